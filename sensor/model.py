@@ -1,0 +1,62 @@
+"""Frozen data types that flow between the pipeline's stages.
+
+Every stage takes and returns these; units are in the field names (see DESIGN.md).
+Unknown values are ``None``, never 0, -1 or "".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class IQBlock:
+    """A run of contiguous complex baseband samples from one source at one tuning.
+
+    ``first_sample`` counts samples since the source started streaming, on the source's own
+    sample clock: samples lost before this block (an overflow, a dropped USB transfer) advance
+    it, so ``first_sample`` of the next block minus ``end_sample`` of this one is the gap, and
+    ``dropped_before`` says how many samples were lost right before this block (``None`` when
+    the source knows that samples were lost but not how many).
+    """
+
+    samples: np.ndarray  # complex64, 1-D, C-contiguous
+    sample_rate_hz: float
+    center_hz: float
+    first_sample: int
+    time_utc_s: float | None  # POSIX time of the first sample, None when unknown
+    gain_db: float | None
+    source_id: str
+    dropped_before: int | None = 0
+
+    def __post_init__(self) -> None:
+        s = self.samples
+        if s.dtype != np.complex64 or s.ndim != 1:
+            raise TypeError(f"IQBlock samples must be 1-D complex64, got {s.dtype} with shape {s.shape}")
+        if not self.sample_rate_hz > 0:
+            raise ValueError(f"IQBlock sample rate must be positive, got {self.sample_rate_hz}")
+
+    def __len__(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def end_sample(self) -> int:
+        """Index one past the last sample of this block."""
+        return self.first_sample + len(self)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self) / self.sample_rate_hz
+
+    @property
+    def start_s(self) -> float:
+        """Seconds from the start of the stream to the first sample of this block."""
+        return self.first_sample / self.sample_rate_hz
+
+    def time_of_sample_utc_s(self, index: int) -> float | None:
+        """POSIX time of the sample ``index`` positions into this block, or None when unknown."""
+        if self.time_utc_s is None:
+            return None
+        return self.time_utc_s + index / self.sample_rate_hz
