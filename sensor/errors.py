@@ -29,6 +29,10 @@ class DeviceNotFound(SourceError):
     """No receiver matches the request, or its driver is not installed."""
 
 
+class DriverUnavailable(DeviceNotFound):
+    """The driver library or tool for a kind of receiver is not installed."""
+
+
 class DeviceLost(SourceError):
     """The receiver went away mid-stream (unplugged, driver process died). Reopen to recover."""
 

@@ -35,6 +35,16 @@ class SourceInfo:
     native_datatype: str  # SigMF datatype that stores this source's samples without loss
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceListing:
+    """One attached receiver, as ``fbs-sensor devices`` lists it."""
+
+    driver: str  # "rtlsdr", "soapy", "hackrf"
+    spec: str  # what to pass to --device to open exactly this receiver, e.g. "rtlsdr:00000001"
+    serial: str | None
+    description: str  # e.g. "Realtek RTL2838UHIDIR (R820T)"
+
+
 @dataclass(slots=True)
 class SourceStats:
     """Running counters; never reset while a source is open."""
