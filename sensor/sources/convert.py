@@ -86,7 +86,7 @@ def to_complex64(raw: np.ndarray, datatype: str | DataType) -> np.ndarray:
     dt = parse_datatype(datatype) if isinstance(datatype, str) else datatype
     if not dt.complex:
         raise InputError(f"datatype {dt.name} is real-valued; a receiver recording must be complex (c...)")
-    buf = np.ascontiguousarray(raw).view(np.uint8)
+    buf = np.ascontiguousarray(raw).view(np.uint8).reshape(-1)
     if buf.size % dt.bytes_per_sample:
         raise InputError(f"{buf.size} bytes is not a whole number of {dt.name} samples")
     if dt.bits == 8:

@@ -1,0 +1,27 @@
+"""Shared test fixtures and paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CAPTURES = (REPO / ".." / "shared" / "captures").resolve()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    if os.environ.get("FBS_HARDWARE") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs a real radio: set FBS_HARDWARE=1 with one attached")
+    for item in items:
+        if "hardware" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def captures() -> Path:
+    if not CAPTURES.is_dir():
+        pytest.skip(f"real captures not found at {CAPTURES}")
+    return CAPTURES
