@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import enum
 import tomllib
 import types
 import typing
@@ -103,7 +104,13 @@ def _convert(tp: Any, value: Any, where: str, path: str) -> Any:
         return {k: _convert(args[1], v, where, f"{path}.{k}") for k, v in value.items()}
     if dataclasses.is_dataclass(tp):
         return load_dataclass(tp, value, where, prefix=path + ".")
-    if tp is Any:
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        for member in tp:
+            if value == member.value or (isinstance(value, str) and value.lower() == member.name.lower()):
+                return member
+        allowed = ", ".join(repr(m.value) for m in tp)
+        raise ConfigError(f"{where}: key {path!r}: {value!r} is not one of {allowed}")
+    if tp is Any or tp is object:
         return value
     if tp is bool:
         if not isinstance(value, bool):
