@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.errors import SourceError
+from sensor.errors import DeviceLost, SourceError
 from sensor.model import IQBlock
 
 DEFAULT_BLOCK_SAMPLES = 1 << 18
@@ -191,7 +191,11 @@ class DeviceSource(Source):
         pending_drop: int | None = 0
         while max_samples is None or delivered < max_samples:
             want = block_samples if max_samples is None else min(block_samples, max_samples - delivered)
-            samples, dropped = self._read(want)
+            try:
+                samples, dropped = self._read(want)
+            except DeviceLost:
+                self.close()  # the handle is dead: a plain open() reconnects
+                raise
             if dropped is None or dropped > 0:
                 self.stats.drop_events += 1
                 self.stats.dropped_samples += dropped or 0
