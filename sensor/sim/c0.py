@@ -1,0 +1,185 @@
+"""The BCCH carrier (C0) of one cell as complex baseband at 4 samples per symbol.
+
+Timeslot 0 follows the 51-multiframe of TS 45.002 §7 Table 3 (FCCH, SCH with BSIC and reduced
+frame number, BCCH Norm with the SI type of TC = (FN div 51) mod 8 per §6.3.1.3, CCCH blocks with
+empty paging, SDCCH/4 + SACCH/4 fill frames when CCCH_CONF is combined, a dummy burst in the idle
+frame); timeslots 1-7 carry dummy bursts (§5.2.6). Coding per TS 45.003, GMSK per TS 45.004.
+
+Speed: a timeslot's waveform depends only on its own bits, because every slot is entered from
+guard bits (1) and left into the next burst's tail bits (0). So each distinct slot is modulated
+once and cached with the phase it starts and ends at; a frame is its slots' cached waveforms,
+each turned to continue the phase where the previous one ended — exactly the continuous GMSK
+signal, at the cost of a copy (only the SCH, whose bits change every time, is modulated anew).
+Timeslots 0 and 4 are 157 symbols long, the others 156 (8 × 156.25 = 1250 per frame).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.coding.sch import encode_sch_bursts
+from sensor.coding.xcch import encode_xcch
+from sensor.dsp.gmsk import GmskState, gmsk_modulate
+from sensor.gsm import multiframe, tdma
+from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS
+from sensor.gsm.multiframe import Channel
+from sensor.gsm.si_schedule import si_types_at_fn
+from sensor.l3.cell import CellParams, build_all
+
+SPS = 4
+SLOT_SYMBOLS = (157, 156, 156, 156, 157, 156, 156, 156)
+FRAME_SYMBOLS = sum(SLOT_SYMBOLS)  # 1250
+FRAME_SAMPLES = FRAME_SYMBOLS * SPS
+GUARD_BIT = 1
+_LEAD = np.ones(4, np.uint8)  # the previous slot's guard bits
+_TRAIL = np.zeros(3, np.uint8)  # the next burst's tail bits
+
+# TS 44.018 §9.1.22: Paging Request Type 1 with no identity (what idle networks send on the PCH)
+EMPTY_PAGING = bytes.fromhex("15062100" "01f0") + b"\x2b" * 17
+# TS 44.006: an LAPDm UI frame with no information (fill on SDCCH), SACCH with its L1 header in front
+SDCCH_FILL = bytes.fromhex("010301") + b"\x2b" * 20
+SACCH_FILL = bytes.fromhex("0000" "010301") + b"\x2b" * 18
+
+
+@dataclass(frozen=True, slots=True)
+class SlotWave:
+    samples: np.ndarray  # complex64, len = symbols × SPS, as modulated from phase 0 of the context
+    start_rad: float  # phase at the slot's first sample
+    advance_rad: float  # phase at the next slot's first sample minus start_rad
+
+
+def modulate_slot(burst_ubits: np.ndarray, n_symbols: int) -> SlotWave:
+    """One timeslot: 148 burst bits then guard bits, entered from and left into the constant context."""
+    guard = np.full(n_symbols - BURST_BITS, GUARD_BIT, np.uint8)
+    bits = np.concatenate((_LEAD, burst_ubits.astype(np.uint8), guard, _TRAIL))
+    wave, _ = gmsk_modulate(bits, samples_per_symbol=SPS, state=GmskState(last_bit=GUARD_BIT))
+    # Symbol i spans [i − 1/2, i + 1/2): the slot starts at t = len(_LEAD) − 1/2, sample 4·len(_LEAD) − 2.
+    first = SPS * len(_LEAD) - SPS // 2
+    seg = wave[first : first + n_symbols * SPS + 1]
+    if len(seg) != n_symbols * SPS + 1:
+        raise AssertionError("modulator returned too few samples for a slot")
+    start = float(np.angle(seg[0]))
+    end = float(np.angle(seg[-1]))
+    return SlotWave(seg[:-1].copy(), start, float(np.angle(np.exp(1j * (end - start)))) + _turns(seg))
+
+
+def _turns(seg: np.ndarray) -> float:
+    """Whole turns (2π multiples) the phase makes across ``seg``, so ``advance_rad`` is unwrapped."""
+    ph = np.unwrap(np.angle(seg).astype(np.float64))
+    total = ph[-1] - ph[0]
+    return total - float(np.angle(np.exp(1j * total)))
+
+
+@dataclass(frozen=True, slots=True)
+class C0Config:
+    """What a C0 transmits: BSIC, the SI messages, CCCH configuration."""
+
+    bsic: int
+    si: dict[str, bytes]  # SI type ("1", "2", "2ter", "3", ...) → 23-octet L2 frame
+    combined: bool  # CCCH_CONF = 1: SDCCH/4 + SACCH/4 on timeslot 0
+
+    @property
+    def tsc(self) -> int:
+        return self.bsic & 7
+
+    @classmethod
+    def from_params(cls, bsic: int, params: CellParams) -> C0Config:
+        return cls(bsic=bsic, si={t.value: l2 for t, l2 in build_all(params).items()}, combined=params.ccch_conf == 1)
+
+    def bcch_frame(self, fn: int) -> bytes:
+        """The SI message on BCCH Norm in the block starting at ``fn`` (TS 45.002 §6.3.1.3)."""
+        allowed = si_types_at_fn(fn)
+        sent = [t for t in allowed if t in self.si]
+        if not sent:  # e.g. TC 0 without SI1, or TC 4/5 with nothing optional: repeat SI3
+            return self.si.get("3") or next(iter(self.si.values()))
+        # Where several types share a TC, take turns from one 8-multiframe cycle to the next.
+        return self.si[sent[(fn // (51 * 8)) % len(sent)]]
+
+
+class C0Generator:
+    """Streams one cell's C0 at 4 samples per symbol, frame after frame, from ``first_fn``.
+
+    ``skip_samples`` drops that many samples of the first frame (to place the cell's frame timing
+    against the scene's clock).
+    """
+
+    def __init__(self, config: C0Config, *, first_fn: int, skip_samples: int = 0) -> None:
+        self.config = config
+        self.fn = first_fn % tdma.HYPERFRAME_FRAMES
+        self._phase = 0.0
+        self._cache: dict[bytes, SlotWave] = {}
+        self._pending = np.empty(0, np.complex64)
+        self._skip = skip_samples
+        self._idle = self._slot(DUMMY_BURST_UBITS, SLOT_SYMBOLS[0])
+        self._rest = [self._slot(DUMMY_BURST_UBITS, n) for n in SLOT_SYMBOLS[1:]]
+        self._block_bursts: dict[bytes, np.ndarray] = {}
+
+    def _slot(self, bits: np.ndarray, n_symbols: int, cache: bool = True) -> SlotWave:
+        key = bytes([n_symbols & 0xFF]) + np.packbits(bits).tobytes()
+        wave = self._cache.get(key)
+        if wave is None:
+            wave = modulate_slot(bits, n_symbols)
+            if cache:
+                self._cache[key] = wave
+        return wave
+
+    def _block_burst(self, l2: bytes, burst: int) -> np.ndarray:
+        bursts = self._block_bursts.get(l2)
+        if bursts is None:
+            bursts = encode_xcch(l2).bursts(tsc=self.config.tsc)[0]
+            self._block_bursts[l2] = bursts
+        return bursts[burst]
+
+    def ts0_burst(self, fn: int) -> tuple[np.ndarray, bool]:
+        """Timeslot 0's 148 bits in frame ``fn`` and whether they are worth caching."""
+        use = multiframe.frame_use(int(tdma.t3(fn)), combined=self.config.combined)
+        ch = use.channel
+        if ch is Channel.FCCH:
+            return FCCH_BURST_UBITS, True
+        if ch is Channel.SCH:
+            return encode_sch_bursts(self.config.bsic, fn)[0], False
+        if ch is Channel.IDLE or use.block is None:
+            return DUMMY_BURST_UBITS, True
+        first_fn = fn - use.burst
+        if ch is Channel.BCCH:
+            l2 = self.config.bcch_frame(first_fn)
+        elif ch is Channel.CCCH:
+            l2 = EMPTY_PAGING
+        elif ch is Channel.SDCCH:
+            l2 = SDCCH_FILL
+        else:
+            l2 = SACCH_FILL
+        return self._block_burst(l2, use.burst), True
+
+    def frame(self) -> np.ndarray:
+        """The next frame's 5000 samples; advances the frame number and the carrier phase."""
+        bits, cacheable = self.ts0_burst(self.fn)
+        slots = [self._slot(bits, SLOT_SYMBOLS[0], cache=cacheable), *self._rest]
+        out = np.empty(FRAME_SAMPLES, np.complex64)
+        pos = 0
+        phase = self._phase
+        for slot in slots:
+            n = len(slot.samples)
+            out[pos : pos + n] = slot.samples * np.complex64(np.exp(1j * (phase - slot.start_rad)))
+            phase += slot.advance_rad
+            pos += n
+        self._phase = float(np.angle(np.exp(1j * phase)))
+        self.fn = (self.fn + 1) % tdma.HYPERFRAME_FRAMES
+        return out
+
+    def samples(self, n: int) -> np.ndarray:
+        """The next ``n`` samples."""
+        parts = [self._pending]
+        have = len(self._pending)
+        while have < n + self._skip:
+            f = self.frame()
+            parts.append(f)
+            have += len(f)
+        allv = np.concatenate(parts)
+        if self._skip:
+            allv = allv[self._skip :]
+            self._skip = 0
+        self._pending = allv[n:]
+        return allv[:n]

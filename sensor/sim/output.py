@@ -1,0 +1,205 @@
+"""Writing rendered scenes: SigMF recordings with the ground truth in their metadata, gr-gsm
+``.cfile``s, drives as a series of geotagged recordings, and an NMEA track.
+
+The ground truth sits under the namespaced global key ``fbs:scene``: the receiver, and for every
+cell its ARFCN, band, BSIC, carrier and apparent offset, power, whether it is fake and why, its
+network parameters and the exact System Information octets it broadcasts (hex, by SI type).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sensor.errors import InputError
+from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
+from sensor.l3.cell import build_all
+from sensor.sim.render import SceneRenderer, transmit_hz
+from sensor.sim.scene import CellSpec, Scene
+from sensor.sources.sigmf_writer import SigMFWriter, geolocation
+
+Progress = Callable[[int, int], None]  # (samples done, samples total)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def cell_truth(cell: CellSpec, scene: Scene, center_hz: float) -> dict[str, Any]:
+    eps = scene.receiver.ppm * 1e-6
+    band = cell.band or band_of_arfcn(cell.arfcn).name
+    params = {k: v for k, v in _jsonable(cell.params).items() if k != "extra"}
+    return {
+        "name": cell.name,
+        "arfcn": cell.arfcn,
+        "band": band,
+        "bsic": cell.bsic,
+        "downlink_hz": arfcn_to_downlink_hz(cell.arfcn, cell.band),
+        "transmit_hz": transmit_hz(cell),
+        "apparent_offset_hz": transmit_hz(cell) / (1 + eps) - center_hz,
+        "power_dbfs": cell.power_dbfs,
+        "tx_power_dbm": cell.tx_power_dbm,
+        "position": None if cell.position is None else {"lat_deg": cell.position[0], "lon_deg": cell.position[1]},
+        "cfo_ppm": cell.cfo_ppm,
+        "cfo_hz": cell.cfo_hz,
+        "start_fn": cell.start_fn,
+        "timing_symbols": cell.timing_symbols,
+        "on_s": cell.on_s,
+        "off_s": cell.off_s,
+        "fake": cell.fake,
+        "behaviours": list(cell.behaviours),
+        "params": params,
+        "si": {t.value: l2.hex() for t, l2 in build_all(cell.params).items()},
+    }
+
+
+def scene_truth(scene: Scene, center_hz: float, sample_rate_hz: float) -> dict[str, Any]:
+    return {
+        "name": scene.name,
+        "seed": scene.seed,
+        "receiver": {**_jsonable(scene.receiver), "center_hz": center_hz, "sample_rate_hz": sample_rate_hz},
+        "cells": [cell_truth(c, scene, center_hz) for c in scene.cells],
+    }
+
+
+def write_sigmf(
+    scene: Scene,
+    base: Path,
+    *,
+    center_hz: float | None = None,
+    sample_rate_hz: float | None = None,
+    duration_s: float | None = None,
+    datatype: str | None = None,
+    start_utc_s: float | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> SigMFWriter:
+    """Render ``scene`` to ``BASE.sigmf-meta``/``-data``; returns the closed writer."""
+    renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz, start_utc_s=start_utc_s)
+    dtype = datatype or scene.receiver.datatype
+    truth = scene_truth(scene, renderer.center_hz, renderer.sample_rate_hz)
+    extra: dict[str, Any] = {"fbs:scene": truth}
+    pos = renderer.position(0.0)
+    if pos is not None:
+        extra["core:geolocation"] = geolocation(*pos)
+    with SigMFWriter(
+        base,
+        datatype=dtype,
+        sample_rate_hz=renderer.sample_rate_hz,
+        hw=f"fbs-sensor simulator (scene {scene.name}, seed {scene.seed})",
+        description=f"simulated scene {scene.name}",
+        extra_global=extra,
+        overwrite=overwrite,
+    ) as writer:
+        total = int(round((duration_s or scene.duration_s) * renderer.sample_rate_hz))
+        for block in renderer.blocks(duration_s=duration_s):
+            writer.write(block)
+            if progress:
+                progress(writer.n_samples, total)
+        truth["clipped_components"] = renderer.clipped_components
+    return writer
+
+
+def write_cfile(scene: Scene, path: Path, *, center_hz: float | None = None, sample_rate_hz: float | None = None,
+                duration_s: float | None = None, progress: Progress | None = None) -> int:
+    """Render to a gr-gsm ``.cfile`` (cf32, no metadata). Returns the number of samples."""
+    renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz)
+    total = int(round((duration_s or scene.duration_s) * renderer.sample_rate_hz))
+    n = 0
+    try:
+        with open(path, "wb") as fh:
+            for block in renderer.blocks(duration_s=duration_s):
+                fh.write(block.samples.astype("<c8").tobytes())
+                n += len(block)
+                if progress:
+                    progress(n, total)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+    return n
+
+
+def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float = 0.0,
+                start_utc_s: float | None = None, progress: Progress | None = None) -> list[Path]:
+    """A drive as short recordings ``NAME_000``, ``NAME_001``... each tagged with the receiver's
+    position in its middle (``core:geolocation``) and its start time (``core:datetime``).
+
+    Between recordings ``gap_s`` seconds of scene time pass unrecorded (the car drives on).
+    """
+    if scene.route is None:
+        raise InputError(f"scene {scene.name}: a drive needs a [route]")
+    start = start_utc_s if start_utc_s is not None else datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+    renderer = SceneRenderer(scene, start_utc_s=start)
+    paths = []
+    t = 0.0
+    i = 0
+    fs = renderer.sample_rate_hz
+    total = int(scene.duration_s * fs)
+    while t < scene.duration_s - 1e-9:
+        seg = min(segment_s, scene.duration_s - t)
+        base = out_dir / f"{scene.name}_{i:03d}"
+        lat, lon = renderer.position(t + seg / 2)  # type: ignore[misc]
+        truth = scene_truth(scene, renderer.center_hz, fs)
+        truth["segment"] = {"index": i, "start_s": t, "duration_s": seg}
+        with SigMFWriter(base, datatype=scene.receiver.datatype, sample_rate_hz=fs, hw="fbs-sensor simulator",
+                         extra_global={"fbs:scene": truth, "core:geolocation": geolocation(lat, lon)}) as w:
+            for block in renderer.blocks(duration_s=seg):
+                w.write(block)
+                if progress:
+                    progress(int(t * fs) + w.n_samples, total)
+        paths.append(base)
+        t += seg
+        if gap_s > 0 and t < scene.duration_s:
+            skip = min(gap_s, scene.duration_s - t)
+            for _ in renderer.blocks(duration_s=skip):
+                pass
+            t += skip
+        i += 1
+    return paths
+
+
+def nmea_track(scene: Scene, *, start_utc_s: float, rate_hz: float = 1.0) -> str:
+    """The route as an NMEA 0183 log (RMC + GGA per epoch), as a GPS in the car would have logged it."""
+    if scene.route is None:
+        raise InputError(f"scene {scene.name}: an NMEA track needs a [route]")
+    renderer_drive = SceneRenderer(scene).drive
+    assert renderer_drive is not None
+    lines = []
+    for k in range(int(scene.duration_s * rate_hz) + 1):
+        t = k / rate_hz
+        lat, lon = renderer_drive.position(t)
+        moving = renderer_drive.travelled_m(t) < renderer_drive.length_m
+        lines.extend(_nmea_epoch(start_utc_s + t, float(lat), float(lon), scene.route.speed_m_s if moving else 0.0))
+    return "\n".join(lines) + "\n"
+
+
+def _nmea_epoch(t_utc_s: float, lat: float, lon: float, speed_m_s: float) -> list[str]:
+    dt = datetime.fromtimestamp(t_utc_s, tz=timezone.utc)
+    hhmmss = dt.strftime("%H%M%S") + f".{dt.microsecond // 10000:02d}"
+    ddmmyy = dt.strftime("%d%m%y")
+    la = f"{int(abs(lat)):02d}{(abs(lat) % 1) * 60:07.4f},{'N' if lat >= 0 else 'S'}"
+    lo = f"{int(abs(lon)):03d}{(abs(lon) % 1) * 60:07.4f},{'E' if lon >= 0 else 'W'}"
+    knots = speed_m_s / 0.514444
+    rmc = f"GPRMC,{hhmmss},A,{la},{lo},{knots:.1f},0.0,{ddmmyy},,,A"
+    gga = f"GPGGA,{hhmmss},{la},{lo},1,08,0.9,30.0,M,0.0,M,,"
+    return [_with_checksum(rmc), _with_checksum(gga)]
+
+
+def _with_checksum(body: str) -> str:
+    c = 0
+    for ch in body.encode("ascii"):
+        c ^= ch
+    return f"${body}*{c:02X}"

@@ -1,0 +1,218 @@
+"""Rendering a scene to IQ: every cell's C0 through its channel into one receiver's passband.
+
+Per cell: the C0 at 4 samples per symbol (``c0.py``), turned by its residual frequency offset,
+faded (typical urban) if asked, scaled to its received power at the receiver's position on the
+route at that moment, switched on and off; then all cells at once through the synthesis mixer
+(``mixer.py``) to the receiver's rate and tuning; then the receiver's noise, DC spike, IQ
+imbalance and ADC (``frontend.py``).
+
+Frequencies: a transmitter at ``f`` (its nominal ARFCN frequency, off by its own ``cfo_ppm`` and
+``cfo_hz``) appears to a receiver whose clock runs ``ppm`` fast at ``f / (1 + ppm·1e-6) − centre``:
+LO and ADC clock share one crystal, so every offset is seen through the same clock. (The symbol
+rate is not scaled by the receiver's clock error: a few tens of ppm of timing drift are left out.)
+Time: sample 0 of the output is scene time 0, when each cell begins frame ``start_fn`` (delayed by
+its ``timing_symbols``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.model import IQBlock
+from sensor.sim import c0
+from sensor.sim.frontend import add_dc, awgn, iq_imbalance, quantise
+from sensor.sim.mixer import MixerState, initial_state, mix, plan_mixer
+from sensor.sim.propagation import FadingState, distance_m, doppler_hz, faded_multipath, fading_state
+from sensor.sim.route import Drive
+from sensor.sim.scene import CellSpec, Scene
+
+IN_RATE_HZ = c0.SPS * SYMBOL_RATE_HZ
+EDGE_MARGIN_HZ = 300e3  # a carrier this far outside the passband still leaks in; farther ones are skipped
+SHADOW_GRID_M = 1.0
+
+
+def transmit_hz(cell: CellSpec) -> float:
+    nominal = arfcn_to_downlink_hz(cell.arfcn, cell.band)
+    return nominal * (1 + cell.cfo_ppm * 1e-6) + cell.cfo_hz
+
+
+@dataclass(slots=True)
+class _Active:
+    spec: CellSpec
+    gen: c0.C0Generator
+    bins: int
+    residual_hz: float
+    phase_rad: float = 0.0
+    fading: FadingState | None = None
+    shadow_db: np.ndarray | None = None  # shadowing along the route, one value per SHADOW_GRID_M
+    base_rot: np.ndarray | None = field(default=None, repr=False)
+
+
+class SceneRenderer:
+    """Renders ``scene`` for a receiver tuned to ``center_hz`` at ``sample_rate_hz`` (default: the
+    scene's receiver). ``retune`` changes the tuning while scene time runs on, like an SDR."""
+
+    def __init__(
+        self,
+        scene: Scene,
+        *,
+        center_hz: float | None = None,
+        sample_rate_hz: float | None = None,
+        start_utc_s: float | None = None,
+    ) -> None:
+        self.scene = scene
+        rx = scene.receiver
+        self.sample_rate_hz = float(sample_rate_hz or rx.sample_rate_hz)
+        self.center_hz = float(center_hz or rx.center_hz)
+        self.start_utc_s = start_utc_s
+        self.plan = plan_mixer(IN_RATE_HZ, self.sample_rate_hz)
+        self.drive = Drive.from_points(scene.route.points, scene.route.speed_m_s) if scene.route else None
+        seeds = np.random.SeedSequence(scene.seed).spawn(2 + 2 * len(scene.cells))
+        self._noise_rng = np.random.default_rng(seeds[0])
+        self._cell_seeds = seeds[2:]
+        self.hops_done = 0
+        self.samples_done = 0
+        self.clipped_components = 0
+        self._shadow_cache: dict[str, np.ndarray] = {}
+        self._select()
+
+    # --- cells in the passband ----------------------------------------------------------------
+    def _select(self) -> None:
+        eps = self.scene.receiver.ppm * 1e-6
+        delay_in = (self.plan.n_in - self.plan.hop_in) // 2
+        t_in = self.hops_done * self.plan.hop_in  # 4-sps samples of scene time already rendered
+        self.active: list[_Active] = []
+        for i, cell in enumerate(self.scene.cells):
+            apparent = transmit_hz(cell) / (1 + eps) - self.center_hz
+            if abs(apparent) > self.sample_rate_hz / 2 + EDGE_MARGIN_HZ:
+                continue
+            bins, residual = self.plan.split_offset(apparent)
+            # The generator's sample 0 is scene time (t_in - delay_in) / IN_RATE.
+            s0 = t_in - delay_in - int(round(cell.timing_symbols * c0.SPS))
+            frames, skip = divmod(s0, c0.FRAME_SAMPLES)
+            config = c0.C0Config.from_params(cell.bsic, cell.params)
+            gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip)
+            rng = np.random.default_rng(self._cell_seeds[2 * i])
+            act = _Active(cell, gen, bins, residual)
+            act.phase_rad = float(rng.uniform(-np.pi, np.pi))
+            if cell.multipath == "tu":
+                fd = cell.doppler_hz
+                if fd is None:
+                    speed = self.scene.route.speed_m_s if self.scene.route else 1.0
+                    fd = doppler_hz(speed, transmit_hz(cell))
+                act.fading = fading_state(6, fd, np.random.default_rng(self._cell_seeds[2 * i + 1]))
+                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in - delay_in) / IN_RATE_HZ)
+            if self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None:
+                act.shadow_db = self._shadowing(i, cell)
+            self.active.append(act)
+        self._mixer: MixerState = initial_state(self.plan, len(self.active))
+
+    def _shadowing(self, i: int, cell: CellSpec) -> np.ndarray:
+        if cell.name not in self._shadow_cache:
+            assert self.drive is not None
+            grid = np.arange(0.0, self.drive.length_m + 2 * SHADOW_GRID_M, SHADOW_GRID_M)
+            rng = np.random.default_rng(self._cell_seeds[2 * i + 1].spawn(1)[0])
+            self._shadow_cache[cell.name] = self.scene.propagation.shadowing_db(grid, rng)
+        return self._shadow_cache[cell.name]
+
+    def retune(self, center_hz: float) -> None:
+        """Tune elsewhere; scene time goes on (the mixer restarts, as a real tuner's samples do)."""
+        self.center_hz = float(center_hz)
+        self._select()
+
+    # --- levels --------------------------------------------------------------------------------
+    def received_dbfs(self, act: _Active, t_s: float) -> float | None:
+        """Power of ``act`` at the receiver at scene time ``t_s``; None while it is off."""
+        cell = act.spec
+        if t_s < cell.on_s or (cell.off_s is not None and t_s >= cell.off_s):
+            return None
+        if cell.power_dbfs is not None and act.shadow_db is None:
+            return cell.power_dbfs
+        assert self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None
+        lat, lon = self.drive.position(t_s)
+        d = float(distance_m(cell.position[0], cell.position[1], lat, lon))
+        loss = float(self.scene.propagation.mean_loss_db(d))
+        s = float(self.drive.travelled_m(t_s))
+        assert act.shadow_db is not None
+        shadow = float(act.shadow_db[min(int(s / SHADOW_GRID_M), len(act.shadow_db) - 1)])
+        return cell.tx_power_dbm - loss - shadow - self.scene.receiver.full_scale_dbm
+
+    def position(self, t_s: float) -> tuple[float, float] | None:
+        if self.drive is None:
+            return None
+        lat, lon = self.drive.position(t_s)
+        return float(lat), float(lon)
+
+    # --- rendering -----------------------------------------------------------------------------
+    def render(self, n_hops: int) -> np.ndarray:
+        """The next ``n_hops × plan.hop_out`` output samples."""
+        plan = self.plan
+        n_in = n_hops * plan.hop_in
+        t0_s = self.hops_done * plan.hop_in / IN_RATE_HZ
+        carriers = np.empty((len(self.active), n_in), np.complex64)
+        amps = np.zeros((len(self.active), n_hops), np.float32)
+        hop_times = t0_s + (np.arange(n_hops) + 0.5) * plan.hop_in / IN_RATE_HZ
+        for k, act in enumerate(self.active):
+            x = act.gen.samples(n_in)
+            if act.base_rot is None or len(act.base_rot) != n_in:
+                act.base_rot = np.exp(2j * np.pi * act.residual_hz * np.arange(n_in) / IN_RATE_HZ).astype(np.complex64)
+            x = x * act.base_rot * np.complex64(np.exp(1j * act.phase_rad))
+            act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / IN_RATE_HZ) % (2 * np.pi))
+            if act.fading is not None:
+                x, act.fading = faded_multipath(x, sample_rate_hz=IN_RATE_HZ, state=act.fading)
+            carriers[k] = x
+            for h, t in enumerate(hop_times):
+                p = self.received_dbfs(act, float(t))
+                amps[k, h] = 0.0 if p is None else 10 ** (p / 20)
+        out = np.empty(n_hops * plan.hop_out, np.complex64)
+        bins = np.array([a.bins for a in self.active], dtype=np.int64)
+        # Amplitudes may change every hop (a moving car, a transmitter switching on): mix hop by hop
+        # when they do, in one call when they do not.
+        if len(self.active) and np.all(amps == amps[:, :1]):
+            out[:], self._mixer = mix(plan, carriers, bins, amps[:, 0], self._mixer)
+        else:
+            for h in range(n_hops):
+                seg = carriers[:, h * plan.hop_in : (h + 1) * plan.hop_in]
+                out[h * plan.hop_out : (h + 1) * plan.hop_out], self._mixer = mix(plan, seg, bins, amps[:, h], self._mixer)
+        rx = self.scene.receiver
+        out += awgn(len(out), noise_dbfs_per_symbol_bw=rx.noise_dbfs, sample_rate_hz=self.sample_rate_hz, rng=self._noise_rng)
+        if rx.dc_dbfs is not None:
+            out = add_dc(out, dc_dbfs=rx.dc_dbfs)
+        if rx.iq_gain_db or rx.iq_phase_deg:
+            out = iq_imbalance(out, gain_db=rx.iq_gain_db, phase_deg=rx.iq_phase_deg)
+        if rx.datatype != "cf32_le":
+            out, clipped = quantise(out, rx.datatype)
+            self.clipped_components += clipped
+        self.hops_done += n_hops
+        return out
+
+    def blocks(self, *, duration_s: float | None = None, block_samples: int = 1 << 18, source_id: str | None = None) -> Iterator[IQBlock]:
+        """IQ blocks of about ``block_samples`` samples until ``duration_s`` (default: the scene's)."""
+        total = int(round((duration_s if duration_s is not None else self.scene.duration_s) * self.sample_rate_hz))
+        hops_per_block = max(1, block_samples // self.plan.hop_out)
+        sid = source_id or f"sim:{self.scene.name}"
+        pending = np.empty(0, np.complex64)
+        emitted = 0
+        while emitted < total:
+            if len(pending) < min(block_samples, total - emitted):
+                pending = np.concatenate((pending, self.render(hops_per_block)))
+                continue
+            n = min(block_samples, total - emitted, len(pending))
+            first = self.samples_done
+            yield IQBlock(
+                samples=np.ascontiguousarray(pending[:n]),
+                sample_rate_hz=self.sample_rate_hz,
+                center_hz=self.center_hz,
+                first_sample=first,
+                time_utc_s=None if self.start_utc_s is None else self.start_utc_s + first / self.sample_rate_hz,
+                gain_db=None,
+                source_id=sid,
+            )
+            pending = pending[n:]
+            emitted += n
+            self.samples_done += n
