@@ -14,7 +14,7 @@ from sensor.sources.convert import parse_datatype
 
 Driver = Literal["rtlsdr", "soapy", "hackrf"]
 
-DEFAULT_PROFILE = {"rtlsdr": "rtlsdr-r820t", "hackrf": "hackrf-one", "soapy": "soapy-generic"}
+DEFAULT_PROFILE = {"rtlsdr": "rtlsdr-r820t", "hackrf": "hackrf-one", "soapy": "soapy-generic", "sim": "rtlsdr-r820t"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,5 +27,5 @@ def command() -> None:
     if not found:
         raise DeviceNotFound(
             "no receiver found: plug in an RTL-SDR or HackRF (and install its driver), "
-            "or replay a recording with `fbs-sensor inspect`"
+            "or use the simulator: --device sim (or sim:SCENE.toml)"
         )

@@ -28,7 +28,7 @@ def recording_options(f):  # type: ignore[no-untyped-def]
 @click.argument("recording", type=click.Path(dir_okay=False))
 @recording_options
 @click.option("--seconds", type=float, default=1.0, show_default=True, help="How much of each capture to analyse.")
-@click.option("--threshold-db", type=float, default=10.0, show_default=True, help="Channel power above the median to list.")
+@click.option("--threshold-db", type=float, default=10.0, show_default=True, help="List channels this far above the floor.")
 def command(recording: str, fmt: str | None, rate_hz: float | None, center_hz: float | None, seconds: float, threshold_db: float) -> None:
     """Summarise RECORDING and list the 200 kHz channels that carry power."""
     src = open_recording(recording, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
@@ -55,11 +55,11 @@ def command(recording: str, fmt: str | None, rate_hz: float | None, center_hz: f
             centres, power = raster_channel_powers(spec, seg.center_hz, usable_hz=0.9 * rate)
             if not len(power):
                 continue
-            floor = float(np.median(power))
-            table = Table(title=f"capture {i}: channels ≥ {threshold_db:g} dB above the median ({floor:.1f} dBFS)")
+            floor = float(np.percentile(power, 10))  # the emptiest channels: noise, even in a busy band
+            table = Table(title=f"capture {i}: channels ≥ {threshold_db:g} dB above the floor ({floor:.1f} dBFS)")
             table.add_column("MHz", justify="right")
             table.add_column("dBFS", justify="right")
-            table.add_column("above median dB", justify="right")
+            table.add_column("above floor dB", justify="right")
             for f_hz, p in zip(centres, power):
                 if p - floor >= threshold_db:
                     table.add_row(f"{f_hz / 1e6:.1f}", f"{p:.1f}", f"{p - floor:.1f}")

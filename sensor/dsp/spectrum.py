@@ -20,14 +20,15 @@ class Spectrum:
 def welch_power(samples: np.ndarray, sample_rate_hz: float, *, nfft: int = 4096) -> tuple[np.ndarray, int]:
     """Mean power per FFT bin (linear, full scale 1.0) of ``samples`` cut into Hann-windowed frames.
 
-    The window is normalised so that a full-scale tone on a bin centre reads 1.0 in its bin.
+    The window is normalised for power (Σ w² = 1/nfft), so the bins of a band add up to the power
+    in that band (Parseval) whatever the signal: a carrier's power is the sum over its bins.
     Returns (power[nfft] in fftshift order, number of frames averaged).
     """
     n = len(samples) // nfft
     if n == 0:
         raise ValueError(f"need at least {nfft} samples, got {len(samples)}")
     window = np.hanning(nfft).astype(np.float32)
-    window /= window.sum()
+    window /= np.sqrt(nfft * np.sum(window.astype(np.float64) ** 2))
     frames = samples[: n * nfft].reshape(n, nfft) * window
     power = np.abs(np.fft.fft(frames, axis=1)) ** 2
     return np.fft.fftshift(power.mean(axis=0)), n

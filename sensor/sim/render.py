@@ -155,8 +155,11 @@ class SceneRenderer:
         n_in = n_hops * plan.hop_in
         t0_s = self.hops_done * plan.hop_in / IN_RATE_HZ
         carriers = np.empty((len(self.active), n_in), np.complex64)
-        amps = np.zeros((len(self.active), n_hops), np.float32)
-        hop_times = t0_s + (np.arange(n_hops) + 0.5) * plan.hop_in / IN_RATE_HZ
+        # Received power changes with the car's position and transmitters switch on and off: the
+        # amplitude is evaluated once per hop and interpolated over the samples (a smooth envelope).
+        hop_times = t0_s + np.arange(n_hops + 1) * plan.hop_in / IN_RATE_HZ
+        sample_pos = np.arange(n_in, dtype=np.float64)
+        hop_pos = np.arange(n_hops + 1, dtype=np.float64) * plan.hop_in
         for k, act in enumerate(self.active):
             x = act.gen.samples(n_in)
             if act.base_rot is None or len(act.base_rot) != n_in:
@@ -165,20 +168,18 @@ class SceneRenderer:
             act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / IN_RATE_HZ) % (2 * np.pi))
             if act.fading is not None:
                 x, act.fading = faded_multipath(x, sample_rate_hz=IN_RATE_HZ, state=act.fading)
+            levels = [self.received_dbfs(act, float(t)) for t in hop_times]
+            amps = np.array([0.0 if p is None else 10 ** (p / 20) for p in levels])
+            if np.all(amps == amps[0]):
+                x *= np.float32(amps[0])
+            else:
+                x *= np.interp(sample_pos, hop_pos, amps).astype(np.float32)
             carriers[k] = x
-            for h, t in enumerate(hop_times):
-                p = self.received_dbfs(act, float(t))
-                amps[k, h] = 0.0 if p is None else 10 ** (p / 20)
-        out = np.empty(n_hops * plan.hop_out, np.complex64)
         bins = np.array([a.bins for a in self.active], dtype=np.int64)
-        # Amplitudes may change every hop (a moving car, a transmitter switching on): mix hop by hop
-        # when they do, in one call when they do not.
-        if len(self.active) and np.all(amps == amps[:, :1]):
-            out[:], self._mixer = mix(plan, carriers, bins, amps[:, 0], self._mixer)
+        if self.active:
+            out, self._mixer = mix(plan, carriers, bins, np.ones(len(self.active)), self._mixer)
         else:
-            for h in range(n_hops):
-                seg = carriers[:, h * plan.hop_in : (h + 1) * plan.hop_in]
-                out[h * plan.hop_out : (h + 1) * plan.hop_out], self._mixer = mix(plan, seg, bins, amps[:, h], self._mixer)
+            out = np.zeros(n_hops * plan.hop_out, np.complex64)
         rx = self.scene.receiver
         out += awgn(len(out), noise_dbfs_per_symbol_bw=rx.noise_dbfs, sample_rate_hz=self.sample_rate_hz, rng=self._noise_rng)
         if rx.dc_dbfs is not None:

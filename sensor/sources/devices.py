@@ -1,7 +1,8 @@
 """Device specs (``--device``) and the registry of radio backends, imported only when used.
 
 A spec is ``DRIVER[:ARG]``: ``rtlsdr`` (first dongle), ``rtlsdr:FBS0001`` (by serial),
-``hackrf``/``hackrf:SERIAL``, ``soapy:driver=airspy,serial=...`` (SoapySDR keyword arguments).
+``hackrf``/``hackrf:SERIAL``, ``soapy:driver=airspy,serial=...`` (SoapySDR keyword arguments),
+``sim``/``sim:SCENE.toml`` (the simulator as a virtual receiver, emulating its profile's radio).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ BACKENDS = {
     "rtlsdr": "sensor.sources.rtlsdr",
     "hackrf": "sensor.sources.hackrf",
     "soapy": "sensor.sources.soapy",
+    "sim": "sensor.sources.sim",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class DeviceSpec:
     driver: str
-    arg: str | None  # serial (rtlsdr, hackrf) or SoapySDR "key=value,..." string
+    arg: str | None  # serial (rtlsdr, hackrf), SoapySDR "key=value,..." string, or a scene file (sim)
 
     def __str__(self) -> str:
         return self.driver if self.arg is None else f"{self.driver}:{self.arg}"
@@ -44,7 +46,7 @@ def backend(driver: str) -> ModuleType:
 
 def resolve_profile(spec: DeviceSpec, profile: str | None) -> ReceiverProfile:
     prof = load_profile(profile or DEFAULT_PROFILE[spec.driver])
-    if prof.driver != spec.driver and not (spec.driver == "soapy"):
+    if prof.driver != spec.driver and spec.driver not in ("soapy", "sim"):
         raise ConfigError(f"profile {prof.name!r} is for {prof.driver} receivers, not {spec.driver}")
     return prof
 
