@@ -13,6 +13,7 @@ not); streaming across calls is continuous through the explicit ``GmskState``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import erf
@@ -75,6 +76,14 @@ def gmsk_modulate(
     ``PULSE_HALF_SPAN`` symbols ahead); the rest follows from the returned state on the next call,
     so calling once with all bits or many times with pieces gives the same samples.
     """
+    phase, new_state = gmsk_phase(ubits, samples_per_symbol=samples_per_symbol, state=state)
+    return np.exp(1j * phase).astype(np.complex64), new_state
+
+
+def gmsk_phase(
+    ubits: np.ndarray, *, samples_per_symbol: float, state: GmskState | None = None
+) -> tuple[np.ndarray, GmskState]:
+    """The same as ``gmsk_modulate`` but returns the unwrapped phase in radians (float64)."""
     state = state or GmskState()
     alphas_new = differential_alphas(ubits, state.last_bit) if len(ubits) else np.empty(0)
     hist = np.empty(0) if state.history is None else state.history
@@ -91,7 +100,6 @@ def gmsk_modulate(
     else:
         phase_units = _phase_units_exact(alphas, t)
     phase = state.phase_rad + 0.5 * np.pi * phase_units
-    out = np.exp(1j * phase).astype(np.complex64)
     # Keep the symbols that can still shape later samples.
     next_t = state.time_symbols + step * n_out
     keep_from = max(0, min(int(np.floor(next_t)) - L - 1, len(alphas)))
@@ -101,7 +109,7 @@ def gmsk_modulate(
         phase_rad=state.phase_rad + 0.5 * np.pi * float(np.sum(alphas[:keep_from])),
         time_symbols=next_t - keep_from,
     )
-    return out, new_state
+    return phase, new_state
 
 
 def _phase_units_exact(alphas: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -119,16 +127,25 @@ def _phase_units_exact(alphas: np.ndarray, t: np.ndarray) -> np.ndarray:
     return cum[first_partial] + partial.sum(axis=1)
 
 
+@lru_cache(maxsize=16)
+def _step_kernel(sps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets m and D[m] = G(m/sps) − G((m−1)/sps) over the pulse's support."""
+    L = PULSE_HALF_SPAN
+    m = np.arange(-(L + 1) * sps, (L + 1) * sps + 1)
+    kernel = phase_response(m / sps) - phase_response((m - 1) / sps)
+    m.setflags(write=False)
+    kernel.setflags(write=False)
+    return m, kernel
+
+
 def _phase_units_integer(alphas: np.ndarray, t0: float, sps: int, n_out: int) -> np.ndarray:
     """The same as ``_phase_units_exact`` on the grid t0 + n/sps, by convolution (fast).
 
     The phase step from one sample to the next is Σ_i α_i D[n·… − i·sps] with the fixed kernel
     D[m] = G(m/sps) − G((m−1)/sps), so the steps are one convolution and the phase their cumsum.
     """
-    L = PULSE_HALF_SPAN
     q = int(round(t0 * sps))
-    m = np.arange(-(L + 1) * sps, (L + 1) * sps + 1)
-    kernel = phase_response(m / sps) - phase_response((m - 1) / sps)
+    m, kernel = _step_kernel(sps)
     up = np.zeros(len(alphas) * sps)
     up[::sps] = alphas
     steps = np.convolve(up, kernel)

@@ -21,14 +21,14 @@ import numpy as np
 
 from sensor.coding.sch import encode_sch_bursts
 from sensor.coding.xcch import encode_xcch
-from sensor.dsp.gmsk import GmskState, gmsk_modulate
+from sensor.dsp.gmsk import GmskState, gmsk_phase
 from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS
 from sensor.gsm.multiframe import Channel
 from sensor.gsm.si_schedule import si_types_at_fn
 from sensor.l3.cell import CellParams, build_all
 
-SPS = 4
+SPS = 4  # samples per symbol by default; 2 serves wide receivers (see render.py)
 SLOT_SYMBOLS = (157, 156, 156, 156, 157, 156, 156, 156)
 FRAME_SYMBOLS = sum(SLOT_SYMBOLS)  # 1250
 FRAME_SAMPLES = FRAME_SYMBOLS * SPS
@@ -50,26 +50,26 @@ class SlotWave:
     advance_rad: float  # phase at the next slot's first sample minus start_rad
 
 
-def modulate_slot(burst_ubits: np.ndarray, n_symbols: int) -> SlotWave:
-    """One timeslot: 148 burst bits then guard bits, entered from and left into the constant context."""
-    guard = np.full(n_symbols - BURST_BITS, GUARD_BIT, np.uint8)
-    bits = np.concatenate((_LEAD, burst_ubits.astype(np.uint8), guard, _TRAIL))
-    wave, _ = gmsk_modulate(bits, samples_per_symbol=SPS, state=GmskState(last_bit=GUARD_BIT))
-    # Symbol i spans [i − 1/2, i + 1/2): the slot starts at t = len(_LEAD) − 1/2, sample 4·len(_LEAD) − 2.
-    first = SPS * len(_LEAD) - SPS // 2
-    seg = wave[first : first + n_symbols * SPS + 1]
-    if len(seg) != n_symbols * SPS + 1:
+def modulate_slots(bursts: list[np.ndarray], slot_symbols: tuple[int, ...], sps: int = SPS) -> SlotWave:
+    """Consecutive timeslots (148 burst bits then guard bits each), entered from and left into the
+    constant context, as one waveform."""
+    parts = [_LEAD]
+    for burst, n in zip(bursts, slot_symbols):
+        parts += [np.asarray(burst, np.uint8), np.full(n - BURST_BITS, GUARD_BIT, np.uint8)]
+    parts.append(_TRAIL)
+    n_symbols = sum(slot_symbols)
+    phase, _ = gmsk_phase(np.concatenate(parts), samples_per_symbol=sps, state=GmskState(last_bit=GUARD_BIT))
+    # Symbol i spans [i − 1/2, i + 1/2): the slot starts at t = len(_LEAD) − 1/2, sample sps·len(_LEAD) − sps/2.
+    first = sps * len(_LEAD) - sps // 2
+    seg = phase[first : first + n_symbols * sps + 1]
+    if len(seg) != n_symbols * sps + 1:
         raise AssertionError("modulator returned too few samples for a slot")
-    start = float(np.angle(seg[0]))
-    end = float(np.angle(seg[-1]))
-    return SlotWave(seg[:-1].copy(), start, float(np.angle(np.exp(1j * (end - start)))) + _turns(seg))
+    return SlotWave(np.exp(1j * seg[:-1]).astype(np.complex64), float(seg[0]), float(seg[-1] - seg[0]))
 
 
-def _turns(seg: np.ndarray) -> float:
-    """Whole turns (2π multiples) the phase makes across ``seg``, so ``advance_rad`` is unwrapped."""
-    ph = np.unwrap(np.angle(seg).astype(np.float64))
-    total = ph[-1] - ph[0]
-    return total - float(np.angle(np.exp(1j * total)))
+def modulate_slot(burst_ubits: np.ndarray, n_symbols: int, sps: int = SPS) -> SlotWave:
+    """One timeslot."""
+    return modulate_slots([burst_ubits], (n_symbols,), sps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,28 +99,32 @@ class C0Config:
 
 
 class C0Generator:
-    """Streams one cell's C0 at 4 samples per symbol, frame after frame, from ``first_fn``.
+    """Streams one cell's C0 at ``sps`` samples per symbol (2 or 4), frame after frame, from ``first_fn``.
 
     ``skip_samples`` drops that many samples of the first frame (to place the cell's frame timing
     against the scene's clock).
     """
 
-    def __init__(self, config: C0Config, *, first_fn: int, skip_samples: int = 0) -> None:
+    def __init__(self, config: C0Config, *, first_fn: int, skip_samples: int = 0, sps: int = SPS) -> None:
+        if sps not in (2, 4):
+            raise ValueError("sps must be 2 or 4")
         self.config = config
+        self.sps = sps
+        self.frame_samples = FRAME_SYMBOLS * sps
         self.fn = first_fn % tdma.HYPERFRAME_FRAMES
         self._phase = 0.0
         self._cache: dict[bytes, SlotWave] = {}
         self._pending = np.empty(0, np.complex64)
         self._skip = skip_samples
-        self._idle = self._slot(DUMMY_BURST_UBITS, SLOT_SYMBOLS[0])
-        self._rest = [self._slot(DUMMY_BURST_UBITS, n) for n in SLOT_SYMBOLS[1:]]
+        # Timeslots 1-7 always carry dummy bursts: one cached waveform for all seven.
+        self._rest = modulate_slots([DUMMY_BURST_UBITS] * 7, SLOT_SYMBOLS[1:], sps)
         self._block_bursts: dict[bytes, np.ndarray] = {}
 
     def _slot(self, bits: np.ndarray, n_symbols: int, cache: bool = True) -> SlotWave:
         key = bytes([n_symbols & 0xFF]) + np.packbits(bits).tobytes()
         wave = self._cache.get(key)
         if wave is None:
-            wave = modulate_slot(bits, n_symbols)
+            wave = modulate_slot(bits, n_symbols, self.sps)
             if cache:
                 self._cache[key] = wave
         return wave
@@ -154,10 +158,10 @@ class C0Generator:
         return self._block_burst(l2, use.burst), True
 
     def frame(self) -> np.ndarray:
-        """The next frame's 5000 samples; advances the frame number and the carrier phase."""
+        """The next frame's 1250·sps samples; advances the frame number and the carrier phase."""
         bits, cacheable = self.ts0_burst(self.fn)
-        slots = [self._slot(bits, SLOT_SYMBOLS[0], cache=cacheable), *self._rest]
-        out = np.empty(FRAME_SAMPLES, np.complex64)
+        slots = (self._slot(bits, SLOT_SYMBOLS[0], cache=cacheable), self._rest)
+        out = np.empty(self.frame_samples, np.complex64)
         pos = 0
         phase = self._phase
         for slot in slots:

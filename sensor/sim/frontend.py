@@ -25,6 +25,38 @@ def awgn(n: int, *, noise_dbfs_per_symbol_bw: float, sample_rate_hz: float, rng:
     return out
 
 
+class NoiseSource:
+    """White complex Gaussian noise, fast: a table of 2^21 unit-power samples read from a random
+    offset, turned by a random phase and flipped in time order at random, per call.
+
+    Drawing 40 M Gaussian numbers per second (20 Msps) would cost a core on its own; the table
+    gives the same statistics within every block (Gaussian, white, the right power) and blocks
+    do not repeat in any way a receiver could exploit.
+    """
+
+    TABLE_SAMPLES = 1 << 21
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        table = np.empty(self.TABLE_SAMPLES, np.complex64)
+        table.real = rng.standard_normal(self.TABLE_SAMPLES, dtype=np.float32)
+        table.imag = rng.standard_normal(self.TABLE_SAMPLES, dtype=np.float32)
+        self.table = table * np.float32(np.sqrt(0.5))
+
+    def noise(self, n: int, *, noise_dbfs_per_symbol_bw: float, sample_rate_hz: float) -> np.ndarray:
+        total_dbfs = noise_dbfs_per_symbol_bw + 10 * np.log10(sample_rate_hz / SYMBOL_RATE_HZ)
+        scale = np.complex64(np.sqrt(10 ** (total_dbfs / 10)) * np.exp(2j * np.pi * self.rng.random()))
+        out = np.empty(n, np.complex64)
+        pos = 0
+        while pos < n:
+            k = min(n - pos, self.TABLE_SAMPLES // 2)
+            start = int(self.rng.integers(0, self.TABLE_SAMPLES - k + 1))
+            chunk = self.table[start : start + k]
+            out[pos : pos + k] = (chunk[::-1] if self.rng.random() < 0.5 else chunk) * scale
+            pos += k
+        return out
+
+
 def add_dc(x: np.ndarray, *, dc_dbfs: float, phase_rad: float = 0.7) -> np.ndarray:
     """Add the LO leakage of a zero-IF receiver: a constant at ``dc_dbfs``."""
     return x + np.complex64(10 ** (dc_dbfs / 20) * np.exp(1j * phase_rad))

@@ -10,6 +10,10 @@ Frequencies: a transmitter at ``f`` (its nominal ARFCN frequency, off by its own
 ``cfo_hz``) appears to a receiver whose clock runs ``ppm`` fast at ``f / (1 + ppm·1e-6) − centre``:
 LO and ADC clock share one crystal, so every offset is seen through the same clock. (The symbol
 rate is not scaled by the receiver's clock error: a few tens of ppm of timing drift are left out.)
+Speed: cells are generated at 4 samples per symbol for receivers up to 4 Msps and at 2 above (a
+HackRF at 8-20 Msps with tens of cells); at 2 the GMSK skirt beyond ±270 kHz (below −45 dBc)
+folds back into the carrier's own band instead of reaching the neighbours, which no receiver
+notices and halves the cost.
 Time: sample 0 of the output is scene time 0, when each cell begins frame ``start_fn`` (delayed by
 its ``timing_symbols``).
 """
@@ -25,13 +29,13 @@ from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.model import IQBlock
 from sensor.sim import c0
-from sensor.sim.frontend import add_dc, awgn, iq_imbalance, quantise
+from sensor.sim.frontend import NoiseSource, add_dc, iq_imbalance, quantise
 from sensor.sim.mixer import MixerState, initial_state, mix, plan_mixer
 from sensor.sim.propagation import FadingState, distance_m, doppler_hz, faded_multipath, fading_state
 from sensor.sim.route import Drive
 from sensor.sim.scene import CellSpec, Scene
 
-IN_RATE_HZ = c0.SPS * SYMBOL_RATE_HZ
+WIDE_RATE_HZ = 4e6  # above this the cells are generated at 2 samples per symbol (see the docstring)
 EDGE_MARGIN_HZ = 300e3  # a carrier this far outside the passband still leaks in; farther ones are skipped
 SHADOW_GRID_M = 1.0
 
@@ -70,10 +74,12 @@ class SceneRenderer:
         self.sample_rate_hz = float(sample_rate_hz or rx.sample_rate_hz)
         self.center_hz = float(center_hz or rx.center_hz)
         self.start_utc_s = start_utc_s
-        self.plan = plan_mixer(IN_RATE_HZ, self.sample_rate_hz)
+        self.sps = 2 if self.sample_rate_hz > WIDE_RATE_HZ else 4
+        self.in_rate_hz = self.sps * SYMBOL_RATE_HZ
+        self.plan = plan_mixer(self.in_rate_hz, self.sample_rate_hz, passband_hz=min(300e3, 0.5 * self.in_rate_hz))
         self.drive = Drive.from_points(scene.route.points, scene.route.speed_m_s) if scene.route else None
         seeds = np.random.SeedSequence(scene.seed).spawn(2 + 2 * len(scene.cells))
-        self._noise_rng = np.random.default_rng(seeds[0])
+        self._noise = NoiseSource(np.random.default_rng(seeds[0]))
         self._cell_seeds = seeds[2:]
         self.hops_done = 0
         self.samples_done = 0
@@ -93,10 +99,10 @@ class SceneRenderer:
                 continue
             bins, residual = self.plan.split_offset(apparent)
             # The generator's sample 0 is scene time (t_in - delay_in) / IN_RATE.
-            s0 = t_in - delay_in - int(round(cell.timing_symbols * c0.SPS))
-            frames, skip = divmod(s0, c0.FRAME_SAMPLES)
+            s0 = t_in - delay_in - int(round(cell.timing_symbols * self.sps))
+            frames, skip = divmod(s0, c0.FRAME_SYMBOLS * self.sps)
             config = c0.C0Config.from_params(cell.bsic, cell.params)
-            gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip)
+            gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
             rng = np.random.default_rng(self._cell_seeds[2 * i])
             act = _Active(cell, gen, bins, residual)
             act.phase_rad = float(rng.uniform(-np.pi, np.pi))
@@ -106,7 +112,7 @@ class SceneRenderer:
                     speed = self.scene.route.speed_m_s if self.scene.route else 1.0
                     fd = doppler_hz(speed, transmit_hz(cell))
                 act.fading = fading_state(6, fd, np.random.default_rng(self._cell_seeds[2 * i + 1]))
-                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in - delay_in) / IN_RATE_HZ)
+                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in - delay_in) / self.in_rate_hz)
             if self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None:
                 act.shadow_db = self._shadowing(i, cell)
             self.active.append(act)
@@ -149,25 +155,30 @@ class SceneRenderer:
         return float(lat), float(lon)
 
     # --- rendering -----------------------------------------------------------------------------
+    @property
+    def scene_time_s(self) -> float:
+        """Scene time rendered so far (at the mixer's input)."""
+        return self.hops_done * self.plan.hop_in / self.in_rate_hz
+
     def render(self, n_hops: int) -> np.ndarray:
         """The next ``n_hops × plan.hop_out`` output samples."""
         plan = self.plan
         n_in = n_hops * plan.hop_in
-        t0_s = self.hops_done * plan.hop_in / IN_RATE_HZ
+        t0_s = self.hops_done * plan.hop_in / self.in_rate_hz
         carriers = np.empty((len(self.active), n_in), np.complex64)
         # Received power changes with the car's position and transmitters switch on and off: the
         # amplitude is evaluated once per hop and interpolated over the samples (a smooth envelope).
-        hop_times = t0_s + np.arange(n_hops + 1) * plan.hop_in / IN_RATE_HZ
+        hop_times = t0_s + np.arange(n_hops + 1) * plan.hop_in / self.in_rate_hz
         sample_pos = np.arange(n_in, dtype=np.float64)
         hop_pos = np.arange(n_hops + 1, dtype=np.float64) * plan.hop_in
         for k, act in enumerate(self.active):
             x = act.gen.samples(n_in)
             if act.base_rot is None or len(act.base_rot) != n_in:
-                act.base_rot = np.exp(2j * np.pi * act.residual_hz * np.arange(n_in) / IN_RATE_HZ).astype(np.complex64)
+                act.base_rot = np.exp(2j * np.pi * act.residual_hz * np.arange(n_in) / self.in_rate_hz).astype(np.complex64)
             x = x * act.base_rot * np.complex64(np.exp(1j * act.phase_rad))
-            act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / IN_RATE_HZ) % (2 * np.pi))
+            act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / self.in_rate_hz) % (2 * np.pi))
             if act.fading is not None:
-                x, act.fading = faded_multipath(x, sample_rate_hz=IN_RATE_HZ, state=act.fading)
+                x, act.fading = faded_multipath(x, sample_rate_hz=self.in_rate_hz, state=act.fading)
             levels = [self.received_dbfs(act, float(t)) for t in hop_times]
             amps = np.array([0.0 if p is None else 10 ** (p / 20) for p in levels])
             if np.all(amps == amps[0]):
@@ -181,7 +192,7 @@ class SceneRenderer:
         else:
             out = np.zeros(n_hops * plan.hop_out, np.complex64)
         rx = self.scene.receiver
-        out += awgn(len(out), noise_dbfs_per_symbol_bw=rx.noise_dbfs, sample_rate_hz=self.sample_rate_hz, rng=self._noise_rng)
+        out += self._noise.noise(len(out), noise_dbfs_per_symbol_bw=rx.noise_dbfs, sample_rate_hz=self.sample_rate_hz)
         if rx.dc_dbfs is not None:
             out = add_dc(out, dc_dbfs=rx.dc_dbfs)
         if rx.iq_gain_db or rx.iq_phase_deg:

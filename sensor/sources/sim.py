@@ -73,7 +73,7 @@ class SimSource(DeviceSource):
 
     @property
     def scene_time_s(self) -> float:
-        return 0.0 if self._renderer is None else self._renderer.hops_done * self._renderer.plan.hop_in / _in_rate()
+        return 0.0 if self._renderer is None else self._renderer.scene_time_s
 
     def position(self, t_s: float) -> tuple[float, float] | None:
         """The simulated GPS: (lat, lon) of the receiver at scene time ``t_s``, None without a route."""
@@ -115,12 +115,6 @@ class SimSource(DeviceSource):
             if wait > 0:
                 time.sleep(wait)
         return out, 0
-
-
-def _in_rate() -> float:
-    from sensor.sim.render import IN_RATE_HZ  # noqa: PLC0415
-
-    return IN_RATE_HZ
 
 
 def from_profile(arg: str | None, profile: ReceiverProfile, *, center_hz: float, sample_rate_hz: float,

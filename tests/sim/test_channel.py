@@ -84,3 +84,19 @@ def test_faded_multipath_streams_in_pieces():
     np.testing.assert_allclose(np.concatenate([a, b])[:6900], whole[:6900], atol=1e-5)
     # Gains are interpolated on a grid that restarts per call: tiny differences after the cut only.
     assert np.abs(np.concatenate([a, b]) - whole).max() < 0.05 * np.abs(whole).max()
+
+
+def test_noise_source_level_whiteness_and_variety():
+    from sensor.sim.frontend import NoiseSource
+
+    src = NoiseSource(np.random.default_rng(9))
+    a = src.noise(500_000, noise_dbfs_per_symbol_bw=-50.0, sample_rate_hz=2.4e6)
+    b = src.noise(500_000, noise_dbfs_per_symbol_bw=-50.0, sample_rate_hz=2.4e6)
+    expected = -50 + 10 * np.log10(2.4e6 / SYMBOL_RATE_HZ)
+    assert 10 * np.log10(np.mean(np.abs(a) ** 2)) == pytest.approx(expected, abs=0.05)
+    spec = np.abs(np.fft.fft(a[: 1 << 18].reshape(256, 1024), axis=1)) ** 2
+    flat = spec.mean(axis=0)
+    assert flat.max() / flat.mean() < 1.5  # white: no spectral lines (256 averages: max ≈ 1.3)
+    assert abs(np.vdot(a, b)) / np.sqrt(np.vdot(a, a).real * np.vdot(b, b).real) < 0.05  # calls differ
+    big = src.noise(3 << 20, noise_dbfs_per_symbol_bw=-50.0, sample_rate_hz=20e6)
+    assert len(big) == 3 << 20
