@@ -68,9 +68,14 @@ def fractional_taps(delays_s: np.ndarray, powers_db: np.ndarray, sample_rate_hz:
     return (taps / np.sqrt(np.sum(amps**2))).astype(np.complex64)
 
 
-def static_multipath(x: np.ndarray, taps: np.ndarray) -> np.ndarray:
-    """Convolve with fixed taps (keeping the input length: the channel's delay spread trails)."""
-    return np.convolve(x, taps)[: len(x)].astype(np.complex64)
+def static_multipath(x: np.ndarray, taps: np.ndarray, tail: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Convolve with fixed taps, streaming: ``tail`` holds the last ``len(taps) - 1`` inputs of the
+    previous call (None at the start). Returns the output (same length as ``x``) and the new tail."""
+    k = len(taps) - 1
+    prev = np.zeros(k, np.complex64) if tail is None else tail
+    padded = np.concatenate((prev, np.asarray(x, np.complex64)))
+    y = np.convolve(padded, taps, mode="valid") if k else padded * taps[0]
+    return y.astype(np.complex64), padded[len(padded) - k :].copy() if k else np.empty(0, np.complex64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,15 @@ from sensor.model import IQBlock
 from sensor.sim import c0
 from sensor.sim.frontend import NoiseSource, add_dc, iq_imbalance, quantise
 from sensor.sim.mixer import MixerState, initial_state, mix, plan_mixer
-from sensor.sim.propagation import FadingState, distance_m, doppler_hz, faded_multipath, fading_state
+from sensor.sim.propagation import (
+    FadingState,
+    distance_m,
+    doppler_hz,
+    faded_multipath,
+    fading_state,
+    fractional_taps,
+    static_multipath,
+)
 from sensor.sim.route import Drive
 from sensor.sim.scene import CellSpec, Scene
 
@@ -53,6 +61,8 @@ class _Active:
     residual_hz: float
     phase_rad: float = 0.0
     fading: FadingState | None = None
+    taps: np.ndarray | None = None  # static multipath
+    taps_tail: np.ndarray | None = None
     shadow_db: np.ndarray | None = None  # shadowing along the route, one value per SHADOW_GRID_M
     base_rot: np.ndarray | None = field(default=None, repr=False)
 
@@ -113,6 +123,8 @@ class SceneRenderer:
                     fd = doppler_hz(speed, transmit_hz(cell))
                 act.fading = fading_state(6, fd, np.random.default_rng(self._cell_seeds[2 * i + 1]))
                 act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in - delay_in) / self.in_rate_hz)
+            if cell.multipath == "static":
+                act.taps = fractional_taps(np.array(cell.paths_delay_us) * 1e-6, np.array(cell.paths_power_db), self.in_rate_hz)
             if self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None:
                 act.shadow_db = self._shadowing(i, cell)
             self.active.append(act)
@@ -179,6 +191,8 @@ class SceneRenderer:
             act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / self.in_rate_hz) % (2 * np.pi))
             if act.fading is not None:
                 x, act.fading = faded_multipath(x, sample_rate_hz=self.in_rate_hz, state=act.fading)
+            if act.taps is not None:
+                x, act.taps_tail = static_multipath(x, act.taps, act.taps_tail)
             levels = [self.received_dbfs(act, float(t)) for t in hop_times]
             amps = np.array([0.0 if p is None else 10 ** (p / 20) for p in levels])
             if np.all(amps == amps[0]):

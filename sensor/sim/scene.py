@@ -41,7 +41,7 @@ from sensor.l3.cell import CellParams
 from sensor.schema import bounded, load_dataclass, read_toml
 from sensor.sim.propagation import PathLossModel
 
-Multipath = Literal["none", "tu"]
+Multipath = Literal["none", "tu", "static"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,9 @@ class CellSpec:
     cfo_ppm: float = bounded(0.0, min=-50.0, max=50.0, doc="transmitter frequency error in ppm")
     timing_symbols: float = bounded(0.0, min=0.0, max=1250.0, doc="start delay within the TDMA frame")
     start_fn: int = bounded(0, min=0, max=2715647)
-    multipath: Multipath = "none"
+    multipath: Multipath = "none"  # "tu": Rayleigh-faded TU6; "static": the fixed paths below
+    paths_delay_us: tuple[float, ...] = (0.0, 1.0, 3.7)
+    paths_power_db: tuple[float, ...] = (0.0, -4.0, -10.0)
     doppler_hz: float | None = bounded(None, min=0.0, max=1000.0, doc="fading rate; default from route speed")
     on_s: float = bounded(0.0, min=0.0, doc="transmitter switches on at this time")
     off_s: float | None = bounded(None, min=0.0, doc="and off at this time (None: never)")
@@ -192,6 +194,10 @@ def _check_cell(c: CellSpec, key: str, fail, scene: Scene) -> None:  # type: ign
         fail(f"{key}: give power_dbfs, or tx_power_dbm with position")
     if has_tx and scene.route is None and has_power is False:
         fail(f"{key}: a transmitter position needs a [route] for the receiver")
+    if len(c.paths_delay_us) != len(c.paths_power_db) or not c.paths_delay_us:
+        fail(f"{key}: paths_delay_us and paths_power_db must have the same, non-zero length")
+    if any(d < 0 or d > 20 for d in c.paths_delay_us):
+        fail(f"{key}.paths_delay_us: delays must be 0-20 µs")
     if c.off_s is not None and c.off_s <= c.on_s:
         fail(f"{key}: off_s must be after on_s")
 

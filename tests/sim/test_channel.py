@@ -62,8 +62,13 @@ def test_distance_is_haversine():
 def test_static_taps_keep_power_and_delay():
     taps = fractional_taps(np.array([0.0, 1.5e-6]), np.array([0.0, -3.0]), 1e6)
     assert np.sum(np.abs(taps) ** 2) <= 1.0 + 1e-6
-    y = static_multipath(np.r_[1, np.zeros(9)].astype(np.complex64), taps)
+    y, _ = static_multipath(np.r_[1, np.zeros(9)].astype(np.complex64), taps)
     assert y[0] == pytest.approx(taps[0]) and abs(y[1]) > 0 and abs(y[2]) > 0
+    x = np.random.default_rng(0).standard_normal(1000).astype(np.complex64)
+    whole, _ = static_multipath(x, taps)
+    a, tail = static_multipath(x[:333], taps)
+    b, _ = static_multipath(x[333:], taps, tail)
+    np.testing.assert_allclose(np.concatenate([a, b]), whole, atol=1e-6)
 
 
 def test_rayleigh_gains_have_unit_power_and_rayleigh_envelope():

@@ -92,3 +92,36 @@ def test_grgsm_decodes_every_cell_of_a_wideband_scene(tmp_path):
         decoded = grgsm.decode(files[cell.arfcn], sample_rate_hz=800e3, fc_hz=arfcn_to_downlink_hz(cell.arfcn),
                                tmp_dir=tmp_path)
         check_decoded(decoded, cell, scene.duration_s)
+
+
+def test_grgsm_decodes_through_impairments(tmp_path):
+    """Multipath, an off-tune uncalibrated receiver, DC spike, IQ imbalance and an 8-bit ADC."""
+    grgsm.require()
+    fc = arfcn_to_downlink_hz(30)
+    rx = 'ppm = -18.0\ndc_dbfs = -35.0\niq_gain_db = 0.4\niq_phase_deg = 2.0\ndatatype = "cu8"\n'
+    cell = cell_toml("a", 30, 45, power_dbfs=-12, extra='multipath = "static"\ntiming_symbols = 77.75\n')
+    scene = scene_from(tmp_path, scene_toml(fc, 1e6, [cell], duration_s=1.2, noise_dbfs=-40, receiver_extra=rx))
+    cfile = tmp_path / "impaired.cfile"
+    write_cfile(scene, cfile)
+    decoded = grgsm.decode(cfile, sample_rate_hz=1e6, fc_hz=fc, ppm=18.0, tmp_dir=tmp_path)
+    check_decoded(decoded, scene.cells[0], scene.duration_s, min_share=0.8)
+
+
+def test_grgsm_decodes_a_wide_receiver_scene(tmp_path):
+    """An 8 Msps HackRF-like receiver (cells generated at 2 samples per symbol) with ci8 samples."""
+    grgsm.require()
+    fc = arfcn_to_downlink_hz(62)
+    cells = [
+        cell_toml("a", 45, 7, power_dbfs=-25, cell_id=11, neighbours=(62, 80)),
+        cell_toml("b", 62, 8, power_dbfs=-30, cell_id=12, neighbours=(45, 80), extra="start_fn = 777\n"),
+        cell_toml("c", 80, 9, power_dbfs=-20, cell_id=13, neighbours=(45, 62), extra="start_fn = 31000\n"),
+    ]
+    scene = scene_from(tmp_path, scene_toml(fc, 8e6, cells, duration_s=1.2, noise_dbfs=-55,
+                                            receiver_extra='datatype = "ci8"\n'))
+    wide = tmp_path / "wide8.cfile"
+    write_cfile(scene, wide)
+    files = grgsm.channelize(wide, sample_rate_hz=8e6, fc_hz=fc, arfcns=[45, 62, 80], out_dir=tmp_path / "ch8")
+    for cell in scene.cells:
+        decoded = grgsm.decode(files[cell.arfcn], sample_rate_hz=1e6, fc_hz=arfcn_to_downlink_hz(cell.arfcn),
+                               tmp_dir=tmp_path)
+        check_decoded(decoded, cell, scene.duration_s)
