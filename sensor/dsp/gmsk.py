@@ -154,3 +154,29 @@ def _phase_units_integer(alphas: np.ndarray, t0: float, sps: int, n_out: int) ->
     inc = np.where(idx < len(steps), steps[np.minimum(idx, len(steps) - 1)], 0.0)
     first = _phase_units_exact(alphas, np.array([t0]))[0]
     return first + np.concatenate(([0.0], np.cumsum(inc)))
+
+
+def gmsk_phase_rows(ubits: np.ndarray, *, samples_per_symbol: int, last_bit: int = 1) -> np.ndarray:
+    """``gmsk_phase`` of many equally long bit rows at once, each from the initial state with
+    ``last_bit`` before it: (N, n_bits) → (N, n_samples) unwrapped phase in radians.
+
+    Row r equals ``gmsk_phase(ubits[r], samples_per_symbol=sps, state=GmskState(last_bit=last_bit))[0]``.
+    """
+    d = np.asarray(ubits, dtype=np.int8)
+    n_rows, n_bits = d.shape
+    sps = int(samples_per_symbol)
+    L = PULSE_HALF_SPAN
+    prev = np.concatenate((np.full((n_rows, 1), last_bit, np.int8), d[:, :-1]), axis=1)
+    alphas = 1.0 - 2.0 * (d ^ prev)
+    n_out = int(np.floor((n_bits - L - 0.5) * sps)) + 1
+    m, kernel = _step_kernel(sps)
+    up = np.zeros((n_rows, n_bits * sps))
+    up[:, ::sps] = alphas
+    steps = np.zeros((n_rows, n_bits * sps + len(kernel) - 1))
+    for j, kj in enumerate(kernel):
+        steps[:, j : j + n_bits * sps] += kj * up
+    idx = -m[0] + np.arange(1, n_out)
+    inc = np.where(idx < steps.shape[1], steps[:, np.minimum(idx, steps.shape[1] - 1)], 0.0)
+    first = alphas[:, : L + 1] @ phase_response(-np.arange(L + 1, dtype=np.float64))  # t = 0
+    units = first[:, None] + np.concatenate((np.zeros((n_rows, 1)), np.cumsum(inc, axis=1)), axis=1)
+    return 0.5 * np.pi * units

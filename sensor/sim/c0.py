@@ -21,7 +21,7 @@ import numpy as np
 
 from sensor.coding.sch import encode_sch_bursts
 from sensor.coding.xcch import encode_xcch
-from sensor.dsp.gmsk import GmskState, gmsk_phase
+from sensor.dsp.gmsk import GmskState, gmsk_phase, gmsk_phase_rows
 from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS
 from sensor.gsm.multiframe import Channel
@@ -65,6 +65,21 @@ def modulate_slots(bursts: list[np.ndarray], slot_symbols: tuple[int, ...], sps:
     if len(seg) != n_symbols * sps + 1:
         raise AssertionError("modulator returned too few samples for a slot")
     return SlotWave(np.exp(1j * seg[:-1]).astype(np.complex64), float(seg[0]), float(seg[-1] - seg[0]))
+
+
+def modulate_slot_rows(bursts: np.ndarray, n_symbols: int, sps: int = SPS) -> list[SlotWave]:
+    """``modulate_slot`` of many bursts (N, 148) of one slot length at once."""
+    n = len(bursts)
+    rows = np.concatenate(
+        (np.broadcast_to(_LEAD, (n, len(_LEAD))), np.asarray(bursts, np.uint8),
+         np.full((n, n_symbols - BURST_BITS), GUARD_BIT, np.uint8), np.broadcast_to(_TRAIL, (n, len(_TRAIL)))),
+        axis=1,
+    )
+    phase = gmsk_phase_rows(rows, samples_per_symbol=sps, last_bit=GUARD_BIT)
+    first = sps * len(_LEAD) - sps // 2
+    seg = phase[:, first : first + n_symbols * sps + 1]
+    waves = np.exp(1j * seg[:, :-1]).astype(np.complex64)
+    return [SlotWave(waves[i], float(seg[i, 0]), float(seg[i, -1] - seg[i, 0])) for i in range(n)]
 
 
 def modulate_slot(burst_ubits: np.ndarray, n_symbols: int, sps: int = SPS) -> SlotWave:
@@ -119,14 +134,14 @@ class C0Generator:
         # Timeslots 1-7 always carry dummy bursts: one cached waveform for all seven.
         self._rest = modulate_slots([DUMMY_BURST_UBITS] * 7, SLOT_SYMBOLS[1:], sps)
         self._block_bursts: dict[bytes, np.ndarray] = {}
+        self._sch: dict[int, SlotWave] = {}  # SCH slots of the coming multiframes, modulated in one batch
 
-    def _slot(self, bits: np.ndarray, n_symbols: int, cache: bool = True) -> SlotWave:
+    def _slot(self, bits: np.ndarray, n_symbols: int) -> SlotWave:
         key = bytes([n_symbols & 0xFF]) + np.packbits(bits).tobytes()
         wave = self._cache.get(key)
         if wave is None:
             wave = modulate_slot(bits, n_symbols, self.sps)
-            if cache:
-                self._cache[key] = wave
+            self._cache[key] = wave
         return wave
 
     def _block_burst(self, l2: bytes, burst: int) -> np.ndarray:
@@ -136,8 +151,19 @@ class C0Generator:
             self._block_bursts[l2] = bursts
         return bursts[burst]
 
+    def _sch_slot(self, fn: int) -> SlotWave:
+        wave = self._sch.pop(fn, None)
+        if wave is None:
+            # The SCH frames of the next eight 51-multiframes, encoded and modulated together.
+            fns = np.array([f for f in range(fn, fn + 51 * 8) if tdma.t3(f % tdma.HYPERFRAME_FRAMES) in multiframe.SCH_T3])
+            fns %= tdma.HYPERFRAME_FRAMES
+            bursts = encode_sch_bursts(self.config.bsic, fns)
+            self._sch = dict(zip(fns.tolist(), modulate_slot_rows(bursts, SLOT_SYMBOLS[0], self.sps)))
+            wave = self._sch.pop(fn)
+        return wave
+
     def ts0_burst(self, fn: int) -> tuple[np.ndarray, bool]:
-        """Timeslot 0's 148 bits in frame ``fn`` and whether they are worth caching."""
+        """Timeslot 0's 148 bits in frame ``fn`` and whether they repeat (all but the SCH)."""
         use = multiframe.frame_use(int(tdma.t3(fn)), combined=self.config.combined)
         ch = use.channel
         if ch is Channel.FCCH:
@@ -159,8 +185,12 @@ class C0Generator:
 
     def frame(self) -> np.ndarray:
         """The next frame's 1250·sps samples; advances the frame number and the carrier phase."""
-        bits, cacheable = self.ts0_burst(self.fn)
-        slots = (self._slot(bits, SLOT_SYMBOLS[0], cache=cacheable), self._rest)
+        if multiframe.frame_use(int(tdma.t3(self.fn)), combined=self.config.combined).channel is Channel.SCH:
+            first = self._sch_slot(self.fn)
+        else:
+            bits, _ = self.ts0_burst(self.fn)
+            first = self._slot(bits, SLOT_SYMBOLS[0])
+        slots = (first, self._rest)
         out = np.empty(self.frame_samples, np.complex64)
         pos = 0
         phase = self._phase

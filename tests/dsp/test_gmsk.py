@@ -74,3 +74,14 @@ def test_spectrum_is_gmsk_narrow():
     p = np.abs(np.fft.fft(x)) ** 2
     inside = p[np.abs(f) <= 125e3].sum() / p.sum()
     assert 0.985 < inside < 0.999
+
+
+@pytest.mark.parametrize("sps", [2, 4])
+def test_rows_equal_one_by_one(sps):
+    from sensor.dsp.gmsk import GmskState, gmsk_phase, gmsk_phase_rows
+
+    bits = np.random.default_rng(sps).integers(0, 2, (7, 170)).astype(np.uint8)
+    rows = gmsk_phase_rows(bits, samples_per_symbol=sps, last_bit=1)
+    for r in range(len(bits)):
+        one, _ = gmsk_phase(bits[r], samples_per_symbol=sps, state=GmskState(last_bit=1))
+        np.testing.assert_allclose(rows[r], one, atol=1e-9)
