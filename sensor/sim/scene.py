@@ -80,14 +80,6 @@ class CellSpec:
     fake: bool = False  # ground truth, for evaluation
     behaviours: tuple[str, ...] = ()  # ground truth: which fake behaviours it shows
 
-    @property
-    def ncc(self) -> int:
-        return self.bsic >> 3
-
-    @property
-    def bcc(self) -> int:
-        return self.bsic & 7
-
 
 @dataclass(frozen=True, slots=True)
 class FakeSpec:

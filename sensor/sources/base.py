@@ -244,6 +244,37 @@ class DeviceSource(Source):
     def _read(self, n: int) -> tuple[np.ndarray, int | None]: ...
 
 
+class RadioSource(DeviceSource):
+    """A real radio: ``info`` from the attributes every backend keeps.
+
+    Subclasses set ``driver_name`` and ``native_datatype`` and, in their constructor, ``serial``,
+    ``_description``, ``_hw`` (None until the device says what it is), ``_tuning_range`` and
+    ``_usable_fraction``.
+    """
+
+    driver_name: str = ""
+    native_datatype: str = "cf32_le"
+    serial: str | None
+    _description: str | None
+    _hw: str | None
+    _tuning_range: tuple[float, float]
+    _usable_fraction: float
+
+    @property
+    def info(self) -> SourceInfo:
+        return SourceInfo(
+            source_id=self._source_id,
+            driver=self.driver_name,
+            hw=self._hw or self._description,
+            serial=self.serial,
+            tunable=True,
+            tuning_range_hz=self._tuning_range,
+            sample_rate_hz=self._rate_hz,
+            usable_bandwidth_hz=self._rate_hz * self._usable_fraction,
+            native_datatype=self.native_datatype,
+        )
+
+
 def as_complex64(samples: np.ndarray) -> np.ndarray:
     """Samples as a 1-D C-contiguous complex64 array (no copy when already so)."""
     return np.ascontiguousarray(np.asarray(samples).ravel(), dtype=np.complex64)

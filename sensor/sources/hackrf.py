@@ -52,7 +52,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from sensor.errors import ConfigError, DeviceLost, DeviceNotFound, DriverUnavailable, SourceError, SourceTimeout
-from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
+from sensor.sources.base import DeviceListing, RadioSource
 from sensor.sources.convert import to_complex64
 from sensor.sources.pump import BytePump, PumpEnded
 
@@ -141,8 +141,11 @@ def _match_serial(serials: list[str], wanted: str) -> list[str]:
 
 
 # --- the source -----------------------------------------------------------------------------------
-class HackRFSource(DeviceSource):
+class HackRFSource(RadioSource):
     """One HackRF, chosen by ``serial`` (the full serial or a unique suffix) or the first one found."""
+
+    driver_name = "hackrf"
+    native_datatype = "ci8"
 
     def __init__(
         self,
@@ -205,19 +208,6 @@ class HackRFSource(DeviceSource):
     def _total(gain_db: float) -> float:
         return float(sum(hackrf_gain_split(gain_db)))
 
-    @property
-    def info(self) -> SourceInfo:
-        return SourceInfo(
-            source_id=self._source_id,
-            driver="hackrf",
-            hw=self._hw or self._description,
-            serial=self.serial,
-            tunable=True,
-            tuning_range_hz=self._tuning_range,
-            sample_rate_hz=self._rate_hz,
-            usable_bandwidth_hz=self._rate_hz * self._usable_fraction,
-            native_datatype="ci8",
-        )
 
     @property
     def pid(self) -> int | None:

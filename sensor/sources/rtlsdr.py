@@ -32,7 +32,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from sensor.errors import DeviceLost, DeviceNotFound, DriverUnavailable, SourceError, SourceTimeout
-from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
+from sensor.sources.base import DeviceListing, RadioSource
 from sensor.sources.convert import to_complex64
 from sensor.sources.pump import BytePump, PumpEnded
 
@@ -113,13 +113,16 @@ def list_devices() -> list[DeviceListing]:
     return out
 
 
-class RtlSdrSource(DeviceSource):
+class RtlSdrSource(RadioSource):
     """One RTL-SDR dongle, chosen by ``serial`` (EEPROM serial) or the first one found.
 
     ``gain_db`` None selects the tuner's AGC; a number is snapped to the tuner's gain table
     (``get_gains()``, tenths of dB) and ``gain_db`` then reports the gain actually set. ``ppm``
     is applied in whole ppm (librtlsdr's unit), and only when it differs from the current value.
     """
+
+    driver_name = "rtlsdr"
+    native_datatype = "cu8"
 
     def __init__(
         self,
@@ -160,19 +163,6 @@ class RtlSdrSource(DeviceSource):
         self._reopen = False
         self.gains_db: list[float] = []  # the tuner's gain table, known once open
 
-    @property
-    def info(self) -> SourceInfo:
-        return SourceInfo(
-            source_id=self._source_id,
-            driver="rtlsdr",
-            hw=self._hw or self._description,
-            serial=self.serial,
-            tunable=True,
-            tuning_range_hz=self._tuning_range,
-            sample_rate_hz=self._rate_hz,
-            usable_bandwidth_hz=self._rate_hz * self._usable_fraction,
-            native_datatype="cu8",
-        )
 
     # --- driver boundary -----------------------------------------------------------------------
     def _open(self) -> None:

@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from sensor.errors import ConfigError, DeviceLost, DeviceNotFound, DriverUnavailable, SourceError, SourceTimeout
-from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
+from sensor.sources.base import DeviceListing, RadioSource
 from sensor.sources.convert import parse_datatype, to_complex64
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def _add_drop(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a + b
 
 
-class SoapySource(DeviceSource):
+class SoapySource(RadioSource):
     """One SoapySDR receive channel.
 
     ``gain_db`` None turns on the driver's AGC (``SourceError`` if it has none); a number is clamped
@@ -157,6 +157,12 @@ class SoapySource(DeviceSource):
     for radios whose LO and ADC share one crystal). ``flush_on_retune`` restarts the stream around a
     retune so that samples buffered in the driver at the old frequency are not delivered as new ones.
     """
+
+    driver_name = "soapy"
+
+    @property
+    def native_datatype(self) -> str:  # type: ignore[override]
+        return self._datatype.name
 
     def __init__(
         self,
@@ -214,19 +220,6 @@ class SoapySource(DeviceSource):
         self._next_time_ns: float | None = None
         self.found: dict[str, str] = {}  # the enumeration result that was opened
 
-    @property
-    def info(self) -> SourceInfo:
-        return SourceInfo(
-            source_id=self._source_id,
-            driver="soapy",
-            hw=self._hw or self._description,
-            serial=self.serial,
-            tunable=True,
-            tuning_range_hz=self._tuning_range,
-            sample_rate_hz=self._rate_hz,
-            usable_bandwidth_hz=self._rate_hz * self._usable_fraction,
-            native_datatype=self._datatype.name,
-        )
 
     # --- driver boundary -----------------------------------------------------------------------
     def _open(self) -> None:
