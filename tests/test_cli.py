@@ -158,3 +158,14 @@ def test_console_script_prints_no_traceback(tmp_path):
                        capture_output=True, text=True, env=env)
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "no such file" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.parametrize("device", ["rtlsdr", "hackrf", "soapy", "rtlsdr:NOSUCH01"])
+def test_no_receiver_attached_is_one_line_exit_2(tmp_path, device):
+    """The real backends on a machine with no radio (and maybe no driver): one line, exit 2."""
+    if os.environ.get("FBS_HARDWARE") == "1":
+        pytest.skip("a radio may be attached")
+    r = run("record", "--device", device, "--center", "947.4M", "--duration", "0.1", "--out", str(tmp_path / "x"))
+    line = one_line_error(r)
+    assert any(w in line for w in ("not installed", "not found", "no RTL-SDR", "no HackRF", "no SoapySDR", "No such"))
+    assert not (tmp_path / "x.sigmf-data").exists()
