@@ -64,7 +64,12 @@ class AlignedPosition:
     def as_dict(self) -> dict[str, Any]:
         """The contract's ``position`` object."""
         return position_dict(
-            lat_deg=self.lat_deg, lon_deg=self.lon_deg, alt_m=self.alt_m, mode=self.mode, hdop=self.hdop, age_s=self.age_s
+            lat_deg=self.lat_deg,
+            lon_deg=self.lon_deg,
+            alt_m=self.alt_m,
+            mode=self.mode,
+            hdop=self.hdop,
+            age_s=self.age_s,
         )
 
 
@@ -209,6 +214,11 @@ class Aligner:
         """Laptop clock minus GPS time (median; includes the receiver's output latency)."""
         with self._lock:
             return self.clock.estimate()
+
+    def snapshot(self) -> list[Fix]:
+        """The accepted fixes kept, in GPS-time order."""
+        with self._lock:
+            return list(self._fixes)
 
     def __len__(self) -> int:
         return len(self._fixes)

@@ -109,9 +109,8 @@ def fix_problem(fix: Fix) -> str | None:
         return f"altitude {fix.alt_m} m is implausible"
     if fix.hdop is not None and not 0.0 < fix.hdop <= MAX_HDOP:
         return f"HDOP {fix.hdop} is implausible"
-    if fix.satellites is not None and (
-        isinstance(fix.satellites, bool) or not isinstance(fix.satellites, int) or not 0 <= fix.satellites <= MAX_SATELLITES
-    ):
+    sats = fix.satellites
+    if sats is not None and (isinstance(sats, bool) or not isinstance(sats, int) or not 0 <= sats <= MAX_SATELLITES):
         return f"satellite count {fix.satellites!r} is implausible"
     if fix.speed_m_s is not None and not 0.0 <= fix.speed_m_s <= MAX_SPEED_M_S:
         return f"speed {fix.speed_m_s} m/s is implausible"

@@ -20,7 +20,9 @@ def distance_m(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: floa
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-def lerp_lat_lon(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float, frac: float) -> tuple[float, float]:
+def lerp_lat_lon(
+    lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float, frac: float
+) -> tuple[float, float]:
     """Linear interpolation at ``frac`` ∈ [0, 1] from point 1 to point 2, across the antimeridian too.
 
     Linear in degrees is exact to millimetres over the tens of metres a car covers between fixes.

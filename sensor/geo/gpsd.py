@@ -4,8 +4,10 @@ The client sends ``?WATCH={"enable":true,"json":true}`` and reads one JSON objec
 (gpsd's protocol, https://gpsd.io/gpsd_json.html): ``TPV`` reports carry time, mode (0 unknown,
 1 no fix, 2 2D, 3 3D), lat/lon, altMSL (``alt`` before gpsd 3.20), speed, track; ``SKY`` reports
 carry hdop and the satellites used (``uSat`` from gpsd 3.23, else the ``used`` flags). A TPV is a
-fix when mode ≥ 2 and its status is not dead reckoning, time-only or simulated; hdop and the
-satellite count come from a SKY seen in the last ``SKY_FRESH_S`` seconds.
+fix when mode ≥ 2 and its status is not dead reckoning, time-only or simulated. gpsd sends each
+cycle's SKY after its TPV, so hdop and the satellite count of a fix come from the SKY of the
+previous cycle, if it came in the last ``SKY_FRESH_S`` seconds and no no-fix report came since
+(the first fix after a loss has hdop None).
 
 When gpsd goes away (restart, crash, socket closed), the client reconnects with backoff.
 """
@@ -128,6 +130,7 @@ class GpsdReports:
         self.stats = stats
         self.device = device
         self.sky = SkyInfo()
+        self._last_tpv_was_fix = True  # gpsd may send a SKY before the first TPV
         self._warned_no_device = False
 
     def line(self, raw: bytes, *, received_mono_s: float, received_utc_s: float) -> Fix | NoFix | None:
@@ -156,9 +159,13 @@ class GpsdReports:
                 self.stats.sentences_ok += 1
                 if isinstance(item, NoFix):
                     self.stats.no_fix_epochs += 1
+                    self.sky = SkyInfo()
+                self._last_tpv_was_fix = isinstance(item, Fix)
             return item
         if cls == "SKY":
-            self.sky.update(report, received_mono_s)
+            if self._last_tpv_was_fix:
+                self.sky.update(report, received_mono_s)
+            # else: the SKY of a no-fix cycle (hdop 99.99) must not vouch for the next fix
             self.stats.sentences_ok += 1
             return None
         if cls == "DEVICES":

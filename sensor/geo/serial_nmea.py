@@ -53,7 +53,8 @@ def serial_opener(port: str, *, read_timeout_s: float = 0.2) -> PortOpener:
     import serial  # lazy: pyserial stays inside this backend
 
     def open_at(baud_rate: int) -> SerialPort:
-        return serial.serial_for_url(port, baudrate=baud_rate, timeout=read_timeout_s, exclusive=None)  # type: ignore[no-any-return]
+        port_ = serial.serial_for_url(port, baudrate=baud_rate, timeout=read_timeout_s)
+        return port_  # type: ignore[no-any-return]
 
     return open_at
 
@@ -69,9 +70,13 @@ def detect_baud_rate(
     *,
     listen_s: float = 2.5,
     need_sentences: int = 2,
+    give_up_bytes: int = 1024,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> tuple[int, SerialPort] | None:
     """Try each rate until ``need_sentences`` checksummed NMEA sentences arrive within ``listen_s``.
+
+    A rate is abandoned early after ``give_up_bytes`` without one valid sentence: at the right
+    rate that many bytes hold a dozen sentences (NMEA's are at most 82 characters).
 
     Returns the rate and the open port, or None when no rate gave NMEA. Errors opening the port
     (it does not exist, it went away) propagate.
@@ -90,8 +95,11 @@ def detect_baud_rate(
                 if not data:
                     time.sleep(0.01)  # a port that returns at once without data must not spin
                 reader.feed(data)
-                if reader.stats.sentences_ok + reader.stats.sentences_ignored >= need_sentences:
+                good = reader.stats.sentences_ok + reader.stats.sentences_ignored
+                if good >= need_sentences:
                     ok = True
+                    break
+                if good == 0 and reader.stats.bytes_read >= give_up_bytes:
                     break
         finally:
             if not ok:
@@ -99,7 +107,8 @@ def detect_baud_rate(
         if ok:
             log.debug("NMEA found at %d baud (%d bad lines before)", rate, reader.stats.sentences_bad)
             return rate, port
-        log.debug("no NMEA at %d baud (%d bytes, %d bad lines)", rate, reader.stats.bytes_read, reader.stats.sentences_bad)
+        log.debug("no NMEA at %d baud (%d bytes, %d bad lines)",
+                  rate, reader.stats.bytes_read, reader.stats.sentences_bad)  # fmt: skip
     return None
 
 
