@@ -169,3 +169,30 @@ def test_no_receiver_attached_is_one_line_exit_2(tmp_path, device):
     line = one_line_error(r)
     assert any(w in line for w in ("not installed", "not found", "no RTL-SDR", "no HackRF", "no SoapySDR", "No such"))
     assert not (tmp_path / "x.sigmf-data").exists()
+
+
+def test_record_with_the_virtual_receivers_gps(tmp_path):
+    """`--device sim --gps sim`: core:geolocation and a sidecar NMEA track of the scene's route."""
+    from sensor.geo.track import read_nmea_log, sidecar_track
+
+    out = tmp_path / "drive.v1"
+    r = run("record", "--device", "sim", "--center", "947.4M", "--duration", "2.5", "--gps", "sim", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    meta = json.loads((tmp_path / "drive.v1.sigmf-meta").read_text())
+    lon, lat, alt = meta["global"]["core:geolocation"]["coordinates"]
+    assert lat == pytest.approx(31.2304) and lon == pytest.approx(121.4737, abs=1e-3)
+    track = sidecar_track(tmp_path / "drive.v1.sigmf-meta")
+    assert track == tmp_path / "drive.v1.nmea"
+    fixes = read_nmea_log(track)
+    assert len(fixes) >= 3 and fixes[-1].lon_deg > fixes[0].lon_deg  # the car drove east
+
+
+def test_record_with_a_fixed_position_source(fake_radio, tmp_path):
+    r = run("record", "--center", "947.4M", "--duration", "0.2", "--gps", "fixed:52.52,13.405,34", "--out", str(tmp_path / "p"))
+    assert r.exit_code == 0, r.output
+    coords = json.loads((tmp_path / "p.sigmf-meta").read_text())["global"]["core:geolocation"]["coordinates"]
+    assert coords == pytest.approx([13.405, 52.52, 34.0])
+
+
+def test_record_sim_gps_needs_the_sim_device(fake_radio, tmp_path):
+    assert "--device sim" in one_line_error(run("record", "--center", "947.4M", "--gps", "sim", "--out", str(tmp_path / "q")))

@@ -8,7 +8,13 @@ import time
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sensor.errors import SourceTimeout
+from sensor.errors import ConfigError, SourceTimeout
+from sensor.geo.nmea_write import fix_sentences
+from sensor.geo.open import SPEC_HELP, open_position_source
+from sensor.geo.source import PositionSource
+from sensor.model import IQBlock
+from sensor.sources.base import DeviceSource
+from sensor.sources.sim import SimGps, SimSource
 from sensor.sources.devices import open_device
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 from sensor.units import GAIN, HZ, POSITION
@@ -28,6 +34,8 @@ MAX_TIMEOUTS_IN_A_ROW = 5
 @click.option("--duration", "duration_s", type=click.FloatRange(min=0, min_open=True), help="Seconds to record (default: until Ctrl-C).")
 @click.option("--datatype", type=DATATYPES, default="native", show_default=True, help="Sample format on disk; native loses nothing.")
 @click.option("--position", type=POSITION, help="Fixed position LAT,LON[,ALT] for core:geolocation.")
+@click.option("--gps", "gps_spec", default="none", show_default=True,
+              help=f"Position source ({SPEC_HELP}, or sim with --device sim): sets core:geolocation and writes OUT.nmea.")
 @click.option("--description", help="Free text stored as core:description.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Recording base name (writes OUT.sigmf-meta and OUT.sigmf-data).")
 def command(
@@ -41,6 +49,7 @@ def command(
     duration_s: float | None,
     datatype: str,
     position: tuple[float, float, float | None] | None,
+    gps_spec: str,
     description: str | None,
     out: str,
 ) -> None:
@@ -64,6 +73,8 @@ def command(
         description=description,
         extra_global=extra,
     )
+    gps = _open_gps(gps_spec, source)
+    track = GpsTrack(gps, writer) if gps is not None else None
     total = None if duration_s is None else int(math.ceil(duration_s * source.sample_rate_hz))
     interrupted = False
     started = time.monotonic()
@@ -82,6 +93,8 @@ def command(
                 try:
                     for block in source.blocks(max_samples=left):
                         writer.write(block)
+                        if track is not None:
+                            track.update(block)
                         timeouts = 0
                         progress.update(
                             task,
@@ -97,6 +110,8 @@ def command(
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if track is not None:
+            track.close()
         writer.close()
         source.close()
     stats = source.stats
@@ -104,6 +119,47 @@ def command(
     click.echo(
         f"{'stopped' if interrupted else 'done'}: {writer.n_samples} samples ({secs:.2f} s in "
         f"{time.monotonic() - started:.1f} s) written to {writer.data_path}; "
-        f"lost {stats.dropped_samples} samples in {stats.drop_events} drop(s)",
+        f"lost {stats.dropped_samples} samples in {stats.drop_events} drop(s)"
+        + ("" if track is None else f"; {track.n_fixes} GPS fixes in {track.path}"
+           + ("" if track.geolocated else " (no valid fix: no core:geolocation)")),
         err=True,
     )
+
+
+def _open_gps(spec: str, source: DeviceSource) -> PositionSource | None:
+    if spec.strip().lower() == "sim":
+        if not isinstance(source, SimSource):
+            raise ConfigError("--gps sim is the virtual receiver's GPS: use it with --device sim")
+        return SimGps(source).start()
+    gps = open_position_source(spec)
+    return None if gps is None else gps.start()
+
+
+class GpsTrack:
+    """Positions while recording: ``core:geolocation`` from the first valid fix at the samples'
+    time, and every fix appended to ``OUT.nmea`` as it arrives (a crash loses none written)."""
+
+    def __init__(self, gps: PositionSource, writer: SigMFWriter) -> None:
+        self.gps = gps
+        self.writer = writer
+        self.path = writer.data_path.with_name(writer.data_path.name.removesuffix(".sigmf-data") + ".nmea")
+        self._fh = open(self.path, "w", encoding="ascii")
+        self._seq = 0
+        self.n_fixes = 0
+        self.geolocated = False
+
+    def update(self, block: IQBlock) -> None:
+        pos = self.gps.position_at(block.time_utc_s)
+        if pos is not None and not self.geolocated:
+            self.writer.set_global("core:geolocation", geolocation(pos["lat_deg"], pos["lon_deg"], pos["alt_m"]))
+            self.geolocated = True
+        fixes, self._seq = self.gps.drain(self._seq)
+        for fix in fixes:
+            self._fh.write("\n".join(fix_sentences(fix)) + "\n")
+        if fixes:
+            self._fh.flush()
+            self.n_fixes += len(fixes)
+
+    def close(self) -> None:
+        self._fh.close()
+        self.gps.stop()

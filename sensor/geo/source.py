@@ -139,6 +139,11 @@ class PositionSource(ABC):
                 return
             yield from batch
 
+    def drain(self, after_seq: int = 0) -> tuple[list[Fix], int]:
+        """Fixes published after ``after_seq`` (without waiting), and the number to pass next time."""
+        with self._cond:
+            return [fix for seq, fix in self._recent if seq > after_seq], self._seq
+
     def position_at(self, time_utc_s: float | None) -> dict[str, Any] | None:
         """The contract's ``position`` object valid at ``time_utc_s`` (e.g. ``IQBlock.time_utc_s``), or None."""
         return self.aligner.position_at(time_utc_s)

@@ -15,9 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sensor.errors import InputError
+from sensor.geo.fix import Fix
+from sensor.geo.nmea_write import fix_sentences
 from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz
@@ -171,35 +171,22 @@ def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float =
     return paths
 
 
+def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fix:  # type: ignore[no-untyped-def]
+    """The simulated GPS: the receiver's position on the route at scene time ``t_s`` as a fix."""
+    drive = drive or SceneRenderer(scene).drive
+    if drive is None:
+        raise InputError(f"scene {scene.name}: a GPS track needs a [route]")
+    lat, lon = drive.position(t_s)
+    moving = drive.travelled_m(t_s) < drive.length_m
+    return Fix(time_utc_s=start_utc_s + t_s, lat_deg=float(lat), lon_deg=float(lon), alt_m=30.0, mode="3d",
+               hdop=0.9, satellites=8, speed_m_s=scene.route.speed_m_s if moving and scene.route else 0.0,
+               source=f"sim:{scene.name}")
+
+
 def nmea_track(scene: Scene, *, start_utc_s: float, rate_hz: float = 1.0) -> str:
-    """The route as an NMEA 0183 log (RMC + GGA per epoch), as a GPS in the car would have logged it."""
-    if scene.route is None:
-        raise InputError(f"scene {scene.name}: an NMEA track needs a [route]")
-    renderer_drive = SceneRenderer(scene).drive
-    assert renderer_drive is not None
-    lines = []
+    """The route as an NMEA 0183 log, as a GPS in the car would have logged it."""
+    drive = SceneRenderer(scene).drive
+    lines: list[str] = []
     for k in range(int(scene.duration_s * rate_hz) + 1):
-        t = k / rate_hz
-        lat, lon = renderer_drive.position(t)
-        moving = renderer_drive.travelled_m(t) < renderer_drive.length_m
-        lines.extend(_nmea_epoch(start_utc_s + t, float(lat), float(lon), scene.route.speed_m_s if moving else 0.0))
+        lines += fix_sentences(route_fix(scene, k / rate_hz, start_utc_s=start_utc_s, drive=drive))
     return "\n".join(lines) + "\n"
-
-
-def _nmea_epoch(t_utc_s: float, lat: float, lon: float, speed_m_s: float) -> list[str]:
-    dt = datetime.fromtimestamp(t_utc_s, tz=timezone.utc)
-    hhmmss = dt.strftime("%H%M%S") + f".{dt.microsecond // 10000:02d}"
-    ddmmyy = dt.strftime("%d%m%y")
-    la = f"{int(abs(lat)):02d}{(abs(lat) % 1) * 60:07.4f},{'N' if lat >= 0 else 'S'}"
-    lo = f"{int(abs(lon)):03d}{(abs(lon) % 1) * 60:07.4f},{'E' if lon >= 0 else 'W'}"
-    knots = speed_m_s / 0.514444
-    rmc = f"GPRMC,{hhmmss},A,{la},{lo},{knots:.1f},0.0,{ddmmyy},,,A"
-    gga = f"GPGGA,{hhmmss},{la},{lo},1,08,0.9,30.0,M,0.0,M,,"
-    return [_with_checksum(rmc), _with_checksum(gga)]
-
-
-def _with_checksum(body: str) -> str:
-    c = 0
-    for ch in body.encode("ascii"):
-        c ^= ch
-    return f"${body}*{c:02X}"

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sensor.errors import ConfigError
 from sensor.profiles import ReceiverProfile
 from sensor.resources import project_dir
-from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
+from sensor.geo.source import PositionSource
+from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo, _Clock
 
 DEFAULT_SCENE = "patrol.toml"
 
@@ -56,6 +58,8 @@ class SimSource(DeviceSource):
         self._pending = np.empty(0, np.complex64)
         self._t0_mono: float | None = None
         self._delivered = 0
+        # Sample k is scene time k / rate: block times come from the scene's clock, not the laptop's.
+        self._clock = _SceneClock(anchor_sample=0, anchor_utc_s=self.start_utc_s)
 
     @property
     def info(self) -> SourceInfo:
@@ -115,6 +119,38 @@ class SimSource(DeviceSource):
             if wait > 0:
                 time.sleep(wait)
         return out, 0
+
+
+class _SceneClock(_Clock):
+    def reset(self) -> None:  # the scene's clock never re-anchors (retunes keep counting samples)
+        pass
+
+
+class SimGps(PositionSource):
+    """The virtual receiver's GPS: a 1 Hz fix of the route position at each whole second of scene
+    time, published as scene time passes (``--gps sim``)."""
+
+    def __init__(self, sim: SimSource) -> None:
+        super().__init__(f"sim:{sim.scene.name}")
+        self.sim = sim
+        self._next_s = 0  # next whole scene second to publish
+
+    def _start(self) -> None:
+        pass
+
+    def _catch_up(self, until_utc_s: float) -> None:
+        from sensor.sim.output import route_fix  # noqa: PLC0415
+
+        if self.sim.scene.route is None:
+            return
+        while self.sim.start_utc_s + self._next_s <= until_utc_s + 1.0:
+            self._publish(route_fix(self.sim.scene, float(self._next_s), start_utc_s=self.sim.start_utc_s))
+            self._next_s += 1
+
+    def position_at(self, time_utc_s: float | None) -> dict[str, Any] | None:
+        if time_utc_s is not None:
+            self._catch_up(time_utc_s)
+        return super().position_at(time_utc_s)
 
 
 def from_profile(arg: str | None, profile: ReceiverProfile, *, center_hz: float, sample_rate_hz: float,

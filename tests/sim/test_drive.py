@@ -51,7 +51,7 @@ def test_simulate_segments_writes_geotagged_recordings_and_nmea(tmp_path):
     assert starts[0].startswith("2026-01-01T00:00:00") and starts[1].startswith("2026-01-01T00:00:01")
     assert open_recording(metas[0]).n_samples == 2_400_000
     nmea = (tmp_path / "patrol.nmea").read_text().splitlines()
-    assert len(nmea) == 2 * 5 and nmea[0].startswith("$GPRMC,000000.00,A,3113.8240,N,12128.4220,E")
+    assert len(nmea) == 3 * 5 and nmea[0].startswith("$GPRMC,000000.00,A,3113.8240,N,12128.4220,E")
     for line in nmea:
         body, checksum = line[1:].split("*")
         assert int(checksum, 16) == reduce(lambda a, c: a ^ c, body.encode(), 0)
