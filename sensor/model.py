@@ -60,3 +60,28 @@ class IQBlock:
         if self.time_utc_s is None:
             return None
         return self.time_utc_s + index / self.sample_rate_hz
+
+
+@dataclass(frozen=True, slots=True)
+class L2Block:
+    """One decoded 4-burst control-channel block: 23 octets of L2 frame and the quality it came with.
+
+    ``fn`` is the TDMA frame number of the block's first burst (as gr-gsm prints it); ``t_s`` the
+    time of that burst in seconds from the start of the stream; quality figures are averages over
+    the four bursts, ``None`` when the receiver did not measure them.
+    """
+
+    arfcn: int
+    fn: int
+    tn: int
+    channel: str  # "BCCH", "CCCH", "SDCCH", "SACCH"
+    octets: bytes
+    crc_ok: bool
+    n_corrected: int | None = None  # coded bits the Viterbi decoder flipped
+    snr_db: float | None = None
+    rssi_dbfs: float | None = None
+    freq_offset_hz: float | None = None
+    t_s: float | None = None
+    time_utc_s: float | None = None
+    bsic: int | None = None
+    band: str | None = None
