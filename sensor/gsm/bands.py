@@ -9,7 +9,7 @@ ARFCN numbers are not unique across bands:
 * P-GSM, E-GSM, R-GSM and ER-GSM 900 nest (same frequency for the same ARFCN);
 * DCS 1800 (512..885) and PCS 1900 (512..810) share 512..810 with different frequencies, so
   functions take a band, or a preference (``pcs=True``), to resolve them. GSMTAP marks PCS
-  ARFCNs with the 0x8000 flag (``gsmtap_arfcn``).
+  ARFCNs with the 0x8000 flag (``sensor.l3.gsmtap.GsmtapHeader``).
 
 GSM 750 is the one band whose downlink is the lower frequency (747–762 MHz down, 777–792 MHz up,
 duplex −30 MHz here). Some tools (libosmocore 1.x) tabulate it the other way round.
@@ -197,34 +197,3 @@ def downlink_hz_to_arfcn(
 def arfcns_of_band(band_name: str) -> np.ndarray:
     """All ARFCNs of a band, ascending by frequency."""
     return band(band_name).arfcns()
-
-
-# GSMTAP (osmocom gsmtap.h, as tshark dissects it): the 16-bit ARFCN field carries flags.
-GSMTAP_ARFCN_F_PCS = 0x8000
-GSMTAP_ARFCN_F_UPLINK = 0x4000
-GSMTAP_ARFCN_MASK = 0x3FFF
-
-
-def gsmtap_arfcn(arfcn: int, band_name: str | None = None, *, uplink: bool = False) -> int:
-    """The GSMTAP ARFCN field: the ARFCN with 0x8000 for PCS 1900 and 0x4000 for uplink."""
-    if not 0 <= int(arfcn) <= GSMTAP_ARFCN_MASK:
-        raise ValueError(f"ARFCN {arfcn} does not fit the GSMTAP field")
-    value = int(arfcn)
-    if band_name == "PCS1900":
-        value |= GSMTAP_ARFCN_F_PCS
-    if uplink:
-        value |= GSMTAP_ARFCN_F_UPLINK
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class GsmtapArfcn:
-    arfcn: int
-    pcs: bool
-    uplink: bool
-
-
-def parse_gsmtap_arfcn(value: int) -> GsmtapArfcn:
-    """Split a GSMTAP ARFCN field into ARFCN and its PCS / uplink flags."""
-    v = int(value)
-    return GsmtapArfcn(v & GSMTAP_ARFCN_MASK, bool(v & GSMTAP_ARFCN_F_PCS), bool(v & GSMTAP_ARFCN_F_UPLINK))

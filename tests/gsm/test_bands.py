@@ -72,13 +72,3 @@ def test_nearest_channel_search():
     assert bands.downlink_hz_to_arfcn(1000e6) is None
     far = bands.downlink_hz_to_arfcn(1000e6, max_offset_hz=None)
     assert far is not None and far.arfcn == 124
-
-
-def test_gsmtap_arfcn_flags():
-    assert bands.gsmtap_arfcn(725) == 725
-    assert bands.gsmtap_arfcn(600, "PCS1900") == 0x8000 | 600
-    assert bands.gsmtap_arfcn(600, "DCS1800", uplink=True) == 0x4000 | 600
-    parsed = bands.parse_gsmtap_arfcn(0xC000 | 512)
-    assert (parsed.arfcn, parsed.pcs, parsed.uplink) == (512, True, True)
-    with pytest.raises(ValueError):
-        bands.gsmtap_arfcn(0x4000)
