@@ -1,0 +1,54 @@
+"""Decoded blocks as the outside world sees them: CONTRACT.md's ``block`` JSON object, and GSMTAP
+v2 (Wireshark's convention) for UDP and pcap."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sensor.l3.gsmtap import GsmtapHeader, channel_for
+from sensor.model import L2Block
+
+SCHEMA = 1
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def utc_iso(t_s: float) -> str:
+    return datetime.fromtimestamp(t_s, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def block_object(b: L2Block) -> dict[str, Any]:
+    """``{"type":"block","schema":1,...}`` exactly as CONTRACT.md lists it (+ ``t_utc`` when known)."""
+    obj: dict[str, Any] = {
+        "type": "block",
+        "schema": SCHEMA,
+        "arfcn": b.arfcn,
+        "fn": b.fn,
+        "tn": b.tn,
+        "channel": b.channel,
+        "l2": b.octets.hex(),
+        "crc_ok": b.crc_ok,
+        "snr_db": _round(b.snr_db, 1),
+        "rssi_dbfs": _round(b.rssi_dbfs, 1),
+        "freq_offset_hz": _round(b.freq_offset_hz, 1),
+        "t_s": _round(b.t_s, 4),
+    }
+    if b.time_utc_s is not None:
+        obj["t_utc"] = utc_iso(b.time_utc_s)
+    return obj
+
+
+def gsmtap_header(b: L2Block, *, signal_dbm: float | None = None) -> GsmtapHeader:
+    """The GSMTAP header gr-gsm would send for this block (sub-type by channel, FN of its first burst)."""
+    return GsmtapHeader(
+        arfcn=b.arfcn,
+        timeslot=b.tn,
+        frame_number=b.fn,
+        sub_type=channel_for(b.channel),
+        signal_dbm=signal_dbm,
+        snr_db=b.snr_db,
+        pcs=b.band == "PCS1900",
+    )
