@@ -1,0 +1,229 @@
+"""The cell model: one observation per (ARFCN, BSIC), merged from decoded blocks over time.
+
+Every BCCH block that passes its Fire code is parsed; the latest octets of each SI type are kept,
+their parameters merged (SI3 over SI4 over SI1/2/13 where they overlap), and a change in what a
+cell broadcasts is noticed and recorded (fake stations change their parameters; operators rarely
+do). CCCH blocks are counted by message type (paging, immediate assignment), identities are never
+kept. Power, SNR and frequency offset are summarised as mean, spread and last value. A message that
+does not parse is counted and logged, never raised: a fake station may send anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from sensor.errors import DecodeError
+from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.l3.messages import SIType, SystemInformation, parse_si
+from sensor.model import L2Block
+
+log = logging.getLogger(__name__)
+
+SCHEMA = 1
+# Where SI types overlap in what they say, the later in this order wins (TS 44.018 §3.2.2.1:
+# SI3 is the reference for cell selection, SI4 repeats it).
+PARAM_PRECEDENCE = ("13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
+NEIGHBOUR_TYPES = ("2", "2bis", "2ter")
+# TS 44.018 §10.4: RR message types seen on the CCCH
+CCCH_MESSAGES = {0x21: "paging_request_1", 0x22: "paging_request_2", 0x24: "paging_request_3",
+                 0x3F: "immediate_assignment", 0x39: "immediate_assignment_extended",
+                 0x3A: "immediate_assignment_reject"}
+
+
+@dataclass(slots=True)
+class RunningStat:
+    """Mean, spread and last value without keeping the samples (Welford)."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    last: float | None = None
+
+    def add(self, x: float | None) -> None:
+        if x is None or not math.isfinite(x):
+            return
+        self.n += 1
+        d = x - self.mean
+        self.mean += d / self.n
+        self.m2 += d * (x - self.mean)
+        self.last = x
+
+    @property
+    def value(self) -> float | None:
+        return None if self.n == 0 else self.mean
+
+    @property
+    def std(self) -> float | None:
+        return None if self.n < 2 else math.sqrt(self.m2 / (self.n - 1))
+
+
+@dataclass(slots=True)
+class SiChange:
+    t_s: float | None
+    si_type: str
+    changed: list[str]  # parameter names whose value changed ("identity" for MCC/MNC/LAC/CI)
+
+
+@dataclass(slots=True)
+class CellObservation:
+    arfcn: int
+    bsic: int | None
+    band: str | None = None
+    si_octets: dict[str, bytes] = field(default_factory=dict)
+    si: dict[str, SystemInformation] = field(default_factory=dict)
+    rssi_dbfs: RunningStat = field(default_factory=RunningStat)
+    snr_db: RunningStat = field(default_factory=RunningStat)
+    freq_offset_hz: RunningStat = field(default_factory=RunningStat)
+    first_t_s: float | None = None
+    last_t_s: float | None = None
+    first_time_utc_s: float | None = None
+    last_time_utc_s: float | None = None
+    position: dict[str, Any] | None = None
+    blocks: int = 0
+    blocks_failed: int = 0
+    parse_errors: int = 0
+    ccch: dict[str, int] = field(default_factory=dict)
+    changes: list[SiChange] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """Stable key for the collector: ARFCN and BSIC (band-qualified where ARFCNs are ambiguous)."""
+        return f"{self.band or ''}:{self.arfcn}:{'-' if self.bsic is None else self.bsic}"
+
+    @property
+    def downlink_hz(self) -> float | None:
+        try:
+            return float(arfcn_to_downlink_hz(self.arfcn, self.band))
+        except ValueError:
+            return None
+
+    @property
+    def identity(self) -> tuple[str | None, str | None, int | None, int | None]:
+        """(MCC, MNC, LAC, CI) from SI3, else SI4's LAI (no CI), else unknown."""
+        si3 = self.si.get("3")
+        if si3 is not None:
+            return si3.lai.mcc, si3.lai.mnc, si3.lai.lac, si3.cell_identity  # type: ignore[attr-defined]
+        si4 = self.si.get("4")
+        if si4 is not None:
+            return si4.lai.mcc, si4.lai.mnc, si4.lai.lac, None  # type: ignore[attr-defined]
+        return None, None, None, None
+
+    @property
+    def neighbours(self) -> list[int] | None:
+        lists = [self.si[t].neighbours for t in NEIGHBOUR_TYPES if t in self.si]  # type: ignore[attr-defined]
+        if "2" not in self.si:
+            return None
+        return sorted({a for lst in lists for a in lst})
+
+    @property
+    def cell_channels(self) -> list[int] | None:
+        si1 = self.si.get("1")
+        return None if si1 is None else sorted(si1.cell_channels)  # type: ignore[attr-defined]
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for t in PARAM_PRECEDENCE:
+            if t in self.si:
+                out.update(self.si[t].params())
+        return out
+
+
+class CellTracker:
+    """Merges decoded blocks into ``CellObservation``s."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int | None], CellObservation] = {}
+        self.parse_errors = 0
+
+    def add_block(self, b: L2Block, position: dict[str, Any] | None = None) -> CellObservation:
+        cell = self.cells.get((b.arfcn, b.bsic))
+        if cell is None:
+            cell = CellObservation(arfcn=b.arfcn, bsic=b.bsic, band=b.band)
+            self.cells[(b.arfcn, b.bsic)] = cell
+        cell.blocks += 1
+        if not b.crc_ok:
+            cell.blocks_failed += 1
+            return cell
+        cell.rssi_dbfs.add(b.rssi_dbfs)
+        cell.snr_db.add(b.snr_db)
+        cell.freq_offset_hz.add(b.freq_offset_hz)
+        if cell.first_t_s is None:
+            cell.first_t_s, cell.first_time_utc_s = b.t_s, b.time_utc_s
+        cell.last_t_s, cell.last_time_utc_s = b.t_s, b.time_utc_s
+        if position is not None:
+            cell.position = position
+        if b.channel == "BCCH":
+            self._add_si(cell, b)
+        elif b.channel == "CCCH" and len(b.octets) > 2 and b.octets[1] & 0x0F == 0x06:
+            name = CCCH_MESSAGES.get(b.octets[2], "other")
+            cell.ccch[name] = cell.ccch.get(name, 0) + 1
+        return cell
+
+    def _add_si(self, cell: CellObservation, b: L2Block) -> None:
+        try:
+            msg = parse_si(b.octets, strict=False)
+        except DecodeError as exc:
+            cell.parse_errors += 1
+            self.parse_errors += 1
+            log.info("arfcn %d fn %d: unparsable BCCH message %s: %s", b.arfcn, b.fn, b.octets.hex(), exc)
+            return
+        t = msg.si_type.value
+        old_octets = cell.si_octets.get(t)
+        if old_octets is not None and old_octets != b.octets:
+            old = cell.si[t]
+            changed = sorted(k for k, v in msg.params().items() if old.params().get(k) != v)
+            if t in ("3", "4") and (getattr(old, "lai", None) != getattr(msg, "lai", None)
+                                    or getattr(old, "cell_identity", None) != getattr(msg, "cell_identity", None)):
+                changed.insert(0, "identity")
+            if t in NEIGHBOUR_TYPES and old.neighbours != msg.neighbours:  # type: ignore[attr-defined]
+                changed.insert(0, "neighbours")
+            cell.changes.append(SiChange(b.t_s, t, changed or ["octets"]))
+            log.info("arfcn %d bsic %s: SI%s changed (%s)", cell.arfcn, cell.bsic, t, ", ".join(changed or ["octets"]))
+        cell.si_octets[t] = b.octets
+        cell.si[t] = msg
+
+
+def cell_object(cell: CellObservation, *, rssi_dbm: float | None = None) -> dict[str, Any]:
+    """CONTRACT.md's ``cell`` object; the verdict fields start as normal and are set by the detector."""
+    mcc, mnc, lac, ci = cell.identity
+    f_hz = cell.downlink_hz
+    off = cell.freq_offset_hz.value
+    return {
+        "type": "cell",
+        "schema": SCHEMA,
+        "arfcn": cell.arfcn,
+        "band": cell.band,
+        "downlink_hz": f_hz,
+        "bsic": cell.bsic,
+        "mcc": mcc,
+        "mnc": mnc,
+        "lac": lac,
+        "cell_id": ci,
+        "neighbours": cell.neighbours,
+        "cell_channels": cell.cell_channels,
+        "si": {t: o.hex() for t, o in sorted(cell.si_octets.items(), key=lambda kv: _si_order(kv[0]))},
+        "params": cell.params(),
+        "rssi_dbfs": _r(cell.rssi_dbfs.value, 1),
+        "rssi_dbm": _r(rssi_dbm, 1),
+        "snr_db": _r(cell.snr_db.value, 1),
+        "freq_offset_hz": _r(off, 1),
+        "freq_offset_ppm": None if off is None or not f_hz else round(off / f_hz * 1e6, 3),
+        "first_t_s": _r(cell.first_t_s, 3),
+        "last_t_s": _r(cell.last_t_s, 3),
+        "position": cell.position,
+        "verdict": "normal",
+        "score": 0.0,
+        "reasons": [],
+    }
+
+
+def _r(x: float | None, digits: int) -> float | None:
+    return None if x is None else round(float(x), digits)
+
+
+def _si_order(t: str) -> int:
+    order = [s.value for s in SIType]
+    return order.index(t) if t in order else len(order)
