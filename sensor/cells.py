@@ -17,7 +17,7 @@ from typing import Any
 
 from sensor.errors import DecodeError
 from sensor.gsm.bands import arfcn_to_downlink_hz
-from sensor.l3.messages import SIType, SystemInformation, parse_si
+from sensor.l3.messages import SIType, SystemInformation, parse_si, si_type_of
 from sensor.model import L2Block
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,8 @@ class CellTracker:
         cell.last_t_s, cell.last_time_utc_s = b.t_s, b.time_utc_s
         if position is not None:
             cell.position = position
-        if b.channel == "BCCH":
+        # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
+        if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
             self._add_si(cell, b)
         elif b.channel == "CCCH" and len(b.octets) > 2 and b.octets[1] & 0x0F == 0x06:
             name = CCCH_MESSAGES.get(b.octets[2], "other")

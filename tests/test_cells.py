@@ -4,6 +4,7 @@ import pytest
 
 from sensor.cells import CellTracker, cell_object
 from sensor.l3.cell import CellParams, build_all
+from sensor.gsm import multiframe
 from sensor.model import L2Block
 
 from tests.coding.capture import expected_bcch_ts0
@@ -16,7 +17,7 @@ def _block(octets, fn=0, *, arfcn=725, bsic=48, channel="BCCH", t_s=0.0, crc_ok=
 def test_real_cell_from_its_blocks():
     tracker = CellTracker()
     for fn, octets in sorted(expected_bcch_ts0().items()):
-        channel = "CCCH" if octets[2] in (0x21, 0x22, 0x24, 0x3F) else "BCCH"
+        channel = multiframe.block_starting_at(fn, combined=False).channel.value
         tracker.add_block(_block(octets, fn, channel=channel, t_s=fn * 0.0046, snr_db=20.0, freq_offset_hz=-150.0,
                                  band="DCS1800"))
     (cell,) = tracker.cells.values()
