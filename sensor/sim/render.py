@@ -108,8 +108,9 @@ class SceneRenderer:
             if abs(apparent) > self.sample_rate_hz / 2 + EDGE_MARGIN_HZ:
                 continue
             bins, residual = self.plan.split_offset(apparent)
-            # The generator's sample 0 is scene time (t_in - delay_in) / IN_RATE.
-            s0 = t_in - delay_in - int(round(cell.timing_symbols * self.sps))
+            # The mixer's output lags its input by delay_in input samples, so the generator runs that
+            # far ahead: its sample 0 is scene time (t_in + delay_in) / in_rate.
+            s0 = t_in + delay_in - int(round(cell.timing_symbols * self.sps))
             frames, skip = divmod(s0, c0.FRAME_SYMBOLS * self.sps)
             config = c0.C0Config.from_params(cell.bsic, cell.params)
             gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
@@ -122,7 +123,7 @@ class SceneRenderer:
                     speed = self.scene.route.speed_m_s if self.scene.route else 1.0
                     fd = doppler_hz(speed, transmit_hz(cell))
                 act.fading = fading_state(6, fd, np.random.default_rng(self._cell_seeds[2 * i + 1]))
-                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in - delay_in) / self.in_rate_hz)
+                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in + delay_in) / self.in_rate_hz)
             if cell.multipath == "static":
                 act.taps = fractional_taps(np.array(cell.paths_delay_us) * 1e-6, np.array(cell.paths_power_db), self.in_rate_hz)
             if self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None:

@@ -1,0 +1,306 @@
+"""Splitting a wideband stream into GSM channels: an FFT analysis filter bank (overlap-save).
+
+The inverse of ``sensor/sim/mixer.py``. Every block of ``n_in`` input samples (``hop_in`` of them
+new, the rest overlap) is transformed once; for each requested channel the input bins around its
+centre are weighted by a zero-phase raised-cosine response, moved into an ``n_out``-point spectrum
+(the bin width is the same on both sides, ``in_rate / n_in = out_rate / n_out``) and one batched
+inverse FFT per block gives ``hop_out`` new output samples of every channel. The rate change is
+exact for any rational ratio ``out_rate / in_rate``; the output rate is N samples per GSM symbol
+(N·1625/6 kHz, TS 45.004 §2.1).
+
+Timing: output sample ``k`` of every channel is the input at time ``k / out_rate`` (zero lag: the
+filter is zero-phase and the stream starts with half an overlap of zeros), so sample indices map
+between the wideband and the channel streams by the rate ratio alone.
+
+Frequencies: a channel at ``offset_hz`` is shifted by whole bins (the phase of each block's shift
+made continuous over the stream) and by a residual below half a bin, applied as a rotation at the
+output rate; so a tone at ``f`` in the input is at exactly ``f − offset_hz`` in the channel, with
+continuous phase across blocks and calls. (The filter itself is centred on the whole-bin part, at
+most half a bin — ~150 Hz — from ``offset_hz``: irrelevant against its ±``passband_hz``.)
+
+Power: per channel, the mean power of the input within ±``power_half_width_hz`` of its centre
+(rectangular in frequency, from the same FFTs), in dBFS (0 dBFS = a full-scale complex tone).
+
+Pure numpy/scipy; the streaming state (the input not yet consumed, the block counter) is explicit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+import scipy.fft
+
+from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+
+_SYMBOL_RATE = Fraction(1625000, 6)  # TS 45.004 §2.1, exactly
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChannelizerPlan:
+    in_rate_hz: float
+    out_rate_hz: float
+    samples_per_symbol: int
+    offsets_hz: np.ndarray  # (n_ch,) requested channel centres relative to the tuning
+    n_in: int
+    n_out: int
+    hop_in: int
+    hop_out: int
+    overlap_in: int
+    overlap_out: int
+    bins: np.ndarray  # (n_ch,) whole-bin part of each offset
+    residual_hz: np.ndarray  # (n_ch,) the rest, |residual| ≤ half a bin
+    k_max: int  # kept output bins: signed −k_max..k_max around each channel's centre bin
+    taper: np.ndarray  # (2·k_max+1,) float32 filter weights (× n_out/n_in), signed-bin order
+    pad: int  # zeros either side of the centred input spectrum, so every run is a plain slice
+    run_start: np.ndarray  # (n_ch,) index of each channel's first kept bin in the padded spectrum
+    power_lo: np.ndarray  # (n_ch,) [lo, hi) of the bins within ±power_half_width_hz, in the centred
+    power_hi: np.ndarray  #   spectrum (clipped to the input band)
+    rotation: np.ndarray  # (n_ch, hop_out) complex64: the residual's turn within one block
+
+    @property
+    def bin_hz(self) -> float:
+        return self.in_rate_hz / self.n_in
+
+    @property
+    def n_channels(self) -> int:
+        return len(self.offsets_hz)
+
+    @property
+    def rate_ratio(self) -> Fraction:
+        """out_rate / in_rate, exactly."""
+        return Fraction(self.n_out, self.n_in)
+
+
+def _exact_rate(rate_hz: float) -> Fraction:
+    r = Fraction(rate_hz).limit_denominator(1_000_000)
+    if abs(float(r) - rate_hz) > 1e-9 * rate_hz:
+        raise ValueError(f"sample rate {rate_hz} has no usable rational form")
+    return r
+
+
+def _smooth(n: int) -> bool:
+    for p in (2, 3, 5, 7, 11, 13):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def plan_channelizer(
+    in_rate_hz: float,
+    offsets_hz: np.ndarray | list[float],
+    *,
+    samples_per_symbol: int = 2,
+    passband_hz: float = 170e3,
+    stopband_hz: float = 240e3,
+    power_half_width_hz: float = 100e3,
+    min_block: int = 8192,
+    overlap_factor: int = 16,
+) -> ChannelizerPlan:
+    """A plan that cuts channels centred at ``offsets_hz`` (Hz from the tuning, any values) out of a
+    stream at ``in_rate_hz``, each at ``samples_per_symbol`` × 270.833 kHz.
+
+    The response is flat to ±``passband_hz`` and falls (raised cosine) to zero at ±``stopband_hz``,
+    which must stay below the output's Nyquist frequency plus the passband so nothing folds into
+    the passband. Blocks are ``overlap_factor``/2 overlaps long (the overlap is set by the filter's
+    length): larger wastes less on overlap but delays the output more.
+    """
+    if samples_per_symbol not in (1, 2, 4, 8):
+        raise ValueError("samples_per_symbol must be 1, 2, 4 or 8")
+    out_rate = _SYMBOL_RATE * samples_per_symbol
+    if stopband_hz <= passband_hz:
+        raise ValueError("stopband_hz must be above passband_hz")
+    if passband_hz + stopband_hz > float(out_rate):
+        raise ValueError(f"a filter to ±{stopband_hz:.0f} Hz would alias into ±{passband_hz:.0f} Hz at {float(out_rate):.0f} Hz")
+    ratio = out_rate / _exact_rate(in_rate_hz)
+    p, q = ratio.numerator, ratio.denominator  # n_out = p·u, n_in = q·u
+    transition_hz = stopband_hz - passband_hz
+    # Overlap: the filter's response (raised cosine, decaying as 1/t³) must have died out within
+    # half an overlap: ≥ 24 / transition on either side. Overlap = 2·q·w input samples (even, and
+    # its half maps to whole output samples); block = overlap_factor/2 overlaps, sizes smooth for FFTs.
+    half_ov_s = 24.0 / transition_hz
+    w = max(1, int(np.ceil(half_ov_s * float(_exact_rate(in_rate_hz)) / q)))
+    u = max(overlap_factor * w, -(-min_block // q))
+    while not (_smooth(q * u) and _smooth(p * u)) and u < 1_000_000:
+        u += 1
+    n_in, n_out = q * u, p * u
+    overlap_in, overlap_out = 2 * q * w, 2 * p * w
+    hop_in, hop_out = n_in - overlap_in, n_out - overlap_out
+    bin_hz = float(in_rate_hz) / n_in
+
+    offsets = np.atleast_1d(np.asarray(offsets_hz, dtype=np.float64))
+    bins = np.round(offsets / bin_hz).astype(np.int64)
+    residual = offsets - bins * bin_hz
+    # Kept output bins: signed index -K..K relative to the channel centre.
+    k_max = int(np.floor(stopband_hz / bin_hz))
+    if 2 * k_max + 1 > n_out:
+        raise AssertionError("kept bins exceed the output spectrum")
+    rel = np.arange(-k_max, k_max + 1)
+    f_rel = np.abs(rel) * bin_hz
+    edge = np.clip((f_rel - passband_hz) / transition_hz, 0.0, 1.0)
+    taper = 0.5 * (1 + np.cos(np.pi * edge))
+    taper[f_rel >= stopband_hz] = 0.0
+    weight = (taper * (n_out / n_in)).astype(np.float32)
+    # The input spectrum is used centred (signed bin s at index s + n_in//2; the lone Nyquist bin of
+    # an even n_in is dropped, it belongs to both edges) and padded with zeros, so that each
+    # channel's run of kept bins is a slice, zero where the input has no such frequency.
+    half = n_in // 2
+    lowest = int(bins.min()) - k_max + half
+    highest = int(bins.max()) + k_max + half
+    pad = max(0, -lowest, highest - n_in + 1)
+    run_start = bins - k_max + half + pad
+    k_pow = int(np.floor(power_half_width_hz / bin_hz))
+    power_lo = np.clip(bins - k_pow + half, 1 if n_in % 2 == 0 else 0, n_in)
+    power_hi = np.clip(bins + k_pow + half + 1, 0, n_in)
+    power_hi = np.maximum(power_hi, power_lo)
+    rotation = np.exp(-2j * np.pi * (residual[:, None] / float(out_rate)) * np.arange(hop_out)[None, :]).astype(np.complex64)
+    return ChannelizerPlan(
+        in_rate_hz=float(in_rate_hz),
+        out_rate_hz=float(out_rate),
+        samples_per_symbol=samples_per_symbol,
+        offsets_hz=offsets,
+        n_in=n_in,
+        n_out=n_out,
+        hop_in=hop_in,
+        hop_out=hop_out,
+        overlap_in=overlap_in,
+        overlap_out=overlap_out,
+        bins=bins,
+        residual_hz=residual,
+        k_max=k_max,
+        taper=weight,
+        pad=pad,
+        run_start=run_start,
+        power_lo=power_lo,
+        power_hi=power_hi,
+        rotation=rotation,
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChannelizerState:
+    pending: np.ndarray  # complex64 input not yet consumed, starting at global input sample blocks_done·hop_in − overlap_in/2
+    blocks_done: int = 0
+    input_samples: int = 0  # real input samples taken so far (not counting padding)
+
+
+def initial_state(plan: ChannelizerPlan) -> ChannelizerState:
+    """The state before the first sample: half an overlap of zeros, so output k ↔ input time k/out_rate."""
+    return ChannelizerState(np.zeros(plan.overlap_in // 2, np.complex64), 0, 0)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChannelOutput:
+    samples: np.ndarray  # (n_ch, n) complex64, N samples per symbol
+    first_sample: int  # index (at the output rate, from the stream's start) of samples[:, 0]
+    power_dbfs: np.ndarray | None  # (n_ch,) mean power within ±power_half_width_hz; None when no block ended
+
+
+def channelize(
+    plan: ChannelizerPlan,
+    samples: np.ndarray,
+    state: ChannelizerState,
+    *,
+    max_blocks_per_batch: int | None = None,
+) -> tuple[ChannelOutput, ChannelizerState]:
+    """Feed ``samples`` (complex64, any length) and return every channel's output that is now
+    complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's."""
+    x = np.asarray(samples, dtype=np.complex64)
+    stream = np.concatenate((state.pending, x)) if len(state.pending) else x
+    k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
+    n_ch = plan.n_channels
+    if max_blocks_per_batch is None:  # blocks transformed together: ~4 MB of output spectra (cache)
+        max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 32))
+    out = np.empty((n_ch, k_blocks * plan.hop_out), np.complex64)
+    power_sum = np.zeros(n_ch)
+    h0 = plan.overlap_out // 2
+    half, K, n_keep = plan.n_in // 2, plan.k_max, 2 * plan.k_max + 1
+    taper_hi = plan.taper[K:]  # signed bins 0..K → output bins 0..K
+    taper_lo = plan.taper[:K]  # signed bins −K..−1 → output bins n_out−K..n_out−1
+    width = plan.n_in + 2 * plan.pad
+    for b0 in range(0, k_blocks, max_blocks_per_batch):
+        nb = min(max_blocks_per_batch, k_blocks - b0)
+        frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
+        spec = scipy.fft.fft(frames, axis=1)  # (nb, n_in)
+        centred = np.zeros((nb, width), np.complex64)
+        centred[:, plan.pad + half : plan.pad + plan.n_in] = spec[:, : plan.n_in - half]
+        centred[:, plan.pad + (plan.n_in % 2 == 0) : plan.pad + half] = spec[:, plan.n_in - half + (plan.n_in % 2 == 0) :]
+        # Power within ±power_half_width_hz of each channel: one cumulative sum per block.
+        band = centred[:, plan.pad : plan.pad + plan.n_in]
+        energy = (band.real**2 + band.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
+        cp = np.concatenate(([0.0], np.cumsum(energy)))
+        power_sum += (cp[plan.power_hi] - cp[plan.power_lo]) / float(plan.n_in) ** 2
+        runs = np.lib.stride_tricks.sliding_window_view(centred, n_keep, axis=1)[:, plan.run_start]  # (nb, n_ch, n_keep)
+        full = np.empty((nb, n_ch, plan.n_out), np.complex64)
+        np.multiply(runs[:, :, K:], taper_hi, out=full[:, :, : K + 1])
+        np.multiply(runs[:, :, :K], taper_lo, out=full[:, :, plan.n_out - K :])
+        full[:, :, K + 1 : plan.n_out - K] = 0
+        y = scipy.fft.ifft(full, axis=2, overwrite_x=True)[:, :, h0 : h0 + plan.hop_out]
+        # Continuity: the whole-bin shift restarts at each block (block b starts at global input
+        # s0 = b·hop_in − ov/2) and the residual turns on from the block's first output sample.
+        blocks = state.blocks_done + b0 + np.arange(nb)
+        s0 = blocks * plan.hop_in - plan.overlap_in // 2
+        turns = ((plan.bins[None, :] * (s0[:, None] % plan.n_in)) % plan.n_in) / plan.n_in  # (nb, n_ch)
+        k0 = blocks * plan.hop_out
+        hi, lo = np.divmod(k0, 1 << 20)
+        cyc = plan.residual_hz / plan.out_rate_hz
+        turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
+        y = y * np.exp(-2j * np.pi * turns)[:, :, None].astype(np.complex64)
+        y *= plan.rotation[None]
+        out[:, b0 * plan.hop_out : (b0 + nb) * plan.hop_out] = y.transpose(1, 0, 2).reshape(n_ch, nb * plan.hop_out)
+    first = state.blocks_done * plan.hop_out
+    power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks else None
+    new_state = ChannelizerState(
+        stream[k_blocks * plan.hop_in :].copy(),
+        state.blocks_done + k_blocks,
+        state.input_samples + len(x),
+    )
+    return ChannelOutput(out, first, power), new_state
+
+
+def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput, ChannelizerState]:
+    """Pad with zeros to emit every output sample whose time lies within the input given so far
+    (``ceil(input_samples · out/in)`` samples in all)."""
+    ratio = plan.rate_ratio
+    total_out = -(-state.input_samples * ratio.numerator // ratio.denominator)
+    done = state.blocks_done * plan.hop_out
+    need = total_out - done
+    if need <= 0:
+        return ChannelOutput(np.empty((plan.n_channels, 0), np.complex64), done, None), state
+    blocks = -(-need // plan.hop_out)
+    have = len(state.pending)
+    pad = max(0, plan.n_in + (blocks - 1) * plan.hop_in - have)
+    res, st = channelize(plan, np.zeros(pad, np.complex64), state)
+    st = ChannelizerState(st.pending, st.blocks_done, state.input_samples)
+    return ChannelOutput(res.samples[:, :need], res.first_sample, res.power_dbfs), st
+
+
+def channelize_all(plan: ChannelizerPlan, samples: np.ndarray) -> ChannelOutput:
+    """A whole recording at once: every output sample of its duration (starting at sample 0)."""
+    a, st = channelize(plan, samples, initial_state(plan))
+    b, _ = flush(plan, st)
+    return ChannelOutput(np.concatenate((a.samples, b.samples), axis=1), 0, a.power_dbfs if a.power_dbfs is not None else b.power_dbfs)
+
+
+def output_rate_hz(samples_per_symbol: int) -> float:
+    return samples_per_symbol * SYMBOL_RATE_HZ
+
+
+def raster_offsets_hz(
+    center_hz: float,
+    sample_rate_hz: float,
+    *,
+    receiver_ppm: float = 0.0,
+    usable_fraction: float = 0.8,
+    spacing_hz: float = 200e3,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 200 kHz raster points (TS 45.005 §2) whose carriers a receiver tuned to ``center_hz``
+    sees within ±``usable_fraction``/2 of its rate, and where it sees them: (raster_hz, offsets_hz).
+    A receiver ``receiver_ppm`` fast sees a carrier at f at f / (1 + ppm·1e-6) − centre."""
+    scale = 1 + receiver_ppm * 1e-6
+    half = usable_fraction * sample_rate_hz / 2
+    lo = np.ceil((center_hz - half) * scale / spacing_hz)
+    hi = np.floor((center_hz + half) * scale / spacing_hz)
+    raster = np.arange(lo, hi + 1) * spacing_hz
+    return raster, raster / scale - center_hz
