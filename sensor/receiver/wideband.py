@@ -1,0 +1,55 @@
+"""Every GSM carrier in a stretch of IQ: wideband FCCH search → one channel stream per carrier
+(channelizer) → ``receive_channel`` for each.
+
+This is the offline form used for recordings of seconds (it holds the stretch in memory); the
+streaming receiver for long recordings and live radios builds on the same pieces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.dsp.channelizer import channelize_all, plan_channelizer
+from sensor.dsp.fcch import FcchCarrier, estimate_receiver_ppm, group_carriers, search_fcch_wideband
+from sensor.receiver.channel import ChannelResult, receive_channel
+
+SPS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierResult:
+    carrier: FcchCarrier
+    result: ChannelResult
+
+
+def receive_wideband(
+    samples: np.ndarray,
+    *,
+    sample_rate_hz: float,
+    center_hz: float,
+    t0_s: float = 0.0,
+    time_utc_s: float | None = None,
+    usable_fraction: float = 0.9,
+) -> tuple[list[CarrierResult], float | None]:
+    """Decode every carrier whose FCCH is found in ``samples``. Returns the carriers (strongest
+    first) and the receiver's clock error in ppm estimated from them (None with too few)."""
+    bursts = search_fcch_wideband(samples, sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+    carriers = group_carriers(bursts, center_hz=center_hz)
+    ppm = estimate_receiver_ppm(carriers)
+    if ppm is not None:  # with the receiver's error known, each carrier lands on its own raster point
+        carriers = group_carriers(bursts, center_hz=center_hz, receiver_ppm=ppm)
+    carriers = [c for c in carriers if c.arfcn is not None and c.cadence.consistent]
+    if not carriers:
+        return [], ppm
+    # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's error).
+    offsets = [c.carrier_offset_hz for c in carriers]
+    plan = plan_channelizer(sample_rate_hz, offsets, samples_per_symbol=SPS)
+    streams = channelize_all(plan, np.asarray(samples, np.complex64)).samples
+    out = []
+    for c, y in zip(carriers, streams):
+        r = receive_channel(y, samples_per_symbol=SPS, arfcn=int(c.arfcn), band=c.band, t0_s=t0_s, time_utc_s=time_utc_s,
+                            offset_base_hz=float(c.raster_offset_hz or 0.0))
+        out.append(CarrierResult(c, r))
+    return out, ppm
