@@ -1,0 +1,103 @@
+"""``fbs-sensor replay``: recordings through the whole receiver, as CONTRACT.md specifies."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sensor.cells import cell_object
+from sensor.commands.inspect import recording_options
+from sensor.errors import ConfigError, InputError
+from sensor.l3.gsmtap import GsmtapSender
+from sensor.l3.pcap import PcapWriter
+from sensor.model import L2Block
+from sensor.publish.blocks import block_object, gsmtap_header
+from sensor.replay import Recording, Replayer
+from sensor.sources.open import open_recording
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--gsmtap {text!r}: expected HOST:PORT, e.g. 127.0.0.1:4729")
+    return host, int(port)
+
+
+@click.command("replay")
+@click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@recording_options
+@click.option("--ppm", type=float, help="A hint of the receiver's error (never needed: the receiver measures it).")
+@click.option("--track", type=click.Path(dir_okay=False), help="GPS track (.nmea or .gpx) for all recordings.")
+@click.option("--json", "as_json", is_flag=True, help="JSON lines on standard output (CONTRACT.md).")
+@click.option("--blocks", "with_blocks", is_flag=True, help="Also one 'block' object per decoded L2 block.")
+@click.option("--gsmtap", "gsmtap", metavar="HOST:PORT", help="Send every decoded block as GSMTAP v2 over UDP.")
+@click.option("--pcap", "pcap_path", type=click.Path(dir_okay=False), help="Write every decoded block to a pcap file (GSMTAP).")
+def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None, center_hz: float | None,
+            ppm: float | None, track: str | None, as_json: bool, with_blocks: bool, gsmtap: str | None,
+            pcap_path: str | None) -> None:
+    """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center)."""
+    sources = []
+    for r in recordings:
+        src = open_recording(r, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
+        sources.append(Recording(src, Path(r), Path(track) if track else None))
+    if track and not Path(track).is_file():
+        raise InputError(f"{track}: no such track file")
+    sender = GsmtapSender(*_host_port(gsmtap)) if gsmtap else None
+    try:
+        pcap = PcapWriter(pcap_path) if pcap_path else None
+    except OSError as exc:
+        raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
+    out = sys.stdout
+
+    def on_block(b: L2Block) -> None:
+        if as_json and with_blocks:
+            out.write(json.dumps(block_object(b)) + "\n")
+        if sender is not None:
+            sender.send(b.octets, gsmtap_header(b))
+        if pcap is not None:
+            pcap.write_gsmtap(b.octets, gsmtap_header(b), t_s=b.time_utc_s or b.t_s or 0.0)
+
+    show_progress = sys.stderr.isatty()
+    with Progress(TextColumn("[bold]replaying[/]"), BarColumn(), TextColumn("{task.fields[t]:.1f} s"),
+                  TimeRemainingColumn(), transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("replay", total=1.0, t=0.0)
+        replayer = Replayer(on_block=on_block,
+                            progress=lambda done, total: progress.update(task, completed=done, total=total, t=done))
+        try:
+            tracker = replayer.run(sources)
+        finally:
+            if sender is not None:
+                sender.close()
+            if pcap is not None:
+                pcap.close()
+    cells = sorted(tracker.cells.values(), key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic))
+    cells = [c for c in cells if c.blocks > c.blocks_failed]
+    objects = [cell_object(c) for c in cells]
+    detections = [o for o in objects if o["verdict"] != "normal"]
+    st = replayer.stats
+    summary = {"type": "summary", "schema": 1, "recordings": st.recordings, "seconds": round(st.seconds, 3),
+               "cells": len(objects), "blocks": st.blocks, "detections": len(detections)}
+    if as_json:
+        for o in objects:
+            out.write(json.dumps(o) + "\n")
+        out.write(json.dumps(summary) + "\n")
+        return
+    console = Console(width=None if sys.stdout.isatty() else 140)
+    table = Table(title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)")
+    for col in ("ARFCN", "BSIC", "MCC-MNC", "LAC", "CI", "SI", "neighbours", "SNR dB", "offset Hz", "verdict"):
+        table.add_column(col)
+    for o in objects:
+        table.add_row(str(o["arfcn"]), str(o["bsic"]), f"{o['mcc'] or '?'}-{o['mnc'] or '?'}", str(o["lac"] or "?"),
+                      str(o["cell_id"] or "?"), ",".join(o["si"]) or "-",
+                      "-" if o["neighbours"] is None else str(len(o["neighbours"])),
+                      "?" if o["snr_db"] is None else f"{o['snr_db']:.0f}",
+                      "?" if o["freq_offset_hz"] is None else f"{o['freq_offset_hz']:+.0f}", o["verdict"])
+    console.print(table)
+    console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
+                  + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))

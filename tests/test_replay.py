@@ -1,0 +1,90 @@
+"""`fbs-sensor replay` as CONTRACT.md specifies, on a real capture and on simulated scenes."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from sensor.cli import cli
+from sensor.sim.output import write_sigmf
+from sensor.sim.scene import load_scene
+from sensor.sources.sim import default_scene_path
+
+from tests.sim.scenes import cell_toml, scene_from, scene_toml
+
+
+def replay(*args, env=None):
+    r = CliRunner().invoke(cli, ["replay", *args], env=env or {"XDG_CONFIG_HOME": "/nonexistent"})
+    return r
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_contract_example_on_the_real_953_6_mhz_capture(captures):
+    r = replay(str(captures / "gsmsp_953.6MHz_500ksps.cfile"), "--format", "cf32", "--rate", "500000",
+               "--center", "953.6e6", "--json", "--blocks")
+    assert r.exit_code == 0, r.output
+    objs = lines(r)
+    assert all(o["schema"] == 1 for o in objs)
+    blocks = [o for o in objs if o["type"] == "block"]
+    (cell,) = [o for o in objs if o["type"] == "cell"]
+    summary = objs[-1]
+    assert summary["type"] == "summary" and summary["cells"] == 1 and summary["blocks"] == len(blocks) >= 6
+    assert (cell["mcc"], cell["mnc"], cell["lac"], cell["cell_id"], cell["bsic"], cell["arfcn"]) == ("272", "02", 15016, 15149, 56, 93)
+    assert cell["freq_offset_hz"] == pytest.approx(8700, abs=100) and cell["freq_offset_ppm"] == pytest.approx(9.1, abs=0.2)
+    assert cell["si"]["3"] == "49061b3b2d72f2203aa8d0033c546506b900008020420b"
+    assert [b["fn"] for b in blocks] == sorted(b["fn"] for b in blocks)
+    si3 = next(b for b in blocks if b["fn"] == 857108)
+    assert si3["channel"] == "BCCH" and si3["l2"] == cell["si"]["3"] and si3["crc_ok"] is True and si3["tn"] == 0
+
+
+def test_simulated_scene_every_cell_no_phantom(tmp_path):
+    """A 2.4 Msps scene (fading cell, combined CCCH, fake station) with a 30 ppm receiver."""
+    scene = load_scene(default_scene_path())
+    write_sigmf(scene, tmp_path / "patrol", duration_s=2.5)
+    r = replay(str(tmp_path / "patrol.sigmf-meta"), "--json")
+    assert r.exit_code == 0, r.output
+    cells = [o for o in lines(r) if o["type"] == "cell"]
+    truth = {(c.arfcn, c.bsic): c for c in scene.cells}
+    assert {(c["arfcn"], c["bsic"]) for c in cells} == set(truth)  # every cell, nothing else
+    for c in cells:
+        t = truth[(c["arfcn"], c["bsic"])]
+        assert (c["mcc"], c["mnc"], c["lac"], c["cell_id"]) == (t.params.mcc, t.params.mnc, t.params.lac, t.params.cell_id)
+        assert set(c["si"]) >= {"3", "4"}
+        assert c["position"] is not None  # core:geolocation of the recording
+    fake = next(c for c in cells if c["arfcn"] == 64)
+    assert fake["neighbours"] == [] and fake["params"]["t3212_min"] == 6 and fake["params"]["cro_db"] == 100
+    ppm_of = {c["arfcn"]: c["freq_offset_ppm"] for c in cells}
+    assert ppm_of[58] == pytest.approx(-12.0, abs=0.05)  # the receiver's +12 ppm, seen on an operator cell
+    assert ppm_of[64] - ppm_of[58] == pytest.approx(2.5, abs=0.05)  # the fake's own cheap clock
+
+
+def test_dcs1800_cell_and_human_table(tmp_path):
+    scene = scene_from(tmp_path, scene_toml(1842.6e6, 1e6, [cell_toml("d", 700, 33, band="DCS1800", mnc="410", mcc="310",
+                                                                   neighbours=(702, 705), power_dbfs=-20)],
+                                            duration_s=1.0, receiver_extra="ppm = -25.0\n"))
+    write_sigmf(scene, tmp_path / "dcs")
+    r = replay(str(tmp_path / "dcs.sigmf-meta"))
+    assert r.exit_code == 0, r.output
+    assert "700" in r.stdout and "310-410" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["/nonexistent.sigmf-meta"], "no such file"),
+        (["/etc/hostname"], "not a SigMF recording"),
+        (["/etc/hostname", "--format", "cf32"], "--rate"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--gsmtap", "nohost"], "HOST:PORT"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--pcap", "/nonexistent/dir/x.pcap"], "cannot write"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--track", "/nonexistent.nmea"], "no such track"),
+    ],
+)
+def test_bad_input_one_line_exit_2(tmp_path, args, message):
+    raw = tmp_path / "x.cfile"
+    raw.write_bytes(b"\0" * 8000)
+    r = replay(*[a.replace("{raw}", str(raw)) for a in args])
+    assert r.exit_code == 2, r.output
+    assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.output
