@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.coding.sch import decode_sch_bursts
-from sensor.dsp.fcch import detect_fcch
+from sensor.dsp.fcch import FcchBursts, detect_fcch
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma
@@ -72,29 +72,36 @@ def receive_channel(
     t0_s: float = 0.0,
     time_utc_s: float | None = None,
     offset_base_hz: float = 0.0,
+    fcch: FcchBursts | None = None,
 ) -> ChannelResult:
     """Decode every control block of the carrier near the centre of ``x`` (complex64 at sps·R).
 
     Blocks report ``freq_offset_hz`` = ``offset_base_hz`` (where the stream's centre lies relative to
     the carrier's nominal frequency) + the offset measured here from the stream's centre.
+    ``fcch``: the carrier's FCCH bursts already found (e.g. by the wideband search), in this
+    stream's samples and relative to its centre; searched for here when not given.
     """
     sps = samples_per_symbol
     fs = sps * SYMBOL_RATE_HZ
     res = ChannelResult()
-    fb = detect_fcch(x, sample_rate_hz=fs)
+    fb = detect_fcch(x, sample_rate_hz=fs) if fcch is None else fcch
     res.fcch_found = len(fb)
     if len(fb) == 0:
         return res
     w = 1.0 / np.maximum(fb.freq_std_hz, 1.0) ** 2
     f_off = float(np.sum(w * fb.carrier_offset_hz) / np.sum(w))
     f_std = float(1.0 / np.sqrt(np.sum(w)))
-    n = np.arange(len(x))
-    y = (x * np.exp(-2j * np.pi * f_off / fs * n)).astype(np.complex64)
+
+    def rows_at(first_samples: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """Windows of the stream with the carrier's offset removed (only where bursts are)."""
+        rows, starts = _rows(x, first_samples, length)
+        n = starts[:, None] + np.arange(length)[None, :]
+        return (rows * np.exp(-2j * np.pi * f_off / fs * n)).astype(np.complex64), starts
 
     # SCH one frame after each FCCH: equalise, decode, and keep those that agree.
     margin = MARGIN_SYMBOLS * sps
     length = BURST_BITS * sps + 2 * margin
-    rows, starts = _rows(y, fb.sch_start_sample - margin, length)
+    rows, starts = rows_at(fb.sch_start_sample - margin, length)
     eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps,
                              search_symbols=SCH_SEARCH_SYMBOLS)
     dec = decode_sch_bursts(eq.sbits)
@@ -127,7 +134,7 @@ def receive_channel(
 
     # Every frame whose timeslot 0 lies in the stream, equalised together.
     first = fn0 + int(np.ceil((margin - sync.sample0) / b))
-    last = fn0 + int(np.floor((len(y) - length + margin - sync.sample0) / b))
+    last = fn0 + int(np.floor((len(x) - length + margin - sync.sample0) / b))
     frames = np.arange(first, last + 1)
     t3 = frames % 51
     normal = ~np.isin(t3, multiframe.FCCH_T3 + multiframe.SCH_T3 + multiframe.IDLE_T3)
@@ -135,7 +142,7 @@ def receive_channel(
     if len(frames) == 0:
         return res
     centres = sync.burst_sample(frames)
-    rows, starts = _rows(y, centres - sps // 2 - margin, length)
+    rows, starts = rows_at(centres - sps // 2 - margin, length)
     eqn = equalize_normal_bursts(rows, burst_start_sample=margin + sps // 2, tsc=bsic & 7, samples_per_symbol=sps,
                                  search_symbols=NORMAL_SEARCH_SYMBOLS)
     res.bursts_equalised = len(frames)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
-from sensor.dsp.fcch import FcchCarrier, estimate_receiver_ppm, group_carriers, search_fcch_wideband
+from sensor.dsp.fcch import FcchBursts, FcchCarrier, estimate_receiver_ppm, group_carriers, search_fcch_wideband
 from sensor.receiver.channel import ChannelResult, receive_channel
 
 SPS = 4
@@ -48,8 +48,13 @@ def receive_wideband(
     plan = plan_channelizer(sample_rate_hz, offsets, samples_per_symbol=SPS)
     streams = channelize_all(plan, np.asarray(samples, np.complex64)).samples
     out = []
+    ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
     for c, y in zip(carriers, streams):
+        b = c.bursts
+        fcch = FcchBursts(b.start_sample * ratio, b.duration_symbols, b.tone_hz - c.carrier_offset_hz,
+                          b.carrier_offset_hz - c.carrier_offset_hz, b.freq_std_hz, b.snr_db, b.coherence,
+                          b.power_dbfs, plan.out_rate_hz)
         r = receive_channel(y, samples_per_symbol=SPS, arfcn=int(c.arfcn), band=c.band, t0_s=t0_s, time_utc_s=time_utc_s,
-                            offset_base_hz=float(c.raster_offset_hz or 0.0))
+                            offset_base_hz=float(c.raster_offset_hz or 0.0), fcch=fcch)
         out.append(CarrierResult(c, r))
     return out, ppm
