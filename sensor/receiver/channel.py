@@ -101,34 +101,38 @@ def receive_channel(
     # SCH one frame after each FCCH: equalise, decode, and keep those that agree.
     margin = MARGIN_SYMBOLS * sps
     length = BURST_BITS * sps + 2 * margin
-    rows, starts = rows_at(fb.sch_start_sample - margin, length)
-    eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps,
-                             search_symbols=SCH_SEARCH_SYMBOLS)
-    dec = decode_sch_bursts(eq.sbits)
-    res.sch_tried = len(dec)
-    ok = dec.in_range
+    nominal = FRAME_SYMBOLS * sps
+
+    def schs(first_samples: np.ndarray, search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Decode SCH bursts in windows from ``first_samples``: (in_range, bsic, fn, BN0 centre sample)."""
+        rows, starts = rows_at(first_samples, length)
+        eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps,
+                                 search_symbols=search)
+        dec = decode_sch_bursts(eq.sbits)
+        return dec.in_range, dec.bsic, dec.fn.astype(np.int64), starts + margin + sps // 2 + eq.channel.toa_samples
+
+    ok, bsics, fns, pos = schs(fb.sch_start_sample - margin, SCH_SEARCH_SYMBOLS)
+    res.sch_tried = len(ok)
     if not ok.any():
         return res
-    pos = starts + margin + sps // 2 + eq.channel.toa_samples  # where BN0 of each SCH is centred
-    bsic_vals, counts = np.unique(dec.bsic[ok], return_counts=True)
+    bsic_vals, counts = np.unique(bsics[ok], return_counts=True)
     bsic = int(bsic_vals[np.argmax(counts)])
-    good = ok & (dec.bsic == bsic)
-    fns = dec.fn[good].astype(np.int64)
-    p = pos[good]
-    nominal = FRAME_SYMBOLS * sps
-    fn0 = int(fns[0])
-    d = tdma.fn_diff(fns, fn0).astype(np.float64)
-    # The SCHs must agree on the frame grid: position − nominal·Δfn constant to a few symbols.
-    resid = p - nominal * d
-    agree = np.abs(resid - np.median(resid)) < 3 * sps
-    d, p = d[agree], p[agree]
-    if len(d) >= 2 and np.ptp(d) > 0:
-        b, a = np.polyfit(d, p, 1)
-        if abs(b / nominal - 1) > 1e-4:  # more than 100 ppm of clock error: not plausible, keep nominal
-            b, a = nominal, float(np.median(p - nominal * d))
-    else:
-        b, a = nominal, float(p[0])
-    res.sch_ok = int(agree.sum())
+    good = ok & (bsics == bsic)
+    fn0 = int(fns[good][0])
+    a, b, n_ok = _fit_frames(fns[good], pos[good], fn0, nominal, sps)
+    # Second pass: every SCH the stream holds, at its predicted place, refines the frame timing
+    # (the FCCHs that started the search may be few, e.g. when only part of the stream was searched).
+    first = fn0 + int(np.ceil((margin - a) / b))
+    last = fn0 + int(np.floor((len(x) - length + margin - a) / b))
+    all_frames = np.arange(first, last + 1)
+    sch_frames = all_frames[np.isin(all_frames % 51, multiframe.SCH_T3)]
+    if len(sch_frames):
+        ok2, bsics2, fns2, pos2 = schs(a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
+        good2 = ok2 & (bsics2 == bsic) & (fns2 == sch_frames % tdma.HYPERFRAME_FRAMES)
+        if good2.sum() >= n_ok:
+            res.sch_tried += len(ok2)
+            a, b, n_ok = _fit_frames(fns2[good2], pos2[good2], fn0, nominal, sps)
+    res.sch_ok = n_ok
     sync = ChannelSync(bsic, fn0, float(a), float(b), f_off, f_std, res.sch_ok)
     res.sync = sync
 
@@ -172,6 +176,22 @@ def receive_channel(
         blocks = assemble(True)
     res.blocks = blocks
     return res
+
+
+def _fit_frames(fns: np.ndarray, pos: np.ndarray, fn0: int, nominal: float, sps: int) -> tuple[float, float, int]:
+    """Frame timing from SCH positions: (a, b, SCHs used) with position of frame fn = a + b·(fn − fn0).
+    SCHs off the common frame grid by more than 3 symbols are left out."""
+    d = tdma.fn_diff(fns, fn0).astype(np.float64)
+    resid = pos - nominal * d
+    agree = np.abs(resid - np.median(resid)) < 3 * sps
+    d, p = d[agree], pos[agree]
+    if len(d) >= 2 and np.ptp(d) > 0:
+        b, a = np.polyfit(d, p, 1)
+        if abs(b / nominal - 1) > 1e-4:  # more than 100 ppm of clock error: not plausible, keep nominal
+            b, a = nominal, float(np.median(p - nominal * d))
+    else:
+        b, a = nominal, float(np.median(p - nominal * d))
+    return float(a), float(b), int(agree.sum())
 
 
 def _ccch_combined(blocks: list[L2Block]) -> bool | None:

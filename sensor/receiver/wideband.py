@@ -15,7 +15,8 @@ from sensor.dsp.channelizer import channelize_all, plan_channelizer
 from sensor.dsp.fcch import FcchBursts, FcchCarrier, estimate_receiver_ppm, group_carriers, search_fcch_wideband
 from sensor.receiver.channel import ChannelResult, receive_channel
 
-SPS = 4
+SPS = 2
+SEARCH_S = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +33,17 @@ def receive_wideband(
     t0_s: float = 0.0,
     time_utc_s: float | None = None,
     usable_fraction: float = 0.9,
+    search_s: float | None = SEARCH_S,
 ) -> tuple[list[CarrierResult], float | None]:
     """Decode every carrier whose FCCH is found in ``samples``. Returns the carriers (strongest
-    first) and the receiver's clock error in ppm estimated from them (None with too few)."""
-    bursts = search_fcch_wideband(samples, sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+    first) and the receiver's clock error in ppm estimated from them (None with too few).
+
+    The FCCH search (the costly part) looks at the first ``search_s`` seconds only (None: all):
+    five to eight FCCHs per carrier, enough to find it and its SCHs; the frame timing is then
+    refined on every SCH of the whole stretch.
+    """
+    n_search = len(samples) if search_s is None else min(len(samples), int(search_s * sample_rate_hz))
+    bursts = search_fcch_wideband(samples[:n_search], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
     carriers = group_carriers(bursts, center_hz=center_hz)
     ppm = estimate_receiver_ppm(carriers)
     if ppm is not None:  # with the receiver's error known, each carrier lands on its own raster point
