@@ -203,9 +203,11 @@ def channelize(
     state: ChannelizerState,
     *,
     max_blocks_per_batch: int | None = None,
+    with_power: bool = True,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
-    complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's."""
+    complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
+    ``with_power=False`` skips the per-channel power (``power_dbfs`` is then None)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
@@ -226,19 +228,14 @@ def channelize(
         centred = np.zeros((nb, width), np.complex64)
         centred[:, plan.pad + half : plan.pad + plan.n_in] = spec[:, : plan.n_in - half]
         centred[:, plan.pad + (plan.n_in % 2 == 0) : plan.pad + half] = spec[:, plan.n_in - half + (plan.n_in % 2 == 0) :]
-        # Power within ±power_half_width_hz of each channel: one cumulative sum per block.
-        band = centred[:, plan.pad : plan.pad + plan.n_in]
-        energy = (band.real**2 + band.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
-        cp = np.concatenate(([0.0], np.cumsum(energy)))
-        power_sum += (cp[plan.power_hi] - cp[plan.power_lo]) / float(plan.n_in) ** 2
-        runs = np.lib.stride_tricks.sliding_window_view(centred, n_keep, axis=1)[:, plan.run_start]  # (nb, n_ch, n_keep)
-        full = np.empty((nb, n_ch, plan.n_out), np.complex64)
-        np.multiply(runs[:, :, K:], taper_hi, out=full[:, :, : K + 1])
-        np.multiply(runs[:, :, :K], taper_lo, out=full[:, :, plan.n_out - K :])
-        full[:, :, K + 1 : plan.n_out - K] = 0
-        y = scipy.fft.ifft(full, axis=2, overwrite_x=True)[:, :, h0 : h0 + plan.hop_out]
+        if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
+            band = centred[:, plan.pad : plan.pad + plan.n_in]
+            energy = (band.real**2 + band.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
+            cp = np.concatenate(([0.0], np.cumsum(energy)))
+            power_sum += (cp[plan.power_hi] - cp[plan.power_lo]) / float(plan.n_in) ** 2
         # Continuity: the whole-bin shift restarts at each block (block b starts at global input
         # s0 = b·hop_in − ov/2) and the residual turns on from the block's first output sample.
+        # The per-block phase is one number per channel: applied to the kept bins, not the samples.
         blocks = state.blocks_done + b0 + np.arange(nb)
         s0 = blocks * plan.hop_in - plan.overlap_in // 2
         turns = ((plan.bins[None, :] * (s0[:, None] % plan.n_in)) % plan.n_in) / plan.n_in  # (nb, n_ch)
@@ -246,11 +243,16 @@ def channelize(
         hi, lo = np.divmod(k0, 1 << 20)
         cyc = plan.residual_hz / plan.out_rate_hz
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
-        y = y * np.exp(-2j * np.pi * turns)[:, :, None].astype(np.complex64)
+        phase = np.exp(-2j * np.pi * turns).astype(np.complex64)[:, :, None]
+        runs = np.lib.stride_tricks.sliding_window_view(centred, n_keep, axis=1)[:, plan.run_start]  # (nb, n_ch, n_keep)
+        full = np.zeros((nb, n_ch, plan.n_out), np.complex64)
+        np.multiply(runs[:, :, K:], taper_hi * phase, out=full[:, :, : K + 1])
+        np.multiply(runs[:, :, :K], taper_lo * phase, out=full[:, :, plan.n_out - K :])
+        y = scipy.fft.ifft(full, axis=2, overwrite_x=True)[:, :, h0 : h0 + plan.hop_out]
         y *= plan.rotation[None]
         out[:, b0 * plan.hop_out : (b0 + nb) * plan.hop_out] = y.transpose(1, 0, 2).reshape(n_ch, nb * plan.hop_out)
     first = state.blocks_done * plan.hop_out
-    power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks else None
+    power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(
         stream[k_blocks * plan.hop_in :].copy(),
         state.blocks_done + k_blocks,
@@ -276,11 +278,24 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
     return ChannelOutput(res.samples[:, :need], res.first_sample, res.power_dbfs), st
 
 
-def channelize_all(plan: ChannelizerPlan, samples: np.ndarray) -> ChannelOutput:
-    """A whole recording at once: every output sample of its duration (starting at sample 0)."""
-    a, st = channelize(plan, samples, initial_state(plan))
-    b, _ = flush(plan, st)
-    return ChannelOutput(np.concatenate((a.samples, b.samples), axis=1), 0, a.power_dbfs if a.power_dbfs is not None else b.power_dbfs)
+def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True) -> ChannelOutput:
+    """A whole recording at once: every output sample of its duration (starting at sample 0).
+
+    The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
+    call with no copy of it afterwards.
+    """
+    ratio = plan.rate_ratio
+    total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
+    blocks = -(-total_out // plan.hop_out)
+    need_in = plan.n_in + (blocks - 1) * plan.hop_in - plan.overlap_in // 2
+    x = np.asarray(samples, np.complex64)
+    if need_in > len(x):
+        x = np.concatenate((x, np.zeros(need_in - len(x), np.complex64)))
+    res, _ = channelize(plan, x, initial_state(plan), with_power=False)
+    power = None
+    if with_power:  # from the blocks of real input only (the zero padding would lower it)
+        power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs
+    return ChannelOutput(res.samples[:, :total_out], 0, power)
 
 
 def output_rate_hz(samples_per_symbol: int) -> float:

@@ -54,7 +54,7 @@ def receive_wideband(
     # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's error).
     offsets = [c.carrier_offset_hz for c in carriers]
     plan = plan_channelizer(sample_rate_hz, offsets, samples_per_symbol=SPS)
-    streams = channelize_all(plan, np.asarray(samples, np.complex64)).samples
+    streams = channelize_all(plan, np.asarray(samples, np.complex64), with_power=False).samples
     out = []
     ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
     for c, y in zip(carriers, streams):
