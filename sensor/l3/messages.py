@@ -50,6 +50,8 @@ class SIType(str, enum.Enum):
     SI2QUATER = "2quater"
     SI3 = "3"
     SI4 = "4"
+    SI7 = "7"
+    SI8 = "8"
     SI13 = "13"
 
 
@@ -62,6 +64,8 @@ MESSAGE_TYPE: dict[SIType, int] = {
     SIType.SI2QUATER: 0x07,
     SIType.SI3: 0x1B,
     SIType.SI4: 0x1C,
+    SIType.SI7: 0x1F,
+    SIType.SI8: 0x18,
     SIType.SI13: 0x00,
 }
 SI_TYPE_OF_MESSAGE_TYPE: dict[int, SIType] = {v: k for k, v in MESSAGE_TYPE.items()}
@@ -75,6 +79,8 @@ L2_PSEUDO_LENGTH: dict[SIType, int] = {
     SIType.SI2QUATER: 1,  # §9.1.34a
     SIType.SI3: 18,  # §9.1.35
     SIType.SI4: 12,  # §9.1.36 (+ 4 with CBCH Channel Description, + 2 + n with CBCH Mobile Allocation)
+    SIType.SI7: 1,  # §9.1.41
+    SIType.SI8: 1,  # §9.1.42
     SIType.SI13: 0,  # §9.1.43a
 }
 
@@ -493,6 +499,40 @@ class SystemInformation4(_Base):
         )
 
 
+# --------------------------------------------------------------------------- SI7 §9.1.41, SI8 §9.1.42
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInformation7(_Base):
+    """SI7: only rest octets, which continue SI4's (§10.5.2.37: the same layout, BCCH Ext)."""
+
+    si_type: ClassVar[SIType] = SIType.SI7
+    rest_octets: SI4RestOctets | None
+    l2_pseudo_length: int = L2_PSEUDO_LENGTH[SIType.SI7]
+    rest_octets_error: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        ro = self.rest_octets
+        return {} if ro is None else _selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator)
+
+    def to_l2(self) -> bytes:
+        body = _header(self.si_type, self.l2_pseudo_length)
+        return _finish(body + (self.rest_octets or SI4RestOctets()).to_bytes(L2_FRAME_LENGTH - len(body)))
+
+    @classmethod
+    def _parse(cls, f: bytes, plen: int, strict: bool) -> SystemInformation7:
+        ro, err = _parse_rest(SI4RestOctets.parse, f[3:], strict)
+        return cls(ro, plen, err)
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInformation8(SystemInformation7):
+    """SI8: rest octets of the same layout as SI7's (§9.1.42, §10.5.2.37)."""
+
+    si_type: ClassVar[SIType] = SIType.SI8
+    l2_pseudo_length: int = L2_PSEUDO_LENGTH[SIType.SI8]
+
+
 # --------------------------------------------------------------------------- SI13 §9.1.43a
 
 
@@ -532,6 +572,8 @@ SystemInformation = Union[
     SystemInformation2quater,
     SystemInformation3,
     SystemInformation4,
+    SystemInformation7,
+    SystemInformation8,
     SystemInformation13,
 ]
 
@@ -543,6 +585,8 @@ _CLASSES: dict[SIType, Any] = {
     SIType.SI2QUATER: SystemInformation2quater,
     SIType.SI3: SystemInformation3,
     SIType.SI4: SystemInformation4,
+    SIType.SI7: SystemInformation7,
+    SIType.SI8: SystemInformation8,
     SIType.SI13: SystemInformation13,
 }
 
@@ -604,6 +648,8 @@ __all__ = [
     "SystemInformation2quater",
     "SystemInformation3",
     "SystemInformation4",
+    "SystemInformation7",
+    "SystemInformation8",
     "SystemInformation13",
     "parse_si",
     "si_type_of",

@@ -276,3 +276,16 @@ def test_lenient_mode_keeps_the_fixed_part_when_rest_octets_are_malformed():
     si3 = parse_si(l2, strict=False)
     assert isinstance(si3, SystemInformation3) and si3.cell_id == 15149 and si3.rest_octets is None
     assert si3.params()["t3212_min"] == 360 and "cro_db" not in si3.params()
+
+
+def test_si7_and_si8_rest_octets_parse_and_round_trip():
+    from sensor.l3.cell import CellParams, build_all
+    from sensor.l3.messages import SIType, SystemInformation7, SystemInformation8, parse_si
+
+    si4 = parse_si(build_all(CellParams(cro_db=20, temporary_offset_db=10, penalty_time_s=40, gprs=True))[SIType.SI4])
+    for cls, mt in ((SystemInformation7, 0x1F), (SystemInformation8, 0x18)):
+        l2 = cls(si4.rest_octets).to_l2()
+        assert len(l2) == 23 and l2[1] == 0x06 and l2[2] == mt and l2[0] == (1 << 2) | 1
+        msg = parse_si(l2)
+        assert isinstance(msg, cls) and msg.to_l2() == l2
+        assert msg.params()["cro_db"] == 20 and msg.params()["penalty_time_s"] == 40

