@@ -25,25 +25,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sensor.gsm import multiframe, tdma  # noqa: E402
+from sensor.gsm import tdma  # noqa: E402
 from sensor.receiver.wideband import receive_wideband  # noqa: E402
-from sensor.sim.c0 import EMPTY_PAGING, C0Config  # noqa: E402
+from sensor.sim.c0 import C0Config, sent_blocks  # noqa: E402
 from sensor.sim.output import write_cfile  # noqa: E402
 from tests import grgsm  # noqa: E402
 from tests.sim.scenes import cell_toml, scene_from, scene_toml  # noqa: E402
 
 
 def expected_blocks(cell, duration_s):
-    cfg = C0Config.from_params(cell.bsic, cell.params)
-    out = {}
-    for k in range(int(duration_s / tdma.FRAME_DURATION_S) - 4):
-        fn = cell.start_fn + k
-        b = multiframe.block_starting_at(fn, combined=False)
-        if b is not None and b.channel is multiframe.Channel.BCCH:
-            out[fn] = cfg.bcch_frame(fn)
-        elif b is not None and b.channel is multiframe.Channel.CCCH:
-            out[fn] = EMPTY_PAGING
-    return out
+    return sent_blocks(C0Config.from_params(cell.bsic, cell.params), cell.start_fn, int(duration_s / tdma.FRAME_DURATION_S) - 1)
 
 
 def share(decoded: dict[int, bytes], want: dict[int, bytes]) -> float:

@@ -33,6 +33,7 @@ import numpy as np
 import scipy.fft
 
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.dsp.fftsize import is_fast_fft_length
 
 _SYMBOL_RATE = Fraction(1625000, 6)  # TS 45.004 §2.1, exactly
 
@@ -80,12 +81,6 @@ def _exact_rate(rate_hz: float) -> Fraction:
     return r
 
 
-def _smooth(n: int) -> bool:
-    for p in (2, 3, 5, 7, 11, 13):
-        while n % p == 0:
-            n //= p
-    return n == 1
-
 
 def plan_channelizer(
     in_rate_hz: float,
@@ -122,7 +117,7 @@ def plan_channelizer(
     half_ov_s = 24.0 / transition_hz
     w = max(1, int(np.ceil(half_ov_s * float(_exact_rate(in_rate_hz)) / q)))
     u = max(overlap_factor * w, -(-min_block // q))
-    while not (_smooth(q * u) and _smooth(p * u)) and u < 1_000_000:
+    while not (is_fast_fft_length(q * u) and is_fast_fft_length(p * u)) and u < 1_000_000:
         u += 1
     n_in, n_out = q * u, p * u
     overlap_in, overlap_out = 2 * q * w, 2 * p * w

@@ -113,6 +113,21 @@ class C0Config:
         return self.si[sent[(fn // (51 * 8)) % len(sent)]]
 
 
+def sent_blocks(config: C0Config, first_fn: int, n_frames: int) -> dict[int, bytes]:
+    """Ground truth: the BCCH and CCCH blocks (FN of the first burst → 23 octets) that a cell sends
+    whose four bursts lie in frames ``first_fn`` .. ``first_fn + n_frames − 1``."""
+    out: dict[int, bytes] = {}
+    for fn in range(first_fn, first_fn + max(0, n_frames - 3)):
+        block = multiframe.block_starting_at(fn, combined=config.combined)
+        if block is None:
+            continue
+        if block.channel is Channel.BCCH:
+            out[fn % tdma.HYPERFRAME_FRAMES] = config.bcch_frame(fn)
+        elif block.channel is Channel.CCCH:
+            out[fn % tdma.HYPERFRAME_FRAMES] = EMPTY_PAGING
+    return out
+
+
 class C0Generator:
     """Streams one cell's C0 at ``sps`` samples per symbol (2 or 4), frame after frame, from ``first_fn``.
 

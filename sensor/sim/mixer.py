@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 import scipy.fft
+from sensor.dsp.fftsize import is_fast_fft_length
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def plan_mixer(
     # Blocks: n_in a multiple of 8·den so that half of a quarter-block overlap maps to whole output samples.
     unit = 8 * den
     k = max(1, -(-max(min_block, int(4 * in_rate_hz / transition_hz)) // unit))
-    while not (_smooth(unit * k) and _smooth(unit * k * num // den)) and k < 1_000_000:
+    while not (is_fast_fft_length(unit * k) and is_fast_fft_length(unit * k * num // den)) and k < 1_000_000:
         k += 1
     n_in = unit * k
     overlap_in = n_in // 4
@@ -73,13 +74,6 @@ def plan_mixer(
     in_bins = np.fft.fftfreq(n_in, 1.0 / n_in).astype(np.int64)[keep]
     return MixerPlan(in_rate_hz, out_rate_hz, n_in, n_out, hop_in, hop_out, taper, in_bins, keep)
 
-
-def _smooth(n: int) -> bool:
-    """True when ``n`` has no prime factor above 13 (sizes pocketfft transforms fast)."""
-    for p in (2, 3, 5, 7, 11, 13):
-        while n % p == 0:
-            n //= p
-    return n == 1
 
 
 @dataclass(frozen=True, slots=True)

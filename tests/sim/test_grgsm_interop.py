@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from sensor.gsm import multiframe, tdma
+from sensor.gsm import tdma
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.l3.messages import parse_si
-from sensor.sim.c0 import EMPTY_PAGING, C0Config
+from sensor.sim.c0 import C0Config, sent_blocks
 from sensor.sim.output import write_cfile
 
 from tests import grgsm
@@ -22,19 +22,7 @@ FRAME_S = tdma.FRAME_DURATION_S
 
 def expected_blocks(cell, duration_s: float) -> dict[int, bytes]:
     """Every BCCH/CCCH block the cell sends whose four bursts lie inside the recording."""
-    cfg = C0Config.from_params(cell.bsic, cell.params)
-    n_frames = int(duration_s / FRAME_S)
-    out = {}
-    for k in range(n_frames - 4):
-        fn = cell.start_fn + k
-        block = multiframe.block_starting_at(fn, combined=cfg.combined)
-        if block is None:
-            continue
-        if block.channel is multiframe.Channel.BCCH:
-            out[fn] = cfg.bcch_frame(fn)
-        elif block.channel is multiframe.Channel.CCCH:
-            out[fn] = EMPTY_PAGING
-    return out
+    return sent_blocks(C0Config.from_params(cell.bsic, cell.params), cell.start_fn, int(duration_s / FRAME_S) - 1)
 
 
 def check_decoded(decoded: list[tuple[int, bytes]], cell, duration_s: float, *, min_share: float = 0.9) -> None:
