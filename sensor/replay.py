@@ -1,8 +1,7 @@
 """Replaying recordings through the receiver: windows of IQ → blocks → cells, with positions.
 
-A recording is cut into windows (``window_s``, overlapping by ``overlap_s`` so that no block is
-lost at a boundary); each window goes through the wideband receiver; blocks decoded twice in an
-overlap are kept once. Several recordings are one drive of one sensor: cells are merged across
+A recording is streamed block by block through the stream receiver (``receiver/stream.py``:
+overlapping windows, so no block is lost at a boundary, and blocks decoded twice kept once). Several recordings are one drive of one sensor: cells are merged across
 them. Positions come from the recording's ``core:geolocation`` (a fixed position), or from a GPS
 track (``--track`` or a sidecar ``NAME.nmea``/``NAME.gpx``) at each block's UTC time.
 """
@@ -20,14 +19,12 @@ from sensor.cells import CellTracker
 from sensor.geo.source import PositionSource
 from sensor.geo.track import TrackSource, sidecar_track
 from sensor.model import L2Block
-from sensor.receiver.wideband import receive_wideband
+from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
 
 log = logging.getLogger(__name__)
 
-WINDOW_S = 1.0
-OVERLAP_S = 0.1  # > one 4-frame block (18.5 ms) plus the equaliser's margins
 
 
 @dataclass(slots=True)
@@ -80,49 +77,20 @@ class Replayer:
 
     def _one(self, rec: Recording, total_s: float) -> None:
         src = rec.source
-        fs = src.info.sample_rate_hz
         fixed = recording_position(rec.path)
         track_path = rec.track or sidecar_track(rec.path)
         gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
         drive_t0 = self.stats.seconds
-        win = max(int(self.window_s * fs), 1)
-        hop = max(win - int(self.overlap_s * fs), 1)
-        seen: set[tuple[int, int | None, int]] = set()
-        pending: list[L2Block] = []
-        with src:
-            for seg in src.segments:
-                pos = seg.first_sample
-                end = seg.first_sample + seg.n_samples
-                while pos < end:
-                    n = min(win, end - pos)
-                    block = src.read(pos, n)
-                    t0 = pos / fs
-                    results, ppm = receive_wideband(block.samples, sample_rate_hz=fs, center_hz=block.center_hz,
-                                                    t0_s=t0, time_utc_s=block.time_utc_s)
-                    self.stats.windows += 1
-                    if ppm is not None:
-                        self.stats.receiver_ppm.append(ppm)
-                    for r in results:
-                        for b in r.result.blocks:
-                            if not b.crc_ok:
-                                self.stats.blocks_failed += 1
-                                continue
-                            key = (b.arfcn, b.bsic, b.fn)
-                            if key not in seen:
-                                seen.add(key)
-                                pending.append(b)
-                    final = pos + n >= end
-                    ready_before = t0 + (n - (0 if final else int(self.overlap_s * fs))) / fs
-                    pending.sort(key=lambda b: (b.t_s or 0.0, b.arfcn))
-                    emit = [b for b in pending if final or (b.t_s or 0.0) < ready_before]
-                    pending = [b for b in pending if not (final or (b.t_s or 0.0) < ready_before)]
-                    for b in emit:
-                        self._emit(b, gps, fixed, drive_t0)
-                    if self.progress:
-                        self.progress(drive_t0 + (pos + n) / fs, total_s)
-                    if final:
-                        break
-                    pos += hop
+        stream = StreamReceiver(window_s=self.window_s, overlap_s=self.overlap_s,
+                                on_window=None if self.progress is None else
+                                (lambda t0, t1: self.progress(drive_t0 + t1, total_s)))  # type: ignore[misc]
+        block_samples = max(1 << 16, int(0.25 * src.info.sample_rate_hz))
+        for b in stream.process(src.blocks(block_samples=block_samples)):
+            self._emit(b, gps, fixed, drive_t0)
+        st = stream.stats
+        self.stats.windows += st.windows
+        self.stats.blocks_failed += st.blocks_failed
+        self.stats.receiver_ppm += st.receiver_ppm
         if gps is not None:
             gps.stop()
         self.stats.seconds += src.duration_s

@@ -1,0 +1,142 @@
+"""The receiver on a stream of IQ blocks (a live radio or a recording read in order).
+
+Blocks are gathered into windows of ``window_s`` seconds that overlap by ``overlap_s`` (longer
+than a 4-burst block plus the equaliser's margins), so no block is lost at a window boundary;
+each window goes through the wideband receiver, and blocks decoded twice in an overlap are kept
+once. A change of tuning or a gap in the samples (an overflow) ends the window early: samples of
+two tunings or either side of a gap are never mixed. Memory is bounded by one window.
+
+Each carrier has a state: ``synchronised`` while it decodes, ``lost`` after a window in which it
+did not (a fade, a transmitter switched off), and back to ``synchronised`` when it returns —
+transitions are counted, so a caller sees cells that vanish and reappear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensor.model import IQBlock, L2Block
+from sensor.receiver.wideband import receive_wideband
+
+WINDOW_S = 1.0
+OVERLAP_S = 0.1
+
+
+@dataclass(slots=True)
+class CarrierState:
+    arfcn: int
+    bsic: int | None
+    state: str = "synchronised"  # "synchronised" or "lost"
+    windows_seen: int = 0
+    losses: int = 0
+    last_t_s: float | None = None
+
+
+@dataclass(slots=True)
+class StreamStats:
+    windows: int = 0
+    samples: int = 0
+    blocks: int = 0
+    blocks_failed: int = 0
+    discontinuities: int = 0  # retunes and sample gaps that ended a window early
+    receiver_ppm: list[float] = field(default_factory=list)
+
+
+class StreamReceiver:
+    def __init__(self, *, window_s: float = WINDOW_S, overlap_s: float = OVERLAP_S,
+                 on_window: Callable[[float, float], None] | None = None) -> None:
+        self.window_s = window_s
+        self.overlap_s = overlap_s
+        self.on_window = on_window  # (start_s, end_s) of each window processed
+        self.stats = StreamStats()
+        self.carriers: dict[tuple[int, int | None], CarrierState] = {}
+        self._buf: list[IQBlock] = []
+        self._buf_n = 0
+        self._seen: dict[tuple[int, int | None, int], None] = {}
+        self._pending: list[L2Block] = []
+
+    def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
+        """Decoded blocks (crc ok), in time order, as the stream goes; all of them by its end."""
+        for blk in blocks:
+            if self._buf and self._breaks(blk):
+                self.stats.discontinuities += 1
+                yield from self._run(final=True)
+            self._buf.append(blk)
+            self._buf_n += len(blk)
+            self.stats.samples += len(blk)
+            if self._buf_n >= self._window_samples(blk):
+                yield from self._run(final=False)
+        if self._buf:
+            yield from self._run(final=True)
+
+    def _window_samples(self, blk: IQBlock) -> int:
+        return max(1, int(self.window_s * blk.sample_rate_hz))
+
+    def _breaks(self, blk: IQBlock) -> bool:
+        last = self._buf[-1]
+        return (blk.center_hz != last.center_hz or blk.sample_rate_hz != last.sample_rate_hz
+                or blk.first_sample != last.end_sample or blk.dropped_before != 0)
+
+    def _run(self, *, final: bool) -> Iterator[L2Block]:
+        first = self._buf[0]
+        fs = first.sample_rate_hz
+        x = np.concatenate([b.samples for b in self._buf]) if len(self._buf) > 1 else first.samples
+        t0 = first.start_s
+        results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
+                                        time_utc_s=first.time_utc_s)
+        self.stats.windows += 1
+        if ppm is not None:
+            self.stats.receiver_ppm.append(ppm)
+        heard = set()
+        for r in results:
+            for b in r.result.blocks:
+                if not b.crc_ok:
+                    self.stats.blocks_failed += 1
+                    continue
+                heard.add((b.arfcn, b.bsic))
+                key = (b.arfcn, b.bsic, b.fn)
+                if key not in self._seen:
+                    self._seen[key] = None
+                    self._pending.append(b)
+        self._update_states(heard, t0 + len(x) / fs)
+        if self.on_window:
+            self.on_window(t0, t0 + len(x) / fs)
+        # Emit what no later window can still add to (everything, at the end of a run).
+        keep_s = 0.0 if final else self.overlap_s
+        ready_before = t0 + len(x) / fs - keep_s
+        self._pending.sort(key=lambda b: (b.t_s or 0.0, b.arfcn))
+        out = [b for b in self._pending if final or (b.t_s or 0.0) < ready_before]
+        self._pending = [b for b in self._pending if not (final or (b.t_s or 0.0) < ready_before)]
+        self.stats.blocks += len(out)
+        # Keep the overlap for the next window (none after a break or at the end).
+        if final:
+            self._buf, self._buf_n = [], 0
+        else:
+            keep = int(self.overlap_s * fs)
+            tail = x[len(x) - keep :]
+            start = first.first_sample + len(x) - keep
+            last = self._buf[-1]
+            self._buf = [IQBlock(np.ascontiguousarray(tail), fs, first.center_hz, start,
+                                 None if first.time_utc_s is None else first.time_utc_s + (len(x) - keep) / fs,
+                                 last.gain_db, last.source_id)]
+            self._buf_n = keep
+        while len(self._seen) > 100_000:
+            del self._seen[next(iter(self._seen))]
+        yield from out
+
+    def _update_states(self, heard: set[tuple[int, int | None]], t_end_s: float) -> None:
+        for key in heard:
+            st = self.carriers.get(key)
+            if st is None:
+                st = self.carriers[key] = CarrierState(key[0], key[1])
+            elif st.state == "lost":
+                st.state = "synchronised"
+            st.windows_seen += 1
+            st.last_t_s = t_end_s
+        for key, st in self.carriers.items():
+            if key not in heard and st.state == "synchronised":
+                st.state = "lost"
+                st.losses += 1
