@@ -24,19 +24,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import best_of  # noqa: E402
 
 from sensor.sources.open import open_recording  # noqa: E402
 
 BLOCK = 1 << 18
 
 
-def best_of(fn, n=3):
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def naive_convert(path: Path, fmt: str) -> np.ndarray:

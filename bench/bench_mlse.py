@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import best_of  # noqa: E402
 
 from sensor.dsp.chanest import estimate_normal_channel, prefilter  # noqa: E402
 from sensor.dsp.gmsk import gmsk_phase_rows  # noqa: E402
@@ -30,13 +29,6 @@ from sensor.gsm.burst import NORMAL_DATA_POSITIONS, assemble_normal_bursts  # no
 GUARD = 8
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

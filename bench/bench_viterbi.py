@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import best_of  # noqa: E402
 
 from sensor.coding.convolutional import viterbi_decode  # noqa: E402
 from sensor.coding.interleave import deinterleave_xcch  # noqa: E402
@@ -27,13 +26,6 @@ from sensor.coding.softbits import ubits_to_sbits  # noqa: E402
 from sensor.coding.xcch import decode_xcch, encode_xcch  # noqa: E402
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:
