@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
-from sensor.dsp.fcch import FcchBursts, FcchCarrier, estimate_receiver_ppm, group_carriers, search_fcch_wideband
+from sensor.dsp.fcch import FcchBursts, search_fcch_wideband
+from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers
 from sensor.receiver.channel import ChannelResult, receive_channel
 
 SPS = 2

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sensor.dsp import fcch
+from sensor.dsp import fcch, fcch_carriers
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ, gmsk_modulate
 from sensor.gsm.bands import arfcn_to_downlink_hz
@@ -61,7 +61,7 @@ def _check_carriers(scene, r, x, *, max_err_hz: float = 20.0):
     """Every cell found once, its FCCHs all found at the right times, no phantoms; offsets right."""
     rate = scene.receiver.sample_rate_hz
     bursts = fcch.search_fcch_wideband(x, sample_rate_hz=rate)
-    carriers = fcch.group_carriers(bursts, center_hz=scene.receiver.center_hz)
+    carriers = fcch_carriers.group_carriers(bursts, center_hz=scene.receiver.center_hz)
     assert len(carriers) == len(scene.cells), [c.arfcn for c in carriers]
     duration = len(x) / rate
     results = {}
@@ -120,7 +120,7 @@ def test_wideband_search_finds_every_fcch_with_offsets_within_10_hz(gsm900_scene
         assert np.median(c.bursts.snr_db) == pytest.approx(10.0, abs=1.0 if cell.name != "b" else 2.5)
         assert np.median(c.bursts.duration_symbols) == pytest.approx(fcch.FCCH_TONE_SYMBOLS, abs=6)
     assert 0.6 < np.std(pulls) < 1.5
-    ppm = fcch.estimate_receiver_ppm(carriers)
+    ppm = fcch_carriers.estimate_receiver_ppm(carriers)
     assert ppm == pytest.approx(-40.0, abs=0.1)
 
 
@@ -144,7 +144,7 @@ def test_channel_streams_give_the_same_bursts_and_ignore_neighbours(gsm900_scene
         assert np.all(np.abs(b.carrier_offset_hz - truth) < 300)  # its own FCCHs, never a neighbour's
         w = 1 / b.freq_std_hz**2
         assert abs(np.sum(w * b.carrier_offset_hz) / np.sum(w) - truth) < 10.0
-        cad = fcch.fcch_cadence(b.start_sample, sample_rate_hz=plan.out_rate_hz)
+        cad = fcch_carriers.fcch_cadence(b.start_sample, sample_rate_hz=plan.out_rate_hz)
         assert cad.confirmed and cad.t3 is not None
         # the SCH follows one frame after each FCCH, on timeslot 0: its extended training sequence
         # (BN42..105, TS 45.002 §5.2.5) is where the predicted start says, within 2 symbols
@@ -181,12 +181,12 @@ def test_dcs1800_receiver_45_ppm_fast_maps_each_carrier_to_its_arfcn(tmp_path):
     text = scene_toml(centre, 2.4e6, cells, duration_s=0.3, noise_dbfs=-45.0, seed=3, receiver_extra="ppm = 45.0\n")
     scene, r, x = _render(tmp_path, text)
     bursts, carriers, results = _check_carriers(scene, r, x, max_err_hz=25.0)
-    ppm = fcch.estimate_receiver_ppm(carriers)
+    ppm = fcch_carriers.estimate_receiver_ppm(carriers)
     assert ppm == pytest.approx(45.0, abs=0.05)
     by_name = {name: c for name, (c, _) in results.items()}
     assert by_name["fake"].implied_ppm - ppm == pytest.approx(-2.0, abs=0.05)  # its own clock error
     # With the common error removed, every carrier sits within a few Hz of its raster point ...
-    again = fcch.group_carriers(bursts, center_hz=centre, receiver_ppm=ppm)
+    again = fcch_carriers.group_carriers(bursts, center_hz=centre, receiver_ppm=ppm)
     for c in again:
         if c.arfcn != 702:
             assert abs(c.carrier_offset_hz + (ppm * 1e-6) * c.raster_hz / (1 + ppm * 1e-6) - (c.raster_hz - centre)) < 30
@@ -259,16 +259,16 @@ def test_cadence_places_bursts_in_the_51_multiframe():
     frame = 1250 * 2
     fns = np.array([10, 20, 30, 40, 51, 61, 81])  # one missed (71)
     jitter = np.array([0.0, 0.4, -0.3, 0.2, 0.0, -0.5, 0.1]) * 2
-    cad = fcch.fcch_cadence(1000 + (fns - 10) * frame + jitter, sample_rate_hz=fs)
+    cad = fcch_carriers.fcch_cadence(1000 + (fns - 10) * frame + jitter, sample_rate_hz=fs)
     assert cad.confirmed
     np.testing.assert_array_equal(cad.t3, fns % 51)
     np.testing.assert_array_equal(cad.frame_offset, fns - 10)
     # 10 apart only: consistent, but where in the multiframe is not known yet
-    cad = fcch.fcch_cadence(np.array([0, 10, 20]) * frame, sample_rate_hz=fs)
+    cad = fcch_carriers.fcch_cadence(np.array([0, 10, 20]) * frame, sample_rate_hz=fs)
     assert cad.confirmed and cad.t3 is None
     # 12 frames apart is no FCCH pattern; nor are bursts off the frame grid
-    assert not fcch.fcch_cadence(np.array([0, 12]) * frame, sample_rate_hz=fs).consistent
-    assert not fcch.fcch_cadence(np.array([0, 10 * frame + 40]), sample_rate_hz=fs).consistent
+    assert not fcch_carriers.fcch_cadence(np.array([0, 12]) * frame, sample_rate_hz=fs).consistent
+    assert not fcch_carriers.fcch_cadence(np.array([0, 10 * frame + 40]), sample_rate_hz=fs).consistent
 
 
 # --- real captures ---------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def test_cadence_places_bursts_in_the_51_multiframe():
 
 def _one_carrier(x, rate, centre):
     bursts = fcch.search_fcch_wideband(x, sample_rate_hz=rate)
-    carriers = fcch.group_carriers(bursts, center_hz=centre)
+    carriers = fcch_carriers.group_carriers(bursts, center_hz=centre)
     assert carriers
     return carriers
 
