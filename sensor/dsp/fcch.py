@@ -23,7 +23,7 @@ Three stages, all on numpy arrays (batched over time windows and over candidates
    edges where the tone stops (duration check: 128-190 symbols; 147 plus whatever the guard
    period and the next burst's tail bits add, which also turn +π/2 per symbol); the frequency from a least-squares
    fit of the phase over the burst's interior (two passes), with its 1-sigma error.
-3. **Carriers** (``search_fcch_wideband``, ``group_carriers``, ``fcch_cadence``): each burst's
+3. **Carriers** (``search_fcch_wideband`` here; ``group_carriers``, ``fcch_cadence`` in ``fcch_carriers``): each burst's
    carrier is its tone − 67.708 kHz; bursts of one carrier are merged (inverse-variance mean),
    mapped to the nearest 200 kHz raster point (TS 45.005 §2) and confirmed by the FCCH cadence,
    which also places the SCH. ``estimate_receiver_ppm`` takes the clock error common to all.
