@@ -210,6 +210,8 @@ def channelize(
     if max_blocks_per_batch is None:  # blocks transformed together: ~4 MB of output spectra (cache)
         max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 32))
     out = np.empty((n_ch, k_blocks * plan.hop_out), np.complex64)
+    out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view: each block's samples land in place
+    has_residual = bool(np.any(plan.residual_hz != 0))
     power_sum = np.zeros(n_ch)
     h0 = plan.overlap_out // 2
     half, K, n_keep = plan.n_in // 2, plan.k_max, 2 * plan.k_max + 1
@@ -240,12 +242,14 @@ def channelize(
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
         phase = np.exp(-2j * np.pi * turns).astype(np.complex64)[:, :, None]
         runs = np.lib.stride_tricks.sliding_window_view(centred, n_keep, axis=1)[:, plan.run_start]  # (nb, n_ch, n_keep)
-        full = np.zeros((nb, n_ch, plan.n_out), np.complex64)
+        full = np.empty((nb, n_ch, plan.n_out), np.complex64)
         np.multiply(runs[:, :, K:], taper_hi * phase, out=full[:, :, : K + 1])
         np.multiply(runs[:, :, :K], taper_lo * phase, out=full[:, :, plan.n_out - K :])
+        full[:, :, K + 1 : plan.n_out - K] = 0
         y = scipy.fft.ifft(full, axis=2, overwrite_x=True)[:, :, h0 : h0 + plan.hop_out]
-        y *= plan.rotation[None]
-        out[:, b0 * plan.hop_out : (b0 + nb) * plan.hop_out] = y.transpose(1, 0, 2).reshape(n_ch, nb * plan.hop_out)
+        if has_residual:  # offsets off the bin grid turn on within the block
+            y *= plan.rotation[None]
+        out3[:, b0 : b0 + nb, :] = y.transpose(1, 0, 2)
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(

@@ -52,18 +52,23 @@ def receive_wideband(
     carriers = [c for c in carriers if c.arfcn is not None and c.cadence.consistent]
     if not carriers:
         return [], ppm
-    # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's error).
-    offsets = [c.carrier_offset_hz for c in carriers]
+    # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's
+    # error), to the channelizer's bin: the carrier's last few tens of Hz are measured and removed
+    # per carrier anyway, and whole-bin offsets spare the channelizer a rotation of every sample.
+    bin_hz = plan_channelizer(sample_rate_hz, [0.0], samples_per_symbol=SPS).bin_hz
+    offsets = [round(c.carrier_offset_hz / bin_hz) * bin_hz for c in carriers]
     plan = plan_channelizer(sample_rate_hz, offsets, samples_per_symbol=SPS)
     streams = channelize_all(plan, np.asarray(samples, np.complex64), with_power=False).samples
     out = []
     ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
-    for c, y in zip(carriers, streams):
+    for c, centre_hz, y in zip(carriers, offsets, streams):
         b = c.bursts
-        fcch = FcchBursts(b.start_sample * ratio, b.duration_symbols, b.tone_hz - c.carrier_offset_hz,
-                          b.carrier_offset_hz - c.carrier_offset_hz, b.freq_std_hz, b.snr_db, b.coherence,
+        fcch = FcchBursts(b.start_sample * ratio, b.duration_symbols, b.tone_hz - centre_hz,
+                          b.carrier_offset_hz - centre_hz, b.freq_std_hz, b.snr_db, b.coherence,
                           b.power_dbfs, plan.out_rate_hz)
+        # The blocks' offsets are from the carrier's raster point: where this stream's centre lies from it.
+        base = float(c.raster_offset_hz or 0.0) - (c.carrier_offset_hz - centre_hz)
         r = receive_channel(y, samples_per_symbol=SPS, arfcn=int(c.arfcn), band=c.band, t0_s=t0_s, time_utc_s=time_utc_s,
-                            offset_base_hz=float(c.raster_offset_hz or 0.0), fcch=fcch)
+                            offset_base_hz=base, fcch=fcch)
         out.append(CarrierResult(c, r))
     return out, ppm
