@@ -199,18 +199,25 @@ def channelize(
     *,
     max_blocks_per_batch: int | None = None,
     with_power: bool = True,
+    out: np.ndarray | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
-    ``with_power=False`` skips the per-channel power (``power_dbfs`` is then None)."""
+    ``with_power=False`` skips the per-channel power (``power_dbfs`` is then None). ``out``: a
+    complex64 buffer of (n_channels, at least the output length) to write into (reusing one across
+    calls spares the page faults of fresh memory); the result's samples are then a view of it."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
     n_ch = plan.n_channels
     if max_blocks_per_batch is None:  # blocks transformed together: ~4 MB of output spectra (cache)
         max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 32))
-    out = np.empty((n_ch, k_blocks * plan.hop_out), np.complex64)
-    out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view: each block's samples land in place
+    n_total = k_blocks * plan.hop_out
+    if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
+        out = np.empty((n_ch, n_total), np.complex64)
+    out = out[:, :n_total]
+    out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
+    assert np.shares_memory(out3, out) or out3.size == 0
     has_residual = bool(np.any(plan.residual_hz != 0))
     power_sum = np.zeros(n_ch)
     h0 = plan.overlap_out // 2
@@ -277,7 +284,8 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
     return ChannelOutput(res.samples[:, :need], res.first_sample, res.power_dbfs), st
 
 
-def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True) -> ChannelOutput:
+def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True,
+                   out: np.ndarray | None = None) -> ChannelOutput:
     """A whole recording at once: every output sample of its duration (starting at sample 0).
 
     The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
@@ -290,7 +298,7 @@ def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bo
     x = np.asarray(samples, np.complex64)
     if need_in > len(x):
         x = np.concatenate((x, np.zeros(need_in - len(x), np.complex64)))
-    res, _ = channelize(plan, x, initial_state(plan), with_power=False)
+    res, _ = channelize(plan, x, initial_state(plan), with_power=False, out=out)
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
         power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs

@@ -56,6 +56,8 @@ class StreamReceiver:
         self._buf: list[IQBlock] = []
         self._buf_n = 0
         self._seen: dict[tuple[int, int | None, int], None] = {}
+        self._work = np.empty((0, 0), np.complex64)  # channel streams of each window, reused
+        self._carriers_seen = 0
         self._pending: list[L2Block] = []
 
     def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
@@ -85,9 +87,16 @@ class StreamReceiver:
         fs = first.sample_rate_hz
         x = np.concatenate([b.samples for b in self._buf]) if len(self._buf) > 1 else first.samples
         t0 = first.start_s
+        # One buffer for the window's channel streams (2 samples/symbol), kept between windows and
+        # grown to the most carriers seen: fresh memory for every window costs page faults.
+        need = int(len(x) / fs * 2 * 270833.34) + (1 << 14)
+        rows = max(16, self._carriers_seen)
+        if self._work.shape[1] < need or self._work.shape[0] < rows:
+            self._work = np.empty((rows, need), np.complex64)
         results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
-                                        time_utc_s=first.time_utc_s)
+                                        time_utc_s=first.time_utc_s, work=self._work)
         self.stats.windows += 1
+        self._carriers_seen = max(self._carriers_seen, len(results))
         if ppm is not None:
             self.stats.receiver_ppm.append(ppm)
         heard = set()

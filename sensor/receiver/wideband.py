@@ -35,13 +35,15 @@ def receive_wideband(
     time_utc_s: float | None = None,
     usable_fraction: float = 0.9,
     search_s: float | None = SEARCH_S,
+    work: np.ndarray | None = None,
 ) -> tuple[list[CarrierResult], float | None]:
     """Decode every carrier whose FCCH is found in ``samples``. Returns the carriers (strongest
     first) and the receiver's clock error in ppm estimated from them (None with too few).
 
     The FCCH search (the costly part) looks at the first ``search_s`` seconds only (None: all):
     five to eight FCCHs per carrier, enough to find it and its SCHs; the frame timing is then
-    refined on every SCH of the whole stretch.
+    refined on every SCH of the whole stretch. ``work``: a complex64 buffer the channel streams
+    may be written into (the stream receiver reuses one across windows).
     """
     n_search = len(samples) if search_s is None else min(len(samples), int(search_s * sample_rate_hz))
     bursts = search_fcch_wideband(samples[:n_search], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
@@ -58,7 +60,8 @@ def receive_wideband(
     bin_hz = plan_channelizer(sample_rate_hz, [0.0], samples_per_symbol=SPS).bin_hz
     offsets = [round(c.carrier_offset_hz / bin_hz) * bin_hz for c in carriers]
     plan = plan_channelizer(sample_rate_hz, offsets, samples_per_symbol=SPS)
-    streams = channelize_all(plan, np.asarray(samples, np.complex64), with_power=False).samples
+    streams = channelize_all(plan, np.asarray(samples, np.complex64), with_power=False,
+                             out=None if work is None or work.shape[0] < len(offsets) else work[: len(offsets)]).samples
     out = []
     ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
     for c, centre_hz, y in zip(carriers, offsets, streams):
