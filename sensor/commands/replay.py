@@ -32,7 +32,7 @@ def _host_port(text: str) -> tuple[str, int]:
 @click.command("replay")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @recording_options
-@click.option("--ppm", type=float, help="A hint of the receiver's error (never needed: the receiver measures it).")
+@click.option("--ppm", type=float, help="Accepted for compatibility and ignored: the receiver measures its error itself.")
 @click.option("--track", type=click.Path(dir_okay=False), help="GPS track (.nmea or .gpx) for all recordings.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines on standard output (CONTRACT.md).")
 @click.option("--blocks", "with_blocks", is_flag=True, help="Also one 'block' object per decoded L2 block.")
