@@ -240,7 +240,7 @@ def refine_fcch(
                   max_duration_symbols=max_duration_symbols, min_coherence=min_coherence)
         parts = [refine_fcch(x, window_start=ws[i : i + _REFINE_CHUNK], tone_hz=tg[i : i + _REFINE_CHUNK], **kw)
                  for i in range(0, len(ws), _REFINE_CHUNK)]
-        return _dedupe(_concat(parts, fs))
+        return _dedupe(concat_bursts(parts, fs))
     seg_start = ws - int(round(_SEG_BEFORE * sps))
     seg_len = int(np.ceil(_SEG_SYMBOLS * sps)) + 2
     idx = seg_start[:, None] + np.arange(seg_len)[None, :]
@@ -352,7 +352,8 @@ def refine_fcch(
     return _dedupe(res)
 
 
-def _concat(parts: list[FcchBursts], fs: float) -> FcchBursts:
+def concat_bursts(parts: list[FcchBursts], fs: float) -> FcchBursts:
+    """Bursts of several searches as one set (same stream, same sample rate)."""
     if not parts:
         return _empty(fs)
     names = ("start_sample", "duration_symbols", "tone_hz", "carrier_offset_hz", "freq_std_hz", "snr_db",

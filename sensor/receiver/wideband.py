@@ -7,12 +7,13 @@ streaming receiver for long recordings and live radios builds on the same pieces
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
-from sensor.dsp.fcch import FcchBursts, search_fcch_wideband
+from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers
 from sensor.receiver.channel import ChannelResult, receive_channel
 
@@ -40,13 +41,19 @@ def receive_wideband(
     """Decode every carrier whose FCCH is found in ``samples``. Returns the carriers (strongest
     first) and the receiver's clock error in ppm estimated from them (None with too few).
 
-    The FCCH search (the costly part) looks at the first ``search_s`` seconds only (None: all):
-    five to eight FCCHs per carrier, enough to find it and its SCHs; the frame timing is then
-    refined on every SCH of the whole stretch. ``work``: a complex64 buffer the channel streams
+    The FCCH search (the costly part) looks at the first and the last ``search_s`` seconds only
+    (None: all): five to eight FCCHs per carrier in each, enough to find it and its SCHs, also when
+    it switched on or off within the stretch; the frame timing is then refined on every SCH of
+    the whole stretch. ``work``: a complex64 buffer the channel streams
     may be written into (the stream receiver reuses one across windows).
     """
-    n_search = len(samples) if search_s is None else min(len(samples), int(search_s * sample_rate_hz))
-    bursts = search_fcch_wideband(samples[:n_search], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+    n_search = len(samples) if search_s is None else int(search_s * sample_rate_hz)
+    spans = [(0, len(samples))] if len(samples) <= 2 * n_search else [(0, n_search), (len(samples) - n_search, len(samples))]
+    found = []
+    for a, b in spans:
+        f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+        found.append(dataclasses.replace(f, start_sample=f.start_sample + a))
+    bursts = concat_bursts(found, sample_rate_hz)
     carriers = group_carriers(bursts, center_hz=center_hz)
     ppm = estimate_receiver_ppm(carriers)
     if ppm is not None:  # with the receiver's error known, each carrier lands on its own raster point
