@@ -4,7 +4,7 @@ Transport (``transport="auto"``): when the ``SoapySDR`` module imports and its h
 board, samples come through ``sensor.sources.soapy.SoapySource`` (read as CS8, so both transports
 deliver the HackRF's own signed bytes scaled by 1/128 exactly as ``ci8``; SoapyHackRF's CF32 would
 scale by 1/127). Otherwise ``hackrf_transfer -r -`` (Debian package ``hackrf``) runs as a subprocess
-and its stdout (ci8) is drained by a reader thread (``sensor.sources.pump.BytePump``).
+and its stdout (ci8) is drained by a reader thread (``sensor.sources.process_stream.ProcessStream``).
 
 hackrf_transfer cannot be retuned or re-gained while running: ``tune`` and ``set_gain`` restart it
 (``restarts`` counts them). After a gain-change restart (same tuning) the next block says
@@ -37,16 +37,10 @@ same way (unknown amount).
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import logging
-import os
 import re
 import shutil
-import signal
 import subprocess
-import threading
-from collections import deque
 from typing import Any, NoReturn
 
 import numpy as np
@@ -54,6 +48,7 @@ import numpy as np
 from sensor.errors import ConfigError, DeviceLost, DeviceNotFound, DriverUnavailable, SourceError, SourceTimeout
 from sensor.sources.base import DeviceListing, RadioSource
 from sensor.sources.convert import to_complex64
+from sensor.sources.process_stream import ProcessStream
 from sensor.sources.pump import BytePump, PumpEnded
 
 log = logging.getLogger(__name__)
@@ -197,10 +192,7 @@ class HackRFSource(RadioSource):
         self.restarts = 0  # hackrf_transfer restarts for a retune or gain change
         self._inner: Any = None  # SoapySource when going through SoapySDR
         self._exe: str | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._pump: BytePump | None = None
-        self._stderr_lines: deque[str] = deque(maxlen=50)
-        self._stderr_thread: threading.Thread | None = None
+        self._stream: ProcessStream | None = None  # the running hackrf_transfer
         self._running_split: tuple[int, int, int] | None = None
         self._restart_gap = False  # a gain change restarted hackrf_transfer: report a gap
 
@@ -212,7 +204,7 @@ class HackRFSource(RadioSource):
     @property
     def pid(self) -> int | None:
         """The running hackrf_transfer's process id (None through SoapySDR or when stopped)."""
-        return self._proc.pid if self._proc is not None else None
+        return self._stream.pid if self._stream is not None else None
 
     def _set_serial(self, serial: str | None) -> None:
         if serial:
@@ -336,41 +328,26 @@ class HackRFSource(RadioSource):
         split = hackrf_gain_split(self._gain_db)
         cmd = self._command(center_hz, split)
         log.debug("starting %s", " ".join(cmd))
+        overruns = [0]
+
+        def on_line(line: str, pump: BytePump) -> None:  # with -B: the board's overrun counter
+            m = _OVERRUNS_RE.search(line)
+            if m:
+                if int(m.group(1)) > overruns[0]:
+                    pump.mark_drop(None)  # the board lost samples in the last second
+                overruns[0] = int(m.group(1))
+
         try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                bufsize=0,
-                start_new_session=True,  # its kill(0, SIGALRM) must not reach us
-            )
+            stream = ProcessStream(cmd, frame_bytes=2, name="hackrf_transfer", stop_timeout_s=self.stop_timeout_s,
+                                   max_buffer_bytes=max(int(self.buffer_s * self._rate_hz) * 2, 1 << 20),
+                                   on_stderr_line=on_line)
         except OSError as exc:
             raise DriverUnavailable(f"cannot run {cmd[0]}: {_one_line(exc)}") from None
-        assert proc.stdout is not None and proc.stderr is not None
-        fd = proc.stdout.fileno()
-        try:  # a bigger pipe means fewer, larger reads at 20-40 MB/s
-            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
-        except (OSError, AttributeError):
-            pass
-        frame_bytes = 2
-        pump = BytePump(
-            lambda: os.read(fd, 1 << 20),
-            frame_bytes=frame_bytes,
-            max_buffer_bytes=max(int(self.buffer_s * self._rate_hz) * frame_bytes, 1 << 20),
-            name=f"hackrf_transfer-{proc.pid}",
-        )
-        lines: deque[str] = deque(maxlen=50)
-        err_thread = threading.Thread(
-            target=self._drain_stderr, args=(proc.stderr, lines, pump), name=f"hackrf-stderr-{proc.pid}", daemon=True
-        )
-        self._proc, self._pump, self._stderr_lines, self._stderr_thread = proc, pump, lines, err_thread
+        self._stream = stream
         self._running_split = split
-        pump.start()
-        err_thread.start()
 
-        ready = pump.wait_ready(self.start_timeout_s)
-        head = pump.peek(6)
+        ready = stream.pump.wait_ready(self.start_timeout_s)
+        head = stream.pump.peek(6)
         if ready and head and not head.startswith(b"Usage"):
             return
         if not ready:
@@ -381,14 +358,9 @@ class HackRFSource(RadioSource):
                 + (f": {summary}" if summary else "")
             )
         # It printed its usage text on stdout, or ended before any sample: it failed to start.
-        try:
-            rc = proc.wait(timeout=self.stop_timeout_s)
-        except subprocess.TimeoutExpired:
-            rc = None
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(1.0)
+        rc = stream.wait_exit()
         summary = self._stderr_summary()
-        everything = " ".join(self._stderr_lines)
+        everything = " ".join(stream.lines)
         self._stop_process()
         if lost:
             raise DeviceLost(f"{self._source_id}: hackrf_transfer could not restart (status {rc}): {summary}")
@@ -396,59 +368,17 @@ class HackRFSource(RadioSource):
             raise DeviceNotFound(f"no HackRF{self._which()} could be opened: {summary}")
         raise SourceError(f"{self._source_id}: hackrf_transfer failed to start (status {rc}): {summary}")
 
-    @staticmethod
-    def _drain_stderr(stream: Any, lines: deque[str], pump: BytePump) -> None:
-        overruns = 0
-        try:
-            for raw in iter(stream.readline, b""):
-                line = raw.decode("utf-8", "replace").strip()
-                if not line:
-                    continue
-                lines.append(line)
-                m = _OVERRUNS_RE.search(line)
-                if m:
-                    count = int(m.group(1))
-                    if count > overruns:
-                        pump.mark_drop(None)  # the board lost samples in the last second
-                    overruns = count
-                log.debug("hackrf_transfer: %s", line)
-        except (OSError, ValueError):  # closed under us at shutdown
-            pass
-
     def _stderr_summary(self) -> str:
         """The most telling stderr line: the first error-looking one (the cause; what follows is
         the tool shutting down), else the last line."""
-        lines = list(self._stderr_lines)
+        lines = [] if self._stream is None else list(self._stream.lines)
         telling = [line for line in lines if _TELLING_RE.search(line) and "m0_state" not in line]
         return telling[0] if telling else (lines or [""])[-1]
 
     def _stop_process(self) -> None:
-        proc, pump, err_thread = self._proc, self._pump, self._stderr_thread
-        self._proc = self._pump = self._stderr_thread = None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                proc.send_signal(signal.SIGINT)  # its clean stop; stdout keeps being drained meanwhile
-                proc.wait(timeout=self.stop_timeout_s)
-            except subprocess.TimeoutExpired:
-                log.warning("hackrf_transfer (pid %d) ignored SIGINT; killing it", proc.pid)
-                proc.kill()
-                proc.wait()
-            except OSError as exc:
-                if exc.errno != errno.ESRCH:
-                    raise
-                proc.wait()
-        if pump is not None:
-            pump.stop(join_timeout_s=2.0)
-        if err_thread is not None:
-            err_thread.join(2.0)
-        for stream in (proc.stdout, proc.stderr):
-            if stream is not None:
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.stop()
 
     # --- driver boundary -----------------------------------------------------------------------
     def _close(self) -> None:
@@ -462,7 +392,7 @@ class HackRFSource(RadioSource):
     def _tune(self, center_hz: float) -> None:
         if self._inner is not None:
             self._inner._tune(center_hz)
-        elif self._proc is not None:
+        elif self._stream is not None:
             self._stop_process()
             self.restarts += 1
             self._start_process(center_hz, lost=True)
@@ -473,7 +403,7 @@ class HackRFSource(RadioSource):
         total = self._total(gain_db)
         if self._inner is not None:
             return self._inner._set_gain(total)
-        if self._proc is not None and hackrf_gain_split(total) != self._running_split:
+        if self._stream is not None and hackrf_gain_split(total) != self._running_split:
             self._stop_process()
             self.restarts += 1
             self._gain_db = total
@@ -488,7 +418,7 @@ class HackRFSource(RadioSource):
     def _read(self, n: int) -> tuple[np.ndarray, int | None]:
         if self._inner is not None:
             return self._inner._read(n)
-        pump = self._pump
+        pump = None if self._stream is None else self._stream.pump
         if pump is None:
             raise DeviceLost(f"{self._source_id} is not streaming (lost earlier): close() and open() it again")
         try:
@@ -507,15 +437,7 @@ class HackRFSource(RadioSource):
         return to_complex64(taken.data, "ci8"), dropped
 
     def _ended(self, cause: BaseException | None) -> NoReturn:
-        proc = self._proc
-        rc = None
-        if proc is not None:
-            try:
-                rc = proc.wait(timeout=self.stop_timeout_s)
-            except subprocess.TimeoutExpired:
-                rc = None  # stdout closed but still running: _stop_process ends it
-        if self._stderr_thread is not None:
-            self._stderr_thread.join(1.0)
+        rc = None if self._stream is None else self._stream.wait_exit()  # None: still running, stop() ends it
         summary = self._stderr_summary() or (_one_line(cause) if cause else "")
         self._stop_process()
         status = "still running" if rc is None else f"status {rc}"
