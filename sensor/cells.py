@@ -160,6 +160,10 @@ class CellTracker:
             self._add_si(cell, b)
         elif b.channel == "CCCH" and len(b.octets) > 2 and b.octets[1] & 0x0F == 0x06:
             name = CCCH_MESSAGES.get(b.octets[2], "other")
+            # TS 44.018 §9.1.22: Paging Request Type 1 whose Mobile Identity 1 is "No Identity" (type 0)
+            # is the fill of an idle paging channel, not a page (§10.5.1.4).
+            if b.octets[2] == 0x21 and len(b.octets) > 5 and b.octets[5] & 0x07 == 0:
+                name = "paging_request_1_empty"
             cell.ccch[name] = cell.ccch.get(name, 0) + 1
         return cell
 

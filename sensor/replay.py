@@ -20,6 +20,7 @@ from sensor.geo.source import PositionSource
 from sensor.geo.track import TrackSource, sidecar_track
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
+from sensor.sources.base import Source
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
 
@@ -76,24 +77,33 @@ class Replayer:
         return self.tracker
 
     def _one(self, rec: Recording, total_s: float) -> None:
-        src = rec.source
         fixed = recording_position(rec.path)
         track_path = rec.track or sidecar_track(rec.path)
         gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+        try:
+            self.feed(rec.source, duration_s=rec.source.duration_s, gps=gps, fixed=fixed, total_s=total_s)
+        finally:
+            if gps is not None:
+                gps.stop()
+
+    def feed(self, src: Source, *, duration_s: float, gps: PositionSource | None = None,
+             fixed: dict[str, Any] | None = None, total_s: float | None = None) -> None:
+        """Stream ``duration_s`` seconds of any source (a recording, the simulator's virtual radio)
+        through the receiver into the cell tracker, positions from ``gps`` or a ``fixed`` one."""
         drive_t0 = self.stats.seconds
+        total = duration_s if total_s is None else total_s
         stream = StreamReceiver(window_s=self.window_s, overlap_s=self.overlap_s,
                                 on_window=None if self.progress is None else
-                                (lambda t0, t1: self.progress(drive_t0 + t1, total_s)))  # type: ignore[misc]
-        block_samples = max(1 << 16, int(0.25 * src.info.sample_rate_hz))
-        for b in stream.process(src.blocks(block_samples=block_samples)):
+                                (lambda t0, t1: self.progress(drive_t0 + t1, total)))  # type: ignore[misc]
+        rate = src.info.sample_rate_hz
+        block_samples = max(1 << 16, int(0.25 * rate))
+        for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
             self._emit(b, gps, fixed, drive_t0)
         st = stream.stats
         self.stats.windows += st.windows
         self.stats.blocks_failed += st.blocks_failed
         self.stats.receiver_ppm += st.receiver_ppm
-        if gps is not None:
-            gps.stop()
-        self.stats.seconds += src.duration_s
+        self.stats.seconds += duration_s
 
     def _emit(self, b: L2Block, gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float) -> None:
         self.stats.blocks += 1

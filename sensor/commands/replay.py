@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sensor.cells import cell_object
 from sensor.commands.inspect import recording_options
+from sensor.detect.baseline import Baseline
+from sensor.detect.detector import Detector, detection_object
+from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
 from sensor.l3.gsmtap import GsmtapSender
 from sensor.l3.pcap import PcapWriter
@@ -38,10 +40,16 @@ def _host_port(text: str) -> tuple[str, int]:
 @click.option("--blocks", "with_blocks", is_flag=True, help="Also one 'block' object per decoded L2 block.")
 @click.option("--gsmtap", "gsmtap", metavar="HOST:PORT", help="Send every decoded block as GSMTAP v2 over UDP.")
 @click.option("--pcap", "pcap_path", type=click.Path(dir_okay=False), help="Write every decoded block to a pcap file (GSMTAP).")
+@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML: [rules.<id>], [scoring]).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Area baseline database (SQLite) to judge against.")
+@click.option("--learn", is_flag=True, help="Add the cells judged normal to the --baseline database.")
 def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None, center_hz: float | None,
             ppm: float | None, track: str | None, as_json: bool, with_blocks: bool, gsmtap: str | None,
-            pcap_path: str | None) -> None:
-    """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center)."""
+            pcap_path: str | None, rules_path: str | None, baseline_path: str | None, learn: bool) -> None:
+    """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it."""
+    if learn and not baseline_path:
+        raise ConfigError("--learn needs --baseline DB")
+    detector = Detector.from_file(rules_path)
     sources = []
     for r in recordings:
         src = open_recording(r, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
@@ -78,14 +86,26 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
                 pcap.close()
     cells = sorted(tracker.cells.values(), key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic))
     cells = [c for c in cells if c.blocks > c.blocks_failed]
-    objects = [cell_object(c) for c in cells]
-    detections = [o for o in objects if o["verdict"] != "normal"]
     st = replayer.stats
+    baseline = Baseline(baseline_path) if baseline_path else None
+    try:
+        objects = judge_cells(cells, detector, baseline=baseline, allocations=None,
+                              tunings=[(r.source.center_hz, r.source.info.sample_rate_hz) for r in sources],
+                              observed_from_s=0.0, observed_to_s=st.seconds)
+        if baseline is not None and learn:
+            learned = sum(baseline.learn(o, o["position"]) for o in objects)
+            click.echo(f"baseline: learned {learned} of {len(objects)} cells into {baseline_path}", err=True)
+    finally:
+        if baseline is not None:
+            baseline.close()
+    detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     summary = {"type": "summary", "schema": 1, "recordings": st.recordings, "seconds": round(st.seconds, 3),
                "cells": len(objects), "blocks": st.blocks, "detections": len(detections)}
     if as_json:
         for o in objects:
             out.write(json.dumps(o) + "\n")
+        for d in detections:
+            out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
     console = Console(width=None if sys.stdout.isatty() else 140)
@@ -99,5 +119,10 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
                       "?" if o["snr_db"] is None else f"{o['snr_db']:.0f}",
                       "?" if o["freq_offset_hz"] is None else f"{o['freq_offset_hz']:+.0f}", o["verdict"])
     console.print(table)
+    for d in detections:
+        console.print(f"[bold red]{d['verdict'].upper()}[/] ARFCN {d['arfcn']} BSIC {d['bsic']} "
+                      f"({d['mcc'] or '?'}-{d['mnc'] or '?'} LAC {d['lac']} CI {d['cell_id']}), score {d['score']:.2f}:")
+        for r in d["reasons"]:
+            console.print(f"  - {r['detail']} [dim]({r['rule']}, {r['weight']:.2f})[/]")
     console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
                   + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))

@@ -34,7 +34,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sensor.errors import ConfigError
 from sensor.l3.cell import CellParams
@@ -107,6 +107,15 @@ class RouteSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class EvaluationSpec:
+    """For labelled scenes (``fbs-sensor evaluate``): what the area baseline knows beforehand."""
+
+    description: str = ""
+    baseline: bool = True  # the baseline knows the scene's real cells (never its fake stations)
+    not_in_baseline: tuple[str, ...] = ()  # names of real cells it does not know (a newly built cell)
+
+
+@dataclass(frozen=True, slots=True)
 class Scene:
     receiver: ReceiverSpec
     cells: list[CellSpec] = field(default_factory=list)
@@ -116,6 +125,7 @@ class Scene:
     route: RouteSpec | None = None
     propagation: PathLossModel = field(default_factory=PathLossModel)
     name: str = ""
+    evaluation: EvaluationSpec = field(default_factory=EvaluationSpec)
 
 
 _MCC_RE = re.compile(r"^\d{3}$")
@@ -153,6 +163,9 @@ def validate_scene(scene: Scene, where: str) -> Scene:
             fail(f"{key}.name: {fake_cell.name!r} is used twice")
         names.add(fake_cell.name)
         cells.append(fake_cell)
+    for n in scene.evaluation.not_in_baseline:
+        if n not in by_name:
+            fail(f"evaluation.not_in_baseline: no cell named {n!r}")
     if scene.route is not None and len(scene.route.points) < 1:
         fail("route.points: give at least one point")
     return dataclasses.replace(scene, cells=cells, fakes=[])
@@ -194,9 +207,59 @@ def _check_cell(c: CellSpec, key: str, fail, scene: Scene) -> None:  # type: ign
         fail(f"{key}: off_s must be after on_s")
 
 
+def read_scene_table(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scene's TOML table with ``extends = "BASE.toml"`` resolved (relative to the file).
+
+    The scene's keys override the base's; tables merge key by key; a ``[[cells]]`` entry whose
+    ``name`` is a base cell's merges into that cell (so a variant changes one parameter of one cell),
+    other entries are added; ``remove_cells = [names]`` drops base cells.
+    """
+    table = read_toml(path)
+    base = table.pop("extends", None)
+    remove = table.pop("remove_cells", [])
+    if base is None:
+        if remove:
+            raise ConfigError(f"{path}: remove_cells needs extends")
+        return table
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}: extends must be a file name")
+    base_path = (path.parent / base).resolve()
+    if base_path in _chain or base_path == path.resolve():
+        raise ConfigError(f"{path}: extends {base} makes a cycle")
+    merged = read_scene_table(base_path, (*_chain, path.resolve()))
+    names = {c.get("name") for c in merged.get("cells", [])}
+    unknown = [n for n in remove if n not in names]
+    if unknown:
+        raise ConfigError(f"{path}: remove_cells: no cell named {unknown[0]!r} in {base}")
+    merged["cells"] = [c for c in merged.get("cells", []) if c.get("name") not in remove]
+    for key, value in table.items():
+        if key == "cells" and isinstance(value, list):
+            by_name = {c.get("name"): c for c in merged["cells"]}
+            for c in value:
+                if isinstance(c, dict) and c.get("name") in by_name:
+                    _deep_merge(by_name[c["name"]], c)
+                else:
+                    merged["cells"].append(c)
+        elif key == "fakes" and isinstance(value, list):
+            merged["fakes"] = [*merged.get("fakes", []), *value]
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _deep_merge(into: dict[str, Any], extra: dict[str, Any]) -> None:
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            _deep_merge(into[k], v)
+        else:
+            into[k] = v
+
+
 def load_scene(path: str | Path) -> Scene:
     path = Path(path)
-    table = read_toml(path)
+    table = read_scene_table(path)
     scene = load_dataclass(Scene, table, str(path))
     if not scene.name:
         scene = dataclasses.replace(scene, name=path.stem)

@@ -1,0 +1,1 @@
+"""The detection rules, one per module; ``sensor.detect.registry`` lists them."""

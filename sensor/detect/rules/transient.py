@@ -1,0 +1,33 @@
+"""A transient cell: switched on or off while the receiver was listening.
+
+A real cell is on all the time; a car driving into its coverage hears it rise out of the noise,
+weak at first. A carrier that appears strong in the middle of an observation, or vanishes while
+strong, was switched, as catchers are for a short operation.
+"""
+
+from __future__ import annotations
+
+from sensor.detect.context import CellFacts, DetectContext
+from sensor.detect.evidence import Evidence, Rule
+
+
+class Transient(Rule):
+    id = "transient"
+    title = "Switched on or off while observed"
+    weight = 0.3
+    thresholds = {"appear_after_s": 1.0, "vanish_before_s": 1.0, "min_snr_db": 12.0, "both_scale": 1.5}
+
+    def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
+        if cell.first_t_s is None or cell.last_t_s is None or cell.snr_db is None or cell.snr_db < self.t["min_snr_db"]:
+            return None
+        if ctx.could_hear(cell.arfcn) is False:
+            return None
+        events = []
+        if ctx.observed_from_s is not None and cell.first_t_s - ctx.observed_from_s >= self.t["appear_after_s"]:
+            events.append(f"appeared {cell.first_t_s - ctx.observed_from_s:.1f} s into the observation")
+        if ctx.observed_to_s is not None and ctx.observed_to_s - cell.last_t_s >= self.t["vanish_before_s"]:
+            events.append(f"vanished {ctx.observed_to_s - cell.last_t_s:.1f} s before its end")
+        if not events:
+            return None
+        return self.evidence(f"it {' and '.join(events)}, at {cell.snr_db:.0f} dB SNR: switched, not faded",
+                             1.0 if len(events) == 1 else self.t["both_scale"])
