@@ -23,7 +23,7 @@ VERDICTS = ("normal", "suspicious", "fake")
 @dataclass(frozen=True, slots=True)
 class Scoring:
     suspicious_at: float = 0.5
-    fake_at: float = 0.8
+    fake_at: float = 0.75
 
     def __post_init__(self) -> None:
         if not 0.0 < self.suspicious_at < self.fake_at <= 1.0:
@@ -63,4 +63,8 @@ def combine(evidence: Sequence[Evidence], scoring: Scoring = Scoring()) -> Judge
         verdict = "suspicious"
     else:
         verdict = "normal"
-    return Judgement(verdict, math.floor(score * 1000 + 1e-9) / 1000, ev)  # rounded down: never across a threshold
+    # Rounded to 3 decimals, but never across a threshold: the printed score agrees with the verdict.
+    bands = {"normal": (0.0, scoring.suspicious_at - 0.001), "suspicious": (scoring.suspicious_at, scoring.fake_at - 0.001),
+             "fake": (scoring.fake_at, 1.0)}
+    lo, hi = bands[verdict]
+    return Judgement(verdict, min(max(round(score, 3), lo), hi), ev)

@@ -35,9 +35,13 @@ def _unused_lac(p: CellParams, victim: CellSpec, cells: list[CellSpec]) -> dict[
 
 
 def _bogus_neighbours(p: CellParams, victim: CellSpec, cells: list[CellSpec]) -> dict[str, Any]:
-    heard = {c.arfcn for c in cells}
-    lo = 512 if victim.arfcn >= 512 else 1
-    bogus = tuple(a for a in range(lo, lo + 200, 7) if a not in heard)[:6]
+    """Six plausible-looking neighbours: the free ARFCNs of the band nearest the victim's."""
+    from sensor.gsm.bands import band_of_arfcn  # noqa: PLC0415
+
+    used = {c.arfcn for c in cells} | {p.arfcn}
+    band = band_of_arfcn(victim.arfcn, pcs=victim.band == "PCS1900")
+    free = [int(a) for a in band.arfcns() if int(a) not in used]
+    bogus = tuple(sorted(sorted(free, key=lambda a: (abs(a - victim.arfcn), a))[:6]))
     return {"neighbours": bogus, "neighbours_bis": (), "neighbours_ter": ()}
 
 

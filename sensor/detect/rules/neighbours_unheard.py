@@ -1,8 +1,10 @@
 """Neighbours that are not there: ARFCNs in the BA list on which nothing is heard.
 
-Only ARFCNs the receiver could have heard count (an RTL-SDR tuning covers about ten channels),
-and, with a baseline, ARFCNs on which the baseline knows no cell in this area. A real cell's
-neighbours are real cells nearby; a catcher's list is often made up.
+Only ARFCNs the receiver could have heard count: an RTL-SDR tuning covers about ten channels, a
+HackRF's or a band scan's many more. A neighbour outside them is unheard, not absent. (The area
+baseline is no substitute: it knows the carriers earlier drives happened to decode, not which
+carriers are empty.) A real cell's neighbours are real cells nearby; a catcher's list is often
+made up.
 """
 
 from __future__ import annotations
@@ -21,19 +23,8 @@ class NeighboursUnheard(Rule):
         if not cell.neighbours:
             return None
         heard = ctx.heard_arfcns
-        known = ctx.baseline.arfcns_near(ctx.where(cell)) if ctx.baseline is not None else None
-        checkable, missing = [], []
-        for a in cell.neighbours:
-            if a == cell.arfcn:
-                continue
-            if ctx.could_hear(a):
-                checkable.append(a)
-                if a not in heard:
-                    missing.append(a)
-            elif known:
-                checkable.append(a)
-                if a not in known and a not in heard:
-                    missing.append(a)
+        checkable = [a for a in cell.neighbours if a != cell.arfcn and ctx.could_hear(a)]
+        missing = [a for a in checkable if a not in heard]
         if len(checkable) < self.t["min_checkable"] or len(missing) < self.t["min_fraction"] * len(checkable):
             return None
         shown = ", ".join(str(a) for a in missing[:6]) + (" ..." if len(missing) > 6 else "")
