@@ -17,6 +17,7 @@ from typing import Any
 
 from sensor.errors import DecodeError
 from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.l3.ccch import classify_ccch
 from sensor.l3.messages import SIType, SystemInformation, parse_si, si_type_of
 from sensor.model import L2Block
 
@@ -27,12 +28,6 @@ SCHEMA = 1
 # SI3 is the reference for cell selection, SI4 repeats it).
 PARAM_PRECEDENCE = ("13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
 NEIGHBOUR_TYPES = ("2", "2bis", "2ter")
-# TS 44.018 §10.4: RR message types seen on the CCCH
-CCCH_MESSAGES = {0x21: "paging_request_1", 0x22: "paging_request_2", 0x24: "paging_request_3",
-                 0x3F: "immediate_assignment", 0x39: "immediate_assignment_extended",
-                 0x3A: "immediate_assignment_reject"}
-
-
 @dataclass(slots=True)
 class RunningStat:
     """Mean, spread and last value without keeping the samples (Welford)."""
@@ -158,12 +153,7 @@ class CellTracker:
         # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
         if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
             self._add_si(cell, b)
-        elif b.channel == "CCCH" and len(b.octets) > 2 and b.octets[1] & 0x0F == 0x06:
-            name = CCCH_MESSAGES.get(b.octets[2], "other")
-            # TS 44.018 §9.1.22: Paging Request Type 1 whose Mobile Identity 1 is "No Identity" (type 0)
-            # is the fill of an idle paging channel, not a page (§10.5.1.4).
-            if b.octets[2] == 0x21 and len(b.octets) > 5 and b.octets[5] & 0x07 == 0:
-                name = "paging_request_1_empty"
+        elif b.channel == "CCCH" and (name := classify_ccch(b.octets)) is not None:
             cell.ccch[name] = cell.ccch.get(name, 0) + 1
         return cell
 

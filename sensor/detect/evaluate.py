@@ -34,6 +34,7 @@ BEHAVIOUR_RULE = {
     "bogus_neighbours": "neighbours_unheard", "high_cro": "reselection_bait", "low_t3212": "short_t3212",
     "no_gprs": "missing_gprs", "cloned_identity": "cloned_identity", "off_plan_arfcn": "off_plan_arfcn",
     "large_cfo": "carrier_offset", "high_power": "operator_inconsistent", "transient": "transient",
+    "assignments_without_paging": "paging_behaviour",
 }
 
 

@@ -2,8 +2,9 @@
 
 Timeslot 0 follows the 51-multiframe of TS 45.002 §7 Table 3 (FCCH, SCH with BSIC and reduced
 frame number, BCCH Norm with the SI type of TC = (FN div 51) mod 8 per §6.3.1.3, CCCH blocks with
-empty paging, SDCCH/4 + SACCH/4 fill frames when CCCH_CONF is combined, a dummy burst in the idle
-frame); timeslots 1-7 carry dummy bursts (§5.2.6). Coding per TS 45.003, GMSK per TS 45.004.
+pages and immediate assignments per the cell's CCCH traffic (empty pages when idle), SDCCH/4 +
+SACCH/4 fill frames when CCCH_CONF is combined, a dummy burst in the idle frame); timeslots 1-7
+carry dummy bursts (§5.2.6). Coding per TS 45.003, GMSK per TS 45.004.
 
 Speed: a timeslot's waveform depends only on its own bits, because every slot is entered from
 guard bits (1) and left into the next burst's tail bits (0). So each distinct slot is modulated
@@ -26,6 +27,7 @@ from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS
 from sensor.gsm.multiframe import Channel
 from sensor.gsm.si_schedule import si_types_at_fn
+from sensor.l3.ccch import immediate_assignment, paging_request_1
 from sensor.l3.cell import CellParams, build_all
 
 SPS = 4  # samples per symbol by default; 2 serves wide receivers (see render.py)
@@ -37,7 +39,12 @@ _LEAD = np.ones(4, np.uint8)  # the previous slot's guard bits
 _TRAIL = np.zeros(3, np.uint8)  # the next burst's tail bits
 
 # TS 44.018 §9.1.22: Paging Request Type 1 with no identity (what idle networks send on the PCH)
-EMPTY_PAGING = bytes.fromhex("15062100" "01f0") + b"\x2b" * 17
+EMPTY_PAGING = paging_request_1(None)
+# CCCH traffic (``C0Config.ccch_traffic``): of every 32 CCCH blocks, how many carry pages with an
+# identity and how many immediate assignments; the rest are empty pages. Messages come from small
+# pools so that the generator's waveform cache stays bounded however long it runs.
+CCCH_TRAFFIC = {"idle": (0, 0), "live": (10, 1), "catcher": (0, 8)}
+POOL = 16
 # TS 44.006: an LAPDm UI frame with no information (fill on SDCCH), SACCH with its L1 header in front
 SDCCH_FILL = bytes.fromhex("010301") + b"\x2b" * 20
 SACCH_FILL = bytes.fromhex("0000" "010301") + b"\x2b" * 18
@@ -94,14 +101,33 @@ class C0Config:
     bsic: int
     si: dict[str, bytes]  # SI type ("1", "2", "2ter", "3", ...) → 23-octet L2 frame
     combined: bool  # CCCH_CONF = 1: SDCCH/4 + SACCH/4 on timeslot 0
+    arfcn: int = 0
+    ccch_traffic: str = "idle"  # a key of CCCH_TRAFFIC
 
     @property
     def tsc(self) -> int:
         return self.bsic & 7
 
     @classmethod
-    def from_params(cls, bsic: int, params: CellParams) -> C0Config:
-        return cls(bsic=bsic, si={t.value: l2 for t, l2 in build_all(params).items()}, combined=params.ccch_conf == 1)
+    def from_params(cls, bsic: int, params: CellParams, ccch_traffic: str = "idle") -> C0Config:
+        if ccch_traffic not in CCCH_TRAFFIC:
+            raise ValueError(f"unknown CCCH traffic {ccch_traffic!r} (known: {', '.join(CCCH_TRAFFIC)})")
+        return cls(bsic=bsic, si={t.value: l2 for t, l2 in build_all(params).items()}, combined=params.ccch_conf == 1,
+                   arfcn=params.arfcn, ccch_traffic=ccch_traffic)
+
+    def ccch_frame(self, fn: int) -> bytes:
+        """The message in the CCCH block starting at ``fn``: a deterministic function of ``fn``."""
+        pages, assignments = CCCH_TRAFFIC[self.ccch_traffic]
+        if pages == assignments == 0:
+            return EMPTY_PAGING
+        h = (fn * 2654435761 + self.bsic * 40503) & 0xFFFFFFFF  # Knuth's multiplicative hash
+        slot, pick = (h >> 7) % 32, (h >> 12) % POOL
+        if slot < pages:
+            return paging_request_1((self.bsic << 24) ^ (pick * 0x9E3779B1 & 0xFFFFFF))
+        if slot < pages + assignments:
+            return immediate_assignment(arfcn=self.arfcn, tn=1 + pick % 7, tsc=self.tsc, ra=pick * 13,
+                                        fn=pick * 1000)
+        return EMPTY_PAGING
 
     def bcch_frame(self, fn: int) -> bytes:
         """The SI message on BCCH Norm in the block starting at ``fn`` (TS 45.002 §6.3.1.3)."""
@@ -124,7 +150,7 @@ def sent_blocks(config: C0Config, first_fn: int, n_frames: int) -> dict[int, byt
         if block.channel is Channel.BCCH:
             out[fn % tdma.HYPERFRAME_FRAMES] = config.bcch_frame(fn)
         elif block.channel is Channel.CCCH:
-            out[fn % tdma.HYPERFRAME_FRAMES] = EMPTY_PAGING
+            out[fn % tdma.HYPERFRAME_FRAMES] = config.ccch_frame(fn)
     return out
 
 
@@ -191,7 +217,7 @@ class C0Generator:
         if ch is Channel.BCCH:
             l2 = self.config.bcch_frame(first_fn)
         elif ch is Channel.CCCH:
-            l2 = EMPTY_PAGING
+            l2 = self.config.ccch_frame(first_fn)
         elif ch is Channel.SDCCH:
             l2 = SDCCH_FILL
         else:

@@ -78,6 +78,11 @@ BEHAVIOURS: dict[str, Behaviour] = {
         "much stronger than the operator's cells around (close to the road)",
         lambda p, v, c: {"ms_txpwr_max_cch": 0},
     ),
+    "assignments_without_paging": Behaviour(
+        "hands out channels to the phones that camp on it, but pages nobody (no network behind it)",
+        lambda p, v, c: {},
+        spec=lambda f: {"ccch_traffic": "catcher"},
+    ),
     "transient": Behaviour(
         "present for a short time only",
         lambda p, v, c: {},
@@ -121,6 +126,7 @@ def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, inde
         cfo_ppm=spec_changes.get("cfo_ppm", fake.cfo_ppm or 0.0),
         on_s=fake.on_s,
         off_s=fake.off_s,
+        ccch_traffic=spec_changes.get("ccch_traffic", "idle"),
         fake=True,
         behaviours=tuple(fake.behaviours),
     )

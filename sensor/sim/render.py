@@ -112,7 +112,7 @@ class SceneRenderer:
             # far ahead: its sample 0 is scene time (t_in + delay_in) / in_rate.
             s0 = t_in + delay_in - int(round(cell.timing_symbols * self.sps))
             frames, skip = divmod(s0, c0.FRAME_SYMBOLS * self.sps)
-            config = c0.C0Config.from_params(cell.bsic, cell.params)
+            config = c0.C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic)
             gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
             rng = np.random.default_rng(self._cell_seeds[2 * i])
             act = _Active(cell, gen, bins, residual)

@@ -42,6 +42,7 @@ from sensor.schema import bounded, load_dataclass, read_toml
 from sensor.sim.propagation import PathLossModel
 
 Multipath = Literal["none", "tu", "static"]
+CcchTraffic = Literal["idle", "live", "catcher"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class CellSpec:
     doppler_hz: float | None = bounded(None, min=0.0, max=1000.0, doc="fading rate; default from route speed")
     on_s: float = bounded(0.0, min=0.0, doc="transmitter switches on at this time")
     off_s: float | None = bounded(None, min=0.0, doc="and off at this time (None: never)")
+    ccch_traffic: CcchTraffic = "idle"  # "live": pages phones; "catcher": assignments, no pages
     fake: bool = False  # ground truth, for evaluation
     behaviours: tuple[str, ...] = ()  # ground truth: which fake behaviours it shows
 

@@ -22,7 +22,7 @@ FRAME_S = tdma.FRAME_DURATION_S
 
 def expected_blocks(cell, duration_s: float) -> dict[int, bytes]:
     """Every BCCH/CCCH block the cell sends whose four bursts lie inside the recording."""
-    return sent_blocks(C0Config.from_params(cell.bsic, cell.params), cell.start_fn, int(duration_s / FRAME_S) - 1)
+    return sent_blocks(C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic), cell.start_fn, int(duration_s / FRAME_S) - 1)
 
 
 def check_decoded(decoded: list[tuple[int, bytes]], cell, duration_s: float, *, min_share: float = 0.9) -> None:
