@@ -59,6 +59,21 @@ def test_simulated_scene_every_cell_no_phantom(tmp_path):
     ppm_of = {c["arfcn"]: c["freq_offset_ppm"] for c in cells}
     assert ppm_of[58] == pytest.approx(-12.0, abs=0.05)  # the receiver's +12 ppm, seen on an operator cell
     assert ppm_of[64] - ppm_of[58] == pytest.approx(2.5, abs=0.05)  # the fake's own cheap clock
+    # judged: the fake station with its reasons, every operator cell normal, one detection object
+    assert fake["verdict"] == "fake" and fake["score"] >= 0.75
+    assert {"carrier_offset", "reselection_bait", "few_neighbours", "short_t3212"} <= {r["rule"] for r in fake["reasons"]}
+    assert all(c["verdict"] == "normal" for c in cells if c["arfcn"] != 64)
+    (det,) = [o for o in lines(r) if o["type"] == "detection"]
+    assert (det["arfcn"], det["bsic"], det["verdict"], det["reasons"]) == (64, 17, "fake", fake["reasons"])
+    assert det["position"] == fake["position"] and lines(r)[-1]["detections"] == 1
+    # a baseline learned from this drive knows the operator cells, never the fake
+    db = str(tmp_path / "baseline.sqlite")
+    learned = replay(str(tmp_path / "patrol.sigmf-meta"), "--baseline", db, "--learn", "--json")
+    assert learned.exit_code == 0 and "learned 4 of 5 cells" in learned.stderr
+    again = [o for o in lines(replay(str(tmp_path / "patrol.sigmf-meta"), "--baseline", db, "--json")) if o["type"] == "cell"]
+    for c in again:
+        rules = {r["rule"] for r in c["reasons"]}
+        assert ("unknown_to_baseline" in rules) == (c["arfcn"] == 64), c
 
 
 def test_dcs1800_cell_and_human_table(tmp_path):
@@ -80,6 +95,10 @@ def test_dcs1800_cell_and_human_table(tmp_path):
         (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--gsmtap", "nohost"], "HOST:PORT"),
         (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--pcap", "/nonexistent/dir/x.pcap"], "cannot write"),
         (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--track", "/nonexistent.nmea"], "no such track"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--learn"], "--learn needs --baseline"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--rules", "/nonexistent.toml"], "no such file"),
+        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--baseline", "/etc/hostname"],
+         "cannot open the baseline"),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, args, message):

@@ -115,3 +115,22 @@ def test_detection_object_carries_the_contract_fields():
     assert d["type"] == "detection" and d["t_s"] == 3.5 and d["reasons"] == cell["reasons"]
     assert set(d) == {"type", "schema", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id", "verdict", "score", "reasons",
                       "position", "t_s"}
+
+
+def test_rules_command_prints_a_config_that_loads_back_to_the_defaults(tmp_path):
+    from click.testing import CliRunner
+
+    from sensor.cli import cli
+    from sensor.detect.registry import RULES
+
+    r = CliRunner().invoke(cli, ["rules", "--toml"])
+    assert r.exit_code == 0
+    p = tmp_path / "rules.toml"
+    p.write_text(r.output)
+    d = Detector.from_file(p)
+    assert [x.id for x in d.rules] == list(RULES)
+    for rule in d.rules:
+        assert rule.w == RULES[rule.id].weight and rule.t == RULES[rule.id].thresholds
+    assert d.scoring == Scoring()
+    listing = CliRunner().invoke(cli, ["rules"])
+    assert listing.exit_code == 0 and all(rid in listing.output for rid in RULES)
