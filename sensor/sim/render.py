@@ -94,6 +94,9 @@ class SceneRenderer:
         self.hops_done = 0
         self.samples_done = 0
         self.clipped_components = 0
+        # The tuner's gain relative to the one at which the scene's full_scale_dbm holds: it scales the
+        # front end's output (signals and front-end noise alike) ahead of the ADC, which clips.
+        self.gain_offset_db = 0.0
         self._shadow_cache: dict[str, np.ndarray] = {}
         self._select()
 
@@ -212,6 +215,8 @@ class SceneRenderer:
             out = add_dc(out, dc_dbfs=rx.dc_dbfs)
         if rx.iq_gain_db or rx.iq_phase_deg:
             out = iq_imbalance(out, gain_db=rx.iq_gain_db, phase_deg=rx.iq_phase_deg)
+        if self.gain_offset_db:
+            out *= np.float32(10 ** (self.gain_offset_db / 20))
         if rx.datatype != "cf32_le":
             out, clipped = quantise(out, rx.datatype)
             self.clipped_components += clipped

@@ -183,6 +183,8 @@ class DeviceSource(Source):
 
     def set_gain(self, gain_db: float | None) -> None:
         self._gain_db = self._set_gain(gain_db)
+        if self._is_open:  # samples already in flight were taken at the old gain, like after a retune
+            self._discard = int(self.settle_s * self._rate_hz)
 
     def blocks(self, block_samples: int = DEFAULT_BLOCK_SAMPLES, max_samples: int | None = None) -> Iterator[IQBlock]:
         if not self._is_open:

@@ -88,6 +88,7 @@ class SimSource(DeviceSource):
 
         self._renderer = SceneRenderer(self.scene, center_hz=self._center_hz, sample_rate_hz=self._rate_hz,
                                        start_utc_s=self.start_utc_s)
+        self._set_gain(self._gain_db)
         self._pending = np.empty(0, np.complex64)
         self._t0_mono = None
 
@@ -102,7 +103,19 @@ class SimSource(DeviceSource):
             self._pending = np.empty(0, np.complex64)
 
     def _set_gain(self, gain_db: float | None) -> float | None:
+        """Like a tuner: the scene's ``full_scale_dbm`` holds at the profile's default gain; more gain
+        raises everything ahead of the ADC by the difference (so strong cells clip), less lowers it."""
+        if self._renderer is not None:
+            ref = self.profile.default_gain_db
+            self._renderer.gain_offset_db = 0.0 if gain_db is None or ref is None else gain_db - ref
+            self._next_sample += len(self._pending)  # rendered at the old gain: gone, the clock runs on
+            self._pending = np.empty(0, np.complex64)
         return gain_db
+
+    @property
+    def clipped_components(self) -> int:
+        """I and Q components that hit the ADC's full scale so far (what a gain control watches)."""
+        return 0 if self._renderer is None else self._renderer.clipped_components
 
     def _read(self, n: int) -> tuple[np.ndarray, int | None]:
         assert self._renderer is not None
