@@ -8,13 +8,11 @@ import time
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sensor.errors import ConfigError, SourceTimeout
+from sensor.errors import SourceTimeout
 from sensor.geo.nmea_write import fix_sentences
-from sensor.geo.open import SPEC_HELP, open_position_source
+from sensor.geo.open import SPEC_HELP, open_gps
 from sensor.geo.source import PositionSource
 from sensor.model import IQBlock
-from sensor.sources.base import DeviceSource
-from sensor.sources.sim import SimGps, SimSource
 from sensor.sources.devices import open_device
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 from sensor.units import GAIN, HZ, POSITION
@@ -73,7 +71,7 @@ def command(
         description=description,
         extra_global=extra,
     )
-    gps = _open_gps(gps_spec, source)
+    gps = open_gps(gps_spec, source)
     track = GpsTrack(gps, writer) if gps is not None else None
     total = None if duration_s is None else int(math.ceil(duration_s * source.sample_rate_hz))
     interrupted = False
@@ -124,15 +122,6 @@ def command(
            + ("" if track.geolocated else " (no valid fix: no core:geolocation)")),
         err=True,
     )
-
-
-def _open_gps(spec: str, source: DeviceSource) -> PositionSource | None:
-    if spec.strip().lower() == "sim":
-        if not isinstance(source, SimSource):
-            raise ConfigError("--gps sim is the virtual receiver's GPS: use it with --device sim")
-        return SimGps(source).start()
-    gps = open_position_source(spec)
-    return None if gps is None else gps.start()
 
 
 class GpsTrack:

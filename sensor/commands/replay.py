@@ -90,8 +90,7 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
     baseline = Baseline(baseline_path) if baseline_path else None
     try:
         objects = judge_cells(cells, detector, baseline=baseline, allocations=None,
-                              tunings=[(r.source.center_hz, r.source.info.sample_rate_hz) for r in sources],
-                              observed_from_s=0.0, observed_to_s=st.seconds)
+                              tunings=_tunings(sources))
         if baseline is not None and learn:
             learned = sum(baseline.learn(o, o["position"]) for o in objects)
             click.echo(f"baseline: learned {learned} of {len(objects)} cells into {baseline_path}", err=True)
@@ -108,8 +107,15 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
+    console = print_cells(objects, detections, title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)")
+    console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
+                  + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))
+
+
+def print_cells(objects: list[dict], detections: list[dict], *, title: str) -> Console:
+    """The human table of judged cells, then each detection with its reasons (replay and scan)."""
     console = Console(width=None if sys.stdout.isatty() else 140)
-    table = Table(title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)")
+    table = Table(title=title)
     for col in ("ARFCN", "BSIC", "MCC-MNC", "LAC", "CI", "SI", "neighbours", "SNR dB", "offset Hz", "verdict"):
         table.add_column(col)
     for o in objects:
@@ -124,5 +130,13 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
                       f"({d['mcc'] or '?'}-{d['mnc'] or '?'} LAC {d['lac']} CI {d['cell_id']}), score {d['score']:.2f}:")
         for r in d["reasons"]:
             console.print(f"  - {r['detail']} [dim]({r['rule']}, {r['weight']:.2f})[/]")
-    console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
-                  + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))
+    return console
+
+
+def _tunings(sources: list[Recording]) -> list[tuple[float, float, float, float]]:
+    """What the recordings listened on, one after the other on the drive's clock."""
+    out, t = [], 0.0
+    for r in sources:
+        out.append((r.source.center_hz, r.source.info.sample_rate_hz, t, t + r.source.duration_s))
+        t += r.source.duration_s
+    return out

@@ -100,9 +100,9 @@ class DetectContext:
     baseline: Baseline | None = None
     allocations: Any | None = None  # sensor.gsm.allocations.Allocations: .allowed(mcc, mnc, arfcn, band)
     receiver_ppm: float | None = None  # the receiver's own clock error, when calibrated or estimated
-    observed_arfcns: frozenset[int] | None = None  # what the receiver covered; None: unknown
-    observed_from_s: float | None = None
-    observed_to_s: float | None = None
+    # When each ARFCN was inside a tuning the receiver listened on: (start, end) seconds, the same
+    # clock as the cells' first_t_s/last_t_s. None: unknown (rules needing it do not judge).
+    observed: dict[int, tuple[tuple[float, float], ...]] | None = None
     position: dict[str, Any] | None = None
 
     def where(self, cell: CellFacts) -> dict[str, Any] | None:
@@ -121,7 +121,14 @@ class DetectContext:
         return frozenset(c.arfcn for c in self.cells)
 
     def could_hear(self, arfcn: int) -> bool | None:
-        return None if self.observed_arfcns is None else arfcn in self.observed_arfcns
+        return None if self.observed is None else arfcn in self.observed
+
+    def span_at(self, arfcn: int, t_s: float) -> tuple[float, float] | None:
+        """The stretch of listening to ``arfcn`` that contains ``t_s`` (None: unknown or not listening)."""
+        for t0, t1 in (self.observed or {}).get(arfcn, ()):
+            if t0 - 0.5 <= t_s <= t1 + 0.5:  # blocks are stamped at their first burst, within a window
+                return t0, t1
+        return None
 
     def operator_median(self, cell: CellFacts, param: str) -> float | None:
         """The median of a numeric parameter over the same operator's other cells heard, or None."""

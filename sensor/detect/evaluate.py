@@ -168,8 +168,7 @@ def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> li
         _baseline_for(scene, baseline)
         cells = [c for c in replayer.tracker.cells.values() if c.blocks > c.blocks_failed]
         objects = judge_cells(cells, detector, baseline=baseline, allocations=default_allocations(),
-                              tunings=[(r.center_hz, r.sample_rate_hz)], observed_from_s=0.0,
-                              observed_to_s=scene.duration_s)
+                              tunings=[(r.center_hz, r.sample_rate_hz, 0.0, scene.duration_s)])
     return _match(scene, objects)
 
 

@@ -33,22 +33,31 @@ def arfcns_in_passband(center_hz: float, sample_rate_hz: float, fraction: float 
     return out
 
 
+def observed_spans(tunings: Sequence[tuple[float, float, float, float]]) -> dict[int, tuple[tuple[float, float], ...]]:
+    """ARFCN → the stretches (start, end) it was inside a tuning (centre Hz, rate Hz, start s, end s);
+    stretches that follow on from each other are joined (recordings of one drive at one tuning)."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    for fc, fs, t0, t1 in sorted(tunings, key=lambda t: t[2]):
+        for a in arfcns_in_passband(fc, fs):
+            lst = spans.setdefault(a, [])
+            if lst and abs(lst[-1][1] - t0) < 1e-3:
+                lst[-1] = (lst[-1][0], t1)
+            else:
+                lst.append((t0, t1))
+    return {a: tuple(v) for a, v in spans.items()}
+
+
 def judge_cells(cells: Iterable[CellObservation], detector: Detector, *, baseline: Baseline | None = None,
                 allocations: Any | None = None, receiver_ppm: float | None = None,
-                tunings: Sequence[tuple[float, float]] = (), observed_from_s: float | None = None,
-                observed_to_s: float | None = None, position: dict[str, Any] | None = None,
+                tunings: Sequence[tuple[float, float, float, float]] = (), position: dict[str, Any] | None = None,
                 rssi_dbm: dict[str, float | None] | None = None) -> list[dict[str, Any]]:
-    """Judged cell objects, in the order given. ``tunings`` are (centre Hz, sample rate Hz) pairs
-    the receiver listened on (empty: unknown, and rules needing it do not judge)."""
+    """Judged cell objects, in the order given. ``tunings`` are what the receiver listened on:
+    (centre Hz, sample rate Hz, start s, end s) (empty: unknown, and rules needing it do not judge)."""
     cells = list(cells)
     objects = [cell_object(c, rssi_dbm=(rssi_dbm or {}).get(c.key)) for c in cells]
     facts = [CellFacts.from_observation(c, o) for c, o in zip(cells, objects, strict=True)]
-    observed = None
-    if tunings:
-        observed = frozenset().union(*(arfcns_in_passband(fc, fs) for fc, fs in tunings))
     ctx = DetectContext(facts, baseline=baseline, allocations=allocations, receiver_ppm=receiver_ppm,
-                        observed_arfcns=observed, observed_from_s=observed_from_s, observed_to_s=observed_to_s,
-                        position=position)
+                        observed=observed_spans(tunings) if tunings else None, position=position)
     for o, f in zip(objects, facts, strict=True):
         apply(o, detector.judge(f, ctx))
     return objects

@@ -68,3 +68,16 @@ def open_position_source(spec: str, *, align: AlignConfig | None = None) -> Posi
 
         return TrackSource(s.split(":", 1)[1] if low.startswith("track:") else s, align=align)
     raise ConfigError(f"GPS {spec!r}: not understood; use {SPEC_HELP}")
+
+
+def open_gps(spec: str, source: object | None = None) -> PositionSource | None:
+    """``open_position_source`` started, plus ``sim``: the virtual receiver's own GPS (the route of
+    the scene it plays), which needs that receiver as ``source``."""
+    if spec.strip().lower() == "sim":
+        from sensor.sources.sim import SimGps, SimSource  # noqa: PLC0415 - only with the simulator
+
+        if not isinstance(source, SimSource):
+            raise ConfigError("--gps sim is the virtual receiver's GPS: use it with --device sim")
+        return SimGps(source).start()
+    gps = open_position_source(spec)
+    return None if gps is None else gps.start()

@@ -59,6 +59,8 @@ class StreamReceiver:
         self._work = np.empty((0, 0), np.complex64)  # channel streams of each window, reused
         self._carriers_seen = 0
         self._pending: list[L2Block] = []
+        # The last window's carriers: ARFCN → synchronised (SCH decoded) or only its FCCH found.
+        self.last_window: dict[int, bool] = {}
 
     def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
         """Decoded blocks (crc ok), in time order, as the stream goes; all of them by its end."""
@@ -97,6 +99,10 @@ class StreamReceiver:
                                         time_utc_s=first.time_utc_s, work=self._work)
         self.stats.windows += 1
         self._carriers_seen = max(self._carriers_seen, len(results))
+        self.last_window = {}
+        for r in results:
+            a = int(r.carrier.arfcn)
+            self.last_window[a] = self.last_window.get(a, False) or r.result.sync is not None
         if ppm is not None:
             self.stats.receiver_ppm.append(ppm)
         heard = set()

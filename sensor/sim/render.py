@@ -78,6 +78,7 @@ class SceneRenderer:
         center_hz: float | None = None,
         sample_rate_hz: float | None = None,
         start_utc_s: float | None = None,
+        ppm_correction: float = 0.0,
     ) -> None:
         self.scene = scene
         rx = scene.receiver
@@ -97,12 +98,14 @@ class SceneRenderer:
         # The tuner's gain relative to the one at which the scene's full_scale_dbm holds: it scales the
         # front end's output (signals and front-end noise alike) ahead of the ADC, which clips.
         self.gain_offset_db = 0.0
+        # Frequency correction applied by the driver (rtl_sdr -p): what is left of the clock error.
+        self.ppm_correction = ppm_correction
         self._shadow_cache: dict[str, np.ndarray] = {}
         self._select()
 
     # --- cells in the passband ----------------------------------------------------------------
     def _select(self) -> None:
-        eps = self.scene.receiver.ppm * 1e-6
+        eps = (self.scene.receiver.ppm - self.ppm_correction) * 1e-6
         delay_in = (self.plan.n_in - self.plan.hop_in) // 2
         t_in = self.hops_done * self.plan.hop_in  # 4-sps samples of scene time already rendered
         self.active: list[_Active] = []

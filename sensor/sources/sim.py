@@ -44,6 +44,7 @@ class SimSource(DeviceSource):
         gain_db: float | None = None,
         realtime: bool = False,
         start_utc_s: float | None = None,
+        ppm_correction: float = 0.0,
     ) -> None:
         from sensor.sim.scene import load_scene  # noqa: PLC0415 - keep `import sensor.sources.sim` light
 
@@ -53,6 +54,7 @@ class SimSource(DeviceSource):
         self.profile = profile
         self.settle_s = profile.settle_s  # like the real tuner, the first samples after a retune are dropped
         self.realtime = realtime
+        self.ppm_correction = ppm_correction  # like a driver's frequency correction: the scene's error minus this
         self.start_utc_s = time.time() if start_utc_s is None else start_utc_s
         self._renderer = None
         self._pending = np.empty(0, np.complex64)
@@ -87,7 +89,7 @@ class SimSource(DeviceSource):
         from sensor.sim.render import SceneRenderer  # noqa: PLC0415
 
         self._renderer = SceneRenderer(self.scene, center_hz=self._center_hz, sample_rate_hz=self._rate_hz,
-                                       start_utc_s=self.start_utc_s)
+                                       start_utc_s=self.start_utc_s, ppm_correction=self.ppm_correction)
         self._set_gain(self._gain_db)
         self._pending = np.empty(0, np.complex64)
         self._t0_mono = None
@@ -172,4 +174,4 @@ def from_profile(arg: str | None, profile: ReceiverProfile, *, center_hz: float,
     if not path.is_file():
         raise ConfigError(f"sim: scene file {path} not found (give --device sim:SCENE.toml)")
     return SimSource(path, profile=profile, center_hz=center_hz, sample_rate_hz=sample_rate_hz, gain_db=gain_db,
-                     realtime=realtime)
+                     realtime=realtime, ppm_correction=ppm)

@@ -71,11 +71,11 @@ def test_few_neighbours():
 
 def test_neighbours_unheard_only_counts_what_could_be_heard():
     bogus = cell(64, neighbours=(59, 61, 63, 65))
-    observed = frozenset(range(57, 68))
-    assert judge("neighbours_unheard", bogus, observed_arfcns=observed) is not None
-    assert judge("neighbours_unheard", bogus, observed_arfcns=frozenset(range(100, 110))) is None
+    observed = {a: ((0.0, 4.0),) for a in range(57, 68)}
+    assert judge("neighbours_unheard", bogus, observed=observed) is not None
+    assert judge("neighbours_unheard", bogus, observed={a: ((0.0, 4.0),) for a in range(100, 110)}) is None
     assert judge("neighbours_unheard", bogus) is None  # coverage unknown
-    assert judge("neighbours_unheard", cell(64, neighbours=(58, 60, 61, 66)), observed_arfcns=observed) is None
+    assert judge("neighbours_unheard", cell(64, neighbours=(58, 60, 61, 66)), observed=observed) is None
 
 
 def test_not_listed_back():
@@ -175,11 +175,15 @@ def test_power_anomaly():
 
 
 def test_transient():
-    span = dict(observed_from_s=0.0, observed_to_s=4.0)
+    span = dict(observed={64: ((0.0, 4.0),)})
     assert judge("transient", cell(64, first_t_s=1.5), **span) is not None
     assert judge("transient", cell(64, first_t_s=1.5, last_t_s=2.0), **span).weight > 0.3
     assert judge("transient", cell(64, first_t_s=0.3), **span) is None
     assert judge("transient", cell(64, first_t_s=1.5, snr_db=6.0), **span) is None  # rising out of the noise
+    # a scanner listened to the channel from 1.4 s to 2.1 s only: the cell was there all along
+    scanned = dict(observed={64: ((0.0, 0.3), (1.4, 2.1))})
+    assert judge("transient", cell(64, first_t_s=1.5, last_t_s=2.0), **scanned) is None
+    assert judge("transient", cell(64, first_t_s=1.5, last_t_s=2.0)) is None  # listening unknown
 
 
 def test_paging_behaviour():

@@ -1,8 +1,9 @@
 """A transient cell: switched on or off while the receiver was listening.
 
 A real cell is on all the time; a car driving into its coverage hears it rise out of the noise,
-weak at first. A carrier that appears strong in the middle of an observation, or vanishes while
-strong, was switched, as catchers are for a short operation.
+weak at first. A carrier that appears strong in the middle of a stretch of listening to its
+channel, or vanishes while strong, was switched, as catchers are for a short operation. (A
+scanner listens to each channel in turns: only the stretch that contains the cell counts.)
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ class Transient(Rule):
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
         if cell.first_t_s is None or cell.last_t_s is None or cell.snr_db is None or cell.snr_db < self.t["min_snr_db"]:
             return None
-        if ctx.could_hear(cell.arfcn) is False:
-            return None
+        first, last = ctx.span_at(cell.arfcn, cell.first_t_s), ctx.span_at(cell.arfcn, cell.last_t_s)
         events = []
-        if ctx.observed_from_s is not None and cell.first_t_s - ctx.observed_from_s >= self.t["appear_after_s"]:
-            events.append(f"appeared {cell.first_t_s - ctx.observed_from_s:.1f} s into the observation")
-        if ctx.observed_to_s is not None and ctx.observed_to_s - cell.last_t_s >= self.t["vanish_before_s"]:
-            events.append(f"vanished {ctx.observed_to_s - cell.last_t_s:.1f} s before its end")
+        if first is not None and cell.first_t_s - first[0] >= self.t["appear_after_s"]:
+            events.append(f"appeared {cell.first_t_s - first[0]:.1f} s after we started listening to its channel")
+        if last is not None and last[1] - cell.last_t_s >= self.t["vanish_before_s"]:
+            events.append(f"vanished {last[1] - cell.last_t_s:.1f} s before we stopped listening")
         if not events:
             return None
         return self.evidence(f"it {' and '.join(events)}, at {cell.snr_db:.0f} dB SNR: switched, not faded",
