@@ -21,6 +21,7 @@ from sensor.geo.nmea_write import fix_sentences
 from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz
+from sensor.sim.route import Drive
 from sensor.sim.scene import CellSpec, Scene
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 
@@ -171,9 +172,14 @@ def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float =
     return paths
 
 
+def scene_drive(scene: Scene) -> Drive | None:
+    """The receiver's drive along the scene's route (None without one)."""
+    return None if scene.route is None else Drive.from_points(scene.route.points, scene.route.speed_m_s)
+
+
 def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fix:  # type: ignore[no-untyped-def]
     """The simulated GPS: the receiver's position on the route at scene time ``t_s`` as a fix."""
-    drive = drive or SceneRenderer(scene).drive
+    drive = drive or scene_drive(scene)
     if drive is None:
         raise InputError(f"scene {scene.name}: a GPS track needs a [route]")
     lat, lon = drive.position(t_s)
@@ -185,7 +191,7 @@ def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fi
 
 def nmea_track(scene: Scene, *, start_utc_s: float, rate_hz: float = 1.0) -> str:
     """The route as an NMEA 0183 log, as a GPS in the car would have logged it."""
-    drive = SceneRenderer(scene).drive
+    drive = scene_drive(scene)
     lines: list[str] = []
     for k in range(int(scene.duration_s * rate_hz) + 1):
         lines += fix_sentences(route_fix(scene, k / rate_hz, start_utc_s=start_utc_s, drive=drive))
