@@ -47,7 +47,8 @@ class StreamStats:
 
 class StreamReceiver:
     def __init__(self, *, window_s: float = WINDOW_S, overlap_s: float = OVERLAP_S,
-                 on_window: Callable[[float, float], None] | None = None) -> None:
+                 on_window: Callable[[float, float], None] | None = None, prescreen: bool = False) -> None:
+        self.prescreen = prescreen  # skip windows with nothing carrier-like in them (receiver/wideband.py)
         self.window_s = window_s
         self.overlap_s = overlap_s
         self.on_window = on_window  # (start_s, end_s) of each window processed
@@ -96,7 +97,7 @@ class StreamReceiver:
         if self._work.shape[1] < need or self._work.shape[0] < rows:
             self._work = np.empty((rows, need), np.complex64)
         results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
-                                        time_utc_s=first.time_utc_s, work=self._work)
+                                        time_utc_s=first.time_utc_s, work=self._work, prescreen=self.prescreen)
         self.stats.windows += 1
         self._carriers_seen = max(self._carriers_seen, len(results))
         self.last_window = {}

@@ -15,10 +15,12 @@ import numpy as np
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
 from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers
+from sensor.dsp.spectrum import carrier_contrast
 from sensor.receiver.channel import ChannelResult, receive_channel
 
 SPS = 2
 SEARCH_S = 0.3
+PRESCREEN_CONTRAST = 1.2  # noise alone: 1.05; a carrier at -2 dB SNR: 1.6 (dsp/spectrum.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ def receive_wideband(
     usable_fraction: float = 0.9,
     search_s: float | None = SEARCH_S,
     work: np.ndarray | None = None,
+    prescreen: bool = False,
 ) -> tuple[list[CarrierResult], float | None]:
     """Decode every carrier whose FCCH is found in ``samples``. Returns the carriers (strongest
     first) and the receiver's clock error in ppm estimated from them (None with too few).
@@ -45,8 +48,12 @@ def receive_wideband(
     (None: all): five to eight FCCHs per carrier in each, enough to find it and its SCHs, also when
     it switched on or off within the stretch; the frame timing is then refined on every SCH of
     the whole stretch. ``work``: a complex64 buffer the channel streams
-    may be written into (the stream receiver reuses one across windows).
+    may be written into (the stream receiver reuses one across windows). ``prescreen``: first ask
+    one averaged spectrum whether anything carrier-like stands out of the noise (``carrier_contrast``)
+    and stop there if not: a scanner's empty tunings then cost almost nothing.
     """
+    if prescreen and carrier_contrast(samples, sample_rate_hz, usable_fraction=usable_fraction) < PRESCREEN_CONTRAST:
+        return [], None
     n_search = len(samples) if search_s is None else int(search_s * sample_rate_hz)
     spans = [(0, len(samples))] if len(samples) <= 2 * n_search else [(0, n_search), (len(samples) - n_search, len(samples))]
     found = []

@@ -158,7 +158,7 @@ class Scanner:
             if self.on_window is not None:
                 self.on_window(v)
 
-        stream = StreamReceiver(window_s=pol.window_s, overlap_s=pol.overlap_s, on_window=decide)
+        stream = StreamReceiver(window_s=pol.window_s, overlap_s=pol.overlap_s, on_window=decide, prescreen=True)
         for b in stream.process(feed()):
             self.blocks += 1
             pos = self.gps.position_at(b.time_utc_s) if self.gps is not None else None
