@@ -16,6 +16,7 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
+from sensor.gsm.allocations import load_allocations
 from sensor.l3.gsmtap import GsmtapSender
 from sensor.l3.pcap import PcapWriter
 from sensor.model import L2Block
@@ -89,7 +90,7 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
     st = replayer.stats
     baseline = Baseline(baseline_path) if baseline_path else None
     try:
-        objects = judge_cells(cells, detector, baseline=baseline, allocations=None,
+        objects = judge_cells(cells, detector, baseline=baseline, allocations=load_allocations(),
                               tunings=_tunings(sources))
         if baseline is not None and learn:
             learned = sum(baseline.learn(o, o["position"]) for o in objects)

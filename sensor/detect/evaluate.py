@@ -22,6 +22,7 @@ from typing import Any
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
+from sensor.gsm.allocations import load_allocations
 from sensor.profiles import load_profile
 from sensor.replay import Replayer
 from sensor.sim.scene import CellSpec, Scene, load_scene
@@ -167,15 +168,9 @@ def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> li
     with Baseline(":memory:") as baseline:
         _baseline_for(scene, baseline)
         cells = [c for c in replayer.tracker.cells.values() if c.blocks > c.blocks_failed]
-        objects = judge_cells(cells, detector, baseline=baseline, allocations=default_allocations(),
+        objects = judge_cells(cells, detector, baseline=baseline, allocations=load_allocations(),
                               tunings=[(r.center_hz, r.sample_rate_hz, 0.0, scene.duration_s)])
     return _match(scene, objects)
-
-
-def default_allocations() -> Any:
-    from sensor.gsm.allocations import load_allocations  # noqa: PLC0415
-
-    return load_allocations()
 
 
 def _match(scene: Scene, objects: list[dict[str, Any]]) -> list[CellOutcome]:

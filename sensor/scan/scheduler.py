@@ -20,6 +20,7 @@ cells that appear or vanish between visits are reported.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,11 @@ class TuningVisit:
     appeared: set[tuple[int, int | None]] = field(default_factory=set)
     vanished: set[tuple[int, int | None]] = field(default_factory=set)
     clipped: int = 0
+    # What each cell measured on this visit alone (a reading for localisation): mean power of its
+    # blocks, and where the receiver was at its last block (None without a fix).
+    power_dbfs: dict[tuple[int, int | None], float] = field(default_factory=dict)
+    position: dict[tuple[int, int | None], dict[str, Any] | None] = field(default_factory=dict)
+    t_s: dict[tuple[int, int | None], float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -99,6 +105,7 @@ class Scanner:
     on_block: Callable[[L2Block], None] | None = None
     on_window: Callable[[TuningVisit], None] | None = None
     empty_every: int = 3
+    revisit_every: int = 4
     visits: list[TuningVisit] = field(default_factory=list)
     blocks: int = 0
     _seen: dict[float, set[tuple[int, int | None]]] = field(default_factory=dict)
@@ -159,13 +166,21 @@ class Scanner:
                 self.on_window(v)
 
         stream = StreamReceiver(window_s=pol.window_s, overlap_s=pol.overlap_s, on_window=decide, prescreen=True)
+        sums: dict[tuple[int, int | None], list[float]] = {}
         for b in stream.process(feed()):
             self.blocks += 1
             pos = self.gps.position_at(b.time_utc_s) if self.gps is not None else None
             self.tracker.add_block(b, pos)
-            v.cells.add((b.arfcn, b.bsic))
+            key = (b.arfcn, b.bsic)
+            v.cells.add(key)
+            if b.rssi_dbfs is not None:
+                sums.setdefault(key, []).append(10 ** (b.rssi_dbfs / 10))
+            v.position[key] = pos
+            if b.t_s is not None:
+                v.t_s[key] = b.t_s
             if self.on_block is not None:
                 self.on_block(b)
+        v.power_dbfs = {k: 10 * math.log10(sum(x) / len(x)) for k, x in sums.items() if sum(x) > 0}
         v.dwell_s = consumed / rate
         v.timed_out = bool(v.found - v.complete) or (consumed >= max_samples and not stop)
         self._compare(v)
@@ -185,12 +200,19 @@ class Scanner:
         self._priority.add(center_hz)
 
     def order(self, pass_no: int) -> list[Tuning]:
-        """The tunings of pass ``pass_no`` (0-based): prioritised first, quiet ones only now and then."""
+        """The tunings of pass ``pass_no`` (0-based): prioritised ones first and again after every
+        ``revisit_every`` others (a suspicious cell is measured from many places as the car moves:
+        what localisation needs), quiet ones only every ``empty_every`` passes."""
         first = [t for t in self.plan.tunings if t.center_hz in self._priority]
         rest = [t for t in self.plan.tunings if t.center_hz not in self._priority
                 and (self._empty_runs.get(t.center_hz, 0) < 2 or pass_no % self.empty_every == 0)]
         self._priority.clear()
-        return first + rest
+        out = list(first)
+        for i, t in enumerate(rest, 1):
+            out.append(t)
+            if first and i % self.revisit_every == 0:
+                out.extend(first)
+        return out
 
     def scan_pass(self, pass_no: int = 0) -> list[TuningVisit]:
         return [self.visit(t) for t in self.order(pass_no)]
