@@ -1,0 +1,90 @@
+"""Transmitters from readings: one record per transmitter (cell identity + ARFCN + BSIC, so a cloned
+identity on another carrier stays apart), its readings from every sensor, its verdict as the
+sensors saw it, and where it is (``sensor/geo/locate.py``) from the readings' positions and power.
+
+Power: calibrated dBm where every reading of the transmitter has it, else dBFS (the fit's unknown
+transmit term absorbs the receiver's offset; one sensor's gain must then not change between them,
+which the scanner's per-tuning gain memory makes likely but not certain).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sensor.collector.store import Reading
+from sensor.geo.locate import Estimate, LocateConfig, Refusal
+from sensor.geo.locate import Reading as PowerReading
+from sensor.geo.locate import locate
+
+VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
+
+
+@dataclass(slots=True)
+class Transmitter:
+    arfcn: int
+    bsic: int | None
+    mcc: str | None
+    mnc: str | None
+    lac: int | None
+    cell_id: int | None
+    readings: list[Reading] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
+
+    @property
+    def verdicts(self) -> Counter[str]:
+        return Counter(r.verdict or "normal" for r in self.readings)
+
+    @property
+    def verdict(self) -> str:
+        """The gravest verdict any sensor gave (a cell flagged by one and normal for others shows both
+        in ``verdicts``)."""
+        return max(self.verdicts, key=lambda v: VERDICT_RANK.get(v, 0), default="normal")
+
+    @property
+    def latest(self) -> Reading:
+        return self.readings[-1]
+
+    @property
+    def sensors(self) -> set[str]:
+        return {r.sensor for r in self.readings}
+
+    def reasons(self) -> list[dict[str, Any]]:
+        """The reasons of the gravest, latest reading."""
+        worst = max(self.readings, key=lambda r: (VERDICT_RANK.get(r.verdict or "normal", 0), r.time_utc))
+        return list(worst.body.get("reasons") or [])
+
+    def locate(self, config: LocateConfig | None = None) -> Estimate | Refusal:
+        return locate(power_readings(self.readings), config)
+
+
+def _t(time_utc: str) -> float:
+    return datetime.fromisoformat(time_utc.replace("Z", "+00:00")).timestamp()
+
+
+def power_readings(readings: Iterable[Reading]) -> list[PowerReading]:
+    rs = [r for r in readings if r.lat_deg is not None and r.lon_deg is not None]
+    use_dbm = bool(rs) and all(r.rssi_dbm is not None for r in rs)
+    out = []
+    for r in rs:
+        p = r.rssi_dbm if use_dbm else r.rssi_dbfs
+        if p is not None:
+            out.append(PowerReading(r.lat_deg, r.lon_deg, float(p), _t(r.time_utc)))  # type: ignore[arg-type]
+    return out
+
+
+def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
+    by_key: dict[tuple[Any, ...], Transmitter] = {}
+    for r in readings:
+        key = (r.mcc, r.mnc, r.lac, r.cell_id, r.arfcn, r.bsic)
+        t = by_key.get(key)
+        if t is None:
+            t = by_key[key] = Transmitter(r.arfcn, r.bsic, r.mcc, r.mnc, r.lac, r.cell_id)
+        t.readings.append(r)
+    return sorted(by_key.values(), key=lambda t: (-VERDICT_RANK.get(t.verdict, 0), t.arfcn, t.bsic or -1))

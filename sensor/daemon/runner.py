@@ -1,0 +1,303 @@
+"""The sensor daemon: scan for ever, judge, publish, survive.
+
+Loop: one tuning visit at a time (``scan/scheduler.py``); after each, the cells it heard are judged
+against everything heard in the last pass (``ScanSession.judge``) and published through the
+durable outbox — an ``observation`` per cell with this visit's own power and position (a reading
+for localisation), a ``detection`` per suspicious or fake cell, whose tuning is then revisited
+often. A status line and the metrics file are refreshed every ``status_every_s``.
+
+It never exits on its own: a receiver that is unplugged (``SourceError``) is reopened with
+exponential backoff (1 s doubling to 30 s), a lost GPS only means positions are None, an
+unreachable collector only fills the outbox (the link reconnects by itself), a full disk is
+logged and counted. SIGTERM/SIGINT stop it cleanly (the outbox is flushed within a deadline);
+SIGHUP reloads the rules and the baseline. ``duration_s`` bounds a run: radio time for the
+simulator (which runs faster than real time), wall time for a real receiver.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sensor.detect.baseline import Baseline
+from sensor.detect.detector import Detector, detection_object
+from sensor.errors import ConfigError, SensorError, SourceError
+from sensor.daemon.embedded import Embedded, start_embedded
+from sensor.daemon.metrics import Metrics
+from sensor.daemon.sdnotify import notify
+from sensor.publish.keys import load_keypair, load_public_key
+from sensor.publish.link import Link, LinkState
+from sensor.publish.outbox import Outbox, OutboxError
+from sensor.scan.scheduler import TuningVisit
+from sensor.scan.session import ScanSession, open_session
+
+log = logging.getLogger(__name__)
+
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+
+
+@dataclass(slots=True)
+class DaemonConfig:
+    device: str = "sim"
+    profile: str | None = None
+    bands: str = "gsm900"
+    arfcns: str | None = None
+    rate_hz: float | None = None
+    gain: float | str | None = None
+    goal: str = "quick"
+    gps: str = "none"
+    sensor_id: str = ""
+    state_dir: Path = field(default_factory=lambda: Path.home() / ".local" / "share" / "fbs-sensor")
+    collector: str | None = None  # None: the embedded collector
+    collector_key: str | None = None  # the collector's public key file
+    sensor_key: str | None = None  # this sensor's secret key file
+    allow_plaintext: bool = False
+    rules: str | None = None
+    baseline: str | None = None
+    duration_s: float | None = None
+    status_every_s: float = 1.0
+    metrics_path: Path | None = None
+
+
+@dataclass(slots=True)
+class Alert:
+    detection: dict[str, Any]
+    first_t_s: float | None
+
+
+class Daemon:
+    def __init__(self, cfg: DaemonConfig, *, status: Callable[[str], None] | None = None) -> None:
+        self.cfg = cfg
+        self.status = status or (lambda line: log.info("%s", line))
+        self.sensor_id = cfg.sensor_id or socket.gethostname().split(".")[0] or "sensor"
+        self.metrics = Metrics()
+        self.detector = Detector.from_file(cfg.rules)
+        self.baseline: Baseline | None = Baseline(cfg.baseline) if cfg.baseline else None
+        self.stop_requested = False
+        self.reload_requested = False
+        self.embedded: Embedded | None = None
+        self.session: ScanSession | None = None
+        self.alerts: dict[str, Alert] = {}
+        self.radio_s = 0.0
+        self.device_losses = 0
+        self._recent: list[TuningVisit] = []
+        self._last_status = 0.0
+        self._gps_fix: dict[str, Any] | None = None
+        cfg.state_dir.mkdir(parents=True, exist_ok=True)
+        self.outbox = Outbox(cfg.state_dir / "outbox.sqlite", sensor_id=self.sensor_id)
+        self.link = self._make_link()
+
+    # -- set-up ------------------------------------------------------------------------------------
+    def _make_link(self) -> Link:
+        cfg = self.cfg
+        if cfg.collector is None:
+            self.embedded = start_embedded(cfg.state_dir, self.sensor_id)
+            return Link(self.outbox, self.embedded.endpoint, client_keys=self.embedded.sensor_keys,
+                        server_public_key=self.embedded.server_public).start()
+        if cfg.allow_plaintext and not (cfg.sensor_key or cfg.collector_key):
+            return Link(self.outbox, cfg.collector, allow_plaintext=True).start()
+        if not cfg.sensor_key or not cfg.collector_key:
+            raise ConfigError("--collector needs --sensor-key (this sensor's .key_secret) and --collector-key "
+                              "(the collector's .key), or --allow-plaintext")
+        return Link(self.outbox, cfg.collector, client_keys=load_keypair(cfg.sensor_key),
+                    server_public_key=load_public_key(cfg.collector_key)).start()
+
+    def _open(self) -> ScanSession:
+        c = self.cfg
+        return open_session(c.device, profile=c.profile, bands=c.bands, arfcns=c.arfcns, rate_hz=c.rate_hz,
+                            gain=c.gain, goal=c.goal, gps=c.gps)
+
+    def _signals(self) -> None:
+        def stop(signum: int, frame: object) -> None:
+            self.stop_requested = True
+
+        def hup(signum: int, frame: object) -> None:
+            self.reload_requested = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, hup)
+
+    # -- the loop ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        self._signals()
+        notify("READY=1")
+        t0 = time.monotonic()
+        attempt = 0
+        try:
+            while not self._done(t0):
+                try:
+                    if self.session is None:
+                        self.session = self._open()
+                        for n in self.session.notes:
+                            log.info("%s", n)
+                        if attempt:
+                            log.warning("receiver back after %d attempt(s)", attempt)
+                        attempt = 0
+                    self._one_pass(t0)
+                except SourceError as exc:
+                    self._lost(exc)
+                    delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
+                    attempt += 1
+                    log.warning("receiver unavailable (%s): retrying in %.0f s", exc, delay)
+                    self._sleep(delay)
+        finally:
+            self.shutdown()
+
+    def _done(self, t0: float) -> bool:
+        if self.stop_requested:
+            return True
+        if self.cfg.duration_s is None:
+            return False
+        sim = self.cfg.device.startswith("sim")
+        return (self.radio_s if sim else time.monotonic() - t0) >= self.cfg.duration_s
+
+    def _sleep(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while not self.stop_requested and time.monotonic() < end:
+            time.sleep(min(0.2, end - time.monotonic()))
+            self._tick(force=False)
+
+    def _lost(self, exc: SensorError) -> None:
+        self.device_losses += 1
+        self.metrics.inc("fbs_device_losses_total")
+        if self.session is not None:
+            try:
+                self.session.close()
+            except Exception:  # noqa: BLE001 - the handle is dead already
+                pass
+            self.session = None
+
+    def _one_pass(self, t0: float) -> None:
+        assert self.session is not None
+        sc = self.session.scanner
+        k = int(self.metrics.values.get("fbs_passes_total", 0))
+        pass_visits: list[TuningVisit] = []
+        for tuning in sc.order(k):
+            if self._done(t0):
+                return
+            if self.reload_requested:
+                self._reload()
+            v = sc.visit(tuning)
+            pass_visits.append(v)
+            if v.cells:  # the position of the last block heard: what the GPS said when it mattered
+                self._gps_fix = next((p for p in v.position.values() if p), None)
+            self.radio_s += v.dwell_s + self.session.profile.settle_s
+            self.metrics.inc("fbs_tunings_total")
+            self._publish(v)
+            self._tick(force=False)
+        self.metrics.inc("fbs_passes_total")
+        self._recent = pass_visits
+        self.metrics.set("fbs_cells", len({c for v in pass_visits for c in v.cells}))
+
+    def _publish(self, v: TuningVisit) -> None:
+        assert self.session is not None
+        if not v.cells:
+            return
+        context = [x for x in self._recent if x.center_hz != v.center_hz] + [v]
+        judged = self.session.judge(self.detector, context, baseline=self.baseline)
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        items = []
+        for obj in judged:
+            key = (obj["arfcn"], obj["bsic"])
+            if key not in v.cells:
+                continue
+            obj = dict(obj)
+            if key in v.power_dbfs:
+                obj["rssi_dbfs"] = round(v.power_dbfs[key], 1)
+            obj["position"] = v.position.get(key)
+            obj["t_s"] = v.t_s.get(key)
+            obj["t_utc"] = now
+            items.append(("observation", obj))
+            self.metrics.inc("fbs_observations_total")
+            if obj["verdict"] != "normal":
+                det = detection_object(obj, obj["t_s"])
+                det["t_utc"] = now
+                items.append(("detection", det))
+                self.metrics.inc("fbs_detections_total")
+                self.session.scanner.prioritise(v.center_hz)
+                first = self.alerts.get(f"{key}")
+                self.alerts[f"{key}"] = Alert(det, det["t_s"] if first is None else first.first_t_s)
+        try:
+            self.outbox.publish_many(items)
+        except OutboxError as exc:  # disk full: counted by the outbox; scanning goes on
+            log.warning("outbox: %s", exc)
+
+    def _reload(self) -> None:
+        self.reload_requested = False
+        try:
+            self.detector = Detector.from_file(self.cfg.rules)
+            if self.cfg.baseline:
+                if self.baseline is not None:
+                    self.baseline.close()
+                self.baseline = Baseline(self.cfg.baseline)
+            log.warning("SIGHUP: rules and baseline reloaded")
+        except SensorError as exc:
+            log.error("SIGHUP: reload failed, keeping the previous rules: %s", exc)
+
+    def _tick(self, *, force: bool) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_status < self.cfg.status_every_s:
+            return
+        self._last_status = now
+        st = self.outbox.stats()
+        link = self.link.status()
+        self.metrics.set("fbs_outbox_depth", st.depth)
+        self.metrics.set("fbs_outbox_dropped_total", sum(st.dropped.values()))
+        self.metrics.set("fbs_link_up", 1.0 if link.state is LinkState.CONNECTED else 0.0)
+        if self.session is not None:
+            self.metrics.set("fbs_blocks_decoded_total", self.session.scanner.blocks)
+            if self.session.scanner.gain is not None:
+                self.metrics.set("fbs_clipped_components_total", self.session.scanner.gain.clipped_total)
+        gps = "none"
+        if self.session is not None and self.session.gps is not None:
+            fix = self._gps_fix
+            gps = "no fix" if fix is None else str(fix.get("fix", "fix"))
+            self.metrics.set("fbs_gps_fix", 0.0 if fix is None else 1.0)
+        tuning = "-" if self.session is None or not self.session.scanner.visits else \
+            f"{self.session.scanner.visits[-1].center_hz / 1e6:.1f} MHz"
+        line = (f"{self.radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
+                    f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
+                    + (" | RECEIVER LOST" if self.session is None else ""))
+        self.status(line)
+        notify(f"WATCHDOG=1\nSTATUS={line.strip()}")
+        if self.cfg.metrics_path is not None:
+            try:
+                self.metrics.write(self.cfg.metrics_path, self.sensor_id)
+            except OSError as exc:
+                log.warning("metrics file %s: %s", self.cfg.metrics_path, exc.strerror)
+
+    def shutdown(self) -> None:
+        notify("STOPPING=1")
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        left = self.link.close(flush_s=5.0)
+        if left:
+            log.warning("%d message(s) wait in the outbox for the collector: they go at the next start", left)
+        self._tick(force=True)  # the final figures, outbox depth after the flush included
+        self.outbox.close()
+        if self.baseline is not None:
+            self.baseline.close()
+        if self.embedded is not None:
+            self.embedded.collector.stop()
+
+    def close(self) -> None:
+        if self.embedded is not None:
+            self.embedded.store.close()
+
+
+def print_status_line(line: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K" + line)
+        sys.stderr.flush()
+    else:
+        sys.stderr.write(line + "\n")

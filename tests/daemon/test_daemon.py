@@ -1,0 +1,134 @@
+"""The sensor daemon: the README's main job, a receiver unplugged mid-scan, clean shutdown, metrics."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import sensor.daemon.runner as runner
+from sensor.cli import cli
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.daemon.runner import Daemon, DaemonConfig
+from sensor.errors import DeviceLost, DeviceNotFound
+from sensor.geo.geodesy import distance_m
+from sensor.resources import project_dir
+from sensor.scan.session import open_session
+from sensor.sim.scene import load_scene
+from sensor.sources.sim import SimSource
+
+PATROL = project_dir("recordings") / "scenes" / "patrol.toml"
+
+
+@pytest.mark.slow
+def test_main_job_alerts_with_reasons_and_a_position(tmp_path):
+    """README: `fbs-sensor run` with no radio and no collector does the whole job."""
+    r = CliRunner().invoke(cli, ["run", "--state-dir", str(tmp_path / "state")],
+                           env={"XDG_CONFIG_HOME": "/nonexistent"})
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert "ALERT FAKE ARFCN 64 BSIC 17" in out
+    assert "reselection offset" in out and "carrier is +2.50 ppm" in out
+    m = re.search(r"position: ([\d.]+), ([\d.]+) within (\d+) m", out)
+    assert m, out
+    lat, lon, radius = float(m[1]), float(m[2]), float(m[3])
+    truth = next(c for c in load_scene(project_dir("recordings") / "scenes" / "patrol-drive.toml").cells if c.fake)
+    assert distance_m(lat, lon, *truth.position) <= radius  # the truth is inside the 95 % region
+    assert radius < 400
+    # every message reached the embedded collector, each stored once
+    store = SqliteStore(tmp_path / "state" / "collector.sqlite")
+    try:
+        assert store.count("detection") >= 3 and store.count("observation") > 20
+    finally:
+        store.close()
+
+
+class Flaky(SimSource):
+    """The virtual receiver with a USB plug: ``unplugged`` makes reads fail and opens fail."""
+
+    unplugged = threading.Event()
+
+    def _open(self) -> None:
+        if self.unplugged.is_set():
+            raise DeviceNotFound("sim: no such device (unplugged)")
+        super()._open()
+
+    def _read(self, n):  # type: ignore[no-untyped-def]
+        if self.unplugged.is_set():
+            raise DeviceLost("sim: device vanished")
+        return super()._read(n)
+
+
+def test_receiver_unplugged_mid_scan_is_retried_and_resumes(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(runner, "BACKOFF_S", (0.05, 0.1, 0.2))
+    opened = []
+
+    def flaky_session(self):  # type: ignore[no-untyped-def]
+        s = open_session(f"sim:{PATROL}", arfcns="58-66", gps="none")
+        src = s.source
+        flaky = Flaky(PATROL, profile=s.profile, center_hz=src.center_hz, sample_rate_hz=src.sample_rate_hz,
+                      gain_db=src.gain_db)
+        flaky.open()
+        src.close()
+        s.source = s.scanner.source = flaky
+        opened.append(time.monotonic())
+        return s
+
+    monkeypatch.setattr(Daemon, "_open", flaky_session)
+    d = Daemon(DaemonConfig(device="sim", state_dir=tmp_path, duration_s=6.0, status_every_s=0.05))
+    Flaky.unplugged.clear()
+
+    def unplug_then_replug() -> None:
+        while d.radio_s < 1.5:
+            time.sleep(0.01)
+        Flaky.unplugged.set()
+        time.sleep(0.6)
+        Flaky.unplugged.clear()
+
+    t = threading.Thread(target=unplug_then_replug, daemon=True)
+    t.start()
+    with caplog.at_level("WARNING"):
+        d.run()
+    t.join(5)
+    d.close()
+    assert d.device_losses >= 2  # lost mid-stream, then at least one failed reopen while unplugged
+    assert len(opened) >= 2 and d.radio_s >= 6.0  # resumed and ran on to the end
+    assert "receiver unavailable" in caplog.text and "receiver back" in caplog.text
+    assert d.alerts  # the fake station was still found
+
+
+def test_sigterm_stops_cleanly_with_the_outbox_flushed(tmp_path):
+    metrics = tmp_path / "metrics.prom"
+    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent"}
+    p = subprocess.Popen([sys.executable, "-m", "sensor.cli", "run", "--device", f"sim:{PATROL}", "--arfcns", "58-66",
+                          "--state-dir", str(tmp_path / "state"), "--metrics", str(metrics)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (metrics.exists() and "fbs_detections_total" in metrics.read_text()
+                                               and float(re.search(r'fbs_detections_total\{[^}]*\} (\S+)', metrics.read_text())[1]) > 0):
+        time.sleep(0.2)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert "ALERT FAKE ARFCN 64" in out and "Traceback" not in err
+    text = metrics.read_text()
+    assert 'fbs_outbox_depth{sensor=' in text and re.search(r"fbs_outbox_depth\{[^}]*\} 0\b", text)
+    store = SqliteStore(tmp_path / "state" / "collector.sqlite")
+    try:
+        assert store.count("detection") >= 1
+    finally:
+        store.close()
+
+
+def test_collector_options_are_checked(tmp_path):
+    r = CliRunner().invoke(cli, ["run", "--device", f"sim:{PATROL}", "--collector", "tcp://127.0.0.1:1",
+                                 "--state-dir", str(tmp_path)], env={"XDG_CONFIG_HOME": "/nonexistent"})
+    assert r.exit_code == 2 and "--sensor-key" in r.output and "Traceback" not in r.output
