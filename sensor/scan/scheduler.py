@@ -68,6 +68,7 @@ class DwellPolicy:
     overlap_s: float = 0.1
     max_dwell_s: float | None = None  # None: 1.6 s for quick, 2.9 s for full
     block_s: float = 0.05
+    give_up_windows: int = 3  # windows with an FCCH but no SCH before a carrier is not waited for
 
     @property
     def timeout_s(self) -> float:
@@ -149,10 +150,21 @@ class Scanner:
                 if stop or consumed >= max_samples:
                     return
 
+        unsynced: dict[int, int] = {}  # windows in which a carrier's FCCH was found but no SCH decoded
+        synced: set[int] = set()
+
         def decide(t0_s: float, t1_s: float) -> None:
             nonlocal stop
             v.dwell_s = consumed / rate
-            v.found |= {a for a in stream.last_window if a in responsible}
+            last = {a: ok for a, ok in stream.last_window.items() if a in responsible}
+            synced.update(a for a, ok in last.items() if ok)
+            for a, ok in last.items():
+                if not ok:
+                    unsynced[a] = unsynced.get(a, 0) + 1
+            # Waited for: every carrier that synchronised, and one whose FCCH shows in the last window
+            # but not yet its SCH, for a few windows. One whose SCH never decodes (too weak, or an image
+            # of a strong carrier through the tuner's I/Q imbalance) or that showed once is not.
+            v.found = synced | {a for a, ok in last.items() if not ok and unsynced[a] < pol.give_up_windows}
             by_arfcn: dict[int, list[CellObservation]] = {}
             for (a, _), c in self.tracker.cells.items():
                 by_arfcn.setdefault(a, []).append(c)
