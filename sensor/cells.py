@@ -28,6 +28,7 @@ SCHEMA = 1
 # SI3 is the reference for cell selection, SI4 repeats it).
 PARAM_PRECEDENCE = ("13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
 NEIGHBOUR_TYPES = ("2", "2bis", "2ter")
+READING_EVERY_S = 0.25
 @dataclass(slots=True)
 class RunningStat:
     """Mean, spread and last value without keeping the samples (Welford)."""
@@ -82,6 +83,9 @@ class CellObservation:
     parse_errors: int = 0
     ccch: dict[str, int] = field(default_factory=dict)
     changes: list[SiChange] = field(default_factory=list)
+    # (lat_deg, lon_deg, rssi_dbfs, t_s) where the receiver had a fix, at most one per READING_EVERY_S:
+    # what localisation fits (sensor/geo/locate.py)
+    readings: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -150,6 +154,10 @@ class CellTracker:
         cell.last_t_s, cell.last_time_utc_s = b.t_s, b.time_utc_s
         if position is not None:
             cell.position = position
+            lat, lon = position.get("lat_deg"), position.get("lon_deg")
+            if lat is not None and lon is not None and b.rssi_dbfs is not None and b.t_s is not None and (
+                    not cell.readings or b.t_s - cell.readings[-1][3] >= READING_EVERY_S):
+                cell.readings.append((float(lat), float(lon), float(b.rssi_dbfs), float(b.t_s)))
         # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
         if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
             self._add_si(cell, b)

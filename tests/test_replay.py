@@ -107,3 +107,22 @@ def test_bad_input_one_line_exit_2(tmp_path, args, message):
     r = replay(*[a.replace("{raw}", str(raw)) for a in args])
     assert r.exit_code == 2, r.output
     assert message in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.output
+
+
+@pytest.mark.slow
+def test_a_drive_gives_the_fake_station_a_location(tmp_path):
+    """Several geotagged recordings of one drive: CONTRACT.md's location object for the fake."""
+    from sensor.geo.geodesy import distance_m
+    from sensor.resources import project_dir
+    from sensor.sim.output import write_drive
+
+    scene = load_scene(project_dir("recordings") / "scenes" / "patrol-drive.toml")
+    paths = write_drive(scene, tmp_path, segment_s=1.0, gap_s=2.0)
+    r = replay(*[f"{p}.sigmf-meta" for p in paths], "--json")
+    assert r.exit_code == 0, r.output
+    objs = lines(r)
+    (loc,) = [o for o in objs if o["type"] == "location"]
+    truth = next(c for c in scene.cells if c.fake)
+    assert (loc["arfcn"], loc["bsic"], loc["schema"]) == (64, 17, 1) and loc["n_positions"] >= 3
+    assert distance_m(loc["lat_deg"], loc["lon_deg"], *truth.position) <= loc["radius_m"] < 500
+    assert not [o for o in objs if o["type"] == "location" and o["arfcn"] != 64]  # normal cells are not located

@@ -16,6 +16,7 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
+from sensor.geo.locate import Estimate, locate, location_object
 from sensor.gsm.allocations import load_allocations
 from sensor.l3.gsmtap import GsmtapSender
 from sensor.l3.pcap import PcapWriter
@@ -99,16 +100,20 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
         if baseline is not None:
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
+    locations = located(cells, objects)
     summary = {"type": "summary", "schema": 1, "recordings": st.recordings, "seconds": round(st.seconds, 3),
                "cells": len(objects), "blocks": st.blocks, "detections": len(detections)}
     if as_json:
         for o in objects:
             out.write(json.dumps(o) + "\n")
-        for d in detections:
+        for d in (*detections, *locations):
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
     console = print_cells(objects, detections, title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)")
+    for loc in locations:
+        console.print(f"ARFCN {loc['arfcn']} BSIC {loc['bsic']}: transmitter at {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} "
+                      f"within {loc['radius_m']:.0f} m (95 %), from {loc['n_positions']} positions")
     console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
                   + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))
 
@@ -140,4 +145,17 @@ def _tunings(sources: list[Recording]) -> list[tuple[float, float, float, float]
     for r in sources:
         out.append((r.source.center_hz, r.source.info.sample_rate_hz, t, t + r.source.duration_s))
         t += r.source.duration_s
+    return out
+
+
+def located(cells: list, objects: list[dict]) -> list[dict]:
+    """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
+    positions (``geo/locate.py`` refuses otherwise, and then there is no object)."""
+    out = []
+    for c, o in zip(cells, objects, strict=True):
+        if o["verdict"] == "normal" or len(c.readings) < 3:
+            continue
+        est = locate(c.readings)
+        if isinstance(est, Estimate):
+            out.append(location_object(o, est))
     return out
