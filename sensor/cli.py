@@ -12,7 +12,7 @@ import sys
 import click
 
 from sensor import __version__
-from sensor.commands import devices, gps, inspect, profiles, record, replay, simulate
+from sensor.commands import baseline, calibrate, collector, devices, evaluate, gps, inspect, keys, profiles, record, replay, rules, run, scan, simulate
 from sensor.config import load_config
 from sensor.errors import SensorError
 
@@ -53,7 +53,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     ctx.default_map = load_config(cli, config_path)
 
 
-for _module in (devices, gps, inspect, profiles, record, replay, simulate):
+for _module in (baseline, calibrate, collector, devices, evaluate, gps, inspect, keys, profiles, record, replay, rules, run, scan, simulate):
     cli.add_command(_module.command)
 
 

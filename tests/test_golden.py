@@ -14,7 +14,9 @@ from sensor.sim.output import write_sigmf
 from sensor.sim.scene import load_scene
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENES = sorted((ROOT / "recordings" / "scenes").glob("*.toml"))
+# A scene that extends another one is a longer or varied run of it (the daemon's drive): its base is
+# the golden one.
+SCENES = sorted(p for p in (ROOT / "recordings" / "scenes").glob("*.toml") if "\nextends" not in "\n" + p.read_text())
 GOLDEN = ROOT / "recordings" / "golden"
 # Measured values may move a little with numerics (FFT libraries, BLAS); identities may not.
 TOLERANCE = {"rssi_dbfs": 0.5, "snr_db": 1.5, "freq_offset_hz": 5.0, "freq_offset_ppm": 0.01,

@@ -35,7 +35,7 @@ from sensor.daemon.metrics import Metrics
 from sensor.daemon.sdnotify import notify
 from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState
-from sensor.publish.outbox import Outbox, OutboxError
+from sensor.publish.outbox import Outbox
 from sensor.scan.scheduler import TuningVisit
 from sensor.scan.session import ScanSession, open_session
 
@@ -228,7 +228,7 @@ class Daemon:
                 self.alerts[f"{key}"] = Alert(det, det["t_s"] if first is None else first.first_t_s)
         try:
             self.outbox.publish_many(items)
-        except OutboxError as exc:  # disk full: counted by the outbox; scanning goes on
+        except SensorError as exc:  # disk full (counted by the outbox) or a body the schema refuses: scanning goes on
             log.warning("outbox: %s", exc)
 
     def _reload(self) -> None:

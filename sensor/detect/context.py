@@ -43,6 +43,7 @@ class CellFacts:
     ccch: dict[str, int] = field(default_factory=dict)
     changes: tuple[tuple[float | None, str, tuple[str, ...]], ...] = ()
     blocks: int = 0
+    readings: tuple[tuple[float, float, float, float], ...] = ()  # (lat, lon, rssi_dbfs, t_s) over time
 
     @property
     def key(self) -> str:
@@ -72,7 +73,8 @@ class CellFacts:
     @classmethod
     def from_cell_object(cls, obj: dict[str, Any], *, ccch: dict[str, int] | None = None,
                          changes: tuple[tuple[float | None, str, tuple[str, ...]], ...] = (),
-                         rssi_spread_db: float | None = None, blocks: int = 0) -> CellFacts:
+                         rssi_spread_db: float | None = None, blocks: int = 0,
+                         readings: tuple[tuple[float, float, float, float], ...] = ()) -> CellFacts:
         nb = obj.get("neighbours")
         return cls(
             arfcn=obj["arfcn"], bsic=obj.get("bsic"), band=obj.get("band"), mcc=obj.get("mcc"), mnc=obj.get("mnc"),
@@ -81,7 +83,7 @@ class CellFacts:
             downlink_hz=obj.get("downlink_hz"), rssi_dbfs=obj.get("rssi_dbfs"), rssi_dbm=obj.get("rssi_dbm"),
             rssi_spread_db=rssi_spread_db, snr_db=obj.get("snr_db"), freq_offset_hz=obj.get("freq_offset_hz"),
             first_t_s=obj.get("first_t_s"), last_t_s=obj.get("last_t_s"), position=obj.get("position"),
-            ccch=dict(ccch or {}), changes=changes, blocks=blocks,
+            ccch=dict(ccch or {}), changes=changes, blocks=blocks, readings=readings,
         )
 
     @classmethod
@@ -91,7 +93,8 @@ class CellFacts:
 
         changes = tuple((c.t_s, c.si_type, tuple(c.changed)) for c in cell.changes)
         return cls.from_cell_object(obj or cell_object(cell), ccch=cell.ccch, changes=changes,
-                                    rssi_spread_db=cell.rssi_dbfs.std, blocks=cell.blocks - cell.blocks_failed)
+                                    rssi_spread_db=cell.rssi_dbfs.std, blocks=cell.blocks - cell.blocks_failed,
+                                    readings=tuple(cell.readings))
 
 
 @dataclass(slots=True)
@@ -103,6 +106,8 @@ class DetectContext:
     # When each ARFCN was inside a tuning the receiver listened on: (start, end) seconds, the same
     # clock as the cells' first_t_s/last_t_s. None: unknown (rules needing it do not judge).
     observed: dict[int, tuple[tuple[float, float], ...]] | None = None
+    # Cells a scanner found on a tuning where its previous visit (this many seconds earlier) did not.
+    appeared: dict[str, float] = field(default_factory=dict)
     position: dict[str, Any] | None = None
 
     def where(self, cell: CellFacts) -> dict[str, Any] | None:

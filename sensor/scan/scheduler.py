@@ -86,6 +86,7 @@ class TuningVisit:
     timed_out: bool = False
     cells: set[tuple[int, int | None]] = field(default_factory=set)  # (ARFCN, BSIC) decoded on this visit
     appeared: set[tuple[int, int | None]] = field(default_factory=set)
+    since_last_s: float | None = None  # from the end of the previous visit to this tuning
     vanished: set[tuple[int, int | None]] = field(default_factory=set)
     clipped: int = 0
     # What each cell measured on this visit alone (a reading for localisation): mean power of its
@@ -110,6 +111,7 @@ class Scanner:
     visits: list[TuningVisit] = field(default_factory=list)
     blocks: int = 0
     _seen: dict[float, set[tuple[int, int | None]]] = field(default_factory=dict)
+    _last_end: dict[float, float] = field(default_factory=dict)
     _empty_runs: dict[float, int] = field(default_factory=dict)
     _priority: set[float] = field(default_factory=set)
 
@@ -203,7 +205,9 @@ class Scanner:
         before = self._seen.get(v.center_hz)
         if before is not None:
             v.appeared, v.vanished = v.cells - before, before - v.cells
+            v.since_last_s = v.started_s - self._last_end[v.center_hz]
         self._seen[v.center_hz] = set(v.cells)
+        self._last_end[v.center_hz] = v.started_s + v.dwell_s
         self._empty_runs[v.center_hz] = 0 if v.found else self._empty_runs.get(v.center_hz, 0) + 1
 
     # -- passes ------------------------------------------------------------------------------------

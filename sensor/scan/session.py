@@ -64,12 +64,15 @@ class ScanSession:
         power = self.calibration.power if self.calibration is not None and self.calibration.power is not None \
             else load_nominal_power(self.profile.tuner)
         dbm = {c.key: rssi_dbm(c.rssi_dbfs.value, gain_of.get(c.arfcn), power) for c in cells}
+        key_of = {(c.arfcn, c.bsic): c.key for c in cells}
+        appeared = {key_of[k]: v.since_last_s for v in visits if v.since_last_s is not None
+                    for k in v.appeared if k in key_of}
         rate = self.plan.sample_rate_hz
         return judge_cells(sorted(cells, key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic)), detector,
                            baseline=baseline, allocations=self.allocations,
                            receiver_ppm=None if self.calibration is None else 0.0,  # corrected: what is left is ~0
                            tunings=[(v.center_hz, rate, v.started_s, v.started_s + v.dwell_s) for v in visits],
-                           rssi_dbm=dbm)
+                           rssi_dbm=dbm, appeared=appeared)
 
 
 def open_session(device: str, *, profile: str | None = None, bands: str = "gsm900", arfcns: str | None = None,

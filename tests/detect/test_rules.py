@@ -205,3 +205,19 @@ def test_si_changed():
 def test_every_rule_is_tested_here():
     tested = {name[len("test_"):] for name in globals() if name.startswith("test_")}
     assert all(any(t.startswith(rid) for t in tested) for rid in RULES), sorted(RULES)
+
+
+def test_transient_appeared_since_the_last_visit():
+    c = cell(64)
+    assert judge("transient", c, appeared={c.key: 20.0}) is not None
+    assert judge("transient", c, appeared={c.key: 2.0}) is None  # too recent to say it was absent
+    assert judge("transient", c) is None
+
+
+def test_power_anomaly_step_while_standing_still():
+    still = tuple((31.23, 121.47, -50.0 if t < 2.0 else -30.0, t) for t in [x * 0.25 for x in range(16)])
+    assert "changed by 20 dB" in judge("power_anomaly", cell(64, readings=still)).detail
+    steady = tuple((lat, lon, -50.0, t) for lat, lon, _, t in still)
+    assert judge("power_anomaly", cell(64, readings=steady)) is None
+    driving = tuple((31.23 + 0.0003 * i, 121.47, p, t) for i, (_, _, p, t) in enumerate(still))  # 33 m per reading
+    assert judge("power_anomaly", cell(64, readings=driving)) is None

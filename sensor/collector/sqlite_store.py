@@ -1,0 +1,225 @@
+"""The default collector store: one SQLite file in WAL mode.
+
+Tables: ``messages`` (every envelope once: UNIQUE id), ``readings`` (one row per observation or
+detection, the columns localisation and maps query, indexed by cell and by time), ``sensors``
+(first/last seen, last seq, message count) and ``schema_version`` (one row per applied
+migration; ``MIGRATIONS`` lists them in order and a database made by a newer version is refused).
+
+``synchronous=FULL``: the server acknowledges a message as soon as ``save_many`` returns and the
+sensor then deletes its copy, so a commit must survive a power cut, not only a crashed process.
+The fsync per commit is shared by a whole batch (the server saves everything that arrived
+together in one ``save_many``). WAL lets the dashboard and exports read while the server writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sensor.collector.store import Reading, SensorRecord, Store, StoreError, reading_of
+from sensor.publish.envelope import utc_now_iso
+from sensor.publish.sqlite_tx import connect_wal, write_transaction
+
+# (version, statements). Append new versions; never edit an applied one.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE sensors (
+            sensor TEXT PRIMARY KEY,
+            first_seen_utc TEXT NOT NULL,
+            last_seen_utc TEXT NOT NULL,
+            last_seq INTEGER NOT NULL,
+            messages INTEGER NOT NULL
+        );
+        CREATE TABLE messages (
+            pos INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            sensor TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            sent_utc TEXT NOT NULL,
+            received_utc TEXT NOT NULL,
+            envelope TEXT NOT NULL
+        );
+        CREATE INDEX messages_kind ON messages (kind);
+        CREATE INDEX messages_sensor_seq ON messages (sensor, seq);
+        CREATE TABLE readings (
+            pos INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE REFERENCES messages (id),
+            sensor TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            time_utc TEXT NOT NULL,
+            arfcn INTEGER NOT NULL,
+            bsic INTEGER,
+            mcc TEXT,
+            mnc TEXT,
+            lac INTEGER,
+            cell_id INTEGER,
+            lat_deg REAL,
+            lon_deg REAL,
+            rssi_dbfs REAL,
+            rssi_dbm REAL,
+            snr_db REAL,
+            freq_offset_hz REAL,
+            verdict TEXT,
+            score REAL,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX readings_cell ON readings (arfcn, bsic, cell_id);
+        CREATE INDEX readings_time ON readings (time_utc);
+        """,
+    ),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+_READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
+                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
+
+
+class SqliteStore(Store):
+    """``Store`` on a SQLite file (created with its directory if missing)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = connect_wal(self.path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open database {self.path}: {getattr(exc, 'strerror', None) or exc}") from None
+        try:
+            self._migrate()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise StoreError(f"cannot open database {self.path}: {exc}") from None
+        except StoreError:
+            self._conn.close()
+            raise
+
+    def _migrate(self) -> None:
+        c = self._conn
+        c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL)")
+        current = c.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise StoreError(f"database {self.path} has schema version {current}; this fbs-sensor knows up to {SCHEMA_VERSION}")
+        for version, script in MIGRATIONS:
+            if version <= current:
+                continue
+            with write_transaction(c) as cur:
+                if cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0] >= version:
+                    continue  # another process applied it meanwhile
+                for statement in script.split(";"):
+                    if statement.strip():
+                        cur.execute(statement)
+                cur.execute("INSERT INTO schema_version VALUES (?, ?)", (version, utc_now_iso()))
+
+    # ----------------------------------------------------------------- writing
+
+    def save_many(self, envelopes: Sequence[Mapping[str, Any]], *, received_utc: str | None = None) -> list[bool]:
+        if not envelopes:
+            return []
+        received = received_utc or utc_now_iso()
+        with self._lock:
+            try:
+                with write_transaction(self._connection()) as cur:
+                    new = [self._insert(cur, env, received) for env in envelopes]
+            except sqlite3.Error as exc:
+                raise StoreError(f"database {self.path}: saving {len(envelopes)} message(s) failed: {exc}") from None
+        return new
+
+    def _insert(self, cur: sqlite3.Cursor, env: Mapping[str, Any], received_utc: str) -> bool:
+        text = json.dumps(env, separators=(",", ":"), ensure_ascii=False)
+        cur.execute(
+            "INSERT OR IGNORE INTO messages (id, sensor, seq, kind, sent_utc, received_utc, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (env["id"], env["sensor"], env["seq"], env["kind"], env["sent_utc"], received_utc, text),
+        )
+        if cur.rowcount != 1:
+            return False
+        reading = reading_of(env)
+        if reading is not None:
+            values = [getattr(reading, c) for c in _READING_COLUMNS]
+            cur.execute(
+                f"INSERT INTO readings ({', '.join(_READING_COLUMNS)}, body) VALUES ({', '.join('?' * (len(values) + 1))})",
+                (*values, json.dumps(reading.body, separators=(",", ":"), ensure_ascii=False)),
+            )
+        cur.execute(
+            """INSERT INTO sensors (sensor, first_seen_utc, last_seen_utc, last_seq, messages) VALUES (?, ?, ?, ?, 1)
+               ON CONFLICT (sensor) DO UPDATE SET last_seen_utc = excluded.last_seen_utc,
+                   last_seq = MAX(last_seq, excluded.last_seq), messages = messages + 1""",
+            (env["sensor"], received_utc, received_utc, env["seq"]),
+        )
+        return True
+
+    # ----------------------------------------------------------------- reading
+
+    def count(self, kind: str | None = None, *, sensor: str | None = None) -> int:
+        where, args = _where(kind=kind, sensor=sensor)
+        return int(self._query(f"SELECT COUNT(*) FROM messages{where}", args)[0][0])
+
+    def messages(
+        self,
+        *,
+        kind: str | None = None,
+        sensor: str | None = None,
+        since_utc: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, args = _where(kind=kind, sensor=sensor, **{"sent_utc >=": since_utc})
+        rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{_limit(limit)}", args)
+        return [json.loads(text) for (text,) in rows]
+
+    def readings(
+        self,
+        *,
+        arfcn: int | None = None,
+        bsic: int | None = None,
+        cell_id: int | None = None,
+        since_utc: str | None = None,
+        limit: int | None = None,
+    ) -> list[Reading]:
+        where, args = _where(arfcn=arfcn, bsic=bsic, cell_id=cell_id, **{"time_utc >=": since_utc})
+        rows = self._query(f"SELECT {', '.join(_READING_COLUMNS)}, body FROM readings{where} ORDER BY time_utc, pos{_limit(limit)}", args)
+        return [Reading(**dict(zip(_READING_COLUMNS, row[:-1], strict=True)), body=json.loads(row[-1])) for row in rows]
+
+    def sensors(self) -> list[SensorRecord]:
+        rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])
+        return [SensorRecord(*row) for row in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None  # type: ignore[assignment]
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"database {self.path} is closed")
+        return self._conn
+
+    def _query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._connection().execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"database {self.path}: query failed: {exc}") from None
+
+
+def _where(**conditions: Any) -> tuple[str, list[Any]]:
+    """`` WHERE a = ? AND b >= ?`` for the conditions that are not None (a key may carry its operator)."""
+    parts, args = [], []
+    for key, value in conditions.items():
+        if value is None:
+            continue
+        parts.append(f"{key} ?" if " " in key else f"{key} = ?")
+        args.append(value)
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"

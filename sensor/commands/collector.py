@@ -1,0 +1,76 @@
+"""``fbs-sensor collector``: receive sensors' messages over CurveZMQ and store them, until SIGINT/SIGTERM.
+
+Registered by ``sensor/cli.py`` like the commands in ``sensor/commands/``.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from types import FrameType
+
+import click
+
+from sensor.errors import ConfigError, SensorError
+
+
+@click.command("collector")
+@click.option("--bind", default="tcp://*:5555", show_default=True, metavar="ENDPOINT",
+              help="ZeroMQ endpoint to listen on (tcp://127.0.0.1:0 picks a free port).")  # fmt: skip
+@click.option("--db", "db_path", required=True, metavar="PATH", help="SQLite database (created if missing).")
+@click.option("--keys-dir", metavar="DIR", help="Public keys of the sensors allowed to connect (NAME.key; NAME = sensor id).")
+@click.option("--secret-key", metavar="FILE", help="The collector's own NAME.key_secret (fbs-sensor keys new).")
+@click.option("--allow-plaintext", is_flag=True, help="Run without CURVE when no keys are given (anyone can read and forge).")
+@click.option("--status-interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
+              help="How often to print the one-line status to standard error.")  # fmt: skip
+def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | None, allow_plaintext: bool,
+            status_interval: float) -> None:  # fmt: skip
+    """Run the collector in the foreground: store every sensor message once, acknowledge it after the commit."""
+    from sensor.collector.server import Collector
+    from sensor.collector.sqlite_store import SqliteStore
+    from sensor.publish.keys import load_keypair
+
+    if (keys_dir is None) != (secret_key is None):
+        raise ConfigError("--keys-dir and --secret-key go together")
+    if keys_dir is None and not allow_plaintext:
+        raise ConfigError("give --keys-dir and --secret-key (or --allow-plaintext for an unauthenticated test set-up)")
+    server_keys = load_keypair(secret_key) if secret_key is not None else None
+    store = SqliteStore(db_path)
+    stop = threading.Event()
+    try:
+        collector = Collector(store, bind, server_keys=server_keys, keys_dir=keys_dir, allow_plaintext=allow_plaintext)
+        collector.start()
+    except BaseException:
+        store.close()
+        raise
+
+    def on_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    def on_hup(signum: int, frame: FrameType | None) -> None:
+        try:
+            click.echo(f"fbs-sensor collector: {collector.reload_keys()} sensor key(s) loaded", err=True)
+        except SensorError as exc:  # keep serving with the keys it had
+            click.echo(f"fbs-sensor collector: keys not reloaded: {exc}", err=True)
+
+    previous = {sig: signal.signal(sig, handler) for sig, handler in
+                ((signal.SIGINT, on_stop), (signal.SIGTERM, on_stop), (signal.SIGHUP, on_hup))}  # fmt: skip
+    mode = f"CURVE, {collector.status().sensor_keys} sensor key(s)" if collector.secure else "PLAINTEXT"
+    click.echo(f"fbs-sensor collector: listening on {collector.endpoint} ({mode}), store {db_path}", err=True)
+    try:
+        last_stored, last_t = 0, time.monotonic()
+        while not stop.wait(status_interval):
+            status = collector.status()
+            now = time.monotonic()
+            rate = (status.intake.stored - last_stored) / (now - last_t)
+            last_stored, last_t = status.intake.stored, now
+            click.echo(f"{collector.status_line()}, {rate:.0f} msg/s", err=True)
+            if status.error:
+                raise SensorError(f"collector stopped: {status.error}")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        collector.stop()
+        store.close()
+    click.echo(f"{collector.status_line()}; stopped", err=True)

@@ -1,0 +1,171 @@
+"""The message envelope: round trip, ids, the schema's rejections, size limits, the golden bodies."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from sensor.publish.envelope import (
+    MAX_MESSAGE_BYTES,
+    EnvelopeError,
+    decode,
+    encode,
+    make_envelope,
+    new_message_id,
+    schema,
+    utc_now_iso,
+    validate,
+)
+
+from tests.publish.transport import REPO, cell_body, detection_body
+
+HEARTBEAT = {"uptime_s": 12.5, "outbox_depth": 3}
+
+
+def test_round_trip_is_compact_utf8_json():
+    env = make_envelope("observation", cell_body(7, band="DCS1800", params={"note": "Straße 伪基站"}), sensor="car-1", seq=42)
+    data = encode(env)
+    assert decode(data) == env
+    assert b": " not in data and b", " not in data  # compact
+    assert "伪基站".encode() in data  # UTF-8, not \\u escapes
+    assert list(env) == ["v", "id", "sensor", "seq", "sent_utc", "kind", "body"] and env["v"] == 1
+
+
+def test_every_kind_round_trips():
+    bodies = {"observation": cell_body(), "detection": detection_body(), "heartbeat": HEARTBEAT, "status": {"state": "scanning"}}
+    for seq, (kind, body) in enumerate(bodies.items()):
+        env = make_envelope(kind, body, sensor="car1", seq=seq)
+        assert decode(encode(env))["body"] == body
+
+
+def test_ids_are_unique_ulid_like_and_sort_by_time():
+    ids = {new_message_id() for _ in range(20_000)}
+    assert len(ids) == 20_000
+    assert all(re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", i) for i in list(ids)[:100])
+    times = [1.7e9, 1.7e9 + 0.001, 1.7e9 + 60, 2.5e9]
+    for _ in range(20):
+        ordered = [new_message_id(t) for t in times]
+        assert ordered == sorted(ordered)
+
+
+def test_time_format_matches_the_schema():
+    pattern = schema()["properties"]["sent_utc"]["pattern"]
+    assert re.fullmatch(pattern, utc_now_iso(0.0)) and utc_now_iso(0.0) == "1970-01-01T00:00:00.000000Z"
+
+
+def _env(**changes):
+    env = make_envelope("observation", cell_body(), sensor="car1", seq=1)
+    env.update(changes)
+    return env
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda e: e.pop("id"), "id"),
+        (lambda e: e.update(extra=1), "extra"),
+        (lambda e: e.update(v=2), "v"),
+        (lambda e: e.update(kind="alarm"), "kind"),
+        (lambda e: e.update(seq=-1), "seq"),
+        (lambda e: e.update(seq=True), "seq"),
+        (lambda e: e.update(seq=1.5), "seq"),
+        (lambda e: e.update(sensor="../car"), "sensor"),
+        (lambda e: e.update(sensor=""), "sensor"),
+        (lambda e: e.update(id="short"), "id"),
+        (lambda e: e.update(sent_utc="2026-11-25 10:00:00"), "sent_utc"),
+        (lambda e: e.update(sent_utc="2026-11-25T10:00:00+01:00"), "sent_utc"),
+        (lambda e: e.update(body=[]), "body"),
+        (lambda e: e.update(kind="detection"), "body"),  # a cell is not a detection
+        (lambda e: e["body"].update(mnc="1"), "body.mnc"),
+        (lambda e: e["body"].update(mcc=262), "body.mcc"),
+        (lambda e: e["body"].update(bsic=64), "body.bsic"),
+        (lambda e: e["body"].update(arfcn=None), "body.arfcn"),
+        (lambda e: e["body"].update(score=1.5), "body.score"),
+        (lambda e: e["body"].update(verdict="bad"), "body.verdict"),
+        (lambda e: e["body"].pop("rssi_dbm"), "body"),
+        (lambda e: e["body"].update(si={"3": "zz"}), "body.si"),
+        (lambda e: e["body"]["position"].update(lat_deg=91.0), "body.position.lat_deg"),
+        (lambda e: e["body"]["position"].update(fix="4d"), "body.position.fix"),
+        (lambda e: e["body"].update(reasons=[{"rule": "x"}]), "body.reasons"),
+    ],
+)
+def test_schema_rejects(change, where):
+    env = _env()
+    change(env)
+    with pytest.raises(EnvelopeError) as err:
+        validate(env)
+    message = str(err.value)
+    assert message.startswith("invalid envelope") and "\n" not in message
+    assert where in message, message
+
+
+def test_detection_of_a_normal_cell_is_rejected():
+    with pytest.raises(EnvelopeError, match="body.verdict"):
+        make_envelope("detection", detection_body(verdict="normal"), sensor="car1", seq=0)
+    with pytest.raises(EnvelopeError, match="body"):
+        make_envelope("heartbeat", {"uptime_s": 1}, sensor="car1", seq=0)
+    with pytest.raises(EnvelopeError, match="body"):
+        make_envelope("status", {}, sensor="car1", seq=0)
+
+
+def test_unknown_values_are_null_and_extensions_are_allowed():
+    body = cell_body(bsic=None, mcc=None, mnc=None, lac=None, cell_id=None, position=None, neighbours=None,
+                     rssi_dbfs=None, t_utc="2026-11-25T10:00:00.000000Z", vendor_extension={"x": 1})  # fmt: skip
+    assert decode(encode(make_envelope("observation", body, sensor="car1", seq=0)))["body"] == body
+
+
+def test_decode_refuses_what_is_not_an_envelope():
+    for data, text in [(b"\xff\xfe", "not UTF-8"), (b"{\"v\":", "not JSON"), (b"[1,2]", "must be object"),
+                       (b"{}", "must contain")]:  # fmt: skip
+        with pytest.raises(EnvelopeError, match=text):
+            decode(data)
+
+
+def test_size_limit_on_both_ends():
+    big = cell_body(params={"padding": "x" * MAX_MESSAGE_BYTES})
+    env = make_envelope("observation", big, sensor="car1", seq=0)
+    with pytest.raises(EnvelopeError, match=r"bytes, more than the 262144 allowed"):
+        encode(env)
+    raw = json.dumps(env).encode()
+    with pytest.raises(EnvelopeError, match=r"larger than the 262144 allowed"):
+        decode(raw)
+    just_fits = cell_body(params={"padding": ""})
+    size = len(encode(make_envelope("observation", just_fits, sensor="car1", seq=0)))
+    just_fits["params"]["padding"] = "x" * (MAX_MESSAGE_BYTES - size)
+    assert len(encode(make_envelope("observation", just_fits, sensor="car1", seq=0))) == MAX_MESSAGE_BYTES
+
+
+def test_encode_refuses_nan_and_non_json():
+    env = _env()
+    env["body"]["snr_db"] = float("nan")
+    with pytest.raises(EnvelopeError, match="cannot be encoded"):
+        encode(env)
+
+
+def test_golden_cell_and_detection_objects_are_valid_bodies():
+    seen = {"cell": 0, "detection": 0}
+    for path in sorted((REPO / "recordings" / "golden").glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            obj = json.loads(line)
+            if obj.get("type") in seen:
+                kind = "observation" if obj["type"] == "cell" else "detection"
+                make_envelope(kind, obj, sensor="car1", seq=0)
+                seen[obj["type"]] += 1
+    assert seen["cell"] > 0
+
+
+def test_schema_file_agrees_with_a_reference_validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    ref = jsonschema.Draft7Validator(schema())
+    jsonschema.Draft7Validator.check_schema(schema())
+    good = [make_envelope(k, b, sensor="car1", seq=0) for k, b in
+            [("observation", cell_body()), ("detection", detection_body()), ("heartbeat", HEARTBEAT), ("status", {"state": "x"})]]  # fmt: skip
+    bad = [_env(v=2), _env(kind="detection"), _env(seq=True), _env(body={"type": "cell"}), {**good[1], "body": detection_body(mnc="1")}]
+    for env in good:
+        assert ref.is_valid(env)
+    for env in bad:
+        assert not ref.is_valid(env)
+        with pytest.raises(EnvelopeError):
+            validate(env)
