@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from sensor.collector.transmitters import transmitters
+from sensor.errors import ConfigError
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
 from sensor.geo.locate import Estimate, location_object
 from sensor.geo.open import SPEC_HELP
@@ -57,6 +58,7 @@ def _auto_device() -> tuple[str, str, float | None]:
 @click.option("--allow-plaintext", is_flag=True, help="Talk to the collector without CurveZMQ (warned about).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Area baseline database.")
+@click.option("--learn", is_flag=True, help="Teach the --baseline the cells judged normal, where they were heard.")
 @click.option("--duration", "duration_s", type=click.FloatRange(min=0.0, min_open=True),
               help="Stop after this many seconds (radio time with the simulator). Default: for ever "
                    "(the simulated drive's length with --device auto and no radio).")
@@ -65,10 +67,12 @@ def _auto_device() -> tuple[str, str, float | None]:
 def command(device: str, profile: str | None, bands_text: str, arfcns_text: str | None, rate_hz: float | None,
             gain_db: float | str | None, goal: str, gps_spec: str, sensor_id: str, state_dir: str,
             collector_endpoint: str | None, collector_key: str | None, sensor_key: str | None, allow_plaintext: bool,
-            rules_path: str | None, baseline_path: str | None, duration_s: float | None, metrics_path: str | None,
-            as_json: bool) -> None:
+            rules_path: str | None, baseline_path: str | None, learn: bool, duration_s: float | None,
+            metrics_path: str | None, as_json: bool) -> None:
     """Run the sensor: scan continuously, judge every cell, publish to the collector."""
     default_duration = None
+    if learn and not baseline_path:
+        raise ConfigError("--learn needs --baseline DB")
     if device == "auto":
         device, auto_gps, default_duration = _auto_device()
         gps_spec = auto_gps if gps_spec == "auto" else gps_spec
@@ -77,7 +81,7 @@ def command(device: str, profile: str | None, bands_text: str, arfcns_text: str 
     cfg = DaemonConfig(device=device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz,
                        gain=gain_db, goal=goal, gps=gps_spec, sensor_id=sensor_id, state_dir=Path(state_dir),
                        collector=collector_endpoint, collector_key=collector_key, sensor_key=sensor_key,
-                       allow_plaintext=allow_plaintext, rules=rules_path, baseline=baseline_path,
+                       allow_plaintext=allow_plaintext, rules=rules_path, baseline=baseline_path, learn=learn,
                        duration_s=duration_s if duration_s is not None else default_duration,
                        metrics_path=Path(metrics_path) if metrics_path else None)
     if not as_json:

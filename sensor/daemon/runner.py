@@ -62,6 +62,7 @@ class DaemonConfig:
     allow_plaintext: bool = False
     rules: str | None = None
     baseline: str | None = None
+    learn: bool = False  # add the cells judged normal, where they were heard, to the baseline
     duration_s: float | None = None
     status_every_s: float = 1.0
     metrics_path: Path | None = None
@@ -218,6 +219,8 @@ class Daemon:
             obj["t_utc"] = now
             items.append(("observation", obj))
             self.metrics.inc("fbs_observations_total")
+            if self.cfg.learn and self.baseline is not None:
+                self.baseline.learn(obj, obj["position"])
             if obj["verdict"] != "normal":
                 det = detection_object(obj, obj["t_s"])
                 det["t_utc"] = now
