@@ -77,13 +77,14 @@ class Alert:
 class Daemon:
     def __init__(self, cfg: DaemonConfig, *, status: Callable[[str], None] | None = None) -> None:
         self.cfg = cfg
+        self.stop_requested = False
+        self.reload_requested = False
+        self._signals()  # first: a signal during start-up must not kill the process half-way
         self.status = status or (lambda line: log.info("%s", line))
         self.sensor_id = cfg.sensor_id or socket.gethostname().split(".")[0] or "sensor"
         self.metrics = Metrics()
         self.detector = Detector.from_file(cfg.rules)
         self.baseline: Baseline | None = Baseline(cfg.baseline) if cfg.baseline else None
-        self.stop_requested = False
-        self.reload_requested = False
         self.embedded: Embedded | None = None
         self.session: ScanSession | None = None
         self.alerts: dict[str, Alert] = {}
@@ -129,7 +130,6 @@ class Daemon:
 
     # -- the loop ----------------------------------------------------------------------------------
     def run(self) -> None:
-        self._signals()
         notify("READY=1")
         t0 = time.monotonic()
         attempt = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -132,3 +133,30 @@ def test_collector_options_are_checked(tmp_path):
     r = CliRunner().invoke(cli, ["run", "--device", f"sim:{PATROL}", "--collector", "tcp://127.0.0.1:1",
                                  "--state-dir", str(tmp_path)], env={"XDG_CONFIG_HOME": "/nonexistent"})
     assert r.exit_code == 2 and "--sensor-key" in r.output and "Traceback" not in r.output
+
+
+def test_sighup_reloads_the_rules_and_json_logs(tmp_path):
+    """SIGHUP re-reads the rules file: a rule switched off afterwards stops appearing in detections."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text("")
+    env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent"}
+    metrics = tmp_path / "metrics.prom"
+    p = subprocess.Popen([sys.executable, "-m", "sensor.cli", "--log-json", "run", "--device", f"sim:{PATROL}",
+                          "--arfcns", "58-66", "--state-dir", str(tmp_path / "state"), "--rules", str(rules), "--json",
+                          "--metrics", str(metrics)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not metrics.exists():
+        time.sleep(0.2)
+    time.sleep(4)
+    rules.write_text("[rules.carrier_offset]\nenabled = false\n")
+    p.send_signal(signal.SIGHUP)
+    time.sleep(8)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    logs = [json.loads(x) for x in err.splitlines() if x.startswith("{")]
+    assert any("SIGHUP: rules and baseline reloaded" in x["message"] for x in logs)
+    assert all({"time", "level", "logger", "message"} <= set(x) for x in logs)
+    (det,) = [json.loads(x) for x in out.splitlines() if '"detection"' in x]
+    assert det["arfcn"] == 64 and "carrier_offset" not in {r["rule"] for r in det["reasons"]}  # the latest, after reload
