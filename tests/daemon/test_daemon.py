@@ -91,7 +91,9 @@ def test_receiver_unplugged_mid_scan_is_retried_and_resumes(tmp_path, monkeypatc
         while d.radio_s < 1.5:
             time.sleep(0.01)
         Flaky.unplugged.set()
-        time.sleep(0.6)
+        deadline = time.monotonic() + 30  # stay unplugged until a reopen has failed (whatever the load)
+        while d.device_losses < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         Flaky.unplugged.clear()
 
     t = threading.Thread(target=unplug_then_replug, daemon=True)
