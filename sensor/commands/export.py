@@ -1,0 +1,163 @@
+"""``fbs-sensor export``: the collector's readings and located transmitters as GeoJSON, KML, CSV or evidence bundles.
+
+The documents come from ``sensor/collector/exports.py``; this command selects, locates and writes
+them. Output is written to a temporary file next to the target and renamed into place, and an
+existing output is never replaced without ``--overwrite``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from sensor.errors import InputError
+
+FORMATS = ("geojson", "kml", "csv", "evidence")
+VERDICTS = ("normal", "suspicious", "fake")
+
+
+def open_store(db_path: str):  # type: ignore[no-untyped-def]
+    """An existing collector database (never created here): ``InputError`` when missing or unreadable."""
+    from sensor.collector.sqlite_store import SqliteStore
+
+    path = Path(db_path)
+    if not path.is_file():
+        raise InputError(f"{db_path}: no such database" + (" (it is a directory)" if path.is_dir() else ""))
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{db_path}: cannot read the database (permission denied)")
+    return SqliteStore(path)
+
+
+def parse_since(text: str | None) -> datetime | None:
+    from sensor.collector.exports import parse_utc
+
+    if text is None:
+        return None
+    try:
+        return parse_utc(text)
+    except ValueError:
+        raise InputError(f"--since {text!r}: expected an ISO-8601 time, e.g. 2026-11-25T10:00:00Z") from None
+
+
+def check_choice(option: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    if value is not None and value.lower() not in choices:
+        raise InputError(f"{option} {value!r}: expected one of {', '.join(choices)}")
+    return None if value is None else value.lower()
+
+
+def write_bytes(path: Path, data: bytes, *, overwrite: bool) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + rename); refuse to replace it without ``overwrite``."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a file")
+    if path.exists() and not overwrite:
+        raise InputError(f"{path}: already exists (use --overwrite to replace it)")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: cannot write: directory {path.parent} does not exist")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give what open() would
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@click.command("export")
+@click.option("--db", "db_path", required=True, metavar="PATH", help="Collector database (SQLite).")
+@click.option("--format", "fmt", required=True, metavar="FORMAT", help="geojson, kml, csv or evidence.")
+@click.option("--out", "out", required=True, metavar="FILE_OR_DIR",
+              help="Output file; for evidence a directory (one ZIP per transmitter).")  # fmt: skip
+@click.option("--arfcn", type=click.IntRange(0, 1023), help="Only this ARFCN.")
+@click.option("--since", "since_text", metavar="ISO", help="Only readings measured at or after this UTC time.")
+@click.option("--verdict", "verdict", metavar="VERDICT",
+              help="Only transmitters at least this grave: normal, suspicious or fake (evidence: suspicious by default).")  # fmt: skip
+@click.option("--overwrite", is_flag=True, help="Replace existing output.")
+def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str | None, verdict: str | None,
+            overwrite: bool) -> None:  # fmt: skip
+    """Export readings and located transmitters from the collector's database."""
+    from sensor import __version__
+    from sensor.collector import exports
+    from sensor.collector.transmitters import transmitters
+    from sensor.publish.envelope import utc_now_iso
+
+    fmt = check_choice("--format", fmt, FORMATS)  # type: ignore[assignment]
+    verdict = check_choice("--verdict", verdict, VERDICTS)
+    since = parse_since(since_text)
+    out_path = Path(out)
+    if fmt == "evidence":
+        if out_path.exists() and not out_path.is_dir():
+            raise InputError(f"{out}: is a file, expected a directory for evidence bundles")
+        verdict = verdict if verdict is not None and verdict != "normal" else "suspicious"
+    else:
+        # checked before the (slow) localisation; write_bytes checks again when writing
+        if out_path.is_dir():
+            raise InputError(f"{out}: is a directory, expected a file")
+        if out_path.exists() and not overwrite:
+            raise InputError(f"{out}: already exists (use --overwrite to replace it)")
+        if not out_path.parent.is_dir():
+            raise InputError(f"{out}: cannot write: directory {out_path.parent} does not exist")
+        if not os.access(out_path.parent, os.W_OK):
+            raise InputError(f"{out}: cannot write: permission denied")
+
+    with open_store(db_path) as store:
+        readings = exports.since(store.readings(arfcn=arfcn), since)
+    chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
+    n_readings = sum(len(t.readings) for t in chosen)
+
+    if fmt == "csv":
+        rows = sorted((r for t in chosen for r in t.readings), key=lambda r: r.time_utc)
+        write_bytes(out_path, exports.readings_csv(rows).encode(), overwrite=overwrite)
+        click.echo(f"fbs-sensor export: {len(rows)} reading(s) to {out}", err=True)
+        return
+    located = exports.locate_transmitters(chosen)
+    if fmt == "geojson":
+        doc = exports.geojson(chosen, located)
+        write_bytes(out_path, exports.dumps_json(doc).encode(), overwrite=overwrite)
+    elif fmt == "kml":
+        write_bytes(out_path, exports.kml(chosen, located, name=f"fbs-sensor {Path(db_path).name}"), overwrite=overwrite)
+    else:
+        _evidence(out_path, chosen, located, overwrite=overwrite, generator=f"fbs-sensor {__version__}",
+                  generated_utc=utc_now_iso())
+        return
+    click.echo(f"fbs-sensor export: {n_readings} reading(s), {len(located)} transmitter(s) located or refused, "
+               f"to {out}", err=True)  # fmt: skip
+
+
+def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, generated_utc: str) -> None:  # type: ignore[no-untyped-def]
+    from sensor.collector import exports
+
+    targets = {t.key: out / f"{exports.slug(t)}.zip" for t in chosen}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing and not overwrite:
+        raise InputError(f"{existing[0]}: already exists (use --overwrite to replace it)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create directory: {exc.strerror or exc}") from None
+    for t in chosen:
+        files = exports.evidence_files(t, located.get(t.key), generated_utc=generated_utc, generator=generator)
+        write_bytes(targets[t.key], exports.evidence_zip(files, folder=exports.slug(t)), overwrite=overwrite)
+        click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}", err=True)
+    if not chosen:
+        click.echo("fbs-sensor export: no suspicious or fake transmitter selected; no evidence written", err=True)
