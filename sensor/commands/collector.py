@@ -24,8 +24,12 @@ from sensor.errors import ConfigError, SensorError
 @click.option("--allow-plaintext", is_flag=True, help="Run without CURVE when no keys are given (anyone can read and forge).")
 @click.option("--status-interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
               help="How often to print the one-line status to standard error.")  # fmt: skip
+@click.option("--dashboard", "dashboard_bind", metavar="HOST:PORT",
+              help="Also serve the read-only web dashboard there (e.g. 127.0.0.1:8080; off by default).")  # fmt: skip
+@click.option("--dashboard-token", metavar="TOKEN",
+              help="Token the dashboard requires (generated and printed when bound beyond loopback).")  # fmt: skip
 def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | None, allow_plaintext: bool,
-            status_interval: float) -> None:  # fmt: skip
+            status_interval: float, dashboard_bind: str | None, dashboard_token: str | None) -> None:  # fmt: skip
     """Run the collector in the foreground: store every sensor message once, acknowledge it after the commit."""
     from sensor.collector.server import Collector
     from sensor.collector.sqlite_store import SqliteStore
@@ -38,9 +42,18 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
     server_keys = load_keypair(secret_key) if secret_key is not None else None
     store = SqliteStore(db_path)
     stop = threading.Event()
+    dashboard = None
     try:
         collector = Collector(store, bind, server_keys=server_keys, keys_dir=keys_dir, allow_plaintext=allow_plaintext)
         collector.start()
+        if dashboard_bind is not None:
+            from sensor.collector.dashboard import Dashboard, parse_bind
+
+            try:
+                dashboard = Dashboard(store, *parse_bind(dashboard_bind), dashboard_token).start()
+            except BaseException:
+                collector.stop()
+                raise
     except BaseException:
         store.close()
         raise
@@ -58,6 +71,8 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
                 ((signal.SIGINT, on_stop), (signal.SIGTERM, on_stop), (signal.SIGHUP, on_hup))}  # fmt: skip
     mode = f"CURVE, {collector.status().sensor_keys} sensor key(s)" if collector.secure else "PLAINTEXT"
     click.echo(f"fbs-sensor collector: listening on {collector.endpoint} ({mode}), store {db_path}", err=True)
+    if dashboard is not None:
+        click.echo(f"fbs-sensor collector: dashboard on {dashboard.url_with_token if dashboard.token_generated else dashboard.url}", err=True)
     try:
         last_stored, last_t = 0, time.monotonic()
         while not stop.wait(status_interval):
@@ -71,6 +86,8 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if dashboard is not None:
+            dashboard.stop()
         collector.stop()
         store.close()
     click.echo(f"{collector.status_line()}; stopped", err=True)

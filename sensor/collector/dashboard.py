@@ -1,0 +1,593 @@
+"""A read-only web dashboard on the collector's store: live alerts, transmitters, an offline map.
+
+Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static files from
+``sensor/data/dashboard/`` and a small JSON API:
+
+- ``/api/transmitters``: one record per transmitter (``transmitters.py``): identity, verdict,
+  verdicts by count, reasons, last seen, and the localisation (``estimate`` with the 95 % region
+  polygons, or ``refusal`` with its reason). Estimates are cached per transmitter until it gets a
+  new reading.
+- ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
+  ``limit``, oldest first).
+- ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
+  ``limit``), with ``last_event_id`` to resume the event stream from.
+- ``/api/events?after=N``: server-sent events, one ``detection`` event per detection stored after
+  the N-th (event id = arrival index; a reconnecting browser resumes by ``Last-Event-ID``), and a
+  comment line every 15 s so proxies and the browser keep the stream open. One poller thread
+  counts the store's detections every 0.5 s and wakes the streams; nothing in the collector needs
+  to know about the dashboard.
+
+Security: bound to 127.0.0.1 by default. On any other address a token is required (given, or
+generated: ``Dashboard.token``, which the caller prints once); requests then need
+``Authorization: Bearer TOKEN`` or ``?token=TOKEN`` (the page keeps it for its API calls; the
+static ``app.js``/``style.css`` hold no data and are served without it). Without a token the
+``Host`` header must name a loopback address (no DNS rebinding). Only GET and HEAD: anything else
+is 405. Every response carries a ``default-src 'self'`` content security policy; ``?tiles=URL``
+(a slippy-map tile template) adds the tile server's origin to ``img-src`` for the page.
+
+``python -m sensor.collector.dashboard --db PATH --bind 127.0.0.1:8080`` serves an existing
+database on its own (for analysts); ``fbs-sensor collector --dashboard HOST:PORT`` next to the
+collector.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import ipaddress
+import json
+import logging
+import math
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+from sensor.collector.store import Reading, Store, StoreError
+from sensor.collector.transmitters import Transmitter, transmitters
+from sensor.errors import ConfigError, SensorError
+from sensor.geo.locate import Estimate, Refusal
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_S = 0.5
+HEARTBEAT_S = 15.0
+MAX_EVENTS_KEPT = 1000  # recent detections kept for streams that fall behind or reconnect
+DEFAULT_READINGS_LIMIT = 5000
+MAX_LIMIT = 100_000
+STATIC = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/index.html": ("index.html", "text/html; charset=utf-8"),
+    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/style.css": ("style.css", "text/css; charset=utf-8"),
+}
+PUBLIC_PATHS = ("/app.js", "/style.css", "/favicon.ico")  # no data in them: served without the token
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+# --------------------------------------------------------------------------- JSON views
+
+
+def _finite(x: Any) -> Any:
+    return x if not isinstance(x, float) or math.isfinite(x) else None
+
+
+def alert_of(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored detection envelope as the page's alert: who saw what, where, and why."""
+    body = envelope.get("body") or {}
+    position = body.get("position") or None
+    return {
+        "id": envelope.get("id"),
+        "sensor": envelope.get("sensor"),
+        "seq": envelope.get("seq"),
+        "sent_utc": envelope.get("sent_utc"),
+        "time_utc": body.get("t_utc") or envelope.get("sent_utc"),
+        **{k: body.get(k) for k in ("arfcn", "bsic", "mcc", "mnc", "lac", "cell_id", "verdict")},
+        "score": _finite(body.get("score")),
+        "reasons": list(body.get("reasons") or []),
+        "position": None if position is None else {"lat": position.get("lat_deg"), "lon": position.get("lon_deg")},
+    }
+
+
+def reading_view(r: Reading) -> dict[str, Any]:
+    return {
+        "time_utc": r.time_utc, "sensor": r.sensor, "kind": r.kind, "arfcn": r.arfcn, "bsic": r.bsic,
+        "cell_id": r.cell_id, "lat": r.lat_deg, "lon": r.lon_deg, "rssi_dbfs": _finite(r.rssi_dbfs),
+        "rssi_dbm": _finite(r.rssi_dbm), "verdict": r.verdict or "normal", "score": _finite(r.score),
+    }  # fmt: skip
+
+
+def location_view(result: Estimate | Refusal) -> dict[str, Any]:
+    if isinstance(result, Refusal):
+        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions}}
+    return {
+        "estimate": {
+            "lat": result.lat_deg, "lon": result.lon_deg, "radius_m": _finite(result.radius_m),
+            "n_positions": result.n_positions, "n_readings": result.n_readings,
+            "mirror_ambiguous": result.mirror_ambiguous,
+            "region": [[[lat, lon] for lat, lon in polygon] for polygon in result.region],
+        },
+        "refusal": None,
+    }  # fmt: skip
+
+
+def transmitter_view(t: Transmitter, location: Estimate | Refusal) -> dict[str, Any]:
+    return {
+        "key": "/".join("-" if v is None else str(v) for v in t.key),
+        "arfcn": t.arfcn, "bsic": t.bsic, "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id,
+        "verdict": t.verdict, "verdicts": dict(t.verdicts), "reasons": t.reasons(),
+        "last_seen_utc": max(r.time_utc for r in t.readings), "first_seen_utc": min(r.time_utc for r in t.readings),
+        "sensors": sorted(t.sensors), "n_readings": len(t.readings),
+        **location_view(location),
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+class Dashboard:
+    """Serves the dashboard for ``store`` in background threads (see the module docstring).
+
+    ``start()`` binds at once (``ConfigError`` if the address cannot be bound); ``stop()`` ends
+    the server, the poller and every open event stream. The store stays the caller's.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        token: str | None = None,
+        *,
+        poll_interval_s: float = POLL_INTERVAL_S,
+        heartbeat_s: float = HEARTBEAT_S,
+    ) -> None:
+        self.store = store
+        self.host = host.strip("[]") or "127.0.0.1"
+        self.port = port
+        self.local = is_loopback(self.host)
+        self.token_generated = token is None and not self.local
+        self.token = secrets.token_urlsafe(24) if self.token_generated else (token or None)
+        self.poll_interval_s = poll_interval_s
+        self.heartbeat_s = heartbeat_s
+        self._stop = threading.Event()
+        self._cond = threading.Condition()
+        self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MAX_EVENTS_KEPT)
+        self._count = 0  # detections seen by the poller
+        self._locations: dict[tuple[Any, ...], tuple[tuple[int, str], Estimate | Refusal]] = {}
+        self._locate_lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self.poll_error: str | None = None
+
+    # ----------------------------------------------------------------- life cycle
+
+    def start(self) -> Dashboard:
+        if self._server is not None:
+            raise SensorError("dashboard already started")
+        server_class = _Server6 if ":" in self.host else _Server
+        try:
+            server = server_class((self.host, self.port), _Handler)
+        except (OSError, OverflowError) as exc:
+            raise ConfigError(f"dashboard cannot listen on {self.host}:{self.port}: {getattr(exc, 'strerror', None) or exc}") from None
+        server.dashboard = self  # type: ignore[attr-defined]
+        self._server = server
+        self.port = server.server_address[1]
+        try:
+            self._count = self.store.count("detection")
+        except StoreError as exc:
+            log.warning("dashboard: cannot count detections yet: %s", exc)
+        self._threads = [
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="dashboard-http", daemon=True),
+            threading.Thread(target=self._poll, name="dashboard-poll", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        log.info("dashboard on %s%s", self.url, "" if self.token is None else " (token required)")
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        for t in self._threads:
+            t.join(5.0)
+
+    close = stop
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if host in ("0.0.0.0", "[::]"):
+            host = socket.gethostname()
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def url_with_token(self) -> str:
+        return self.url if self.token is None else f"{self.url}?token={self.token}"
+
+    # ----------------------------------------------------------------- live detections
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.poll_interval_s):
+            try:
+                self.poll_once()
+                self.poll_error = None
+            except StoreError as exc:  # database busy or gone for a moment: try again next time
+                if self.poll_error != str(exc):
+                    log.warning("dashboard: %s", exc)
+                self.poll_error = str(exc)
+            except Exception:  # a bug: keep the dashboard up, say so once per occurrence
+                log.exception("dashboard poller")
+
+    def poll_once(self) -> int:
+        """Look for new detections in the store; wakes the event streams. Returns how many were new."""
+        n = self.store.count("detection")
+        if n == self._count:
+            return 0
+        if n < self._count:  # store replaced or pruned: start over from here
+            with self._cond:
+                self._count = n
+            return 0
+        stored = self.store.messages(kind="detection")
+        new = stored[self._count :]
+        with self._cond:
+            for i, env in enumerate(new, start=self._count + 1):
+                self._events.append((i, alert_of(env)))
+            self._count = len(stored)
+            self._cond.notify_all()
+        return len(new)
+
+    def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]:
+        """Detections with arrival index > ``after``, waiting up to ``timeout_s`` for one."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while True:
+                out = [(i, a) for i, a in self._events if i > after]
+                remaining = deadline - time.monotonic()
+                if out or remaining <= 0 or self._stop.is_set():
+                    return out
+                self._cond.wait(remaining)
+
+    def backlog(self, after: int) -> list[tuple[int, dict[str, Any]]]:
+        """Detections after the ``after``-th that the poller has counted but no longer (or never) kept:
+        a stream resuming from an old Last-Event-ID gets them from the store."""
+        with self._cond:
+            count = self._count
+            oldest = self._events[0][0] if self._events else count + 1
+        if after >= count or after + 1 >= oldest:
+            return []
+        first = max(after, count - MAX_EVENTS_KEPT)
+        stored = self.store.messages(kind="detection")[first : oldest - 1]
+        return [(i, alert_of(env)) for i, env in enumerate(stored, start=first + 1)]
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def last_event_id(self) -> int:
+        return self._count
+
+    # ----------------------------------------------------------------- API data
+
+    def api_transmitters(self) -> dict[str, Any]:
+        out = []
+        for t in transmitters(self.store.readings()):
+            out.append(transmitter_view(t, self._locate(t)))
+        return {"transmitters": out}
+
+    def _locate(self, t: Transmitter) -> Estimate | Refusal:
+        stamp = (len(t.readings), t.latest.message_id)
+        with self._locate_lock:
+            cached = self._locations.get(t.key)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            try:
+                result: Estimate | Refusal = t.locate()
+            except Exception as exc:  # one transmitter's failure must not hide the others
+                log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
+                result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
+            self._locations[t.key] = (stamp, result)
+            return result
+
+    def api_readings(self, arfcn: int | None, bsic: int | None, limit: int) -> dict[str, Any]:
+        rs = self.store.readings(arfcn=arfcn, bsic=bsic)
+        rs = rs[-limit:] if limit else []
+        return {"readings": [reading_view(r) for r in rs]}
+
+    def api_alerts(self, limit: int) -> dict[str, Any]:
+        stored = self.store.messages(kind="detection")
+        alerts = [alert_of(env) for env in stored[-limit:]] if limit else []
+        return {"alerts": alerts, "total": len(stored), "last_event_id": len(stored)}
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_bind(text: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``[v6]:PORT`` or ``:PORT`` (127.0.0.1) → (host, port); ``ConfigError`` otherwise."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep:
+        raise ConfigError(f"dashboard address {text!r}: give HOST:PORT (e.g. 127.0.0.1:8080)")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError:
+        raise ConfigError(f"dashboard address {text!r}: port {port!r} is not a number") from None
+    if not 0 <= number <= 65535:
+        raise ConfigError(f"dashboard address {text!r}: port out of range")
+    return host, number
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def _tiles_origin(template: str | None) -> str | None:
+    """The origin (scheme://host[:port]) of an http(s) tile URL template, if it is a clean one."""
+    if not template:
+        return None
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if any(c in parts.netloc for c in " ;,'\"\\"):
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        return "fbs-dashboard"
+    @property
+    def dashboard(self) -> Dashboard:
+        return self.server.dashboard  # type: ignore[attr-defined,no-any-return]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("dashboard %s: " + format, self.address_string(), *args)
+
+    # Every method but GET and HEAD: 405 (the server is read-only).
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # a request body may follow, unread
+        self._head = self.command == "HEAD"
+        self._send_json({"error": "method not allowed: the dashboard is read-only"}, HTTPStatus.METHOD_NOT_ALLOWED,
+                        extra={"Allow": "GET, HEAD"})  # fmt: skip
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    # ----------------------------------------------------------------- routing
+
+    def _dispatch(self, head: bool) -> None:
+        self._head = head
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        path = url.path
+        try:
+            if not self._authorised(path, query):
+                return
+            if path in STATIC:
+                self._send_static(*STATIC[path], query=query)
+            elif path == "/favicon.ico":
+                self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
+            elif path == "/api/transmitters":
+                self._send_json(self.dashboard.api_transmitters())
+            elif path == "/api/readings":
+                limit = _int_arg(query, "limit", DEFAULT_READINGS_LIMIT)
+                self._send_json(self.dashboard.api_readings(_opt_int_arg(query, "arfcn"), _opt_int_arg(query, "bsic"), limit))
+            elif path == "/api/alerts":
+                self._send_json(self.dashboard.api_alerts(_int_arg(query, "limit", 500)))
+            elif path == "/api/events":
+                self._stream_events(query)
+            else:
+                self._send_json({"error": "not found"}, HTTPStatus.NOT_FOUND)
+        except _BadRequest as exc:
+            self._send_json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+        except StoreError as exc:
+            self._send_json({"error": str(exc)}, HTTPStatus.SERVICE_UNAVAILABLE)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _authorised(self, path: str, query: dict[str, list[str]]) -> bool:
+        token = self.dashboard.token
+        if token is None:
+            host = (self.headers.get("Host") or "").strip()
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if host and not is_loopback(name):  # DNS rebinding: a foreign name resolving to us
+                self._send_json({"error": "forbidden host"}, HTTPStatus.FORBIDDEN)
+                return False
+            return True
+        if path in PUBLIC_PATHS:
+            return True
+        given = ""
+        auth = self.headers.get("Authorization") or ""
+        if auth[:7].lower() == "bearer ":
+            given = auth[7:].strip()
+        elif "token" in query:
+            given = query["token"][-1]
+        if given and hmac.compare_digest(given.encode(), token.encode()):
+            return True
+        self._send_json({"error": "unauthorised: give Authorization: Bearer TOKEN or ?token=TOKEN"},
+                        HTTPStatus.UNAUTHORIZED, extra={"WWW-Authenticate": 'Bearer realm="fbs-dashboard"'})  # fmt: skip
+        return False
+
+    # ----------------------------------------------------------------- responses
+
+    def _security_headers(self, img_origin: str | None = None) -> dict[str, str]:
+        img = "img-src 'self'" + (f" {img_origin}" if img_origin else "")
+        return {
+            "Content-Security-Policy": f"default-src 'self'; {img}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "X-Frame-Options": "DENY",
+        }
+
+    def _send(self, status: int, data: bytes, content_type: str, extra: Mapping[str, str] | None = None,
+              img_origin: str | None = None) -> None:  # fmt: skip
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in {**self._security_headers(img_origin), **(extra or {})}.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if not self._head and data:
+            self.wfile.write(data)
+
+    def _send_json(self, obj: Any, status: int = HTTPStatus.OK, extra: Mapping[str, str] | None = None) -> None:
+        data = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+        self._send(status, data, "application/json; charset=utf-8", extra)
+
+    def _send_static(self, name: str, content_type: str, query: dict[str, list[str]]) -> None:
+        data = resources.files("sensor").joinpath("data", "dashboard", name).read_bytes()
+        origin = _tiles_origin(query.get("tiles", [""])[-1]) if name == "index.html" else None
+        self._send(HTTPStatus.OK, data, content_type, img_origin=origin)
+
+    def _stream_events(self, query: dict[str, list[str]]) -> None:
+        dash = self.dashboard
+        last = self.headers.get("Last-Event-ID")
+        try:
+            after = int(last) if last else _int_arg(query, "after", dash.last_event_id)
+        except ValueError:
+            after = dash.last_event_id
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Accel-Buffering", "no")
+        for k, v in self._security_headers().items():
+            self.send_header(k, v)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if self._head:
+            return
+        self.wfile.write(b"retry: 2000\n: fbs-sensor dashboard events\n\n")
+        for i, alert in dash.backlog(after):
+            self.wfile.write(_event(i, alert))
+            after = i
+        self.wfile.flush()
+        next_beat = time.monotonic() + dash.heartbeat_s
+        while not dash.stopping:
+            events = dash.events_after(after, max(0.0, min(1.0, next_beat - time.monotonic())))
+            chunks = []
+            for i, alert in events:
+                chunks.append(_event(i, alert))
+                after = i
+            if time.monotonic() >= next_beat:
+                chunks.append(b": heartbeat\n\n")
+                next_beat = time.monotonic() + dash.heartbeat_s
+            if chunks:
+                self.wfile.write(b"".join(chunks))
+                self.wfile.flush()
+
+
+def _event(i: int, alert: Mapping[str, Any]) -> bytes:
+    return f"id: {i}\nevent: detection\ndata: {json.dumps(alert, separators=(',', ':'), ensure_ascii=False)}\n\n".encode()
+
+
+def _int_arg(query: dict[str, list[str]], name: str, default: int) -> int:
+    value = _opt_int_arg(query, name)
+    return default if value is None else value
+
+
+def _opt_int_arg(query: dict[str, list[str]], name: str) -> int | None:
+    values = query.get(name)
+    if not values or values[-1] == "":
+        return None
+    try:
+        value = int(values[-1])
+    except ValueError:
+        raise _BadRequest(f"{name} must be an integer") from None
+    if value < 0 or (value > MAX_LIMIT and name == "limit"):
+        raise _BadRequest(f"{name} must be between 0 and {MAX_LIMIT}")
+    return value
+
+
+# --------------------------------------------------------------------------- python -m
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sensor.collector.dashboard",
+                                     description="Serve the read-only dashboard of a collector database.")  # fmt: skip
+    parser.add_argument("--db", required=True, metavar="PATH", help="the collector's SQLite database")
+    parser.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT", help="address (default 127.0.0.1:8080)")
+    parser.add_argument("--token", metavar="TOKEN", help="required token (generated when bound beyond loopback)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from pathlib import Path
+
+    from sensor.collector.sqlite_store import SqliteStore
+
+    try:
+        if not Path(args.db).is_file():
+            raise ConfigError(f"no database at {args.db}")
+        host, port = parse_bind(args.bind)
+        store = SqliteStore(args.db)
+        try:
+            dash = Dashboard(store, host, port, args.token).start()
+        except BaseException:
+            store.close()
+            raise
+    except SensorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"dashboard: {dash.url_with_token}", file=sys.stderr)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        dash.stop()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""The read-only dashboard: JSON API, security (token, read-only, loopback Host), server-sent events,
+and the page itself in a real headless Chromium driven over the DevTools protocol."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sensor.collector.dashboard import Dashboard, parse_bind
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.errors import ConfigError
+from sensor.publish.envelope import make_envelope
+from tests.publish.transport import (
+    COLLECTOR_MAIN,
+    PYTHON,
+    REPO,
+    cell_body,
+    detection_body,
+    wait_for_line,
+)
+
+FAKE_AT = (48.137, 11.575)  # where the synthetic fake transmitter stands
+KM_PER_DEG_LAT = 111.0
+
+
+def _position(lat: float, lon: float) -> dict[str, Any]:
+    return {"lat_deg": lat, "lon_deg": lon, "alt_m": 520.0, "fix": "3d", "hdop": 0.9, "age_s": 0.2}
+
+
+def _around(i: int, n: int = 24) -> tuple[float, float, float]:
+    """A position on rings of 150/400/650 m around the fake, and its distance."""
+    a = 2 * math.pi * i / n
+    d = 150.0 + 250.0 * (i % 3)
+    lat = FAKE_AT[0] + d * math.sin(a) / (KM_PER_DEG_LAT * 1000)
+    lon = FAKE_AT[1] + d * math.cos(a) / (KM_PER_DEG_LAT * 1000 * math.cos(math.radians(FAKE_AT[0])))
+    return lat, lon, d
+
+
+FAKE = {"arfcn": 64, "bsic": 17, "mcc": "262", "mnc": "01", "lac": 7171, "cell_id": 29021}
+REASONS = [{"rule": "reselection_bait", "weight": 0.5, "detail": "it adds 100 dB to its own signal in the phones' cell choice"}]
+
+
+def fake_observation(i: int) -> dict[str, Any]:
+    lat, lon, d = _around(i)
+    noise = ((i * 7919) % 13 - 6) / 3.0  # deterministic ±2 dB
+    return cell_body(0, **FAKE, rssi_dbfs=-20.0 - 30.0 * math.log10(d) + noise, position=_position(lat, lon),
+                     verdict="fake", score=0.97, reasons=REASONS, t_utc=f"2026-11-25T10:00:{i:02d}.000Z")  # fmt: skip
+
+
+def detection(i: int, **changes: Any) -> dict[str, Any]:
+    lat, lon, _ = _around(i)
+    body = detection_body(0, **FAKE, reasons=REASONS, position=_position(lat, lon))
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteStore:
+    s = SqliteStore(tmp_path / "collector.sqlite")
+    envs = [make_envelope("observation", fake_observation(i), sensor="car1", seq=i) for i in range(24)]
+    normal = cell_body(5, position=_position(FAKE_AT[0] + 0.003, FAKE_AT[1]), rssi_dbfs=-40.0)
+    envs.append(make_envelope("observation", normal, sensor="car2", seq=1))
+    envs += [make_envelope("detection", detection(i), sensor="car1", seq=100 + i) for i in range(2)]
+    s.save_many(envs)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def dashboard(store: SqliteStore):
+    with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
+        yield d
+
+
+def get(url: str, headers: dict[str, str] | None = None, method: str = "GET", data: bytes | None = None):
+    """(status, headers, body) without raising on HTTP errors."""
+    req = urllib.request.Request(url, headers=headers or {}, method=method, data=data)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def get_json(url: str, **kw: Any) -> Any:
+    status, _, body = get(url, **kw)
+    assert status == 200, body
+    return json.loads(body)
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_transmitters_have_identity_verdicts_reasons_and_a_located_fake(dashboard):
+    txs = get_json(dashboard.url + "api/transmitters")["transmitters"]
+    assert len(txs) == 2
+    fake, normal = txs  # gravest first
+    assert (fake["arfcn"], fake["bsic"], fake["cell_id"], fake["verdict"]) == (64, 17, 29021, "fake")
+    assert fake["verdicts"] == {"fake": 26} and fake["n_readings"] == 26 and fake["sensors"] == ["car1"]
+    assert fake["reasons"][0]["rule"] == "reselection_bait" and fake["first_seen_utc"] == "2026-11-25T10:00:00.000Z"
+    est = fake["estimate"]
+    assert fake["refusal"] is None and est["radius_m"] > 0 and est["region"] and len(est["region"][0][0]) == 2
+    km = math.hypot(est["lat"] - FAKE_AT[0], (est["lon"] - FAKE_AT[1]) * math.cos(math.radians(FAKE_AT[0]))) * KM_PER_DEG_LAT
+    assert km * 1000 < est["radius_m"]  # the truth is within the 95 % radius
+    assert normal["verdict"] == "normal" and normal["estimate"] is None
+    assert "3 are needed" in normal["refusal"]["reason"]
+
+
+def test_readings_filter_and_limit(dashboard):
+    all_ = get_json(dashboard.url + "api/readings")["readings"]
+    assert len(all_) == 27  # 25 observations + 2 detections
+    fake = get_json(dashboard.url + "api/readings?arfcn=64&bsic=17&limit=5")["readings"]
+    assert len(fake) == 5 and {r["verdict"] for r in fake} == {"fake"}
+    assert all(r["lat"] is not None and r["rssi_dbfs"] is not None for r in fake if r["kind"] == "observation")
+    status, _, body = get(dashboard.url + "api/readings?arfcn=sixty")
+    assert status == 400 and b"integer" in body
+
+
+def test_alerts_are_the_detections_in_arrival_order_with_reasons(dashboard):
+    data = get_json(dashboard.url + "api/alerts")
+    assert data["total"] == 2 and data["last_event_id"] == 2
+    assert [a["seq"] for a in data["alerts"]] == [100, 101]
+    a = data["alerts"][0]
+    assert a["verdict"] == "fake" and a["arfcn"] == 64 and a["reasons"][0]["detail"].startswith("it adds")
+    assert a["position"]["lat"] == pytest.approx(_around(0)[0])
+
+
+def test_static_files_and_security_headers(dashboard):
+    for path, kind in (("", "text/html"), ("app.js", "javascript"), ("style.css", "text/css")):
+        status, headers, body = get(dashboard.url + path)
+        assert status == 200 and kind in headers["Content-Type"] and body
+        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    _, headers, _ = get(dashboard.url + "?tiles=https://tile.example.org/{z}/{x}/{y}.png")
+    assert "img-src 'self' https://tile.example.org;" in headers["Content-Security-Policy"]
+    assert get(dashboard.url + "nothing")[0] == 404
+    status, headers, body = get(dashboard.url + "api/alerts", method="HEAD")
+    assert status == 200 and body == b""
+
+
+def test_read_only_everything_but_get_and_head_is_405(dashboard):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        status, headers, _ = get(dashboard.url + "api/alerts", method=method, data=b"{}" if method != "OPTIONS" else None)
+        assert status == 405 and headers["Allow"] == "GET, HEAD", method
+
+
+def test_loopback_without_token_refuses_a_foreign_host_header(dashboard):
+    assert dashboard.token is None
+    assert get(dashboard.url + "api/alerts", headers={"Host": "evil.example"})[0] == 403
+    assert get(dashboard.url + "api/alerts", headers={"Host": f"localhost:{dashboard.port}"})[0] == 200
+
+
+def test_bound_beyond_loopback_a_token_is_generated_and_required(store):
+    with Dashboard(store, "0.0.0.0", 0) as d:
+        assert d.token_generated and len(d.token) >= 20
+        base = f"http://127.0.0.1:{d.port}/"
+        for path in ("", "api/transmitters", "api/alerts", "api/events"):
+            status, headers, _ = get(base + path)
+            assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer"), path
+        assert get(base + "api/alerts", headers={"Authorization": "Bearer wrong"})[0] == 401
+        assert get(base + "api/alerts?token=wrong")[0] == 401
+        assert get(base + "api/alerts", headers={"Authorization": f"Bearer {d.token}"})[0] == 200
+        assert get(base + f"api/alerts?token={d.token}")[0] == 200
+        assert get(base + f"?token={d.token}")[0] == 200
+        assert get(base + "app.js")[0] == 200  # no data in the code
+        assert get(base + f"api/alerts?token={d.token}", method="POST", data=b"x")[0] == 405
+    with Dashboard(store, "0.0.0.0", 0, token="given-secret") as d:
+        assert not d.token_generated and d.token == "given-secret"
+
+
+def test_events_stream_pushes_new_detections_and_heartbeats(store):
+    with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05, heartbeat_s=0.3) as d:
+        sock = socket.create_connection(("127.0.0.1", d.port), timeout=5)
+        sock.sendall(f"GET /api/events?after=2 HTTP/1.1\r\nHost: 127.0.0.1:{d.port}\r\n\r\n".encode())
+        buf = b""
+        while b": fbs-sensor dashboard events" not in buf:
+            buf += sock.recv(4096)
+        assert b"text/event-stream" in buf
+        store.save(make_envelope("detection", detection(5, arfcn=99), sensor="car2", seq=7))
+        deadline = time.monotonic() + 5
+        while not (b"event: detection" in buf and b": heartbeat" in buf) and time.monotonic() < deadline:
+            buf += sock.recv(4096)
+        sock.close()
+        assert b"id: 3\nevent: detection\n" in buf and b'"arfcn":99' in buf and b": heartbeat" in buf
+
+
+def test_events_resume_from_an_old_last_event_id(store, dashboard):
+    sock = socket.create_connection(("127.0.0.1", dashboard.port), timeout=5)
+    sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: localhost\r\nLast-Event-ID: 0\r\n\r\n")
+    buf = b""
+    while b"id: 2\n" not in buf:
+        chunk = sock.recv(4096)
+        assert chunk
+        buf += chunk
+    sock.close()
+    assert b"id: 1\nevent: detection" in buf
+
+
+def test_parse_bind():
+    assert parse_bind("127.0.0.1:8080") == ("127.0.0.1", 8080)
+    assert parse_bind(":9000") == ("127.0.0.1", 9000)
+    assert parse_bind("[::1]:8080") == ("::1", 8080)
+    for bad in ("8080", "host:port", "1.2.3.4:70000"):
+        with pytest.raises(ConfigError):
+            parse_bind(bad)
+
+
+def test_a_port_in_use_is_a_config_error(store, dashboard):
+    with pytest.raises(ConfigError, match="cannot listen"):
+        Dashboard(store, "127.0.0.1", dashboard.port).start()
+
+
+def test_collector_command_serves_the_dashboard_with_a_printed_token_and_stops_it(tmp_path):
+    log = tmp_path / "collector.log"
+    args = ["--db", str(tmp_path / "c.sqlite"), "--bind", "tcp://127.0.0.1:0", "--allow-plaintext", "--dashboard", "0.0.0.0:0"]
+    with open(log, "w") as err:
+        proc = subprocess.Popen([PYTHON, "-c", COLLECTOR_MAIN, *args], cwd=REPO, stderr=err, stdout=subprocess.DEVNULL)
+    try:
+        line = wait_for_line(log, "dashboard on", timeout_s=60)
+        port, token = re.search(r"http://[^ ]+:(\d+)/\?token=(\S+)", line).groups()
+        base = f"http://127.0.0.1:{port}/api/alerts"
+        assert get(base)[0] == 401
+        assert json.loads(get(base, headers={"Authorization": f"Bearer {token}"})[2])["alerts"] == []
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+        with pytest.raises(OSError):
+            urllib.request.urlopen(base, timeout=2)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------- the page in a real browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Cdp:
+    """The smallest Chrome DevTools Protocol client: commands with ids, events collected."""
+
+    def __init__(self, ws_url: str) -> None:
+        import websocket  # websocket-client, in the test extra
+
+        self.ws = websocket.create_connection(ws_url, timeout=10, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv())
+            if msg.get("id") == self.next_id:
+                if "error" in msg:
+                    raise AssertionError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            self.events.append(msg)
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout_s: float) -> Any:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {expression}")
+
+    def problems(self) -> list[str]:
+        out = []
+        for e in self.events:
+            m, p = e.get("method"), e.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                out.append(json.dumps(p["exceptionDetails"])[:500])
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
+                out.append(f"console.{p['type']}: {json.dumps(p.get('args'))[:300]}")
+            elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
+                out.append(f"log {p['entry'].get('source')}: {p['entry'].get('text')} {p['entry'].get('url', '')}")
+        return out
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture
+def chromium(tmp_path: Path):
+    if CHROMIUM is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium) for the headless browser test")
+    pytest.importorskip("websocket", reason="websocket-client (the test extra) drives Chromium over CDP")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}", f"--remote-debugging-port={port}",
+         "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        targets = None
+        while time.monotonic() < deadline and not targets:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=1) as r:
+                    targets = [t for t in json.load(r) if t.get("type") == "page"]
+            except OSError:
+                time.sleep(0.1)
+            if proc.poll() is not None:
+                pytest.fail(f"chromium exited with status {proc.returncode}")
+        assert targets, "chromium's DevTools endpoint did not come up"
+        cdp = _Cdp(targets[0]["webSocketDebuggerUrl"])
+        try:
+            yield cdp
+        finally:
+            cdp.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromium, tmp_path):
+    with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.1) as d:
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.querySelectorAll('#alerts li.alert').length === 2", 10)
+        chromium.wait_for("document.querySelector('#map .estimate') !== null", 10)
+        chromium.wait_for("document.getElementById('live').textContent === 'live'", 5)
+
+        store.save(make_envelope("detection", detection(9, arfcn=77, bsic=3, cell_id=4242), sensor="car2", seq=9))
+        text = chromium.wait_for(
+            "(() => { const a = document.querySelector('#alerts li.alert'); "
+            "return a && a.textContent.includes('ARFCN 77') ? a.textContent : null; })()", 5)  # fmt: skip
+        assert "BSIC 3" in text and "it adds 100 dB" in text and "car2" in text  # newest first, reasons in words
+
+        est = chromium.evaluate(
+            "(() => { const e = document.querySelector('#map g.estimate.v-fake'); "
+            "return e && {key: e.dataset.key, regions: document.querySelectorAll('#map polygon.region').length, "
+            "readings: document.querySelectorAll('#map circle.reading').length}; })()")  # fmt: skip
+        assert est and est["key"] == "262/01/7171/29021/64/17" and est["regions"] >= 1 and est["readings"] >= 25
+        rows = chromium.evaluate("Array.from(document.querySelectorAll('#transmitters tbody tr')).map(r => r.textContent)")
+        assert any("fake" in r and "reselection" not in r and "100 dB" in r for r in rows)
+        chromium.wait_for("document.querySelectorAll('#transmitters tbody tr').length === 3", 5)  # refreshed after the event
+        if os.environ.get("FBS_DASHBOARD_SCREENSHOT"):
+            shot = chromium.call("Page.captureScreenshot", format="png")["data"]
+            Path(os.environ["FBS_DASHBOARD_SCREENSHOT"]).write_bytes(base64.b64decode(shot))
+        chromium.evaluate("1")  # collect any late events
+        assert chromium.problems() == []
