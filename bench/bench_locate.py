@@ -1,0 +1,322 @@
+"""Transmitter localisation: accuracy, honesty of the 95 % region, and speed, on simulated patrols.
+
+    python bench/bench_locate.py [--trials 200] [--moving-trials 30] [--seed 1]
+
+Fixed transmitter, one seeded trial after another:
+
+* a city street grid, blocks of 150 m, 1.5 km × 1.5 km; the search area is the 1 km × 1 km of
+  streets around where the station was first noticed (centred up to 150 m from it);
+* one transmitter inside a block, 50–300 m from every street the cars drive, 5 W EIRP, path-loss
+  exponent drawn from 3.0–4.0 per trial (``PathLossModel``: mean loss, σ 6 dB, 50 m decorrelation);
+* 2–4 cars, each driving 2–4 street segments (1–4 blocks each, turning at intersections) in the
+  search area, a reading every 40–60 m (a 4–6 s scan cycle at 10 m/s), GPS noise σ 3 m, 1.5 dB of
+  independent noise per reading, one car in three stopping 30 s at a light (10 more readings at one
+  place); readings below −110 dBm are lost; 20–60 readings in all (other draws are drawn again);
+* shadowing ``field``: one Gaussian field over space with PathLossModel's σ and exp(−Δd / 50 m)
+  correlation (two cars at one place see the same shadowing, as they do); ``per-car``:
+  ``PathLossModel.shadowing_db`` along each car's route, independent between cars — a correlation
+  structure the fit does not assume, kept as a robustness check.
+
+Figures: median and 90th-percentile error of located trials, coverage of the 95 % region (its
+polygons contain the truth) and of the radius circle, refusal rate, mean/median radius, median error
+for trials whose readings surround the transmitter (no gap of 120° or more, seen from it) and for the
+others, time per fit. Then one fit on 200 readings (best of 3).
+
+Moving transmitter: a van drives 1 m/s along an L of streets for 20 minutes (1.2 km) while three
+cars patrol the whole grid at random (a reading every 4 s each); ``track`` with 240 s windows every
+120 s. Figures: median and 90th-percentile track error (window estimate against the van's position
+at the window's middle), how often the window's region holds that position, detection rate; and
+the false-alarm rate of the same patrols around a parked van. Prints one JSON line per figure set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.timing import best_of  # noqa: E402
+
+from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
+from sensor.geo.locate import Estimate, LocateConfig, locate, region_contains, track  # noqa: E402
+from sensor.sim.propagation import PathLossModel  # noqa: E402
+
+LAT0, LON0 = 48.137154, 11.576124
+BLOCK_M = 150.0
+N_STREETS = 11  # streets 0..10 each way: 1.5 km × 1.5 km
+AREA_M = 1000.0  # the search area's side
+TX_DBM = 37.0  # 5 W EIRP: a fake station must outshine the real cells nearby
+EXPONENTS = (3.0, 4.0)  # path-loss exponent drawn per trial
+SPACING_M = (40.0, 60.0)  # between readings along a car's route (a scan cycle of 4-6 s at 10 m/s)
+SENSITIVITY_DBM = -110.0
+GPS_SIGMA_M = 3.0
+READING_SIGMA_DB = 1.5  # what is left of fast fading after averaging a reading's bursts
+DIRS = np.array([(1, 0), (0, 1), (-1, 0), (0, -1)])
+
+
+def route(rng: np.random.Generator, start: np.ndarray, segments: int, lo: np.ndarray, hi: np.ndarray,
+          max_blocks: int = 4) -> np.ndarray:
+    """Intersections (metres) of a drive of ``segments`` straight legs on the street grid, turning
+    left or right at intersections and staying within the box [lo, hi] (in street indices)."""
+    pts = [start.copy()]
+    d = int(rng.integers(4))
+    for _ in range(segments):
+        for _ in range(20):
+            blocks = int(rng.integers(1, max_blocks + 1))
+            end = pts[-1] + DIRS[d] * blocks
+            if np.all((end >= lo) & (end <= hi)):
+                break
+            d = int(rng.integers(4))
+        else:
+            break
+        pts.append(end)
+        d = (d + (1 if rng.random() < 0.5 else 3)) % 4
+    return np.array(pts, dtype=np.float64) * BLOCK_M
+
+
+def sample(points: np.ndarray, spacing_m: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Positions every ``spacing_m`` along a polyline (random phase) and the distance travelled."""
+    legs = np.hypot(*np.diff(points, axis=0).T)
+    cum = np.concatenate(([0.0], np.cumsum(legs)))
+    s = np.arange(rng.uniform(0, spacing_m), cum[-1], spacing_m)
+    return np.column_stack((np.interp(s, cum, points[:, 0]), np.interp(s, cum, points[:, 1]))), s
+
+
+def seg_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
+    ab = b - a
+    t = np.clip(np.dot(p - a, ab) / max(np.dot(ab, ab), 1e-9), 0.0, 1.0)
+    return float(np.hypot(*(a + t * ab - p)))
+
+
+def polyline_distance(p: np.ndarray, pts: np.ndarray) -> float:
+    return min(seg_distance(p, pts[i], pts[i + 1]) for i in range(len(pts) - 1))
+
+
+def shadowing(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray, car: np.ndarray,
+              model: PathLossModel, rng: np.random.Generator, mode: str) -> np.ndarray:
+    """Shadowing (dB) of each reading with ``model``'s σ and decorrelation distance.
+
+    ``field``: one Gaussian field over space, exp(−(|Δrx| + |Δtx|) / d_corr) correlated, so two cars
+    at one place see the same shadowing (as they do), and a moving transmitter changes it.
+    ``per-car``: ``PathLossModel.shadowing_db`` along each car's distance travelled, independent
+    between cars (a mismatch for the fit, which assumes a field: kept as a robustness check)."""
+    if mode == "per-car":
+        out = np.empty(len(rx_xy))
+        for c in np.unique(car):
+            out[car == c] = model.shadowing_db(travelled_m[car == c], rng)
+        return out
+    dist = spatial_distance(rx_xy) + spatial_distance(tx_xy)
+    cov = model.shadowing_sigma_db**2 * np.exp(-dist / model.decorrelation_m)
+    low = np.linalg.cholesky(cov + 1e-6 * np.eye(len(cov)))
+    return low @ rng.standard_normal(len(cov))
+
+
+def spatial_distance(xy: np.ndarray) -> np.ndarray:
+    return np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+
+
+def readings_from(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray, car: np.ndarray, t_s: np.ndarray,
+                  model: PathLossModel, rng: np.random.Generator, mode: str) -> tuple[np.ndarray, float]:
+    """Rows (lat, lon, power_dbm, t_s) of the readings heard (at or above the sensitivity), and the
+    share lost below it. ``tx_xy`` is one position or one per reading."""
+    tx_xy = np.broadcast_to(tx_xy, rx_xy.shape)
+    d = np.hypot(*(rx_xy - tx_xy).T)
+    p = (TX_DBM - model.mean_loss_db(d) + shadowing(rx_xy, tx_xy, travelled_m, car, model, rng, mode)
+         + rng.normal(0.0, READING_SIGMA_DB, len(d)))
+    noisy = rx_xy + rng.normal(0.0, GPS_SIGMA_M, rx_xy.shape)
+    lat, lon = lat_lon_from_enu(noisy[:, 0], noisy[:, 1], LAT0, LON0)
+    heard = p >= SENSITIVITY_DBM
+    return np.column_stack((lat, lon, p, t_s))[heard], float(1.0 - heard.mean())
+
+
+def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarray, np.ndarray, float]:
+    """(readings, transmitter east/north, share of readings lost below sensitivity) of one search
+    around a fixed transmitter."""
+    n = float(rng.uniform(*EXPONENTS))
+    model = PathLossModel(exponent=n, shadowing_sigma_db=6.0, decorrelation_m=50.0)
+    while True:
+        # a point inside a block, not on a street; the search area (1 km², the streets around where
+        # the station was first noticed) is centred up to 150 m away from it
+        blk = rng.integers(3, N_STREETS - 4, 2)
+        tx = (blk + rng.uniform(0.25, 0.75, 2)) * BLOCK_M
+        centre = tx + rng.uniform(-150.0, 150.0, 2)
+        lo = np.maximum(np.ceil((centre - AREA_M / 2) / BLOCK_M), 0)
+        hi = np.minimum(np.floor((centre + AREA_M / 2) / BLOCK_M), N_STREETS - 1)
+        xy, s, t, car, routes = [], [], [], [], []
+        for c in range(int(rng.integers(2, 5))):
+            start = np.array([rng.integers(lo[0], hi[0] + 1), rng.integers(lo[1], hi[1] + 1)], dtype=np.float64)
+            pts = route(rng, start, int(rng.integers(2, 5)), lo, hi)
+            if len(pts) < 2:
+                continue
+            routes.append(pts)
+            cxy, cs = sample(pts, float(rng.uniform(*SPACING_M)), rng)
+            ct = cs / 10.0 + 1000.0 * c
+            if rng.random() < 1 / 3 and len(cxy) > 2:  # stopped at a light: 10 more readings at one place
+                k = int(rng.integers(len(cxy)))
+                cxy = np.insert(cxy, k, np.repeat(cxy[k : k + 1], 10, axis=0), axis=0)
+                cs = np.insert(cs, k, np.full(10, cs[k]))
+                ct = np.insert(ct, k, ct[k] + 3.0 * np.arange(1, 11))
+            xy.append(cxy)
+            s.append(cs)
+            t.append(ct)
+            car.append(np.full(len(cxy), c))
+        if not routes or not 50.0 <= min(polyline_distance(tx, r) for r in routes) <= 300.0:
+            continue
+        a, lost = readings_from(np.vstack(xy), tx, np.concatenate(s), np.concatenate(car), np.concatenate(t),
+                                model, rng, mode)
+        if 20 <= len(a) <= 60:
+            return a, tx, lost
+
+
+def patrol(rng: np.random.Generator, duration_s: float, period_s: float, speed_m_s: float = 10.0) -> np.ndarray:
+    """(t_s, east_m, north_m) of one car wandering the grid at random (no U-turns)."""
+    start = rng.integers(2, N_STREETS - 2, 2).astype(float)
+    pts = [start]
+    d = int(rng.integers(4))
+    length = 0.0
+    while length < duration_s * speed_m_s:
+        choices = [k for k in range(4) if k != (d + 2) % 4 and np.all((pts[-1] + DIRS[k] >= 0) & (pts[-1] + DIRS[k] < N_STREETS))]
+        d = int(rng.choice(choices))
+        pts.append(pts[-1] + DIRS[d])
+        length += BLOCK_M
+    poly = np.array(pts) * BLOCK_M
+    legs = np.hypot(*np.diff(poly, axis=0).T)
+    cum = np.concatenate(([0.0], np.cumsum(legs)))
+    t = np.arange(rng.uniform(0, period_s), duration_s, period_s)
+    s = t * speed_m_s
+    return np.column_stack((t, np.interp(s, cum, poly[:, 0]), np.interp(s, cum, poly[:, 1])))
+
+
+def moving_trial(rng: np.random.Generator, moving: bool, mode: str = "field", duration_s: float = 1200.0
+                 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """Readings of three random patrols around a van driving 1 m/s along an L of streets (or parked
+    at the L's middle), and the van's position as a function of time."""
+    model = PathLossModel(exponent=float(rng.uniform(*EXPONENTS)), shadowing_sigma_db=6.0, decorrelation_m=50.0)
+    path = np.array([[3.0, 3.0], [7.0, 3.0], [7.0, 7.0]]) * BLOCK_M
+    cum = np.concatenate(([0.0], np.cumsum(np.hypot(*np.diff(path, axis=0).T))))
+    speed = cum[-1] / duration_s if moving else 0.0
+
+    def truth(t: np.ndarray) -> np.ndarray:
+        s = np.asarray(t) * speed + (0.0 if moving else cum[-1] / 2)
+        return np.column_stack((np.interp(s, cum, path[:, 0]), np.interp(s, cum, path[:, 1])))
+
+    cars = [patrol(rng, duration_s, 4.0) for _ in range(3)]
+    tr = np.vstack(cars)
+    car = np.concatenate([np.full(len(c), i) for i, c in enumerate(cars)])
+    a, _ = readings_from(tr[:, 1:], truth(tr[:, 0]), tr[:, 0] * 10.0, car, tr[:, 0], model, rng, mode)
+    return a[np.argsort(a[:, 3])], truth
+
+
+def angular_gap_deg(a: np.ndarray, tx: np.ndarray) -> float:
+    """Largest angle, seen from the transmitter, with no reading in it (360 − how well they surround it)."""
+    e, n = enu_from_lat_lon(a[:, 0], a[:, 1], LAT0, LON0)
+    ang = np.sort(np.arctan2(n - tx[1], e - tx[0]))
+    return float(np.degrees(np.max(np.diff(np.concatenate((ang, ang[:1] + 2 * np.pi))))))
+
+
+def run_fixed(trials: int, seed: int, mode: str) -> dict:
+    errors, gaps, covered, circle, radii, times, lost, counts = [], [], [], [], [], [], [], []
+    refusals = 0
+    locate(fixed_trial(np.random.default_rng(10**6))[0])  # warm-up (imports, caches)
+    for k in range(trials):
+        a, tx, share = fixed_trial(np.random.default_rng([seed, k]), mode)
+        counts.append(len(a))
+        lost.append(share)
+        t0 = time.perf_counter()
+        est = locate(a)
+        times.append(time.perf_counter() - t0)
+        if not isinstance(est, Estimate):
+            refusals += 1
+            continue
+        lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+        e, n = enu_from_lat_lon(est.lat_deg, est.lon_deg, LAT0, LON0)
+        err = float(np.hypot(e - tx[0], n - tx[1]))
+        errors.append(err)
+        gaps.append(angular_gap_deg(a, tx))
+        radii.append(est.radius_m)
+        covered.append(region_contains(est, float(lat), float(lon)))
+        circle.append(err <= est.radius_m)
+    e, g = np.array(errors), np.array(gaps)
+    return {
+        "case": f"fixed transmitter, shadowing {mode}", "trials": trials,
+        "readings_mean": round(float(np.mean(counts)), 1), "lost_below_sensitivity": round(float(np.mean(lost)), 3),
+        "median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
+        "coverage_region": round(float(np.mean(covered)), 3), "coverage_radius": round(float(np.mean(circle)), 3),
+        "refusal_rate": round(refusals / trials, 3), "mean_radius_m": round(float(np.mean(radii)), 1),
+        "median_radius_m": round(float(np.median(radii)), 1),
+        "surrounded_share": round(float(np.mean(g < 120.0)), 3),
+        "surrounded_median_error_m": round(float(np.median(e[g < 120.0])), 1),
+        "one_sided_median_error_m": round(float(np.median(e[g >= 120.0])), 1),
+        "ms_per_fit_median": round(1e3 * float(np.median(times)), 1), "ms_per_fit_mean": round(1e3 * float(np.mean(times)), 1),
+        "ms_per_fit_max": round(1e3 * float(np.max(times)), 1),
+    }
+
+
+def run_timing(seed: int) -> dict:
+    """One fit on 200 readings (three patrols around a parked van), best of 3."""
+    a, _ = moving_trial(np.random.default_rng([seed, 99]), False)
+    a = a[:200]
+    est = locate(a)
+    return {"case": "200 readings, one fit", "readings": len(a), "ms_best_of_3": round(1e3 * best_of(lambda: locate(a)), 1),
+            "located": isinstance(est, Estimate)}
+
+
+def run_moving(trials: int, seed: int) -> list[dict]:
+    cfg = LocateConfig(window_s=240.0, step_s=120.0)
+    out = []
+    for moving in (True, False):
+        errs, held, flags, untested, times, refused, windows = [], [], [], 0, [], 0, 0
+        for k in range(trials):
+            rng = np.random.default_rng([seed, 7, int(moving), k])
+            a, truth = moving_trial(rng, moving)
+            t0 = time.perf_counter()
+            tr = track(a, cfg)
+            times.append(time.perf_counter() - t0)
+            if tr.moving is None:
+                untested += 1
+            flags.append(bool(tr.moving))
+            for p in tr.points:
+                windows += 1
+                if not isinstance(p.result, Estimate):
+                    refused += 1
+                    continue
+                mid = 0.5 * (p.t_start_s + p.t_end_s)
+                te, tn = truth(np.array([mid]))[0]
+                e, n = enu_from_lat_lon(p.result.lat_deg, p.result.lon_deg, LAT0, LON0)
+                errs.append(float(np.hypot(e - te, n - tn)))
+                lat, lon = lat_lon_from_enu(te, tn, LAT0, LON0)
+                held.append(region_contains(p.result, float(lat), float(lon)))
+        e = np.array(errs)
+        out.append({
+            "case": "moving van 1 m/s" if moving else "parked van (same patrols)", "trials": trials,
+            "windows": windows, "window_refusal_rate": round(refused / max(windows, 1), 3),
+            "track_median_error_m": round(float(np.median(e)), 1), "track_p90_error_m": round(float(np.percentile(e, 90)), 1),
+            "track_coverage_region": round(float(np.mean(held)), 3),
+            ("detection_rate" if moving else "false_alarm_rate"): round(float(np.mean(flags)), 3),
+            "untested": untested, "s_per_track_mean": round(float(np.mean(times)), 2),
+        })
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=200)
+    ap.add_argument("--moving-trials", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)
+    print(json.dumps(run_fixed(args.trials, args.seed, "per-car")), flush=True)
+    print(json.dumps(run_timing(args.seed)), flush=True)
+    if args.moving_trials > 0:
+        for line in run_moving(args.moving_trials, args.seed):
+            print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main()
