@@ -18,7 +18,8 @@ from sensor.errors import ConfigError, SensorError
 @click.command("collector")
 @click.option("--bind", default="tcp://*:5555", show_default=True, metavar="ENDPOINT",
               help="ZeroMQ endpoint to listen on (tcp://127.0.0.1:0 picks a free port).")  # fmt: skip
-@click.option("--db", "db_path", required=True, metavar="PATH", help="SQLite database (created if missing).")
+@click.option("--db", "db_path", required=True, metavar="PATH|URL",
+              help="SQLite database file (created if missing), or postgresql://USER@HOST/DB for a shared PostgreSQL.")
 @click.option("--keys-dir", metavar="DIR", help="Public keys of the sensors allowed to connect (NAME.key; NAME = sensor id).")
 @click.option("--secret-key", metavar="FILE", help="The collector's own NAME.key_secret (fbs-sensor keys new).")
 @click.option("--allow-plaintext", is_flag=True, help="Run without CURVE when no keys are given (anyone can read and forge).")
@@ -32,7 +33,7 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
             status_interval: float, dashboard_bind: str | None, dashboard_token: str | None) -> None:  # fmt: skip
     """Run the collector in the foreground: store every sensor message once, acknowledge it after the commit."""
     from sensor.collector.server import Collector
-    from sensor.collector.sqlite_store import SqliteStore
+    from sensor.collector.open_store import store_from_url
     from sensor.publish.keys import load_keypair
 
     if (keys_dir is None) != (secret_key is None):
@@ -40,7 +41,7 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
     if keys_dir is None and not allow_plaintext:
         raise ConfigError("give --keys-dir and --secret-key (or --allow-plaintext for an unauthenticated test set-up)")
     server_keys = load_keypair(secret_key) if secret_key is not None else None
-    store = SqliteStore(db_path)
+    store = store_from_url(db_path)
     stop = threading.Event()
     dashboard = None
     try:
