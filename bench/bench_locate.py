@@ -44,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of  # noqa: E402
 
 from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
-from sensor.geo.locate import Estimate, LocateConfig, locate, region_contains, track  # noqa: E402
+from sensor.geo.locate import Estimate, LocateConfig, locate, region_contains  # noqa: E402
+from sensor.geo.moving import track  # noqa: E402
 from sensor.sim.propagation import PathLossModel  # noqa: E402
 
 LAT0, LON0 = 48.137154, 11.576124

@@ -74,7 +74,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
 
     from sensor.collector.exports import label, select
     from sensor.collector.transmitters import power_readings, transmitters
-    from sensor.geo.locate import track
+    from sensor.geo.moving import track
 
     with open_store(db_path) as store:
         readings = store.readings(arfcn=arfcn, bsic=bsic)

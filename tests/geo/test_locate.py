@@ -20,8 +20,8 @@ from sensor.geo.locate import (
     profile_rss,
     region_contains,
     shadowing_whitener,
-    track,
 )
+from sensor.geo.moving import track
 from sensor.sim.propagation import PathLossModel
 
 LAT0, LON0 = 48.137154, 11.576124
