@@ -33,25 +33,18 @@ collector.
 from __future__ import annotations
 
 import argparse
-import hmac
-import ipaddress
-import json
 import logging
-import math
 import secrets
 import socket
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from typing import Any, Self
-from urllib.parse import parse_qs, urlsplit
 
-from sensor.collector.store import Reading, Store, StoreError
+from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
+from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
+from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, transmitters
 from sensor.errors import ConfigError, SensorError
 from sensor.geo.locate import Estimate, Refusal
@@ -61,73 +54,6 @@ log = logging.getLogger(__name__)
 POLL_INTERVAL_S = 0.5
 HEARTBEAT_S = 15.0
 MAX_EVENTS_KEPT = 1000  # recent detections kept for streams that fall behind or reconnect
-DEFAULT_READINGS_LIMIT = 5000
-MAX_LIMIT = 100_000
-STATIC = {
-    "/": ("index.html", "text/html; charset=utf-8"),
-    "/index.html": ("index.html", "text/html; charset=utf-8"),
-    "/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/style.css": ("style.css", "text/css; charset=utf-8"),
-}
-PUBLIC_PATHS = ("/app.js", "/style.css", "/favicon.ico")  # no data in them: served without the token
-LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
-
-
-# --------------------------------------------------------------------------- JSON views
-
-
-def _finite(x: Any) -> Any:
-    return x if not isinstance(x, float) or math.isfinite(x) else None
-
-
-def alert_of(envelope: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored detection envelope as the page's alert: who saw what, where, and why."""
-    body = envelope.get("body") or {}
-    position = body.get("position") or None
-    return {
-        "id": envelope.get("id"),
-        "sensor": envelope.get("sensor"),
-        "seq": envelope.get("seq"),
-        "sent_utc": envelope.get("sent_utc"),
-        "time_utc": body.get("t_utc") or envelope.get("sent_utc"),
-        **{k: body.get(k) for k in ("arfcn", "bsic", "mcc", "mnc", "lac", "cell_id", "verdict")},
-        "score": _finite(body.get("score")),
-        "reasons": list(body.get("reasons") or []),
-        "position": None if position is None else {"lat": position.get("lat_deg"), "lon": position.get("lon_deg")},
-    }
-
-
-def reading_view(r: Reading) -> dict[str, Any]:
-    return {
-        "time_utc": r.time_utc, "sensor": r.sensor, "kind": r.kind, "arfcn": r.arfcn, "bsic": r.bsic,
-        "cell_id": r.cell_id, "lat": r.lat_deg, "lon": r.lon_deg, "rssi_dbfs": _finite(r.rssi_dbfs),
-        "rssi_dbm": _finite(r.rssi_dbm), "verdict": r.verdict or "normal", "score": _finite(r.score),
-    }  # fmt: skip
-
-
-def location_view(result: Estimate | Refusal) -> dict[str, Any]:
-    if isinstance(result, Refusal):
-        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions}}
-    return {
-        "estimate": {
-            "lat": result.lat_deg, "lon": result.lon_deg, "radius_m": _finite(result.radius_m),
-            "n_positions": result.n_positions, "n_readings": result.n_readings,
-            "mirror_ambiguous": result.mirror_ambiguous,
-            "region": [[[lat, lon] for lat, lon in polygon] for polygon in result.region],
-        },
-        "refusal": None,
-    }  # fmt: skip
-
-
-def transmitter_view(t: Transmitter, location: Estimate | Refusal) -> dict[str, Any]:
-    return {
-        "key": "/".join("-" if v is None else str(v) for v in t.key),
-        "arfcn": t.arfcn, "bsic": t.bsic, "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id,
-        "verdict": t.verdict, "verdicts": dict(t.verdicts), "reasons": t.reasons(),
-        "last_seen_utc": max(r.time_utc for r in t.readings), "first_seen_utc": min(r.time_utc for r in t.readings),
-        "sensors": sorted(t.sensors), "n_readings": len(t.readings),
-        **location_view(location),
-    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the dashboard
@@ -164,7 +90,7 @@ class Dashboard:
         self._count = 0  # detections seen by the poller
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str], Estimate | Refusal]] = {}
         self._locate_lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
         self.poll_error: str | None = None
 
@@ -320,14 +246,6 @@ class Dashboard:
         return {"alerts": alerts, "total": len(stored), "last_event_id": len(stored)}
 
 
-def is_loopback(host: str) -> bool:
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
 
 def parse_bind(text: str) -> tuple[str, int]:
     """``HOST:PORT``, ``[v6]:PORT`` or ``:PORT`` (127.0.0.1) → (host, port); ``ConfigError`` otherwise."""
@@ -342,211 +260,6 @@ def parse_bind(text: str) -> tuple[str, int]:
     if not 0 <= number <= 65535:
         raise ConfigError(f"dashboard address {text!r}: port out of range")
     return host, number
-
-
-# --------------------------------------------------------------------------- HTTP
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-class _BadRequest(Exception):
-    pass
-
-
-def _tiles_origin(template: str | None) -> str | None:
-    """The origin (scheme://host[:port]) of an http(s) tile URL template, if it is a clean one."""
-    if not template:
-        return None
-    parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    if any(c in parts.netloc for c in " ;,'\"\\"):
-        return None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def version_string(self) -> str:
-        return "fbs-dashboard"
-    @property
-    def dashboard(self) -> Dashboard:
-        return self.server.dashboard  # type: ignore[attr-defined,no-any-return]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("dashboard %s: " + format, self.address_string(), *args)
-
-    # Every method but GET and HEAD: 405 (the server is read-only).
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("do_"):
-            return self._method_not_allowed
-        raise AttributeError(name)
-
-    def _method_not_allowed(self) -> None:
-        self.close_connection = True  # a request body may follow, unread
-        self._head = self.command == "HEAD"
-        self._send_json({"error": "method not allowed: the dashboard is read-only"}, HTTPStatus.METHOD_NOT_ALLOWED,
-                        extra={"Allow": "GET, HEAD"})  # fmt: skip
-
-    def do_HEAD(self) -> None:
-        self._dispatch(head=True)
-
-    def do_GET(self) -> None:
-        self._dispatch(head=False)
-
-    # ----------------------------------------------------------------- routing
-
-    def _dispatch(self, head: bool) -> None:
-        self._head = head
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        path = url.path
-        try:
-            if not self._authorised(path, query):
-                return
-            if path in STATIC:
-                self._send_static(*STATIC[path], query=query)
-            elif path == "/favicon.ico":
-                self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
-            elif path == "/api/transmitters":
-                self._send_json(self.dashboard.api_transmitters())
-            elif path == "/api/readings":
-                limit = _int_arg(query, "limit", DEFAULT_READINGS_LIMIT)
-                self._send_json(self.dashboard.api_readings(_opt_int_arg(query, "arfcn"), _opt_int_arg(query, "bsic"), limit))
-            elif path == "/api/alerts":
-                self._send_json(self.dashboard.api_alerts(_int_arg(query, "limit", 500)))
-            elif path == "/api/events":
-                self._stream_events(query)
-            else:
-                self._send_json({"error": "not found"}, HTTPStatus.NOT_FOUND)
-        except _BadRequest as exc:
-            self._send_json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
-        except StoreError as exc:
-            self._send_json({"error": str(exc)}, HTTPStatus.SERVICE_UNAVAILABLE)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def _authorised(self, path: str, query: dict[str, list[str]]) -> bool:
-        token = self.dashboard.token
-        if token is None:
-            host = (self.headers.get("Host") or "").strip()
-            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            if host and not is_loopback(name):  # DNS rebinding: a foreign name resolving to us
-                self._send_json({"error": "forbidden host"}, HTTPStatus.FORBIDDEN)
-                return False
-            return True
-        if path in PUBLIC_PATHS:
-            return True
-        given = ""
-        auth = self.headers.get("Authorization") or ""
-        if auth[:7].lower() == "bearer ":
-            given = auth[7:].strip()
-        elif "token" in query:
-            given = query["token"][-1]
-        if given and hmac.compare_digest(given.encode(), token.encode()):
-            return True
-        self._send_json({"error": "unauthorised: give Authorization: Bearer TOKEN or ?token=TOKEN"},
-                        HTTPStatus.UNAUTHORIZED, extra={"WWW-Authenticate": 'Bearer realm="fbs-dashboard"'})  # fmt: skip
-        return False
-
-    # ----------------------------------------------------------------- responses
-
-    def _security_headers(self, img_origin: str | None = None) -> dict[str, str]:
-        img = "img-src 'self'" + (f" {img_origin}" if img_origin else "")
-        return {
-            "Content-Security-Policy": f"default-src 'self'; {img}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
-            "X-Frame-Options": "DENY",
-        }
-
-    def _send(self, status: int, data: bytes, content_type: str, extra: Mapping[str, str] | None = None,
-              img_origin: str | None = None) -> None:  # fmt: skip
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        for k, v in {**self._security_headers(img_origin), **(extra or {})}.items():
-            self.send_header(k, v)
-        self.end_headers()
-        if not self._head and data:
-            self.wfile.write(data)
-
-    def _send_json(self, obj: Any, status: int = HTTPStatus.OK, extra: Mapping[str, str] | None = None) -> None:
-        data = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-        self._send(status, data, "application/json; charset=utf-8", extra)
-
-    def _send_static(self, name: str, content_type: str, query: dict[str, list[str]]) -> None:
-        data = resources.files("sensor").joinpath("data", "dashboard", name).read_bytes()
-        origin = _tiles_origin(query.get("tiles", [""])[-1]) if name == "index.html" else None
-        self._send(HTTPStatus.OK, data, content_type, img_origin=origin)
-
-    def _stream_events(self, query: dict[str, list[str]]) -> None:
-        dash = self.dashboard
-        last = self.headers.get("Last-Event-ID")
-        try:
-            after = int(last) if last else _int_arg(query, "after", dash.last_event_id)
-        except ValueError:
-            after = dash.last_event_id
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Accel-Buffering", "no")
-        for k, v in self._security_headers().items():
-            self.send_header(k, v)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        if self._head:
-            return
-        self.wfile.write(b"retry: 2000\n: fbs-sensor dashboard events\n\n")
-        for i, alert in dash.backlog(after):
-            self.wfile.write(_event(i, alert))
-            after = i
-        self.wfile.flush()
-        next_beat = time.monotonic() + dash.heartbeat_s
-        while not dash.stopping:
-            events = dash.events_after(after, max(0.0, min(1.0, next_beat - time.monotonic())))
-            chunks = []
-            for i, alert in events:
-                chunks.append(_event(i, alert))
-                after = i
-            if time.monotonic() >= next_beat:
-                chunks.append(b": heartbeat\n\n")
-                next_beat = time.monotonic() + dash.heartbeat_s
-            if chunks:
-                self.wfile.write(b"".join(chunks))
-                self.wfile.flush()
-
-
-def _event(i: int, alert: Mapping[str, Any]) -> bytes:
-    return f"id: {i}\nevent: detection\ndata: {json.dumps(alert, separators=(',', ':'), ensure_ascii=False)}\n\n".encode()
-
-
-def _int_arg(query: dict[str, list[str]], name: str, default: int) -> int:
-    value = _opt_int_arg(query, name)
-    return default if value is None else value
-
-
-def _opt_int_arg(query: dict[str, list[str]], name: str) -> int | None:
-    values = query.get(name)
-    if not values or values[-1] == "":
-        return None
-    try:
-        value = int(values[-1])
-    except ValueError:
-        raise _BadRequest(f"{name} must be an integer") from None
-    if value < 0 or (value > MAX_LIMIT and name == "limit"):
-        raise _BadRequest(f"{name} must be between 0 and {MAX_LIMIT}")
-    return value
 
 
 # --------------------------------------------------------------------------- python -m

@@ -1,0 +1,66 @@
+"""The dashboard's JSON views: what the API returns for alerts, readings, locations and
+transmitters (pure functions of the store's records; ``dashboard.py`` serves them)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sensor.collector.store import Reading
+from sensor.collector.transmitters import Transmitter
+from sensor.geo.locate import Estimate, Refusal
+
+
+def _finite(x: Any) -> Any:
+    return x if not isinstance(x, float) or math.isfinite(x) else None
+
+
+def alert_of(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored detection envelope as the page's alert: who saw what, where, and why."""
+    body = envelope.get("body") or {}
+    position = body.get("position") or None
+    return {
+        "id": envelope.get("id"),
+        "sensor": envelope.get("sensor"),
+        "seq": envelope.get("seq"),
+        "sent_utc": envelope.get("sent_utc"),
+        "time_utc": body.get("t_utc") or envelope.get("sent_utc"),
+        **{k: body.get(k) for k in ("arfcn", "bsic", "mcc", "mnc", "lac", "cell_id", "verdict")},
+        "score": _finite(body.get("score")),
+        "reasons": list(body.get("reasons") or []),
+        "position": None if position is None else {"lat": position.get("lat_deg"), "lon": position.get("lon_deg")},
+    }
+
+
+def reading_view(r: Reading) -> dict[str, Any]:
+    return {
+        "time_utc": r.time_utc, "sensor": r.sensor, "kind": r.kind, "arfcn": r.arfcn, "bsic": r.bsic,
+        "cell_id": r.cell_id, "lat": r.lat_deg, "lon": r.lon_deg, "rssi_dbfs": _finite(r.rssi_dbfs),
+        "rssi_dbm": _finite(r.rssi_dbm), "verdict": r.verdict or "normal", "score": _finite(r.score),
+    }  # fmt: skip
+
+
+def location_view(result: Estimate | Refusal) -> dict[str, Any]:
+    if isinstance(result, Refusal):
+        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions}}
+    return {
+        "estimate": {
+            "lat": result.lat_deg, "lon": result.lon_deg, "radius_m": _finite(result.radius_m),
+            "n_positions": result.n_positions, "n_readings": result.n_readings,
+            "mirror_ambiguous": result.mirror_ambiguous,
+            "region": [[[lat, lon] for lat, lon in polygon] for polygon in result.region],
+        },
+        "refusal": None,
+    }  # fmt: skip
+
+
+def transmitter_view(t: Transmitter, location: Estimate | Refusal) -> dict[str, Any]:
+    return {
+        "key": "/".join("-" if v is None else str(v) for v in t.key),
+        "arfcn": t.arfcn, "bsic": t.bsic, "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id,
+        "verdict": t.verdict, "verdicts": dict(t.verdicts), "reasons": t.reasons(),
+        "last_seen_utc": max(r.time_utc for r in t.readings), "first_seen_utc": min(r.time_utc for r in t.readings),
+        "sensors": sorted(t.sensors), "n_readings": len(t.readings),
+        **location_view(location),
+    }  # fmt: skip
