@@ -9,6 +9,7 @@ import subprocess
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sensor.publish.outbox import Outbox
@@ -46,8 +47,15 @@ class CollectorProcess:
             self.proc = subprocess.Popen([PYTHON, "-c", COLLECTOR_MAIN, *self.args], cwd=REPO, stderr=err, stdout=subprocess.DEVNULL)
         wait_for_line(log, "listening on", timeout_s=60)
 
-    def kill(self) -> None:
+    def kill(self, in_flight: Callable[[], int] | None = None) -> None:
+        """SIGKILL. With ``in_flight``: freeze it first (SIGSTOP) until the sensor has messages in
+        flight to it, so that the kill loses messages the collector was sent but never acked."""
         assert self.proc is not None and self.proc.poll() is None, "collector died by itself"
+        if in_flight is not None:
+            self.proc.send_signal(signal.SIGSTOP)
+            deadline = time.monotonic() + 5.0
+            while in_flight() == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(30)
 
@@ -85,9 +93,11 @@ def test_collector_killed_and_restarted_at_random_moments_loses_nothing(tmp_path
         producer = threading.Thread(target=produce)
         producer.start()
         try:
-            for _ in range(4):
+            for i in range(4):
                 time.sleep(rng.uniform(0.3, 1.2))
-                collector.kill()
+                # Two of the kills are made sure to catch messages in flight (on a loaded machine
+                # every message may otherwise be acked before a kill lands).
+                collector.kill(in_flight=(lambda: link.status().in_flight) if i % 2 == 0 else None)
                 time.sleep(rng.uniform(0.0, 1.5))  # down for a moment, or long enough to be declared dead
                 collector.start()
             producer.join(60)
