@@ -21,6 +21,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .viterbi_kernels import viterbi
+
 
 @dataclass(frozen=True)
 class ConvCode:
@@ -140,6 +142,10 @@ def _viterbi_chunk(x: np.ndarray, code: ConvCode, terminated: bool) -> ViterbiRe
     half = combo.shape[0]
     n_states = 2 * half
 
+    kernel = viterbi()  # the compiled twin of the loops below, when numba is there
+    if kernel is not None:
+        out = kernel(np.ascontiguousarray(x), combo, np.ascontiguousarray(signs, np.float32), n, terminated, _MINUS_INF)
+        return _with_corrections(x, out, code)
     # Branch metrics of every output word at every step: (steps, 2^n, N)
     xt = x.reshape(n_blocks, steps, n).transpose(1, 2, 0)  # (steps, n, N)
     branch = np.zeros((steps, 1 << n, n_blocks), dtype=np.float32)
@@ -169,6 +175,10 @@ def _viterbi_chunk(x: np.ndarray, code: ConvCode, terminated: bool) -> ViterbiRe
         out[:, t] = state >> top
         state = ((state & (half - 1)) << 1) | flat[t, state, cols]
 
+    return _with_corrections(x, out, code)
+
+
+def _with_corrections(x: np.ndarray, out: np.ndarray, code: ConvCode) -> ViterbiResult:
     reencoded = conv_encode(out, code)
     hard = x < 0
     n_corrected = np.count_nonzero((hard != reencoded.astype(bool)) & (x != 0), axis=1).astype(np.int32)

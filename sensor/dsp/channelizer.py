@@ -54,8 +54,8 @@ class ChannelizerPlan:
     residual_hz: np.ndarray  # (n_ch,) the rest, |residual| ≤ half a bin
     k_max: int  # kept output bins: signed −k_max..k_max around each channel's centre bin
     taper: np.ndarray  # (2·k_max+1,) float32 filter weights (× n_out/n_in), signed-bin order
-    pad: int  # zeros either side of the centred input spectrum, so every run is a plain slice
-    run_start: np.ndarray  # (n_ch,) index of each channel's first kept bin in the padded spectrum
+    gather: np.ndarray  # (n_ch, 2·k_max+1) index into the input FFT of each channel's kept bins
+    weights: np.ndarray  # (n_ch, 2·k_max+1) float32 taper, 0 where a kept bin lies outside the input band
     power_lo: np.ndarray  # (n_ch,) [lo, hi) of the bins within ±power_half_width_hz, in the centred
     power_hi: np.ndarray  #   spectrum (clipped to the input band)
     rotation: np.ndarray  # (n_ch, hop_out) complex64: the residual's turn within one block
@@ -137,14 +137,13 @@ def plan_channelizer(
     taper = 0.5 * (1 + np.cos(np.pi * edge))
     taper[f_rel >= stopband_hz] = 0.0
     weight = (taper * (n_out / n_in)).astype(np.float32)
-    # The input spectrum is used centred (signed bin s at index s + n_in//2; the lone Nyquist bin of
-    # an even n_in is dropped, it belongs to both edges) and padded with zeros, so that each
-    # channel's run of kept bins is a slice, zero where the input has no such frequency.
+    # Signed input bin s of each kept bin; the input band is s ∈ [−n_in/2, n_in/2) but the lone
+    # Nyquist bin of an even n_in belongs to both edges and is dropped: weight 0 (so are bins beyond).
     half = n_in // 2
-    lowest = int(bins.min()) - k_max + half
-    highest = int(bins.max()) + k_max + half
-    pad = max(0, -lowest, highest - n_in + 1)
-    run_start = bins - k_max + half + pad
+    signed = bins[:, None] + rel[None, :]
+    inside = (signed >= -half + (n_in % 2 == 0)) & (signed <= n_in - half - 1)
+    gather = np.mod(signed, n_in).astype(np.intp)
+    weights = np.where(inside, weight[None, :], np.float32(0)).astype(np.float32)
     k_pow = int(np.floor(power_half_width_hz / bin_hz))
     power_lo = np.clip(bins - k_pow + half, 1 if n_in % 2 == 0 else 0, n_in)
     power_hi = np.clip(bins + k_pow + half + 1, 0, n_in)
@@ -165,8 +164,8 @@ def plan_channelizer(
         residual_hz=residual,
         k_max=k_max,
         taper=weight,
-        pad=pad,
-        run_start=run_start,
+        gather=gather,
+        weights=weights,
         power_lo=power_lo,
         power_hi=power_hi,
         rotation=rotation,
@@ -221,20 +220,18 @@ def channelize(
     has_residual = bool(np.any(plan.residual_hz != 0))
     power_sum = np.zeros(n_ch)
     h0 = plan.overlap_out // 2
-    half, K, n_keep = plan.n_in // 2, plan.k_max, 2 * plan.k_max + 1
-    taper_hi = plan.taper[K:]  # signed bins 0..K → output bins 0..K
-    taper_lo = plan.taper[:K]  # signed bins −K..−1 → output bins n_out−K..n_out−1
-    width = plan.n_in + 2 * plan.pad
+    half, K = plan.n_in // 2, plan.k_max
+    # One spectrum buffer for every batch: only the kept bins are written, the rest stays zero.
+    full = np.zeros((n_ch, min(max_blocks_per_batch, k_blocks), plan.n_out), np.complex64) if k_blocks else None
     for b0 in range(0, k_blocks, max_blocks_per_batch):
         nb = min(max_blocks_per_batch, k_blocks - b0)
         frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
         spec = scipy.fft.fft(frames, axis=1)  # (nb, n_in)
-        centred = np.zeros((nb, width), np.complex64)
-        centred[:, plan.pad + half : plan.pad + plan.n_in] = spec[:, : plan.n_in - half]
-        centred[:, plan.pad + (plan.n_in % 2 == 0) : plan.pad + half] = spec[:, plan.n_in - half + (plan.n_in % 2 == 0) :]
         if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
-            band = centred[:, plan.pad : plan.pad + plan.n_in]
-            energy = (band.real**2 + band.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
+            e = (spec.real**2 + spec.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
+            energy = np.concatenate((e[plan.n_in - half :], e[: plan.n_in - half]))  # centred: signed −half.. first
+            if plan.n_in % 2 == 0:
+                energy[0] = 0.0  # the Nyquist bin, as in the channels
             cp = np.concatenate(([0.0], np.cumsum(energy)))
             power_sum += (cp[plan.power_hi] - cp[plan.power_lo]) / float(plan.n_in) ** 2
         # Continuity: the whole-bin shift restarts at each block (block b starts at global input
@@ -247,16 +244,17 @@ def channelize(
         hi, lo = np.divmod(k0, 1 << 20)
         cyc = plan.residual_hz / plan.out_rate_hz
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
-        phase = np.exp(-2j * np.pi * turns).astype(np.complex64)[:, :, None]
-        runs = np.lib.stride_tricks.sliding_window_view(centred, n_keep, axis=1)[:, plan.run_start]  # (nb, n_ch, n_keep)
-        full = np.empty((nb, n_ch, plan.n_out), np.complex64)
-        np.multiply(runs[:, :, K:], taper_hi * phase, out=full[:, :, : K + 1])
-        np.multiply(runs[:, :, :K], taper_lo * phase, out=full[:, :, plan.n_out - K :])
-        full[:, :, K + 1 : plan.n_out - K] = 0
-        y = scipy.fft.ifft(full, axis=2, overwrite_x=True)[:, :, h0 : h0 + plan.hop_out]
+        phase = np.exp(-2j * np.pi * turns).astype(np.complex64).T[:, :, None]  # (n_ch, nb, 1)
+        runs = np.take(spec, plan.gather, axis=1).transpose(1, 0, 2)  # (n_ch, nb, n_keep): each channel's kept bins
+        f = full[:, :nb]  # type: ignore[index]
+        np.multiply(runs[:, :, K:], plan.weights[:, None, K:], out=f[:, :, : K + 1])
+        np.multiply(runs[:, :, :K], plan.weights[:, None, :K], out=f[:, :, plan.n_out - K :])
+        f[:, :, : K + 1] *= phase
+        f[:, :, plan.n_out - K :] *= phase
+        y = scipy.fft.ifft(f, axis=2)[:, :, h0 : h0 + plan.hop_out]  # (n_ch, nb, hop_out)
         if has_residual:  # offsets off the bin grid turn on within the block
-            y *= plan.rotation[None]
-        out3[:, b0 : b0 + nb, :] = y.transpose(1, 0, 2)
+            y *= plan.rotation[:, None, :]
+        out3[:, b0 : b0 + nb, :] = y
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(

@@ -113,8 +113,15 @@ def estimate_receiver_ppm(carriers: list[FcchCarrier], *, max_ppm: float = 60.0)
     """The receiver clock error common to the carriers (median of their implied errors, those
     within ``max_ppm``); None without a carrier mapped to the raster. A carrier far from it is
     off on its own (a transmitter with a poor clock, e.g. a fake base station)."""
-    vals = np.array([c.implied_ppm for c in carriers if c.implied_ppm is not None and abs(c.implied_ppm) <= max_ppm])
-    if len(vals) == 0:
-        return None
+    return _median_ppm([c.implied_ppm for c in carriers if c.implied_ppm is not None], max_ppm)
+
+
+def median_receiver_ppm(raster_and_apparent_hz: list[tuple[float, float]], *, max_ppm: float = 60.0) -> float | None:
+    """``estimate_receiver_ppm`` from (raster point, carrier as received) pairs in Hz."""
+    return _median_ppm([(r / f - 1) * 1e6 for r, f in raster_and_apparent_hz], max_ppm)
+
+
+def _median_ppm(implied: list[float], max_ppm: float) -> float | None:
     # The apparent carrier is f/(1+ε): ε = raster/apparent − 1 is the receiver error itself.
-    return float(np.median(vals))
+    vals = np.array([p for p in implied if abs(p) <= max_ppm])
+    return float(np.median(vals)) if len(vals) else None

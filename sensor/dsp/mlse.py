@@ -35,6 +35,7 @@ from sensor.gsm.burst import (
 )
 from sensor.gsm.training import NORMAL_TSC_UBITS, SCH_TRAINING_UBITS
 
+from .mlse_kernels import forward_backward
 from .chanest import (
     DEFAULT_SEARCH_SYMBOLS,
     DEFAULT_TAPS,
@@ -139,6 +140,10 @@ def mlse_equalize(
         wrong = (np.arange(2 * S)[None, :, None] & 1) != kb.T[ks, None, :]  # (|ks|, 2S, N)
         g_t[ks] += np.where(wrong, _FORBIDDEN, np.float32(0))
 
+    kernel = forward_backward()  # the compiled twin of the loops below, when numba is there
+    if kernel is not None:
+        sbits = kernel(np.ascontiguousarray(g_t.transpose(2, 0, 1)), S, BURST_BITS, _RENORMALISE_EVERY)
+        return _result(sbits, channel, known_mask, kb if known_mask is not None else None)
     # Branch j = m·S + 2q' + u (m, q' < S/2, u = new bit) leaves state j >> 1 = m·S/2 + q' and
     # enters state j mod S = 2q' + u.
     half = S // 2
@@ -170,11 +175,17 @@ def mlse_equalize(
          + beta[1 : K + 1].reshape(K, 1, half, 2, n_bursts))  # (K, m, q', u, N)
     best = m.min(axis=(1, 2))  # (K, u, N)
     llr = (best[:, 1] - best[:, 0]).T  # (N, 148): M(d=1) − M(d=0)
-    sbits = np.ascontiguousarray(llr).astype(np.float32)
-    if known_mask is not None:
-        free = ~km
-        top = np.max(np.abs(sbits[:, free]), axis=1, initial=1.0)
-        sbits[:, km] = (1.0 - 2.0 * kb[:, km]) * top[:, None]
+    return _result(np.ascontiguousarray(llr).astype(np.float32), channel, known_mask,
+                   kb if known_mask is not None else None)
+
+
+def _result(sbits: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None,
+            known_ubits: np.ndarray | None) -> MlseResult:
+    """The known positions set to their value at the burst's largest free magnitude; hard bits."""
+    if known_mask is not None and known_ubits is not None:
+        km = np.asarray(known_mask, bool)
+        top = np.max(np.abs(sbits[:, ~km]), axis=1, initial=1.0)
+        sbits[:, km] = (1.0 - 2.0 * known_ubits[:, km]) * top[:, None]
     ubits = (sbits < 0).astype(np.uint8)
     return MlseResult(sbits=sbits, ubits=ubits, channel=channel)
 

@@ -76,6 +76,36 @@ def carrier_contrast(samples: np.ndarray, sample_rate_hz: float, *, usable_fract
     if len(samples) < nfft:
         return 1.0
     power, _ = welch_power(np.asarray(samples[: min(len(samples), 256 * nfft)]), sample_rate_hz, nfft=nfft)
+    offsets, ratio, ok, _ = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
+    return float(ratio[ok].max()) if np.any(ok) else 1.0
+
+
+def raster_contrast(samples: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, *,
+                    usable_fraction: float = 0.9, bin_hz: float = 2.4e3, frames: int = 128,
+                    dc_guard_hz: float = 15e3) -> tuple[np.ndarray, np.ndarray]:
+    """``carrier_contrast`` at given frequencies (Hz from the tuning), NaN where its rings would
+    leave the usable band: whether a carrier stands out there; and the power (dBFS) within ±60 kHz
+    of each. The spectrum averages ``frames`` frames spread evenly over the whole of ``samples``
+    (a carrier on for part of it shows in proportion), with about ``bin_hz`` of resolution at any
+    sample rate."""
+    nfft = 1 << int(np.ceil(np.log2(sample_rate_hz / bin_hz)))
+    n = len(samples) // nfft
+    offsets_hz = np.atleast_1d(np.asarray(offsets_hz, np.float64))
+    if n == 0 or len(offsets_hz) == 0:
+        return np.full(len(offsets_hz), np.nan), np.full(len(offsets_hz), np.nan)
+    take = np.unique(np.linspace(0, n - 1, min(n, frames)).astype(np.int64))
+    picked = np.asarray(samples)[: n * nfft].reshape(n, nfft)[take].reshape(-1)
+    power, _ = welch_power(picked, sample_rate_hz, nfft=nfft)
+    offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
+    k = np.clip(np.round(offsets_hz / (sample_rate_hz / nfft)).astype(np.int64) + nfft // 2, 0, nfft - 1)
+    return np.where(ok[k], ratio[k], np.nan), 10 * np.log10(np.maximum(inner[k], 1e-30))
+
+
+def _contrast(power: np.ndarray, sample_rate_hz: float, usable_fraction: float,
+              dc_guard_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(bin offsets, contrast at every bin, where it is measurable, power within ±60 kHz) of a
+    centred power spectrum."""
+    nfft = len(power)
     bin_hz = sample_rate_hz / nfft
     offsets = (np.arange(nfft) - nfft // 2) * bin_hz
     dc = np.abs(offsets) <= dc_guard_hz
@@ -97,7 +127,4 @@ def carrier_contrast(samples: np.ndarray, sample_rate_hz: float, *, usable_fract
     # Only positions whose rings lie inside the usable band.
     k = np.arange(nfft)
     ok = (np.abs(offsets) + 160e3 <= usable_fraction * sample_rate_hz / 2) & (k - r1 >= 0) & (k + r1 < nfft)
-    if not np.any(ok):
-        return 1.0
-    ratio = (inner[ok] / n_in) / np.maximum(ring[ok], 1e-30)
-    return float(ratio.max())
+    return offsets, (inner / n_in) / np.maximum(ring, 1e-30), ok, inner

@@ -9,12 +9,14 @@ all together (``equalize_normal_bursts``) and handed to the block assembler.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sensor.coding.sch import decode_sch_bursts
 from sensor.dsp.fcch import FcchBursts, detect_fcch
+from sensor.dsp.fcch_track import measure_fcch_at
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma
@@ -22,7 +24,7 @@ from sensor.gsm.burst import BURST_BITS
 from sensor.l3.messages import SystemInformation3, parse_si
 from sensor.errors import DecodeError
 from sensor.model import L2Block
-from sensor.receiver.blocks import BlockAssembler, BurstQuality
+from sensor.receiver.blocks import decode_frames
 
 FRAME_SYMBOLS = 1250
 MARGIN_SYMBOLS = 10  # window around a predicted burst for the equaliser's timing search
@@ -73,6 +75,8 @@ def receive_channel(
     time_utc_s: float | None = None,
     offset_base_hz: float = 0.0,
     fcch: FcchBursts | None = None,
+    prior: ChannelSync | None = None,
+    combined: bool | None = None,
 ) -> ChannelResult:
     """Decode every control block of the carrier near the centre of ``x`` (complex64 at sps·R).
 
@@ -80,38 +84,78 @@ def receive_channel(
     the carrier's nominal frequency) + the offset measured here from the stream's centre.
     ``fcch``: the carrier's FCCH bursts already found (e.g. by the wideband search), in this
     stream's samples and relative to its centre; searched for here when not given.
+    ``prior``: the carrier's synchronisation carried over from the stream before this one (its
+    frame timing moved into this stream's samples): no search at all then — the FCCH bursts are
+    measured where the timing puts them (``dsp/fcch_track.py``) and every SCH checked at its
+    place; when too few of them decode (a fade, the timing lost), the carrier is searched for as
+    without a prior. ``combined``: the CCCH_CONF already known (SI3 of an earlier stretch), used
+    when no SI3 is decoded here.
     """
     sps = samples_per_symbol
+    if prior is not None:
+        res = _receive_tracked(x, sps, prior)
+        if res is None:
+            return receive_channel(x, samples_per_symbol=sps, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
+                                   offset_base_hz=offset_base_hz, combined=combined)
+    else:
+        res = _receive_searched(x, sps, fcch)
+    if res.sync is not None:
+        res.blocks, res.combined = _decode_blocks(x, sps, res.sync, arfcn=arfcn, band=band, t0_s=t0_s,
+                                                  time_utc_s=time_utc_s, offset_base_hz=offset_base_hz,
+                                                  combined=combined, res=res)
+    return res
+
+
+def _windows(x: np.ndarray, sps: int, f_off: float) -> Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]:
+    """Windows of the stream with the carrier's offset ``f_off`` removed (only where bursts are)."""
+    fs = sps * SYMBOL_RATE_HZ
+
+    def rows_at(first_samples: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+        rows, starts = _rows(x, first_samples, length)
+        n = starts[:, None] + np.arange(length)[None, :]
+        return (rows * np.exp(-2j * np.pi * f_off / fs * n)).astype(np.complex64), starts
+
+    return rows_at
+
+
+def _schs(x: np.ndarray, sps: int, f_off: float, first_samples: np.ndarray,
+          search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decode SCH bursts in windows from ``first_samples``: (in_range, bsic, fn, BN0 centre sample)."""
+    margin = MARGIN_SYMBOLS * sps
+    rows, starts = _windows(x, sps, f_off)(first_samples, BURST_BITS * sps + 2 * margin)
+    eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps, search_symbols=search)
+    dec = decode_sch_bursts(eq.sbits)
+    return dec.in_range, dec.bsic, dec.fn.astype(np.int64), starts + margin + sps // 2 + eq.channel.toa_samples
+
+
+def _stream_frames(n_samples: int, sps: int, a: float, b: float, fn0: int) -> np.ndarray:
+    """Frames (not reduced) whose timeslot-0 window lies wholly in a stream of ``n_samples``, with
+    BN0 of frame fn at sample a + b·(fn − fn0)."""
+    margin = MARGIN_SYMBOLS * sps
+    length = BURST_BITS * sps + 2 * margin
+    first = fn0 + int(np.ceil((margin - a) / b))
+    last = fn0 + int(np.floor((n_samples - length + margin - a) / b))
+    return np.arange(first, last + 1)
+
+
+def _frequency(fb: FcchBursts) -> tuple[float, float]:
+    """The carrier's offset from its FCCH bursts: inverse-variance mean and its 1-sigma."""
+    w = 1.0 / np.maximum(fb.freq_std_hz, 1.0) ** 2
+    return float(np.sum(w * fb.carrier_offset_hz) / np.sum(w)), float(1.0 / np.sqrt(np.sum(w)))
+
+
+def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None) -> ChannelResult:
+    """FCCH (given or searched) → frequency → SCH after each FCCH → frame timing → every SCH."""
     fs = sps * SYMBOL_RATE_HZ
     res = ChannelResult()
     fb = detect_fcch(x, sample_rate_hz=fs) if fcch is None else fcch
     res.fcch_found = len(fb)
     if len(fb) == 0:
         return res
-    w = 1.0 / np.maximum(fb.freq_std_hz, 1.0) ** 2
-    f_off = float(np.sum(w * fb.carrier_offset_hz) / np.sum(w))
-    f_std = float(1.0 / np.sqrt(np.sum(w)))
-
-    def rows_at(first_samples: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """Windows of the stream with the carrier's offset removed (only where bursts are)."""
-        rows, starts = _rows(x, first_samples, length)
-        n = starts[:, None] + np.arange(length)[None, :]
-        return (rows * np.exp(-2j * np.pi * f_off / fs * n)).astype(np.complex64), starts
-
-    # SCH one frame after each FCCH: equalise, decode, and keep those that agree.
+    f_off, f_std = _frequency(fb)
     margin = MARGIN_SYMBOLS * sps
-    length = BURST_BITS * sps + 2 * margin
     nominal = FRAME_SYMBOLS * sps
-
-    def schs(first_samples: np.ndarray, search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Decode SCH bursts in windows from ``first_samples``: (in_range, bsic, fn, BN0 centre sample)."""
-        rows, starts = rows_at(first_samples, length)
-        eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps,
-                                 search_symbols=search)
-        dec = decode_sch_bursts(eq.sbits)
-        return dec.in_range, dec.bsic, dec.fn.astype(np.int64), starts + margin + sps // 2 + eq.channel.toa_samples
-
-    ok, bsics, fns, pos = schs(fb.sch_start_sample - margin, SCH_SEARCH_SYMBOLS)
+    ok, bsics, fns, pos = _schs(x, sps, f_off, fb.sch_start_sample - margin, SCH_SEARCH_SYMBOLS)
     res.sch_tried = len(ok)
     if not ok.any():
         return res
@@ -122,60 +166,85 @@ def receive_channel(
     a, b, n_ok = _fit_frames(fns[good], pos[good], fn0, nominal, sps)
     # Second pass: every SCH the stream holds, at its predicted place, refines the frame timing
     # (the FCCHs that started the search may be few, e.g. when only part of the stream was searched).
-    first = fn0 + int(np.ceil((margin - a) / b))
-    last = fn0 + int(np.floor((len(x) - length + margin - a) / b))
-    all_frames = np.arange(first, last + 1)
+    all_frames = _stream_frames(len(x), sps, a, b, fn0)
     sch_frames = all_frames[np.isin(all_frames % 51, multiframe.SCH_T3)]
     if len(sch_frames):
-        ok2, bsics2, fns2, pos2 = schs(a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
+        ok2, bsics2, fns2, pos2 = _schs(x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
         good2 = ok2 & (bsics2 == bsic) & (fns2 == sch_frames % tdma.HYPERFRAME_FRAMES)
         if good2.sum() >= n_ok:
             res.sch_tried += len(ok2)
             a, b, n_ok = _fit_frames(fns2[good2], pos2[good2], fn0, nominal, sps)
     res.sch_ok = n_ok
-    sync = ChannelSync(bsic, fn0, float(a), float(b), f_off, f_std, res.sch_ok)
-    res.sync = sync
+    res.sync = ChannelSync(bsic, fn0, float(a), float(b), f_off, f_std, n_ok)
+    return res
 
-    # Every frame whose timeslot 0 lies in the stream, equalised together.
-    first = fn0 + int(np.ceil((margin - sync.sample0) / b))
-    last = fn0 + int(np.floor((len(x) - length + margin - sync.sample0) / b))
-    frames = np.arange(first, last + 1)
+
+TRACK_MIN_SCH_FRACTION = 0.5  # of the SCHs a carried-over timing predicts, at least this many must decode
+
+
+def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResult | None:
+    """Sync from a carried-over timing (see ``receive_channel``); None when the carrier was not
+    where the timing puts it."""
+    fs = sps * SYMBOL_RATE_HZ
+    margin = MARGIN_SYMBOLS * sps
+    nominal = FRAME_SYMBOLS * sps
+    res = ChannelResult()
+    frames = _stream_frames(len(x), sps, prior.sample0, prior.samples_per_frame, prior.fn0)
     t3 = frames % 51
-    normal = ~np.isin(t3, multiframe.FCCH_T3 + multiframe.SCH_T3 + multiframe.IDLE_T3)
-    frames = frames[normal]
+    fcch_frames = frames[np.isin(t3, multiframe.FCCH_T3)]
+    fb = measure_fcch_at(x, sample_rate_hz=fs, start_sample=prior.burst_sample(fcch_frames) - sps / 2,
+                         carrier_offset_hz=prior.freq_offset_hz)
+    res.fcch_found = len(fb)
+    f_off, f_std = _frequency(fb) if len(fb) else (prior.freq_offset_hz, prior.freq_std_hz)
+    sch_frames = frames[np.isin(t3, multiframe.SCH_T3)]
+    if len(sch_frames) == 0:
+        return None
+    ok, bsics, fns, pos = _schs(x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
+    res.sch_tried = len(ok)
+    good = ok & (bsics == prior.bsic) & (fns == sch_frames % tdma.HYPERFRAME_FRAMES)
+    if good.sum() < max(1, TRACK_MIN_SCH_FRACTION * len(sch_frames)):
+        return None
+    a, b, n_ok = _fit_frames(fns[good], pos[good], prior.fn0, nominal, sps)
+    if n_ok < 2:  # one SCH: keep the carried-over rate, move the line onto it
+        b = prior.samples_per_frame
+        a = float(np.median(pos[good] - b * tdma.fn_diff(fns[good], prior.fn0)))
+    res.sch_ok = n_ok
+    res.sync = ChannelSync(prior.bsic, prior.fn0, float(a), float(b), f_off, f_std, n_ok)
+    return res
+
+
+def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, band: str | None, t0_s: float,
+                   time_utc_s: float | None, offset_base_hz: float, combined: bool | None,
+                   res: ChannelResult) -> tuple[list[L2Block], bool | None]:
+    """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks."""
+    fs = sps * SYMBOL_RATE_HZ
+    margin = MARGIN_SYMBOLS * sps
+    length = BURST_BITS * sps + 2 * margin
+    frames = _stream_frames(len(x), sps, sync.sample0, sync.samples_per_frame, sync.fn0)
+    t3 = frames % 51
+    frames = frames[~np.isin(t3, multiframe.FCCH_T3 + multiframe.SCH_T3 + multiframe.IDLE_T3)]
     if len(frames) == 0:
-        return res
+        return [], combined
     centres = sync.burst_sample(frames)
-    rows, starts = rows_at(centres - sps // 2 - margin, length)
-    eqn = equalize_normal_bursts(rows, burst_start_sample=margin + sps // 2, tsc=bsic & 7, samples_per_symbol=sps,
+    rows, _ = _windows(x, sps, sync.freq_offset_hz)(centres - sps // 2 - margin, length)
+    eqn = equalize_normal_bursts(rows, burst_start_sample=margin + sps // 2, tsc=sync.bsic & 7, samples_per_symbol=sps,
                                  search_symbols=NORMAL_SEARCH_SYMBOLS)
     res.bursts_equalised = len(frames)
     power = np.mean(np.abs(rows[:, margin : margin + BURST_BITS * sps]) ** 2, axis=1)
-    rssi = 10 * np.log10(np.maximum(power, 1e-20))
-    quality = [
-        BurstQuality(
-            snr_db=float(eqn.channel.snr_db[i]),
-            rssi_dbfs=float(rssi[i]),
-            freq_offset_hz=offset_base_hz + f_off,
-            t_s=t0_s + float(centres[i]) / fs,
-            time_utc_s=None if time_utc_s is None else time_utc_s + float(centres[i]) / fs,
-        )
-        for i in range(len(frames))
-    ]
-    fn_mod = frames % tdma.HYPERFRAME_FRAMES
+    t_s = t0_s + centres / fs
 
-    def assemble(combined: bool) -> list[L2Block]:
-        asm = BlockAssembler(arfcn=arfcn, combined=combined, bsic=bsic, band=band, keep_frames=1 << 30)
-        for i, fn in enumerate(fn_mod):
-            asm.add(int(fn), eqn.sbits[i], quality[i])
-        return asm.decode_ready()
+    def assemble(comb: bool) -> list[L2Block]:
+        return decode_frames(frames % tdma.HYPERFRAME_FRAMES, eqn.sbits, snr_db=eqn.channel.snr_db,
+                             rssi_dbfs=10 * np.log10(np.maximum(power, 1e-20)),
+                             freq_offset_hz=offset_base_hz + sync.freq_offset_hz, t_s=t_s,
+                             time_utc_s=None if time_utc_s is None else time_utc_s + centres / fs,
+                             arfcn=arfcn, combined=comb, bsic=sync.bsic, band=band)
 
-    blocks = assemble(False)
-    res.combined = _ccch_combined(blocks)
-    if res.combined:
-        blocks = assemble(True)
-    res.blocks = blocks
-    return res
+    blocks = assemble(bool(combined))
+    found = _ccch_combined(blocks)
+    if found is not None and found != bool(combined):
+        blocks = assemble(found)
+    return blocks, found if found is not None else combined
 
 
 def _fit_frames(fns: np.ndarray, pos: np.ndarray, fn0: int, nominal: float, sps: int) -> tuple[float, float, int]:

@@ -9,6 +9,16 @@ two tunings or either side of a gap are never mixed. Memory is bounded by one wi
 Each carrier has a state: ``synchronised`` while it decodes, ``lost`` after a window in which it
 did not (a fade, a transmitter switched off), and back to ``synchronised`` when it returns —
 transitions are counted, so a caller sees cells that vanish and reappear.
+
+Carriers are carried from window to window (``wideband.Track``: frequency and frame timing on the
+source's clock) while the samples are continuous, so a window after the first is normally not
+searched at all: each known carrier is synchronised where its timing puts it. A window is
+searched (the wideband FCCH search) when nothing is known yet, after a break, every
+``search_every_s`` seconds (a second transmitter on a known carrier's frequency, a weak one next
+to a strong one), and whenever a cheap spectrum of the window shows a carrier on a raster point
+that no known carrier explains (``dsp.spectrum.raster_contrast``): a transmitter that switches
+on is searched for in the window it appears in. A carrier whose FCCH shows but whose SCH does not
+decode is tried on its own channel for ``UNSYNCED_RETRIES`` windows, then only at searches.
 """
 
 from __future__ import annotations
@@ -19,10 +29,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.model import IQBlock, L2Block
-from sensor.receiver.wideband import receive_wideband
+from sensor.dsp.channelizer import raster_offsets_hz
+from sensor.dsp.spectrum import raster_contrast
+from sensor.receiver.wideband import Track, receive_wideband
 
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
+SEARCH_EVERY_S = 8.0
+UNSYNCED_RETRIES = 3
+NEW_CARRIER_CONTRAST = 1.3  # raster_contrast of noise alone ~1.0 ± 0.03; a carrier at 0 dB SNR ~1.8
+TRACKED_NEAR_HZ = 100e3  # a raster point this close to a known carrier is that carrier
+IMAGE_NEAR_HZ = 30e3  # ... and one this close to a known carrier's mirror frequency may be its I/Q image
+IMAGE_REJECTION_DB = 15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch.drop_images)
 
 
 @dataclass(slots=True)
@@ -42,12 +60,18 @@ class StreamStats:
     blocks: int = 0
     blocks_failed: int = 0
     discontinuities: int = 0  # retunes and sample gaps that ended a window early
+    searches: int = 0  # windows that ran the wideband FCCH search (the others only tracked)
     receiver_ppm: list[float] = field(default_factory=list)
 
 
 class StreamReceiver:
     def __init__(self, *, window_s: float = WINDOW_S, overlap_s: float = OVERLAP_S,
-                 on_window: Callable[[float, float], None] | None = None, prescreen: bool = False) -> None:
+                 on_window: Callable[[float, float], None] | None = None, prescreen: bool = False,
+                 search_every_s: float = SEARCH_EVERY_S, track: bool = True) -> None:
+        self.search_every_s = search_every_s
+        self.track = track  # False: search every window afresh (what a window alone decodes)
+        self._tracks: list[Track] = []
+        self._since_search_s = float("inf")
         self.prescreen = prescreen  # skip windows with nothing carrier-like in them (receiver/wideband.py)
         self.window_s = window_s
         self.overlap_s = overlap_s
@@ -96,13 +120,22 @@ class StreamReceiver:
         rows = max(16, self._carriers_seen)
         if self._work.shape[1] < need or self._work.shape[0] < rows:
             self._work = np.empty((rows, need), np.complex64)
+        active = [t for t in self._tracks if t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES]
+        parked = [t for t in self._tracks if not (t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES)]
+        search = (not self.track or not active or self._since_search_s >= self.search_every_s
+                  or self._new_carrier(x, fs, self._tracks))
         results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
-                                        time_utc_s=first.time_utc_s, work=self._work, prescreen=self.prescreen)
+                                        time_utc_s=first.time_utc_s, work=self._work, prescreen=self.prescreen,
+                                        tracks=(active + parked if search else active) if self.track else (),
+                                        first_sample=first.first_sample, search=search)
+        self._tracks = [r.track for r in results if r.track is not None] + ([] if search else parked)
+        self._since_search_s = 0.0 if search else self._since_search_s + (len(x) / fs - self.overlap_s)
         self.stats.windows += 1
+        self.stats.searches += int(search)
         self._carriers_seen = max(self._carriers_seen, len(results))
         self.last_window = {}
         for r in results:
-            a = int(r.carrier.arfcn)
+            a = int(r.arfcn)
             self.last_window[a] = self.last_window.get(a, False) or r.result.sync is not None
         if ppm is not None:
             self.stats.receiver_ppm.append(ppm)
@@ -130,6 +163,7 @@ class StreamReceiver:
         # Keep the overlap for the next window (none after a break or at the end).
         if final:
             self._buf, self._buf_n = [], 0
+            self._tracks, self._since_search_s = [], float("inf")  # what follows a break is searched afresh
         else:
             keep = int(self.overlap_s * fs)
             tail = x[len(x) - keep :]
@@ -142,6 +176,23 @@ class StreamReceiver:
         while len(self._seen) > 100_000:
             del self._seen[next(iter(self._seen))]
         yield from out
+
+    def _new_carrier(self, x: np.ndarray, fs: float, tracks: list[Track]) -> bool:
+        """Whether the window shows a carrier on a raster point that no known carrier (nor its I/Q
+        image: at minus its frequency, ``IMAGE_REJECTION_DB`` or more below it) explains."""
+        ppm = self.stats.receiver_ppm[-1] if self.stats.receiver_ppm else 0.0
+        _, offsets = raster_offsets_hz(self._buf[0].center_hz, fs, receiver_ppm=ppm, usable_fraction=0.9)
+        known = np.array([t.carrier_rel_hz for t in tracks])
+        if len(known):
+            offsets = offsets[np.abs(offsets[:, None] - known[None, :]).min(axis=1) >= TRACKED_NEAR_HZ]
+        contrast, power_dbfs = raster_contrast(x, fs, np.concatenate((offsets, known)))
+        contrast, power_dbfs, known_dbfs = contrast[: len(offsets)], power_dbfs[: len(offsets)], power_dbfs[len(offsets):]
+        stands_out = np.isfinite(contrast) & (contrast >= NEW_CARRIER_CONTRAST)
+        if len(known):
+            mirror = np.abs(offsets[:, None] + known[None, :]) < IMAGE_NEAR_HZ
+            image = np.any(mirror & (power_dbfs[:, None] < known_dbfs[None, :] - IMAGE_REJECTION_DB), axis=1)
+            stands_out &= ~image
+        return bool(np.any(stands_out))
 
     def _update_states(self, heard: set[tuple[int, int | None]], t_end_s: float) -> None:
         for key in heard:

@@ -32,7 +32,7 @@ def grgsm_sections(path):
 def decode_file(path, rate, center):
     x = np.fromfile(path, np.complex64)
     results, ppm = receive_wideband(x, sample_rate_hz=rate, center_hz=center)
-    return {r.carrier.arfcn: r.result for r in results}, ppm
+    return {r.arfcn: r.result for r in results}, ppm
 
 
 def ours(result):

@@ -1,0 +1,43 @@
+"""The optional compiled fast path: numba, when it is installed (``pip install 'fbs-sensor[fast]'``).
+
+The pure numpy kernels are the reference; a compiled twin exists only for the inner loops where
+it pays (the equaliser's trellis, the Viterbi decoder's add-compare-select), computes exactly
+the same float32 operations in the same order, and is tested to give bit-identical results
+(``tests/test_fastpath.py``). Set ``FBS_SENSOR_NUMBA=0`` to run the reference instead. Kernels are
+compiled on first use and cached on disk (``cache=True``: ~0.5 s to load on later runs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+ENV = "FBS_SENSOR_NUMBA"
+
+
+@lru_cache(maxsize=None)
+def _numba() -> Any | None:
+    if os.environ.get(ENV, "1").strip().lower() in ("0", "no", "off", "false"):
+        return None
+    try:
+        import numba
+    except Exception:  # not installed, or broken against this numpy: the reference path runs
+        return None
+    return numba
+
+
+def enabled() -> bool:
+    return _numba() is not None
+
+
+def compiled(py_func: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
+    """A getter of ``py_func`` compiled with ``numba.njit(cache=True)``, or None without numba."""
+
+    @lru_cache(maxsize=None)
+    def get() -> Callable[..., Any] | None:
+        nb = _numba()
+        return None if nb is None else nb.njit(cache=True, nogil=True)(py_func)
+
+    return get
