@@ -33,6 +33,7 @@ import numpy as np
 import scipy.fft
 
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.dsp.channelizer_kernels import fill
 from sensor.dsp.fftsize import is_fast_fft_length
 
 _SYMBOL_RATE = Fraction(1625000, 6)  # TS 45.004 §2.1, exactly
@@ -244,13 +245,17 @@ def channelize(
         hi, lo = np.divmod(k0, 1 << 20)
         cyc = plan.residual_hz / plan.out_rate_hz
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
-        phase = np.exp(-2j * np.pi * turns).astype(np.complex64).T[:, :, None]  # (n_ch, nb, 1)
-        runs = np.take(spec, plan.gather, axis=1).transpose(1, 0, 2)  # (n_ch, nb, n_keep): each channel's kept bins
+        phase = np.ascontiguousarray(np.exp(-2j * np.pi * turns).astype(np.complex64).T)  # (n_ch, nb)
         f = full[:, :nb]  # type: ignore[index]
-        np.multiply(runs[:, :, K:], plan.weights[:, None, K:], out=f[:, :, : K + 1])
-        np.multiply(runs[:, :, :K], plan.weights[:, None, :K], out=f[:, :, plan.n_out - K :])
-        f[:, :, : K + 1] *= phase
-        f[:, :, plan.n_out - K :] *= phase
+        kernel = fill()  # the compiled twin of the numpy lines below, when numba is there
+        if kernel is not None:
+            kernel(spec, plan.gather, plan.weights, phase, K, full)
+        else:
+            runs = np.take(spec, plan.gather, axis=1).transpose(1, 0, 2)  # (n_ch, nb, n_keep): each channel's kept bins
+            np.multiply(runs[:, :, K:], plan.weights[:, None, K:], out=f[:, :, : K + 1])
+            np.multiply(runs[:, :, :K], plan.weights[:, None, :K], out=f[:, :, plan.n_out - K :])
+            f[:, :, : K + 1] *= phase[:, :, None]
+            f[:, :, plan.n_out - K :] *= phase[:, :, None]
         y = scipy.fft.ifft(f, axis=2)[:, :, h0 : h0 + plan.hop_out]  # (n_ch, nb, hop_out)
         if has_residual:  # offsets off the bin grid turn on within the block
             y *= plan.rotation[:, None, :]

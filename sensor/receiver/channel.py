@@ -60,6 +60,8 @@ class ChannelResult:
 def _rows(x: np.ndarray, starts: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Windows of ``length`` samples from each start (zero beyond the stream); the starts used."""
     starts = np.asarray(np.round(starts), dtype=np.int64)
+    if len(starts) and starts.min() >= 0 and starts.max() + length <= len(x) and x.dtype == np.complex64:
+        return np.lib.stride_tricks.sliding_window_view(x, length)[starts], starts  # a gather: a copy
     idx = starts[:, None] + np.arange(length)[None, :]
     ok = (idx >= 0) & (idx < len(x))
     return np.where(ok, x[np.clip(idx, 0, len(x) - 1)], 0).astype(np.complex64), starts
@@ -112,8 +114,11 @@ def _windows(x: np.ndarray, sps: int, f_off: float) -> Callable[[np.ndarray, int
 
     def rows_at(first_samples: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
         rows, starts = _rows(x, first_samples, length)
-        n = starts[:, None] + np.arange(length)[None, :]
-        return (rows * np.exp(-2j * np.pi * f_off / fs * n)).astype(np.complex64), starts
+        # exp(−2πi·f·(start + j)/fs) as the product of a per-row and a per-column phasor
+        w = -2 * np.pi * f_off / fs
+        rows *= np.exp(1j * w * starts).astype(np.complex64)[:, None]
+        rows *= np.exp(1j * w * np.arange(length)).astype(np.complex64)[None, :]
+        return rows, starts
 
     return rows_at
 
