@@ -44,6 +44,24 @@ def fcch_cadence(start_sample: np.ndarray, *, sample_rate_hz: float, tolerance_s
     return FcchCadence(consistent, consistent and len(s) >= 2, frames, err, t3, sch)
 
 
+def _robust_mean(b: FcchBursts) -> tuple[float, float]:
+    """Inverse-variance mean of the bursts' carrier offsets and its 1-sigma, bursts far from the
+    median left out."""
+    w = 1.0 / np.maximum(b.freq_std_hz, 1e-3) ** 2
+    med = np.median(b.carrier_offset_hz)
+    mad = np.median(np.abs(b.carrier_offset_hz - med)) * 1.4826 + 1e-9
+    use = np.abs(b.carrier_offset_hz - med) <= np.maximum(5 * mad, 3 * b.freq_std_hz)
+    return float(np.sum(w[use] * b.carrier_offset_hz[use]) / np.sum(w[use])), float(1 / np.sqrt(np.sum(w[use])))
+
+
+def _on_common_grid(start_sample: np.ndarray, sample_rate_hz: float, tolerance_symbols: float = 3.0) -> np.ndarray:
+    """Which bursts (sorted starts) lie on the whole-frame grid that most of them share."""
+    s = np.asarray(start_sample, dtype=np.float64)
+    rel = (s - s[0]) / (FRAME_SYMBOLS * sample_rate_hz / SYMBOL_RATE_HZ)
+    err = (rel - np.round(rel)) * FRAME_SYMBOLS
+    return np.abs(err - np.median(err)) <= tolerance_symbols
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class FcchCarrier:
     """One carrier found by its FCCH bursts."""
@@ -85,14 +103,17 @@ def group_carriers(
     for g in groups:
         g = np.sort(g)
         b = bursts.take(g)
-        w = 1.0 / np.maximum(b.freq_std_hz, 1e-3) ** 2
-        # Robust: drop bursts far from the median before the weighted mean.
-        med = np.median(b.carrier_offset_hz)
-        mad = np.median(np.abs(b.carrier_offset_hz - med)) * 1.4826 + 1e-9
-        use = np.abs(b.carrier_offset_hz - med) <= np.maximum(5 * mad, 3 * b.freq_std_hz)
-        mean = float(np.sum(w[use] * b.carrier_offset_hz[use]) / np.sum(w[use]))
-        std = float(1 / np.sqrt(np.sum(w[use])))
         cad = fcch_cadence(b.start_sample, sample_rate_hz=b.sample_rate_hz)
+        if not cad.consistent and len(b) >= 3:
+            # At low SNR a burst's edges may be misplaced by several symbols: leave bursts off the
+            # grid most of them share out, if most remain, rather than lose the carrier.
+            on_grid = _on_common_grid(b.start_sample, b.sample_rate_hz)
+            if on_grid.sum() >= max(2, int(np.ceil(0.6 * len(b)))) and not on_grid.all():
+                kept = b.take(np.flatnonzero(on_grid))
+                cad_kept = fcch_cadence(kept.start_sample, sample_rate_hz=kept.sample_rate_hz)
+                if cad_kept.consistent:
+                    b, cad = kept, cad_kept
+        mean, std = _robust_mean(b)
         carrier_hz = raster = raster_off = ppm = None
         arfcn = band = None
         if center_hz is not None:

@@ -271,6 +271,27 @@ def test_cadence_places_bursts_in_the_51_multiframe():
     assert not fcch_carriers.fcch_cadence(np.array([0, 10 * frame + 40]), sample_rate_hz=fs).consistent
 
 
+def _bursts_at(starts, fs, offset_hz=-1200.0):
+    n = len(starts)
+    one = np.ones(n)
+    return fcch.FcchBursts(np.asarray(starts, float), 147 * one, offset_hz + fcch.FCCH_TONE_HZ + 0 * one,
+                           offset_hz + 0 * one, 20 * one, 5 * one, 0.9 * one, -30 * one, fs)
+
+
+def test_a_burst_misplaced_by_a_weak_edge_does_not_lose_the_carrier():
+    """At 2 dB SNR one burst's edges may be found 12 symbols off: the carrier keeps the others."""
+    fs = 2 * SYMBOL_RATE_HZ
+    frame = 1250 * 2
+    fns = np.array([0, 10, 20, 30, 40, 51, 61])
+    starts = 1000 + fns * frame + np.where(fns == 30, 12 * 2, 0)
+    (c,) = fcch_carriers.group_carriers(_bursts_at(starts, fs), center_hz=947.4e6)
+    assert c.cadence.consistent and len(c.bursts) == 6 and 30 * frame + 1000 + 24 not in c.bursts.start_sample
+    # but a set that does not agree (half on one grid, half on another) is no carrier's cadence
+    starts = 1000 + fns * frame + np.where(fns >= 30, 40, 0)
+    (c,) = fcch_carriers.group_carriers(_bursts_at(starts, fs), center_hz=947.4e6)
+    assert not c.cadence.consistent
+
+
 # --- real captures ---------------------------------------------------------------------------------
 
 
