@@ -3,7 +3,8 @@
     python bench/bench_calibrate.py [--trials 6] [--seconds 3]
 
 Each trial: `fbs-sensor calibrate` on the virtual RTL-SDR (cu8, DC spike, I/Q imbalance) with
-five operator cells 14-30 dB above the noise (weak trials: 4-20 dB) and a fake station 5 ppm off
+five operator cells 28-32 dB above the noise per 270.833 kHz (weak trials: 10-14 dB) and a fake
+station 5 ppm off
 on its own clock, the receiver's error drawn from ±45 ppm; prints the error of the filed result
 against the scene's truth, the spread the command reports, and whether the fake was rejected.
 
@@ -36,8 +37,8 @@ F_HZ = 947.4e6
 
 def trial(tmp: Path, k: int, ppm: float, weak: bool, seconds: float) -> dict:
     scene = write_scene(tmp / f"cal{k}.toml", ppm=ppm, arfcns=[58, 60, 61, 64, 66], fake_arfcn=63)
-    if weak:  # 10 dB weaker cells: 4-20 dB above the noise
-        scene.write_text(scene.read_text().replace("noise_dbfs = -62.0", "noise_dbfs = -52.0"))
+    if weak:  # 18 dB more noise: the cells 10-14 dB above it
+        scene.write_text(scene.read_text().replace("noise_dbfs = -62.0", "noise_dbfs = -44.0"))
     scene.write_text(scene.read_text().replace("seed = 11", f"seed = {100 + k}"))
     out = tmp / f"out{k}"
     r = CliRunner().invoke(cli, ["calibrate", "--device", f"sim:{scene}", "--arfcns", "50-75", "--seconds", str(seconds),

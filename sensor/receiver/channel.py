@@ -185,6 +185,7 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None) -> Chann
 
 
 TRACK_MIN_SCH_FRACTION = 0.5  # of the SCHs a carried-over timing predicts, at least this many must decode
+TRACK_SCH_MIN = 5  # SCHs checked per stretch at least (all of them when there are no more than twice this)
 
 
 def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResult | None:
@@ -202,6 +203,8 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResu
     res.fcch_found = len(fb)
     f_off, f_std = _frequency(fb) if len(fb) else (prior.freq_offset_hz, prior.freq_std_hz)
     sch_frames = frames[np.isin(t3, multiframe.SCH_T3)]
+    if len(sch_frames) > 2 * TRACK_SCH_MIN:  # every other SCH is plenty to follow a known timing
+        sch_frames = sch_frames[::2]
     if len(sch_frames) == 0:
         return None
     ok, bsics, fns, pos = _schs(x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
