@@ -34,12 +34,18 @@ def enabled() -> bool:
     return _numba() is not None
 
 
-def compiled(py_func: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
-    """A getter of ``py_func`` compiled with ``numba.njit(cache=True)``, or None without numba."""
+def compiled(py_func: Callable[..., Any], *helpers: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
+    """A getter of ``py_func`` compiled with ``numba.njit(cache=True)``, or None without numba.
+    ``helpers``: functions of the same module that ``py_func`` calls; they are compiled first and
+    take their names' place in the module, so the compiled ``py_func`` calls compiled code."""
 
     @lru_cache(maxsize=None)
     def get() -> Callable[..., Any] | None:
         nb = _numba()
-        return None if nb is None else nb.njit(cache=True, nogil=True)(py_func)
+        if nb is None:
+            return None
+        for h in helpers:
+            py_func.__globals__[h.__name__] = nb.njit(cache=True, nogil=True)(h)
+        return nb.njit(cache=True, nogil=True)(py_func)
 
     return get

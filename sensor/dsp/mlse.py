@@ -125,7 +125,13 @@ def mlse_equalize(
     sym = _branch_symbols(L)  # (2S, L)
     inv_var = 1.0 / np.maximum(channel.noise_var, 1e-30)  # (N,)
     taps_s = channel.taps * inv_var[:, None, None]  # (N, L, P)
-    c = np.einsum("nkp,nlp->kln", np.conj(np.where(valid, y, 0)), taps_s).real.astype(np.float32)  # (K, L, N)
+    if y.shape[2] == 1:  # symbol-spaced: Re(conj(y)·t) = y_re·t_re + y_im·t_im, in float32, laid out (K, L, N)
+        yv = np.where(valid[:, :, 0], y[:, :, 0], 0).T
+        tv = taps_s[:, :, 0].T
+        c = (yv.real.astype(np.float32)[:, None, :] * tv.real.astype(np.float32)[None]
+             + yv.imag.astype(np.float32)[:, None, :] * tv.imag.astype(np.float32)[None])
+    else:
+        c = np.einsum("nkp,nlp->kln", np.conj(np.where(valid, y, 0)), taps_s).real.astype(np.float32)  # (K, L, N)
     g_t = np.matmul(sym.astype(np.float32) * np.float32(-2.0), c)  # (K, 2S, N)
     E = np.einsum("nlp,jl->jpn", channel.taps, sym)  # (2S, P, N)
     E2 = (np.abs(E) ** 2 * inv_var).astype(np.float32)  # (2S, P, N)
@@ -137,12 +143,19 @@ def mlse_equalize(
         kb = np.broadcast_to(np.asarray(known_ubits, np.uint8), (n_bursts, BURST_BITS))
         km = np.asarray(known_mask, bool)
         ks = np.flatnonzero(km)
-        wrong = (np.arange(2 * S)[None, :, None] & 1) != kb.T[ks, None, :]  # (|ks|, 2S, N)
-        g_t[ks] += np.where(wrong, _FORBIDDEN, np.float32(0))
+        known = np.asarray(known_ubits)
+        if known.ndim == 1:  # the same known bits in every burst: one penalty row per known position,
+            # added over runs of consecutive positions (tail bits, training sequence) as slices
+            pen = np.where((np.arange(2 * S)[None, :] & 1) != known[ks, None], _FORBIDDEN, np.float32(0))
+            for run in np.split(np.arange(len(ks)), np.flatnonzero(np.diff(ks) != 1) + 1):
+                g_t[ks[run[0]] : ks[run[-1]] + 1] += pen[run, :, None]
+        else:
+            wrong = (np.arange(2 * S)[None, :, None] & 1) != kb.T[ks, None, :]  # (|ks|, 2S, N)
+            g_t[ks] += np.where(wrong, _FORBIDDEN, np.float32(0))
 
     kernel = forward_backward()  # the compiled twin of the loops below, when numba is there
     if kernel is not None:
-        sbits = kernel(np.ascontiguousarray(g_t.transpose(2, 0, 1)), S, BURST_BITS, _RENORMALISE_EVERY)
+        sbits = kernel(np.ascontiguousarray(g_t), S, BURST_BITS, _RENORMALISE_EVERY)
         return _result(sbits, channel, known_mask, kb if known_mask is not None else None)
     # Branch j = m·S + 2q' + u (m, q' < S/2, u = new bit) leaves state j >> 1 = m·S/2 + q' and
     # enters state j mod S = 2q' + u.

@@ -3,7 +3,9 @@
 Written as plain loops over the same float32 values, in the same order as the numpy reference:
 forward metrics with renormalisation every ``renormalise_every`` symbols, backward metrics
 likewise, then the best path through every branch. Branch j = m·S + 2q' + u leaves state
-m·S/2 + q' and enters 2q' + u (the layout of ``mlse.mlse_equalize``).
+m·S/2 + q' and enters 2q' + u (the layout of ``mlse.mlse_equalize``). The bursts are the
+innermost, contiguous axis (as in the reference), so each step is a run of vector operations
+over the bursts.
 """
 
 from __future__ import annotations
@@ -14,55 +16,76 @@ from sensor.fastpath import compiled
 
 
 def _forward_backward(g: np.ndarray, n_states: int, n_bits: int, renormalise_every: int) -> np.ndarray:
-    """g (N, steps, 2S) float32 branch metrics → (N, n_bits) float32 M(d=1) − M(d=0)."""
-    n_bursts, n_steps, _ = g.shape
+    """g (steps, 2S, N) float32 branch metrics → (N, n_bits) float32 M(d=1) − M(d=0)."""
+    n_steps, _, n_bursts = g.shape
     half = n_states // 2
-    out = np.empty((n_bursts, n_bits), np.float32)
-    alpha = np.empty((n_steps + 1, n_states), np.float32)
-    beta = np.empty((n_steps + 1, n_states), np.float32)
-    best = np.empty(2, np.float32)
-    for n in range(n_bursts):
-        gn = g[n]
-        for s in range(n_states):
-            alpha[0, s] = 0.0
-            beta[n_steps, s] = 0.0
-        for k in range(n_steps):
+    alpha = np.empty((n_steps + 1, n_states, n_bursts), np.float32)
+    beta = np.empty((n_steps + 1, n_states, n_bursts), np.float32)
+    lo = np.empty(n_bursts, np.float32)
+    alpha[0] = 0.0
+    beta[n_steps] = 0.0
+    for k in range(n_steps):
+        a, gk, nxt = alpha[k], g[k], alpha[k + 1]
+        for q in range(half):
+            for u in range(2):
+                a0, a1 = a[q], a[half + q]
+                g0, g1 = gk[2 * q + u], gk[n_states + 2 * q + u]
+                out = nxt[2 * q + u]
+                for n in range(n_bursts):
+                    c0 = a0[n] + g0[n]
+                    c1 = a1[n] + g1[n]
+                    out[n] = c0 if c0 <= c1 else c1
+        if k % renormalise_every == renormalise_every - 1:
+            _subtract_min(nxt, lo)
+    for k in range(n_steps - 1, -1, -1):
+        gk, b1, out_b = g[k], beta[k + 1], beta[k]
+        for m in range(2):
             for q in range(half):
-                for u in range(2):
-                    c0 = alpha[k, q] + gn[k, 2 * q + u]
-                    c1 = alpha[k, half + q] + gn[k, n_states + 2 * q + u]
-                    alpha[k + 1, 2 * q + u] = c0 if c0 <= c1 else c1
-            if k % renormalise_every == renormalise_every - 1:
-                lo = alpha[k + 1, 0]
-                for s in range(1, n_states):
-                    if alpha[k + 1, s] < lo:
-                        lo = alpha[k + 1, s]
-                for s in range(n_states):
-                    alpha[k + 1, s] = alpha[k + 1, s] - lo
-        for k in range(n_steps - 1, -1, -1):
-            for m in range(2):
-                for q in range(half):
-                    c0 = gn[k, m * n_states + 2 * q] + beta[k + 1, 2 * q]
-                    c1 = gn[k, m * n_states + 2 * q + 1] + beta[k + 1, 2 * q + 1]
-                    beta[k, m * half + q] = c0 if c0 <= c1 else c1
-            if k % renormalise_every == 0:
-                lo = beta[k, 0]
-                for s in range(1, n_states):
-                    if beta[k, s] < lo:
-                        lo = beta[k, s]
-                for s in range(n_states):
-                    beta[k, s] = beta[k, s] - lo
-        for k in range(n_bits):
-            best[0] = np.float32(np.inf)
-            best[1] = np.float32(np.inf)
-            for m in range(2):
-                for q in range(half):
-                    for u in range(2):
-                        v = (alpha[k, m * half + q] + gn[k, m * n_states + 2 * q + u]) + beta[k + 1, 2 * q + u]
-                        if v < best[u]:
-                            best[u] = v
-            out[n, k] = best[1] - best[0]
-    return out
+                g0, g1 = gk[m * n_states + 2 * q], gk[m * n_states + 2 * q + 1]
+                b0, bb1 = b1[2 * q], b1[2 * q + 1]
+                out = out_b[m * half + q]
+                for n in range(n_bursts):
+                    c0 = g0[n] + b0[n]
+                    c1 = g1[n] + bb1[n]
+                    out[n] = c0 if c0 <= c1 else c1
+        if k % renormalise_every == 0:
+            _subtract_min(out_b, lo)
+    llr = np.empty((n_bits, n_bursts), np.float32)
+    best0 = np.empty(n_bursts, np.float32)
+    best1 = np.empty(n_bursts, np.float32)
+    for k in range(n_bits):
+        best0[:] = np.float32(np.inf)
+        best1[:] = np.float32(np.inf)
+        a, gk, b1 = alpha[k], g[k], beta[k + 1]
+        for m in range(2):
+            for q in range(half):
+                am = a[m * half + q]
+                g0, g1 = gk[m * n_states + 2 * q], gk[m * n_states + 2 * q + 1]
+                b0, bb1 = b1[2 * q], b1[2 * q + 1]
+                for n in range(n_bursts):
+                    v0 = (am[n] + g0[n]) + b0[n]
+                    v1 = (am[n] + g1[n]) + bb1[n]
+                    if v0 < best0[n]:
+                        best0[n] = v0
+                    if v1 < best1[n]:
+                        best1[n] = v1
+        for n in range(n_bursts):
+            llr[k, n] = best1[n] - best0[n]
+    return np.ascontiguousarray(llr.T)
 
 
-forward_backward = compiled(_forward_backward)
+def _subtract_min(metrics: np.ndarray, lo: np.ndarray) -> None:
+    """metrics (S, N) −= their minimum over the states, per burst."""
+    lo[:] = metrics[0]
+    for s in range(1, metrics.shape[0]):
+        row = metrics[s]
+        for n in range(metrics.shape[1]):
+            if row[n] < lo[n]:
+                lo[n] = row[n]
+    for s in range(metrics.shape[0]):
+        row = metrics[s]
+        for n in range(metrics.shape[1]):
+            row[n] = row[n] - lo[n]
+
+
+forward_backward = compiled(_forward_backward, _subtract_min)
