@@ -17,7 +17,8 @@ searched (the wideband FCCH search) when nothing is known yet, after a break, ev
 ``search_every_s`` seconds (a second transmitter on a known carrier's frequency, a weak one next
 to a strong one), and whenever a cheap spectrum of the window shows a carrier on a raster point
 that no known carrier explains (``dsp.spectrum.raster_contrast``): a transmitter that switches
-on is searched for in the window it appears in. A carrier whose FCCH shows but whose SCH does not
+on is searched for in the window it appears in — at the window's end only, once carriers are
+known (it is on there; the first search looks at both ends). A carrier whose FCCH shows but whose SCH does not
 decode is tried on its own channel for ``UNSYNCED_RETRIES`` windows, then only at searches.
 """
 
@@ -127,7 +128,8 @@ class StreamReceiver:
         results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
                                         time_utc_s=first.time_utc_s, work=self._work, prescreen=self.prescreen,
                                         tracks=(active + parked if search else active) if self.track else (),
-                                        first_sample=first.first_sample, search=search)
+                                        first_sample=first.first_sample, search=search,
+                                        search_end_only=bool(active) and self.track)
         self._tracks = [r.track for r in results if r.track is not None] + ([] if search else parked)
         self._since_search_s = 0.0 if search else self._since_search_s + (len(x) / fs - self.overlap_s)
         self.stats.windows += 1

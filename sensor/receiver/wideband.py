@@ -68,10 +68,16 @@ class CarrierResult:
 
 
 def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable_fraction: float,
-            search_s: float | None) -> tuple[list[FcchCarrier], float | None]:
-    """Carriers whose FCCH shows in the first and the last ``search_s`` seconds (None: all)."""
+            search_s: float | None, end_only: bool) -> tuple[list[FcchCarrier], float | None]:
+    """Carriers whose FCCH shows in the first and the last ``search_s`` seconds (None: all), or
+    in the last only."""
     n_search = len(samples) if search_s is None else int(search_s * sample_rate_hz)
-    spans = [(0, len(samples))] if len(samples) <= 2 * n_search else [(0, n_search), (len(samples) - n_search, len(samples))]
+    if len(samples) <= (1 if end_only else 2) * n_search:
+        spans = [(0, len(samples))]
+    elif end_only:
+        spans = [(len(samples) - n_search, len(samples))]
+    else:
+        spans = [(0, n_search), (len(samples) - n_search, len(samples))]
     found = []
     for a, b in spans:
         f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
@@ -98,6 +104,7 @@ def receive_wideband(
     tracks: Sequence[Track] = (),
     first_sample: int = 0,
     search: bool = True,
+    search_end_only: bool = False,
 ) -> tuple[list[CarrierResult], float | None]:
     """Decode every carrier whose FCCH is found in ``samples``, and every carrier of ``tracks``.
     Returns the carriers (searched ones strongest first, then the carried-over ones) and the
@@ -108,7 +115,9 @@ def receive_wideband(
     it switched on or off within the stretch; the frame timing is then refined on every SCH of
     the whole stretch. ``search=False`` skips it: only the ``tracks`` are received (``first_sample``:
     the source's index of ``samples[0]``, the clock the tracks' timing is on). A carrier the search
-    finds within ``SAME_CARRIER_HZ`` of a track is received as that track. ``work``: a complex64
+    finds within ``SAME_CARRIER_HZ`` of a track is received as that track; ``search_end_only``:
+    search the last ``search_s`` only (what a stream whose earlier stretches were searched needs
+    to find a carrier that has appeared since: it is on at the end). ``work``: a complex64
     buffer the channel streams may be written into (the stream receiver reuses one across windows).
     ``prescreen``: first ask one averaged spectrum whether anything carrier-like stands out of the
     noise (``carrier_contrast``) and stop there if not: a scanner's empty tunings then cost almost
@@ -120,7 +129,7 @@ def receive_wideband(
     jobs: list[tuple[Track | None, FcchCarrier | None]] = [(t, None) for t in tracks]
     ppm = None
     if search:
-        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s)
+        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only)
         for c in carriers:
             same = [i for i, (t, _) in enumerate(jobs)
                     if t is not None and abs(t.carrier_rel_hz - c.carrier_offset_hz) < SAME_CARRIER_HZ]
