@@ -166,8 +166,10 @@ def _symbols(ubits: np.ndarray) -> np.ndarray:
 def _gather(x: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """x (N, n) at integer indices idx (N, ...) → values (zeros outside) and a validity mask."""
     n = x.shape[1]
-    valid = (idx >= 0) & (idx < n)
     rows = np.arange(x.shape[0]).reshape((-1,) + (1,) * (idx.ndim - 1))
+    if idx.size and idx.min() >= 0 and idx.max() < n and x.flags.c_contiguous:  # the usual case: one flat take
+        return np.take(x.reshape(-1), idx + rows * n), np.ones(idx.shape, bool)
+    valid = (idx >= 0) & (idx < n)
     vals = x[rows, np.clip(idx, 0, n - 1)]
     return np.where(valid, vals, 0), valid
 
@@ -187,7 +189,16 @@ def observations(
     idx = estimate.first_tap_sample[:, None, None] + rel[None]
     vals, valid = _gather(x, idx)
     off = (estimate.first_tap_sample - estimate.burst_start_sample)[:, None, None] + rel[None]
-    return vals * np.exp(-0.5j * np.pi * off / sps), valid
+    return vals * _quarter_turns(sps)[off % (4 * sps)], valid
+
+
+@lru_cache(maxsize=8)
+def _quarter_turns(sps: int) -> np.ndarray:
+    """exp(−jπ/2·r/sps) for r = 0 .. 4·sps − 1: the derotation of a sample r samples after the
+    reference (it repeats every 4 symbols), looked up instead of computed per sample."""
+    t = np.exp(-0.5j * np.pi * np.arange(4 * sps) / sps)
+    t.setflags(write=False)
+    return t
 
 
 def estimate_channel(

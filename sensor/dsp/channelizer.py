@@ -26,6 +26,7 @@ Pure numpy/scipy; the streaming state (the input not yet consumed, the block cou
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -93,6 +94,7 @@ def plan_channelizer(
     power_half_width_hz: float = 100e3,
     min_block: int = 8192,
     overlap_factor: int = 16,
+    shape_taps: np.ndarray | None = None,
 ) -> ChannelizerPlan:
     """A plan that cuts channels centred at ``offsets_hz`` (Hz from the tuning, any values) out of a
     stream at ``in_rate_hz``, each at ``samples_per_symbol`` × 270.833 kHz.
@@ -101,21 +103,33 @@ def plan_channelizer(
     which must stay below the output's Nyquist frequency plus the passband so nothing folds into
     the passband. Blocks are ``overlap_factor``/2 overlaps long (the overlap is set by the filter's
     length): larger wastes less on overlap but delays the output more.
+
+    ``shape_taps``: an odd-length, symmetric (zero-phase) FIR at the output rate — e.g. the
+    equaliser's receive low-pass, ``dsp.chanest.prefilter_taps`` — whose response, scaled to unit
+    gain at 0 Hz, replaces the raised cosine: each channel comes out as if filtered by it
+    afterwards (``passband_hz`` is then unused; kept bins still end at ±``stopband_hz``, which
+    must then lie within the output's Nyquist frequency, where the FIR should be negligible). Its
+    time response is the FIR's few symbols, so the overlap, and with it the smallest useful block,
+    is short.
     """
     if samples_per_symbol not in (1, 2, 4, 8):
         raise ValueError("samples_per_symbol must be 1, 2, 4 or 8")
     out_rate = _SYMBOL_RATE * samples_per_symbol
     if stopband_hz <= passband_hz:
         raise ValueError("stopband_hz must be above passband_hz")
-    if passband_hz + stopband_hz > float(out_rate):
+    h = None if shape_taps is None else np.asarray(shape_taps, dtype=np.float64)
+    if h is None and passband_hz + stopband_hz > float(out_rate):
         raise ValueError(f"a filter to ±{stopband_hz:.0f} Hz would alias into ±{passband_hz:.0f} Hz at {float(out_rate):.0f} Hz")
+    if h is not None and (len(h) % 2 == 0 or not np.allclose(h, h[::-1]) or 2 * stopband_hz > float(out_rate)):
+        raise ValueError("shape_taps must be odd-length and symmetric, and stopband_hz within the output's Nyquist frequency")
     ratio = out_rate / _exact_rate(in_rate_hz)
     p, q = ratio.numerator, ratio.denominator  # n_out = p·u, n_in = q·u
     transition_hz = stopband_hz - passband_hz
-    # Overlap: the filter's response (raised cosine, decaying as 1/t³) must have died out within
-    # half an overlap: ≥ 24 / transition on either side. Overlap = 2·q·w input samples (even, and
-    # its half maps to whole output samples); block = overlap_factor/2 overlaps, sizes smooth for FFTs.
-    half_ov_s = 24.0 / transition_hz
+    # Overlap: the filter's response must have died out within half an overlap: for the raised
+    # cosine (decaying as 1/t³) ≥ 24 / transition on either side; for shape taps twice their
+    # half-length. Overlap = 2·q·w input samples (even, and its half maps to whole output
+    # samples); block = overlap_factor/2 overlaps, sizes smooth for FFTs.
+    half_ov_s = 24.0 / transition_hz if h is None else 2 * (len(h) // 2) / float(out_rate)
     w = max(1, int(np.ceil(half_ov_s * float(_exact_rate(in_rate_hz)) / q)))
     u = max(overlap_factor * w, -(-min_block // q))
     while not (is_fast_fft_length(q * u) and is_fast_fft_length(p * u)) and u < 1_000_000:
@@ -128,14 +142,19 @@ def plan_channelizer(
     offsets = np.atleast_1d(np.asarray(offsets_hz, dtype=np.float64))
     bins = np.round(offsets / bin_hz).astype(np.int64)
     residual = offsets - bins * bin_hz
+    residual[np.abs(residual) < 1e-6 * bin_hz] = 0.0  # on the bin grid but for float rounding: no rotation
     # Kept output bins: signed index -K..K relative to the channel centre.
     k_max = int(np.floor(stopband_hz / bin_hz))
     if 2 * k_max + 1 > n_out:
         raise AssertionError("kept bins exceed the output spectrum")
     rel = np.arange(-k_max, k_max + 1)
     f_rel = np.abs(rel) * bin_hz
-    edge = np.clip((f_rel - passband_hz) / transition_hz, 0.0, 1.0)
-    taper = 0.5 * (1 + np.cos(np.pi * edge))
+    if h is None:
+        edge = np.clip((f_rel - passband_hz) / transition_hz, 0.0, 1.0)
+        taper = 0.5 * (1 + np.cos(np.pi * edge))
+    else:  # H(f) = Σ_t h[t]·cos(2π f t / out_rate) (zero phase), over H(0)
+        t = np.arange(len(h)) - len(h) // 2
+        taper = np.cos(2 * np.pi * np.outer(rel * bin_hz, t) / float(out_rate)) @ h / h.sum()
     taper[f_rel >= stopband_hz] = 0.0
     weight = (taper * (n_out / n_in)).astype(np.float32)
     # Signed input bin s of each kept bin; the input band is s ∈ [−n_in/2, n_in/2) but the lone
@@ -192,6 +211,25 @@ class ChannelOutput:
     power_dbfs: np.ndarray | None  # (n_ch,) mean power within ±power_half_width_hz; None when no block ended
 
 
+def _needed_blocks(plan: ChannelizerPlan, spans: Sequence[tuple[np.ndarray, np.ndarray] | None], first_block: int,
+                   k_blocks: int) -> np.ndarray | None:
+    """(n_ch, k_blocks) bool: the blocks whose output overlaps one of a channel's spans (None: all)."""
+    if all(sp is None for sp in spans):
+        return None
+    need = np.zeros((plan.n_channels, k_blocks + 1), np.int32)
+    for c, sp in enumerate(spans):
+        if sp is None:
+            need[c, 0] = 1
+            continue
+        lo, hi = (np.asarray(v, dtype=np.int64) for v in sp)
+        keep = hi > lo
+        b_lo = np.clip(lo[keep] // plan.hop_out - first_block, 0, k_blocks)
+        b_hi = np.clip(-(-hi[keep] // plan.hop_out) - first_block, 0, k_blocks)  # one past the last
+        np.add.at(need[c], b_lo, 1)
+        np.add.at(need[c], b_hi, -1)
+    return np.cumsum(need, axis=1)[:, :k_blocks] > 0
+
+
 def channelize(
     plan: ChannelizerPlan,
     samples: np.ndarray,
@@ -200,32 +238,48 @@ def channelize(
     max_blocks_per_batch: int | None = None,
     with_power: bool = True,
     out: np.ndarray | None = None,
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
     ``with_power=False`` skips the per-channel power (``power_dbfs`` is then None). ``out``: a
     complex64 buffer of (n_channels, at least the output length) to write into (reusing one across
-    calls spares the page faults of fresh memory); the result's samples are then a view of it."""
+    calls spares the page faults of fresh memory); the result's samples are then a view of it.
+
+    ``spans``: per channel, None (all of it) or the output samples wanted, as arrays of starts and
+    ends [start, end) in output samples from the stream's start: only the blocks holding them are
+    transformed for that channel (a receiver following known bursts needs an eighth of the
+    stream), and the channel's other samples are left unspecified (whatever ``out`` held)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
     n_ch = plan.n_channels
     if max_blocks_per_batch is None:  # blocks transformed together: ~4 MB of output spectra (cache)
-        max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 32))
+        max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 512))
     n_total = k_blocks * plan.hop_out
     if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
         out = np.empty((n_ch, n_total), np.complex64)
     out = out[:, :n_total]
     out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
     assert np.shares_memory(out3, out) or out3.size == 0
+    need = None if spans is None else _needed_blocks(plan, spans, state.blocks_done, k_blocks)
+    if with_power and need is not None:
+        raise ValueError("the per-channel power needs every block: give spans or with_power, not both")
     has_residual = bool(np.any(plan.residual_hz != 0))
     power_sum = np.zeros(n_ch)
     h0 = plan.overlap_out // 2
     half, K = plan.n_in // 2, plan.k_max
-    # One spectrum buffer for every batch: only the kept bins are written, the rest stays zero.
-    full = np.zeros((n_ch, min(max_blocks_per_batch, k_blocks), plan.n_out), np.complex64) if k_blocks else None
+    # One spectrum buffer for every batch: the kept bins are filled, the rest zeroed; laid out
+    # (channel, block) for a batch that needs every pair, or as a list of pairs.
+    nb_max = min(max_blocks_per_batch, k_blocks)
+    full = np.zeros((n_ch, nb_max, plan.n_out), np.complex64) if k_blocks else None
     for b0 in range(0, k_blocks, max_blocks_per_batch):
         nb = min(max_blocks_per_batch, k_blocks - b0)
+        wanted = None if need is None else need[:, b0 : b0 + nb]
+        if wanted is not None and not wanted.any():
+            continue
+        if wanted is not None and wanted.all():
+            wanted = None
         frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
         spec = scipy.fft.fft(frames, axis=1)  # (nb, n_in)
         if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
@@ -246,20 +300,20 @@ def channelize(
         cyc = plan.residual_hz / plan.out_rate_hz
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
         phase = np.ascontiguousarray(np.exp(-2j * np.pi * turns).astype(np.complex64).T)  # (n_ch, nb)
-        f = full[:, :nb]  # type: ignore[index]
-        kernel = fill()  # the compiled twin of the numpy lines below, when numba is there
-        if kernel is not None:
-            kernel(spec, plan.gather, plan.weights, phase, K, full)
+        if wanted is None:
+            cs, bs = np.repeat(np.arange(n_ch), nb), np.tile(np.arange(nb), n_ch)
         else:
-            runs = np.take(spec, plan.gather, axis=1).transpose(1, 0, 2)  # (n_ch, nb, n_keep): each channel's kept bins
-            np.multiply(runs[:, :, K:], plan.weights[:, None, K:], out=f[:, :, : K + 1])
-            np.multiply(runs[:, :, :K], plan.weights[:, None, :K], out=f[:, :, plan.n_out - K :])
-            f[:, :, : K + 1] *= phase[:, :, None]
-            f[:, :, plan.n_out - K :] *= phase[:, :, None]
-        y = scipy.fft.ifft(f, axis=2)[:, :, h0 : h0 + plan.hop_out]  # (n_ch, nb, hop_out)
+            cs, bs = np.nonzero(wanted)
+        f = full.reshape(n_ch * nb_max, plan.n_out)[: len(cs)]  # type: ignore[union-attr]
+        f[:, K + 1 : plan.n_out - K] = 0  # the bins no channel keeps (the transform below works in place)
+        _fill_pairs(spec, plan, phase, cs, bs, f)
+        y = scipy.fft.ifft(f, axis=1, overwrite_x=True)[:, h0 : h0 + plan.hop_out]  # (pairs, hop_out)
         if has_residual:  # offsets off the bin grid turn on within the block
-            y *= plan.rotation[:, None, :]
-        out3[:, b0 : b0 + nb, :] = y
+            y *= plan.rotation[cs]
+        if wanted is None:
+            out3[:, b0 : b0 + nb, :] = y.reshape(n_ch, nb, plan.hop_out)
+        else:
+            out3[cs, b0 + bs, :] = y
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(
@@ -268,6 +322,21 @@ def channelize(
         state.input_samples + len(x),
     )
     return ChannelOutput(out, first, power), new_state
+
+
+def _fill_pairs(spec: np.ndarray, plan: ChannelizerPlan, phase: np.ndarray, cs: np.ndarray, bs: np.ndarray,
+                f: np.ndarray) -> None:
+    """Row i of ``f`` (pairs, n_out): channel cs[i]'s kept bins of block bs[i]'s spectrum, weighted
+    and turned by its block phase, at their output bins (signed bin r at r mod n_out)."""
+    K = plan.k_max
+    kernel = fill()  # the compiled twin of the numpy lines below, when numba is there
+    if kernel is not None:
+        kernel(spec, plan.gather, plan.weights, phase, K, cs, bs, f)
+        return
+    runs = spec[bs[:, None], plan.gather[cs]] * plan.weights[cs]  # (pairs, n_keep)
+    runs *= phase[cs, bs][:, None]
+    f[:, : K + 1] = runs[:, K:]
+    f[:, plan.n_out - K :] = runs[:, :K]
 
 
 def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput, ChannelizerState]:
@@ -288,8 +357,10 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
 
 
 def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True,
-                   out: np.ndarray | None = None) -> ChannelOutput:
-    """A whole recording at once: every output sample of its duration (starting at sample 0).
+                   out: np.ndarray | None = None,
+                   spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None) -> ChannelOutput:
+    """A whole recording at once: every output sample of its duration (starting at sample 0), or
+    of each channel's ``spans`` only (see ``channelize``; no power then).
 
     The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
     call with no copy of it afterwards.
@@ -297,11 +368,10 @@ def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bo
     ratio = plan.rate_ratio
     total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
     blocks = -(-total_out // plan.hop_out)
-    need_in = plan.n_in + (blocks - 1) * plan.hop_in - plan.overlap_in // 2
-    x = np.asarray(samples, np.complex64)
-    if need_in > len(x):
-        x = np.concatenate((x, np.zeros(need_in - len(x), np.complex64)))
-    res, _ = channelize(plan, x, initial_state(plan), with_power=False, out=out)
+    lead = plan.overlap_in // 2  # the half overlap of zeros ``initial_state`` starts with
+    x = np.zeros(max(plan.n_in + (blocks - 1) * plan.hop_in, lead + len(samples)), np.complex64)
+    x[lead : lead + len(samples)] = samples  # one copy, padding included
+    res, _ = channelize(plan, x, ChannelizerState(x[:0]), with_power=False, out=out, spans=spans)
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
         power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs

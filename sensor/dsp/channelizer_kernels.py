@@ -1,7 +1,8 @@
-"""Compiled twin of the channelizer's spectrum fill (see ``sensor.fastpath``): each channel's kept
-input bins, weighted by its taper and turned by its block phase, into the output spectra — one
-pass instead of numpy's four (gather, two weightings, two turns), the same complex64 products in
-the same order."""
+"""Compiled twin of the channelizer's spectrum fill (see ``sensor.fastpath``): each (channel,
+block) pair's kept input bins, weighted by the channel's response and turned by its block phase,
+into an output spectrum — one pass instead of numpy's gather, weighting and turn, the same
+complex64 products in the same order. A channel's kept bins are a run of consecutive input bins
+(mod n_in) around its centre, so each pair is read and written in contiguous runs."""
 
 from __future__ import annotations
 
@@ -11,20 +12,29 @@ from sensor.fastpath import compiled
 
 
 def _fill(spec: np.ndarray, gather: np.ndarray, weights: np.ndarray, phase: np.ndarray, k_max: int,
-          full: np.ndarray) -> None:
-    """spec (nb, n_in); gather, weights (n_ch, 2·k_max+1); phase (n_ch, nb); writes the kept bins
-    of full (n_ch, ≥nb, n_out): signed bin r = k − k_max at index r mod n_out."""
-    n_ch, n_keep = gather.shape
-    nb = spec.shape[0]
-    n_out = full.shape[2]
-    for c in range(n_ch):
-        for b in range(nb):
-            ph = phase[c, b]
-            for k in range(n_keep):
-                o = k - k_max
-                if o < 0:
-                    o += n_out
-                full[c, b, o] = (spec[b, gather[c, k]] * np.complex64(weights[c, k])) * ph
+          cs: np.ndarray, bs: np.ndarray, full: np.ndarray) -> None:
+    """spec (nb, n_in); gather, weights (n_ch, 2·k_max+1); phase (n_ch, nb); pairs cs, bs (P,);
+    writes the kept bins of full (≥P, n_out): row i from channel cs[i], block bs[i]; signed bin
+    r = k − k_max at index r mod n_out."""
+    n_keep = gather.shape[1]
+    n_in = spec.shape[1]
+    n_out = full.shape[1]
+    for i in range(len(cs)):
+        c, b = cs[i], bs[i]
+        ph = phase[c, b]
+        row, w, dst = spec[b], weights[c], full[i]
+        k = 0
+        while k < n_keep:  # runs of consecutive input bins (gather wraps at most once)
+            g0 = gather[c, k]
+            o0 = k - k_max
+            if o0 < 0:
+                o0 += n_out
+            run = min(n_keep - k, n_in - g0, (k_max - k if k < k_max else n_keep - k))
+            if run <= 0:
+                run = 1
+            for j in range(run):
+                dst[o0 + j] = (row[g0 + j] * np.complex64(w[k + j])) * ph
+            k += run
 
 
 fill = compiled(_fill)

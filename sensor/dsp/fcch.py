@@ -40,6 +40,8 @@ import numpy as np
 import scipy.fft
 from scipy.ndimage import uniform_filter1d
 
+from sensor.dsp.chanest import prefilter_taps
+from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 
 FCCH_TONE_HZ = SYMBOL_RATE_HZ / 4  # TS 45.004 §2: +π/2 per symbol = 1625/24 kHz
@@ -416,8 +418,43 @@ def search_fcch_wideband(
     x = np.asarray(samples, dtype=np.complex64)
     half = usable_fraction * sample_rate_hz / 2
     ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=-half, f_hi_hz=half, threshold_db=threshold_db)
-    b = refine_fcch(x, sample_rate_hz=sample_rate_hz, window_start=ws, tone_hz=f_hz)
+    if sample_rate_hz > 2 * _CHANNEL_SPS * SYMBOL_RATE_HZ and len(ws):
+        b = _refine_on_channels(x, sample_rate_hz, ws, f_hz)
+    else:
+        b = refine_fcch(x, sample_rate_hz=sample_rate_hz, window_start=ws, tone_hz=f_hz)
     return drop_images(b, image_rejection_db=image_rejection_db)
+
+
+_CHANNEL_SPS = 2
+_CHANNEL_GRID_HZ = 25e3
+
+
+def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarray) -> FcchBursts:
+    """``refine_fcch`` of wideband candidates, each on a channel stream (2 samples per symbol)
+    centred on the ``_CHANNEL_GRID_HZ`` point nearest its tone, rather than on the wideband
+    samples: the refinement's cost grows with the rate (every candidate's segment is mixed,
+    filtered and averaged sample by sample), the channelizer's hardly — at 20 Msps this is ~30×
+    cheaper. The channel response (the equaliser's receive low-pass, flat to ±80 kHz) leaves a
+    tone within ±12.5 kHz of the centre untouched; the bursts come back on the wideband's samples
+    and frequencies."""
+    def plan(centres_hz: np.ndarray) -> ChannelizerPlan:
+        return plan_channelizer(fs, centres_hz, samples_per_symbol=_CHANNEL_SPS, shape_taps=prefilter_taps(_CHANNEL_SPS),
+                                stopband_hz=220e3, overlap_factor=1, min_block=int(1e-3 * fs))
+
+    grid_hz = plan(np.zeros(1)).bin_hz * max(1, round(_CHANNEL_GRID_HZ / plan(np.zeros(1)).bin_hz))  # whole bins
+    uniq, group = np.unique(np.round(f_hz / grid_hz), return_inverse=True)
+    uniq = uniq * grid_hz
+    plan_c = plan(uniq)
+    streams = channelize_all(plan_c, x, with_power=False).samples
+    ratio = plan_c.out_rate_hz / fs  # no lag: the same instants at another rate
+    parts = []
+    for i, c in enumerate(uniq):
+        sel = np.flatnonzero(group == i)
+        b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=np.round(ws[sel] * ratio).astype(np.int64),
+                        tone_hz=f_hz[sel] - c)
+        parts.append(FcchBursts(b.start_sample / ratio, b.duration_symbols, b.tone_hz + c, b.carrier_offset_hz + c,
+                                b.freq_std_hz, b.snr_db, b.coherence, b.power_dbfs, fs))
+    return _dedupe(concat_bursts(parts, fs))
 
 
 def drop_images(b: FcchBursts, *, image_rejection_db: float = 15.0) -> FcchBursts:

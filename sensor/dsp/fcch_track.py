@@ -34,6 +34,8 @@ from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 _FIRST = 12  # interior tone symbols used (of bits 1..147): clear of a ±4-symbol timing error
 _LAST = 136
 _PAD = 24  # symbols of context either side for the low-pass's transients
+# The symbols of the stream a measurement reads, relative to a burst's start (bit 0's leading edge).
+SEGMENT_SYMBOLS = (1 + _FIRST - _PAD, 1 + _LAST + _PAD + 1)
 _LP_PASS_HZ = 10e3
 _LP_STOP_HZ = 25e3
 _MIN_COHERENCE = 0.8  # a tone at -3 dB SNR per 270.833 kHz: ~0.85; normal bursts at 20 dB: at most 0.7

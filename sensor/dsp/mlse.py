@@ -226,11 +226,11 @@ def residual_frequency_hz(samples: np.ndarray, result: MlseResult) -> np.ndarray
     return omega * SYMBOL_RATE_HZ / (2 * np.pi)
 
 
-def _prepare(samples: np.ndarray, samples_per_symbol: int, fractional: bool) -> np.ndarray:
+def _prepare(samples: np.ndarray, samples_per_symbol: int, fractional: bool, prefiltered: bool) -> np.ndarray:
     x = np.asarray(samples)
     if x.ndim != 2:
         raise ValueError(f"samples must be (N, n_samples), got shape {x.shape}")
-    if fractional or int(samples_per_symbol) == 1:
+    if fractional or prefiltered or int(samples_per_symbol) == 1:
         return x
     return prefilter(x, samples_per_symbol=int(samples_per_symbol))
 
@@ -263,6 +263,7 @@ def equalize_normal_bursts(
     search_symbols: float = DEFAULT_SEARCH_SYMBOLS,
     fractional: bool = False,
     frequency_passes: int = 0,
+    prefiltered: bool = False,
 ) -> MlseResult:
     """Channel estimate + soft MLSE for N normal bursts (rows of ``samples``).
 
@@ -272,9 +273,10 @@ def equalize_normal_bursts(
     many times, estimate each burst's residual carrier offset from the previous pass's decisions
     (``residual_frequency_hz``), remove it and equalise again (each pass costs one more
     equalisation). Without it a residual offset beyond ~200 Hz costs bit errors even at high SNR;
-    two passes handle about ±600 Hz (±1 kHz only partly).
+    two passes handle about ±600 Hz (±1 kHz only partly). ``prefiltered``: the rows have been
+    low-pass filtered already (a channelizer with ``chanest.prefilter_taps`` as its response).
     """
-    x = _prepare(samples, samples_per_symbol, fractional)
+    x = _prepare(samples, samples_per_symbol, fractional, prefiltered)
     mask, bits = known_bits_normal(tsc)
 
     def estimate(rows: np.ndarray) -> ChannelEstimate:
@@ -294,9 +296,10 @@ def equalize_sch_bursts(
     search_symbols: float = DEFAULT_SEARCH_SYMBOLS,
     fractional: bool = False,
     frequency_passes: int = 0,
+    prefiltered: bool = False,
 ) -> MlseResult:
     """Channel estimate + soft MLSE for N synchronization bursts (as ``equalize_normal_bursts``)."""
-    x = _prepare(samples, samples_per_symbol, fractional)
+    x = _prepare(samples, samples_per_symbol, fractional, prefiltered)
     mask, bits = known_bits_sch()
 
     def estimate(rows: np.ndarray) -> ChannelEstimate:

@@ -16,7 +16,7 @@ import numpy as np
 
 from sensor.coding.sch import decode_sch_bursts
 from sensor.dsp.fcch import FcchBursts, detect_fcch
-from sensor.dsp.fcch_track import measure_fcch_at
+from sensor.dsp.fcch_track import SEGMENT_SYMBOLS, measure_fcch_at
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma
@@ -79,6 +79,8 @@ def receive_channel(
     fcch: FcchBursts | None = None,
     prior: ChannelSync | None = None,
     combined: bool | None = None,
+    prefiltered: bool = False,
+    whole: Callable[[], np.ndarray] | None = None,
 ) -> ChannelResult:
     """Decode every control block of the carrier near the centre of ``x`` (complex64 at sps·R).
 
@@ -91,20 +93,23 @@ def receive_channel(
     measured where the timing puts them (``dsp/fcch_track.py``) and every SCH checked at its
     place; when too few of them decode (a fade, the timing lost), the carrier is searched for as
     without a prior. ``combined``: the CCCH_CONF already known (SI3 of an earlier stretch), used
-    when no SI3 is decoded here.
+    when no SI3 is decoded here. ``prefiltered``: ``x`` has been through the equaliser's receive
+    low-pass already (``chanest.prefilter_taps``; the wideband receiver's channelizer does that).
+    ``whole``: with a ``prior``, ``x`` may hold only the samples ``tracked_spans`` names (the rest
+    unspecified): ``whole()`` then gives the whole stream, for the search when the timing is lost.
     """
     sps = samples_per_symbol
     if prior is not None:
-        res = _receive_tracked(x, sps, prior)
+        res = _receive_tracked(x, sps, prior, prefiltered)
         if res is None:
-            return receive_channel(x, samples_per_symbol=sps, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
-                                   offset_base_hz=offset_base_hz, combined=combined)
+            return receive_channel(x if whole is None else whole(), samples_per_symbol=sps, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
+                                   offset_base_hz=offset_base_hz, combined=combined, prefiltered=prefiltered)
     else:
-        res = _receive_searched(x, sps, fcch)
+        res = _receive_searched(x, sps, fcch, prefiltered)
     if res.sync is not None:
         res.blocks, res.combined = _decode_blocks(x, sps, res.sync, arfcn=arfcn, band=band, t0_s=t0_s,
                                                   time_utc_s=time_utc_s, offset_base_hz=offset_base_hz,
-                                                  combined=combined, res=res)
+                                                  combined=combined, res=res, prefiltered=prefiltered)
     return res
 
 
@@ -124,11 +129,12 @@ def _windows(x: np.ndarray, sps: int, f_off: float) -> Callable[[np.ndarray, int
 
 
 def _schs(x: np.ndarray, sps: int, f_off: float, first_samples: np.ndarray,
-          search: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+          search: float, prefiltered: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Decode SCH bursts in windows from ``first_samples``: (in_range, bsic, fn, BN0 centre sample)."""
     margin = MARGIN_SYMBOLS * sps
     rows, starts = _windows(x, sps, f_off)(first_samples, BURST_BITS * sps + 2 * margin)
-    eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps, search_symbols=search)
+    eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps, search_symbols=search,
+                             prefiltered=prefiltered)
     dec = decode_sch_bursts(eq.sbits)
     return dec.in_range, dec.bsic, dec.fn.astype(np.int64), starts + margin + sps // 2 + eq.channel.toa_samples
 
@@ -143,13 +149,32 @@ def _stream_frames(n_samples: int, sps: int, a: float, b: float, fn0: int) -> np
     return np.arange(first, last + 1)
 
 
+TRACK_SLACK_SYMBOLS = 8  # how far a stretch's refined frame timing may lie from the carried-over one
+_SPAN_LO = min(-MARGIN_SYMBOLS - 0.5, SEGMENT_SYMBOLS[0] - 0.5) - TRACK_SLACK_SYMBOLS  # around BN0's centre
+_SPAN_HI = max(BURST_BITS + MARGIN_SYMBOLS, SEGMENT_SYMBOLS[1]) + TRACK_SLACK_SYMBOLS
+TRACKED_SPAN_SYMBOLS = _SPAN_HI - _SPAN_LO  # of each frame's 1250
+
+
+def tracked_spans(prior: ChannelSync, n_samples: int, sps: int) -> tuple[np.ndarray, np.ndarray]:
+    """The samples [start, end) of a stream of ``n_samples`` that ``receive_channel`` reads when
+    given ``prior`` and the carrier is where it says: around timeslot 0 of every frame, the
+    equaliser's windows and the FCCH measurement's segments, with ``TRACK_SLACK_SYMBOLS`` for the
+    timing refined on the stretch's own SCHs (and a frame more at either end)."""
+    frames = _stream_frames(n_samples, sps, prior.sample0, prior.samples_per_frame, prior.fn0)
+    if len(frames) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    centre = prior.burst_sample(np.arange(frames[0] - 1, frames[-1] + 2))
+    return (np.clip(np.floor(centre + _SPAN_LO * sps), 0, n_samples).astype(np.int64),
+            np.clip(np.ceil(centre + _SPAN_HI * sps), 0, n_samples).astype(np.int64))
+
+
 def _frequency(fb: FcchBursts) -> tuple[float, float]:
     """The carrier's offset from its FCCH bursts: inverse-variance mean and its 1-sigma."""
     w = 1.0 / np.maximum(fb.freq_std_hz, 1.0) ** 2
     return float(np.sum(w * fb.carrier_offset_hz) / np.sum(w)), float(1.0 / np.sqrt(np.sum(w)))
 
 
-def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None) -> ChannelResult:
+def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None, prefiltered: bool) -> ChannelResult:
     """FCCH (given or searched) → frequency → SCH after each FCCH → frame timing → every SCH."""
     fs = sps * SYMBOL_RATE_HZ
     res = ChannelResult()
@@ -160,7 +185,7 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None) -> Chann
     f_off, f_std = _frequency(fb)
     margin = MARGIN_SYMBOLS * sps
     nominal = FRAME_SYMBOLS * sps
-    ok, bsics, fns, pos = _schs(x, sps, f_off, fb.sch_start_sample - margin, SCH_SEARCH_SYMBOLS)
+    ok, bsics, fns, pos = _schs(x, sps, f_off, fb.sch_start_sample - margin, SCH_SEARCH_SYMBOLS, prefiltered)
     res.sch_tried = len(ok)
     if not ok.any():
         return res
@@ -174,7 +199,8 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None) -> Chann
     all_frames = _stream_frames(len(x), sps, a, b, fn0)
     sch_frames = all_frames[np.isin(all_frames % 51, multiframe.SCH_T3)]
     if len(sch_frames):
-        ok2, bsics2, fns2, pos2 = _schs(x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
+        ok2, bsics2, fns2, pos2 = _schs(x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS,
+                                        prefiltered)
         good2 = ok2 & (bsics2 == bsic) & (fns2 == sch_frames % tdma.HYPERFRAME_FRAMES)
         if good2.sum() >= n_ok:
             res.sch_tried += len(ok2)
@@ -188,7 +214,7 @@ TRACK_MIN_SCH_FRACTION = 0.5  # of the SCHs a carried-over timing predicts, at l
 TRACK_SCH_MIN = 5  # SCHs checked per stretch at least (all of them when there are no more than twice this)
 
 
-def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResult | None:
+def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: bool) -> ChannelResult | None:
     """Sync from a carried-over timing (see ``receive_channel``); None when the carrier was not
     where the timing puts it."""
     fs = sps * SYMBOL_RATE_HZ
@@ -207,7 +233,8 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResu
         sch_frames = sch_frames[::2]
     if len(sch_frames) == 0:
         return None
-    ok, bsics, fns, pos = _schs(x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS)
+    ok, bsics, fns, pos = _schs(x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS,
+                                prefiltered)
     res.sch_tried = len(ok)
     good = ok & (bsics == prior.bsic) & (fns == sch_frames % tdma.HYPERFRAME_FRAMES)
     if good.sum() < max(1, TRACK_MIN_SCH_FRACTION * len(sch_frames)):
@@ -223,7 +250,7 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync) -> ChannelResu
 
 def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, band: str | None, t0_s: float,
                    time_utc_s: float | None, offset_base_hz: float, combined: bool | None,
-                   res: ChannelResult) -> tuple[list[L2Block], bool | None]:
+                   res: ChannelResult, prefiltered: bool) -> tuple[list[L2Block], bool | None]:
     """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks."""
     fs = sps * SYMBOL_RATE_HZ
     margin = MARGIN_SYMBOLS * sps
@@ -236,7 +263,7 @@ def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, ba
     centres = sync.burst_sample(frames)
     rows, _ = _windows(x, sps, sync.freq_offset_hz)(centres - sps // 2 - margin, length)
     eqn = equalize_normal_bursts(rows, burst_start_sample=margin + sps // 2, tsc=sync.bsic & 7, samples_per_symbol=sps,
-                                 search_symbols=NORMAL_SEARCH_SYMBOLS)
+                                 search_symbols=NORMAL_SEARCH_SYMBOLS, prefiltered=prefiltered)
     res.bursts_equalised = len(frames)
     power = np.mean(np.abs(rows[:, margin : margin + BURST_BITS * sps]) ** 2, axis=1)
     t_s = t0_s + centres / fs

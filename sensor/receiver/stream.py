@@ -32,7 +32,7 @@ import numpy as np
 from sensor.model import IQBlock, L2Block
 from sensor.dsp.channelizer import raster_offsets_hz
 from sensor.dsp.spectrum import raster_contrast
-from sensor.receiver.wideband import Track, receive_wideband
+from sensor.receiver.wideband import Track, Workspace, receive_wideband
 
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
@@ -82,8 +82,7 @@ class StreamReceiver:
         self._buf: list[IQBlock] = []
         self._buf_n = 0
         self._seen: dict[tuple[int, int | None, int], None] = {}
-        self._work = np.empty((0, 0), np.complex64)  # channel streams of each window, reused
-        self._carriers_seen = 0
+        self._work = Workspace()  # channel streams of each window, reused
         self._pending: list[L2Block] = []
         # The last window's carriers: ARFCN → synchronised (SCH decoded) or only its FCCH found.
         self.last_window: dict[int, bool] = {}
@@ -115,12 +114,6 @@ class StreamReceiver:
         fs = first.sample_rate_hz
         x = np.concatenate([b.samples for b in self._buf]) if len(self._buf) > 1 else first.samples
         t0 = first.start_s
-        # One buffer for the window's channel streams (2 samples/symbol), kept between windows and
-        # grown to the most carriers seen: fresh memory for every window costs page faults.
-        need = int(len(x) / fs * 2 * 270833.34) + (1 << 14)
-        rows = max(16, self._carriers_seen)
-        if self._work.shape[1] < need or self._work.shape[0] < rows:
-            self._work = np.empty((rows, need), np.complex64)
         active = [t for t in self._tracks if t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES]
         parked = [t for t in self._tracks if not (t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES)]
         search = (not self.track or not active or self._since_search_s >= self.search_every_s
@@ -134,7 +127,6 @@ class StreamReceiver:
         self._since_search_s = 0.0 if search else self._since_search_s + (len(x) / fs - self.overlap_s)
         self.stats.windows += 1
         self.stats.searches += int(search)
-        self._carriers_seen = max(self._carriers_seen, len(results))
         self.last_window = {}
         for r in results:
             a = int(r.arfcn)

@@ -13,19 +13,92 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from sensor.dsp.channelizer import channelize_all, plan_channelizer
+from sensor.dsp.chanest import prefilter_taps
+from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
+from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
+from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.spectrum import carrier_contrast
-from sensor.receiver.channel import ChannelResult, ChannelSync, receive_channel
+from sensor.receiver.channel import FRAME_SYMBOLS, TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
 
 SPS = 2
 SEARCH_S = 0.3
 PRESCREEN_CONTRAST = 1.2  # noise alone: 1.05; a carrier at -2 dB SNR: 1.6 (dsp/spectrum.py)
 SAME_CARRIER_HZ = 2e3  # a carrier found by a search within this of a track's is that track's carrier
+FRAME_S = FRAME_SYMBOLS / SYMBOL_RATE_HZ
+TRACKED_SPAN_S = TRACKED_SPAN_SYMBOLS / SYMBOL_RATE_HZ
+KEPT_HALF_WIDTH_HZ = 220e3  # channel streams: bins kept to ±this (the receive low-pass is ~−75 dB there)
+
+
+# Channel streams are centred on whole bins of every block length the receiver may choose (so no
+# stream needs a rotation of its samples): block lengths are multiples of a base of about 1 ms,
+# and centres multiples of the base's bin, ≤ CENTRE_GRID_MAX_HZ.
+CENTRE_GRID_MAX_HZ = 1e3
+BLOCK_MULTIPLES = (1, 2, 3, 4, 6, 8, 12, 16)
+# One core of this project's machines (pocketfft, complex64, in batches): ~0.26 ns·n·log2(n) + 1 µs
+# per transform, twice that per n·log2(n) beyond CACHED_FFT (out of the cache), and ~1 ns per kept
+# bin to fill a channel's spectrum. Only their ratios matter here.
+CACHED_FFT = 1 << 15
+FFT_S_PER_NLOGN = 0.26e-9
+FFT_S_EACH = 1e-6
+FILL_S_PER_BIN = 1e-9
+
+
+def _fft_s(n: int) -> float:
+    return FFT_S_PER_NLOGN * (1 if n <= CACHED_FFT else 2) * n * float(np.log2(n)) + FFT_S_EACH
+
+
+def _plan(sample_rate_hz: float, centres_hz: Sequence[float], min_block: int) -> ChannelizerPlan:
+    return plan_channelizer(sample_rate_hz, list(centres_hz), samples_per_symbol=SPS, shape_taps=prefilter_taps(SPS),
+                            stopband_hz=KEPT_HALF_WIDTH_HZ, overlap_factor=1, min_block=min_block)
+
+
+@lru_cache(maxsize=64)
+def _base_block(sample_rate_hz: float) -> int:
+    """The base block length (input samples): the rate ratio's denominator q times the smallest
+    FFT-friendly M with a bin of ≤ CENTRE_GRID_MAX_HZ."""
+    q = _plan(sample_rate_hz, [0.0], 1).rate_ratio.denominator
+    m = max(1, int(np.ceil(sample_rate_hz / (q * CENTRE_GRID_MAX_HZ))))
+    while not is_fast_fft_length(m):
+        m += 1
+    return q * m
+
+
+def centre_grid_hz(sample_rate_hz: float) -> float:
+    """The grid channel streams are centred on (whole bins of every block length ``channel_plan`` picks)."""
+    return sample_rate_hz / _base_block(sample_rate_hz)
+
+
+@lru_cache(maxsize=256)
+def _block_for(sample_rate_hz: float, n_ch: int, tracked: int) -> int:
+    base = _base_block(sample_rate_hz)
+
+    def cost(p: ChannelizerPlan) -> float:  # seconds per second of signal, roughly
+        hop_s = p.hop_out / p.out_rate_hz
+        share = min(1.0, (TRACKED_SPAN_S + hop_s) / FRAME_S)  # of the blocks a tracked channel needs
+        forward = p.in_rate_hz / p.hop_in * _fft_s(p.n_in)
+        each = _fft_s(p.n_out) + FILL_S_PER_BIN * (2 * p.k_max + 1)
+        inverse = p.out_rate_hz / p.hop_out * each * ((n_ch - tracked) + tracked * share)
+        return forward + inverse
+
+    plans = [_plan(sample_rate_hz, [0.0], base * j) for j in BLOCK_MULTIPLES]
+    return min([p for p in plans if p.n_in % base == 0 and p.hop_in > 0], key=cost).n_in
+
+
+def channel_plan(sample_rate_hz: float, centres_hz: Sequence[float], tracked: int = 0) -> ChannelizerPlan:
+    """The channelizer of the receiver: SPS samples per symbol, the equaliser's receive low-pass
+    (``chanest.prefilter_taps``) as its response, so the streams need no filtering after it.
+
+    Its block length is the one with the least FFT work (``_fft_s``) for the channels wanted
+    whole and the last ``tracked`` of ``centres_hz``, wanted around timeslot 0 only
+    (``tracked_spans``: ~15 % of a frame): short blocks then spare most inverse transforms, at the
+    price of more overlap in the forward ones. Centres on ``centre_grid_hz`` are whole bins."""
+    return _plan(sample_rate_hz, centres_hz, _block_for(float(sample_rate_hz), len(centres_hz), tracked))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +140,20 @@ class CarrierResult:
     track: Track | None = None  # what the next stretch carries over (None: not found in this one)
 
 
+class Workspace:
+    """The channel streams' buffer, kept from one stretch to the next and grown to the most
+    carriers and samples needed (fresh memory for every stretch would cost its page faults)."""
+
+    def __init__(self) -> None:
+        self._buf = np.empty((0, 0), np.complex64)
+
+    def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
+        rows, cols = self._buf.shape
+        if rows < n_rows or cols < n_samples:
+            self._buf = np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 64)), np.complex64)
+        return self._buf[:n_rows, :n_samples]
+
+
 def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable_fraction: float,
             search_s: float | None, end_only: bool) -> tuple[list[FcchCarrier], float | None]:
     """Carriers whose FCCH shows in the first and the last ``search_s`` seconds (None: all), or
@@ -99,7 +186,7 @@ def receive_wideband(
     time_utc_s: float | None = None,
     usable_fraction: float = 0.9,
     search_s: float | None = SEARCH_S,
-    work: np.ndarray | None = None,
+    work: Workspace | None = None,
     prescreen: bool = False,
     tracks: Sequence[Track] = (),
     first_sample: int = 0,
@@ -117,15 +204,15 @@ def receive_wideband(
     the source's index of ``samples[0]``, the clock the tracks' timing is on). A carrier the search
     finds within ``SAME_CARRIER_HZ`` of a track is received as that track; ``search_end_only``:
     search the last ``search_s`` only (what a stream whose earlier stretches were searched needs
-    to find a carrier that has appeared since: it is on at the end). ``work``: a complex64
-    buffer the channel streams may be written into (the stream receiver reuses one across windows).
+    to find a carrier that has appeared since: it is on at the end). ``work``: where the
+    channel streams are written (the stream receiver keeps one across windows).
     ``prescreen``: first ask one averaged spectrum whether anything carrier-like stands out of the
     noise (``carrier_contrast``) and stop there if not: a scanner's empty tunings then cost almost
     nothing.
     """
     if prescreen and not tracks and carrier_contrast(samples, sample_rate_hz, usable_fraction=usable_fraction) < PRESCREEN_CONTRAST:
         return [], None
-    bin_hz = plan_channelizer(sample_rate_hz, [0.0], samples_per_symbol=SPS).bin_hz
+    grid_hz = centre_grid_hz(sample_rate_hz)
     jobs: list[tuple[Track | None, FcchCarrier | None]] = [(t, None) for t in tracks]
     ppm = None
     if search:
@@ -146,39 +233,54 @@ def receive_wideband(
     # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's
     # error), to the channelizer's bin: the carrier's last few tens of Hz are measured and removed
     # per carrier anyway, and whole-bin offsets spare the channelizer a rotation of every sample.
-    centres = [t.centre_hz if t is not None else round(c.carrier_offset_hz / bin_hz) * bin_hz  # type: ignore[union-attr]
+    centres = [t.centre_hz if t is not None else round(c.carrier_offset_hz / grid_hz) * grid_hz  # type: ignore[union-attr]
                for t, c in jobs]
-    plan = plan_channelizer(sample_rate_hz, centres, samples_per_symbol=SPS)
-    streams = channelize_all(plan, np.asarray(samples, np.complex64), with_power=False,
-                             out=None if work is None or work.shape[0] < len(centres) else work[: len(centres)]).samples
+    # A synchronised track needs its stream only around timeslot 0 (``tracked_spans``; the whole
+    # of it only if its timing turns out lost); those go last, as ``channel_plan`` counts them.
+    follow = [t is not None and t.synchronised for t, _ in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: follow[i])
+    jobs, centres, follow = [jobs[i] for i in order], [centres[i] for i in order], [follow[i] for i in order]
+    plan = channel_plan(sample_rate_hz, centres, tracked=sum(follow))
     ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
+    n_out = -(-len(samples) * plan.rate_ratio.numerator // plan.rate_ratio.denominator)
+    x = np.asarray(samples, np.complex64)
+    priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
+    spans = [tracked_spans(p, n_out, SPS) if f else None for p, f in zip(priors, follow)]  # type: ignore[arg-type]
+    n_blocks = -(-n_out // plan.hop_out)
+    streams = channelize_all(plan, x, with_power=False, spans=spans,
+                             out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out)).samples
     out = []
-    for (track, c), centre_hz, y in zip(jobs, centres, streams):
+    for (track, c), centre_hz, y, prior, sp in zip(jobs, centres, streams, priors, spans):
         if c is not None:
             raster_rel = float(c.raster_hz) - center_hz  # type: ignore[arg-type]
             arfcn, band = int(c.arfcn), c.band  # type: ignore[arg-type]
         else:
             assert track is not None
             raster_rel, arfcn, band = track.raster_rel_hz, track.arfcn, track.band
-        prior = fcch = None
-        if track is not None and track.synchronised:
-            prior = ChannelSync(int(track.bsic), track.fn0, (track.sample0 - first_sample) * ratio,  # type: ignore[arg-type]
-                                track.samples_per_frame * ratio, track.freq_offset_hz, track.freq_std_hz, 0)
-        elif c is not None:
+        fcch = None
+        if prior is None and c is not None:
             b = c.bursts
             fcch = FcchBursts(b.start_sample * ratio, b.duration_symbols, b.tone_hz - centre_hz,
                               b.carrier_offset_hz - centre_hz, b.freq_std_hz, b.snr_db, b.coherence,
                               b.power_dbfs, plan.out_rate_hz)
+        whole = None if sp is None else (lambda centre_hz=centre_hz: channelize_all(
+            channel_plan(sample_rate_hz, [centre_hz]), x, with_power=False).samples[0])
         # The blocks' offsets are from the carrier's raster point: where this stream's centre lies from it.
         r = receive_channel(y, samples_per_symbol=SPS, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
                             offset_base_hz=centre_hz - raster_rel, fcch=fcch, prior=prior,
-                            combined=None if track is None else track.combined)
+                            combined=None if track is None else track.combined, prefiltered=True, whole=whole)
         out.append(CarrierResult(arfcn, band, r, c, _next_track(track, c, r, arfcn, band, centre_hz, raster_rel,
                                                                  first_sample, ratio)))
     if ppm is None:
         ppm = median_receiver_ppm([(center_hz + x.track.raster_rel_hz, center_hz + x.track.carrier_rel_hz)
                                    for x in out if x.track is not None and x.result.sync is not None])
     return out, ppm
+
+
+def _prior(track: Track, first_sample: int, ratio: float) -> ChannelSync:
+    """A track's synchronisation on the clock of a channel stream starting at ``first_sample``."""
+    return ChannelSync(int(track.bsic), track.fn0, (track.sample0 - first_sample) * ratio,  # type: ignore[arg-type]
+                       track.samples_per_frame * ratio, track.freq_offset_hz, track.freq_std_hz, 0)
 
 
 def _next_track(track: Track | None, c: FcchCarrier | None, r: ChannelResult, arfcn: int, band: str | None,

@@ -137,3 +137,43 @@ def test_raster_offsets_follow_the_receiver_error():
     seen = every / (1 - 40e-6) - 947.4e6
     np.testing.assert_array_equal(raster, every[np.abs(seen) <= 0.4 * 2.4e6])  # 946.6 … 948.2 MHz
     np.testing.assert_allclose(offsets, raster / (1 - 40e-6) - 947.4e6)
+
+
+def test_spans_give_the_same_samples_as_the_whole_stream():
+    rng = np.random.default_rng(3)
+    x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
+    from sensor.dsp.chanest import prefilter_taps
+
+    plan = plan_channelizer(2.4e6, [-600e3, 0.0, 800e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
+                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    whole = channelize_all(plan, x, with_power=False).samples
+    spans = [(np.array([100, 20_000]), np.array([900, 20_400])), None, (np.array([50_000]), np.array([50_001]))]
+    part = channelize_all(plan, x, with_power=False, spans=spans,
+                          out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)).samples
+    for c, sp in enumerate(spans):
+        if sp is None:
+            np.testing.assert_array_equal(part[c], whole[c])
+            continue
+        for a, b in zip(*sp):
+            np.testing.assert_array_equal(part[c, a:b], whole[c, a:b])
+        assert np.isnan(part[c]).mean() > 0.9  # most blocks were never transformed for this channel
+    with pytest.raises(ValueError):
+        channelize(plan, x, initial_state(plan), spans=spans)  # the per-channel power needs every block
+
+
+def test_shape_taps_are_the_channel_response():
+    """With a FIR as its response, a tone at f comes out scaled by H(f)/H(0), and the overlap
+    shrinks to the FIR's length."""
+    from sensor.dsp.chanest import prefilter_taps
+
+    h = prefilter_taps(2)
+    plan = plan_channelizer(2.4e6, [0.0], samples_per_symbol=2, shape_taps=h, stopband_hz=220e3, overlap_factor=1)
+    assert plan.overlap_in < plan_channelizer(2.4e6, [0.0], samples_per_symbol=2).overlap_in / 2
+    n = np.arange(240_000)
+    t = np.arange(len(h)) - len(h) // 2
+    for f in (0.0, 40e3, 100e3, 140e3, -120e3):
+        y = channelize_all(plan, np.exp(2j * np.pi * f / 2.4e6 * n).astype(np.complex64), with_power=False).samples[0]
+        want = np.sum(h * np.cos(2 * np.pi * f * t / plan.out_rate_hz)) / h.sum()
+        assert np.abs(y[2000:-2000]).mean() == pytest.approx(want, abs=2e-4), f
+    with pytest.raises(ValueError):
+        plan_channelizer(2.4e6, [0.0], shape_taps=h[:-1])  # even length: not zero-phase

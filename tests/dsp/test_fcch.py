@@ -350,3 +350,23 @@ def test_real_953_6_mhz_1_msps_two_bursts():
     c = next(c for c in carriers if c.arfcn == 93)
     assert len(c.bursts) == 2 and c.cadence.confirmed
     assert c.carrier_offset_hz == pytest.approx(8.7e3, abs=150)
+
+
+def test_wideband_candidates_refined_on_channel_streams_as_on_the_wideband_samples(gsm900_scene):
+    """The search refines its candidates on narrow channel streams (cheap at high rates): the same
+    bursts as refining on the wideband samples, to a fraction of a symbol and a few Hz."""
+    scene, r, x = gsm900_scene
+    ws, f_hz, _ = fcch._tone_candidates(x, 2.4e6, f_lo_hz=-1.08e6, f_hi_hz=1.08e6, threshold_db=12.0)
+    direct = fcch.refine_fcch(x, sample_rate_hz=2.4e6, window_start=ws, tone_hz=f_hz)
+    via = fcch._refine_on_channels(x, 2.4e6, ws, f_hz)
+    assert len(direct) >= 4 * 25 and abs(len(via) - len(direct)) <= 1
+    sps = 2.4e6 / SYMBOL_RATE_HZ
+    starts = []
+    for i in range(len(direct)):
+        j = np.argmin(np.abs(via.start_sample - direct.start_sample[i]))
+        starts.append((via.start_sample[j] - direct.start_sample[i]) / sps)
+        assert abs(starts[-1]) < 1.5  # symbols: the edges found at 2 samples per symbol instead of 8.9
+        assert via.tone_hz[j] == pytest.approx(direct.tone_hz[i], abs=max(5.0, 0.5 * direct.freq_std_hz[i]))
+        assert via.power_dbfs[j] == pytest.approx(direct.power_dbfs[i], abs=0.3)
+        assert via.snr_db[j] == pytest.approx(direct.snr_db[i], abs=1.5)
+    assert abs(np.mean(starts)) < 0.5 and np.std(starts) < 0.6

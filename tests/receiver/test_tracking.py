@@ -122,3 +122,28 @@ def test_raster_contrast_sees_a_carrier_and_not_the_noise(tmp_path):
     contrast, power = raster_contrast(x, 2.4e6, offsets)
     assert contrast[0] > 1.5 and np.all(contrast[1:4] < 1.15) and np.isnan(contrast[4])
     assert power[0] > power[1] + 2.0
+
+
+def test_a_track_whose_timing_is_wrong_falls_back_to_the_whole_stream(tmp_path):
+    """Tracked carriers get their channel stream only around timeslot 0 (``tracked_spans``); when
+    the carried-over timing is wrong the carrier is searched again on the whole stream."""
+    import dataclasses
+
+    from sensor.receiver.wideband import receive_wideband
+
+    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, [cell_toml("a", 62, 21, power_dbfs=-25.0, cell_id=7)],
+                                            duration_s=2.0, noise_dbfs=-55.0))
+    x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=2.0)])
+    half = len(x) // 2
+    first, _ = receive_wideband(x[:half], sample_rate_hz=2.4e6, center_hz=947.4e6)
+    (track,) = [r.track for r in first]
+    kw = dict(sample_rate_hz=2.4e6, center_hz=947.4e6, first_sample=half, search=False)
+    good, _ = receive_wideband(x[half:], tracks=[track], **kw)
+    # 400 symbols off: no SCH where the timing says, so the carrier is searched for afresh
+    bad, _ = receive_wideband(x[half:], tracks=[dataclasses.replace(track, sample0=track.sample0 + 400 * 2.4e6 / 270833.3)], **kw)
+    assert len(good[0].result.blocks) > 30
+    assert {(b.fn, b.octets) for b in bad[0].result.blocks} == {(b.fn, b.octets) for b in good[0].result.blocks}
+    g, b = good[0].track, bad[0].track
+    from sensor.gsm import tdma
+
+    assert b.sample0 + b.samples_per_frame * tdma.fn_diff(g.fn0, b.fn0) == pytest.approx(g.sample0, abs=2.0)
