@@ -69,14 +69,18 @@ def test_channelizer_compiled_equals_reference(monkeypatch):
     rng = np.random.default_rng(5)
     x = ((rng.standard_normal(400_000) + 1j * rng.standard_normal(400_000)) * 0.1).astype(np.complex64)
     for offsets in ([-1.05e6, -200e3, 0.0, 400e3, 1.0e6], [-800e3 + 37.0, 600e3 - 11.0]):  # whole bins and not
-        plan = ch.plan_channelizer(2.4e6, offsets, samples_per_symbol=2)
-        fast = ch.channelize_all(plan, x, with_power=False).samples.copy()
-        monkeypatch.setattr(ch, "fill", lambda: None)
-        ref = ch.channelize_all(plan, x, with_power=False).samples
-        monkeypatch.undo()
-        # Bit-identical where the block phases are exact (whole-bin grids); elsewhere numpy's SIMD
-        # complex multiply may fuse multiply-adds: the two differ by float32 rounding only.
-        np.testing.assert_allclose(fast, ref, rtol=0, atol=1e-6 * np.abs(ref).max())
+        plan = ch.plan_channelizer(2.4e6, offsets, samples_per_symbol=2, min_block=2400, overlap_factor=1)
+        # some channels whole, the others in spans (the pairs path and its scatter)
+        spans = [None if i % 2 else (np.array([5000, 30_000]), np.array([9000, 41_000])) for i in range(len(offsets))]
+        for sp in (None, spans):
+            fast = ch.channelize_all(plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)).samples.copy()
+            monkeypatch.setattr(ch, "fill", lambda: None)
+            monkeypatch.setattr(ch, "scatter", lambda: None)
+            ref = ch.channelize_all(plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)).samples
+            monkeypatch.undo()
+            # Bit-identical where the block phases are exact (whole-bin grids); elsewhere numpy's SIMD
+            # complex multiply may fuse multiply-adds: the two differ by float32 rounding only.
+            np.testing.assert_allclose(fast, ref, rtol=0, atol=1e-6 * np.abs(ref).max())
 
 
 @pytest.mark.slow
@@ -100,5 +104,6 @@ def test_the_whole_receiver_decodes_the_same_blocks_either_way(tmp_path, monkeyp
     monkeypatch.setattr(mlse, "forward_backward", lambda: None)
     monkeypatch.setattr(convolutional, "viterbi", lambda: None)
     monkeypatch.setattr(ch, "fill", lambda: None)
+    monkeypatch.setattr(ch, "scatter", lambda: None)
     assert run() == fast and len(fast) > 4 * 80  # noisy enough (SNR ~10 dB) that Viterbi corrects bits
     assert sum(n for _, n in fast.values()) > 0

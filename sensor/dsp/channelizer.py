@@ -34,7 +34,7 @@ import numpy as np
 import scipy.fft
 
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
-from sensor.dsp.channelizer_kernels import fill
+from sensor.dsp.channelizer_kernels import fill, scatter
 from sensor.dsp.fftsize import is_fast_fft_length
 
 _SYMBOL_RATE = Fraction(1625000, 6)  # TS 45.004 §2.1, exactly
@@ -307,13 +307,15 @@ def channelize(
         f = full.reshape(n_ch * nb_max, plan.n_out)[: len(cs)]  # type: ignore[union-attr]
         f[:, K + 1 : plan.n_out - K] = 0  # the bins no channel keeps (the transform below works in place)
         _fill_pairs(spec, plan, phase, cs, bs, f)
-        y = scipy.fft.ifft(f, axis=1, overwrite_x=True)[:, h0 : h0 + plan.hop_out]  # (pairs, hop_out)
+        y = scipy.fft.ifft(f, axis=1, overwrite_x=True)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
-            y *= plan.rotation[cs]
+            y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
         if wanted is None:
-            out3[:, b0 : b0 + nb, :] = y.reshape(n_ch, nb, plan.hop_out)
+            out3[:, b0 : b0 + nb, :] = y[:, h0 : h0 + plan.hop_out].reshape(n_ch, nb, plan.hop_out)
+        elif (kernel := scatter()) is not None:  # the compiled twin of the line below
+            kernel(y, h0, plan.hop_out, cs, bs, b0, out3)
         else:
-            out3[cs, b0 + bs, :] = y
+            out3[cs, b0 + bs, :] = y[:, h0 : h0 + plan.hop_out]
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(

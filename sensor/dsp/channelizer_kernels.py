@@ -38,3 +38,15 @@ def _fill(spec: np.ndarray, gather: np.ndarray, weights: np.ndarray, phase: np.n
 
 
 fill = compiled(_fill)
+
+
+def _scatter(y: np.ndarray, h0: int, hop: int, cs: np.ndarray, bs: np.ndarray, b0: int, out3: np.ndarray) -> None:
+    """out3[cs[i], b0 + bs[i], :] = y[i, h0 : h0 + hop] for every pair i (numpy's fancy-index
+    assignment, as plain copies)."""
+    for i in range(len(cs)):
+        src, dst = y[i], out3[cs[i], b0 + bs[i]]
+        for k in range(hop):
+            dst[k] = src[h0 + k]
+
+
+scatter = compiled(_scatter)
