@@ -1,11 +1,13 @@
 """The optional compiled fast path: numba, when it is installed (``pip install 'fbs-sensor[fast]'``).
 
 The pure numpy kernels are the reference; a compiled twin exists only for the inner loops where
-it pays (the equaliser's trellis, the Viterbi decoder's add-compare-select, the channelizer's
-spectrum fill) and computes the same float32 operations in the same order: the trellis and
-Viterbi twins are bit-identical to the reference, the channelizer's equal to float32 rounding
-(numpy's SIMD complex multiply may fuse multiply-adds), and the whole receiver decodes the same
-blocks either way (``tests/test_fastpath.py``). Set ``FBS_SENSOR_NUMBA=0`` to run the reference instead. Kernels are
+it pays (the equaliser's channel estimator, branch metrics and trellis, the Viterbi decoder's
+add-compare-select, the channelizer's spectrum fill and scatter) and computes the same operations
+in the same order: the trellis, branch-metric and Viterbi twins are bit-identical to the
+reference, the channelizer's equal to float32 rounding (numpy's SIMD complex multiply may fuse
+multiply-adds), the channel estimator's to float64 rounding with the same timing chosen
+(numpy's matrix products sum in BLAS order), and the whole receiver decodes the same blocks
+either way (``tests/test_fastpath.py``). Set ``FBS_SENSOR_NUMBA=0`` to run the reference instead. Kernels are
 compiled on first use and cached on disk (``cache=True``: ~0.5 s to load on later runs).
 """
 

@@ -56,6 +56,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import fftconvolve
 
+from sensor.dsp.chanest_kernels import estimate_spaced
 from sensor.gsm.burst import (
     BURST_BITS,
     NORMAL_TRAINING_START,
@@ -189,11 +190,11 @@ def observations(
     idx = estimate.first_tap_sample[:, None, None] + rel[None]
     vals, valid = _gather(x, idx)
     off = (estimate.first_tap_sample - estimate.burst_start_sample)[:, None, None] + rel[None]
-    return vals * _quarter_turns(sps)[off % (4 * sps)], valid
+    return vals * quarter_turns(sps)[off % (4 * sps)], valid
 
 
 @lru_cache(maxsize=8)
-def _quarter_turns(sps: int) -> np.ndarray:
+def quarter_turns(sps: int) -> np.ndarray:
     """exp(−jπ/2·r/sps) for r = 0 .. 4·sps − 1: the derotation of a sample r samples after the
     reference (it repeats every 4 symbols), looked up instead of computed per sample."""
     t = np.exp(-0.5j * np.pi * np.arange(4 * sps) / sps)
@@ -244,11 +245,15 @@ def estimate_channel(
         raise ValueError(f"{T} training bits are too few for {L} taps")
 
     # Design matrix B[e, l] = b[training_start + L − 1 + e − l] (training symbols only).
-    s = _symbols(tr)  # (N or 1, T)
-    e = np.arange(n_eq)[:, None]
-    l = np.arange(L)[None, :]
-    B = s[:, L - 1 + e - l]  # (N or 1, n_eq, L)
-    pinv = np.linalg.pinv(B)  # (N or 1, L, n_eq)
+    if shared:
+        B, pinv, gain = _design(np.ascontiguousarray(tr, np.uint8).tobytes(), L)
+    else:
+        s = _symbols(tr)  # (N, T)
+        e = np.arange(n_eq)[:, None]
+        l = np.arange(L)[None, :]
+        B = s[:, L - 1 + e - l]  # (N, n_eq, L)
+        pinv = np.linalg.pinv(B)  # (N, L, n_eq)
+        gain = None
     if n_bursts == 0:
         empty_i = np.zeros(0, np.int64)
         empty_f = np.zeros(0)
@@ -265,9 +270,19 @@ def estimate_channel(
     u = np.arange(m_cand[0], m_cand[-1] + sps)  # (U,) every sample offset the centroid may need
     k_eq = training_start + L - 1 + np.arange(n_eq)  # symbol index of each equation
     rel = k_eq[None, :] * sps + u[:, None]  # (U, n_eq) samples after burst_start
+    rot = np.exp(-0.5j * np.pi * rel / sps)
+    kernel = estimate_spaced() if shared and P == 1 and sps > 1 else None  # the compiled twin of what follows
+    if (kernel is not None and x.dtype == np.complex64 and start.min() + rel.min() >= 0
+            and start.max() + rel.max() < x.shape[1]):
+        taps_k = np.empty((n_bursts, L), np.complex128)
+        m_final = np.empty(n_bursts, np.int64)
+        noise_var, centroid_abs = np.empty(n_bursts), np.empty(n_bursts)
+        kernel(np.ascontiguousarray(x), start, rel, rot, pinv[0], B[0], int(m_cand[0]), len(m_cand), sps,
+               float(gain[0]), CENTROID_IN_WINDOW_SYMBOLS_SPACED * sps, taps_k, m_final, noise_var, centroid_abs)
+        return _estimate(taps_k[:, None, :], noise_var, centroid_abs, m_final, start, ref, gain, L, P, sps)
     idx = start[:, None, None] + rel[None]
     vals, valid = _gather(x, idx)
-    y = vals * np.exp(-0.5j * np.pi * rel / sps)[None]  # derotated, (N, U, n_eq)
+    y = vals * rot[None]  # derotated, (N, U, n_eq)
     h_u = np.einsum("nle,nue->nul", pinv, y) if pinv.shape[0] > 1 else y @ pinv[0].T  # (N, U, L)
     e_u = np.sum(np.abs(h_u) ** 2, axis=2)  # (N, U)
     # Window energy for each candidate m: Σ over the P phases of e_u[m + p].
@@ -285,7 +300,7 @@ def estimate_channel(
     B_n = np.broadcast_to(B, (n_bursts,) + B.shape[1:])
     delay = np.arange(L)[None, :, None] * sps + np.arange(sps)[None, None, :]  # (1, L, sps) sample delays
     dof = P * (n_eq - L)
-    tap_noise_gain = np.real(np.trace(pinv @ np.conj(np.transpose(pinv, (0, 2, 1))), axis1=1, axis2=2)) / L
+    tap_noise_gain = _noise_gain(pinv, L) if gain is None else gain
 
     def at(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         jj = (m - u[0])[:, None] + np.arange(sps)[None, :]  # (N, sps)
@@ -316,24 +331,47 @@ def estimate_channel(
     allowed = ok[rows, m_fine - m_cand[0]]
     m_final = np.where(allowed, m_fine, m_best)
     taps, noise_var, centroid_abs = at(m_final)
+    return _estimate(taps, noise_var, centroid_abs, m_final, start, ref, tap_noise_gain, L, P, sps)
+
+
+def _estimate(taps: np.ndarray, noise_var: np.ndarray, centroid_abs: np.ndarray, m_final: np.ndarray,
+              start: np.ndarray, ref: int, tap_noise_gain: np.ndarray, L: int, P: int, sps: int) -> ChannelEstimate:
+    """The estimate from the final window's taps (N, P, L), noise and energy centroid."""
     toa = centroid_abs - CENTROID_REFERENCE_SYMBOLS * sps
     energy = np.sum(np.abs(taps) ** 2, axis=(1, 2))
     # The taps' own estimation noise (L·P taps, each noise_var·tap_noise_gain) is not signal.
     signal = np.maximum(energy - L * P * noise_var * tap_noise_gain, 1e-3 * energy)
     with np.errstate(divide="ignore"):
         snr_db = 10 * np.log10(signal / np.maximum(noise_var, 1e-30))
-    m_best = m_final
     return ChannelEstimate(
         taps=np.ascontiguousarray(np.transpose(taps, (0, 2, 1))),
-        first_tap_sample=start + m_best,
+        first_tap_sample=start + m_final,
         burst_start_sample=start,
-        timing_offset_samples=m_best - ref,
+        timing_offset_samples=m_final - ref,
         noise_var=noise_var,
         snr_db=snr_db,
         training_energy=energy,
         toa_samples=toa,
         samples_per_symbol=sps,
     )
+
+
+def _noise_gain(pinv: np.ndarray, L: int) -> np.ndarray:
+    """Each tap's share of the noise variance through the LS fit: trace(pinv·pinvᴴ)/L."""
+    return np.real(np.trace(pinv @ np.conj(np.transpose(pinv, (0, 2, 1))), axis1=1, axis2=2)) / L
+
+
+@lru_cache(maxsize=64)
+def _design(training: bytes, L: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(B (1, n_eq, L), its pseudo-inverse (1, L, n_eq), the taps' noise gain (1,)) of one training
+    sequence (its unpacked bits as bytes): the same for every burst with it, made once."""
+    s = _symbols(np.frombuffer(training, np.uint8))[None]
+    n_eq = s.shape[1] - L + 1
+    B = np.ascontiguousarray(s[:, L - 1 + np.arange(n_eq)[:, None] - np.arange(L)[None, :]])
+    pinv = np.ascontiguousarray(np.linalg.pinv(B))
+    for a in (B, pinv):
+        a.setflags(write=False)
+    return B, pinv, _noise_gain(pinv, L)
 
 
 def estimate_normal_channel(

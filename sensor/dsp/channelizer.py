@@ -358,21 +358,32 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
     return ChannelOutput(res.samples[:, :need], res.first_sample, res.power_dbfs), st
 
 
+def padded_length(plan: ChannelizerPlan, n_samples: int) -> int:
+    """The length of ``channelize_all``'s zero-padded copy of ``n_samples`` of input."""
+    ratio = plan.rate_ratio
+    blocks = -(-(-(-n_samples * ratio.numerator // ratio.denominator)) // plan.hop_out)
+    return max(plan.n_in + (blocks - 1) * plan.hop_in, plan.overlap_in // 2 + n_samples)
+
+
 def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True,
                    out: np.ndarray | None = None,
-                   spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None) -> ChannelOutput:
+                   spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+                   scratch: np.ndarray | None = None) -> ChannelOutput:
     """A whole recording at once: every output sample of its duration (starting at sample 0), or
     of each channel's ``spans`` only (see ``channelize``; no power then).
 
     The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
-    call with no copy of it afterwards.
+    call with no copy of it afterwards. ``scratch``: a complex64 buffer of ``padded_length``
+    samples to pad into (reused across calls: no fresh memory).
     """
     ratio = plan.rate_ratio
     total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
-    blocks = -(-total_out // plan.hop_out)
     lead = plan.overlap_in // 2  # the half overlap of zeros ``initial_state`` starts with
-    x = np.zeros(max(plan.n_in + (blocks - 1) * plan.hop_in, lead + len(samples)), np.complex64)
+    n_pad = padded_length(plan, len(samples))
+    x = np.empty(n_pad, np.complex64) if scratch is None or len(scratch) != n_pad else scratch
+    x[:lead] = 0
     x[lead : lead + len(samples)] = samples  # one copy, padding included
+    x[lead + len(samples) :] = 0
     res, _ = channelize(plan, x, ChannelizerState(x[:0]), with_power=False, out=out, spans=spans)
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)

@@ -35,7 +35,7 @@ from sensor.gsm.burst import (
 )
 from sensor.gsm.training import NORMAL_TSC_UBITS, SCH_TRAINING_UBITS
 
-from .mlse_kernels import forward_backward
+from .mlse_kernels import branch_metrics, forward_backward
 from .chanest import (
     DEFAULT_SEARCH_SYMBOLS,
     DEFAULT_TAPS,
@@ -43,6 +43,7 @@ from .chanest import (
     estimate_normal_channel,
     estimate_sch_channel,
     observations,
+    quarter_turns,
     prefilter,
 )
 
@@ -115,6 +116,22 @@ def mlse_equalize(
     n_steps = BURST_BITS + L - 1
     if n_bursts == 0:
         return MlseResult(np.zeros((0, BURST_BITS), np.float32), np.zeros((0, BURST_BITS), np.uint8), channel)
+    sym = _branch_symbols(L)  # (2S, L)
+    inv_var = 1.0 / np.maximum(channel.noise_var, 1e-30)  # (N,)
+    taps_s = channel.taps * inv_var[:, None, None]  # (N, L, P)
+    E = np.einsum("nlp,jl->jpn", channel.taps, sym)  # (2S, P, N)
+    E2 = (np.abs(E) ** 2 * inv_var).astype(np.float32)  # (2S, P, N)
+    sym2 = sym.astype(np.float32) * np.float32(-2.0)
+    pen = _penalties(known_mask, known_ubits, S, n_steps)
+    kernel = branch_metrics() if pen is not None and channel.taps.shape[2] == 1 else None
+    first = channel.first_tap_sample
+    if (kernel is not None and x.dtype == np.complex64 and first.min() >= 0
+            and first.max() + (n_steps - 1) * channel.samples_per_symbol < x.shape[1]):
+        g_t = np.empty((n_steps, 2 * S, n_bursts), np.float32)
+        kernel(np.ascontiguousarray(x), first, first - channel.burst_start_sample, channel.samples_per_symbol,
+               quarter_turns(channel.samples_per_symbol), np.ascontiguousarray(taps_s[:, :, 0].T.real, np.float32),
+               np.ascontiguousarray(taps_s[:, :, 0].T.imag, np.float32), sym2, np.ascontiguousarray(E2[:, 0]), pen, g_t)
+        return _trellis(g_t, channel, known_mask, known_ubits, S, n_bursts)
     y, valid = observations(x, channel, first_symbol=0, n_symbols=n_steps)  # (N, K, P)
 
     # Everything below is laid out (symbol, branch or state, burst): the per-symbol loops then work
@@ -122,9 +139,6 @@ def mlse_equalize(
     # γ[k, j, n] = Σ_p valid·|y − E_j|² / σ² without the branch-independent Σ|y|², where the
     # expected output E_j[p] = Σ_l taps[l, p]·sym[j, l] (sym = ±1): so
     # γ = Σ_p valid·|E_j|²/σ² − 2 Σ_l sym[j, l]·c[k, l], with c[k, l] = Σ_p Re(conj(y[k, p])·taps[l, p])/σ².
-    sym = _branch_symbols(L)  # (2S, L)
-    inv_var = 1.0 / np.maximum(channel.noise_var, 1e-30)  # (N,)
-    taps_s = channel.taps * inv_var[:, None, None]  # (N, L, P)
     if y.shape[2] == 1:  # symbol-spaced: Re(conj(y)·t) = y_re·t_re + y_im·t_im, in float32, laid out (K, L, N)
         yv = np.where(valid[:, :, 0], y[:, :, 0], 0).T
         tv = taps_s[:, :, 0].T
@@ -132,31 +146,47 @@ def mlse_equalize(
              + yv.imag.astype(np.float32)[:, None, :] * tv.imag.astype(np.float32)[None])
     else:
         c = np.einsum("nkp,nlp->kln", np.conj(np.where(valid, y, 0)), taps_s).real.astype(np.float32)  # (K, L, N)
-    g_t = np.matmul(sym.astype(np.float32) * np.float32(-2.0), c)  # (K, 2S, N)
-    E = np.einsum("nlp,jl->jpn", channel.taps, sym)  # (2S, P, N)
-    E2 = (np.abs(E) ** 2 * inv_var).astype(np.float32)  # (2S, P, N)
+    # Σ_l c_l·(−2·sym[j, l]) summed in the order of l (as ``mlse_kernels.branch_metrics``)
+    g_t = c[:, None, 0, :] * sym2[None, :, 0, None]  # (K, 2S, N)
+    for l in range(1, L):
+        g_t += c[:, None, l, :] * sym2[None, :, l, None]
     g_t += E2.sum(axis=1)[None]
     for k in np.flatnonzero(~valid.all(axis=(0, 2))):  # the few symbols with samples outside the rows
         g_t[k] -= np.einsum("jpn,np->jn", E2, (~valid[:, k, :]).astype(np.float32))
 
-    if known_mask is not None:
+    if pen is not None:  # the same known bits in every burst
+        g_t += pen[:, :, None]
+    elif known_mask is not None:
         kb = np.broadcast_to(np.asarray(known_ubits, np.uint8), (n_bursts, BURST_BITS))
-        km = np.asarray(known_mask, bool)
-        ks = np.flatnonzero(km)
-        known = np.asarray(known_ubits)
-        if known.ndim == 1:  # the same known bits in every burst: one penalty row per known position,
-            # added over runs of consecutive positions (tail bits, training sequence) as slices
-            pen = np.where((np.arange(2 * S)[None, :] & 1) != known[ks, None], _FORBIDDEN, np.float32(0))
-            for run in np.split(np.arange(len(ks)), np.flatnonzero(np.diff(ks) != 1) + 1):
-                g_t[ks[run[0]] : ks[run[-1]] + 1] += pen[run, :, None]
-        else:
-            wrong = (np.arange(2 * S)[None, :, None] & 1) != kb.T[ks, None, :]  # (|ks|, 2S, N)
-            g_t[ks] += np.where(wrong, _FORBIDDEN, np.float32(0))
+        ks = np.flatnonzero(np.asarray(known_mask, bool))
+        wrong = (np.arange(2 * S)[None, :, None] & 1) != kb.T[ks, None, :]  # (|ks|, 2S, N)
+        g_t[ks] += np.where(wrong, _FORBIDDEN, np.float32(0))
+    return _trellis(g_t, channel, known_mask, known_ubits, S, n_bursts)
 
+
+def _penalties(known_mask: np.ndarray | None, known_ubits: np.ndarray | None, S: int, n_steps: int) -> np.ndarray | None:
+    """(n_steps, 2S) float32: _FORBIDDEN on the branches whose new bit contradicts a known bit,
+    when the same bits are known in every burst (None otherwise: none known, or per burst)."""
+    if known_mask is None:
+        return np.zeros((n_steps, 2 * S), np.float32)
+    known = np.asarray(known_ubits)
+    if known.ndim != 1:
+        return None
+    pen = np.zeros((n_steps, 2 * S), np.float32)
+    ks = np.flatnonzero(np.asarray(known_mask, bool))
+    pen[ks] = np.where((np.arange(2 * S)[None, :] & 1) != known[ks, None], _FORBIDDEN, np.float32(0))
+    return pen
+
+
+def _trellis(g_t: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None, known_ubits: np.ndarray | None,
+             S: int, n_bursts: int) -> MlseResult:
+    """Forward-backward over the branch metrics g_t (steps, 2S, N) → soft bits."""
+    n_steps = g_t.shape[0]
+    kb = None if known_mask is None else np.broadcast_to(np.asarray(known_ubits, np.uint8), (n_bursts, BURST_BITS))
     kernel = forward_backward()  # the compiled twin of the loops below, when numba is there
     if kernel is not None:
         sbits = kernel(np.ascontiguousarray(g_t), S, BURST_BITS, _RENORMALISE_EVERY)
-        return _result(sbits, channel, known_mask, kb if known_mask is not None else None)
+        return _result(sbits, channel, known_mask, kb)
     # Branch j = m·S + 2q' + u (m, q' < S/2, u = new bit) leaves state j >> 1 = m·S/2 + q' and
     # enters state j mod S = 2q' + u.
     half = S // 2
@@ -188,8 +218,7 @@ def mlse_equalize(
          + beta[1 : K + 1].reshape(K, 1, half, 2, n_bursts))  # (K, m, q', u, N)
     best = m.min(axis=(1, 2))  # (K, u, N)
     llr = (best[:, 1] - best[:, 0]).T  # (N, 148): M(d=1) − M(d=0)
-    return _result(np.ascontiguousarray(llr).astype(np.float32), channel, known_mask,
-                   kb if known_mask is not None else None)
+    return _result(np.ascontiguousarray(llr).astype(np.float32), channel, known_mask, kb)
 
 
 def _result(sbits: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None,

@@ -89,3 +89,46 @@ def _subtract_min(metrics: np.ndarray, lo: np.ndarray) -> None:
 
 
 forward_backward = compiled(_forward_backward, _subtract_min)
+
+
+def _branch_metrics(x: np.ndarray, first_tap: np.ndarray, lead: np.ndarray, sps: int, quarter: np.ndarray,
+                    t_re: np.ndarray, t_im: np.ndarray, sym2: np.ndarray, e2: np.ndarray, pen: np.ndarray,
+                    g: np.ndarray) -> None:
+    """The symbol-spaced branch metrics of ``mlse.mlse_equalize`` with every sample inside the
+    rows: observation k of burst n is x[n, first_tap[n] + k·sps] derotated by
+    quarter[(lead[n] + k·sps) mod 4·sps] (complex128), its correlations with the taps
+    c_l = Re·t_re[l] + Im·t_im[l] in float32, and g[k, j, n] = Σ_l c_l·sym2[j, l] (l in order)
+    + e2[j, n] + pen[k, j] — the float32 operations of the reference, in its order."""
+    n_steps, n_br, n_bursts = g.shape
+    L = t_re.shape[0]
+    period = quarter.shape[0]
+    yr = np.empty(n_bursts, np.float32)
+    yi = np.empty(n_bursts, np.float32)
+    c = np.empty((L, n_bursts), np.float32)
+    for k in range(n_steps):
+        for n in range(n_bursts):
+            v = x[n, first_tap[n] + k * sps]
+            w = quarter[(lead[n] + k * sps) % period]
+            yr[n] = np.float32(v.real * w.real - v.imag * w.imag)
+            yi[n] = np.float32(v.real * w.imag + v.imag * w.real)
+        for l in range(L):  # runs over the bursts (contiguous: vectorised)
+            cl, tr, ti = c[l], t_re[l], t_im[l]
+            for n in range(n_bursts):
+                cl[n] = yr[n] * tr[n] + yi[n] * ti[n]
+        gk = g[k]
+        for j in range(n_br):
+            row, ej = gk[j], e2[j]
+            s0 = sym2[j, 0]
+            c0 = c[0]
+            for n in range(n_bursts):
+                row[n] = c0[n] * s0
+            for l in range(1, L):
+                sl, cl = sym2[j, l], c[l]
+                for n in range(n_bursts):
+                    row[n] = row[n] + cl[n] * sl
+            p = pen[k, j]
+            for n in range(n_bursts):
+                row[n] = (row[n] + ej[n]) + p
+
+
+branch_metrics = compiled(_branch_metrics)

@@ -112,7 +112,11 @@ class StreamReceiver:
     def _run(self, *, final: bool) -> Iterator[L2Block]:
         first = self._buf[0]
         fs = first.sample_rate_hz
-        x = np.concatenate([b.samples for b in self._buf]) if len(self._buf) > 1 else first.samples
+        if len(self._buf) > 1:  # the window's blocks joined, in a buffer kept from window to window
+            x = self._work.flat("window", sum(len(b) for b in self._buf))
+            np.concatenate([b.samples for b in self._buf], out=x)
+        else:
+            x = first.samples
         t0 = first.start_s
         active = [t for t in self._tracks if t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES]
         parked = [t for t in self._tracks if not (t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES)]

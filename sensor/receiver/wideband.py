@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from sensor.dsp.chanest import prefilter_taps
-from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
+from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
 from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
@@ -141,17 +141,26 @@ class CarrierResult:
 
 
 class Workspace:
-    """The channel streams' buffer, kept from one stretch to the next and grown to the most
-    carriers and samples needed (fresh memory for every stretch would cost its page faults)."""
+    """Buffers kept from one stretch to the next and grown to the most needed — the channel
+    streams, the channelizer's padded input, a stream's window — since fresh memory for every
+    stretch would cost its page faults (at 20 Msps ~0.1 s a window)."""
 
     def __init__(self) -> None:
         self._buf = np.empty((0, 0), np.complex64)
+        self._flat: dict[str, np.ndarray] = {}
 
     def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
         rows, cols = self._buf.shape
-        if rows < n_rows or cols < n_samples:
-            self._buf = np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 64)), np.complex64)
+        if rows < n_rows or cols < n_samples:  # with room for a stream's longer later windows (overlap)
+            self._buf = np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
         return self._buf[:n_rows, :n_samples]
+
+    def flat(self, name: str, n_samples: int) -> np.ndarray:
+        """A complex64 buffer of ``n_samples`` (contents unspecified), one per ``name``."""
+        buf = self._flat.get(name)
+        if buf is None or len(buf) < n_samples:
+            buf = self._flat[name] = np.empty(n_samples + n_samples // 4, np.complex64)
+        return buf[:n_samples]
 
 
 def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable_fraction: float,
@@ -248,7 +257,8 @@ def receive_wideband(
     spans = [tracked_spans(p, n_out, SPS) if f else None for p, f in zip(priors, follow)]  # type: ignore[arg-type]
     n_blocks = -(-n_out // plan.hop_out)
     streams = channelize_all(plan, x, with_power=False, spans=spans,
-                             out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out)).samples
+                             out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out),
+                             scratch=None if work is None else work.flat("padded", padded_length(plan, len(x)))).samples
     out = []
     for (track, c), centre_hz, y, prior, sp in zip(jobs, centres, streams, priors, spans):
         if c is not None:
