@@ -44,20 +44,27 @@ def test_viterbi_compiled_equals_reference(reference):
     assert np.mean(fast[0].ubits != u) < 0.01  # and it decodes
 
 
-def test_mlse_compiled_equals_reference(reference):
-    rng = np.random.default_rng(11)
-    sps, n = 2, 400
+def _bursts(rng, n, sps, tsc, noise, shape=lambda s, rng: s):
+    """n random normal bursts (training sequence ``tsc``) at sps, 10 symbols of margin, random
+    phase, ``shape`` applied to each modulated burst, complex noise of std ``noise``."""
     bits = rng.integers(0, 2, (n, 148)).astype(np.uint8)
     bits[:, :3] = 0
     bits[:, -3:] = 0
-    bits[:, NORMAL_TRAINING_POSITIONS] = NORMAL_TSC_UBITS[5]
+    bits[:, NORMAL_TRAINING_POSITIONS] = NORMAL_TSC_UBITS[tsc]
     margin = 10 * sps
     rows = np.empty((n, 148 * sps + 2 * margin), np.complex64)
     for i in range(n):
         pad = rng.integers(0, 2, 30).astype(np.uint8)
         s, _ = gmsk_modulate(np.concatenate((pad[:10], bits[i], pad[10:])), samples_per_symbol=sps)
-        rows[i] = s[: rows.shape[1]] * np.exp(1j * rng.uniform(0, 2 * np.pi))
-    rows += (rng.normal(0, 0.35, rows.shape) + 1j * rng.normal(0, 0.35, rows.shape)).astype(np.complex64)
+        rows[i] = shape(s, rng)[: rows.shape[1]] * np.exp(1j * rng.uniform(0, 2 * np.pi))
+    rows += (rng.normal(0, noise, rows.shape) + 1j * rng.normal(0, noise, rows.shape)).astype(np.complex64)
+    return bits, rows, margin
+
+
+def test_mlse_compiled_equals_reference(reference):
+    rng = np.random.default_rng(11)
+    sps = 2
+    bits, rows, margin = _bursts(rng, 400, sps, 5, 0.35)
     kw = dict(burst_start_sample=margin + sps // 2, tsc=5, samples_per_symbol=sps, search_symbols=3.0)
     fast = equalize_normal_bursts(rows, **kw)
     reference()
@@ -87,19 +94,12 @@ def test_channelizer_compiled_equals_reference(monkeypatch):
 
 
 def test_channel_estimate_compiled_equals_reference(monkeypatch):
-    rng = np.random.default_rng(13)
-    sps, n = 2, 300
-    bits = rng.integers(0, 2, (n, 148)).astype(np.uint8)
-    bits[:, NORMAL_TRAINING_POSITIONS] = NORMAL_TSC_UBITS[3]
-    margin = 10 * sps
-    rows = np.empty((n, 148 * sps + 2 * margin), np.complex64)
-    for i in range(n):
-        pad = rng.integers(0, 2, 30).astype(np.uint8)
-        s, _ = gmsk_modulate(np.concatenate((pad[:10], bits[i], pad[10:])), samples_per_symbol=sps)
-        d = int(rng.integers(-3, 4))  # bursts early and late by up to 1.5 symbols, and a delayed path
-        s = np.roll(s, d) + 0.4 * np.roll(s, d + 3) * np.exp(1j * rng.uniform(0, 2 * np.pi))
-        rows[i] = s[: rows.shape[1]] * np.exp(1j * rng.uniform(0, 2 * np.pi))
-    rows += (rng.normal(0, 0.3, rows.shape) + 1j * rng.normal(0, 0.3, rows.shape)).astype(np.complex64)
+    def late(s, rng):  # bursts early and late by up to 1.5 symbols, and a delayed path
+        d = int(rng.integers(-3, 4))
+        return np.roll(s, d) + 0.4 * np.roll(s, d + 3) * np.exp(1j * rng.uniform(0, 2 * np.pi))
+
+    sps = 2
+    _, rows, margin = _bursts(np.random.default_rng(13), 300, sps, 3, 0.3, late)
     kw = dict(burst_start_sample=margin + sps // 2, tsc=3, samples_per_symbol=sps, search_symbols=3.0)
     fast = chanest.estimate_normal_channel(rows, **kw)
     monkeypatch.setattr(chanest, "estimate_spaced", lambda: None)
