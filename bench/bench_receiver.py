@@ -10,7 +10,9 @@ speed: a 10-cell 2.4 Msps recording decoded by our stream receiver as replay run
 one core, after a warm-up; with and without carrying carriers from window to window) and by gr-gsm
 (grgsm_channelize, then grgsm_decode per channel); a 60-cell 20 Msps stream; a 1 Msps
 single-channel file decoded by ours and by grgsm_decode (wall time of each).
-Prints JSON lines. gr-gsm figures are skipped (null) where it is not installed.
+Ours runs pinned to one CPU (``timing.one_core``: its threads too, e.g. a BLAS pool); gr-gsm, a
+GNU Radio flowgraph of many threads, runs unpinned. Prints JSON lines. gr-gsm figures are skipped
+(null) where it is not installed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import best_of  # noqa: E402
+from bench.timing import best_of, one_core  # noqa: E402
 from sensor import fastpath  # noqa: E402
 from sensor.gsm import tdma  # noqa: E402
 from sensor.gsm.bands import arfcn_to_downlink_hz  # noqa: E402
@@ -119,9 +121,12 @@ def speed(seconds: float) -> None:
     sum(1 for _ in StreamReceiver().process(open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6)
                                             .blocks(block_samples=1 << 19, max_samples=int(1.2 * 2.4e6))))
     print(json.dumps({"case": "warm-up: 1.2 s of the 2.4 Msps file in a fresh process", "wall_s": round(time.perf_counter() - t0, 2)}))
-    row = _stream_rate(src, seconds)
-    print(json.dumps({"case": "2.4 Msps, 10 cells, stream receiver (replay), one core", "seconds": seconds, **row}), flush=True)
-    row = _stream_rate(src, seconds, track=False)
+    with one_core() as cpu:
+        row = _stream_rate(src, seconds)
+    print(json.dumps({"case": "2.4 Msps, 10 cells, stream receiver (replay), one core", "seconds": seconds,
+                      "cpu": cpu, **row}), flush=True)
+    with one_core():
+        row = _stream_rate(src, seconds, track=False)
     print(json.dumps({"case": "the same, every window searched afresh (no tracking)", "seconds": seconds, **row}), flush=True)
     if grgsm.available():  # gr-gsm on all ten: grgsm_channelize, then grgsm_decode channel by channel
         t0 = time.perf_counter()
@@ -142,14 +147,17 @@ def speed(seconds: float) -> None:
     s20 = min(seconds, 9.0)  # one periodic search (every 8 s) after the first window's
     hackrf = scene_from(tmp, scene_toml(947.4e6, 20e6, cells60, duration_s=s20, noise_dbfs=-62.0, seed=60,
                                         receiver_extra='ppm = -25.0\ndatatype = "ci8"\n'), "hackrf")
-    row = _stream_rate(_in_memory(hackrf, s20), s20)
+    blocks20 = _in_memory(hackrf, s20)
+    with one_core():
+        row = _stream_rate(blocks20, s20)
     print(json.dumps({"case": "20 Msps, 60 cells, stream receiver, one core", "seconds": s20, **row}), flush=True)
     one = scene_from(tmp, scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-20.0)], duration_s=seconds,
                                      noise_dbfs=-50.0), "one")
     cfile = tmp / "one.cfile"
     write_cfile(one, cfile)
     y = np.fromfile(cfile, np.complex64)
-    ours = best_of(lambda: receive_wideband(y, sample_rate_hz=1e6, center_hz=947.4e6))
+    with one_core():
+        ours = best_of(lambda: receive_wideband(y, sample_rate_hz=1e6, center_hz=947.4e6))
     theirs = None
     if grgsm.available():
         t0 = time.perf_counter()

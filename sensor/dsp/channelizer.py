@@ -281,7 +281,8 @@ def channelize(
         if wanted is not None and wanted.all():
             wanted = None
         frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
-        spec = scipy.fft.fft(frames, axis=1)  # (nb, n_in)
+        used = None if wanted is None else np.flatnonzero(wanted.any(axis=0))
+        spec = scipy.fft.fft(frames if used is None else frames[used], axis=1)  # (blocks transformed, n_in)
         if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
             e = (spec.real**2 + spec.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
             energy = np.concatenate((e[plan.n_in - half :], e[: plan.n_in - half]))  # centred: signed −half.. first
@@ -299,14 +300,19 @@ def channelize(
         hi, lo = np.divmod(k0, 1 << 20)
         cyc = plan.residual_hz / plan.out_rate_hz
         turns = turns + np.mod(cyc[None, :] * (hi * float(1 << 20))[:, None], 1.0) + cyc[None, :] * lo[:, None]
-        phase = np.ascontiguousarray(np.exp(-2j * np.pi * turns).astype(np.complex64).T)  # (n_ch, nb)
+        phase = np.exp(-2j * np.pi * turns).astype(np.complex64).T  # (n_ch, nb)
         if wanted is None:
             cs, bs = np.repeat(np.arange(n_ch), nb), np.tile(np.arange(nb), n_ch)
+            rows = bs  # each pair's row of ``spec`` and column of ``phase``
         else:
             cs, bs = np.nonzero(wanted)
+            rows = np.cumsum(wanted.any(axis=0)) - 1  # block → its row among the transformed
+            rows = rows[bs]
+            phase = phase[:, used]
+        phase = np.ascontiguousarray(phase)
         f = full.reshape(n_ch * nb_max, plan.n_out)[: len(cs)]  # type: ignore[union-attr]
         f[:, K + 1 : plan.n_out - K] = 0  # the bins no channel keeps (the transform below works in place)
-        _fill_pairs(spec, plan, phase, cs, bs, f)
+        _fill_pairs(spec, plan, phase, cs, rows, f)
         y = scipy.fft.ifft(f, axis=1, overwrite_x=True)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
@@ -328,8 +334,9 @@ def channelize(
 
 def _fill_pairs(spec: np.ndarray, plan: ChannelizerPlan, phase: np.ndarray, cs: np.ndarray, bs: np.ndarray,
                 f: np.ndarray) -> None:
-    """Row i of ``f`` (pairs, n_out): channel cs[i]'s kept bins of block bs[i]'s spectrum, weighted
-    and turned by its block phase, at their output bins (signed bin r at r mod n_out)."""
+    """Row i of ``f`` (pairs, n_out): channel cs[i]'s kept bins of spectrum ``spec[bs[i]]``,
+    weighted and turned by its block phase ``phase[cs[i], bs[i]]``, at their output bins (signed
+    bin r at r mod n_out)."""
     K = plan.k_max
     kernel = fill()  # the compiled twin of the numpy lines below, when numba is there
     if kernel is not None:

@@ -35,6 +35,7 @@ as in the simulator, which does not scale symbol timing either.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.fft
@@ -130,15 +131,7 @@ def _tone_candidates(
     k_side = max(4, int(round(40e3 / bin_hz)))
     lo, hi = max(0, pos.min() - k_side), min(nfft, pos.max() + k_side + 1)
     band = order[lo:hi]
-    window = np.hanning(win).astype(np.float32)
-    power = np.empty((n_frames, len(band)), np.float32)
-    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop][:n_frames]
-    chunk = max(1, (1 << 22) // nfft)
-    for c0 in range(0, n_frames, chunk):
-        c1 = min(n_frames, c0 + chunk)
-        spec = scipy.fft.fft(frames[c0:c1] * window, n=nfft, axis=1)
-        sb = spec[:, band]
-        power[c0:c1] = sb.real**2 + sb.imag**2
+    power = _band_power(x, win, hop, n_frames, nfft, band)
     # Local mean over ±k_side bins without the centre ±3 (the Hann main lobe): running sums.
     nb = len(band)
     wide = 2 * k_side + 1
@@ -153,15 +146,19 @@ def _tone_candidates(
     in_search[pos - lo] = True
     peak = np.zeros_like(contrast, dtype=bool)
     peak[:, 1:-1] = (power[:, 1:-1] >= power[:, :-2]) & (power[:, 1:-1] >= power[:, 2:])
+    t_idx, f_idx = np.nonzero((contrast >= thr) & peak & in_search[None, :])
     # A burst covers two or three consecutive windows: ask the next or the previous window for at
     # least a quarter of the contrast at the same bin ±1 (normal bursts' random peaks do not repeat).
-    near = np.maximum(np.maximum(contrast[:, :-2], contrast[:, 1:-1]), contrast[:, 2:])
-    near = np.pad(near, ((0, 0), (1, 1)))
-    nb_t = np.zeros_like(near)
-    nb_t[1:] = near[:-1]
-    nb_t[:-1] = np.maximum(nb_t[:-1], near[1:])
-    hits = (contrast >= thr) & peak & in_search[None, :] & (nb_t >= thr / 4)
-    t_idx, f_idx = np.nonzero(hits)
+    # (A peak is never at the band's edge, so bin ±1 exist.)
+    near = np.zeros(len(t_idx), np.float32)
+    for dt in (-1, 1):
+        t_n = t_idx + dt
+        ok = (t_n >= 0) & (t_n < n_frames)
+        rows, cols = t_n[ok], f_idx[ok]
+        near[ok] = np.maximum(near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]),
+                                                   contrast[rows, cols + 1]))
+    repeated = near >= thr / 4
+    t_idx, f_idx = t_idx[repeated], f_idx[repeated]
     if len(t_idx) == 0:
         return np.empty(0, np.int64), np.empty(0), np.empty(0)
     # Clusters: hits closer than 4 frames and 6 bins are one burst; keep each cluster's strongest.
@@ -185,6 +182,33 @@ def _tone_candidates(
     delta = np.where(den < 0, 0.5 * (pl - pr) / np.where(den < 0, den, -1), 0.0)
     f_hz = freqs[band[fi]] + np.clip(delta, -0.5, 0.5) * bin_hz
     return ti * hop, f_hz, 10 * np.log10(contrast[ti, fi])
+
+
+def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, band: np.ndarray) -> np.ndarray:
+    """(n_frames, len(band)) float32 power of the Hann-windowed ``nfft``-point spectra of frames
+    ``win`` long every ``hop`` samples, at FFT bins ``band`` (consecutive in frequency order, so at
+    most two runs of consecutive FFT bins: read as slices, not gathered)."""
+    window = np.hanning(win).astype(np.float32)
+    power = np.empty((n_frames, len(band)), np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop][:n_frames]
+    breaks = np.flatnonzero(np.diff(band) != 1) + 1
+    runs = [(int(r[0]), int(r[-1]) + 1, int(i)) for r, i in
+            zip(np.split(band, breaks), np.concatenate(([0], breaks)))]  # (first bin, end bin, column)
+    chunk = max(1, min(n_frames, (1 << 22) // nfft))
+    buf = np.zeros((chunk, nfft), np.complex64)  # zero-padded beyond ``win``, transformed in place
+    for c0 in range(0, n_frames, chunk):
+        c1 = min(n_frames, c0 + chunk)
+        rows = buf[: c1 - c0]
+        if c0:  # the transform overwrote the padding
+            rows[:, win:] = 0
+        np.multiply(frames[c0:c1], window, out=rows[:, :win])
+        spec = scipy.fft.fft(rows, axis=1, overwrite_x=True)
+        for b0, b1, col in runs:
+            seg = spec[:, b0:b1]
+            dst = power[c0:c1, col : col + b1 - b0]
+            np.multiply(seg.real, seg.real, out=dst)
+            dst += seg.imag * seg.imag
+    return power
 
 
 # --- stage 2: refinement -------------------------------------------------------------------------
@@ -215,6 +239,20 @@ def _line_fit(phase: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     res = np.where(mask, phase - a[:, None] - b[:, None] * j, 0.0)
     s2 = (res**2).sum(axis=1) / np.maximum(n - 2, 1)
     return a, b, np.sqrt(s2 / sjj)
+
+
+def _fine_bins(kk: int) -> np.ndarray:
+    """The fine spectrum's bins within ±(kk + 1) of 0, in FFT order (non-negative first)."""
+    return np.concatenate((np.arange(0, kk + 2), np.arange(_FINE_NFFT - kk - 1, _FINE_NFFT)))
+
+
+@lru_cache(maxsize=8)
+def _fine_turns(n_symbols: int, kk: int) -> np.ndarray:
+    """(n_symbols, K) complex128: exp(−2πi·k·m / _FINE_NFFT) for symbol m and the bins k of
+    ``_fine_bins(kk)``."""
+    m = np.exp(-2j * np.pi * np.outer(np.arange(n_symbols), _fine_bins(kk)) / _FINE_NFFT)
+    m.setflags(write=False)
+    return m
 
 
 def refine_fcch(
@@ -265,15 +303,21 @@ def refine_fcch(
     positions = np.arange(first_pos, min(S - _BOX_SYMBOLS, _SEG_BEFORE + 60) + 1, 3)
     fbin = SYMBOL_RATE_HZ / _FINE_NFFT
     kk = int(np.ceil(search_hz / fbin))
-    ks = np.concatenate((np.arange(0, kk + 2), np.arange(_FINE_NFFT - kk - 1, _FINE_NFFT)))
+    ks = _fine_bins(kk)
     kfreq = np.where(ks <= _FINE_NFFT // 2, ks, ks - _FINE_NFFT)
     inner = np.abs(kfreq) <= kk
     best_p = np.empty(n, np.int64)
     best_f = np.empty(n)
-    widx = positions[:, None] + np.arange(_BOX_SYMBOLS)[None, :]
+    turns = _fine_turns(S, kk)
     for c0 in range(0, n, 16):
         c1 = min(n, c0 + 16)
-        spec = np.abs(scipy.fft.fft(q[c0:c1][:, widx], n=_FINE_NFFT, axis=2)[:, :, ks]) ** 2  # (c, P, K)
+        # |DFT| at bins ks of each _BOX_SYMBOLS window (the zero-padded FFT's, but only the bins
+        # wanted): window sums of q·turns by a running sum over the segment (the phase of a
+        # window's start drops out of the magnitude).
+        run = np.zeros((c1 - c0, S + 1, len(ks)), np.complex128)
+        np.cumsum(q[c0:c1, :, None] * turns[None], axis=1, out=run[:, 1:])
+        spec = run[:, positions + _BOX_SYMBOLS] - run[:, positions]  # (c, P, K)
+        spec = spec.real**2 + spec.imag**2
         spec_in = np.where(inner[None, None, :], spec, -1.0)
         flat = spec_in.reshape(c1 - c0, -1).argmax(axis=1)
         pi, fi = np.unravel_index(flat, spec.shape[1:])

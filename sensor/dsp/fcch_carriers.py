@@ -36,8 +36,10 @@ def fcch_cadence(start_sample: np.ndarray, *, sample_rate_hz: float, tolerance_s
     frames = np.round(rel).astype(np.int64)
     err = (rel - frames) * FRAME_SYMBOLS
     on_grid = bool(np.all(np.abs(err - np.median(err)) <= tolerance_symbols)) and len(np.unique(frames)) == len(frames)
-    fcch = np.array(FCCH_T3)
-    shifts = [c for c in range(FRAMES_PER_51_MULTIFRAME) if np.all(np.isin((frames + c) % FRAMES_PER_51_MULTIFRAME, fcch))]
+    is_fcch = np.zeros(FRAMES_PER_51_MULTIFRAME, bool)
+    is_fcch[list(FCCH_T3)] = True
+    every = np.arange(FRAMES_PER_51_MULTIFRAME)[:, None]  # the multiframe position of the first burst
+    shifts = np.flatnonzero(np.all(is_fcch[(frames[None, :] + every) % FRAMES_PER_51_MULTIFRAME], axis=1))
     consistent = on_grid and len(shifts) > 0
     t3 = (frames + shifts[0]) % FRAMES_PER_51_MULTIFRAME if consistent and len(shifts) == 1 else None
     sch = s + SCH_DELAY_FRAMES * frame_samples

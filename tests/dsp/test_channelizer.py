@@ -161,6 +161,32 @@ def test_spans_give_the_same_samples_as_the_whole_stream():
         channelize(plan, x, initial_state(plan), spans=spans)  # the per-channel power needs every block
 
 
+def test_blocks_no_channel_wants_are_not_transformed(monkeypatch):
+    """With every channel given spans, only the blocks one of them needs are transformed (forward
+    and inverse), and each channel's spans still come out as in the whole stream."""
+    import scipy.fft
+
+    from sensor.dsp.chanest import prefilter_taps
+
+    rng = np.random.default_rng(4)
+    x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
+    plan = plan_channelizer(2.4e6, [-600e3, 0.0, 800e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
+                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    whole = channelize_all(plan, x, with_power=False).samples
+    spans = [(np.array([100, 20_000]), np.array([900, 20_400])), (np.array([20_100]), np.array([21_000])),
+             (np.array([50_000]), np.array([50_001]))]
+    rows = []
+    fft = scipy.fft.fft
+    monkeypatch.setattr(scipy.fft, "fft", lambda a, *k, **kw: (rows.append(len(a)), fft(a, *k, **kw))[1])
+    part = channelize_all(plan, x, with_power=False, spans=spans,
+                          out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)).samples
+    for c, sp in enumerate(spans):
+        for a, b in zip(*sp):
+            np.testing.assert_array_equal(part[c, a:b], whole[c, a:b])
+    blocks = [set(range(a // plan.hop_out, -(-b // plan.hop_out))) for sp in spans for a, b in zip(*sp)]
+    assert sum(rows) == len(set().union(*blocks))  # 900 + 900 + 1 samples: a handful of blocks, of ~250
+
+
 def test_shape_taps_are_the_channel_response():
     """With a FIR as its response, a tone at f comes out scaled by H(f)/H(0), and the overlap
     shrinks to the FIR's length."""
