@@ -255,6 +255,12 @@ def _fine_turns(n_symbols: int, kk: int) -> np.ndarray:
     return m
 
 
+def _segment(window_start: np.ndarray, sps: float) -> tuple[np.ndarray, np.ndarray]:
+    """The samples [start, end) ``refine_fcch`` reads around each candidate window."""
+    start = np.asarray(window_start, np.int64) - int(round(_SEG_BEFORE * sps))
+    return start, start + int(np.ceil(_SEG_SYMBOLS * sps)) + 2
+
+
 def refine_fcch(
     samples: np.ndarray,
     *,
@@ -281,8 +287,8 @@ def refine_fcch(
         parts = [refine_fcch(x, window_start=ws[i : i + _REFINE_CHUNK], tone_hz=tg[i : i + _REFINE_CHUNK], **kw)
                  for i in range(0, len(ws), _REFINE_CHUNK)]
         return _dedupe(concat_bursts(parts, fs))
-    seg_start = ws - int(round(_SEG_BEFORE * sps))
-    seg_len = int(np.ceil(_SEG_SYMBOLS * sps)) + 2
+    seg_start, seg_end = _segment(ws, sps)
+    seg_len = int(seg_end[0] - seg_start[0])
     idx = seg_start[:, None] + np.arange(seg_len)[None, :]
     valid = (idx >= 0) & (idx < len(x))
     seg = np.where(valid, x[np.clip(idx, 0, len(x) - 1)], 0).astype(np.complex64)
@@ -489,13 +495,18 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     uniq, group = np.unique(np.round(f_hz / grid_hz), return_inverse=True)
     uniq = uniq * grid_hz
     plan_c = plan(uniq)
-    streams = channelize_all(plan_c, x, with_power=False).samples
     ratio = plan_c.out_rate_hz / fs  # no lag: the same instants at another rate
+    starts = np.round(ws * ratio).astype(np.int64)
+    # Each stream is made only around its candidates: the segments ``refine_fcch`` reads (a few
+    # samples more either side), a few per cent of the stretch.
+    n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
+    lo, hi = _segment(starts, float(_CHANNEL_SPS))
+    spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
+    streams = channelize_all(plan_c, x, with_power=False, spans=spans).samples
     parts = []
     for i, c in enumerate(uniq):
         sel = np.flatnonzero(group == i)
-        b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=np.round(ws[sel] * ratio).astype(np.int64),
-                        tone_hz=f_hz[sel] - c)
+        b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
         parts.append(FcchBursts(b.start_sample / ratio, b.duration_symbols, b.tone_hz + c, b.carrier_offset_hz + c,
                                 b.freq_std_hz, b.snr_db, b.coherence, b.power_dbfs, fs))
     return _dedupe(concat_bursts(parts, fs))
