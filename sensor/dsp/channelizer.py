@@ -389,13 +389,20 @@ def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bo
     n_pad = padded_length(plan, len(samples))
     x = np.empty(n_pad, np.complex64) if scratch is None or len(scratch) != n_pad else scratch
     x[:lead] = 0
-    x[lead : lead + len(samples)] = samples  # one copy, padding included
+    if not _in_place(np.asarray(samples), x, lead):  # a caller may have put them there already
+        x[lead : lead + len(samples)] = samples  # one copy, padding included
     x[lead + len(samples) :] = 0
     res, _ = channelize(plan, x, ChannelizerState(x[:0]), with_power=False, out=out, spans=spans)
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
         power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs
     return ChannelOutput(res.samples[:, :total_out], 0, power)
+
+
+def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:
+    """Whether ``samples`` are ``x[offset : offset + len(samples)]`` itself (the same memory)."""
+    return (samples.dtype == x.dtype and samples.ndim == 1 and samples.flags.c_contiguous and len(samples) > 0
+            and samples.__array_interface__["data"][0] == x.__array_interface__["data"][0] + offset * x.itemsize)
 
 
 def output_rate_hz(samples_per_symbol: int) -> float:

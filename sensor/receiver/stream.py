@@ -16,9 +16,10 @@ searched at all: each known carrier is synchronised where its timing puts it. A 
 searched (the wideband FCCH search) when nothing is known yet, after a break, every
 ``search_every_s`` seconds (a second transmitter on a known carrier's frequency, a weak one next
 to a strong one), and whenever a cheap spectrum of the window shows a carrier on a raster point
-that no known carrier explains (``dsp.spectrum.raster_contrast``): a transmitter that switches
+that no known carrier explains (``receiver.unexplained``): a transmitter that switches
 on is searched for in the window it appears in — at the window's end only, once carriers are
-known (it is on there; the first search looks at both ends). A carrier whose FCCH shows but whose SCH does not
+known (it is on there; the first search looks at the start, and at the end too when the same
+test finds a carrier there that the start did not). A carrier whose FCCH shows but whose SCH does not
 decode is tried on its own channel for ``UNSYNCED_RETRIES`` windows, then only at searches.
 """
 
@@ -30,18 +31,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.model import IQBlock, L2Block
-from sensor.dsp.channelizer import raster_offsets_hz
-from sensor.dsp.spectrum import raster_contrast
+from sensor.receiver.unexplained import unexplained_carrier
 from sensor.receiver.wideband import Track, Workspace, receive_wideband
 
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
 SEARCH_EVERY_S = 8.0
 UNSYNCED_RETRIES = 3
-NEW_CARRIER_CONTRAST = 1.3  # raster_contrast of noise alone ~1.0 ± 0.03; a carrier at 0 dB SNR ~1.8
-TRACKED_NEAR_HZ = 100e3  # a raster point this close to a known carrier is that carrier
-IMAGE_NEAR_HZ = 30e3  # ... and one this close to a known carrier's mirror frequency may be its I/Q image
-IMAGE_REJECTION_DB = 15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch.drop_images)
 
 
 @dataclass(slots=True)
@@ -112,8 +108,8 @@ class StreamReceiver:
     def _run(self, *, final: bool) -> Iterator[L2Block]:
         first = self._buf[0]
         fs = first.sample_rate_hz
-        if len(self._buf) > 1:  # the window's blocks joined, in a buffer kept from window to window
-            x = self._work.flat("window", sum(len(b) for b in self._buf))
+        if len(self._buf) > 1:  # the window's blocks joined, where the channelizer reads them (kept across windows)
+            x = self._work.stretch(fs, sum(len(b) for b in self._buf))
             np.concatenate([b.samples for b in self._buf], out=x)
         else:
             x = first.samples
@@ -177,20 +173,9 @@ class StreamReceiver:
 
     def _new_carrier(self, x: np.ndarray, fs: float, tracks: list[Track]) -> bool:
         """Whether the window shows a carrier on a raster point that no known carrier (nor its I/Q
-        image: at minus its frequency, ``IMAGE_REJECTION_DB`` or more below it) explains."""
+        image) explains (``receiver.unexplained``)."""
         ppm = self.stats.receiver_ppm[-1] if self.stats.receiver_ppm else 0.0
-        _, offsets = raster_offsets_hz(self._buf[0].center_hz, fs, receiver_ppm=ppm, usable_fraction=0.9)
-        known = np.array([t.carrier_rel_hz for t in tracks])
-        if len(known):
-            offsets = offsets[np.abs(offsets[:, None] - known[None, :]).min(axis=1) >= TRACKED_NEAR_HZ]
-        contrast, power_dbfs = raster_contrast(x, fs, np.concatenate((offsets, known)))
-        contrast, power_dbfs, known_dbfs = contrast[: len(offsets)], power_dbfs[: len(offsets)], power_dbfs[len(offsets):]
-        stands_out = np.isfinite(contrast) & (contrast >= NEW_CARRIER_CONTRAST)
-        if len(known):
-            mirror = np.abs(offsets[:, None] + known[None, :]) < IMAGE_NEAR_HZ
-            image = np.any(mirror & (power_dbfs[:, None] < known_dbfs[None, :] - IMAGE_REJECTION_DB), axis=1)
-            stands_out &= ~image
-        return bool(np.any(stands_out))
+        return unexplained_carrier(x, fs, self._buf[0].center_hz, [t.carrier_rel_hz for t in tracks], receiver_ppm=ppm)
 
     def _update_states(self, heard: set[tuple[int, int | None]], t_end_s: float) -> None:
         for key in heard:

@@ -24,9 +24,11 @@ from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
 from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.spectrum import carrier_contrast
+from sensor.receiver.unexplained import unexplained_carrier
 from sensor.receiver.channel import FRAME_SYMBOLS, TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
 
 SPS = 2
+PADDED = "padded"  # the Workspace buffer of the channelizer's padded input
 SEARCH_S = 0.3
 PRESCREEN_CONTRAST = 1.2  # noise alone: 1.05; a carrier at -2 dB SNR: 1.6 (dsp/spectrum.py)
 SAME_CARRIER_HZ = 2e3  # a carrier found by a search within this of a track's is that track's carrier
@@ -72,6 +74,13 @@ def _base_block(sample_rate_hz: float) -> int:
 def centre_grid_hz(sample_rate_hz: float) -> float:
     """The grid channel streams are centred on (whole bins of every block length ``channel_plan`` picks)."""
     return sample_rate_hz / _base_block(sample_rate_hz)
+
+
+@lru_cache(maxsize=64)
+def _lead(sample_rate_hz: float) -> int:
+    """The zeros the receiver's channelizer pads a stretch with at its start: half its overlap,
+    which the rate and the response fix (every block length ``channel_plan`` picks has it)."""
+    return _plan(sample_rate_hz, [0.0], _base_block(sample_rate_hz)).overlap_in // 2
 
 
 @lru_cache(maxsize=256)
@@ -162,23 +171,43 @@ class Workspace:
             buf = self._flat[name] = np.empty(n_samples + n_samples // 4, np.complex64)
         return buf[:n_samples]
 
+    def stretch(self, sample_rate_hz: float, n_samples: int) -> np.ndarray:
+        """Where to assemble a stretch of ``n_samples`` (contents unspecified): inside the
+        channelizer's padded input, at the offset ``receive_wideband``'s channelizer pads it to,
+        so the channelizer finds it in place and need not copy it."""
+        lead = _lead(float(sample_rate_hz))
+        room = lead + n_samples + 2 * _base_block(float(sample_rate_hz)) * max(BLOCK_MULTIPLES)  # ≥ any plan's padding
+        return self.flat(PADDED, room)[lead : lead + n_samples]
+
 
 def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable_fraction: float,
             search_s: float | None, end_only: bool) -> tuple[list[FcchCarrier], float | None]:
-    """Carriers whose FCCH shows in the first and the last ``search_s`` seconds (None: all), or
-    in the last only."""
-    n_search = len(samples) if search_s is None else int(search_s * sample_rate_hz)
-    if len(samples) <= (1 if end_only else 2) * n_search:
-        spans = [(0, len(samples))]
+    """Carriers whose FCCH shows in the first ``search_s`` seconds (None: all) and in the last
+    ``search_s`` (searched only when the rest of the stretch shows a carrier the first did not
+    explain: ``receiver.unexplained``), or in the last only."""
+    n = len(samples)
+    n_search = n if search_s is None else int(search_s * sample_rate_hz)
+    if n <= (1 if end_only else 2) * n_search:
+        spans = [(0, n)]
     elif end_only:
-        spans = [(len(samples) - n_search, len(samples))]
+        spans = [(n - n_search, n)]
     else:
-        spans = [(0, n_search), (len(samples) - n_search, len(samples))]
+        spans = [(0, n_search), (n - n_search, n)]
     found = []
-    for a, b in spans:
+    for i, (a, b) in enumerate(spans):
+        if i == 1:  # the end too, if the rest of the stretch shows a carrier the start did not explain
+            carriers, ppm = _carriers(concat_bursts(found, sample_rate_hz), center_hz)
+            if not unexplained_carrier(samples[n_search:], sample_rate_hz, center_hz, [c.carrier_offset_hz for c in carriers],
+                                       receiver_ppm=0.0 if ppm is None else ppm):
+                return carriers, ppm
         f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
         found.append(dataclasses.replace(f, start_sample=f.start_sample + a))
-    bursts = concat_bursts(found, sample_rate_hz)
+    return _carriers(concat_bursts(found, sample_rate_hz), center_hz)
+
+
+def _carriers(bursts: FcchBursts, center_hz: float) -> tuple[list[FcchCarrier], float | None]:
+    """The carriers of FCCH bursts that identify one (on the raster, on the FCCH cadence), and
+    the receiver's clock error they give (None with too few)."""
     carriers = group_carriers(bursts, center_hz=center_hz)
     ppm = estimate_receiver_ppm(carriers)
     if ppm is not None:  # with the receiver's error known, each carrier lands on its own raster point
@@ -208,7 +237,8 @@ def receive_wideband(
 
     The FCCH search (the costly part) looks at the first and the last ``search_s`` seconds only
     (None: all): five to eight FCCHs per carrier in each, enough to find it and its SCHs, also when
-    it switched on or off within the stretch; the frame timing is then refined on every SCH of
+    it switched on or off within the stretch (the last only when a cheap spectrum of the rest
+    shows a carrier the first did not find); the frame timing is then refined on every SCH of
     the whole stretch. ``search=False`` skips it: only the ``tracks`` are received (``first_sample``:
     the source's index of ``samples[0]``, the clock the tracks' timing is on). A carrier the search
     finds within ``SAME_CARRIER_HZ`` of a track is received as that track; ``search_end_only``:
@@ -258,7 +288,7 @@ def receive_wideband(
     n_blocks = -(-n_out // plan.hop_out)
     streams = channelize_all(plan, x, with_power=False, spans=spans,
                              out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out),
-                             scratch=None if work is None else work.flat("padded", padded_length(plan, len(x)))).samples
+                             scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x)))).samples
     out = []
     for (track, c), centre_hz, y, prior, sp in zip(jobs, centres, streams, priors, spans):
         if c is not None:

@@ -203,3 +203,29 @@ def test_shape_taps_are_the_channel_response():
         assert np.abs(y[2000:-2000]).mean() == pytest.approx(want, abs=2e-4), f
     with pytest.raises(ValueError):
         plan_channelizer(2.4e6, [0.0], shape_taps=h[:-1])  # even length: not zero-phase
+
+
+def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
+    """``channelize_all`` given samples that lie in its scratch at the start's padding reads them
+    in place, with the same output as from a copy."""
+    import sensor.dsp.channelizer as ch
+    from sensor.dsp.chanest import prefilter_taps
+
+    rng = np.random.default_rng(5)
+    x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)
+    plan = plan_channelizer(2.4e6, [-300e3, 500e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
+                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    want = channelize_all(plan, x, with_power=False).samples
+    scratch = np.full(ch.padded_length(plan, len(x)), np.nan, np.complex64)
+    lead = plan.overlap_in // 2
+    scratch[lead : lead + len(x)] = x
+    seen = []
+    in_place = ch._in_place
+    monkeypatch.setattr(ch, "_in_place", lambda s, buf, off: seen.append(in_place(s, buf, off)) or seen[-1])
+    got = channelize_all(plan, scratch[lead : lead + len(x)], with_power=False, scratch=scratch).samples
+    np.testing.assert_array_equal(got, want)
+    assert seen == [True]
+    got = channelize_all(plan, x, with_power=False, scratch=scratch).samples  # elsewhere: copied in
+    np.testing.assert_array_equal(got, want)
+    assert seen == [True, False]
+

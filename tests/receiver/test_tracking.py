@@ -147,3 +147,28 @@ def test_a_track_whose_timing_is_wrong_falls_back_to_the_whole_stream(tmp_path):
     from sensor.gsm import tdma
 
     assert b.sample0 + b.samples_per_frame * tdma.fn_diff(g.fn0, b.fn0) == pytest.approx(g.sample0, abs=2.0)
+
+
+@pytest.mark.parametrize("late_on_s", [None, 0.55])
+def test_a_stretch_end_is_searched_only_for_a_carrier_its_start_did_not_show(tmp_path, monkeypatch, late_on_s):
+    """The wideband receiver searches a stretch's start; its end only when a cheap spectrum of the
+    rest shows a carrier the start did not explain — a transmitter switching on mid-stretch is
+    still found and decoded from where it came on."""
+    import sensor.receiver.wideband as wideband
+
+    extra = "" if late_on_s is None else f"on_s = {late_on_s}\n"
+    cells = [cell_toml("a", 60, 11, power_dbfs=-26.0, cell_id=1),
+             cell_toml("b", 64, 22, power_dbfs=-30.0, cell_id=2, extra="start_fn = 900\n" + extra)]
+    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=1.2, noise_dbfs=-60.0, seed=9))
+    x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=1.2)])
+    searched = []
+    search = wideband.search_fcch_wideband
+    monkeypatch.setattr(wideband, "search_fcch_wideband", lambda s, **kw: (searched.append(len(s)), search(s, **kw))[1])
+    results, _ = wideband.receive_wideband(x, sample_rate_hz=2.4e6, center_hz=947.4e6)
+    found = {r.arfcn: r for r in results if r.result.sync is not None}
+    assert set(found) == {60, 64}
+    assert len(searched) == (1 if late_on_s is None else 2)
+    b_times = [b.t_s for b in found[64].result.blocks if b.crc_ok]
+    assert len(b_times) >= (40 if late_on_s is None else 15)
+    if late_on_s is not None:
+        assert late_on_s <= min(b_times) < late_on_s + 0.1  # from where it came on, not from the next stretch
