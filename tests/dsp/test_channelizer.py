@@ -228,4 +228,3 @@ def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
     got = channelize_all(plan, x, with_power=False, scratch=scratch).samples  # elsewhere: copied in
     np.testing.assert_array_equal(got, want)
     assert seen == [True, False]
-
