@@ -22,6 +22,13 @@ polygons contain the truth) and of the radius circle, refusal rate, mean/median 
 for trials whose readings surround the transmitter (no gap of 120° or more, seen from it) and for the
 others, time per fit. Then one fit on 200 readings (best of 3).
 
+Guided search (field shadowing, the same trials): after the first fit, one more car drives 2–4
+segments like the others, either from a random intersection of the search area or from the one
+nearest the first fit's ``next_look`` (sensor/geo/guidance.py); same route shape, spacing and noise
+draws, only the start differs; its shadowing is drawn given what the first cars saw. Figures:
+median / 90th-percentile error, region coverage and refusal rate before, with the random car and
+with the guided car.
+
 Moving transmitter: a van drives 1 m/s along an L of streets for 20 minutes (1.2 km) while three
 cars patrol the whole grid at random (a reading every 4 s each); ``track`` with 240 s windows every
 120 s. Figures: median and 90th-percentile track error (window estimate against the van's position
@@ -36,6 +43,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of  # noqa: E402
 
 from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
+from sensor.geo.guidance import bearing_gap_deg  # noqa: E402
 from sensor.geo.locate import Estimate, LocateConfig, locate, region_contains  # noqa: E402
 from sensor.geo.moving import track  # noqa: E402
 from sensor.sim.propagation import PathLossModel  # noqa: E402
@@ -127,18 +136,37 @@ def readings_from(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray,
     """Rows (lat, lon, power_dbm, t_s) of the readings heard (at or above the sensitivity), and the
     share lost below it. ``tx_xy`` is one position or one per reading."""
     tx_xy = np.broadcast_to(tx_xy, rx_xy.shape)
-    d = np.hypot(*(rx_xy - tx_xy).T)
-    p = (TX_DBM - model.mean_loss_db(d) + shadowing(rx_xy, tx_xy, travelled_m, car, model, rng, mode)
-         + rng.normal(0.0, READING_SIGMA_DB, len(d)))
+    return heard(rx_xy, tx_xy, shadowing(rx_xy, tx_xy, travelled_m, car, model, rng, mode), t_s, model, rng)
+
+
+def heard(rx_xy: np.ndarray, tx_xy: np.ndarray, shadow_db: np.ndarray, t_s: np.ndarray, model: PathLossModel,
+          rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """The readings (rows as ``readings_from``) of positions whose shadowing is drawn already."""
+    d = np.hypot(*(rx_xy - np.broadcast_to(tx_xy, rx_xy.shape)).T)
+    p = TX_DBM - model.mean_loss_db(d) + shadow_db + rng.normal(0.0, READING_SIGMA_DB, len(d))
     noisy = rx_xy + rng.normal(0.0, GPS_SIGMA_M, rx_xy.shape)
     lat, lon = lat_lon_from_enu(noisy[:, 0], noisy[:, 1], LAT0, LON0)
-    heard = p >= SENSITIVITY_DBM
-    return np.column_stack((lat, lon, p, t_s))[heard], float(1.0 - heard.mean())
+    ok = p >= SENSITIVITY_DBM
+    return np.column_stack((lat, lon, p, t_s))[ok], float(1.0 - ok.mean())
 
 
-def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarray, np.ndarray, float]:
-    """(readings, transmitter east/north, share of readings lost below sensitivity) of one search
-    around a fixed transmitter."""
+@dataclass(frozen=True)
+class Search:
+    """What one more car in a search needs: the transmitter, the model, the streets of the search
+    area (street indices lo..hi) and the shadowing already drawn where the cars drove."""
+
+    tx: np.ndarray
+    model: PathLossModel
+    lo: np.ndarray
+    hi: np.ndarray
+    rx_xy: np.ndarray
+    shadow_db: np.ndarray
+    cars: int
+
+
+def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarray, np.ndarray, float, Search]:
+    """(readings, transmitter east/north, share of readings lost below sensitivity, the search) of
+    one search around a fixed transmitter."""
     n = float(rng.uniform(*EXPONENTS))
     model = PathLossModel(exponent=n, shadowing_sigma_db=6.0, decorrelation_m=50.0)
     while True:
@@ -169,10 +197,37 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
             car.append(np.full(len(cxy), c))
         if not routes or not 50.0 <= min(polyline_distance(tx, r) for r in routes) <= 300.0:
             continue
-        a, lost = readings_from(np.vstack(xy), tx, np.concatenate(s), np.concatenate(car), np.concatenate(t),
-                                model, rng, mode)
+        rx_xy = np.vstack(xy)
+        shadow = shadowing(rx_xy, np.broadcast_to(tx, rx_xy.shape), np.concatenate(s), np.concatenate(car), model, rng, mode)
+        a, lost = heard(rx_xy, tx, shadow, np.concatenate(t), model, rng)
         if 20 <= len(a) <= 60:
-            return a, tx, lost
+            return a, tx, lost, Search(tx, model, lo, hi, rx_xy, shadow, len(routes))
+
+
+def one_more_car(rng: np.random.Generator, search: Search, start_xy: np.ndarray | None) -> np.ndarray:
+    """Readings of one more car in ``search`` (field shadowing, drawn given what the other cars saw),
+    starting at the search area's intersection nearest ``start_xy`` (metres), or at a random one."""
+    lo, hi = search.lo, search.hi
+    random_start = np.array([rng.integers(lo[0], hi[0] + 1), rng.integers(lo[1], hi[1] + 1)], dtype=np.float64)
+    start = random_start if start_xy is None else np.clip(np.round(np.asarray(start_xy) / BLOCK_M), lo, hi)
+    pts = route(rng, start, int(rng.integers(2, 5)), lo, hi)
+    if len(pts) < 2:
+        return np.empty((0, 4))
+    xy, s = sample(pts, float(rng.uniform(*SPACING_M)), rng)
+    sigma2 = search.model.shadowing_sigma_db**2
+    d_c = search.model.decorrelation_m
+
+    def cov(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return sigma2 * np.exp(-np.hypot(p[:, None, 0] - q[None, :, 0], p[:, None, 1] - q[None, :, 1]) / d_c)
+
+    c_bb = cov(search.rx_xy, search.rx_xy) + 1e-6 * np.eye(len(search.rx_xy))
+    c_nb = cov(xy, search.rx_xy)
+    gain = np.linalg.solve(c_bb, c_nb.T).T
+    mean = gain @ search.shadow_db
+    c = cov(xy, xy) - gain @ c_nb.T
+    shadow = mean + np.linalg.cholesky(c + 1e-6 * np.eye(len(xy))) @ rng.standard_normal(len(xy))
+    a, _ = heard(xy, search.tx, shadow, s / 10.0 + 1000.0 * search.cars, search.model, rng)
+    return a
 
 
 def patrol(rng: np.random.Generator, duration_s: float, period_s: float, speed_m_s: float = 10.0) -> np.ndarray:
@@ -217,8 +272,7 @@ def moving_trial(rng: np.random.Generator, moving: bool, mode: str = "field", du
 def angular_gap_deg(a: np.ndarray, tx: np.ndarray) -> float:
     """Largest angle, seen from the transmitter, with no reading in it (360 − how well they surround it)."""
     e, n = enu_from_lat_lon(a[:, 0], a[:, 1], LAT0, LON0)
-    ang = np.sort(np.arctan2(n - tx[1], e - tx[0]))
-    return float(np.degrees(np.max(np.diff(np.concatenate((ang, ang[:1] + 2 * np.pi))))))
+    return bearing_gap_deg(e, n, float(tx[0]), float(tx[1]))
 
 
 def run_fixed(trials: int, seed: int, mode: str) -> dict:
@@ -226,7 +280,7 @@ def run_fixed(trials: int, seed: int, mode: str) -> dict:
     refusals = 0
     locate(fixed_trial(np.random.default_rng(10**6))[0])  # warm-up (imports, caches)
     for k in range(trials):
-        a, tx, share = fixed_trial(np.random.default_rng([seed, k]), mode)
+        a, tx, share, _ = fixed_trial(np.random.default_rng([seed, k]), mode)
         counts.append(len(a))
         lost.append(share)
         t0 = time.perf_counter()
@@ -257,6 +311,40 @@ def run_fixed(trials: int, seed: int, mode: str) -> dict:
         "ms_per_fit_median": round(1e3 * float(np.median(times)), 1), "ms_per_fit_mean": round(1e3 * float(np.mean(times)), 1),
         "ms_per_fit_max": round(1e3 * float(np.max(times)), 1),
     }
+
+
+def run_guided(trials: int, seed: int) -> dict:
+    """The same searches (field shadowing), each followed by one more car: driving from a random
+    intersection of the search area, or from the one nearest the first fit's ``next_look`` (the
+    same route shape, spacing and noise draws either way: only the start differs)."""
+    out: dict[str, dict[str, list]] = {v: {"err": [], "cov": []} for v in ("before", "random", "guided")}
+    refused = dict.fromkeys(out, 0)
+    looks = 0
+    for k in range(trials):
+        a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
+        first = locate(a)
+        look = first.next_look
+        looks += look is not None
+        start = None if look is None else np.array(enu_from_lat_lon(look.lat_deg, look.lon_deg, LAT0, LON0))
+        results = {"before": first}
+        for variant, at in (("random", None), ("guided", start)):
+            more = one_more_car(np.random.default_rng([seed, k, 5]), search, at)
+            results[variant] = locate(np.vstack((a, more)))
+        lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+        for variant, est in results.items():
+            if not isinstance(est, Estimate):
+                refused[variant] += 1
+                continue
+            e, n = enu_from_lat_lon(est.lat_deg, est.lon_deg, LAT0, LON0)
+            out[variant]["err"].append(float(np.hypot(e - tx[0], n - tx[1])))
+            out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
+    row: dict = {"case": "one more car after the first fit: from a random intersection vs guided by next_look",
+                 "trials": trials, "with_next_look": round(looks / trials, 3)}
+    for variant, v in out.items():
+        e = np.array(v["err"])
+        row[variant] = {"median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
+                        "coverage_region": round(float(np.mean(v["cov"])), 3), "refusal_rate": round(refused[variant] / trials, 3)}
+    return row
 
 
 def run_timing(seed: int) -> dict:
@@ -313,6 +401,7 @@ def main() -> None:
     args = ap.parse_args()
     print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)
     print(json.dumps(run_fixed(args.trials, args.seed, "per-car")), flush=True)
+    print(json.dumps(run_guided(args.trials, args.seed)), flush=True)
     print(json.dumps(run_timing(args.seed)), flush=True)
     if args.moving_trials > 0:
         for line in run_moving(args.moving_trials, args.seed):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sensor.collector.store import Reading
 from sensor.collector.transmitters import Transmitter
+from sensor.geo.guidance import look_object
 from sensor.geo.locate import Estimate, Refusal
 
 
@@ -43,7 +44,8 @@ def reading_view(r: Reading) -> dict[str, Any]:
 
 def location_view(result: Estimate | Refusal) -> dict[str, Any]:
     if isinstance(result, Refusal):
-        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions}}
+        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions},
+                "next_look": look_object(result.next_look)}
     return {
         "estimate": {
             "lat": result.lat_deg, "lon": result.lon_deg, "radius_m": _finite(result.radius_m),
@@ -52,6 +54,7 @@ def location_view(result: Estimate | Refusal) -> dict[str, Any]:
             "region": [[[lat, lon] for lat, lon in polygon] for polygon in result.region],
         },
         "refusal": None,
+        "next_look": look_object(result.next_look),
     }  # fmt: skip
 
 

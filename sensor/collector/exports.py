@@ -29,6 +29,7 @@ from typing import Any
 from sensor.collector.store import Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
+from sensor.geo.guidance import look_object
 from sensor.geo.locate import Estimate, LocateConfig, Refusal, location_object
 
 Result = Estimate | Refusal
@@ -103,7 +104,7 @@ def slug(t: Transmitter) -> str:
 
 
 def refusal_object(refusal: Refusal) -> dict[str, Any]:
-    return {"reason": refusal.reason, "n_positions": refusal.n_positions}
+    return {"reason": refusal.reason, "n_positions": refusal.n_positions, "next_look": look_object(refusal.next_look)}
 
 
 def verdicts_by_sensor(t: Transmitter) -> dict[str, dict[str, int]]:

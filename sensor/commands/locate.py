@@ -30,8 +30,11 @@ def _result_object(t, result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     ident = identity(t)
     if isinstance(result, Estimate):
         return {**location_object(ident, result), "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "verdict": t.verdict}
+    from sensor.geo.guidance import look_object
+
     return {"type": "location_refusal", "schema": 1, **ident, "verdict": t.verdict,
-            "reason": result.reason, "n_positions": result.n_positions}  # fmt: skip
+            "reason": result.reason, "n_positions": result.n_positions,
+            "next_look": look_object(result.next_look)}  # fmt: skip
 
 
 def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -53,12 +56,14 @@ def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _words(result) -> tuple[str, str, str, str, str]:  # type: ignore[no-untyped-def]
+    from sensor.geo.guidance import look_words
     from sensor.geo.locate import Estimate
 
+    look = look_words(result.next_look)
     if isinstance(result, Estimate):
-        note = "mirror ambiguity: either side of the drive" if result.mirror_ambiguous else ""
+        note = "; ".join(w for w in ("mirror ambiguity: either side of the drive" if result.mirror_ambiguous else "", look) if w)
         return (f"{result.lat_deg:.6f}", f"{result.lon_deg:.6f}", f"{result.radius_m:.0f}", str(result.n_positions), note)
-    return ("", "", "", str(result.n_positions), f"not located: {result.reason}")
+    return ("", "", "", str(result.n_positions), "; ".join(w for w in (f"not located: {result.reason}", look) if w))
 
 
 @click.command("locate")

@@ -116,8 +116,10 @@ def test_transmitters_have_identity_verdicts_reasons_and_a_located_fake(dashboar
     assert fake["refusal"] is None and est["radius_m"] > 0 and est["region"] and len(est["region"][0][0]) == 2
     km = math.hypot(est["lat"] - FAKE_AT[0], (est["lon"] - FAKE_AT[1]) * math.cos(math.radians(FAKE_AT[0]))) * KM_PER_DEG_LAT
     assert km * 1000 < est["radius_m"]  # the truth is within the 95 % radius
+    look = fake["next_look"]  # where one more reading would narrow the region most
+    assert look["direction"] in ("N", "NE", "E", "SE", "S", "SW", "W", "NW") and 0 < look["distance_m"] <= 600
     assert normal["verdict"] == "normal" and normal["estimate"] is None
-    assert "3 are needed" in normal["refusal"]["reason"]
+    assert "3 are needed" in normal["refusal"]["reason"] and normal["next_look"] is None
 
 
 def test_readings_filter_and_limit(dashboard):
@@ -366,6 +368,10 @@ def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromiu
         assert est and est["key"] == "262/01/7171/29021/64/17" and est["regions"] >= 1 and est["readings"] >= 25
         rows = chromium.evaluate("Array.from(document.querySelectorAll('#transmitters tbody tr')).map(r => r.textContent)")
         assert any("fake" in r and "reselection" not in r and "100 dB" in r for r in rows)
+        assert any("fake" in r and "next reading best" in r for r in rows)
+        look = chromium.evaluate("(() => { const g = document.querySelector('#map g.next-look.v-fake'); "
+                                 "return g && g.dataset.key; })()")  # fmt: skip
+        assert look == "262/01/7171/29021/64/17"
         chromium.wait_for("document.querySelectorAll('#transmitters tbody tr').length === 3", 5)  # refreshed after the event
         if os.environ.get("FBS_DASHBOARD_SCREENSHOT"):
             shot = chromium.call("Page.captureScreenshot", format="png")["data"]

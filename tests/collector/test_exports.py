@@ -278,13 +278,15 @@ def test_locate_prints_location_objects_and_refusals(db, tmp_path):
     assert len(objs) == 1 and objs[0]["type"] == "location" and objs[0]["schema"] == 1
     assert {k: objs[0][k] for k in ("arfcn", "bsic", "cell_id")} == {"arfcn": 64, "bsic": 17, "cell_id": 29021}
     assert _distance_m(objs[0]["lat_deg"], objs[0]["lon_deg"], TRUE_LAT, TRUE_LON) < objs[0]["radius_m"]
+    look = objs[0]["next_look"]  # extension: where one more reading would narrow the region most
+    assert 0 < look["distance_m"] <= 600 and 0 <= look["bearing_deg"] < 360
     result = run("locate", "--db", str(db), "--arfcn", "10", "--json")
     (obj,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert obj["type"] == "location_refusal" and obj["reason"]
+    assert obj["type"] == "location_refusal" and obj["reason"] and "next_look" in obj
     table = run("locate", "--db", str(db), "--arfcn", "10").stdout
     assert "not located:" in table and "ARFCN 10" in table
     table = run("locate", "--db", str(db)).stdout
-    assert "fake" in table and "ARFCN 64 BSIC 17" in table
+    assert "fake" in table and "ARFCN 64 BSIC 17" in table and "next reading best" in table
     one_line_error(run("locate", "--db", str(tmp_path / "none.sqlite")), "no such database")
 
 

@@ -226,15 +226,19 @@ def test_refuses_positions_within_a_tiny_area() -> None:
     assert isinstance(r, Refusal) and "within" in r.reason and r.n_positions >= 3
 
 
-def test_refuses_when_the_region_cannot_be_bounded() -> None:
-    # A flat power profile along one road: the transmitter could be anywhere far away.
+def flat_road_rows() -> np.ndarray:
+    """A flat power profile along one east-west road (north 0): the transmitter could be anywhere far away."""
     rng = np.random.default_rng(6)
     xy, _ = along([(-400.0, 0.0), (400.0, 0.0)], 50.0)
     lat, lon = lat_lon_from_enu(xy[:, 0], xy[:, 1], LAT0, LON0)
-    rows = np.column_stack((lat, lon, -80.0 + rng.normal(0.0, 6.0, len(xy)), np.arange(len(xy)) * 5.0))
+    return np.column_stack((lat, lon, -80.0 + rng.normal(0.0, 6.0, len(xy)), np.arange(len(xy)) * 5.0))
+
+
+def test_refuses_when_the_region_cannot_be_bounded() -> None:
+    rows = flat_road_rows()
     r = locate(rows)
     assert isinstance(r, Refusal) and ("bound" in r.reason or "wide" in r.reason)
-    assert len(xy) - 2 <= r.n_positions <= len(xy)  # (a reading or two may have been rejected first)
+    assert len(rows) - 2 <= r.n_positions <= len(rows)  # (a reading or two may have been rejected first)
 
 
 # --------------------------------------------------------------------------- moving transmitters

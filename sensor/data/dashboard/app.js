@@ -119,12 +119,18 @@
       } else {
         where = t.refusal ? "not located: " + t.refusal.reason : "–";
       }
+      if (t.next_look) where += "; " + lookWords(t.next_look);
       const reasons = el("td"); reasons.append(reasonList(t.reasons));
       tr.append(v, el("td", null, t.arfcn), el("td", null, t.bsic ?? "?"), el("td", null, cellName(t)),
         el("td", null, `${t.n_readings} (${counts}) from ${t.sensors.join(", ")}`), el("td", null, fmtTime(t.last_seen_utc)),
         el("td", null, where), reasons);
       body.append(tr);
     }
+  }
+
+  function lookWords(k) {  // sensor/geo/guidance.look_words
+    return `next reading best ${Math.round(k.distance_m)} m ${k.direction} of the estimate` +
+      (k.gap_deg >= 120 ? `; readings leave a ${Math.round(k.gap_deg)}° gap` : "");
   }
 
   // ------------------------------------------------------------------ map (local equirectangular projection)
@@ -188,6 +194,7 @@
     const [gTiles, gRegions, gReadings, gEstimates, gOverlay] = groups;
     const points = readings.filter((r) => r.lat != null && r.lon != null).map((r) => [r.lat, r.lon]);
     for (const t of txs) {
+      if (t.next_look) points.push([t.next_look.lat_deg, t.next_look.lon_deg]);
       if (!t.estimate) continue;
       points.push([t.estimate.lat, t.estimate.lon]);
       for (const poly of t.estimate.region) points.push(...poly);
@@ -226,6 +233,17 @@
       const title = svg("title");
       title.textContent = `${t.verdict}: ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}, ± ${Math.round(t.estimate.radius_m)} m (95 %)`;
       g.append(label, title);
+      gEstimates.append(g);
+    }
+    for (const t of txs) {  // where one more reading would narrow the region most
+      if (!t.next_look || t.verdict === "normal") continue;
+      const [x, y] = p.xy(t.next_look.lat_deg, t.next_look.lon_deg);
+      const g = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": t.key },
+        "next-look v-" + verdictClass(t.verdict));
+      g.append(svg("path", { d: "M0,-7L7,0L0,7L-7,0Z" }));
+      const title = svg("title");
+      title.textContent = `ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}: ${lookWords(t.next_look)}`;
+      g.append(title);
       gEstimates.append(g);
     }
     drawScale(p, gOverlay);
