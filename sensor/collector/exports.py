@@ -131,12 +131,13 @@ def transmitter_properties(t: Transmitter, result: Result | None) -> dict[str, A
         "radius_m": None,
         "n_positions": None,
         "refusal": None,
+        "next_look": None,
     }
     if isinstance(result, Estimate):
         props.update(radius_m=round(result.radius_m, 1), n_positions=result.n_positions,
-                     mirror_ambiguous=result.mirror_ambiguous)
+                     mirror_ambiguous=result.mirror_ambiguous, next_look=look_object(result.next_look))
     elif isinstance(result, Refusal):
-        props.update(n_positions=result.n_positions, refusal=result.reason)
+        props.update(n_positions=result.n_positions, refusal=result.reason, next_look=look_object(result.next_look))
     else:
         props["refusal"] = "not located"
     return props

@@ -126,6 +126,7 @@ def test_geojson_is_lon_lat_and_the_region_contains_the_estimate(data):
     lon, lat = fake_tx["geometry"]["coordinates"]
     assert fake_tx["properties"]["verdict"] == "fake" and fake_tx["properties"]["reasons"] == REASONS
     assert fake_tx["properties"]["radius_m"] > 0 and fake_tx["properties"]["n_positions"] >= 8
+    assert fake_tx["properties"]["next_look"]["direction"] in ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
     region = next(f for f in by_kind["region"] if f["properties"]["arfcn"] == 64)["geometry"]
     polygons = [region["coordinates"]] if region["type"] == "Polygon" else region["coordinates"]
     assert region["type"] in ("Polygon", "MultiPolygon")
