@@ -53,7 +53,8 @@ from bench.timing import best_of  # noqa: E402
 
 from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
 from sensor.geo.guidance import bearing_gap_deg  # noqa: E402
-from sensor.geo.locate import Estimate, LocateConfig, locate, region_contains  # noqa: E402
+from sensor.geo.locate import Estimate, LocateConfig, locate  # noqa: E402
+from sensor.geo.region import region_contains  # noqa: E402
 from sensor.geo.moving import track  # noqa: E402
 from sensor.sim.propagation import PathLossModel  # noqa: E402
 

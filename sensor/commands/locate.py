@@ -24,17 +24,13 @@ def _utc(t_s: float) -> str:
 
 
 def _result_object(t, result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    from sensor.collector.exports import identity
+    from sensor.collector.exports import identity, refusal_object
     from sensor.geo.locate import Estimate, location_object
 
     ident = identity(t)
     if isinstance(result, Estimate):
         return {**location_object(ident, result), "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "verdict": t.verdict}
-    from sensor.geo.guidance import look_object
-
-    return {"type": "location_refusal", "schema": 1, **ident, "verdict": t.verdict,
-            "reason": result.reason, "n_positions": result.n_positions,
-            "next_look": look_object(result.next_look)}  # fmt: skip
+    return {"type": "location_refusal", "schema": 1, **ident, "verdict": t.verdict, **refusal_object(result)}
 
 
 def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]

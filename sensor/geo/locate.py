@@ -107,6 +107,7 @@ from scipy import linalg, ndimage, optimize, spatial, stats
 
 from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.geo.guidance import NextLook, look_object, next_look
+from sensor.geo.region import region_ellipse, region_parts
 
 _LN10 = float(np.log(10.0))
 _N_PARAMS = 4  # x, y, A, n
@@ -516,50 +517,6 @@ def _look(obs: _Obs, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: flo
     )
 
 
-def _region_parts(g: _Grid, mask: np.ndarray) -> list[np.ndarray]:
-    """Convex hulls (vertices in the plane, counter-clockwise) of the mask's connected parts,
-    each grid point standing for its cell."""
-    labels, k = ndimage.label(mask, structure=np.ones((3, 3)))
-    he = np.gradient(g.east_m) / 2
-    hn = np.gradient(g.north_m) / 2
-    parts = []
-    best = []
-    for lab in range(1, k + 1):
-        rows, cols = np.nonzero(labels == lab)
-        ce, cn = g.east_m[cols], g.north_m[rows]
-        de, dn = he[cols], hn[rows]
-        corners = np.column_stack((
-            np.concatenate((ce - de, ce + de, ce + de, ce - de)),
-            np.concatenate((cn - dn, cn - dn, cn + dn, cn + dn)),
-        ))
-        hull = spatial.ConvexHull(corners)
-        parts.append(corners[hull.vertices])
-        best.append(g.rss[rows, cols].min())
-    return [parts[i] for i in np.argsort(best)]
-
-
-def _ellipse(g: _Grid, mask: np.ndarray) -> tuple[np.ndarray, float, float, float]:
-    rows, cols = np.nonzero(mask)
-    pts = np.column_stack((g.east_m[cols], g.north_m[rows]))
-    c = pts.mean(axis=0)
-    vals, vecs = np.linalg.eigh(np.cov(pts.T) if len(pts) > 1 else np.zeros((2, 2)))
-    half_cell = np.array([np.gradient(g.east_m).mean(), np.gradient(g.north_m).mean()]) / 2
-    a = 2 * np.sqrt(max(vals[1], 0.0)) + np.hypot(*half_cell)
-    b = 2 * np.sqrt(max(vals[0], 0.0)) + np.hypot(*half_cell)
-    az = float(np.degrees(np.arctan2(vecs[0, 1], vecs[1, 1]))) % 180.0
-    return c, float(a), float(b), az
-
-
-def _point_in_polygon(x: float, y: float, poly: np.ndarray) -> bool:
-    """Even-odd rule (ray casting) for a simple polygon given as an (N, 2) vertex array."""
-    px, py = poly[:, 0], poly[:, 1]
-    qx, qy = np.roll(px, -1), np.roll(py, -1)
-    crosses = (py > y) != (qy > y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        xi = px + (y - py) * (qx - px) / (qy - py)
-    return bool(np.count_nonzero(crosses & (x < xi)) % 2)
-
-
 # ---------------------------------------------------------------------------------------------
 # Locating
 
@@ -719,12 +676,12 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     mx, my = _mirror(np.array([x, y]), centre, axis)
     r_mirror, r_mid = _profile(np.array([mx, (x + mx) / 2]), np.array([my, (y + my) / 2]), obs, cfg)[0]
     mirror = bool(r_mirror <= bound and r_mid > r_mirror)  # a second basin across the axis, not the same one
-    parts = _region_parts(fine, mask)
+    parts = region_parts(fine.east_m, fine.north_m, mask, fine.rss)
     region = tuple(
         tuple(zip(*(np.round(v, 7).tolist() for v in lat_lon_from_enu(p[:, 0], p[:, 1], obs.lat0_deg, obs.lon0_deg))))
         for p in parts
     )
-    c, sa, sb, az = _ellipse(fine, mask)
+    c, sa, sb, az = region_ellipse(fine.east_m, fine.north_m, mask)
     clat, clon = lat_lon_from_enu(c[0], c[1], obs.lat0_deg, obs.lon0_deg)
     lat, lon = lat_lon_from_enu(x, y, obs.lat0_deg, obs.lon0_deg)
     return Estimate(
@@ -734,17 +691,6 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
         n_readings=len(obs.power_db), rejected=tuple(int(i) for i in np.sort(index[bad])) if len(bad) else (),
         mirror_ambiguous=mirror, method=_method(obs, len(a), len(bad), len(parts), mirror, cfg), next_look=look,
     )
-
-
-def region_contains(estimate: Estimate, lat_deg: float, lon_deg: float) -> bool:
-    """Whether (lat_deg, lon_deg) lies inside the estimate's confidence region (any of its parts)."""
-    x, y = enu_from_lat_lon(lat_deg, lon_deg, estimate.lat_deg, estimate.lon_deg)
-    for part in estimate.region:
-        lat, lon = np.array(part).T
-        pe, pn = enu_from_lat_lon(lat, lon, estimate.lat_deg, estimate.lon_deg)
-        if _point_in_polygon(float(x), float(y), np.column_stack((pe, pn))):
-            return True
-    return False
 
 
 # ---------------------------------------------------------------------------------------------

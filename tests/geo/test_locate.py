@@ -18,10 +18,10 @@ from sensor.geo.locate import (
     locate,
     location_object,
     profile_rss,
-    region_contains,
     shadowing_whitener,
 )
 from sensor.geo.moving import track
+from sensor.geo.region import region_contains
 from sensor.sim.propagation import PathLossModel
 
 LAT0, LON0 = 48.137154, 11.576124
