@@ -29,6 +29,15 @@ draws, only the start differs; its shadowing is drawn given what the first cars 
 median / 90th-percentile error, region coverage and refusal rate before, with the random car and
 with the guided car.
 
+A fake station among real cells (field shadowing, the same trials): the same scans also hear 4-8
+real cells 0.6-3 km from the search area's centre (55-62 dBm EIRP, exponent 3-4 each, at the same
+positions, GPS fixes and times). Part of shadowing is the receiver's surroundings, common to every
+transmitter heard at one place: TR 36.942 / SEAMCAT's inter-site correlation 0.5 (``COMMON_SHARE``)
+of the 6 dB; the fake's shadowing stays the one drawn before, the receiver's part is drawn given it
+(see ``real_cells``). Figures: ``locate`` of the fake's readings alone vs ``locate_among`` them
+(sensor/geo/reference.py), with the common share 0.5 and 0 (no common part: the correction must
+do no harm), the common σ estimated, and the medians over the trials both located.
+
 Moving transmitter: a van drives 1 m/s along an L of streets for 20 minutes (1.2 km) while three
 cars patrol the whole grid at random (a reading every 4 s each); ``track`` with 240 s windows every
 120 s. Figures: median and 90th-percentile track error (window estimate against the van's position
@@ -54,6 +63,7 @@ from bench.timing import best_of  # noqa: E402
 from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
 from sensor.geo.guidance import bearing_gap_deg  # noqa: E402
 from sensor.geo.locate import Estimate, LocateConfig, locate  # noqa: E402
+from sensor.geo.reference import common_shadowing, locate_among  # noqa: E402
 from sensor.geo.region import region_contains  # noqa: E402
 from sensor.geo.moving import track  # noqa: E402
 from sensor.sim.propagation import PathLossModel  # noqa: E402
@@ -143,12 +153,21 @@ def readings_from(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray,
 def heard(rx_xy: np.ndarray, tx_xy: np.ndarray, shadow_db: np.ndarray, t_s: np.ndarray, model: PathLossModel,
           rng: np.random.Generator) -> tuple[np.ndarray, float]:
     """The readings (rows as ``readings_from``) of positions whose shadowing is drawn already."""
+    rows, ok = scanned(rx_xy, tx_xy, shadow_db, t_s, model, rng)
+    return rows[ok], float(1.0 - ok.mean())
+
+
+def scanned(rx_xy: np.ndarray, tx_xy: np.ndarray, shadow_db: np.ndarray, t_s: np.ndarray, model: PathLossModel,
+            rng: np.random.Generator, eirp_dbm: float = TX_DBM, at: tuple[np.ndarray, np.ndarray] | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (lat, lon, power_dbm, t_s) of every position and which of them were heard; ``at``: the
+    positions' GPS fixes (lat, lon) when they are drawn already (another cell of the same scan)."""
     d = np.hypot(*(rx_xy - np.broadcast_to(tx_xy, rx_xy.shape)).T)
-    p = TX_DBM - model.mean_loss_db(d) + shadow_db + rng.normal(0.0, READING_SIGMA_DB, len(d))
-    noisy = rx_xy + rng.normal(0.0, GPS_SIGMA_M, rx_xy.shape)
-    lat, lon = lat_lon_from_enu(noisy[:, 0], noisy[:, 1], LAT0, LON0)
-    ok = p >= SENSITIVITY_DBM
-    return np.column_stack((lat, lon, p, t_s))[ok], float(1.0 - ok.mean())
+    p = eirp_dbm - model.mean_loss_db(d) + shadow_db + rng.normal(0.0, READING_SIGMA_DB, len(d))
+    if at is None:
+        noisy = rx_xy + rng.normal(0.0, GPS_SIGMA_M, rx_xy.shape)
+        at = lat_lon_from_enu(noisy[:, 0], noisy[:, 1], LAT0, LON0)
+    return np.column_stack((at[0], at[1], p, t_s)), p >= SENSITIVITY_DBM
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,8 @@ class Search:
     rx_xy: np.ndarray
     shadow_db: np.ndarray
     cars: int
+    fixes: tuple[np.ndarray, np.ndarray] | None = None  # the positions' GPS fixes (lat, lon)
+    t_s: np.ndarray | None = None
 
 
 def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarray, np.ndarray, float, Search]:
@@ -200,9 +221,45 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
             continue
         rx_xy = np.vstack(xy)
         shadow = shadowing(rx_xy, np.broadcast_to(tx, rx_xy.shape), np.concatenate(s), np.concatenate(car), model, rng, mode)
-        a, lost = heard(rx_xy, tx, shadow, np.concatenate(t), model, rng)
-        if 20 <= len(a) <= 60:
-            return a, tx, lost, Search(tx, model, lo, hi, rx_xy, shadow, len(routes))
+        rows, ok = scanned(rx_xy, tx, shadow, np.concatenate(t), model, rng)
+        if 20 <= ok.sum() <= 60:
+            return rows[ok], tx, float(1.0 - ok.mean()), Search(tx, model, lo, hi, rx_xy, shadow, len(routes),
+                                                                (rows[:, 0], rows[:, 1]), rows[:, 3])
+
+
+REAL_CELLS = (4, 8)  # real cells heard in the search area, drawn per trial
+REAL_CELL_M = (600.0, 3000.0)  # their distance from the search area's centre
+REAL_CELL_DBM = (55.0, 62.0)  # macro-cell EIRP (20-40 W into a 15-17 dBi sector antenna)
+COMMON_SHARE = 0.5  # receiver-side share of the shadowing variance (3GPP TR 36.942's inter-site 0.5)
+
+
+def real_cells(rng: np.random.Generator, search: Search, common: float = COMMON_SHARE) -> list[np.ndarray]:
+    """Readings (rows as ``readings_from``) of 4-8 real cells heard on the same scans as the fake
+    station: the same positions, GPS fixes and times, each cell 0.6-3 km from the search area's
+    centre with 55-62 dBm EIRP and its own path-loss exponent (3-4).
+
+    Shadowing: the fake station's (already drawn, unit-σ field x) is split as √ρ·z + √(1−ρ)·y with
+    z the receiver's part, common to every transmitter; z is drawn given x (z = √ρ·x + √(1−ρ)·w,
+    w an independent field with the same correlation), so the fake's readings stay those of the
+    ``field`` trials; each real cell's shadowing is σ·(√ρ·z + √(1−ρ)·y_j), y_j its own field."""
+    model, xy = search.model, search.rx_xy
+    sigma = model.shadowing_sigma_db
+    c = np.exp(-spatial_distance(xy) / model.decorrelation_m)
+    low = np.linalg.cholesky(c + 1e-6 * np.eye(len(c)))
+    x = search.shadow_db / sigma
+    z = np.sqrt(common) * x + np.sqrt(1.0 - common) * (low @ rng.standard_normal(len(xy)))
+    centre = 0.5 * (search.lo + search.hi) * BLOCK_M
+    out = []
+    for _ in range(int(rng.integers(REAL_CELLS[0], REAL_CELLS[1] + 1))):
+        bearing = rng.uniform(0.0, 2.0 * np.pi)
+        site = centre + rng.uniform(*REAL_CELL_M) * np.array([np.cos(bearing), np.sin(bearing)])
+        cell_model = PathLossModel(exponent=float(rng.uniform(*EXPONENTS)), shadowing_sigma_db=sigma,
+                                   decorrelation_m=model.decorrelation_m)
+        shadow = sigma * (np.sqrt(common) * z + np.sqrt(1.0 - common) * (low @ rng.standard_normal(len(xy))))
+        rows, ok = scanned(xy, site, shadow, search.t_s, cell_model, rng, float(rng.uniform(*REAL_CELL_DBM)), search.fixes)
+        if ok.any():
+            out.append(rows[ok])
+    return out
 
 
 def one_more_car(rng: np.random.Generator, search: Search, start_xy: np.ndarray | None) -> np.ndarray:
@@ -348,6 +405,49 @@ def run_guided(trials: int, seed: int) -> dict:
     return row
 
 
+def run_cells(trials: int, seed: int, common: float) -> dict:
+    """The ``field`` searches again (the fake station's readings unchanged), now with the real cells
+    the same scans heard: ``locate`` of the fake's readings alone vs ``locate_among`` them."""
+    out = {v: {"err": [], "cov": []} for v in ("alone", "among")}
+    refused = dict.fromkeys(out, 0)
+    cells, s_c, corrected, both = [], [], [], []
+    for k in range(trials):
+        a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
+        refs = real_cells(np.random.default_rng([seed, k, 11]), search, common)
+        cells.append(len(refs))
+        cs = common_shadowing(a, refs)
+        s_c.append(float(np.sqrt(cs.common_var_db2)))
+        corrected.append(cs.corrected / len(a))
+        lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+        errs = {}
+        for variant, est in (("alone", locate(a)), ("among", locate_among(a, refs))):
+            if not isinstance(est, Estimate):
+                refused[variant] += 1
+                continue
+            e, n = enu_from_lat_lon(est.lat_deg, est.lon_deg, LAT0, LON0)
+            errs[variant] = float(np.hypot(e - tx[0], n - tx[1]))
+            out[variant]["err"].append(errs[variant])
+            out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
+        if len(errs) == 2:
+            both.append((errs["alone"], errs["among"]))
+    row: dict = {"case": f"a fake station among real cells, receiver-side share of the shadowing variance {common:g}",
+                 "trials": trials, "real_cells_mean": round(float(np.mean(cells)), 1),
+                 "true_common_sigma_db": round(6.0 * np.sqrt(common), 1),
+                 "estimated_common_sigma_db_median": round(float(np.median(s_c)), 1),
+                 "readings_corrected_share": round(float(np.mean(corrected)), 3)}
+    for variant, v in out.items():
+        e = np.array(v["err"])
+        row[variant] = {"median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
+                        "coverage_region": round(float(np.mean(v["cov"])), 3), "refusal_rate": round(refused[variant] / trials, 3)}
+    pair = np.array(both)
+    row["located_by_both"] = {"trials": len(pair), "alone_median_error_m": round(float(np.median(pair[:, 0])), 1),
+                              "among_median_error_m": round(float(np.median(pair[:, 1])), 1),
+                              "changed_share": round(float(np.mean(changed := pair[:, 1] != pair[:, 0])), 3),
+                              "better_when_changed": round(float(np.mean((pair[:, 1] < pair[:, 0])[changed])), 3)
+                              if changed.any() else None}
+    return row
+
+
 def run_timing(seed: int) -> dict:
     """One fit on 200 readings (three patrols around a parked van), best of 3."""
     a, _ = moving_trial(np.random.default_rng([seed, 99]), False)
@@ -403,6 +503,8 @@ def main() -> None:
     print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)
     print(json.dumps(run_fixed(args.trials, args.seed, "per-car")), flush=True)
     print(json.dumps(run_guided(args.trials, args.seed)), flush=True)
+    for common in (COMMON_SHARE, 0.0):
+        print(json.dumps(run_cells(args.trials, args.seed, common)), flush=True)
     print(json.dumps(run_timing(args.seed)), flush=True)
     if args.moving_trials > 0:
         for line in run_moving(args.moving_trials, args.seed):

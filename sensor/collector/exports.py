@@ -77,10 +77,14 @@ def since(readings: Iterable[Reading], since_utc: datetime | None) -> list[Readi
 
 def locate_transmitters(
     transmitters: Iterable[Transmitter], *, config: LocateConfig | None = None, include_normal: bool = False,
+    among: Sequence[Transmitter] | None = None,
 ) -> dict[tuple[Any, ...], Result]:
     """Each transmitter's ``Estimate`` or ``Refusal`` by ``key``; normal ones only with ``include_normal``
-    (CONTRACT.md locates suspicious and fake cells)."""
-    return {t.key: t.locate(config) for t in transmitters if include_normal or t.verdict != "normal"}
+    (CONTRACT.md locates suspicious and fake cells). ``among``: the transmitters heard alongside, whose
+    real cells reveal the receiver-side shadowing (``Transmitter.locate``); ``transmitters`` when None."""
+    every = list(transmitters)
+    others = every if among is None else among
+    return {t.key: t.locate(config, others) for t in every if include_normal or t.verdict != "normal"}
 
 
 def identity(t: Transmitter) -> dict[str, Any]:

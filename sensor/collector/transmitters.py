@@ -1,6 +1,7 @@
 """Transmitters from readings: one record per transmitter (cell identity + ARFCN + BSIC, so a cloned
 identity on another carrier stays apart), its readings from every sensor, its verdict as the
-sensors saw it, and where it is (``sensor/geo/locate.py``) from the readings' positions and power.
+sensors saw it, and where it is (``sensor/geo/locate.py``) from the readings' positions and power, with the
+receiver-side shadowing the real cells heard alongside reveal taken off (``sensor/geo/reference.py``).
 
 Power: calibrated dBm where every reading of the transmitter has it, else dBFS (the fit's unknown
 transmit term absorbs the receiver's offset; one sensor's gain must then not change between them,
@@ -10,15 +11,16 @@ which the scanner's per-tuning gain memory makes likely but not certain).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sensor.collector.store import Reading
+from sensor.collector.store import Reading, Store
 from sensor.geo.locate import Estimate, LocateConfig, Refusal
 from sensor.geo.locate import Reading as PowerReading
 from sensor.geo.locate import locate
+from sensor.geo.reference import locate_among
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
 
@@ -60,8 +62,12 @@ class Transmitter:
         worst = max(self.readings, key=lambda r: (VERDICT_RANK.get(r.verdict or "normal", 0), r.time_utc))
         return list(worst.body.get("reasons") or [])
 
-    def locate(self, config: LocateConfig | None = None) -> Estimate | Refusal:
-        return locate(power_readings(self.readings), config)
+    def locate(self, config: LocateConfig | None = None, among: Sequence[Transmitter] = ()) -> Estimate | Refusal:
+        """Where it is from its readings; with ``among`` (the other transmitters the same sensors
+        heard), the receiver-side shadowing that the real cells among them reveal is taken off
+        first (``sensor/geo/reference.py``)."""
+        refs = reference_readings(among, self)
+        return locate_among(power_readings(self.readings), refs, config) if refs else locate(power_readings(self.readings), config)
 
 
 def _t(time_utc: str) -> float:
@@ -88,3 +94,27 @@ def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
             t = by_key[key] = Transmitter(r.arfcn, r.bsic, r.mcc, r.mnc, r.lac, r.cell_id)
         t.readings.append(r)
     return sorted(by_key.values(), key=lambda t: (-VERDICT_RANK.get(t.verdict, 0), t.arfcn, t.bsic or -1))
+
+
+def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:
+    """The power readings of the real cells in ``among``: transmitters every sensor judged normal
+    (a suspicious one may be the fake's second carrier, whose shadowing is the fake's own), other than
+    ``target``, with at least one positioned reading."""
+    out = []
+    for t in among:
+        if t is target or t.key == (target.key if target is not None else None) or t.verdict != "normal":
+            continue
+        rs = power_readings(t.readings)
+        if rs:
+            out.append(rs)
+    return out
+
+
+def heard_alongside(store: Store, chosen: Sequence[Transmitter]) -> list[Transmitter]:
+    """Every transmitter ``store`` has readings of from a minute before the earliest reading of
+    ``chosen`` on: the ``among`` of :meth:`Transmitter.locate` when ``chosen`` was read filtered."""
+    times = [_t(r.time_utc) for t in chosen for r in t.readings]
+    if not times:
+        return []
+    first = datetime.fromtimestamp(min(times), tz=UTC) - timedelta(seconds=60)
+    return transmitters(store.readings(since_utc=first.strftime("%Y-%m-%dT%H:%M:%SZ")))

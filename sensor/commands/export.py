@@ -98,7 +98,7 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
     """Export readings and located transmitters from the collector's database."""
     from sensor import __version__
     from sensor.collector import exports
-    from sensor.collector.transmitters import transmitters
+    from sensor.collector.transmitters import heard_alongside, transmitters
     from sensor.publish.envelope import utc_now_iso
 
     fmt = check_choice("--format", fmt, FORMATS)  # type: ignore[assignment]
@@ -122,7 +122,8 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
 
     with open_store(db_path) as store:
         readings = exports.since(store.readings(arfcn=arfcn), since)
-    chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
+        chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
+        among = heard_alongside(store, chosen) if fmt != "csv" else []
     n_readings = sum(len(t.readings) for t in chosen)
 
     if fmt == "csv":
@@ -130,7 +131,7 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
         write_bytes(out_path, exports.readings_csv(rows).encode(), overwrite=overwrite)
         click.echo(f"fbs-sensor export: {len(rows)} reading(s) to {out}", err=True)
         return
-    located = exports.locate_transmitters(chosen)
+    located = exports.locate_transmitters(chosen, among=among)
     if fmt == "geojson":
         doc = exports.geojson(chosen, located)
         write_bytes(out_path, exports.dumps_json(doc).encode(), overwrite=overwrite)

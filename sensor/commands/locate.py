@@ -74,13 +74,14 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from rich.table import Table
 
     from sensor.collector.exports import label, select
-    from sensor.collector.transmitters import power_readings, transmitters
+    from sensor.collector.transmitters import heard_alongside, power_readings, transmitters
     from sensor.geo.moving import track
 
+    explicit = arfcn is not None or bsic is not None
     with open_store(db_path) as store:
         readings = store.readings(arfcn=arfcn, bsic=bsic)
-    explicit = arfcn is not None or bsic is not None
-    chosen = select(transmitters(readings), arfcn=arfcn, bsic=bsic, min_verdict=None if explicit else "suspicious")
+        chosen = select(transmitters(readings), arfcn=arfcn, bsic=bsic, min_verdict=None if explicit else "suspicious")
+        among = heard_alongside(store, chosen) if chosen and not with_track else []
     if not chosen:
         what = "matching transmitter" if explicit else "suspicious or fake transmitter"
         click.echo(f"fbs-sensor locate: no {what} in {db_path}", err=True)
@@ -106,7 +107,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     for col in ("verdict", "transmitter", "lat", "lon", "radius m", "positions", "note"):
         table.add_column(col, justify="right" if col in ("radius m", "positions") else "left")
     for t in chosen:
-        result = t.locate()
+        result = t.locate(among=among)
         if as_json:
             out.write(json.dumps(_result_object(t, result), allow_nan=False) + "\n")
         else:

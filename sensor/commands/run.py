@@ -100,10 +100,11 @@ def _report(daemon: Daemon, as_json: bool) -> None:
     """The alerts of this run; with the embedded collector, where each suspect transmitter is."""
     located: dict[tuple[int, int | None], dict] = {}
     if daemon.embedded is not None:
-        for t in transmitters(daemon.embedded.store.readings()):
+        every = transmitters(daemon.embedded.store.readings())
+        for t in every:
             if t.verdict == "normal":
                 continue
-            est = t.locate()
+            est = t.locate(among=every)
             if isinstance(est, Estimate):
                 located[(t.arfcn, t.bsic)] = location_object({"arfcn": t.arfcn, "bsic": t.bsic, "cell_id": t.cell_id}, est)
             else:

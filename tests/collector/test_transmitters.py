@@ -1,0 +1,139 @@
+"""A suspect transmitter located among the real cells the same sensors heard (Transmitter.locate with
+``among``, ``heard_alongside``, and ``fbs-sensor locate`` / ``export`` using them), on a collector
+database of one synthetic drive: a fake station, six normal cells 1-3 km away and a suspicious
+second carrier of the fake, all sharing the receiver-side shadowing along the drive."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from sensor.cli import cli
+from sensor.collector import exports
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.collector.transmitters import heard_alongside, power_readings, reference_readings, transmitters
+from sensor.geo.locate import Estimate, locate
+from sensor.geo.reference import locate_among
+from sensor.publish.envelope import make_envelope
+from tests.geo.test_reference import _scene
+from tests.publish.transport import cell_body
+
+ENV = {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent"}
+FAKE = {"arfcn": 64, "bsic": 17, "mcc": "262", "mnc": "01", "lac": 7171, "cell_id": 29021}
+SECOND = {"arfcn": 66, "bsic": 17, "mcc": "262", "mnc": "01", "lac": 7171, "cell_id": 29022}
+
+
+def _envelopes():
+    target, refs, _ = _scene(7, common_db=5.0)
+    sets = [(FAKE, "fake", target), (SECOND, "suspicious", target + np.array([0.0, 0.0, -3.0, 0.0]))]
+    sets += [({"arfcn": 10 + j, "bsic": j, "mcc": "262", "mnc": "01", "lac": 1000, "cell_id": 500 + j}, "normal", r)
+             for j, r in enumerate(refs)]
+    envs, seq = [], 0
+    for ident, verdict, rows in sets:
+        for lat, lon, p, t in rows:
+            t_utc = datetime.fromtimestamp(1_790_000_000 + t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+            position = {"lat_deg": lat, "lon_deg": lon, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
+            body = cell_body(0, **ident, rssi_dbfs=round(float(p), 2), rssi_dbm=None, position=position, t_utc=t_utc,
+                             verdict=verdict, score=0.9 if verdict != "normal" else 0.0)
+            envs.append(make_envelope("observation", body, sensor="car1", seq=seq))
+            seq += 1
+    return envs, target, refs
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("among") / "collector.sqlite"
+    envs, target, refs = _envelopes()
+    with SqliteStore(path) as store:
+        store.save_many(envs)
+    return path, target, refs
+
+
+def _by_arfcn(ts, arfcn):
+    return next(t for t in ts if t.arfcn == arfcn)
+
+
+def test_references_are_the_normal_cells_other_than_the_target(db):
+    path, _, _ = db
+    with SqliteStore(path) as store:
+        ts = transmitters(store.readings())
+    fake, second = _by_arfcn(ts, 64), _by_arfcn(ts, 66)
+    refs = reference_readings(ts, fake)
+    assert len(refs) == 6  # not the fake itself, not its suspicious second carrier
+    assert all(len(r) == 90 for r in refs)
+    assert len(reference_readings(ts, second)) == 6
+    normal = _by_arfcn(ts, 10)
+    assert len(reference_readings(ts, normal)) == 5
+
+
+def test_locate_among_the_cells_heard(db):
+    path, target, refs = db
+    with SqliteStore(path) as store:
+        ts = transmitters(store.readings())
+    fake = _by_arfcn(ts, 64)
+    plain, among = fake.locate(), fake.locate(among=ts)
+    assert isinstance(plain, Estimate) and isinstance(among, Estimate)
+    assert "receiver-side shadowing" not in plain.method
+    assert "from 6 real cells" in among.method
+    assert (plain.lat_deg, plain.lon_deg) != (among.lat_deg, among.lon_deg)
+    direct = locate_among(power_readings(fake.readings), reference_readings(ts, fake))
+    assert (among.lat_deg, among.lon_deg) == (direct.lat_deg, direct.lon_deg)
+    assert (plain.lat_deg, plain.lon_deg) == (locate(power_readings(fake.readings)).lat_deg,
+                                             locate(power_readings(fake.readings)).lon_deg)
+    located = exports.locate_transmitters([fake], among=ts)
+    assert located[fake.key].lat_deg == among.lat_deg
+
+
+def test_heard_alongside_reads_the_other_cells_of_the_time(db):
+    path, _, _ = db
+    with SqliteStore(path) as store:
+        chosen = transmitters(store.readings(arfcn=64))
+        among = heard_alongside(store, chosen)
+        assert heard_alongside(store, []) == []
+    assert sorted(t.arfcn for t in among) == [10, 11, 12, 13, 14, 15, 64, 66]
+
+
+def test_locate_command_uses_the_cells_heard_alongside(db):
+    path, _, _ = db
+    with SqliteStore(path) as store:
+        ts = transmitters(store.readings())
+    expected = _by_arfcn(ts, 64).locate(among=ts)
+    res = CliRunner().invoke(cli, ["locate", "--db", str(path), "--arfcn", "64", "--json"], env=ENV)
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout.splitlines()[0])
+    assert obj["type"] == "location"
+    assert (obj["lat_deg"], obj["lon_deg"]) == (round(expected.lat_deg, 7), round(expected.lon_deg, 7))
+
+
+def test_export_uses_the_cells_heard_alongside(db, tmp_path):
+    path, _, _ = db
+    with SqliteStore(path) as store:
+        ts = transmitters(store.readings())
+    expected = _by_arfcn(ts, 64).locate(among=ts)
+    out = tmp_path / "fake.geojson"
+    res = CliRunner().invoke(cli, ["export", "--db", str(path), "--arfcn", "64", "--format", "geojson",
+                                   "--out", str(out)], env=ENV)
+    assert res.exit_code == 0, res.output
+    doc = json.loads(out.read_text())
+    points = [f for f in doc["features"] if f["properties"].get("feature") == "transmitter"]
+    assert points, doc["features"][0]["properties"]
+    lon, lat = points[0]["geometry"]["coordinates"]
+    assert abs(lat - expected.lat_deg) < 1e-6 and abs(lon - expected.lon_deg) < 1e-6
+
+
+def test_dashboard_locates_suspects_among_the_cells_heard(db):
+    from sensor.collector.dashboard import Dashboard
+
+    path, _, _ = db
+    with SqliteStore(path) as store:
+        ts = transmitters(store.readings())
+        expected = _by_arfcn(ts, 64).locate(among=ts)
+        normal = _by_arfcn(ts, 10).locate()  # real cells: located plainly
+        views = {v["arfcn"]: v for v in Dashboard(store, "127.0.0.1", 0).api_transmitters()["transmitters"]}
+    assert (views[64]["estimate"]["lat"], views[64]["estimate"]["lon"]) == (expected.lat_deg, expected.lon_deg)
+    got = views[10]["estimate"]
+    assert got is None if not isinstance(normal, Estimate) else (got["lat"], got["lon"]) == (normal.lat_deg, normal.lon_deg)
