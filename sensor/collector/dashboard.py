@@ -3,10 +3,12 @@
 Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static files from
 ``sensor/data/dashboard/`` and a small JSON API:
 
-- ``/api/transmitters``: one record per transmitter (``transmitters.py``): identity, verdict,
-  verdicts by count, reasons, last seen, and the localisation (``estimate`` with the 95 % region
-  polygons, or ``refusal`` with its reason). Estimates are cached per transmitter until it gets a
-  new reading.
+- ``/api/transmitters``: one record per transmitter (the store's grouped summaries): identity,
+  verdict, verdicts by count, reasons, first/last seen, sensors; suspicious and fake ones with the
+  localisation (``estimate`` with the 95 % region polygons, or ``refusal`` with its reason), among
+  the real cells heard where and when they were (``sensor/geo/reference.py``); normal cells are not
+  located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored;
+  estimates cached per transmitter until its readings or those alongside change.
 - ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
   ``limit``, oldest first).
 - ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
@@ -45,7 +47,7 @@ from typing import Any, Self
 from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
 from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
 from sensor.collector.store import Store, StoreError
-from sensor.collector.transmitters import Transmitter, transmitters
+from sensor.collector.transmitters import VERDICT_RANK, Transmitter, gravest, heard_alongside
 from sensor.errors import ConfigError, SensorError
 from sensor.geo.locate import Estimate, Refusal
 
@@ -88,7 +90,8 @@ class Dashboard:
         self._cond = threading.Condition()
         self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MAX_EVENTS_KEPT)
         self._count = 0  # detections seen by the poller
-        self._locations: dict[tuple[Any, ...], tuple[tuple[int, str], Estimate | Refusal]] = {}
+        self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
+        self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._locate_lock = threading.Lock()
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
@@ -216,13 +219,35 @@ class Dashboard:
     # ----------------------------------------------------------------- API data
 
     def api_transmitters(self) -> dict[str, Any]:
+        """Every transmitter from the store's summaries (grouped queries, not every reading); the
+        suspicious and fake ones with their readings' reasons and located among the real cells heard
+        where and when they were. Rebuilt only when the store holds new messages."""
+        count = self.store.count()
+        with self._locate_lock:
+            if self._table is not None and self._table[0] == count:
+                return self._table[1]
+        summaries = self.store.transmitter_summaries()
+        suspects = []
+        for s in summaries:
+            if gravest(s.verdicts) != "normal":
+                t = Transmitter(s.arfcn, s.bsic, s.mcc, s.mnc, s.lac, s.cell_id)
+                # arfcn/bsic/cell_id narrow the query (None does not): the key picks this one out exactly
+                t.readings = [r for r in self.store.readings(arfcn=s.arfcn, bsic=s.bsic, cell_id=s.cell_id) if r.key == s.key]
+                suspects.append(t)
+        by_key = {t.key: t for t in suspects}
         out = []
-        every = transmitters(self.store.readings())
-        heard = sum(len(t.readings) for t in every)  # what the real cells alongside add changes the fit too
-        for t in every:
-            suspect = t.verdict != "normal"  # real cells are located plainly: cheaper, and not the point
-            out.append(transmitter_view(t, self._locate(t, every if suspect else [], heard if suspect else 0)))
-        return {"transmitters": out}
+        for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
+            t = by_key.get(s.key)
+            if t is None or not t.readings:
+                out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
+            else:
+                among = heard_alongside(self.store, [t])
+                heard = sum(len(o.readings) for o in among)  # what the real cells alongside add changes the fit too
+                out.append(transmitter_view(s, t.reasons(), self._locate(t, among, heard)))
+        table = {"transmitters": out}
+        with self._locate_lock:
+            self._table = (count, table)
+        return table
 
     def _locate(self, t: Transmitter, among: list[Transmitter], heard: int) -> Estimate | Refusal:
         stamp = (len(t.readings), t.latest.message_id, heard)
@@ -230,17 +255,17 @@ class Dashboard:
             cached = self._locations.get(t.key)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-            try:
-                result: Estimate | Refusal = t.locate(among=among)
-            except Exception as exc:  # one transmitter's failure must not hide the others
-                log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
-                result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
+        try:
+            result: Estimate | Refusal = t.locate(among=among)
+        except Exception as exc:  # one transmitter's failure must not hide the others
+            log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
+            result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
+        with self._locate_lock:
             self._locations[t.key] = (stamp, result)
-            return result
+        return result
 
     def api_readings(self, arfcn: int | None, bsic: int | None, limit: int) -> dict[str, Any]:
-        rs = self.store.readings(arfcn=arfcn, bsic=bsic)
-        rs = rs[-limit:] if limit else []
+        rs = self.store.readings(arfcn=arfcn, bsic=bsic, newest=limit, with_body=False) if limit else []
         return {"readings": [reading_view(r) for r in rs]}
 
     def api_alerts(self, limit: int) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sensor.collector.store import Reading
-from sensor.collector.transmitters import Transmitter
+from sensor.collector.store import Reading, TransmitterSummary
+from sensor.collector.transmitters import gravest
 from sensor.geo.guidance import look_object
 from sensor.geo.locate import Estimate, Refusal
 
@@ -42,7 +42,11 @@ def reading_view(r: Reading) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def location_view(result: Estimate | Refusal) -> dict[str, Any]:
+def location_view(result: Estimate | Refusal | None) -> dict[str, Any]:
+    """``estimate`` / ``refusal`` / ``next_look`` of a transmitter; all None for one not located
+    (a normal cell: the dashboard locates suspects only)."""
+    if result is None:
+        return {"estimate": None, "refusal": None, "next_look": None}
     if isinstance(result, Refusal):
         return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions},
                 "next_look": look_object(result.next_look)}
@@ -58,12 +62,12 @@ def location_view(result: Estimate | Refusal) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def transmitter_view(t: Transmitter, location: Estimate | Refusal) -> dict[str, Any]:
+def transmitter_view(s: TransmitterSummary, reasons: list[dict[str, Any]], location: Estimate | Refusal | None
+                     ) -> dict[str, Any]:
     return {
-        "key": "/".join("-" if v is None else str(v) for v in t.key),
-        "arfcn": t.arfcn, "bsic": t.bsic, "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id,
-        "verdict": t.verdict, "verdicts": dict(t.verdicts), "reasons": t.reasons(),
-        "last_seen_utc": max(r.time_utc for r in t.readings), "first_seen_utc": min(r.time_utc for r in t.readings),
-        "sensors": sorted(t.sensors), "n_readings": len(t.readings),
+        "key": "/".join("-" if v is None else str(v) for v in s.key),
+        "arfcn": s.arfcn, "bsic": s.bsic, "mcc": s.mcc, "mnc": s.mnc, "lac": s.lac, "cell_id": s.cell_id,
+        "verdict": gravest(s.verdicts), "verdicts": dict(s.verdicts), "reasons": reasons,
+        "last_seen_utc": s.last_utc, "first_seen_utc": s.first_utc, "sensors": list(s.sensors), "n_readings": s.n_readings,
         **location_view(location),
     }  # fmt: skip

@@ -28,7 +28,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sensor.collector.store import Reading, SensorRecord, Store, StoreError, reading_of
+from sensor.collector.store import READING_COLUMNS, SensorRecord, Store, StoreError, reading_of
 from sensor.publish.envelope import utc_now_iso
 
 # (version, statements). Append new versions; never edit an applied one.
@@ -82,12 +82,19 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX readings_time ON readings (time_utc, pos);
         """,
     ),
+    (
+        2,
+        # one sensor's readings over a time window (the cells heard alongside a suspect), and the
+        # per-transmitter summaries from the index alone (index-only scans once vacuumed)
+        """
+        CREATE INDEX readings_sensor_time ON readings (sensor, time_utc, pos);
+        CREATE INDEX readings_transmitter ON readings (mcc, mnc, lac, cell_id, arfcn, bsic, verdict, sensor, time_utc, pos);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 MIGRATION_LOCK = 0x6662735F636F6C6C  # pg_advisory_xact_lock key ("fbs_coll"), shared by every collector
 
-_READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
-                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
 _READING_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int",
                   "float8", "float8", "float8", "float8", "float8", "float8", "text", "float8")  # fmt: skip
 _CONVERT = {"int": lambda v: None if v is None else int(v), "float8": lambda v: None if v is None else float(v), "text": lambda v: v}
@@ -237,12 +244,12 @@ class PostgresStore(Store):
         readings = [(pos_of[i], r) for (id_, i) in order if id_ in new_ids and (r := reading_of(envelopes[i])) is not None]
         if readings:
             columns = [[p for p, _ in readings]]
-            columns += [[_CONVERT[t](getattr(r, c)) for _, r in readings] for c, t in zip(_READING_COLUMNS, _READING_TYPES, strict=True)]
+            columns += [[_CONVERT[t](getattr(r, c)) for _, r in readings] for c, t in zip(READING_COLUMNS, _READING_TYPES, strict=True)]
             columns.append([json.dumps(r.body, separators=(",", ":"), ensure_ascii=False) for _, r in readings])
-            names = ", ".join(_READING_COLUMNS)
+            names = ", ".join(READING_COLUMNS)
             casts = ", ".join(f"%b::{t}[]" for t in ("bigint", *_READING_TYPES, "text"))
             conn.execute(
-                f"INSERT INTO readings (pos, {names}, body) SELECT u.pos, {', '.join(f'u.{c}' for c in _READING_COLUMNS)}, u.body::jsonb "
+                f"INSERT INTO readings (pos, {names}, body) SELECT u.pos, {', '.join(f'u.{c}' for c in READING_COLUMNS)}, u.body::jsonb "
                 f"FROM unnest({casts}) AS u(pos, {names}, body)",
                 columns,
             )
@@ -281,18 +288,7 @@ class PostgresStore(Store):
         rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{_limit(limit)}", args)
         return [envelope for (envelope,) in rows]
 
-    def readings(
-        self,
-        *,
-        arfcn: int | None = None,
-        bsic: int | None = None,
-        cell_id: int | None = None,
-        since_utc: str | None = None,
-        limit: int | None = None,
-    ) -> list[Reading]:
-        where, args = _where(arfcn=arfcn, bsic=bsic, cell_id=cell_id, **{"time_utc >=": since_utc})
-        rows = self._query(f"SELECT {', '.join(_READING_COLUMNS)}, body FROM readings{where} ORDER BY time_utc, pos{_limit(limit)}", args)
-        return [Reading(**dict(zip(_READING_COLUMNS, row[:-1], strict=True)), body=row[-1]) for row in rows]
+    _placeholder = "%s"
 
     def sensors(self) -> list[SensorRecord]:
         rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sensor.collector.store import Reading, SensorRecord, Store, StoreError, reading_of
+from sensor.collector.store import READING_COLUMNS, SensorRecord, Store, StoreError, reading_of
 from sensor.publish.envelope import utc_now_iso
 from sensor.publish.sqlite_tx import connect_wal, write_transaction
 
@@ -75,11 +75,18 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX readings_time ON readings (time_utc);
         """,
     ),
+    (
+        2,
+        # one sensor's readings over a time window (the cells heard alongside a suspect), and the
+        # per-transmitter summaries from the index alone (no scan of the bodies)
+        """
+        CREATE INDEX readings_sensor_time ON readings (sensor, time_utc);
+        CREATE INDEX readings_transmitter ON readings (mcc, mnc, lac, cell_id, arfcn, bsic, verdict, sensor, time_utc);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
-                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
 
 
 class SqliteStore(Store):
@@ -143,9 +150,9 @@ class SqliteStore(Store):
             return False
         reading = reading_of(env)
         if reading is not None:
-            values = [getattr(reading, c) for c in _READING_COLUMNS]
+            values = [getattr(reading, c) for c in READING_COLUMNS]
             cur.execute(
-                f"INSERT INTO readings ({', '.join(_READING_COLUMNS)}, body) VALUES ({', '.join('?' * (len(values) + 1))})",
+                f"INSERT INTO readings ({', '.join(READING_COLUMNS)}, body) VALUES ({', '.join('?' * (len(values) + 1))})",
                 (*values, json.dumps(reading.body, separators=(",", ":"), ensure_ascii=False)),
             )
         cur.execute(
@@ -174,18 +181,8 @@ class SqliteStore(Store):
         rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{_limit(limit)}", args)
         return [json.loads(text) for (text,) in rows]
 
-    def readings(
-        self,
-        *,
-        arfcn: int | None = None,
-        bsic: int | None = None,
-        cell_id: int | None = None,
-        since_utc: str | None = None,
-        limit: int | None = None,
-    ) -> list[Reading]:
-        where, args = _where(arfcn=arfcn, bsic=bsic, cell_id=cell_id, **{"time_utc >=": since_utc})
-        rows = self._query(f"SELECT {', '.join(_READING_COLUMNS)}, body FROM readings{where} ORDER BY time_utc, pos{_limit(limit)}", args)
-        return [Reading(**dict(zip(_READING_COLUMNS, row[:-1], strict=True)), body=json.loads(row[-1])) for row in rows]
+    def _body(self, value: Any) -> dict[str, Any]:
+        return json.loads(value)
 
     def sensors(self) -> list[SensorRecord]:
         rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])

@@ -19,13 +19,18 @@ Contract for implementations:
 from __future__ import annotations
 
 import abc
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sensor.errors import SensorError
 
 READING_KINDS = ("observation", "detection")
+READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
+                   "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
+IDENTITY_COLUMNS = ("mcc", "mnc", "lac", "cell_id", "arfcn", "bsic")  # a transmitter's key, in Transmitter.key order
+Box = tuple[float, float, float, float]  # lat_min, lon_min, lat_max, lon_max (degrees)
 
 
 class StoreError(SensorError):
@@ -60,6 +65,11 @@ class Reading:
     score: float | None
     body: dict[str, Any]
 
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Its transmitter's identity (``IDENTITY_COLUMNS``)."""
+        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
+
 
 @dataclass(frozen=True)
 class SensorRecord:
@@ -70,6 +80,30 @@ class SensorRecord:
     last_seen_utc: str
     last_seq: int
     messages: int
+
+
+@dataclass(frozen=True)
+class TransmitterSummary:
+    """One transmitter's readings in figures (``Store.transmitter_summaries``): its identity, how many
+    readings and when, how many of each verdict, which sensors, and the reasons of its last reading
+    received."""
+
+    mcc: str | None
+    mnc: str | None
+    lac: int | None
+    cell_id: int | None
+    arfcn: int
+    bsic: int | None
+    n_readings: int
+    first_utc: str
+    last_utc: str
+    verdicts: dict[str, int] = field(default_factory=dict)
+    sensors: list[str] = field(default_factory=list)
+    latest_reasons: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
 
 
 def reading_of(envelope: Mapping[str, Any]) -> Reading | None:
@@ -127,17 +161,79 @@ class Store(abc.ABC):
     ) -> list[dict[str, Any]]:
         """Stored envelopes in the order they arrived, filtered by kind, sensor and ``sent_utc >= since_utc``."""
 
+    # Backends give the two hooks below; ``readings`` and ``transmitter_summaries`` are the same SQL
+    # (standard, indexed columns) on every backend.
+    _placeholder = "?"  # the driver's parameter mark
+
     @abc.abstractmethod
+    def _query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement (``StoreError`` when the database fails)."""
+
+    def _body(self, value: Any) -> dict[str, Any]:
+        """A ``body`` column as the driver returns it, as a dict."""
+        return dict(value)
+
     def readings(
         self,
         *,
         arfcn: int | None = None,
         bsic: int | None = None,
         cell_id: int | None = None,
+        sensor: str | None = None,
         since_utc: str | None = None,
+        until_utc: str | None = None,
+        within: Box | None = None,
         limit: int | None = None,
+        newest: int | None = None,
+        with_body: bool = True,
     ) -> list[Reading]:
-        """Readings of a cell (any of arfcn/bsic/cell_id given narrows the search), oldest first."""
+        """Readings, oldest first: of a cell (any of arfcn/bsic/cell_id given narrows the search), of a sensor,
+        with ``since_utc <= time_utc <= until_utc``, positioned ``within`` a box; the oldest ``limit``
+        or the newest ``newest`` of them; ``with_body=False``: ``body`` left empty (no decoding:
+        what localisation and maps need is all in the columns)."""
+        conditions: dict[str, Any] = {"arfcn =": arfcn, "bsic =": bsic, "cell_id =": cell_id, "sensor =": sensor,
+                                      "time_utc >=": since_utc, "time_utc <=": until_utc}  # fmt: skip
+        if within is not None:
+            lat_min, lon_min, lat_max, lon_max = within
+            conditions |= {"lat_deg >=": lat_min, "lat_deg <=": lat_max, "lon_deg >=": lon_min, "lon_deg <=": lon_max}
+        used = {k: v for k, v in conditions.items() if v is not None}
+        where = (" WHERE " + " AND ".join(f"{k} {self._placeholder}" for k in used)) if used else ""
+        columns = ", ".join(READING_COLUMNS) + (", body" if with_body else "")
+        order = " ORDER BY time_utc DESC, pos DESC" if newest is not None else " ORDER BY time_utc, pos"
+        count = newest if newest is not None else limit
+        rows = self._query(f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}",
+                           list(used.values()))
+        if newest is not None:
+            rows.reverse()
+        n = len(READING_COLUMNS)
+        return [Reading(**dict(zip(READING_COLUMNS, row[:n], strict=True)), body=self._body(row[n]) if with_body else {})
+                for row in rows]  # fmt: skip
+
+    def transmitter_summaries(self) -> list[TransmitterSummary]:
+        """One summary per transmitter (``IDENTITY_COLUMNS``), from grouped queries: the dashboard's
+        table at millions of readings without reading them all."""
+        ident = ", ".join(IDENTITY_COLUMNS)
+        rows = self._query(
+            f"SELECT {ident}, COUNT(*), MIN(time_utc), MAX(time_utc), SUM(CASE WHEN verdict = 'fake' THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings GROUP BY {ident}", [])
+        sensors: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for row in self._query(f"SELECT DISTINCT {ident}, sensor FROM readings", []):
+            sensors[tuple(row[:6])].append(row[6])
+        last = [int(row[11]) for row in rows]
+        reasons: dict[int, list[dict[str, Any]]] = {}
+        for start in range(0, len(last), 500):
+            chunk = last[start : start + 500]
+            marks = ", ".join([self._placeholder] * len(chunk))
+            for pos, body in self._query(f"SELECT pos, body FROM readings WHERE pos IN ({marks})", chunk):
+                reasons[int(pos)] = list(self._body(body).get("reasons") or [])
+        out = []
+        for row in rows:
+            key = tuple(row[:6])
+            n, fake, suspicious = int(row[6]), int(row[9] or 0), int(row[10] or 0)
+            verdicts = {v: c for v, c in (("normal", n - fake - suspicious), ("suspicious", suspicious), ("fake", fake)) if c}
+            out.append(TransmitterSummary(*key, n_readings=n, first_utc=row[7], last_utc=row[8], verdicts=verdicts,
+                                          sensors=sorted(sensors[key]), latest_reasons=reasons.get(int(row[11]), [])))
+        return out
 
     @abc.abstractmethod
     def sensors(self) -> list[SensorRecord]:

@@ -10,10 +10,10 @@ which the scanner's per-tuning gain memory makes likely but not certain).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sensor.collector.store import Reading, Store
@@ -21,8 +21,14 @@ from sensor.geo.locate import Estimate, LocateConfig, Refusal
 from sensor.geo.locate import Reading as PowerReading
 from sensor.geo.locate import locate
 from sensor.geo.reference import locate_among
+from sensor.publish.envelope import utc_now_iso
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
+
+
+def gravest(verdicts: Iterable[str]) -> str:
+    """The gravest of some verdicts ("normal" when there are none)."""
+    return max(verdicts, key=lambda v: VERDICT_RANK.get(v, 0), default="normal")
 
 
 @dataclass(slots=True)
@@ -47,7 +53,7 @@ class Transmitter:
     def verdict(self) -> str:
         """The gravest verdict any sensor gave (a cell flagged by one and normal for others shows both
         in ``verdicts``)."""
-        return max(self.verdicts, key=lambda v: VERDICT_RANK.get(v, 0), default="normal")
+        return gravest(self.verdicts)
 
     @property
     def latest(self) -> Reading:
@@ -88,7 +94,7 @@ def power_readings(readings: Iterable[Reading]) -> list[PowerReading]:
 def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
     by_key: dict[tuple[Any, ...], Transmitter] = {}
     for r in readings:
-        key = (r.mcc, r.mnc, r.lac, r.cell_id, r.arfcn, r.bsic)
+        key = r.key
         t = by_key.get(key)
         if t is None:
             t = by_key[key] = Transmitter(r.arfcn, r.bsic, r.mcc, r.mnc, r.lac, r.cell_id)
@@ -110,11 +116,39 @@ def reference_readings(among: Iterable[Transmitter], target: Transmitter | None 
     return out
 
 
-def heard_alongside(store: Store, chosen: Sequence[Transmitter]) -> list[Transmitter]:
-    """Every transmitter ``store`` has readings of from a minute before the earliest reading of
-    ``chosen`` on: the ``among`` of :meth:`Transmitter.locate` when ``chosen`` was read filtered."""
-    times = [_t(r.time_utc) for t in chosen for r in t.readings]
-    if not times:
-        return []
-    first = datetime.fromtimestamp(min(times), tz=UTC) - timedelta(seconds=60)
-    return transmitters(store.readings(since_utc=first.strftime("%Y-%m-%dT%H:%M:%SZ")))
+def heard_alongside(store: Store, chosen: Sequence[Transmitter], margin_s: float = 12.0, margin_deg: float = 0.0005
+                    ) -> list[Transmitter]:
+    """The transmitters the sensors that heard ``chosen`` also heard then and there: each sensor's
+    readings within ``margin_s`` of one of its positioned readings of ``chosen`` (the same scan
+    cycles; overlapping windows merged, one indexed query each, a second wider for times stored
+    without fractions) and inside the box of those readings
+    widened by ``margin_deg`` (~50 m), bodies not decoded: the ``among`` of
+    :meth:`Transmitter.locate`. Work grows with those readings, not with the store."""
+    points: dict[tuple[int, str], list[tuple[float, float, float]]] = defaultdict(list)
+    for k, t in enumerate(chosen):  # windows per transmitter: two suspects far apart make no box between them
+        for r in t.readings:
+            if r.lat_deg is not None and r.lon_deg is not None:
+                points[k, r.sensor].append((_t(r.time_utc), r.lat_deg, r.lon_deg))
+    out: dict[str, Reading] = {}
+    for (_, sensor), pts in points.items():
+        for start, end, box in _windows(sorted(pts), margin_s, margin_deg):
+            for r in store.readings(sensor=sensor, since_utc=utc_now_iso(start - 1.0), until_utc=utc_now_iso(end + 1.0),
+                                    within=box,
+                                    with_body=False):  # fmt: skip
+                out.setdefault(r.message_id, r)
+    return transmitters(sorted(out.values(), key=lambda r: r.time_utc))
+
+
+def _windows(points: list[tuple[float, float, float]], margin_s: float, margin_deg: float
+             ) -> list[tuple[float, float, tuple[float, float, float, float]]]:
+    """(start, end, lat/lon box) of [t − margin, t + margin] around time-sorted (t, lat, lon),
+    overlapping windows merged, each box that of its points widened by ``margin_deg``."""
+    out: list[tuple[float, float, tuple[float, float, float, float]]] = []
+    for t, lat, lon in points:
+        if out and t - margin_s <= out[-1][1]:
+            _, _, (a, b, c, d) = out[-1]
+            out[-1] = (out[-1][0], t + margin_s, (min(a, lat - margin_deg), min(b, lon - margin_deg),
+                                                 max(c, lat + margin_deg), max(d, lon + margin_deg)))  # fmt: skip
+        else:
+            out.append((t - margin_s, t + margin_s, (lat - margin_deg, lon - margin_deg, lat + margin_deg, lon + margin_deg)))
+    return out

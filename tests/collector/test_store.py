@@ -168,3 +168,57 @@ def test_sqlite_write_failure_is_a_store_error(tmp_path):
         store.save(env("observation", cell_body(1)))
     assert store.count() == 0  # rolled back whole
     store.close()
+
+
+def _seven(store):
+    """Seven readings of three transmitters by two sensors, 10 s apart, along a line of latitude."""
+    envs = []
+    for i in range(7):
+        arfcn_bsic = {0: (64, 17), 1: (64, 17), 2: (10, 3), 3: (64, 17), 4: (10, 3), 5: (20, 1), 6: (64, 17)}[i]
+        verdict = {64: "fake", 10: "normal", 20: "normal"}[arfcn_bsic[0]]
+        if i == 1:
+            verdict = "suspicious"
+        position = {"lat_deg": 48.0 + 0.01 * i, "lon_deg": 11.5, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
+        reasons = [{"rule": "r", "weight": 0.5, "detail": f"reading {i}"}] if verdict != "normal" else []
+        body = cell_body(0, arfcn=arfcn_bsic[0], bsic=arfcn_bsic[1], cell_id=arfcn_bsic[0], t_utc=f"2026-11-25T10:00:{10 * i:02d}.000Z",
+                         position=position, verdict=verdict, reasons=reasons)
+        envs.append(env("observation", body, sensor=f"car{1 + i % 2}", seq=i))
+    store.save_many(envs)
+    return envs
+
+
+def test_readings_by_time_window_box_newest_and_without_bodies(open_store):
+    store = open_store()
+    envs = _seven(store)
+    ids = lambda rs: [envs.index(next(e for e in envs if e["id"] == r.message_id)) for r in rs]  # noqa: E731
+    assert ids(store.readings(since_utc="2026-11-25T10:00:20.000Z", until_utc="2026-11-25T10:00:40.000Z")) == [2, 3, 4]
+    assert ids(store.readings(within=(48.015, 11.0, 48.045, 12.0))) == [2, 3, 4]
+    assert store.readings(within=(48.015, 11.6, 48.045, 12.0)) == []
+    assert ids(store.readings(newest=3)) == [4, 5, 6]  # the newest three, oldest first
+    assert ids(store.readings(arfcn=64, newest=2)) == [3, 6]
+    assert ids(store.readings(limit=2)) == [0, 1]
+    light = store.readings(with_body=False)
+    full = store.readings()
+    assert [r.body for r in light] == [{}] * 7
+    assert [(r.message_id, r.lat_deg, r.rssi_dbfs, r.verdict) for r in light] == [
+        (r.message_id, r.lat_deg, r.rssi_dbfs, r.verdict) for r in full]  # fmt: skip
+
+
+def test_transmitter_summaries_match_the_readings(open_store):
+    from sensor.collector.transmitters import transmitters
+
+    store = open_store()
+    _seven(store)
+    summaries = {s.key: s for s in store.transmitter_summaries()}
+    every = transmitters(store.readings())
+    assert set(summaries) == {t.key for t in every}
+    for t in every:
+        s = summaries[t.key]
+        assert s.n_readings == len(t.readings)
+        assert (s.first_utc, s.last_utc) == (t.readings[0].time_utc, t.readings[-1].time_utc)
+        assert s.verdicts == dict(t.verdicts)
+        assert s.sensors == sorted(t.sensors)
+        assert s.latest_reasons == list(t.latest.body.get("reasons") or [])
+    fake = summaries[("262", "01", 1000, 64, 64, 17)]
+    assert fake.verdicts == {"fake": 3, "suspicious": 1} and fake.sensors == ["car1", "car2"]
+    assert fake.latest_reasons[0]["detail"] == "reading 6"

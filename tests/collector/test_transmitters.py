@@ -132,8 +132,52 @@ def test_dashboard_locates_suspects_among_the_cells_heard(db):
     with SqliteStore(path) as store:
         ts = transmitters(store.readings())
         expected = _by_arfcn(ts, 64).locate(among=ts)
-        normal = _by_arfcn(ts, 10).locate()  # real cells: located plainly
         views = {v["arfcn"]: v for v in Dashboard(store, "127.0.0.1", 0).api_transmitters()["transmitters"]}
     assert (views[64]["estimate"]["lat"], views[64]["estimate"]["lon"]) == (expected.lat_deg, expected.lon_deg)
-    got = views[10]["estimate"]
-    assert got is None if not isinstance(normal, Estimate) else (got["lat"], got["lon"]) == (normal.lat_deg, normal.lon_deg)
+    assert views[64]["estimate"]["n_positions"] == expected.n_positions
+    assert views[10]["verdict"] == "normal" and views[10]["n_readings"] == 90
+    assert (views[10]["estimate"], views[10]["refusal"]) == (None, None)  # real cells: not located by the dashboard
+
+
+def test_dashboard_keeps_clones_and_unknown_bsics_apart(tmp_path):
+    """A clone of the fake's identity in another LAC, and a reading of its carrier with no BSIC, are
+    transmitters of their own: neither lends its readings to the fake's fit."""
+    from sensor.collector.dashboard import Dashboard
+
+    envs, _, _ = _envelopes()
+    fake_rows = [e for e in envs if e["body"]["arfcn"] == 64]
+    extra = []
+    for k, changes in enumerate([{"lac": 7172}, {"lac": 7172}, {"bsic": None}]):
+        body = dict(fake_rows[k]["body"], **changes)
+        extra.append(make_envelope("observation", body, sensor="car1", seq=len(envs) + k))
+    with SqliteStore(tmp_path / "plain.sqlite") as store:
+        store.save_many(envs)
+        alone = Dashboard(store, "127.0.0.1", 0).api_transmitters()["transmitters"]
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        store.save_many(envs + extra)
+        views = Dashboard(store, "127.0.0.1", 0).api_transmitters()["transmitters"]
+    of_64 = {(v["lac"], v["bsic"]): v for v in views if v["arfcn"] == 64}
+    assert set(of_64) == {(7171, 17), (7172, 17), (7171, None)}
+    assert of_64[7171, 17]["n_readings"] == 90
+    assert of_64[7171, 17]["estimate"] == next(v for v in alone if v["arfcn"] == 64)["estimate"]
+    assert of_64[7172, 17]["n_readings"] == 2 and of_64[7172, 17]["refusal"]["n_positions"] <= 2
+    assert of_64[7171, None]["n_readings"] == 1 and of_64[7171, None]["refusal"]["n_positions"] == 1
+
+
+def test_heard_alongside_only_what_the_same_sensors_heard_then(tmp_path):
+    position = {"lat_deg": 48.1, "lon_deg": 11.5, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
+
+    def obs(arfcn, sensor, second, seq, verdict="normal"):
+        t = f"2026-11-25T10:{second // 60:02d}:{second % 60:02d}.000Z"
+        return make_envelope("observation", cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, t_utc=t,
+                                                      verdict=verdict), sensor=sensor, seq=seq)  # fmt: skip
+
+    envs = [obs(64, "car1", 100, 0, "fake"), obs(64, "car1", 110, 1, "fake"),
+            obs(10, "car1", 95, 2), obs(11, "car1", 121, 3),  # car1's scans around its readings of the fake
+            obs(12, "car2", 100, 4),  # another car at the same time: not car1's surroundings
+            obs(13, "car1", 200, 5), obs(14, "car1", 80, 6)]  # car1 long before / after
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        store.save_many(envs)
+        chosen = [t for t in transmitters(store.readings()) if t.arfcn == 64]
+        assert sorted(t.arfcn for t in heard_alongside(store, chosen)) == [10, 11, 64]
+        assert [t.arfcn for t in heard_alongside(store, chosen, margin_s=3.0)] == [64]

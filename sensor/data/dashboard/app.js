@@ -117,7 +117,7 @@
         where = `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)} ± ${Math.round(e.radius_m)} m (${e.n_positions} positions)` +
           (e.mirror_ambiguous ? ", or across the road" : "");
       } else {
-        where = t.refusal ? "not located: " + t.refusal.reason : "–";
+        where = t.refusal ? "not located: " + t.refusal.reason : (t.verdict === "normal" ? "real cell: not located" : "–");
       }
       if (t.next_look) where += "; " + lookWords(t.next_look);
       const reasons = el("td"); reasons.append(reasonList(t.reasons));
