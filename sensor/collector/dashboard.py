@@ -7,8 +7,10 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
   verdict, verdicts by count, reasons, first/last seen, sensors; suspicious and fake ones with the
   localisation (``estimate`` with the 95 % region polygons, or ``refusal`` with its reason), among
   the real cells heard where and when they were (``sensor/geo/reference.py``); normal cells are not
-  located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored;
-  estimates cached per transmitter until its readings or those alongside change.
+  located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored,
+  the suspects and the cells alongside them brought up to date from what was stored since the last
+  build (``sensor/collector/alongside.py``); estimates cached per transmitter until its readings or
+  those alongside change.
 - ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
   ``limit``, oldest first).
 - ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
@@ -44,10 +46,11 @@ import time
 from collections import deque
 from typing import Any, Self
 
+from sensor.collector.alongside import LiveSuspects
 from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
 from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
 from sensor.collector.store import Store, StoreError
-from sensor.collector.transmitters import VERDICT_RANK, Transmitter, gravest, heard_alongside
+from sensor.collector.transmitters import VERDICT_RANK, Transmitter, gravest
 from sensor.errors import ConfigError, SensorError
 from sensor.geo.locate import Estimate, Refusal
 
@@ -92,7 +95,8 @@ class Dashboard:
         self._count = 0  # detections seen by the poller
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
-        self._locate_lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one build of the table at a time
+        self._suspects = LiveSuspects(store)
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
         self.poll_error: str | None = None
@@ -220,48 +224,40 @@ class Dashboard:
 
     def api_transmitters(self) -> dict[str, Any]:
         """Every transmitter from the store's summaries (grouped queries, not every reading); the
-        suspicious and fake ones with their readings' reasons and located among the real cells heard
-        where and when they were. Rebuilt only when the store holds new messages."""
-        count = self.store.count()
-        with self._locate_lock:
+        suspicious and fake ones with the reasons of their gravest latest reading, located among the
+        real cells heard where and when they were (``LiveSuspects``: brought up to date from what
+        was stored since the last build). Rebuilt only when the store holds new messages, by one
+        request at a time (the others wait for it and share the table)."""
+        with self._build_lock:
+            count = self.store.count()
             if self._table is not None and self._table[0] == count:
                 return self._table[1]
-        summaries = self.store.transmitter_summaries()
-        suspects = []
-        for s in summaries:
-            if gravest(s.verdicts) != "normal":
-                t = Transmitter(s.arfcn, s.bsic, s.mcc, s.mnc, s.lac, s.cell_id)
-                # arfcn/bsic/cell_id narrow the query (None does not): the key picks this one out exactly
-                t.readings = [r for r in self.store.readings(arfcn=s.arfcn, bsic=s.bsic, cell_id=s.cell_id) if r.key == s.key]
-                suspects.append(t)
-        by_key = {t.key: t for t in suspects}
-        out = []
-        for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
-            t = by_key.get(s.key)
-            if t is None or not t.readings:
-                out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
-            else:
-                among = heard_alongside(self.store, [t])
-                heard = sum(len(o.readings) for o in among)  # what the real cells alongside add changes the fit too
-                out.append(transmitter_view(s, t.reasons(), self._locate(t, among, heard)))
-        table = {"transmitters": out}
-        with self._locate_lock:
-            self._table = (count, table)
-        return table
+            summaries = self.store.transmitter_summaries()
+            suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"])
+            out = []
+            for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
+                got = suspects.get(s.key)
+                if got is None or not got.transmitter.readings:
+                    out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
+                else:
+                    heard = sum(len(o.readings) for o in got.among)  # what the real cells alongside add changes the fit too
+                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard)))
+            self._table = (count, {"transmitters": out})
+            return self._table[1]
 
     def _locate(self, t: Transmitter, among: list[Transmitter], heard: int) -> Estimate | Refusal:
+        """``t`` located, or its cached result while its readings and those alongside are as they were
+        (called by the table's build only: under its lock)."""
         stamp = (len(t.readings), t.latest.message_id, heard)
-        with self._locate_lock:
-            cached = self._locations.get(t.key)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
+        cached = self._locations.get(t.key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         try:
             result: Estimate | Refusal = t.locate(among=among)
         except Exception as exc:  # one transmitter's failure must not hide the others
             log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
             result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
-        with self._locate_lock:
-            self._locations[t.key] = (stamp, result)
+        self._locations[t.key] = (stamp, result)
         return result
 
     def api_readings(self, arfcn: int | None, bsic: int | None, limit: int) -> dict[str, Any]:

@@ -289,6 +289,9 @@ class PostgresStore(Store):
         return [envelope for (envelope,) in rows]
 
     _placeholder = "%s"
+    # Positions come from an identity sequence when a row is inserted, not when its transaction commits:
+    # a collector's batch (MAX_BATCH messages) can become visible after a later one of another process.
+    late_positions = 20_000
 
     def sensors(self) -> list[SensorRecord]:
         rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])

@@ -164,6 +164,9 @@ class Store(abc.ABC):
     # Backends give the two hooks below; ``readings`` and ``transmitter_summaries`` are the same SQL
     # (standard, indexed columns) on every backend.
     _placeholder = "?"  # the driver's parameter mark
+    # Positions below the highest one seen that can still become visible: 0 where rows are numbered
+    # in commit order (SQLite's single writer); more where several writers commit out of order.
+    late_positions = 0
 
     @abc.abstractmethod
     def _query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -173,41 +176,58 @@ class Store(abc.ABC):
         """A ``body`` column as the driver returns it, as a dict."""
         return dict(value)
 
-    def readings(
+    def readings(self, **filters: Any) -> list[Reading]:
+        """Readings, oldest first, filtered as :meth:`positioned_readings` filters them."""
+        return [r for _, r in self.positioned_readings(**filters)]
+
+    def positioned_readings(
         self,
         *,
         arfcn: int | None = None,
         bsic: int | None = None,
         cell_id: int | None = None,
         sensor: str | None = None,
+        message_id: str | None = None,
         since_utc: str | None = None,
         until_utc: str | None = None,
         within: Box | None = None,
+        after_pos: int | None = None,
         limit: int | None = None,
         newest: int | None = None,
         with_body: bool = True,
-    ) -> list[Reading]:
-        """Readings, oldest first: of a cell (any of arfcn/bsic/cell_id given narrows the search), of a sensor,
-        with ``since_utc <= time_utc <= until_utc``, positioned ``within`` a box; the oldest ``limit``
-        or the newest ``newest`` of them; ``with_body=False``: ``body`` left empty (no decoding:
-        what localisation and maps need is all in the columns)."""
+        by_position: bool = False,
+    ) -> list[tuple[int, Reading]]:
+        """(storage position, reading) pairs, oldest first: of a cell (any of arfcn/bsic/cell_id
+        given narrows the search), of a sensor, of one message, with ``since_utc <= time_utc <=
+        until_utc``, positioned ``within`` a box, stored at a position after ``after_pos``; the
+        oldest ``limit`` or the newest ``newest`` of them; ``with_body=False``: ``body`` left empty
+        (no decoding: what localisation and maps need is all in the columns); ``by_position``: in
+        storage order instead (what came after a position: the primary key's range, where ordering by
+        time would walk the time index over the whole table)."""
         conditions: dict[str, Any] = {"arfcn =": arfcn, "bsic =": bsic, "cell_id =": cell_id, "sensor =": sensor,
-                                      "time_utc >=": since_utc, "time_utc <=": until_utc}  # fmt: skip
+                                      "message_id =": message_id, "time_utc >=": since_utc, "time_utc <=": until_utc,
+                                      "pos >": after_pos}  # fmt: skip
         if within is not None:
             lat_min, lon_min, lat_max, lon_max = within
             conditions |= {"lat_deg >=": lat_min, "lat_deg <=": lat_max, "lon_deg >=": lon_min, "lon_deg <=": lon_max}
         used = {k: v for k, v in conditions.items() if v is not None}
         where = (" WHERE " + " AND ".join(f"{k} {self._placeholder}" for k in used)) if used else ""
-        columns = ", ".join(READING_COLUMNS) + (", body" if with_body else "")
+        columns = ", ".join(("pos", *READING_COLUMNS)) + (", body" if with_body else "")
         order = " ORDER BY time_utc DESC, pos DESC" if newest is not None else " ORDER BY time_utc, pos"
+        if by_position:
+            order = " ORDER BY pos DESC" if newest is not None else " ORDER BY pos"
         count = newest if newest is not None else limit
         rows = self._query(f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}",
                            list(used.values()))
         if newest is not None:
             rows.reverse()
-        n = len(READING_COLUMNS)
-        return [Reading(**dict(zip(READING_COLUMNS, row[:n], strict=True)), body=self._body(row[n]) if with_body else {})
-                for row in rows]  # fmt: skip
+        n = len(READING_COLUMNS) + 1
+        return [(int(row[0]), Reading(**dict(zip(READING_COLUMNS, row[1:n], strict=True)),
+                                      body=self._body(row[n]) if with_body else {})) for row in rows]  # fmt: skip
+
+    def last_position(self) -> int:
+        """The highest storage position of a reading (0 when there is none)."""
+        return int(self._query("SELECT COALESCE(MAX(pos), 0) FROM readings", [])[0][0])
 
     def transmitter_summaries(self) -> list[TransmitterSummary]:
         """One summary per transmitter (``IDENTITY_COLUMNS``), from grouped queries: the dashboard's

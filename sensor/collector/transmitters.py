@@ -10,18 +10,17 @@ which the scanner's per-tuning gain memory makes likely but not certain).
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sensor.collector.store import Reading, Store
+from sensor.collector.store import Reading
 from sensor.geo.locate import Estimate, LocateConfig, Refusal
 from sensor.geo.locate import Reading as PowerReading
 from sensor.geo.locate import locate
 from sensor.geo.reference import locate_among
-from sensor.publish.envelope import utc_now_iso
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
 
@@ -29,6 +28,11 @@ VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
 def gravest(verdicts: Iterable[str]) -> str:
     """The gravest of some verdicts ("normal" when there are none)."""
     return max(verdicts, key=lambda v: VERDICT_RANK.get(v, 0), default="normal")
+
+
+def gravest_reading(readings: Sequence[Reading]) -> Reading:
+    """The latest of the readings with the gravest verdict (the first of equals)."""
+    return max(readings, key=lambda r: (VERDICT_RANK.get(r.verdict or "normal", 0), r.time_utc))
 
 
 @dataclass(slots=True)
@@ -65,8 +69,7 @@ class Transmitter:
 
     def reasons(self) -> list[dict[str, Any]]:
         """The reasons of the gravest, latest reading."""
-        worst = max(self.readings, key=lambda r: (VERDICT_RANK.get(r.verdict or "normal", 0), r.time_utc))
-        return list(worst.body.get("reasons") or [])
+        return list(gravest_reading(self.readings).body.get("reasons") or [])
 
     def locate(self, config: LocateConfig | None = None, among: Sequence[Transmitter] = ()) -> Estimate | Refusal:
         """Where it is from its readings; with ``among`` (the other transmitters the same sensors
@@ -76,7 +79,8 @@ class Transmitter:
         return locate_among(power_readings(self.readings), refs, config) if refs else locate(power_readings(self.readings), config)
 
 
-def _t(time_utc: str) -> float:
+def time_s(time_utc: str) -> float:
+    """A stored ISO-8601 UTC time as POSIX seconds."""
     return datetime.fromisoformat(time_utc.replace("Z", "+00:00")).timestamp()
 
 
@@ -87,7 +91,7 @@ def power_readings(readings: Iterable[Reading]) -> list[PowerReading]:
     for r in rs:
         p = r.rssi_dbm if use_dbm else r.rssi_dbfs
         if p is not None:
-            out.append(PowerReading(r.lat_deg, r.lon_deg, float(p), _t(r.time_utc)))  # type: ignore[arg-type]
+            out.append(PowerReading(r.lat_deg, r.lon_deg, float(p), time_s(r.time_utc)))  # type: ignore[arg-type]
     return out
 
 
@@ -113,42 +117,4 @@ def reference_readings(among: Iterable[Transmitter], target: Transmitter | None 
         rs = power_readings(t.readings)
         if rs:
             out.append(rs)
-    return out
-
-
-def heard_alongside(store: Store, chosen: Sequence[Transmitter], margin_s: float = 12.0, margin_deg: float = 0.0005
-                    ) -> list[Transmitter]:
-    """The transmitters the sensors that heard ``chosen`` also heard then and there: each sensor's
-    readings within ``margin_s`` of one of its positioned readings of ``chosen`` (the same scan
-    cycles; overlapping windows merged, one indexed query each, a second wider for times stored
-    without fractions) and inside the box of those readings
-    widened by ``margin_deg`` (~50 m), bodies not decoded: the ``among`` of
-    :meth:`Transmitter.locate`. Work grows with those readings, not with the store."""
-    points: dict[tuple[int, str], list[tuple[float, float, float]]] = defaultdict(list)
-    for k, t in enumerate(chosen):  # windows per transmitter: two suspects far apart make no box between them
-        for r in t.readings:
-            if r.lat_deg is not None and r.lon_deg is not None:
-                points[k, r.sensor].append((_t(r.time_utc), r.lat_deg, r.lon_deg))
-    out: dict[str, Reading] = {}
-    for (_, sensor), pts in points.items():
-        for start, end, box in _windows(sorted(pts), margin_s, margin_deg):
-            for r in store.readings(sensor=sensor, since_utc=utc_now_iso(start - 1.0), until_utc=utc_now_iso(end + 1.0),
-                                    within=box,
-                                    with_body=False):  # fmt: skip
-                out.setdefault(r.message_id, r)
-    return transmitters(sorted(out.values(), key=lambda r: r.time_utc))
-
-
-def _windows(points: list[tuple[float, float, float]], margin_s: float, margin_deg: float
-             ) -> list[tuple[float, float, tuple[float, float, float, float]]]:
-    """(start, end, lat/lon box) of [t − margin, t + margin] around time-sorted (t, lat, lon),
-    overlapping windows merged, each box that of its points widened by ``margin_deg``."""
-    out: list[tuple[float, float, tuple[float, float, float, float]]] = []
-    for t, lat, lon in points:
-        if out and t - margin_s <= out[-1][1]:
-            _, _, (a, b, c, d) = out[-1]
-            out[-1] = (out[-1][0], t + margin_s, (min(a, lat - margin_deg), min(b, lon - margin_deg),
-                                                 max(c, lat + margin_deg), max(d, lon + margin_deg)))  # fmt: skip
-        else:
-            out.append((t - margin_s, t + margin_s, (lat - margin_deg, lon - margin_deg, lat + margin_deg, lon + margin_deg)))
     return out

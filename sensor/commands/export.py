@@ -98,7 +98,8 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
     """Export readings and located transmitters from the collector's database."""
     from sensor import __version__
     from sensor.collector import exports
-    from sensor.collector.transmitters import heard_alongside, transmitters
+    from sensor.collector.alongside import heard_alongside
+    from sensor.collector.transmitters import transmitters
     from sensor.publish.envelope import utc_now_iso
 
     fmt = check_choice("--format", fmt, FORMATS)  # type: ignore[assignment]

@@ -74,7 +74,8 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from rich.table import Table
 
     from sensor.collector.exports import label, select
-    from sensor.collector.transmitters import heard_alongside, power_readings, transmitters
+    from sensor.collector.alongside import heard_alongside
+    from sensor.collector.transmitters import power_readings, transmitters
     from sensor.geo.moving import track
 
     explicit = arfcn is not None or bsic is not None

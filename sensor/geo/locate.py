@@ -101,6 +101,8 @@ transmitter heard at a place is taken off beforehand by ``sensor/geo/reference.p
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -284,14 +286,21 @@ def shadowing_whitener(east_m: np.ndarray, north_m: np.ndarray, weight: np.ndarr
 
 def distinct_positions(east_m: np.ndarray, north_m: np.ndarray, separation_m: float) -> int:
     """How many positions are pairwise at least ``separation_m`` apart (greedy, in input order; 1 %
-    tolerance, so readings taken every ``separation_m`` all count despite rounding)."""
-    kept_e: list[float] = []
-    kept_n: list[float] = []
-    for e, n in zip(east_m, north_m):
-        if not kept_e or np.min(np.hypot(np.array(kept_e) - e, np.array(kept_n) - n)) >= 0.99 * separation_m:
-            kept_e.append(float(e))
-            kept_n.append(float(n))
-    return len(kept_e)
+    tolerance, so readings taken every ``separation_m`` all count despite rounding). Kept positions
+    are bucketed on a ``separation_m`` grid: each new one is compared with the 3 × 3 buckets around
+    it only, not with all kept."""
+    limit = 0.99 * separation_m
+    if not limit > 0:
+        return len(east_m)
+    buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    kept = 0
+    for e, n in zip(np.asarray(east_m, dtype=float).tolist(), np.asarray(north_m, dtype=float).tolist(), strict=True):
+        i, j = math.floor(e / separation_m), math.floor(n / separation_m)
+        near = (p for di in (-1, 0, 1) for dj in (-1, 0, 1) for p in buckets.get((i + di, j + dj), ()))
+        if all(math.hypot(pe - e, pn - n) >= limit for pe, pn in near):
+            buckets.setdefault((i, j), []).append((e, n))
+            kept += 1
+    return kept
 
 
 def _observations(a: np.ndarray, index: np.ndarray, cfg: LocateConfig,

@@ -14,9 +14,11 @@ import threading
 
 import pytest
 
+from sensor.collector.alongside import LiveSuspects, heard_alongside
 from sensor.collector.open_store import store_from_url
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.store import StoreError
+from sensor.collector.transmitters import transmitters
 from tests.collector.test_store import (  # noqa: F401 - collected here against PostgreSQL
     env,
     test_closed_store_refuses_with_a_store_error,
@@ -29,6 +31,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_sensors_are_tracked,
     test_transmitter_summaries_match_the_readings,
 )
+from tests.collector.test_alongside import check_live_equals_a_full_read
 from tests.pgserver import PgServer, find_pg_bin
 from tests.publish.transport import cell_body, detection_body
 
@@ -257,3 +260,45 @@ def test_missing_psycopg_is_a_one_line_store_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now raises ImportError
     with pytest.raises(StoreError, match=r"needs psycopg 3: pip install 'fbs-sensor\[postgres\]'"):
         PostgresStore("postgresql://x@/y")
+
+
+def test_live_suspects_equal_a_full_read_after_every_batch(open_store):
+    check_live_equals_a_full_read(open_store())
+
+
+def test_a_batch_committed_after_a_later_one_still_reaches_the_live_suspects(open_store, pg_dsn):
+    """Positions come when rows are inserted, visibility when their transaction commits: collector A
+    takes the lower position but commits after collector B (A held at car1's sensors row by a row
+    lock). The dashboard's refresh in between sees only B's; the next one still gets A's, which a
+    refresh reading strictly after the highest position seen (``late_positions = 0``) misses."""
+    position = {"lat_deg": 31.0, "lon_deg": 121.0, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
+
+    def obs(arfcn, sensor, second, seq, verdict="normal"):
+        return env("observation", cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, verdict=verdict,
+                                            t_utc=f"2026-11-25T10:00:{second:02d}.000000Z"), sensor=sensor, seq=seq)  # fmt: skip
+
+    a, b, watcher, naive = open_store(), open_store(), open_store(), open_store()
+    naive.late_positions = 0
+    a.save(obs(64, "car1", 10, 1, "fake"))
+    (key,) = [s.key for s in watcher.transmitter_summaries()]
+    live, live0 = LiveSuspects(watcher), LiveSuspects(naive)
+    for ls in (live, live0):
+        assert sorted(t.arfcn for t in ls.refresh([key])[key].among) == [64]
+    with psycopg.connect(pg_dsn) as blocker:
+        blocker.execute("SELECT * FROM sensors WHERE sensor = 'car1' FOR UPDATE")
+        late = threading.Thread(target=a.save, args=(obs(12, "car1", 12, 2),))  # beside the fake: it counts
+        late.start()
+        for _ in range(200):  # until A holds its position and waits for the lock
+            if blocker.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                break
+            threading.Event().wait(0.05)
+        else:
+            pytest.fail("collector A never waited for the lock")
+        b.save(obs(13, "car2", 13, 1))  # a later position, committed first
+        for ls in (live, live0):
+            assert sorted(t.arfcn for t in ls.refresh([key])[key].among) == [64]
+        blocker.rollback()  # A goes on and commits
+    late.join(10)
+    assert sorted(t.arfcn for t in live.refresh([key])[key].among) == [12, 64]
+    assert sorted(t.arfcn for t in live0.refresh([key])[key].among) == [64]  # lost without the re-read
+    assert sorted(t.arfcn for t in heard_alongside(watcher, [t for t in transmitters(watcher.readings()) if t.key == key])) == [12, 64]

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from sensor.cli import cli
 from sensor.collector import exports
 from sensor.collector.sqlite_store import SqliteStore
-from sensor.collector.transmitters import heard_alongside, power_readings, reference_readings, transmitters
+from sensor.collector.alongside import heard_alongside
+from sensor.collector.transmitters import power_readings, reference_readings, transmitters
 from sensor.geo.locate import Estimate, locate
 from sensor.geo.reference import locate_among
 from sensor.publish.envelope import make_envelope
