@@ -9,11 +9,10 @@ widened by ``margin_deg`` (~50 m): one indexed query (sensor, time) each, bodies
 - :func:`heard_alongside`: the cells alongside some transmitters, read afresh (``fbs-sensor locate``
   and ``export``).
 - :class:`LiveSuspects`: the dashboard's suspects (their readings, the cells alongside each, the
-  reasons of the gravest latest reading) kept between refreshes: each refresh reads only what was
-  stored since the last (by storage position, ``Store.late_positions`` read again where several
-  writers commit out of order), adds each new reading to the suspects and windows it belongs to,
-  and queries only the windows a new reading of a suspect reshaped. What it returns equals what
-  :func:`heard_alongside` and a full read give at that moment.
+  reasons of the gravest latest reading) kept between refreshes: each refresh is given what was
+  stored since the last (``sensor/collector/live.py``), adds each new reading to the suspects and
+  windows it belongs to, and queries only the windows a new reading of a suspect reshaped. What it
+  returns equals what :func:`heard_alongside` and a full read give at that moment.
 """
 
 from __future__ import annotations
@@ -133,13 +132,13 @@ class LiveSuspects:
         self.store = store
         self.margin_s, self.margin_deg = margin_s, margin_deg
         self._suspects: dict[Key, _Suspect] = {}
-        self._high: int | None = None  # the highest storage position read
-        self._seen: set[int] = set()  # positions read within the last ``store.late_positions``
-        self.queries = 0  # window and suspect queries made (the bench and tests read it)
+        self.queries = 0  # window, suspect and reasons queries made (the bench and tests read it)
 
-    def refresh(self, keys: Iterable[Key]) -> dict[Key, Located]:
-        """The suspects ``keys`` (transmitter keys, from the store's summaries) as stored now."""
-        new = self._new_readings()
+    def refresh(self, keys: Iterable[Key], new: Sequence[tuple[int, Reading]]) -> dict[Key, Located]:
+        """The suspects ``keys`` (transmitter keys, from the store's summaries) as stored now, given
+        ``new``: every reading stored since the previous refresh (``live.StoredSince``; more is
+        harmless, readings are told apart by message id). A suspect seen for the first time is read
+        in full."""
         for s in self._suspects.values():
             reshaped = set()
             for pos, r in new:
@@ -161,19 +160,6 @@ class LiveSuspects:
                 s = self._suspects[key] = self._load(key)
             out[key] = Located(s.transmitter, self._among(s), self._reasons(s))
         return out
-
-    def _new_readings(self) -> list[tuple[int, Reading]]:
-        """What was stored since the last refresh ([] on the first: everything is read in full then)."""
-        if self._high is None:
-            self._high = self.store.last_position()
-            return []
-        late = self.store.late_positions
-        rows = self.store.positioned_readings(after_pos=self._high - late, with_body=False, by_position=True)
-        self.queries += 1
-        fresh = [(p, r) for p, r in rows if p not in self._seen]
-        self._high = max([self._high, *(p for p, _ in rows)])
-        self._seen = {p for p in self._seen.union(p for p, _ in fresh) if p > self._high - late} if late else set()
-        return sorted(fresh, key=lambda pr: (pr[1].time_utc, pr[0]))
 
     def _load(self, key: Key) -> _Suspect:
         mcc, mnc, lac, cell_id, arfcn, bsic = key

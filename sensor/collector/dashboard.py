@@ -49,6 +49,7 @@ from typing import Any, Self
 from sensor.collector.alongside import LiveSuspects
 from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
 from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
+from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter, gravest
 from sensor.errors import ConfigError, SensorError
@@ -96,6 +97,8 @@ class Dashboard:
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._build_lock = threading.Lock()  # one build of the table at a time
+        self._since = StoredSince(store)  # what each build of the table adds to the last
+        self._summaries = LiveSummaries(self._since)
         self._suspects = LiveSuspects(store)
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
@@ -121,6 +124,7 @@ class Dashboard:
         self._threads = [
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="dashboard-http", daemon=True),
             threading.Thread(target=self._poll, name="dashboard-poll", daemon=True),
+            threading.Thread(target=self._warm, name="dashboard-warm", daemon=True),
         ]
         for t in self._threads:
             t.start()
@@ -156,6 +160,16 @@ class Dashboard:
     @property
     def url_with_token(self) -> str:
         return self.url if self.token is None else f"{self.url}?token={self.token}"
+
+    def _warm(self) -> None:
+        """Build the transmitter table once at start (seconds at millions of readings: the suspects'
+        readings and the cells alongside them are read in full), so the first page load finds it."""
+        try:
+            self.api_transmitters()
+        except StoreError as exc:
+            log.warning("dashboard: transmitter table not built yet: %s", exc)
+        except Exception:  # a bug: the page's own request will say so
+            log.exception("dashboard: building the transmitter table")
 
     # ----------------------------------------------------------------- live detections
 
@@ -223,17 +237,19 @@ class Dashboard:
     # ----------------------------------------------------------------- API data
 
     def api_transmitters(self) -> dict[str, Any]:
-        """Every transmitter from the store's summaries (grouped queries, not every reading); the
-        suspicious and fake ones with the reasons of their gravest latest reading, located among the
-        real cells heard where and when they were (``LiveSuspects``: brought up to date from what
-        was stored since the last build). Rebuilt only when the store holds new messages, by one
-        request at a time (the others wait for it and share the table)."""
+        """Every transmitter from the store's summaries; the suspicious and fake ones with the
+        reasons of their gravest latest reading, located among the real cells heard where and when
+        they were. The first build reads the summaries (grouped queries) and the suspects in full;
+        later ones add what was stored since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only
+        when the store holds new messages, by one request at a time (the others wait for it and
+        share the table)."""
         with self._build_lock:
             count = self.store.count()
             if self._table is not None and self._table[0] == count:
                 return self._table[1]
-            summaries = self.store.transmitter_summaries()
-            suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"])
+            new = self._since.read()
+            summaries = self._summaries.refresh(new)
+            suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"], new)
             out = []
             for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
                 got = suspects.get(s.key)

@@ -100,6 +100,7 @@ class TransmitterSummary:
     verdicts: dict[str, int] = field(default_factory=dict)
     sensors: list[str] = field(default_factory=list)
     latest_reasons: list[dict[str, Any]] = field(default_factory=list)
+    last_pos: int = 0  # the storage position of the last reading received (whose reasons those are)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -229,30 +230,37 @@ class Store(abc.ABC):
         """The highest storage position of a reading (0 when there is none)."""
         return int(self._query("SELECT COALESCE(MAX(pos), 0) FROM readings", [])[0][0])
 
-    def transmitter_summaries(self) -> list[TransmitterSummary]:
+    def transmitter_summaries(self, up_to_pos: int | None = None) -> list[TransmitterSummary]:
         """One summary per transmitter (``IDENTITY_COLUMNS``), from grouped queries: the dashboard's
-        table at millions of readings without reading them all."""
+        table at millions of readings without reading them all; of the readings stored at positions
+        up to ``up_to_pos`` when given."""
         ident = ", ".join(IDENTITY_COLUMNS)
+        where, args = ("", []) if up_to_pos is None else (f" WHERE pos <= {self._placeholder}", [up_to_pos])
         rows = self._query(
             f"SELECT {ident}, COUNT(*), MIN(time_utc), MAX(time_utc), SUM(CASE WHEN verdict = 'fake' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings GROUP BY {ident}", [])
+            f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings{where} GROUP BY {ident}", args)
         sensors: dict[tuple[Any, ...], list[str]] = defaultdict(list)
-        for row in self._query(f"SELECT DISTINCT {ident}, sensor FROM readings", []):
+        for row in self._query(f"SELECT DISTINCT {ident}, sensor FROM readings{where}", args):
             sensors[tuple(row[:6])].append(row[6])
-        last = [int(row[11]) for row in rows]
-        reasons: dict[int, list[dict[str, Any]]] = {}
-        for start in range(0, len(last), 500):
-            chunk = last[start : start + 500]
-            marks = ", ".join([self._placeholder] * len(chunk))
-            for pos, body in self._query(f"SELECT pos, body FROM readings WHERE pos IN ({marks})", chunk):
-                reasons[int(pos)] = list(self._body(body).get("reasons") or [])
+        reasons = {pos: list(body.get("reasons") or []) for pos, body in self.bodies([int(row[11]) for row in rows]).items()}
         out = []
         for row in rows:
             key = tuple(row[:6])
             n, fake, suspicious = int(row[6]), int(row[9] or 0), int(row[10] or 0)
             verdicts = {v: c for v, c in (("normal", n - fake - suspicious), ("suspicious", suspicious), ("fake", fake)) if c}
             out.append(TransmitterSummary(*key, n_readings=n, first_utc=row[7], last_utc=row[8], verdicts=verdicts,
-                                          sensors=sorted(sensors[key]), latest_reasons=reasons.get(int(row[11]), [])))
+                                          sensors=sorted(sensors[key]), latest_reasons=reasons.get(int(row[11]), []),
+                                          last_pos=int(row[11])))  # fmt: skip
+        return out
+
+    def bodies(self, positions: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The bodies of the readings stored at ``positions`` (those that exist), 500 to a query."""
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(positions), 500):
+            chunk = list(positions[start : start + 500])
+            marks = ", ".join([self._placeholder] * len(chunk))
+            for pos, body in self._query(f"SELECT pos, body FROM readings WHERE pos IN ({marks})", chunk):
+                out[int(pos)] = self._body(body)
         return out
 
     @abc.abstractmethod

@@ -1,7 +1,8 @@
 """The cells heard alongside a suspect, read afresh (``heard_alongside``) and kept live between the
-dashboard's refreshes (``LiveSuspects``): after every batch stored, the live copy equals a full
-read: the suspects' readings in order, the transmitters alongside each with the same readings,
-the reasons of the gravest latest reading; and a refresh reads only what is new."""
+dashboard's refreshes (``LiveSuspects``, fed by ``live.StoredSince`` beside ``live.LiveSummaries``):
+after every batch stored, the live copy equals a full read: the transmitter summaries, the
+suspects' readings in order, the transmitters alongside each with the same readings, the reasons
+of the gravest latest reading; and a refresh reads only what is new."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sensor.collector.alongside import LiveSuspects, Window, heard_alongside, windows
+from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.transmitters import Transmitter, gravest, transmitters
 from sensor.publish.envelope import make_envelope
@@ -22,22 +24,24 @@ IDENTS.append({**IDENTS[1], "bsic": None})  # cell 1's carrier with no BSIC deco
 
 
 def _drive(seed: int, n: int) -> list[dict]:
-    """``n`` envelopes of three cars driving random walks, each hearing the cells around; cell 0
-    fake throughout, cell 2 flagged only from the middle on (a suspect appearing), the clone
-    suspicious; times mostly in order, some sent late (store and forward after a gap)."""
+    """``n`` envelopes of cars driving random walks, each hearing the cells around; cell 0 fake
+    throughout, cell 2 flagged only from the middle on (a suspect appearing), the clone suspicious;
+    a third car and a new transmitter from the middle on; times mostly in order, some sent late
+    (store and forward after a gap)."""
     rng = random.Random(seed)
     pos = {f"car{k}": [31.23 + 0.01 * k, 121.47] for k in range(3)}
     clock = {car: 1_790_000_000.0 for car in pos}
     seq = dict.fromkeys(pos, 0)
     out = []
     for i in range(n):
-        car = rng.choice(sorted(pos))
+        late_half = i > n // 2
+        car = rng.choice(sorted(pos) if late_half else ["car0", "car1"])  # car2 joins halfway
         clock[car] += rng.uniform(0.5, 4.0)
         pos[car][0] += rng.gauss(0, 0.0002)
         pos[car][1] += rng.gauss(0, 0.0002)
-        k = rng.randrange(len(IDENTS))
+        k = rng.randrange(len(IDENTS) if late_half else len(IDENTS) - 1)  # the BSIC-less one heard late only
         verdict = "normal"
-        if k == 0 or (k == 2 and i > n // 2):
+        if k == 0 or (k == 2 and late_half):
             verdict = "fake"
         elif k == 8:
             verdict = "suspicious"
@@ -61,15 +65,31 @@ def _suspect_keys(store) -> list:
     return [s.key for s in store.transmitter_summaries() if gravest(s.verdicts) != "normal"]
 
 
+class Live:
+    """The dashboard's live state: what was stored since, the summaries and the suspects."""
+
+    def __init__(self, store) -> None:
+        self.since = StoredSince(store)
+        self.summaries = LiveSummaries(self.since)
+        self.suspects = LiveSuspects(store)
+
+    def refresh(self):
+        new = self.since.read()
+        summaries = self.summaries.refresh(new)
+        keys = [s.key for s in summaries if gravest(s.verdicts) != "normal"]
+        return summaries, self.suspects.refresh(keys, new)
+
+
 def check_live_equals_a_full_read(store) -> None:
     envs = _drive(3, 900)
-    live = LiveSuspects(store)
+    live = Live(store)
     cuts = [0, 200, 201, 450, 451, 452, 700, 900]
     seen_keys = set()
     for a, b in zip(cuts, cuts[1:], strict=False):
         store.save_many(envs[a:b])
+        summaries, got = live.refresh()
+        assert sorted(summaries, key=lambda s: repr(s.key)) == sorted(store.transmitter_summaries(), key=lambda s: repr(s.key))
         keys = _suspect_keys(store)
-        got = live.refresh(keys)
         everyone = {t.key: t for t in transmitters(store.readings())}
         assert set(got) == set(keys)
         for key in keys:
@@ -95,17 +115,18 @@ def test_live_suspects_equal_a_full_read_after_every_batch(store):
 def test_a_refresh_with_nothing_new_reads_one_query_and_one_new_reading_few(store):
     envs = _drive(5, 600)
     store.save_many(envs[:-1])
-    live = LiveSuspects(store)
-    live.refresh(_suspect_keys(store))
-    before = live.queries
-    live.refresh(_suspect_keys(store))
-    assert live.queries - before == 1  # what is new since: nothing
-    windows_read = sum(len(ws) for s in live._suspects.values() for ws in s.windows.values())
+    live = Live(store)
+    live.refresh()
+    queries = lambda: live.since.queries + live.suspects.queries  # noqa: E731
+    before = queries()
+    live.refresh()
+    assert queries() - before == 1  # what is new since: nothing
+    windows_read = sum(len(ws) for s in live.suspects._suspects.values() for ws in s.windows.values())
     assert windows_read > 20
-    before = live.queries
+    before = queries()
     store.save_many(envs[-1:])
-    live.refresh(_suspect_keys(store))
-    assert live.queries - before <= 4  # the delta, a reshaped window or two, a reasons body
+    live.refresh()
+    assert queries() - before <= 4  # the delta, a reshaped window or two, a reasons body
 
 
 def test_windows_merge_what_overlaps_and_box_what_was_heard():
@@ -138,15 +159,15 @@ def test_a_reading_in_two_windows_padding_reaches_both(store):
                                                       verdict=verdict), sensor="car1", seq=seq)  # fmt: skip
 
     store.save_many([env(64, 100, 1, "fake"), env(64, 125, 2, "fake")])  # windows 88-112 and 113-137, padded by 1 s
-    live = LiveSuspects(store)
+    live = Live(store)
     (key,) = _suspect_keys(store)
-    s = live.refresh([key])[key]
-    assert len(live._suspects[key].windows["car1"]) == 2
+    s = live.refresh()[1][key]
+    assert len(live.suspects._suspects[key].windows["car1"]) == 2
     store.save_many([make_envelope("observation", {**env(10, 112, 3)["body"], "t_utc": "2026-11-25T10:01:52.700000Z"},
                                    sensor="car1", seq=3)])  # fmt: skip
-    s = live.refresh([key])[key]
+    s = live.refresh()[1][key]
     assert sorted(t.arfcn for t in s.among) == [10, 64]
-    held = [len(h) for h in live._suspects[key].windows["car1"].values()]
+    held = [len(h) for h in live.suspects._suspects[key].windows["car1"].values()]
     assert held == [2, 2]  # the suspect's own reading and the new one, in each
     with pytest.raises(ValueError):
         LiveSuspects(None, margin_s=0.5)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from sensor.collector.alongside import LiveSuspects, heard_alongside
+from sensor.collector.alongside import heard_alongside
 from sensor.collector.open_store import store_from_url
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.store import StoreError
@@ -31,7 +31,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_sensors_are_tracked,
     test_transmitter_summaries_match_the_readings,
 )
-from tests.collector.test_alongside import check_live_equals_a_full_read
+from tests.collector.test_alongside import Live, check_live_equals_a_full_read
 from tests.pgserver import PgServer, find_pg_bin
 from tests.publish.transport import cell_body, detection_body
 
@@ -266,11 +266,12 @@ def test_live_suspects_equal_a_full_read_after_every_batch(open_store):
     check_live_equals_a_full_read(open_store())
 
 
-def test_a_batch_committed_after_a_later_one_still_reaches_the_live_suspects(open_store, pg_dsn):
+def test_a_batch_committed_after_a_later_one_still_reaches_the_live_table(open_store, pg_dsn):
     """Positions come when rows are inserted, visibility when their transaction commits: collector A
     takes the lower position but commits after collector B (A held at car1's sensors row by a row
-    lock). The dashboard's refresh in between sees only B's; the next one still gets A's, which a
-    refresh reading strictly after the highest position seen (``late_positions = 0``) misses."""
+    lock). The dashboard's refresh in between sees only B's; the next one still gets A's (its
+    summaries and the cells alongside the fake), which reading strictly after the highest position
+    seen (``late_positions = 0``) misses."""
     position = {"lat_deg": 31.0, "lon_deg": 121.0, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
 
     def obs(arfcn, sensor, second, seq, verdict="normal"):
@@ -280,10 +281,14 @@ def test_a_batch_committed_after_a_later_one_still_reaches_the_live_suspects(ope
     a, b, watcher, naive = open_store(), open_store(), open_store(), open_store()
     naive.late_positions = 0
     a.save(obs(64, "car1", 10, 1, "fake"))
-    (key,) = [s.key for s in watcher.transmitter_summaries()]
-    live, live0 = LiveSuspects(watcher), LiveSuspects(naive)
-    for ls in (live, live0):
-        assert sorted(t.arfcn for t in ls.refresh([key])[key].among) == [64]
+    live, live0 = Live(watcher), Live(naive)
+
+    def seen(lv):
+        summaries, suspects = lv.refresh()
+        (fake,) = suspects.values()
+        return sorted(s.arfcn for s in summaries), sorted(t.arfcn for t in fake.among)
+
+    assert seen(live) == seen(live0) == ([64], [64])
     with psycopg.connect(pg_dsn) as blocker:
         blocker.execute("SELECT * FROM sensors WHERE sensor = 'car1' FOR UPDATE")
         late = threading.Thread(target=a.save, args=(obs(12, "car1", 12, 2),))  # beside the fake: it counts
@@ -295,10 +300,11 @@ def test_a_batch_committed_after_a_later_one_still_reaches_the_live_suspects(ope
         else:
             pytest.fail("collector A never waited for the lock")
         b.save(obs(13, "car2", 13, 1))  # a later position, committed first
-        for ls in (live, live0):
-            assert sorted(t.arfcn for t in ls.refresh([key])[key].among) == [64]
+        assert seen(live) == seen(live0) == ([13, 64], [64])
         blocker.rollback()  # A goes on and commits
     late.join(10)
-    assert sorted(t.arfcn for t in live.refresh([key])[key].among) == [12, 64]
-    assert sorted(t.arfcn for t in live0.refresh([key])[key].among) == [64]  # lost without the re-read
-    assert sorted(t.arfcn for t in heard_alongside(watcher, [t for t in transmitters(watcher.readings()) if t.key == key])) == [12, 64]
+    assert seen(live) == ([12, 13, 64], [12, 64])
+    assert seen(live0) == ([13, 64], [64])  # lost without the re-read
+    assert sorted(s.arfcn for s in watcher.transmitter_summaries()) == [12, 13, 64]
+    fake = [t for t in transmitters(watcher.readings()) if t.arfcn == 64]
+    assert sorted(t.arfcn for t in heard_alongside(watcher, fake)) == [12, 64]
