@@ -97,9 +97,7 @@ class Dashboard:
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._build_lock = threading.Lock()  # one build of the table at a time
-        self._since = StoredSince(store)  # what each build of the table adds to the last
-        self._summaries = LiveSummaries(self._since)
-        self._suspects = LiveSuspects(store)
+        self._start_live()
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
         self.poll_error: str | None = None
@@ -236,6 +234,12 @@ class Dashboard:
 
     # ----------------------------------------------------------------- API data
 
+    def _start_live(self) -> None:
+        """The table's live state from nothing: its next build reads the store in full."""
+        self._since = StoredSince(self.store)  # what each build of the table adds to the last
+        self._summaries = LiveSummaries(self._since)
+        self._suspects = LiveSuspects(self.store)
+
     def api_transmitters(self) -> dict[str, Any]:
         """Every transmitter from the store's summaries; the suspicious and fake ones with the
         reasons of their gravest latest reading, located among the real cells heard where and when
@@ -247,9 +251,13 @@ class Dashboard:
             count = self.store.count()
             if self._table is not None and self._table[0] == count:
                 return self._table[1]
-            new = self._since.read()
-            summaries = self._summaries.refresh(new)
-            suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"], new)
+            try:
+                new = self._since.read()
+                summaries = self._summaries.refresh(new)
+                suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"], new)
+            except BaseException:  # the database went away mid-build: what was read since must not be lost
+                self._start_live()  # the next build reads everything afresh
+                raise
             out = []
             for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
                 got = suspects.get(s.key)

@@ -179,3 +179,28 @@ def make_reading(sensor, t, lat, lon):
     return Reading(message_id=f"{sensor}-{t}-{lat}", sensor=sensor, kind="observation", time_utc=t, arfcn=1, bsic=1,
                    mcc="460", mnc="00", lac=1, cell_id=1, lat_deg=lat, lon_deg=lon, rssi_dbfs=-50.0, rssi_dbm=None,
                    snr_db=None, freq_offset_hz=None, verdict="fake", score=None, body={})  # fmt: skip
+
+
+def test_a_build_the_database_fails_midway_loses_nothing(store, monkeypatch):
+    """The store fails after what was new was read but before it was taken in: the next build
+    starts afresh and the table is what a new dashboard shows."""
+    from sensor.collector.dashboard import Dashboard
+    from sensor.collector.store import StoreError
+
+    envs = _drive(7, 500)
+    store.save_many(envs[:250])
+    dashboard = Dashboard(store, "127.0.0.1", 0)
+    dashboard.api_transmitters()
+    store.save_many(envs[250:])
+    real = store.bodies
+
+    def gone(positions):
+        monkeypatch.setattr(store, "bodies", real)
+        raise StoreError("database is locked")
+
+    monkeypatch.setattr(store, "bodies", gone)
+    with pytest.raises(StoreError):
+        dashboard.api_transmitters()
+    got = dashboard.api_transmitters()
+    assert got == Dashboard(store, "127.0.0.1", 0).api_transmitters()
+    assert sum(t["n_readings"] for t in got["transmitters"]) == 500
