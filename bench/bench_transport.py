@@ -1,11 +1,14 @@
 """Sensor → collector transport: acknowledged messages per second, and draining an outage's backlog.
 
     python bench/bench_transport.py [--sensors 5] [--messages 2000] [--outage-s 10] [--rate 50]
+                                    [--backend sqlite|postgres]
 
 Throughput: each of --sensors sensor processes fills its outbox with --messages cell observations
 (~1 KB each, stored 100 per commit), then all links start at once (CurveZMQ, default link
-settings) towards one collector (a thread of this process, SQLite store, fsync per commit);
-the figure is messages stored and acknowledged per second until every outbox is empty.
+settings) towards one collector (a thread of this process; SQLite store, fsync per commit, or
+with ``--backend postgres`` a PostgreSQL store on a throwaway server started as the tests start
+one, fsync on); the figure is messages stored and acknowledged per second until every outbox is
+empty.
 
 Outage: the links run idle against the collector, the collector stops, each sensor publishes
 --rate messages/s for --outage-s seconds into its outbox, then the collector starts again on the
@@ -23,12 +26,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sensor.collector.server import Collector  # noqa: E402
 from sensor.collector.sqlite_store import SqliteStore  # noqa: E402
+from sensor.collector.store import Store  # noqa: E402
 from sensor.publish.keys import create_keypair, load_keypair, load_public_key  # noqa: E402
 
 FILL_BATCH = 100
@@ -77,7 +82,7 @@ def sensor_main(name: str, work: str, endpoint: str, preload: int, outage_msgs: 
 
 
 class Bench:
-    def __init__(self, work: Path, sensors: int) -> None:
+    def __init__(self, work: Path, sensors: int, make_store: Callable[[Path], Store]) -> None:
         self.work = work
         self.names = [f"car{i}" for i in range(sensors)]
         (work / "allowed").mkdir()
@@ -85,7 +90,7 @@ class Bench:
             create_keypair(work, name)
             (work / "allowed" / f"{name}.key").write_bytes((work / f"{name}.key").read_bytes())
         create_keypair(work, "collector")
-        self.store = SqliteStore(work / "collector.sqlite")
+        self.store = make_store(work)
         self.collector = self.start_collector("tcp://127.0.0.1:0")
         self.endpoint = self.collector.endpoint
 
@@ -121,9 +126,9 @@ class Bench:
         return sorted(out, key=lambda r: r["sensor"])
 
 
-def throughput(ctx: Any, sensors: int, messages: int) -> None:
+def throughput(ctx: Any, sensors: int, messages: int, make_store: Callable[[Path], Store]) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-transport-") as tmp:
-        b = Bench(Path(tmp), sensors)
+        b = Bench(Path(tmp), sensors, make_store)
         procs, sync = b.run_sensors(ctx, messages)
         t0 = time.perf_counter()
         sync["go"].set()
@@ -131,7 +136,7 @@ def throughput(ctx: Any, sensors: int, messages: int) -> None:
         per = b.finish(procs, sync)
         b.collector.stop()
         st = b.collector.status().intake
-        print(json.dumps({"bench": "throughput", "sensors": sensors, "messages": sensors * messages,
+        print(json.dumps({"bench": "throughput", "store": type(b.store).__name__, "sensors": sensors, "messages": sensors * messages,
                           "seconds": round(t1 - t0, 2), "msgs_per_s": round(sensors * messages / (t1 - t0)),
                           "collector_bytes_per_msg": round(st.received_bytes / max(st.received, 1)),
                           "duplicates": st.duplicates, "outbox_fill_msgs_per_s": [r["fill_msgs_per_s"] for r in per],
@@ -139,10 +144,10 @@ def throughput(ctx: Any, sensors: int, messages: int) -> None:
         b.store.close()
 
 
-def outage(ctx: Any, sensors: int, outage_s: float, rate: float) -> None:
+def outage(ctx: Any, sensors: int, outage_s: float, rate: float, make_store: Callable[[Path], Store]) -> None:
     per_sensor = int(rate * outage_s)
     with tempfile.TemporaryDirectory(prefix="bench-transport-") as tmp:
-        b = Bench(Path(tmp), sensors)
+        b = Bench(Path(tmp), sensors, make_store)
         procs, sync = b.run_sensors(ctx, 0, per_sensor, outage_s)
         sync["go"].set()
         time.sleep(1.0)  # links up and idle
@@ -157,7 +162,7 @@ def outage(ctx: Any, sensors: int, outage_s: float, rate: float) -> None:
         t_done = b.wait_stored(total)
         per = b.finish(procs, sync)
         b.collector.stop()
-        print(json.dumps({"bench": "outage", "sensors": sensors, "outage_s": outage_s, "backlog": total,
+        print(json.dumps({"bench": "outage", "store": type(b.store).__name__, "sensors": sensors, "outage_s": outage_s, "backlog": total,
                           "until_first_stored_s": round(t_first - t_up, 2), "drain_s": round(t_done - t_first, 2),
                           "drain_msgs_per_s": round(total / max(t_done - t_first, 1e-9)),
                           "duplicates": b.collector.status().intake.duplicates,
@@ -171,12 +176,34 @@ def main() -> None:
     ap.add_argument("--messages", type=int, default=2000, help="per sensor, for the throughput run (0: skip it)")
     ap.add_argument("--outage-s", type=float, default=10.0, help="0: skip the outage run")
     ap.add_argument("--rate", type=float, default=50.0, help="messages/s per sensor during the outage")
+    ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite", help="the collector's store")
     args = ap.parse_args()
     ctx = mp.get_context("spawn")  # never fork a process that runs ZeroMQ threads
-    if args.messages > 0:
-        throughput(ctx, args.sensors, args.messages)
-    if args.outage_s > 0:
-        outage(ctx, args.sensors, args.outage_s, args.rate)
+    server = None
+    if args.backend == "postgres":
+        from sensor.collector.postgres_store import PostgresStore
+        from tests.pgserver import PgServer, find_pg_bin
+
+        if find_pg_bin() is None:
+            raise SystemExit("PostgreSQL binaries not found (set PG_BIN)")
+        server = PgServer.start()
+        names = iter(range(1000))
+
+        def make_store(work: Path) -> Store:
+            return PostgresStore(server.create_database(f"bench{next(names)}"))
+    else:
+
+        def make_store(work: Path) -> Store:
+            return SqliteStore(work / "collector.sqlite")
+
+    try:
+        if args.messages > 0:
+            throughput(ctx, args.sensors, args.messages, make_store)
+        if args.outage_s > 0:
+            outage(ctx, args.sensors, args.outage_s, args.rate, make_store)
+    finally:
+        if server is not None:
+            server.destroy()
 
 
 if __name__ == "__main__":

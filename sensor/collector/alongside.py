@@ -85,7 +85,9 @@ def heard_alongside(store: Store, chosen: Sequence[Transmitter], margin_s: float
 
 
 def _as_transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
-    return transmitters(sorted(readings, key=lambda r: r.time_utc))
+    """Grouped by transmitter, each one's readings in time order (message id between equal times:
+    the same order however they were gathered)."""
+    return transmitters(sorted(readings, key=lambda r: (r.time_utc, r.message_id)))
 
 
 @dataclass
