@@ -17,7 +17,8 @@ map's reading dots), ``/api/readings?arfcn=…&bsic=…&limit=5000`` (one transm
 ``/api/alerts?limit=500`` (the alert log); then ``/api/transmitters`` again after each of --repeat
 new readings of a suspect, stored in the database (the table is rebuilt, the suspect located
 again), and after each of --repeat batches of 1,200 readings over the last 30 s (what 20 sensors
-send between two refreshes of the page in live use). One JSON object per line; the same --cells
+send between two refreshes of the page in live use). First, in a store of their own, the alert
+log at --alerts detections and the live poll after 10 new ones. One JSON object per line; the same --cells
 and --suspects as the filled --db.
 """
 
@@ -157,6 +158,29 @@ def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: 
                      **timed(base + "/api/transmitters", 1))
 
 
+def alerts(n: int, repeat: int) -> None:
+    """The alert log and the live poll at ``n`` detections (an afternoon of 20 cars reporting a fake
+    every scan cycle), in a store of their own: ``/api/alerts?limit=500`` and one poll after 10 new
+    detections; both read only the detections they show."""
+    det = Scene(1, 1).det_template
+    with tempfile.TemporaryDirectory(prefix="fbs-alerts-") as tmp, SqliteStore(Path(tmp) / "alerts.sqlite") as store:
+        for start in range(0, n, BATCH):
+            store.save_many([{**det, "id": new_message_id(), "sensor": f"car{i % SENSORS}", "seq": i}
+                             for i in range(start, min(n, start + BATCH))])  # fmt: skip
+        with Dashboard(store, "127.0.0.1", 0) as d:
+            emit(phase="alerts", view="/api/alerts?limit=500", detections=n, **timed(d.url + "api/alerts?limit=500", repeat))
+            times = []
+            for k in range(repeat):
+                d.poll_once()
+                store.save_many([{**det, "id": new_message_id(), "sensor": "car0", "seq": n + 10 * k + j} for j in range(10)])
+                t0 = time.perf_counter()
+                got = d.poll_once()
+                times.append(time.perf_counter() - t0)
+                assert got == 10, got
+            emit(phase="alerts", view="poll after 10 new detections", detections=n,
+                 median_ms=round(1e3 * statistics.median(times), 1), worst_ms=round(1e3 * max(times), 1))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=lambda s: int(float(s)), default=1_000_000)
@@ -165,7 +189,10 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="fill this file once, reuse it afterwards")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    ap.add_argument("--alerts", type=int, default=30_000, help="detections for the alert-log phase (0: skip it)")
     args = ap.parse_args()
+    if args.alerts:
+        alerts(args.alerts, args.repeat)
     if args.backend == "postgres":
         run_postgres(args)
         return

@@ -192,12 +192,11 @@ class Dashboard:
             with self._cond:
                 self._count = n
             return 0
-        stored = self.store.messages(kind="detection")
-        new = stored[self._count :]
+        new = self.store.messages(kind="detection", offset=self._count)  # those after the ones seen, not all again
         with self._cond:
             for i, env in enumerate(new, start=self._count + 1):
                 self._events.append((i, alert_of(env)))
-            self._count = len(stored)
+            self._count += len(new)
             self._cond.notify_all()
         return len(new)
 
@@ -221,7 +220,7 @@ class Dashboard:
         if after >= count or after + 1 >= oldest:
             return []
         first = max(after, count - MAX_EVENTS_KEPT)
-        stored = self.store.messages(kind="detection")[first : oldest - 1]
+        stored = self.store.messages(kind="detection", offset=first, limit=max(0, oldest - 1 - first))
         return [(i, alert_of(env)) for i, env in enumerate(stored, start=first + 1)]
 
     @property
@@ -289,10 +288,9 @@ class Dashboard:
         return {"readings": [reading_view(r) for r in rs]}
 
     def api_alerts(self, limit: int) -> dict[str, Any]:
-        stored = self.store.messages(kind="detection")
-        alerts = [alert_of(env) for env in stored[-limit:]] if limit else []
-        return {"alerts": alerts, "total": len(stored), "last_event_id": len(stored)}
-
+        total = self.store.count("detection")
+        stored = self.store.messages(kind="detection", offset=max(0, total - limit), limit=limit) if limit else []
+        return {"alerts": [alert_of(env) for env in stored], "total": total, "last_event_id": total}
 
 
 def parse_bind(text: str) -> tuple[str, int]:

@@ -272,22 +272,6 @@ class PostgresStore(Store):
 
     # ----------------------------------------------------------------- reading
 
-    def count(self, kind: str | None = None, *, sensor: str | None = None) -> int:
-        where, args = _where(kind=kind, sensor=sensor)
-        return int(self._query(f"SELECT COUNT(*) FROM messages{where}", args)[0][0])
-
-    def messages(
-        self,
-        *,
-        kind: str | None = None,
-        sensor: str | None = None,
-        since_utc: str | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        where, args = _where(kind=kind, sensor=sensor, **{"sent_utc >=": since_utc})
-        rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{_limit(limit)}", args)
-        return [envelope for (envelope,) in rows]
-
     _placeholder = "%s"
     # Positions come from an identity sequence when a row is inserted, not when its transaction commits:
     # a collector's batch (MAX_BATCH messages) can become visible after a later one of another process.
@@ -309,18 +293,3 @@ class PostgresStore(Store):
                 return conn.execute(sql, args).fetchall()
             except self._psycopg.Error as exc:
                 raise self._failed("query", exc) from None
-
-
-def _where(**conditions: Any) -> tuple[str, list[Any]]:
-    """`` WHERE a = %s AND b >= %s`` for the conditions that are not None (a key may carry its operator)."""
-    parts, args = [], []
-    for key, value in conditions.items():
-        if value is None:
-            continue
-        parts.append(f"{key} %s" if " " in key else f"{key} = %s")
-        args.append(value)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), args
-
-
-def _limit(limit: int | None) -> str:
-    return "" if limit is None else f" LIMIT {int(limit)}"

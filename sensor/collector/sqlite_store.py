@@ -165,22 +165,6 @@ class SqliteStore(Store):
 
     # ----------------------------------------------------------------- reading
 
-    def count(self, kind: str | None = None, *, sensor: str | None = None) -> int:
-        where, args = _where(kind=kind, sensor=sensor)
-        return int(self._query(f"SELECT COUNT(*) FROM messages{where}", args)[0][0])
-
-    def messages(
-        self,
-        *,
-        kind: str | None = None,
-        sensor: str | None = None,
-        since_utc: str | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        where, args = _where(kind=kind, sensor=sensor, **{"sent_utc >=": since_utc})
-        rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{_limit(limit)}", args)
-        return [json.loads(text) for (text,) in rows]
-
     def _body(self, value: Any) -> dict[str, Any]:
         return json.loads(value)
 
@@ -205,18 +189,3 @@ class SqliteStore(Store):
                 return self._connection().execute(sql, args).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"database {self.path}: query failed: {exc}") from None
-
-
-def _where(**conditions: Any) -> tuple[str, list[Any]]:
-    """`` WHERE a = ? AND b >= ?`` for the conditions that are not None (a key may carry its operator)."""
-    parts, args = [], []
-    for key, value in conditions.items():
-        if value is None:
-            continue
-        parts.append(f"{key} ?" if " " in key else f"{key} = ?")
-        args.append(value)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), args
-
-
-def _limit(limit: int | None) -> str:
-    return "" if limit is None else f" LIMIT {int(limit)}"

@@ -147,11 +147,11 @@ class Store(abc.ABC):
         """Store one envelope; True if new, False for a duplicate id (nothing changes then)."""
         return self.save_many([envelope], received_utc=received_utc)[0]
 
-    @abc.abstractmethod
     def count(self, kind: str | None = None, *, sensor: str | None = None) -> int:
         """Messages stored, optionally of one kind and/or one sensor."""
+        where, args = self._where({"kind =": kind, "sensor =": sensor})
+        return int(self._query(f"SELECT COUNT(*) FROM messages{where}", args)[0][0])
 
-    @abc.abstractmethod
     def messages(
         self,
         *,
@@ -159,8 +159,21 @@ class Store(abc.ABC):
         sensor: str | None = None,
         since_utc: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
-        """Stored envelopes in the order they arrived, filtered by kind, sensor and ``sent_utc >= since_utc``."""
+        """Stored envelopes in the order they arrived, filtered by kind, sensor and ``sent_utc >=
+        since_utc``; ``offset`` of them skipped, then at most ``limit`` (the n-th detection onwards
+        without decoding those before it)."""
+        where, args = self._where({"kind =": kind, "sensor =": sensor, "sent_utc >=": since_utc})
+        page = "" if limit is None and not offset else f" LIMIT {2**62 if limit is None else int(limit)}"  # SQLite: no OFFSET without
+        page += f" OFFSET {int(offset)}" if offset else ""
+        rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{page}", args)
+        return [self._body(envelope) for (envelope,) in rows]
+
+    def _where(self, conditions: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """`` WHERE a = ? AND b >= ?`` of the conditions (column and operator) that are not None."""
+        used = {k: v for k, v in conditions.items() if v is not None}
+        return (" WHERE " + " AND ".join(f"{k} {self._placeholder}" for k in used)) if used else "", list(used.values())
 
     # Backends give the two hooks below; ``readings`` and ``transmitter_summaries`` are the same SQL
     # (standard, indexed columns) on every backend.
@@ -174,7 +187,7 @@ class Store(abc.ABC):
         """Rows of one read-only statement (``StoreError`` when the database fails)."""
 
     def _body(self, value: Any) -> dict[str, Any]:
-        """A ``body`` column as the driver returns it, as a dict."""
+        """A ``body`` or ``envelope`` column as the driver returns it, as a dict."""
         return dict(value)
 
     def readings(self, **filters: Any) -> list[Reading]:
@@ -211,15 +224,13 @@ class Store(abc.ABC):
         if within is not None:
             lat_min, lon_min, lat_max, lon_max = within
             conditions |= {"lat_deg >=": lat_min, "lat_deg <=": lat_max, "lon_deg >=": lon_min, "lon_deg <=": lon_max}
-        used = {k: v for k, v in conditions.items() if v is not None}
-        where = (" WHERE " + " AND ".join(f"{k} {self._placeholder}" for k in used)) if used else ""
+        where, args = self._where(conditions)
         columns = ", ".join(("pos", *READING_COLUMNS)) + (", body" if with_body else "")
         order = " ORDER BY time_utc DESC, pos DESC" if newest is not None else " ORDER BY time_utc, pos"
         if by_position:
             order = " ORDER BY pos DESC" if newest is not None else " ORDER BY pos"
         count = newest if newest is not None else limit
-        rows = self._query(f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}",
-                           list(used.values()))
+        rows = self._query(f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}", args)
         if newest is not None:
             rows.reverse()
         n = len(READING_COLUMNS) + 1

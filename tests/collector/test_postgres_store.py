@@ -24,6 +24,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_closed_store_refuses_with_a_store_error,
     test_concurrent_readers_while_saving,
     test_messages_come_back_in_arrival_order_with_filters,
+    test_messages_page_by_offset_and_limit,
     test_readings_by_time_window_box_newest_and_without_bodies,
     test_readings_flatten_observations_and_detections,
     test_save_is_idempotent_by_message_id,

@@ -75,6 +75,19 @@ def test_messages_come_back_in_arrival_order_with_filters(open_store):
     assert store.messages(limit=1) == [late]
 
 
+def test_messages_page_by_offset_and_limit(open_store):
+    store = open_store()
+    batch = [env("detection" if i % 3 else "observation", detection_body(i) if i % 3 else cell_body(i), seq=i) for i in range(15)]
+    store.save_many(batch)
+    detections = [e for e in batch if e["kind"] == "detection"]
+    assert store.messages(kind="detection") == detections and len(detections) == 10
+    assert store.messages(kind="detection", offset=3) == detections[3:]
+    assert store.messages(kind="detection", offset=3, limit=4) == detections[3:7]
+    assert store.messages(kind="detection", offset=8, limit=4) == detections[8:]
+    assert store.messages(kind="detection", offset=10) == [] and store.messages(kind="detection", limit=0) == []
+    assert store.messages(offset=14) == batch[14:]
+
+
 def test_readings_flatten_observations_and_detections(open_store):
     store = open_store()
     obs = env("observation", cell_body(5, rssi_dbm=-71.5, t_utc="2026-11-25T10:00:01.000000Z"), seq=1)
