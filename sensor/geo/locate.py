@@ -101,17 +101,16 @@ transmitter heard at a place is taken off beforehand by ``sensor/geo/reference.p
 
 from __future__ import annotations
 
-import math
-
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import linalg, ndimage, optimize, spatial, stats
+from scipy import ndimage, optimize, spatial, stats
 
-from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu
+from sensor.geo.enu import lat_lon_from_enu
 from sensor.geo.guidance import NextLook, look_object, next_look
+from sensor.geo.observations import Observations, Reading, distinct_positions, on_plane, readings_arrays
 from sensor.geo.region import region_ellipse, region_parts
 
 _LN10 = float(np.log(10.0))
@@ -120,17 +119,6 @@ _N_PARAMS = 4  # x, y, A, n
 
 # ---------------------------------------------------------------------------------------------
 # Data types
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One power reading of one transmitter at one position and time."""
-
-    lat_deg: float
-    lon_deg: float
-    power_db: float  # dBm or dBFS: the model's transmit term absorbs the offset
-    t_s: float
-    weight: float = 1.0  # relative trust (e.g. from SNR); divides the reading's independent noise
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,114 +194,10 @@ class Refusal:
     next_look: NextLook | None = None  # where a fit was made but its region was unbounded: where to look next
 
 
-# ---------------------------------------------------------------------------------------------
-# Inputs
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Obs:
-    """Readings on the plane, their cells (averaged readings) and the cells' whitening matrix."""
-
-    east_m: np.ndarray  # per reading
-    north_m: np.ndarray
-    power_db: np.ndarray
-    t_s: np.ndarray
-    index: np.ndarray  # positions of these readings in the caller's input
-    cell_of: np.ndarray  # per reading: its cell
-    cell_east_m: np.ndarray  # per cell: weighted means
-    cell_north_m: np.ndarray
-    cell_power_db: np.ndarray
-    whiten: np.ndarray  # K with K·C·Kᵀ = I for the cells' shadowing covariance C (in σ² units)
-    lat0_deg: float
-    lon0_deg: float
-
-    @property
-    def n_cells(self) -> int:
-        return len(self.cell_power_db)
-
-
-def readings_arrays(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
-    """Readings as an (N, 5) float array: lat_deg, lon_deg, power_db, t_s, weight (1 if absent)."""
-    if isinstance(readings, np.ndarray):
-        a = np.asarray(readings, dtype=np.float64)
-    else:
-        rows = [
-            (r.lat_deg, r.lon_deg, r.power_db, r.t_s, r.weight) if isinstance(r, Reading) else tuple(r)
-            for r in readings
-        ]
-        a = np.array([tuple(r) + (1.0,) * (5 - len(r)) for r in rows], dtype=np.float64).reshape(-1, 5)
-    if a.ndim != 2 or a.shape[1] not in (4, 5):
-        raise ValueError(f"readings need 4 or 5 columns (lat, lon, power, t[, weight]), got shape {a.shape}")
-    if a.shape[1] == 4:
-        a = np.column_stack((a, np.ones(len(a))))
-    return a
-
-
-def aggregate_cells(
-    east_m: np.ndarray, north_m: np.ndarray, power_db: np.ndarray, weight: np.ndarray, *,
-    cell_m: float, max_cells: int, key: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted means of readings in squares of ``cell_m`` (doubled until at most ``max_cells``
-    are occupied), kept apart by ``key`` when given. Returns (cell of each reading, east, north,
-    power, weight sum) of the cells."""
-    size = cell_m
-    while True:
-        cols = [np.floor(east_m / size), np.floor(north_m / size)] + ([key] if key is not None else [])
-        _, inv = np.unique(np.column_stack(cols), axis=0, return_inverse=True)
-        inv = inv.ravel()
-        if inv.max() + 1 <= max_cells:
-            break
-        size *= 2.0
-    sw = np.bincount(inv, weight)
-    return (inv, np.bincount(inv, weight * east_m) / sw, np.bincount(inv, weight * north_m) / sw,
-            np.bincount(inv, weight * power_db) / sw, sw)
-
-
-def shadowing_whitener(east_m: np.ndarray, north_m: np.ndarray, weight: np.ndarray, *,
-                       decorrelation_m: float, nugget: float) -> np.ndarray:
-    """The matrix K that whitens shadowing at these positions: K·C·Kᵀ = I for
-
-        C_ij = (1 − nugget)·exp(−d_ij / decorrelation_m) + δ_ij·nugget / weight_i
-
-    (Gudmundson's exponential correlation in distance, plus independent measurement noise that a
-    reading's weight — or a cell's number of readings — divides), in units of σ²."""
-    d = np.hypot(east_m[:, None] - east_m, north_m[:, None] - north_m)
-    c = (1.0 - nugget) * np.exp(-d / decorrelation_m)
-    c[np.diag_indices_from(c)] += nugget / weight
-    low = linalg.cholesky(c, lower=True)
-    return linalg.solve_triangular(low, np.eye(len(c)), lower=True)
-
-
-def distinct_positions(east_m: np.ndarray, north_m: np.ndarray, separation_m: float) -> int:
-    """How many positions are pairwise at least ``separation_m`` apart (greedy, in input order; 1 %
-    tolerance, so readings taken every ``separation_m`` all count despite rounding). Kept positions
-    are bucketed on a ``separation_m`` grid: each new one is compared with the 3 × 3 buckets around
-    it only, not with all kept."""
-    limit = 0.99 * separation_m
-    if not limit > 0:
-        return len(east_m)
-    buckets: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    kept = 0
-    for e, n in zip(np.asarray(east_m, dtype=float).tolist(), np.asarray(north_m, dtype=float).tolist(), strict=True):
-        i, j = math.floor(e / separation_m), math.floor(n / separation_m)
-        near = (p for di in (-1, 0, 1) for dj in (-1, 0, 1) for p in buckets.get((i + di, j + dj), ()))
-        if all(math.hypot(pe - e, pn - n) >= limit for pe, pn in near):
-            buckets.setdefault((i, j), []).append((e, n))
-            kept += 1
-    return kept
-
-
 def _observations(a: np.ndarray, index: np.ndarray, cfg: LocateConfig,
-                  origin: tuple[float, float] | None = None, key: np.ndarray | None = None) -> _Obs:
-    lat, lon = a[:, 0], a[:, 1]
-    lat0, lon0 = origin if origin is not None else (float(np.mean(lat)), float(lon[0]))
-    e, n = enu_from_lat_lon(lat, lon, lat0, lon0)
-    if origin is None:  # centre the plane on the data (longitudes unwrapped through the first one)
-        lat0, lon0 = (float(v) for v in lat_lon_from_enu(np.mean(e), np.mean(n), lat0, lon0))
-        e, n = enu_from_lat_lon(lat, lon, lat0, lon0)
-    cell_of, ce, cn, cp, cw = aggregate_cells(e, n, a[:, 2], a[:, 4], cell_m=cfg.cell_m, max_cells=cfg.max_cells, key=key)
-    k = shadowing_whitener(ce, cn, cw, decorrelation_m=cfg.decorrelation_m, nugget=cfg.nugget_fraction)
-    return _Obs(e, n, a[:, 2], a[:, 3], index, cell_of, ce, cn, cp, k, lat0, lon0)
+                  origin: tuple[float, float] | None = None, key: np.ndarray | None = None) -> Observations:
+    return on_plane(a, index, cell_m=cfg.cell_m, max_cells=cfg.max_cells, decorrelation_m=cfg.decorrelation_m,
+                    nugget=cfg.nugget_fraction, origin=origin, key=key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,7 +231,7 @@ def profile_rss(
 
         |K·(P − A·1 + 10·n·log10 d)|² + prior_weight · (n − exponent_prior)²
 
-    (``whiten`` = K, e.g. from :func:`shadowing_whitener`; a diagonal √weight for independent
+    (``whiten`` = K, e.g. from ``observations.shadowing_whitener``; a diagonal √weight for independent
     readings) in closed form: linear least squares in (A, n), the bound by clipping, exact because
     the profile in n is a convex parabola. Returns (rss, exponent, tx_term_db) shaped like the grid.
     """
@@ -382,7 +266,7 @@ def profile_rss(
     return np.maximum(rss, 0.0).reshape(shape), expo.reshape(shape), tx.reshape(shape)
 
 
-def _profile(gx: np.ndarray, gy: np.ndarray, obs: _Obs, cfg: LocateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _profile(gx: np.ndarray, gy: np.ndarray, obs: Observations, cfg: LocateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return profile_rss(
         gx, gy, obs.cell_east_m, obs.cell_north_m, obs.cell_power_db, obs.whiten,
         exponent_bounds=cfg.exponent_bounds, exponent_prior=cfg.exponent_prior,
@@ -394,7 +278,7 @@ def _profile(gx: np.ndarray, gy: np.ndarray, obs: _Obs, cfg: LocateConfig) -> tu
 # Nonlinear least squares
 
 
-def _residuals(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
+def _residuals(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
     x, y, a, n = theta
     d2 = np.maximum((x - obs.cell_east_m) ** 2 + (y - obs.cell_north_m) ** 2, cfg.min_distance_m**2)
     r = obs.whiten @ (obs.cell_power_db - a + 5.0 * n * np.log10(d2))
@@ -402,7 +286,7 @@ def _residuals(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
     return np.append(r, np.sqrt(lam) * (n - cfg.exponent_prior)) if lam else r
 
 
-def _jacobian(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
+def _jacobian(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
     x, y, _, n = theta
     dx, dy = x - obs.cell_east_m, y - obs.cell_north_m
     d2 = dx * dx + dy * dy
@@ -413,7 +297,7 @@ def _jacobian(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
     return np.vstack((j, [0.0, 0.0, 0.0, np.sqrt(lam)])) if lam else j
 
 
-def _fit(obs: _Obs, start: np.ndarray, cfg: LocateConfig, loss: str) -> optimize.OptimizeResult:
+def _fit(obs: Observations, start: np.ndarray, cfg: LocateConfig, loss: str) -> optimize.OptimizeResult:
     lo, hi = cfg.exponent_bounds
     if hi - lo < 1e-9:  # a fixed exponent: least_squares needs lo < hi
         hi = lo + 1e-9
@@ -426,12 +310,12 @@ def _fit(obs: _Obs, start: np.ndarray, cfg: LocateConfig, loss: str) -> optimize
     )
 
 
-def _start(obs: _Obs, x: float, y: float, cfg: LocateConfig) -> np.ndarray:
+def _start(obs: Observations, x: float, y: float, cfg: LocateConfig) -> np.ndarray:
     _, n, a = _profile(np.array([x]), np.array([y]), obs, cfg)
     return np.array([x, y, a[0], n[0]])
 
 
-def _main_axis(obs: _Obs) -> tuple[np.ndarray, np.ndarray]:
+def _main_axis(obs: Observations) -> tuple[np.ndarray, np.ndarray]:
     """Centroid and unit direction of the drive's main axis (principal component of the cells)."""
     pts = np.column_stack((obs.cell_east_m, obs.cell_north_m))
     c = pts.mean(axis=0)
@@ -477,13 +361,13 @@ class _Grid:
     tx_term_db: np.ndarray
 
 
-def _evaluate(e_axis: np.ndarray, n_axis: np.ndarray, obs: _Obs, cfg: LocateConfig) -> _Grid:
+def _evaluate(e_axis: np.ndarray, n_axis: np.ndarray, obs: Observations, cfg: LocateConfig) -> _Grid:
     gx, gy = np.meshgrid(e_axis, n_axis)
     rss, expo, tx = _profile(gx, gy, obs, cfg)
     return _Grid(e_axis, n_axis, rss, expo, tx)
 
 
-def _coarse_grid(obs: _Obs, cfg: LocateConfig) -> _Grid:
+def _coarse_grid(obs: Observations, cfg: LocateConfig) -> _Grid:
     m = cfg.coarse_margin_m
     reach = cfg.max_radius_m + 500.0
     e_axis, _ = _axis(obs.east_m.min() - m, obs.east_m.max() + m, cfg.coarse_step_m, reach)
@@ -515,7 +399,7 @@ def _threshold(rss_min: float, m: int, cfg: LocateConfig) -> tuple[float, float 
     return rss_min + cfg.threshold_scale * 2.0 * s2 * float(stats.f.ppf(cfg.confidence, 2, nu)), own
 
 
-def _look(obs: _Obs, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: float, cfg: LocateConfig) -> NextLook | None:
+def _look(obs: Observations, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: float, cfg: LocateConfig) -> NextLook | None:
     """Where one more reading would separate the positions of the region (``mask`` of ``g``) best."""
     rows, cols = np.nonzero(mask)
     s2, _, _ = _pooled(rss_min, obs.n_cells, cfg)
@@ -533,7 +417,7 @@ def _look(obs: _Obs, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: flo
 # Locating
 
 
-def _geometry_refusal(obs: _Obs, cfg: LocateConfig) -> Refusal | None:
+def _geometry_refusal(obs: Observations, cfg: LocateConfig) -> Refusal | None:
     k = distinct_positions(obs.east_m, obs.north_m, cfg.min_separation_m)
     if k < cfg.min_positions:
         return Refusal(f"measured from {k} distinct position(s) {cfg.min_separation_m:g} m apart; "
@@ -553,7 +437,7 @@ def _extent_m(pts: np.ndarray) -> float:
     return float(spatial.distance.pdist(pts).max()) if len(pts) > 1 else 0.0
 
 
-def _robust(obs: _Obs, coarse: _Grid, cfg: LocateConfig) -> np.ndarray:
+def _robust(obs: Observations, coarse: _Grid, cfg: LocateConfig) -> np.ndarray:
     """Best soft-L1 fit over several starts; returns θ = (x, y, A, n)."""
     centre, axis = _main_axis(obs)
     strongest = int(np.argmax(obs.cell_power_db))
@@ -568,13 +452,13 @@ def _robust(obs: _Obs, coarse: _Grid, cfg: LocateConfig) -> np.ndarray:
     return min(fits, key=lambda r: r.cost).x
 
 
-def _raw_residuals(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
+def _raw_residuals(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
     x, y, a, n = theta
     d2 = np.maximum((x - obs.east_m) ** 2 + (y - obs.north_m) ** 2, cfg.min_distance_m**2)
     return obs.power_db - a + 5.0 * n * np.log10(d2)
 
 
-def _outliers(theta: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
+def _outliers(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
     """Indices (into obs' readings) of readings beyond ``outlier_sigmas`` robust σ (1.4826 × MAD,
     each cell counting once), the worst first, at most ``max_outlier_fraction`` of them."""
     r = np.abs(_raw_residuals(theta, obs, cfg))
@@ -595,7 +479,7 @@ def _fine_grid(coarse: _Grid, mask: np.ndarray, cfg: LocateConfig) -> tuple[np.n
     return e0 + step * np.arange(int(np.ceil((e1 - e0) / step)) + 1), n0 + step * np.arange(int(np.ceil((n1 - n0) / step)) + 1)
 
 
-def _final(obs: _Obs, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig) -> tuple[np.ndarray, float, _Grid, np.ndarray] | Refusal:
+def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig) -> tuple[np.ndarray, float, _Grid, np.ndarray] | Refusal:
     """Least-squares estimate, its RSS, and the fine grid with the region mask; or a refusal."""
     k = distinct_positions(obs.east_m, obs.north_m, cfg.min_separation_m)
     best = _better_from_grid(obs, coarse, _fit(obs, theta0, cfg, "linear"), cfg)
@@ -616,7 +500,7 @@ def _final(obs: _Obs, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig) -> t
     return best.x, rss_min, fine, _with_node(fine, fine.rss <= bound, best.x)
 
 
-def _better_from_grid(obs: _Obs, g: _Grid, best: optimize.OptimizeResult, cfg: LocateConfig) -> optimize.OptimizeResult:
+def _better_from_grid(obs: Observations, g: _Grid, best: optimize.OptimizeResult, cfg: LocateConfig) -> optimize.OptimizeResult:
     """A least-squares fit started at the grid's lowest node, if it ends lower than ``best``."""
     i, j = np.unravel_index(np.argmin(g.rss), g.rss.shape)
     r = _fit(obs, _start(obs, g.east_m[j], g.north_m[i], cfg), cfg, "linear")
@@ -631,7 +515,7 @@ def _with_node(g: _Grid, mask: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return out
 
 
-def _method(obs: _Obs, n_in: int, rejected: int, lobes: int, mirror: bool, cfg: LocateConfig) -> str:
+def _method(obs: Observations, n_in: int, rejected: int, lobes: int, mirror: bool, cfg: LocateConfig) -> str:
     prior = (f"exponent prior {cfg.exponent_prior:g}±{cfg.exponent_prior_sd:g}" if cfg.exponent_prior_sd is not None
              else "no exponent prior")
     lo, hi = cfg.exponent_bounds

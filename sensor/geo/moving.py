@@ -16,19 +16,8 @@ import numpy as np
 from scipy import optimize, spatial, stats
 
 from sensor.geo.enu import enu_from_lat_lon
-from sensor.geo.locate import (
-    Estimate,
-    LocateConfig,
-    Reading,
-    Refusal,
-    _fit,
-    _Obs,
-    _observations,
-    _prior_weight,
-    distinct_positions,
-    locate,
-    readings_arrays,
-)
+from sensor.geo.locate import Estimate, LocateConfig, Refusal, _fit, _observations, _prior_weight, locate
+from sensor.geo.observations import Observations, Reading, distinct_positions, readings_arrays
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +45,7 @@ def _segments(t_s: np.ndarray, length_s: float) -> np.ndarray:
     return np.floor((t_s - t_s.min()) / length_s).astype(int)
 
 
-def _merge_thin(labels: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
+def _merge_thin(labels: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
     """Merge segments with fewer than ``min_positions`` distinct positions into their predecessor
     (the first into its successor); relabel 0..K−1."""
     labels = labels.copy()
@@ -71,7 +60,7 @@ def _merge_thin(labels: np.ndarray, obs: _Obs, cfg: LocateConfig) -> np.ndarray:
         labels[labels == s] = ids[k - 1] if k > 0 else ids[k + 1]
 
 
-def _segment_residuals(theta: np.ndarray, obs: _Obs, labels: np.ndarray, k: int, cfg: LocateConfig) -> np.ndarray:
+def _segment_residuals(theta: np.ndarray, obs: Observations, labels: np.ndarray, k: int, cfg: LocateConfig) -> np.ndarray:
     xs, ys, a, n = theta[:k], theta[k : 2 * k], theta[2 * k], theta[2 * k + 1]
     d2 = np.maximum((xs[labels] - obs.cell_east_m) ** 2 + (ys[labels] - obs.cell_north_m) ** 2, cfg.min_distance_m**2)
     r = obs.whiten @ (obs.cell_power_db - a + 5.0 * n * np.log10(d2))
@@ -79,7 +68,7 @@ def _segment_residuals(theta: np.ndarray, obs: _Obs, labels: np.ndarray, k: int,
     return np.append(r, np.sqrt(lam) * (n - cfg.exponent_prior)) if lam else r
 
 
-def _moving_test(obs: _Obs, fixed: Estimate, seg: list[Estimate | Refusal], labels: np.ndarray,
+def _moving_test(obs: Observations, fixed: Estimate, seg: list[Estimate | Refusal], labels: np.ndarray,
                  cfg: LocateConfig) -> tuple[bool, float, float, float]:
     """F test of one position against one position per segment (shared A, n); ``labels`` gives each
     cell's segment. Returns (moving, F, p, largest shift between segment positions)."""

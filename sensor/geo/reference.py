@@ -45,7 +45,8 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from sensor.geo.enu import enu_from_lat_lon
-from sensor.geo.locate import Estimate, LocateConfig, Reading, Refusal, locate, readings_arrays
+from sensor.geo.locate import Estimate, LocateConfig, Refusal, locate
+from sensor.geo.observations import Reading, readings_arrays
 
 
 @dataclass(frozen=True, slots=True)

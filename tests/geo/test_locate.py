@@ -18,8 +18,8 @@ from sensor.geo.locate import (
     locate,
     location_object,
     profile_rss,
-    shadowing_whitener,
 )
+from sensor.geo.observations import shadowing_whitener
 from sensor.geo.moving import track
 from sensor.geo.region import region_contains
 from sensor.sim.propagation import PathLossModel
