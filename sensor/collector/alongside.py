@@ -22,13 +22,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sensor.collector.store import Box, Reading, Store
+from sensor.collector.store import Box, Reading, Store, TransmitterKey
 from sensor.collector.transmitters import Transmitter, gravest_reading, time_s, transmitters
 from sensor.publish.envelope import utc_now_iso
 
 MARGIN_S = 12.0  # a scan cycle either side of a reading of the suspect
 MARGIN_DEG = 0.0005  # ~50 m of latitude
-Key = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -133,18 +132,21 @@ class LiveSuspects:
             raise ValueError("margin_s must be at least 1 s")
         self.store = store
         self.margin_s, self.margin_deg = margin_s, margin_deg
-        self._suspects: dict[Key, _Suspect] = {}
-        self.queries = 0  # window, suspect and reasons queries made (the bench and tests read it)
+        self._suspects: dict[TransmitterKey, _Suspect] = {}
+        self.queries = 0  # window, suspect and reasons queries made (the tests read it)
 
-    def refresh(self, keys: Iterable[Key], new: Sequence[tuple[int, Reading]]) -> dict[Key, Located]:
+    def refresh(self, keys: Iterable[TransmitterKey], new: Sequence[tuple[int, Reading]]) -> dict[TransmitterKey, Located]:
         """The suspects ``keys`` (transmitter keys, from the store's summaries) as stored now, given
         ``new``: every reading stored since the previous refresh (``live.StoredSince``; more is
         harmless, readings are told apart by message id). A suspect seen for the first time is read
         in full."""
+        of_key: dict[TransmitterKey, list[tuple[int, Reading]]] = {}
+        for pos, r in new:
+            of_key.setdefault(r.key, []).append((pos, r))
         for s in self._suspects.values():
             reshaped = set()
-            for pos, r in new:
-                if r.key == s.transmitter.key and r.message_id not in s.positions:
+            for pos, r in of_key.get(s.transmitter.key, ()):
+                if r.message_id not in s.positions:
                     s.positions[r.message_id] = pos
                     s.transmitter.readings.append(r)
                     reshaped.add(r.sensor)
@@ -163,7 +165,7 @@ class LiveSuspects:
             out[key] = Located(s.transmitter, self._among(s), self._reasons(s))
         return out
 
-    def _load(self, key: Key) -> _Suspect:
+    def _load(self, key: TransmitterKey) -> _Suspect:
         mcc, mnc, lac, cell_id, arfcn, bsic = key
         rows = [(p, r) for p, r in self.store.positioned_readings(arfcn=arfcn, bsic=bsic, cell_id=cell_id, with_body=False)
                 if r.key == key]  # fmt: skip

@@ -51,7 +51,7 @@ from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loop
 from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
 from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.store import Store, StoreError
-from sensor.collector.transmitters import VERDICT_RANK, Transmitter, gravest
+from sensor.collector.transmitters import Transmitter, gravest, table_order
 from sensor.errors import ConfigError, SensorError
 from sensor.geo.locate import Estimate, Refusal
 
@@ -258,7 +258,7 @@ class Dashboard:
                 self._start_live()  # the next build reads everything afresh
                 raise
             out = []
-            for s in sorted(summaries, key=lambda s: (-VERDICT_RANK.get(gravest(s.verdicts), 0), s.arfcn, s.bsic or -1)):
+            for s in sorted(summaries, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
                 if got is None or not got.transmitter.readings:
                     out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here

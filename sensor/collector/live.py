@@ -17,9 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sensor.collector.store import Reading, Store, TransmitterSummary
+from sensor.collector.store import Reading, Store, TransmitterKey, TransmitterSummary
 
-Key = tuple[Any, ...]
 
 
 class StoredSince:
@@ -50,7 +49,7 @@ class StoredSince:
 
 @dataclass
 class _Summary:
-    key: Key
+    key: TransmitterKey
     n_readings: int
     first_utc: str
     last_utc: str
@@ -73,7 +72,7 @@ class LiveSummaries:
 
     def __init__(self, since: StoredSince) -> None:
         self.since = since
-        self._by_key: dict[Key, _Summary] | None = None
+        self._by_key: dict[TransmitterKey, _Summary] | None = None
 
     def refresh(self, new: list[tuple[int, Reading]]) -> list[TransmitterSummary]:
         """The summaries with ``new`` (what ``since.read()`` just returned) added."""
@@ -82,7 +81,7 @@ class LiveSummaries:
             self._by_key = {s.key: _Summary(s.key, s.n_readings, s.first_utc, s.last_utc, dict(s.verdicts),
                                             set(s.sensors), s.last_pos, s.latest_reasons)
                             for s in store.transmitter_summaries(up_to_pos=self.since.floor)}  # fmt: skip
-        changed: dict[Key, _Summary] = {}
+        changed: dict[TransmitterKey, _Summary] = {}
         for pos, r in new:
             s = self._by_key.get(r.key)
             verdict = r.verdict if r.verdict in ("suspicious", "fake") else "normal"  # as the grouped query counts them

@@ -31,6 +31,24 @@ READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", 
                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
 IDENTITY_COLUMNS = ("mcc", "mnc", "lac", "cell_id", "arfcn", "bsic")  # a transmitter's key, in Transmitter.key order
 Box = tuple[float, float, float, float]  # lat_min, lon_min, lat_max, lon_max (degrees)
+TransmitterKey = tuple[Any, ...]  # (mcc, mnc, lac, cell_id, arfcn, bsic): IDENTITY_COLUMNS
+
+
+class Identified:
+    """Mixin of what carries a transmitter's identity fields: its ``key``."""
+
+    __slots__ = ()
+    mcc: str | None
+    mnc: str | None
+    lac: int | None
+    cell_id: int | None
+    arfcn: int
+    bsic: int | None
+
+    @property
+    def key(self) -> TransmitterKey:
+        """The transmitter's identity, in ``IDENTITY_COLUMNS`` order."""
+        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
 
 
 class StoreError(SensorError):
@@ -38,7 +56,7 @@ class StoreError(SensorError):
 
 
 @dataclass(frozen=True)
-class Reading:
+class Reading(Identified):
     """One observation or detection, flattened: a row of the ``readings`` table.
 
     ``time_utc`` is the body's ``t_utc`` when the sensor gave one (the measurement's time in live
@@ -65,11 +83,6 @@ class Reading:
     score: float | None
     body: dict[str, Any]
 
-    @property
-    def key(self) -> tuple[Any, ...]:
-        """Its transmitter's identity (``IDENTITY_COLUMNS``)."""
-        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
-
 
 @dataclass(frozen=True)
 class SensorRecord:
@@ -83,7 +96,7 @@ class SensorRecord:
 
 
 @dataclass(frozen=True)
-class TransmitterSummary:
+class TransmitterSummary(Identified):
     """One transmitter's readings in figures (``Store.transmitter_summaries``): its identity, how many
     readings and when, how many of each verdict, which sensors, and the reasons of its last reading
     received."""
@@ -101,10 +114,6 @@ class TransmitterSummary:
     sensors: list[str] = field(default_factory=list)
     latest_reasons: list[dict[str, Any]] = field(default_factory=list)
     last_pos: int = 0  # the storage position of the last reading received (whose reasons those are)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
 
 
 def reading_of(envelope: Mapping[str, Any]) -> Reading | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sensor.collector.store import Reading
+from sensor.collector.store import Identified, Reading
 from sensor.geo.locate import Estimate, LocateConfig, Refusal
 from sensor.geo.locate import Reading as PowerReading
 from sensor.geo.locate import locate
@@ -35,8 +35,13 @@ def gravest_reading(readings: Sequence[Reading]) -> Reading:
     return max(readings, key=lambda r: (VERDICT_RANK.get(r.verdict or "normal", 0), r.time_utc))
 
 
+def table_order(verdict: str, arfcn: int, bsic: int | None) -> tuple[int, int, int]:
+    """How transmitters are listed: gravest verdict first, then by ARFCN and BSIC."""
+    return -VERDICT_RANK.get(verdict, 0), arfcn, bsic or -1
+
+
 @dataclass(slots=True)
-class Transmitter:
+class Transmitter(Identified):
     arfcn: int
     bsic: int | None
     mcc: str | None
@@ -44,10 +49,6 @@ class Transmitter:
     lac: int | None
     cell_id: int | None
     readings: list[Reading] = field(default_factory=list)
-
-    @property
-    def key(self) -> tuple[Any, ...]:
-        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
 
     @property
     def verdicts(self) -> Counter[str]:
@@ -103,7 +104,7 @@ def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
         if t is None:
             t = by_key[key] = Transmitter(r.arfcn, r.bsic, r.mcc, r.mnc, r.lac, r.cell_id)
         t.readings.append(r)
-    return sorted(by_key.values(), key=lambda t: (-VERDICT_RANK.get(t.verdict, 0), t.arfcn, t.bsic or -1))
+    return sorted(by_key.values(), key=lambda t: table_order(t.verdict, t.arfcn, t.bsic))
 
 
 def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:
