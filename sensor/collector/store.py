@@ -35,20 +35,15 @@ TransmitterKey = tuple[Any, ...]  # (mcc, mnc, lac, cell_id, arfcn, bsic): IDENT
 
 
 class Identified:
-    """Mixin of what carries a transmitter's identity fields: its ``key``."""
+    """Mixin of what has a transmitter's identity fields (``IDENTITY_COLUMNS``): its ``key``."""
 
     __slots__ = ()
-    mcc: str | None
-    mnc: str | None
-    lac: int | None
-    cell_id: int | None
-    arfcn: int
-    bsic: int | None
 
     @property
     def key(self) -> TransmitterKey:
         """The transmitter's identity, in ``IDENTITY_COLUMNS`` order."""
-        return self.mcc, self.mnc, self.lac, self.cell_id, self.arfcn, self.bsic
+        me: Any = self  # the subclass's fields
+        return me.mcc, me.mnc, me.lac, me.cell_id, me.arfcn, me.bsic
 
 
 class StoreError(SensorError):
