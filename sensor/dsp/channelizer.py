@@ -33,11 +33,10 @@ from fractions import Fraction
 import numpy as np
 import scipy.fft
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.channelizer_kernels import fill, scatter
 from sensor.dsp.fftsize import is_fast_fft_length
+from sensor.gsm.tdma import SYMBOL_RATE_EXACT_HZ, SYMBOL_RATE_HZ
 
-_SYMBOL_RATE = Fraction(1625000, 6)  # TS 45.004 §2.1, exactly
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -114,7 +113,7 @@ def plan_channelizer(
     """
     if samples_per_symbol not in (1, 2, 4, 8):
         raise ValueError("samples_per_symbol must be 1, 2, 4 or 8")
-    out_rate = _SYMBOL_RATE * samples_per_symbol
+    out_rate = SYMBOL_RATE_EXACT_HZ * samples_per_symbol
     if stopband_hz <= passband_hz:
         raise ValueError("stopband_hz must be above passband_hz")
     h = None if shape_taps is None else np.asarray(shape_taps, dtype=np.float64)

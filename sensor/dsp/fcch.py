@@ -43,13 +43,13 @@ from scipy.ndimage import uniform_filter1d
 
 from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
+from sensor.gsm.multiframe import FCCH_T3, SCH_T3
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 FCCH_TONE_HZ = SYMBOL_RATE_HZ / 4  # TS 45.004 §2: +π/2 per symbol = 1625/24 kHz
-FCCH_BURST_SYMBOLS = 148  # TS 45.002 §5.2.4
-FCCH_TONE_SYMBOLS = 147  # bits 1..147 (bit 0 follows a guard bit 1: α = −1)
-FRAME_SYMBOLS = 1250  # TS 45.002 §4.3.1: 8 × 156.25
-SCH_DELAY_FRAMES = 1  # TS 45.002 §7 Table 3: SCH at T3 = FCCH's T3 + 1, timeslot 0
+FCCH_TONE_SYMBOLS = BURST_BITS - 1  # bits 1..147 (bit 0 follows a guard bit 1: α = −1)
+SCH_DELAY_FRAMES = SCH_T3[0] - FCCH_T3[0]  # TS 45.002 §7 Table 3: SCH at T3 = FCCH's T3 + 1, timeslot 0
 
 _WIN_SYMBOLS = 96  # candidate spectra: window and hop in symbols
 _HOP_SYMBOLS = 48

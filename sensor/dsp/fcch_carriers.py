@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sensor.dsp.fcch import FRAME_SYMBOLS, SCH_DELAY_FRAMES, FcchBursts
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.dsp.fcch import SCH_DELAY_FRAMES, FcchBursts
 from sensor.gsm.bands import CHANNEL_SPACING_HZ, downlink_hz_to_arfcn
+from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.gsm.multiframe import FCCH_T3
-from sensor.gsm.tdma import FRAMES_PER_51_MULTIFRAME
+from sensor.gsm.tdma import FRAMES_PER_51_MULTIFRAME, SYMBOL_RATE_HZ
 
 
 @dataclass(frozen=True, slots=True, eq=False)

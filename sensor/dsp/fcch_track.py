@@ -29,7 +29,7 @@ import numpy as np
 import scipy.fft
 
 from sensor.dsp.fcch import FCCH_TONE_HZ, FCCH_TONE_SYMBOLS, FcchBursts, _empty, _line_fit, _symbol_means
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 _FIRST = 12  # interior tone symbols used (of bits 1..147): clear of a ±4-symbol timing error
 _LAST = 136

@@ -18,7 +18,6 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import erf
 
-SYMBOL_RATE_HZ = 1625e3 / 6  # TS 45.004 §2.1: 270.833... ksym/s
 BT = 0.3
 PULSE_HALF_SPAN = 3  # symbols either side beyond which the integrated pulse is 0 or 1 (error < 1e-9)
 

@@ -26,13 +26,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.gsm.burst import (
     BURST_BITS,
     NORMAL_TRAINING_POSITIONS,
     SCH_TRAINING_POSITIONS,
     TAIL_BITS,
 )
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.gsm.training import NORMAL_TSC_UBITS, SCH_TRAINING_UBITS
 
 from .mlse_kernels import branch_metrics, forward_backward

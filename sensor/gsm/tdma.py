@@ -15,6 +15,7 @@ Functions accept Python ints or integer numpy arrays (vectorised) and return the
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TypeVar
 
 import numpy as np
@@ -32,10 +33,8 @@ FN_MAX = HYPERFRAME_FRAMES - 1
 # TS 45.002 §4.3.1 / §4.3.3: a TDMA frame is 120/26 ms, a timeslot 15/26 ms
 FRAME_DURATION_S = 0.120 / 26
 TIMESLOT_DURATION_S = FRAME_DURATION_S / 8
-SYMBOL_RATE_HZ = 1625e3 / 6  # TS 45.004 §2.1 / TS 45.010 §2
-
-# TS 45.002 §7 Table 3: the SCH is in the frames with T3 = 1, 11, 21, 31, 41 of timeslot 0
-SCH_T3 = (1, 11, 21, 31, 41)
+SYMBOL_RATE_HZ = 1625e3 / 6  # TS 45.004 §2.1 / TS 45.010 §2: 270.833... ksym/s
+SYMBOL_RATE_EXACT_HZ = Fraction(1625000, 6)  # the same, exactly (rational resampling ratios)
 
 
 def t1(fn: IntOrArray) -> IntOrArray:

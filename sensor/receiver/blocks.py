@@ -142,9 +142,9 @@ class BlockAssembler:
 def _frame_tables(combined: bool) -> tuple[np.ndarray, tuple[str, ...]]:
     """Per T3 (0..50): the burst number within a decoded block (−1: FCCH, SCH, idle or a channel
     not decoded), and each T3's channel name."""
-    burst = np.full(51, -1, np.int64)
+    burst = np.full(tdma.FRAMES_PER_51_MULTIFRAME, -1, np.int64)
     names = []
-    for t3 in range(51):
+    for t3 in range(tdma.FRAMES_PER_51_MULTIFRAME):
         use = multiframe.frame_use(t3, combined=combined)
         names.append(use.channel.value)
         if use.block is not None and use.burst is not None and use.channel in DECODED_CHANNELS:
@@ -162,7 +162,7 @@ def decode_frames(fn: np.ndarray, sbits: np.ndarray, *, snr_db: np.ndarray, rssi
     Quality per block: means over its four bursts; times of its first burst."""
     fn = np.asarray(fn, np.int64)
     burst_of, names = _frame_tables(bool(combined))
-    t3 = fn % 51
+    t3 = tdma.t3(fn)
     burst = burst_of[t3]
     use = np.flatnonzero(burst >= 0)
     if len(use) == 0:
@@ -187,7 +187,7 @@ def decode_frames(fn: np.ndarray, sbits: np.ndarray, *, snr_db: np.ndarray, rssi
     for i, b in enumerate(complete):
         f = int(firsts[b])
         out.append(L2Block(
-            arfcn=arfcn, fn=f, tn=0, channel=names[f % 51], octets=bytes(result.octets[i].tolist()),
+            arfcn=arfcn, fn=f, tn=0, channel=names[tdma.t3(f)], octets=bytes(result.octets[i].tolist()),
             crc_ok=bool(result.crc_ok[i]), n_corrected=int(result.n_corrected[i]), snr_db=float(snr[i]),
             rssi_dbfs=float(rssi[i]), freq_offset_hz=freq_offset_hz, t_s=float(t_first[i]),
             time_utc_s=None if utc_first is None else float(utc_first[i]), bsic=bsic, band=band))

@@ -17,16 +17,15 @@ import numpy as np
 from sensor.coding.sch import decode_sch_bursts
 from sensor.dsp.fcch import FcchBursts, detect_fcch
 from sensor.dsp.fcch_track import SEGMENT_SYMBOLS, measure_fcch_at
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma
-from sensor.gsm.burst import BURST_BITS
+from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.l3.messages import SystemInformation3, parse_si
 from sensor.errors import DecodeError
 from sensor.model import L2Block
 from sensor.receiver.blocks import decode_frames
 
-FRAME_SYMBOLS = 1250
 MARGIN_SYMBOLS = 10  # window around a predicted burst for the equaliser's timing search
 SCH_SEARCH_SYMBOLS = 8.0
 NORMAL_SEARCH_SYMBOLS = 3.0
@@ -152,7 +151,7 @@ def _stream_frames(n_samples: int, sps: int, a: float, b: float, fn0: int) -> np
 TRACK_SLACK_SYMBOLS = 8  # how far a stretch's refined frame timing may lie from the carried-over one
 _SPAN_LO = min(-MARGIN_SYMBOLS - 0.5, SEGMENT_SYMBOLS[0] - 0.5) - TRACK_SLACK_SYMBOLS  # around BN0's centre
 _SPAN_HI = max(BURST_BITS + MARGIN_SYMBOLS, SEGMENT_SYMBOLS[1]) + TRACK_SLACK_SYMBOLS
-TRACKED_SPAN_SYMBOLS = _SPAN_HI - _SPAN_LO  # of each frame's 1250
+TRACKED_SPAN_SYMBOLS = _SPAN_HI - _SPAN_LO  # of each frame's FRAME_SYMBOLS
 
 
 def tracked_spans(prior: ChannelSync, n_samples: int, sps: int) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +196,7 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None, prefilte
     # Second pass: every SCH the stream holds, at its predicted place, refines the frame timing
     # (the FCCHs that started the search may be few, e.g. when only part of the stream was searched).
     all_frames = _stream_frames(len(x), sps, a, b, fn0)
-    sch_frames = all_frames[np.isin(all_frames % 51, multiframe.SCH_T3)]
+    sch_frames = all_frames[np.isin(tdma.t3(all_frames), multiframe.SCH_T3)]
     if len(sch_frames):
         ok2, bsics2, fns2, pos2 = _schs(x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS,
                                         prefiltered)
@@ -222,7 +221,7 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: b
     nominal = FRAME_SYMBOLS * sps
     res = ChannelResult()
     frames = _stream_frames(len(x), sps, prior.sample0, prior.samples_per_frame, prior.fn0)
-    t3 = frames % 51
+    t3 = tdma.t3(frames)
     fcch_frames = frames[np.isin(t3, multiframe.FCCH_T3)]
     fb = measure_fcch_at(x, sample_rate_hz=fs, start_sample=prior.burst_sample(fcch_frames) - sps / 2,
                          carrier_offset_hz=prior.freq_offset_hz)
@@ -256,7 +255,7 @@ def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, ba
     margin = MARGIN_SYMBOLS * sps
     length = BURST_BITS * sps + 2 * margin
     frames = _stream_frames(len(x), sps, sync.sample0, sync.samples_per_frame, sync.fn0)
-    t3 = frames % 51
+    t3 = tdma.t3(frames)
     frames = frames[~np.isin(t3, multiframe.FCCH_T3 + multiframe.SCH_T3 + multiframe.IDLE_T3)]
     if len(frames) == 0:
         return [], combined

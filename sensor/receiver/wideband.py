@@ -21,11 +21,12 @@ from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
 from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.spectrum import carrier_contrast
+from sensor.gsm.burst import FRAME_SYMBOLS
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.receiver.unexplained import unexplained_carrier
-from sensor.receiver.channel import FRAME_SYMBOLS, TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
+from sensor.receiver.channel import TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
 
 SPS = 2
 PADDED = "padded"  # the Workspace buffer of the channelizer's padded input

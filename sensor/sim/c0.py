@@ -24,15 +24,14 @@ from sensor.coding.sch import encode_sch_bursts
 from sensor.coding.xcch import encode_xcch
 from sensor.dsp.gmsk import GmskState, gmsk_phase, gmsk_phase_rows
 from sensor.gsm import multiframe, tdma
-from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS
+from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS, FRAME_SYMBOLS
 from sensor.gsm.multiframe import Channel
 from sensor.gsm.si_schedule import si_types_at_fn
 from sensor.l3.ccch import immediate_assignment, paging_request_1
 from sensor.l3.cell import CellParams, build_all
 
 SPS = 4  # samples per symbol by default; 2 serves wide receivers (see render.py)
-SLOT_SYMBOLS = (157, 156, 156, 156, 157, 156, 156, 156)
-FRAME_SYMBOLS = sum(SLOT_SYMBOLS)  # 1250
+SLOT_SYMBOLS = (157, 156, 156, 156, 157, 156, 156, 156)  # sum: FRAME_SYMBOLS
 FRAME_SAMPLES = FRAME_SYMBOLS * SPS
 GUARD_BIT = 1
 _LEAD = np.ones(4, np.uint8)  # the previous slot's guard bits

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sources.convert import from_complex64, to_complex64
 
 

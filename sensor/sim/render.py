@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
 from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.gsm.burst import FRAME_SYMBOLS
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.model import IQBlock
 from sensor.sim import c0
 from sensor.sim.frontend import NoiseSource, add_dc, iq_imbalance, quantise
@@ -117,7 +118,7 @@ class SceneRenderer:
             # The mixer's output lags its input by delay_in input samples, so the generator runs that
             # far ahead: its sample 0 is scene time (t_in + delay_in) / in_rate.
             s0 = t_in + delay_in - int(round(cell.timing_symbols * self.sps))
-            frames, skip = divmod(s0, c0.FRAME_SYMBOLS * self.sps)
+            frames, skip = divmod(s0, FRAME_SYMBOLS * self.sps)
             config = c0.C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic)
             gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
             rng = np.random.default_rng(self._cell_seeds[2 * i])

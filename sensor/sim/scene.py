@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sensor.errors import ConfigError
+from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.l3.cell import CellParams
 from sensor.schema import bounded, load_dataclass, read_toml
 from sensor.sim.propagation import PathLossModel
@@ -70,7 +71,7 @@ class CellSpec:
     position: tuple[float, float] | None = None  # (lat_deg, lon_deg)
     cfo_hz: float = bounded(0.0, min=-100e3, max=100e3, doc="transmitter frequency error in Hz")
     cfo_ppm: float = bounded(0.0, min=-50.0, max=50.0, doc="transmitter frequency error in ppm")
-    timing_symbols: float = bounded(0.0, min=0.0, max=1250.0, doc="start delay within the TDMA frame")
+    timing_symbols: float = bounded(0.0, min=0.0, max=float(FRAME_SYMBOLS), doc="start delay within the TDMA frame")
     start_fn: int = bounded(0, min=0, max=2715647)
     multipath: Multipath = "none"  # "tu": Rayleigh-faded TU6; "static": the fixed paths below
     paths_delay_us: tuple[float, ...] = (0.0, 1.0, 3.7)

@@ -16,7 +16,8 @@ from sensor.dsp.channelizer import (
     plan_channelizer,
     raster_offsets_hz,
 )
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ, gmsk_modulate
+from sensor.dsp.gmsk import gmsk_modulate
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sim import c0
 from sensor.sim.render import SceneRenderer, transmit_hz
 from tests.sim.scenes import cell_toml, scene_from, scene_toml

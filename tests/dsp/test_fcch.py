@@ -10,10 +10,11 @@ import pytest
 
 from sensor.dsp import fcch, fcch_carriers
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ, gmsk_modulate
+from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.gsm.burst import DUMMY_BURST_UBITS
 from sensor.gsm.multiframe import FCCH_T3
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.gsm.training import SCH_TRAINING_UBITS
 from sensor.sim.render import SceneRenderer, transmit_hz
 from tests.sim.scenes import cell_toml, scene_from, scene_toml

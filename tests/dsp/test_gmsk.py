@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sensor.dsp import gmsk
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ, differential_alphas, gmsk_modulate, phase_response
+from sensor.dsp.gmsk import differential_alphas, gmsk_modulate, phase_response
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 
 def _detect_alphas(x, sps, n_bits):

@@ -9,7 +9,7 @@ import pytest
 
 from sensor.coding.xcch import decode_xcch_bursts, encode_xcch
 from sensor.dsp.chanest import derotate, estimate_normal_channel, estimate_sch_channel, prefilter
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ, gmsk_modulate, gmsk_phase_rows
+from sensor.dsp.gmsk import gmsk_modulate, gmsk_phase_rows
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts, known_bits_normal, mlse_equalize
 from sensor.gsm.burst import (
     NORMAL_DATA_POSITIONS,
@@ -17,6 +17,7 @@ from sensor.gsm.burst import (
     assemble_normal_bursts,
     assemble_sch_bursts,
 )
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sim.frontend import awgn
 from sensor.sim.propagation import TU6_DELAYS_S, TU6_POWERS_DB, fractional_taps
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sim.frontend import add_dc, awgn, iq_imbalance, quantise
 from sensor.sim.propagation import (
     PathLossModel,

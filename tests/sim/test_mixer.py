@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sensor.dsp.gmsk import SYMBOL_RATE_HZ
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sim.mixer import initial_state, mix, plan_mixer
 
 FIN = 4 * SYMBOL_RATE_HZ
