@@ -21,7 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sensor.dsp.channelizer import channelize, initial_state, plan_channelizer  # noqa: E402
-from sensor.dsp.fcch import search_fcch_wideband  # noqa: E402
+from sensor.dsp.fcch_search import search_fcch_wideband  # noqa: E402
 
 BLOCK = 1 << 18
 

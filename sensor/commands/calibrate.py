@@ -24,8 +24,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from sensor.dsp.fcch import search_fcch_wideband
 from sensor.dsp.fcch_carriers import group_carriers
+from sensor.dsp.fcch_search import search_fcch_wideband
 from sensor.errors import ConfigError
 from sensor.gsm.bands import CHANNEL_SPACING_HZ
 from sensor.profiles import ReceiverProfile

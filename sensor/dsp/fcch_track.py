@@ -6,14 +6,13 @@ a pure tone ``FCCH_TONE_HZ`` above the carrier (TS 45.004 §2) at a known sample
 carrier's current offset is known to within the drift since the last measurement. This measures
 each burst's tone from its interior only (symbols ``_FIRST``..``_LAST`` of the 147 that carry
 it, so a timing error of a few symbols does no harm), at a small fraction of the cost of
-``fcch.search_fcch_wideband`` / ``refine_fcch``:
+``fcch_search.search_fcch_wideband`` / ``fcch_refine.refine_fcch``:
 
-1. the segment around the burst, turned down by the tone guess, low-passed (flat to ±10 kHz,
-   zero beyond ±25 kHz: a neighbour carrier 200 kHz away and the GMSK of the surrounding bursts
-   stay out) and averaged over each symbol period;
+1. the segment around the burst, turned down by the tone guess, through the search's tone
+   low-pass (``fcch.tone_lowpass``) and averaged over each symbol period;
 2. a coarse frequency from the mean phase step between symbols (unambiguous over ±135 kHz), then
-   a least-squares fit of the phase (two passes), with its 1-sigma error as ``fcch.refine_fcch``
-   states it;
+   a least-squares fit of the phase (two passes), with its 1-sigma error as ``refine_fcch``
+   states it (``fcch.tone_freq_std_hz``);
 3. bursts that are not a clean tone (a fade, a frame the timing put wrong) are dropped by their
    coherence and by their distance from the guess.
 
@@ -23,12 +22,21 @@ nominal 147: the edges are not measured here).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-import scipy.fft
 
-from sensor.dsp.fcch import FCCH_TONE_HZ, FCCH_TONE_SYMBOLS, FcchBursts, _empty, _line_fit, _symbol_means
+from sensor.dsp.fcch import (
+    FCCH_TONE_HZ,
+    FCCH_TONE_SYMBOLS,
+    FcchBursts,
+    derotate,
+    line_fit,
+    lowpass_rows,
+    rad_per_symbol_to_hz,
+    symbol_means,
+    tone_freq_std_hz,
+    tone_power_dbfs,
+    tone_snr_db,
+)
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 _FIRST = 12  # interior tone symbols used (of bits 1..147): clear of a ±4-symbol timing error
@@ -36,19 +44,7 @@ _LAST = 136
 _PAD = 24  # symbols of context either side for the low-pass's transients
 # The symbols of the stream a measurement reads, relative to a burst's start (bit 0's leading edge).
 SEGMENT_SYMBOLS = (1 + _FIRST - _PAD, 1 + _LAST + _PAD + 1)
-_LP_PASS_HZ = 10e3
-_LP_STOP_HZ = 25e3
 _MIN_COHERENCE = 0.8  # a tone at -3 dB SNR per 270.833 kHz: ~0.85; normal bursts at 20 dB: at most 0.7
-
-
-@lru_cache(maxsize=8)
-def _lowpass(n: int, fs: float) -> tuple[np.ndarray, float]:
-    """Zero-phase raised-cosine low-pass on an ``n``-point FFT grid and its noise bandwidth (Hz)."""
-    fr = np.abs(np.fft.fftfreq(n, 1 / fs))
-    edge = np.clip((fr - _LP_PASS_HZ) / (_LP_STOP_HZ - _LP_PASS_HZ), 0.0, 1.0)
-    lp = (0.5 * (1 + np.cos(np.pi * edge))).astype(np.float32)
-    lp.setflags(write=False)
-    return lp, float(np.sum(lp.astype(np.float64) ** 2) * fs / n)
 
 
 def measure_fcch_at(
@@ -72,39 +68,33 @@ def measure_fcch_at(
     inside = (first >= 0) & (first + seg_len <= len(x))
     starts, first = starts[inside], first[inside]
     if len(first) == 0:
-        return _empty(fs)
+        return FcchBursts.empty(fs)
     tone_guess = carrier_offset_hz + FCCH_TONE_HZ
     n = np.arange(seg_len)
     seg = x[first[:, None] + n[None, :]] * np.exp(-2j * np.pi * tone_guess / fs * n).astype(np.complex64)[None, :]
-    nfft = scipy.fft.next_fast_len(seg_len)
-    lp, enbw_hz = _lowpass(nfft, fs)
-    seg = scipy.fft.ifft(scipy.fft.fft(seg, n=nfft, axis=1) * lp, axis=1)[:, :seg_len]
+    seg, enbw_hz = lowpass_rows(seg, fs)
     # Symbol means, aligned on the rounding of ``first``: symbol j of q starts at first + j·sps.
-    q = _symbol_means(seg, sps, n_sym)[:, _PAD : n_sym - _PAD]  # (N, LAST − FIRST)
-    jj = np.arange(q.shape[1], dtype=np.float64)[None, :]
+    q = symbol_means(seg, sps, n_sym)[:, _PAD : n_sym - _PAD]  # (N, LAST − FIRST)
     step = np.angle(np.sum(q[:, 1:] * np.conj(q[:, :-1]), axis=1))  # rad per symbol
-    f_fit = step * SYMBOL_RATE_HZ / (2 * np.pi)
+    f_fit = rad_per_symbol_to_hz(step)
     theta = np.zeros(len(q))
     mask = np.ones(q.shape, bool)
     sig_b = np.full(len(q), np.inf)
     for _ in range(2):
-        z = q * np.exp(-1j * (theta[:, None] + 2 * np.pi * f_fit[:, None] * jj / SYMBOL_RATE_HZ))
-        theta = theta + np.angle(z.sum(axis=1))
-        z = q * np.exp(-1j * (theta[:, None] + 2 * np.pi * f_fit[:, None] * jj / SYMBOL_RATE_HZ))
-        a, b, sig_b = _line_fit(np.angle(z), mask)
-        f_fit = f_fit + b * SYMBOL_RATE_HZ / (2 * np.pi)
+        theta = theta + np.angle(derotate(q, theta, f_fit).sum(axis=1))
+        a, b, sig_b = line_fit(np.angle(derotate(q, theta, f_fit)), mask)
+        f_fit = f_fit + rad_per_symbol_to_hz(b)
         theta = theta + a
-    z = q * np.exp(-1j * (theta[:, None] + 2 * np.pi * f_fit[:, None] * jj / SYMBOL_RATE_HZ))
+    z = derotate(q, theta, f_fit)
     m = float(q.shape[1])
     A = z.real.mean(axis=1)
     noise = np.sum(np.abs(z - A[:, None]) ** 2, axis=1) / max(m - 2, 1)
     energy = np.sum(np.abs(q) ** 2, axis=1)
     coherence = np.abs(z.sum(axis=1)) ** 2 / np.maximum(m * energy, 1e-300)
-    snr_db = 10 * np.log10(np.maximum(A**2, 1e-30) / np.maximum(noise * SYMBOL_RATE_HZ / enbw_hz, 1e-30))
+    snr_db = tone_snr_db(A, noise, enbw_hz)
     tone = tone_guess + f_fit
-    # As in ``refine_fcch``: the residuals are correlated over ~Rs/ENBW symbols (the low-pass).
-    std = 1.15 * sig_b * np.sqrt(SYMBOL_RATE_HZ / enbw_hz) * SYMBOL_RATE_HZ / (2 * np.pi)
+    std = tone_freq_std_hz(sig_b, enbw_hz)
     ok = (coherence >= _MIN_COHERENCE) & (np.abs(f_fit) <= max_error_hz) & np.isfinite(std) & (A > 0)
     res = FcchBursts(starts, np.full(len(starts), float(FCCH_TONE_SYMBOLS)), tone, tone - FCCH_TONE_HZ, std, snr_db,
-                     coherence, 10 * np.log10(np.maximum(A**2, 1e-30)), fs)
+                     coherence, tone_power_dbfs(A), fs)
     return res.take(np.flatnonzero(ok))

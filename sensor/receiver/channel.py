@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.coding.sch import decode_sch_bursts
-from sensor.dsp.fcch import FcchBursts, detect_fcch
+from sensor.dsp.fcch import FcchBursts
+from sensor.dsp.fcch_search import detect_fcch
 from sensor.dsp.fcch_track import SEGMENT_SYMBOLS, measure_fcch_at
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma

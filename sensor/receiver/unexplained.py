@@ -22,7 +22,7 @@ from sensor.dsp.spectrum import raster_contrast
 NEW_CARRIER_CONTRAST = 1.3  # raster_contrast of noise alone ~1.0 ± 0.03; a carrier at 0 dB SNR ~1.8
 TRACKED_NEAR_HZ = 100e3  # a raster point this close to a known carrier is that carrier
 IMAGE_NEAR_HZ = 30e3  # ... and one this close to a known carrier's mirror frequency may be its I/Q image
-IMAGE_REJECTION_DB = 15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch.drop_images)
+IMAGE_REJECTION_DB = 15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch_search.drop_images)
 
 
 def unexplained_carrier(samples: np.ndarray, sample_rate_hz: float, center_hz: float,

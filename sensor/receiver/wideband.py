@@ -20,8 +20,9 @@ import numpy as np
 from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
 from sensor.dsp.fftsize import is_fast_fft_length
-from sensor.dsp.fcch import FcchBursts, concat_bursts, search_fcch_wideband
+from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
+from sensor.dsp.fcch_search import search_fcch_wideband
 from sensor.dsp.spectrum import carrier_contrast
 from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ

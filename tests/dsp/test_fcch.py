@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sensor.dsp import fcch, fcch_carriers
+from sensor.dsp import fcch, fcch_carriers, fcch_refine, fcch_search
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
 from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.bands import arfcn_to_downlink_hz
@@ -61,7 +61,7 @@ def _renderer_lag_s(r: SceneRenderer, bursts: fcch.FcchBursts, cell) -> float:
 def _check_carriers(scene, r, x, *, max_err_hz: float = 20.0):
     """Every cell found once, its FCCHs all found at the right times, no phantoms; offsets right."""
     rate = scene.receiver.sample_rate_hz
-    bursts = fcch.search_fcch_wideband(x, sample_rate_hz=rate)
+    bursts = fcch_search.search_fcch_wideband(x, sample_rate_hz=rate)
     carriers = fcch_carriers.group_carriers(bursts, center_hz=scene.receiver.center_hz)
     assert len(carriers) == len(scene.cells), [c.arfcn for c in carriers]
     duration = len(x) / rate
@@ -136,7 +136,7 @@ def test_channel_streams_give_the_same_bursts_and_ignore_neighbours(gsm900_scene
     y = channelize_all(plan, x).samples
     cells = {c.arfcn: c for c in scene.cells}
     for i, a in enumerate(arfcns):
-        b = fcch.detect_fcch(y[i], sample_rate_hz=plan.out_rate_hz)
+        b = fcch_search.detect_fcch(y[i], sample_rate_hz=plan.out_rate_hz)
         if a not in cells:
             assert len(b) == 0, (a, b.carrier_offset_hz)
             continue
@@ -210,13 +210,13 @@ def test_noise_alone_and_normal_bursts_give_no_fcch():
     rng = np.random.default_rng(9)
     rate = 1e6
     noise = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.01).astype(np.complex64)
-    assert len(fcch.search_fcch_wideband(noise, sample_rate_hz=rate)) == 0
+    assert len(fcch_search.search_fcch_wideband(noise, sample_rate_hz=rate)) == 0
     bits = rng.integers(0, 2, 60_000).astype(np.uint8)  # GMSK without FCCH, and a dummy-burst pattern
     bits[20_000:30_000] = np.tile(DUMMY_BURST_UBITS, 100)[:10_000]
     g, _ = gmsk_modulate(bits, samples_per_symbol=4)
     x = 0.3 * g + noise[: len(g)] + 0.05  # and a DC offset
-    assert len(fcch.detect_fcch(x, sample_rate_hz=4 * SYMBOL_RATE_HZ)) == 0
-    assert len(fcch.search_fcch_wideband(x, sample_rate_hz=4 * SYMBOL_RATE_HZ)) == 0
+    assert len(fcch_search.detect_fcch(x, sample_rate_hz=4 * SYMBOL_RATE_HZ)) == 0
+    assert len(fcch_search.search_fcch_wideband(x, sample_rate_hz=4 * SYMBOL_RATE_HZ)) == 0
 
 
 def test_fine_estimate_single_bursts_near_cramer_rao_at_10_db():
@@ -241,7 +241,7 @@ def test_fine_estimate_single_bursts_near_cramer_rao_at_10_db():
     x = g * np.exp(2j * np.pi * off_hz * t / fs)
     sigma = np.sqrt(10 ** (-10 / 10) * sps / 2)  # −10 dB in 270.833 kHz at 4 samples/symbol
     x = (x + sigma * (rng.standard_normal(len(x)) + 1j * rng.standard_normal(len(x)))).astype(np.complex64)
-    b = fcch.detect_fcch(x, sample_rate_hz=fs)
+    b = fcch_search.detect_fcch(x, sample_rate_hz=fs)
     assert len(b) == n_bursts
     starts = (np.arange(n_bursts) * period + n_random + 148 + 8) * sps  # bit 0 of each FCCH
     assert np.max(np.abs(b.start_sample - starts)) <= 2 * sps
@@ -297,7 +297,7 @@ def test_a_burst_misplaced_by_a_weak_edge_does_not_lose_the_carrier():
 
 
 def _one_carrier(x, rate, centre):
-    bursts = fcch.search_fcch_wideband(x, sample_rate_hz=rate)
+    bursts = fcch_search.search_fcch_wideband(x, sample_rate_hz=rate)
     carriers = fcch_carriers.group_carriers(bursts, center_hz=centre)
     assert carriers
     return carriers
@@ -307,7 +307,7 @@ def _real_sch_lags(x, rate, offset_hz):
     """The SCH training sequence's distance (symbols) from where each FCCH predicts it."""
     plan = plan_channelizer(rate, [offset_hz], samples_per_symbol=4)
     y = channelize_all(plan, x).samples[0]
-    b = fcch.detect_fcch(y, sample_rate_hz=plan.out_rate_hz)
+    b = fcch_search.detect_fcch(y, sample_rate_hz=plan.out_rate_hz)
     return [_sch_training_lag_symbols(y, s, c, plan.out_rate_hz)
             for s, c in zip(b.sch_start_sample, b.carrier_offset_hz) if s + 800 < len(y)]
 
@@ -340,7 +340,7 @@ def test_real_rtl_sdr_933_2_mhz_2_msps_carrier_at_plus_400_khz():
         assert other.implied_ppm == pytest.approx(c.implied_ppm, abs=0.1)
     # the channel stream of ARFCN 1017 gives the same
     plan = plan_channelizer(2e6, [400e3], samples_per_symbol=4)
-    b = fcch.detect_fcch(channelize_all(plan, x).samples[0], sample_rate_hz=plan.out_rate_hz)
+    b = fcch_search.detect_fcch(channelize_all(plan, x).samples[0], sample_rate_hz=plan.out_rate_hz)
     assert len(b) == 2 and np.all(np.abs(b.carrier_offset_hz + 620) < 30)
     assert all(abs(lag) <= 3 for lag in _real_sch_lags(x, 2e6, 400e3))
 
@@ -357,9 +357,9 @@ def test_wideband_candidates_refined_on_channel_streams_as_on_the_wideband_sampl
     """The search refines its candidates on narrow channel streams (cheap at high rates): the same
     bursts as refining on the wideband samples, to a fraction of a symbol and a few Hz."""
     scene, r, x = gsm900_scene
-    ws, f_hz, _ = fcch._tone_candidates(x, 2.4e6, f_lo_hz=-1.08e6, f_hi_hz=1.08e6, threshold_db=12.0)
-    direct = fcch.refine_fcch(x, sample_rate_hz=2.4e6, window_start=ws, tone_hz=f_hz)
-    via = fcch._refine_on_channels(x, 2.4e6, ws, f_hz)
+    ws, f_hz, _ = fcch_search._tone_candidates(x, 2.4e6, f_lo_hz=-1.08e6, f_hi_hz=1.08e6, threshold_db=12.0)
+    direct = fcch_refine.refine_fcch(x, sample_rate_hz=2.4e6, window_start=ws, tone_hz=f_hz)
+    via = fcch_search._refine_on_channels(x, 2.4e6, ws, f_hz)
     assert len(direct) >= 4 * 25 and abs(len(via) - len(direct)) <= 1
     sps = 2.4e6 / SYMBOL_RATE_HZ
     starts = []

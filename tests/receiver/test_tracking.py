@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.dsp.fcch import detect_fcch
+from sensor.dsp.fcch_search import detect_fcch
 from sensor.dsp.fcch_track import measure_fcch_at
 from sensor.dsp.spectrum import raster_contrast
 from sensor.gsm.bands import arfcn_to_downlink_hz

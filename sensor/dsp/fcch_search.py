@@ -1,0 +1,238 @@
+"""FCCH search (see ``fcch``): tone candidates in short-time spectra (stage 1), refined
+(``fcch_refine``) into bursts, on a channel stream (``detect_fcch``) or on raw wideband IQ
+(``search_fcch_wideband``).
+
+Candidates (``_tone_candidates``): Hann-windowed spectra of ``CANDIDATE_WINDOW_SYMBOLS`` every
+``CANDIDATE_HOP_SYMBOLS`` (96 + 48 ≤ 147: at least one window lies wholly inside every tone); a bin
+is a tone candidate where its power stands ``threshold_db`` above both the mean of the spectrum
+within ±40 kHz around it (excluding its own main lobe) and the median of the same bin over time
+(which removes DC spikes and continuous interferers), and the same bin stands out in a
+neighbouring window too. On a channel stream tones are searched only within ±``max_offset_hz`` of
++67.7 kHz (a neighbour's FCCH 200 kHz away is outside); on wideband IQ anywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.fft
+from scipy.ndimage import uniform_filter1d
+
+from sensor.dsp.chanest import prefilter_taps
+from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
+from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
+from sensor.dsp.fcch_refine import refine_fcch, refine_segment
+from sensor.gsm.tdma import SYMBOL_RATE_HZ
+
+CANDIDATE_WINDOW_SYMBOLS = 96
+CANDIDATE_HOP_SYMBOLS = 48
+_LOCAL_HALF_WIDTH_HZ = 40e3  # the neighbourhood a bin is compared with (within a channel's ±100 kHz)
+_LOCAL_MIN_BINS = 4  # ... and at least this many bins either side
+_MAIN_LOBE_BINS = 3  # the Hann window's main lobe (zero-padded: a little over ±2 bins), left out of it
+_MEDIAN_EVERY = 4  # windows sampled for a bin's median over time (when there are _MEDIAN_EVERY_FROM or more)
+_MEDIAN_EVERY_FROM = 64
+# A tone covers two or three consecutive windows: a hit needs the window before or after to show
+# this fraction of the contrast threshold at the same bin ±1 (normal bursts' random peaks do not repeat).
+_REPEAT_FRACTION = 0.25
+# Hits closer than this (windows, bins) are one burst: the strongest stands for it.
+_CLUSTER_WINDOWS = 3
+_CLUSTER_BINS = 6
+_FFT_CHUNK_ELEMENTS = 1 << 22  # spectra transformed together (complex64: 32 MB)
+_FLOOR = 1e-30
+
+
+def _tone_candidates(
+    x: np.ndarray,
+    fs: float,
+    *,
+    f_lo_hz: float,
+    f_hi_hz: float,
+    threshold_db: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(window start sample, tone frequency Hz, contrast dB) of the strongest hit of each cluster."""
+    sps = fs / SYMBOL_RATE_HZ
+    win = int(round(CANDIDATE_WINDOW_SYMBOLS * sps))
+    hop = int(round(CANDIDATE_HOP_SYMBOLS * sps))
+    if len(x) < win + hop:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0)
+    nfft = 1 << int(np.ceil(np.log2(win)))
+    n_frames = (len(x) - win) // hop + 1
+    bin_hz = fs / nfft
+    freqs = np.fft.fftfreq(nfft, 1 / fs)
+    sel = np.flatnonzero((freqs >= f_lo_hz) & (freqs <= f_hi_hz))
+    if len(sel) == 0:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0)
+    # Contiguous run of bins in frequency order (fftshift), a margin either side for the local mean.
+    order = np.argsort(freqs)
+    pos = np.searchsorted(freqs[order], freqs[sel])
+    k_side = max(_LOCAL_MIN_BINS, int(round(_LOCAL_HALF_WIDTH_HZ / bin_hz)))
+    lo, hi = max(0, pos.min() - k_side), min(nfft, pos.max() + k_side + 1)
+    band = order[lo:hi]
+    power = _band_power(x, win, hop, n_frames, nfft, band)
+    # Local mean over ±k_side bins without the main lobe: running sums.
+    nb = len(band)
+    wide = 2 * k_side + 1
+    lobe = 2 * _MAIN_LOBE_BINS + 1
+    local = (uniform_filter1d(power, wide, axis=1, mode="nearest") * wide
+             - uniform_filter1d(power, lobe, axis=1, mode="nearest") * lobe) / (wide - lobe)
+    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)[None, :]
+    ref = np.maximum(np.maximum(local, temporal), _FLOOR)
+    contrast = power / ref
+    thr = 10 ** (threshold_db / 10)
+    in_search = np.zeros(nb, bool)
+    in_search[pos - lo] = True
+    peak = np.zeros_like(contrast, dtype=bool)
+    peak[:, 1:-1] = (power[:, 1:-1] >= power[:, :-2]) & (power[:, 1:-1] >= power[:, 2:])
+    t_idx, f_idx = np.nonzero((contrast >= thr) & peak & in_search[None, :])
+    # The neighbouring windows' contrast at the same bin ±1 (a peak is never at the band's edge,
+    # so bin ±1 exist).
+    near = np.zeros(len(t_idx), np.float32)
+    for dt in (-1, 1):
+        t_n = t_idx + dt
+        ok = (t_n >= 0) & (t_n < n_frames)
+        rows, cols = t_n[ok], f_idx[ok]
+        near[ok] = np.maximum(near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]),
+                                                   contrast[rows, cols + 1]))
+    repeated = near >= thr * _REPEAT_FRACTION
+    t_idx, f_idx = t_idx[repeated], f_idx[repeated]
+    if len(t_idx) == 0:
+        return np.empty(0, np.int64), np.empty(0), np.empty(0)
+    strength = contrast[t_idx, f_idx]
+    order_h = np.argsort(-strength, kind="stable")
+    taken = np.zeros(len(t_idx), bool)
+    keep = []
+    for i in order_h:
+        if taken[i]:
+            continue
+        taken |= (np.abs(t_idx - t_idx[i]) <= _CLUSTER_WINDOWS) & (np.abs(f_idx - f_idx[i]) <= _CLUSTER_BINS)
+        keep.append(i)
+    ti, fi = t_idx[keep], f_idx[keep]
+    delta = parabolic_offset(np.log(np.maximum(power[ti, fi - 1], _FLOOR)), np.log(np.maximum(power[ti, fi], _FLOOR)),
+                             np.log(np.maximum(power[ti, fi + 1], _FLOOR)))
+    f_hz = freqs[band[fi]] + delta * bin_hz
+    return ti * hop, f_hz, 10 * np.log10(contrast[ti, fi])
+
+
+def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, band: np.ndarray) -> np.ndarray:
+    """(n_frames, len(band)) float32 power of the Hann-windowed ``nfft``-point spectra of frames
+    ``win`` long every ``hop`` samples, at FFT bins ``band`` (consecutive in frequency order, so at
+    most two runs of consecutive FFT bins: read as slices, not gathered)."""
+    window = np.hanning(win).astype(np.float32)
+    power = np.empty((n_frames, len(band)), np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop][:n_frames]
+    breaks = np.flatnonzero(np.diff(band) != 1) + 1
+    runs = [(int(r[0]), int(r[-1]) + 1, int(i)) for r, i in
+            zip(np.split(band, breaks), np.concatenate(([0], breaks)))]  # (first bin, end bin, column)
+    chunk = max(1, min(n_frames, _FFT_CHUNK_ELEMENTS // nfft))
+    buf = np.zeros((chunk, nfft), np.complex64)  # zero-padded beyond ``win``, transformed in place
+    for c0 in range(0, n_frames, chunk):
+        c1 = min(n_frames, c0 + chunk)
+        rows = buf[: c1 - c0]
+        if c0:  # the transform overwrote the padding
+            rows[:, win:] = 0
+        np.multiply(frames[c0:c1], window, out=rows[:, :win])
+        spec = scipy.fft.fft(rows, axis=1, overwrite_x=True)
+        for b0, b1, col in runs:
+            seg = spec[:, b0:b1]
+            dst = power[c0:c1, col : col + b1 - b0]
+            np.multiply(seg.real, seg.real, out=dst)
+            dst += seg.imag * seg.imag
+    return power
+
+
+def detect_fcch(
+    samples: np.ndarray,
+    *,
+    sample_rate_hz: float,
+    max_offset_hz: float = 95e3,
+    threshold_db: float = 12.0,
+) -> FcchBursts:
+    """FCCH bursts of the carrier at the centre of a channel stream (e.g. the channelizer's output),
+    whose frequency may be off by up to ±``max_offset_hz`` (keep it below 100 kHz, half the
+    channel spacing, or a neighbour's FCCH would be taken for this carrier's).
+
+    Give at least ~20 ms (the candidate stage compares each bin with its median over time). A
+    burst is found only when the whole of it and ~130 symbols either side are in ``samples``:
+    when streaming, call on windows that overlap by ≥ 400 symbols and drop repeats by start.
+    """
+    x = np.asarray(samples, dtype=np.complex64)
+    lo = FCCH_TONE_HZ - max_offset_hz
+    hi = FCCH_TONE_HZ + max_offset_hz
+    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=lo, f_hi_hz=hi, threshold_db=threshold_db)
+    b = refine_fcch(x, sample_rate_hz=sample_rate_hz, window_start=ws, tone_hz=f_hz)
+    return b.take(np.flatnonzero(np.abs(b.carrier_offset_hz) <= max_offset_hz))
+
+
+def search_fcch_wideband(
+    samples: np.ndarray,
+    *,
+    sample_rate_hz: float,
+    usable_fraction: float = 0.9,
+    threshold_db: float = 12.0,
+    image_rejection_db: float = 15.0,
+) -> FcchBursts:
+    """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): tones within
+    ±``usable_fraction``/2 of the sample rate. ``carrier_offset_hz`` is each burst's carrier
+    relative to the tuning; ``fcch_carriers.group_carriers`` turns them into carriers."""
+    x = np.asarray(samples, dtype=np.complex64)
+    half = usable_fraction * sample_rate_hz / 2
+    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=-half, f_hi_hz=half, threshold_db=threshold_db)
+    if sample_rate_hz > 2 * _CHANNEL_SPS * SYMBOL_RATE_HZ and len(ws):
+        b = _refine_on_channels(x, sample_rate_hz, ws, f_hz)
+    else:
+        b = refine_fcch(x, sample_rate_hz=sample_rate_hz, window_start=ws, tone_hz=f_hz)
+    return drop_images(b, image_rejection_db=image_rejection_db)
+
+
+_CHANNEL_SPS = 2
+_CHANNEL_GRID_HZ = 25e3
+
+
+def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarray) -> FcchBursts:
+    """``refine_fcch`` of wideband candidates, each on a channel stream (2 samples per symbol)
+    centred on the ``_CHANNEL_GRID_HZ`` point nearest its tone, rather than on the wideband
+    samples: the refinement's cost grows with the rate (every candidate's segment is mixed,
+    filtered and averaged sample by sample), the channelizer's hardly — at 20 Msps this is ~30×
+    cheaper. The channel response (the equaliser's receive low-pass, flat to ±80 kHz) leaves a
+    tone within ±12.5 kHz of the centre untouched; the bursts come back on the wideband's samples
+    and frequencies."""
+    def plan(centres_hz: np.ndarray) -> ChannelizerPlan:
+        return plan_channelizer(fs, centres_hz, samples_per_symbol=_CHANNEL_SPS, shape_taps=prefilter_taps(_CHANNEL_SPS),
+                                stopband_hz=220e3, overlap_factor=1, min_block=int(1e-3 * fs))
+
+    grid_hz = plan(np.zeros(1)).bin_hz * max(1, round(_CHANNEL_GRID_HZ / plan(np.zeros(1)).bin_hz))  # whole bins
+    uniq, group = np.unique(np.round(f_hz / grid_hz), return_inverse=True)
+    uniq = uniq * grid_hz
+    plan_c = plan(uniq)
+    ratio = plan_c.out_rate_hz / fs  # no lag: the same instants at another rate
+    starts = np.round(ws * ratio).astype(np.int64)
+    # Each stream is made only around its candidates: the segments ``refine_fcch`` reads (a few
+    # samples more either side), a few per cent of the stretch.
+    n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
+    lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
+    spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
+    streams = channelize_all(plan_c, x, with_power=False, spans=spans).samples
+    parts = []
+    for i, c in enumerate(uniq):
+        sel = np.flatnonzero(group == i)
+        b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
+        parts.append(FcchBursts(b.start_sample / ratio, b.duration_symbols, b.tone_hz + c, b.carrier_offset_hz + c,
+                                b.freq_std_hz, b.snr_db, b.coherence, b.power_dbfs, fs))
+    return dedupe_bursts(concat_bursts(parts, fs))
+
+
+_IMAGE_SAME_TIME_SYMBOLS = 4
+_IMAGE_MIRROR_HZ = 500.0
+
+
+def drop_images(b: FcchBursts, *, image_rejection_db: float = 15.0) -> FcchBursts:
+    """Drop bursts that are the IQ-imbalance image of a stronger one: a zero-IF receiver mirrors
+    every tone at f to −f (25–40 dB down on an RTL-SDR), at the same moment (within
+    ``_IMAGE_SAME_TIME_SYMBOLS``, and ``_IMAGE_MIRROR_HZ`` of the mirror frequency)."""
+    if len(b) < 2:
+        return b
+    sps = b.sample_rate_hz / SYMBOL_RATE_HZ
+    same_time = np.abs(b.start_sample[:, None] - b.start_sample[None, :]) < _IMAGE_SAME_TIME_SYMBOLS * sps
+    mirrored = np.abs(b.tone_hz[:, None] + b.tone_hz[None, :]) < _IMAGE_MIRROR_HZ
+    weaker = b.power_dbfs[:, None] < b.power_dbfs[None, :] - image_rejection_db
+    image = np.any(same_time & mirrored & weaker, axis=1)
+    return b.take(np.flatnonzero(~image))
