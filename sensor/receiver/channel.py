@@ -22,8 +22,9 @@ from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
 from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
-from sensor.l3.messages import SystemInformation3, parse_si
 from sensor.errors import DecodeError
+from sensor.l3 import SIType, parse_si, si_type_of
+from sensor.l3.messages import SystemInformation3
 from sensor.model import L2Block
 from sensor.receiver.blocks import decode_frames
 
@@ -299,13 +300,15 @@ def _fit_frames(fns: np.ndarray, pos: np.ndarray, fn0: int, nominal: float, sps:
 
 
 def _ccch_combined(blocks: list[L2Block]) -> bool | None:
-    """CCCH_CONF from the SI3 among ``blocks`` (BCCH Norm sits at the same place in both layouts)."""
+    """Whether the CCCH is combined with SDCCH/4 (CCCH_CONF of TS 44.018 §10.5.2.11), from the first
+    SI3 among ``blocks`` that parses (BCCH Norm sits at the same place in both layouts). Leniently:
+    rest octets that do not parse do not hide the control channel description."""
     for b in blocks:
-        if b.crc_ok and b.channel == "BCCH" and len(b.octets) > 2 and b.octets[2] == 0x1B:
+        if b.crc_ok and b.channel == "BCCH" and si_type_of(b.octets) is SIType.SI3:
             try:
                 si = parse_si(b.octets, strict=False)
             except DecodeError:
                 continue
             if isinstance(si, SystemInformation3):
-                return si.control_channel_description.ccch_conf == 1
+                return si.control_channel_description.ccch_combined_with_sdcch is True
     return None
