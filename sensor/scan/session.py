@@ -20,8 +20,8 @@ from sensor.cells import CellObservation
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
-from sensor.geo.open import open_gps
-from sensor.geo.source import PositionSource
+from sensor.gps.open import open_gps
+from sensor.gps.source import PositionSource
 from sensor.gsm.allocations import Allocations, load_allocations
 from sensor.profiles import ReceiverProfile
 from sensor.scan.bands import parse_arfcns, resolve_bands

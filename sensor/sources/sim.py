@@ -18,7 +18,7 @@ import numpy as np
 from sensor.errors import ConfigError
 from sensor.profiles import ReceiverProfile
 from sensor.resources import project_dir
-from sensor.geo.source import PositionSource
+from sensor.gps.source import PositionSource
 from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo, _Clock
 
 DEFAULT_SCENE = "patrol.toml"
