@@ -62,7 +62,9 @@ from bench.timing import best_of  # noqa: E402
 
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
 from sensor.locate.guidance import bearing_gap_deg  # noqa: E402
-from sensor.locate.fit import Estimate, LocateConfig, locate  # noqa: E402
+from sensor.locate.estimate import Estimate  # noqa: E402
+from sensor.locate.fit import locate  # noqa: E402
+from sensor.locate.model import LocateConfig  # noqa: E402
 from sensor.locate.reference import common_shadowing, locate_among  # noqa: E402
 from sensor.locate.region import region_contains  # noqa: E402
 from sensor.locate.moving import track  # noqa: E402

@@ -53,7 +53,7 @@ from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, gravest, table_order
 from sensor.errors import ConfigError, SensorError
-from sensor.locate.fit import Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 
 log = logging.getLogger(__name__)
 

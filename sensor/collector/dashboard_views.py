@@ -10,7 +10,7 @@ from typing import Any
 from sensor.collector.store import Reading, TransmitterSummary
 from sensor.collector.transmitters import gravest
 from sensor.locate.guidance import look_object
-from sensor.locate.fit import Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 
 
 def _finite(x: Any) -> Any:

@@ -30,7 +30,8 @@ from sensor.collector.store import Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
 from sensor.locate.guidance import look_object
-from sensor.locate.fit import Estimate, LocateConfig, Refusal, location_object
+from sensor.locate.estimate import Estimate, Refusal, location_object
+from sensor.locate.model import LocateConfig
 
 Result = Estimate | Refusal
 

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sensor.collector.store import Identified, Reading
-from sensor.locate.fit import Estimate, LocateConfig, Refusal
-from sensor.locate.fit import Reading as PowerReading
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.model import LocateConfig
+from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.fit import locate
 from sensor.locate.reference import locate_among
 

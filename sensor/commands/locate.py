@@ -25,7 +25,7 @@ def _utc(t_s: float) -> str:
 
 def _result_object(t, result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from sensor.collector.exports import identity, refusal_object
-    from sensor.locate.fit import Estimate, location_object
+    from sensor.locate.estimate import Estimate, location_object
 
     ident = identity(t)
     if isinstance(result, Estimate):
@@ -53,7 +53,7 @@ def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 def _words(result) -> tuple[str, str, str, str, str]:  # type: ignore[no-untyped-def]
     from sensor.locate.guidance import look_words
-    from sensor.locate.fit import Estimate
+    from sensor.locate.estimate import Estimate
 
     look = look_words(result.next_look)
     if isinstance(result, Estimate):

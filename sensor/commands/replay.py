@@ -16,7 +16,7 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
-from sensor.locate.fit import Estimate, location_object
+from sensor.locate.estimate import Estimate, location_object
 from sensor.locate.reference import locate_among
 from sensor.gsm.allocations import load_allocations
 from sensor.l3.gsmtap import GsmtapSender

@@ -17,7 +17,7 @@ import click
 from sensor.collector.transmitters import transmitters
 from sensor.errors import ConfigError
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
-from sensor.locate.fit import Estimate, location_object
+from sensor.locate.estimate import Estimate, location_object
 from sensor.gps.open import SPEC_HELP
 from sensor.resources import project_dir
 from sensor.scan.scheduler import GOALS

@@ -1,5 +1,10 @@
 """Locating one transmitter from received power measured at many positions, with an honest 95 % region.
 
+This module is the search: grids, starts, outliers, the region and the refusals. The model it
+searches (its knobs, the profile on grids, the least-squares fit from one start) is ``model.py``,
+what it returns (``Estimate``, ``Refusal``, the CONTRACT ``location`` object) ``estimate.py``, the
+region's shape ``region.py``; this docstring describes the method as a whole.
+
 Model
 -----
 Each reading ``i`` is a received power ``P_i`` (calibrated dBm or relative dBFS: both work, because
@@ -33,7 +38,7 @@ Fit
 ---
 1. Profile on a grid: for fixed (x, y) the model is linear in (A, n), so the generalised
    least-squares (A, n) — with the exponent prior as one pseudo-observation and the bounds by
-   clipping, exact for this convex quadratic — has a closed form. :func:`profile_rss` evaluates the
+   clipping, exact for this convex quadratic — has a closed form. :func:`sensor.locate.model.profile_rss` evaluates the
    residual sum of squares RSS(x, y) for thousands of candidate positions at once (numpy
    broadcasting, one matrix product for the whitening). The coarse grid is 40 m near the data and
    grows geometrically out to ``max_radius_m`` beyond it, so an unbounded region is seen, not cut off.
@@ -101,218 +106,24 @@ transmitter heard at a place is taken off beforehand by ``sensor/locate/referenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import ndimage, optimize, spatial, stats
 
 from sensor.locate.enu import lat_lon_from_enu
-from sensor.locate.guidance import NextLook, look_object, next_look
-from sensor.locate.observations import Observations, Reading, distinct_positions, on_plane, readings_arrays
+from sensor.locate.estimate import Ellipse, Estimate, Refusal
+from sensor.locate.guidance import NextLook, next_look
+from sensor.locate.model import LocateConfig, least_squares_fit, plane_observations, profile_at, start_at
+from sensor.locate.observations import Observations, Reading, distinct_positions, readings_arrays
 from sensor.locate.region import region_ellipse, region_parts
 
-_LN10 = float(np.log(10.0))
 _N_PARAMS = 4  # x, y, A, n
 
 
 # ---------------------------------------------------------------------------------------------
-# Data types
-
-
-@dataclass(frozen=True, slots=True)
-class LocateConfig:
-    """Knobs of :func:`locate` and :func:`track`; the defaults suit urban GSM at 900/1800 MHz."""
-
-    decorrelation_m: float = 50.0  # shadowing correlation exp(−d / decorrelation_m) (Gudmundson)
-    nugget_fraction: float = 0.1  # share of a reading's variance that is independent measurement noise
-    cell_m: float = 10.0  # readings this close are averaged first (correlation ≥ 0.8 at 50 m)
-    max_cells: int = 150  # cells grow (×2) until at most this many: bounds the cost
-    min_positions: int = 3  # distinct positions needed (CONTRACT.md: "at least three")
-    min_separation_m: float = 50.0  # positions closer than this are not distinct
-    min_extent_m: float = 100.0  # refuse when every position is within this of every other
-    max_radius_m: float = 5000.0  # refuse when the region is wider than this (or unbounded)
-    exponent_bounds: tuple[float, float] = (2.0, 5.0)  # equal bounds fix the exponent
-    exponent_prior: float = 3.0
-    exponent_prior_sd: float | None = 0.75  # None: no prior, bounds only
-    nominal_sigma_db: float = 6.0  # expected shadowing σ: robust loss scale, prior weights
-    sigma_prior_dof: float = 4.0  # pseudo-degrees of freedom of the nominal σ when pooling
-    threshold_scale: float = 1.5  # on the F threshold: calibration for the model's nonlinearity (see above)
-    min_sigma_db: float = 2.0  # floor of the robust σ that outliers are judged against
-    outlier_sigmas: float = 3.0
-    max_outlier_fraction: float = 0.2
-    confidence: float = 0.95
-    min_distance_m: float = 10.0  # distances are clamped here (near field)
-    coarse_step_m: float = 40.0
-    coarse_margin_m: float = 600.0  # the coarse grid is uniform this far beyond the data
-    fine_step_m: float = 5.0
-    fine_max_points: int = 200  # per axis; the fine step grows for very large regions
-    # track(): moving-transmitter test
-    window_s: float = 240.0  # track(): long enough for a few cars to surround the transmitter
-    step_s: float = 120.0
-    moving_alpha: float = 1e-3
-
-
-@dataclass(frozen=True, slots=True)
-class Ellipse:
-    """Second-moment summary of the region: the ellipse a uniform spread with its moments fills."""
-
-    lat_deg: float
-    lon_deg: float
-    semi_major_m: float
-    semi_minor_m: float
-    azimuth_deg: float  # of the major axis, clockwise from true north, in [0, 180)
-
-
-@dataclass(frozen=True, slots=True)
-class Estimate:
-    """A located transmitter: the point, its 95 % region, and what the fit learnt on the way."""
-
-    lat_deg: float
-    lon_deg: float
-    radius_m: float  # every point of the region is within this of (lat_deg, lon_deg)
-    n_positions: int  # distinct positions (min_separation_m apart) that the fit used
-    exponent: float  # path-loss exponent n
-    tx_term_db: float  # A: power at 1 m, in the readings' unit (dBm or dBFS)
-    sigma_db: float | None  # residual shadowing σ; None with no degrees of freedom left
-    region: tuple[tuple[tuple[float, float], ...], ...]  # polygons of (lat_deg, lon_deg), unclosed
-    ellipse: Ellipse
-    n_readings: int  # readings used (after outliers)
-    rejected: tuple[int, ...]  # indices (into the input) of readings rejected as outliers
-    mirror_ambiguous: bool  # the estimate's mirror image across the drive's main axis is in the region too
-    method: str  # one line: how this was obtained
-    next_look: NextLook | None = None  # where one more reading would narrow the region most (sensor.locate.guidance)
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """No location: the data cannot support one, and why."""
-
-    reason: str
-    n_positions: int
-    next_look: NextLook | None = None  # where a fit was made but its region was unbounded: where to look next
-
-
-def _observations(a: np.ndarray, index: np.ndarray, cfg: LocateConfig,
-                  origin: tuple[float, float] | None = None, key: np.ndarray | None = None) -> Observations:
-    return on_plane(a, index, cell_m=cfg.cell_m, max_cells=cfg.max_cells, decorrelation_m=cfg.decorrelation_m,
-                    nugget=cfg.nugget_fraction, origin=origin, key=key)
-
-
-# ---------------------------------------------------------------------------------------------
-# The kernel
-
-
-def _prior_weight(cfg: LocateConfig) -> float:
-    if cfg.exponent_prior_sd is None:
-        return 0.0
-    return (cfg.nominal_sigma_db / cfg.exponent_prior_sd) ** 2
-
-
-def profile_rss(
-    grid_east_m: np.ndarray,
-    grid_north_m: np.ndarray,
-    east_m: np.ndarray,
-    north_m: np.ndarray,
-    power_db: np.ndarray,
-    whiten: np.ndarray,
-    *,
-    exponent_bounds: tuple[float, float] = (2.0, 5.0),
-    exponent_prior: float = 3.0,
-    prior_weight: float = 0.0,
-    min_distance_m: float = 10.0,
-    chunk: int = 2048,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Profile (generalised) residual sum of squares of the log-distance model at candidate positions.
-
-    For each candidate (x, y) (arrays of any equal shape) minimises over the transmit term A and the
-    exponent n ∈ ``exponent_bounds``
-
-        |K·(P − A·1 + 10·n·log10 d)|² + prior_weight · (n − exponent_prior)²
-
-    (``whiten`` = K, e.g. from ``observations.shadowing_whitener``; a diagonal √weight for independent
-    readings) in closed form: linear least squares in (A, n), the bound by clipping, exact because
-    the profile in n is a convex parabola. Returns (rss, exponent, tx_term_db) shaped like the grid.
-    """
-    gx = np.asarray(grid_east_m, dtype=np.float64)
-    shape = gx.shape
-    gx = gx.ravel()
-    gy = np.asarray(grid_north_m, dtype=np.float64).ravel()
-    kt = np.asarray(whiten, dtype=np.float64).T
-    one = kt.sum(axis=0)  # K·1
-    y = np.asarray(power_db, dtype=np.float64) @ kt  # K·P
-    s11 = float(one @ one)
-    s1y = float(one @ y)
-    c_yy = float(y @ y) - s1y * s1y / s11
-    rss = np.empty(gx.size)
-    expo = np.empty(gx.size)
-    tx = np.empty(gx.size)
-    d2_min = min_distance_m * min_distance_m
-    to_u = -5.0 / _LN10  # u = −10·log10(d) = to_u·ln(d²): the regressor of n
-    for s in range(0, gx.size, chunk):
-        d2 = (gx[s : s + chunk, None] - east_m) ** 2
-        d2 += (gy[s : s + chunk, None] - north_m) ** 2
-        np.maximum(d2, d2_min, out=d2)
-        v = np.log(d2) @ kt  # K·u / to_u
-        v *= to_u
-        s1v = v @ one
-        c_vv = np.einsum("ij,ij->i", v, v) - s1v * s1v / s11
-        c_vy = v @ y - s1v * s1y / s11
-        nn = np.clip((c_vy + prior_weight * exponent_prior) / (c_vv + prior_weight), *exponent_bounds)
-        rss[s : s + chunk] = c_yy - 2 * nn * c_vy + nn * nn * c_vv + prior_weight * (nn - exponent_prior) ** 2
-        expo[s : s + chunk] = nn
-        tx[s : s + chunk] = (s1y - nn * s1v) / s11
-    return np.maximum(rss, 0.0).reshape(shape), expo.reshape(shape), tx.reshape(shape)
-
-
-def _profile(gx: np.ndarray, gy: np.ndarray, obs: Observations, cfg: LocateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return profile_rss(
-        gx, gy, obs.cell_east_m, obs.cell_north_m, obs.cell_power_db, obs.whiten,
-        exponent_bounds=cfg.exponent_bounds, exponent_prior=cfg.exponent_prior,
-        prior_weight=_prior_weight(cfg), min_distance_m=cfg.min_distance_m,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Nonlinear least squares
-
-
-def _residuals(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
-    x, y, a, n = theta
-    d2 = np.maximum((x - obs.cell_east_m) ** 2 + (y - obs.cell_north_m) ** 2, cfg.min_distance_m**2)
-    r = obs.whiten @ (obs.cell_power_db - a + 5.0 * n * np.log10(d2))
-    lam = _prior_weight(cfg)
-    return np.append(r, np.sqrt(lam) * (n - cfg.exponent_prior)) if lam else r
-
-
-def _jacobian(theta: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.ndarray:
-    x, y, _, n = theta
-    dx, dy = x - obs.cell_east_m, y - obs.cell_north_m
-    d2 = dx * dx + dy * dy
-    d2c = np.maximum(d2, cfg.min_distance_m**2)
-    g = np.where(d2 < cfg.min_distance_m**2, 0.0, 10.0 * n / (_LN10 * d2c))  # ∂/∂x of 5·n·log10(d²) is g·dx
-    j = obs.whiten @ np.column_stack((g * dx, g * dy, -np.ones_like(dx), 5.0 * np.log10(d2c)))
-    lam = _prior_weight(cfg)
-    return np.vstack((j, [0.0, 0.0, 0.0, np.sqrt(lam)])) if lam else j
-
-
-def _fit(obs: Observations, start: np.ndarray, cfg: LocateConfig, loss: str) -> optimize.OptimizeResult:
-    lo, hi = cfg.exponent_bounds
-    if hi - lo < 1e-9:  # a fixed exponent: least_squares needs lo < hi
-        hi = lo + 1e-9
-    x0 = np.array(start, dtype=np.float64)
-    x0[3] = np.clip(x0[3], lo, hi)
-    return optimize.least_squares(
-        _residuals, x0, jac=_jacobian, args=(obs, cfg), loss=loss, f_scale=cfg.nominal_sigma_db,
-        bounds=([-np.inf, -np.inf, -np.inf, lo], [np.inf, np.inf, np.inf, hi]), x_scale="jac",
-        ftol=1e-6, xtol=1e-6, max_nfev=200,
-    )
-
-
-def _start(obs: Observations, x: float, y: float, cfg: LocateConfig) -> np.ndarray:
-    _, n, a = _profile(np.array([x]), np.array([y]), obs, cfg)
-    return np.array([x, y, a[0], n[0]])
+# Starts and helpers of the search
 
 
 def _main_axis(obs: Observations) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +174,7 @@ class _Grid:
 
 def _evaluate(e_axis: np.ndarray, n_axis: np.ndarray, obs: Observations, cfg: LocateConfig) -> _Grid:
     gx, gy = np.meshgrid(e_axis, n_axis)
-    rss, expo, tx = _profile(gx, gy, obs, cfg)
+    rss, expo, tx = profile_at(gx, gy, obs, cfg)
     return _Grid(e_axis, n_axis, rss, expo, tx)
 
 
@@ -448,7 +259,7 @@ def _robust(obs: Observations, coarse: _Grid, cfg: LocateConfig) -> np.ndarray:
     for c in cand:
         if all(np.hypot(*(c - s)) > 20.0 for s in starts):
             starts.append(c)
-    fits = [_fit(obs, _start(obs, s[0], s[1], cfg), cfg, "soft_l1") for s in starts]
+    fits = [least_squares_fit(obs, start_at(obs, s[0], s[1], cfg), cfg, "soft_l1") for s in starts]
     return min(fits, key=lambda r: r.cost).x
 
 
@@ -482,7 +293,7 @@ def _fine_grid(coarse: _Grid, mask: np.ndarray, cfg: LocateConfig) -> tuple[np.n
 def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig) -> tuple[np.ndarray, float, _Grid, np.ndarray] | Refusal:
     """Least-squares estimate, its RSS, and the fine grid with the region mask; or a refusal."""
     k = distinct_positions(obs.east_m, obs.north_m, cfg.min_separation_m)
-    best = _better_from_grid(obs, coarse, _fit(obs, theta0, cfg, "linear"), cfg)
+    best = _better_from_grid(obs, coarse, least_squares_fit(obs, theta0, cfg, "linear"), cfg)
     rss_min = min(2.0 * best.cost, float(coarse.rss.min()))
     bound, _ = _threshold(rss_min, obs.n_cells, cfg)
     mask = _with_node(coarse, coarse.rss <= bound, best.x)
@@ -503,7 +314,7 @@ def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConf
 def _better_from_grid(obs: Observations, g: _Grid, best: optimize.OptimizeResult, cfg: LocateConfig) -> optimize.OptimizeResult:
     """A least-squares fit started at the grid's lowest node, if it ends lower than ``best``."""
     i, j = np.unravel_index(np.argmin(g.rss), g.rss.shape)
-    r = _fit(obs, _start(obs, g.east_m[j], g.north_m[i], cfg), cfg, "linear")
+    r = least_squares_fit(obs, start_at(obs, g.east_m[j], g.north_m[i], cfg), cfg, "linear")
     return r if r.cost < best.cost else best
 
 
@@ -541,7 +352,7 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     index = np.nonzero(ok)[0]
     if not len(index):
         return Refusal("no usable readings", 0)
-    obs = _observations(a[index], index, cfg)
+    obs = plane_observations(a[index], index, cfg)
     refusal = _geometry_refusal(obs, cfg)
     if refusal is not None:
         return refusal
@@ -550,7 +361,7 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     bad = _outliers(theta, obs, cfg)
     if len(bad):
         keep = np.setdiff1d(np.arange(len(obs.power_db)), bad)
-        obs = _observations(a[index[keep]], index[keep], cfg, origin=(obs.lat0_deg, obs.lon0_deg))
+        obs = plane_observations(a[index[keep]], index[keep], cfg, origin=(obs.lat0_deg, obs.lon0_deg))
         refusal = _geometry_refusal(obs, cfg)
         if refusal is not None:
             return refusal
@@ -570,7 +381,7 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     bound, sigma = _threshold(rss_min, obs.n_cells, cfg)
     centre, axis = _main_axis(obs)
     mx, my = _mirror(np.array([x, y]), centre, axis)
-    r_mirror, r_mid = _profile(np.array([mx, (x + mx) / 2]), np.array([my, (y + my) / 2]), obs, cfg)[0]
+    r_mirror, r_mid = profile_at(np.array([mx, (x + mx) / 2]), np.array([my, (y + my) / 2]), obs, cfg)[0]
     mirror = bool(r_mirror <= bound and r_mid > r_mirror)  # a second basin across the axis, not the same one
     parts = region_parts(fine.east_m, fine.north_m, mask, fine.rss)
     region = tuple(
@@ -587,39 +398,3 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
         n_readings=len(obs.power_db), rejected=tuple(int(i) for i in np.sort(index[bad])) if len(bad) else (),
         mirror_ambiguous=mirror, method=_method(obs, len(a), len(bad), len(parts), mirror, cfg), next_look=look,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Output
-
-
-def location_object(cell_key_fields: Mapping[str, Any], estimate: Estimate) -> dict[str, Any]:
-    """CONTRACT.md's ``location`` object for a cell (``arfcn``, ``bsic``, ``cell_id`` taken from
-    ``cell_key_fields``; absent ones are null), with extra fields: the region as a GeoJSON
-    MultiPolygon (closed rings of [lon, lat], RFC 7946), the mirror-ambiguity flag, the ellipse,
-    exponent, transmit term, σ, and ``next_look`` (``sensor.locate.guidance``: where one more reading
-    would narrow the region most)."""
-    rings = [[[lon, lat] for lat, lon in part] + [[part[0][1], part[0][0]]] for part in estimate.region]
-    el = estimate.ellipse
-    return {
-        "type": "location",
-        "schema": 1,
-        "arfcn": cell_key_fields.get("arfcn"),
-        "bsic": cell_key_fields.get("bsic"),
-        "cell_id": cell_key_fields.get("cell_id"),
-        "lat_deg": round(estimate.lat_deg, 7),
-        "lon_deg": round(estimate.lon_deg, 7),
-        "radius_m": round(estimate.radius_m, 1),
-        "n_positions": estimate.n_positions,
-        "region": {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]},  # rings counter-clockwise
-        "mirror_ambiguous": estimate.mirror_ambiguous,
-        "ellipse": {
-            "lat_deg": round(el.lat_deg, 7), "lon_deg": round(el.lon_deg, 7),
-            "semi_major_m": round(el.semi_major_m, 1), "semi_minor_m": round(el.semi_minor_m, 1),
-            "azimuth_deg": round(el.azimuth_deg, 1),
-        },
-        "exponent": round(estimate.exponent, 3),
-        "tx_term_db": round(estimate.tx_term_db, 2),
-        "sigma_db": None if estimate.sigma_db is None else round(estimate.sigma_db, 2),
-        "next_look": look_object(estimate.next_look),
-    }

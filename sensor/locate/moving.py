@@ -16,7 +16,9 @@ import numpy as np
 from scipy import optimize, spatial, stats
 
 from sensor.locate.enu import enu_from_lat_lon
-from sensor.locate.fit import Estimate, LocateConfig, Refusal, _fit, _observations, _prior_weight, locate
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.fit import locate
+from sensor.locate.model import LocateConfig, exponent_prior_weight, least_squares_fit, plane_observations
 from sensor.locate.observations import Observations, Reading, distinct_positions, readings_arrays
 
 
@@ -64,7 +66,7 @@ def _segment_residuals(theta: np.ndarray, obs: Observations, labels: np.ndarray,
     xs, ys, a, n = theta[:k], theta[k : 2 * k], theta[2 * k], theta[2 * k + 1]
     d2 = np.maximum((xs[labels] - obs.cell_east_m) ** 2 + (ys[labels] - obs.cell_north_m) ** 2, cfg.min_distance_m**2)
     r = obs.whiten @ (obs.cell_power_db - a + 5.0 * n * np.log10(d2))
-    lam = _prior_weight(cfg)
+    lam = exponent_prior_weight(cfg)
     return np.append(r, np.sqrt(lam) * (n - cfg.exponent_prior)) if lam else r
 
 
@@ -75,7 +77,7 @@ def _moving_test(obs: Observations, fixed: Estimate, seg: list[Estimate | Refusa
     k = len(seg)
     fx, fy = (float(v) for v in enu_from_lat_lon(fixed.lat_deg, fixed.lon_deg, obs.lat0_deg, obs.lon0_deg))
     theta0 = np.array([fx, fy, fixed.tx_term_db, fixed.exponent])
-    r0 = _fit(obs, theta0, cfg, "linear")
+    r0 = least_squares_fit(obs, theta0, cfg, "linear")
     rss0 = 2.0 * r0.cost
     xs, ys = np.full(k, fx), np.full(k, fy)
     for i, s in enumerate(seg):
@@ -132,10 +134,10 @@ def track(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     if not isinstance(fixed, Estimate):
         return none
     keep = np.setdiff1d(np.arange(len(a)), fixed.rejected)
-    base = _observations(a[keep], keep, cfg)
+    base = plane_observations(a[keep], keep, cfg)
     labels = _merge_thin(_segments(base.t_s, cfg.window_s), base, cfg)
     k = int(labels.max()) + 1
-    obs = _observations(a[keep], keep, cfg, origin=(base.lat0_deg, base.lon0_deg), key=labels)
+    obs = plane_observations(a[keep], keep, cfg, origin=(base.lat0_deg, base.lon0_deg), key=labels)
     if k < 2 or obs.n_cells <= 2 * k + 2:
         return none
     cell_label = np.empty(obs.n_cells, dtype=int)

@@ -45,7 +45,9 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from sensor.locate.enu import enu_from_lat_lon
-from sensor.locate.fit import Estimate, LocateConfig, Refusal, locate
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.fit import locate
+from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading, readings_arrays
 
 

@@ -3,15 +3,11 @@ moment ellipse, and point-in-region tests (``fit.py`` makes the mask; this is on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy import ndimage, spatial
 
 from sensor.locate.enu import enu_from_lat_lon
-
-if TYPE_CHECKING:
-    from sensor.locate.fit import Estimate
+from sensor.locate.estimate import Estimate
 
 
 def region_parts(east_m: np.ndarray, north_m: np.ndarray, mask: np.ndarray, rss: np.ndarray) -> list[np.ndarray]:

@@ -17,7 +17,8 @@ from sensor.collector import exports
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.alongside import heard_alongside
 from sensor.collector.transmitters import power_readings, reference_readings, transmitters
-from sensor.locate.fit import Estimate, locate
+from sensor.locate.estimate import Estimate
+from sensor.locate.fit import locate
 from sensor.locate.reference import locate_among
 from sensor.publish.envelope import make_envelope
 from tests.locate.test_reference import _scene

@@ -10,15 +10,10 @@ from scipy import optimize
 
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.gps.geodesy import distance_m
-from sensor.locate.fit import (
-    Estimate,
-    LocateConfig,
-    Reading,
-    Refusal,
-    locate,
-    location_object,
-    profile_rss,
-)
+from sensor.locate.estimate import Estimate, Refusal, location_object
+from sensor.locate.fit import locate
+from sensor.locate.model import LocateConfig, profile_rss
+from sensor.locate.observations import Reading
 from sensor.locate.observations import shadowing_whitener
 from sensor.locate.moving import track
 from sensor.locate.region import region_contains

@@ -6,7 +6,8 @@ import numpy as np
 
 from sensor.locate.enu import enu_from_lat_lon
 from sensor.locate.guidance import _expected_spread_m2, bearing_gap_deg, compass, look_object, look_words
-from sensor.locate.fit import Estimate, Refusal, locate, location_object
+from sensor.locate.estimate import Estimate, Refusal, location_object
+from sensor.locate.fit import locate
 from tests.locate.test_fit import LAT0, LON0, SOUTH, TX, WEST, drive_readings, flat_road_rows
 
 

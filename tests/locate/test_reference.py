@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
-from sensor.locate.fit import Estimate, locate
+from sensor.locate.estimate import Estimate
+from sensor.locate.fit import locate
 from sensor.locate.reference import _pair, common_shadowing, locate_among
 
 LAT0, LON0 = 48.137154, 11.576124
