@@ -29,8 +29,8 @@ from typing import Any
 from sensor.collector.store import Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
-from sensor.locate.guidance import look_object
 from sensor.locate.estimate import Estimate, Refusal, location_object
+from sensor.locate.guidance import look_object
 from sensor.locate.model import LocateConfig
 
 Result = Estimate | Refusal

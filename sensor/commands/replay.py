@@ -16,11 +16,11 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
-from sensor.locate.estimate import Estimate, location_object
-from sensor.locate.reference import locate_among
 from sensor.gsm.allocations import load_allocations
 from sensor.l3.gsmtap import GsmtapSender
 from sensor.l3.pcap import PcapWriter
+from sensor.locate.estimate import Estimate, location_object
+from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.publish.blocks import block_object, gsmtap_header
 from sensor.replay import Recording, Replayer

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sensor.locate.enu import enu_from_lat_lon
-from sensor.locate.guidance import _expected_spread_m2, bearing_gap_deg, compass, look_object, look_words
 from sensor.locate.estimate import Estimate, Refusal, location_object
 from sensor.locate.fit import locate
+from sensor.locate.guidance import _expected_spread_m2, bearing_gap_deg, compass, look_object, look_words
 from tests.locate.test_fit import LAT0, LON0, SOUTH, TX, WEST, drive_readings, flat_road_rows
 
 
