@@ -23,7 +23,6 @@ from sensor.detect.judge import judge_cells
 from sensor.gps.open import open_gps
 from sensor.gps.source import PositionSource
 from sensor.gsm.allocations import Allocations, load_allocations
-from sensor.profiles import ReceiverProfile
 from sensor.scan.bands import parse_arfcns, resolve_bands
 from sensor.scan.calibration import Calibration, device_identity, find_calibration, load_nominal_power, rssi_dbm
 from sensor.scan.gain import GainControl
@@ -31,6 +30,7 @@ from sensor.scan.plan import DEFAULT_PPM_UNCERTAINTY, ScanPlan, plan_scan
 from sensor.scan.scheduler import DwellPolicy, Scanner, TuningVisit
 from sensor.sources.base import DeviceSource
 from sensor.sources.devices import open_device, parse_device_spec, resolve_profile
+from sensor.sources.profiles import ReceiverProfile
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sensor.errors import ConfigError
-from sensor.profiles import ReceiverProfile
+from sensor.sources.profiles import ReceiverProfile
 from sensor.resources import project_dir
 from sensor.gps.source import PositionSource
 from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo, _Clock

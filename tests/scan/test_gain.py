@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.profiles import load_profile
+from sensor.sources.profiles import load_profile
 from sensor.scan.gain import GainControl, clipped_components, peak_dbfs
 from sensor.sources.sim import SimSource
 

@@ -3,7 +3,7 @@
 import pytest
 
 from sensor.errors import ConfigError
-from sensor.profiles import all_profiles, load_profile, load_profile_file
+from sensor.sources.profiles import all_profiles, load_profile, load_profile_file
 
 GOOD = """
 name = "x"
