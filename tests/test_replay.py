@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sensor.cli import cli
 from sensor.sim.output import write_sigmf
 from sensor.sim.scene import load_scene
-from sensor.sources.sim import default_scene_path
+from sensor.sim.radio import default_scene_path
 
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 

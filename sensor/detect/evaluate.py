@@ -150,7 +150,7 @@ def _baseline_for(scene: Scene, baseline: Baseline) -> None:
 
 def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> list[CellOutcome]:
     """One labelled scene through the whole pipeline (a plain function: it runs in worker processes)."""
-    from sensor.sources.sim import SimGps, SimSource  # noqa: PLC0415
+    from sensor.sim.radio import SimGps, SimSource  # noqa: PLC0415
 
     scene = load_scene(path)
     detector = Detector.from_config(rules_table)

@@ -72,12 +72,12 @@ def open_position_source(spec: str, *, align: AlignConfig | None = None) -> Posi
 
 def open_gps(spec: str, source: object | None = None) -> PositionSource | None:
     """``open_position_source`` started, plus ``sim``: the virtual receiver's own GPS (the route of
-    the scene it plays), which needs that receiver as ``source``."""
+    the scene it plays), which needs that receiver as ``source``: a radio that knows where it is
+    offers a ``PositionSource`` through ``own_position_source()`` (only the simulator does)."""
     if spec.strip().lower() == "sim":
-        from sensor.sources.sim import SimGps, SimSource  # noqa: PLC0415 - only with the simulator
-
-        if not isinstance(source, SimSource):
+        own = getattr(source, "own_position_source", None)
+        if own is None:
             raise ConfigError("--gps sim is the virtual receiver's GPS: use it with --device sim")
-        return SimGps(source).start()
+        return own().start()
     gps = open_position_source(spec)
     return None if gps is None else gps.start()

@@ -19,7 +19,7 @@ BACKENDS = {
     "rtlsdr": "sensor.sources.rtlsdr",
     "hackrf": "sensor.sources.hackrf",
     "soapy": "sensor.sources.soapy",
-    "sim": "sensor.sources.sim",
+    "sim": "sensor.sim.radio",
 }
 
 

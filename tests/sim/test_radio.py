@@ -7,7 +7,7 @@ from sensor.dsp.spectrum import raster_channel_powers, spectrum
 from sensor.errors import ConfigError
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.sources.devices import open_device
-from sensor.sources.sim import default_scene_path
+from sensor.sim.radio import default_scene_path
 
 from tests.sim.scenes import cell_toml, scene_toml, write_scene
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from sensor.errors import ConfigError
-from sensor.sources.profiles import ReceiverProfile
-from sensor.resources import project_dir
 from sensor.gps.source import PositionSource
+from sensor.resources import project_dir
 from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo, _Clock
+from sensor.sources.profiles import ReceiverProfile
 
 DEFAULT_SCENE = "patrol.toml"
 
@@ -46,7 +46,7 @@ class SimSource(DeviceSource):
         start_utc_s: float | None = None,
         ppm_correction: float = 0.0,
     ) -> None:
-        from sensor.sim.scene import load_scene  # noqa: PLC0415 - keep `import sensor.sources.sim` light
+        from sensor.sim.scene import load_scene  # noqa: PLC0415 - keep `import sensor.sim.radio` light
 
         self.scene_path = Path(scene_path)
         self.scene = load_scene(self.scene_path)
@@ -84,6 +84,11 @@ class SimSource(DeviceSource):
     def position(self, t_s: float) -> tuple[float, float] | None:
         """The simulated GPS: (lat, lon) of the receiver at scene time ``t_s``, None without a route."""
         return None if self._renderer is None else self._renderer.position(t_s)
+
+    def own_position_source(self) -> SimGps:
+        """The virtual receiver's GPS (``--gps sim``), not started: what ``sensor.gps.open.open_gps``
+        asks a radio that knows where it is."""
+        return SimGps(self)
 
     def _open(self) -> None:
         from sensor.sim.render import SceneRenderer  # noqa: PLC0415
