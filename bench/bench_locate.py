@@ -24,7 +24,7 @@ others, time per fit. Then one fit on 200 readings (best of 3).
 
 Guided search (field shadowing, the same trials): after the first fit, one more car drives 2–4
 segments like the others, either from a random intersection of the search area or from the one
-nearest the first fit's ``next_look`` (sensor/geo/guidance.py); same route shape, spacing and noise
+nearest the first fit's ``next_look`` (sensor/locate/guidance.py); same route shape, spacing and noise
 draws, only the start differs; its shadowing is drawn given what the first cars saw. Figures:
 median / 90th-percentile error, region coverage and refusal rate before, with the random car and
 with the guided car.
@@ -35,7 +35,7 @@ positions, GPS fixes and times). Part of shadowing is the receiver's surrounding
 transmitter heard at one place: TR 36.942 / SEAMCAT's inter-site correlation 0.5 (``COMMON_SHARE``)
 of the 6 dB; the fake's shadowing stays the one drawn before, the receiver's part is drawn given it
 (see ``real_cells``). Figures: ``locate`` of the fake's readings alone vs ``locate_among`` them
-(sensor/geo/reference.py), with the common share 0.5 and 0 (no common part: the correction must
+(sensor/locate/reference.py), with the common share 0.5 and 0 (no common part: the correction must
 do no harm), the common σ estimated, and the medians over the trials both located.
 
 Moving transmitter: a van drives 1 m/s along an L of streets for 20 minutes (1.2 km) while three
@@ -60,12 +60,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of  # noqa: E402
 
-from sensor.geo.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
-from sensor.geo.guidance import bearing_gap_deg  # noqa: E402
-from sensor.geo.locate import Estimate, LocateConfig, locate  # noqa: E402
-from sensor.geo.reference import common_shadowing, locate_among  # noqa: E402
-from sensor.geo.region import region_contains  # noqa: E402
-from sensor.geo.moving import track  # noqa: E402
+from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
+from sensor.locate.guidance import bearing_gap_deg  # noqa: E402
+from sensor.locate.estimate import Estimate  # noqa: E402
+from sensor.locate.fit import locate  # noqa: E402
+from sensor.locate.model import LocateConfig  # noqa: E402
+from sensor.locate.reference import common_shadowing, locate_among  # noqa: E402
+from sensor.locate.region import region_contains  # noqa: E402
+from sensor.locate.moving import track  # noqa: E402
 from sensor.sim.propagation import PathLossModel  # noqa: E402
 
 LAT0, LON0 = 48.137154, 11.576124

@@ -84,7 +84,7 @@ class CellObservation:
     ccch: dict[str, int] = field(default_factory=dict)
     changes: list[SiChange] = field(default_factory=list)
     # (lat_deg, lon_deg, rssi_dbfs, t_s) where the receiver had a fix, at most one per READING_EVERY_S:
-    # what localisation fits (sensor/geo/locate.py)
+    # what localisation fits (sensor/locate/fit.py)
     readings: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     @property

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sensor.cells import CellTracker
-from sensor.geo.source import PositionSource
-from sensor.geo.track import TrackSource, sidecar_track
+from sensor.gps.source import PositionSource
+from sensor.gps.track import TrackSource, sidecar_track
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sources.base import Source

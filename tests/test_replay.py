@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sensor.cli import cli
 from sensor.sim.output import write_sigmf
 from sensor.sim.scene import load_scene
-from sensor.sources.sim import default_scene_path
+from sensor.sim.radio import default_scene_path
 
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
@@ -112,7 +112,7 @@ def test_bad_input_one_line_exit_2(tmp_path, args, message):
 @pytest.mark.slow
 def test_a_drive_gives_the_fake_station_a_location(tmp_path):
     """Several geotagged recordings of one drive: CONTRACT.md's location object for the fake."""
-    from sensor.geo.geodesy import distance_m
+    from sensor.gps.geodesy import distance_m
     from sensor.resources import project_dir
     from sensor.sim.output import write_drive
 

@@ -1,5 +1,5 @@
 """The cells heard alongside a suspect: what the sensors that heard it also heard then and there,
-the ``among`` of :meth:`Transmitter.locate` (``sensor/geo/reference.py`` takes the receiver-side
+the ``among`` of :meth:`Transmitter.locate` (``sensor/locate/reference.py`` takes the receiver-side
 shadowing the real cells among them reveal off the suspect's power).
 
 A :class:`Window` is one sensor's readings within ``margin_s`` of its positioned readings of the

@@ -6,7 +6,7 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
 - ``/api/transmitters``: one record per transmitter (the store's grouped summaries): identity,
   verdict, verdicts by count, reasons, first/last seen, sensors; suspicious and fake ones with the
   localisation (``estimate`` with the 95 % region polygons, or ``refusal`` with its reason), among
-  the real cells heard where and when they were (``sensor/geo/reference.py``); normal cells are not
+  the real cells heard where and when they were (``sensor/locate/reference.py``); normal cells are not
   located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored,
   the suspects and the cells alongside them brought up to date from what was stored since the last
   build (``sensor/collector/alongside.py``); estimates cached per transmitter until its readings or
@@ -53,7 +53,7 @@ from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, gravest, table_order
 from sensor.errors import ConfigError, SensorError
-from sensor.geo.locate import Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 
 log = logging.getLogger(__name__)
 

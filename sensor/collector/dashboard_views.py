@@ -9,8 +9,8 @@ from typing import Any
 
 from sensor.collector.store import Reading, TransmitterSummary
 from sensor.collector.transmitters import gravest
-from sensor.geo.guidance import look_object
-from sensor.geo.locate import Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.guidance import look_object
 
 
 def _finite(x: Any) -> Any:

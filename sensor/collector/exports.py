@@ -10,7 +10,7 @@ Positions are never invented: a reading without a position, or a transmitter the
 locate, is a GeoJSON feature with a ``null`` geometry (its refusal in the properties), a KML
 placemark without geometry, an empty CSV cell. Coordinates are WGS 84, GeoJSON in [lon, lat]
 order (RFC 7946), KML ``lon,lat,alt``. Confidence regions are the 95 % regions of
-``sensor/geo/locate.py`` (one polygon per connected part, rings closed, counter-clockwise).
+``sensor/locate/fit.py`` (one polygon per connected part, rings closed, counter-clockwise).
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from typing import Any
 from sensor.collector.store import Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
-from sensor.geo.guidance import look_object
-from sensor.geo.locate import Estimate, LocateConfig, Refusal, location_object
+from sensor.locate.estimate import Estimate, Refusal, location_object
+from sensor.locate.guidance import look_object
+from sensor.locate.model import LocateConfig
 
 Result = Estimate | Refusal
 

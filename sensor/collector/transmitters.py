@@ -1,7 +1,7 @@
 """Transmitters from readings: one record per transmitter (cell identity + ARFCN + BSIC, so a cloned
 identity on another carrier stays apart), its readings from every sensor, its verdict as the
-sensors saw it, and where it is (``sensor/geo/locate.py``) from the readings' positions and power, with the
-receiver-side shadowing the real cells heard alongside reveal taken off (``sensor/geo/reference.py``).
+sensors saw it, and where it is (``sensor/locate/fit.py``) from the readings' positions and power, with the
+receiver-side shadowing the real cells heard alongside reveal taken off (``sensor/locate/reference.py``).
 
 Power: calibrated dBm where every reading of the transmitter has it, else dBFS (the fit's unknown
 transmit term absorbs the receiver's offset; one sensor's gain must then not change between them,
@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sensor.collector.store import Identified, Reading
-from sensor.geo.locate import Estimate, LocateConfig, Refusal
-from sensor.geo.locate import Reading as PowerReading
-from sensor.geo.locate import locate
-from sensor.geo.reference import locate_among
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.model import LocateConfig
+from sensor.locate.observations import Reading as PowerReading
+from sensor.locate.fit import locate
+from sensor.locate.reference import locate_among
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
 
@@ -75,7 +76,7 @@ class Transmitter(Identified):
     def locate(self, config: LocateConfig | None = None, among: Sequence[Transmitter] = ()) -> Estimate | Refusal:
         """Where it is from its readings; with ``among`` (the other transmitters the same sensors
         heard), the receiver-side shadowing that the real cells among them reveal is taken off
-        first (``sensor/geo/reference.py``)."""
+        first (``sensor/locate/reference.py``)."""
         refs = reference_readings(among, self)
         return locate_among(power_readings(self.readings), refs, config) if refs else locate(power_readings(self.readings), config)
 

@@ -28,7 +28,6 @@ from sensor.dsp.fcch_carriers import group_carriers
 from sensor.dsp.fcch_search import search_fcch_wideband
 from sensor.errors import ConfigError
 from sensor.gsm.bands import CHANNEL_SPACING_HZ
-from sensor.profiles import ReceiverProfile
 from sensor.receiver.stream import StreamReceiver
 from sensor.scan.bands import parse_arfcns, resolve_bands
 from sensor.scan.calibrate import (
@@ -51,6 +50,7 @@ from sensor.scan.calibration import (
 from sensor.scan.plan import Passband, ScanPlan, cover_frequencies, plan_scan
 from sensor.sources.base import DeviceSource
 from sensor.sources.devices import open_device, parse_device_spec, resolve_profile
+from sensor.sources.profiles import ReceiverProfile
 from sensor.units import GAIN, HZ
 
 SURVEY_S = 0.3  # 6-7 FCCH bursts per carrier: enough to find it

@@ -11,7 +11,7 @@ import time
 import click
 
 from sensor.errors import ConfigError, SourceError
-from sensor.geo.open import SPEC_HELP, open_position_source
+from sensor.gps.open import SPEC_HELP, open_position_source
 
 
 @click.command("gps")
@@ -24,8 +24,8 @@ from sensor.geo.open import SPEC_HELP, open_position_source
 def command(spec: str, seconds: float, as_json: bool, profile: str | None) -> None:
     """Show what a GPS source delivers: fixes, fix losses, and the laptop clock's offset from GPS time."""
     if profile is not None:
-        from sensor.geo.serial_nmea import SerialNmeaSource
-        from sensor.geo.ubx_profile import configure_receiver, load_ubx_profile
+        from sensor.gps.serial_nmea import SerialNmeaSource
+        from sensor.gps.ubx_profile import configure_receiver, load_ubx_profile
 
         probe = open_position_source(spec)
         if not isinstance(probe, SerialNmeaSource):

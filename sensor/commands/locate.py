@@ -4,7 +4,7 @@ Without ``--arfcn``/``--bsic`` every non-normal transmitter in the database is l
 whatever matches (normal ones too: the user asked for them). ``--json`` prints CONTRACT.md
 ``location`` objects (plus ``mcc``, ``mnc``, ``lac``, ``verdict`` as extensions) and, for a
 transmitter the data cannot locate, a ``location_refusal`` object; ``--track`` prints one ``track``
-object per transmitter (sliding-window estimates and the moving test of ``sensor/geo/locate.py``).
+object per transmitter (sliding-window estimates and the moving test of ``sensor/locate/fit.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _utc(t_s: float) -> str:
 
 def _result_object(t, result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from sensor.collector.exports import identity, refusal_object
-    from sensor.geo.locate import Estimate, location_object
+    from sensor.locate.estimate import Estimate, location_object
 
     ident = identity(t)
     if isinstance(result, Estimate):
@@ -52,8 +52,8 @@ def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _words(result) -> tuple[str, str, str, str, str]:  # type: ignore[no-untyped-def]
-    from sensor.geo.guidance import look_words
-    from sensor.geo.locate import Estimate
+    from sensor.locate.guidance import look_words
+    from sensor.locate.estimate import Estimate
 
     look = look_words(result.next_look)
     if isinstance(result, Estimate):
@@ -76,7 +76,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from sensor.collector.exports import label, select
     from sensor.collector.alongside import heard_alongside
     from sensor.collector.transmitters import power_readings, transmitters
-    from sensor.geo.moving import track
+    from sensor.locate.moving import track
 
     explicit = arfcn is not None or bsic is not None
     with open_store(db_path) as store:

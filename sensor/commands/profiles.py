@@ -6,7 +6,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sensor.profiles import all_profiles, profiles_dir
+from sensor.sources.profiles import all_profiles, profiles_dir
 
 
 @click.command("profiles")

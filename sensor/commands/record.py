@@ -9,9 +9,9 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sensor.errors import SourceTimeout
-from sensor.geo.nmea_write import fix_sentences
-from sensor.geo.open import SPEC_HELP, open_gps
-from sensor.geo.source import PositionSource
+from sensor.gps.nmea_write import fix_sentences
+from sensor.gps.open import SPEC_HELP, open_gps
+from sensor.gps.source import PositionSource
 from sensor.model import IQBlock
 from sensor.sources.devices import open_device
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation

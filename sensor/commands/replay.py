@@ -16,11 +16,11 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
-from sensor.geo.locate import Estimate, location_object
-from sensor.geo.reference import locate_among
 from sensor.gsm.allocations import load_allocations
 from sensor.l3.gsmtap import GsmtapSender
 from sensor.l3.pcap import PcapWriter
+from sensor.locate.estimate import Estimate, location_object
+from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.publish.blocks import block_object, gsmtap_header
 from sensor.replay import Recording, Replayer
@@ -151,8 +151,8 @@ def _tunings(sources: list[Recording]) -> list[tuple[float, float, float, float]
 
 def located(cells: list, objects: list[dict]) -> list[dict]:
     """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
-    positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
-    receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``)."""
+    positions (``locate/fit.py`` refuses otherwise, and then there is no object), with the
+    receiver-side shadowing the normal cells heard alongside reveal taken off (``locate/reference.py``)."""
     real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
     out = []
     for c, o in zip(cells, objects, strict=True):

@@ -17,8 +17,8 @@ import click
 from sensor.collector.transmitters import transmitters
 from sensor.errors import ConfigError
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
-from sensor.geo.locate import Estimate, location_object
-from sensor.geo.open import SPEC_HELP
+from sensor.locate.estimate import Estimate, location_object
+from sensor.gps.open import SPEC_HELP
 from sensor.resources import project_dir
 from sensor.scan.scheduler import GOALS
 from sensor.sim.scene import load_scene

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sensor.commands.replay import print_cells
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
-from sensor.geo.open import SPEC_HELP
+from sensor.gps.open import SPEC_HELP
 from sensor.scan.scheduler import GOALS
 from sensor.scan.session import open_session
 from sensor.units import GAIN, HZ

@@ -1,7 +1,7 @@
 """The area baseline: which cells have been seen where, on which carriers, with which parameters.
 
 An SQLite file (WAL) with one row per (area, identity, ARFCN, BSIC, source). The area is the
-geohash cell of the position (precision 5, about 5 km, ``sensor/geo/geohash.py``); lookups take
+geohash cell of the position (precision 5, about 5 km, ``sensor/gps/geohash.py``); lookups take
 the position's cell and its eight neighbours. Rows come from drives (``learn``: only cells judged
 normal, so a fake station never teaches the baseline to accept it) and from OpenCellID's
 ``cell_towers.csv`` (``import_opencellid``: GSM rows only; OpenCellID has no ARFCN or BSIC for
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sensor.errors import InputError
-from sensor.geo import geohash
+from sensor.gps import geohash
 
 AREA_PRECISION = 5
 SCHEMA_VERSION = 1

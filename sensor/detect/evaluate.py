@@ -23,9 +23,9 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
 from sensor.gsm.allocations import load_allocations
-from sensor.profiles import load_profile
 from sensor.replay import Replayer
 from sensor.sim.scene import CellSpec, Scene, load_scene
+from sensor.sources.profiles import load_profile
 
 EVAL_EPOCH_UTC_S = 1_790_000_000.0  # scenes start at a fixed UTC time: runs are repeatable
 VERDICT_COLUMNS = ("normal", "suspicious", "fake", "not heard")
@@ -150,7 +150,7 @@ def _baseline_for(scene: Scene, baseline: Baseline) -> None:
 
 def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> list[CellOutcome]:
     """One labelled scene through the whole pipeline (a plain function: it runs in worker processes)."""
-    from sensor.sources.sim import SimGps, SimSource  # noqa: PLC0415
+    from sensor.sim.radio import SimGps, SimSource  # noqa: PLC0415
 
     scene = load_scene(path)
     detector = Detector.from_config(rules_table)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.profiles import ReceiverProfile
+from sensor.sources.profiles import ReceiverProfile
 
 CLIP_LEVEL = 0.99  # |I| or |Q| at this fraction of full scale counts as clipped (8-bit: 127/128)
 

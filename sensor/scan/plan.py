@@ -58,7 +58,7 @@ import numpy as np
 
 from sensor.errors import ConfigError
 from sensor.gsm.bands import BANDS, CHANNEL_SPACING_HZ, Band
-from sensor.profiles import ReceiverProfile
+from sensor.sources.profiles import ReceiverProfile
 
 log = logging.getLogger(__name__)
 

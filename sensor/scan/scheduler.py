@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sensor.cells import CellObservation, CellTracker
-from sensor.geo.source import PositionSource
+from sensor.gps.source import PositionSource
 from sensor.model import L2Block
 from sensor.receiver.stream import StreamReceiver
 from sensor.scan.gain import GainControl

@@ -20,10 +20,9 @@ from sensor.cells import CellObservation
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
-from sensor.geo.open import open_gps
-from sensor.geo.source import PositionSource
+from sensor.gps.open import open_gps
+from sensor.gps.source import PositionSource
 from sensor.gsm.allocations import Allocations, load_allocations
-from sensor.profiles import ReceiverProfile
 from sensor.scan.bands import parse_arfcns, resolve_bands
 from sensor.scan.calibration import Calibration, device_identity, find_calibration, load_nominal_power, rssi_dbm
 from sensor.scan.gain import GainControl
@@ -31,6 +30,7 @@ from sensor.scan.plan import DEFAULT_PPM_UNCERTAINTY, ScanPlan, plan_scan
 from sensor.scan.scheduler import DwellPolicy, Scanner, TuningVisit
 from sensor.sources.base import DeviceSource
 from sensor.sources.devices import open_device, parse_device_spec, resolve_profile
+from sensor.sources.profiles import ReceiverProfile
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sensor.errors import InputError
-from sensor.geo.fix import Fix
-from sensor.geo.nmea_write import fix_sentences
+from sensor.gps.fix import Fix
+from sensor.gps.nmea_write import fix_sentences
 from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz

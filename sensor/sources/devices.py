@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from sensor.errors import ConfigError, DeviceNotFound, DriverUnavailable, SourceError
-from sensor.profiles import DEFAULT_PROFILE, ReceiverProfile, load_profile
 from sensor.sources.base import DeviceListing, DeviceSource
+from sensor.sources.profiles import DEFAULT_PROFILE, ReceiverProfile, load_profile
 
 BACKENDS = {
     "rtlsdr": "sensor.sources.rtlsdr",
     "hackrf": "sensor.sources.hackrf",
     "soapy": "sensor.sources.soapy",
-    "sim": "sensor.sources.sim",
+    "sim": "sensor.sim.radio",
 }
 
 

@@ -445,7 +445,7 @@ class HackRFSource(RadioSource):
 
 
 def from_profile(serial: str | None, profile: Any, **kwargs: Any) -> HackRFSource:
-    """The registry's constructor: ``profile`` is a ``sensor.profiles.ReceiverProfile``."""
+    """The registry's constructor: ``profile`` is a ``sensor.sources.profiles.ReceiverProfile``."""
     return HackRFSource(
         serial=serial,
         tuning_range_hz=tuple(profile.tuning_range_hz),

@@ -347,7 +347,7 @@ class RtlSdrSource(RadioSource):
 
 
 def from_profile(serial: str | None, profile: Any, **kwargs: Any) -> RtlSdrSource:
-    """The registry's constructor: ``profile`` is a ``sensor.profiles.ReceiverProfile``."""
+    """The registry's constructor: ``profile`` is a ``sensor.sources.profiles.ReceiverProfile``."""
     return RtlSdrSource(
         serial=serial,
         tuning_range_hz=tuple(profile.tuning_range_hz),

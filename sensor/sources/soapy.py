@@ -454,7 +454,7 @@ class SoapySource(RadioSource):
 
 
 def from_profile(device_args: str | None, profile: Any, **kwargs: Any) -> SoapySource:
-    """The registry's constructor: ``profile`` is a ``sensor.profiles.ReceiverProfile``."""
+    """The registry's constructor: ``profile`` is a ``sensor.sources.profiles.ReceiverProfile``."""
     return SoapySource(
         device_args=device_args,
         tuning_range_hz=tuple(profile.tuning_range_hz),

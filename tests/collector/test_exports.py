@@ -20,7 +20,7 @@ from sensor.cli import cli
 from sensor.collector import exports
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.transmitters import transmitters
-from sensor.geo.locate import Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 from sensor.publish.envelope import make_envelope
 from tests.publish.transport import cell_body, detection_body
 

@@ -17,10 +17,11 @@ from sensor.collector import exports
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.alongside import heard_alongside
 from sensor.collector.transmitters import power_readings, reference_readings, transmitters
-from sensor.geo.locate import Estimate, locate
-from sensor.geo.reference import locate_among
+from sensor.locate.estimate import Estimate
+from sensor.locate.fit import locate
+from sensor.locate.reference import locate_among
 from sensor.publish.envelope import make_envelope
-from tests.geo.test_reference import _scene
+from tests.locate.test_reference import _scene
 from tests.publish.transport import cell_body
 
 ENV = {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent"}

@@ -20,11 +20,11 @@ from sensor.cli import cli
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.daemon.runner import Daemon, DaemonConfig
 from sensor.errors import DeviceLost, DeviceNotFound
-from sensor.geo.geodesy import distance_m
+from sensor.gps.geodesy import distance_m
 from sensor.resources import project_dir
 from sensor.scan.session import open_session
+from sensor.sim.radio import SimSource
 from sensor.sim.scene import load_scene
-from sensor.sources.sim import SimSource
 
 PATROL = project_dir("recordings") / "scenes" / "patrol.toml"
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sensor.cli import cli
 from sensor.detect.baseline import Baseline
 from sensor.errors import InputError
-from sensor.geo import geohash
+from sensor.gps import geohash
 
 SHANGHAI = {"lat_deg": 31.2304, "lon_deg": 121.4737}
 BEIJING = {"lat_deg": 39.9042, "lon_deg": 116.4074}

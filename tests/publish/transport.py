@@ -15,7 +15,7 @@ from sensor.publish.keys import KeyPair, create_keypair, load_keypair, load_publ
 from sensor.publish.link import Link
 from sensor.publish.outbox import Outbox
 
-from tests.geo.waiting import wait_until
+from tests.gps.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

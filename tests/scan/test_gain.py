@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sensor.profiles import load_profile
 from sensor.scan.gain import GainControl, clipped_components, peak_dbfs
-from sensor.sources.sim import SimSource
+from sensor.sim.radio import SimSource
+from sensor.sources.profiles import load_profile
 
 SCENE = """
 name = "strong"

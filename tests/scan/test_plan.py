@@ -14,8 +14,8 @@ import pytest
 
 from sensor.errors import ConfigError
 from sensor.gsm.bands import BANDS
-from sensor.profiles import ReceiverProfile, load_profile
 from sensor.scan.plan import ScanPlan, arfcn_ranges_text, cover_frequencies, plan_scan
+from sensor.sources.profiles import ReceiverProfile, load_profile
 
 HALF_CHANNEL_HZ = 100e3
 

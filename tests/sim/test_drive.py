@@ -9,11 +9,11 @@ from click.testing import CliRunner
 
 from sensor.cli import cli
 from sensor.sim.propagation import distance_m
+from sensor.sim.radio import default_scene_path
 from sensor.sim.render import SceneRenderer
 from sensor.sim.route import Drive
 from sensor.sim.scene import load_scene
 from sensor.sources.open import open_recording
-from sensor.sources.sim import default_scene_path
 
 
 def test_drive_positions_follow_the_route():

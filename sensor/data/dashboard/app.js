@@ -128,7 +128,7 @@
     }
   }
 
-  function lookWords(k) {  // sensor/geo/guidance.look_words
+  function lookWords(k) {  // sensor/locate/guidance.look_words
     return `next reading best ${Math.round(k.distance_m)} m ${k.direction} of the estimate` +
       (k.gap_deg >= 120 ? `; readings leave a ${Math.round(k.gap_deg)}° gap` : "");
   }

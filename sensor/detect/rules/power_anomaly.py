@@ -46,7 +46,7 @@ def _jump_while_standing(readings: tuple[tuple[float, float, float, float], ...]
                          within_s: float) -> float | None:
     """The largest step in median power between consecutive stretches of ``within_s`` seconds during
     which the receiver stayed within ``standing_m`` (None: no such step)."""
-    from sensor.geo.geodesy import distance_m  # noqa: PLC0415
+    from sensor.gps.geodesy import distance_m  # noqa: PLC0415
 
     best = None
     for i in range(len(readings)):
