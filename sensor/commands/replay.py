@@ -16,13 +16,13 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
+from sensor.frames.block import block_object, gsmtap_header
+from sensor.frames.gsmtap import GsmtapSender
+from sensor.frames.pcap import PcapWriter
 from sensor.geo.locate import Estimate, location_object
 from sensor.geo.reference import locate_among
 from sensor.gsm.allocations import load_allocations
-from sensor.l3.gsmtap import GsmtapSender
-from sensor.l3.pcap import PcapWriter
 from sensor.model import L2Block
-from sensor.publish.blocks import block_object, gsmtap_header
 from sensor.replay import Recording, Replayer
 from sensor.sources.open import open_recording
 

@@ -1,12 +1,12 @@
-"""Decoded blocks as the outside world sees them: CONTRACT.md's ``block`` JSON object, and GSMTAP
-v2 (Wireshark's convention) for UDP and pcap."""
+"""One decoded block as the outside world sees it: CONTRACT.md's ``block`` JSON object, and the
+GSMTAP v2 header (Wireshark's convention) it goes out with over UDP and into pcap."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from sensor.l3.gsmtap import GsmtapHeader, channel_for
+from sensor.frames.gsmtap import GsmtapHeader, channel_for
 from sensor.model import L2Block
 
 SCHEMA = 1
