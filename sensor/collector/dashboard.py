@@ -55,6 +55,7 @@ from sensor.collector.dashboard_table import TransmitterTable
 from sensor.collector.dashboard_views import reading_view
 from sensor.collector.store import Store
 from sensor.errors import ConfigError, SensorError
+from sensor.units import parse_bind
 
 log = logging.getLogger(__name__)
 
@@ -179,21 +180,6 @@ class Dashboard:
         return self.alerts.last_event_id
 
 
-def parse_bind(text: str) -> tuple[str, int]:
-    """``HOST:PORT``, ``[v6]:PORT`` or ``:PORT`` (127.0.0.1) → (host, port); ``ConfigError`` otherwise."""
-    host, sep, port = text.strip().rpartition(":")
-    if not sep:
-        raise ConfigError(f"dashboard address {text!r}: give HOST:PORT (e.g. 127.0.0.1:8080)")
-    host = host.strip("[]") or "127.0.0.1"
-    try:
-        number = int(port)
-    except ValueError:
-        raise ConfigError(f"dashboard address {text!r}: port {port!r} is not a number") from None
-    if not 0 <= number <= 65535:
-        raise ConfigError(f"dashboard address {text!r}: port out of range")
-    return host, number
-
-
 # --------------------------------------------------------------------------- python -m
 
 
@@ -212,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not Path(args.db).is_file():
             raise ConfigError(f"no database at {args.db}")
-        host, port = parse_bind(args.bind)
+        host, port = parse_bind(args.bind, "dashboard address", example="127.0.0.1:8080")
         store = SqliteStore(args.db)
         try:
             dash = Dashboard(store, host, port, args.token).start()

@@ -25,13 +25,7 @@ from sensor.gsm.allocations import load_allocations
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer
 from sensor.sources.open import open_recording
-
-
-def _host_port(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"--gsmtap {text!r}: expected HOST:PORT, e.g. 127.0.0.1:4729")
-    return host, int(port)
+from sensor.units import parse_bind
 
 
 @click.command("replay")
@@ -59,7 +53,7 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
         sources.append(Recording(src, Path(r), Path(track) if track else None))
     if track and not Path(track).is_file():
         raise InputError(f"{track}: no such track file")
-    sender = GsmtapSender(*_host_port(gsmtap)) if gsmtap else None
+    sender = GsmtapSender(*parse_bind(gsmtap, "--gsmtap", example="127.0.0.1:4729", min_port=1)) if gsmtap else None
     try:
         pcap = PcapWriter(pcap_path) if pcap_path else None
     except OSError as exc:
