@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from sensor.commands.export import open_store
+from sensor.collector.open_store import open_existing
 from sensor.utc import utc_iso
 
 
@@ -75,7 +75,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from sensor.geo.moving import track
 
     explicit = arfcn is not None or bsic is not None
-    with open_store(db_path) as store:
+    with open_existing(db_path) as store:
         readings = store.readings(arfcn=arfcn, bsic=bsic)
         chosen = select(transmitters(readings), arfcn=arfcn, bsic=bsic, min_verdict=None if explicit else "suspicious")
         among = heard_alongside(store, chosen) if chosen and not with_track else []
