@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sensor.cells import CellTracker
+from sensor.cells import CellObservation, CellTracker
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
+from sensor.locate.estimate import Estimate, location_object
+from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sources.base import Source
@@ -111,3 +113,27 @@ class Replayer:
             self.on_block(b)
         position = gps.position_at(b.time_utc_s) if gps is not None else fixed
         self.tracker.add_block(dataclasses.replace(b, t_s=None if b.t_s is None else drive_t0 + b.t_s), position)
+
+
+def tunings(recordings: list[Recording]) -> list[tuple[float, float, float, float]]:
+    """What the recordings listened on, one after the other on the drive's clock."""
+    out, t = [], 0.0
+    for r in recordings:
+        out.append((r.source.center_hz, r.source.info.sample_rate_hz, t, t + r.source.duration_s))
+        t += r.source.duration_s
+    return out
+
+
+def located(cells: list[CellObservation], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
+    positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
+    receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``)."""
+    real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
+    out = []
+    for c, o in zip(cells, objects, strict=True):
+        if o["verdict"] == "normal" or len(c.readings) < 3:
+            continue
+        est = locate_among(c.readings, real)
+        if isinstance(est, Estimate):
+            out.append(location_object(o, est))
+    return out

@@ -1,10 +1,13 @@
-"""Parsing physical quantities as a field officer types them: ``953.6M``, ``2.4e6``, ``1.8GHz``."""
+"""Parsing what a field officer types: physical quantities (``953.6M``, ``2.4e6``, ``1.8GHz``), gains,
+positions and network addresses (``HOST:PORT``)."""
 
 from __future__ import annotations
 
 import re
 
 import click
+
+from sensor.errors import ConfigError
 
 _SUFFIX = {"": 1.0, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "g": 1e9, "G": 1e9}
 _QUANTITY_RE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kKmMgG]?)(?:Hz|hz|sps|SPS|S/s)?\s*$")
@@ -71,3 +74,20 @@ class PositionType(click.ParamType):
 
 
 POSITION = PositionType()
+
+
+def parse_bind(text: str, what: str, *, example: str, min_port: int = 0) -> tuple[str, int]:
+    """``HOST:PORT``, ``[v6]:PORT`` or ``:PORT`` (127.0.0.1) → (host, port); otherwise a
+    ``ConfigError`` naming ``what`` (the option) and showing ``example``. Port 0 (any free port)
+    suits an address to listen on; a destination gives ``min_port=1``."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep:
+        raise ConfigError(f"{what} {text!r}: give HOST:PORT (e.g. {example})")
+    host = host.strip("[]") or "127.0.0.1"
+    try:
+        number = int(port)
+    except ValueError:
+        raise ConfigError(f"{what} {text!r}: port {port!r} is not a number") from None
+    if not min_port <= number <= 65535:
+        raise ConfigError(f"{what} {text!r}: port out of range")
+    return host, number

@@ -32,6 +32,10 @@ is 405. Every response carries a ``default-src 'self'`` content security policy;
 ``python -m sensor.collector.dashboard --db PATH --bind 127.0.0.1:8080`` serves an existing
 database on its own (for analysts); ``fbs-sensor collector --dashboard HOST:PORT`` next to the
 collector.
+
+This module starts and stops the pieces: ``dashboard_table.py`` (the transmitter table),
+``dashboard_alerts.py`` (the live detections), ``dashboard_views.py`` (the JSON views) and
+``dashboard_http.py`` (the server and its handler).
 """
 
 from __future__ import annotations
@@ -43,23 +47,20 @@ import socket
 import sys
 import threading
 import time
-from collections import deque
 from typing import Any, Self
 
-from sensor.collector.alongside import LiveSuspects
+from sensor.collector.dashboard_alerts import AlertFeed
 from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
-from sensor.collector.dashboard_views import alert_of, reading_view, transmitter_view
-from sensor.collector.live import LiveSummaries, StoredSince
-from sensor.collector.store import Store, StoreError
-from sensor.collector.transmitters import Transmitter, gravest, table_order
+from sensor.collector.dashboard_table import TransmitterTable
+from sensor.collector.dashboard_views import reading_view
+from sensor.collector.store import Store
 from sensor.errors import ConfigError, SensorError
-from sensor.locate.estimate import Estimate, Refusal
+from sensor.units import parse_bind
 
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.5
 HEARTBEAT_S = 15.0
-MAX_EVENTS_KEPT = 1000  # recent detections kept for streams that fall behind or reconnect
 
 
 # --------------------------------------------------------------------------- the dashboard
@@ -91,16 +92,10 @@ class Dashboard:
         self.poll_interval_s = poll_interval_s
         self.heartbeat_s = heartbeat_s
         self._stop = threading.Event()
-        self._cond = threading.Condition()
-        self._events: deque[tuple[int, dict[str, Any]]] = deque(maxlen=MAX_EVENTS_KEPT)
-        self._count = 0  # detections seen by the poller
-        self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
-        self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
-        self._build_lock = threading.Lock()  # one build of the table at a time
-        self._start_live()
+        self.alerts = AlertFeed(store, self._stop)
+        self.table = TransmitterTable(store)
         self._server: _Server | None = None
         self._threads: list[threading.Thread] = []
-        self.poll_error: str | None = None
 
     # ----------------------------------------------------------------- life cycle
 
@@ -115,14 +110,11 @@ class Dashboard:
         server.dashboard = self  # type: ignore[attr-defined]
         self._server = server
         self.port = server.server_address[1]
-        try:
-            self._count = self.store.count("detection")
-        except StoreError as exc:
-            log.warning("dashboard: cannot count detections yet: %s", exc)
+        self.alerts.count_stored()
         self._threads = [
             threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="dashboard-http", daemon=True),
-            threading.Thread(target=self._poll, name="dashboard-poll", daemon=True),
-            threading.Thread(target=self._warm, name="dashboard-warm", daemon=True),
+            threading.Thread(target=self.alerts.poll, args=(self.poll_interval_s,), name="dashboard-poll", daemon=True),
+            threading.Thread(target=self.table.warm, name="dashboard-warm", daemon=True),
         ]
         for t in self._threads:
             t.start()
@@ -131,8 +123,7 @@ class Dashboard:
 
     def stop(self) -> None:
         self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
+        self.alerts.wake()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -159,153 +150,34 @@ class Dashboard:
     def url_with_token(self) -> str:
         return self.url if self.token is None else f"{self.url}?token={self.token}"
 
-    def _warm(self) -> None:
-        """Build the transmitter table once at start (seconds at millions of readings: the suspects'
-        readings and the cells alongside them are read in full), so the first page load finds it."""
-        try:
-            self.api_transmitters()
-        except StoreError as exc:
-            log.warning("dashboard: transmitter table not built yet: %s", exc)
-        except Exception:  # a bug: the page's own request will say so
-            log.exception("dashboard: building the transmitter table")
-
-    # ----------------------------------------------------------------- live detections
-
-    def _poll(self) -> None:
-        while not self._stop.wait(self.poll_interval_s):
-            try:
-                self.poll_once()
-                self.poll_error = None
-            except StoreError as exc:  # database busy or gone for a moment: try again next time
-                if self.poll_error != str(exc):
-                    log.warning("dashboard: %s", exc)
-                self.poll_error = str(exc)
-            except Exception:  # a bug: keep the dashboard up, say so once per occurrence
-                log.exception("dashboard poller")
-
-    def poll_once(self) -> int:
-        """Look for new detections in the store; wakes the event streams. Returns how many were new."""
-        n = self.store.count("detection")
-        if n == self._count:
-            return 0
-        if n < self._count:  # store replaced or pruned: start over from here
-            with self._cond:
-                self._count = n
-            return 0
-        new = self.store.messages(kind="detection", offset=self._count)  # those after the ones seen, not all again
-        with self._cond:
-            for i, env in enumerate(new, start=self._count + 1):
-                self._events.append((i, alert_of(env)))
-            self._count += len(new)
-            self._cond.notify_all()
-        return len(new)
-
-    def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]:
-        """Detections with arrival index > ``after``, waiting up to ``timeout_s`` for one."""
-        deadline = time.monotonic() + timeout_s
-        with self._cond:
-            while True:
-                out = [(i, a) for i, a in self._events if i > after]
-                remaining = deadline - time.monotonic()
-                if out or remaining <= 0 or self._stop.is_set():
-                    return out
-                self._cond.wait(remaining)
-
-    def backlog(self, after: int) -> list[tuple[int, dict[str, Any]]]:
-        """Detections after the ``after``-th that the poller has counted but no longer (or never) kept:
-        a stream resuming from an old Last-Event-ID gets them from the store."""
-        with self._cond:
-            count = self._count
-            oldest = self._events[0][0] if self._events else count + 1
-        if after >= count or after + 1 >= oldest:
-            return []
-        first = max(after, count - MAX_EVENTS_KEPT)
-        stored = self.store.messages(kind="detection", offset=first, limit=max(0, oldest - 1 - first))
-        return [(i, alert_of(env)) for i, env in enumerate(stored, start=first + 1)]
-
     @property
     def stopping(self) -> bool:
         return self._stop.is_set()
 
-    @property
-    def last_event_id(self) -> int:
-        return self._count
-
-    # ----------------------------------------------------------------- API data
-
-    def _start_live(self) -> None:
-        """The table's live state from nothing: its next build reads the store in full."""
-        self._since = StoredSince(self.store)  # what each build of the table adds to the last
-        self._summaries = LiveSummaries(self._since)
-        self._suspects = LiveSuspects(self.store)
+    # ----------------------------------------------------------------- what the handler serves
 
     def api_transmitters(self) -> dict[str, Any]:
-        """Every transmitter from the store's summaries; the suspicious and fake ones with the
-        reasons of their gravest latest reading, located among the real cells heard where and when
-        they were. The first build reads the summaries (grouped queries) and the suspects in full;
-        later ones add what was stored since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only
-        when the store holds new messages, by one request at a time (the others wait for it and
-        share the table)."""
-        with self._build_lock:
-            count = self.store.count()
-            if self._table is not None and self._table[0] == count:
-                return self._table[1]
-            try:
-                new = self._since.read()
-                summaries = self._summaries.refresh(new)
-                suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"], new)
-            except BaseException:  # the database went away mid-build: what was read since must not be lost
-                self._start_live()  # the next build reads everything afresh
-                raise
-            out = []
-            for s in sorted(summaries, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
-                got = suspects.get(s.key)
-                if got is None or not got.transmitter.readings:
-                    out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
-                else:
-                    heard = sum(len(o.readings) for o in got.among)  # what the real cells alongside add changes the fit too
-                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard)))
-            self._table = (count, {"transmitters": out})
-            return self._table[1]
-
-    def _locate(self, t: Transmitter, among: list[Transmitter], heard: int) -> Estimate | Refusal:
-        """``t`` located, or its cached result while its readings and those alongside are as they were
-        (called by the table's build only: under its lock)."""
-        stamp = (len(t.readings), t.latest.message_id, heard)
-        cached = self._locations.get(t.key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        try:
-            result: Estimate | Refusal = t.locate(among=among)
-        except Exception as exc:  # one transmitter's failure must not hide the others
-            log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
-            result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
-        self._locations[t.key] = (stamp, result)
-        return result
+        return self.table.build()
 
     def api_readings(self, arfcn: int | None, bsic: int | None, limit: int) -> dict[str, Any]:
         rs = self.store.readings(arfcn=arfcn, bsic=bsic, newest=limit, with_body=False) if limit else []
         return {"readings": [reading_view(r) for r in rs]}
 
     def api_alerts(self, limit: int) -> dict[str, Any]:
-        total = self.store.count("detection")
-        stored = self.store.messages(kind="detection", offset=max(0, total - limit), limit=limit) if limit else []
-        return {"alerts": [alert_of(env) for env in stored], "total": total, "last_event_id": total}
+        return self.alerts.alerts(limit)
 
+    def poll_once(self) -> int:
+        return self.alerts.poll_once()
 
-def parse_bind(text: str) -> tuple[str, int]:
-    """``HOST:PORT``, ``[v6]:PORT`` or ``:PORT`` (127.0.0.1) → (host, port); ``ConfigError`` otherwise."""
-    host, sep, port = text.strip().rpartition(":")
-    if not sep:
-        raise ConfigError(f"dashboard address {text!r}: give HOST:PORT (e.g. 127.0.0.1:8080)")
-    host = host.strip("[]") or "127.0.0.1"
-    try:
-        number = int(port)
-    except ValueError:
-        raise ConfigError(f"dashboard address {text!r}: port {port!r} is not a number") from None
-    if not 0 <= number <= 65535:
-        raise ConfigError(f"dashboard address {text!r}: port out of range")
-    return host, number
+    def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]:
+        return self.alerts.events_after(after, timeout_s)
+
+    def backlog(self, after: int) -> list[tuple[int, dict[str, Any]]]:
+        return self.alerts.backlog(after)
+
+    @property
+    def last_event_id(self) -> int:
+        return self.alerts.last_event_id
 
 
 # --------------------------------------------------------------------------- python -m
@@ -326,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not Path(args.db).is_file():
             raise ConfigError(f"no database at {args.db}")
-        host, port = parse_bind(args.bind)
+        host, port = parse_bind(args.bind, "dashboard address", example="127.0.0.1:8080")
         store = SqliteStore(args.db)
         try:
             dash = Dashboard(store, host, port, args.token).start()

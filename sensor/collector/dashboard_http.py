@@ -1,6 +1,7 @@
 """The dashboard's HTTP side: the threading server, the read-only request handler (token and Host
 checks, static files, the JSON API, server-sent events) and its small parsing helpers. The
-``Dashboard`` object (``dashboard.py``) owns the data; the handler reaches it as ``server.dashboard``."""
+``Dashboard`` object (``dashboard.py``, which imports this module) owns the data; the handler
+reaches it as ``server.dashboard``, through what ``DashboardData`` declares."""
 
 from __future__ import annotations
 
@@ -14,13 +15,10 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from sensor.collector.store import StoreError
-
-if TYPE_CHECKING:
-    from sensor.collector.dashboard import Dashboard
 
 log = logging.getLogger("sensor.collector.dashboard")
 
@@ -37,6 +35,29 @@ STATIC = {
 PUBLIC_PATHS = ("/app.js", "/style.css", "/favicon.ico")  # no data in them: served without the token
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+class DashboardData(Protocol):
+    """What the handler reads of the dashboard it serves."""
+
+    token: str | None
+    heartbeat_s: float
+
+    @property
+    def stopping(self) -> bool: ...
+
+    @property
+    def last_event_id(self) -> int: ...
+
+    def api_transmitters(self) -> dict[str, Any]: ...
+
+    def api_readings(self, arfcn: int | None, bsic: int | None, limit: int) -> dict[str, Any]: ...
+
+    def api_alerts(self, limit: int) -> dict[str, Any]: ...
+
+    def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]: ...
+
+    def backlog(self, after: int) -> list[tuple[int, dict[str, Any]]]: ...
 
 
 def is_loopback(host: str) -> bool:
@@ -79,7 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "fbs-dashboard"
     @property
-    def dashboard(self) -> Dashboard:
+    def dashboard(self) -> DashboardData:
         return self.server.dashboard  # type: ignore[attr-defined,no-any-return]
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from sensor.errors import ConfigError, SensorError
+from sensor.units import parse_bind
 
 
 @click.command("collector")
@@ -48,10 +49,11 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
         collector = Collector(store, bind, server_keys=server_keys, keys_dir=keys_dir, allow_plaintext=allow_plaintext)
         collector.start()
         if dashboard_bind is not None:
-            from sensor.collector.dashboard import Dashboard, parse_bind
+            from sensor.collector.dashboard import Dashboard
 
             try:
-                dashboard = Dashboard(store, *parse_bind(dashboard_bind), dashboard_token).start()
+                host, port = parse_bind(dashboard_bind, "dashboard address", example="127.0.0.1:8080")
+                dashboard = Dashboard(store, host, port, dashboard_token).start()
             except BaseException:
                 collector.stop()
                 raise

@@ -1,5 +1,5 @@
 """``fbs-sensor evaluate``: labelled scenes through the whole pipeline; precision, recall and
-false-alarm rate per rule and overall, with a confusion table (``sensor/detect/evaluate.py``)."""
+false-alarm rate per rule and overall, with a confusion table (``sensor/evaluate.py``)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from sensor.detect.detector import Detector
-from sensor.detect.evaluate import VERDICT_COLUMNS, Report, evaluate, outcome_object
 from sensor.detect.registry import RULES
 from sensor.errors import ConfigError, InputError
+from sensor.evaluate import VERDICT_COLUMNS, Report, evaluate, outcome_object
 from sensor.resources import project_dir
 from sensor.schema import read_toml
 

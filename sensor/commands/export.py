@@ -14,22 +14,11 @@ from pathlib import Path
 
 import click
 
+from sensor.collector.open_store import open_existing
 from sensor.errors import InputError
 
 FORMATS = ("geojson", "kml", "csv", "evidence")
 VERDICTS = ("normal", "suspicious", "fake")
-
-
-def open_store(db_path: str):  # type: ignore[no-untyped-def]
-    """An existing collector database (never created here): ``InputError`` when missing or unreadable."""
-    from sensor.collector.sqlite_store import SqliteStore
-
-    path = Path(db_path)
-    if not path.is_file():
-        raise InputError(f"{db_path}: no such database" + (" (it is a directory)" if path.is_dir() else ""))
-    if not os.access(path, os.R_OK):
-        raise InputError(f"{db_path}: cannot read the database (permission denied)")
-    return SqliteStore(path)
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -121,7 +110,7 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
         if not os.access(out_path.parent, os.W_OK):
             raise InputError(f"{out}: cannot write: permission denied")
 
-    with open_store(db_path) as store:
+    with open_existing(db_path) as store:
         readings = exports.since(store.readings(arfcn=arfcn), since)
         chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
         among = heard_alongside(store, chosen) if fmt != "csv" else []

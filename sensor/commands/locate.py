@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 
-from sensor.commands.export import open_store
-
-
-def _utc(t_s: float) -> str:
-    return datetime.fromtimestamp(t_s, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from sensor.collector.open_store import open_existing
+from sensor.utc import utc_iso
 
 
 def _result_object(t, result) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -45,7 +41,7 @@ def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "moving": tr.moving, "f_statistic": tr.f_statistic, "p_value": tr.p_value,
         "shift_m": None if tr.shift_m is None else round(tr.shift_m, 1),
         "fixed": part(tr.fixed),
-        "points": [{"t_start_utc": _utc(p.t_start_s), "t_end_utc": _utc(p.t_end_s), "result": part(p.result)}
+        "points": [{"t_start_utc": utc_iso(p.t_start_s), "t_end_utc": utc_iso(p.t_end_s), "result": part(p.result)}
                    for p in tr.points],
         "method": tr.method,
     }  # fmt: skip
@@ -79,7 +75,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from sensor.locate.moving import track
 
     explicit = arfcn is not None or bsic is not None
-    with open_store(db_path) as store:
+    with open_existing(db_path) as store:
         readings = store.readings(arfcn=arfcn, bsic=bsic)
         chosen = select(transmitters(readings), arfcn=arfcn, bsic=bsic, min_verdict=None if explicit else "suspicious")
         among = heard_alongside(store, chosen) if chosen and not with_track else []
@@ -100,7 +96,7 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
             for col in ("from (UTC)", "to (UTC)", "lat", "lon", "radius m", "positions", "note"):
                 table.add_column(col, justify="right" if col in ("radius m", "positions") else "left")
             for p in tr.points:
-                table.add_row(_utc(p.t_start_s)[:19], _utc(p.t_end_s)[:19], *_words(p.result))
+                table.add_row(utc_iso(p.t_start_s)[:19], utc_iso(p.t_end_s)[:19], *_words(p.result))
             table.add_row("all", "", *_words(tr.fixed))
             Console(file=out, width=160).print(table)
         return

@@ -7,31 +7,22 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from sensor.commands.inspect import recording_options
+from sensor.commands.tables import print_cells
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError
+from sensor.frames.block import block_object, gsmtap_header
+from sensor.frames.gsmtap import GsmtapSender
+from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
-from sensor.l3.gsmtap import GsmtapSender
-from sensor.l3.pcap import PcapWriter
-from sensor.locate.estimate import Estimate, location_object
-from sensor.locate.reference import locate_among
 from sensor.model import L2Block
-from sensor.publish.blocks import block_object, gsmtap_header
-from sensor.replay import Recording, Replayer
+from sensor.replay import Recording, Replayer, located, tunings
 from sensor.sources.open import open_recording
-
-
-def _host_port(text: str) -> tuple[str, int]:
-    host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"--gsmtap {text!r}: expected HOST:PORT, e.g. 127.0.0.1:4729")
-    return host, int(port)
+from sensor.units import parse_bind
 
 
 @click.command("replay")
@@ -59,7 +50,7 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
         sources.append(Recording(src, Path(r), Path(track) if track else None))
     if track and not Path(track).is_file():
         raise InputError(f"{track}: no such track file")
-    sender = GsmtapSender(*_host_port(gsmtap)) if gsmtap else None
+    sender = GsmtapSender(*parse_bind(gsmtap, "--gsmtap", example="127.0.0.1:4729", min_port=1)) if gsmtap else None
     try:
         pcap = PcapWriter(pcap_path) if pcap_path else None
     except OSError as exc:
@@ -93,7 +84,7 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
     baseline = Baseline(baseline_path) if baseline_path else None
     try:
         objects = judge_cells(cells, detector, baseline=baseline, allocations=load_allocations(),
-                              tunings=_tunings(sources))
+                              tunings=tunings(sources))
         if baseline is not None and learn:
             learned = sum(baseline.learn(o, o["position"]) for o in objects)
             click.echo(f"baseline: learned {learned} of {len(objects)} cells into {baseline_path}", err=True)
@@ -117,48 +108,3 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
                       f"within {loc['radius_m']:.0f} m (95 %), from {loc['n_positions']} positions")
     console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
                   + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))
-
-
-def print_cells(objects: list[dict], detections: list[dict], *, title: str) -> Console:
-    """The human table of judged cells, then each detection with its reasons (replay and scan)."""
-    console = Console(width=None if sys.stdout.isatty() else 140)
-    table = Table(title=title)
-    for col in ("ARFCN", "BSIC", "MCC-MNC", "LAC", "CI", "SI", "neighbours", "SNR dB", "offset Hz", "verdict"):
-        table.add_column(col)
-    for o in objects:
-        table.add_row(str(o["arfcn"]), str(o["bsic"]), f"{o['mcc'] or '?'}-{o['mnc'] or '?'}", str(o["lac"] or "?"),
-                      str(o["cell_id"] or "?"), ",".join(o["si"]) or "-",
-                      "-" if o["neighbours"] is None else str(len(o["neighbours"])),
-                      "?" if o["snr_db"] is None else f"{o['snr_db']:.0f}",
-                      "?" if o["freq_offset_hz"] is None else f"{o['freq_offset_hz']:+.0f}", o["verdict"])
-    console.print(table)
-    for d in detections:
-        console.print(f"[bold red]{d['verdict'].upper()}[/] ARFCN {d['arfcn']} BSIC {d['bsic']} "
-                      f"({d['mcc'] or '?'}-{d['mnc'] or '?'} LAC {d['lac']} CI {d['cell_id']}), score {d['score']:.2f}:")
-        for r in d["reasons"]:
-            console.print(f"  - {r['detail']} [dim]({r['rule']}, {r['weight']:.2f})[/]")
-    return console
-
-
-def _tunings(sources: list[Recording]) -> list[tuple[float, float, float, float]]:
-    """What the recordings listened on, one after the other on the drive's clock."""
-    out, t = [], 0.0
-    for r in sources:
-        out.append((r.source.center_hz, r.source.info.sample_rate_hz, t, t + r.source.duration_s))
-        t += r.source.duration_s
-    return out
-
-
-def located(cells: list, objects: list[dict]) -> list[dict]:
-    """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
-    positions (``locate/fit.py`` refuses otherwise, and then there is no object), with the
-    receiver-side shadowing the normal cells heard alongside reveal taken off (``locate/reference.py``)."""
-    real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
-    out = []
-    for c, o in zip(cells, objects, strict=True):
-        if o["verdict"] == "normal" or len(c.readings) < 3:
-            continue
-        est = locate_among(c.readings, real)
-        if isinstance(est, Estimate):
-            out.append(location_object(o, est))
-    return out

@@ -9,7 +9,7 @@ ARFCN numbers are not unique across bands:
 * P-GSM, E-GSM, R-GSM and ER-GSM 900 nest (same frequency for the same ARFCN);
 * DCS 1800 (512..885) and PCS 1900 (512..810) share 512..810 with different frequencies, so
   functions take a band, or a preference (``pcs=True``), to resolve them. GSMTAP marks PCS
-  ARFCNs with the 0x8000 flag (``sensor.l3.gsmtap.GsmtapHeader``).
+  ARFCNs with the 0x8000 flag (``sensor.frames.gsmtap.GsmtapHeader``).
 
 GSM 750 is the one band whose downlink is the lower frequency (747–762 MHz down, 777–792 MHz up,
 duplex −30 MHz here). Some tools (libosmocore 1.x) tabulate it the other way round.

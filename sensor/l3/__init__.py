@@ -1,34 +1,26 @@
-"""Layer 3 of the GSM BCCH: System Information parsers and builders, frequency lists, GSMTAP/pcap.
+"""Layer 3 of the GSM BCCH: System Information parsers and builders, frequency lists.
 
 * :mod:`.freqlist` — the six channel list formats (TS 44.018 §10.5.2.13), encode and decode;
 * :mod:`.ie` — fixed information elements (LAI, control channel description, ...);
 * :mod:`.rest_octets`, :mod:`.si2quater` — CSN.1 rest octets;
 * :mod:`.messages` — SI1/2/2bis/2ter/2quater/3/4/13 objects, :func:`parse_si`;
-* :mod:`.cell` — :class:`CellParams` and the ``build_*`` functions;
-* :mod:`.gsmtap`, :mod:`.pcap` — GSMTAP v2 headers, a UDP sender, pcap files.
+* :mod:`.cell` — :class:`CellParams` and the ``build_*`` functions.
 """
 
 from .cell import CellParams, build_all
 from .errors import FrequencyListEncodeError, L3EncodeError, L3ParseError, NotSystemInformation, TruncatedMessage
 from .freqlist import FreqListFormat, FrequencyList, ListIE, choose_format, decode_frequency_list, encode_frequency_list
-from .gsmtap import GsmtapChannel, GsmtapHeader, GsmtapSender, gsmtap_packet
 from .messages import SIType, SystemInformation, parse_si, si_type_of
-from .pcap import LinkType, PcapWriter, read_gsmtap_pcap
 
 __all__ = [
     "CellParams",
     "FreqListFormat",
     "FrequencyList",
     "FrequencyListEncodeError",
-    "GsmtapChannel",
-    "GsmtapHeader",
-    "GsmtapSender",
     "L3EncodeError",
     "L3ParseError",
-    "LinkType",
     "ListIE",
     "NotSystemInformation",
-    "PcapWriter",
     "SIType",
     "SystemInformation",
     "TruncatedMessage",
@@ -36,8 +28,6 @@ __all__ = [
     "choose_format",
     "decode_frequency_list",
     "encode_frequency_list",
-    "gsmtap_packet",
     "parse_si",
-    "read_gsmtap_pcap",
     "si_type_of",
 ]

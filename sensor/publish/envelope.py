@@ -17,12 +17,12 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from sensor.errors import InputError
+from sensor.utc import utc_iso
 
 VERSION = 1
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -49,8 +49,7 @@ def new_message_id(now_s: float | None = None) -> str:
 
 def utc_now_iso(now_s: float | None = None) -> str:
     """``2026-11-25T10:00:00.123456Z``: ISO-8601 UTC with microseconds, the envelope's time format."""
-    t = time.time() if now_s is None else now_s
-    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return utc_iso(time.time() if now_s is None else now_s)
 
 
 def make_envelope(

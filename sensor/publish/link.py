@@ -24,6 +24,12 @@ Run it either by calling ``poll(timeout_s)`` from a daemon loop, or with ``start
 thread; either way ``close(flush_s)`` sends and waits for acks until the outbox is empty or the
 deadline passes, then closes; what is left stays in the outbox for the next start.
 ``status()`` / ``status_line()`` expose the link's state for the status line and metrics.
+
+One concern in one module, though long: the delivery state machine (window, acks, resends,
+heartbeats, liveness, backoff, flush on close) and the DEALER socket with its monitor that it
+drives share every timer, the in-flight table and the state, and ``status()`` is a snapshot of
+them. What stands apart is already apart: the durable queue (``outbox.py``), the reply format
+(``reply.py``), the key files (``keys.py``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensor.l3.cell import CellParams
-from sensor.sim.scene import CellSpec, FakeSpec
+from sensor.sim.specs import CellSpec, FakeSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz
 from sensor.sim.route import Drive
-from sensor.sim.scene import CellSpec, Scene
+from sensor.sim.specs import CellSpec, Scene
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 
 Progress = Callable[[int, int], None]  # (samples done, samples total)

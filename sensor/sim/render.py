@@ -42,7 +42,7 @@ from sensor.sim.propagation import (
     static_multipath,
 )
 from sensor.sim.route import Drive
-from sensor.sim.scene import CellSpec, Scene
+from sensor.sim.specs import CellSpec, Scene
 
 WIDE_RATE_HZ = 4e6  # above this the cells are generated at 2 samples per symbol (see the docstring)
 EDGE_MARGIN_HZ = 300e3  # a carrier this far outside the passband still leaks in; farther ones are skipped

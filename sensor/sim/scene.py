@@ -4,7 +4,7 @@ A scene has a receiver (tuning, rate, clock error, noise, front-end impairments)
 BCCH carrier with its network parameters, power or transmitter position, frequency offset,
 timing and fading), fake stations (cells built from a real operator's parameters with the
 behaviours reported in the literature applied, see ``fakes.py``), and optionally a route that
-the receiver drives along, with path loss and shadowing.
+the receiver drives along, with path loss and shadowing. The dataclasses are in ``specs.py``.
 
 Example (every key is optional but ``receiver.center_hz`` and the cells' ``arfcn``)::
 
@@ -32,104 +32,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sensor.errors import ConfigError
-from sensor.gsm.burst import FRAME_SYMBOLS
-from sensor.l3.cell import CellParams
-from sensor.schema import bounded, load_dataclass, read_toml
-from sensor.sim.propagation import PathLossModel
-
-Multipath = Literal["none", "tu", "static"]
-CcchTraffic = Literal["idle", "live", "catcher"]
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiverSpec:
-    center_hz: float = bounded(min=1e6, max=6e9, doc="tuned centre frequency")
-    sample_rate_hz: float = bounded(2.4e6, min=200e3, max=61.44e6)
-    ppm: float = bounded(0.0, min=-200.0, max=200.0, doc="receiver clock error: positive = LO high")
-    noise_dbfs: float = bounded(-70.0, max=0.0, doc="noise power in 270.833 kHz, dBFS")
-    dc_dbfs: float | None = bounded(None, max=0.0, doc="LO leakage at the centre (None: none)")
-    iq_gain_db: float = bounded(0.0, min=-6.0, max=6.0)
-    iq_phase_deg: float = bounded(0.0, min=-20.0, max=20.0)
-    datatype: str = bounded("cf32_le", choices=("cf32_le", "ci16_le", "ci8", "cu8"), doc="quantise like this ADC")
-    full_scale_dbm: float = bounded(-20.0, doc="antenna power that reads 0 dBFS (for dBm transmitters)")
-
-
-@dataclass(frozen=True, slots=True)
-class CellSpec:
-    arfcn: int = bounded(min=0, max=1023)
-    name: str = ""
-    band: str | None = None  # needed only where ARFCNs are ambiguous (DCS1800 / PCS1900)
-    bsic: int = bounded(0, min=0, max=63)
-    params: CellParams = field(default_factory=CellParams)
-    power_dbfs: float | None = bounded(None, max=10.0, doc="received power; or give tx_power_dbm + position")
-    tx_power_dbm: float | None = bounded(None, min=-30.0, max=70.0)
-    position: tuple[float, float] | None = None  # (lat_deg, lon_deg)
-    cfo_hz: float = bounded(0.0, min=-100e3, max=100e3, doc="transmitter frequency error in Hz")
-    cfo_ppm: float = bounded(0.0, min=-50.0, max=50.0, doc="transmitter frequency error in ppm")
-    timing_symbols: float = bounded(0.0, min=0.0, max=float(FRAME_SYMBOLS), doc="start delay within the TDMA frame")
-    start_fn: int = bounded(0, min=0, max=2715647)
-    multipath: Multipath = "none"  # "tu": Rayleigh-faded TU6; "static": the fixed paths below
-    paths_delay_us: tuple[float, ...] = (0.0, 1.0, 3.7)
-    paths_power_db: tuple[float, ...] = (0.0, -4.0, -10.0)
-    doppler_hz: float | None = bounded(None, min=0.0, max=1000.0, doc="fading rate; default from route speed")
-    on_s: float = bounded(0.0, min=0.0, doc="transmitter switches on at this time")
-    off_s: float | None = bounded(None, min=0.0, doc="and off at this time (None: never)")
-    ccch_traffic: CcchTraffic = "idle"  # "live": pages phones; "catcher": assignments, no pages
-    fake: bool = False  # ground truth, for evaluation
-    behaviours: tuple[str, ...] = ()  # ground truth: which fake behaviours it shows
-
-
-@dataclass(frozen=True, slots=True)
-class FakeSpec:
-    """A fake station: ``imitate`` names a real cell whose operator it pretends to be."""
-
-    imitate: str
-    behaviours: tuple[str, ...]
-    arfcn: int = bounded(min=0, max=1023)
-    name: str = ""
-    band: str | None = None
-    bsic: int | None = bounded(None, min=0, max=63)
-    power_dbfs: float | None = bounded(None, max=10.0)
-    tx_power_dbm: float | None = bounded(None, min=-30.0, max=70.0)
-    position: tuple[float, float] | None = None
-    cfo_ppm: float | None = bounded(None, min=-50.0, max=50.0, doc="default: from behaviours")
-    on_s: float = bounded(0.0, min=0.0)
-    off_s: float | None = bounded(None, min=0.0)
-    params: dict[str, object] = field(default_factory=dict)  # CellParams overrides after the behaviours
-
-
-@dataclass(frozen=True, slots=True)
-class RouteSpec:
-    points: list[tuple[float, float]]  # (lat_deg, lon_deg) waypoints, driven in order
-    speed_m_s: float = bounded(10.0, min=0.1, max=70.0)
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationSpec:
-    """For labelled scenes (``fbs-sensor evaluate``): what the area baseline knows beforehand."""
-
-    description: str = ""
-    baseline: bool = True  # the baseline knows the scene's real cells (never its fake stations)
-    not_in_baseline: tuple[str, ...] = ()  # names of real cells it does not know (a newly built cell)
-
-
-@dataclass(frozen=True, slots=True)
-class Scene:
-    receiver: ReceiverSpec
-    cells: list[CellSpec] = field(default_factory=list)
-    fakes: list[FakeSpec] = field(default_factory=list)
-    seed: int = 0
-    duration_s: float = bounded(1.0, min=0.001, max=86400.0)
-    route: RouteSpec | None = None
-    propagation: PathLossModel = field(default_factory=PathLossModel)
-    name: str = ""
-    evaluation: EvaluationSpec = field(default_factory=EvaluationSpec)
-
+from sensor.schema import load_dataclass, read_toml
+from sensor.sim.fakes import expand_fake
+from sensor.sim.specs import CellSpec, Scene
 
 _MCC_RE = re.compile(r"^\d{3}$")
 _MNC_RE = re.compile(r"^\d{2,3}$")
@@ -137,8 +46,6 @@ _MNC_RE = re.compile(r"^\d{2,3}$")
 
 def validate_scene(scene: Scene, where: str) -> Scene:
     """Cross-field checks, then fake stations expanded into cells. Returns the full scene."""
-    from sensor.sim.fakes import expand_fake  # noqa: PLC0415 - fakes imports this module
-
     def fail(msg: str) -> None:
         raise ConfigError(f"{where}: {msg}")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from sensor.collector.dashboard import Dashboard, parse_bind
+from sensor.collector.dashboard import Dashboard
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.errors import ConfigError
 from sensor.publish.envelope import make_envelope
@@ -210,15 +210,6 @@ def test_events_resume_from_an_old_last_event_id(store, dashboard):
         buf += chunk
     sock.close()
     assert b"id: 1\nevent: detection" in buf
-
-
-def test_parse_bind():
-    assert parse_bind("127.0.0.1:8080") == ("127.0.0.1", 8080)
-    assert parse_bind(":9000") == ("127.0.0.1", 9000)
-    assert parse_bind("[::1]:8080") == ("::1", 8080)
-    for bad in ("8080", "host:port", "1.2.3.4:70000"):
-        with pytest.raises(ConfigError):
-            parse_bind(bad)
 
 
 def test_a_port_in_use_is_a_config_error(store, dashboard):

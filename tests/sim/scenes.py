@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sensor.sim.scene import Scene, load_scene
+from sensor.sim.scene import load_scene
+from sensor.sim.specs import Scene
 
 
 def cell_toml(name: str, arfcn: int, bsic: int, *, power_dbfs: float = -25.0, mcc: str = "460", mnc: str = "00",

@@ -13,7 +13,7 @@ import socket
 import struct
 from dataclasses import dataclass
 
-from .errors import L3EncodeError, L3ParseError
+from sensor.l3.errors import L3EncodeError, L3ParseError
 
 GSMTAP_VERSION = 2
 GSMTAP_HEADER = struct.Struct("!BBBBHbbIBBBB")

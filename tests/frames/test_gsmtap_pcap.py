@@ -8,9 +8,9 @@ import struct
 
 import pytest
 
+from sensor.frames.gsmtap import GSMTAP_HEADER, GsmtapChannel, GsmtapHeader, GsmtapSender, channel_for, gsmtap_packet
+from sensor.frames.pcap import LinkType, PcapWriter, ipv4_udp, read_gsmtap_pcap
 from sensor.l3.errors import L3EncodeError, L3ParseError
-from sensor.l3.gsmtap import GSMTAP_HEADER, GsmtapChannel, GsmtapHeader, GsmtapSender, channel_for, gsmtap_packet
-from sensor.l3.pcap import LinkType, PcapWriter, ipv4_udp, read_gsmtap_pcap
 
 SI3 = bytes.fromhex("49061b3b2d72f2203aa8d0033c546506b900008020420b")
 

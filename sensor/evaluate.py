@@ -24,7 +24,8 @@ from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
 from sensor.gsm.allocations import load_allocations
 from sensor.replay import Replayer
-from sensor.sim.scene import CellSpec, Scene, load_scene
+from sensor.sim.scene import load_scene
+from sensor.sim.specs import CellSpec, Scene
 from sensor.sources.profiles import load_profile
 
 EVAL_EPOCH_UTC_S = 1_790_000_000.0  # scenes start at a fixed UTC time: runs are repeatable

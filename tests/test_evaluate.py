@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sensor.cli import cli
-from sensor.detect.evaluate import BEHAVIOUR_RULE
+from sensor.evaluate import BEHAVIOUR_RULE
 from sensor.resources import project_dir
 from sensor.sim.fakes import BEHAVIOURS
 from sensor.sim.scene import load_scene

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sensor.coding.softbits import ubits_to_sbits
-from sensor.l3.pcap import PcapWriter
+from sensor.frames.block import block_object, gsmtap_header
+from sensor.frames.pcap import PcapWriter
 from sensor.model import L2Block
-from sensor.publish.blocks import block_object, gsmtap_header
 from sensor.receiver.blocks import BlockAssembler
 
 from tests.coding.capture import SUBTYPE_NORMAL, load_bursts

@@ -1,23 +1,19 @@
-"""Decoded blocks as the outside world sees them: CONTRACT.md's ``block`` JSON object, and GSMTAP
-v2 (Wireshark's convention) for UDP and pcap."""
+"""One decoded block as the outside world sees it: CONTRACT.md's ``block`` JSON object, and the
+GSMTAP v2 header (Wireshark's convention) it goes out with over UDP and into pcap."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
-from sensor.l3.gsmtap import GsmtapHeader, channel_for
+from sensor.frames.gsmtap import GsmtapHeader, channel_for
 from sensor.model import L2Block
+from sensor.utc import utc_iso
 
 SCHEMA = 1
 
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
-
-
-def utc_iso(t_s: float) -> str:
-    return datetime.fromtimestamp(t_s, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def block_object(b: L2Block) -> dict[str, Any]:

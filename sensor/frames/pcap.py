@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import L3ParseError
+from sensor.l3.errors import L3ParseError
+
 from .gsmtap import GSMTAP_UDP_PORT, GsmtapHeader, gsmtap_packet
 
 PCAP_MAGIC = 0xA1B2C3D4

@@ -1,0 +1,96 @@
+"""The dashboard's transmitter table (``/api/transmitters``): one record per transmitter from the
+store's grouped summaries; the suspicious and fake ones located among the real cells heard where
+and when they were (``sensor/geo/reference.py``), normal cells not located here (``fbs-sensor
+locate --arfcn`` does).
+
+The first build reads the summaries and the suspects in full; later ones add what was stored
+since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only when the store holds new messages,
+one build at a time; estimates cached per transmitter until its readings or those alongside
+change.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from sensor.collector.alongside import LiveSuspects
+from sensor.collector.dashboard_views import transmitter_view
+from sensor.collector.live import LiveSummaries, StoredSince
+from sensor.collector.store import Store, StoreError
+from sensor.collector.transmitters import Transmitter, gravest, table_order
+from sensor.locate.estimate import Estimate, Refusal
+
+log = logging.getLogger("sensor.collector.dashboard")
+
+
+class TransmitterTable:
+    """The table of ``store``'s transmitters, built by ``build()`` when the store has changed."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
+        self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
+        self._build_lock = threading.Lock()  # one build of the table at a time
+        self._start_live()
+
+    def _start_live(self) -> None:
+        """The table's live state from nothing: its next build reads the store in full."""
+        self._since = StoredSince(self.store)  # what each build of the table adds to the last
+        self._summaries = LiveSummaries(self._since)
+        self._suspects = LiveSuspects(self.store)
+
+    def warm(self) -> None:
+        """Build the table once at start (seconds at millions of readings: the suspects' readings
+        and the cells alongside them are read in full), so the first page load finds it."""
+        try:
+            self.build()
+        except StoreError as exc:
+            log.warning("dashboard: transmitter table not built yet: %s", exc)
+        except Exception:  # a bug: the page's own request will say so
+            log.exception("dashboard: building the transmitter table")
+
+    def build(self) -> dict[str, Any]:
+        """Every transmitter from the store's summaries; the suspicious and fake ones with the
+        reasons of their gravest latest reading, located among the real cells heard where and when
+        they were. The first build reads the summaries (grouped queries) and the suspects in full;
+        later ones add what was stored since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only
+        when the store holds new messages, by one request at a time (the others wait for it and
+        share the table)."""
+        with self._build_lock:
+            count = self.store.count()
+            if self._table is not None and self._table[0] == count:
+                return self._table[1]
+            try:
+                new = self._since.read()
+                summaries = self._summaries.refresh(new)
+                suspects = self._suspects.refresh([s.key for s in summaries if gravest(s.verdicts) != "normal"], new)
+            except BaseException:  # the database went away mid-build: what was read since must not be lost
+                self._start_live()  # the next build reads everything afresh
+                raise
+            out = []
+            for s in sorted(summaries, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
+                got = suspects.get(s.key)
+                if got is None or not got.transmitter.readings:
+                    out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
+                else:
+                    heard = sum(len(o.readings) for o in got.among)  # what the real cells alongside add changes the fit too
+                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard)))
+            self._table = (count, {"transmitters": out})
+            return self._table[1]
+
+    def _locate(self, t: Transmitter, among: list[Transmitter], heard: int) -> Estimate | Refusal:
+        """``t`` located, or its cached result while its readings and those alongside are as they were
+        (called by the table's build only: under its lock)."""
+        stamp = (len(t.readings), t.latest.message_id, heard)
+        cached = self._locations.get(t.key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            result: Estimate | Refusal = t.locate(among=among)
+        except Exception as exc:  # one transmitter's failure must not hide the others
+            log.exception("dashboard: locating ARFCN %s failed", t.arfcn)
+            result = Refusal(f"localisation failed: {type(exc).__name__}", 0)
+        self._locations[t.key] = (stamp, result)
+        return result
