@@ -1,0 +1,16 @@
+"""The GSM downlink simulator: scenes rendered to IQ exactly as a radio would deliver them, with the
+ground truth beside, so every receiver and detection claim is measured against truth.
+
+- ``specs``       the scene's dataclasses; ``scene`` its TOML format (documented there) and loading;
+                  ``fakes`` the fake-station behaviours reported in the literature
+- ``c0``          one cell's BCCH carrier: 51-multiframe, channel coding, GMSK from cached slot
+                  waveforms
+- ``render``      cells → channel → mixer → receiver front end, retunable; ``mixer`` the FFT
+                  synthesis filter bank; ``propagation`` path loss, shadowing, TU6 fading, static
+                  paths; ``frontend`` noise, DC, IQ imbalance, ADC; ``route`` drives
+- ``output``      SigMF with the ground truth under ``fbs:scene``, .cfile, drive segments, NMEA track
+- ``radio``       the simulator as a tunable virtual radio (``--device sim``) and its GPS
+
+Uses the encoders of ``l3`` and ``coding`` and the kernels of ``dsp``; nothing below imports it
+(the device registry names ``sim.radio`` by string).
+"""
