@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from typing import Any, Union
 
+from sensor.l2.ts44006 import FRAME_OCTETS
+
 from .errors import L3ParseError, NotSystemInformation, TruncatedMessage
+from .ts24007 import PD_RR
+from .ts44018 import L2_PSEUDO_LENGTH_BITS, SI_TYPE_OF_MESSAGE_TYPE, SIType
 from .si_cell import (
     SystemInformation3,
     SystemInformation4,
@@ -26,7 +30,6 @@ from .si_cell import (
     SystemInformation8,
     SystemInformation13,
 )
-from .si_common import L2_FRAME_LENGTH, L2_PSEUDO_LENGTH, MESSAGE_TYPE, PD_RR, SI_TYPE_OF_MESSAGE_TYPE, SIType
 from .si_lists import (
     SystemInformation1,
     SystemInformation2,
@@ -67,7 +70,7 @@ _CLASSES: dict[SIType, Any] = {
 
 def si_type_of(l2: bytes) -> SIType | None:
     """The SI type of an L2 frame with an RR pseudo-length header, or None (cheap, never raises)."""
-    if len(l2) < 3 or l2[0] & 0x03 != 0x01 or l2[1] != PD_RR:
+    if len(l2) < 3 or l2[0] & 0x03 != L2_PSEUDO_LENGTH_BITS or l2[1] != PD_RR:
         return None
     return SI_TYPE_OF_MESSAGE_TYPE.get(l2[2])
 
@@ -84,11 +87,11 @@ def parse_si(l2: bytes, *, strict: bool = True) -> SystemInformation:
         frame = bytes(l2)
     except (TypeError, ValueError) as exc:
         raise L3ParseError(f"not an octet string: {exc}") from None
-    if len(frame) < L2_FRAME_LENGTH:
-        raise TruncatedMessage(f"BCCH L2 frame of {len(frame)} octets, expected {L2_FRAME_LENGTH}")
-    if len(frame) > L2_FRAME_LENGTH:
-        raise L3ParseError(f"BCCH L2 frame of {len(frame)} octets, expected {L2_FRAME_LENGTH}")
-    if frame[0] & 0x03 != 0x01:
+    if len(frame) < FRAME_OCTETS:
+        raise TruncatedMessage(f"BCCH L2 frame of {len(frame)} octets, expected {FRAME_OCTETS}")
+    if len(frame) > FRAME_OCTETS:
+        raise L3ParseError(f"BCCH L2 frame of {len(frame)} octets, expected {FRAME_OCTETS}")
+    if frame[0] & 0x03 != L2_PSEUDO_LENGTH_BITS:
         raise L3ParseError(f"octet 1 {frame[0]:#04x} is not an L2 pseudo length (bits 2-1 must be 01)")
     if frame[1] & 0x0F != PD_RR:
         raise NotSystemInformation(f"protocol discriminator {frame[1] & 0x0F} is not RR (6)")
@@ -107,9 +110,6 @@ def parse_si(l2: bytes, *, strict: bool = True) -> SystemInformation:
 
 
 __all__ = [
-    "L2_FRAME_LENGTH",
-    "L2_PSEUDO_LENGTH",
-    "MESSAGE_TYPE",
     "SIType",
     "SystemInformation",
     "SystemInformation1",

@@ -18,12 +18,10 @@ from .ie import (
     cell_identity_to_bytes,
 )
 from .rest_octets import SI3RestOctets, SI4RestOctets, SI13RestOctets
+from sensor.l2.ts44006 import FRAME_OCTETS as L2_FRAME_LENGTH
+
+from .ts44018 import IEI_CBCH_CHANNEL_DESCRIPTION, IEI_CBCH_MOBILE_ALLOCATION, L2_PSEUDO_LENGTH, SIType
 from .si_common import (
-    L2_FRAME_LENGTH,
-    SIType,
-    L2_PSEUDO_LENGTH,
-    IEI_CBCH_CHANNEL_DESCRIPTION,
-    IEI_CBCH_MOBILE_ALLOCATION,
     _header,
     _finish,
     _rach_params,

@@ -12,60 +12,11 @@ import enum
 from typing import Any, ClassVar
 
 from .errors import L3EncodeError, L3ParseError
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
+
 from .ie import CellSelectionParameters, RachControlParameters
-
-L2_FRAME_LENGTH = 23  # TS 44.006: N201 for BCCH/CCCH frames
-PD_RR = 0x06  # TS 24.007 §11.2.3.1.1: radio resources management messages
-PADDING = 0x2B
-
-
-class SIType(str, enum.Enum):
-    """System Information types, named as CONTRACT.md keys them in ``cell.si``."""
-
-    SI1 = "1"
-    SI2 = "2"
-    SI2BIS = "2bis"
-    SI2TER = "2ter"
-    SI2QUATER = "2quater"
-    SI3 = "3"
-    SI4 = "4"
-    SI7 = "7"
-    SI8 = "8"
-    SI13 = "13"
-
-
-# TS 44.018 §10.4 Table 10.4.1: message type octet of each SI type we parse
-MESSAGE_TYPE: dict[SIType, int] = {
-    SIType.SI1: 0x19,
-    SIType.SI2: 0x1A,
-    SIType.SI2BIS: 0x02,
-    SIType.SI2TER: 0x03,
-    SIType.SI2QUATER: 0x07,
-    SIType.SI3: 0x1B,
-    SIType.SI4: 0x1C,
-    SIType.SI7: 0x1F,
-    SIType.SI8: 0x18,
-    SIType.SI13: 0x00,
-}
-SI_TYPE_OF_MESSAGE_TYPE: dict[int, SIType] = {v: k for k, v in MESSAGE_TYPE.items()}
-
-# TS 44.018 §9.1.31-§9.1.43a: the L2 pseudo length each message is sent with (SI4: without CBCH IEs)
-L2_PSEUDO_LENGTH: dict[SIType, int] = {
-    SIType.SI1: 21,  # §9.1.31
-    SIType.SI2: 22,  # §9.1.32
-    SIType.SI2BIS: 21,  # §9.1.33
-    SIType.SI2TER: 18,  # §9.1.34 (networks also send other values, e.g. 0; receivers accept any)
-    SIType.SI2QUATER: 1,  # §9.1.34a
-    SIType.SI3: 18,  # §9.1.35
-    SIType.SI4: 12,  # §9.1.36 (+ 4 with CBCH Channel Description, + 2 + n with CBCH Mobile Allocation)
-    SIType.SI7: 1,  # §9.1.41
-    SIType.SI8: 1,  # §9.1.42
-    SIType.SI13: 0,  # §9.1.43a
-}
-
-IEI_CBCH_CHANNEL_DESCRIPTION = 0x64  # TS 44.018 Table 9.1.36.1
-IEI_CBCH_MOBILE_ALLOCATION = 0x72
-
+from .ts24007 import PD_RR
+from .ts44018 import L2_PSEUDO_LENGTH_MAX, MESSAGE_TYPE, SIType, l2_pseudo_length_octet
 
 # --------------------------------------------------------------------------- helpers
 
@@ -83,15 +34,15 @@ def _jsonable(value: Any) -> Any:
 
 
 def _header(si_type: SIType, pseudo_length: int) -> bytes:
-    if not 0 <= pseudo_length <= 22:
-        raise L3EncodeError(f"L2 pseudo length must be 0..22, got {pseudo_length}")
-    return bytes([(pseudo_length << 2) | 0x01, PD_RR, MESSAGE_TYPE[si_type]])
+    if not 0 <= pseudo_length <= L2_PSEUDO_LENGTH_MAX:
+        raise L3EncodeError(f"L2 pseudo length must be 0..{L2_PSEUDO_LENGTH_MAX}, got {pseudo_length}")
+    return bytes([l2_pseudo_length_octet(pseudo_length), PD_RR, MESSAGE_TYPE[si_type]])
 
 
 def _finish(body: bytes) -> bytes:
-    if len(body) > L2_FRAME_LENGTH:
-        raise L3EncodeError(f"message of {len(body)} octets exceeds {L2_FRAME_LENGTH}")
-    return body + bytes([PADDING]) * (L2_FRAME_LENGTH - len(body))
+    if len(body) > FRAME_OCTETS:
+        raise L3EncodeError(f"message of {len(body)} octets exceeds {FRAME_OCTETS}")
+    return body + bytes([FILL_OCTET]) * (FRAME_OCTETS - len(body))
 
 
 def _rach_params(r: RachControlParameters) -> dict[str, Any]:

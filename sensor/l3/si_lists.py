@@ -11,7 +11,8 @@ from .freqlist import FrequencyList, ListIE, decode_frequency_list, encode_frequ
 from .ie import RachControlParameters, ncc_permitted_from_byte, ncc_permitted_to_byte
 from .rest_octets import SI1RestOctets, SI2terRestOctets
 from .si2quater import SI2quaterRestOctets
-from .si_common import SIType, L2_PSEUDO_LENGTH, _header, _finish, _rach_params, _Base, _parse_rest
+from .ts44018 import L2_PSEUDO_LENGTH, SIType
+from .si_common import _header, _finish, _rach_params, _Base, _parse_rest
 
 
 # --------------------------------------------------------------------------- SI1 §9.1.31
