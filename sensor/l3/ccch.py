@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
 
+from . import keys
 from .ts24007 import PD_RR
 from .ts24008 import MobileIdentityType
 from .ts44018 import RRMessageType, l2_pseudo_length_octet
 
-NAMES = {RRMessageType.PAGING_REQUEST_1: "paging_request_1", RRMessageType.PAGING_REQUEST_2: "paging_request_2",
-         RRMessageType.PAGING_REQUEST_3: "paging_request_3", RRMessageType.IMMEDIATE_ASSIGNMENT: "immediate_assignment",
-         RRMessageType.IMMEDIATE_ASSIGNMENT_EXTENDED: "immediate_assignment_extended",
-         RRMessageType.IMMEDIATE_ASSIGNMENT_REJECT: "immediate_assignment_reject"}
+NAMES = {RRMessageType.PAGING_REQUEST_1: keys.PAGING_REQUEST_1, RRMessageType.PAGING_REQUEST_2: keys.PAGING_REQUEST_2,
+         RRMessageType.PAGING_REQUEST_3: keys.PAGING_REQUEST_3, RRMessageType.IMMEDIATE_ASSIGNMENT: keys.IMMEDIATE_ASSIGNMENT,
+         RRMessageType.IMMEDIATE_ASSIGNMENT_EXTENDED: keys.IMMEDIATE_ASSIGNMENT_EXTENDED,
+         RRMessageType.IMMEDIATE_ASSIGNMENT_REJECT: keys.IMMEDIATE_ASSIGNMENT_REJECT}
 
 
 def _frame(body: bytes) -> bytes:
@@ -49,7 +50,7 @@ def classify_ccch(octets: bytes) -> str | None:
     ``other`` for another RR message), or None when it is not an RR message."""
     if len(octets) < 3 or octets[1] & 0x0F != PD_RR:
         return None
-    name = NAMES.get(octets[2], "other")
+    name = NAMES.get(octets[2], keys.OTHER_RR)
     if octets[2] == RRMessageType.PAGING_REQUEST_1 and len(octets) > 5 and octets[5] & 0x07 == MobileIdentityType.NONE:
-        name = "paging_request_1_empty"
+        name = keys.PAGING_REQUEST_1_EMPTY
     return name

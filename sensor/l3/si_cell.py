@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from . import keys
 from .errors import L3EncodeError, L3ParseError
 from .ie import (
     CellOptionsBcch,
@@ -56,27 +57,27 @@ class SystemInformation3(_Base):
     def params(self) -> dict[str, Any]:
         ccd, co, csp = self.control_channel_description, self.cell_options, self.cell_selection_parameters
         out: dict[str, Any] = {
-            "t3212_min": ccd.t3212_min,
-            "att": ccd.att,
-            "mscr": ccd.mscr,
-            "bs_ag_blks_res": ccd.bs_ag_blks_res,
-            "ccch_conf": ccd.ccch_conf,
-            "ccch_combined_with_sdcch": ccd.ccch_combined_with_sdcch,
-            "bs_pa_mfrms": ccd.bs_pa_mfrms,
-            "cbq3": ccd.cbq3,
-            "pwrc": co.pwrc,
-            "dtx": co.dtx,
-            "radio_link_timeout_blocks": co.radio_link_timeout_blocks,
-            "dn_ind": co.dn_ind,
+            keys.T3212_MIN: ccd.t3212_min,
+            keys.ATT: ccd.att,
+            keys.MSCR: ccd.mscr,
+            keys.BS_AG_BLKS_RES: ccd.bs_ag_blks_res,
+            keys.CCCH_CONF: ccd.ccch_conf,
+            keys.CCCH_COMBINED_WITH_SDCCH: ccd.ccch_combined_with_sdcch,
+            keys.BS_PA_MFRMS: ccd.bs_pa_mfrms,
+            keys.CBQ3: ccd.cbq3,
+            keys.PWRC: co.pwrc,
+            keys.DTX: co.dtx,
+            keys.RADIO_LINK_TIMEOUT_BLOCKS: co.radio_link_timeout_blocks,
+            keys.DN_IND: co.dn_ind,
         }
         out.update(_cell_selection_params(csp))
         out.update(_rach_params(self.rach_control))
         ro = self.rest_octets
         if ro is not None:
             out.update(_selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator))
-            out["si2ter_indicator"] = ro.si2ter_indicator
-            out["si2quater_indicator"] = ro.si2quater_indicator
-            out["early_classmark_sending"] = ro.early_classmark_sending
+            out[keys.SI2TER_INDICATOR] = ro.si2ter_indicator
+            out[keys.SI2QUATER_INDICATOR] = ro.si2quater_indicator
+            out[keys.EARLY_CLASSMARK_SENDING] = ro.early_classmark_sending
         return out
 
     def to_l2(self) -> bytes:
@@ -132,7 +133,7 @@ class SystemInformation4(_Base):
         ro = self.rest_octets
         if ro is not None:
             out.update(_selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator))
-        out["cbch"] = self.cbch_channel_description is not None
+        out[keys.CBCH] = self.cbch_channel_description is not None
         return out
 
     def to_l2(self) -> bytes:
@@ -232,12 +233,12 @@ class SystemInformation13(_Base):
         ro = self.rest_octets
         if ro is None:
             return {}
-        out: dict[str, Any] = {"gprs": ro.present, "rac": ro.rac, "bcch_change_mark": ro.bcch_change_mark}
-        out["network_control_order"] = ro.network_control_order
+        out: dict[str, Any] = {keys.GPRS: ro.present, keys.RAC: ro.rac, keys.BCCH_CHANGE_MARK: ro.bcch_change_mark}
+        out[keys.NETWORK_CONTROL_ORDER] = ro.network_control_order
         co = ro.gprs_cell_options
-        out["nmo"] = None if co is None else co.nmo_name
-        out["egprs"] = None if co is None else co.egprs_supported
-        out["sgsnr"] = ro.sgsnr
+        out[keys.NMO] = None if co is None else co.nmo_name
+        out[keys.EGPRS] = None if co is None else co.egprs_supported
+        out[keys.SGSNR] = ro.sgsnr
         return out
 
     def to_l2(self) -> bytes:

@@ -11,6 +11,7 @@ import dataclasses
 import enum
 from typing import Any, ClassVar
 
+from . import keys
 from .errors import L3EncodeError, L3ParseError
 from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
 
@@ -47,27 +48,27 @@ def _finish(body: bytes) -> bytes:
 
 def _rach_params(r: RachControlParameters) -> dict[str, Any]:
     return {
-        "max_retrans": r.max_retrans,
-        "tx_integer_slots": r.tx_integer_slots,
-        "cell_barred": r.cell_bar_access,
-        "call_reestablishment_allowed": not r.re,
-        "emergency_calls_barred": r.emergency_calls_barred,
-        "access_classes_barred": list(r.access_classes_barred),
+        keys.MAX_RETRANS: r.max_retrans,
+        keys.TX_INTEGER_SLOTS: r.tx_integer_slots,
+        keys.CELL_BARRED: r.cell_bar_access,
+        keys.CALL_REESTABLISHMENT_ALLOWED: not r.re,
+        keys.EMERGENCY_CALLS_BARRED: r.emergency_calls_barred,
+        keys.ACCESS_CLASSES_BARRED: list(r.access_classes_barred),
     }
 
 
 def _selection_params(sel: Any, power_offset_db: int | None, gprs: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"selection_parameters_present": sel is not None}
-    out["cbq"] = sel.cbq if sel else None
-    out["cro_db"] = sel.cell_reselect_offset_db if sel else None
-    out["temporary_offset_db"] = sel.temporary_offset_db if sel else None
-    out["temporary_offset_infinite"] = sel.temporary_offset_infinite if sel else None
-    out["penalty_time_s"] = sel.penalty_time_s if sel else None
-    out["penalty_time_subtracts_cro"] = sel.penalty_time_subtracts_cro if sel else None
-    out["power_offset_db"] = power_offset_db
-    out["gprs"] = gprs is not None
-    out["ra_colour"] = gprs.ra_colour if gprs else None
-    out["si13_position"] = gprs.si13_position if gprs else None
+    out: dict[str, Any] = {keys.SELECTION_PARAMETERS_PRESENT: sel is not None}
+    out[keys.CBQ] = sel.cbq if sel else None
+    out[keys.CRO_DB] = sel.cell_reselect_offset_db if sel else None
+    out[keys.TEMPORARY_OFFSET_DB] = sel.temporary_offset_db if sel else None
+    out[keys.TEMPORARY_OFFSET_INFINITE] = sel.temporary_offset_infinite if sel else None
+    out[keys.PENALTY_TIME_S] = sel.penalty_time_s if sel else None
+    out[keys.PENALTY_TIME_SUBTRACTS_CRO] = sel.penalty_time_subtracts_cro if sel else None
+    out[keys.POWER_OFFSET_DB] = power_offset_db
+    out[keys.GPRS] = gprs is not None
+    out[keys.RA_COLOUR] = gprs.ra_colour if gprs else None
+    out[keys.SI13_POSITION] = gprs.si13_position if gprs else None
     return out
 
 
@@ -93,9 +94,9 @@ def _parse_rest(parse: Any, data: bytes, strict: bool) -> tuple[Any, str | None]
 
 def _cell_selection_params(csp: CellSelectionParameters) -> dict[str, Any]:
     return {
-        "cell_reselect_hysteresis_db": csp.cell_reselect_hysteresis_db,
-        "ms_txpwr_max_cch": csp.ms_txpwr_max_cch,
-        "acs": csp.acs,
-        "neci": csp.neci,
-        "rxlev_access_min_dbm": csp.rxlev_access_min_dbm,
+        keys.CELL_RESELECT_HYSTERESIS_DB: csp.cell_reselect_hysteresis_db,
+        keys.MS_TXPWR_MAX_CCH: csp.ms_txpwr_max_cch,
+        keys.ACS: csp.acs,
+        keys.NECI: csp.neci,
+        keys.RXLEV_ACCESS_MIN_DBM: csp.rxlev_access_min_dbm,
     }

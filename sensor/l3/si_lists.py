@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from . import keys
 from .errors import L3EncodeError
 from .freqlist import FrequencyList, ListIE, decode_frequency_list, encode_frequency_list
 from .ie import RachControlParameters, ncc_permitted_from_byte, ncc_permitted_to_byte
@@ -34,8 +35,8 @@ class SystemInformation1(_Base):
     def params(self) -> dict[str, Any]:
         out = _rach_params(self.rach_control)
         ro = self.rest_octets
-        out["band_indicator"] = None if ro is None else ("PCS1900" if ro.band_indicator_1900 else "DCS1800")
-        out["nch_position"] = None if ro is None else ro.nch_position
+        out[keys.BAND_INDICATOR] = None if ro is None else ("PCS1900" if ro.band_indicator_1900 else "DCS1800")
+        out[keys.NCH_POSITION] = None if ro is None else ro.nch_position
         return out
 
     def to_l2(self) -> bytes:
@@ -72,9 +73,9 @@ class SystemInformation2(_Base):
 
     def params(self) -> dict[str, Any]:
         out = _rach_params(self.rach_control)
-        out["ncc_permitted"] = list(self.ncc_permitted)
-        out["ba_ind"] = self.bcch_frequency_list.ba_ind
-        out["ext_ind"] = self.bcch_frequency_list.ext_ind
+        out[keys.NCC_PERMITTED] = list(self.ncc_permitted)
+        out[keys.BA_IND] = self.bcch_frequency_list.ba_ind
+        out[keys.EXT_IND] = self.bcch_frequency_list.ext_ind
         return out
 
     def to_l2(self) -> bytes:
@@ -109,7 +110,7 @@ class SystemInformation2bis(_Base):
 
     def params(self) -> dict[str, Any]:
         out = _rach_params(self.rach_control)
-        out["ba_ind"] = self.extended_bcch_frequency_list.ba_ind
+        out[keys.BA_IND] = self.extended_bcch_frequency_list.ba_ind
         return out
 
     def to_l2(self) -> bytes:
@@ -139,8 +140,8 @@ class SystemInformation2ter(_Base):
 
     def params(self) -> dict[str, Any]:
         return {
-            "ba_ind": self.extended_bcch_frequency_list.ba_ind,
-            "multiband_reporting": self.extended_bcch_frequency_list.multiband_reporting,
+            keys.BA_IND: self.extended_bcch_frequency_list.ba_ind,
+            keys.MULTIBAND_REPORTING: self.extended_bcch_frequency_list.multiband_reporting,
         }
 
     def to_l2(self) -> bytes:
@@ -174,10 +175,10 @@ class SystemInformation2quater(_Base):
         if ro is None:
             return {}
         return {
-            "si2quater_index": ro.index,
-            "si2quater_count": ro.count,
-            "utran_uarfcns": None if ro.uarfcns is None else list(ro.uarfcns),
-            "eutran_earfcns": None if ro.earfcns is None else list(ro.earfcns),
+            keys.SI2QUATER_INDEX: ro.index,
+            keys.SI2QUATER_COUNT: ro.count,
+            keys.UTRAN_UARFCNS: None if ro.uarfcns is None else list(ro.uarfcns),
+            keys.EUTRAN_EARFCNS: None if ro.earfcns is None else list(ro.earfcns),
         }
 
     def to_l2(self) -> bytes:
