@@ -20,6 +20,7 @@ from typing import Any, Union
 
 from sensor.l2.ts44006 import FRAME_OCTETS
 
+from .codec import decode
 from .errors import L3ParseError, NotSystemInformation, TruncatedMessage
 from .ts24007 import PD_RR
 from .ts44018 import L2_PSEUDO_LENGTH_BITS, SI_TYPE_OF_MESSAGE_TYPE, SIType
@@ -51,17 +52,21 @@ SystemInformation = Union[
     SystemInformation13,
 ]
 
-_CLASSES: dict[SIType, Any] = {
-    SIType.SI1: SystemInformation1,
-    SIType.SI2: SystemInformation2,
-    SIType.SI2BIS: SystemInformation2bis,
-    SIType.SI2TER: SystemInformation2ter,
-    SIType.SI2QUATER: SystemInformation2quater,
-    SIType.SI3: SystemInformation3,
-    SIType.SI4: SystemInformation4,
-    SIType.SI7: SystemInformation7,
-    SIType.SI8: SystemInformation8,
-    SIType.SI13: SystemInformation13,
+# TS 44.018 §10.4: message type → the class that declares the message
+MESSAGE_CLASSES: dict[int, Any] = {
+    cls.SPEC.fields[3].const: cls
+    for cls in (
+        SystemInformation1,
+        SystemInformation2,
+        SystemInformation2bis,
+        SystemInformation2ter,
+        SystemInformation2quater,
+        SystemInformation3,
+        SystemInformation4,
+        SystemInformation7,
+        SystemInformation8,
+        SystemInformation13,
+    )
 }
 
 
@@ -97,19 +102,19 @@ def parse_si(l2: bytes, *, strict: bool = True) -> SystemInformation:
         raise NotSystemInformation(f"protocol discriminator {frame[1] & 0x0F} is not RR (6)")
     if frame[1] >> 4:
         raise L3ParseError(f"skip indicator {frame[1] >> 4} is not 0: the message must be ignored")
-    si_type = SI_TYPE_OF_MESSAGE_TYPE.get(frame[2])
-    if si_type is None:
+    cls = MESSAGE_CLASSES.get(frame[2])
+    if cls is None:
         raise NotSystemInformation(f"RR message type {frame[2]:#04x} is not a System Information type we parse")
-    plen = frame[0] >> 2
     try:
-        return _CLASSES[si_type]._parse(frame, plen, strict)
+        return decode(cls, frame, strict=strict)
     except L3ParseError:
         raise
     except (IndexError, ValueError, KeyError) as exc:  # defensive: keep the typed-error promise
-        raise L3ParseError(f"SI{si_type.value} could not be parsed: {exc}") from exc
+        raise L3ParseError(f"SI{cls.si_type.value} could not be parsed: {exc}") from exc
 
 
 __all__ = [
+    "MESSAGE_CLASSES",
     "SIType",
     "SystemInformation",
     "SystemInformation1",

@@ -1,5 +1,5 @@
-"""What the System Information messages share (TS 44.018 §9.1.31-9.1.43): SI types and message
-types, L2 pseudo lengths, header and padding, the parameter dictionaries of common IEs, the base class.
+"""What the System Information messages share (TS 44.018 §9.1.31-9.1.43): the base class (the
+generic codec of :mod:`.codec` with ``as_dict``) and the parameter dictionaries of common IEs.
 
 The messages are in ``si_lists`` (SI1, SI2, SI2bis, SI2ter, SI2quater: the frequency lists) and
 ``si_cell`` (SI3, SI4, SI7, SI8, SI13: identity, selection, GPRS); ``messages`` parses them.
@@ -12,12 +12,9 @@ import enum
 from typing import Any, ClassVar
 
 from . import keys
-from .errors import L3EncodeError, L3ParseError
-from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
-
+from .codec import Message
 from .ie import CellSelectionParameters, RachControlParameters
-from .ts24007 import PD_RR
-from .ts44018 import L2_PSEUDO_LENGTH_MAX, MESSAGE_TYPE, SIType, l2_pseudo_length_octet
+from .ts44018 import SIType
 
 # --------------------------------------------------------------------------- helpers
 
@@ -33,17 +30,6 @@ def _jsonable(value: Any) -> Any:
         return bytes(value).hex()
     return value
 
-
-def _header(si_type: SIType, pseudo_length: int) -> bytes:
-    if not 0 <= pseudo_length <= L2_PSEUDO_LENGTH_MAX:
-        raise L3EncodeError(f"L2 pseudo length must be 0..{L2_PSEUDO_LENGTH_MAX}, got {pseudo_length}")
-    return bytes([l2_pseudo_length_octet(pseudo_length), PD_RR, MESSAGE_TYPE[si_type]])
-
-
-def _finish(body: bytes) -> bytes:
-    if len(body) > FRAME_OCTETS:
-        raise L3EncodeError(f"message of {len(body)} octets exceeds {FRAME_OCTETS}")
-    return body + bytes([FILL_OCTET]) * (FRAME_OCTETS - len(body))
 
 
 def _rach_params(r: RachControlParameters) -> dict[str, Any]:
@@ -72,7 +58,7 @@ def _selection_params(sel: Any, power_offset_db: int | None, gprs: Any) -> dict[
     return out
 
 
-class _Base:
+class _Base(Message):
     __slots__ = ()
     si_type: ClassVar[SIType]
 
@@ -82,14 +68,6 @@ class _Base:
         out["si_type"] = self.si_type.value
         return out
 
-
-def _parse_rest(parse: Any, data: bytes, strict: bool) -> tuple[Any, str | None]:
-    try:
-        return parse(data), None
-    except L3ParseError as exc:
-        if strict:
-            raise
-        return None, str(exc)
 
 
 def _cell_selection_params(csp: CellSelectionParameters) -> dict[str, Any]:
