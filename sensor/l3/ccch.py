@@ -3,6 +3,14 @@
 The sensor never keeps identities: it only classifies each CCCH block (``classify_ccch``), which is
 enough to tell a live network (pages that carry identities) from a catcher (immediate assignments
 with nobody paged). The builders are for the simulator and the tests.
+
+Example, a real Paging Request Type 1 (captures/README.md, gsmsp 941.0 MHz, 2007)::
+
+    25              L2 pseudo length 9
+    06 21           RR, Paging Request Type 1
+    20              channel needed: 00 second, 10 first (TCH/F) | spare 0, page mode 00 (normal paging)
+    05 f4 2e 02 0e 94   Mobile Identity 1: length 5, type 4 (TMSI): 2e020e94 (classified, not kept)
+    2b ...          rest octets / fill
 """
 
 from __future__ import annotations

@@ -26,6 +26,11 @@ Example: SI4 (TS 44.018 §9.1.36) is declared as::
     Field("cbch_mobile_allocation", TLV, MOBILE_ALLOCATION, iei=0x72, optional=True,
           requires="cbch_channel_description"),
     RestOctets("rest_octets", SI4RestOctets)
+
+and a real SI4 with no CBCH (vf_call6 ARFCN 725) reads as::
+
+    31 | 06 | 1c | 62 f2 20 01 3e | 60 09 | b9 00 00 | e8 1f 73 2b 2b 2b 2b 2b 2b 2b
+    plen 12, RR, SI4, LAI, cell selection, RACH control; 1 + 12 = octet 13: no optional IE; rest octets
 """
 
 from __future__ import annotations

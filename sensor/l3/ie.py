@@ -2,7 +2,18 @@
 
 Each IE is a frozen dataclass with its fields named after TS 44.018 / TS 24.008 in units,
 ``from_bytes`` (raises :class:`L3ParseError`) and ``to_bytes`` (raises :class:`L3EncodeError`).
-Code tables are data, each with its clause.
+Code tables are data, each with its clause. The ``IEType`` constants at the end tell the message
+codec (:mod:`.codec`) how long each value part is and which functions read and write it.
+
+Examples from a real SI3 (vf_call6 ARFCN 725, see :mod:`.messages`)::
+
+    62 f2 20 01 3e   LAI: MCC digits 2 6 | 2, MNC digit 3 F (two-digit MNC) | 0 2, LAC 0x013e = 318
+    c8 07 0a         Control Channel Description: 1 MSCR, 1 ATT, 001 BS_AG_BLKS_RES, 000 CCCH_CONF |
+                     0 spare, 00 CBQ3, 00 spare, 111 BS_PA_MFRMS - 2 | T3212 0x0a = 10 decihours
+    60 09            Cell Selection Parameters: 011 hysteresis (6 dB), 00000 MS_TXPWR_MAX_CCH |
+                     0 ACS, 0 NECI, 001001 RXLEV_ACCESS_MIN 9 (-101 dBm)
+    b9 00 00         RACH Control Parameters: 10 MAX RETRANS (4), 1110 TX-INTEGER (32), 0 CELL_BAR_ACCESS,
+                     1 RE | access classes 15..8 | 7..0 (EC bit 10): none barred
 """
 
 from __future__ import annotations

@@ -12,11 +12,28 @@ dictionary of CONTRACT.md's ``cell.params``; ``as_dict()`` the full nested form.
 
 The classes live in ``si_lists`` (SI1, SI2, SI2bis, SI2ter, SI2quater) and ``si_cell`` (SI3, SI4,
 SI7, SI8, SI13), what they share in ``si_common``; this module is the entry point and names them all.
+Each declares its layout once as a ``SPEC`` that the generic codec of :mod:`.codec` walks;
+:data:`MESSAGE_CLASSES` maps the message type to the class.
+
+Example, a real SI3 (captures/README.md, vf_call6 ARFCN 725, MCC 262 MNC 02, as gr-gsm decoded it)::
+
+    49                 L2 pseudo length 18 (18 << 2 | 01)
+    06                 skip indicator 0, protocol discriminator 6 (RR)
+    1b                 message type: System Information Type 3
+    2b d9              Cell Identity 11225
+    62 f2 20 01 3e     LAI: MCC 262, MNC 02, LAC 318
+    c8 07 0a           Control Channel Description: MSCR, ATT, BS_AG_BLKS_RES 1, CCCH_CONF 0,
+                       BS_PA_MFRMS 9, T3212 10 (60 min)
+    15                 Cell Options (BCCH): DTX 1, RADIO-LINK-TIMEOUT 24 blocks
+    60 09              Cell Selection Parameters: hysteresis 6 dB, MS_TXPWR_MAX_CCH 0, RXLEV_ACCESS_MIN 9 (-101 dBm)
+    b9 00 00           RACH Control Parameters: MAX RETRANS 4, TX-INTEGER 32 slots, no class barred
+    e8 1f 46 1b        SI 3 Rest Octets: selection parameters (CBQ 1, CRO 80 dB, PENALTY_TIME 31),
+                       SI2ter and SI2quater broadcast, GPRS indicator (RA COLOUR 6)
 """
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any, Union, get_args
 
 from sensor.l2.ts44006 import FRAME_OCTETS
 
@@ -53,21 +70,7 @@ SystemInformation = Union[
 ]
 
 # TS 44.018 §10.4: message type → the class that declares the message
-MESSAGE_CLASSES: dict[int, Any] = {
-    cls.SPEC.fields[3].const: cls
-    for cls in (
-        SystemInformation1,
-        SystemInformation2,
-        SystemInformation2bis,
-        SystemInformation2ter,
-        SystemInformation2quater,
-        SystemInformation3,
-        SystemInformation4,
-        SystemInformation7,
-        SystemInformation8,
-        SystemInformation13,
-    )
-}
+MESSAGE_CLASSES: dict[int, Any] = {cls.SPEC.fields[3].const: cls for cls in get_args(SystemInformation)}
 
 
 # --------------------------------------------------------------------------- entry points

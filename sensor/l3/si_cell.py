@@ -1,5 +1,17 @@
 """SI3, SI4, SI7, SI8, SI13 (TS 44.018 §9.1.35-§9.1.43a): cell identity, location area, control
-channel and selection parameters, GPRS. Shared parts in ``si_common``."""
+channel and selection parameters, GPRS. Shared parts in ``si_common``.
+
+Each class declares its layout once (``SPEC``, walked by :mod:`.codec`). Example, a real SI4 (vf_call6
+ARFCN 725)::
+
+    31                 L2 pseudo length 12: no CBCH IEs
+    06 1c              RR, System Information Type 4
+    62 f2 20 01 3e     LAI: MCC 262, MNC 02, LAC 318
+    60 09              Cell Selection Parameters (as in its SI3)
+    b9 00 00           RACH Control Parameters
+    e8 1f 73 2b ...    SI 4 Rest Octets: selection parameters, GPRS indicator, break indicator L;
+                       spare padding to octet 23
+"""
 
 from __future__ import annotations
 

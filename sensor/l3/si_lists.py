@@ -1,5 +1,16 @@
 """SI1, SI2, SI2bis, SI2ter, SI2quater (TS 44.018 §9.1.31-§9.1.34a): the messages that carry frequency
-lists (cell allocation, BA lists, 3G/4G neighbours). Shared parts in ``si_common``."""
+lists (cell allocation, BA lists, 3G/4G neighbours). Shared parts in ``si_common``.
+
+Each class declares its layout once (``SPEC``, walked by :mod:`.codec`). Example, a real SI2 (vf_call6
+ARFCN 725)::
+
+    59                 L2 pseudo length 22
+    06 1a              RR, System Information Type 2
+    8f 6d 18 10 80 00 ... 00   Neighbour Cell Description (16 octets): EXT-IND 0, BA-IND 0, variable
+                       bit map from ORIG-ARFCN 730: 730, 733, 734, 741, 746
+    78                 NCC Permitted: NCC 3, 4, 5, 6
+    b9 00 00           RACH Control Parameters: MAX RETRANS 4, TX-INTEGER 32 slots, RE 1
+"""
 
 from __future__ import annotations
 
