@@ -23,6 +23,7 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
 from sensor.gsm.allocations import load_allocations
+from sensor.l3 import keys
 from sensor.replay import Replayer
 from sensor.sim.scene import load_scene
 from sensor.sim.specs import CellSpec, Scene
@@ -144,7 +145,7 @@ def _baseline_for(scene: Scene, baseline: Baseline) -> None:
             continue
         p = c.params
         obj = {"mcc": p.mcc, "mnc": p.mnc, "lac": p.lac, "cell_id": p.cell_id, "arfcn": c.arfcn, "bsic": c.bsic,
-               "params": {"t3212_min": p.t3212_min, "cro_db": p.cro_db}, "rssi_dbm": None, "rssi_dbfs": None}
+               "params": {keys.T3212_MIN: p.t3212_min, keys.CRO_DB: p.cro_db}, "rssi_dbm": None, "rssi_dbfs": None}
         for lat, lon in scene.route.points:
             baseline.learn(obj, {"lat_deg": lat, "lon_deg": lon}, EVAL_EPOCH_UTC_S - 86400.0)
 

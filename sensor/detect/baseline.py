@@ -21,6 +21,7 @@ from typing import Any
 
 from sensor.errors import InputError
 from sensor.gps import geohash
+from sensor.l3 import keys
 
 AREA_PRECISION = 5
 SCHEMA_VERSION = 1
@@ -154,8 +155,8 @@ class Baseline:
             "t3212_min_lo = MIN(IFNULL(t3212_min_lo, ?), ?), t3212_min_hi = MAX(IFNULL(t3212_min_hi, ?), ?), "
             "cro_db_lo = MIN(IFNULL(cro_db_lo, ?), ?), cro_db_hi = MAX(IFNULL(cro_db_hi, ?), ?), params = ? "
             "WHERE area=? AND mcc=? AND mnc=? AND lac=? AND cell_id=? AND arfcn=? AND bsic=? AND source=?",
-            (t, *_twice(cell.get("rssi_dbm")), *_twice(cell.get("rssi_dbfs")), *_twice(p.get("t3212_min")),
-             *_twice(p.get("t3212_min")), *_twice(p.get("cro_db")), *_twice(p.get("cro_db")), json.dumps(p), *key))
+            (t, *_twice(cell.get("rssi_dbm")), *_twice(cell.get("rssi_dbfs")), *_twice(p.get(keys.T3212_MIN)),
+             *_twice(p.get(keys.T3212_MIN)), *_twice(p.get(keys.CRO_DB)), *_twice(p.get(keys.CRO_DB)), json.dumps(p), *key))
         self.db.commit()
         return True
 

@@ -1,20 +1,20 @@
 """Bit-level reading and writing of octet strings, MSB first, with CSN.1 L/H bits.
 
 CSN.1 (TS 24.007 §B and TS 44.018 §10.5.2.x rest octets) writes "L" as the bit value of the
-spare padding pattern 0x2B at that bit position and "H" as its complement; literal 0/1 bits
+spare padding pattern (the fill octet 0x2B of TS 44.006 §5.2) at that bit position and "H" as its complement; literal 0/1 bits
 are written as they are. Rest octets are octet aligned in the message, so the padding phase
 is the bit position modulo 8.
 """
 
 from __future__ import annotations
 
-from .errors import L3EncodeError, TruncatedMessage
+from sensor.l2.ts44006 import FILL_OCTET
 
-SPARE_PADDING = 0x2B  # TS 44.018 §10.5.2 / TS 24.007: spare padding octet "0010 1011"
+from .errors import L3EncodeError, TruncatedMessage
 
 
 def _pad_bit(pos: int) -> int:
-    return (SPARE_PADDING >> (7 - (pos & 7))) & 1
+    return (FILL_OCTET >> (7 - (pos & 7))) & 1
 
 
 class BitReader:

@@ -29,6 +29,13 @@ absent node. Our encoder picks as pivot of each subtree the element that leaves
 floor((n-1)/2) elements in the window after it and the rest in the window before it, so the
 nodes used are exactly W(1)..W(n) and any standard decoder (one that stops at the first null W
 or one that skips nulls) reads the same list.
+
+Example, the Neighbour Cell Description of a real SI2 (vf_call6 ARFCN 725)::
+
+    8f         1 0 format | 0 EXT-IND, 0 BA-IND | 1 1 1 variable bit map | ORIG-ARFCN bit 10: 1
+    6d 18      ORIG-ARFCN bits 9-1: 0110 1101 0 -> 730 | RRFCN 1..7 bits: 001 1000 -> 733, 734
+    10 80      RRFCN 8..15: 0001 0000 -> 741 | RRFCN 16: 1 -> 746
+    00 ...     no further neighbours
 """
 
 from __future__ import annotations

@@ -2,14 +2,27 @@
 
 Each IE is a frozen dataclass with its fields named after TS 44.018 / TS 24.008 in units,
 ``from_bytes`` (raises :class:`L3ParseError`) and ``to_bytes`` (raises :class:`L3EncodeError`).
-Code tables are data, each with its clause.
+Code tables are data, each with its clause. The ``IEType`` constants at the end tell the message
+codec (:mod:`.codec`) how long each value part is and which functions read and write it.
+
+Examples from a real SI3 (vf_call6 ARFCN 725, see :mod:`.messages`)::
+
+    62 f2 20 01 3e   LAI: MCC digits 2 6 | 2, MNC digit 3 F (two-digit MNC) | 0 2, LAC 0x013e = 318
+    c8 07 0a         Control Channel Description: 1 MSCR, 1 ATT, 001 BS_AG_BLKS_RES, 000 CCCH_CONF |
+                     0 spare, 00 CBQ3, 00 spare, 111 BS_PA_MFRMS - 2 | T3212 0x0a = 10 decihours
+    60 09            Cell Selection Parameters: 011 hysteresis (6 dB), 00000 MS_TXPWR_MAX_CCH |
+                     0 ACS, 0 NECI, 001001 RXLEV_ACCESS_MIN 9 (-101 dBm)
+    b9 00 00         RACH Control Parameters: 10 MAX RETRANS (4), 1110 TX-INTEGER (32), 0 CELL_BAR_ACCESS,
+                     1 RE | access classes 15..8 | 7..0 (EC bit 10): none barred
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .codec import IEType
 from .errors import L3EncodeError, L3ParseError, TruncatedMessage
+from .freqlist import IE_LENGTH, FrequencyList, ListIE, decode_frequency_list, encode_frequency_list
 
 # --------------------------------------------------------------------------- tables
 
@@ -344,3 +357,36 @@ class ChannelDescription:
         _check(self.maio is not None and self.hsn is not None and 0 <= self.maio <= 63 and 0 <= self.hsn <= 63, "hopping needs MAIO, HSN 0..63")
         assert self.maio is not None and self.hsn is not None
         return bytes([o1, (self.tsc << 5) | 0x10 | (self.maio >> 2), ((self.maio & 0x3) << 6) | self.hsn])
+
+
+# --------------------------------------------------------------------------- the IEs as the message codec reads them
+
+CELL_IDENTITY = IEType("Cell Identity", cell_identity_from_bytes, cell_identity_to_bytes, octets=2)  # TS 24.008 §10.5.1.1
+LAI = IEType("Location Area Identification", LocationAreaIdentification.from_bytes,
+             LocationAreaIdentification.to_bytes, octets=5)  # TS 24.008 §10.5.1.3
+CONTROL_CHANNEL_DESCRIPTION = IEType("Control Channel Description", ControlChannelDescription.from_bytes,
+                                     ControlChannelDescription.to_bytes, octets=3)  # §10.5.2.11
+CELL_OPTIONS_BCCH = IEType("Cell Options (BCCH)", CellOptionsBcch.from_bytes, CellOptionsBcch.to_bytes, octets=1)  # §10.5.2.3
+CELL_SELECTION_PARAMETERS = IEType("Cell Selection Parameters", CellSelectionParameters.from_bytes,
+                                   CellSelectionParameters.to_bytes, octets=2)  # §10.5.2.4
+RACH_CONTROL_PARAMETERS = IEType("RACH Control Parameters", RachControlParameters.from_bytes,
+                                 RachControlParameters.to_bytes, octets=3)  # §10.5.2.29
+NCC_PERMITTED = IEType("NCC Permitted", lambda b: ncc_permitted_from_byte(b[0]),
+                       lambda v: bytes([ncc_permitted_to_byte(v)]), octets=1)  # §10.5.2.27
+CBCH_CHANNEL_DESCRIPTION = IEType("CBCH Channel Description", ChannelDescription.from_bytes,
+                                  ChannelDescription.to_bytes, octets=3)  # §10.5.2.5 (SI4 §9.1.36.1)
+# §10.5.2.21 Mobile Allocation as SI4 carries it (§9.1.36.2): octets kept, not decoded
+CBCH_MOBILE_ALLOCATION = IEType("CBCH Mobile Allocation", bytes, bytes, max_octets=5)
+
+
+def _frequency_list(title: str, kind: ListIE) -> IEType:
+    def write(v: FrequencyList) -> bytes:
+        return encode_frequency_list(v.arfcns, kind, v.format, ba_ind=v.ba_ind or 0, ext_ind=bool(v.ext_ind),
+                                     multiband_reporting=v.multiband_reporting or 0)
+
+    return IEType(title, lambda b: decode_frequency_list(b, kind), write, octets=IE_LENGTH)
+
+
+CELL_CHANNEL_DESCRIPTION = _frequency_list("Cell Channel Description", ListIE.CELL_CHANNEL)  # §10.5.2.1b
+NEIGHBOUR_CELL_DESCRIPTION = _frequency_list("Neighbour Cell Description", ListIE.NEIGHBOUR)  # §10.5.2.22
+NEIGHBOUR_CELL_DESCRIPTION_2 = _frequency_list("Neighbour Cell Description 2", ListIE.NEIGHBOUR_2)  # §10.5.2.22a

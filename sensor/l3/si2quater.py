@@ -9,6 +9,17 @@ then says False and the remaining summary fields stay None (unknown), never empt
 Built: the header, optional UTRAN FDD neighbours (UARFCN + scrambling codes, §9.1.54 with the
 range-1024 W encoding of the FDD_CELL_INFORMATION field) and optional E-UTRAN neighbours
 (EARFCN list with priority and thresholds).
+
+Example, the start of a real SI2quater's rest octets (vf_call6 ARFCN 725: 05 06 07 | 20 00 46 24 40 00 03)::
+
+    0 BA_IND, 0 3G_BA_IND, 1 MP_CHANGE_MARK, 0000 SI2quater_INDEX, 0000 SI2quater_COUNT,
+    0 0 0 0 0 0 no measurement/RTD/BSIC/report priority/GPRS measurement/NC descriptions,
+    1 extension present: 8-bit length, then the extension bits (skipped) ...
+
+Why this structure is not declared with :mod:`.csn1` like the other rest octets: its parse reads a
+superset of what it builds (it walks past many descriptions and stops, with ``complete=False``, at
+those it does not decode), and its 3G neighbour cells are range-W encoded lists whose widths depend
+on a count read before them; both directions are written out here on purpose.
 """
 
 from __future__ import annotations

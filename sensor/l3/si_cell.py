@@ -1,37 +1,44 @@
 """SI3, SI4, SI7, SI8, SI13 (TS 44.018 §9.1.35-§9.1.43a): cell identity, location area, control
-channel and selection parameters, GPRS. Shared parts in ``si_common``."""
+channel and selection parameters, GPRS. Shared parts in ``si_common``.
+
+Each class declares its layout once (``SPEC``, walked by :mod:`.codec`). Example, a real SI4 (vf_call6
+ARFCN 725)::
+
+    31                 L2 pseudo length 12: no CBCH IEs
+    06 1c              RR, System Information Type 4
+    62 f2 20 01 3e     LAI: MCC 262, MNC 02, LAC 318
+    60 09              Cell Selection Parameters (as in its SI3)
+    b9 00 00           RACH Control Parameters
+    e8 1f 73 2b ...    SI 4 Rest Octets: selection parameters, GPRS indicator, break indicator L;
+                       spare padding to octet 23
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .errors import L3EncodeError, L3ParseError
+from . import keys
+from .codec import TLV, TV, V, Field, MessageSpec, PseudoLength, RestOctets, rr_header
 from .ie import (
+    CBCH_CHANNEL_DESCRIPTION,
+    CBCH_MOBILE_ALLOCATION,
+    CELL_IDENTITY,
+    CELL_OPTIONS_BCCH,
+    CELL_SELECTION_PARAMETERS,
+    CONTROL_CHANNEL_DESCRIPTION,
+    LAI,
+    RACH_CONTROL_PARAMETERS,
     CellOptionsBcch,
     CellSelectionParameters,
     ChannelDescription,
     ControlChannelDescription,
     LocationAreaIdentification,
     RachControlParameters,
-    cell_identity_from_bytes,
-    cell_identity_to_bytes,
 )
 from .rest_octets import SI3RestOctets, SI4RestOctets, SI13RestOctets
-from .si_common import (
-    L2_FRAME_LENGTH,
-    SIType,
-    L2_PSEUDO_LENGTH,
-    IEI_CBCH_CHANNEL_DESCRIPTION,
-    IEI_CBCH_MOBILE_ALLOCATION,
-    _header,
-    _finish,
-    _rach_params,
-    _selection_params,
-    _Base,
-    _parse_rest,
-    _cell_selection_params,
-)
+from .si_common import _Base, _cell_selection_params, _rach_params, _selection_params
+from .ts44018 import IEI_CBCH_CHANNEL_DESCRIPTION, IEI_CBCH_MOBILE_ALLOCATION, L2_PSEUDO_LENGTH, MESSAGE_TYPE, SIType
 
 
 # --------------------------------------------------------------------------- SI3 §9.1.35
@@ -40,6 +47,17 @@ from .si_common import (
 @dataclass(frozen=True, slots=True)
 class SystemInformation3(_Base):
     si_type: ClassVar[SIType] = SIType.SI3
+    SPEC: ClassVar[MessageSpec] = MessageSpec("SI3", (
+        PseudoLength(),
+        *rr_header(MESSAGE_TYPE[SIType.SI3]),
+        Field("cell_identity", V, CELL_IDENTITY),
+        Field("lai", V, LAI),
+        Field("control_channel_description", V, CONTROL_CHANNEL_DESCRIPTION),
+        Field("cell_options", V, CELL_OPTIONS_BCCH),
+        Field("cell_selection_parameters", V, CELL_SELECTION_PARAMETERS),
+        Field("rach_control", V, RACH_CONTROL_PARAMETERS),
+        RestOctets("rest_octets", SI3RestOctets),  # §10.5.2.34, 4 octets
+    ))  # fmt: skip
     cell_identity: int
     lai: LocationAreaIdentification
     control_channel_description: ControlChannelDescription
@@ -58,55 +76,28 @@ class SystemInformation3(_Base):
     def params(self) -> dict[str, Any]:
         ccd, co, csp = self.control_channel_description, self.cell_options, self.cell_selection_parameters
         out: dict[str, Any] = {
-            "t3212_min": ccd.t3212_min,
-            "att": ccd.att,
-            "mscr": ccd.mscr,
-            "bs_ag_blks_res": ccd.bs_ag_blks_res,
-            "ccch_conf": ccd.ccch_conf,
-            "ccch_combined_with_sdcch": ccd.ccch_combined_with_sdcch,
-            "bs_pa_mfrms": ccd.bs_pa_mfrms,
-            "cbq3": ccd.cbq3,
-            "pwrc": co.pwrc,
-            "dtx": co.dtx,
-            "radio_link_timeout_blocks": co.radio_link_timeout_blocks,
-            "dn_ind": co.dn_ind,
+            keys.T3212_MIN: ccd.t3212_min,
+            keys.ATT: ccd.att,
+            keys.MSCR: ccd.mscr,
+            keys.BS_AG_BLKS_RES: ccd.bs_ag_blks_res,
+            keys.CCCH_CONF: ccd.ccch_conf,
+            keys.CCCH_COMBINED_WITH_SDCCH: ccd.ccch_combined_with_sdcch,
+            keys.BS_PA_MFRMS: ccd.bs_pa_mfrms,
+            keys.CBQ3: ccd.cbq3,
+            keys.PWRC: co.pwrc,
+            keys.DTX: co.dtx,
+            keys.RADIO_LINK_TIMEOUT_BLOCKS: co.radio_link_timeout_blocks,
+            keys.DN_IND: co.dn_ind,
         }
         out.update(_cell_selection_params(csp))
         out.update(_rach_params(self.rach_control))
         ro = self.rest_octets
         if ro is not None:
             out.update(_selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator))
-            out["si2ter_indicator"] = ro.si2ter_indicator
-            out["si2quater_indicator"] = ro.si2quater_indicator
-            out["early_classmark_sending"] = ro.early_classmark_sending
+            out[keys.SI2TER_INDICATOR] = ro.si2ter_indicator
+            out[keys.SI2QUATER_INDICATOR] = ro.si2quater_indicator
+            out[keys.EARLY_CLASSMARK_SENDING] = ro.early_classmark_sending
         return out
-
-    def to_l2(self) -> bytes:
-        return _finish(
-            _header(self.si_type, self.l2_pseudo_length)
-            + cell_identity_to_bytes(self.cell_identity)
-            + self.lai.to_bytes()
-            + self.control_channel_description.to_bytes()
-            + self.cell_options.to_bytes()
-            + self.cell_selection_parameters.to_bytes()
-            + self.rach_control.to_bytes()
-            + (self.rest_octets or SI3RestOctets()).to_bytes(4)
-        )
-
-    @classmethod
-    def _parse(cls, f: bytes, plen: int, strict: bool) -> SystemInformation3:
-        ro, err = _parse_rest(SI3RestOctets.parse, f[19:23], strict)
-        return cls(
-            cell_identity_from_bytes(f[3:5]),
-            LocationAreaIdentification.from_bytes(f[5:10]),
-            ControlChannelDescription.from_bytes(f[10:13]),
-            CellOptionsBcch.from_bytes(f[13:14]),
-            CellSelectionParameters.from_bytes(f[14:16]),
-            RachControlParameters.from_bytes(f[16:19]),
-            ro,
-            plen,
-            err,
-        )
 
 
 # --------------------------------------------------------------------------- SI4 §9.1.36
@@ -115,6 +106,17 @@ class SystemInformation3(_Base):
 @dataclass(frozen=True, slots=True)
 class SystemInformation4(_Base):
     si_type: ClassVar[SIType] = SIType.SI4
+    SPEC: ClassVar[MessageSpec] = MessageSpec("SI4", (
+        PseudoLength(),  # None when encoding: computed from the optional IEs
+        *rr_header(MESSAGE_TYPE[SIType.SI4]),
+        Field("lai", V, LAI),
+        Field("cell_selection_parameters", V, CELL_SELECTION_PARAMETERS),
+        Field("rach_control", V, RACH_CONTROL_PARAMETERS),
+        Field("cbch_channel_description", TV, CBCH_CHANNEL_DESCRIPTION, iei=IEI_CBCH_CHANNEL_DESCRIPTION, optional=True),
+        Field("cbch_mobile_allocation", TLV, CBCH_MOBILE_ALLOCATION, iei=IEI_CBCH_MOBILE_ALLOCATION, optional=True,
+              requires="cbch_channel_description"),
+        RestOctets("rest_octets", SI4RestOctets),  # §10.5.2.35, to the frame end
+    ))  # fmt: skip
     lai: LocationAreaIdentification
     cell_selection_parameters: CellSelectionParameters
     rach_control: RachControlParameters
@@ -134,56 +136,8 @@ class SystemInformation4(_Base):
         ro = self.rest_octets
         if ro is not None:
             out.update(_selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator))
-        out["cbch"] = self.cbch_channel_description is not None
+        out[keys.CBCH] = self.cbch_channel_description is not None
         return out
-
-    def to_l2(self) -> bytes:
-        opt = b""
-        if self.cbch_channel_description is not None:
-            opt += bytes([IEI_CBCH_CHANNEL_DESCRIPTION]) + self.cbch_channel_description.to_bytes()
-        if self.cbch_mobile_allocation is not None:
-            if self.cbch_channel_description is None or not 0 <= len(self.cbch_mobile_allocation) <= 5:
-                raise L3EncodeError("CBCH Mobile Allocation needs a CBCH Channel Description and at most 5 octets")
-            opt += bytes([IEI_CBCH_MOBILE_ALLOCATION, len(self.cbch_mobile_allocation)]) + self.cbch_mobile_allocation
-        plen = 12 + len(opt) if self.l2_pseudo_length is None else self.l2_pseudo_length
-        body = (
-            _header(self.si_type, plen)
-            + self.lai.to_bytes()
-            + self.cell_selection_parameters.to_bytes()
-            + self.rach_control.to_bytes()
-            + opt
-        )
-        return _finish(body + (self.rest_octets or SI4RestOctets()).to_bytes(L2_FRAME_LENGTH - len(body)))
-
-    @classmethod
-    def _parse(cls, f: bytes, plen: int, strict: bool) -> SystemInformation4:
-        end = min(max(1 + plen, 13), L2_FRAME_LENGTH)  # optional IEs end where the pseudo length says
-        pos = 13
-        cbch = None
-        ma = None
-        if pos < end and f[pos] == IEI_CBCH_CHANNEL_DESCRIPTION:
-            if pos + 4 > end:
-                raise L3ParseError("SI4 CBCH Channel Description runs past the L2 pseudo length")
-            cbch = ChannelDescription.from_bytes(f[pos + 1 : pos + 4])
-            pos += 4
-        if pos < end and f[pos] == IEI_CBCH_MOBILE_ALLOCATION:
-            if pos + 2 > end or pos + 2 + f[pos + 1] > end:
-                raise L3ParseError("SI4 CBCH Mobile Allocation runs past the L2 pseudo length")
-            ma = bytes(f[pos + 2 : pos + 2 + f[pos + 1]])
-            pos += 2 + f[pos + 1]
-        if pos != end:
-            raise L3ParseError(f"SI4 L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})")
-        ro, err = _parse_rest(SI4RestOctets.parse, f[end:], strict)
-        return cls(
-            LocationAreaIdentification.from_bytes(f[3:8]),
-            CellSelectionParameters.from_bytes(f[8:10]),
-            RachControlParameters.from_bytes(f[10:13]),
-            ro,
-            cbch,
-            ma,
-            plen,
-            err,
-        )
 
 
 # --------------------------------------------------------------------------- SI7 §9.1.41, SI8 §9.1.42
@@ -194,6 +148,9 @@ class SystemInformation7(_Base):
     """SI7: only rest octets, which continue SI4's (§10.5.2.37: the same layout, BCCH Ext)."""
 
     si_type: ClassVar[SIType] = SIType.SI7
+    SPEC: ClassVar[MessageSpec] = MessageSpec("SI7", (
+        PseudoLength(), *rr_header(MESSAGE_TYPE[SIType.SI7]), RestOctets("rest_octets", SI4RestOctets),
+    ))  # fmt: skip
     rest_octets: SI4RestOctets | None
     l2_pseudo_length: int = L2_PSEUDO_LENGTH[SIType.SI7]
     rest_octets_error: str | None = None
@@ -202,21 +159,15 @@ class SystemInformation7(_Base):
         ro = self.rest_octets
         return {} if ro is None else _selection_params(ro.selection_parameters, ro.power_offset_db, ro.gprs_indicator)
 
-    def to_l2(self) -> bytes:
-        body = _header(self.si_type, self.l2_pseudo_length)
-        return _finish(body + (self.rest_octets or SI4RestOctets()).to_bytes(L2_FRAME_LENGTH - len(body)))
-
-    @classmethod
-    def _parse(cls, f: bytes, plen: int, strict: bool) -> SystemInformation7:
-        ro, err = _parse_rest(SI4RestOctets.parse, f[3:], strict)
-        return cls(ro, plen, err)
-
 
 @dataclass(frozen=True, slots=True)
 class SystemInformation8(SystemInformation7):
     """SI8: rest octets of the same layout as SI7's (§9.1.42, §10.5.2.37)."""
 
     si_type: ClassVar[SIType] = SIType.SI8
+    SPEC: ClassVar[MessageSpec] = MessageSpec("SI8", (
+        PseudoLength(), *rr_header(MESSAGE_TYPE[SIType.SI8]), RestOctets("rest_octets", SI4RestOctets),
+    ))  # fmt: skip
     l2_pseudo_length: int = L2_PSEUDO_LENGTH[SIType.SI8]
 
 
@@ -226,6 +177,9 @@ class SystemInformation8(SystemInformation7):
 @dataclass(frozen=True, slots=True)
 class SystemInformation13(_Base):
     si_type: ClassVar[SIType] = SIType.SI13
+    SPEC: ClassVar[MessageSpec] = MessageSpec("SI13", (
+        PseudoLength(), *rr_header(MESSAGE_TYPE[SIType.SI13]), RestOctets("rest_octets", SI13RestOctets),  # §10.5.2.37b
+    ))  # fmt: skip
     rest_octets: SI13RestOctets | None
     l2_pseudo_length: int = L2_PSEUDO_LENGTH[SIType.SI13]
     rest_octets_error: str | None = None
@@ -234,18 +188,10 @@ class SystemInformation13(_Base):
         ro = self.rest_octets
         if ro is None:
             return {}
-        out: dict[str, Any] = {"gprs": ro.present, "rac": ro.rac, "bcch_change_mark": ro.bcch_change_mark}
-        out["network_control_order"] = ro.network_control_order
+        out: dict[str, Any] = {keys.GPRS: ro.present, keys.RAC: ro.rac, keys.BCCH_CHANGE_MARK: ro.bcch_change_mark}
+        out[keys.NETWORK_CONTROL_ORDER] = ro.network_control_order
         co = ro.gprs_cell_options
-        out["nmo"] = None if co is None else co.nmo_name
-        out["egprs"] = None if co is None else co.egprs_supported
-        out["sgsnr"] = ro.sgsnr
+        out[keys.NMO] = None if co is None else co.nmo_name
+        out[keys.EGPRS] = None if co is None else co.egprs_supported
+        out[keys.SGSNR] = ro.sgsnr
         return out
-
-    def to_l2(self) -> bytes:
-        return _finish(_header(self.si_type, self.l2_pseudo_length) + (self.rest_octets or SI13RestOctets()).to_bytes(20))
-
-    @classmethod
-    def _parse(cls, f: bytes, plen: int, strict: bool) -> SystemInformation13:
-        ro, err = _parse_rest(SI13RestOctets.parse, f[3:23], strict)
-        return cls(ro, plen, err)

@@ -27,6 +27,7 @@ from typing import Any
 
 from sensor.cells import CellObservation, CellTracker
 from sensor.gps.source import PositionSource
+from sensor.l3 import keys
 from sensor.model import L2Block
 from sensor.receiver.stream import StreamReceiver
 from sensor.scan.gain import GainControl
@@ -45,13 +46,13 @@ def needed_si(cell: CellObservation, goal: str) -> set[str]:
         return {"3"}
     need = {"1", "2", "3", "4"}
     p = cell.params()
-    if p.get("ext_ind"):
+    if p.get(keys.EXT_IND):
         need.add("2bis")
-    if p.get("si2ter_indicator"):
+    if p.get(keys.SI2TER_INDICATOR):
         need.add("2ter")
-    if p.get("si2quater_indicator"):
+    if p.get(keys.SI2QUATER_INDICATOR):
         need.add("2quater")
-    if p.get("gprs"):
+    if p.get(keys.GPRS):
         need.add("13")
     return need
 

@@ -27,6 +27,7 @@ from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, DUMMY_BURST_UBITS, FCCH_BURST_UBITS, FRAME_SYMBOLS
 from sensor.gsm.multiframe import Channel
 from sensor.gsm.si_schedule import si_types_at_fn
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS, SACCH_FRAME_OCTETS
 from sensor.l3.ccch import immediate_assignment, paging_request_1
 from sensor.l3.cell import CellParams, build_all
 
@@ -45,8 +46,8 @@ EMPTY_PAGING = paging_request_1(None)
 CCCH_TRAFFIC = {"idle": (0, 0), "live": (10, 1), "catcher": (0, 8)}
 POOL = 16
 # TS 44.006: an LAPDm UI frame with no information (fill on SDCCH), SACCH with its L1 header in front
-SDCCH_FILL = bytes.fromhex("010301") + b"\x2b" * 20
-SACCH_FILL = bytes.fromhex("0000" "010301") + b"\x2b" * 18
+SDCCH_FILL = bytes.fromhex("010301").ljust(FRAME_OCTETS, bytes([FILL_OCTET]))
+SACCH_FILL = bytes.fromhex("0000") + bytes.fromhex("010301").ljust(SACCH_FRAME_OCTETS, bytes([FILL_OCTET]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import pytest
 from sensor.coding.softbits import ubits_to_sbits
 from sensor.frames.block import block_object, gsmtap_header
 from sensor.frames.pcap import PcapWriter
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
 from sensor.model import L2Block
 from sensor.receiver.blocks import BlockAssembler
 
@@ -25,9 +26,9 @@ def test_block_object_matches_the_contract():
     assert list(obj) == CONTRACT_KEYS
     assert obj["l2"] == "49061b3b2d72f2203aa8d0033c5465" "06b900008020420b" and obj["snr_db"] == 18.2
     assert json.loads(json.dumps(obj)) == obj
-    unknown = block_object(L2Block(arfcn=1, fn=2, tn=0, channel="CCCH", octets=b"\x2b" * 23, crc_ok=False))
+    unknown = block_object(L2Block(arfcn=1, fn=2, tn=0, channel="CCCH", octets=bytes([FILL_OCTET]) * FRAME_OCTETS, crc_ok=False))
     assert unknown["snr_db"] is None and unknown["t_s"] is None and "t_utc" not in unknown
-    assert block_object(L2Block(arfcn=1, fn=2, tn=0, channel="CCCH", octets=b"\x2b" * 23, crc_ok=True,
+    assert block_object(L2Block(arfcn=1, fn=2, tn=0, channel="CCCH", octets=bytes([FILL_OCTET]) * FRAME_OCTETS, crc_ok=True,
                                 time_utc_s=1767225600.5))["t_utc"] == "2026-01-01T00:00:00.500000Z"
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sensor.gsm import tdma
 from sensor.gsm.si_schedule import SI_SCHEDULE, Bcch, si_types_at_fn, si_types_at_tc, tcs_of
+from sensor.l3.ts44018 import MESSAGE_TYPE, RRMessageType
 from tests.coding.capture import expected_bcch_ts0
 
 # TS 44.018 §10.4 message types of the SI messages
-SI_MESSAGE_TYPE = {0x19: "1", 0x1A: "2", 0x02: "2bis", 0x03: "2ter", 0x07: "2quater", 0x1B: "3", 0x1C: "4",
-                   0x00: "13", 0x18: "8", 0x1F: "7", 0x04: "9"}
+SI_MESSAGE_TYPE = {int(mt): si.value for si, mt in MESSAGE_TYPE.items()} | {RRMessageType.SYSTEM_INFORMATION_9: "9"}
 
 
 def test_fixed_positions():

@@ -12,9 +12,10 @@ from sensor.errors import DecodeError
 from sensor.l3.cell import CellParams, build_all, build_si2quater, build_si3, build_si4
 from sensor.l3.errors import L3EncodeError, L3ParseError, NotSystemInformation, TruncatedMessage
 from sensor.l3.ie import ChannelDescription
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
+from sensor.l3.ts24007 import PD_RR
+from sensor.l3.ts44018 import L2_PSEUDO_LENGTH, MESSAGE_TYPE
 from sensor.l3.messages import (
-    L2_PSEUDO_LENGTH,
-    MESSAGE_TYPE,
     SIType,
     SystemInformation3,
     SystemInformation4,
@@ -71,9 +72,9 @@ def _asdict(p: CellParams) -> dict:
 def test_every_si_type_round_trips_through_build_and_parse(p):
     frames = _buildable(p)
     for si_type, l2 in frames.items():
-        assert len(l2) == 23
+        assert len(l2) == FRAME_OCTETS
         assert si_type_of(l2) is si_type
-        assert l2[1] == 0x06 and l2[2] == MESSAGE_TYPE[si_type]
+        assert l2[1] == PD_RR and l2[2] == MESSAGE_TYPE[si_type]
         si = parse_si(l2)
         assert si.si_type is si_type
         assert si.to_l2() == l2  # encoders beside decoders: byte-exact
@@ -206,7 +207,7 @@ def test_out_of_range_parameters_raise_encode_error(bad):
 
 # --------------------------------------------------------------------------- malformed input
 
-SI_HEADERS = [bytes([(L2_PSEUDO_LENGTH[t] << 2) | 1, 0x06, MESSAGE_TYPE[t]]) for t in SIType]
+SI_HEADERS = [bytes([(L2_PSEUDO_LENGTH[t] << 2) | 1, PD_RR, MESSAGE_TYPE[t]]) for t in SIType]
 
 
 @settings(max_examples=4000, deadline=None)
@@ -238,7 +239,7 @@ def test_random_si_bodies_parse_or_raise_a_decode_error(header, body, plen, stri
         again = si.to_l2()
     except L3EncodeError:
         return  # not every parsed message can be rebuilt (e.g. rest-octet parts we only flag)
-    assert len(again) == 23
+    assert len(again) == FRAME_OCTETS
 
 
 def test_typed_errors():
@@ -246,9 +247,9 @@ def test_typed_errors():
     with pytest.raises(TruncatedMessage):
         parse_si(si3[:22])
     with pytest.raises(L3ParseError):
-        parse_si(si3 + b"\x2b")
+        parse_si(si3 + bytes([FILL_OCTET]))
     with pytest.raises(NotSystemInformation):
-        parse_si(bytes.fromhex("150621000001f08b") + b"\x2b" * 15)  # paging request type 1
+        parse_si(bytes.fromhex("150621000001f08b") + bytes([FILL_OCTET]) * 15)  # paging request type 1
     with pytest.raises(NotSystemInformation):
         parse_si(bytes.fromhex("490503") + si3[3:])  # PD 5 (MM)
     with pytest.raises(L3ParseError):
@@ -285,7 +286,7 @@ def test_si7_and_si8_rest_octets_parse_and_round_trip():
     si4 = parse_si(build_all(CellParams(cro_db=20, temporary_offset_db=10, penalty_time_s=40, gprs=True))[SIType.SI4])
     for cls, mt in ((SystemInformation7, 0x1F), (SystemInformation8, 0x18)):
         l2 = cls(si4.rest_octets).to_l2()
-        assert len(l2) == 23 and l2[1] == 0x06 and l2[2] == mt and l2[0] == (1 << 2) | 1
+        assert len(l2) == FRAME_OCTETS and l2[1] == PD_RR and l2[2] == mt and l2[0] == (1 << 2) | 1
         msg = parse_si(l2)
         assert isinstance(msg, cls) and msg.to_l2() == l2
         assert msg.params()["cro_db"] == 20 and msg.params()["penalty_time_s"] == 40

@@ -28,7 +28,8 @@ from sensor.frames.pcap import LinkType, PcapWriter
 from sensor.l3.cell import CellParams, build_all, build_si1, build_si2, build_si2bis, build_si2ter
 from sensor.l3.errors import L3EncodeError
 from sensor.l3.freqlist import FreqListFormat, fits
-from sensor.l3.messages import MESSAGE_TYPE, SIType, parse_si, si_type_of
+from sensor.l3.messages import SIType, parse_si, si_type_of
+from sensor.l3.ts44018 import MESSAGE_TYPE
 
 TSHARK = shutil.which("tshark")
 CAPTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "captures"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
+from sensor.l3 import keys
 
 
 class MissingGprs(Rule):
@@ -13,9 +14,9 @@ class MissingGprs(Rule):
     thresholds = {"min_operator_cells": 2.0}
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
-        if cell.params.get("gprs") is not False:
+        if cell.params.get(keys.GPRS) is not False:
             return None
-        with_gprs = [c for c in ctx.same_operator(cell) if c.params.get("gprs") is True]
+        with_gprs = [c for c in ctx.same_operator(cell) if c.params.get(keys.GPRS) is True]
         if len(with_gprs) < self.t["min_operator_cells"]:
             return None
         return self.evidence(f"it offers no GPRS data service while {len(with_gprs)} other cells of "

@@ -14,9 +14,10 @@ from typing import Any
 
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
+from sensor.l3 import keys
 
-PARAMS = ("ms_txpwr_max_cch", "rxlev_access_min_dbm", "bs_ag_blks_res", "ccch_conf", "bs_pa_mfrms", "ncc_permitted",
-          "si2quater_indicator")
+PARAMS = (keys.MS_TXPWR_MAX_CCH, keys.RXLEV_ACCESS_MIN_DBM, keys.BS_AG_BLKS_RES, keys.CCCH_CONF, keys.BS_PA_MFRMS, keys.NCC_PERMITTED,
+          keys.SI2QUATER_INDICATOR)
 
 
 class OperatorInconsistent(Rule):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
+from sensor.l3 import keys
 
 
 class PagingBehaviour(Rule):
@@ -24,8 +25,8 @@ class PagingBehaviour(Rule):
         ccch = cell.ccch
         if sum(ccch.values()) < self.t["min_ccch_blocks"]:
             return None
-        ia = ccch.get("immediate_assignment", 0) + ccch.get("immediate_assignment_extended", 0)
-        paged = sum(v for k, v in ccch.items() if k.startswith("paging_request") and not k.endswith("_empty"))
+        ia = ccch.get(keys.IMMEDIATE_ASSIGNMENT, 0) + ccch.get(keys.IMMEDIATE_ASSIGNMENT_EXTENDED, 0)
+        paged = sum(v for k, v in ccch.items() if k in keys.PAGING_WITH_IDENTITY)
         if ia < self.t["min_assignments"] or paged > 0:
             return None
         return self.evidence(f"it gave {ia} channel assignments while paging no phone in {sum(ccch.values())} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
+from sensor.l3 import keys
 
 
 class ReselectionBait(Rule):
@@ -20,9 +21,9 @@ class ReselectionBait(Rule):
                   "max_hysteresis_db": 12.0, "hysteresis_scale": 0.2}
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
-        cro = cell.params.get("cro_db")
-        hyst = cell.params.get("cell_reselect_hysteresis_db")
-        usual = ctx.operator_median(cell, "cro_db")
+        cro = cell.params.get(keys.CRO_DB)
+        hyst = cell.params.get(keys.CELL_RESELECT_HYSTERESIS_DB)
+        usual = ctx.operator_median(cell, keys.CRO_DB)
         if isinstance(cro, (int, float)):
             above = "" if usual is None else f", where the operator's other cells use {usual:g} dB"
             if cro >= self.t["strong_cro_db"]:
@@ -31,7 +32,7 @@ class ReselectionBait(Rule):
             if cro >= self.t["weak_cro_db"] and (usual is None or cro - usual >= self.t["above_operator_db"]):
                 return self.evidence(f"its cell reselection offset is {cro:g} dB{above}", self.t["weak_scale"])
         if isinstance(hyst, (int, float)) and hyst >= self.t["max_hysteresis_db"]:
-            usual_h = ctx.operator_median(cell, "cell_reselect_hysteresis_db")
+            usual_h = ctx.operator_median(cell, keys.CELL_RESELECT_HYSTERESIS_DB)
             if usual_h is None or hyst > usual_h:
                 return self.evidence(f"its reselection hysteresis is {hyst:g} dB, which keeps phones from leaving it",
                                    self.t["hysteresis_scale"], strong=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
+from sensor.l3 import keys
 
 
 class ShortT3212(Rule):
@@ -21,10 +22,10 @@ class ShortT3212(Rule):
     thresholds = {"strong_below_min": 30.0, "weak_below_min": 54.0, "weak_scale": 0.35}
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
-        t = cell.params.get("t3212_min")
+        t = cell.params.get(keys.T3212_MIN)
         if not isinstance(t, (int, float)) or t <= 0 or t >= self.t["weak_below_min"]:
             return None
-        usual = ctx.operator_median(cell, "t3212_min")
+        usual = ctx.operator_median(cell, keys.T3212_MIN)
         if usual is not None and usual <= t:
             return None  # the operator's other cells use it too
         than = "" if usual is None else f" (the operator's other cells: every {usual:g} min)"

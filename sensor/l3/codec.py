@@ -1,0 +1,325 @@
+"""One generic decoder and encoder for L3 messages declared as data (TS 24.007 §11.2).
+
+A message class declares its layout once, as ``SPEC``: a :class:`MessageSpec` whose ``fields`` are,
+in order of transmission,
+
+* :class:`Field` — one information element: the attribute it fills, its format of TS 24.007
+  §11.2.1.1 (V, T, TV, LV, TLV, LV-E, TLV-E), its IEI, its :class:`IEType` (how the value part
+  reads and writes) and whether it is optional; a ``const`` field (protocol discriminator, skip
+  indicator, message type) is written from the spec and checked when read. Half-octet V and type 1
+  TV elements (§11.2.1.1.1) pack two to an octet, the first in bits 4-1;
+* :class:`PseudoLength` — the L2 pseudo length octet of messages sent in Bbis frames (TS 44.018
+  §10.5.2.19): optional IEs end where it says, and it is computed when the message leaves it None;
+* :class:`RestOctets` — the CSN.1 rest octets, which fill the frame to its end (TS 44.018 §10.5.2).
+
+:func:`decode` walks the spec over the octets in three passes — where each element lies (its
+IEI, length, the pseudo length), then the rest octets, then each element's value — and builds the
+class from keyword arguments; :func:`encode` walks it the other way. Errors are
+:class:`L3ParseError` and :class:`L3EncodeError`, whatever the octets.
+
+Example: SI4 (TS 44.018 §9.1.36) is declared as::
+
+    PseudoLength(), *RR_HEADER(SYSTEM_INFORMATION_4),
+    Field("lai", V, LAI), Field("cell_selection_parameters", V, CELL_SELECTION),
+    Field("rach_control", V, RACH_CONTROL),
+    Field("cbch_channel_description", TV, CHANNEL_DESCRIPTION, iei=0x64, optional=True),
+    Field("cbch_mobile_allocation", TLV, MOBILE_ALLOCATION, iei=0x72, optional=True,
+          requires="cbch_channel_description"),
+    RestOctets("rest_octets", SI4RestOctets)
+
+and a real SI4 with no CBCH (vf_call6 ARFCN 725) reads as::
+
+    31 | 06 | 1c | 62 f2 20 01 3e | 60 09 | b9 00 00 | e8 1f 73 2b 2b 2b 2b 2b 2b 2b
+    plen 12, RR, SI4, LAI, cell selection, RACH control; 1 + 12 = octet 13: no optional IE; rest octets
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
+
+from .errors import L3EncodeError, L3ParseError, TruncatedMessage
+from .ts24007 import LENGTH_OCTETS, SKIP_INDICATOR, IEFormat, ProtocolDiscriminator
+from .ts44018 import L2_PSEUDO_LENGTH_MAX, l2_pseudo_length_octet
+
+V, T, TV, LV, TLV, LV_E, TLV_E = (IEFormat.V, IEFormat.T, IEFormat.TV, IEFormat.LV, IEFormat.TLV, IEFormat.LV_E,
+                                  IEFormat.TLV_E)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class IEType:
+    """How the value part of one information element reads and writes.
+
+    ``octets``: the fixed length of the value part (V and TV elements); None when a length
+    indicator gives it (LV, TLV, LV-E, TLV-E). ``half``: a half-octet value (type 1, §11.2.1.1.1);
+    ``decode`` then takes and ``encode`` returns an int 0..15 instead of octets. ``max_octets``
+    bounds a variable value part when encoding.
+    """
+
+    title: str  # the IE's name in its specification
+    decode: Callable[[Any], Any]
+    encode: Callable[[Any], Any]
+    octets: int | None = None
+    half: bool = False
+    max_octets: int | None = None
+
+
+def _nibble(v: int) -> int:
+    if not 0 <= v <= 15:
+        raise L3EncodeError(f"half-octet value must be 0..15, got {v}")
+    return v
+
+
+HALF_OCTET = IEType("half octet", int, _nibble, half=True)
+OCTET = IEType("octet", lambda b: b[0], lambda v: bytes([v]), octets=1)
+OCTETS = IEType("octets", bytes, bytes)  # a value part kept as octets, not decoded
+FLAG = IEType("flag", lambda b: True, lambda v: b"", octets=0)  # a type 2 (T only) element: present or not
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One information element of a message, TS 24.007 §11.2.1.1."""
+
+    name: str  # attribute of the message class (or of the header, for ``const`` fields)
+    format: IEFormat
+    ie: IEType
+    iei: int | None = None  # T, TV, TLV, TLV-E; 4 bits for a half-octet TV (type 1)
+    optional: bool = False
+    const: int | None = None  # every message of the type carries this value (PD, skip indicator, message type)
+    requires: str | None = None  # an optional IE that may only be sent together with this other one
+
+
+@dataclass(frozen=True, slots=True)
+class PseudoLength:
+    """The L2 pseudo length octet (TS 44.018 §10.5.2.19) of a message sent in a Bbis frame."""
+
+    name: str = "l2_pseudo_length"
+
+
+@dataclass(frozen=True, slots=True)
+class RestOctets:
+    """CSN.1 rest octets up to the frame end (TS 44.018 §10.5.2): a class with ``parse(octets)`` and
+    ``to_bytes(length)``. Malformed rest octets fail the message when decoding strictly; otherwise
+    the value is None and ``error`` (an attribute of the message) says why."""
+
+    name: str
+    type: Any
+    error: str = "rest_octets_error"
+    required: bool = False  # True: encoding a message without them is an error
+
+
+Element = Field | PseudoLength | RestOctets
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSpec:
+    name: str  # as the errors call the message, e.g. "SI4"
+    fields: tuple[Element, ...]
+    frame_octets: int = FRAME_OCTETS  # fill (0x2B) to this length; 0: no fill (messages in I frames)
+
+
+def rr_header(message_type: int) -> tuple[Field, Field, Field]:
+    """TS 24.007 §11.2.3.1: protocol discriminator RR, skip indicator 0, the RR message type (TS 44.018 §10.4)."""
+    return (
+        Field("protocol_discriminator", V, HALF_OCTET, const=ProtocolDiscriminator.RR),
+        Field("skip_indicator", V, HALF_OCTET, const=SKIP_INDICATOR),
+        Field("message_type", V, OCTET, const=message_type),
+    )
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _length(data: bytes, pos: int, n: int) -> int:
+    return int.from_bytes(data[pos : pos + n], "big")
+
+
+def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[Field, Any]], int]:
+    """Pass 1: where each element lies. Returns the pseudo length (if any), (field, raw value) pairs
+    of the fields present and where the rest octets start."""
+    header: dict[str, Any] = {}
+    raws: list[tuple[Field, Any]] = []
+    pos, half, end, plen = 0, None, len(data), None
+    limit = "the end of the message"
+    optionals = False
+    for el in spec.fields:
+        if isinstance(el, PseudoLength):
+            if pos >= len(data):
+                raise TruncatedMessage(f"{spec.name} ends before its L2 pseudo length")
+            plen = data[pos] >> 2
+            header[el.name] = plen
+            pos += 1
+            continue
+        if isinstance(el, RestOctets):
+            continue
+        f = el
+        if not f.optional:
+            if f.ie.half:
+                if half is None:
+                    if pos >= len(data):
+                        raise TruncatedMessage(f"{spec.name} ends before its {f.ie.title}")
+                    raw, half = data[pos] & 0x0F, data[pos] >> 4
+                    pos += 1
+                else:
+                    raw, half = half, None
+            else:
+                k = LENGTH_OCTETS[f.format]
+                n = f.ie.octets if k == 0 else _length(data, pos, k)
+                if n is None or pos + k + n > len(data):
+                    raise TruncatedMessage(f"{spec.name} {f.ie.title} runs past the end of the message")
+                raw = bytes(data[pos + k : pos + k + n])
+                pos += k + n
+            raws.append((f, raw))
+            continue
+        if not optionals:  # optional IEs end where the pseudo length says, else at the end of the octets
+            optionals = True
+            if plen is not None:
+                end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
+        if pos >= end:
+            continue
+        if f.ie.half:  # type 1 TV: IEI in bits 8-5
+            if data[pos] >> 4 != f.iei:
+                continue
+            raws.append((f, data[pos] & 0x0F))
+            pos += 1
+            continue
+        if data[pos] != f.iei:
+            continue
+        k = LENGTH_OCTETS[f.format]
+        if k:
+            if pos + 1 + k > end or pos + 1 + k + _length(data, pos + 1, k) > end:
+                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+            n = _length(data, pos + 1, k)
+        else:
+            n = f.ie.octets or 0
+            if pos + 1 + n > end:
+                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+        raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
+        pos += 1 + k + n
+    if optionals and pos != end:
+        if plen is not None:
+            raise L3ParseError(f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})")
+        raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
+    return header, raws, pos
+
+
+def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
+    """``cls`` (a class with a ``SPEC``) from ``data``: layout, then rest octets, then each field's value."""
+    spec: MessageSpec = cls.SPEC
+    kw, raws, rest_at = _layout(spec, data)
+    for el in spec.fields:
+        if isinstance(el, RestOctets):
+            try:
+                kw[el.name], kw[el.error] = el.type.parse(bytes(data[rest_at:])), None
+            except L3ParseError as exc:
+                if strict:
+                    raise
+                kw[el.name], kw[el.error] = None, str(exc)
+    for f, raw in raws:
+        value = f.ie.decode(raw)
+        if f.const is not None:
+            if value != f.const:
+                raise L3ParseError(f"{spec.name} {f.name} is {value}, expected {f.const}")
+            continue
+        kw[f.name] = value
+    return cls(**kw)
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _value_part(spec: MessageSpec, f: Field, value: Any) -> bytes:
+    raw = f.ie.encode(value)
+    if f.ie.octets is not None and len(raw) != f.ie.octets:
+        raise L3EncodeError(f"{spec.name} {f.ie.title} must be {f.ie.octets} octets, got {len(raw)}")
+    return raw
+
+
+def encode(msg: Any) -> bytes:
+    """The octets of ``msg`` (an instance of a class with a ``SPEC``), filled to the frame length.
+
+    Required rest octets are checked first, then the optional IEs are encoded (the pseudo length may
+    depend on them), then the pseudo length is checked, then the mandatory IEs and the rest octets."""
+    spec: MessageSpec = msg.SPEC
+    for el in spec.fields:
+        if isinstance(el, RestOctets) and el.required and getattr(msg, el.name) is None:
+            raise L3EncodeError(f"{spec.name} needs its rest octets")
+    optional: dict[str, bytes] = {}
+    for f in spec.fields:
+        if not isinstance(f, Field) or not f.optional:
+            continue
+        value = getattr(msg, f.name)
+        if value is None or (f.format is T and not value):
+            continue
+        raw = b"" if f.format is T else _value_part(spec, f, value)
+        if (f.requires is not None and getattr(msg, f.requires) is None) or (
+            f.ie.max_octets is not None and len(raw) > f.ie.max_octets
+        ):
+            if f.requires is None:
+                raise L3EncodeError(f"{f.ie.title} must be at most {f.ie.max_octets} octets")
+            required = next(g for g in spec.fields if isinstance(g, Field) and g.name == f.requires)
+            raise L3EncodeError(f"{f.ie.title} needs a {required.ie.title} and at most {f.ie.max_octets} octets")
+        if f.ie.half:
+            optional[f.name] = bytes([(f.iei or 0) << 4 | raw])
+        else:
+            k = LENGTH_OCTETS[f.format]
+            optional[f.name] = bytes([f.iei or 0]) + (len(raw).to_bytes(k, "big") if k else b"") + raw
+    plen_el = next((el for el in spec.fields if isinstance(el, PseudoLength)), None)
+    plen = None if plen_el is None else getattr(msg, plen_el.name)
+    if plen is not None:
+        _check_pseudo_length(plen)
+    body, half = bytearray(), None
+    rest: RestOctets | None = None
+    for el in spec.fields:
+        if isinstance(el, RestOctets):
+            rest = el
+            continue
+        if not isinstance(el, Field):
+            continue
+        if el.optional:
+            body += optional.get(el.name, b"")
+            continue
+        value = el.const if el.const is not None else getattr(msg, el.name)
+        if el.ie.half:
+            if half is None:
+                half = len(body)
+                body.append(el.ie.encode(value))
+            else:
+                body[half] |= el.ie.encode(value) << 4
+                half = None
+            continue
+        raw = _value_part(spec, el, value)
+        k = LENGTH_OCTETS[el.format]
+        body += (len(raw).to_bytes(k, "big") if k else b"") + raw
+    out = bytes(body)
+    if plen_el is not None:
+        if plen is None:
+            plen = len(out)
+            _check_pseudo_length(plen)
+        out = bytes([l2_pseudo_length_octet(plen)]) + out
+    if rest is not None:
+        value = getattr(msg, rest.name)
+        out += (value or rest.type()).to_bytes(spec.frame_octets - len(out))
+    if spec.frame_octets:
+        if len(out) > spec.frame_octets:
+            raise L3EncodeError(f"message of {len(out)} octets exceeds {spec.frame_octets}")
+        out += bytes([FILL_OCTET]) * (spec.frame_octets - len(out))
+    return out
+
+
+def _check_pseudo_length(plen: int) -> None:
+    if not 0 <= plen <= L2_PSEUDO_LENGTH_MAX:
+        raise L3EncodeError(f"L2 pseudo length must be 0..{L2_PSEUDO_LENGTH_MAX}, got {plen}")
+
+
+class Message:
+    """Base of the messages declared as data: ``to_l2()`` encodes, ``decode(cls, ...)`` builds one."""
+
+    __slots__ = ()
+    SPEC: ClassVar[MessageSpec]
+
+    def to_l2(self) -> bytes:
+        return encode(self)

@@ -1,0 +1,400 @@
+"""A small declarative CSN.1 (TS 24.007 Annex B) for rest octets: each structure declared once, one
+generic reader and one writer.
+
+A structure is a dataclass deriving from :class:`CsnStruct` whose ``CSN`` is a tuple of elements:
+
+* :class:`Bits` ``<name : bit (n)>``, with an optional mapping from code to value (a table, a scale
+  and offset, a code that means None), or a bool for one bit; :class:`LH` one ``L | H`` bit as a bool;
+* :class:`Opt` ``{ L | H <body> }`` or ``{ 0 | 1 <body> }``: present when its ``flag`` attribute is
+  true, or (without a flag) when the body's first field is not None;
+* :class:`Choice` ``{ 0 <zero> | 1 <one> }`` (or L/H), the branch recorded in ``flag``;
+* :class:`Struct` a nested structure (another :class:`CsnStruct`, or None when absent);
+* :class:`Extension` ``<length : bit (n)> <body>`` whose fields are read while they fit in
+  ``length + 1`` bits (TS 44.060 §12.24 extension bits);
+* :class:`Skip`, :class:`SkipCounted`, :class:`Repeat`: parts that are read past, not kept;
+* :class:`Presence` ``{ 0 | 1 <X> }`` where X is not decoded: only whether it is there is kept,
+  and the writer writes the absent alternative;
+* :class:`Stop`: what follows is not decoded: the reader ends the structure here; the writer
+  writes the given constant bits, or refuses (``unbuildable``);
+* :class:`Needs`, :class:`Unbuildable`: read nothing; the writer checks that fields are set, or
+  refuses to build a group that is only parsed.
+
+``L`` and ``H`` are relative to the spare padding 0x2B (see :mod:`.bits`). Reading past the end
+raises :class:`TruncatedMessage` (an ``L | H`` bit past the end reads L, as spare padding);
+values out of range raise :class:`L3EncodeError`. A field the writer finds None is written as zeros
+unless its mapping gives None a code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .bits import BitReader, BitWriter
+from .errors import L3EncodeError, TruncatedMessage
+
+
+class _StopStruct(Exception):
+    """A :class:`Stop`: the structure being read ends here."""
+
+
+class _PastLimit(Exception):
+    """An element does not fit in the bits an :class:`Extension` announced."""
+
+
+class _Element:
+    __slots__ = ()
+
+    def names(self) -> tuple[str, ...]:
+        return ()
+
+    def fixed_bits(self) -> int | None:
+        return None
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        raise NotImplementedError
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        raise NotImplementedError
+
+
+def _fit(r: BitReader, n: int, limit: int | None) -> None:
+    if limit is not None and r.pos + n > limit:
+        raise _PastLimit
+
+
+def read_elements(elements: Sequence[_Element], r: BitReader, kw: dict[str, Any], limit: int | None = None) -> None:
+    for el in elements:
+        el.read(r, kw, limit)
+
+
+def write_elements(elements: Sequence[_Element], w: BitWriter, obj: Any) -> None:
+    for el in elements:
+        el.write(w, obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Bits(_Element):
+    """``<name : bit (n)>``: value = table[code], or (code + offset) * scale; ``none_code`` reads as None."""
+
+    name: str
+    n: int
+    table: tuple[Any, ...] | None = None
+    scale: int = 1
+    offset: int = 0
+    none_code: int | None = None
+    boolean: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def fixed_bits(self) -> int | None:
+        return self.n
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        _fit(r, self.n, limit)
+        code = r.read(self.n)
+        if self.boolean:
+            kw[self.name] = bool(code)
+        elif self.none_code is not None and code == self.none_code:
+            kw[self.name] = None
+        elif self.table is not None:
+            kw[self.name] = self.table[code]
+        else:
+            kw[self.name] = (code + self.offset) * self.scale
+
+    def code(self, value: Any) -> int:
+        if value is None:
+            return 0 if self.none_code is None else self.none_code
+        if self.boolean:
+            return int(bool(value))
+        if self.table is not None:
+            if value not in self.table:
+                raise L3EncodeError(f"{self.name} must be one of {self.table}, got {value}")
+            return self.table.index(value)
+        code = value // self.scale - self.offset
+        if value % self.scale or not 0 <= code < 1 << self.n or code == self.none_code:
+            raise L3EncodeError(f"{self.name} {value} has no {self.n}-bit code (step {self.scale}, offset {self.offset})")
+        return code
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        w.write(self.code(getattr(obj, self.name)), self.n)
+
+
+def Bit(name: str) -> Bits:  # noqa: N802 - reads like the other element constructors
+    """``<name : bit>`` as a bool."""
+    return Bits(name, 1, boolean=True)
+
+
+@dataclass(frozen=True, slots=True)
+class LH(_Element):
+    """``<name : L | H>`` as a bool (True: H)."""
+
+    name: str
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def fixed_bits(self) -> int | None:
+        return 1
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        _fit(r, 1, limit)
+        kw[self.name] = r.read_lh()
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        w.write_lh(bool(getattr(obj, self.name)))
+
+
+def _read_switch(lh: bool, r: BitReader, limit: int | None) -> bool:
+    _fit(r, 1, limit)
+    return r.read_lh() if lh else r.read_bool()
+
+
+def _write_switch(lh: bool, w: BitWriter, high: bool) -> None:
+    if lh:
+        w.write_lh(high)
+    else:
+        w.write_bool(high)
+
+
+@dataclass(frozen=True, slots=True)
+class Opt(_Element):
+    """``{ L | H <body> }`` (``lh``) or ``{ 0 | 1 <body> }``."""
+
+    body: tuple[_Element, ...]
+    lh: bool = True
+    flag: str | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return ((self.flag,) if self.flag else ()) + tuple(n for el in self.body for n in el.names())
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        present = _read_switch(self.lh, r, limit)
+        if self.flag:
+            kw[self.flag] = present
+        if present:
+            size = sum(el.fixed_bits() or 0 for el in self.body) if all(el.fixed_bits() for el in self.body) else 0
+            _fit(r, size, limit)  # in an extension, the whole body fits or none of it is read
+            read_elements(self.body, r, kw, limit)
+
+    def present(self, obj: Any) -> bool:
+        if self.flag:
+            return bool(getattr(obj, self.flag))
+        return getattr(obj, self.body[0].names()[0]) is not None
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        present = self.present(obj)
+        _write_switch(self.lh, w, present)
+        if present:
+            write_elements(self.body, w, obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice(_Element):
+    """``{ 0 <zero> | 1 <one> }`` (or L/H with ``lh``); ``flag`` records the branch (True: one)."""
+
+    zero: tuple[_Element, ...]
+    one: tuple[_Element, ...]
+    flag: str | None = None
+    lh: bool = False
+
+    def names(self) -> tuple[str, ...]:
+        return ((self.flag,) if self.flag else ()) + tuple(n for el in self.zero + self.one for n in el.names())
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        one = _read_switch(self.lh, r, limit)
+        if self.flag:
+            kw[self.flag] = one
+        read_elements(self.one if one else self.zero, r, kw, limit)
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        one = bool(getattr(obj, self.flag)) if self.flag else False
+        _write_switch(self.lh, w, one)
+        write_elements(self.one if one else self.zero, w, obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Struct(_Element):
+    """A nested structure, kept as an instance of ``type`` (a :class:`CsnStruct`)."""
+
+    name: str
+    type: Any
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def fixed_bits(self) -> int | None:
+        sizes = [el.fixed_bits() for el in self.type.CSN]
+        return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        kw[self.name] = self.type.read(r, limit)
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        value = getattr(obj, self.name)
+        if value is None:
+            raise L3EncodeError(f"{type(obj).__name__} needs its {self.name}")
+        value.write(w)
+
+
+@dataclass(frozen=True, slots=True)
+class Extension(_Element):
+    """``<length : bit (n)> <body>``: the body fills ``length + 1`` bits; fields that do not fit stay
+    None, bits after the known fields are skipped."""
+
+    what: str
+    length_bits: int
+    body: tuple[_Element, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for el in self.body for n in el.names())
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        length = r.read(self.length_bits) + 1
+        end = r.pos + length
+        try:
+            read_elements(self.body, r, kw, end)
+        except _PastLimit:
+            pass
+        r.pos = end
+        if r.remaining < 0:
+            raise TruncatedMessage(f"{self.what} of {length} bits runs past the end")
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        body = BitWriter()
+        write_elements(self.body, body, obj)
+        w.write(body.nbits - 1, self.length_bits)
+        w.extend(body)
+
+
+@dataclass(frozen=True, slots=True)
+class Skip(_Element):
+    """``<bit (n)>`` read past (a field we do not keep; parse-only structures)."""
+
+    n: int
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        r.skip(self.n)
+
+
+@dataclass(frozen=True, slots=True)
+class SkipCounted(_Element):
+    """``<N : bit (n)> <bit (val(N) + plus)>`` read past."""
+
+    n: int
+    plus: int = 0
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        r.skip(r.read(self.n) + self.plus)
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(_Element):
+    """``{ 1 <body> } ** 0`` read past."""
+
+    body: tuple[_Element, ...]
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        while r.read_bool():
+            read_elements(self.body, r, kw, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Presence(_Element):
+    """``{ 0 | 1 <X> }`` where X is not decoded: True/False, None when the octets end before it.
+    The writer writes 0 (X absent)."""
+
+    name: str
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        kw[self.name] = r.read_bool() if r.remaining else None
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        w.write_bool(False)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop(_Element):
+    """The rest of the structure is not decoded. ``writes``: the constant bits the writer sends
+    instead, as (value, bits) pairs or ``"L"``/``"H"``; ``unbuildable``: the writer refuses."""
+
+    writes: tuple[tuple[int, int] | str, ...] = ()
+    unbuildable: str | None = None
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        raise _StopStruct
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        if self.unbuildable:
+            raise L3EncodeError(self.unbuildable)
+        for item in self.writes:
+            if isinstance(item, str):
+                w.write_lh(item == "H")
+            else:
+                w.write(*item)
+
+
+@dataclass(frozen=True, slots=True)
+class Needs(_Element):
+    """Reads nothing; the writer refuses unless every attribute in ``names`` is set."""
+
+    names_needed: tuple[str, ...]
+    message: str
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        return None
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        if any(getattr(obj, n) is None for n in self.names_needed):
+            raise L3EncodeError(self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Unbuildable(_Element):
+    """Reads nothing; the writer refuses: the group it stands in is parsed but cannot be built."""
+
+    message: str
+
+    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        return None
+
+    def write(self, w: BitWriter, obj: Any) -> None:
+        raise L3EncodeError(self.message)
+
+
+class CsnStruct:
+    """Base of the structures declared with ``CSN``: ``read``/``write`` on bit streams, ``parse``/``to_bytes``
+    on the octet aligned rest octets (``OCTETS``: their usual length)."""
+
+    __slots__ = ()
+    CSN: ClassVar[tuple[_Element, ...]]
+    OCTETS: ClassVar[int] = 0
+
+    @classmethod
+    def read(cls, r: BitReader, limit: int | None = None) -> Any:
+        kw: dict[str, Any] = {}
+        try:
+            read_elements(cls.CSN, r, kw, limit)
+        except _StopStruct:
+            pass
+        return cls(**kw)
+
+    def write(self, w: BitWriter) -> None:
+        try:
+            write_elements(self.CSN, w, self)
+        except _StopStruct:  # pragma: no cover - Stop.write does not raise it
+            pass
+
+    @classmethod
+    def parse(cls, data: bytes) -> Any:
+        return cls.read(BitReader(data))
+
+    def to_bytes(self, length: int | None = None) -> bytes:
+        w = BitWriter()
+        self.write(w)
+        return w.to_bytes(self.OCTETS if length is None else length)
