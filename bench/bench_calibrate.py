@@ -28,9 +28,9 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.cli import cli  # noqa: E402
-from sensor.scan.calibration import load_calibration  # noqa: E402
-from tests.scan.test_calibrate_command import write_scene  # noqa: E402
+from sensor.cli import cli
+from sensor.scan.calibration import load_calibration
+from tests.scan.test_calibrate_command import write_scene
 
 F_HZ = 947.4e6
 
@@ -41,16 +41,25 @@ def trial(tmp: Path, k: int, ppm: float, weak: bool, seconds: float) -> dict:
         scene.write_text(scene.read_text().replace("noise_dbfs = -62.0", "noise_dbfs = -44.0"))
     scene.write_text(scene.read_text().replace("seed = 11", f"seed = {100 + k}"))
     out = tmp / f"out{k}"
-    r = CliRunner().invoke(cli, ["calibrate", "--device", f"sim:{scene}", "--arfcns", "50-75", "--seconds", str(seconds),
-                                 "--out", str(out)])
+    r = CliRunner().invoke(
+        cli,
+        ["calibrate", "--device", f"sim:{scene}", "--arfcns", "50-75", "--seconds", str(seconds), "--out", str(out)],
+    )
     if r.exit_code != 0:
         return {"trial": k, "truth_ppm": ppm, "weak": weak, "error": r.output.strip().splitlines()[-1]}
     cal = load_calibration(out / f"sim-cal{k}.toml", serial=f"sim-cal{k}")
     err = cal.ppm - ppm
-    return {"trial": k, "truth_ppm": round(ppm, 3), "weak": weak, "measured_ppm": round(cal.ppm, 4),
-            "error_ppm": round(err, 4), "error_hz_at_947mhz": round(err * 1e-6 * F_HZ, 2),
-            "spread_hz_at_947mhz": round(cal.spread_ppm * 1e-6 * F_HZ, 2), "cells_used": len(cal.cells_used),
-            "fake_rejected": [c.arfcn for c in cal.cells_rejected] == [63]}
+    return {
+        "trial": k,
+        "truth_ppm": round(ppm, 3),
+        "weak": weak,
+        "measured_ppm": round(cal.ppm, 4),
+        "error_ppm": round(err, 4),
+        "error_hz_at_947mhz": round(err * 1e-6 * F_HZ, 2),
+        "spread_hz_at_947mhz": round(cal.spread_ppm * 1e-6 * F_HZ, 2),
+        "cells_used": len(cal.cells_used),
+        "fake_rejected": [c.arfcn for c in cal.cells_rejected] == [63],
+    }
 
 
 def main() -> None:
@@ -70,11 +79,19 @@ def main() -> None:
         sel = [abs(r["error_hz_at_947mhz"]) for r in ok if r["weak"] == weak]
         spread = [r["spread_hz_at_947mhz"] for r in ok if r["weak"] == weak]
         if sel:
-            print(json.dumps({"summary": "weak cells" if weak else "strong cells", "trials": len(sel),
-                              "median_abs_error_hz": round(statistics.median(sel), 2), "max_abs_error_hz": round(max(sel), 2),
-                              "median_spread_hz": round(statistics.median(spread), 2),
-                              "fake_rejected_in": sum(r["fake_rejected"] for r in ok if r["weak"] == weak),
-                              "kalibrate_rtl_per_burst_stddev_hz_documented": "21-25"}))
+            print(
+                json.dumps(
+                    {
+                        "summary": "weak cells" if weak else "strong cells",
+                        "trials": len(sel),
+                        "median_abs_error_hz": round(statistics.median(sel), 2),
+                        "max_abs_error_hz": round(max(sel), 2),
+                        "median_spread_hz": round(statistics.median(spread), 2),
+                        "fake_rejected_in": sum(r["fake_rejected"] for r in ok if r["weak"] == weak),
+                        "kalibrate_rtl_per_burst_stddev_hz_documented": "21-25",
+                    }
+                )
+            )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.dsp.channelizer import channelize, initial_state, plan_channelizer  # noqa: E402
-from sensor.dsp.fcch_search import search_fcch_wideband  # noqa: E402
+from sensor.dsp.channelizer import channelize, initial_state, plan_channelizer
+from sensor.dsp.fcch_search import search_fcch_wideband
 
 BLOCK = 1 << 18
 
@@ -62,8 +62,12 @@ def measure_search(rate_hz: float, seconds: float) -> dict:
     t0 = time.perf_counter()
     search_fcch_wideband(x, sample_rate_hz=rate_hz)
     wall = time.perf_counter() - t0
-    return {"case": "fcch_wideband_search", "in_rate_msps": rate_hz / 1e6, "input_msps": round(n / wall / 1e6, 2),
-            "x_realtime": round(n / rate_hz / wall, 2)}
+    return {
+        "case": "fcch_wideband_search",
+        "in_rate_msps": rate_hz / 1e6,
+        "input_msps": round(n / wall / 1e6, 2),
+        "x_realtime": round(n / rate_hz / wall, 2),
+    }
 
 
 def main() -> None:

@@ -32,18 +32,18 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_transport import cell  # noqa: E402
-from sensor.collector.dashboard import Dashboard  # noqa: E402
-from sensor.collector.sqlite_store import SqliteStore  # noqa: E402
-from sensor.collector.store import Store  # noqa: E402
-from sensor.publish.envelope import make_envelope, new_message_id  # noqa: E402
+from bench.bench_transport import cell
+from sensor.collector.dashboard import Dashboard
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.collector.store import Store
+from sensor.publish.envelope import make_envelope, new_message_id
 
 LAT0, LON0 = 31.2304, 121.4737
 CITY_M = 10_000.0
@@ -68,7 +68,9 @@ class Scene:
     def __init__(self, cells: int, suspects: int, seed: int = 1) -> None:
         self.rng = random.Random(seed)
         self.cells, self.suspects = cells, suspects
-        self.idents = [{"arfcn": 1 + k % 124, "bsic": k % 64, "cell_id": 10_000 + k, "lac": 6170 + k % 5} for k in range(cells)]
+        self.idents = [
+            {"arfcn": 1 + k % 124, "bsic": k % 64, "cell_id": 10_000 + k, "lac": 6170 + k % 5} for k in range(cells)
+        ]
         self.spots = [(self.rng.uniform(0, CITY_M), self.rng.uniform(0, CITY_M)) for _ in range(suspects)]
         self.template = make_envelope("observation", cell(0), sensor="car1", seq=0)
         self.det_template = make_envelope("detection", {"type": "detection", "schema": 1, "arfcn": 1, "bsic": 0, "mcc": "460",
@@ -116,8 +118,14 @@ def fill(open_store: Callable[[], Store], rows: int, cells: int, suspects: int) 
             n = min(BATCH, rows - done)
             store.save_many(scene.envelopes(n, lambda i, base=done: t0 + (base + i) * 0.02))
             done += n
-    return {"phase": "fill", "rows": rows, "cells": cells, "suspects": suspects, "detections": scene.detections,
-            "seconds": round(time.perf_counter() - start, 1)}
+    return {
+        "phase": "fill",
+        "rows": rows,
+        "cells": cells,
+        "suspects": suspects,
+        "detections": scene.detections,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
 
 
 def timed(url: str, repeat: int) -> dict[str, Any]:
@@ -128,8 +136,12 @@ def timed(url: str, repeat: int) -> dict[str, Any]:
             body = r.read()
         times.append(time.perf_counter() - t0)
         size = len(body)
-    return {"first_ms": round(1e3 * times[0], 1), "median_ms": round(1e3 * statistics.median(times), 1),
-            "worst_ms": round(1e3 * max(times), 1), "bytes": size}
+    return {
+        "first_ms": round(1e3 * times[0], 1),
+        "median_ms": round(1e3 * statistics.median(times), 1),
+        "worst_ms": round(1e3 * max(times), 1),
+        "bytes": size,
+    }
 
 
 def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: int) -> None:
@@ -138,8 +150,12 @@ def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: 
         one = store.readings(limit=1)[0]
         with Dashboard(store, "127.0.0.1", 0) as d:
             base = d.url.rstrip("/")
-            for view in ("/api/transmitters", "/api/readings?limit=5000",
-                         f"/api/readings?arfcn={one.arfcn}&bsic={one.bsic}&limit=5000", "/api/alerts?limit=500"):
+            for view in (
+                "/api/transmitters",
+                "/api/readings?limit=5000",
+                f"/api/readings?arfcn={one.arfcn}&bsic={one.bsic}&limit=5000",
+                "/api/alerts?limit=500",
+            ):
                 emit(phase="view", view=view, messages=count, **timed(base + view, repeat))
             # live use: a new reading of a suspect arrives between two refreshes (the table is rebuilt)
             flagged = next(s for s in store.transmitter_summaries() if set(s.verdicts) - {"normal"})
@@ -147,15 +163,25 @@ def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: 
                 suspect = store.readings(arfcn=flagged.arfcn, bsic=flagged.bsic, cell_id=flagged.cell_id, newest=1)[-1]
                 body = {**suspect.body, "t_utc": _t(time.time() - 10 + k)}
                 store.save(make_envelope("observation", body, sensor="car0", seq=10**6 + k))
-                emit(phase="view", view="/api/transmitters after one new reading", messages=count + k + 1,
-                     **timed(base + "/api/transmitters", 1))
+                emit(
+                    phase="view",
+                    view="/api/transmitters after one new reading",
+                    messages=count + k + 1,
+                    **timed(base + "/api/transmitters", 1),
+                )
             # live use: a refresh's worth of traffic (30 s of 20 sensors, ~2 readings/s each) between two
             scene = Scene(cells, suspects, seed=2)
             for k in range(repeat):
                 now = time.time()
-                store.save_many(scene.envelopes(LIVE_READINGS, lambda i, now=now: now - 30.0 + 30.0 * i / LIVE_READINGS))
-                emit(phase="view", view=f"/api/transmitters after {LIVE_READINGS} new readings", messages=store.count(),
-                     **timed(base + "/api/transmitters", 1))
+                store.save_many(
+                    scene.envelopes(LIVE_READINGS, lambda i, now=now: now - 30.0 + 30.0 * i / LIVE_READINGS)
+                )
+                emit(
+                    phase="view",
+                    view=f"/api/transmitters after {LIVE_READINGS} new readings",
+                    messages=store.count(),
+                    **timed(base + "/api/transmitters", 1),
+                )
 
 
 def alerts(n: int, repeat: int) -> None:
@@ -168,17 +194,29 @@ def alerts(n: int, repeat: int) -> None:
             store.save_many([{**det, "id": new_message_id(), "sensor": f"car{i % SENSORS}", "seq": i}
                              for i in range(start, min(n, start + BATCH))])  # fmt: skip
         with Dashboard(store, "127.0.0.1", 0) as d:
-            emit(phase="alerts", view="/api/alerts?limit=500", detections=n, **timed(d.url + "api/alerts?limit=500", repeat))
+            emit(
+                phase="alerts",
+                view="/api/alerts?limit=500",
+                detections=n,
+                **timed(d.url + "api/alerts?limit=500", repeat),
+            )
             times = []
             for k in range(repeat):
                 d.poll_once()
-                store.save_many([{**det, "id": new_message_id(), "sensor": "car0", "seq": n + 10 * k + j} for j in range(10)])
+                store.save_many(
+                    [{**det, "id": new_message_id(), "sensor": "car0", "seq": n + 10 * k + j} for j in range(10)]
+                )
                 t0 = time.perf_counter()
                 got = d.poll_once()
                 times.append(time.perf_counter() - t0)
                 assert got == 10, got
-            emit(phase="alerts", view="poll after 10 new detections", detections=n,
-                 median_ms=round(1e3 * statistics.median(times), 1), worst_ms=round(1e3 * max(times), 1))
+            emit(
+                phase="alerts",
+                view="poll after 10 new detections",
+                detections=n,
+                median_ms=round(1e3 * statistics.median(times), 1),
+                worst_ms=round(1e3 * max(times), 1),
+            )
 
 
 def main() -> None:
@@ -199,7 +237,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fbs-dashboard-") as tmp:
         path = args.db or Path(tmp) / "collector.sqlite"
         if not path.exists():
-            emit(**fill(lambda: SqliteStore(path), args.rows, args.cells, args.suspects), db_mb=round(path.stat().st_size / 1e6))
+            emit(
+                **fill(lambda: SqliteStore(path), args.rows, args.cells, args.suspects),
+                db_mb=round(path.stat().st_size / 1e6),
+            )
         measure(lambda: SqliteStore(path), args.repeat, args.cells, args.suspects)
 
 

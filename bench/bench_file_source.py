@@ -24,13 +24,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import best_of  # noqa: E402
-
-from sensor.sources.open import open_recording  # noqa: E402
+from bench.timing import best_of
+from sensor.sources.open import open_recording
 
 BLOCK = 1 << 18
-
-
 
 
 def naive_convert(path: Path, fmt: str) -> np.ndarray:
@@ -93,7 +90,11 @@ def sparse_child(path: str) -> None:
         n += len(block)
     dt = time.perf_counter() - t0
     peak_mib = peak_rss_mib()
-    print(json.dumps({"samples": n, "seconds": round(dt, 2), "msps": round(n / dt / 1e6, 1), "peak_rss_mib": round(peak_mib, 1)}))
+    print(
+        json.dumps(
+            {"samples": n, "seconds": round(dt, 2), "msps": round(n / dt / 1e6, 1), "peak_rss_mib": round(peak_mib, 1)}
+        )
+    )
 
 
 def sparse_memory(tmp: Path) -> dict:
@@ -109,9 +110,13 @@ def sparse_memory(tmp: Path) -> dict:
     # Baseline: the same child interpreter with the same imports, reading nothing.
     base_out = subprocess.run(
         [sys.executable, __file__, "--baseline-child"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    out = subprocess.run([sys.executable, __file__, "--sparse-child", f"{base}.sigmf-meta"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--sparse-child", f"{base}.sigmf-meta"], capture_output=True, text=True, check=True
+    )
     os.unlink(f"{base}.sigmf-data")
     result = json.loads(out.stdout)
     result["baseline_rss_mib"] = round(float(base_out.stdout), 1)

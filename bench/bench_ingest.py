@@ -32,10 +32,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_transport import cell  # noqa: E402
-from sensor.collector.sqlite_store import SqliteStore  # noqa: E402
-from sensor.collector.store import Store  # noqa: E402
-from sensor.publish.envelope import make_envelope, new_message_id, utc_now_iso  # noqa: E402
+from bench.bench_transport import cell
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.collector.store import Store
+from sensor.publish.envelope import make_envelope, new_message_id, utc_now_iso
 
 
 def emit(**fields: Any) -> None:

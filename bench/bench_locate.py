@@ -58,17 +58,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import best_of  # noqa: E402
-
-from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu  # noqa: E402
-from sensor.locate.guidance import bearing_gap_deg  # noqa: E402
-from sensor.locate.estimate import Estimate  # noqa: E402
-from sensor.locate.fit import locate  # noqa: E402
-from sensor.locate.model import LocateConfig  # noqa: E402
-from sensor.locate.reference import common_shadowing, locate_among  # noqa: E402
-from sensor.locate.region import region_contains  # noqa: E402
-from sensor.locate.moving import track  # noqa: E402
-from sensor.sim.propagation import PathLossModel  # noqa: E402
+from bench.timing import best_of
+from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
+from sensor.locate.estimate import Estimate
+from sensor.locate.fit import locate
+from sensor.locate.guidance import bearing_gap_deg
+from sensor.locate.model import LocateConfig
+from sensor.locate.moving import track
+from sensor.locate.reference import common_shadowing, locate_among
+from sensor.locate.region import region_contains
+from sensor.sim.propagation import PathLossModel
 
 LAT0, LON0 = 48.137154, 11.576124
 BLOCK_M = 150.0
@@ -83,8 +82,9 @@ READING_SIGMA_DB = 1.5  # what is left of fast fading after averaging a reading'
 DIRS = np.array([(1, 0), (0, 1), (-1, 0), (0, -1)])
 
 
-def route(rng: np.random.Generator, start: np.ndarray, segments: int, lo: np.ndarray, hi: np.ndarray,
-          max_blocks: int = 4) -> np.ndarray:
+def route(
+    rng: np.random.Generator, start: np.ndarray, segments: int, lo: np.ndarray, hi: np.ndarray, max_blocks: int = 4
+) -> np.ndarray:
     """Intersections (metres) of a drive of ``segments`` straight legs on the street grid, turning
     left or right at intersections and staying within the box [lo, hi] (in street indices)."""
     pts = [start.copy()]
@@ -121,8 +121,15 @@ def polyline_distance(p: np.ndarray, pts: np.ndarray) -> float:
     return min(seg_distance(p, pts[i], pts[i + 1]) for i in range(len(pts) - 1))
 
 
-def shadowing(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray, car: np.ndarray,
-              model: PathLossModel, rng: np.random.Generator, mode: str) -> np.ndarray:
+def shadowing(
+    rx_xy: np.ndarray,
+    tx_xy: np.ndarray,
+    travelled_m: np.ndarray,
+    car: np.ndarray,
+    model: PathLossModel,
+    rng: np.random.Generator,
+    mode: str,
+) -> np.ndarray:
     """Shadowing (dB) of each reading with ``model``'s σ and decorrelation distance.
 
     ``field``: one Gaussian field over space, exp(−(|Δrx| + |Δtx|) / d_corr) correlated, so two cars
@@ -144,24 +151,45 @@ def spatial_distance(xy: np.ndarray) -> np.ndarray:
     return np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
 
 
-def readings_from(rx_xy: np.ndarray, tx_xy: np.ndarray, travelled_m: np.ndarray, car: np.ndarray, t_s: np.ndarray,
-                  model: PathLossModel, rng: np.random.Generator, mode: str) -> tuple[np.ndarray, float]:
+def readings_from(
+    rx_xy: np.ndarray,
+    tx_xy: np.ndarray,
+    travelled_m: np.ndarray,
+    car: np.ndarray,
+    t_s: np.ndarray,
+    model: PathLossModel,
+    rng: np.random.Generator,
+    mode: str,
+) -> tuple[np.ndarray, float]:
     """Rows (lat, lon, power_dbm, t_s) of the readings heard (at or above the sensitivity), and the
     share lost below it. ``tx_xy`` is one position or one per reading."""
     tx_xy = np.broadcast_to(tx_xy, rx_xy.shape)
     return heard(rx_xy, tx_xy, shadowing(rx_xy, tx_xy, travelled_m, car, model, rng, mode), t_s, model, rng)
 
 
-def heard(rx_xy: np.ndarray, tx_xy: np.ndarray, shadow_db: np.ndarray, t_s: np.ndarray, model: PathLossModel,
-          rng: np.random.Generator) -> tuple[np.ndarray, float]:
+def heard(
+    rx_xy: np.ndarray,
+    tx_xy: np.ndarray,
+    shadow_db: np.ndarray,
+    t_s: np.ndarray,
+    model: PathLossModel,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, float]:
     """The readings (rows as ``readings_from``) of positions whose shadowing is drawn already."""
     rows, ok = scanned(rx_xy, tx_xy, shadow_db, t_s, model, rng)
     return rows[ok], float(1.0 - ok.mean())
 
 
-def scanned(rx_xy: np.ndarray, tx_xy: np.ndarray, shadow_db: np.ndarray, t_s: np.ndarray, model: PathLossModel,
-            rng: np.random.Generator, eirp_dbm: float = TX_DBM, at: tuple[np.ndarray, np.ndarray] | None = None
-            ) -> tuple[np.ndarray, np.ndarray]:
+def scanned(
+    rx_xy: np.ndarray,
+    tx_xy: np.ndarray,
+    shadow_db: np.ndarray,
+    t_s: np.ndarray,
+    model: PathLossModel,
+    rng: np.random.Generator,
+    eirp_dbm: float = TX_DBM,
+    at: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Rows (lat, lon, power_dbm, t_s) of every position and which of them were heard; ``at``: the
     positions' GPS fixes (lat, lon) when they are drawn already (another cell of the same scan)."""
     d = np.hypot(*(rx_xy - np.broadcast_to(tx_xy, rx_xy.shape)).T)
@@ -222,11 +250,17 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
         if not routes or not 50.0 <= min(polyline_distance(tx, r) for r in routes) <= 300.0:
             continue
         rx_xy = np.vstack(xy)
-        shadow = shadowing(rx_xy, np.broadcast_to(tx, rx_xy.shape), np.concatenate(s), np.concatenate(car), model, rng, mode)
+        shadow = shadowing(
+            rx_xy, np.broadcast_to(tx, rx_xy.shape), np.concatenate(s), np.concatenate(car), model, rng, mode
+        )
         rows, ok = scanned(rx_xy, tx, shadow, np.concatenate(t), model, rng)
         if 20 <= ok.sum() <= 60:
-            return rows[ok], tx, float(1.0 - ok.mean()), Search(tx, model, lo, hi, rx_xy, shadow, len(routes),
-                                                                (rows[:, 0], rows[:, 1]), rows[:, 3])
+            return (
+                rows[ok],
+                tx,
+                float(1.0 - ok.mean()),
+                Search(tx, model, lo, hi, rx_xy, shadow, len(routes), (rows[:, 0], rows[:, 1]), rows[:, 3]),
+            )
 
 
 REAL_CELLS = (4, 8)  # real cells heard in the search area, drawn per trial
@@ -255,10 +289,13 @@ def real_cells(rng: np.random.Generator, search: Search, common: float = COMMON_
     for _ in range(int(rng.integers(REAL_CELLS[0], REAL_CELLS[1] + 1))):
         bearing = rng.uniform(0.0, 2.0 * np.pi)
         site = centre + rng.uniform(*REAL_CELL_M) * np.array([np.cos(bearing), np.sin(bearing)])
-        cell_model = PathLossModel(exponent=float(rng.uniform(*EXPONENTS)), shadowing_sigma_db=sigma,
-                                   decorrelation_m=model.decorrelation_m)
+        cell_model = PathLossModel(
+            exponent=float(rng.uniform(*EXPONENTS)), shadowing_sigma_db=sigma, decorrelation_m=model.decorrelation_m
+        )
         shadow = sigma * (np.sqrt(common) * z + np.sqrt(1.0 - common) * (low @ rng.standard_normal(len(xy))))
-        rows, ok = scanned(xy, site, shadow, search.t_s, cell_model, rng, float(rng.uniform(*REAL_CELL_DBM)), search.fixes)
+        rows, ok = scanned(
+            xy, site, shadow, search.t_s, cell_model, rng, float(rng.uniform(*REAL_CELL_DBM)), search.fixes
+        )
         if ok.any():
             out.append(rows[ok])
     return out
@@ -297,7 +334,11 @@ def patrol(rng: np.random.Generator, duration_s: float, period_s: float, speed_m
     d = int(rng.integers(4))
     length = 0.0
     while length < duration_s * speed_m_s:
-        choices = [k for k in range(4) if k != (d + 2) % 4 and np.all((pts[-1] + DIRS[k] >= 0) & (pts[-1] + DIRS[k] < N_STREETS))]
+        choices = [
+            k
+            for k in range(4)
+            if k != (d + 2) % 4 and np.all((pts[-1] + DIRS[k] >= 0) & (pts[-1] + DIRS[k] < N_STREETS))
+        ]
         d = int(rng.choice(choices))
         pts.append(pts[-1] + DIRS[d])
         length += BLOCK_M
@@ -309,8 +350,9 @@ def patrol(rng: np.random.Generator, duration_s: float, period_s: float, speed_m
     return np.column_stack((t, np.interp(s, cum, poly[:, 0]), np.interp(s, cum, poly[:, 1])))
 
 
-def moving_trial(rng: np.random.Generator, moving: bool, mode: str = "field", duration_s: float = 1200.0
-                 ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+def moving_trial(
+    rng: np.random.Generator, moving: bool, mode: str = "field", duration_s: float = 1200.0
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
     """Readings of three random patrols around a van driving 1 m/s along an L of streets (or parked
     at the L's middle), and the van's position as a function of time."""
     model = PathLossModel(exponent=float(rng.uniform(*EXPONENTS)), shadowing_sigma_db=6.0, decorrelation_m=50.0)
@@ -359,16 +401,22 @@ def run_fixed(trials: int, seed: int, mode: str) -> dict:
         circle.append(err <= est.radius_m)
     e, g = np.array(errors), np.array(gaps)
     return {
-        "case": f"fixed transmitter, shadowing {mode}", "trials": trials,
-        "readings_mean": round(float(np.mean(counts)), 1), "lost_below_sensitivity": round(float(np.mean(lost)), 3),
-        "median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
-        "coverage_region": round(float(np.mean(covered)), 3), "coverage_radius": round(float(np.mean(circle)), 3),
-        "refusal_rate": round(refusals / trials, 3), "mean_radius_m": round(float(np.mean(radii)), 1),
+        "case": f"fixed transmitter, shadowing {mode}",
+        "trials": trials,
+        "readings_mean": round(float(np.mean(counts)), 1),
+        "lost_below_sensitivity": round(float(np.mean(lost)), 3),
+        "median_error_m": round(float(np.median(e)), 1),
+        "p90_error_m": round(float(np.percentile(e, 90)), 1),
+        "coverage_region": round(float(np.mean(covered)), 3),
+        "coverage_radius": round(float(np.mean(circle)), 3),
+        "refusal_rate": round(refusals / trials, 3),
+        "mean_radius_m": round(float(np.mean(radii)), 1),
         "median_radius_m": round(float(np.median(radii)), 1),
         "surrounded_share": round(float(np.mean(g < 120.0)), 3),
         "surrounded_median_error_m": round(float(np.median(e[g < 120.0])), 1),
         "one_sided_median_error_m": round(float(np.median(e[g >= 120.0])), 1),
-        "ms_per_fit_median": round(1e3 * float(np.median(times)), 1), "ms_per_fit_mean": round(1e3 * float(np.mean(times)), 1),
+        "ms_per_fit_median": round(1e3 * float(np.median(times)), 1),
+        "ms_per_fit_mean": round(1e3 * float(np.mean(times)), 1),
         "ms_per_fit_max": round(1e3 * float(np.max(times)), 1),
     }
 
@@ -398,12 +446,19 @@ def run_guided(trials: int, seed: int) -> dict:
             e, n = enu_from_lat_lon(est.lat_deg, est.lon_deg, LAT0, LON0)
             out[variant]["err"].append(float(np.hypot(e - tx[0], n - tx[1])))
             out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
-    row: dict = {"case": "one more car after the first fit: from a random intersection vs guided by next_look",
-                 "trials": trials, "with_next_look": round(looks / trials, 3)}
+    row: dict = {
+        "case": "one more car after the first fit: from a random intersection vs guided by next_look",
+        "trials": trials,
+        "with_next_look": round(looks / trials, 3),
+    }
     for variant, v in out.items():
         e = np.array(v["err"])
-        row[variant] = {"median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
-                        "coverage_region": round(float(np.mean(v["cov"])), 3), "refusal_rate": round(refused[variant] / trials, 3)}
+        row[variant] = {
+            "median_error_m": round(float(np.median(e)), 1),
+            "p90_error_m": round(float(np.percentile(e, 90)), 1),
+            "coverage_region": round(float(np.mean(v["cov"])), 3),
+            "refusal_rate": round(refused[variant] / trials, 3),
+        }
     return row
 
 
@@ -432,21 +487,30 @@ def run_cells(trials: int, seed: int, common: float) -> dict:
             out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
         if len(errs) == 2:
             both.append((errs["alone"], errs["among"]))
-    row: dict = {"case": f"a fake station among real cells, receiver-side share of the shadowing variance {common:g}",
-                 "trials": trials, "real_cells_mean": round(float(np.mean(cells)), 1),
-                 "true_common_sigma_db": round(6.0 * np.sqrt(common), 1),
-                 "estimated_common_sigma_db_median": round(float(np.median(s_c)), 1),
-                 "readings_corrected_share": round(float(np.mean(corrected)), 3)}
+    row: dict = {
+        "case": f"a fake station among real cells, receiver-side share of the shadowing variance {common:g}",
+        "trials": trials,
+        "real_cells_mean": round(float(np.mean(cells)), 1),
+        "true_common_sigma_db": round(6.0 * np.sqrt(common), 1),
+        "estimated_common_sigma_db_median": round(float(np.median(s_c)), 1),
+        "readings_corrected_share": round(float(np.mean(corrected)), 3),
+    }
     for variant, v in out.items():
         e = np.array(v["err"])
-        row[variant] = {"median_error_m": round(float(np.median(e)), 1), "p90_error_m": round(float(np.percentile(e, 90)), 1),
-                        "coverage_region": round(float(np.mean(v["cov"])), 3), "refusal_rate": round(refused[variant] / trials, 3)}
+        row[variant] = {
+            "median_error_m": round(float(np.median(e)), 1),
+            "p90_error_m": round(float(np.percentile(e, 90)), 1),
+            "coverage_region": round(float(np.mean(v["cov"])), 3),
+            "refusal_rate": round(refused[variant] / trials, 3),
+        }
     pair = np.array(both)
-    row["located_by_both"] = {"trials": len(pair), "alone_median_error_m": round(float(np.median(pair[:, 0])), 1),
-                              "among_median_error_m": round(float(np.median(pair[:, 1])), 1),
-                              "changed_share": round(float(np.mean(changed := pair[:, 1] != pair[:, 0])), 3),
-                              "better_when_changed": round(float(np.mean((pair[:, 1] < pair[:, 0])[changed])), 3)
-                              if changed.any() else None}
+    row["located_by_both"] = {
+        "trials": len(pair),
+        "alone_median_error_m": round(float(np.median(pair[:, 0])), 1),
+        "among_median_error_m": round(float(np.median(pair[:, 1])), 1),
+        "changed_share": round(float(np.mean(changed := pair[:, 1] != pair[:, 0])), 3),
+        "better_when_changed": round(float(np.mean((pair[:, 1] < pair[:, 0])[changed])), 3) if changed.any() else None,
+    }
     return row
 
 
@@ -455,8 +519,12 @@ def run_timing(seed: int) -> dict:
     a, _ = moving_trial(np.random.default_rng([seed, 99]), False)
     a = a[:200]
     est = locate(a)
-    return {"case": "200 readings, one fit", "readings": len(a), "ms_best_of_3": round(1e3 * best_of(lambda: locate(a)), 1),
-            "located": isinstance(est, Estimate)}
+    return {
+        "case": "200 readings, one fit",
+        "readings": len(a),
+        "ms_best_of_3": round(1e3 * best_of(lambda: locate(a)), 1),
+        "located": isinstance(est, Estimate),
+    }
 
 
 def run_moving(trials: int, seed: int) -> list[dict]:
@@ -485,14 +553,20 @@ def run_moving(trials: int, seed: int) -> list[dict]:
                 lat, lon = lat_lon_from_enu(te, tn, LAT0, LON0)
                 held.append(region_contains(p.result, float(lat), float(lon)))
         e = np.array(errs)
-        out.append({
-            "case": "moving van 1 m/s" if moving else "parked van (same patrols)", "trials": trials,
-            "windows": windows, "window_refusal_rate": round(refused / max(windows, 1), 3),
-            "track_median_error_m": round(float(np.median(e)), 1), "track_p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "track_coverage_region": round(float(np.mean(held)), 3),
-            ("detection_rate" if moving else "false_alarm_rate"): round(float(np.mean(flags)), 3),
-            "untested": untested, "s_per_track_mean": round(float(np.mean(times)), 2),
-        })
+        out.append(
+            {
+                "case": "moving van 1 m/s" if moving else "parked van (same patrols)",
+                "trials": trials,
+                "windows": windows,
+                "window_refusal_rate": round(refused / max(windows, 1), 3),
+                "track_median_error_m": round(float(np.median(e)), 1),
+                "track_p90_error_m": round(float(np.percentile(e, 90)), 1),
+                "track_coverage_region": round(float(np.mean(held)), 3),
+                ("detection_rate" if moving else "false_alarm_rate"): round(float(np.mean(flags)), 3),
+                "untested": untested,
+                "s_per_track_mean": round(float(np.mean(times)), 2),
+            }
+        )
     return out
 
 

@@ -29,22 +29,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import best_of, one_core  # noqa: E402
-from sensor import fastpath  # noqa: E402
-from sensor.gsm import tdma  # noqa: E402
-from sensor.gsm.bands import arfcn_to_downlink_hz  # noqa: E402
-from sensor.sim.render import SceneRenderer  # noqa: E402
-from sensor.receiver.stream import StreamReceiver  # noqa: E402
-from sensor.receiver.wideband import receive_wideband  # noqa: E402
-from sensor.sources.open import open_recording  # noqa: E402
-from sensor.sim.c0 import C0Config, sent_blocks  # noqa: E402
-from sensor.sim.output import write_cfile  # noqa: E402
-from tests import grgsm  # noqa: E402
-from tests.sim.scenes import cell_toml, scene_from, scene_toml  # noqa: E402
+from bench.timing import best_of, one_core
+from sensor import fastpath
+from sensor.gsm import tdma
+from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.receiver.stream import StreamReceiver
+from sensor.receiver.wideband import receive_wideband
+from sensor.sim.c0 import C0Config, sent_blocks
+from sensor.sim.output import write_cfile
+from sensor.sim.render import SceneRenderer
+from sensor.sources.open import open_recording
+from tests import grgsm
+from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
 
 def expected_blocks(cell, duration_s):
-    return sent_blocks(C0Config.from_params(cell.bsic, cell.params), cell.start_fn, int(duration_s / tdma.FRAME_DURATION_S) - 1)
+    return sent_blocks(
+        C0Config.from_params(cell.bsic, cell.params), cell.start_fn, int(duration_s / tdma.FRAME_DURATION_S) - 1
+    )
 
 
 def share(decoded: dict[int, bytes], want: dict[int, bytes]) -> float:
@@ -55,9 +57,14 @@ def sensitivity(seconds: float, snrs: list[float]) -> None:
     tmp = Path(tempfile.mkdtemp())
     rows = []
     for snr in snrs:
-        text = scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-20.0, neighbours=(60, 64),
-                                                    extra="start_fn = 4000\n")],
-                          duration_s=seconds, noise_dbfs=-20.0 - snr, seed=int(snr * 10) + 1)
+        text = scene_toml(
+            947.4e6,
+            1e6,
+            [cell_toml("a", 62, 21, power_dbfs=-20.0, neighbours=(60, 64), extra="start_fn = 4000\n")],
+            duration_s=seconds,
+            noise_dbfs=-20.0 - snr,
+            seed=int(snr * 10) + 1,
+        )
         scene = scene_from(tmp, text, f"s{snr}")
         cfile = tmp / f"s{snr}.cfile"
         write_cfile(scene, cfile)
@@ -68,8 +75,12 @@ def sensitivity(seconds: float, snrs: list[float]) -> None:
         theirs = None
         if grgsm.available():
             theirs = dict(grgsm.decode(cfile, sample_rate_hz=1e6, fc_hz=947.4e6, tmp_dir=tmp))
-        row = {"snr_db": snr, "blocks": len(want), "ours": round(share(ours, want), 3),
-               "grgsm": None if theirs is None else round(share(theirs, want), 3)}
+        row = {
+            "snr_db": snr,
+            "blocks": len(want),
+            "ours": round(share(ours, want), 3),
+            "grgsm": None if theirs is None else round(share(theirs, want), 3),
+        }
         rows.append(row)
         print(json.dumps(row), flush=True)
 
@@ -96,8 +107,14 @@ def _stream_rate(blocks_of, seconds: float, repeat: int = 3, **kw) -> dict:
         if best is None or wall < best[0]:
             best = (wall, t0, n, rx, marks)
     wall, t0, n, rx, marks = best
-    row = {"blocks": n, "wall_s": round(wall, 2), "x_realtime": round(seconds / wall, 2), "best_of": repeat,
-           "windows": rx.stats.windows, "searched": rx.stats.searches}
+    row = {
+        "blocks": n,
+        "wall_s": round(wall, 2),
+        "x_realtime": round(seconds / wall, 2),
+        "best_of": repeat,
+        "windows": rx.stats.windows,
+        "searched": rx.stats.searches,
+    }
     if len(marks) > 2:
         (t1, e1), (tn, en) = marks[0], marks[-1]
         row["first_window_wall_s"] = round(t1 - t0, 2)
@@ -107,7 +124,9 @@ def _stream_rate(blocks_of, seconds: float, repeat: int = 3, **kw) -> dict:
 
 def _in_memory(scene, seconds: float, block_s: float = 0.1):
     """The scene rendered once, as the blocks a source would deliver."""
-    blocks = list(SceneRenderer(scene).blocks(duration_s=seconds, block_samples=int(block_s * scene.receiver.sample_rate_hz)))
+    blocks = list(
+        SceneRenderer(scene).blocks(duration_s=seconds, block_samples=int(block_s * scene.receiver.sample_rate_hz))
+    )
     return lambda: iter(blocks)
 
 
@@ -115,51 +134,115 @@ def speed(seconds: float) -> None:
     tmp = Path(tempfile.mkdtemp())
     print(json.dumps({"compiled_fast_path": fastpath.enabled()}), flush=True)
     arfcns = [57, 58, 59, 60, 61, 62, 63, 64, 65, 66]
-    cells = [cell_toml(f"c{a}", a, (7 * i + 3) % 64, power_dbfs=-22.0 - 1.5 * i, cell_id=100 + i,
-                       extra=f"start_fn = {i * 999}\n") for i, a in enumerate(arfcns)]
-    scene = scene_from(tmp, scene_toml(947.4e6, 2.4e6, cells, duration_s=seconds, noise_dbfs=-60.0,
-                                       receiver_extra="ppm = 20.0\n"), "wide")
+    cells = [
+        cell_toml(
+            f"c{a}", a, (7 * i + 3) % 64, power_dbfs=-22.0 - 1.5 * i, cell_id=100 + i, extra=f"start_fn = {i * 999}\n"
+        )
+        for i, a in enumerate(arfcns)
+    ]
+    scene = scene_from(
+        tmp,
+        scene_toml(947.4e6, 2.4e6, cells, duration_s=seconds, noise_dbfs=-60.0, receiver_extra="ppm = 20.0\n"),
+        "wide",
+    )
     wide = tmp / "wide.cfile"
     write_cfile(scene, wide)
-    src = lambda: open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6).blocks(block_samples=1 << 19)  # noqa: E731
+    src = lambda: open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6).blocks(
+        block_samples=1 << 19
+    )  # noqa: E731
     # Warm-up (compiled kernels loaded from numba's cache, FFT plans made, buffers faulted in): a
     # one-time cost per process (~0.5 s), measured on its own.
     t0 = time.perf_counter()
-    sum(1 for _ in StreamReceiver().process(open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6)
-                                            .blocks(block_samples=1 << 19, max_samples=int(1.2 * 2.4e6))))
-    print(json.dumps({"case": "warm-up: 1.2 s of the 2.4 Msps file in a fresh process", "wall_s": round(time.perf_counter() - t0, 2)}))
+    sum(
+        1
+        for _ in StreamReceiver().process(
+            open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6).blocks(
+                block_samples=1 << 19, max_samples=int(1.2 * 2.4e6)
+            )
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "case": "warm-up: 1.2 s of the 2.4 Msps file in a fresh process",
+                "wall_s": round(time.perf_counter() - t0, 2),
+            }
+        )
+    )
     with one_core() as cpu:
         row = _stream_rate(src, seconds)
-    print(json.dumps({"case": "2.4 Msps, 10 cells, stream receiver (replay), one core", "seconds": seconds,
-                      "cpu": cpu, **row}), flush=True)
+    print(
+        json.dumps(
+            {"case": "2.4 Msps, 10 cells, stream receiver (replay), one core", "seconds": seconds, "cpu": cpu, **row}
+        ),
+        flush=True,
+    )
     with one_core():
         row = _stream_rate(src, seconds, track=False)
-    print(json.dumps({"case": "the same, every window searched afresh (no tracking)", "seconds": seconds, **row}), flush=True)
+    print(
+        json.dumps({"case": "the same, every window searched afresh (no tracking)", "seconds": seconds, **row}),
+        flush=True,
+    )
     if grgsm.available():  # gr-gsm on all ten: grgsm_channelize, then grgsm_decode channel by channel
         t0 = time.perf_counter()
-        files = grgsm.channelize(wide, sample_rate_hz=2.4e6, fc_hz=947.4e6, arfcns=arfcns, out_dir=tmp / "ch",
-                                 out_rate_hz=800e3)  # it needs a whole decimation
+        files = grgsm.channelize(
+            wide, sample_rate_hz=2.4e6, fc_hz=947.4e6, arfcns=arfcns, out_dir=tmp / "ch", out_rate_hz=800e3
+        )  # it needs a whole decimation
         t_ch = time.perf_counter() - t0
         got = 0
         for a, f in files.items():
-            got += len(grgsm.decode(f, sample_rate_hz=800e3, fc_hz=float(arfcn_to_downlink_hz(a)), tmp_dir=tmp, ppm=-20.0))
+            got += len(
+                grgsm.decode(f, sample_rate_hz=800e3, fc_hz=float(arfcn_to_downlink_hz(a)), tmp_dir=tmp, ppm=-20.0)
+            )
         wall = time.perf_counter() - t0
-        print(json.dumps({"case": "gr-gsm: grgsm_channelize + grgsm_decode per channel (told --ppm)", "seconds": seconds,
-                          "blocks": got, "channelize_s": round(t_ch, 2), "wall_s": round(wall, 2),
-                          "x_realtime": round(seconds / wall, 2)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "case": "gr-gsm: grgsm_channelize + grgsm_decode per channel (told --ppm)",
+                    "seconds": seconds,
+                    "blocks": got,
+                    "channelize_s": round(t_ch, 2),
+                    "wall_s": round(wall, 2),
+                    "x_realtime": round(seconds / wall, 2),
+                }
+            ),
+            flush=True,
+        )
     arfcns60 = sorted({int(round(a)) for a in np.linspace(21, 103, 60)})
-    cells60 = [cell_toml(f"w{a}", a, (5 * i + 1) % 64, power_dbfs=-20.0 - (i * 7) % 11, cell_id=2000 + i,
-                         extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n")
-               for i, a in enumerate(arfcns60)]
+    cells60 = [
+        cell_toml(
+            f"w{a}",
+            a,
+            (5 * i + 1) % 64,
+            power_dbfs=-20.0 - (i * 7) % 11,
+            cell_id=2000 + i,
+            extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n",
+        )
+        for i, a in enumerate(arfcns60)
+    ]
     s20 = min(seconds, 9.0)  # one periodic search (every 8 s) after the first window's
-    hackrf = scene_from(tmp, scene_toml(947.4e6, 20e6, cells60, duration_s=s20, noise_dbfs=-62.0, seed=60,
-                                        receiver_extra='ppm = -25.0\ndatatype = "ci8"\n'), "hackrf")
+    hackrf = scene_from(
+        tmp,
+        scene_toml(
+            947.4e6,
+            20e6,
+            cells60,
+            duration_s=s20,
+            noise_dbfs=-62.0,
+            seed=60,
+            receiver_extra='ppm = -25.0\ndatatype = "ci8"\n',
+        ),
+        "hackrf",
+    )
     blocks20 = _in_memory(hackrf, s20)
     with one_core():
         row = _stream_rate(blocks20, s20)
     print(json.dumps({"case": "20 Msps, 60 cells, stream receiver, one core", "seconds": s20, **row}), flush=True)
-    one = scene_from(tmp, scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-20.0)], duration_s=seconds,
-                                     noise_dbfs=-50.0), "one")
+    one = scene_from(
+        tmp,
+        scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-20.0)], duration_s=seconds, noise_dbfs=-50.0),
+        "one",
+    )
     cfile = tmp / "one.cfile"
     write_cfile(one, cfile)
     y = np.fromfile(cfile, np.complex64)
@@ -170,9 +253,17 @@ def speed(seconds: float) -> None:
         t0 = time.perf_counter()
         grgsm.decode(cfile, sample_rate_hz=1e6, fc_hz=947.4e6, tmp_dir=tmp)
         theirs = time.perf_counter() - t0
-    print(json.dumps({"case": "1 Msps single channel", "seconds": seconds, "ours_wall_s": round(ours, 2),
-                      "grgsm_wall_s": None if theirs is None else round(theirs, 2),
-                      "speedup": None if theirs is None else round(theirs / ours, 2)}))
+    print(
+        json.dumps(
+            {
+                "case": "1 Msps single channel",
+                "seconds": seconds,
+                "ours_wall_s": round(ours, 2),
+                "grgsm_wall_s": None if theirs is None else round(theirs, 2),
+                "speedup": None if theirs is None else round(theirs / ours, 2),
+            }
+        )
+    )
 
 
 def main() -> None:

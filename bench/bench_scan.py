@@ -27,8 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.scan.session import open_session  # noqa: E402
-from tests.scan.bigscene import EGSM_CM, EGSM_CU, FAKE_ARFCN, write_big_scene  # noqa: E402
+from sensor.scan.session import open_session
+from tests.scan.bigscene import EGSM_CM, EGSM_CU, FAKE_ARFCN, write_big_scene
 
 FRAME_S = 120e-3 / 26
 SI_WAIT_S = {"quick": 4 * 51 * FRAME_S, "full": 8 * 51 * FRAME_S}
@@ -67,16 +67,30 @@ def one(scene: Path, profile: str, goal: str, rate_hz: float | None) -> dict:
         settle = s.profile.settle_s
         occupied = sum(1 for v in visits if v.found)
         radio_s = sum(v.dwell_s for v in visits) + settle * len(visits)
-        bound_s = occupied * (settle + FCCH_PERIOD_S + SI_WAIT_S[goal]) + (len(visits) - occupied) * (settle + FCCH_PERIOD_S)
+        bound_s = occupied * (settle + FCCH_PERIOD_S + SI_WAIT_S[goal]) + (len(visits) - occupied) * (
+            settle + FCCH_PERIOD_S
+        )
         heard = {a for (a, _), c in s.scanner.tracker.cells.items() if c.blocks > c.blocks_failed}
         want = set(EGSM_CM) | set(EGSM_CU) | {FAKE_ARFCN}
-        return {"profile": profile, "rate_hz": s.plan.sample_rate_hz, "goal": goal, "tunings": len(visits),
-                "occupied_tunings": occupied, "cells_found": len(heard & want), "cells": len(want),
-                "phantoms": sorted(heard - want), "timed_out": sum(v.timed_out for v in visits),
-                "radio_s": round(radio_s, 2), "bound_s": round(bound_s, 2), "radio_over_bound": round(radio_s / bound_s, 2),
-                "wall_s": round(wall_s, 1), "wall_over_radio": round(wall_s / radio_s, 2),
-                "simulator_s": round(spent[0], 1), "processing_over_radio": round((wall_s - spent[0]) / radio_s, 2),
-                "grgsm_scanner_s": 15.0 * len(visits)}
+        return {
+            "profile": profile,
+            "rate_hz": s.plan.sample_rate_hz,
+            "goal": goal,
+            "tunings": len(visits),
+            "occupied_tunings": occupied,
+            "cells_found": len(heard & want),
+            "cells": len(want),
+            "phantoms": sorted(heard - want),
+            "timed_out": sum(v.timed_out for v in visits),
+            "radio_s": round(radio_s, 2),
+            "bound_s": round(bound_s, 2),
+            "radio_over_bound": round(radio_s / bound_s, 2),
+            "wall_s": round(wall_s, 1),
+            "wall_over_radio": round(wall_s / radio_s, 2),
+            "simulator_s": round(spent[0], 1),
+            "processing_over_radio": round((wall_s - spent[0]) / radio_s, 2),
+            "grgsm_scanner_s": 15.0 * len(visits),
+        }
     finally:
         s.close()
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.l3.cell import CellParams, build_all  # noqa: E402
-from sensor.l3.errors import L3EncodeError  # noqa: E402
-from sensor.l3.freqlist import FreqListFormat, fits  # noqa: E402
-from sensor.l3.messages import parse_si, si_type_of  # noqa: E402
+from sensor.l3.cell import CellParams, build_all
+from sensor.l3.errors import L3EncodeError
+from sensor.l3.freqlist import FreqListFormat, fits
+from sensor.l3.messages import parse_si, si_type_of
 
 REAL = [
     "49061b3b2d72f2203aa8d0033c546506b900008020420b",  # SI3, gsmsp ARFCN 93

@@ -20,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.gsm.bands import arfcn_to_downlink_hz  # noqa: E402
-from sensor.sim.render import SceneRenderer  # noqa: E402
-from sensor.sim.scene import load_scene  # noqa: E402
+from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.sim.render import SceneRenderer
+from sensor.sim.scene import load_scene
 
 
 def grid_scene(path: Path, center_hz: float, rate_hz: float, arfcns: list[int]) -> Path:

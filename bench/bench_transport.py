@@ -25,16 +25,16 @@ import multiprocessing as mp
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensor.collector.server import Collector  # noqa: E402
-from sensor.collector.sqlite_store import SqliteStore  # noqa: E402
-from sensor.collector.store import Store  # noqa: E402
-from sensor.publish.keys import create_keypair, load_keypair, load_public_key  # noqa: E402
+from sensor.collector.server import Collector
+from sensor.collector.sqlite_store import SqliteStore
+from sensor.collector.store import Store
+from sensor.publish.keys import create_keypair, load_keypair, load_public_key
 
 FILL_BATCH = 100
 
@@ -44,7 +44,7 @@ def cell(i: int) -> dict[str, Any]:
     return {
         "type": "cell", "schema": 1, "arfcn": 1 + i % 124, "band": "P-GSM900", "downlink_hz": 935.2e6 + 0.2e6 * (1 + i % 124),
         "bsic": i % 64, "mcc": "460", "mnc": "00", "lac": 6170, "cell_id": i % 65536, "neighbours": [60, 62, 66, 70],
-        "cell_channels": [58], "si": {t: "49061b526d64f000181ac8030a274540b800008200006b" for t in ("1", "2", "3", "4", "13")},
+        "cell_channels": [58], "si": dict.fromkeys(("1", "2", "3", "4", "13"), "49061b526d64f000181ac8030a274540b800008200006b"),
         "params": {f"p{k}": k for k in range(40)}, "rssi_dbfs": -27.6, "rssi_dbm": None, "snr_db": 22.7,
         "freq_offset_hz": -11356.5, "freq_offset_ppm": -11.997, "first_t_s": 0.001, "last_t_s": 3.975,
         "position": {"lat_deg": 31.2304, "lon_deg": 121.4737, "alt_m": None, "fix": "3d", "hdop": 0.9, "age_s": 0.1},
@@ -98,7 +98,9 @@ class Bench:
         return Collector(self.store, bind, server_keys=load_keypair(self.work / "collector.key_secret"),
                          keys_dir=self.work / "allowed").start()  # fmt: skip
 
-    def run_sensors(self, ctx: Any, preload: int, outage_msgs: int = 0, outage_s: float = 0.0) -> tuple[list[Any], dict[str, Any]]:
+    def run_sensors(
+        self, ctx: Any, preload: int, outage_msgs: int = 0, outage_s: float = 0.0
+    ) -> tuple[list[Any], dict[str, Any]]:
         sync = {k: ctx.Event() for k in ("go", "outage", "finish")}
         ready, results = ctx.Semaphore(0), ctx.Queue()
         procs = [ctx.Process(target=sensor_main, args=(n, str(self.work), self.endpoint, preload, outage_msgs, outage_s,

@@ -18,14 +18,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.timing import best_of  # noqa: E402
-
-from sensor.coding.convolutional import viterbi_decode  # noqa: E402
-from sensor.coding.interleave import deinterleave_xcch  # noqa: E402
-from sensor.coding.softbits import ubits_to_sbits  # noqa: E402
-from sensor.coding.xcch import decode_xcch, encode_xcch  # noqa: E402
-
-
+from bench.timing import best_of
+from sensor.coding.convolutional import viterbi_decode
+from sensor.coding.interleave import deinterleave_xcch
+from sensor.coding.softbits import ubits_to_sbits
+from sensor.coding.xcch import decode_xcch, encode_xcch
 
 
 def main() -> None:
@@ -49,13 +46,24 @@ def main() -> None:
     ok = decode_xcch(bursts).crc_ok.mean()
 
     def line(what: str, batch: int, seconds: float, **extra: object) -> None:
-        print(json.dumps({"what": what, "batch": batch, "us_per_block": round(seconds / batch * 1e6, 1),
-                          "total_ms": round(seconds * 1e3, 2), "numpy": np.__version__, **extra}))
+        print(
+            json.dumps(
+                {
+                    "what": what,
+                    "batch": batch,
+                    "us_per_block": round(seconds / batch * 1e6, 1),
+                    "total_ms": round(seconds * 1e3, 2),
+                    "numpy": np.__version__,
+                    **extra,
+                }
+            )
+        )
 
     line("viterbi", n, t_vit)
     line("xcch_decode", n, t_xcch, crc_ok_fraction=round(float(ok), 4))
     line("viterbi", 1, t_vit1)
     line("xcch_decode", 1, t_xcch1)
+
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,8 @@ SCHEMA = 1
 PARAM_PRECEDENCE = ("13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
 NEIGHBOUR_TYPES = ("2", "2bis", "2ter")
 READING_EVERY_S = 0.25
+
+
 @dataclass(slots=True)
 class RunningStat:
     """Mean, spread and last value without keeping the samples (Welford)."""
@@ -155,8 +157,13 @@ class CellTracker:
         if position is not None:
             cell.position = position
             lat, lon = position.get("lat_deg"), position.get("lon_deg")
-            if lat is not None and lon is not None and b.rssi_dbfs is not None and b.t_s is not None and (
-                    not cell.readings or b.t_s - cell.readings[-1][3] >= READING_EVERY_S):
+            if (
+                lat is not None
+                and lon is not None
+                and b.rssi_dbfs is not None
+                and b.t_s is not None
+                and (not cell.readings or b.t_s - cell.readings[-1][3] >= READING_EVERY_S)
+            ):
                 cell.readings.append((float(lat), float(lon), float(b.rssi_dbfs), float(b.t_s)))
         # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
         if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
@@ -178,8 +185,10 @@ class CellTracker:
         if old_octets is not None and old_octets != b.octets:
             old = cell.si[t]
             changed = sorted(k for k, v in msg.params().items() if old.params().get(k) != v)
-            if t in ("3", "4") and (getattr(old, "lai", None) != getattr(msg, "lai", None)
-                                    or getattr(old, "cell_identity", None) != getattr(msg, "cell_identity", None)):
+            if t in ("3", "4") and (
+                getattr(old, "lai", None) != getattr(msg, "lai", None)
+                or getattr(old, "cell_identity", None) != getattr(msg, "cell_identity", None)
+            ):
                 changed.insert(0, "identity")
             if t in NEIGHBOUR_TYPES and old.neighbours != msg.neighbours:  # type: ignore[attr-defined]
                 changed.insert(0, "neighbours")

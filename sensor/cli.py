@@ -11,7 +11,25 @@ import sys
 import click
 
 from sensor import __version__
-from sensor.commands import baseline, calibrate, collector, devices, evaluate, export, gps, inspect, keys, locate, profiles, record, replay, rules, run, scan, simulate
+from sensor.commands import (
+    baseline,
+    calibrate,
+    collector,
+    devices,
+    evaluate,
+    export,
+    gps,
+    inspect,
+    keys,
+    locate,
+    profiles,
+    record,
+    replay,
+    rules,
+    run,
+    scan,
+    simulate,
+)
 from sensor.config import load_config
 from sensor.errors import SensorError
 from sensor.logfmt import setup_logging
@@ -42,7 +60,12 @@ class SensorGroup(click.Group):
     help="TOML config whose keys are option names (default ~/.config/fbs-sensor/config.toml).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.option("--log-json", is_flag=True, envvar="FBS_SENSOR_LOG_JSON", help="Log lines as JSON objects (for journald, Loki, ELK).")
+@click.option(
+    "--log-json",
+    is_flag=True,
+    envvar="FBS_SENSOR_LOG_JSON",
+    help="Log lines as JSON objects (for journald, Loki, ELK).",
+)
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: bool) -> None:
     """Passive GSM fake-base-station (IMSI-catcher) sensor."""
@@ -50,7 +73,25 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: boo
     ctx.default_map = load_config(cli, config_path)
 
 
-for _module in (baseline, calibrate, collector, devices, evaluate, export, gps, inspect, keys, locate, profiles, record, replay, rules, run, scan, simulate):
+for _module in (
+    baseline,
+    calibrate,
+    collector,
+    devices,
+    evaluate,
+    export,
+    gps,
+    inspect,
+    keys,
+    locate,
+    profiles,
+    record,
+    replay,
+    rules,
+    run,
+    scan,
+    simulate,
+):
     cli.add_command(_module.command)
 
 

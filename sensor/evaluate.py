@@ -33,10 +33,17 @@ EVAL_EPOCH_UTC_S = 1_790_000_000.0  # scenes start at a fixed UTC time: runs are
 VERDICT_COLUMNS = ("normal", "suspicious", "fake", "not heard")
 # Which rule each simulated fake behaviour should trigger (for per-rule recall).
 BEHAVIOUR_RULE = {
-    "lac_unlike_surroundings": "lac_isolated", "empty_neighbours": "few_neighbours",
-    "bogus_neighbours": "neighbours_unheard", "high_cro": "reselection_bait", "low_t3212": "short_t3212",
-    "no_gprs": "missing_gprs", "cloned_identity": "cloned_identity", "off_plan_arfcn": "off_plan_arfcn",
-    "large_cfo": "carrier_offset", "high_power": "operator_inconsistent", "transient": "transient",
+    "lac_unlike_surroundings": "lac_isolated",
+    "empty_neighbours": "few_neighbours",
+    "bogus_neighbours": "neighbours_unheard",
+    "high_cro": "reselection_bait",
+    "low_t3212": "short_t3212",
+    "no_gprs": "missing_gprs",
+    "cloned_identity": "cloned_identity",
+    "off_plan_arfcn": "off_plan_arfcn",
+    "large_cfo": "carrier_offset",
+    "high_power": "operator_inconsistent",
+    "transient": "transient",
     "assignments_without_paging": "paging_behaviour",
 }
 
@@ -114,22 +121,37 @@ class Report:
             on_fake = sum(1 for o in fakes if rid in o.rules)
             on_legit = sum(1 for o in legit if rid in o.rules)
             targeted = [o for o in fakes if any(BEHAVIOUR_RULE.get(b) == rid for b in o.behaviours)]
-            rows.append({
-                "rule": rid, "fires_on_fake": on_fake, "fires_on_legitimate": on_legit,
-                "precision": None if on_fake + on_legit == 0 else on_fake / (on_fake + on_legit),
-                "recall": None if not fakes else on_fake / len(fakes),
-                "targeted_fakes": len(targeted),
-                "targeted_recall": None if not targeted else sum(1 for o in targeted if rid in o.rules) / len(targeted),
-                "false_alarm_rate": None if not legit else on_legit / len(legit),
-            })
+            rows.append(
+                {
+                    "rule": rid,
+                    "fires_on_fake": on_fake,
+                    "fires_on_legitimate": on_legit,
+                    "precision": None if on_fake + on_legit == 0 else on_fake / (on_fake + on_legit),
+                    "recall": None if not fakes else on_fake / len(fakes),
+                    "targeted_fakes": len(targeted),
+                    "targeted_recall": None
+                    if not targeted
+                    else sum(1 for o in targeted if rid in o.rules) / len(targeted),
+                    "false_alarm_rate": None if not legit else on_legit / len(legit),
+                }
+            )
         return rows
 
     def summary(self) -> dict[str, Any]:
-        return {"type": "evaluation", "schema": 1, "scenes": len({o.scene for o in self.outcomes}),
-                "fake_cells": self.true_positives + self.false_negatives, "legitimate_cells": self.legitimate,
-                "true_positives": self.true_positives, "false_negatives": self.false_negatives,
-                "false_positives": self.false_positives, "precision": self.precision, "recall": self.recall,
-                "false_alarm_rate": self.false_alarm_rate, "confusion": self.confusion()}
+        return {
+            "type": "evaluation",
+            "schema": 1,
+            "scenes": len({o.scene for o in self.outcomes}),
+            "fake_cells": self.true_positives + self.false_negatives,
+            "legitimate_cells": self.legitimate,
+            "true_positives": self.true_positives,
+            "false_negatives": self.false_negatives,
+            "false_positives": self.false_positives,
+            "precision": self.precision,
+            "recall": self.recall,
+            "false_alarm_rate": self.false_alarm_rate,
+            "confusion": self.confusion(),
+        }
 
 
 def _profile_for(scene: Scene) -> str:
@@ -144,21 +166,35 @@ def _baseline_for(scene: Scene, baseline: Baseline) -> None:
         if c.fake or c.name in scene.evaluation.not_in_baseline:
             continue
         p = c.params
-        obj = {"mcc": p.mcc, "mnc": p.mnc, "lac": p.lac, "cell_id": p.cell_id, "arfcn": c.arfcn, "bsic": c.bsic,
-               "params": {keys.T3212_MIN: p.t3212_min, keys.CRO_DB: p.cro_db}, "rssi_dbm": None, "rssi_dbfs": None}
+        obj = {
+            "mcc": p.mcc,
+            "mnc": p.mnc,
+            "lac": p.lac,
+            "cell_id": p.cell_id,
+            "arfcn": c.arfcn,
+            "bsic": c.bsic,
+            "params": {keys.T3212_MIN: p.t3212_min, keys.CRO_DB: p.cro_db},
+            "rssi_dbm": None,
+            "rssi_dbfs": None,
+        }
         for lat, lon in scene.route.points:
             baseline.learn(obj, {"lat_deg": lat, "lon_deg": lon}, EVAL_EPOCH_UTC_S - 86400.0)
 
 
 def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> list[CellOutcome]:
     """One labelled scene through the whole pipeline (a plain function: it runs in worker processes)."""
-    from sensor.sim.radio import SimGps, SimSource  # noqa: PLC0415
+    from sensor.sim.radio import SimGps, SimSource
 
     scene = load_scene(path)
     detector = Detector.from_config(rules_table)
     r = scene.receiver
-    sim = SimSource(path, profile=load_profile(_profile_for(scene)), center_hz=r.center_hz,
-                    sample_rate_hz=r.sample_rate_hz, start_utc_s=EVAL_EPOCH_UTC_S)
+    sim = SimSource(
+        path,
+        profile=load_profile(_profile_for(scene)),
+        center_hz=r.center_hz,
+        sample_rate_hz=r.sample_rate_hz,
+        start_utc_s=EVAL_EPOCH_UTC_S,
+    )
     sim.open()
     gps = SimGps(sim).start()
     try:
@@ -170,8 +206,13 @@ def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> li
     with Baseline(":memory:") as baseline:
         _baseline_for(scene, baseline)
         cells = [c for c in replayer.tracker.cells.values() if c.blocks > c.blocks_failed]
-        objects = judge_cells(cells, detector, baseline=baseline, allocations=load_allocations(),
-                              tunings=[(r.center_hz, r.sample_rate_hz, 0.0, scene.duration_s)])
+        objects = judge_cells(
+            cells,
+            detector,
+            baseline=baseline,
+            allocations=load_allocations(),
+            tunings=[(r.center_hz, r.sample_rate_hz, 0.0, scene.duration_s)],
+        )
     return _match(scene, objects)
 
 
@@ -183,18 +224,34 @@ def _match(scene: Scene, objects: list[dict[str, Any]]) -> list[CellOutcome]:
         spec = truth.get((o["arfcn"], o["bsic"]))
         if spec is not None:
             seen.add((spec.arfcn, spec.bsic))
-        out.append(CellOutcome(scene.name, spec.name if spec else "phantom", o["arfcn"], o["bsic"],
-                               bool(spec and spec.fake), spec.behaviours if spec else (), o["verdict"], o["score"],
-                               tuple(o["reasons"])))
+        out.append(
+            CellOutcome(
+                scene.name,
+                spec.name if spec else "phantom",
+                o["arfcn"],
+                o["bsic"],
+                bool(spec and spec.fake),
+                spec.behaviours if spec else (),
+                o["verdict"],
+                o["score"],
+                tuple(o["reasons"]),
+            )
+        )
     for key, spec in truth.items():
         if key not in seen:
-            out.append(CellOutcome(scene.name, spec.name, spec.arfcn, spec.bsic, spec.fake, spec.behaviours,
-                                   "not heard", None))
+            out.append(
+                CellOutcome(scene.name, spec.name, spec.arfcn, spec.bsic, spec.fake, spec.behaviours, "not heard", None)
+            )
     return out
 
 
-def evaluate(paths: Sequence[str | Path], rules_table: dict[str, Any] | None = None, *, jobs: int = 1,
-             progress: Callable[[str], None] | None = None) -> Report:
+def evaluate(
+    paths: Sequence[str | Path],
+    rules_table: dict[str, Any] | None = None,
+    *,
+    jobs: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
     report = Report()
     if jobs <= 1:
         results = (run_scene(p, rules_table) for p in paths)

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 ENV = "FBS_SENSOR_NUMBA"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numba() -> Any | None:
     if os.environ.get(ENV, "1").strip().lower() in ("0", "no", "off", "false"):
         return None
@@ -41,7 +41,7 @@ def compiled(py_func: Callable[..., Any], *helpers: Callable[..., Any]) -> Calla
     ``helpers``: functions of the same module that ``py_func`` calls; they are compiled first and
     take their names' place in the module, so the compiled ``py_func`` calls compiled code."""
 
-    @lru_cache(maxsize=None)
+    @cache
     def get() -> Callable[..., Any] | None:
         nb = _numba()
         if nb is None:

@@ -29,7 +29,6 @@ from sensor.sources.sigmf import read_metadata
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(slots=True)
 class ReplayStats:
     recordings: int = 0
@@ -57,13 +56,25 @@ def recording_position(path: Path) -> dict[str, Any] | None:
     coords = geo.get("coordinates") if isinstance(geo, dict) else None
     if not isinstance(coords, list) or len(coords) < 2:
         return None
-    return {"lat_deg": float(coords[1]), "lon_deg": float(coords[0]),
-            "alt_m": float(coords[2]) if len(coords) > 2 else None, "fix": "fixed", "hdop": None, "age_s": 0.0}
+    return {
+        "lat_deg": float(coords[1]),
+        "lon_deg": float(coords[0]),
+        "alt_m": float(coords[2]) if len(coords) > 2 else None,
+        "fix": "fixed",
+        "hdop": None,
+        "age_s": 0.0,
+    }
 
 
 class Replayer:
-    def __init__(self, *, on_block: Callable[[L2Block], None] | None = None, window_s: float = WINDOW_S,
-                 overlap_s: float = OVERLAP_S, progress: Callable[[float, float], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        on_block: Callable[[L2Block], None] | None = None,
+        window_s: float = WINDOW_S,
+        overlap_s: float = OVERLAP_S,
+        progress: Callable[[float, float], None] | None = None,
+    ) -> None:
         self.tracker = CellTracker()
         self.stats = ReplayStats()
         self.on_block = on_block
@@ -88,15 +99,24 @@ class Replayer:
             if gps is not None:
                 gps.stop()
 
-    def feed(self, src: Source, *, duration_s: float, gps: PositionSource | None = None,
-             fixed: dict[str, Any] | None = None, total_s: float | None = None) -> None:
+    def feed(
+        self,
+        src: Source,
+        *,
+        duration_s: float,
+        gps: PositionSource | None = None,
+        fixed: dict[str, Any] | None = None,
+        total_s: float | None = None,
+    ) -> None:
         """Stream ``duration_s`` seconds of any source (a recording, the simulator's virtual radio)
         through the receiver into the cell tracker, positions from ``gps`` or a ``fixed`` one."""
         drive_t0 = self.stats.seconds
         total = duration_s if total_s is None else total_s
-        stream = StreamReceiver(window_s=self.window_s, overlap_s=self.overlap_s,
-                                on_window=None if self.progress is None else
-                                (lambda t0, t1: self.progress(drive_t0 + t1, total)))  # type: ignore[misc]
+        stream = StreamReceiver(
+            window_s=self.window_s,
+            overlap_s=self.overlap_s,
+            on_window=None if self.progress is None else (lambda t0, t1: self.progress(drive_t0 + t1, total)),
+        )  # type: ignore[misc]
         rate = src.info.sample_rate_hz
         block_samples = max(1 << 16, int(0.25 * rate))
         for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):

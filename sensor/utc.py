@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_iso(t_s: float) -> str:
     """POSIX seconds → ``2026-11-25T10:00:00.123456Z``."""
-    return datetime.fromtimestamp(t_s, tz=timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(t_s, tz=UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

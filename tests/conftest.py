@@ -12,8 +12,12 @@ CAPTURES = (REPO / ".." / "shared" / "captures").resolve()
 
 
 def pytest_addoption(parser):  # type: ignore[no-untyped-def]
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="Rewrite recordings/golden/*.jsonl from the current output (after a deliberate change).")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite recordings/golden/*.jsonl from the current output (after a deliberate change).",
+    )
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]

@@ -49,11 +49,32 @@ def _namespaced(cmd: list[str]) -> list[str]:
     return cmd
 
 
-def decode(cfile: Path, *, sample_rate_hz: float, fc_hz: float, tmp_dir: Path, mode: str = "BCCH",
-           ppm: float | None = None, timeout_s: float = 300) -> list[tuple[int, bytes]]:
+def decode(
+    cfile: Path,
+    *,
+    sample_rate_hz: float,
+    fc_hz: float,
+    tmp_dir: Path,
+    mode: str = "BCCH",
+    ppm: float | None = None,
+    timeout_s: float = 300,
+) -> list[tuple[int, bytes]]:
     """``grgsm_decode -c FILE -s RATE -f FC -m MODE -t 0 -v``: the (FN, 23 octets) it prints."""
-    cmd = [SYSTEM_PYTHON, str(patched_decode(tmp_dir)), "-c", str(cfile), "-s", repr(float(sample_rate_hz)),
-           "-f", repr(float(fc_hz)), "-m", mode, "-t", "0", "-v"]
+    cmd = [
+        SYSTEM_PYTHON,
+        str(patched_decode(tmp_dir)),
+        "-c",
+        str(cfile),
+        "-s",
+        repr(float(sample_rate_hz)),
+        "-f",
+        repr(float(fc_hz)),
+        "-m",
+        mode,
+        "-t",
+        "0",
+        "-v",
+    ]
     if ppm is not None:
         cmd += ["--ppm", repr(float(ppm))]
     with _lock:
@@ -68,12 +89,32 @@ def decode(cfile: Path, *, sample_rate_hz: float, fc_hz: float, tmp_dir: Path, m
     return out
 
 
-def channelize(cfile: Path, *, sample_rate_hz: float, fc_hz: float, arfcns: list[int], out_dir: Path,
-               out_rate_hz: float = 1e6, timeout_s: float = 300) -> dict[int, Path]:
+def channelize(
+    cfile: Path,
+    *,
+    sample_rate_hz: float,
+    fc_hz: float,
+    arfcns: list[int],
+    out_dir: Path,
+    out_rate_hz: float = 1e6,
+    timeout_s: float = 300,
+) -> dict[int, Path]:
     """``grgsm_channelize``: one 1 Msps .cfile per ARFCN, centred on its carrier."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [SYSTEM_PYTHON, GRGSM_CHANNELIZE, "-s", repr(float(sample_rate_hz)), "-f", repr(float(fc_hz)),
-           "-o", repr(float(out_rate_hz)), "-i", str(cfile), "-d", str(out_dir)] + [str(a) for a in arfcns]
+    cmd = [
+        SYSTEM_PYTHON,
+        GRGSM_CHANNELIZE,
+        "-s",
+        repr(float(sample_rate_hz)),
+        "-f",
+        repr(float(fc_hz)),
+        "-o",
+        repr(float(out_rate_hz)),
+        "-i",
+        str(cfile),
+        "-d",
+        str(out_dir),
+    ] + [str(a) for a in arfcns]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
     if p.returncode != 0:
         raise AssertionError(f"grgsm_channelize failed ({p.returncode}): {p.stderr[-2000:]}")
@@ -81,6 +122,8 @@ def channelize(cfile: Path, *, sample_rate_hz: float, fc_hz: float, arfcns: list
     for a in arfcns:
         hits = list(out_dir.glob(f"out_{a}.cfile"))
         if not hits:
-            raise AssertionError(f"grgsm_channelize wrote no file for ARFCN {a}: {sorted(p.name for p in out_dir.iterdir())}")
+            raise AssertionError(
+                f"grgsm_channelize wrote no file for ARFCN {a}: {sorted(p.name for p in out_dir.iterdir())}"
+            )
         files[a] = hits[0]
     return files

@@ -26,7 +26,11 @@ USER = "fbs"  # the superuser initdb creates (trust authentication: local socket
 def find_pg_bin() -> Path | None:
     """The directory holding initdb and pg_ctl: $PG_BIN, the newest /usr/lib/postgresql/*/bin, or $PATH."""
     candidates = [os.environ.get("PG_BIN", "")]
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0, reverse=True)
+    candidates += sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+        reverse=True,
+    )
     which = shutil.which("initdb")
     if which:
         candidates.append(str(Path(which).parent))

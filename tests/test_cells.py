@@ -3,10 +3,9 @@
 import pytest
 
 from sensor.cells import CellTracker, cell_object
-from sensor.l3.cell import CellParams, build_all
 from sensor.gsm import multiframe
+from sensor.l3.cell import CellParams, build_all
 from sensor.model import L2Block
-
 from tests.coding.capture import expected_bcch_ts0
 
 
@@ -18,8 +17,9 @@ def test_real_cell_from_its_blocks():
     tracker = CellTracker()
     for fn, octets in sorted(expected_bcch_ts0().items()):
         channel = multiframe.block_starting_at(fn, combined=False).channel.value
-        tracker.add_block(_block(octets, fn, channel=channel, t_s=fn * 0.0046, snr_db=20.0, freq_offset_hz=-150.0,
-                                 band="DCS1800"))
+        tracker.add_block(
+            _block(octets, fn, channel=channel, t_s=fn * 0.0046, snr_db=20.0, freq_offset_hz=-150.0, band="DCS1800")
+        )
     (cell,) = tracker.cells.values()
     obj = cell_object(cell)
     assert (obj["mcc"], obj["mnc"], obj["lac"], obj["cell_id"]) == ("262", "02", 318, 11225)
@@ -47,6 +47,11 @@ def test_parameter_change_is_noticed_and_garbage_is_counted():
     tracker.add_block(_block(b"\x00" * 23, arfcn=62, bsic=5, crc_ok=False))
     cell = tracker.cells[(62, 5)]
     (change,) = cell.changes
-    assert change.si_type == "3" and change.t_s == 9.0 and change.changed[0] == "identity" and "t3212_min" in change.changed
+    assert (
+        change.si_type == "3"
+        and change.t_s == 9.0
+        and change.changed[0] == "identity"
+        and "t3212_min" in change.changed
+    )
     assert cell_object(cell)["lac"] == 11 and cell.parse_errors == 1 and cell.blocks_failed == 1
     assert cell_object(cell)["neighbours"] is None  # no SI2 seen yet

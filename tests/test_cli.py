@@ -15,7 +15,6 @@ from sensor.cli import cli
 from sensor.sources import devices as registry
 from sensor.sources.base import DeviceListing
 from sensor.sources.open import open_recording
-
 from tests.fakes import radio
 
 
@@ -31,7 +30,9 @@ def fake_radio(monkeypatch):
 
 
 def run(*args, env=None):
-    return CliRunner().invoke(cli, list(args), env=env or {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent"})
+    return CliRunner().invoke(
+        cli, list(args), env=env or {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent"}
+    )
 
 
 def one_line_error(result, code=2):
@@ -44,8 +45,21 @@ def one_line_error(result, code=2):
 
 def test_record_writes_valid_sigmf_with_metadata(fake_radio, tmp_path):
     out = tmp_path / "rec"
-    r = run("record", "--device", "rtlsdr:F00D", "--center", "947.4M", "--duration", "0.5", "--gain", "30",
-            "--position", "31.23,121.47,8", "--out", str(out))
+    r = run(
+        "record",
+        "--device",
+        "rtlsdr:F00D",
+        "--center",
+        "947.4M",
+        "--duration",
+        "0.5",
+        "--gain",
+        "30",
+        "--position",
+        "31.23,121.47,8",
+        "--out",
+        str(out),
+    )
     assert r.exit_code == 0, r.output
     meta = json.loads((tmp_path / "rec.sigmf-meta").read_text())
     g = meta["global"]
@@ -93,7 +107,9 @@ def test_record_bad_options_one_line_exit_2(fake_radio, tmp_path, args, message)
 
 def test_record_refuses_to_overwrite(fake_radio, tmp_path):
     (tmp_path / "x.sigmf-meta").write_text("{}")
-    assert "exists already" in one_line_error(run("record", "--center", "947M", "--duration", "0.01", "--out", str(tmp_path / "x")))
+    assert "exists already" in one_line_error(
+        run("record", "--center", "947M", "--duration", "0.01", "--out", str(tmp_path / "x"))
+    )
 
 
 def test_devices_lists_and_says_when_none(fake_radio):
@@ -105,7 +121,16 @@ def test_devices_lists_and_says_when_none(fake_radio):
 
 
 def test_inspect_real_capture_finds_the_carrier(captures):
-    r = run("inspect", str(captures / "rtlsdr_933.2MHz_2Msps.cfile"), "--format", "cf32", "--rate", "2M", "--center", "933.2M")
+    r = run(
+        "inspect",
+        str(captures / "rtlsdr_933.2MHz_2Msps.cfile"),
+        "--format",
+        "cf32",
+        "--rate",
+        "2M",
+        "--center",
+        "933.2M",
+    )
     assert r.exit_code == 0, r.output
     assert "933.6" in r.stdout  # ARFCN 1017 sits 400 kHz above the tuning
 
@@ -128,7 +153,13 @@ def _with_config(tmp_path, text, *args):
 
 
 def test_config_keys_become_option_defaults(fake_radio, tmp_path):
-    r = _with_config(tmp_path, 'device = "hackrf"\n[record]\ncenter = "1805.2M"\nduration = 0.01\n', "record", "--out", str(tmp_path / "c"))
+    r = _with_config(
+        tmp_path,
+        'device = "hackrf"\n[record]\ncenter = "1805.2M"\nduration = 0.01\n',
+        "record",
+        "--out",
+        str(tmp_path / "c"),
+    )
     assert r.exit_code == 0, r.output
     assert json.loads((tmp_path / "c.sigmf-meta").read_text())["captures"][0]["core:frequency"] == 1805.2e6
 
@@ -137,10 +168,10 @@ def test_config_keys_become_option_defaults(fake_radio, tmp_path):
     "text, message",
     [
         ('devise = "rtlsdr"\n', "unknown key 'devise'"),
-        ('[record]\ncentre = 9e8\n', "unknown key 'record.centre'"),
+        ("[record]\ncentre = 9e8\n", "unknown key 'record.centre'"),
         ('[record]\nduration = "long"\n', "key 'record.duration'"),
         ('[record]\ncenter = "fast"\n', "key 'record.center'"),
-        ('device = [1\n', "not valid TOML"),
+        ("device = [1\n", "not valid TOML"),
     ],
 )
 def test_config_with_wrong_key_or_value(tmp_path, text, message):
@@ -154,8 +185,12 @@ def test_explicit_config_must_exist(tmp_path):
 def test_console_script_prints_no_traceback(tmp_path):
     """The installed entry point, as a user runs it: one line, exit 2."""
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path)}
-    p = subprocess.run([sys.executable, "-m", "sensor.cli", "inspect", str(tmp_path / "missing.sigmf")],
-                       capture_output=True, text=True, env=env)
+    p = subprocess.run(
+        [sys.executable, "-m", "sensor.cli", "inspect", str(tmp_path / "missing.sigmf")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert p.returncode == 2
     assert p.stderr.strip().count("\n") == 0 and "no such file" in p.stderr and "Traceback" not in p.stderr
 
@@ -188,11 +223,23 @@ def test_record_with_the_virtual_receivers_gps(tmp_path):
 
 
 def test_record_with_a_fixed_position_source(fake_radio, tmp_path):
-    r = run("record", "--center", "947.4M", "--duration", "0.2", "--gps", "fixed:52.52,13.405,34", "--out", str(tmp_path / "p"))
+    r = run(
+        "record",
+        "--center",
+        "947.4M",
+        "--duration",
+        "0.2",
+        "--gps",
+        "fixed:52.52,13.405,34",
+        "--out",
+        str(tmp_path / "p"),
+    )
     assert r.exit_code == 0, r.output
     coords = json.loads((tmp_path / "p.sigmf-meta").read_text())["global"]["core:geolocation"]["coordinates"]
     assert coords == pytest.approx([13.405, 52.52, 34.0])
 
 
 def test_record_sim_gps_needs_the_sim_device(fake_radio, tmp_path):
-    assert "--device sim" in one_line_error(run("record", "--center", "947.4M", "--gps", "sim", "--out", str(tmp_path / "q")))
+    assert "--device sim" in one_line_error(
+        run("record", "--center", "947.4M", "--gps", "sim", "--out", str(tmp_path / "q"))
+    )

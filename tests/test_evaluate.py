@@ -52,13 +52,19 @@ def test_evaluation_of_the_library(capsys):
         print("\n== evaluation of the labelled scene library ==")
         for c in cells:
             if c["fake"] or c["verdict"] not in ("normal", "not heard"):
-                print(f"  {c['scene']:24s} {c['name']:10s} {'FAKE' if c['fake'] else 'legit':5s} {c['verdict']:10s} "
-                      f"{c['score']:.2f}  " + "; ".join(r["detail"] for r in c["reasons"]))
+                print(
+                    f"  {c['scene']:24s} {c['name']:10s} {'FAKE' if c['fake'] else 'legit':5s} {c['verdict']:10s} "
+                    f"{c['score']:.2f}  " + "; ".join(r["detail"] for r in c["reasons"])
+                )
         for r in summary["rules"]:
-            print(f"  rule {r['rule']:22s} fires on {r['fires_on_fake']:2d} fake, {r['fires_on_legitimate']:2d} legit cells")
+            print(
+                f"  rule {r['rule']:22s} fires on {r['fires_on_fake']:2d} fake, {r['fires_on_legitimate']:2d} legit cells"
+            )
         print(f"  confusion: {summary['confusion']}")
-        print(f"  precision {summary['precision']}, recall {summary['recall']}, "
-              f"false-alarm rate {summary['false_alarm_rate']} ({summary['legitimate_cells']} legitimate cells)")
+        print(
+            f"  precision {summary['precision']}, recall {summary['recall']}, "
+            f"false-alarm rate {summary['false_alarm_rate']} ({summary['legitimate_cells']} legitimate cells)"
+        )
     assert summary["recall"] == 1.0
     assert summary["false_alarm_rate"] <= 0.01
     assert summary["confusion"]["fake"]["not heard"] == 0

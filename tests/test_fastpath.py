@@ -11,8 +11,8 @@ from sensor import fastpath
 from sensor.coding import convolutional
 from sensor.coding.convolutional import GSM_K5, conv_encode, viterbi_decode
 from sensor.dsp import chanest, mlse
-from sensor.dsp.mlse import equalize_normal_bursts
 from sensor.dsp.gmsk import gmsk_modulate
+from sensor.dsp.mlse import equalize_normal_bursts
 from sensor.gsm.burst import NORMAL_TRAINING_POSITIONS
 from sensor.gsm.training import NORMAL_TSC_UBITS
 
@@ -22,10 +22,12 @@ pytestmark = pytest.mark.skipif(not fastpath.enabled(), reason="numba not instal
 @pytest.fixture
 def reference(monkeypatch):
     """Run the numpy reference inside the block: the compiled getters answer None."""
+
     def off():
         monkeypatch.setattr(mlse, "forward_backward", lambda: None)
         monkeypatch.setattr(mlse, "branch_metrics", lambda: None)
         monkeypatch.setattr(convolutional, "viterbi", lambda: None)
+
     return off
 
 
@@ -83,10 +85,14 @@ def test_channelizer_compiled_equals_reference(monkeypatch):
         # some channels whole, the others in spans (the pairs path and its scatter)
         spans = [None if i % 2 else (np.array([5000, 30_000]), np.array([9000, 41_000])) for i in range(len(offsets))]
         for sp in (None, spans):
-            fast = ch.channelize_all(plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)).samples.copy()
+            fast = ch.channelize_all(
+                plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)
+            ).samples.copy()
             monkeypatch.setattr(ch, "fill", lambda: None)
             monkeypatch.setattr(ch, "scatter", lambda: None)
-            ref = ch.channelize_all(plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)).samples
+            ref = ch.channelize_all(
+                plan, x, with_power=False, spans=sp, out=np.zeros((len(offsets), 200_000), np.complex64)
+            ).samples
             monkeypatch.undo()
             # Bit-identical where the block phases are exact (whole-bin grids); elsewhere numpy's SIMD
             # complex multiply may fuse multiply-adds: the two differ by float32 rounding only.
@@ -115,13 +121,16 @@ def test_the_whole_receiver_decodes_the_same_blocks_either_way(tmp_path, monkeyp
     from sensor.dsp import channelizer as ch
     from sensor.receiver.stream import StreamReceiver
     from sensor.sim.render import SceneRenderer
-
     from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
-    cells = [cell_toml(f"c{a}", a, (3 * i + 1) % 64, power_dbfs=-26.0 - 3 * i, cell_id=i, extra=f"start_fn = {i * 999}\n")
-             for i, a in enumerate((58, 61, 62, 65))]
-    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=2.5, noise_dbfs=-38.0, seed=9,
-                                            receiver_extra="ppm = 13.0\n"))
+    cells = [
+        cell_toml(f"c{a}", a, (3 * i + 1) % 64, power_dbfs=-26.0 - 3 * i, cell_id=i, extra=f"start_fn = {i * 999}\n")
+        for i, a in enumerate((58, 61, 62, 65))
+    ]
+    scene = scene_from(
+        tmp_path,
+        scene_toml(947.4e6, 2.4e6, cells, duration_s=2.5, noise_dbfs=-38.0, seed=9, receiver_extra="ppm = 13.0\n"),
+    )
     blocks = list(SceneRenderer(scene).blocks(duration_s=2.5))
 
     def run():

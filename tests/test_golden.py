@@ -19,8 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENES = sorted(p for p in (ROOT / "recordings" / "scenes").glob("*.toml") if "\nextends" not in "\n" + p.read_text())
 GOLDEN = ROOT / "recordings" / "golden"
 # Measured values may move a little with numerics (FFT libraries, BLAS); identities may not.
-TOLERANCE = {"rssi_dbfs": 0.5, "snr_db": 1.5, "freq_offset_hz": 5.0, "freq_offset_ppm": 0.01,
-             "first_t_s": 0.02, "last_t_s": 0.02}
+TOLERANCE = {
+    "rssi_dbfs": 0.5,
+    "snr_db": 1.5,
+    "freq_offset_hz": 5.0,
+    "freq_offset_ppm": 0.01,
+    "first_t_s": 0.02,
+    "last_t_s": 0.02,
+}
 
 
 def _compare(got: dict, want: dict, where: str) -> None:
@@ -40,8 +46,9 @@ def _compare(got: dict, want: dict, where: str) -> None:
 def test_bundled_scene_replays_to_its_golden_output(tmp_path, request, scene_path):
     scene = load_scene(scene_path)
     write_sigmf(scene, tmp_path / scene.name)
-    r = CliRunner().invoke(cli, ["replay", str(tmp_path / f"{scene.name}.sigmf-meta"), "--json"],
-                           env={"XDG_CONFIG_HOME": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli, ["replay", str(tmp_path / f"{scene.name}.sigmf-meta"), "--json"], env={"XDG_CONFIG_HOME": str(tmp_path)}
+    )
     assert r.exit_code == 0, r.output
     objs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
     golden = GOLDEN / f"{scene.name}.jsonl"

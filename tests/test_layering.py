@@ -99,7 +99,9 @@ GRAPH = _graph()
 
 def test_every_unit_has_a_layer() -> None:
     units = {_unit(m) for m in GRAPH if m != "sensor"}
-    assert units - set(LAYER_OF) == set(), "new top-level module or package: give it a layer here and a row in docs/architecture.md"
+    assert units - set(LAYER_OF) == set(), (
+        "new top-level module or package: give it a layer here and a row in docs/architecture.md"
+    )
 
 
 def test_imports_go_down_the_layers() -> None:

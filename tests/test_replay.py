@@ -7,9 +7,8 @@ from click.testing import CliRunner
 
 from sensor.cli import cli
 from sensor.sim.output import write_sigmf
-from sensor.sim.scene import load_scene
 from sensor.sim.radio import default_scene_path
-
+from sensor.sim.scene import load_scene
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
 
@@ -23,8 +22,17 @@ def lines(result):
 
 
 def test_contract_example_on_the_real_953_6_mhz_capture(captures):
-    r = replay(str(captures / "gsmsp_953.6MHz_500ksps.cfile"), "--format", "cf32", "--rate", "500000",
-               "--center", "953.6e6", "--json", "--blocks")
+    r = replay(
+        str(captures / "gsmsp_953.6MHz_500ksps.cfile"),
+        "--format",
+        "cf32",
+        "--rate",
+        "500000",
+        "--center",
+        "953.6e6",
+        "--json",
+        "--blocks",
+    )
     assert r.exit_code == 0, r.output
     objs = lines(r)
     assert all(o["schema"] == 1 for o in objs)
@@ -32,8 +40,17 @@ def test_contract_example_on_the_real_953_6_mhz_capture(captures):
     (cell,) = [o for o in objs if o["type"] == "cell"]
     summary = objs[-1]
     assert summary["type"] == "summary" and summary["cells"] == 1 and summary["blocks"] == len(blocks) >= 6
-    assert (cell["mcc"], cell["mnc"], cell["lac"], cell["cell_id"], cell["bsic"], cell["arfcn"]) == ("272", "02", 15016, 15149, 56, 93)
-    assert cell["freq_offset_hz"] == pytest.approx(8700, abs=100) and cell["freq_offset_ppm"] == pytest.approx(9.1, abs=0.2)
+    assert (cell["mcc"], cell["mnc"], cell["lac"], cell["cell_id"], cell["bsic"], cell["arfcn"]) == (
+        "272",
+        "02",
+        15016,
+        15149,
+        56,
+        93,
+    )
+    assert cell["freq_offset_hz"] == pytest.approx(8700, abs=100) and cell["freq_offset_ppm"] == pytest.approx(
+        9.1, abs=0.2
+    )
     assert cell["si"]["3"] == "49061b3b2d72f2203aa8d0033c546506b900008020420b"
     assert [b["fn"] for b in blocks] == sorted(b["fn"] for b in blocks)
     si3 = next(b for b in blocks if b["fn"] == 857108)
@@ -51,7 +68,12 @@ def test_simulated_scene_every_cell_no_phantom(tmp_path):
     assert {(c["arfcn"], c["bsic"]) for c in cells} == set(truth)  # every cell, nothing else
     for c in cells:
         t = truth[(c["arfcn"], c["bsic"])]
-        assert (c["mcc"], c["mnc"], c["lac"], c["cell_id"]) == (t.params.mcc, t.params.mnc, t.params.lac, t.params.cell_id)
+        assert (c["mcc"], c["mnc"], c["lac"], c["cell_id"]) == (
+            t.params.mcc,
+            t.params.mnc,
+            t.params.lac,
+            t.params.cell_id,
+        )
         assert set(c["si"]) >= {"3", "4"}
         assert c["position"] is not None  # core:geolocation of the recording
     fake = next(c for c in cells if c["arfcn"] == 64)
@@ -61,7 +83,9 @@ def test_simulated_scene_every_cell_no_phantom(tmp_path):
     assert ppm_of[64] - ppm_of[58] == pytest.approx(2.5, abs=0.05)  # the fake's own cheap clock
     # judged: the fake station with its reasons, every operator cell normal, one detection object
     assert fake["verdict"] == "fake" and fake["score"] >= 0.75
-    assert {"carrier_offset", "reselection_bait", "few_neighbours", "short_t3212"} <= {r["rule"] for r in fake["reasons"]}
+    assert {"carrier_offset", "reselection_bait", "few_neighbours", "short_t3212"} <= {
+        r["rule"] for r in fake["reasons"]
+    }
     assert all(c["verdict"] == "normal" for c in cells if c["arfcn"] != 64)
     (det,) = [o for o in lines(r) if o["type"] == "detection"]
     assert (det["arfcn"], det["bsic"], det["verdict"], det["reasons"]) == (64, 17, "fake", fake["reasons"])
@@ -70,16 +94,25 @@ def test_simulated_scene_every_cell_no_phantom(tmp_path):
     db = str(tmp_path / "baseline.sqlite")
     learned = replay(str(tmp_path / "patrol.sigmf-meta"), "--baseline", db, "--learn", "--json")
     assert learned.exit_code == 0 and "learned 4 of 5 cells" in learned.stderr
-    again = [o for o in lines(replay(str(tmp_path / "patrol.sigmf-meta"), "--baseline", db, "--json")) if o["type"] == "cell"]
+    again = [
+        o for o in lines(replay(str(tmp_path / "patrol.sigmf-meta"), "--baseline", db, "--json")) if o["type"] == "cell"
+    ]
     for c in again:
         rules = {r["rule"] for r in c["reasons"]}
         assert ("unknown_to_baseline" in rules) == (c["arfcn"] == 64), c
 
 
 def test_dcs1800_cell_and_human_table(tmp_path):
-    scene = scene_from(tmp_path, scene_toml(1842.6e6, 1e6, [cell_toml("d", 700, 33, band="DCS1800", mnc="410", mcc="310",
-                                                                   neighbours=(702, 705), power_dbfs=-20)],
-                                            duration_s=1.0, receiver_extra="ppm = -25.0\n"))
+    scene = scene_from(
+        tmp_path,
+        scene_toml(
+            1842.6e6,
+            1e6,
+            [cell_toml("d", 700, 33, band="DCS1800", mnc="410", mcc="310", neighbours=(702, 705), power_dbfs=-20)],
+            duration_s=1.0,
+            receiver_extra="ppm = -25.0\n",
+        ),
+    )
     write_sigmf(scene, tmp_path / "dcs")
     r = replay(str(tmp_path / "dcs.sigmf-meta"))
     assert r.exit_code == 0, r.output
@@ -93,12 +126,23 @@ def test_dcs1800_cell_and_human_table(tmp_path):
         (["/etc/hostname"], "not a SigMF recording"),
         (["/etc/hostname", "--format", "cf32"], "--rate"),
         (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--gsmtap", "nohost"], "HOST:PORT"),
-        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--pcap", "/nonexistent/dir/x.pcap"], "cannot write"),
-        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--track", "/nonexistent.nmea"], "no such track"),
+        (
+            ["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--pcap", "/nonexistent/dir/x.pcap"],
+            "cannot write",
+        ),
+        (
+            ["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--track", "/nonexistent.nmea"],
+            "no such track",
+        ),
         (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--learn"], "--learn needs --baseline"),
-        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--rules", "/nonexistent.toml"], "no such file"),
-        (["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--baseline", "/etc/hostname"],
-         "cannot open the baseline"),
+        (
+            ["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--rules", "/nonexistent.toml"],
+            "no such file",
+        ),
+        (
+            ["{raw}", "--format", "cf32", "--rate", "1M", "--center", "900M", "--baseline", "/etc/hostname"],
+            "cannot open the baseline",
+        ),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, args, message):

@@ -79,8 +79,13 @@ class SchDecodeResult:
         """Block ``index`` as an ``SchInfo``, or None when it failed the parity or range check."""
         if not bool(self.in_range[index]):
             return None
-        return SchInfo(int(self.bsic[index]), int(self.fn[index]), int(self.t1[index]), int(self.t2[index]),
-                       int(self.t3_prime[index]))
+        return SchInfo(
+            int(self.bsic[index]),
+            int(self.fn[index]),
+            int(self.t1[index]),
+            int(self.t2[index]),
+            int(self.t3_prime[index]),
+        )
 
     def infos(self) -> list[SchInfo | None]:
         return [self.info(i) for i in range(len(self))]

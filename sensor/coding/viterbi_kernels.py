@@ -9,8 +9,9 @@ import numpy as np
 from sensor.fastpath import compiled
 
 
-def _viterbi(x: np.ndarray, combo: np.ndarray, signs: np.ndarray, n_out: int, terminated: bool,
-             minus_inf: np.float32) -> np.ndarray:
+def _viterbi(
+    x: np.ndarray, combo: np.ndarray, signs: np.ndarray, n_out: int, terminated: bool, minus_inf: np.float32
+) -> np.ndarray:
     """x (N, n_out·steps) float32 soft bits → (N, steps) uint8 decoded input bits."""
     n_blocks = x.shape[0]
     steps = x.shape[1] // n_out

@@ -64,7 +64,9 @@ def windows(t: Transmitter, sensor: str, margin_s: float = MARGIN_S, margin_deg:
             spans[-1] = (start, ts + margin_s, (min(a, lat - margin_deg), min(b, lon - margin_deg),
                                                 max(c, lat + margin_deg), max(d, lon + margin_deg)))  # fmt: skip
         else:
-            spans.append((ts - margin_s, ts + margin_s, (lat - margin_deg, lon - margin_deg, lat + margin_deg, lon + margin_deg)))
+            spans.append(
+                (ts - margin_s, ts + margin_s, (lat - margin_deg, lon - margin_deg, lat + margin_deg, lon + margin_deg))
+            )
     return [Window(sensor, utc_now_iso(start - 1.0), utc_now_iso(end + 1.0), box) for start, end, box in spans]
 
 
@@ -135,7 +137,9 @@ class LiveSuspects:
         self._suspects: dict[TransmitterKey, _Suspect] = {}
         self.queries = 0  # window, suspect and reasons queries made (the tests read it)
 
-    def refresh(self, keys: Iterable[TransmitterKey], new: Sequence[tuple[int, Reading]]) -> dict[TransmitterKey, Located]:
+    def refresh(
+        self, keys: Iterable[TransmitterKey], new: Sequence[tuple[int, Reading]]
+    ) -> dict[TransmitterKey, Located]:
         """The suspects ``keys`` (transmitter keys, from the store's summaries) as stored now, given
         ``new``: every reading stored since the previous refresh (``live.StoredSince``; more is
         harmless, readings are told apart by message id). A suspect seen for the first time is read

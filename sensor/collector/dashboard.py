@@ -106,13 +106,17 @@ class Dashboard:
         try:
             server = server_class((self.host, self.port), _Handler)
         except (OSError, OverflowError) as exc:
-            raise ConfigError(f"dashboard cannot listen on {self.host}:{self.port}: {getattr(exc, 'strerror', None) or exc}") from None
+            raise ConfigError(
+                f"dashboard cannot listen on {self.host}:{self.port}: {getattr(exc, 'strerror', None) or exc}"
+            ) from None
         server.dashboard = self  # type: ignore[attr-defined]
         self._server = server
         self.port = server.server_address[1]
         self.alerts.count_stored()
         self._threads = [
-            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="dashboard-http", daemon=True),
+            threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="dashboard-http", daemon=True
+            ),
             threading.Thread(target=self.alerts.poll, args=(self.poll_interval_s,), name="dashboard-poll", daemon=True),
             threading.Thread(target=self.table.warm, name="dashboard-warm", daemon=True),
         ]
@@ -187,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sensor.collector.dashboard",
                                      description="Serve the read-only dashboard of a collector database.")  # fmt: skip
     parser.add_argument("--db", required=True, metavar="PATH", help="the collector's SQLite database")
-    parser.add_argument("--bind", default="127.0.0.1:8080", metavar="HOST:PORT", help="address (default 127.0.0.1:8080)")
+    parser.add_argument(
+        "--bind", default="127.0.0.1:8080", metavar="HOST:PORT", help="address (default 127.0.0.1:8080)"
+    )
     parser.add_argument("--token", metavar="TOKEN", help="required token (generated when bound beyond loopback)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

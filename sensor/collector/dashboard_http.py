@@ -99,6 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "fbs-dashboard"
+
     @property
     def dashboard(self) -> DashboardData:
         return self.server.dashboard  # type: ignore[attr-defined,no-any-return]
@@ -142,7 +143,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(self.dashboard.api_transmitters())
             elif path == "/api/readings":
                 limit = _int_arg(query, "limit", DEFAULT_READINGS_LIMIT)
-                self._send_json(self.dashboard.api_readings(_opt_int_arg(query, "arfcn"), _opt_int_arg(query, "bsic"), limit))
+                self._send_json(
+                    self.dashboard.api_readings(_opt_int_arg(query, "arfcn"), _opt_int_arg(query, "bsic"), limit)
+                )
             elif path == "/api/alerts":
                 self._send_json(self.dashboard.api_alerts(_int_arg(query, "limit", 500)))
             elif path == "/api/events":
@@ -250,7 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _event(i: int, alert: Mapping[str, Any]) -> bytes:
-    return f"id: {i}\nevent: detection\ndata: {json.dumps(alert, separators=(',', ':'), ensure_ascii=False)}\n\n".encode()
+    return (
+        f"id: {i}\nevent: detection\ndata: {json.dumps(alert, separators=(',', ':'), ensure_ascii=False)}\n\n".encode()
+    )
 
 
 def _int_arg(query: dict[str, list[str]], name: str, default: int) -> int:

@@ -75,7 +75,9 @@ class TransmitterTable:
                 if got is None or not got.transmitter.readings:
                     out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
                 else:
-                    heard = sum(len(o.readings) for o in got.among)  # what the real cells alongside add changes the fit too
+                    heard = sum(
+                        len(o.readings) for o in got.among
+                    )  # what the real cells alongside add changes the fit too
                     out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard)))
             self._table = (count, {"transmitters": out})
             return self._table[1]

@@ -48,8 +48,11 @@ def location_view(result: Estimate | Refusal | None) -> dict[str, Any]:
     if result is None:
         return {"estimate": None, "refusal": None, "next_look": None}
     if isinstance(result, Refusal):
-        return {"estimate": None, "refusal": {"reason": result.reason, "n_positions": result.n_positions},
-                "next_look": look_object(result.next_look)}
+        return {
+            "estimate": None,
+            "refusal": {"reason": result.reason, "n_positions": result.n_positions},
+            "next_look": look_object(result.next_look),
+        }
     return {
         "estimate": {
             "lat": result.lat_deg, "lon": result.lon_deg, "radius_m": _finite(result.radius_m),
@@ -62,8 +65,9 @@ def location_view(result: Estimate | Refusal | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def transmitter_view(s: TransmitterSummary, reasons: list[dict[str, Any]], location: Estimate | Refusal | None
-                     ) -> dict[str, Any]:
+def transmitter_view(
+    s: TransmitterSummary, reasons: list[dict[str, Any]], location: Estimate | Refusal | None
+) -> dict[str, Any]:
     return {
         "key": "/".join("-" if v is None else str(v) for v in s.key),
         "arfcn": s.arfcn, "bsic": s.bsic, "mcc": s.mcc, "mnc": s.mnc, "lac": s.lac, "cell_id": s.cell_id,

@@ -57,7 +57,10 @@ def parse_utc(text: str) -> datetime:
 
 
 def select(
-    transmitters: Iterable[Transmitter], *, arfcn: int | None = None, bsic: int | None = None,
+    transmitters: Iterable[Transmitter],
+    *,
+    arfcn: int | None = None,
+    bsic: int | None = None,
     min_verdict: str | None = None,
 ) -> list[Transmitter]:
     """Transmitters on ``arfcn`` / with ``bsic`` whose (gravest) verdict is at least ``min_verdict``."""
@@ -77,7 +80,10 @@ def since(readings: Iterable[Reading], since_utc: datetime | None) -> list[Readi
 
 
 def locate_transmitters(
-    transmitters: Iterable[Transmitter], *, config: LocateConfig | None = None, include_normal: bool = False,
+    transmitters: Iterable[Transmitter],
+    *,
+    config: LocateConfig | None = None,
+    include_normal: bool = False,
     among: Sequence[Transmitter] | None = None,
 ) -> dict[tuple[Any, ...], Result]:
     """Each transmitter's ``Estimate`` or ``Refusal`` by ``key``; normal ones only with ``include_normal``
@@ -94,6 +100,7 @@ def identity(t: Transmitter) -> dict[str, Any]:
 
 def label(t: Transmitter) -> str:
     """``ARFCN 64 BSIC 12 262-01-1000-15149`` (unknown parts as ``?``)."""
+
     def s(v: Any) -> str:
         return "?" if v is None else str(v)
 
@@ -102,6 +109,7 @@ def label(t: Transmitter) -> str:
 
 def slug(t: Transmitter) -> str:
     """A file-name-safe name of a transmitter: ``arfcn64_bsic12_262-01-1000-15149``."""
+
     def s(v: Any) -> str:
         return "x" if v is None else "".join(c for c in str(v) if c.isalnum())
 
@@ -139,8 +147,12 @@ def transmitter_properties(t: Transmitter, result: Result | None) -> dict[str, A
         "next_look": None,
     }
     if isinstance(result, Estimate):
-        props.update(radius_m=round(result.radius_m, 1), n_positions=result.n_positions,
-                     mirror_ambiguous=result.mirror_ambiguous, next_look=look_object(result.next_look))
+        props.update(
+            radius_m=round(result.radius_m, 1),
+            n_positions=result.n_positions,
+            mirror_ambiguous=result.mirror_ambiguous,
+            next_look=look_object(result.next_look),
+        )
     elif isinstance(result, Refusal):
         props.update(n_positions=result.n_positions, refusal=result.reason, next_look=look_object(result.next_look))
     else:
@@ -179,8 +191,11 @@ def transmitter_features(t: Transmitter, result: Result | None) -> list[dict[str
     props = transmitter_properties(t, result)
     if not isinstance(result, Estimate):
         return [{"type": "Feature", "geometry": None, "properties": {"feature": "transmitter", **props}}]
-    point = {"type": "Feature", "geometry": _point(result.lat_deg, result.lon_deg),
-             "properties": {"feature": "transmitter", **props}}
+    point = {
+        "type": "Feature",
+        "geometry": _point(result.lat_deg, result.lon_deg),
+        "properties": {"feature": "transmitter", **props},
+    }
     out = [point]
     geometry = region_geometry(result)
     if geometry is not None:
@@ -192,7 +207,10 @@ def transmitter_features(t: Transmitter, result: Result | None) -> list[dict[str
 
 
 def geojson(
-    transmitters: Sequence[Transmitter], located: Mapping[tuple[Any, ...], Result], *, with_readings: bool = True,
+    transmitters: Sequence[Transmitter],
+    located: Mapping[tuple[Any, ...], Result],
+    *,
+    with_readings: bool = True,
 ) -> dict[str, Any]:
     """A FeatureCollection: one Point per reading, then per located transmitter its estimate and region.
 
@@ -234,7 +252,9 @@ def _coords(ring: Iterable[Sequence[float]]) -> str:
     return " ".join(f"{lon:.7f},{lat:.7f},0" for lon, lat in ring)
 
 
-def kml(transmitters: Sequence[Transmitter], located: Mapping[tuple[Any, ...], Result], *, name: str = "fbs-sensor") -> bytes:
+def kml(
+    transmitters: Sequence[Transmitter], located: Mapping[tuple[Any, ...], Result], *, name: str = "fbs-sensor"
+) -> bytes:
     """A KML 2.2 document (UTF-8 bytes): styles per verdict, a folder of readings and one of transmitters
     (estimate placemark, region polygon); refusals are placemarks without geometry saying why."""
     root = ET.Element("kml", xmlns=KML_NS)
@@ -275,8 +295,12 @@ def kml(transmitters: Sequence[Transmitter], located: Mapping[tuple[Any, ...], R
         _sub(pm, "name", f"{t.verdict}: {label(t)}")
         _sub(pm, "styleUrl", style_url)
         if isinstance(result, Estimate):
-            _sub(pm, "description", f"95 % region radius {result.radius_m:.0f} m from {result.n_positions} positions; "
-                                    + "; ".join(str(x.get("detail", "")) for x in props["reasons"]))
+            _sub(
+                pm,
+                "description",
+                f"95 % region radius {result.radius_m:.0f} m from {result.n_positions} positions; "
+                + "; ".join(str(x.get("detail", "")) for x in props["reasons"]),
+            )
         else:
             _sub(pm, "description", f"not located: {props['refusal']}")
         _extended(pm, props)
@@ -319,8 +343,9 @@ def readings_csv(readings: Iterable[Reading]) -> str:
 
 def timeline_csv(readings: Iterable[Reading]) -> str:
     """Time, sensor, verdict, score and position of each reading, in time order."""
-    return _csv(([getattr(r, f) for f in TIMELINE_FIELDS] for r in sorted(readings, key=lambda r: r.time_utc)),
-                TIMELINE_FIELDS)
+    return _csv(
+        ([getattr(r, f) for f in TIMELINE_FIELDS] for r in sorted(readings, key=lambda r: r.time_utc)), TIMELINE_FIELDS
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,7 +382,8 @@ def si_document(readings: Iterable[Reading]) -> dict[str, Any]:
             entry["sensors"].add(r.sensor)
             entry["count"] += 1
     return {
-        "type": "si_evidence", "schema": 1,
+        "type": "si_evidence",
+        "schema": 1,
         "si": {k: [{**e, "sensors": sorted(e["sensors"])} for e in v.values()] for k, v in sorted(seen.items())},
     }
 

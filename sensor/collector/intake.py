@@ -83,7 +83,9 @@ class Intake:
             except StoreError as exc:
                 self.stats.store_errors += 1
                 self.last_store_error = str(exc)
-                log.error("store failed, %d message(s) not acknowledged (the sensors will resend): %s", len(accepted), exc)
+                log.error(
+                    "store failed, %d message(s) not acknowledged (the sensors will resend): %s", len(accepted), exc
+                )
             else:
                 self.last_store_error = None
                 for (peer, env), is_new in zip(accepted, new, strict=True):
@@ -104,7 +106,11 @@ class Intake:
         if frame.extra_parts:
             return None, "malformed", f"message has {frame.extra_parts + 1} parts, a sensor sends one"
         if len(frame.data) > MAX_MESSAGE_BYTES:
-            return None, "oversize", f"message of {len(frame.data)} bytes is larger than the {MAX_MESSAGE_BYTES} allowed"
+            return (
+                None,
+                "oversize",
+                f"message of {len(frame.data)} bytes is larger than the {MAX_MESSAGE_BYTES} allowed",
+            )
         try:
             env = decode(frame.data)
         except EnvelopeError as exc:

@@ -20,13 +20,14 @@ from typing import Any
 from sensor.collector.store import Reading, Store, TransmitterKey, TransmitterSummary
 
 
-
 class StoredSince:
     """The readings (bodies not decoded) stored since the previous :meth:`read`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.floor: int | None = None  # set by the first read: a full read up to it, then the reads, see each reading once
+        self.floor: int | None = (
+            None  # set by the first read: a full read up to it, then the reads, see each reading once
+        )
         self._high = 0  # the highest storage position read
         self._seen: set[int] = set()  # positions returned within the last ``store.late_positions``
         self.queries = 0
@@ -39,7 +40,9 @@ class StoredSince:
         if self.floor is None:
             self.floor = self._high = max(0, self.store.last_position() - late)
             self.queries += 1
-        rows = self.store.positioned_readings(after_pos=max(self.floor, self._high - late), with_body=False, by_position=True)
+        rows = self.store.positioned_readings(
+            after_pos=max(self.floor, self._high - late), with_body=False, by_position=True
+        )
         self.queries += 1
         fresh = [(p, r) for p, r in rows if p not in self._seen]
         self._high = max([self._high, *(p for p, _ in rows)])

@@ -97,14 +97,20 @@ MIGRATION_LOCK = 0x6662735F636F6C6C  # pg_advisory_xact_lock key ("fbs_coll"), s
 
 _READING_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int",
                   "float8", "float8", "float8", "float8", "float8", "float8", "text", "float8")  # fmt: skip
-_CONVERT = {"int": lambda v: None if v is None else int(v), "float8": lambda v: None if v is None else float(v), "text": lambda v: v}
+_CONVERT = {
+    "int": lambda v: None if v is None else int(v),
+    "float8": lambda v: None if v is None else float(v),
+    "text": lambda v: v,
+}
 
 
 def _import_psycopg() -> Any:
     try:
         import psycopg
     except ImportError:
-        raise StoreError("PostgreSQL store needs psycopg 3: pip install 'fbs-sensor[postgres]' (or 'psycopg[binary]>=3.1')") from None
+        raise StoreError(
+            "PostgreSQL store needs psycopg 3: pip install 'fbs-sensor[postgres]' (or 'psycopg[binary]>=3.1')"
+        ) from None
     return psycopg
 
 
@@ -117,7 +123,8 @@ def redact_dsn(dsn: str) -> str:
             userinfo, _, hosts = netloc.rpartition("@")
             netloc = f"{userinfo.split(':', 1)[0]}@{hosts}"
         query = urllib.parse.urlencode(
-            [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "password"], safe="/"
+            [(k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True) if k != "password"],
+            safe="/",
         )
         return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     return re.sub(r"password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)", "password=***", dsn)
@@ -172,7 +179,9 @@ class PostgresStore(Store):
             return self._conn
         self._drop()
         try:
-            self._conn = self._psycopg.connect(self.dsn, autocommit=True, connect_timeout=max(1, round(self._connect_timeout_s)))
+            self._conn = self._psycopg.connect(
+                self.dsn, autocommit=True, connect_timeout=max(1, round(self._connect_timeout_s))
+            )
         except self._psycopg.Error as exc:
             raise StoreError(f"cannot connect to database {self.name}: {self._one_line(exc)}") from None
         return self._conn
@@ -185,17 +194,23 @@ class PostgresStore(Store):
 
     def _failed(self, what: str, exc: BaseException) -> StoreError:
         """The StoreError for a failed call; a lost connection is dropped so the next call reconnects."""
-        if self._conn is not None and (self._conn.broken or self._conn.closed or isinstance(exc, self._psycopg.OperationalError)):
+        if self._conn is not None and (
+            self._conn.broken or self._conn.closed or isinstance(exc, self._psycopg.OperationalError)
+        ):
             self._drop()
         return StoreError(f"database {self.name}: {what} failed: {self._one_line(exc)}")
 
     def _migrate(self, conn: Any) -> None:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL)"
+            )
             current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
             if current > SCHEMA_VERSION:
-                raise StoreError(f"database {self.name} has schema version {current}; this fbs-sensor knows up to {SCHEMA_VERSION}")
+                raise StoreError(
+                    f"database {self.name} has schema version {current}; this fbs-sensor knows up to {SCHEMA_VERSION}"
+                )
             for version, script in MIGRATIONS:
                 if version <= current:
                     continue
@@ -222,7 +237,9 @@ class PostgresStore(Store):
                 raise self._failed(f"saving {len(envelopes)} message(s)", exc) from None
         return [first[env["id"]] == i and env["id"] in new_ids for i, env in enumerate(envelopes)]
 
-    def _insert(self, conn: Any, envelopes: Sequence[Mapping[str, Any]], first: dict[str, int], received: str) -> set[str]:
+    def _insert(
+        self, conn: Any, envelopes: Sequence[Mapping[str, Any]], first: dict[str, int], received: str
+    ) -> set[str]:
         n = len(first)
         positions = sorted(r[0] for r in conn.execute(
             "SELECT nextval(pg_get_serial_sequence('messages', 'pos')) FROM generate_series(1, %s)", (n,)))  # fmt: skip
@@ -241,10 +258,15 @@ class PostgresStore(Store):
         ).fetchall()}  # fmt: skip
         if not new_ids:
             return new_ids
-        readings = [(pos_of[i], r) for (id_, i) in order if id_ in new_ids and (r := reading_of(envelopes[i])) is not None]
+        readings = [
+            (pos_of[i], r) for (id_, i) in order if id_ in new_ids and (r := reading_of(envelopes[i])) is not None
+        ]
         if readings:
             columns = [[p for p, _ in readings]]
-            columns += [[_CONVERT[t](getattr(r, c)) for _, r in readings] for c, t in zip(READING_COLUMNS, _READING_TYPES, strict=True)]
+            columns += [
+                [_CONVERT[t](getattr(r, c)) for _, r in readings]
+                for c, t in zip(READING_COLUMNS, _READING_TYPES, strict=True)
+            ]
             columns.append([json.dumps(r.body, separators=(",", ":"), ensure_ascii=False) for _, r in readings])
             names = ", ".join(READING_COLUMNS)
             casts = ", ".join(f"%b::{t}[]" for t in ("bigint", *_READING_TYPES, "text"))
@@ -266,7 +288,13 @@ class PostgresStore(Store):
                SELECT u.sensor, %s, %s, u.seq, u.n FROM unnest(%b::text[], %b::bigint[], %b::bigint[]) AS u(sensor, seq, n)
                ON CONFLICT (sensor) DO UPDATE SET last_seen_utc = excluded.last_seen_utc,
                    last_seq = GREATEST(s.last_seq, excluded.last_seq), messages = s.messages + excluded.messages""",
-            (received, received, names_sorted, [per_sensor[s][1] for s in names_sorted], [per_sensor[s][0] for s in names_sorted]),
+            (
+                received,
+                received,
+                names_sorted,
+                [per_sensor[s][1] for s in names_sorted],
+                [per_sensor[s][0] for s in names_sorted],
+            ),
         )
         return new_ids
 
@@ -278,7 +306,9 @@ class PostgresStore(Store):
     late_positions = 20_000
 
     def sensors(self) -> list[SensorRecord]:
-        rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])
+        rows = self._query(
+            "SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", []
+        )
         return [SensorRecord(s, first, last, int(seq), int(n)) for s, first, last, seq, n in rows]
 
     def close(self) -> None:

@@ -85,7 +85,9 @@ class Collector:
             if server_keys is not None or keys_dir is not None:
                 raise ConfigError("the collector needs both its secret key and a keys directory of sensor public keys")
             if not allow_plaintext:
-                raise ConfigError("the collector needs its secret key and a keys directory (or explicitly allow plaintext)")
+                raise ConfigError(
+                    "the collector needs its secret key and a keys directory (or explicitly allow plaintext)"
+                )
         self._names = load_key_directory(self.keys_dir) if self.keys_dir is not None else {}
         self.poll_interval_s = poll_interval_s
         self.intake = Intake(store)
@@ -112,14 +114,20 @@ class Collector:
                 self._auth.start()
                 self._auth.configure_curve(domain="*", location=str(self.keys_dir))
             else:
-                log.warning("collector %s is plaintext: anyone who can reach it can read and forge sensor messages", self.bind)
+                log.warning(
+                    "collector %s is plaintext: anyone who can reach it can read and forge sensor messages", self.bind
+                )
             self._socket = self._open_socket()
         except BaseException:
             self._close_transport()
             raise
         self._thread = threading.Thread(target=self._serve, name="collector", daemon=True)
         self._thread.start()
-        log.info("collector listening on %s (%s)", self.endpoint, f"CURVE, {len(self._names)} sensor keys" if self.secure else "plaintext")
+        log.info(
+            "collector listening on %s (%s)",
+            self.endpoint,
+            f"CURVE, {len(self._names)} sensor keys" if self.secure else "plaintext",
+        )
         return self
 
     def _open_socket(self) -> zmq.Socket[Any]:

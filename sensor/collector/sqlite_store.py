@@ -88,7 +88,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-
 class SqliteStore(Store):
     """``Store`` on a SQLite file (created with its directory if missing)."""
 
@@ -114,7 +113,9 @@ class SqliteStore(Store):
         c.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_utc TEXT NOT NULL)")
         current = c.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
         if current > SCHEMA_VERSION:
-            raise StoreError(f"database {self.path} has schema version {current}; this fbs-sensor knows up to {SCHEMA_VERSION}")
+            raise StoreError(
+                f"database {self.path} has schema version {current}; this fbs-sensor knows up to {SCHEMA_VERSION}"
+            )
         for version, script in MIGRATIONS:
             if version <= current:
                 continue
@@ -169,7 +170,9 @@ class SqliteStore(Store):
         return json.loads(value)
 
     def sensors(self) -> list[SensorRecord]:
-        rows = self._query("SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", [])
+        rows = self._query(
+            "SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", []
+        )
         return [SensorRecord(*row) for row in rows]
 
     def close(self) -> None:

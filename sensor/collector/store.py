@@ -169,7 +169,9 @@ class Store(abc.ABC):
         since_utc``; ``offset`` of them skipped, then at most ``limit`` (the n-th detection onwards
         without decoding those before it)."""
         where, args = self._where({"kind =": kind, "sensor =": sensor, "sent_utc >=": since_utc})
-        page = "" if limit is None and not offset else f" LIMIT {2**62 if limit is None else int(limit)}"  # SQLite: no OFFSET without
+        page = (
+            "" if limit is None and not offset else f" LIMIT {2**62 if limit is None else int(limit)}"
+        )  # SQLite: no OFFSET without
         page += f" OFFSET {int(offset)}" if offset else ""
         rows = self._query(f"SELECT envelope FROM messages{where} ORDER BY pos{page}", args)
         return [self._body(envelope) for (envelope,) in rows]
@@ -234,7 +236,9 @@ class Store(abc.ABC):
         if by_position:
             order = " ORDER BY pos DESC" if newest is not None else " ORDER BY pos"
         count = newest if newest is not None else limit
-        rows = self._query(f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}", args)
+        rows = self._query(
+            f"SELECT {columns} FROM readings{where}{order}{'' if count is None else f' LIMIT {int(count)}'}", args
+        )
         if newest is not None:
             rows.reverse()
         n = len(READING_COLUMNS) + 1
@@ -253,16 +257,22 @@ class Store(abc.ABC):
         where, args = ("", []) if up_to_pos is None else (f" WHERE pos <= {self._placeholder}", [up_to_pos])
         rows = self._query(
             f"SELECT {ident}, COUNT(*), MIN(time_utc), MAX(time_utc), SUM(CASE WHEN verdict = 'fake' THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings{where} GROUP BY {ident}", args)
+            f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings{where} GROUP BY {ident}",
+            args,
+        )
         sensors: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         for row in self._query(f"SELECT DISTINCT {ident}, sensor FROM readings{where}", args):
             sensors[tuple(row[:6])].append(row[6])
-        reasons = {pos: list(body.get("reasons") or []) for pos, body in self.bodies([int(row[11]) for row in rows]).items()}
+        reasons = {
+            pos: list(body.get("reasons") or []) for pos, body in self.bodies([int(row[11]) for row in rows]).items()
+        }
         out = []
         for row in rows:
             key = tuple(row[:6])
             n, fake, suspicious = int(row[6]), int(row[9] or 0), int(row[10] or 0)
-            verdicts = {v: c for v, c in (("normal", n - fake - suspicious), ("suspicious", suspicious), ("fake", fake)) if c}
+            verdicts = {
+                v: c for v, c in (("normal", n - fake - suspicious), ("suspicious", suspicious), ("fake", fake)) if c
+            }
             out.append(TransmitterSummary(*key, n_readings=n, first_utc=row[7], last_utc=row[8], verdicts=verdicts,
                                           sensors=sorted(sensors[key]), latest_reasons=reasons.get(int(row[11]), []),
                                           last_pos=int(row[11])))  # fmt: skip

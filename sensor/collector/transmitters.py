@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sensor.collector.store import Identified, Reading
 from sensor.locate.estimate import Estimate, Refusal
+from sensor.locate.fit import locate
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
-from sensor.locate.fit import locate
 from sensor.locate.reference import locate_among
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
@@ -78,7 +78,11 @@ class Transmitter(Identified):
         heard), the receiver-side shadowing that the real cells among them reveal is taken off
         first (``sensor/locate/reference.py``)."""
         refs = reference_readings(among, self)
-        return locate_among(power_readings(self.readings), refs, config) if refs else locate(power_readings(self.readings), config)
+        return (
+            locate_among(power_readings(self.readings), refs, config)
+            if refs
+            else locate(power_readings(self.readings), config)
+        )
 
 
 def time_s(time_utc: str) -> float:

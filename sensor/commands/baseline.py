@@ -15,8 +15,13 @@ from rich.table import Table
 from sensor.detect.baseline import Baseline, default_path
 from sensor.units import POSITION
 
-_db_option = click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-                          help="Baseline database (default: ~/.local/share/fbs-sensor/baseline.sqlite).")
+_db_option = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Baseline database (default: ~/.local/share/fbs-sensor/baseline.sqlite).",
+)
 
 
 @click.group("baseline")
@@ -35,8 +40,10 @@ def import_(source: str, csv_file: str, mcc: str | None, db_path: str | None) ->
     with Baseline(path) as b:
         n, skipped = b.import_opencellid(csv_file, mcc=mcc)
         total = b.count()
-    click.echo(f"imported {n} GSM cells from {csv_file} into {path} ({skipped} rows skipped: other radio, "
-               f"other MCC or malformed; {total} rows in the baseline)")
+    click.echo(
+        f"imported {n} GSM cells from {csv_file} into {path} ({skipped} rows skipped: other radio, "
+        f"other MCC or malformed; {total} rows in the baseline)"
+    )
 
 
 @command.command("show")
@@ -54,6 +61,15 @@ def show(near: tuple[float, float] | None, limit: int, db_path: str | None) -> N
         table.add_column(col)
     for r in rows:
         t = "-" if r["t3212_min_lo"] is None else f"{r['t3212_min_lo']}-{r['t3212_min_hi']}"
-        table.add_row(r["area"], f"{r['mcc']}-{r['mnc']}", str(r["lac"]), str(r["cell_id"]), str(r["arfcn"] or "-"),
-                      str(r["bsic"] if r["bsic"] is not None else "-"), r["source"], str(r["n"]), t)
+        table.add_row(
+            r["area"],
+            f"{r['mcc']}-{r['mnc']}",
+            str(r["lac"]),
+            str(r["cell_id"]),
+            str(r["arfcn"] or "-"),
+            str(r["bsic"] if r["bsic"] is not None else "-"),
+            r["source"],
+            str(r["n"]),
+            t,
+        )
     Console(width=None if sys.stdout.isatty() else 140).print(table)

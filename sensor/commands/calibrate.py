@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 import numpy as np
@@ -70,8 +70,9 @@ def _survey(source: DeviceSource, plan: ScanPlan, seen: Passband) -> dict[int, t
     for t in plan.tunings:
         source.tune(t.center_hz)
         x = _read(source, SURVEY_S)
-        bursts = search_fcch_wideband(x, sample_rate_hz=plan.sample_rate_hz,
-                                      usable_fraction=seen.usable_bandwidth_hz / plan.sample_rate_hz)
+        bursts = search_fcch_wideband(
+            x, sample_rate_hz=plan.sample_rate_hz, usable_fraction=seen.usable_bandwidth_hz / plan.sample_rate_hz
+        )
         for c in group_carriers(bursts, center_hz=t.center_hz):
             if c.cadence.consistent and c.carrier_hz is not None and seen.fits(t.center_hz, c.carrier_hz):
                 key = round(c.carrier_hz / CHANNEL_SPACING_HZ)
@@ -80,8 +81,9 @@ def _survey(source: DeviceSource, plan: ScanPlan, seen: Passband) -> dict[int, t
     return found
 
 
-def _dwell_centres(profile: ReceiverProfile, carriers_hz: list[float], seen: Passband,
-                   max_tunings: int) -> list[tuple[float, int]]:
+def _dwell_centres(
+    profile: ReceiverProfile, carriers_hz: list[float], seen: Passband, max_tunings: int
+) -> list[tuple[float, int]]:
     """The fewest centres holding every carrier found, most carriers first (at most ``max_tunings``),
     each with the number of carriers it holds."""
     cover = cover_frequencies(profile, carriers_hz, seen)
@@ -104,52 +106,116 @@ def _print_result(est: PpmEstimate, path: str, previous: Calibration | None) -> 
     for col in ("ARFCN", "band", "BSIC", "downlink MHz", "offset Hz", "ppm", "windows", "used"):
         table.add_column(col)
     for c in sorted(est.used + est.rejected, key=lambda c: c.downlink_hz):
-        table.add_row(str(c.arfcn), c.band or "?", "?" if c.bsic is None else str(c.bsic), f"{c.downlink_hz / 1e6:.1f}",
-                      f"{c.offset_hz:+.0f}", f"{c.ppm:+.3f}", str(c.measurements), c.reason or "yes")
+        table.add_row(
+            str(c.arfcn),
+            c.band or "?",
+            "?" if c.bsic is None else str(c.bsic),
+            f"{c.downlink_hz / 1e6:.1f}",
+            f"{c.offset_hz:+.0f}",
+            f"{c.ppm:+.3f}",
+            str(c.measurements),
+            c.reason or "yes",
+        )
     console.print(table)
-    console.print(f"{len(est.used)} cell(s) used, {len(est.rejected)} rejected; written to {path}"
-                  + ("" if previous is None else f" (was {previous.ppm:+.3f} ppm, {previous.measured_utc})"))
+    console.print(
+        f"{len(est.used)} cell(s) used, {len(est.rejected)} rejected; written to {path}"
+        + ("" if previous is None else f" (was {previous.ppm:+.3f} ppm, {previous.measured_utc})")
+    )
 
 
 @click.command("calibrate")
-@click.option("--device", "device", default="rtlsdr", show_default=True,
-              help="Receiver: rtlsdr[:SERIAL], hackrf[:SERIAL], soapy[:ARGS], sim[:SCENE.toml].")
+@click.option(
+    "--device",
+    "device",
+    default="rtlsdr",
+    show_default=True,
+    help="Receiver: rtlsdr[:SERIAL], hackrf[:SERIAL], soapy[:ARGS], sim[:SCENE.toml].",
+)
 @click.option("--profile", help="Receiver profile from firmware-config/receivers (default: the driver's usual one).")
-@click.option("--bands", "bands_text", default="gsm900", show_default=True,
-              help="Bands to look for cells in: names (E-GSM900, DCS1800, ...), aliases (gsm900, dcs) or a region (cn).")
+@click.option(
+    "--bands",
+    "bands_text",
+    default="gsm900",
+    show_default=True,
+    help="Bands to look for cells in: names (E-GSM900, DCS1800, ...), aliases (gsm900, dcs) or a region (cn).",
+)
 @click.option("--arfcns", "arfcns_text", help="Only these ARFCNs, e.g. 40-80,90 (default: the whole bands).")
-@click.option("--seconds", type=click.FloatRange(min=1.0), default=5.0, show_default=True,
-              help="Seconds to measure at each tuning with cells.")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(min=1.0),
+    default=5.0,
+    show_default=True,
+    help="Seconds to measure at each tuning with cells.",
+)
 @click.option("--rate", "rate_hz", type=HZ, help="Sample rate (default: the profile's).")
 @click.option("--gain", "gain_db", type=GAIN, help="Gain in dB, or 'auto' (default: the profile's).")
-@click.option("--min-cells", type=click.IntRange(min=2), default=MIN_CELLS, show_default=True,
-              help="Cells that must agree before a result is accepted.")
-@click.option("--max-disagreement", "max_disagreement_ppm", type=click.FloatRange(min=0.01), default=MAX_DISAGREEMENT_PPM,
-              show_default=True, help="ppm by which a cell may differ from the others before it is rejected.")
-@click.option("--max-tunings", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Centre frequencies to measure at, at most (those holding the most carriers first).")
+@click.option(
+    "--min-cells",
+    type=click.IntRange(min=2),
+    default=MIN_CELLS,
+    show_default=True,
+    help="Cells that must agree before a result is accepted.",
+)
+@click.option(
+    "--max-disagreement",
+    "max_disagreement_ppm",
+    type=click.FloatRange(min=0.01),
+    default=MAX_DISAGREEMENT_PPM,
+    show_default=True,
+    help="ppm by which a cell may differ from the others before it is rejected.",
+)
+@click.option(
+    "--max-tunings",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Centre frequencies to measure at, at most (those holding the most carriers first).",
+)
 @click.option("--temperature-note", help="Free text stored with the result, e.g. 'in the car, 30 min after start'.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Directory for DEVICE.toml (default: the project's calibration/).")
-def command(device: str, profile: str | None, bands_text: str, arfcns_text: str | None, seconds: float,
-            rate_hz: float | None, gain_db: float | str | None, min_cells: int, max_disagreement_ppm: float,
-            max_tunings: int, temperature_note: str | None, out_dir: str | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Directory for DEVICE.toml (default: the project's calibration/).",
+)
+def command(
+    device: str,
+    profile: str | None,
+    bands_text: str,
+    arfcns_text: str | None,
+    seconds: float,
+    rate_hz: float | None,
+    gain_db: float | str | None,
+    min_cells: int,
+    max_disagreement_ppm: float,
+    max_tunings: int,
+    temperature_note: str | None,
+    out_dir: str | None,
+) -> None:
     """Measure the receiver's frequency error on nearby GSM cells and store it for the scanner."""
     prof = resolve_profile(parse_device_spec(device), profile)
     bands = resolve_bands(bands_text)
     arfcns = parse_arfcns(arfcns_text) if arfcns_text else None
     plan = plan_scan(prof, bands, arfcns=arfcns, sample_rate_hz=rate_hz, ppm_uncertainty=UNCALIBRATED_PPM)
     seen = dataclasses.replace(plan.passband, ppm_uncertainty=0.0)  # carriers as seen: nothing left to allow for
-    source = open_device(device, profile=profile, center_hz=plan.tunings[0].center_hz, sample_rate_hz=plan.sample_rate_hz,
-                         gain_db=gain_db, ppm=0.0)
+    source = open_device(
+        device,
+        profile=profile,
+        center_hz=plan.tunings[0].center_hz,
+        sample_rate_hz=plan.sample_rate_hz,
+        gain_db=gain_db,
+        ppm=0.0,
+    )
     try:
         info = source.info
         names = ", ".join(b.name for b in bands)
         click.echo(f"surveying {len(plan.tunings)} tuning(s) of {names} ...", err=True)
         found = _survey(source, plan, seen)
         if not found:
-            raise CalibrationError(f"calibration refused: no GSM carrier found in {names}; check the antenna, "
-                                   "the gain (--gain) and the bands (--bands)")
+            raise CalibrationError(
+                f"calibration refused: no GSM carrier found in {names}; check the antenna, "
+                "the gain (--gain) and the bands (--bands)"
+            )
         centres = _dwell_centres(prof, [hz for hz, _ in found.values()], seen, max_tunings)
         measurements: list[OffsetMeasurement] = []
         for centre_hz, n_carriers in centres:
@@ -171,7 +237,7 @@ def command(device: str, profile: str | None, bands_text: str, arfcns_text: str 
         driver=info.driver,
         ppm=est.ppm,
         spread_ppm=est.spread_ppm,
-        measured_utc=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        measured_utc=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         method="fcch-offsets",
         cells_used=list(est.used),
         cells_rejected=list(est.rejected),

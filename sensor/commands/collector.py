@@ -19,11 +19,20 @@ from sensor.units import parse_bind
 @click.command("collector")
 @click.option("--bind", default="tcp://*:5555", show_default=True, metavar="ENDPOINT",
               help="ZeroMQ endpoint to listen on (tcp://127.0.0.1:0 picks a free port).")  # fmt: skip
-@click.option("--db", "db_path", required=True, metavar="PATH|URL",
-              help="SQLite database file (created if missing), or postgresql://USER@HOST/DB for a shared PostgreSQL.")
-@click.option("--keys-dir", metavar="DIR", help="Public keys of the sensors allowed to connect (NAME.key; NAME = sensor id).")
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    metavar="PATH|URL",
+    help="SQLite database file (created if missing), or postgresql://USER@HOST/DB for a shared PostgreSQL.",
+)
+@click.option(
+    "--keys-dir", metavar="DIR", help="Public keys of the sensors allowed to connect (NAME.key; NAME = sensor id)."
+)
 @click.option("--secret-key", metavar="FILE", help="The collector's own NAME.key_secret (fbs-sensor keys new).")
-@click.option("--allow-plaintext", is_flag=True, help="Run without CURVE when no keys are given (anyone can read and forge).")
+@click.option(
+    "--allow-plaintext", is_flag=True, help="Run without CURVE when no keys are given (anyone can read and forge)."
+)
 @click.option("--status-interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="SECONDS",
               help="How often to print the one-line status to standard error.")  # fmt: skip
 @click.option("--dashboard", "dashboard_bind", metavar="HOST:PORT",
@@ -33,8 +42,8 @@ from sensor.units import parse_bind
 def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | None, allow_plaintext: bool,
             status_interval: float, dashboard_bind: str | None, dashboard_token: str | None) -> None:  # fmt: skip
     """Run the collector in the foreground: store every sensor message once, acknowledge it after the commit."""
-    from sensor.collector.server import Collector
     from sensor.collector.open_store import store_from_url
+    from sensor.collector.server import Collector
     from sensor.publish.keys import load_keypair
 
     if (keys_dir is None) != (secret_key is None):
@@ -75,7 +84,10 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
     mode = f"CURVE, {collector.status().sensor_keys} sensor key(s)" if collector.secure else "PLAINTEXT"
     click.echo(f"fbs-sensor collector: listening on {collector.endpoint} ({mode}), store {db_path}", err=True)
     if dashboard is not None:
-        click.echo(f"fbs-sensor collector: dashboard on {dashboard.url_with_token if dashboard.token_generated else dashboard.url}", err=True)
+        click.echo(
+            f"fbs-sensor collector: dashboard on {dashboard.url_with_token if dashboard.token_generated else dashboard.url}",
+            err=True,
+        )
     try:
         last_stored, last_t = 0, time.monotonic()
         while not stop.wait(status_interval):

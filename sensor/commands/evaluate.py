@@ -42,13 +42,26 @@ def _scene_paths(args: tuple[str, ...]) -> list[Path]:
 @click.command("evaluate")
 @click.argument("scenes", nargs=-1, type=click.Path())
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML).")
-@click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
-              help="Scenes evaluated in parallel.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Scenes evaluated in parallel.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON lines: one evaluation_cell per cell, then the evaluation.")
 @click.option("--require-recall", type=click.FloatRange(0, 1), help="Exit 1 if overall recall is below this.")
-@click.option("--max-false-alarm-rate", type=click.FloatRange(0, 1), help="Exit 1 if the false-alarm rate is above this.")
-def command(scenes: tuple[str, ...], rules_path: str | None, jobs: int, as_json: bool, require_recall: float | None,
-            max_false_alarm_rate: float | None) -> None:
+@click.option(
+    "--max-false-alarm-rate", type=click.FloatRange(0, 1), help="Exit 1 if the false-alarm rate is above this."
+)
+def command(
+    scenes: tuple[str, ...],
+    rules_path: str | None,
+    jobs: int,
+    as_json: bool,
+    require_recall: float | None,
+    max_false_alarm_rate: float | None,
+) -> None:
     """Run labelled SCENES (files or folders; default: the bundled library) and score the detector."""
     paths = _scene_paths(scenes)
     table = read_toml(Path(rules_path)) if rules_path else None
@@ -57,8 +70,12 @@ def command(scenes: tuple[str, ...], rules_path: str | None, jobs: int, as_json:
     except ConfigError as exc:
         raise ConfigError(f"{rules_path}: {exc}") from None
     show = sys.stderr.isatty() and not as_json
-    report = evaluate(paths, table, jobs=min(jobs, len(paths)),
-                      progress=(lambda p: click.echo(f"  done {Path(p).stem}", err=True)) if show else None)
+    report = evaluate(
+        paths,
+        table,
+        jobs=min(jobs, len(paths)),
+        progress=(lambda p: click.echo(f"  done {Path(p).stem}", err=True)) if show else None,
+    )
     if as_json:
         for o in report.outcomes:
             click.echo(json.dumps(outcome_object(o)))
@@ -81,18 +98,30 @@ def _print(report: Report) -> None:
     for col in ("scene", "cell", "ARFCN", "truth", "verdict", "score", "reasons"):
         cells.add_column(col)
     for o in report.outcomes:
-        wrong = o.fake != o.alarm and o.verdict != "not heard" or (o.fake and o.verdict == "not heard")
-        cells.add_row(o.scene, o.name, str(o.arfcn), "FAKE" if o.fake else "legit",
-                      f"[red]{o.verdict}[/]" if wrong else o.verdict, "-" if o.score is None else f"{o.score:.2f}",
-                      ", ".join(r["rule"] for r in o.reasons) or "-")
+        wrong = (o.fake != o.alarm and o.verdict != "not heard") or (o.fake and o.verdict == "not heard")
+        cells.add_row(
+            o.scene,
+            o.name,
+            str(o.arfcn),
+            "FAKE" if o.fake else "legit",
+            f"[red]{o.verdict}[/]" if wrong else o.verdict,
+            "-" if o.score is None else f"{o.score:.2f}",
+            ", ".join(r["rule"] for r in o.reasons) or "-",
+        )
     console.print(cells)
     rules = Table(title="per rule")
     for col in ("rule", "on fake", "on legit", "precision", "recall", "recall (its behaviour)", "false alarms"):
         rules.add_column(col)
     for r in report.per_rule(list(RULES)):
-        rules.add_row(r["rule"], str(r["fires_on_fake"]), str(r["fires_on_legitimate"]), _pct(r["precision"]),
-                      _pct(r["recall"]), f"{_pct(r['targeted_recall'])} of {r['targeted_fakes']}",
-                      _pct(r["false_alarm_rate"]))
+        rules.add_row(
+            r["rule"],
+            str(r["fires_on_fake"]),
+            str(r["fires_on_legitimate"]),
+            _pct(r["precision"]),
+            _pct(r["recall"]),
+            f"{_pct(r['targeted_recall'])} of {r['targeted_fakes']}",
+            _pct(r["false_alarm_rate"]),
+        )
     console.print(rules)
     conf = Table(title="confusion (rows: truth)")
     conf.add_column("")
@@ -102,6 +131,8 @@ def _print(report: Report) -> None:
         conf.add_row(truth, *(str(row[v]) for v in VERDICT_COLUMNS))
     console.print(conf)
     s = report.summary()
-    console.print(f"{s['scenes']} scenes, {s['fake_cells']} fake and {s['legitimate_cells']} legitimate cells heard: "
-                  f"precision {_pct(report.precision)}, recall {_pct(report.recall)}, "
-                  f"false-alarm rate {_pct(report.false_alarm_rate)}")
+    console.print(
+        f"{s['scenes']} scenes, {s['fake_cells']} fake and {s['legitimate_cells']} legitimate cells heard: "
+        f"precision {_pct(report.precision)}, recall {_pct(report.recall)}, "
+        f"false-alarm rate {_pct(report.false_alarm_rate)}"
+    )

@@ -126,10 +126,18 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
         doc = exports.geojson(chosen, located)
         write_bytes(out_path, exports.dumps_json(doc).encode(), overwrite=overwrite)
     elif fmt == "kml":
-        write_bytes(out_path, exports.kml(chosen, located, name=f"fbs-sensor {Path(db_path).name}"), overwrite=overwrite)
+        write_bytes(
+            out_path, exports.kml(chosen, located, name=f"fbs-sensor {Path(db_path).name}"), overwrite=overwrite
+        )
     else:
-        _evidence(out_path, chosen, located, overwrite=overwrite, generator=f"fbs-sensor {__version__}",
-                  generated_utc=utc_now_iso())
+        _evidence(
+            out_path,
+            chosen,
+            located,
+            overwrite=overwrite,
+            generator=f"fbs-sensor {__version__}",
+            generated_utc=utc_now_iso(),
+        )
         return
     click.echo(f"fbs-sensor export: {n_readings} reading(s), {len(located)} transmitter(s) located or refused, "
                f"to {out}", err=True)  # fmt: skip

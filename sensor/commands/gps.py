@@ -55,5 +55,9 @@ def command(spec: str, seconds: float, as_json: bool, profile: str | None) -> No
                "clock_offset_s": None if offset is None else round(offset.offset_s, 3)}  # fmt: skip
     click.echo(json.dumps(summary) if as_json else "  ".join(f"{k}={v}" for k, v in summary.items()), err=not as_json)
     if seconds > 0 and source.stats.fixes == 0:
-        why = "no data arrived" if source.stats.bytes_read == 0 and summary.get("sentences_ok", 0) == 0 else "data but no valid fix"
+        why = (
+            "no data arrived"
+            if source.stats.bytes_read == 0 and summary.get("sentences_ok", 0) == 0
+            else "data but no valid fix"
+        )
         raise SourceError(f"{source.name}: no position fix in {seconds:g} s ({why})")

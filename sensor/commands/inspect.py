@@ -28,8 +28,12 @@ def recording_options(f):  # type: ignore[no-untyped-def]
 @click.argument("recording", type=click.Path(dir_okay=False))
 @recording_options
 @click.option("--seconds", type=float, default=1.0, show_default=True, help="How much of each capture to analyse.")
-@click.option("--threshold-db", type=float, default=10.0, show_default=True, help="List channels this far above the floor.")
-def command(recording: str, fmt: str | None, rate_hz: float | None, center_hz: float | None, seconds: float, threshold_db: float) -> None:
+@click.option(
+    "--threshold-db", type=float, default=10.0, show_default=True, help="List channels this far above the floor."
+)
+def command(
+    recording: str, fmt: str | None, rate_hz: float | None, center_hz: float | None, seconds: float, threshold_db: float
+) -> None:
     """Summarise RECORDING and list the 200 kHz channels that carry power."""
     src = open_recording(recording, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
     console = Console()

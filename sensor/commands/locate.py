@@ -48,13 +48,21 @@ def _track_object(t, tr) -> dict[str, Any]:  # type: ignore[no-untyped-def]
 
 
 def _words(result) -> tuple[str, str, str, str, str]:  # type: ignore[no-untyped-def]
-    from sensor.locate.guidance import look_words
     from sensor.locate.estimate import Estimate
+    from sensor.locate.guidance import look_words
 
     look = look_words(result.next_look)
     if isinstance(result, Estimate):
-        note = "; ".join(w for w in ("mirror ambiguity: either side of the drive" if result.mirror_ambiguous else "", look) if w)
-        return (f"{result.lat_deg:.6f}", f"{result.lon_deg:.6f}", f"{result.radius_m:.0f}", str(result.n_positions), note)
+        note = "; ".join(
+            w for w in ("mirror ambiguity: either side of the drive" if result.mirror_ambiguous else "", look) if w
+        )
+        return (
+            f"{result.lat_deg:.6f}",
+            f"{result.lon_deg:.6f}",
+            f"{result.radius_m:.0f}",
+            str(result.n_positions),
+            note,
+        )
     return ("", "", "", str(result.n_positions), "; ".join(w for w in (f"not located: {result.reason}", look) if w))
 
 
@@ -69,8 +77,8 @@ def command(db_path: str, arfcn: int | None, bsic: int | None, as_json: bool, wi
     from rich.console import Console
     from rich.table import Table
 
-    from sensor.collector.exports import label, select
     from sensor.collector.alongside import heard_alongside
+    from sensor.collector.exports import label, select
     from sensor.collector.transmitters import power_readings, transmitters
     from sensor.locate.moving import track
 

@@ -22,20 +22,48 @@ MAX_TIMEOUTS_IN_A_ROW = 5
 
 
 @click.command("record")
-@click.option("--device", "device", default="rtlsdr", show_default=True, help="Receiver: rtlsdr[:SERIAL], hackrf[:SERIAL], soapy[:ARGS].")
+@click.option(
+    "--device",
+    "device",
+    default="rtlsdr",
+    show_default=True,
+    help="Receiver: rtlsdr[:SERIAL], hackrf[:SERIAL], soapy[:ARGS].",
+)
 @click.option("--profile", help="Receiver profile from firmware-config/receivers (default: the driver's usual one).")
 @click.option("--center", "center_hz", type=HZ, required=True, help="Centre frequency (Hz, or 947.4M).")
 @click.option("--rate", "rate_hz", type=HZ, help="Sample rate (default: the profile's).")
 @click.option("--gain", "gain_db", type=GAIN, help="Gain in dB, or 'auto' (default: the profile's).")
 @click.option("--ppm", type=float, help="Frequency correction in ppm (default: calibration, else the profile's).")
 @click.option("--bias-tee/--no-bias-tee", default=None, help="Power an active antenna through the RF port.")
-@click.option("--duration", "duration_s", type=click.FloatRange(min=0, min_open=True), help="Seconds to record (default: until Ctrl-C).")
-@click.option("--datatype", type=DATATYPES, default="native", show_default=True, help="Sample format on disk; native loses nothing.")
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds to record (default: until Ctrl-C).",
+)
+@click.option(
+    "--datatype",
+    type=DATATYPES,
+    default="native",
+    show_default=True,
+    help="Sample format on disk; native loses nothing.",
+)
 @click.option("--position", type=POSITION, help="Fixed position LAT,LON[,ALT] for core:geolocation.")
-@click.option("--gps", "gps_spec", default="none", show_default=True,
-              help=f"Position source ({SPEC_HELP}, or sim with --device sim): sets core:geolocation and writes OUT.nmea.")
+@click.option(
+    "--gps",
+    "gps_spec",
+    default="none",
+    show_default=True,
+    help=f"Position source ({SPEC_HELP}, or sim with --device sim): sets core:geolocation and writes OUT.nmea.",
+)
 @click.option("--description", help="Free text stored as core:description.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Recording base name (writes OUT.sigmf-meta and OUT.sigmf-data).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Recording base name (writes OUT.sigmf-meta and OUT.sigmf-data).",
+)
 def command(
     device: str,
     profile: str | None,
@@ -53,7 +81,13 @@ def command(
 ) -> None:
     """Record IQ from a receiver to SigMF. Ctrl-C stops cleanly and leaves a valid recording."""
     source = open_device(
-        device, profile=profile, center_hz=center_hz, sample_rate_hz=rate_hz, gain_db=gain_db, ppm=ppm, bias_tee=bias_tee
+        device,
+        profile=profile,
+        center_hz=center_hz,
+        sample_rate_hz=rate_hz,
+        gain_db=gain_db,
+        ppm=ppm,
+        bias_tee=bias_tee,
     )
     info = source.info
     extra = {"fbs:device": info.source_id}
@@ -118,8 +152,12 @@ def command(
         f"{'stopped' if interrupted else 'done'}: {writer.n_samples} samples ({secs:.2f} s in "
         f"{time.monotonic() - started:.1f} s) written to {writer.data_path}; "
         f"lost {stats.dropped_samples} samples in {stats.drop_events} drop(s)"
-        + ("" if track is None else f"; {track.n_fixes} GPS fixes in {track.path}"
-           + ("" if track.geolocated else " (no valid fix: no core:geolocation)")),
+        + (
+            ""
+            if track is None
+            else f"; {track.n_fixes} GPS fixes in {track.path}"
+            + ("" if track.geolocated else " (no valid fix: no core:geolocation)")
+        ),
         err=True,
     )
 

@@ -28,18 +28,44 @@ from sensor.units import parse_bind
 @click.command("replay")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @recording_options
-@click.option("--ppm", type=float, help="Accepted for compatibility and ignored: the receiver measures its error itself.")
+@click.option(
+    "--ppm", type=float, help="Accepted for compatibility and ignored: the receiver measures its error itself."
+)
 @click.option("--track", type=click.Path(dir_okay=False), help="GPS track (.nmea or .gpx) for all recordings.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines on standard output (CONTRACT.md).")
 @click.option("--blocks", "with_blocks", is_flag=True, help="Also one 'block' object per decoded L2 block.")
 @click.option("--gsmtap", "gsmtap", metavar="HOST:PORT", help="Send every decoded block as GSMTAP v2 over UDP.")
-@click.option("--pcap", "pcap_path", type=click.Path(dir_okay=False), help="Write every decoded block to a pcap file (GSMTAP).")
-@click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML: [rules.<id>], [scoring]).")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Area baseline database (SQLite) to judge against.")
+@click.option(
+    "--pcap", "pcap_path", type=click.Path(dir_okay=False), help="Write every decoded block to a pcap file (GSMTAP)."
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(dir_okay=False),
+    help="Detection rules config (TOML: [rules.<id>], [scoring]).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Area baseline database (SQLite) to judge against.",
+)
 @click.option("--learn", is_flag=True, help="Add the cells judged normal to the --baseline database.")
-def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None, center_hz: float | None,
-            ppm: float | None, track: str | None, as_json: bool, with_blocks: bool, gsmtap: str | None,
-            pcap_path: str | None, rules_path: str | None, baseline_path: str | None, learn: bool) -> None:
+def command(
+    recordings: tuple[str, ...],
+    fmt: str | None,
+    rate_hz: float | None,
+    center_hz: float | None,
+    ppm: float | None,
+    track: str | None,
+    as_json: bool,
+    with_blocks: bool,
+    gsmtap: str | None,
+    pcap_path: str | None,
+    rules_path: str | None,
+    baseline_path: str | None,
+    learn: bool,
+) -> None:
     """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it."""
     if learn and not baseline_path:
         raise ConfigError("--learn needs --baseline DB")
@@ -66,11 +92,18 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
             pcap.write_gsmtap(b.octets, gsmtap_header(b), t_s=b.time_utc_s or b.t_s or 0.0)
 
     show_progress = sys.stderr.isatty()
-    with Progress(TextColumn("[bold]replaying[/]"), BarColumn(), TextColumn("{task.fields[t]:.1f} s"),
-                  TimeRemainingColumn(), transient=True, disable=not show_progress) as progress:
+    with Progress(
+        TextColumn("[bold]replaying[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[t]:.1f} s"),
+        TimeRemainingColumn(),
+        transient=True,
+        disable=not show_progress,
+    ) as progress:
         task = progress.add_task("replay", total=1.0, t=0.0)
-        replayer = Replayer(on_block=on_block,
-                            progress=lambda done, total: progress.update(task, completed=done, total=total, t=done))
+        replayer = Replayer(
+            on_block=on_block, progress=lambda done, total: progress.update(task, completed=done, total=total, t=done)
+        )
         try:
             tracker = replayer.run(sources)
         finally:
@@ -83,8 +116,9 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
     st = replayer.stats
     baseline = Baseline(baseline_path) if baseline_path else None
     try:
-        objects = judge_cells(cells, detector, baseline=baseline, allocations=load_allocations(),
-                              tunings=tunings(sources))
+        objects = judge_cells(
+            cells, detector, baseline=baseline, allocations=load_allocations(), tunings=tunings(sources)
+        )
         if baseline is not None and learn:
             learned = sum(baseline.learn(o, o["position"]) for o in objects)
             click.echo(f"baseline: learned {learned} of {len(objects)} cells into {baseline_path}", err=True)
@@ -93,8 +127,15 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects)
-    summary = {"type": "summary", "schema": 1, "recordings": st.recordings, "seconds": round(st.seconds, 3),
-               "cells": len(objects), "blocks": st.blocks, "detections": len(detections)}
+    summary = {
+        "type": "summary",
+        "schema": 1,
+        "recordings": st.recordings,
+        "seconds": round(st.seconds, 3),
+        "cells": len(objects),
+        "blocks": st.blocks,
+        "detections": len(detections),
+    }
     if as_json:
         for o in objects:
             out.write(json.dumps(o) + "\n")
@@ -102,9 +143,19 @@ def command(recordings: tuple[str, ...], fmt: str | None, rate_hz: float | None,
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
-    console = print_cells(objects, detections, title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)")
+    console = print_cells(
+        objects, detections, title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)"
+    )
     for loc in locations:
-        console.print(f"ARFCN {loc['arfcn']} BSIC {loc['bsic']}: transmitter at {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} "
-                      f"within {loc['radius_m']:.0f} m (95 %), from {loc['n_positions']} positions")
-    console.print(f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
-                  + (f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm" if st.receiver_ppm else ""))
+        console.print(
+            f"ARFCN {loc['arfcn']} BSIC {loc['bsic']}: transmitter at {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} "
+            f"within {loc['radius_m']:.0f} m (95 %), from {loc['n_positions']} positions"
+        )
+    console.print(
+        f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
+        + (
+            f"; receiver error about {sorted(st.receiver_ppm)[len(st.receiver_ppm) // 2]:+.2f} ppm"
+            if st.receiver_ppm
+            else ""
+        )
+    )

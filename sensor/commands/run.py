@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 from sensor.collector.transmitters import transmitters
-from sensor.errors import ConfigError
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
-from sensor.locate.estimate import Estimate, location_object
+from sensor.errors import ConfigError
 from sensor.gps.open import SPEC_HELP
+from sensor.locate.estimate import Estimate, location_object
 from sensor.resources import project_dir
 from sensor.scan.scheduler import GOALS
 from sensor.sim.scene import load_scene
@@ -39,36 +39,75 @@ def _auto_device() -> tuple[str, str, float | None]:
 
 
 @click.command("run")
-@click.option("--device", default="auto", show_default=True,
-              help="auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE].")
+@click.option(
+    "--device",
+    default="auto",
+    show_default=True,
+    help="auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE].",
+)
 @click.option("--profile", help="Receiver profile.")
 @click.option("--bands", "bands_text", default="gsm900", show_default=True, help="Bands, aliases or a region.")
 @click.option("--arfcns", "arfcns_text", help="Only these ARFCNs, e.g. 40-80,90.")
 @click.option("--rate", "rate_hz", type=HZ, help="Sample rate (default: the profile's).")
 @click.option("--gain", "gain_db", type=GAIN, help="Fixed gain in dB or 'auto' (default: chosen per tuning).")
 @click.option("--goal", type=click.Choice(GOALS), default="quick", show_default=True, help="What each visit waits for.")
-@click.option("--gps", "gps_spec", default="auto", show_default=True,
-              help=f"Position source: {SPEC_HELP}, sim; auto: sim with the simulator, else gpsd.")
+@click.option(
+    "--gps",
+    "gps_spec",
+    default="auto",
+    show_default=True,
+    help=f"Position source: {SPEC_HELP}, sim; auto: sim with the simulator, else gpsd.",
+)
 @click.option("--sensor-id", default="", help="This sensor's name (default: the host name).")
-@click.option("--state-dir", type=click.Path(file_okay=False), default=str(Path.home() / ".local" / "share" / "fbs-sensor"),
-              show_default=True, help="Outbox, keys, embedded collector database.")
-@click.option("--collector", "collector_endpoint", help="Collector endpoint, e.g. tcp://collector:5555 (default: embedded).")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    default=str(Path.home() / ".local" / "share" / "fbs-sensor"),
+    show_default=True,
+    help="Outbox, keys, embedded collector database.",
+)
+@click.option(
+    "--collector", "collector_endpoint", help="Collector endpoint, e.g. tcp://collector:5555 (default: embedded)."
+)
 @click.option("--collector-key", type=click.Path(dir_okay=False), help="The collector's public key (.key).")
 @click.option("--sensor-key", type=click.Path(dir_okay=False), help="This sensor's secret key (.key_secret).")
 @click.option("--allow-plaintext", is_flag=True, help="Talk to the collector without CurveZMQ (warned about).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Area baseline database.")
 @click.option("--learn", is_flag=True, help="Teach the --baseline the cells judged normal, where they were heard.")
-@click.option("--duration", "duration_s", type=click.FloatRange(min=0.0, min_open=True),
-              help="Stop after this many seconds (radio time with the simulator). Default: for ever "
-                   "(the simulated drive's length with --device auto and no radio).")
-@click.option("--metrics", "metrics_path", type=click.Path(dir_okay=False), help="Prometheus text file to keep current.")
+@click.option(
+    "--duration",
+    "duration_s",
+    type=click.FloatRange(min=0.0, min_open=True),
+    help="Stop after this many seconds (radio time with the simulator). Default: for ever "
+    "(the simulated drive's length with --device auto and no radio).",
+)
+@click.option(
+    "--metrics", "metrics_path", type=click.Path(dir_okay=False), help="Prometheus text file to keep current."
+)
 @click.option("--json", "as_json", is_flag=True, help="At the end: detection and location objects as JSON lines.")
-def command(device: str, profile: str | None, bands_text: str, arfcns_text: str | None, rate_hz: float | None,
-            gain_db: float | str | None, goal: str, gps_spec: str, sensor_id: str, state_dir: str,
-            collector_endpoint: str | None, collector_key: str | None, sensor_key: str | None, allow_plaintext: bool,
-            rules_path: str | None, baseline_path: str | None, learn: bool, duration_s: float | None,
-            metrics_path: str | None, as_json: bool) -> None:
+def command(
+    device: str,
+    profile: str | None,
+    bands_text: str,
+    arfcns_text: str | None,
+    rate_hz: float | None,
+    gain_db: float | str | None,
+    goal: str,
+    gps_spec: str,
+    sensor_id: str,
+    state_dir: str,
+    collector_endpoint: str | None,
+    collector_key: str | None,
+    sensor_key: str | None,
+    allow_plaintext: bool,
+    rules_path: str | None,
+    baseline_path: str | None,
+    learn: bool,
+    duration_s: float | None,
+    metrics_path: str | None,
+    as_json: bool,
+) -> None:
     """Run the sensor: scan continuously, judge every cell, publish to the collector."""
     default_duration = None
     if learn and not baseline_path:
@@ -78,15 +117,32 @@ def command(device: str, profile: str | None, bands_text: str, arfcns_text: str 
         gps_spec = auto_gps if gps_spec == "auto" else gps_spec
     elif gps_spec == "auto":
         gps_spec = "sim" if device.startswith("sim") else "gpsd"
-    cfg = DaemonConfig(device=device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz,
-                       gain=gain_db, goal=goal, gps=gps_spec, sensor_id=sensor_id, state_dir=Path(state_dir),
-                       collector=collector_endpoint, collector_key=collector_key, sensor_key=sensor_key,
-                       allow_plaintext=allow_plaintext, rules=rules_path, baseline=baseline_path, learn=learn,
-                       duration_s=duration_s if duration_s is not None else default_duration,
-                       metrics_path=Path(metrics_path) if metrics_path else None)
+    cfg = DaemonConfig(
+        device=device,
+        profile=profile,
+        bands=bands_text,
+        arfcns=arfcns_text,
+        rate_hz=rate_hz,
+        gain=gain_db,
+        goal=goal,
+        gps=gps_spec,
+        sensor_id=sensor_id,
+        state_dir=Path(state_dir),
+        collector=collector_endpoint,
+        collector_key=collector_key,
+        sensor_key=sensor_key,
+        allow_plaintext=allow_plaintext,
+        rules=rules_path,
+        baseline=baseline_path,
+        learn=learn,
+        duration_s=duration_s if duration_s is not None else default_duration,
+        metrics_path=Path(metrics_path) if metrics_path else None,
+    )
     if not as_json:
-        click.echo(f"fbs-sensor run: {device}, GPS {gps_spec}, collector {collector_endpoint or 'embedded'}; "
-                   f"Ctrl-C stops", err=True)
+        click.echo(
+            f"fbs-sensor run: {device}, GPS {gps_spec}, collector {collector_endpoint or 'embedded'}; Ctrl-C stops",
+            err=True,
+        )
     daemon = Daemon(cfg, status=print_status_line)
     try:
         daemon.run()
@@ -106,7 +162,9 @@ def _report(daemon: Daemon, as_json: bool) -> None:
                 continue
             est = t.locate(among=every)
             if isinstance(est, Estimate):
-                located[(t.arfcn, t.bsic)] = location_object({"arfcn": t.arfcn, "bsic": t.bsic, "cell_id": t.cell_id}, est)
+                located[(t.arfcn, t.bsic)] = location_object(
+                    {"arfcn": t.arfcn, "bsic": t.bsic, "cell_id": t.cell_id}, est
+                )
             else:
                 located[(t.arfcn, t.bsic)] = {"refused": est.reason}
     for a in daemon.alerts.values():
@@ -117,8 +175,10 @@ def _report(daemon: Daemon, as_json: bool) -> None:
             if loc is not None and "refused" not in loc:
                 click.echo(json.dumps(loc))
             continue
-        click.echo(f"ALERT {d['verdict'].upper()} ARFCN {d['arfcn']} BSIC {d['bsic']} "
-                   f"({d['mcc'] or '?'}-{d['mnc'] or '?'} LAC {d['lac']} CI {d['cell_id']}), score {d['score']:.2f}")
+        click.echo(
+            f"ALERT {d['verdict'].upper()} ARFCN {d['arfcn']} BSIC {d['bsic']} "
+            f"({d['mcc'] or '?'}-{d['mnc'] or '?'} LAC {d['lac']} CI {d['cell_id']}), score {d['score']:.2f}"
+        )
         for r in d["reasons"]:
             click.echo(f"  - {r['detail']}")
         if loc is None:
@@ -126,7 +186,9 @@ def _report(daemon: Daemon, as_json: bool) -> None:
         elif "refused" in loc:
             click.echo(f"  position: not estimated: {loc['refused']}")
         else:
-            click.echo(f"  position: {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} within {loc['radius_m']:.0f} m (95 %), "
-                       f"from {loc['n_positions']} positions")
+            click.echo(
+                f"  position: {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} within {loc['radius_m']:.0f} m (95 %), "
+                f"from {loc['n_positions']} positions"
+            )
     if not daemon.alerts and not as_json:
         click.echo("no suspicious or fake cell heard")

@@ -25,30 +25,67 @@ from sensor.units import GAIN, HZ
 
 
 @click.command("scan")
-@click.option("--device", default="rtlsdr", show_default=True, help="rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE.toml].")
+@click.option(
+    "--device", default="rtlsdr", show_default=True, help="rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE.toml]."
+)
 @click.option("--profile", help="Receiver profile (default: the driver's usual one).")
-@click.option("--bands", "bands_text", default="gsm900", show_default=True,
-              help="Bands, aliases or a region: e.g. gsm900,dcs or cn.")
+@click.option(
+    "--bands",
+    "bands_text",
+    default="gsm900",
+    show_default=True,
+    help="Bands, aliases or a region: e.g. gsm900,dcs or cn.",
+)
 @click.option("--arfcns", "arfcns_text", help="Only these ARFCNs, e.g. 40-80,90.")
 @click.option("--rate", "rate_hz", type=HZ, help="Sample rate (default: the profile's).")
-@click.option("--gain", "gain_db", type=GAIN, help="Fixed gain in dB, or 'auto' for the tuner's AGC (default: "
-              "chosen per tuning to avoid clipping).")
-@click.option("--goal", type=click.Choice(GOALS), default="quick", show_default=True,
-              help="quick: stay until every cell's SI3; full: every SI type the cell announces.")
+@click.option(
+    "--gain",
+    "gain_db",
+    type=GAIN,
+    help="Fixed gain in dB, or 'auto' for the tuner's AGC (default: chosen per tuning to avoid clipping).",
+)
+@click.option(
+    "--goal",
+    type=click.Choice(GOALS),
+    default="quick",
+    show_default=True,
+    help="quick: stay until every cell's SI3; full: every SI type the cell announces.",
+)
 @click.option("--passes", type=click.IntRange(min=1), default=1, show_default=True, help="Passes over the bands.")
 @click.option("--gps", "gps_spec", default="none", show_default=True, help=f"Position source: {SPEC_HELP}, or sim.")
 @click.option("--ppm", type=float, help="Frequency correction in ppm (default: from calibration/<device>.toml).")
 @click.option("--rules", "rules_path", type=click.Path(dir_okay=False), help="Detection rules config (TOML).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Area baseline database.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (CONTRACT.md).")
-def command(device: str, profile: str | None, bands_text: str, arfcns_text: str | None, rate_hz: float | None,
-            gain_db: float | str | None, goal: str, passes: int, gps_spec: str, ppm: float | None,
-            rules_path: str | None, baseline_path: str | None, as_json: bool) -> None:
+def command(
+    device: str,
+    profile: str | None,
+    bands_text: str,
+    arfcns_text: str | None,
+    rate_hz: float | None,
+    gain_db: float | str | None,
+    goal: str,
+    passes: int,
+    gps_spec: str,
+    ppm: float | None,
+    rules_path: str | None,
+    baseline_path: str | None,
+    as_json: bool,
+) -> None:
     """Scan the bands once: find every cell, decode what it broadcasts, judge it."""
     detector = Detector.from_file(rules_path)
     baseline = Baseline(baseline_path) if baseline_path else None
-    session = open_session(device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz,
-                           gain=gain_db, goal=goal, gps=gps_spec, ppm=ppm)
+    session = open_session(
+        device,
+        profile=profile,
+        bands=bands_text,
+        arfcns=arfcns_text,
+        rate_hz=rate_hz,
+        gain=gain_db,
+        goal=goal,
+        gps=gps_spec,
+        ppm=ppm,
+    )
     err = Console(stderr=True)
     if not as_json:
         for n in session.notes:
@@ -57,12 +94,20 @@ def command(device: str, profile: str | None, bands_text: str, arfcns_text: str 
     t_wall = time.monotonic()
     visits = []
     try:
-        with Progress(TextColumn("[bold]scanning[/] {task.description}"), BarColumn(), TextColumn("{task.fields[cells]} cells"),
-                      TimeElapsedColumn(), transient=True, disable=not sys.stderr.isatty(), console=err) as progress:
+        with Progress(
+            TextColumn("[bold]scanning[/] {task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[cells]} cells"),
+            TimeElapsedColumn(),
+            transient=True,
+            disable=not sys.stderr.isatty(),
+            console=err,
+        ) as progress:
             task = progress.add_task("", total=len(plan.tunings) * passes, cells=0)
             sc = session.scanner
-            sc.on_window = lambda v: progress.update(task, description=f"{v.center_hz / 1e6:.1f} MHz",
-                                                     cells=len(sc.tracker.cells))
+            sc.on_window = lambda v: progress.update(
+                task, description=f"{v.center_hz / 1e6:.1f} MHz", cells=len(sc.tracker.cells)
+            )
             for k in range(passes):
                 for v in sc.scan_pass(k):
                     visits.append(v)
@@ -75,13 +120,25 @@ def command(device: str, profile: str | None, bands_text: str, arfcns_text: str 
     wall_s = time.monotonic() - t_wall
     radio_s = sum(v.dwell_s for v in visits) + len(visits) * session.profile.settle_s
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
-    summary = {"type": "summary", "schema": 1, "recordings": 0, "seconds": round(radio_s, 3), "cells": len(objects),
-               "blocks": session.scanner.blocks, "detections": len(detections), "tunings": len(visits),
-               "timed_out": sum(v.timed_out for v in visits), "wall_s": round(wall_s, 3),
-               "left_out_arfcns": [c.arfcn for c in plan.left_out]}
+    summary = {
+        "type": "summary",
+        "schema": 1,
+        "recordings": 0,
+        "seconds": round(radio_s, 3),
+        "cells": len(objects),
+        "blocks": session.scanner.blocks,
+        "detections": len(detections),
+        "tunings": len(visits),
+        "timed_out": sum(v.timed_out for v in visits),
+        "wall_s": round(wall_s, 3),
+        "left_out_arfcns": [c.arfcn for c in plan.left_out],
+    }
     if as_json:
         for o in (*objects, *detections, summary):
             click.echo(json.dumps(o))
         return
-    print_cells(objects, detections, title=f"{len(objects)} cell(s): {len(visits)} tunings in {radio_s:.1f} s of radio "
-                                          f"time ({wall_s:.1f} s here)")
+    print_cells(
+        objects,
+        detections,
+        title=f"{len(objects)} cell(s): {len(visits)} tunings in {radio_s:.1f} s of radio time ({wall_s:.1f} s here)",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -19,17 +19,44 @@ DATATYPES = click.Choice(["scene", "cf32_le", "ci16_le", "ci8", "cu8"])
 @click.command("simulate")
 @click.argument("scene_file", metavar="SCENE.toml", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the recordings.")
-@click.option("--format", "fmt", type=click.Choice(["sigmf", "cfile"]), default="sigmf", show_default=True,
-              help="sigmf (with the ground truth in its metadata) or a gr-gsm .cfile.")
-@click.option("--datatype", type=DATATYPES, default="scene", show_default=True, help="SigMF sample type (scene: the receiver's ADC).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["sigmf", "cfile"]),
+    default="sigmf",
+    show_default=True,
+    help="sigmf (with the ground truth in its metadata) or a gr-gsm .cfile.",
+)
+@click.option(
+    "--datatype",
+    type=DATATYPES,
+    default="scene",
+    show_default=True,
+    help="SigMF sample type (scene: the receiver's ADC).",
+)
 @click.option("--center", "center_hz", type=HZ, help="Tune elsewhere than the scene's receiver.")
 @click.option("--rate", "rate_hz", type=HZ, help="Another sample rate than the scene's receiver.")
-@click.option("--duration", "duration_s", type=click.FloatRange(min=0, min_open=True), help="Seconds (default: the scene's).")
-@click.option("--segments", "segment_s", type=click.FloatRange(min=0, min_open=True),
-              help="Drives: one recording per this many seconds, each geotagged, plus NAME.nmea.")
+@click.option(
+    "--duration", "duration_s", type=click.FloatRange(min=0, min_open=True), help="Seconds (default: the scene's)."
+)
+@click.option(
+    "--segments",
+    "segment_s",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Drives: one recording per this many seconds, each geotagged, plus NAME.nmea.",
+)
 @click.option("--overwrite", is_flag=True, help="Replace recordings of the same name.")
-def command(scene_file: str, out_dir: str, fmt: str, datatype: str, center_hz: float | None, rate_hz: float | None,
-            duration_s: float | None, segment_s: float | None, overwrite: bool) -> None:
+def command(
+    scene_file: str,
+    out_dir: str,
+    fmt: str,
+    datatype: str,
+    center_hz: float | None,
+    rate_hz: float | None,
+    duration_s: float | None,
+    segment_s: float | None,
+    overwrite: bool,
+) -> None:
     """Render SCENE.toml to IQ recordings, deterministically for its seed."""
     scene = load_scene(scene_file)
     out = Path(out_dir)
@@ -37,9 +64,14 @@ def command(scene_file: str, out_dir: str, fmt: str, datatype: str, center_hz: f
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create the output folder: {exc.strerror}") from None
-    start_utc_s = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
-    with Progress(TextColumn("[bold]simulating[/] " + scene.name), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeRemainingColumn(), transient=True) as progress:
+    start_utc_s = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    with Progress(
+        TextColumn("[bold]simulating[/] " + scene.name),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as progress:
         task = progress.add_task("render", total=1)
 
         def tick(done: int, total: int) -> None:
@@ -51,12 +83,22 @@ def command(scene_file: str, out_dir: str, fmt: str, datatype: str, center_hz: f
             written = [f"{p}.sigmf-meta" for p in paths] + [str(out / f"{scene.name}.nmea")]
         elif fmt == "cfile":
             path = out / f"{scene.name}.cfile"
-            n = write_cfile(scene, path, center_hz=center_hz, sample_rate_hz=rate_hz, duration_s=duration_s, progress=tick)
+            n = write_cfile(
+                scene, path, center_hz=center_hz, sample_rate_hz=rate_hz, duration_s=duration_s, progress=tick
+            )
             written = [f"{path} ({n} samples, cf32)"]
         else:
-            w = write_sigmf(scene, out / scene.name, center_hz=center_hz, sample_rate_hz=rate_hz, duration_s=duration_s,
-                            datatype=None if datatype == "scene" else datatype, start_utc_s=start_utc_s,
-                            progress=tick, overwrite=overwrite)
+            w = write_sigmf(
+                scene,
+                out / scene.name,
+                center_hz=center_hz,
+                sample_rate_hz=rate_hz,
+                duration_s=duration_s,
+                datatype=None if datatype == "scene" else datatype,
+                start_utc_s=start_utc_s,
+                progress=tick,
+                overwrite=overwrite,
+            )
             written = [str(w.meta_path)]
     for line in written:
         click.echo(line)

@@ -23,16 +23,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sensor.detect.baseline import Baseline
-from sensor.detect.detector import Detector, detection_object
-from sensor.errors import ConfigError, SensorError, SourceError
 from sensor.daemon.embedded import Embedded, start_embedded
 from sensor.daemon.metrics import Metrics
 from sensor.daemon.sdnotify import notify
+from sensor.detect.baseline import Baseline
+from sensor.detect.detector import Detector, detection_object
+from sensor.errors import ConfigError, SensorError, SourceError
 from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState
 from sensor.publish.outbox import Outbox
@@ -102,20 +102,38 @@ class Daemon:
         cfg = self.cfg
         if cfg.collector is None:
             self.embedded = start_embedded(cfg.state_dir, self.sensor_id)
-            return Link(self.outbox, self.embedded.endpoint, client_keys=self.embedded.sensor_keys,
-                        server_public_key=self.embedded.server_public).start()
+            return Link(
+                self.outbox,
+                self.embedded.endpoint,
+                client_keys=self.embedded.sensor_keys,
+                server_public_key=self.embedded.server_public,
+            ).start()
         if cfg.allow_plaintext and not (cfg.sensor_key or cfg.collector_key):
             return Link(self.outbox, cfg.collector, allow_plaintext=True).start()
         if not cfg.sensor_key or not cfg.collector_key:
-            raise ConfigError("--collector needs --sensor-key (this sensor's .key_secret) and --collector-key "
-                              "(the collector's .key), or --allow-plaintext")
-        return Link(self.outbox, cfg.collector, client_keys=load_keypair(cfg.sensor_key),
-                    server_public_key=load_public_key(cfg.collector_key)).start()
+            raise ConfigError(
+                "--collector needs --sensor-key (this sensor's .key_secret) and --collector-key "
+                "(the collector's .key), or --allow-plaintext"
+            )
+        return Link(
+            self.outbox,
+            cfg.collector,
+            client_keys=load_keypair(cfg.sensor_key),
+            server_public_key=load_public_key(cfg.collector_key),
+        ).start()
 
     def _open(self) -> ScanSession:
         c = self.cfg
-        return open_session(c.device, profile=c.profile, bands=c.bands, arfcns=c.arfcns, rate_hz=c.rate_hz,
-                            gain=c.gain, goal=c.goal, gps=c.gps)
+        return open_session(
+            c.device,
+            profile=c.profile,
+            bands=c.bands,
+            arfcns=c.arfcns,
+            rate_hz=c.rate_hz,
+            gain=c.gain,
+            goal=c.goal,
+            gps=c.gps,
+        )
 
     def _signals(self) -> None:
         def stop(signum: int, frame: object) -> None:
@@ -205,7 +223,7 @@ class Daemon:
             return
         context = [x for x in self._recent if x.center_hz != v.center_hz] + [v]
         judged = self.session.judge(self.detector, context, baseline=self.baseline)
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         items = []
         for obj in judged:
             key = (obj["arfcn"], obj["bsic"])
@@ -265,11 +283,16 @@ class Daemon:
             fix = self._gps_fix
             gps = "no fix" if fix is None else str(fix.get("fix", "fix"))
             self.metrics.set("fbs_gps_fix", 0.0 if fix is None else 1.0)
-        tuning = "-" if self.session is None or not self.session.scanner.visits else \
-            f"{self.session.scanner.visits[-1].center_hz / 1e6:.1f} MHz"
-        line = (f"{self.radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
-                    f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
-                    + (" | RECEIVER LOST" if self.session is None else ""))
+        tuning = (
+            "-"
+            if self.session is None or not self.session.scanner.visits
+            else f"{self.session.scanner.visits[-1].center_hz / 1e6:.1f} MHz"
+        )
+        line = (
+            f"{self.radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
+            f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
+            + (" | RECEIVER LOST" if self.session is None else "")
+        )
         self.status(line)
         notify(f"WATCHDOG=1\nSTATUS={line.strip()}")
         if self.cfg.metrics_path is not None:

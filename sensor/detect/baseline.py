@@ -25,8 +25,22 @@ from sensor.l3 import keys
 
 AREA_PRECISION = 5
 SCHEMA_VERSION = 1
-OPENCELLID_COLUMNS = ("radio", "mcc", "net", "area", "cell", "unit", "lon", "lat", "range", "samples",
-                      "changeable", "created", "updated", "averageSignal")
+OPENCELLID_COLUMNS = (
+    "radio",
+    "mcc",
+    "net",
+    "area",
+    "cell",
+    "unit",
+    "lon",
+    "lat",
+    "range",
+    "samples",
+    "changeable",
+    "created",
+    "updated",
+    "averageSignal",
+)
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -88,8 +102,9 @@ class Baseline:
         return self.db.execute(sql.format(area=cond), (*areas, *params)).fetchall()
 
     def knows(self, ident: tuple[str, str, int, int], position: dict[str, Any] | None) -> bool:
-        rows = self._rows("SELECT 1 FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? AND cell_id=? LIMIT 1",
-                          ident, position)
+        rows = self._rows(
+            "SELECT 1 FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? AND cell_id=? LIMIT 1", ident, position
+        )
         return bool(rows)
 
     def has_area(self, position: dict[str, Any] | None) -> bool:
@@ -98,10 +113,16 @@ class Baseline:
             return False
         return bool(self._rows("SELECT 1 FROM cells WHERE {area} LIMIT 1", (), position))
 
-    def carriers_of(self, ident: tuple[str, str, int, int], position: dict[str, Any] | None) -> set[tuple[int, int | None]]:
+    def carriers_of(
+        self, ident: tuple[str, str, int, int], position: dict[str, Any] | None
+    ) -> set[tuple[int, int | None]]:
         """(ARFCN, BSIC) pairs on which this identity was seen around here (drives only: OpenCellID has none)."""
-        rows = self._rows("SELECT DISTINCT arfcn, bsic FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? "
-                          "AND cell_id=? AND arfcn >= 0", ident, position)
+        rows = self._rows(
+            "SELECT DISTINCT arfcn, bsic FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? "
+            "AND cell_id=? AND arfcn >= 0",
+            ident,
+            position,
+        )
         return {(a, _opt(b)) for a, b in rows}
 
     def arfcns_near(self, position: dict[str, Any] | None) -> set[int] | None:
@@ -114,8 +135,11 @@ class Baseline:
     def max_rssi_dbm(self, ident: tuple[str, str, int, int], position: dict[str, Any] | None) -> float | None:
         if self._areas(position) is None:
             return None
-        rows = self._rows("SELECT MAX(rssi_dbm_max) FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? "
-                          "AND cell_id=?", ident, position)
+        rows = self._rows(
+            "SELECT MAX(rssi_dbm_max) FROM cells WHERE {area} AND mcc=? AND mnc=? AND lac=? AND cell_id=?",
+            ident,
+            position,
+        )
         return rows[0][0] if rows else None
 
     def count(self) -> int:
@@ -125,8 +149,9 @@ class Baseline:
         cur = self.db.execute("SELECT * FROM cells LIMIT 0")
         names = [d[0] for d in cur.description]
         out = []
-        for r in self._rows(f"SELECT * FROM cells WHERE {{area}} ORDER BY mcc, mnc, lac, cell_id LIMIT {int(limit)}", (),
-                            position):
+        for r in self._rows(
+            f"SELECT * FROM cells WHERE {{area}} ORDER BY mcc, mnc, lac, cell_id LIMIT {int(limit)}", (), position
+        ):
             d = dict(zip(names, r, strict=True))
             d["arfcn"], d["bsic"] = _opt(d["arfcn"]), _opt(d["bsic"])
             out.append(d)
@@ -146,17 +171,29 @@ class Baseline:
         t = time.time() if time_utc_s is None else time_utc_s
         bsic = cell.get("bsic")
         key = (area, *ident, cell["arfcn"], -1 if bsic is None else bsic, "drive")
-        self.db.execute("INSERT OR IGNORE INTO cells(area, mcc, mnc, lac, cell_id, arfcn, bsic, source, first_utc, "
-                        "lat_deg, lon_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (*key, t, position["lat_deg"], position["lon_deg"]))
+        self.db.execute(
+            "INSERT OR IGNORE INTO cells(area, mcc, mnc, lac, cell_id, arfcn, bsic, source, first_utc, "
+            "lat_deg, lon_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (*key, t, position["lat_deg"], position["lon_deg"]),
+        )
         self.db.execute(
             "UPDATE cells SET n = n + 1, last_utc = ?, "
             "rssi_dbm_max = MAX(IFNULL(rssi_dbm_max, ?), ?), rssi_dbfs_max = MAX(IFNULL(rssi_dbfs_max, ?), ?), "
             "t3212_min_lo = MIN(IFNULL(t3212_min_lo, ?), ?), t3212_min_hi = MAX(IFNULL(t3212_min_hi, ?), ?), "
             "cro_db_lo = MIN(IFNULL(cro_db_lo, ?), ?), cro_db_hi = MAX(IFNULL(cro_db_hi, ?), ?), params = ? "
             "WHERE area=? AND mcc=? AND mnc=? AND lac=? AND cell_id=? AND arfcn=? AND bsic=? AND source=?",
-            (t, *_twice(cell.get("rssi_dbm")), *_twice(cell.get("rssi_dbfs")), *_twice(p.get(keys.T3212_MIN)),
-             *_twice(p.get(keys.T3212_MIN)), *_twice(p.get(keys.CRO_DB)), *_twice(p.get(keys.CRO_DB)), json.dumps(p), *key))
+            (
+                t,
+                *_twice(cell.get("rssi_dbm")),
+                *_twice(cell.get("rssi_dbfs")),
+                *_twice(p.get(keys.T3212_MIN)),
+                *_twice(p.get(keys.T3212_MIN)),
+                *_twice(p.get(keys.CRO_DB)),
+                *_twice(p.get(keys.CRO_DB)),
+                json.dumps(p),
+                *key,
+            ),
+        )
         self.db.commit()
         return True
 
@@ -171,9 +208,10 @@ class Baseline:
         with f:
             reader = csv.reader(f)
             header = next(reader, None)
-            if header is None or tuple(h.strip() for h in header[:len(OPENCELLID_COLUMNS)]) != OPENCELLID_COLUMNS:
-                raise InputError(f"{path}: not an OpenCellID cell_towers.csv (expected the header "
-                                 f"{','.join(OPENCELLID_COLUMNS)})")
+            if header is None or tuple(h.strip() for h in header[: len(OPENCELLID_COLUMNS)]) != OPENCELLID_COLUMNS:
+                raise InputError(
+                    f"{path}: not an OpenCellID cell_towers.csv (expected the header {','.join(OPENCELLID_COLUMNS)})"
+                )
             imported = skipped = 0
             batch: list[tuple[Any, ...]] = []
             for row in _gsm_rows(reader, mcc):
@@ -190,9 +228,11 @@ class Baseline:
 
     def _insert_ocid(self, batch: list[tuple[Any, ...]]) -> int:
         before = self.db.total_changes
-        self.db.executemany("INSERT OR IGNORE INTO cells(area, mcc, mnc, lac, cell_id, arfcn, bsic, source, n, "
-                            "first_utc, last_utc, lat_deg, lon_deg, range_m) VALUES (?,?,?,?,?,-1,-1,'opencellid',?,?,?,?,?,?)",
-                            batch)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO cells(area, mcc, mnc, lac, cell_id, arfcn, bsic, source, n, "
+            "first_utc, last_utc, lat_deg, lon_deg, range_m) VALUES (?,?,?,?,?,-1,-1,'opencellid',?,?,?,?,?,?)",
+            batch,
+        )
         return self.db.total_changes - before
 
 
@@ -211,15 +251,25 @@ def _gsm_rows(reader: Iterator[list[str]], mcc: str | None) -> Iterator[tuple[An
             # MNCs are used in North America, MCC 310-316, and in India).
             mcc_s, mnc_n = r[1].strip(), int(r[2])
             mnc_s = f"{mnc_n:03d}" if mcc_s.startswith("31") or mcc_s in ("404", "405") else f"{mnc_n:02d}"
-            yield (geohash.encode(lat, lon, AREA_PRECISION), mcc_s, mnc_s, int(r[3]), int(r[4]),
-                   int(r[9] or 0), float(r[11] or 0) or None, float(r[12] or 0) or None, lat, lon,
-                   float(r[8]) if r[8] else None)
+            yield (
+                geohash.encode(lat, lon, AREA_PRECISION),
+                mcc_s,
+                mnc_s,
+                int(r[3]),
+                int(r[4]),
+                int(r[9] or 0),
+                float(r[11] or 0) or None,
+                float(r[12] or 0) or None,
+                lat,
+                lon,
+                float(r[8]) if r[8] else None,
+            )
         except (ValueError, IndexError):
             yield None
 
 
 def default_path() -> Path:
-    import os  # noqa: PLC0415
+    import os
 
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "fbs-sensor" / "baseline.sqlite"

@@ -71,30 +71,57 @@ class CellFacts:
         return f"ARFCN {self.arfcn}" + ("" if self.bsic is None else f" BSIC {self.bsic}")
 
     @classmethod
-    def from_cell_object(cls, obj: dict[str, Any], *, ccch: dict[str, int] | None = None,
-                         changes: tuple[tuple[float | None, str, tuple[str, ...]], ...] = (),
-                         rssi_spread_db: float | None = None, blocks: int = 0,
-                         readings: tuple[tuple[float, float, float, float], ...] = ()) -> CellFacts:
+    def from_cell_object(
+        cls,
+        obj: dict[str, Any],
+        *,
+        ccch: dict[str, int] | None = None,
+        changes: tuple[tuple[float | None, str, tuple[str, ...]], ...] = (),
+        rssi_spread_db: float | None = None,
+        blocks: int = 0,
+        readings: tuple[tuple[float, float, float, float], ...] = (),
+    ) -> CellFacts:
         nb = obj.get("neighbours")
         return cls(
-            arfcn=obj["arfcn"], bsic=obj.get("bsic"), band=obj.get("band"), mcc=obj.get("mcc"), mnc=obj.get("mnc"),
-            lac=obj.get("lac"), cell_id=obj.get("cell_id"), neighbours=None if nb is None else tuple(nb),
-            params=dict(obj.get("params") or {}), si_types=frozenset(obj.get("si") or {}),
-            downlink_hz=obj.get("downlink_hz"), rssi_dbfs=obj.get("rssi_dbfs"), rssi_dbm=obj.get("rssi_dbm"),
-            rssi_spread_db=rssi_spread_db, snr_db=obj.get("snr_db"), freq_offset_hz=obj.get("freq_offset_hz"),
-            first_t_s=obj.get("first_t_s"), last_t_s=obj.get("last_t_s"), position=obj.get("position"),
-            ccch=dict(ccch or {}), changes=changes, blocks=blocks, readings=readings,
+            arfcn=obj["arfcn"],
+            bsic=obj.get("bsic"),
+            band=obj.get("band"),
+            mcc=obj.get("mcc"),
+            mnc=obj.get("mnc"),
+            lac=obj.get("lac"),
+            cell_id=obj.get("cell_id"),
+            neighbours=None if nb is None else tuple(nb),
+            params=dict(obj.get("params") or {}),
+            si_types=frozenset(obj.get("si") or {}),
+            downlink_hz=obj.get("downlink_hz"),
+            rssi_dbfs=obj.get("rssi_dbfs"),
+            rssi_dbm=obj.get("rssi_dbm"),
+            rssi_spread_db=rssi_spread_db,
+            snr_db=obj.get("snr_db"),
+            freq_offset_hz=obj.get("freq_offset_hz"),
+            first_t_s=obj.get("first_t_s"),
+            last_t_s=obj.get("last_t_s"),
+            position=obj.get("position"),
+            ccch=dict(ccch or {}),
+            changes=changes,
+            blocks=blocks,
+            readings=readings,
         )
 
     @classmethod
     def from_observation(cls, cell: CellObservation, obj: dict[str, Any] | None = None) -> CellFacts:
         """Facts of an observation; ``obj`` is its cell object when the caller has made it already."""
-        from sensor.cells import cell_object  # noqa: PLC0415 - cells imports nothing of detect
+        from sensor.cells import cell_object
 
         changes = tuple((c.t_s, c.si_type, tuple(c.changed)) for c in cell.changes)
-        return cls.from_cell_object(obj or cell_object(cell), ccch=cell.ccch, changes=changes,
-                                    rssi_spread_db=cell.rssi_dbfs.std, blocks=cell.blocks - cell.blocks_failed,
-                                    readings=tuple(cell.readings))
+        return cls.from_cell_object(
+            obj or cell_object(cell),
+            ccch=cell.ccch,
+            changes=changes,
+            rssi_spread_db=cell.rssi_dbfs.std,
+            blocks=cell.blocks - cell.blocks_failed,
+            readings=tuple(cell.readings),
+        )
 
 
 @dataclass(slots=True)
@@ -137,6 +164,9 @@ class DetectContext:
 
     def operator_median(self, cell: CellFacts, param: str) -> float | None:
         """The median of a numeric parameter over the same operator's other cells heard, or None."""
-        vals = [c.params[param] for c in self.same_operator(cell)
-                if isinstance(c.params.get(param), (int, float)) and not isinstance(c.params.get(param), bool)]
+        vals = [
+            c.params[param]
+            for c in self.same_operator(cell)
+            if isinstance(c.params.get(param), (int, float)) and not isinstance(c.params.get(param), bool)
+        ]
         return None if not vals else float(statistics.median(vals))

@@ -81,8 +81,13 @@ class Detector:
             elapsed = time.thread_time() - t0
             if elapsed > self.slow_rule_s:
                 h.slow += 1
-                log.warning("rule %s took %.3f s on %s (budget %.3f s); its result is skipped", rule.id, elapsed,
-                            cell.label, self.slow_rule_s)
+                log.warning(
+                    "rule %s took %.3f s on %s (budget %.3f s); its result is skipped",
+                    rule.id,
+                    elapsed,
+                    cell.label,
+                    self.slow_rule_s,
+                )
                 self._maybe_disable(rule.id, h)
                 continue
             if ev is not None and ev.weight > 0:

@@ -22,7 +22,9 @@ CHANNEL_HALF_WIDTH_HZ = 100e3
 DEFAULT_PASSBAND_FRACTION = 0.8  # of the sample rate: the receiver decodes carriers inside it
 
 
-def arfcns_in_passband(center_hz: float, sample_rate_hz: float, fraction: float = DEFAULT_PASSBAND_FRACTION) -> set[int]:
+def arfcns_in_passband(
+    center_hz: float, sample_rate_hz: float, fraction: float = DEFAULT_PASSBAND_FRACTION
+) -> set[int]:
     """ARFCNs whose whole 200 kHz channel lies inside the decodable part of a tuning, any band."""
     half = sample_rate_hz * fraction / 2 - CHANNEL_HALF_WIDTH_HZ
     out: set[int] = set()
@@ -47,19 +49,32 @@ def observed_spans(tunings: Sequence[tuple[float, float, float, float]]) -> dict
     return {a: tuple(v) for a, v in spans.items()}
 
 
-def judge_cells(cells: Iterable[CellObservation], detector: Detector, *, baseline: Baseline | None = None,
-                allocations: Any | None = None, receiver_ppm: float | None = None,
-                tunings: Sequence[tuple[float, float, float, float]] = (), position: dict[str, Any] | None = None,
-                rssi_dbm: dict[str, float | None] | None = None,
-                appeared: dict[str, float] | None = None) -> list[dict[str, Any]]:
+def judge_cells(
+    cells: Iterable[CellObservation],
+    detector: Detector,
+    *,
+    baseline: Baseline | None = None,
+    allocations: Any | None = None,
+    receiver_ppm: float | None = None,
+    tunings: Sequence[tuple[float, float, float, float]] = (),
+    position: dict[str, Any] | None = None,
+    rssi_dbm: dict[str, float | None] | None = None,
+    appeared: dict[str, float] | None = None,
+) -> list[dict[str, Any]]:
     """Judged cell objects, in the order given. ``tunings`` are what the receiver listened on:
     (centre Hz, sample rate Hz, start s, end s) (empty: unknown, and rules needing it do not judge)."""
     cells = list(cells)
     objects = [cell_object(c, rssi_dbm=(rssi_dbm or {}).get(c.key)) for c in cells]
     facts = [CellFacts.from_observation(c, o) for c, o in zip(cells, objects, strict=True)]
-    ctx = DetectContext(facts, baseline=baseline, allocations=allocations, receiver_ppm=receiver_ppm,
-                        observed=observed_spans(tunings) if tunings else None, position=position,
-                        appeared=dict(appeared or {}))
+    ctx = DetectContext(
+        facts,
+        baseline=baseline,
+        allocations=allocations,
+        receiver_ppm=receiver_ppm,
+        observed=observed_spans(tunings) if tunings else None,
+        position=position,
+        appeared=dict(appeared or {}),
+    )
     for o, f in zip(objects, facts, strict=True):
         apply(o, detector.judge(f, ctx))
     return objects

@@ -20,8 +20,24 @@ from sensor.detect.rules.si_changed import SiChanged
 from sensor.detect.rules.transient import Transient
 from sensor.detect.rules.unknown_to_baseline import UnknownToBaseline
 
-RULES: dict[str, type[Rule]] = {r.id: r for r in (
-    LacIsolated, ClonedIdentity, FewNeighbours, NeighboursUnheard, NotListedBack, ReselectionBait, ShortT3212,
-    MissingGprs, OperatorInconsistent, OffPlanArfcn, UnknownToBaseline, CarrierOffset, PowerAnomaly, Transient,
-    PagingBehaviour, SiChanged,
-)}
+RULES: dict[str, type[Rule]] = {
+    r.id: r
+    for r in (
+        LacIsolated,
+        ClonedIdentity,
+        FewNeighbours,
+        NeighboursUnheard,
+        NotListedBack,
+        ReselectionBait,
+        ShortT3212,
+        MissingGprs,
+        OperatorInconsistent,
+        OffPlanArfcn,
+        UnknownToBaseline,
+        CarrierOffset,
+        PowerAnomaly,
+        Transient,
+        PagingBehaviour,
+        SiChanged,
+    )
+}

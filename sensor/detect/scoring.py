@@ -64,7 +64,10 @@ def combine(evidence: Sequence[Evidence], scoring: Scoring = Scoring()) -> Judge
     else:
         verdict = "normal"
     # Rounded to 3 decimals, but never across a threshold: the printed score agrees with the verdict.
-    bands = {"normal": (0.0, scoring.suspicious_at - 0.001), "suspicious": (scoring.suspicious_at, scoring.fake_at - 0.001),
-             "fake": (scoring.fake_at, 1.0)}
+    bands = {
+        "normal": (0.0, scoring.suspicious_at - 0.001),
+        "suspicious": (scoring.suspicious_at, scoring.fake_at - 0.001),
+        "fake": (scoring.fake_at, 1.0),
+    }
     lo, hi = bands[verdict]
     return Judgement(verdict, min(max(round(score, 3), lo), hi), ev)

@@ -257,8 +257,17 @@ def estimate_channel(
     if n_bursts == 0:
         empty_i = np.zeros(0, np.int64)
         empty_f = np.zeros(0)
-        return ChannelEstimate(np.zeros((0, L, sps if fractional else 1), complex), empty_i, empty_i, empty_i,
-                               empty_f, empty_f, empty_f, empty_f, sps)
+        return ChannelEstimate(
+            np.zeros((0, L, sps if fractional else 1), complex),
+            empty_i,
+            empty_i,
+            empty_i,
+            empty_f,
+            empty_f,
+            empty_f,
+            empty_f,
+            sps,
+        )
 
     # Candidate sample offsets m of tap 0 (phase 0) relative to burst_start. Fractionally spaced
     # (P = sps phases), a window of L·sps taps starting at m is the per-sample LS responses at
@@ -272,13 +281,32 @@ def estimate_channel(
     rel = k_eq[None, :] * sps + u[:, None]  # (U, n_eq) samples after burst_start
     rot = np.exp(-0.5j * np.pi * rel / sps)
     kernel = estimate_spaced() if shared and P == 1 and sps > 1 else None  # the compiled twin of what follows
-    if (kernel is not None and x.dtype == np.complex64 and start.min() + rel.min() >= 0
-            and start.max() + rel.max() < x.shape[1]):
+    if (
+        kernel is not None
+        and x.dtype == np.complex64
+        and start.min() + rel.min() >= 0
+        and start.max() + rel.max() < x.shape[1]
+    ):
         taps_k = np.empty((n_bursts, L), np.complex128)
         m_final = np.empty(n_bursts, np.int64)
         noise_var, centroid_abs = np.empty(n_bursts), np.empty(n_bursts)
-        kernel(np.ascontiguousarray(x), start, rel, rot, pinv[0], B[0], int(m_cand[0]), len(m_cand), sps,
-               float(gain[0]), CENTROID_IN_WINDOW_SYMBOLS_SPACED * sps, taps_k, m_final, noise_var, centroid_abs)
+        kernel(
+            np.ascontiguousarray(x),
+            start,
+            rel,
+            rot,
+            pinv[0],
+            B[0],
+            int(m_cand[0]),
+            len(m_cand),
+            sps,
+            float(gain[0]),
+            CENTROID_IN_WINDOW_SYMBOLS_SPACED * sps,
+            taps_k,
+            m_final,
+            noise_var,
+            centroid_abs,
+        )
         return _estimate(taps_k[:, None, :], noise_var, centroid_abs, m_final, start, ref, gain, L, P, sps)
     idx = start[:, None, None] + rel[None]
     vals, valid = _gather(x, idx)
@@ -308,13 +336,19 @@ def estimate_channel(
         resid = y[rows[:, None], jj[:, :P]] - np.einsum("nel,npl->npe", B_n, taps[:, :P])
         noise_var = np.sum(np.abs(resid) ** 2, axis=(1, 2)) / max(dof, 1)
         # Energy centroid of the response at full sample resolution, each tap's noise power removed.
-        var_s = noise_var if P == sps else np.mean(np.abs(y[rows[:, None], jj] - np.einsum(
-            "nel,npl->npe", B_n, taps)) ** 2, axis=(1, 2)) * n_eq / max(n_eq - L, 1)
+        var_s = (
+            noise_var
+            if sps == P
+            else np.mean(np.abs(y[rows[:, None], jj] - np.einsum("nel,npl->npe", B_n, taps)) ** 2, axis=(1, 2))
+            * n_eq
+            / max(n_eq - L, 1)
+        )
         p_lp = np.abs(np.transpose(taps, (0, 2, 1))) ** 2  # (N, L, sps)
         p_lp = np.maximum(p_lp - (var_s * tap_noise_gain)[:, None, None], 0.0)
         total = np.sum(p_lp, axis=(1, 2))
-        centroid = np.where(total > 0, np.sum(p_lp * delay, axis=(1, 2)) / np.maximum(total, 1e-300),
-                            0.5 * (L * sps - 1))
+        centroid = np.where(
+            total > 0, np.sum(p_lp * delay, axis=(1, 2)) / np.maximum(total, 1e-300), 0.5 * (L * sps - 1)
+        )
         return taps[:, :P], noise_var, m + centroid
 
     # Stage 1: the maximum-energy window; its energy centroid gives the arrival time.
@@ -323,7 +357,7 @@ def estimate_channel(
     # Stage 2: re-centre the window so the centroid sits CENTROID_IN_WINDOW_SYMBOLS into it (room
     # for delayed paths after it), among the allowed candidates. Symbol-spaced, only whole-symbol
     # moves keep the best sampling phase.
-    if P == sps:
+    if sps == P:
         shift = centroid_abs - CENTROID_IN_WINDOW_SYMBOLS * sps - m_best
     else:
         shift = sps * np.rint((centroid_abs - CENTROID_IN_WINDOW_SYMBOLS_SPACED * sps - m_best) / sps)
@@ -334,8 +368,18 @@ def estimate_channel(
     return _estimate(taps, noise_var, centroid_abs, m_final, start, ref, tap_noise_gain, L, P, sps)
 
 
-def _estimate(taps: np.ndarray, noise_var: np.ndarray, centroid_abs: np.ndarray, m_final: np.ndarray,
-              start: np.ndarray, ref: int, tap_noise_gain: np.ndarray, L: int, P: int, sps: int) -> ChannelEstimate:
+def _estimate(
+    taps: np.ndarray,
+    noise_var: np.ndarray,
+    centroid_abs: np.ndarray,
+    m_final: np.ndarray,
+    start: np.ndarray,
+    ref: int,
+    tap_noise_gain: np.ndarray,
+    L: int,
+    P: int,
+    sps: int,
+) -> ChannelEstimate:
     """The estimate from the final window's taps (N, P, L), noise and energy centroid."""
     toa = centroid_abs - CENTROID_REFERENCE_SYMBOLS * sps
     energy = np.sum(np.abs(taps) ** 2, axis=(1, 2))
@@ -422,10 +466,10 @@ def estimate_sch_channel(
 
 
 __all__ = [
-    "ChannelEstimate",
     "DEFAULT_SEARCH_SYMBOLS",
     "DEFAULT_TAPS",
     "REFERENCE_LEAD_SYMBOLS",
+    "ChannelEstimate",
     "derotate",
     "estimate_channel",
     "estimate_normal_channel",

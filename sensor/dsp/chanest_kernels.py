@@ -13,10 +13,23 @@ import numpy as np
 from sensor.fastpath import compiled
 
 
-def _estimate_spaced(x: np.ndarray, start: np.ndarray, rel: np.ndarray, rot: np.ndarray, pinv: np.ndarray,
-                     B: np.ndarray, m_cand0: int, n_cand: int, sps: int, tap_noise_gain: float,
-                     centroid_target: float, taps_out: np.ndarray, m_out: np.ndarray, noise_out: np.ndarray,
-                     centroid_out: np.ndarray) -> None:
+def _estimate_spaced(
+    x: np.ndarray,
+    start: np.ndarray,
+    rel: np.ndarray,
+    rot: np.ndarray,
+    pinv: np.ndarray,
+    B: np.ndarray,
+    m_cand0: int,
+    n_cand: int,
+    sps: int,
+    tap_noise_gain: float,
+    centroid_target: float,
+    taps_out: np.ndarray,
+    m_out: np.ndarray,
+    noise_out: np.ndarray,
+    centroid_out: np.ndarray,
+) -> None:
     """x (N, n) complex64 rows; start (N,) burst starts; rel (U, n_eq) sample offsets of the
     equations from the burst start for candidate offsets u = m_cand0 .. (U of them); rot (U, n_eq)
     their derotation; pinv (L, n_eq), B (n_eq, L) real. Writes taps (N, L) complex128 at the final

@@ -38,7 +38,6 @@ from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.gsm.tdma import SYMBOL_RATE_EXACT_HZ, SYMBOL_RATE_HZ
 
 
-
 @dataclass(frozen=True, slots=True, eq=False)
 class ChannelizerPlan:
     in_rate_hz: float
@@ -82,7 +81,6 @@ def _exact_rate(rate_hz: float) -> Fraction:
     return r
 
 
-
 def plan_channelizer(
     in_rate_hz: float,
     offsets_hz: np.ndarray | list[float],
@@ -118,9 +116,13 @@ def plan_channelizer(
         raise ValueError("stopband_hz must be above passband_hz")
     h = None if shape_taps is None else np.asarray(shape_taps, dtype=np.float64)
     if h is None and passband_hz + stopband_hz > float(out_rate):
-        raise ValueError(f"a filter to ±{stopband_hz:.0f} Hz would alias into ±{passband_hz:.0f} Hz at {float(out_rate):.0f} Hz")
+        raise ValueError(
+            f"a filter to ±{stopband_hz:.0f} Hz would alias into ±{passband_hz:.0f} Hz at {float(out_rate):.0f} Hz"
+        )
     if h is not None and (len(h) % 2 == 0 or not np.allclose(h, h[::-1]) or 2 * stopband_hz > float(out_rate)):
-        raise ValueError("shape_taps must be odd-length and symmetric, and stopband_hz within the output's Nyquist frequency")
+        raise ValueError(
+            "shape_taps must be odd-length and symmetric, and stopband_hz within the output's Nyquist frequency"
+        )
     ratio = out_rate / _exact_rate(in_rate_hz)
     p, q = ratio.numerator, ratio.denominator  # n_out = p·u, n_in = q·u
     transition_hz = stopband_hz - passband_hz
@@ -167,7 +169,9 @@ def plan_channelizer(
     power_lo = np.clip(bins - k_pow + half, 1 if n_in % 2 == 0 else 0, n_in)
     power_hi = np.clip(bins + k_pow + half + 1, 0, n_in)
     power_hi = np.maximum(power_hi, power_lo)
-    rotation = np.exp(-2j * np.pi * (residual[:, None] / float(out_rate)) * np.arange(hop_out)[None, :]).astype(np.complex64)
+    rotation = np.exp(-2j * np.pi * (residual[:, None] / float(out_rate)) * np.arange(hop_out)[None, :]).astype(
+        np.complex64
+    )
     return ChannelizerPlan(
         in_rate_hz=float(in_rate_hz),
         out_rate_hz=float(out_rate),
@@ -193,7 +197,9 @@ def plan_channelizer(
 
 @dataclass(frozen=True, slots=True, eq=False)
 class ChannelizerState:
-    pending: np.ndarray  # complex64 input not yet consumed, starting at global input sample blocks_done·hop_in − overlap_in/2
+    pending: (
+        np.ndarray
+    )  # complex64 input not yet consumed, starting at global input sample blocks_done·hop_in − overlap_in/2
     blocks_done: int = 0
     input_samples: int = 0  # real input samples taken so far (not counting padding)
 
@@ -210,8 +216,9 @@ class ChannelOutput:
     power_dbfs: np.ndarray | None  # (n_ch,) mean power within ±power_half_width_hz; None when no block ended
 
 
-def _needed_blocks(plan: ChannelizerPlan, spans: Sequence[tuple[np.ndarray, np.ndarray] | None], first_block: int,
-                   k_blocks: int) -> np.ndarray | None:
+def _needed_blocks(
+    plan: ChannelizerPlan, spans: Sequence[tuple[np.ndarray, np.ndarray] | None], first_block: int, k_blocks: int
+) -> np.ndarray | None:
     """(n_ch, k_blocks) bool: the blocks whose output overlaps one of a channel's spans (None: all)."""
     if all(sp is None for sp in spans):
         return None
@@ -331,8 +338,9 @@ def channelize(
     return ChannelOutput(out, first, power), new_state
 
 
-def _fill_pairs(spec: np.ndarray, plan: ChannelizerPlan, phase: np.ndarray, cs: np.ndarray, bs: np.ndarray,
-                f: np.ndarray) -> None:
+def _fill_pairs(
+    spec: np.ndarray, plan: ChannelizerPlan, phase: np.ndarray, cs: np.ndarray, bs: np.ndarray, f: np.ndarray
+) -> None:
     """Row i of ``f`` (pairs, n_out): channel cs[i]'s kept bins of spectrum ``spec[bs[i]]``,
     weighted and turned by its block phase ``phase[cs[i], bs[i]]``, at their output bins (signed
     bin r at r mod n_out)."""
@@ -371,10 +379,15 @@ def padded_length(plan: ChannelizerPlan, n_samples: int) -> int:
     return max(plan.n_in + (blocks - 1) * plan.hop_in, plan.overlap_in // 2 + n_samples)
 
 
-def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bool = True,
-                   out: np.ndarray | None = None,
-                   spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-                   scratch: np.ndarray | None = None) -> ChannelOutput:
+def channelize_all(
+    plan: ChannelizerPlan,
+    samples: np.ndarray,
+    *,
+    with_power: bool = True,
+    out: np.ndarray | None = None,
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    scratch: np.ndarray | None = None,
+) -> ChannelOutput:
     """A whole recording at once: every output sample of its duration (starting at sample 0), or
     of each channel's ``spans`` only (see ``channelize``; no power then).
 
@@ -400,8 +413,13 @@ def channelize_all(plan: ChannelizerPlan, samples: np.ndarray, *, with_power: bo
 
 def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:
     """Whether ``samples`` are ``x[offset : offset + len(samples)]`` itself (the same memory)."""
-    return (samples.dtype == x.dtype and samples.ndim == 1 and samples.flags.c_contiguous and len(samples) > 0
-            and samples.__array_interface__["data"][0] == x.__array_interface__["data"][0] + offset * x.itemsize)
+    return (
+        samples.dtype == x.dtype
+        and samples.ndim == 1
+        and samples.flags.c_contiguous
+        and len(samples) > 0
+        and samples.__array_interface__["data"][0] == x.__array_interface__["data"][0] + offset * x.itemsize
+    )
 
 
 def output_rate_hz(samples_per_symbol: int) -> float:

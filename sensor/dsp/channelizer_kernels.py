@@ -11,8 +11,16 @@ import numpy as np
 from sensor.fastpath import compiled
 
 
-def _fill(spec: np.ndarray, gather: np.ndarray, weights: np.ndarray, phase: np.ndarray, k_max: int,
-          cs: np.ndarray, bs: np.ndarray, full: np.ndarray) -> None:
+def _fill(
+    spec: np.ndarray,
+    gather: np.ndarray,
+    weights: np.ndarray,
+    phase: np.ndarray,
+    k_max: int,
+    cs: np.ndarray,
+    bs: np.ndarray,
+    full: np.ndarray,
+) -> None:
     """spec (nb, n_in); gather, weights (n_ch, 2·k_max+1); phase (n_ch, nb); pairs cs, bs (P,);
     writes the kept bins of full (≥P, n_out): row i from channel cs[i], block bs[i]; signed bin
     r = k − k_max at index r mod n_out."""

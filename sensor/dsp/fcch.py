@@ -92,8 +92,15 @@ class FcchBursts:
 
     def take(self, idx: np.ndarray) -> FcchBursts:
         return FcchBursts(
-            self.start_sample[idx], self.duration_symbols[idx], self.tone_hz[idx], self.carrier_offset_hz[idx],
-            self.freq_std_hz[idx], self.snr_db[idx], self.coherence[idx], self.power_dbfs[idx], self.sample_rate_hz,
+            self.start_sample[idx],
+            self.duration_symbols[idx],
+            self.tone_hz[idx],
+            self.carrier_offset_hz[idx],
+            self.freq_std_hz[idx],
+            self.snr_db[idx],
+            self.coherence[idx],
+            self.power_dbfs[idx],
+            self.sample_rate_hz,
         )
 
 
@@ -101,8 +108,16 @@ def concat_bursts(parts: list[FcchBursts], fs: float) -> FcchBursts:
     """Bursts of several searches as one set (same stream, same sample rate)."""
     if not parts:
         return FcchBursts.empty(fs)
-    names = ("start_sample", "duration_symbols", "tone_hz", "carrier_offset_hz", "freq_std_hz", "snr_db",
-             "coherence", "power_dbfs")
+    names = (
+        "start_sample",
+        "duration_symbols",
+        "tone_hz",
+        "carrier_offset_hz",
+        "freq_std_hz",
+        "snr_db",
+        "coherence",
+        "power_dbfs",
+    )
     return FcchBursts(*(np.concatenate([getattr(p, k) for p in parts]) for k in names), fs)  # type: ignore[arg-type]
 
 
@@ -115,8 +130,11 @@ def dedupe_bursts(b: FcchBursts) -> FcchBursts:
     order = np.argsort(-b.snr_db, kind="stable")
     keep: list[int] = []
     for i in order:
-        if any(abs(b.start_sample[i] - b.start_sample[k]) < same_burst_samples
-               and abs(b.tone_hz[i] - b.tone_hz[k]) < SAME_BURST_HZ for k in keep):
+        if any(
+            abs(b.start_sample[i] - b.start_sample[k]) < same_burst_samples
+            and abs(b.tone_hz[i] - b.tone_hz[k]) < SAME_BURST_HZ
+            for k in keep
+        ):
             continue
         keep.append(int(i))
     idx = np.array(sorted(keep, key=lambda k: b.start_sample[k]))

@@ -127,7 +127,9 @@ def group_carriers(
             match = downlink_hz_to_arfcn(raster, bands=bands, max_offset_hz=1.0)
             if match is not None:
                 arfcn, band = match.arfcn, match.band
-        out.append(FcchCarrier(mean, std, carrier_hz, raster, raster_off, arfcn, band, ppm, b, cad, float(np.median(b.snr_db))))
+        out.append(
+            FcchCarrier(mean, std, carrier_hz, raster, raster_off, arfcn, band, ppm, b, cad, float(np.median(b.snr_db)))
+        )
     out.sort(key=lambda c: -c.snr_db)
     return out
 

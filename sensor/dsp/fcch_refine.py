@@ -104,11 +104,19 @@ def refine_fcch(
     if len(window_start) == 0:
         return FcchBursts.empty(fs)
     if len(window_start) > _REFINE_CHUNK:
-        kw = dict(sample_rate_hz=fs, search_hz=search_hz, min_duration_symbols=min_duration_symbols,
-                  max_duration_symbols=max_duration_symbols, min_coherence=min_coherence)
-        parts = [refine_fcch(x, window_start=window_start[i : i + _REFINE_CHUNK],
-                             tone_hz=tone_guess_hz[i : i + _REFINE_CHUNK], **kw)
-                 for i in range(0, len(window_start), _REFINE_CHUNK)]
+        kw = dict(
+            sample_rate_hz=fs,
+            search_hz=search_hz,
+            min_duration_symbols=min_duration_symbols,
+            max_duration_symbols=max_duration_symbols,
+            min_coherence=min_coherence,
+        )
+        parts = [
+            refine_fcch(
+                x, window_start=window_start[i : i + _REFINE_CHUNK], tone_hz=tone_guess_hz[i : i + _REFINE_CHUNK], **kw
+            )
+            for i in range(0, len(window_start), _REFINE_CHUNK)
+        ]
         return dedupe_bursts(concat_bursts(parts, fs))
     segment_start, q, q_inside, enbw_hz = _tone_symbols(x, fs, sps, window_start, tone_guess_hz)
     n_symbols = q.shape[1]
@@ -117,27 +125,41 @@ def refine_fcch(
     first, last = _tone_edges(q_tone, q_inside, box_start, amplitude, phase)
     duration_symbols = (last - first + 1).astype(np.float64)
     symbol = np.arange(n_symbols)[None, :]
-    interior = ((symbol >= first[:, None] + _FIT_EDGE_MARGIN_SYMBOLS) & (symbol <= last[:, None] - _FIT_EDGE_MARGIN_SYMBOLS)
-                & q_inside)
+    interior = (
+        (symbol >= first[:, None] + _FIT_EDGE_MARGIN_SYMBOLS)
+        & (symbol <= last[:, None] - _FIT_EDGE_MARGIN_SYMBOLS)
+        & q_inside
+    )
     z, fit_offset_hz, slope_std = _phase_fit(q_tone, phase, interior)
     n_fit, tone_amplitude, noise_power, coherence = _tone_quality(q_tone, z, interior)
     tone = tone_guess_hz + coarse_offset_hz + fit_offset_hz
     start = segment_start + (first - _START_CAL_SYMBOLS) * sps
     ok = (
-        (duration_symbols >= min_duration_symbols) & (duration_symbols <= max_duration_symbols)
+        (duration_symbols >= min_duration_symbols)
+        & (duration_symbols <= max_duration_symbols)
         & (coherence >= min_coherence)
-        & (first > 0) & (last < n_symbols - 1)  # both edges inside the segment
-        & np.isfinite(slope_std) & (n_fit > _MIN_FIT_SYMBOLS)
+        & (first > 0)
+        & (last < n_symbols - 1)  # both edges inside the segment
+        & np.isfinite(slope_std)
+        & (n_fit > _MIN_FIT_SYMBOLS)
     )
     bursts = FcchBursts(
-        start.astype(np.float64), duration_symbols, tone, tone - FCCH_TONE_HZ, tone_freq_std_hz(slope_std, enbw_hz),
-        tone_snr_db(tone_amplitude, noise_power, enbw_hz), coherence, tone_power_dbfs(tone_amplitude), fs,
+        start.astype(np.float64),
+        duration_symbols,
+        tone,
+        tone - FCCH_TONE_HZ,
+        tone_freq_std_hz(slope_std, enbw_hz),
+        tone_snr_db(tone_amplitude, noise_power, enbw_hz),
+        coherence,
+        tone_power_dbfs(tone_amplitude),
+        fs,
     ).take(np.flatnonzero(ok))
     return dedupe_bursts(bursts)
 
 
-def _tone_symbols(x: np.ndarray, fs: float, sps: float, window_start: np.ndarray,
-                  tone_guess_hz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _tone_symbols(
+    x: np.ndarray, fs: float, sps: float, window_start: np.ndarray, tone_guess_hz: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Step 1: (each segment's first sample, per-symbol means (n, _SEGMENT_SYMBOLS) of the segment
     turned down by the tone guess and low-passed, which of those symbols lie inside the stream, the
     low-pass's noise bandwidth in Hz). Samples beyond the stream's ends count as zero."""
@@ -181,8 +203,11 @@ def _coarse_box(q: np.ndarray, search_hz: float) -> tuple[np.ndarray, np.ndarray
     """Step 2: (start symbol, frequency offset Hz) of each row's strongest coherent window, the
     offset interpolated between the fine DFT's bins."""
     n, n_symbols = q.shape
-    starts = np.arange(max(0, _SEGMENT_LEAD_SYMBOLS - _BOX_EARLIEST_SYMBOLS),
-                       min(n_symbols - BOX_SYMBOLS, _SEGMENT_LEAD_SYMBOLS + _BOX_LATEST_SYMBOLS) + 1, _COARSE_STEP_SYMBOLS)
+    starts = np.arange(
+        max(0, _SEGMENT_LEAD_SYMBOLS - _BOX_EARLIEST_SYMBOLS),
+        min(n_symbols - BOX_SYMBOLS, _SEGMENT_LEAD_SYMBOLS + _BOX_LATEST_SYMBOLS) + 1,
+        _COARSE_STEP_SYMBOLS,
+    )
     bin_hz = SYMBOL_RATE_HZ / _FINE_NFFT
     reach = int(np.ceil(search_hz / bin_hz))
     bins = _fine_bins(reach)
@@ -201,15 +226,19 @@ def _coarse_box(q: np.ndarray, search_hz: float) -> tuple[np.ndarray, np.ndarray
         k = bin_offset[at_bin]
         left = np.array([column_of[int(v) - 1] for v in k])
         right = np.array([column_of[int(v) + 1] for v in k])
-        delta = parabolic_offset(np.log(power[rows, at_start, left] + _TINY), np.log(power[rows, at_start, at_bin] + _TINY),
-                                 np.log(power[rows, at_start, right] + _TINY))
+        delta = parabolic_offset(
+            np.log(power[rows, at_start, left] + _TINY),
+            np.log(power[rows, at_start, at_bin] + _TINY),
+            np.log(power[rows, at_start, right] + _TINY),
+        )
         best_start[c0:c1] = starts[at_start]
         best_offset_hz[c0:c1] = (k + delta) * bin_hz
     return best_start, best_offset_hz
 
 
-def _fine_box(q: np.ndarray, coarse_start: np.ndarray,
-              offset_hz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fine_box(
+    q: np.ndarray, coarse_start: np.ndarray, offset_hz: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Step 3: (the symbols turned down by ``offset_hz``, the window start within
     ±``_FINE_REACH_SYMBOLS`` of the coarse one with the largest coherent sum, that sum's amplitude
     per symbol and phase)."""
@@ -225,8 +254,9 @@ def _fine_box(q: np.ndarray, coarse_start: np.ndarray,
     return q_tone, start, np.abs(box) / BOX_SYMBOLS, np.angle(box)
 
 
-def _tone_edges(q_tone: np.ndarray, q_inside: np.ndarray, box_start: np.ndarray, amplitude: np.ndarray,
-                phase: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _tone_edges(
+    q_tone: np.ndarray, q_inside: np.ndarray, box_start: np.ndarray, amplitude: np.ndarray, phase: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Step 4: (first, last) tone symbol of each row: outwards from the window's centre, the
     last symbols where the tone projected on the window's phase (in units of its amplitude,
     smoothed over ``_EDGE_SMOOTH_SYMBOLS``) is still at ``_EDGE_LEVEL`` or above. Symbols outside
@@ -248,8 +278,9 @@ def _tone_edges(q_tone: np.ndarray, q_inside: np.ndarray, box_start: np.ndarray,
     return first, last
 
 
-def _phase_fit(q_tone: np.ndarray, phase: np.ndarray,
-               interior: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _phase_fit(
+    q_tone: np.ndarray, phase: np.ndarray, interior: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Step 5: (the symbols with the fitted phase and frequency removed, the frequency Hz, the
     slope's 1-sigma in rad/symbol) from ``_PHASE_FIT_PASSES`` least-squares fits of the phase over
     ``interior``, each on what the previous one left (so the phase never wraps)."""
@@ -262,8 +293,9 @@ def _phase_fit(q_tone: np.ndarray, phase: np.ndarray,
     return derotate(q_tone, phase, offset_hz), offset_hz, slope_std
 
 
-def _tone_quality(q_tone: np.ndarray, z: np.ndarray,
-                  interior: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _tone_quality(
+    q_tone: np.ndarray, z: np.ndarray, interior: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Step 6, over ``interior``: (its symbols, the tone's amplitude (mean of the fitted symbols'
     real part), the noise power per symbol around it, the coherence |Σz|² / (n · Σ|q|²))."""
     n_fit = interior.sum(axis=1).astype(np.float64)

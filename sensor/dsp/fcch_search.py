@@ -72,8 +72,10 @@ def _tone_candidates(
     nb = len(band)
     wide = 2 * k_side + 1
     lobe = 2 * _MAIN_LOBE_BINS + 1
-    local = (uniform_filter1d(power, wide, axis=1, mode="nearest") * wide
-             - uniform_filter1d(power, lobe, axis=1, mode="nearest") * lobe) / (wide - lobe)
+    local = (
+        uniform_filter1d(power, wide, axis=1, mode="nearest") * wide
+        - uniform_filter1d(power, lobe, axis=1, mode="nearest") * lobe
+    ) / (wide - lobe)
     temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)[None, :]
     ref = np.maximum(np.maximum(local, temporal), _FLOOR)
     contrast = power / ref
@@ -90,8 +92,9 @@ def _tone_candidates(
         t_n = t_idx + dt
         ok = (t_n >= 0) & (t_n < n_frames)
         rows, cols = t_n[ok], f_idx[ok]
-        near[ok] = np.maximum(near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]),
-                                                   contrast[rows, cols + 1]))
+        near[ok] = np.maximum(
+            near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]), contrast[rows, cols + 1])
+        )
     repeated = near >= thr * _REPEAT_FRACTION
     t_idx, f_idx = t_idx[repeated], f_idx[repeated]
     if len(t_idx) == 0:
@@ -106,8 +109,11 @@ def _tone_candidates(
         taken |= (np.abs(t_idx - t_idx[i]) <= _CLUSTER_WINDOWS) & (np.abs(f_idx - f_idx[i]) <= _CLUSTER_BINS)
         keep.append(i)
     ti, fi = t_idx[keep], f_idx[keep]
-    delta = parabolic_offset(np.log(np.maximum(power[ti, fi - 1], _FLOOR)), np.log(np.maximum(power[ti, fi], _FLOOR)),
-                             np.log(np.maximum(power[ti, fi + 1], _FLOOR)))
+    delta = parabolic_offset(
+        np.log(np.maximum(power[ti, fi - 1], _FLOOR)),
+        np.log(np.maximum(power[ti, fi], _FLOOR)),
+        np.log(np.maximum(power[ti, fi + 1], _FLOOR)),
+    )
     f_hz = freqs[band[fi]] + delta * bin_hz
     return ti * hop, f_hz, 10 * np.log10(contrast[ti, fi])
 
@@ -120,8 +126,9 @@ def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, ban
     power = np.empty((n_frames, len(band)), np.float32)
     frames = np.lib.stride_tricks.sliding_window_view(x, win)[::hop][:n_frames]
     breaks = np.flatnonzero(np.diff(band) != 1) + 1
-    runs = [(int(r[0]), int(r[-1]) + 1, int(i)) for r, i in
-            zip(np.split(band, breaks), np.concatenate(([0], breaks)))]  # (first bin, end bin, column)
+    runs = [
+        (int(r[0]), int(r[-1]) + 1, int(i)) for r, i in zip(np.split(band, breaks), np.concatenate(([0], breaks)))
+    ]  # (first bin, end bin, column)
     chunk = max(1, min(n_frames, _FFT_CHUNK_ELEMENTS // nfft))
     buf = np.zeros((chunk, nfft), np.complex64)  # zero-padded beyond ``win``, transformed in place
     for c0 in range(0, n_frames, chunk):
@@ -195,9 +202,17 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     cheaper. The channel response (the equaliser's receive low-pass, flat to ±80 kHz) leaves a
     tone within ±12.5 kHz of the centre untouched; the bursts come back on the wideband's samples
     and frequencies."""
+
     def plan(centres_hz: np.ndarray) -> ChannelizerPlan:
-        return plan_channelizer(fs, centres_hz, samples_per_symbol=_CHANNEL_SPS, shape_taps=prefilter_taps(_CHANNEL_SPS),
-                                stopband_hz=220e3, overlap_factor=1, min_block=int(1e-3 * fs))
+        return plan_channelizer(
+            fs,
+            centres_hz,
+            samples_per_symbol=_CHANNEL_SPS,
+            shape_taps=prefilter_taps(_CHANNEL_SPS),
+            stopband_hz=220e3,
+            overlap_factor=1,
+            min_block=int(1e-3 * fs),
+        )
 
     grid_hz = plan(np.zeros(1)).bin_hz * max(1, round(_CHANNEL_GRID_HZ / plan(np.zeros(1)).bin_hz))  # whole bins
     uniq, group = np.unique(np.round(f_hz / grid_hz), return_inverse=True)
@@ -215,8 +230,19 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     for i, c in enumerate(uniq):
         sel = np.flatnonzero(group == i)
         b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
-        parts.append(FcchBursts(b.start_sample / ratio, b.duration_symbols, b.tone_hz + c, b.carrier_offset_hz + c,
-                                b.freq_std_hz, b.snr_db, b.coherence, b.power_dbfs, fs))
+        parts.append(
+            FcchBursts(
+                b.start_sample / ratio,
+                b.duration_symbols,
+                b.tone_hz + c,
+                b.carrier_offset_hz + c,
+                b.freq_std_hz,
+                b.snr_db,
+                b.coherence,
+                b.power_dbfs,
+                fs,
+            )
+        )
     return dedupe_bursts(concat_bursts(parts, fs))
 
 

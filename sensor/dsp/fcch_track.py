@@ -95,6 +95,15 @@ def measure_fcch_at(
     tone = tone_guess + f_fit
     std = tone_freq_std_hz(sig_b, enbw_hz)
     ok = (coherence >= _MIN_COHERENCE) & (np.abs(f_fit) <= max_error_hz) & np.isfinite(std) & (A > 0)
-    res = FcchBursts(starts, np.full(len(starts), float(FCCH_TONE_SYMBOLS)), tone, tone - FCCH_TONE_HZ, std, snr_db,
-                     coherence, tone_power_dbfs(A), fs)
+    res = FcchBursts(
+        starts,
+        np.full(len(starts), float(FCCH_TONE_SYMBOLS)),
+        tone,
+        tone - FCCH_TONE_HZ,
+        std,
+        snr_db,
+        coherence,
+        tone_power_dbfs(A),
+        fs,
+    )
     return res.take(np.flatnonzero(ok))

@@ -37,7 +37,10 @@ def phase_response(t_symbols: np.ndarray) -> np.ndarray:
 
 
 _TABLE_PER_SYMBOL = 4096
-_TABLE_T = np.arange(-(PULSE_HALF_SPAN + 1) * _TABLE_PER_SYMBOL, (PULSE_HALF_SPAN + 1) * _TABLE_PER_SYMBOL + 1) / _TABLE_PER_SYMBOL
+_TABLE_T = (
+    np.arange(-(PULSE_HALF_SPAN + 1) * _TABLE_PER_SYMBOL, (PULSE_HALF_SPAN + 1) * _TABLE_PER_SYMBOL + 1)
+    / _TABLE_PER_SYMBOL
+)
 _TABLE = phase_response(_TABLE_T)
 
 

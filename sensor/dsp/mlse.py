@@ -35,7 +35,6 @@ from sensor.gsm.burst import (
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.gsm.training import NORMAL_TSC_UBITS, SCH_TRAINING_UBITS
 
-from .mlse_kernels import branch_metrics, forward_backward
 from .chanest import (
     DEFAULT_SEARCH_SYMBOLS,
     DEFAULT_TAPS,
@@ -43,9 +42,10 @@ from .chanest import (
     estimate_normal_channel,
     estimate_sch_channel,
     observations,
-    quarter_turns,
     prefilter,
+    quarter_turns,
 )
+from .mlse_kernels import branch_metrics, forward_backward
 
 _FORBIDDEN = np.float32(1e9)
 _RENORMALISE_EVERY = 8  # symbols between subtracting the best metric (float32 stays exact enough)
@@ -125,12 +125,26 @@ def mlse_equalize(
     pen = _penalties(known_mask, known_ubits, S, n_steps)
     kernel = branch_metrics() if pen is not None and channel.taps.shape[2] == 1 else None
     first = channel.first_tap_sample
-    if (kernel is not None and x.dtype == np.complex64 and first.min() >= 0
-            and first.max() + (n_steps - 1) * channel.samples_per_symbol < x.shape[1]):
+    if (
+        kernel is not None
+        and x.dtype == np.complex64
+        and first.min() >= 0
+        and first.max() + (n_steps - 1) * channel.samples_per_symbol < x.shape[1]
+    ):
         g_t = np.empty((n_steps, 2 * S, n_bursts), np.float32)
-        kernel(np.ascontiguousarray(x), first, first - channel.burst_start_sample, channel.samples_per_symbol,
-               quarter_turns(channel.samples_per_symbol), np.ascontiguousarray(taps_s[:, :, 0].T.real, np.float32),
-               np.ascontiguousarray(taps_s[:, :, 0].T.imag, np.float32), sym2, np.ascontiguousarray(E2[:, 0]), pen, g_t)
+        kernel(
+            np.ascontiguousarray(x),
+            first,
+            first - channel.burst_start_sample,
+            channel.samples_per_symbol,
+            quarter_turns(channel.samples_per_symbol),
+            np.ascontiguousarray(taps_s[:, :, 0].T.real, np.float32),
+            np.ascontiguousarray(taps_s[:, :, 0].T.imag, np.float32),
+            sym2,
+            np.ascontiguousarray(E2[:, 0]),
+            pen,
+            g_t,
+        )
         return _trellis(g_t, channel, known_mask, known_ubits, S, n_bursts)
     y, valid = observations(x, channel, first_symbol=0, n_symbols=n_steps)  # (N, K, P)
 
@@ -142,8 +156,10 @@ def mlse_equalize(
     if y.shape[2] == 1:  # symbol-spaced: Re(conj(y)·t) = y_re·t_re + y_im·t_im, in float32, laid out (K, L, N)
         yv = np.where(valid[:, :, 0], y[:, :, 0], 0).T
         tv = taps_s[:, :, 0].T
-        c = (yv.real.astype(np.float32)[:, None, :] * tv.real.astype(np.float32)[None]
-             + yv.imag.astype(np.float32)[:, None, :] * tv.imag.astype(np.float32)[None])
+        c = (
+            yv.real.astype(np.float32)[:, None, :] * tv.real.astype(np.float32)[None]
+            + yv.imag.astype(np.float32)[:, None, :] * tv.imag.astype(np.float32)[None]
+        )
     else:
         c = np.einsum("nkp,nlp->kln", np.conj(np.where(valid, y, 0)), taps_s).real.astype(np.float32)  # (K, L, N)
     # Σ_l c_l·(−2·sym[j, l]) summed in the order of l (as ``mlse_kernels.branch_metrics``)
@@ -164,7 +180,9 @@ def mlse_equalize(
     return _trellis(g_t, channel, known_mask, known_ubits, S, n_bursts)
 
 
-def _penalties(known_mask: np.ndarray | None, known_ubits: np.ndarray | None, S: int, n_steps: int) -> np.ndarray | None:
+def _penalties(
+    known_mask: np.ndarray | None, known_ubits: np.ndarray | None, S: int, n_steps: int
+) -> np.ndarray | None:
     """(n_steps, 2S) float32: _FORBIDDEN on the branches whose new bit contradicts a known bit,
     when the same bits are known in every burst (None otherwise: none known, or per burst)."""
     if known_mask is None:
@@ -178,8 +196,14 @@ def _penalties(known_mask: np.ndarray | None, known_ubits: np.ndarray | None, S:
     return pen
 
 
-def _trellis(g_t: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None, known_ubits: np.ndarray | None,
-             S: int, n_bursts: int) -> MlseResult:
+def _trellis(
+    g_t: np.ndarray,
+    channel: ChannelEstimate,
+    known_mask: np.ndarray | None,
+    known_ubits: np.ndarray | None,
+    S: int,
+    n_bursts: int,
+) -> MlseResult:
     """Forward-backward over the branch metrics g_t (steps, 2S, N) → soft bits."""
     n_steps = g_t.shape[0]
     kb = None if known_mask is None else np.broadcast_to(np.asarray(known_ubits, np.uint8), (n_bursts, BURST_BITS))
@@ -214,15 +238,17 @@ def _trellis(g_t: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray |
             beta[k] -= beta[k].min(axis=0)
     # Best path through each branch of steps 0..147, then the LLR of the new bit u.
     K = BURST_BITS
-    m = (alpha[:K].reshape(K, 2, half, 1, n_bursts) + g5[:K]
-         + beta[1 : K + 1].reshape(K, 1, half, 2, n_bursts))  # (K, m, q', u, N)
+    m = (
+        alpha[:K].reshape(K, 2, half, 1, n_bursts) + g5[:K] + beta[1 : K + 1].reshape(K, 1, half, 2, n_bursts)
+    )  # (K, m, q', u, N)
     best = m.min(axis=(1, 2))  # (K, u, N)
     llr = (best[:, 1] - best[:, 0]).T  # (N, 148): M(d=1) − M(d=0)
     return _result(np.ascontiguousarray(llr).astype(np.float32), channel, known_mask, kb)
 
 
-def _result(sbits: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None,
-            known_ubits: np.ndarray | None) -> MlseResult:
+def _result(
+    sbits: np.ndarray, channel: ChannelEstimate, known_mask: np.ndarray | None, known_ubits: np.ndarray | None
+) -> MlseResult:
     """The known positions set to their value at the burst's largest free magnitude; hard bits."""
     if known_mask is not None and known_ubits is not None:
         km = np.asarray(known_mask, bool)
@@ -309,9 +335,15 @@ def equalize_normal_bursts(
     mask, bits = known_bits_normal(tsc)
 
     def estimate(rows: np.ndarray) -> ChannelEstimate:
-        return estimate_normal_channel(rows, burst_start_sample=burst_start_sample, tsc=tsc,
-                                       samples_per_symbol=samples_per_symbol, n_taps=n_taps,
-                                       search_symbols=search_symbols, fractional=fractional)
+        return estimate_normal_channel(
+            rows,
+            burst_start_sample=burst_start_sample,
+            tsc=tsc,
+            samples_per_symbol=samples_per_symbol,
+            n_taps=n_taps,
+            search_symbols=search_symbols,
+            fractional=fractional,
+        )
 
     return _equalize(x, estimate, mask, bits, int(samples_per_symbol), frequency_passes)
 
@@ -332,8 +364,13 @@ def equalize_sch_bursts(
     mask, bits = known_bits_sch()
 
     def estimate(rows: np.ndarray) -> ChannelEstimate:
-        return estimate_sch_channel(rows, burst_start_sample=burst_start_sample,
-                                    samples_per_symbol=samples_per_symbol, n_taps=n_taps,
-                                    search_symbols=search_symbols, fractional=fractional)
+        return estimate_sch_channel(
+            rows,
+            burst_start_sample=burst_start_sample,
+            samples_per_symbol=samples_per_symbol,
+            n_taps=n_taps,
+            search_symbols=search_symbols,
+            fractional=fractional,
+        )
 
     return _equalize(x, estimate, mask, bits, int(samples_per_symbol), frequency_passes)

@@ -91,9 +91,19 @@ def _subtract_min(metrics: np.ndarray, lo: np.ndarray) -> None:
 forward_backward = compiled(_forward_backward, _subtract_min)
 
 
-def _branch_metrics(x: np.ndarray, first_tap: np.ndarray, lead: np.ndarray, sps: int, quarter: np.ndarray,
-                    t_re: np.ndarray, t_im: np.ndarray, sym2: np.ndarray, e2: np.ndarray, pen: np.ndarray,
-                    g: np.ndarray) -> None:
+def _branch_metrics(
+    x: np.ndarray,
+    first_tap: np.ndarray,
+    lead: np.ndarray,
+    sps: int,
+    quarter: np.ndarray,
+    t_re: np.ndarray,
+    t_im: np.ndarray,
+    sym2: np.ndarray,
+    e2: np.ndarray,
+    pen: np.ndarray,
+    g: np.ndarray,
+) -> None:
     """The symbol-spaced branch metrics of ``mlse.mlse_equalize`` with every sample inside the
     rows: observation k of burst n is x[n, first_tap[n] + k·sps] derotated by
     quarter[(lead[n] + k·sps) mod 4·sps] (complex128), its correlations with the taps

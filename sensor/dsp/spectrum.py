@@ -61,8 +61,14 @@ def raster_channel_powers(
     return centres, 10 * np.log10(np.maximum(power, 1e-20))
 
 
-def carrier_contrast(samples: np.ndarray, sample_rate_hz: float, *, usable_fraction: float = 0.9,
-                     nfft: int = 1024, dc_guard_hz: float = 15e3) -> float:
+def carrier_contrast(
+    samples: np.ndarray,
+    sample_rate_hz: float,
+    *,
+    usable_fraction: float = 0.9,
+    nfft: int = 1024,
+    dc_guard_hz: float = 15e3,
+) -> float:
     """How much a GSM carrier could be standing out of the noise anywhere in the usable band:
     the largest ratio, over every frequency, of the mean power density within ±60 kHz to that in the
     rings 100-160 kHz away (1.0 for noise alone; a GMSK carrier at 2 dB SNR gives about 1.9).
@@ -80,9 +86,16 @@ def carrier_contrast(samples: np.ndarray, sample_rate_hz: float, *, usable_fract
     return float(ratio[ok].max()) if np.any(ok) else 1.0
 
 
-def raster_contrast(samples: np.ndarray, sample_rate_hz: float, offsets_hz: np.ndarray, *,
-                    usable_fraction: float = 0.9, bin_hz: float = 2.4e3, frames: int = 128,
-                    dc_guard_hz: float = 15e3) -> tuple[np.ndarray, np.ndarray]:
+def raster_contrast(
+    samples: np.ndarray,
+    sample_rate_hz: float,
+    offsets_hz: np.ndarray,
+    *,
+    usable_fraction: float = 0.9,
+    bin_hz: float = 2.4e3,
+    frames: int = 128,
+    dc_guard_hz: float = 15e3,
+) -> tuple[np.ndarray, np.ndarray]:
     """``carrier_contrast`` at given frequencies (Hz from the tuning), NaN where its rings would
     leave the usable band: whether a carrier stands out there; and the power (dBFS) within ±60 kHz
     of each. The spectrum averages ``frames`` frames spread evenly over the whole of ``samples``
@@ -101,8 +114,9 @@ def raster_contrast(samples: np.ndarray, sample_rate_hz: float, offsets_hz: np.n
     return np.where(ok[k], ratio[k], np.nan), 10 * np.log10(np.maximum(inner[k], 1e-30))
 
 
-def _contrast(power: np.ndarray, sample_rate_hz: float, usable_fraction: float,
-              dc_guard_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _contrast(
+    power: np.ndarray, sample_rate_hz: float, usable_fraction: float, dc_guard_hz: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(bin offsets, contrast at every bin, where it is measurable, power within ±60 kHz) of a
     centred power spectrum."""
     nfft = len(power)

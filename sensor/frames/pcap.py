@@ -41,7 +41,9 @@ def _ipv4_checksum(header: bytes) -> int:
 def ipv4_udp(payload: bytes, *, dst_port: int = GSMTAP_UDP_PORT, src_port: int = _SRC_PORT, ident: int = 0) -> bytes:
     """An IPv4 datagram 127.0.0.1 → 127.0.0.1 carrying ``payload`` in UDP (checksum 0: none)."""
     udp = struct.pack("!HHHH", src_port, dst_port, 8 + len(payload), 0) + payload
-    header = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ident & 0xFFFF, 0x4000, 64, 17, 0, _LOOPBACK, _LOOPBACK))
+    header = bytearray(
+        struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ident & 0xFFFF, 0x4000, 64, 17, 0, _LOOPBACK, _LOOPBACK)
+    )
     header[10:12] = struct.pack("!H", _ipv4_checksum(bytes(header)))
     return bytes(header) + udp
 

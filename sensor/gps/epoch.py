@@ -44,7 +44,7 @@ _EPOCH = dt.date(1970, 1, 1)
 
 
 class _Epoch:
-    __slots__ = ("tod", "rmc", "gga", "gns", "gll", "zda", "gsa", "vtg", "last_key", "recv_mono", "recv_utc")
+    __slots__ = ("gga", "gll", "gns", "gsa", "last_key", "recv_mono", "recv_utc", "rmc", "tod", "vtg", "zda")
 
     def __init__(self, tod: float, recv_mono: float | None, recv_utc: float | None) -> None:
         self.tod = tod
@@ -182,7 +182,7 @@ class EpochAssembler:
             self._date_ref = (date, ep.tod)
             return date
         if self.date_from_clock and ep.recv_utc is not None:
-            today = dt.datetime.fromtimestamp(ep.recv_utc, dt.timezone.utc).date()
+            today = dt.datetime.fromtimestamp(ep.recv_utc, dt.UTC).date()
             days = (today + dt.timedelta(days=d) for d in (-1, 0, 1))
             return min(days, key=lambda d: abs(_posix(d, ep.tod) - ep.recv_utc))
         return None
@@ -263,7 +263,7 @@ class EpochAssembler:
     def _reject(self, ep: _Epoch, why: str) -> None:
         self.stats.rejected_epochs += 1
         log.debug("%s: dropped epoch at %.3f s of day: %s", self.source or "nmea", ep.tod, why)
-        return None
+        return
 
 
 class NmeaFixDecoder:
@@ -284,4 +284,3 @@ class NmeaFixDecoder:
 
     def flush(self) -> list[Fix | NoFix]:
         return self.assembler.flush()
-

@@ -3,7 +3,7 @@ recording keeps in its sidecar ``NAME.nmea``, and the simulator's drives."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sensor.gps.fix import Fix
 
@@ -29,7 +29,7 @@ def _angle(value: float, degree_digits: int, hemispheres: str) -> str:
 
 def fix_sentences(fix: Fix, talker: str = "GP") -> list[str]:
     """One epoch: RMC (date, speed, course), GGA (altitude, HDOP, satellites), GSA (2D/3D)."""
-    t = datetime.fromtimestamp(fix.time_utc_s, tz=timezone.utc)
+    t = datetime.fromtimestamp(fix.time_utc_s, tz=UTC)
     hhmmss = t.strftime("%H%M%S") + f".{t.microsecond // 10000:02d}"
     lat = _angle(fix.lat_deg, 2, "NS")
     lon = _angle(fix.lon_deg, 3, "EW")

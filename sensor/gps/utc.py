@@ -20,5 +20,5 @@ def parse_utc_time(value: Any) -> float | None:
     except ValueError:
         return None
     if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
+        t = t.replace(tzinfo=dt.UTC)
     return t.timestamp()

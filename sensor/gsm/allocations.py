@@ -165,7 +165,9 @@ class Allocations:
         try:
             return self.plans[region.lower()]
         except KeyError:
-            raise ConfigError(f"no band plan for region {region!r} (known: {', '.join(self.regions) or 'none'})") from None
+            raise ConfigError(
+                f"no band plan for region {region!r} (known: {', '.join(self.regions) or 'none'})"
+            ) from None
 
     def bands_for(self, region: str) -> list[str]:
         """The GSM bands in use in ``region`` (names as in ``sensor.gsm.bands``)."""

@@ -35,22 +35,36 @@ class SiRule:
 
 
 SI_SCHEDULE: tuple[SiRule, ...] = (
-    SiRule("1", Bcch.NORM, (0,), "only if frequency hopping is used or the NCH is present; "
-           "if another message is found at TC 0, SI1 is not in use"),
+    SiRule(
+        "1",
+        Bcch.NORM,
+        (0,),
+        "only if frequency hopping is used or the NCH is present; "
+        "if another message is found at TC 0, SI1 is not in use",
+    ),
     SiRule("2", Bcch.NORM, (1,), "always (at least every time TC = 1)"),
     SiRule("2bis", Bcch.NORM, (5,), "if needed"),
     SiRule("2ter", Bcch.NORM, (5,), "if needed and 2bis is not sent"),
     SiRule("2ter", Bcch.NORM, (4,), "if both 2bis and 2ter are sent: at least once in any 4 consecutive TC = 4"),
     SiRule("2quater", Bcch.NORM, (5,), "if on BCCH Norm and neither 2bis nor 2ter is sent"),
-    SiRule("2quater", Bcch.NORM, (4,), "if on BCCH Norm and 2bis or 2ter is sent: at least once in any 4 consecutive TC = 4"),
+    SiRule(
+        "2quater",
+        Bcch.NORM,
+        (4,),
+        "if on BCCH Norm and 2bis or 2ter is sent: at least once in any 4 consecutive TC = 4",
+    ),
     SiRule("2quater", Bcch.EXT, (5,), "if on BCCH Ext: at least once in any 4 consecutive TC = 5"),
     SiRule("3", Bcch.NORM, (2, 6), "always"),
     SiRule("4", Bcch.NORM, (3, 7), "always"),
     SiRule("7", Bcch.EXT, (7,), "if needed"),
     SiRule("8", Bcch.EXT, (3,), "if needed"),
     SiRule("9", Bcch.NORM, (4,), "in the TC = 4 blocks that SI3 specifies"),
-    SiRule("13", Bcch.NORM, (4,), "if GPRS is supported and SI3/4/7/8 say BCCH Norm: "
-           "at least once in any 4 consecutive TC = 4"),
+    SiRule(
+        "13",
+        Bcch.NORM,
+        (4,),
+        "if GPRS is supported and SI3/4/7/8 say BCCH Norm: at least once in any 4 consecutive TC = 4",
+    ),
     SiRule("13", Bcch.EXT, (0,), "if GPRS is supported and SI3/4/7/8 say BCCH Ext"),
     SiRule("16", Bcch.EXT, (6,), "if needed"),
     SiRule("17", Bcch.EXT, (2,), "if needed"),

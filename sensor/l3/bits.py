@@ -20,7 +20,7 @@ def _pad_bit(pos: int) -> int:
 class BitReader:
     """Reads unsigned fields MSB first from ``data``; raises :class:`TruncatedMessage` past the end."""
 
-    __slots__ = ("_value", "_nbits", "pos")
+    __slots__ = ("_nbits", "_value", "pos")
 
     def __init__(self, data: bytes, start_bit: int = 0) -> None:
         self._value = int.from_bytes(data, "big")

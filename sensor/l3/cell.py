@@ -121,7 +121,9 @@ class CellParams:
         return self.si2quater or bool(self.utran_fdd) or bool(self.eutran_earfcns)
 
 
-def _flist(arfcns: tuple[int, ...], ie: ListIE, fmt: FreqListFormat | None, p: CellParams, ext_ind: bool = False) -> FrequencyList:
+def _flist(
+    arfcns: tuple[int, ...], ie: ListIE, fmt: FreqListFormat | None, p: CellParams, ext_ind: bool = False
+) -> FrequencyList:
     return FrequencyList(
         arfcns=tuple(sorted(set(arfcns))),
         format=fmt or choose_format(arfcns),
@@ -148,7 +150,9 @@ def _lai(p: CellParams) -> LocationAreaIdentification:
 
 
 def _cell_selection(p: CellParams) -> CellSelectionParameters:
-    return CellSelectionParameters(p.cell_reselect_hysteresis_db, p.ms_txpwr_max_cch, p.acs, p.neci, p.rxlev_access_min_dbm)
+    return CellSelectionParameters(
+        p.cell_reselect_hysteresis_db, p.ms_txpwr_max_cch, p.acs, p.neci, p.rxlev_access_min_dbm
+    )
 
 
 def _selection(p: CellParams) -> SelectionParameters | None:
@@ -178,18 +182,26 @@ def build_si2(p: CellParams) -> bytes:
 
 
 def build_si2bis(p: CellParams) -> bytes:
-    return SystemInformation2bis(_flist(p.neighbours_bis, ListIE.NEIGHBOUR, p.neighbour_bis_format, p, ext_ind=True), _rach(p)).to_l2()
+    return SystemInformation2bis(
+        _flist(p.neighbours_bis, ListIE.NEIGHBOUR, p.neighbour_bis_format, p, ext_ind=True), _rach(p)
+    ).to_l2()
 
 
 def build_si2ter(p: CellParams) -> bytes:
-    return SystemInformation2ter(_flist(p.neighbours_ter, ListIE.NEIGHBOUR_2, p.neighbour_ter_format, p), SI2terRestOctets()).to_l2()
+    return SystemInformation2ter(
+        _flist(p.neighbours_ter, ListIE.NEIGHBOUR_2, p.neighbour_ter_format, p), SI2terRestOctets()
+    ).to_l2()
 
 
 def build_si2quater(p: CellParams) -> bytes:
     utran = tuple(UtranNeighbourFrequency("fdd", u, tuple(sorted(set(codes)))) for u, codes in p.utran_fdd)
     eutran = ()
     if p.eutran_earfcns:
-        eutran = (EutranNeighbours(tuple(p.eutran_earfcns), tuple(None for _ in p.eutran_earfcns), p.eutran_priority, p.eutran_thresh_high),)
+        eutran = (
+            EutranNeighbours(
+                tuple(p.eutran_earfcns), tuple(None for _ in p.eutran_earfcns), p.eutran_priority, p.eutran_thresh_high
+            ),
+        )
     ro = SI2quaterRestOctets(
         ba_ind=p.ba_ind,
         three_g_ba_ind=0,
@@ -239,9 +251,22 @@ def build_si13(p: CellParams) -> bytes:
         priority_access_thr=6,
         network_control_order=0,
         gprs_cell_options=GprsCellOptions(
-            nmo=p.nmo, t3168_ms=1000, t3192_ms=500, drx_timer_max_s=0, access_burst_type=0, control_ack_type=1, bs_cv_max=15,
-            pan_dec=1, pan_inc=1, pan_max=7, egprs_supported=False, pfc_feature_mode=False, dtm_support=False,
-            bss_paging_coordination=False, ccn_active=False, nw_ext_utbf=False,
+            nmo=p.nmo,
+            t3168_ms=1000,
+            t3192_ms=500,
+            drx_timer_max_s=0,
+            access_burst_type=0,
+            control_ack_type=1,
+            bs_cv_max=15,
+            pan_dec=1,
+            pan_inc=1,
+            pan_max=7,
+            egprs_supported=False,
+            pfc_feature_mode=False,
+            dtm_support=False,
+            bss_paging_coordination=False,
+            ccn_active=False,
+            nw_ext_utbf=False,
         ),  # fmt: skip
         gprs_power_control=GprsPowerControlParameters(alpha=0, t_avg_w=16, t_avg_t=16, pc_meas_chan=0, n_avg_i=15),
         sgsnr=True,

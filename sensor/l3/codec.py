@@ -201,7 +201,9 @@ def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[
         pos += 1 + k + n
     if optionals and pos != end:
         if plen is not None:
-            raise L3ParseError(f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})")
+            raise L3ParseError(
+                f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})"
+            )
         raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
     return header, raws, pos
 

@@ -115,7 +115,9 @@ class Bits(_Element):
             return self.table.index(value)
         code = value // self.scale - self.offset
         if value % self.scale or not 0 <= code < 1 << self.n or code == self.none_code:
-            raise L3EncodeError(f"{self.name} {value} has no {self.n}-bit code (step {self.scale}, offset {self.offset})")
+            raise L3EncodeError(
+                f"{self.name} {value} has no {self.n}-bit code (step {self.scale}, offset {self.offset})"
+            )
         return code
 
     def write(self, w: BitWriter, obj: Any) -> None:

@@ -65,7 +65,9 @@ MS_TXPWR_DBM: dict[str, tuple[int | None, ...]] = {
 def ms_txpwr_max_cch_dbm(level: int, band: str) -> int | None:
     """Nominal power in dBm of power control level ``level`` in ``band`` (GSM900, DCS1800, PCS1900,
     GSM850 like GSM900), or None for a reserved level or an unknown band."""
-    table = MS_TXPWR_DBM.get("GSM900" if band in ("GSM850", "GSM450", "GSM480", "GSM750", "EGSM900", "RGSM900") else band)
+    table = MS_TXPWR_DBM.get(
+        "GSM900" if band in ("GSM850", "GSM450", "GSM480", "GSM750", "EGSM900", "RGSM900") else band
+    )
     if table is None or not 0 <= level <= 31:
         return None
     return table[level]
@@ -131,9 +133,12 @@ class LocationAreaIdentification:
         return cls(mcc=mcc, mnc=mnc, lac=(data[3] << 8) | data[4])
 
     def to_bytes(self) -> bytes:
-        _check(len(self.mcc) == 3 and self.mcc.isdigit() and self.mcc.isascii(), f"MCC must be 3 digits, got {self.mcc!r}")
         _check(
-            len(self.mnc) in (2, 3) and self.mnc.isdigit() and self.mnc.isascii(), f"MNC must be 2 or 3 digits, got {self.mnc!r}"
+            len(self.mcc) == 3 and self.mcc.isdigit() and self.mcc.isascii(), f"MCC must be 3 digits, got {self.mcc!r}"
+        )
+        _check(
+            len(self.mnc) in (2, 3) and self.mnc.isdigit() and self.mnc.isascii(),
+            f"MNC must be 2 or 3 digits, got {self.mnc!r}",
         )
         _check(0 <= self.lac <= 0xFFFF, f"LAC must be 0..65535, got {self.lac}")
         m = [int(c) for c in self.mcc]
@@ -214,7 +219,12 @@ class CellOptionsBcch:
     def from_bytes(cls, data: bytes) -> CellOptionsBcch:
         _need(data, 1, "Cell Options (BCCH)")
         o = data[0]
-        return cls(dn_ind=bool(o & 0x80), pwrc=bool(o & 0x40), dtx=(o >> 4) & 0x3, radio_link_timeout_blocks=4 * ((o & 0xF) + 1))
+        return cls(
+            dn_ind=bool(o & 0x80),
+            pwrc=bool(o & 0x40),
+            dtx=(o >> 4) & 0x3,
+            radio_link_timeout_blocks=4 * ((o & 0xF) + 1),
+        )
 
     def to_bytes(self) -> bytes:
         _check(0 <= self.dtx <= 3, f"DTX code must be 0..3, got {self.dtx}")
@@ -253,7 +263,10 @@ class CellSelectionParameters:
         _check(0 <= h <= 14 and h % 2 == 0, f"CELL-RESELECT-HYSTERESIS must be 0..14 dB step 2, got {h}")
         _check(0 <= self.ms_txpwr_max_cch <= 31, f"MS-TXPWR-MAX-CCH must be 0..31, got {self.ms_txpwr_max_cch}")
         return bytes(
-            [((h // 2) << 5) | self.ms_txpwr_max_cch, (self.acs << 7) | (self.neci << 6) | dbm_to_rxlev(self.rxlev_access_min_dbm)]
+            [
+                ((h // 2) << 5) | self.ms_txpwr_max_cch,
+                (self.acs << 7) | (self.neci << 6) | dbm_to_rxlev(self.rxlev_access_min_dbm),
+            ]
         )
 
 
@@ -291,7 +304,10 @@ class RachControlParameters:
 
     def to_bytes(self) -> bytes:
         _check(self.max_retrans in MAX_RETRANS, f"MAX RETRANS must be one of {MAX_RETRANS}, got {self.max_retrans}")
-        _check(self.tx_integer_slots in TX_INTEGER_SLOTS, f"Tx-integer must be one of {TX_INTEGER_SLOTS}, got {self.tx_integer_slots}")
+        _check(
+            self.tx_integer_slots in TX_INTEGER_SLOTS,
+            f"Tx-integer must be one of {TX_INTEGER_SLOTS}, got {self.tx_integer_slots}",
+        )
         ac = 1 << 10 if self.emergency_calls_barred else 0
         for c in self.access_classes_barred:
             _check(0 <= c <= 15 and c != 10, f"access class must be 0..9 or 11..15, got {c}")
@@ -349,40 +365,62 @@ class ChannelDescription:
         return cls(ctype, tn, tsc, arfcn=((o2 & 0x03) << 8) | o3)
 
     def to_bytes(self) -> bytes:
-        _check(0 <= self.channel_type_tdma_offset <= 31 and 0 <= self.tn <= 7 and 0 <= self.tsc <= 7, "bad channel description")
+        _check(
+            0 <= self.channel_type_tdma_offset <= 31 and 0 <= self.tn <= 7 and 0 <= self.tsc <= 7,
+            "bad channel description",
+        )
         o1 = (self.channel_type_tdma_offset << 3) | self.tn
         if self.arfcn is not None:
             _check(0 <= self.arfcn <= 1023, f"ARFCN must be 0..1023, got {self.arfcn}")
             return bytes([o1, (self.tsc << 5) | (self.arfcn >> 8), self.arfcn & 0xFF])
-        _check(self.maio is not None and self.hsn is not None and 0 <= self.maio <= 63 and 0 <= self.hsn <= 63, "hopping needs MAIO, HSN 0..63")
+        _check(
+            self.maio is not None and self.hsn is not None and 0 <= self.maio <= 63 and 0 <= self.hsn <= 63,
+            "hopping needs MAIO, HSN 0..63",
+        )
         assert self.maio is not None and self.hsn is not None
         return bytes([o1, (self.tsc << 5) | 0x10 | (self.maio >> 2), ((self.maio & 0x3) << 6) | self.hsn])
 
 
 # --------------------------------------------------------------------------- the IEs as the message codec reads them
 
-CELL_IDENTITY = IEType("Cell Identity", cell_identity_from_bytes, cell_identity_to_bytes, octets=2)  # TS 24.008 §10.5.1.1
-LAI = IEType("Location Area Identification", LocationAreaIdentification.from_bytes,
-             LocationAreaIdentification.to_bytes, octets=5)  # TS 24.008 §10.5.1.3
-CONTROL_CHANNEL_DESCRIPTION = IEType("Control Channel Description", ControlChannelDescription.from_bytes,
-                                     ControlChannelDescription.to_bytes, octets=3)  # §10.5.2.11
-CELL_OPTIONS_BCCH = IEType("Cell Options (BCCH)", CellOptionsBcch.from_bytes, CellOptionsBcch.to_bytes, octets=1)  # §10.5.2.3
-CELL_SELECTION_PARAMETERS = IEType("Cell Selection Parameters", CellSelectionParameters.from_bytes,
-                                   CellSelectionParameters.to_bytes, octets=2)  # §10.5.2.4
-RACH_CONTROL_PARAMETERS = IEType("RACH Control Parameters", RachControlParameters.from_bytes,
-                                 RachControlParameters.to_bytes, octets=3)  # §10.5.2.29
-NCC_PERMITTED = IEType("NCC Permitted", lambda b: ncc_permitted_from_byte(b[0]),
-                       lambda v: bytes([ncc_permitted_to_byte(v)]), octets=1)  # §10.5.2.27
-CBCH_CHANNEL_DESCRIPTION = IEType("CBCH Channel Description", ChannelDescription.from_bytes,
-                                  ChannelDescription.to_bytes, octets=3)  # §10.5.2.5 (SI4 §9.1.36.1)
+CELL_IDENTITY = IEType(
+    "Cell Identity", cell_identity_from_bytes, cell_identity_to_bytes, octets=2
+)  # TS 24.008 §10.5.1.1
+LAI = IEType(
+    "Location Area Identification", LocationAreaIdentification.from_bytes, LocationAreaIdentification.to_bytes, octets=5
+)  # TS 24.008 §10.5.1.3
+CONTROL_CHANNEL_DESCRIPTION = IEType(
+    "Control Channel Description", ControlChannelDescription.from_bytes, ControlChannelDescription.to_bytes, octets=3
+)  # §10.5.2.11
+CELL_OPTIONS_BCCH = IEType(
+    "Cell Options (BCCH)", CellOptionsBcch.from_bytes, CellOptionsBcch.to_bytes, octets=1
+)  # §10.5.2.3
+CELL_SELECTION_PARAMETERS = IEType(
+    "Cell Selection Parameters", CellSelectionParameters.from_bytes, CellSelectionParameters.to_bytes, octets=2
+)  # §10.5.2.4
+RACH_CONTROL_PARAMETERS = IEType(
+    "RACH Control Parameters", RachControlParameters.from_bytes, RachControlParameters.to_bytes, octets=3
+)  # §10.5.2.29
+NCC_PERMITTED = IEType(
+    "NCC Permitted", lambda b: ncc_permitted_from_byte(b[0]), lambda v: bytes([ncc_permitted_to_byte(v)]), octets=1
+)  # §10.5.2.27
+CBCH_CHANNEL_DESCRIPTION = IEType(
+    "CBCH Channel Description", ChannelDescription.from_bytes, ChannelDescription.to_bytes, octets=3
+)  # §10.5.2.5 (SI4 §9.1.36.1)
 # §10.5.2.21 Mobile Allocation as SI4 carries it (§9.1.36.2): octets kept, not decoded
 CBCH_MOBILE_ALLOCATION = IEType("CBCH Mobile Allocation", bytes, bytes, max_octets=5)
 
 
 def _frequency_list(title: str, kind: ListIE) -> IEType:
     def write(v: FrequencyList) -> bytes:
-        return encode_frequency_list(v.arfcns, kind, v.format, ba_ind=v.ba_ind or 0, ext_ind=bool(v.ext_ind),
-                                     multiband_reporting=v.multiband_reporting or 0)
+        return encode_frequency_list(
+            v.arfcns,
+            kind,
+            v.format,
+            ba_ind=v.ba_ind or 0,
+            ext_ind=bool(v.ext_ind),
+            multiband_reporting=v.multiband_reporting or 0,
+        )
 
     return IEType(title, lambda b: decode_frequency_list(b, kind), write, octets=IE_LENGTH)
 

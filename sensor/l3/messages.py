@@ -39,8 +39,6 @@ from sensor.l2.ts44006 import FRAME_OCTETS
 
 from .codec import decode
 from .errors import L3ParseError, NotSystemInformation, TruncatedMessage
-from .ts24007 import PD_RR
-from .ts44018 import L2_PSEUDO_LENGTH_BITS, SI_TYPE_OF_MESSAGE_TYPE, SIType
 from .si_cell import (
     SystemInformation3,
     SystemInformation4,
@@ -52,9 +50,11 @@ from .si_lists import (
     SystemInformation1,
     SystemInformation2,
     SystemInformation2bis,
-    SystemInformation2ter,
     SystemInformation2quater,
+    SystemInformation2ter,
 )
+from .ts24007 import PD_RR
+from .ts44018 import L2_PSEUDO_LENGTH_BITS, SI_TYPE_OF_MESSAGE_TYPE, SIType
 
 SystemInformation = Union[
     SystemInformation1,
@@ -123,8 +123,8 @@ __all__ = [
     "SystemInformation1",
     "SystemInformation2",
     "SystemInformation2bis",
-    "SystemInformation2ter",
     "SystemInformation2quater",
+    "SystemInformation2ter",
     "SystemInformation3",
     "SystemInformation4",
     "SystemInformation7",

@@ -212,7 +212,10 @@ class SI2quaterRestOctets:
         w.write(self.ba_ind, 1)
         w.write(self.three_g_ba_ind, 1)
         w.write(self.mp_change_mark, 1)
-        _check(0 <= self.index <= 15 and 0 <= self.count <= 15 and self.index <= self.count, "SI2quater INDEX/COUNT 0..15, INDEX <= COUNT")
+        _check(
+            0 <= self.index <= 15 and 0 <= self.count <= 15 and self.index <= self.count,
+            "SI2quater INDEX/COUNT 0..15, INDEX <= COUNT",
+        )
         w.write(self.index, 4)
         w.write(self.count, 4)
         for _ in range(7):  # measurement, RTD, BSIC, report priority, GPRS measurement, NC, extension
@@ -283,7 +286,10 @@ def _read_3g_neighbour_cells(r: BitReader, out: list[UtranNeighbourFrequency]) -
         r.skip(7)  # Index_Start_3G
     if r.read_bool():
         r.skip(7)  # Absolute_Index_Start_EMR
-    for mode, info_bits, range_, arfcn_bits in (("fdd", FDD_CELL_INFO_BITS, 1024, 14), ("tdd", TDD_CELL_INFO_BITS, 512, 14)):
+    for mode, info_bits, range_, arfcn_bits in (
+        ("fdd", FDD_CELL_INFO_BITS, 1024, 14),
+        ("tdd", TDD_CELL_INFO_BITS, 512, 14),
+    ):
         if not r.read_bool():
             continue
         if r.read_bool():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import keys
-from .codec import TLV, TV, V, Field, MessageSpec, PseudoLength, RestOctets, rr_header
+from .codec import TLV, TV, Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
 from .ie import (
     CBCH_CHANNEL_DESCRIPTION,
     CBCH_MOBILE_ALLOCATION,
@@ -39,7 +39,6 @@ from .ie import (
 from .rest_octets import SI3RestOctets, SI4RestOctets, SI13RestOctets
 from .si_common import _Base, _cell_selection_params, _rach_params, _selection_params
 from .ts44018 import IEI_CBCH_CHANNEL_DESCRIPTION, IEI_CBCH_MOBILE_ALLOCATION, L2_PSEUDO_LENGTH, MESSAGE_TYPE, SIType
-
 
 # --------------------------------------------------------------------------- SI3 §9.1.35
 

@@ -31,7 +31,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-
 def _rach_params(r: RachControlParameters) -> dict[str, Any]:
     return {
         keys.MAX_RETRANS: r.max_retrans,
@@ -67,7 +66,6 @@ class _Base(Message):
         out = _jsonable(self)
         out["si_type"] = self.si_type.value
         return out
-
 
 
 def _cell_selection_params(csp: CellSelectionParameters) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import keys
-from .codec import V, Field, MessageSpec, PseudoLength, RestOctets, rr_header
+from .codec import Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
 from .freqlist import FrequencyList
 from .ie import (
     CELL_CHANNEL_DESCRIPTION,
@@ -32,7 +32,6 @@ from .rest_octets import SI1RestOctets, SI2terRestOctets
 from .si2quater import SI2quaterRestOctets
 from .si_common import _Base, _rach_params
 from .ts44018 import L2_PSEUDO_LENGTH, MESSAGE_TYPE, SIType
-
 
 # --------------------------------------------------------------------------- SI1 §9.1.31
 

@@ -33,5 +33,7 @@ def lat_lon_from_enu(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(lat_deg, lon_deg) of plane points; the inverse of :func:`enu_from_lat_lon`."""
     lat_deg = lat0_deg + np.degrees(np.asarray(north_m, dtype=np.float64) / EARTH_RADIUS_M)
-    lon_deg = _wrap_deg(lon0_deg + np.degrees(np.asarray(east_m, dtype=np.float64) / (EARTH_RADIUS_M * np.cos(np.radians(lat0_deg)))))
+    lon_deg = _wrap_deg(
+        lon0_deg + np.degrees(np.asarray(east_m, dtype=np.float64) / (EARTH_RADIUS_M * np.cos(np.radians(lat0_deg))))
+    )
     return lat_deg, lon_deg

@@ -73,8 +73,10 @@ def location_object(cell_key_fields: Mapping[str, Any], estimate: Estimate) -> d
         "region": {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]},  # rings counter-clockwise
         "mirror_ambiguous": estimate.mirror_ambiguous,
         "ellipse": {
-            "lat_deg": round(el.lat_deg, 7), "lon_deg": round(el.lon_deg, 7),
-            "semi_major_m": round(el.semi_major_m, 1), "semi_minor_m": round(el.semi_minor_m, 1),
+            "lat_deg": round(el.lat_deg, 7),
+            "lon_deg": round(el.lon_deg, 7),
+            "semi_major_m": round(el.semi_major_m, 1),
+            "semi_minor_m": round(el.semi_minor_m, 1),
             "azimuth_deg": round(el.azimuth_deg, 1),
         },
         "exponent": round(estimate.exponent, 3),

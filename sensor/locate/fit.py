@@ -210,17 +210,32 @@ def _threshold(rss_min: float, m: int, cfg: LocateConfig) -> tuple[float, float 
     return rss_min + cfg.threshold_scale * 2.0 * s2 * float(stats.f.ppf(cfg.confidence, 2, nu)), own
 
 
-def _look(obs: Observations, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: float, cfg: LocateConfig) -> NextLook | None:
+def _look(
+    obs: Observations, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_min: float, cfg: LocateConfig
+) -> NextLook | None:
     """Where one more reading would separate the positions of the region (``mask`` of ``g``) best."""
     rows, cols = np.nonzero(mask)
     s2, _, _ = _pooled(rss_min, obs.n_cells, cfg)
     return next_look(
-        g.east_m[cols], g.north_m[rows], g.tx_term_db[rows, cols], g.exponent[rows, cols], g.rss[rows, cols],
+        g.east_m[cols],
+        g.north_m[rows],
+        g.tx_term_db[rows, cols],
+        g.exponent[rows, cols],
+        g.rss[rows, cols],
         np.gradient(g.east_m)[cols] * np.gradient(g.north_m)[rows],
-        rss_min=rss_min, sigma_db=float(np.sqrt(s2)), cell_east_m=obs.cell_east_m, cell_north_m=obs.cell_north_m,
-        cell_power_db=obs.cell_power_db, whiten=obs.whiten, reading_east_m=obs.east_m, reading_north_m=obs.north_m,
-        estimate_xy=(float(theta[0]), float(theta[1])), decorrelation_m=cfg.decorrelation_m,
-        nugget=cfg.nugget_fraction, min_distance_m=cfg.min_distance_m, origin=(obs.lat0_deg, obs.lon0_deg),
+        rss_min=rss_min,
+        sigma_db=float(np.sqrt(s2)),
+        cell_east_m=obs.cell_east_m,
+        cell_north_m=obs.cell_north_m,
+        cell_power_db=obs.cell_power_db,
+        whiten=obs.whiten,
+        reading_east_m=obs.east_m,
+        reading_north_m=obs.north_m,
+        estimate_xy=(float(theta[0]), float(theta[1])),
+        decorrelation_m=cfg.decorrelation_m,
+        nugget=cfg.nugget_fraction,
+        min_distance_m=cfg.min_distance_m,
+        origin=(obs.lat0_deg, obs.lon0_deg),
     )
 
 
@@ -231,11 +246,15 @@ def _look(obs: Observations, g: _Grid, mask: np.ndarray, theta: np.ndarray, rss_
 def _geometry_refusal(obs: Observations, cfg: LocateConfig) -> Refusal | None:
     k = distinct_positions(obs.east_m, obs.north_m, cfg.min_separation_m)
     if k < cfg.min_positions:
-        return Refusal(f"measured from {k} distinct position(s) {cfg.min_separation_m:g} m apart; "
-                       f"{cfg.min_positions} are needed", k)
+        return Refusal(
+            f"measured from {k} distinct position(s) {cfg.min_separation_m:g} m apart; {cfg.min_positions} are needed",
+            k,
+        )
     extent = _extent_m(np.column_stack((obs.east_m, obs.north_m)))
     if extent < cfg.min_extent_m:
-        return Refusal(f"all positions lie within {extent:.0f} m; at least {cfg.min_extent_m:g} m of spread is needed", k)
+        return Refusal(
+            f"all positions lie within {extent:.0f} m; at least {cfg.min_extent_m:g} m of spread is needed", k
+        )
     return None
 
 
@@ -287,10 +306,14 @@ def _fine_grid(coarse: _Grid, mask: np.ndarray, cfg: LocateConfig) -> tuple[np.n
     e0, e1 = coarse.east_m[j0], coarse.east_m[j1]
     n0, n1 = coarse.north_m[i0], coarse.north_m[i1]
     step = max(cfg.fine_step_m, (e1 - e0) / cfg.fine_max_points, (n1 - n0) / cfg.fine_max_points)
-    return e0 + step * np.arange(int(np.ceil((e1 - e0) / step)) + 1), n0 + step * np.arange(int(np.ceil((n1 - n0) / step)) + 1)
+    return e0 + step * np.arange(int(np.ceil((e1 - e0) / step)) + 1), n0 + step * np.arange(
+        int(np.ceil((n1 - n0) / step)) + 1
+    )
 
 
-def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig) -> tuple[np.ndarray, float, _Grid, np.ndarray] | Refusal:
+def _final(
+    obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConfig
+) -> tuple[np.ndarray, float, _Grid, np.ndarray] | Refusal:
     """Least-squares estimate, its RSS, and the fine grid with the region mask; or a refusal."""
     k = distinct_positions(obs.east_m, obs.north_m, cfg.min_separation_m)
     best = _better_from_grid(obs, coarse, least_squares_fit(obs, theta0, cfg, "linear"), cfg)
@@ -300,8 +323,12 @@ def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConf
     ring = np.ones_like(mask)
     ring[1:-1, 1:-1] = False
     if np.any(mask & ring):
-        return Refusal(f"the data cannot bound the position: the {cfg.confidence:.0%} region reaches "
-                       f"beyond {cfg.max_radius_m:g} m", k, _look(obs, coarse, mask, best.x, rss_min, cfg))
+        return Refusal(
+            f"the data cannot bound the position: the {cfg.confidence:.0%} region reaches "
+            f"beyond {cfg.max_radius_m:g} m",
+            k,
+            _look(obs, coarse, mask, best.x, rss_min, cfg),
+        )
     fe, fn = _fine_grid(coarse, mask, cfg)
     fine = _evaluate(fe, fn, obs, cfg)
     if fine.rss.min() < rss_min:
@@ -311,7 +338,9 @@ def _final(obs: Observations, coarse: _Grid, theta0: np.ndarray, cfg: LocateConf
     return best.x, rss_min, fine, _with_node(fine, fine.rss <= bound, best.x)
 
 
-def _better_from_grid(obs: Observations, g: _Grid, best: optimize.OptimizeResult, cfg: LocateConfig) -> optimize.OptimizeResult:
+def _better_from_grid(
+    obs: Observations, g: _Grid, best: optimize.OptimizeResult, cfg: LocateConfig
+) -> optimize.OptimizeResult:
     """A least-squares fit started at the grid's lowest node, if it ends lower than ``best``."""
     i, j = np.unravel_index(np.argmin(g.rss), g.rss.shape)
     r = least_squares_fit(obs, start_at(obs, g.east_m[j], g.north_m[i], cfg), cfg, "linear")
@@ -327,19 +356,25 @@ def _with_node(g: _Grid, mask: np.ndarray, theta: np.ndarray) -> np.ndarray:
 
 
 def _method(obs: Observations, n_in: int, rejected: int, lobes: int, mirror: bool, cfg: LocateConfig) -> str:
-    prior = (f"exponent prior {cfg.exponent_prior:g}±{cfg.exponent_prior_sd:g}" if cfg.exponent_prior_sd is not None
-             else "no exponent prior")
+    prior = (
+        f"exponent prior {cfg.exponent_prior:g}±{cfg.exponent_prior_sd:g}"
+        if cfg.exponent_prior_sd is not None
+        else "no exponent prior"
+    )
     lo, hi = cfg.exponent_bounds
-    text = (f"log-distance fit (robust soft-L1 from several starts, then least squares) of {len(obs.power_db)} of "
-            f"{n_in} readings ({obs.n_cells} cells), shadowing correlated over {cfg.decorrelation_m:g} m (GLS); "
-            f"{prior} in [{lo:g}, {hi:g}]; "
-            f"{rejected} outlier(s) rejected (> {cfg.outlier_sigmas:g} robust σ); "
-            f"{cfg.confidence:.0%} region by profile likelihood (F test), {lobes} part(s)")
+    text = (
+        f"log-distance fit (robust soft-L1 from several starts, then least squares) of {len(obs.power_db)} of "
+        f"{n_in} readings ({obs.n_cells} cells), shadowing correlated over {cfg.decorrelation_m:g} m (GLS); "
+        f"{prior} in [{lo:g}, {hi:g}]; "
+        f"{rejected} outlier(s) rejected (> {cfg.outlier_sigmas:g} robust σ); "
+        f"{cfg.confidence:.0%} region by profile likelihood (F test), {lobes} part(s)"
+    )
     return text + ("; mirror ambiguity: the drive cannot tell the two sides of its main axis apart" if mirror else "")
 
 
-def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
-           config: LocateConfig | None = None) -> Estimate | Refusal:
+def locate(
+    readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray, config: LocateConfig | None = None
+) -> Estimate | Refusal:
     """Locate one transmitter from its readings (see the module docstring for the method).
 
     ``readings`` are :class:`Reading` objects or rows (lat_deg, lon_deg, power_db, t_s[, weight]).
@@ -377,7 +412,9 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     radius = float(np.max(np.hypot(fine.east_m[cols] - x, fine.north_m[rows] - y), initial=0.0) + half)
     look = _look(obs, fine, mask, theta, rss_min, cfg)
     if radius > cfg.max_radius_m:
-        return Refusal(f"the {cfg.confidence:.0%} region is {radius:.0f} m wide, more than {cfg.max_radius_m:g} m", k, look)
+        return Refusal(
+            f"the {cfg.confidence:.0%} region is {radius:.0f} m wide, more than {cfg.max_radius_m:g} m", k, look
+        )
     bound, sigma = _threshold(rss_min, obs.n_cells, cfg)
     centre, axis = _main_axis(obs)
     mx, my = _mirror(np.array([x, y]), centre, axis)
@@ -392,9 +429,18 @@ def locate(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
     clat, clon = lat_lon_from_enu(c[0], c[1], obs.lat0_deg, obs.lon0_deg)
     lat, lon = lat_lon_from_enu(x, y, obs.lat0_deg, obs.lon0_deg)
     return Estimate(
-        lat_deg=float(lat), lon_deg=float(lon), radius_m=radius, n_positions=k,
-        exponent=float(theta[3]), tx_term_db=float(theta[2]), sigma_db=sigma, region=region,
+        lat_deg=float(lat),
+        lon_deg=float(lon),
+        radius_m=radius,
+        n_positions=k,
+        exponent=float(theta[3]),
+        tx_term_db=float(theta[2]),
+        sigma_db=sigma,
+        region=region,
         ellipse=Ellipse(float(clat), float(clon), sa, sb, az),
-        n_readings=len(obs.power_db), rejected=tuple(int(i) for i in np.sort(index[bad])) if len(bad) else (),
-        mirror_ambiguous=mirror, method=_method(obs, len(a), len(bad), len(parts), mirror, cfg), next_look=look,
+        n_readings=len(obs.power_db),
+        rejected=tuple(int(i) for i in np.sort(index[bad])) if len(bad) else (),
+        mirror_ambiguous=mirror,
+        method=_method(obs, len(a), len(bad), len(parts), mirror, cfg),
+        next_look=look,
     )

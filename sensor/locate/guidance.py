@@ -100,11 +100,26 @@ def _expected_spread_m2(mean: np.ndarray, sd: np.ndarray, w: np.ndarray, hx: np.
 
 
 def next_look(
-    hyp_east_m: np.ndarray, hyp_north_m: np.ndarray, hyp_tx_db: np.ndarray, hyp_exponent: np.ndarray,
-    hyp_rss: np.ndarray, hyp_area_m2: np.ndarray, *, rss_min: float, sigma_db: float,
-    cell_east_m: np.ndarray, cell_north_m: np.ndarray, cell_power_db: np.ndarray, whiten: np.ndarray,
-    reading_east_m: np.ndarray, reading_north_m: np.ndarray, estimate_xy: tuple[float, float],
-    decorrelation_m: float, nugget: float, min_distance_m: float, origin: tuple[float, float],
+    hyp_east_m: np.ndarray,
+    hyp_north_m: np.ndarray,
+    hyp_tx_db: np.ndarray,
+    hyp_exponent: np.ndarray,
+    hyp_rss: np.ndarray,
+    hyp_area_m2: np.ndarray,
+    *,
+    rss_min: float,
+    sigma_db: float,
+    cell_east_m: np.ndarray,
+    cell_north_m: np.ndarray,
+    cell_power_db: np.ndarray,
+    whiten: np.ndarray,
+    reading_east_m: np.ndarray,
+    reading_north_m: np.ndarray,
+    estimate_xy: tuple[float, float],
+    decorrelation_m: float,
+    nugget: float,
+    min_distance_m: float,
+    origin: tuple[float, float],
 ) -> NextLook | None:
     """The candidate where one more reading separates the region's hypotheses best (see the module
     docstring); None without hypotheses. ``whiten`` is the fit's K (KᵀK = C⁻¹ of the cells'
@@ -136,8 +151,10 @@ def next_look(
     de, dn = cx[best] - x0, cy[best] - y0
     lat, lon = lat_lon_from_enu(cx[best], cy[best], *origin)
     return NextLook(
-        lat_deg=float(lat), lon_deg=float(lon),
-        bearing_deg=float(np.degrees(np.arctan2(de, dn)) % 360.0), distance_m=float(np.hypot(de, dn)),
+        lat_deg=float(lat),
+        lon_deg=float(lon),
+        bearing_deg=float(np.degrees(np.arctan2(de, dn)) % 360.0),
+        distance_m=float(np.hypot(de, dn)),
         spread_db=float(np.sqrt(spread2[best])),
         gap_deg=bearing_gap_deg(reading_east_m, reading_north_m, x0, y0),
     )
@@ -156,9 +173,13 @@ def look_object(look: NextLook | None) -> dict[str, float | str] | None:
     if look is None:
         return None
     return {
-        "lat_deg": round(look.lat_deg, 7), "lon_deg": round(look.lon_deg, 7),
-        "bearing_deg": round(look.bearing_deg, 1), "direction": compass(look.bearing_deg),
-        "distance_m": round(look.distance_m, 1), "spread_db": round(look.spread_db, 2), "gap_deg": round(look.gap_deg, 1),
+        "lat_deg": round(look.lat_deg, 7),
+        "lon_deg": round(look.lon_deg, 7),
+        "bearing_deg": round(look.bearing_deg, 1),
+        "direction": compass(look.bearing_deg),
+        "distance_m": round(look.distance_m, 1),
+        "spread_db": round(look.spread_db, 2),
+        "gap_deg": round(look.gap_deg, 1),
     }
 
 

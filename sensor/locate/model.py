@@ -51,12 +51,25 @@ class LocateConfig:
     moving_alpha: float = 1e-3
 
 
-def plane_observations(a: np.ndarray, index: np.ndarray, cfg: LocateConfig,
-                       origin: tuple[float, float] | None = None, key: np.ndarray | None = None) -> Observations:
+def plane_observations(
+    a: np.ndarray,
+    index: np.ndarray,
+    cfg: LocateConfig,
+    origin: tuple[float, float] | None = None,
+    key: np.ndarray | None = None,
+) -> Observations:
     """The readings ``a`` (rows of ``readings_arrays``; ``index`` into the input) on the plane and
     averaged into cells as ``cfg`` says."""
-    return on_plane(a, index, cell_m=cfg.cell_m, max_cells=cfg.max_cells, decorrelation_m=cfg.decorrelation_m,
-                    nugget=cfg.nugget_fraction, origin=origin, key=key)
+    return on_plane(
+        a,
+        index,
+        cell_m=cfg.cell_m,
+        max_cells=cfg.max_cells,
+        decorrelation_m=cfg.decorrelation_m,
+        nugget=cfg.nugget_fraction,
+        origin=origin,
+        key=key,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -126,12 +139,21 @@ def profile_rss(
     return np.maximum(rss, 0.0).reshape(shape), expo.reshape(shape), tx.reshape(shape)
 
 
-def profile_at(gx: np.ndarray, gy: np.ndarray, obs: Observations, cfg: LocateConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def profile_at(
+    gx: np.ndarray, gy: np.ndarray, obs: Observations, cfg: LocateConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`profile_rss` of ``obs``' cells at the candidate positions (gx, gy) as ``cfg`` says."""
     return profile_rss(
-        gx, gy, obs.cell_east_m, obs.cell_north_m, obs.cell_power_db, obs.whiten,
-        exponent_bounds=cfg.exponent_bounds, exponent_prior=cfg.exponent_prior,
-        prior_weight=exponent_prior_weight(cfg), min_distance_m=cfg.min_distance_m,
+        gx,
+        gy,
+        obs.cell_east_m,
+        obs.cell_north_m,
+        obs.cell_power_db,
+        obs.whiten,
+        exponent_bounds=cfg.exponent_bounds,
+        exponent_prior=cfg.exponent_prior,
+        prior_weight=exponent_prior_weight(cfg),
+        min_distance_m=cfg.min_distance_m,
     )
 
 
@@ -167,9 +189,17 @@ def least_squares_fit(obs: Observations, start: np.ndarray, cfg: LocateConfig, l
     x0 = np.array(start, dtype=np.float64)
     x0[3] = np.clip(x0[3], lo, hi)
     return optimize.least_squares(
-        _residuals, x0, jac=_jacobian, args=(obs, cfg), loss=loss, f_scale=cfg.nominal_sigma_db,
-        bounds=([-np.inf, -np.inf, -np.inf, lo], [np.inf, np.inf, np.inf, hi]), x_scale="jac",
-        ftol=1e-6, xtol=1e-6, max_nfev=200,
+        _residuals,
+        x0,
+        jac=_jacobian,
+        args=(obs, cfg),
+        loss=loss,
+        f_scale=cfg.nominal_sigma_db,
+        bounds=([-np.inf, -np.inf, -np.inf, lo], [np.inf, np.inf, np.inf, hi]),
+        x_scale="jac",
+        ftol=1e-6,
+        xtol=1e-6,
+        max_nfev=200,
     )
 
 

@@ -53,8 +53,12 @@ def _merge_thin(labels: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.
     labels = labels.copy()
     while True:
         ids = np.unique(labels)
-        thin = [s for s in ids if distinct_positions(obs.east_m[labels == s], obs.north_m[labels == s],
-                                                     cfg.min_separation_m) < cfg.min_positions]
+        thin = [
+            s
+            for s in ids
+            if distinct_positions(obs.east_m[labels == s], obs.north_m[labels == s], cfg.min_separation_m)
+            < cfg.min_positions
+        ]
         if not thin or len(ids) == 1:
             return np.unique(labels, return_inverse=True)[1].ravel()
         s = thin[0]
@@ -62,7 +66,9 @@ def _merge_thin(labels: np.ndarray, obs: Observations, cfg: LocateConfig) -> np.
         labels[labels == s] = ids[k - 1] if k > 0 else ids[k + 1]
 
 
-def _segment_residuals(theta: np.ndarray, obs: Observations, labels: np.ndarray, k: int, cfg: LocateConfig) -> np.ndarray:
+def _segment_residuals(
+    theta: np.ndarray, obs: Observations, labels: np.ndarray, k: int, cfg: LocateConfig
+) -> np.ndarray:
     xs, ys, a, n = theta[:k], theta[k : 2 * k], theta[2 * k], theta[2 * k + 1]
     d2 = np.maximum((xs[labels] - obs.cell_east_m) ** 2 + (ys[labels] - obs.cell_north_m) ** 2, cfg.min_distance_m**2)
     r = obs.whiten @ (obs.cell_power_db - a + 5.0 * n * np.log10(d2))
@@ -70,8 +76,9 @@ def _segment_residuals(theta: np.ndarray, obs: Observations, labels: np.ndarray,
     return np.append(r, np.sqrt(lam) * (n - cfg.exponent_prior)) if lam else r
 
 
-def _moving_test(obs: Observations, fixed: Estimate, seg: list[Estimate | Refusal], labels: np.ndarray,
-                 cfg: LocateConfig) -> tuple[bool, float, float, float]:
+def _moving_test(
+    obs: Observations, fixed: Estimate, seg: list[Estimate | Refusal], labels: np.ndarray, cfg: LocateConfig
+) -> tuple[bool, float, float, float]:
     """F test of one position against one position per segment (shared A, n); ``labels`` gives each
     cell's segment. Returns (moving, F, p, largest shift between segment positions)."""
     k = len(seg)
@@ -88,8 +95,13 @@ def _moving_test(obs: Observations, fixed: Estimate, seg: list[Estimate | Refusa
     p1 = 2 * k + 2
     start = np.concatenate((xs, ys, [r0.x[2], np.clip(r0.x[3], lo, hi)]))
     r1 = optimize.least_squares(
-        _segment_residuals, start, args=(obs, labels, k, cfg), method="trf", x_scale="jac",
-        bounds=(np.r_[np.full(p1 - 1, -np.inf), lo], np.r_[np.full(p1 - 1, np.inf), hi]), max_nfev=400,
+        _segment_residuals,
+        start,
+        args=(obs, labels, k, cfg),
+        method="trf",
+        x_scale="jac",
+        bounds=(np.r_[np.full(p1 - 1, -np.inf), lo], np.r_[np.full(p1 - 1, np.inf), hi]),
+        max_nfev=400,
     )
     rss1 = min(2.0 * r1.cost, rss0)
     df1, df2 = 2 * k - 2, max(obs.n_cells - p1, 1)
@@ -103,8 +115,9 @@ def _moving_test(obs: Observations, fixed: Estimate, seg: list[Estimate | Refusa
     return bool(p < cfg.moving_alpha and shift > guard), float(f), p, shift
 
 
-def track(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
-          config: LocateConfig | None = None) -> Track:
+def track(
+    readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray, config: LocateConfig | None = None
+) -> Track:
     """Estimates over sliding windows (``window_s`` long, every ``step_s``) and a moving test.
 
     The test splits the readings into disjoint segments of ``window_s`` (segments with too few
@@ -127,9 +140,11 @@ def track(readings: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
             sel = (a[:, 3] >= ws) & (a[:, 3] < ws + cfg.window_s) if w < n_win - 1 else (a[:, 3] >= ws)
             points.append(TrackPoint(ws, min(ws + cfg.window_s, t1), locate(a[sel], cfg)))
     fixed = locate(a, cfg)
-    method = (f"sliding windows of {cfg.window_s:g} s every {cfg.step_s:g} s; moving test: F test, one position vs "
-              f"one per {cfg.window_s:g} s segment (shared A, n), alpha {cfg.moving_alpha:g}, "
-              "and segment positions apart by more than their median radius")
+    method = (
+        f"sliding windows of {cfg.window_s:g} s every {cfg.step_s:g} s; moving test: F test, one position vs "
+        f"one per {cfg.window_s:g} s segment (shared A, n), alpha {cfg.moving_alpha:g}, "
+        "and segment positions apart by more than their median radius"
+    )
     none = Track(tuple(points), fixed, None, None, None, None, method)
     if not isinstance(fixed, Estimate):
         return none

@@ -27,7 +27,6 @@ class Reading:
     weight: float = 1.0  # relative trust (e.g. from SNR); divides the reading's independent noise
 
 
-
 @dataclass(frozen=True, slots=True, eq=False)
 class Observations:
     """Readings on the plane, their cells (averaged readings) and the cells' whitening matrix."""
@@ -68,8 +67,14 @@ def readings_arrays(readings: Iterable[Reading] | Sequence[Sequence[float]] | np
 
 
 def aggregate_cells(
-    east_m: np.ndarray, north_m: np.ndarray, power_db: np.ndarray, weight: np.ndarray, *,
-    cell_m: float, max_cells: int, key: np.ndarray | None = None,
+    east_m: np.ndarray,
+    north_m: np.ndarray,
+    power_db: np.ndarray,
+    weight: np.ndarray,
+    *,
+    cell_m: float,
+    max_cells: int,
+    key: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weighted means of readings in squares of ``cell_m`` (doubled until at most ``max_cells``
     are occupied), kept apart by ``key`` when given. Returns (cell of each reading, east, north,
@@ -83,12 +88,18 @@ def aggregate_cells(
             break
         size *= 2.0
     sw = np.bincount(inv, weight)
-    return (inv, np.bincount(inv, weight * east_m) / sw, np.bincount(inv, weight * north_m) / sw,
-            np.bincount(inv, weight * power_db) / sw, sw)
+    return (
+        inv,
+        np.bincount(inv, weight * east_m) / sw,
+        np.bincount(inv, weight * north_m) / sw,
+        np.bincount(inv, weight * power_db) / sw,
+        sw,
+    )
 
 
-def shadowing_whitener(east_m: np.ndarray, north_m: np.ndarray, weight: np.ndarray, *,
-                       decorrelation_m: float, nugget: float) -> np.ndarray:
+def shadowing_whitener(
+    east_m: np.ndarray, north_m: np.ndarray, weight: np.ndarray, *, decorrelation_m: float, nugget: float
+) -> np.ndarray:
     """The matrix K that whitens shadowing at these positions: K·C·Kᵀ = I for
 
         C_ij = (1 − nugget)·exp(−d_ij / decorrelation_m) + δ_ij·nugget / weight_i
@@ -121,8 +132,17 @@ def distinct_positions(east_m: np.ndarray, north_m: np.ndarray, separation_m: fl
     return kept
 
 
-def on_plane(a: np.ndarray, index: np.ndarray, *, cell_m: float, max_cells: int, decorrelation_m: float, nugget: float,
-             origin: tuple[float, float] | None = None, key: np.ndarray | None = None) -> Observations:
+def on_plane(
+    a: np.ndarray,
+    index: np.ndarray,
+    *,
+    cell_m: float,
+    max_cells: int,
+    decorrelation_m: float,
+    nugget: float,
+    origin: tuple[float, float] | None = None,
+    key: np.ndarray | None = None,
+) -> Observations:
     """``readings_arrays`` rows on the plane around ``origin`` (default: the data's centre,
     longitudes unwrapped through the first), averaged into cells (kept apart by ``key``), with the
     cells' whitener; ``index``: where these rows are in the caller's input."""

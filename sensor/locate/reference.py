@@ -102,8 +102,16 @@ def _trend_residuals(e: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray 
     return residual(least_squares(residual, q0, loss="soft_l1", f_scale=6.0, max_nfev=200).x)
 
 
-def _pair(t_s: np.ndarray, e: np.ndarray, n: np.ndarray, ref: np.ndarray, lat0: float, lon0: float,
-          match_s: float, match_m: float) -> np.ndarray:
+def _pair(
+    t_s: np.ndarray,
+    e: np.ndarray,
+    n: np.ndarray,
+    ref: np.ndarray,
+    lat0: float,
+    lon0: float,
+    match_s: float,
+    match_m: float,
+) -> np.ndarray:
     """For each target reading (times ``t_s``, positions ``e``/``n``), the index of the ``ref`` row
     taken within ``match_s`` and ``match_m`` of it (the nearest by Δt + Δd/match_m), or −1. Time
     windows by binary search: memory grows with the readings, not with their product."""
@@ -204,9 +212,11 @@ def common_shadowing(
     return CommonShadowing(z, post, s_c2, len(paired), int(both.sum()))
 
 
-def locate_among(target: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
-                 references: Sequence[Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray],
-                 config: LocateConfig | None = None) -> Estimate | Refusal:
+def locate_among(
+    target: Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray,
+    references: Sequence[Iterable[Reading] | Sequence[Sequence[float]] | np.ndarray],
+    config: LocateConfig | None = None,
+) -> Estimate | Refusal:
     """:func:`~sensor.locate.fit.locate` of ``target`` after the receiver-side shadowing that the real
     cells ``references`` (their readings by the same sensors) reveal is taken off, with the nominal σ
     lowered to what is left; plain ``locate`` when they reveal none."""
@@ -218,8 +228,12 @@ def locate_among(target: Iterable[Reading] | Sequence[Sequence[float]] | np.ndar
     sigma = cs.remaining_sigma_db(cfg.nominal_sigma_db)
     est = locate(cs.corrected_rows(a), replace(cfg, nominal_sigma_db=sigma))
     if isinstance(est, Estimate):
-        est = replace(est, method=(
-            f"{est.method}; receiver-side shadowing ({np.sqrt(cs.common_var_db2):.1f} dB of the "
-            f"{cfg.nominal_sigma_db:g} dB) taken off {cs.corrected} readings from {cs.references} real cells "
-            f"heard alongside, nominal σ {sigma:.1f} dB"))
+        est = replace(
+            est,
+            method=(
+                f"{est.method}; receiver-side shadowing ({np.sqrt(cs.common_var_db2):.1f} dB of the "
+                f"{cfg.nominal_sigma_db:g} dB) taken off {cs.corrected} readings from {cs.references} real cells "
+                f"heard alongside, nominal σ {sigma:.1f} dB"
+            ),
+        )
     return est

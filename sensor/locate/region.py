@@ -23,10 +23,12 @@ def region_parts(east_m: np.ndarray, north_m: np.ndarray, mask: np.ndarray, rss:
         rows, cols = np.nonzero(labels == lab)
         ce, cn = east_m[cols], north_m[rows]
         de, dn = he[cols], hn[rows]
-        corners = np.column_stack((
-            np.concatenate((ce - de, ce + de, ce + de, ce - de)),
-            np.concatenate((cn - dn, cn - dn, cn + dn, cn + dn)),
-        ))
+        corners = np.column_stack(
+            (
+                np.concatenate((ce - de, ce + de, ce + de, ce - de)),
+                np.concatenate((cn - dn, cn - dn, cn + dn, cn + dn)),
+            )
+        )
         hull = spatial.ConvexHull(corners)
         parts.append(corners[hull.vertices])
         best.append(rss[rows, cols].min())

@@ -36,7 +36,9 @@ class KeyPair:
 
 def check_name(name: str) -> str:
     if not NAME_PATTERN.match(name):
-        raise ConfigError(f"key name {name!r}: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit")
+        raise ConfigError(
+            f"key name {name!r}: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
     return name
 
 
@@ -55,7 +57,9 @@ def create_keypair(directory: str | os.PathLike[str], name: str, *, force: bool 
     if not force:
         for path in (public, secret):
             if path.exists():
-                raise ConfigError(f"{path} exists: use --force to replace it (sensors or the collector using it must get the new key)")
+                raise ConfigError(
+                    f"{path} exists: use --force to replace it (sensors or the collector using it must get the new key)"
+                )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".keys-", dir=folder))

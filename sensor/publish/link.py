@@ -123,8 +123,12 @@ class Link:
             if client_keys is not None or server_public_key is not None:
                 raise ConfigError("a CURVE link needs both the sensor's key pair and the collector's public key")
             if not allow_plaintext:
-                raise ConfigError(f"link to {endpoint}: no keys given (give the sensor's secret key and the collector's public key, or allow plaintext)")
-            log.warning("link to %s is plaintext: anyone on the path can read and forge this sensor's messages", endpoint)
+                raise ConfigError(
+                    f"link to {endpoint}: no keys given (give the sensor's secret key and the collector's public key, or allow plaintext)"
+                )
+            log.warning(
+                "link to %s is plaintext: anyone on the path can read and forge this sensor's messages", endpoint
+            )
         if window < 1 or ack_timeout_s <= 0 or heartbeat_interval_s <= 0 or liveness_s <= 0 or backoff_initial_s <= 0:
             raise ConfigError("link: window, timeouts, heartbeat interval and backoff must be positive")
         self.outbox = outbox

@@ -251,7 +251,9 @@ class Outbox:
             self._fault("put")
             count, nbytes, stored = self._stats.depth, self._stats.depth_bytes, 0
             for row in rows:
-                cur.execute("INSERT OR IGNORE INTO outbox (id, kind, seq, size_bytes, data) VALUES (?, ?, ?, ?, ?)", row)
+                cur.execute(
+                    "INSERT OR IGNORE INTO outbox (id, kind, seq, size_bytes, data) VALUES (?, ?, ?, ?, ?)", row
+                )
                 if cur.rowcount == 1:
                     count, nbytes, stored = count + 1, nbytes + row[3], stored + 1
             next_seq = max(self._next_seq, max(r[2] for r in rows) + 1)
@@ -317,7 +319,9 @@ class Outbox:
                     if dead_error is not None:
                         cur.execute(f"INSERT OR REPLACE INTO dead_letters SELECT id, kind, seq, data, ?, ? FROM outbox WHERE id IN ({marks})",
                                     (dead_error, utc_now_iso(), *chunk))  # fmt: skip
-                    sizes = cur.execute(f"DELETE FROM outbox WHERE id IN ({marks}) RETURNING size_bytes", chunk).fetchall()
+                    sizes = cur.execute(
+                        f"DELETE FROM outbox WHERE id IN ({marks}) RETURNING size_bytes", chunk
+                    ).fetchall()
                     gone += len(sizes)
                     freed += sum(s for (s,) in sizes)
         except sqlite3.Error as exc:

@@ -56,8 +56,15 @@ class BlockAssembler:
     ``combined`` follows CCCH_CONF (SI3): True for the combined CCCH + SDCCH/4 configuration.
     """
 
-    def __init__(self, *, arfcn: int, combined: bool = False, bsic: int | None = None, band: str | None = None,
-                 keep_frames: int = 102) -> None:
+    def __init__(
+        self,
+        *,
+        arfcn: int,
+        combined: bool = False,
+        bsic: int | None = None,
+        band: str | None = None,
+        keep_frames: int = 102,
+    ) -> None:
         self.arfcn = arfcn
         self.combined = combined
         self.bsic = bsic
@@ -153,9 +160,20 @@ def _frame_tables(combined: bool) -> tuple[np.ndarray, tuple[str, ...]]:
     return burst, tuple(names)
 
 
-def decode_frames(fn: np.ndarray, sbits: np.ndarray, *, snr_db: np.ndarray, rssi_dbfs: np.ndarray,
-                  freq_offset_hz: float | None, t_s: np.ndarray, time_utc_s: np.ndarray | None, arfcn: int,
-                  combined: bool, bsic: int | None = None, band: str | None = None) -> list[L2Block]:
+def decode_frames(
+    fn: np.ndarray,
+    sbits: np.ndarray,
+    *,
+    snr_db: np.ndarray,
+    rssi_dbfs: np.ndarray,
+    freq_offset_hz: float | None,
+    t_s: np.ndarray,
+    time_utc_s: np.ndarray | None,
+    arfcn: int,
+    combined: bool,
+    bsic: int | None = None,
+    band: str | None = None,
+) -> list[L2Block]:
     """Every complete block among timeslot-0 bursts given all at once (distinct frame numbers
     ``fn`` reduced mod the hyperframe, ``sbits`` (N, 148)), decoded in one batch: what
     ``BlockAssembler`` gives for the same bursts added one by one, without its per-burst work.
@@ -186,9 +204,22 @@ def decode_frames(fn: np.ndarray, sbits: np.ndarray, *, snr_db: np.ndarray, rssi
     out = []
     for i, b in enumerate(complete):
         f = int(firsts[b])
-        out.append(L2Block(
-            arfcn=arfcn, fn=f, tn=0, channel=names[tdma.t3(f)], octets=bytes(result.octets[i].tolist()),
-            crc_ok=bool(result.crc_ok[i]), n_corrected=int(result.n_corrected[i]), snr_db=float(snr[i]),
-            rssi_dbfs=float(rssi[i]), freq_offset_hz=freq_offset_hz, t_s=float(t_first[i]),
-            time_utc_s=None if utc_first is None else float(utc_first[i]), bsic=bsic, band=band))
+        out.append(
+            L2Block(
+                arfcn=arfcn,
+                fn=f,
+                tn=0,
+                channel=names[tdma.t3(f)],
+                octets=bytes(result.octets[i].tolist()),
+                crc_ok=bool(result.crc_ok[i]),
+                n_corrected=int(result.n_corrected[i]),
+                snr_db=float(snr[i]),
+                rssi_dbfs=float(rssi[i]),
+                freq_offset_hz=freq_offset_hz,
+                t_s=float(t_first[i]),
+                time_utc_s=None if utc_first is None else float(utc_first[i]),
+                bsic=bsic,
+                band=band,
+            )
+        )
     return out

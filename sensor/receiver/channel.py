@@ -19,10 +19,10 @@ from sensor.dsp.fcch import FcchBursts
 from sensor.dsp.fcch_search import detect_fcch
 from sensor.dsp.fcch_track import SEGMENT_SYMBOLS, measure_fcch_at
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts
+from sensor.errors import DecodeError
 from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
-from sensor.errors import DecodeError
 from sensor.l3 import SIType, parse_si, si_type_of
 from sensor.l3.messages import SystemInformation3
 from sensor.model import L2Block
@@ -103,14 +103,33 @@ def receive_channel(
     if prior is not None:
         res = _receive_tracked(x, sps, prior, prefiltered)
         if res is None:
-            return receive_channel(x if whole is None else whole(), samples_per_symbol=sps, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
-                                   offset_base_hz=offset_base_hz, combined=combined, prefiltered=prefiltered)
+            return receive_channel(
+                x if whole is None else whole(),
+                samples_per_symbol=sps,
+                arfcn=arfcn,
+                band=band,
+                t0_s=t0_s,
+                time_utc_s=time_utc_s,
+                offset_base_hz=offset_base_hz,
+                combined=combined,
+                prefiltered=prefiltered,
+            )
     else:
         res = _receive_searched(x, sps, fcch, prefiltered)
     if res.sync is not None:
-        res.blocks, res.combined = _decode_blocks(x, sps, res.sync, arfcn=arfcn, band=band, t0_s=t0_s,
-                                                  time_utc_s=time_utc_s, offset_base_hz=offset_base_hz,
-                                                  combined=combined, res=res, prefiltered=prefiltered)
+        res.blocks, res.combined = _decode_blocks(
+            x,
+            sps,
+            res.sync,
+            arfcn=arfcn,
+            band=band,
+            t0_s=t0_s,
+            time_utc_s=time_utc_s,
+            offset_base_hz=offset_base_hz,
+            combined=combined,
+            res=res,
+            prefiltered=prefiltered,
+        )
     return res
 
 
@@ -129,13 +148,19 @@ def _windows(x: np.ndarray, sps: int, f_off: float) -> Callable[[np.ndarray, int
     return rows_at
 
 
-def _schs(x: np.ndarray, sps: int, f_off: float, first_samples: np.ndarray,
-          search: float, prefiltered: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _schs(
+    x: np.ndarray, sps: int, f_off: float, first_samples: np.ndarray, search: float, prefiltered: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Decode SCH bursts in windows from ``first_samples``: (in_range, bsic, fn, BN0 centre sample)."""
     margin = MARGIN_SYMBOLS * sps
     rows, starts = _windows(x, sps, f_off)(first_samples, BURST_BITS * sps + 2 * margin)
-    eq = equalize_sch_bursts(rows, burst_start_sample=margin + sps // 2, samples_per_symbol=sps, search_symbols=search,
-                             prefiltered=prefiltered)
+    eq = equalize_sch_bursts(
+        rows,
+        burst_start_sample=margin + sps // 2,
+        samples_per_symbol=sps,
+        search_symbols=search,
+        prefiltered=prefiltered,
+    )
     dec = decode_sch_bursts(eq.sbits)
     return dec.in_range, dec.bsic, dec.fn.astype(np.int64), starts + margin + sps // 2 + eq.channel.toa_samples
 
@@ -165,8 +190,10 @@ def tracked_spans(prior: ChannelSync, n_samples: int, sps: int) -> tuple[np.ndar
     if len(frames) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     centre = prior.burst_sample(np.arange(frames[0] - 1, frames[-1] + 2))
-    return (np.clip(np.floor(centre + _SPAN_LO * sps), 0, n_samples).astype(np.int64),
-            np.clip(np.ceil(centre + _SPAN_HI * sps), 0, n_samples).astype(np.int64))
+    return (
+        np.clip(np.floor(centre + _SPAN_LO * sps), 0, n_samples).astype(np.int64),
+        np.clip(np.ceil(centre + _SPAN_HI * sps), 0, n_samples).astype(np.int64),
+    )
 
 
 def _frequency(fb: FcchBursts) -> tuple[float, float]:
@@ -200,8 +227,9 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None, prefilte
     all_frames = _stream_frames(len(x), sps, a, b, fn0)
     sch_frames = all_frames[np.isin(tdma.t3(all_frames), multiframe.SCH_T3)]
     if len(sch_frames):
-        ok2, bsics2, fns2, pos2 = _schs(x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS,
-                                        prefiltered)
+        ok2, bsics2, fns2, pos2 = _schs(
+            x, sps, f_off, a + b * (sch_frames - fn0) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS, prefiltered
+        )
         good2 = ok2 & (bsics2 == bsic) & (fns2 == sch_frames % tdma.HYPERFRAME_FRAMES)
         if good2.sum() >= n_ok:
             res.sch_tried += len(ok2)
@@ -225,8 +253,12 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: b
     frames = _stream_frames(len(x), sps, prior.sample0, prior.samples_per_frame, prior.fn0)
     t3 = tdma.t3(frames)
     fcch_frames = frames[np.isin(t3, multiframe.FCCH_T3)]
-    fb = measure_fcch_at(x, sample_rate_hz=fs, start_sample=prior.burst_sample(fcch_frames) - sps / 2,
-                         carrier_offset_hz=prior.freq_offset_hz)
+    fb = measure_fcch_at(
+        x,
+        sample_rate_hz=fs,
+        start_sample=prior.burst_sample(fcch_frames) - sps / 2,
+        carrier_offset_hz=prior.freq_offset_hz,
+    )
     res.fcch_found = len(fb)
     f_off, f_std = _frequency(fb) if len(fb) else (prior.freq_offset_hz, prior.freq_std_hz)
     sch_frames = frames[np.isin(t3, multiframe.SCH_T3)]
@@ -234,8 +266,9 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: b
         sch_frames = sch_frames[::2]
     if len(sch_frames) == 0:
         return None
-    ok, bsics, fns, pos = _schs(x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS,
-                                prefiltered)
+    ok, bsics, fns, pos = _schs(
+        x, sps, f_off, prior.burst_sample(sch_frames) - sps // 2 - margin, NORMAL_SEARCH_SYMBOLS, prefiltered
+    )
     res.sch_tried = len(ok)
     good = ok & (bsics == prior.bsic) & (fns == sch_frames % tdma.HYPERFRAME_FRAMES)
     if good.sum() < max(1, TRACK_MIN_SCH_FRACTION * len(sch_frames)):
@@ -249,9 +282,20 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: b
     return res
 
 
-def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, band: str | None, t0_s: float,
-                   time_utc_s: float | None, offset_base_hz: float, combined: bool | None,
-                   res: ChannelResult, prefiltered: bool) -> tuple[list[L2Block], bool | None]:
+def _decode_blocks(
+    x: np.ndarray,
+    sps: int,
+    sync: ChannelSync,
+    *,
+    arfcn: int,
+    band: str | None,
+    t0_s: float,
+    time_utc_s: float | None,
+    offset_base_hz: float,
+    combined: bool | None,
+    res: ChannelResult,
+    prefiltered: bool,
+) -> tuple[list[L2Block], bool | None]:
     """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks."""
     fs = sps * SYMBOL_RATE_HZ
     margin = MARGIN_SYMBOLS * sps
@@ -263,18 +307,32 @@ def _decode_blocks(x: np.ndarray, sps: int, sync: ChannelSync, *, arfcn: int, ba
         return [], combined
     centres = sync.burst_sample(frames)
     rows, _ = _windows(x, sps, sync.freq_offset_hz)(centres - sps // 2 - margin, length)
-    eqn = equalize_normal_bursts(rows, burst_start_sample=margin + sps // 2, tsc=sync.bsic & 7, samples_per_symbol=sps,
-                                 search_symbols=NORMAL_SEARCH_SYMBOLS, prefiltered=prefiltered)
+    eqn = equalize_normal_bursts(
+        rows,
+        burst_start_sample=margin + sps // 2,
+        tsc=sync.bsic & 7,
+        samples_per_symbol=sps,
+        search_symbols=NORMAL_SEARCH_SYMBOLS,
+        prefiltered=prefiltered,
+    )
     res.bursts_equalised = len(frames)
     power = np.mean(np.abs(rows[:, margin : margin + BURST_BITS * sps]) ** 2, axis=1)
     t_s = t0_s + centres / fs
 
     def assemble(comb: bool) -> list[L2Block]:
-        return decode_frames(frames % tdma.HYPERFRAME_FRAMES, eqn.sbits, snr_db=eqn.channel.snr_db,
-                             rssi_dbfs=10 * np.log10(np.maximum(power, 1e-20)),
-                             freq_offset_hz=offset_base_hz + sync.freq_offset_hz, t_s=t_s,
-                             time_utc_s=None if time_utc_s is None else time_utc_s + centres / fs,
-                             arfcn=arfcn, combined=comb, bsic=sync.bsic, band=band)
+        return decode_frames(
+            frames % tdma.HYPERFRAME_FRAMES,
+            eqn.sbits,
+            snr_db=eqn.channel.snr_db,
+            rssi_dbfs=10 * np.log10(np.maximum(power, 1e-20)),
+            freq_offset_hz=offset_base_hz + sync.freq_offset_hz,
+            t_s=t_s,
+            time_utc_s=None if time_utc_s is None else time_utc_s + centres / fs,
+            arfcn=arfcn,
+            combined=comb,
+            bsic=sync.bsic,
+            band=band,
+        )
 
     blocks = assemble(bool(combined))
     found = _ccch_combined(blocks)

@@ -62,9 +62,16 @@ class StreamStats:
 
 
 class StreamReceiver:
-    def __init__(self, *, window_s: float = WINDOW_S, overlap_s: float = OVERLAP_S,
-                 on_window: Callable[[float, float], None] | None = None, prescreen: bool = False,
-                 search_every_s: float = SEARCH_EVERY_S, track: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        window_s: float = WINDOW_S,
+        overlap_s: float = OVERLAP_S,
+        on_window: Callable[[float, float], None] | None = None,
+        prescreen: bool = False,
+        search_every_s: float = SEARCH_EVERY_S,
+        track: bool = True,
+    ) -> None:
         self.search_every_s = search_every_s
         self.track = track  # False: search every window afresh (what a window alone decodes)
         self._tracks: list[Track] = []
@@ -102,8 +109,12 @@ class StreamReceiver:
 
     def _breaks(self, blk: IQBlock) -> bool:
         last = self._buf[-1]
-        return (blk.center_hz != last.center_hz or blk.sample_rate_hz != last.sample_rate_hz
-                or blk.first_sample != last.end_sample or blk.dropped_before != 0)
+        return (
+            blk.center_hz != last.center_hz
+            or blk.sample_rate_hz != last.sample_rate_hz
+            or blk.first_sample != last.end_sample
+            or blk.dropped_before != 0
+        )
 
     def _run(self, *, final: bool) -> Iterator[L2Block]:
         first = self._buf[0]
@@ -116,13 +127,25 @@ class StreamReceiver:
         t0 = first.start_s
         active = [t for t in self._tracks if t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES]
         parked = [t for t in self._tracks if not (t.synchronised or t.unsynced_windows < UNSYNCED_RETRIES)]
-        search = (not self.track or not active or self._since_search_s >= self.search_every_s
-                  or self._new_carrier(x, fs, self._tracks))
-        results, ppm = receive_wideband(x, sample_rate_hz=fs, center_hz=first.center_hz, t0_s=t0,
-                                        time_utc_s=first.time_utc_s, work=self._work, prescreen=self.prescreen,
-                                        tracks=(active + parked if search else active) if self.track else (),
-                                        first_sample=first.first_sample, search=search,
-                                        search_end_only=bool(active) and self.track)
+        search = (
+            not self.track
+            or not active
+            or self._since_search_s >= self.search_every_s
+            or self._new_carrier(x, fs, self._tracks)
+        )
+        results, ppm = receive_wideband(
+            x,
+            sample_rate_hz=fs,
+            center_hz=first.center_hz,
+            t0_s=t0,
+            time_utc_s=first.time_utc_s,
+            work=self._work,
+            prescreen=self.prescreen,
+            tracks=(active + parked if search else active) if self.track else (),
+            first_sample=first.first_sample,
+            search=search,
+            search_end_only=bool(active) and self.track,
+        )
         self._tracks = [r.track for r in results if r.track is not None] + ([] if search else parked)
         self._since_search_s = 0.0 if search else self._since_search_s + (len(x) / fs - self.overlap_s)
         self.stats.windows += 1
@@ -163,9 +186,17 @@ class StreamReceiver:
             tail = x[len(x) - keep :]
             start = first.first_sample + len(x) - keep
             last = self._buf[-1]
-            self._buf = [IQBlock(np.ascontiguousarray(tail), fs, first.center_hz, start,
-                                 None if first.time_utc_s is None else first.time_utc_s + (len(x) - keep) / fs,
-                                 last.gain_db, last.source_id)]
+            self._buf = [
+                IQBlock(
+                    np.ascontiguousarray(tail),
+                    fs,
+                    first.center_hz,
+                    start,
+                    None if first.time_utc_s is None else first.time_utc_s + (len(x) - keep) / fs,
+                    last.gain_db,
+                    last.source_id,
+                )
+            ]
             self._buf_n = keep
         while len(self._seen) > 100_000:
             del self._seen[next(iter(self._seen))]

@@ -22,11 +22,19 @@ from sensor.dsp.spectrum import raster_contrast
 NEW_CARRIER_CONTRAST = 1.3  # raster_contrast of noise alone ~1.0 ± 0.03; a carrier at 0 dB SNR ~1.8
 TRACKED_NEAR_HZ = 100e3  # a raster point this close to a known carrier is that carrier
 IMAGE_NEAR_HZ = 30e3  # ... and one this close to a known carrier's mirror frequency may be its I/Q image
-IMAGE_REJECTION_DB = 15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch_search.drop_images)
+IMAGE_REJECTION_DB = (
+    15.0  # an image is this much weaker, or more (25-40 dB on an RTL-SDR; as dsp.fcch_search.drop_images)
+)
 
 
-def unexplained_carrier(samples: np.ndarray, sample_rate_hz: float, center_hz: float,
-                        known_rel_hz: Sequence[float], *, receiver_ppm: float = 0.0) -> bool:
+def unexplained_carrier(
+    samples: np.ndarray,
+    sample_rate_hz: float,
+    center_hz: float,
+    known_rel_hz: Sequence[float],
+    *,
+    receiver_ppm: float = 0.0,
+) -> bool:
     """Whether ``samples`` (a tuning to ``center_hz``) show a carrier on a raster point that none
     of the carriers at ``known_rel_hz`` (Hz from the tuning) explains, nor their I/Q images."""
     _, offsets = raster_offsets_hz(center_hz, sample_rate_hz, receiver_ppm=receiver_ppm, usable_fraction=0.9)
@@ -34,7 +42,7 @@ def unexplained_carrier(samples: np.ndarray, sample_rate_hz: float, center_hz: f
     if len(known):
         offsets = offsets[np.abs(offsets[:, None] - known[None, :]).min(axis=1) >= TRACKED_NEAR_HZ]
     contrast, power_dbfs = raster_contrast(samples, sample_rate_hz, np.concatenate((offsets, known)))
-    contrast, power_dbfs, known_dbfs = contrast[: len(offsets)], power_dbfs[: len(offsets)], power_dbfs[len(offsets):]
+    contrast, power_dbfs, known_dbfs = contrast[: len(offsets)], power_dbfs[: len(offsets)], power_dbfs[len(offsets) :]
     stands_out = np.isfinite(contrast) & (contrast >= NEW_CARRIER_CONTRAST)
     if len(known):
         mirror = np.abs(offsets[:, None] + known[None, :]) < IMAGE_NEAR_HZ

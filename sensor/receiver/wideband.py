@@ -19,15 +19,15 @@ import numpy as np
 
 from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
-from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.fcch_search import search_fcch_wideband
+from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.dsp.spectrum import carrier_contrast
 from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
-from sensor.receiver.unexplained import unexplained_carrier
 from sensor.receiver.channel import TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
+from sensor.receiver.unexplained import unexplained_carrier
 
 SPS = 2
 PADDED = "padded"  # the Workspace buffer of the channelizer's padded input
@@ -58,8 +58,15 @@ def _fft_s(n: int) -> float:
 
 
 def _plan(sample_rate_hz: float, centres_hz: Sequence[float], min_block: int) -> ChannelizerPlan:
-    return plan_channelizer(sample_rate_hz, list(centres_hz), samples_per_symbol=SPS, shape_taps=prefilter_taps(SPS),
-                            stopband_hz=KEPT_HALF_WIDTH_HZ, overlap_factor=1, min_block=min_block)
+    return plan_channelizer(
+        sample_rate_hz,
+        list(centres_hz),
+        samples_per_symbol=SPS,
+        shape_taps=prefilter_taps(SPS),
+        stopband_hz=KEPT_HALF_WIDTH_HZ,
+        overlap_factor=1,
+        min_block=min_block,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -182,8 +189,14 @@ class Workspace:
         return self.flat(PADDED, room)[lead : lead + n_samples]
 
 
-def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable_fraction: float,
-            search_s: float | None, end_only: bool) -> tuple[list[FcchCarrier], float | None]:
+def _search(
+    samples: np.ndarray,
+    sample_rate_hz: float,
+    center_hz: float,
+    usable_fraction: float,
+    search_s: float | None,
+    end_only: bool,
+) -> tuple[list[FcchCarrier], float | None]:
     """Carriers whose FCCH shows in the first ``search_s`` seconds (None: all) and in the last
     ``search_s`` (searched only when the rest of the stretch shows a carrier the first did not
     explain: ``receiver.unexplained``), or in the last only."""
@@ -199,8 +212,13 @@ def _search(samples: np.ndarray, sample_rate_hz: float, center_hz: float, usable
     for i, (a, b) in enumerate(spans):
         if i == 1:  # the end too, if the rest of the stretch shows a carrier the start did not explain
             carriers, ppm = _carriers(concat_bursts(found, sample_rate_hz), center_hz)
-            if not unexplained_carrier(samples[n_search:], sample_rate_hz, center_hz, [c.carrier_offset_hz for c in carriers],
-                                       receiver_ppm=0.0 if ppm is None else ppm):
+            if not unexplained_carrier(
+                samples[n_search:],
+                sample_rate_hz,
+                center_hz,
+                [c.carrier_offset_hz for c in carriers],
+                receiver_ppm=0.0 if ppm is None else ppm,
+            ):
                 return carriers, ppm
         f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
         found.append(dataclasses.replace(f, start_sample=f.start_sample + a))
@@ -251,7 +269,11 @@ def receive_wideband(
     noise (``carrier_contrast``) and stop there if not: a scanner's empty tunings then cost almost
     nothing.
     """
-    if prescreen and not tracks and carrier_contrast(samples, sample_rate_hz, usable_fraction=usable_fraction) < PRESCREEN_CONTRAST:
+    if (
+        prescreen
+        and not tracks
+        and carrier_contrast(samples, sample_rate_hz, usable_fraction=usable_fraction) < PRESCREEN_CONTRAST
+    ):
         return [], None
     grid_hz = centre_grid_hz(sample_rate_hz)
     jobs: list[tuple[Track | None, FcchCarrier | None]] = [(t, None) for t in tracks]
@@ -259,8 +281,11 @@ def receive_wideband(
     if search:
         carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only)
         for c in carriers:
-            same = [i for i, (t, _) in enumerate(jobs)
-                    if t is not None and abs(t.carrier_rel_hz - c.carrier_offset_hz) < SAME_CARRIER_HZ]
+            same = [
+                i
+                for i, (t, _) in enumerate(jobs)
+                if t is not None and abs(t.carrier_rel_hz - c.carrier_offset_hz) < SAME_CARRIER_HZ
+            ]
             if same:
                 jobs[same[0]] = (jobs[same[0]][0], c)
             else:
@@ -274,8 +299,10 @@ def receive_wideband(
     # Each carrier's stream centred on the carrier as seen (its raster point moved by the receiver's
     # error), to the channelizer's bin: the carrier's last few tens of Hz are measured and removed
     # per carrier anyway, and whole-bin offsets spare the channelizer a rotation of every sample.
-    centres = [t.centre_hz if t is not None else round(c.carrier_offset_hz / grid_hz) * grid_hz  # type: ignore[union-attr]
-               for t, c in jobs]
+    centres = [
+        t.centre_hz if t is not None else round(c.carrier_offset_hz / grid_hz) * grid_hz  # type: ignore[union-attr]
+        for t, c in jobs
+    ]
     # A synchronised track needs its stream only around timeslot 0 (``tracked_spans``; the whole
     # of it only if its timing turns out lost); those go last, as ``channel_plan`` counts them.
     follow = [t is not None and t.synchronised for t, _ in jobs]
@@ -288,9 +315,14 @@ def receive_wideband(
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [tracked_spans(p, n_out, SPS) if f else None for p, f in zip(priors, follow)]  # type: ignore[arg-type]
     n_blocks = -(-n_out // plan.hop_out)
-    streams = channelize_all(plan, x, with_power=False, spans=spans,
-                             out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out),
-                             scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x)))).samples
+    streams = channelize_all(
+        plan,
+        x,
+        with_power=False,
+        spans=spans,
+        out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out),
+        scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
+    ).samples
     out = []
     for (track, c), centre_hz, y, prior, sp in zip(jobs, centres, streams, priors, spans):
         if c is not None:
@@ -302,35 +334,96 @@ def receive_wideband(
         fcch = None
         if prior is None and c is not None:
             b = c.bursts
-            fcch = FcchBursts(b.start_sample * ratio, b.duration_symbols, b.tone_hz - centre_hz,
-                              b.carrier_offset_hz - centre_hz, b.freq_std_hz, b.snr_db, b.coherence,
-                              b.power_dbfs, plan.out_rate_hz)
-        whole = None if sp is None else (lambda centre_hz=centre_hz: channelize_all(
-            channel_plan(sample_rate_hz, [centre_hz]), x, with_power=False).samples[0])
+            fcch = FcchBursts(
+                b.start_sample * ratio,
+                b.duration_symbols,
+                b.tone_hz - centre_hz,
+                b.carrier_offset_hz - centre_hz,
+                b.freq_std_hz,
+                b.snr_db,
+                b.coherence,
+                b.power_dbfs,
+                plan.out_rate_hz,
+            )
+        whole = (
+            None
+            if sp is None
+            else (
+                lambda centre_hz=centre_hz: channelize_all(
+                    channel_plan(sample_rate_hz, [centre_hz]), x, with_power=False
+                ).samples[0]
+            )
+        )
         # The blocks' offsets are from the carrier's raster point: where this stream's centre lies from it.
-        r = receive_channel(y, samples_per_symbol=SPS, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
-                            offset_base_hz=centre_hz - raster_rel, fcch=fcch, prior=prior,
-                            combined=None if track is None else track.combined, prefiltered=True, whole=whole)
-        out.append(CarrierResult(arfcn, band, r, c, _next_track(track, c, r, arfcn, band, centre_hz, raster_rel,
-                                                                 first_sample, ratio)))
+        r = receive_channel(
+            y,
+            samples_per_symbol=SPS,
+            arfcn=arfcn,
+            band=band,
+            t0_s=t0_s,
+            time_utc_s=time_utc_s,
+            offset_base_hz=centre_hz - raster_rel,
+            fcch=fcch,
+            prior=prior,
+            combined=None if track is None else track.combined,
+            prefiltered=True,
+            whole=whole,
+        )
+        out.append(
+            CarrierResult(
+                arfcn, band, r, c, _next_track(track, c, r, arfcn, band, centre_hz, raster_rel, first_sample, ratio)
+            )
+        )
     if ppm is None:
-        ppm = median_receiver_ppm([(center_hz + x.track.raster_rel_hz, center_hz + x.track.carrier_rel_hz)
-                                   for x in out if x.track is not None and x.result.sync is not None])
+        ppm = median_receiver_ppm(
+            [
+                (center_hz + x.track.raster_rel_hz, center_hz + x.track.carrier_rel_hz)
+                for x in out
+                if x.track is not None and x.result.sync is not None
+            ]
+        )
     return out, ppm
 
 
 def _prior(track: Track, first_sample: int, ratio: float) -> ChannelSync:
     """A track's synchronisation on the clock of a channel stream starting at ``first_sample``."""
-    return ChannelSync(int(track.bsic), track.fn0, (track.sample0 - first_sample) * ratio,  # type: ignore[arg-type]
-                       track.samples_per_frame * ratio, track.freq_offset_hz, track.freq_std_hz, 0)
+    return ChannelSync(
+        int(track.bsic),
+        track.fn0,
+        (track.sample0 - first_sample) * ratio,  # type: ignore[arg-type]
+        track.samples_per_frame * ratio,
+        track.freq_offset_hz,
+        track.freq_std_hz,
+        0,
+    )
 
 
-def _next_track(track: Track | None, c: FcchCarrier | None, r: ChannelResult, arfcn: int, band: str | None,
-                centre_hz: float, raster_rel: float, first_sample: int, ratio: float) -> Track | None:
+def _next_track(
+    track: Track | None,
+    c: FcchCarrier | None,
+    r: ChannelResult,
+    arfcn: int,
+    band: str | None,
+    centre_hz: float,
+    raster_rel: float,
+    first_sample: int,
+    ratio: float,
+) -> Track | None:
     s = r.sync
     if s is not None:
-        return Track(arfcn, band, centre_hz, raster_rel, s.freq_offset_hz, s.freq_std_hz, s.bsic, s.fn0,
-                     first_sample + s.sample0 / ratio, s.samples_per_frame / ratio, r.combined)
+        return Track(
+            arfcn,
+            band,
+            centre_hz,
+            raster_rel,
+            s.freq_offset_hz,
+            s.freq_std_hz,
+            s.bsic,
+            s.fn0,
+            first_sample + s.sample0 / ratio,
+            s.samples_per_frame / ratio,
+            r.combined,
+        )
     if r.fcch_found == 0 and c is None:
         return None  # neither searched nor heard: gone
     if c is not None:
@@ -338,6 +431,13 @@ def _next_track(track: Track | None, c: FcchCarrier | None, r: ChannelResult, ar
     else:
         assert track is not None
         f_off, f_std = track.freq_offset_hz, track.freq_std_hz
-    return Track(arfcn, band, centre_hz, raster_rel, f_off, f_std, combined=r.combined if r.combined is not None
-                 else (None if track is None else track.combined),
-                 unsynced_windows=1 + (track.unsynced_windows if track is not None and not track.synchronised else 0))
+    return Track(
+        arfcn,
+        band,
+        centre_hz,
+        raster_rel,
+        f_off,
+        f_std,
+        combined=r.combined if r.combined is not None else (None if track is None else track.combined),
+        unsynced_windows=1 + (track.unsynced_windows if track is not None and not track.synchronised else 0),
+    )

@@ -83,8 +83,11 @@ def measurements_from_blocks(blocks: Iterable[L2Block]) -> list[OffsetMeasuremen
         if key in seen:
             continue
         seen.add(key)
-        out.append(OffsetMeasurement(b.arfcn, b.freq_offset_hz, float(arfcn_to_downlink_hz(b.arfcn, b.band)),
-                                     b.band, b.bsic, b.t_s))
+        out.append(
+            OffsetMeasurement(
+                b.arfcn, b.freq_offset_hz, float(arfcn_to_downlink_hz(b.arfcn, b.band)), b.band, b.bsic, b.t_s
+            )
+        )
     return out
 
 
@@ -101,9 +104,18 @@ def _per_cell(measurements: Iterable[OffsetMeasurement]) -> list[CellRecord]:
         off = np.array([m.offset_hz for m in ms])
         f = np.array([m.downlink_hz for m in ms])
         ppm = np.asarray(implied_ppm(off, f))
-        cells.append(CellRecord(arfcn=arfcn, offset_hz=float(np.median(off)), ppm=float(np.median(ppm)),
-                                downlink_hz=float(np.median(f)), band=band, bsic=bsic, measurements=len(ms),
-                                scatter_ppm=_robust_std(ppm)))
+        cells.append(
+            CellRecord(
+                arfcn=arfcn,
+                offset_hz=float(np.median(off)),
+                ppm=float(np.median(ppm)),
+                downlink_hz=float(np.median(f)),
+                band=band,
+                bsic=bsic,
+                measurements=len(ms),
+                scatter_ppm=_robust_std(ppm),
+            )
+        )
     cells.sort(key=lambda c: (c.downlink_hz, -1 if c.bsic is None else c.bsic))
     return cells
 
@@ -134,10 +146,17 @@ def estimate_ppm(
     candidates: list[CellRecord] = []
     for c in cells:
         if abs(c.ppm) > max_abs_ppm:
-            rejected.append(replace(c, reason=f"implies {c.ppm:+.1f} ppm, beyond ±{max_abs_ppm:g} ppm: not on its raster point"))
+            rejected.append(
+                replace(c, reason=f"implies {c.ppm:+.1f} ppm, beyond ±{max_abs_ppm:g} ppm: not on its raster point")
+            )
         elif c.scatter_ppm is not None and c.scatter_ppm > scatter_limit:
-            rejected.append(replace(c, reason=f"its offset wandered by ±{c.scatter_ppm:.2f} ppm during the "
-                                              "measurement (unstable or moving transmitter)"))
+            rejected.append(
+                replace(
+                    c,
+                    reason=f"its offset wandered by ±{c.scatter_ppm:.2f} ppm during the "
+                    "measurement (unstable or moving transmitter)",
+                )
+            )
         else:
             candidates.append(c)
     p = np.array([c.ppm for c in candidates])
@@ -167,9 +186,13 @@ def estimate_ppm(
     ppm = float(np.median(p[agree]))
     for c, ok in zip(candidates, agree):
         if not ok:
-            rejected.append(replace(c, reason=f"{c.ppm - ppm:+.2f} ppm from the other cells (its own clock is off: "
-                                              "a fake station or a faulty transmitter)"))
+            rejected.append(
+                replace(
+                    c,
+                    reason=f"{c.ppm - ppm:+.2f} ppm from the other cells (its own clock is off: "
+                    "a fake station or a faulty transmitter)",
+                )
+            )
     used = tuple(c for c, ok in zip(candidates, agree) if ok)
     rejected.sort(key=lambda c: c.downlink_hz)
     return PpmEstimate(ppm, _robust_std(p[agree]), used, tuple(rejected))
-

@@ -113,6 +113,7 @@ class Calibration:
 
 # --- device names ------------------------------------------------------------------------------
 
+
 def device_key(identity: str) -> str:
     """``identity`` (a serial or a source id) as a file name: letters, digits, '.', '_' and '-'."""
     key = re.sub(r"[^A-Za-z0-9_.-]+", "-", identity.strip()).strip(".-")
@@ -135,6 +136,7 @@ def calibration_path(serial: str, directory: str | Path | None = None) -> Path:
 
 
 # --- reading and writing -----------------------------------------------------------------------
+
 
 def load_calibration(path: str | Path, *, serial: str | None = None) -> Calibration:
     """A calibration file; with ``serial``, refused unless it is that device's."""
@@ -166,8 +168,10 @@ def save_calibration(cal: Calibration, directory: str | Path | None = None) -> P
     """Write ``cal`` to ``<directory>/<device>.toml`` (atomically) and return the path."""
     path = calibration_path(cal.serial, directory)
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = (f"# Calibration of {cal.serial} ({cal.driver}), written by `fbs-sensor calibrate`.\n"
-              f"# ppm: receiver clock error, positive = LO high; the scanner corrects tunings by it.\n")
+    header = (
+        f"# Calibration of {cal.serial} ({cal.driver}), written by `fbs-sensor calibrate`.\n"
+        f"# ppm: receiver clock error, positive = LO high; the scanner corrects tunings by it.\n"
+    )
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(header + "\n".join(_toml_lines(cal)) + "\n", encoding="utf-8")
     os.replace(tmp, path)
@@ -214,6 +218,7 @@ def _toml_lines(obj: Any, prefix: str = "") -> list[str]:
 
 # --- power -------------------------------------------------------------------------------------
 
+
 def power_tables_dir() -> Path:
     return project_dir("firmware-config") / "power"
 
@@ -228,8 +233,9 @@ def load_nominal_power(tuner: str | None) -> PowerCalibration | None:
     return load_dataclass(PowerCalibration, read_toml(path), str(path))
 
 
-def rssi_dbm(rssi_dbfs: float | None, gain_db: float | None,
-             calibration: Calibration | PowerCalibration | None) -> float | None:
+def rssi_dbm(
+    rssi_dbfs: float | None, gain_db: float | None, calibration: Calibration | PowerCalibration | None
+) -> float | None:
     """Power at the antenna in dBm for a level of ``rssi_dbfs`` at ``gain_db``; None where unknown
     (no level, automatic gain, no power table, or a gain outside the table)."""
     power = calibration.power if isinstance(calibration, Calibration) else calibration

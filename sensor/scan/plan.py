@@ -85,8 +85,14 @@ class Passband:
     ppm_uncertainty: float = DEFAULT_PPM_UNCERTAINTY
 
     @classmethod
-    def of(cls, profile: ReceiverProfile, sample_rate_hz: float, *, ppm_uncertainty: float = DEFAULT_PPM_UNCERTAINTY,
-           channel_half_width_hz: float = CHANNEL_HALF_WIDTH_HZ) -> Passband:
+    def of(
+        cls,
+        profile: ReceiverProfile,
+        sample_rate_hz: float,
+        *,
+        ppm_uncertainty: float = DEFAULT_PPM_UNCERTAINTY,
+        channel_half_width_hz: float = CHANNEL_HALF_WIDTH_HZ,
+    ) -> Passband:
         return cls(
             usable_bandwidth_hz=sample_rate_hz * profile.usable_bandwidth_fraction,
             dc_exclusion_hz=profile.dc_spike_width_hz / 2 if profile.dc_spike else 0.0,
@@ -169,7 +175,9 @@ def arfcn_ranges_text(arfcns: Iterable[int]) -> str:
     return ", ".join(out)
 
 
-def _channels(bands: Sequence[Band | str], arfcns: Iterable[int] | None) -> tuple[list[Channel], dict[str, list[Channel]]]:
+def _channels(
+    bands: Sequence[Band | str], arfcns: Iterable[int] | None
+) -> tuple[list[Channel], dict[str, list[Channel]]]:
     """Every channel of ``bands`` (restricted to ``arfcns``), once per carrier frequency, by frequency;
     and the channels of each band as requested."""
     wanted = None if arfcns is None else {int(a) for a in arfcns}
@@ -276,8 +284,10 @@ def _min_cover(cover: np.ndarray) -> tuple[np.ndarray, bool]:
                 if old is None or jn < old[0]:
                     nxt[rest] = (jn, (left, j))
         if not nxt or len(nxt) > MAX_STATES:
-            log.warning("scan planner: exact search %s; using greedy set cover",
-                        "found no cover" if not nxt else "grew too large")
+            log.warning(
+                "scan planner: exact search %s; using greedy set cover",
+                "found no cover" if not nxt else "grew too large",
+            )
             return _greedy_cover(cover), False
         level = nxt
     chosen = []
@@ -395,8 +405,14 @@ def plan_scan(
     for name in per_band:
         lost = [c.arfcn for c in left_out if c.band == name]
         if lost:
-            log.warning("%s cannot receive %d channel(s) of %s (ARFCN %s): planning the rest",
-                        profile.name, len(lost), name, arfcn_ranges_text(lost))
-    tunings = tuple(Tuning(c, tuple(ch for ch, o in zip(channels, cover.owner) if o == i))
-                    for i, c in enumerate(cover.centers_hz))
+            log.warning(
+                "%s cannot receive %d channel(s) of %s (ARFCN %s): planning the rest",
+                profile.name,
+                len(lost),
+                name,
+                arfcn_ranges_text(lost),
+            )
+    tunings = tuple(
+        Tuning(c, tuple(ch for ch, o in zip(channels, cover.owner) if o == i)) for i, c in enumerate(cover.centers_hz)
+    )
     return ScanPlan(profile.name, rate, passband, tunings, left_out, cover.optimal)

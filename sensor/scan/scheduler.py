@@ -171,11 +171,12 @@ class Scanner:
             by_arfcn: dict[int, list[CellObservation]] = {}
             for (a, _), c in self.tracker.cells.items():
                 by_arfcn.setdefault(a, []).append(c)
-            v.complete = {a for a in v.found if any(si_complete(c, pol.goal) and (c.last_t_s or -1) >= v.started_s
-                                                     for c in by_arfcn.get(a, []))}
-            if v.found and v.complete == v.found:
-                stop = True
-            elif not v.found and v.dwell_s >= pol.first_look_s:
+            v.complete = {
+                a
+                for a in v.found
+                if any(si_complete(c, pol.goal) and (c.last_t_s or -1) >= v.started_s for c in by_arfcn.get(a, []))
+            }
+            if (v.found and v.complete == v.found) or (not v.found and v.dwell_s >= pol.first_look_s):
                 stop = True
             if self.on_window is not None:
                 self.on_window(v)
@@ -221,8 +222,12 @@ class Scanner:
         ``revisit_every`` others (a suspicious cell is measured from many places as the car moves:
         what localisation needs), quiet ones only every ``empty_every`` passes."""
         first = [t for t in self.plan.tunings if t.center_hz in self._priority]
-        rest = [t for t in self.plan.tunings if t.center_hz not in self._priority
-                and (self._empty_runs.get(t.center_hz, 0) < 2 or pass_no % self.empty_every == 0)]
+        rest = [
+            t
+            for t in self.plan.tunings
+            if t.center_hz not in self._priority
+            and (self._empty_runs.get(t.center_hz, 0) < 2 or pass_no % self.empty_every == 0)
+        ]
         self._priority.clear()
         out = list(first)
         for i, t in enumerate(rest, 1):

@@ -54,30 +54,55 @@ class ScanSession:
             self.gps.stop()
         self.source.close()
 
-    def judge(self, detector: Detector, visits: list[TuningVisit], *, baseline: Baseline | None = None,
-              cells: list[CellObservation] | None = None) -> list[dict[str, Any]]:
+    def judge(
+        self,
+        detector: Detector,
+        visits: list[TuningVisit],
+        *,
+        baseline: Baseline | None = None,
+        cells: list[CellObservation] | None = None,
+    ) -> list[dict[str, Any]]:
         """Judged cell objects of what ``visits`` heard (by default every cell the scanner holds)."""
         if cells is None:
             heard = {k for v in visits for k in v.cells}
             cells = [c for k, c in self.scanner.tracker.cells.items() if k in heard and c.blocks > c.blocks_failed]
         gain_of = {a: v.gain_db for v in visits for (a, _) in v.cells}
-        power = self.calibration.power if self.calibration is not None and self.calibration.power is not None \
+        power = (
+            self.calibration.power
+            if self.calibration is not None and self.calibration.power is not None
             else load_nominal_power(self.profile.tuner)
+        )
         dbm = {c.key: rssi_dbm(c.rssi_dbfs.value, gain_of.get(c.arfcn), power) for c in cells}
         key_of = {(c.arfcn, c.bsic): c.key for c in cells}
-        appeared = {key_of[k]: v.since_last_s for v in visits if v.since_last_s is not None
-                    for k in v.appeared if k in key_of}
+        appeared = {
+            key_of[k]: v.since_last_s for v in visits if v.since_last_s is not None for k in v.appeared if k in key_of
+        }
         rate = self.plan.sample_rate_hz
-        return judge_cells(sorted(cells, key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic)), detector,
-                           baseline=baseline, allocations=self.allocations,
-                           receiver_ppm=None if self.calibration is None else 0.0,  # corrected: what is left is ~0
-                           tunings=[(v.center_hz, rate, v.started_s, v.started_s + v.dwell_s) for v in visits],
-                           rssi_dbm=dbm, appeared=appeared)
+        return judge_cells(
+            sorted(cells, key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic)),
+            detector,
+            baseline=baseline,
+            allocations=self.allocations,
+            receiver_ppm=None if self.calibration is None else 0.0,  # corrected: what is left is ~0
+            tunings=[(v.center_hz, rate, v.started_s, v.started_s + v.dwell_s) for v in visits],
+            rssi_dbm=dbm,
+            appeared=appeared,
+        )
 
 
-def open_session(device: str, *, profile: str | None = None, bands: str = "gsm900", arfcns: str | None = None,
-                 rate_hz: float | None = None, gain: float | str | None = None, goal: str = "quick",
-                 gps: str = "none", calibration_dir: str | Path | None = None, ppm: float | None = None) -> ScanSession:
+def open_session(
+    device: str,
+    *,
+    profile: str | None = None,
+    bands: str = "gsm900",
+    arfcns: str | None = None,
+    rate_hz: float | None = None,
+    gain: float | str | None = None,
+    goal: str = "quick",
+    gps: str = "none",
+    calibration_dir: str | Path | None = None,
+    ppm: float | None = None,
+) -> ScanSession:
     """Everything a scan needs, opened. ``gain`` None: automatic control between tunings (gain.py);
     a number: fixed; ``"auto"``: the tuner's own AGC. ``ppm``: a correction that overrides the
     calibration file."""
@@ -86,8 +111,14 @@ def open_session(device: str, *, profile: str | None = None, bands: str = "gsm90
     band_list = resolve_bands(bands, allocations=allocations)
     arfcn_list = parse_arfcns(arfcns) if arfcns else None
     first_plan = plan_scan(prof, band_list, arfcns=arfcn_list, sample_rate_hz=rate_hz)
-    source = open_device(device, profile=profile, center_hz=first_plan.tunings[0].center_hz,
-                         sample_rate_hz=first_plan.sample_rate_hz, gain_db=gain, ppm=0.0 if ppm is None else ppm)
+    source = open_device(
+        device,
+        profile=profile,
+        center_hz=first_plan.tunings[0].center_hz,
+        sample_rate_hz=first_plan.sample_rate_hz,
+        gain_db=gain,
+        ppm=0.0 if ppm is None else ppm,
+    )
     identity = device_identity(source.info)
     notes: list[str] = []
     cal = None if ppm is not None else find_calibration(identity, directory=calibration_dir)
@@ -97,8 +128,14 @@ def open_session(device: str, *, profile: str | None = None, bands: str = "gsm90
         notes.append(f"frequency correction {ppm:+.2f} ppm (given)")
     elif cal is not None:
         source.close()
-        source = open_device(device, profile=profile, center_hz=first_plan.tunings[0].center_hz,
-                             sample_rate_hz=first_plan.sample_rate_hz, gain_db=gain, ppm=cal.ppm)
+        source = open_device(
+            device,
+            profile=profile,
+            center_hz=first_plan.tunings[0].center_hz,
+            sample_rate_hz=first_plan.sample_rate_hz,
+            gain_db=gain,
+            ppm=cal.ppm,
+        )
         margin = max(CALIBRATED_MIN_PPM, 3 * cal.spread_ppm)
         notes.append(f"calibration {cal.ppm:+.3f} ppm applied ({cal.measured_utc})")
     else:

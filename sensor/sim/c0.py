@@ -78,8 +78,12 @@ def modulate_slot_rows(bursts: np.ndarray, n_symbols: int, sps: int = SPS) -> li
     """``modulate_slot`` of many bursts (N, 148) of one slot length at once."""
     n = len(bursts)
     rows = np.concatenate(
-        (np.broadcast_to(_LEAD, (n, len(_LEAD))), np.asarray(bursts, np.uint8),
-         np.full((n, n_symbols - BURST_BITS), GUARD_BIT, np.uint8), np.broadcast_to(_TRAIL, (n, len(_TRAIL)))),
+        (
+            np.broadcast_to(_LEAD, (n, len(_LEAD))),
+            np.asarray(bursts, np.uint8),
+            np.full((n, n_symbols - BURST_BITS), GUARD_BIT, np.uint8),
+            np.broadcast_to(_TRAIL, (n, len(_TRAIL))),
+        ),
         axis=1,
     )
     phase = gmsk_phase_rows(rows, samples_per_symbol=sps, last_bit=GUARD_BIT)
@@ -112,8 +116,13 @@ class C0Config:
     def from_params(cls, bsic: int, params: CellParams, ccch_traffic: str = "idle") -> C0Config:
         if ccch_traffic not in CCCH_TRAFFIC:
             raise ValueError(f"unknown CCCH traffic {ccch_traffic!r} (known: {', '.join(CCCH_TRAFFIC)})")
-        return cls(bsic=bsic, si={t.value: l2 for t, l2 in build_all(params).items()}, combined=params.ccch_conf == 1,
-                   arfcn=params.arfcn, ccch_traffic=ccch_traffic)
+        return cls(
+            bsic=bsic,
+            si={t.value: l2 for t, l2 in build_all(params).items()},
+            combined=params.ccch_conf == 1,
+            arfcn=params.arfcn,
+            ccch_traffic=ccch_traffic,
+        )
 
     def ccch_frame(self, fn: int) -> bytes:
         """The message in the CCCH block starting at ``fn``: a deterministic function of ``fn``."""
@@ -125,8 +134,7 @@ class C0Config:
         if slot < pages:
             return paging_request_1((self.bsic << 24) ^ (pick * 0x9E3779B1 & 0xFFFFFF))
         if slot < pages + assignments:
-            return immediate_assignment(arfcn=self.arfcn, tn=1 + pick % 7, tsc=self.tsc, ra=pick * 13,
-                                        fn=pick * 1000)
+            return immediate_assignment(arfcn=self.arfcn, tn=1 + pick % 7, tsc=self.tsc, ra=pick * 13, fn=pick * 1000)
         return EMPTY_PAGING
 
     def bcch_frame(self, fn: int) -> bytes:
@@ -196,7 +204,9 @@ class C0Generator:
         wave = self._sch.pop(fn, None)
         if wave is None:
             # The SCH frames of the next eight 51-multiframes, encoded and modulated together.
-            fns = np.array([f for f in range(fn, fn + 51 * 8) if tdma.t3(f % tdma.HYPERFRAME_FRAMES) in multiframe.SCH_T3])
+            fns = np.array(
+                [f for f in range(fn, fn + 51 * 8) if tdma.t3(f % tdma.HYPERFRAME_FRAMES) in multiframe.SCH_T3]
+            )
             fns %= tdma.HYPERFRAME_FRAMES
             bursts = encode_sch_bursts(self.config.bsic, fns)
             self._sch = dict(zip(fns.tolist(), modulate_slot_rows(bursts, SLOT_SYMBOLS[0], self.sps)))

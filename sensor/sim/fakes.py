@@ -36,7 +36,7 @@ def _unused_lac(p: CellParams, victim: CellSpec, cells: list[CellSpec]) -> dict[
 
 def _bogus_neighbours(p: CellParams, victim: CellSpec, cells: list[CellSpec]) -> dict[str, Any]:
     """Six plausible-looking neighbours: the free ARFCNs of the band nearest the victim's."""
-    from sensor.gsm.bands import band_of_arfcn  # noqa: PLC0415
+    from sensor.gsm.bands import band_of_arfcn
 
     used = {c.arfcn for c in cells} | {p.arfcn}
     band = band_of_arfcn(victim.arfcn, pcs=victim.band == "PCS1900")
@@ -50,7 +50,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
         "a LAC no neighbouring cell of the operator uses (forces a location update)", _unused_lac
     ),
     "empty_neighbours": Behaviour(
-        "no neighbour cells, so phones cannot leave", lambda p, v, c: {"neighbours": (), "neighbours_bis": (), "neighbours_ter": ()}
+        "no neighbour cells, so phones cannot leave",
+        lambda p, v, c: {"neighbours": (), "neighbours_bis": (), "neighbours_ter": ()},
     ),
     "bogus_neighbours": Behaviour("neighbours on ARFCNs where nothing transmits", _bogus_neighbours),
     "high_cro": Behaviour(
@@ -67,7 +68,8 @@ BEHAVIOURS: dict[str, Behaviour] = {
         needs=lambda f: None,
     ),
     "off_plan_arfcn": Behaviour(
-        "the operator's MCC/MNC on an ARFCN outside its allocation", lambda p, v, c: {},
+        "the operator's MCC/MNC on an ARFCN outside its allocation",
+        lambda p, v, c: {},
     ),
     "large_cfo": Behaviour(
         "carrier frequency several ppm off (a cheap SDR clock, not an operator's GPS-locked one)",
@@ -112,7 +114,9 @@ def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, inde
         bad = [k for k in fake.params if k not in fields]
         if bad:
             raise ValueError(f"params: unknown key {bad[0]!r}")
-        params = dataclasses.replace(params, **{k: tuple(v) if isinstance(v, list) else v for k, v in fake.params.items()})
+        params = dataclasses.replace(
+            params, **{k: tuple(v) if isinstance(v, list) else v for k, v in fake.params.items()}
+        )
     return CellSpec(
         arfcn=fake.arfcn,
         name=fake.name or f"fake{index}",

@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 import scipy.fft
+
 from sensor.dsp.fftsize import is_fast_fft_length
 
 
@@ -73,7 +74,6 @@ def plan_mixer(
     keep = np.flatnonzero(taper > 0)
     in_bins = np.fft.fftfreq(n_in, 1.0 / n_in).astype(np.int64)[keep]
     return MixerPlan(in_rate_hz, out_rate_hz, n_in, n_out, hop_in, hop_out, taper, in_bins, keep)
-
 
 
 @dataclass(frozen=True, slots=True)

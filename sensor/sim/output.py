@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +115,15 @@ def write_sigmf(
     return writer
 
 
-def write_cfile(scene: Scene, path: Path, *, center_hz: float | None = None, sample_rate_hz: float | None = None,
-                duration_s: float | None = None, progress: Progress | None = None) -> int:
+def write_cfile(
+    scene: Scene,
+    path: Path,
+    *,
+    center_hz: float | None = None,
+    sample_rate_hz: float | None = None,
+    duration_s: float | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Render to a gr-gsm ``.cfile`` (cf32, no metadata). Returns the number of samples."""
     renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz)
     total = int(round((duration_s or scene.duration_s) * renderer.sample_rate_hz))
@@ -133,8 +140,15 @@ def write_cfile(scene: Scene, path: Path, *, center_hz: float | None = None, sam
     return n
 
 
-def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float = 0.0,
-                start_utc_s: float | None = None, progress: Progress | None = None) -> list[Path]:
+def write_drive(
+    scene: Scene,
+    out_dir: Path,
+    *,
+    segment_s: float,
+    gap_s: float = 0.0,
+    start_utc_s: float | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
     """A drive as short recordings ``NAME_000``, ``NAME_001``... each tagged with the receiver's
     position in its middle (``core:geolocation``) and its start time (``core:datetime``).
 
@@ -142,7 +156,7 @@ def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float =
     """
     if scene.route is None:
         raise InputError(f"scene {scene.name}: a drive needs a [route]")
-    start = start_utc_s if start_utc_s is not None else datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+    start = start_utc_s if start_utc_s is not None else datetime(2026, 1, 1, tzinfo=UTC).timestamp()
     renderer = SceneRenderer(scene, start_utc_s=start)
     paths = []
     t = 0.0
@@ -155,8 +169,13 @@ def write_drive(scene: Scene, out_dir: Path, *, segment_s: float, gap_s: float =
         lat, lon = renderer.position(t + seg / 2)  # type: ignore[misc]
         truth = scene_truth(scene, renderer.center_hz, fs)
         truth["segment"] = {"index": i, "start_s": t, "duration_s": seg}
-        with SigMFWriter(base, datatype=scene.receiver.datatype, sample_rate_hz=fs, hw="fbs-sensor simulator",
-                         extra_global={"fbs:scene": truth, "core:geolocation": geolocation(lat, lon)}) as w:
+        with SigMFWriter(
+            base,
+            datatype=scene.receiver.datatype,
+            sample_rate_hz=fs,
+            hw="fbs-sensor simulator",
+            extra_global={"fbs:scene": truth, "core:geolocation": geolocation(lat, lon)},
+        ) as w:
             for block in renderer.blocks(duration_s=seg):
                 w.write(block)
                 if progress:
@@ -184,9 +203,17 @@ def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fi
         raise InputError(f"scene {scene.name}: a GPS track needs a [route]")
     lat, lon = drive.position(t_s)
     moving = drive.travelled_m(t_s) < drive.length_m
-    return Fix(time_utc_s=start_utc_s + t_s, lat_deg=float(lat), lon_deg=float(lon), alt_m=30.0, mode="3d",
-               hdop=0.9, satellites=8, speed_m_s=scene.route.speed_m_s if moving and scene.route else 0.0,
-               source=f"sim:{scene.name}")
+    return Fix(
+        time_utc_s=start_utc_s + t_s,
+        lat_deg=float(lat),
+        lon_deg=float(lon),
+        alt_m=30.0,
+        mode="3d",
+        hdop=0.9,
+        satellites=8,
+        speed_m_s=scene.route.speed_m_s if moving and scene.route else 0.0,
+        source=f"sim:{scene.name}",
+    )
 
 
 def nmea_track(scene: Scene, *, start_utc_s: float, rate_hz: float = 1.0) -> str:

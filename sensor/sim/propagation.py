@@ -19,7 +19,9 @@ TU6_DELAYS_S = np.array([0.0, 0.2, 0.5, 1.6, 2.3, 5.0]) * 1e-6
 TU6_POWERS_DB = np.array([-3.0, 0.0, -2.0, -6.0, -8.0, -10.0])
 
 
-def distance_m(lat1_deg: float, lon1_deg: float, lat2_deg: np.ndarray | float, lon2_deg: np.ndarray | float) -> np.ndarray:
+def distance_m(
+    lat1_deg: float, lon1_deg: float, lat2_deg: np.ndarray | float, lon2_deg: np.ndarray | float
+) -> np.ndarray:
     """Great-circle (haversine) distance in metres."""
     p1, p2 = np.radians(lat1_deg), np.radians(lat2_deg)
     dp = p2 - p1

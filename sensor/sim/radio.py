@@ -46,11 +46,13 @@ class SimSource(DeviceSource):
         start_utc_s: float | None = None,
         ppm_correction: float = 0.0,
     ) -> None:
-        from sensor.sim.scene import load_scene  # noqa: PLC0415 - keep `import sensor.sim.radio` light
+        from sensor.sim.scene import load_scene
 
         self.scene_path = Path(scene_path)
         self.scene = load_scene(self.scene_path)
-        super().__init__(source_id=f"sim:{self.scene.name}", sample_rate_hz=sample_rate_hz, center_hz=center_hz, gain_db=gain_db)
+        super().__init__(
+            source_id=f"sim:{self.scene.name}", sample_rate_hz=sample_rate_hz, center_hz=center_hz, gain_db=gain_db
+        )
         self.profile = profile
         self.settle_s = profile.settle_s  # like the real tuner, the first samples after a retune are dropped
         self.realtime = realtime
@@ -91,10 +93,15 @@ class SimSource(DeviceSource):
         return SimGps(self)
 
     def _open(self) -> None:
-        from sensor.sim.render import SceneRenderer  # noqa: PLC0415
+        from sensor.sim.render import SceneRenderer
 
-        self._renderer = SceneRenderer(self.scene, center_hz=self._center_hz, sample_rate_hz=self._rate_hz,
-                                       start_utc_s=self.start_utc_s, ppm_correction=self.ppm_correction)
+        self._renderer = SceneRenderer(
+            self.scene,
+            center_hz=self._center_hz,
+            sample_rate_hz=self._rate_hz,
+            start_utc_s=self.start_utc_s,
+            ppm_correction=self.ppm_correction,
+        )
         self._set_gain(self._gain_db)
         self._pending = np.empty(0, np.complex64)
         self._t0_mono = None
@@ -159,7 +166,7 @@ class SimGps(PositionSource):
         pass
 
     def _catch_up(self, until_utc_s: float) -> None:
-        from sensor.sim.output import route_fix  # noqa: PLC0415
+        from sensor.sim.output import route_fix
 
         if self.sim.scene.route is None:
             return
@@ -173,10 +180,26 @@ class SimGps(PositionSource):
         return super().position_at(time_utc_s)
 
 
-def from_profile(arg: str | None, profile: ReceiverProfile, *, center_hz: float, sample_rate_hz: float,
-                 gain_db: float | None, ppm: float, bias_tee: bool, realtime: bool = False) -> SimSource:
+def from_profile(
+    arg: str | None,
+    profile: ReceiverProfile,
+    *,
+    center_hz: float,
+    sample_rate_hz: float,
+    gain_db: float | None,
+    ppm: float,
+    bias_tee: bool,
+    realtime: bool = False,
+) -> SimSource:
     path = Path(arg) if arg else default_scene_path()
     if not path.is_file():
         raise ConfigError(f"sim: scene file {path} not found (give --device sim:SCENE.toml)")
-    return SimSource(path, profile=profile, center_hz=center_hz, sample_rate_hz=sample_rate_hz, gain_db=gain_db,
-                     realtime=realtime, ppm_correction=ppm)
+    return SimSource(
+        path,
+        profile=profile,
+        center_hz=center_hz,
+        sample_rate_hz=sample_rate_hz,
+        gain_db=gain_db,
+        realtime=realtime,
+        ppm_correction=ppm,
+    )

@@ -130,9 +130,13 @@ class SceneRenderer:
                     speed = self.scene.route.speed_m_s if self.scene.route else 1.0
                     fd = doppler_hz(speed, transmit_hz(cell))
                 act.fading = fading_state(6, fd, np.random.default_rng(self._cell_seeds[2 * i + 1]))
-                act.fading = FadingState(fd, act.fading.cos_alpha, act.fading.phases, (t_in + delay_in) / self.in_rate_hz)
+                act.fading = FadingState(
+                    fd, act.fading.cos_alpha, act.fading.phases, (t_in + delay_in) / self.in_rate_hz
+                )
             if cell.multipath == "static":
-                act.taps = fractional_taps(np.array(cell.paths_delay_us) * 1e-6, np.array(cell.paths_power_db), self.in_rate_hz)
+                act.taps = fractional_taps(
+                    np.array(cell.paths_delay_us) * 1e-6, np.array(cell.paths_power_db), self.in_rate_hz
+                )
             if self.drive is not None and cell.tx_power_dbm is not None and cell.position is not None:
                 act.shadow_db = self._shadowing(i, cell)
             self.active.append(act)
@@ -194,7 +198,9 @@ class SceneRenderer:
         for k, act in enumerate(self.active):
             x = act.gen.samples(n_in)
             if act.base_rot is None or len(act.base_rot) != n_in:
-                act.base_rot = np.exp(2j * np.pi * act.residual_hz * np.arange(n_in) / self.in_rate_hz).astype(np.complex64)
+                act.base_rot = np.exp(2j * np.pi * act.residual_hz * np.arange(n_in) / self.in_rate_hz).astype(
+                    np.complex64
+                )
             x = x * act.base_rot * np.complex64(np.exp(1j * act.phase_rad))
             act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / self.in_rate_hz) % (2 * np.pi))
             if act.fading is not None:
@@ -227,7 +233,9 @@ class SceneRenderer:
         self.hops_done += n_hops
         return out
 
-    def blocks(self, *, duration_s: float | None = None, block_samples: int = 1 << 18, source_id: str | None = None) -> Iterator[IQBlock]:
+    def blocks(
+        self, *, duration_s: float | None = None, block_samples: int = 1 << 18, source_id: str | None = None
+    ) -> Iterator[IQBlock]:
         """IQ blocks of about ``block_samples`` samples until ``duration_s`` (default: the scene's)."""
         total = int(round((duration_s if duration_s is not None else self.scene.duration_s) * self.sample_rate_hz))
         hops_per_block = max(1, block_samples // self.plan.hop_out)

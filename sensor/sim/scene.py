@@ -46,6 +46,7 @@ _MNC_RE = re.compile(r"^\d{2,3}$")
 
 def validate_scene(scene: Scene, where: str) -> Scene:
     """Cross-field checks, then fake stations expanded into cells. Returns the full scene."""
+
     def fail(msg: str) -> None:
         raise ConfigError(f"{where}: {msg}")
 
@@ -87,7 +88,7 @@ def _with_defaults(c: CellSpec, i: int) -> CellSpec:
 
 
 def _check_cell(c: CellSpec, key: str, fail, scene: Scene) -> None:  # type: ignore[no-untyped-def]
-    from sensor.gsm.bands import arfcn_to_downlink_hz  # noqa: PLC0415
+    from sensor.gsm.bands import arfcn_to_downlink_hz
 
     p = c.params
     if not _MCC_RE.match(p.mcc):

@@ -70,7 +70,9 @@ def open_device(
     prof = resolve_profile(dspec, profile)
     rate = sample_rate_hz or prof.default_sample_rate_hz
     if not prof.rate_supported(rate):
-        raise ConfigError(f"{prof.name} cannot run at {rate / 1e6:g} Msps (profile {prof.name}: see `fbs-sensor profiles`)")
+        raise ConfigError(
+            f"{prof.name} cannot run at {rate / 1e6:g} Msps (profile {prof.name}: see `fbs-sensor profiles`)"
+        )
     if not prof.can_tune(center_hz):
         lo, hi = prof.tuning_range_hz
         raise ConfigError(f"{prof.name} cannot tune to {center_hz / 1e6:.3f} MHz (range {lo / 1e6:g}-{hi / 1e6:g} MHz)")

@@ -101,7 +101,9 @@ def parse_hackrf_info(text: str) -> list[DeviceListing]:
             if m:
                 boards[-1]["board"] = m.group(1)
     return [
-        DeviceListing(driver="hackrf", spec=f"hackrf:{b['serial']}", serial=b["serial"], description=b.get("board", "HackRF"))
+        DeviceListing(
+            driver="hackrf", spec=f"hackrf:{b['serial']}", serial=b["serial"], description=b.get("board", "HackRF")
+        )
         for b in boards
         if b.get("serial")
     ]
@@ -112,13 +114,15 @@ def list_devices() -> list[DeviceListing]:
     exe = shutil.which("hackrf_info")
     if exe is None:
         try:
-            from sensor.sources.soapy import enumerate_devices, import_soapysdr  # noqa: PLC0415
+            from sensor.sources.soapy import enumerate_devices, import_soapysdr
 
             soapy = import_soapysdr()
         except DriverUnavailable:
             raise DriverUnavailable(f"hackrf_info not found: {INSTALL_HINT}") from None
         return [
-            DeviceListing(driver="hackrf", spec=f"hackrf:{f['serial']}", serial=f["serial"], description=f.get("label", "HackRF"))
+            DeviceListing(
+                driver="hackrf", spec=f"hackrf:{f['serial']}", serial=f["serial"], description=f.get("label", "HackRF")
+            )
             for f in enumerate_devices(soapy, {"driver": "hackrf"})
             if f.get("serial")
         ]
@@ -200,7 +204,6 @@ class HackRFSource(RadioSource):
     def _total(gain_db: float) -> float:
         return float(sum(hackrf_gain_split(gain_db)))
 
-
     @property
     def pid(self) -> int | None:
         """The running hackrf_transfer's process id (None through SoapySDR or when stopped)."""
@@ -240,7 +243,7 @@ class HackRFSource(RadioSource):
 
     def _find_through_soapy(self) -> tuple[dict[str, str] | None, str, bool]:
         """(the enumerated board to open or None, why not, whether SoapySDR itself is usable)."""
-        from sensor.sources.soapy import enumerate_devices, import_soapysdr  # noqa: PLC0415
+        from sensor.sources.soapy import enumerate_devices, import_soapysdr
 
         try:
             soapy = import_soapysdr()
@@ -260,7 +263,7 @@ class HackRFSource(RadioSource):
         return next(f for f in found if f["serial"] == chosen[0]), "", True
 
     def _open_soapy(self, found: dict[str, str]) -> None:
-        from sensor.sources.soapy import SoapySource  # noqa: PLC0415
+        from sensor.sources.soapy import SoapySource
 
         def split(gain_db: float) -> dict[str, float]:
             lna, vga, amp = hackrf_gain_split(gain_db)
@@ -338,9 +341,14 @@ class HackRFSource(RadioSource):
                 overruns[0] = int(m.group(1))
 
         try:
-            stream = ProcessStream(cmd, frame_bytes=2, name="hackrf_transfer", stop_timeout_s=self.stop_timeout_s,
-                                   max_buffer_bytes=max(int(self.buffer_s * self._rate_hz) * 2, 1 << 20),
-                                   on_stderr_line=on_line)
+            stream = ProcessStream(
+                cmd,
+                frame_bytes=2,
+                name="hackrf_transfer",
+                stop_timeout_s=self.stop_timeout_s,
+                max_buffer_bytes=max(int(self.buffer_s * self._rate_hz) * 2, 1 << 20),
+                on_stderr_line=on_line,
+            )
         except OSError as exc:
             raise DriverUnavailable(f"cannot run {cmd[0]}: {_one_line(exc)}") from None
         self._stream = stream
@@ -427,7 +435,8 @@ class HackRFSource(RadioSource):
             self.stats.timeouts += 1
             summary = self._stderr_summary()
             raise SourceTimeout(
-                f"{self._source_id}: no samples for {self.timeout_s:g} s" + (f" (hackrf_transfer: {summary})" if summary else "")
+                f"{self._source_id}: no samples for {self.timeout_s:g} s"
+                + (f" (hackrf_transfer: {summary})" if summary else "")
             ) from None
         except PumpEnded as end:
             self._ended(end.cause)

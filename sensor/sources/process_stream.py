@@ -42,7 +42,11 @@ class ProcessStream:
         self.stop_timeout_s = stop_timeout_s
         self.lines: deque[str] = deque(maxlen=50)
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,
             start_new_session=True,
         )
         assert self.proc.stdout is not None and self.proc.stderr is not None
@@ -51,11 +55,16 @@ class ProcessStream:
             fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         except (OSError, AttributeError):
             pass
-        self.pump = BytePump(lambda: os.read(fd, PIPE_BYTES), frame_bytes=frame_bytes,
-                             max_buffer_bytes=max_buffer_bytes, name=f"{name}-{self.proc.pid}")
+        self.pump = BytePump(
+            lambda: os.read(fd, PIPE_BYTES),
+            frame_bytes=frame_bytes,
+            max_buffer_bytes=max_buffer_bytes,
+            name=f"{name}-{self.proc.pid}",
+        )
         self._on_line = on_stderr_line
-        self._stderr_thread = threading.Thread(target=self._drain_stderr, name=f"{name}-stderr-{self.proc.pid}",
-                                               daemon=True)
+        self._stderr_thread = threading.Thread(
+            target=self._drain_stderr, name=f"{name}-stderr-{self.proc.pid}", daemon=True
+        )
         self.pump.start()
         self._stderr_thread.start()
 

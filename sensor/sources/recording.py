@@ -128,7 +128,11 @@ class RecordingSource(Source):
         if self.num_channels > 1:
             raw = raw.reshape(n, self.num_channels, self.datatype.bytes_per_sample)[:, self.channel, :]
         samples = to_complex64(raw, self.datatype)
-        t = None if seg.time_utc_s is None else seg.time_utc_s + (first_sample - seg.first_sample) / self._info.sample_rate_hz
+        t = (
+            None
+            if seg.time_utc_s is None
+            else seg.time_utc_s + (first_sample - seg.first_sample) / self._info.sample_rate_hz
+        )
         return IQBlock(
             samples=samples,
             sample_rate_hz=self._info.sample_rate_hz,

@@ -59,7 +59,7 @@ READ_CHUNK_BYTES = 1 << 17  # 64 k samples per USB read: 27 ms at 2.4 Msps; a mu
 def import_pyrtlsdr() -> ModuleType:
     """pyrtlsdr's ``rtlsdr`` module, or ``DriverUnavailable`` with a one-line hint."""
     try:
-        import rtlsdr  # noqa: PLC0415 - lazy on purpose
+        import rtlsdr
     except ImportError as exc:
         if getattr(exc, "name", None) == "rtlsdr":
             raise DriverUnavailable(f"pyrtlsdr is not installed: {INSTALL_HINT}") from None
@@ -162,7 +162,6 @@ class RtlSdrSource(RadioSource):
         self._pump: BytePump | None = None
         self._reopen = False
         self.gains_db: list[float] = []  # the tuner's gain table, known once open
-
 
     # --- driver boundary -----------------------------------------------------------------------
     def _open(self) -> None:

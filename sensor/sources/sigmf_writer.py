@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ META_REFRESH_S = 5.0
 
 def utc_iso(t_s: float) -> str:
     """POSIX seconds as SigMF's ``core:datetime`` (ISO-8601 UTC with microseconds and Z)."""
-    return datetime.fromtimestamp(t_s, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(t_s, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def geolocation(lat_deg: float, lon_deg: float, alt_m: float | None = None) -> dict[str, Any]:
@@ -99,7 +99,9 @@ class SigMFWriter:
 
     def write(self, block: IQBlock) -> None:
         if block.sample_rate_hz != self.sample_rate_hz:
-            raise InputError(f"block at {block.sample_rate_hz} Hz does not match the recording's {self.sample_rate_hz} Hz")
+            raise InputError(
+                f"block at {block.sample_rate_hz} Hz does not match the recording's {self.sample_rate_hz} Hz"
+            )
         gap = self._last_end is not None and (block.first_sample != self._last_end or block.dropped_before != 0)
         if self._last_end is None or gap or block.center_hz != self._last_center:
             capture: dict[str, Any] = {

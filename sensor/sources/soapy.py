@@ -60,7 +60,7 @@ SKIP_DRIVERS = frozenset({"audio"})  # sound cards are not radios
 def import_soapysdr() -> ModuleType:
     """The ``SoapySDR`` module, or ``DriverUnavailable`` with a one-line hint."""
     try:
-        import SoapySDR  # noqa: PLC0415,N813 - lazy on purpose
+        import SoapySDR
     except ImportError as exc:
         if getattr(exc, "name", None) == "SoapySDR":
             raise DriverUnavailable(f"SoapySDR Python bindings are not installed: {INSTALL_HINT}") from None
@@ -220,7 +220,6 @@ class SoapySource(RadioSource):
         self._next_time_ns: float | None = None
         self.found: dict[str, str] = {}  # the enumeration result that was opened
 
-
     # --- driver boundary -----------------------------------------------------------------------
     def _open(self) -> None:
         soapy = import_soapysdr()
@@ -234,7 +233,9 @@ class SoapySource(RadioSource):
         try:
             dev = soapy.Device(found)
         except Exception as exc:  # noqa: BLE001 - the driver's own error text is the useful part
-            raise DeviceNotFound(f"SoapySDR device {format_device_args(_spec_args(found))} cannot be opened: {_one_line(exc)}") from None
+            raise DeviceNotFound(
+                f"SoapySDR device {format_device_args(_spec_args(found))} cannot be opened: {_one_line(exc)}"
+            ) from None
         self._soapy, self._dev, self.found = soapy, dev, found
         self.serial = found.get("serial") or self.serial
         self._source_id = "soapy:" + format_device_args(_spec_args(found))
@@ -268,7 +269,9 @@ class SoapySource(RadioSource):
                 dev.setFrequencyCorrection(SOAPY_SDR_RX, ch, self.ppm)
             else:
                 self._emulate_ppm = True
-                log.info("%s: no frequency correction in the driver; offsetting the LO by %g ppm", self._source_id, -self.ppm)
+                log.info(
+                    "%s: no frequency correction in the driver; offsetting the LO by %g ppm", self._source_id, -self.ppm
+                )
         if self._emulate_ppm and self._correct_rate:
             # LO and ADC share the crystal: asking for rate*(1-ppm) gives the nominal rate.
             dev.setSampleRate(SOAPY_SDR_RX, ch, self._rate_hz * (1 - self.ppm * 1e-6))

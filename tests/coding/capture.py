@@ -28,7 +28,7 @@ class Bursts:
     subtype: np.ndarray  # (M,) int64
     ubits: np.ndarray  # (M, 148) uint8
 
-    def select(self, mask: np.ndarray) -> "Bursts":
+    def select(self, mask: np.ndarray) -> Bursts:
         return Bursts(self.fn[mask], self.timeslot[mask], self.subtype[mask], self.ubits[mask])
 
 

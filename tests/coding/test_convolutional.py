@@ -41,7 +41,7 @@ def _reference_viterbi(sbits: np.ndarray, code: ConvCode, terminated: bool) -> n
     metric = {s: (0.0 if s == 0 else neg) for s in range(1 << m)}
     paths: dict[int, list[int]] = {s: [] for s in range(1 << m)}
     for t in range(steps):
-        new_metric = {s: neg for s in range(1 << m)}
+        new_metric = dict.fromkeys(range(1 << m), neg)
         new_paths: dict[int, list[int]] = {}
         for s in range(1 << m):
             if metric[s] == neg:

@@ -13,7 +13,13 @@ def test_positions_are_a_permutation_of_the_four_bursts():
 
 def test_spot_values_from_the_formula():
     # B = k mod 4, j = 2((49k) mod 57) + ((k mod 8) div 4)
-    for k, burst, j in ((0, 0, 0), (1, 1, 98), (4, 0, 51), (7, 3, 2 * ((49 * 7) % 57) + 0 + 1), (455, 3, 2 * ((49 * 455) % 57) + 1)):
+    for k, burst, j in (
+        (0, 0, 0),
+        (1, 1, 98),
+        (4, 0, 51),
+        (7, 3, 2 * ((49 * 7) % 57) + 0 + 1),
+        (455, 3, 2 * ((49 * 455) % 57) + 1),
+    ):
         assert XCCH_POSITION[k] == burst * 114 + j
 
 

@@ -19,7 +19,7 @@ from sensor.coding.parity import (
 
 def test_fire_generator_expands_to_the_product():
     # (D^23 + 1)(D^17 + D^3 + 1) = D^40 + D^26 + D^23 + D^17 + D^3 + 1
-    assert FIRE_GENERATOR == poly_from_exponents(40, 26, 23, 17, 3, 0)
+    assert poly_from_exponents(40, 26, 23, 17, 3, 0) == FIRE_GENERATOR
     assert XCCH_FIRE_CODE.parity_bits == 40
     assert SCH_GENERATOR == 0b10101110101
     assert SCH_PARITY_CODE.parity_bits == 10

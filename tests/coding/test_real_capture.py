@@ -22,8 +22,9 @@ def _ts0_blocks() -> tuple[list[int], np.ndarray]:
     """Every non-combined BCCH/CCCH block of timeslot 0 whose 4 bursts are all in the file."""
     ts0 = timeslot0_by_fn()
     starts = sorted(
-        fn for fn in ts0 if multiframe.block_starting_at(fn, combined=False) is not None
-        and all(fn + i in ts0 for i in range(4))
+        fn
+        for fn in ts0
+        if multiframe.block_starting_at(fn, combined=False) is not None and all(fn + i in ts0 for i in range(4))
     )
     bursts = np.stack([[ts0[fn + i][1] for i in range(4)] for fn in starts])
     return starts, bursts
@@ -59,7 +60,9 @@ def test_decoding_works_on_int8_soft_bits_of_the_real_blocks():
     starts, bursts = _ts0_blocks()
     sbits = (127 - 254 * bursts.astype(np.int16)).astype(np.int8)
     result = decode_xcch_bursts(sbits)
-    assert sum(1 for i, fn in enumerate(starts) if fn in expected and result.frame(i) == expected[fn]) == EXPECTED_BLOCKS
+    assert (
+        sum(1 for i, fn in enumerate(starts) if fn in expected and result.frame(i) == expected[fn]) == EXPECTED_BLOCKS
+    )
 
 
 def test_blocks_that_gr_gsm_did_not_decode_fail_our_parity_too():
@@ -104,7 +107,10 @@ def test_sch_bursts_decode_to_the_cell_bsic_and_their_own_frame_numbers():
         info = infos[i]
         assert info is not None and info.ncc == 6 and info.bcc == 0
         assert (info.t1, info.t2, info.t3_prime) == (
-            tdma.t1(int(sch.fn[i])), tdma.t2(int(sch.fn[i])), tdma.t3_prime(tdma.t3(int(sch.fn[i]))))
+            tdma.t1(int(sch.fn[i])),
+            tdma.t2(int(sch.fn[i])),
+            tdma.t3_prime(tdma.t3(int(sch.fn[i]))),
+        )
 
 
 def test_garbled_sch_bursts_at_the_end_of_the_capture_fail_the_parity():

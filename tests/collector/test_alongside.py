@@ -30,7 +30,7 @@ def _drive(seed: int, n: int) -> list[dict]:
     (store and forward after a gap)."""
     rng = random.Random(seed)
     pos = {f"car{k}": [31.23 + 0.01 * k, 121.47] for k in range(3)}
-    clock = {car: 1_790_000_000.0 for car in pos}
+    clock = dict.fromkeys(pos, 1790000000.0)
     seq = dict.fromkeys(pos, 0)
     out = []
     for i in range(n):
@@ -88,7 +88,9 @@ def check_live_equals_a_full_read(store) -> None:
     for a, b in zip(cuts, cuts[1:], strict=False):
         store.save_many(envs[a:b])
         summaries, got = live.refresh()
-        assert sorted(summaries, key=lambda s: repr(s.key)) == sorted(store.transmitter_summaries(), key=lambda s: repr(s.key))
+        assert sorted(summaries, key=lambda s: repr(s.key)) == sorted(
+            store.transmitter_summaries(), key=lambda s: repr(s.key)
+        )
         keys = _suspect_keys(store)
         everyone = {t.key: t for t in transmitters(store.readings())}
         assert set(got) == set(keys)
@@ -138,8 +140,10 @@ def test_windows_merge_what_overlaps_and_box_what_was_heard():
                                                reading("car1", 200, 31.0, 121.0), reading("car2", 100, 31.0, 121.0),
                                                reading("car1", 300, None, None)])  # fmt: skip
     ws = windows(t, "car1", margin_s=12.0, margin_deg=0.0005)
-    assert [(w.since_utc, w.until_utc) for w in ws] == [("2026-11-25T10:01:27.000000Z", "2026-11-25T10:02:03.000000Z"),
-                                                        ("2026-11-25T10:03:07.000000Z", "2026-11-25T10:03:33.000000Z")]
+    assert [(w.since_utc, w.until_utc) for w in ws] == [
+        ("2026-11-25T10:01:27.000000Z", "2026-11-25T10:02:03.000000Z"),
+        ("2026-11-25T10:03:07.000000Z", "2026-11-25T10:03:33.000000Z"),
+    ]
     assert ws[0].box == pytest.approx((30.9995, 120.9995, 31.0015, 121.0005))
     assert ws[0].holds(reading("car1", 120, 31.0012, 121.0004))
     assert not ws[0].holds(reading("car2", 120, 31.0, 121.0))  # another sensor
@@ -152,6 +156,7 @@ def test_windows_merge_what_overlaps_and_box_what_was_heard():
 def test_a_reading_in_two_windows_padding_reaches_both(store):
     """Windows 25 s apart overlap by their 1 s padding: a reading stored later in that overlap is
     added to both, as a full read finds it in both."""
+
     def env(arfcn, second, seq, verdict="normal"):
         t = f"2026-11-25T10:{second // 60:02d}:{second % 60:02d}.500000Z"
         position = {"lat_deg": 31.0, "lon_deg": 121.0, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}

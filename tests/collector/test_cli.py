@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from sensor.cli import cli
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.publish.outbox import Outbox
-
 from tests.publish.transport import (
     COLLECTOR_MAIN,
     PYTHON,
@@ -53,11 +52,23 @@ def test_bad_inputs_are_one_line_errors(tmp_path, keys):
     cases = [
         (["--db", db], "give --keys-dir and --secret-key (or --allow-plaintext"),
         (["--db", db, "--keys-dir", keys_dir], "--keys-dir and --secret-key go together"),
-        (["--db", db, "--keys-dir", keys_dir, "--secret-key", str(tmp_path / "none.key_secret")], "none.key_secret: no such key file"),
+        (
+            ["--db", db, "--keys-dir", keys_dir, "--secret-key", str(tmp_path / "none.key_secret")],
+            "none.key_secret: no such key file",
+        ),
         (["--db", db, "--keys-dir", keys_dir, "--secret-key", str(keys.server_public_file)], "has no secret key"),
-        (["--db", db, "--keys-dir", str(tmp_path / "nokeys"), "--secret-key", secret], "nokeys: no such keys directory"),
-        (["--db", "/proc/no/c.sqlite", "--keys-dir", keys_dir, "--secret-key", secret], "cannot open database /proc/no/c.sqlite"),
-        (["--db", db, "--keys-dir", keys_dir, "--secret-key", secret, "--bind", f"tcp://127.0.0.1:{port}"], "Address already in use"),
+        (
+            ["--db", db, "--keys-dir", str(tmp_path / "nokeys"), "--secret-key", secret],
+            "nokeys: no such keys directory",
+        ),
+        (
+            ["--db", "/proc/no/c.sqlite", "--keys-dir", keys_dir, "--secret-key", secret],
+            "cannot open database /proc/no/c.sqlite",
+        ),
+        (
+            ["--db", db, "--keys-dir", keys_dir, "--secret-key", secret, "--bind", f"tcp://127.0.0.1:{port}"],
+            "Address already in use",
+        ),
         (["--db", db, "--keys-dir", keys_dir, "--secret-key", secret, "--bind", "udp://x"], "cannot listen on udp://x"),
     ]
     try:
@@ -65,7 +76,10 @@ def test_bad_inputs_are_one_line_errors(tmp_path, keys):
             result = run(*args)
             assert result.exit_code == 2, (args, result.output)
             lines = [line for line in result.stderr.splitlines() if line.strip()]
-            assert len(lines) == 1 and lines[0].startswith("fbs-sensor: error: ") and text in lines[0], (args, result.stderr)
+            assert len(lines) == 1 and lines[0].startswith("fbs-sensor: error: ") and text in lines[0], (
+                args,
+                result.stderr,
+            )
     finally:
         busy.close()
 

@@ -51,7 +51,9 @@ def _around(i: int, n: int = 24) -> tuple[float, float, float]:
 
 
 FAKE = {"arfcn": 64, "bsic": 17, "mcc": "262", "mnc": "01", "lac": 7171, "cell_id": 29021}
-REASONS = [{"rule": "reselection_bait", "weight": 0.5, "detail": "it adds 100 dB to its own signal in the phones' cell choice"}]
+REASONS = [
+    {"rule": "reselection_bait", "weight": 0.5, "detail": "it adds 100 dB to its own signal in the phones' cell choice"}
+]
 
 
 def fake_observation(i: int) -> dict[str, Any]:
@@ -114,7 +116,10 @@ def test_transmitters_have_identity_verdicts_reasons_and_a_located_fake(dashboar
     assert fake["reasons"][0]["rule"] == "reselection_bait" and fake["first_seen_utc"] == "2026-11-25T10:00:00.000Z"
     est = fake["estimate"]
     assert fake["refusal"] is None and est["radius_m"] > 0 and est["region"] and len(est["region"][0][0]) == 2
-    km = math.hypot(est["lat"] - FAKE_AT[0], (est["lon"] - FAKE_AT[1]) * math.cos(math.radians(FAKE_AT[0]))) * KM_PER_DEG_LAT
+    km = (
+        math.hypot(est["lat"] - FAKE_AT[0], (est["lon"] - FAKE_AT[1]) * math.cos(math.radians(FAKE_AT[0])))
+        * KM_PER_DEG_LAT
+    )
     assert km * 1000 < est["radius_m"]  # the truth is within the 95 % radius
     look = fake["next_look"]  # where one more reading would narrow the region most
     assert look["direction"] in ("N", "NE", "E", "SE", "S", "SW", "W", "NW") and 0 < look["distance_m"] <= 600
@@ -156,7 +161,9 @@ def test_static_files_and_security_headers(dashboard):
 
 def test_read_only_everything_but_get_and_head_is_405(dashboard):
     for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
-        status, headers, _ = get(dashboard.url + "api/alerts", method=method, data=b"{}" if method != "OPTIONS" else None)
+        status, headers, _ = get(
+            dashboard.url + "api/alerts", method=method, data=b"{}" if method != "OPTIONS" else None
+        )
         assert status == 405 and headers["Allow"] == "GET, HEAD", method
 
 
@@ -219,7 +226,15 @@ def test_a_port_in_use_is_a_config_error(store, dashboard):
 
 def test_collector_command_serves_the_dashboard_with_a_printed_token_and_stops_it(tmp_path):
     log = tmp_path / "collector.log"
-    args = ["--db", str(tmp_path / "c.sqlite"), "--bind", "tcp://127.0.0.1:0", "--allow-plaintext", "--dashboard", "0.0.0.0:0"]
+    args = [
+        "--db",
+        str(tmp_path / "c.sqlite"),
+        "--bind",
+        "tcp://127.0.0.1:0",
+        "--allow-plaintext",
+        "--dashboard",
+        "0.0.0.0:0",
+    ]
     with open(log, "w") as err:
         proc = subprocess.Popen([PYTHON, "-c", COLLECTOR_MAIN, *args], cwd=REPO, stderr=err, stdout=subprocess.DEVNULL)
     try:
@@ -358,13 +373,17 @@ def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromiu
             "return e && {key: e.dataset.key, regions: document.querySelectorAll('#map polygon.region').length, "
             "readings: document.querySelectorAll('#map circle.reading').length}; })()")  # fmt: skip
         assert est and est["key"] == "262/01/7171/29021/64/17" and est["regions"] >= 1 and est["readings"] >= 25
-        rows = chromium.evaluate("Array.from(document.querySelectorAll('#transmitters tbody tr')).map(r => r.textContent)")
+        rows = chromium.evaluate(
+            "Array.from(document.querySelectorAll('#transmitters tbody tr')).map(r => r.textContent)"
+        )
         assert any("fake" in r and "reselection" not in r and "100 dB" in r for r in rows)
         assert any("fake" in r and "next reading best" in r for r in rows)
         look = chromium.evaluate("(() => { const g = document.querySelector('#map g.next-look.v-fake'); "
                                  "return g && g.dataset.key; })()")  # fmt: skip
         assert look == "262/01/7171/29021/64/17"
-        chromium.wait_for("document.querySelectorAll('#transmitters tbody tr').length === 3", 5)  # refreshed after the event
+        chromium.wait_for(
+            "document.querySelectorAll('#transmitters tbody tr').length === 3", 5
+        )  # refreshed after the event
         if os.environ.get("FBS_DASHBOARD_SCREENSHOT"):
             shot = chromium.call("Page.captureScreenshot", format="png")["data"]
             Path(os.environ["FBS_DASHBOARD_SCREENSHOT"]).write_bytes(base64.b64decode(shot))

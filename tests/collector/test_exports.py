@@ -46,8 +46,18 @@ def _envelopes():
         power = -20.0 - 30.0 * math.log10(dist) + (1.5 if i % 2 else -1.5)
         t = f"2026-11-25T10:{i:02d}:00.000Z"
         position = {"lat_deg": lat, "lon_deg": lon, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
-        body = cell_body(0, **FAKE, rssi_dbfs=round(power, 2), rssi_dbm=None, position=position, t_utc=t,
-                         verdict="fake", score=0.97, reasons=REASONS, si={"3": SI3, "4": "00" * 23})
+        body = cell_body(
+            0,
+            **FAKE,
+            rssi_dbfs=round(power, 2),
+            rssi_dbm=None,
+            position=position,
+            t_utc=t,
+            verdict="fake",
+            score=0.97,
+            reasons=REASONS,
+            si={"3": SI3, "4": "00" * 23},
+        )
         envs.append(make_envelope("observation", body, sensor=f"car{1 + i % 2}", seq=seq))
         seq += 1
     # a detection without a position: must never get an invented one
@@ -144,7 +154,11 @@ def test_kml_parses_with_styles_and_placemarks(data):
     root = ET.fromstring(text)
     ns = {"k": exports.KML_NS}
     assert root.tag == f"{{{exports.KML_NS}}}kml"
-    assert {s.get("id") for s in root.iterfind(".//k:Style", ns)} == {"verdict-normal", "verdict-suspicious", "verdict-fake"}
+    assert {s.get("id") for s in root.iterfind(".//k:Style", ns)} == {
+        "verdict-normal",
+        "verdict-suspicious",
+        "verdict-fake",
+    }
     assert root.find("k:Document/k:name", ns).text == "a <test> & more"
     folders = root.findall("k:Document/k:Folder", ns)
     reading_pms = folders[0].findall("k:Placemark", ns)
@@ -191,12 +205,18 @@ def test_evidence_bundle_manifest_matches_the_files(data):
     assert summary["identity"] == FAKE and summary["verdict"] == "fake"
     assert summary["verdicts_by_sensor"] == {"car1": {"fake": 7}, "car2": {"fake": 6}}
     assert summary["location"]["type"] == "location" and summary["refusal"] is None
-    assert summary["first_seen_utc"] == "2026-11-25T10:00:00.000Z" and summary["last_seen_utc"] == "2026-11-25T10:30:00.000Z"
+    assert (
+        summary["first_seen_utc"] == "2026-11-25T10:00:00.000Z"
+        and summary["last_seen_utc"] == "2026-11-25T10:30:00.000Z"
+    )
     si = json.loads(files["si.json"])["si"]
     assert si["3"][0]["l2"] == SI3 and si["3"][0]["count"] == N_FAKE_POSITIONS and si["3"][0]["decoded"]["t3212_min"]
     assert si["4"][0]["decoded"] is None and si["4"][0]["decode_error"]
     timeline = list(csv.reader(io.StringIO(files["timeline.csv"].decode())))
-    assert timeline[0][:5] == ["time_utc", "sensor", "kind", "verdict", "score"] and len(timeline) == 1 + N_FAKE_POSITIONS + 1
+    assert (
+        timeline[0][:5] == ["time_utc", "sensor", "kind", "verdict", "score"]
+        and len(timeline) == 1 + N_FAKE_POSITIONS + 1
+    )
     assert len(list(csv.reader(io.StringIO(files["readings.csv"].decode())))) == 1 + N_FAKE_POSITIONS + 1
     assert json.loads(files["map.geojson"])["type"] == "FeatureCollection"
 
@@ -226,7 +246,9 @@ def test_export_writes_and_refuses_to_overwrite(db, tmp_path, fmt):
         ET.fromstring(data)
     else:
         assert len(data.decode().splitlines()) == 1 + N_READINGS
-    one_line_error(run("export", "--db", str(db), "--format", fmt, "--out", str(out)), "already exists (use --overwrite")
+    one_line_error(
+        run("export", "--db", str(db), "--format", fmt, "--out", str(out)), "already exists (use --overwrite"
+    )
     assert out.read_bytes() == data
     assert run("export", "--db", str(db), "--format", fmt, "--out", str(out), "--overwrite").exit_code == 0
 
@@ -236,10 +258,17 @@ def test_export_filters(db, tmp_path):
     assert run("export", "--db", str(db), "--format", "csv", "--out", str(out), "--arfcn", "10").exit_code == 0
     assert len(out.read_text().splitlines()) == 2
     out.unlink()
-    assert run("export", "--db", str(db), "--format", "csv", "--out", str(out), "--verdict", "suspicious").exit_code == 0
+    assert (
+        run("export", "--db", str(db), "--format", "csv", "--out", str(out), "--verdict", "suspicious").exit_code == 0
+    )
     assert len(out.read_text().splitlines()) == 1 + N_FAKE_POSITIONS + 1
     out.unlink()
-    assert run("export", "--db", str(db), "--format", "csv", "--out", str(out), "--since", "2026-11-25T10:10:00Z").exit_code == 0
+    assert (
+        run(
+            "export", "--db", str(db), "--format", "csv", "--out", str(out), "--since", "2026-11-25T10:10:00Z"
+        ).exit_code
+        == 0
+    )
     assert len(out.read_text().splitlines()) == 1 + 2 + 1  # 10:10, 10:11 and the 10:30 detection
 
 
@@ -258,12 +287,18 @@ def test_export_evidence_writes_one_zip_per_non_normal_transmitter(db, tmp_path)
 def test_export_bad_inputs_are_one_line_errors(db, tmp_path):
     out = str(tmp_path / "x.geojson")
     (tmp_path / "notadb.sqlite").write_bytes(b"this is not a database, just some text" * 100)
-    one_line_error(run("export", "--db", str(tmp_path / "none.sqlite"), "--format", "geojson", "--out", out), "no such database")
+    one_line_error(
+        run("export", "--db", str(tmp_path / "none.sqlite"), "--format", "geojson", "--out", out), "no such database"
+    )
     assert not (tmp_path / "none.sqlite").exists()  # never created
-    one_line_error(run("export", "--db", str(tmp_path / "notadb.sqlite"), "--format", "csv", "--out", out), "notadb.sqlite")
+    one_line_error(
+        run("export", "--db", str(tmp_path / "notadb.sqlite"), "--format", "csv", "--out", out), "notadb.sqlite"
+    )
     one_line_error(run("export", "--db", str(db), "--format", "shapefile", "--out", out), "--format 'shapefile'")
-    one_line_error(run("export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "no" / "dir" / "x.csv")),
-                   "cannot write")
+    one_line_error(
+        run("export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "no" / "dir" / "x.csv")),
+        "cannot write",
+    )
     one_line_error(run("export", "--db", str(db), "--format", "csv", "--out", str(tmp_path)), "is a directory")
     one_line_error(run("export", "--db", str(db), "--format", "csv", "--out", "/proc/x.csv"), "cannot write")
     one_line_error(run("export", "--db", str(db), "--format", "csv", "--out", out, "--since", "yesterday"), "--since")

@@ -10,7 +10,6 @@ import pytest
 from sensor.collector.intake import Frame, Intake
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.publish.envelope import MAX_MESSAGE_BYTES, encode, make_envelope
-
 from tests.publish.transport import FlakyStore, cell_body, detection_body
 
 
@@ -49,7 +48,12 @@ def test_replies_go_to_each_peer(store):
         (b"\xff\x00garbage", "malformed", "not UTF-8", False),
         (b"{not json", "malformed", "not JSON", False),
         (b"x" * (MAX_MESSAGE_BYTES + 1), "oversize", f"larger than the {MAX_MESSAGE_BYTES} allowed", False),
-        (json.dumps({"v": 1, "id": "01M8ZZZZZZZZZZZZZZZZZZZZZZ", "kind": "observation"}).encode(), "invalid", "must contain", True),
+        (
+            json.dumps({"v": 1, "id": "01M8ZZZZZZZZZZZZZZZZZZZZZZ", "kind": "observation"}).encode(),
+            "invalid",
+            "must contain",
+            True,
+        ),
     ],
 )
 def test_bad_frames_are_logged_counted_and_nacked_without_harming_the_batch(store, caplog, data, reason, text, has_id):

@@ -19,6 +19,7 @@ from sensor.collector.open_store import store_from_url
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.store import StoreError
 from sensor.collector.transmitters import transmitters
+from tests.collector.test_alongside import Live, check_live_equals_a_full_read
 from tests.collector.test_store import (  # noqa: F401 - collected here against PostgreSQL
     env,
     test_closed_store_refuses_with_a_store_error,
@@ -32,7 +33,6 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_sensors_are_tracked,
     test_transmitter_summaries_match_the_readings,
 )
-from tests.collector.test_alongside import Live, check_live_equals_a_full_read
 from tests.pgserver import PgServer, find_pg_bin
 from tests.publish.transport import cell_body, detection_body
 
@@ -77,12 +77,27 @@ def mixed_batch():
     for i in range(30):
         sensor = f"car{i % 3}"
         if i % 5 == 4:
-            out.append(env("detection", detection_body(i, position=None), sensor=sensor, seq=i, sent_utc=f"2026-11-25T10:00:{i:02d}.000000Z"))
+            out.append(
+                env(
+                    "detection",
+                    detection_body(i, position=None),
+                    sensor=sensor,
+                    seq=i,
+                    sent_utc=f"2026-11-25T10:00:{i:02d}.000000Z",
+                )
+            )
         elif i % 7 == 6:
             out.append(env("heartbeat", {"uptime_s": i, "outbox_depth": 0}, sensor=sensor, seq=i))
         else:
             t = f"2026-11-25T09:59:{59 - i:02d}.500000Z" if i % 2 else None  # out of arrival order, some equal times
-            out.append(env("observation", cell_body(i % 4, rssi_dbm=-70.0 - i, **({"t_utc": t} if t else {})), sensor=sensor, seq=i))
+            out.append(
+                env(
+                    "observation",
+                    cell_body(i % 4, rssi_dbm=-70.0 - i, **({"t_utc": t} if t else {})),
+                    sensor=sensor,
+                    seq=i,
+                )
+            )
     out.append(env("status", {"state": "scanning", "note": "ünïcode ✓"}, sensor="car9", seq=0))
     return out
 
@@ -93,7 +108,9 @@ def test_results_are_identical_to_sqlite(open_store, tmp_path):
     received = "2026-11-25T10:00:00.000000Z"
     for store in (pg, lite):
         assert store.save_many(batch[:20], received_utc=received) == [True] * 20
-        assert store.save_many(batch[10:] + batch[:3], received_utc=received) == [False] * 10 + [True] * 11 + [False] * 3
+        assert (
+            store.save_many(batch[10:] + batch[:3], received_utc=received) == [False] * 10 + [True] * 11 + [False] * 3
+        )
         store.save(batch[25], received_utc="2026-11-25T11:00:00.000000Z")
     assert pg.count() == lite.count() == len(batch)
     for kind in ("observation", "detection", "heartbeat", "status", None):
@@ -131,7 +148,9 @@ def test_two_writers_with_overlapping_ids_store_each_once(open_store):
         start.wait()
         try:
             for i in range(0, len(mine), 25):
-                results[k] += stores[k].save_many(mine[i : i + 25] + mine[max(0, i - 5) : i])  # resends inside a batch too
+                results[k] += stores[k].save_many(
+                    mine[i : i + 25] + mine[max(0, i - 5) : i]
+                )  # resends inside a batch too
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -180,14 +199,23 @@ def test_schema_indexes_and_jsonb(open_store, pg_dsn):
     with psycopg.connect(pg_dsn) as conn:
         indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'readings'")}
         assert {"readings_cell", "readings_cell_id", "readings_time"} <= indexes
-        types = dict(conn.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'readings'").fetchall())
+        types = dict(
+            conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'readings'"
+            ).fetchall()
+        )
         assert types["body"] == "jsonb"
         # the cell query uses the index (planner told to avoid sequential scans, as it would on a big table)
         conn.execute("SET enable_seqscan = off")
-        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT * FROM readings WHERE arfcn = 5 AND bsic = 3 ORDER BY time_utc, pos"))
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute("EXPLAIN SELECT * FROM readings WHERE arfcn = 5 AND bsic = 3 ORDER BY time_utc, pos")
+        )
         assert "readings_cell" in plan
         conn.execute("INSERT INTO schema_version VALUES (%s, 'x')", (SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}; this fbs-sensor knows up to {SCHEMA_VERSION}"):
+    with pytest.raises(
+        StoreError, match=f"schema version {SCHEMA_VERSION + 1}; this fbs-sensor knows up to {SCHEMA_VERSION}"
+    ):
         PostgresStore(pg_dsn)
 
 
@@ -242,7 +270,9 @@ def test_bad_dsn_is_one_line_without_the_password(dsn):
 
 
 def test_wrong_database_name_names_the_dsn(pg_server):
-    with pytest.raises(StoreError, match=r'cannot connect to database postgresql://fbs@/nosuch\?.*"nosuch" does not exist'):
+    with pytest.raises(
+        StoreError, match=r'cannot connect to database postgresql://fbs@/nosuch\?.*"nosuch" does not exist'
+    ):
         PostgresStore(pg_server.dsn("nosuch", password="hunter2"))
 
 

@@ -17,8 +17,16 @@ from sensor.publish.keys import create_keypair, load_keypair
 from sensor.publish.link import Link
 from sensor.publish.outbox import Outbox
 from sensor.publish.reply import decode_reply
-
-from tests.publish.transport import FAST_LINK, FlakyStore, cell_body, detection_body, make_keys, open_link, start_collector, wait_until
+from tests.publish.transport import (
+    FAST_LINK,
+    FlakyStore,
+    cell_body,
+    detection_body,
+    make_keys,
+    open_link,
+    start_collector,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -78,7 +86,9 @@ def test_an_unknown_key_is_refused_and_nothing_of_it_reaches_the_store(served, k
         assert stranger.depth() == 5 and stranger_link.status().acked == 0
         assert store.count(sensor="intruder") == 0 and store.count() == store.count(sensor="car1") >= 5
         intake = collector.status().intake
-        assert intake.received == intake.stored + intake.duplicates and not intake.rejected  # no stranger's frame arrived
+        assert (
+            intake.received == intake.stored + intake.duplicates and not intake.rejected
+        )  # no stranger's frame arrived
         assert collector.status().active_sensors == ("car1",)
     finally:
         stranger_link.close(flush_s=0)

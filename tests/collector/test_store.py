@@ -11,7 +11,6 @@ from sensor.collector.sqlite_store import SCHEMA_VERSION, SqliteStore
 from sensor.collector.store import Reading, Store, StoreError
 from sensor.errors import SensorError
 from sensor.publish.envelope import make_envelope
-
 from tests.publish.transport import cell_body, detection_body
 
 
@@ -77,7 +76,10 @@ def test_messages_come_back_in_arrival_order_with_filters(open_store):
 
 def test_messages_page_by_offset_and_limit(open_store):
     store = open_store()
-    batch = [env("detection" if i % 3 else "observation", detection_body(i) if i % 3 else cell_body(i), seq=i) for i in range(15)]
+    batch = [
+        env("detection" if i % 3 else "observation", detection_body(i) if i % 3 else cell_body(i), seq=i)
+        for i in range(15)
+    ]
     store.save_many(batch)
     detections = [e for e in batch if e["kind"] == "detection"]
     assert store.messages(kind="detection") == detections and len(detections) == 10
@@ -95,7 +97,12 @@ def test_readings_flatten_observations_and_detections(open_store):
     store.save_many([obs, det, env("heartbeat", {"uptime_s": 1, "outbox_depth": 0}, seq=3)])
     r_obs, r_det = store.readings()
     assert isinstance(r_obs, Reading) and len(store.readings()) == 2  # heartbeats are no readings
-    assert (r_obs.message_id, r_obs.sensor, r_obs.kind, r_obs.time_utc) == (obs["id"], "car1", "observation", "2026-11-25T10:00:01.000000Z")
+    assert (r_obs.message_id, r_obs.sensor, r_obs.kind, r_obs.time_utc) == (
+        obs["id"],
+        "car1",
+        "observation",
+        "2026-11-25T10:00:01.000000Z",
+    )
     assert (r_obs.arfcn, r_obs.bsic, r_obs.mcc, r_obs.mnc, r_obs.lac, r_obs.cell_id) == (6, 5, "262", "01", 1005, 5)
     assert (r_obs.lat_deg, r_obs.lon_deg, r_obs.rssi_dbfs, r_obs.rssi_dbm, r_obs.snr_db, r_obs.freq_offset_hz) == (
         48.137, 11.575, -30.5, -71.5, 18.2, 812.0)  # fmt: skip
@@ -160,7 +167,9 @@ def test_sqlite_persists_and_records_its_schema_version(tmp_path):
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"readings_cell", "readings_time"} <= indexes
         conn.execute("INSERT INTO schema_version VALUES (?, 'x')", (SCHEMA_VERSION + 1,))
-    with pytest.raises(StoreError, match=f"schema version {SCHEMA_VERSION + 1}; this fbs-sensor knows up to {SCHEMA_VERSION}"):
+    with pytest.raises(
+        StoreError, match=f"schema version {SCHEMA_VERSION + 1}; this fbs-sensor knows up to {SCHEMA_VERSION}"
+    ):
         SqliteStore(path)
 
 
@@ -193,8 +202,16 @@ def _seven(store):
             verdict = "suspicious"
         position = {"lat_deg": 48.0 + 0.01 * i, "lon_deg": 11.5, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
         reasons = [{"rule": "r", "weight": 0.5, "detail": f"reading {i}"}] if verdict != "normal" else []
-        body = cell_body(0, arfcn=arfcn_bsic[0], bsic=arfcn_bsic[1], cell_id=arfcn_bsic[0], t_utc=f"2026-11-25T10:00:{10 * i:02d}.000Z",
-                         position=position, verdict=verdict, reasons=reasons)
+        body = cell_body(
+            0,
+            arfcn=arfcn_bsic[0],
+            bsic=arfcn_bsic[1],
+            cell_id=arfcn_bsic[0],
+            t_utc=f"2026-11-25T10:00:{10 * i:02d}.000Z",
+            position=position,
+            verdict=verdict,
+            reasons=reasons,
+        )
         envs.append(env("observation", body, sensor=f"car{1 + i % 2}", seq=i))
     store.save_many(envs)
     return envs

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from sensor.cli import cli
 from sensor.collector import exports
-from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.alongside import heard_alongside
+from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.transmitters import power_readings, reference_readings, transmitters
 from sensor.locate.estimate import Estimate
 from sensor.locate.fit import locate
@@ -32,15 +32,25 @@ SECOND = {"arfcn": 66, "bsic": 17, "mcc": "262", "mnc": "01", "lac": 7171, "cell
 def _envelopes():
     target, refs, _ = _scene(7, common_db=5.0)
     sets = [(FAKE, "fake", target), (SECOND, "suspicious", target + np.array([0.0, 0.0, -3.0, 0.0]))]
-    sets += [({"arfcn": 10 + j, "bsic": j, "mcc": "262", "mnc": "01", "lac": 1000, "cell_id": 500 + j}, "normal", r)
-             for j, r in enumerate(refs)]
+    sets += [
+        ({"arfcn": 10 + j, "bsic": j, "mcc": "262", "mnc": "01", "lac": 1000, "cell_id": 500 + j}, "normal", r)
+        for j, r in enumerate(refs)
+    ]
     envs, seq = [], 0
     for ident, verdict, rows in sets:
         for lat, lon, p, t in rows:
             t_utc = datetime.fromtimestamp(1_790_000_000 + t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
             position = {"lat_deg": lat, "lon_deg": lon, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
-            body = cell_body(0, **ident, rssi_dbfs=round(float(p), 2), rssi_dbm=None, position=position, t_utc=t_utc,
-                             verdict=verdict, score=0.9 if verdict != "normal" else 0.0)
+            body = cell_body(
+                0,
+                **ident,
+                rssi_dbfs=round(float(p), 2),
+                rssi_dbm=None,
+                position=position,
+                t_utc=t_utc,
+                verdict=verdict,
+                score=0.9 if verdict != "normal" else 0.0,
+            )
             envs.append(make_envelope("observation", body, sensor="car1", seq=seq))
             seq += 1
     return envs, target, refs
@@ -84,8 +94,10 @@ def test_locate_among_the_cells_heard(db):
     assert (plain.lat_deg, plain.lon_deg) != (among.lat_deg, among.lon_deg)
     direct = locate_among(power_readings(fake.readings), reference_readings(ts, fake))
     assert (among.lat_deg, among.lon_deg) == (direct.lat_deg, direct.lon_deg)
-    assert (plain.lat_deg, plain.lon_deg) == (locate(power_readings(fake.readings)).lat_deg,
-                                             locate(power_readings(fake.readings)).lon_deg)
+    assert (plain.lat_deg, plain.lon_deg) == (
+        locate(power_readings(fake.readings)).lat_deg,
+        locate(power_readings(fake.readings)).lon_deg,
+    )
     located = exports.locate_transmitters([fake], among=ts)
     assert located[fake.key].lat_deg == among.lat_deg
 
@@ -117,8 +129,9 @@ def test_export_uses_the_cells_heard_alongside(db, tmp_path):
         ts = transmitters(store.readings())
     expected = _by_arfcn(ts, 64).locate(among=ts)
     out = tmp_path / "fake.geojson"
-    res = CliRunner().invoke(cli, ["export", "--db", str(path), "--arfcn", "64", "--format", "geojson",
-                                   "--out", str(out)], env=ENV)
+    res = CliRunner().invoke(
+        cli, ["export", "--db", str(path), "--arfcn", "64", "--format", "geojson", "--out", str(out)], env=ENV
+    )
     assert res.exit_code == 0, res.output
     doc = json.loads(out.read_text())
     points = [f for f in doc["features"] if f["properties"].get("feature") == "transmitter"]
@@ -174,10 +187,15 @@ def test_heard_alongside_only_what_the_same_sensors_heard_then(tmp_path):
         return make_envelope("observation", cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, t_utc=t,
                                                       verdict=verdict), sensor=sensor, seq=seq)  # fmt: skip
 
-    envs = [obs(64, "car1", 100, 0, "fake"), obs(64, "car1", 110, 1, "fake"),
-            obs(10, "car1", 95, 2), obs(11, "car1", 121, 3),  # car1's scans around its readings of the fake
-            obs(12, "car2", 100, 4),  # another car at the same time: not car1's surroundings
-            obs(13, "car1", 200, 5), obs(14, "car1", 80, 6)]  # car1 long before / after
+    envs = [
+        obs(64, "car1", 100, 0, "fake"),
+        obs(64, "car1", 110, 1, "fake"),
+        obs(10, "car1", 95, 2),
+        obs(11, "car1", 121, 3),  # car1's scans around its readings of the fake
+        obs(12, "car2", 100, 4),  # another car at the same time: not car1's surroundings
+        obs(13, "car1", 200, 5),
+        obs(14, "car1", 80, 6),
+    ]  # car1 long before / after
     with SqliteStore(tmp_path / "c.sqlite") as store:
         store.save_many(envs)
         chosen = [t for t in transmitters(store.readings()) if t.arfcn == 64]

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -32,8 +31,9 @@ PATROL = project_dir("recordings") / "scenes" / "patrol.toml"
 @pytest.mark.slow
 def test_main_job_alerts_with_reasons_and_a_position(tmp_path):
     """README: `fbs-sensor run` with no radio and no collector does the whole job."""
-    r = CliRunner().invoke(cli, ["run", "--state-dir", str(tmp_path / "state")],
-                           env={"XDG_CONFIG_HOME": "/nonexistent"})
+    r = CliRunner().invoke(
+        cli, ["run", "--state-dir", str(tmp_path / "state")], env={"XDG_CONFIG_HOME": "/nonexistent"}
+    )
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "ALERT FAKE ARFCN 64 BSIC 17" in out
@@ -75,8 +75,9 @@ def test_receiver_unplugged_mid_scan_is_retried_and_resumes(tmp_path, monkeypatc
     def flaky_session(self):  # type: ignore[no-untyped-def]
         s = open_session(f"sim:{PATROL}", arfcns="58-66", gps="none")
         src = s.source
-        flaky = Flaky(PATROL, profile=s.profile, center_hz=src.center_hz, sample_rate_hz=src.sample_rate_hz,
-                      gain_db=src.gain_db)
+        flaky = Flaky(
+            PATROL, profile=s.profile, center_hz=src.center_hz, sample_rate_hz=src.sample_rate_hz, gain_db=src.gain_db
+        )
         flaky.open()
         src.close()
         s.source = s.scanner.source = flaky
@@ -111,19 +112,39 @@ def test_receiver_unplugged_mid_scan_is_retried_and_resumes(tmp_path, monkeypatc
 def test_sigterm_stops_cleanly_with_the_outbox_flushed(tmp_path):
     metrics = tmp_path / "metrics.prom"
     env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent"}
-    p = subprocess.Popen([sys.executable, "-m", "sensor.cli", "run", "--device", f"sim:{PATROL}", "--arfcns", "58-66",
-                          "--state-dir", str(tmp_path / "state"), "--metrics", str(metrics)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sensor.cli",
+            "run",
+            "--device",
+            f"sim:{PATROL}",
+            "--arfcns",
+            "58-66",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--metrics",
+            str(metrics),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (metrics.exists() and "fbs_detections_total" in metrics.read_text()
-                                               and float(re.search(r'fbs_detections_total\{[^}]*\} (\S+)', metrics.read_text())[1]) > 0):
+    while time.monotonic() < deadline and not (
+        metrics.exists()
+        and "fbs_detections_total" in metrics.read_text()
+        and float(re.search(r"fbs_detections_total\{[^}]*\} (\S+)", metrics.read_text())[1]) > 0
+    ):
         time.sleep(0.2)
     p.send_signal(signal.SIGTERM)
     out, err = p.communicate(timeout=60)
     assert p.returncode == 0, err
     assert "ALERT FAKE ARFCN 64" in out and "Traceback" not in err
     text = metrics.read_text()
-    assert 'fbs_outbox_depth{sensor=' in text and re.search(r"fbs_outbox_depth\{[^}]*\} 0\b", text)
+    assert "fbs_outbox_depth{sensor=" in text and re.search(r"fbs_outbox_depth\{[^}]*\} 0\b", text)
     store = SqliteStore(tmp_path / "state" / "collector.sqlite")
     try:
         assert store.count("detection") >= 1
@@ -132,8 +153,11 @@ def test_sigterm_stops_cleanly_with_the_outbox_flushed(tmp_path):
 
 
 def test_collector_options_are_checked(tmp_path):
-    r = CliRunner().invoke(cli, ["run", "--device", f"sim:{PATROL}", "--collector", "tcp://127.0.0.1:1",
-                                 "--state-dir", str(tmp_path)], env={"XDG_CONFIG_HOME": "/nonexistent"})
+    r = CliRunner().invoke(
+        cli,
+        ["run", "--device", f"sim:{PATROL}", "--collector", "tcp://127.0.0.1:1", "--state-dir", str(tmp_path)],
+        env={"XDG_CONFIG_HOME": "/nonexistent"},
+    )
     assert r.exit_code == 2 and "--sensor-key" in r.output and "Traceback" not in r.output
 
 
@@ -143,10 +167,30 @@ def test_sighup_reloads_the_rules_and_json_logs(tmp_path):
     rules.write_text("")
     env = {**os.environ, "XDG_CONFIG_HOME": "/nonexistent"}
     metrics = tmp_path / "metrics.prom"
-    p = subprocess.Popen([sys.executable, "-m", "sensor.cli", "--log-json", "run", "--device", f"sim:{PATROL}",
-                          "--arfcns", "58-66", "--state-dir", str(tmp_path / "state"), "--rules", str(rules), "--json",
-                          "--metrics", str(metrics)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sensor.cli",
+            "--log-json",
+            "run",
+            "--device",
+            f"sim:{PATROL}",
+            "--arfcns",
+            "58-66",
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--rules",
+            str(rules),
+            "--json",
+            "--metrics",
+            str(metrics),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not metrics.exists():
         time.sleep(0.2)
@@ -161,4 +205,6 @@ def test_sighup_reloads_the_rules_and_json_logs(tmp_path):
     assert any("SIGHUP: rules and baseline reloaded" in x["message"] for x in logs)
     assert all({"time", "level", "logger", "message"} <= set(x) for x in logs)
     (det,) = [json.loads(x) for x in out.splitlines() if '"detection"' in x]
-    assert det["arfcn"] == 64 and "carrier_offset" not in {r["rule"] for r in det["reasons"]}  # the latest, after reload
+    assert det["arfcn"] == 64 and "carrier_offset" not in {
+        r["rule"] for r in det["reasons"]
+    }  # the latest, after reload

@@ -27,8 +27,18 @@ def test_geohash_known_values_and_neighbours():
 
 
 def obj(ci: int, arfcn: int = 62, verdict: str = "normal", **kw) -> dict:
-    return {"mcc": "460", "mnc": "00", "lac": 6170, "cell_id": ci, "arfcn": arfcn, "bsic": 13, "verdict": verdict,
-            "params": {"t3212_min": 60, "cro_db": 4}, "rssi_dbm": kw.get("rssi_dbm"), "rssi_dbfs": -30.0}
+    return {
+        "mcc": "460",
+        "mnc": "00",
+        "lac": 6170,
+        "cell_id": ci,
+        "arfcn": arfcn,
+        "bsic": 13,
+        "verdict": verdict,
+        "params": {"t3212_min": 60, "cro_db": 4},
+        "rssi_dbm": kw.get("rssi_dbm"),
+        "rssi_dbfs": -30.0,
+    }
 
 
 def test_learning_is_per_area_and_skips_fakes_and_unknown_positions(tmp_path):
@@ -51,12 +61,14 @@ def test_learning_is_per_area_and_skips_fakes_and_unknown_positions(tmp_path):
 
 def test_opencellid_import(tmp_path):
     csv = tmp_path / "cell_towers.csv"
-    csv.write_text(HEADER
-                   + "GSM,460,0,6170,21101,,121.4712,31.2338,1000,12,1,1459692453,1500000000,0\n"
-                   + "GSM,460,1,9507,3301,,121.4701,31.2262,1500,3,1,1459692453,1500000000,-80\n"
-                   + "UMTS,460,1,9507,123456,100,121.47,31.22,1000,3,1,1459692453,1500000000,0\n"
-                   + "GSM,262,2,318,11225,,13.40,52.52,2000,5,1,1459692453,1500000000,0\n"
-                   + "GSM,460,0,oops,1,,121.47,31.22,1000,3,1,1,1,0\n")
+    csv.write_text(
+        HEADER
+        + "GSM,460,0,6170,21101,,121.4712,31.2338,1000,12,1,1459692453,1500000000,0\n"
+        + "GSM,460,1,9507,3301,,121.4701,31.2262,1500,3,1,1459692453,1500000000,-80\n"
+        + "UMTS,460,1,9507,123456,100,121.47,31.22,1000,3,1,1459692453,1500000000,0\n"
+        + "GSM,262,2,318,11225,,13.40,52.52,2000,5,1,1459692453,1500000000,0\n"
+        + "GSM,460,0,oops,1,,121.47,31.22,1000,3,1,1,1,0\n"
+    )
     with Baseline(tmp_path / "b.sqlite") as b:
         assert b.import_opencellid(csv, mcc="460") == (2, 3)
         assert b.knows(("460", "00", 6170, 21101), SHANGHAI) and b.knows(("460", "01", 9507, 3301), SHANGHAI)

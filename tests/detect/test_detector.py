@@ -88,16 +88,23 @@ def test_failing_and_slow_rules_are_logged_skipped_then_switched_off(caplog):
 
 
 def test_rules_config_overrides_and_errors():
-    d = Detector.from_config({"rules": {"short_t3212": {"weight": 0.9, "strong_below_min": 12},
-                                        "power_anomaly": {"enabled": False}},
-                              "scoring": {"suspicious_at": 0.4}})
+    d = Detector.from_config(
+        {
+            "rules": {"short_t3212": {"weight": 0.9, "strong_below_min": 12}, "power_anomaly": {"enabled": False}},
+            "scoring": {"suspicious_at": 0.4},
+        }
+    )
     ids = [r.id for r in d.rules]
     assert "power_anomaly" not in ids and d.scoring.suspicious_at == 0.4
     rule = next(r for r in d.rules if r.id == "short_t3212")
     assert rule.w == 0.9 and rule.t["strong_below_min"] == 12
-    for bad, msg in (({"rules": {"nope": {}}}, "no such rule"), ({"rules": {"short_t3212": {"x": 1}}}, "unknown setting"),
-                     ({"rules": {"short_t3212": {"weight": 2}}}, "from 0 to 1"), ({"extra": {}}, "unknown section"),
-                     ({"scoring": {"fake_at": "high"}}, "must be a number")):
+    for bad, msg in (
+        ({"rules": {"nope": {}}}, "no such rule"),
+        ({"rules": {"short_t3212": {"x": 1}}}, "unknown setting"),
+        ({"rules": {"short_t3212": {"weight": 2}}}, "from 0 to 1"),
+        ({"extra": {}}, "unknown section"),
+        ({"scoring": {"fake_at": "high"}}, "must be a number"),
+    ):
         with pytest.raises(ConfigError, match=msg):
             Detector.from_config(bad)
 
@@ -110,13 +117,38 @@ def test_bad_rules_file_names_the_file(tmp_path):
 
 
 def test_detection_object_carries_the_contract_fields():
-    cell = {"type": "cell", "schema": 1, "arfcn": 64, "bsic": 17, "mcc": "460", "mnc": "00", "lac": 1, "cell_id": 2,
-            "verdict": "fake", "score": 0.9, "reasons": [{"rule": "x", "weight": 0.9, "detail": "d"}],
-            "position": None, "last_t_s": 3.5}
+    cell = {
+        "type": "cell",
+        "schema": 1,
+        "arfcn": 64,
+        "bsic": 17,
+        "mcc": "460",
+        "mnc": "00",
+        "lac": 1,
+        "cell_id": 2,
+        "verdict": "fake",
+        "score": 0.9,
+        "reasons": [{"rule": "x", "weight": 0.9, "detail": "d"}],
+        "position": None,
+        "last_t_s": 3.5,
+    }
     d = detection_object(cell)
     assert d["type"] == "detection" and d["t_s"] == 3.5 and d["reasons"] == cell["reasons"]
-    assert set(d) == {"type", "schema", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id", "verdict", "score", "reasons",
-                      "position", "t_s"}
+    assert set(d) == {
+        "type",
+        "schema",
+        "arfcn",
+        "bsic",
+        "mcc",
+        "mnc",
+        "lac",
+        "cell_id",
+        "verdict",
+        "score",
+        "reasons",
+        "position",
+        "t_s",
+    }
 
 
 def test_rules_command_prints_a_config_that_loads_back_to_the_defaults(tmp_path):

@@ -15,12 +15,32 @@ F62 = 947.4e6
 
 
 def cell(arfcn: int = 62, **kw) -> CellFacts:
-    base = dict(arfcn=arfcn, bsic=10 + arfcn % 50, band="P-GSM900", mcc="460", mnc="00", lac=6170, cell_id=20000 + arfcn,
-                neighbours=(58, 60, 62, 66), params={"t3212_min": 60, "cro_db": 4, "gprs": True, "ms_txpwr_max_cch": 5,
-                                                     "cell_reselect_hysteresis_db": 4, "bs_ag_blks_res": 1},
-                si_types=frozenset({"1", "2", "3", "4", "13"}), downlink_hz=935e6 + 200e3 * arfcn,
-                rssi_dbfs=-30.0, snr_db=20.0, freq_offset_hz=-11370.0 * (935e6 + 200e3 * arfcn) / F62,
-                first_t_s=0.05, last_t_s=3.9, blocks=150)
+    base = dict(
+        arfcn=arfcn,
+        bsic=10 + arfcn % 50,
+        band="P-GSM900",
+        mcc="460",
+        mnc="00",
+        lac=6170,
+        cell_id=20000 + arfcn,
+        neighbours=(58, 60, 62, 66),
+        params={
+            "t3212_min": 60,
+            "cro_db": 4,
+            "gprs": True,
+            "ms_txpwr_max_cch": 5,
+            "cell_reselect_hysteresis_db": 4,
+            "bs_ag_blks_res": 1,
+        },
+        si_types=frozenset({"1", "2", "3", "4", "13"}),
+        downlink_hz=935e6 + 200e3 * arfcn,
+        rssi_dbfs=-30.0,
+        snr_db=20.0,
+        freq_offset_hz=-11370.0 * (935e6 + 200e3 * arfcn) / F62,
+        first_t_s=0.05,
+        last_t_s=3.9,
+        blocks=150,
+    )
     base.update(kw)
     return CellFacts(**base)
 
@@ -71,9 +91,9 @@ def test_few_neighbours():
 
 def test_neighbours_unheard_only_counts_what_could_be_heard():
     bogus = cell(64, neighbours=(59, 61, 63, 65))
-    observed = {a: ((0.0, 4.0),) for a in range(57, 68)}
+    observed = dict.fromkeys(range(57, 68), ((0.0, 4.0),))
     assert judge("neighbours_unheard", bogus, observed=observed) is not None
-    assert judge("neighbours_unheard", bogus, observed={a: ((0.0, 4.0),) for a in range(100, 110)}) is None
+    assert judge("neighbours_unheard", bogus, observed=dict.fromkeys(range(100, 110), ((0.0, 4.0),))) is None
     assert judge("neighbours_unheard", bogus) is None  # coverage unknown
     assert judge("neighbours_unheard", cell(64, neighbours=(58, 60, 61, 66)), observed=observed) is None
 
@@ -90,8 +110,14 @@ def test_reselection_bait():
     assert ev.strong and ev.weight == pytest.approx(0.5)
     assert judge("reselection_bait", cell(64, params={"cro_db": 30})).weight < 0.5
     assert judge("reselection_bait", cell(64, params={"cro_db": 20})) is None
-    assert judge("reselection_bait", cell(64, params={"cro_db": 30}),
-                 [dataclasses.replace(c, params={"cro_db": 28}) for c in neighbourhood()]) is None
+    assert (
+        judge(
+            "reselection_bait",
+            cell(64, params={"cro_db": 30}),
+            [dataclasses.replace(c, params={"cro_db": 28}) for c in neighbourhood()],
+        )
+        is None
+    )
     assert not judge("reselection_bait", cell(64, params={"cell_reselect_hysteresis_db": 14})).strong
 
 
@@ -168,8 +194,19 @@ def test_power_anomaly():
     assert judge("power_anomaly", cell(64, rssi_dbfs=0.0)) is not None
     assert judge("power_anomaly", cell(64, rssi_dbfs=-10.0)) is None
     with Baseline(":memory:") as b:
-        b.learn({"mcc": "460", "mnc": "00", "lac": 6170, "cell_id": 20064, "arfcn": 64, "bsic": 14, "params": {},
-                 "rssi_dbm": -80.0}, POS)
+        b.learn(
+            {
+                "mcc": "460",
+                "mnc": "00",
+                "lac": 6170,
+                "cell_id": 20064,
+                "arfcn": 64,
+                "bsic": 14,
+                "params": {},
+                "rssi_dbm": -80.0,
+            },
+            POS,
+        )
         assert judge("power_anomaly", cell(64, rssi_dbm=-50.0, position=POS), baseline=b) is not None
         assert judge("power_anomaly", cell(64, rssi_dbm=-75.0, position=POS), baseline=b) is None
 
@@ -203,7 +240,7 @@ def test_si_changed():
 
 
 def test_every_rule_is_tested_here():
-    tested = {name[len("test_"):] for name in globals() if name.startswith("test_")}
+    tested = {name[len("test_") :] for name in globals() if name.startswith("test_")}
     assert all(any(t.startswith(rid) for t in tested) for rid in RULES), sorted(RULES)
 
 

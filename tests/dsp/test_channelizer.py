@@ -145,12 +145,20 @@ def test_spans_give_the_same_samples_as_the_whole_stream():
     x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
     from sensor.dsp.chanest import prefilter_taps
 
-    plan = plan_channelizer(2.4e6, [-600e3, 0.0, 800e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
-                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    plan = plan_channelizer(
+        2.4e6,
+        [-600e3, 0.0, 800e3],
+        samples_per_symbol=2,
+        shape_taps=prefilter_taps(2),
+        stopband_hz=220e3,
+        overlap_factor=1,
+        min_block=2400,
+    )
     whole = channelize_all(plan, x, with_power=False).samples
     spans = [(np.array([100, 20_000]), np.array([900, 20_400])), None, (np.array([50_000]), np.array([50_001]))]
-    part = channelize_all(plan, x, with_power=False, spans=spans,
-                          out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)).samples
+    part = channelize_all(
+        plan, x, with_power=False, spans=spans, out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)
+    ).samples
     for c, sp in enumerate(spans):
         if sp is None:
             np.testing.assert_array_equal(part[c], whole[c])
@@ -171,16 +179,27 @@ def test_blocks_no_channel_wants_are_not_transformed(monkeypatch):
 
     rng = np.random.default_rng(4)
     x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
-    plan = plan_channelizer(2.4e6, [-600e3, 0.0, 800e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
-                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    plan = plan_channelizer(
+        2.4e6,
+        [-600e3, 0.0, 800e3],
+        samples_per_symbol=2,
+        shape_taps=prefilter_taps(2),
+        stopband_hz=220e3,
+        overlap_factor=1,
+        min_block=2400,
+    )
     whole = channelize_all(plan, x, with_power=False).samples
-    spans = [(np.array([100, 20_000]), np.array([900, 20_400])), (np.array([20_100]), np.array([21_000])),
-             (np.array([50_000]), np.array([50_001]))]
+    spans = [
+        (np.array([100, 20_000]), np.array([900, 20_400])),
+        (np.array([20_100]), np.array([21_000])),
+        (np.array([50_000]), np.array([50_001])),
+    ]
     rows = []
     fft = scipy.fft.fft
     monkeypatch.setattr(scipy.fft, "fft", lambda a, *k, **kw: (rows.append(len(a)), fft(a, *k, **kw))[1])
-    part = channelize_all(plan, x, with_power=False, spans=spans,
-                          out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)).samples
+    part = channelize_all(
+        plan, x, with_power=False, spans=spans, out=np.full((3, whole.shape[1] + plan.hop_out), np.nan, np.complex64)
+    ).samples
     for c, sp in enumerate(spans):
         for a, b in zip(*sp):
             np.testing.assert_array_equal(part[c, a:b], whole[c, a:b])
@@ -214,8 +233,15 @@ def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
 
     rng = np.random.default_rng(5)
     x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)
-    plan = plan_channelizer(2.4e6, [-300e3, 500e3], samples_per_symbol=2, shape_taps=prefilter_taps(2),
-                            stopband_hz=220e3, overlap_factor=1, min_block=2400)
+    plan = plan_channelizer(
+        2.4e6,
+        [-300e3, 500e3],
+        samples_per_symbol=2,
+        shape_taps=prefilter_taps(2),
+        stopband_hz=220e3,
+        overlap_factor=1,
+        min_block=2400,
+    )
     want = channelize_all(plan, x, with_power=False).samples
     scratch = np.full(ch.padded_length(plan, len(x)), np.nan, np.complex64)
     lead = plan.overlap_in // 2

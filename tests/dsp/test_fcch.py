@@ -190,16 +190,25 @@ def test_dcs1800_receiver_45_ppm_fast_maps_each_carrier_to_its_arfcn(tmp_path):
     again = fcch_carriers.group_carriers(bursts, center_hz=centre, receiver_ppm=ppm)
     for c in again:
         if c.arfcn != 702:
-            assert abs(c.carrier_offset_hz + (ppm * 1e-6) * c.raster_hz / (1 + ppm * 1e-6) - (c.raster_hz - centre)) < 30
+            assert (
+                abs(c.carrier_offset_hz + (ppm * 1e-6) * c.raster_hz / (1 + ppm * 1e-6) - (c.raster_hz - centre)) < 30
+            )
 
 
 def test_rtl_sdr_front_end_dc_spike_and_iq_image_make_no_phantom_carrier(tmp_path):
     """An 8-bit zero-IF receiver: DC leakage and an IQ-imbalance image (−25 dB) of a strong cell's
     FCCH mirrored about the tuning must not become carriers."""
-    cells = [cell_toml("strong", 64, 7, power_dbfs=-8.0, extra="start_fn = 5\n"),
-             cell_toml("weak", 59, 8, power_dbfs=-45.0, extra="start_fn = 17\n")]
+    cells = [
+        cell_toml("strong", 64, 7, power_dbfs=-8.0, extra="start_fn = 5\n"),
+        cell_toml("weak", 59, 8, power_dbfs=-45.0, extra="start_fn = 17\n"),
+    ]
     text = scene_toml(
-        947.4e6, 2.4e6, cells, duration_s=0.25, noise_dbfs=-58.0, seed=5,
+        947.4e6,
+        2.4e6,
+        cells,
+        duration_s=0.25,
+        noise_dbfs=-58.0,
+        seed=5,
         receiver_extra='ppm = 12.0\ndc_dbfs = -20.0\niq_gain_db = 0.8\niq_phase_deg = 4.0\ndatatype = "cu8"\n',
     )
     scene, r, x = _render(tmp_path, text)
@@ -275,8 +284,17 @@ def test_cadence_places_bursts_in_the_51_multiframe():
 def _bursts_at(starts, fs, offset_hz=-1200.0):
     n = len(starts)
     one = np.ones(n)
-    return fcch.FcchBursts(np.asarray(starts, float), 147 * one, offset_hz + fcch.FCCH_TONE_HZ + 0 * one,
-                           offset_hz + 0 * one, 20 * one, 5 * one, 0.9 * one, -30 * one, fs)
+    return fcch.FcchBursts(
+        np.asarray(starts, float),
+        147 * one,
+        offset_hz + fcch.FCCH_TONE_HZ + 0 * one,
+        offset_hz + 0 * one,
+        20 * one,
+        5 * one,
+        0.9 * one,
+        -30 * one,
+        fs,
+    )
 
 
 def test_a_burst_misplaced_by_a_weak_edge_does_not_lose_the_carrier():
@@ -308,8 +326,11 @@ def _real_sch_lags(x, rate, offset_hz):
     plan = plan_channelizer(rate, [offset_hz], samples_per_symbol=4)
     y = channelize_all(plan, x).samples[0]
     b = fcch_search.detect_fcch(y, sample_rate_hz=plan.out_rate_hz)
-    return [_sch_training_lag_symbols(y, s, c, plan.out_rate_hz)
-            for s, c in zip(b.sch_start_sample, b.carrier_offset_hz) if s + 800 < len(y)]
+    return [
+        _sch_training_lag_symbols(y, s, c, plan.out_rate_hz)
+        for s, c in zip(b.sch_start_sample, b.carrier_offset_hz)
+        if s + 800 < len(y)
+    ]
 
 
 def test_real_953_6_mhz_500_ksps():

@@ -114,13 +114,19 @@ def test_derotated_clean_gmsk_is_real_bpsk_of_the_burst_bits():
 def test_clean_bursts_decode_to_the_transmitted_bits_not_the_alphas(sps, last_bit):
     rng = np.random.default_rng(10 + sps)
     bursts = random_normal_bursts(rng, 40, tsc=2)
-    stream = np.concatenate((rng.integers(0, 2, (40, GUARD_BITS), dtype=np.uint8), bursts,
-                             rng.integers(0, 2, (40, GUARD_BITS), dtype=np.uint8)), axis=1)
+    stream = np.concatenate(
+        (
+            rng.integers(0, 2, (40, GUARD_BITS), dtype=np.uint8),
+            bursts,
+            rng.integers(0, 2, (40, GUARD_BITS), dtype=np.uint8),
+        ),
+        axis=1,
+    )
     x = np.exp(1j * gmsk_phase_rows(stream, samples_per_symbol=sps, last_bit=last_bit))
     r = equalize_normal_bursts(x, burst_start_sample=GUARD_BITS * sps, tsc=2, samples_per_symbol=sps)
     np.testing.assert_array_equal(r.ubits, bursts)
     # The α's differ from the bits: decoding to them would fail this.
-    alphas_as_bits = (bursts ^ np.concatenate((stream[:, GUARD_BITS - 1 : GUARD_BITS], bursts[:, :-1]), axis=1))
+    alphas_as_bits = bursts ^ np.concatenate((stream[:, GUARD_BITS - 1 : GUARD_BITS], bursts[:, :-1]), axis=1)
     assert np.mean(r.ubits != alphas_as_bits) > 0.3
     assert r.sbits.dtype == np.float32 and r.sbits.shape == (40, 148)
     np.testing.assert_array_equal(r.sbits < 0, r.ubits.astype(bool))
@@ -138,7 +144,9 @@ def test_timing_follows_a_delay_and_clean_reference_is_zero(sps, fractional):
 
     def estimate(x, start):
         x = x if fractional else prefilter(x, samples_per_symbol=sps)
-        return estimate_normal_channel(x, burst_start_sample=start, tsc=5, samples_per_symbol=sps, fractional=fractional)
+        return estimate_normal_channel(
+            x, burst_start_sample=start, tsc=5, samples_per_symbol=sps, fractional=fractional
+        )
 
     for delay in (0, sps, 2 * sps + (1 if sps > 1 else 0)):
         x, start = on_air(bursts, sps, rng, delay_samples=delay)
@@ -169,8 +177,9 @@ def test_channel_estimate_of_static_multipath_matches_the_true_composite_respons
     x, start = on_air(bursts, sps, rng)
     ch0 = estimate_normal_channel(x, burst_start_sample=start, tsc=0, samples_per_symbol=sps, n_taps=7, fractional=True)
     y = filter_rows(x, fir)
-    ch = estimate_normal_channel(add_noise(y, 20, sps, rng), burst_start_sample=start, tsc=0, samples_per_symbol=sps,
-                                 n_taps=7, fractional=True)
+    ch = estimate_normal_channel(
+        add_noise(y, 20, sps, rng), burst_start_sample=start, tsc=0, samples_per_symbol=sps, n_taps=7, fractional=True
+    )
     # Composite response on the sample grid: clean taps (per burst, carrier phase differs) ⊗ fir.
     for i in range(5):
         h0 = np.zeros(7 * sps + 16, complex)
@@ -223,8 +232,13 @@ def test_zero_errors_at_high_snr_and_ber_falls_with_snr(sps, fractional, channel
         x = filter_rows(x, tu6_snapshots(n, sps, rng))
     bers = []
     for es_n0 in (3, 8, 30):
-        r = equalize_normal_bursts(add_noise(x, es_n0, sps, rng), burst_start_sample=start, tsc=3,
-                                   samples_per_symbol=sps, fractional=fractional)
+        r = equalize_normal_bursts(
+            add_noise(x, es_n0, sps, rng),
+            burst_start_sample=start,
+            tsc=3,
+            samples_per_symbol=sps,
+            fractional=fractional,
+        )
         bers.append(data_ber(r.ubits, bursts))
     if channel == "tu6":
         assert bers[2] < 0.002  # independent Rayleigh snapshots: an odd burst in a deep fade
@@ -259,8 +273,9 @@ def test_mixed_training_sequences_in_one_batch():
     r = equalize_normal_bursts(add_noise(x, 20, 2, rng), burst_start_sample=start, tsc=tscs, samples_per_symbol=2)
     np.testing.assert_array_equal(r.ubits, bursts)
     # The wrong TSC gives a poor fit: the SNR estimate collapses.
-    wrong = equalize_normal_bursts(add_noise(x, 20, 2, rng), burst_start_sample=start, tsc=(tscs + 1) % 8,
-                                   samples_per_symbol=2)
+    wrong = equalize_normal_bursts(
+        add_noise(x, 20, 2, rng), burst_start_sample=start, tsc=(tscs + 1) % 8, samples_per_symbol=2
+    )
     assert np.median(wrong.channel.snr_db) < np.median(r.channel.snr_db) - 10
 
 
@@ -270,8 +285,9 @@ def test_sch_bursts_equalise():
     bursts = assemble_sch_bursts(data)
     for sps in (1, 4):
         x, start = on_air(bursts, sps, rng, delay_samples=sps)
-        r = equalize_sch_bursts(add_noise(x, 15, sps, rng), burst_start_sample=start, samples_per_symbol=sps,
-                                search_symbols=3)
+        r = equalize_sch_bursts(
+            add_noise(x, 15, sps, rng), burst_start_sample=start, samples_per_symbol=sps, search_symbols=3
+        )
         np.testing.assert_array_equal(r.ubits, bursts)
         np.testing.assert_allclose(r.channel.toa_samples, sps, atol=0.25 * sps)
         ch = estimate_sch_channel(x, burst_start_sample=start, samples_per_symbol=sps, search_symbols=3)
@@ -322,8 +338,9 @@ def _xcch_through_channel(sps: int, es_n0_db: float, n_blocks: int, seed: int):
     bursts = encode_xcch(frames).bursts(tsc=7).reshape(-1, 148)
     x, start = on_air(bursts, sps, rng, delay_samples=1)
     x = filter_rows(x, tu6_snapshots(len(bursts), sps, rng))
-    r = equalize_normal_bursts(add_noise(x, es_n0_db, sps, rng), burst_start_sample=start, tsc=7,
-                               samples_per_symbol=sps)
+    r = equalize_normal_bursts(
+        add_noise(x, es_n0_db, sps, rng), burst_start_sample=start, tsc=7, samples_per_symbol=sps
+    )
     soft = decode_xcch_bursts(r.sbits.reshape(n_blocks, 4, 148))
     hard = decode_xcch_bursts((1.0 - 2.0 * r.ubits).reshape(n_blocks, 4, 148))
     return frames, soft, hard

@@ -8,7 +8,6 @@ import pytest
 from sensor.dsp.spectrum import carrier_contrast
 from sensor.receiver.wideband import PRESCREEN_CONTRAST, receive_wideband
 from sensor.sim.render import SceneRenderer
-
 from tests.sim.scenes import scene_from
 
 HEAD = """name = "p"

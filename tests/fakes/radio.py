@@ -13,12 +13,14 @@ from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
 
 FAIL_AFTER_BLOCKS: int | None = None
 DEVICES: list[DeviceListing] = []
-OPENED: list["FakeRadio"] = []
+OPENED: list[FakeRadio] = []
 
 
 class FakeRadio(DeviceSource):
     def __init__(self, serial, profile, *, center_hz, sample_rate_hz, gain_db, ppm, bias_tee):
-        super().__init__(source_id=f"fake:{serial or '0'}", sample_rate_hz=sample_rate_hz, center_hz=center_hz, gain_db=gain_db)
+        super().__init__(
+            source_id=f"fake:{serial or '0'}", sample_rate_hz=sample_rate_hz, center_hz=center_hz, gain_db=gain_db
+        )
         self.profile = profile
         self.ppm = ppm
         self.bias_tee = bias_tee

@@ -27,9 +27,16 @@ def test_header_layout():
 
 
 def test_header_values_and_errors():
-    assert GsmtapHeader(arfcn=1, signal_dbm=None, snr_db=-500).to_bytes()[6:8] == bytes([0, 0x80])  # unknown → 0, clamped
+    assert GsmtapHeader(arfcn=1, signal_dbm=None, snr_db=-500).to_bytes()[6:8] == bytes(
+        [0, 0x80]
+    )  # unknown → 0, clamped
     assert GsmtapChannel.BCCH == 1 and GsmtapChannel.CCCH == 2 and GsmtapChannel.SDCCH == 6
-    assert channel_for("BCCH") == 1 and channel_for("CCCH") == 2 and channel_for("SDCCH") == 6 and channel_for("SACCH") == 0x86
+    assert (
+        channel_for("BCCH") == 1
+        and channel_for("CCCH") == 2
+        and channel_for("SDCCH") == 6
+        and channel_for("SACCH") == 0x86
+    )
     with pytest.raises(L3EncodeError):
         channel_for("PDTCH")
     with pytest.raises(L3EncodeError):
@@ -52,7 +59,10 @@ def test_ipv4_udp_datagram():
 @pytest.mark.parametrize("link", list(LinkType))
 def test_pcap_round_trip(tmp_path, link):
     path = tmp_path / "x.pcap"
-    headers = [GsmtapHeader(arfcn=a, frame_number=fn, timeslot=fn % 8, signal_dbm=-70, snr_db=12) for a, fn in [(93, 857108), (725, 1), (1023, 2**32 - 1)]]
+    headers = [
+        GsmtapHeader(arfcn=a, frame_number=fn, timeslot=fn % 8, signal_dbm=-70, snr_db=12)
+        for a, fn in [(93, 857108), (725, 1), (1023, 2**32 - 1)]
+    ]
     with PcapWriter(path, link) as w:
         for i, h in enumerate(headers):
             w.write_gsmtap(SI3, h, 1700000000.25 + i)

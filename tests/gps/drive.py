@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sensor.gps.geodesy import EARTH_RADIUS_M
 from sensor.gps.nmea import with_checksum
 
-START = dt.datetime(2024, 6, 15, 12, 0, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2024, 6, 15, 12, 0, 0, tzinfo=dt.UTC)
 LAT0, LON0 = 48.137154, 11.576124  # Munich
 
 
@@ -49,12 +49,12 @@ def drive(
 
 
 def _hms(t: float) -> str:
-    d = dt.datetime.fromtimestamp(t, dt.timezone.utc)
+    d = dt.datetime.fromtimestamp(t, dt.UTC)
     return d.strftime("%H%M%S") + f".{d.microsecond // 10000:02d}"
 
 
 def _dmy(t: float) -> str:
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%d%m%y")
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%d%m%y")
 
 
 def _lat(v: float) -> str:
@@ -123,7 +123,7 @@ def gpx(epochs: list[Epoch], *, version: str = "1.1", segments: list[list[Epoch]
     for seg in segs:
         parts.append("<trkseg>")
         for ep in seg:
-            t = dt.datetime.fromtimestamp(ep.time_utc_s, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            t = dt.datetime.fromtimestamp(ep.time_utc_s, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             fix = "3d" if ep.valid else "none"
             parts.append(
                 f'<trkpt lat="{ep.lat_deg:.7f}" lon="{ep.lon_deg:.7f}"><ele>{ep.alt_m}</ele>'

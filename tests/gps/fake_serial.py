@@ -36,7 +36,7 @@ class FakeGpsDevice:
 
     def opener(self, baud_rate: int) -> FakePort:
         if not self.plugged.is_set():
-            raise serial.SerialException(f"[Errno 2] could not open port /dev/fakegps: No such file or directory")
+            raise serial.SerialException("[Errno 2] could not open port /dev/fakegps: No such file or directory")
         self.opened_at.append(baud_rate)
         return FakePort(self, baud_rate)
 

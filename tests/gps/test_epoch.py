@@ -109,11 +109,11 @@ def test_no_date_without_rmc_or_zda_unless_given() -> None:
 
 def test_date_from_laptop_clock_for_live_receivers_without_rmc() -> None:
     asm = EpochAssembler("t", date_from_clock=True)
-    recv = dt.datetime(2024, 6, 16, 0, 0, 0, 300000, tzinfo=dt.timezone.utc).timestamp()  # just after midnight
+    recv = dt.datetime(2024, 6, 16, 0, 0, 0, 300000, tzinfo=dt.UTC).timestamp()  # just after midnight
     s = parse_sentence(with_checksum("GPGGA,235959.00,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,"))
     asm.feed(s, received_utc_s=recv)
     (fix,) = asm.flush()
-    assert fix.time_utc_s == dt.datetime(2024, 6, 15, 23, 59, 59, tzinfo=dt.timezone.utc).timestamp()
+    assert fix.time_utc_s == dt.datetime(2024, 6, 15, 23, 59, 59, tzinfo=dt.UTC).timestamp()
 
 
 def test_midnight_rollover_after_last_rmc_date() -> None:

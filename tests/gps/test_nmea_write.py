@@ -26,8 +26,16 @@ def test_checksum_of_a_known_sentence():
 )
 def test_fix_round_trips(tmp_path_factory, lat, lon, alt, speed, t):
     assume(abs(lat) > 1e-3 or abs(lon) > 1e-3)  # 0,0 is a receiver's placeholder, never a fix
-    fix = Fix(time_utc_s=round(t, 2), lat_deg=lat, lon_deg=lon, alt_m=round(alt, 1), mode="3d", hdop=1.2,
-              satellites=9, speed_m_s=speed)
+    fix = Fix(
+        time_utc_s=round(t, 2),
+        lat_deg=lat,
+        lon_deg=lon,
+        alt_m=round(alt, 1),
+        mode="3d",
+        hdop=1.2,
+        satellites=9,
+        speed_m_s=speed,
+    )
     path = tmp_path_factory.mktemp("n") / "t.nmea"
     path.write_text("\n".join(fix_sentences(fix)) + "\n")
     (back,) = [f for f in read_nmea_log(path) if isinstance(f, Fix)]

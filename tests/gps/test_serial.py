@@ -19,7 +19,6 @@ from tests.gps.fake_serial import FakeGpsDevice
 from tests.gps.waiting import TIMEOUT_S, wait_until
 
 
-
 def test_detects_9600_after_garbage_at_4800() -> None:
     dev = FakeGpsDevice(baud_rate=9600)
     found = detect_baud_rate(dev.opener, (4800, 9600, 38400), listen_s=0.6)

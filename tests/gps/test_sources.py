@@ -110,6 +110,9 @@ def test_gps_command_without_a_fix_is_an_error(tmp_path) -> None:  # type: ignor
 
     from sensor.cli import cli
 
-    r = CliRunner().invoke(cli, ["gps", "--gps", f"serial:{tmp_path / 'ttyNOPE'}", "--seconds", "0.3"],
-                           env={"XDG_CONFIG_HOME": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli,
+        ["gps", "--gps", f"serial:{tmp_path / 'ttyNOPE'}", "--seconds", "0.3"],
+        env={"XDG_CONFIG_HOME": str(tmp_path)},
+    )
     assert r.exit_code == 2 and "no position fix" in r.stderr.strip().splitlines()[-1]

@@ -15,8 +15,12 @@ from tests.coding.capture import SUBTYPE_DUMMY, SUBTYPE_FCCH, SUBTYPE_NORMAL, SU
 
 def test_normal_burst_layout_partitions_the_148_bits():
     tail = [0, 1, 2, 145, 146, 147]
-    parts = (list(burst.NORMAL_DATA_POSITIONS) + list(burst.STEALING_POSITIONS)
-             + list(burst.NORMAL_TRAINING_POSITIONS) + tail)
+    parts = (
+        list(burst.NORMAL_DATA_POSITIONS)
+        + list(burst.STEALING_POSITIONS)
+        + list(burst.NORMAL_TRAINING_POSITIONS)
+        + tail
+    )
     assert sorted(parts) == list(range(148))
     assert burst.NORMAL_DATA_POSITIONS[56] == 59 and burst.NORMAL_DATA_POSITIONS[57] == 88
     assert burst.STEALING_POSITIONS.tolist() == [60, 87]
@@ -37,7 +41,9 @@ def test_timing_constants():
 
 @settings(max_examples=50, deadline=None)
 @given(
-    data=hnp.arrays(np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 4), st.just(114)), elements=st.integers(0, 1)),
+    data=hnp.arrays(
+        np.uint8, st.tuples(st.integers(1, 6), st.integers(1, 4), st.just(114)), elements=st.integers(0, 1)
+    ),
     tsc=st.integers(0, 7),
 )
 def test_assemble_then_split_round_trips(data, tsc):

@@ -26,8 +26,15 @@ def test_non_combined_table():
 def test_combined_table():
     assert len(mf.COMBINED_FRAMES) == 51
     c = _counts(mf.COMBINED_FRAMES)
-    assert c == {Channel.FCCH: 5, Channel.SCH: 5, Channel.BCCH: 4, Channel.CCCH: 12,
-                 Channel.SDCCH: 16, Channel.SACCH: 8, Channel.IDLE: 1}
+    assert c == {
+        Channel.FCCH: 5,
+        Channel.SCH: 5,
+        Channel.BCCH: 4,
+        Channel.CCCH: 12,
+        Channel.SDCCH: 16,
+        Channel.SACCH: 8,
+        Channel.IDLE: 1,
+    }
     assert mf.frame_use(22, combined=True).block == mf.Block(Channel.SDCCH, 0, 22)
     assert mf.frame_use(39, combined=True).block.index == 3
 

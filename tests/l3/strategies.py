@@ -96,7 +96,9 @@ def cell_params(draw) -> CellParams:
         cell_barred=draw(st.booleans()),
         call_reestablishment_allowed=draw(st.booleans()),
         emergency_calls_barred=draw(st.booleans()),
-        access_classes_barred=tuple(draw(st.lists(st.sampled_from([c for c in range(16) if c != 10]), unique=True).map(sorted))),
+        access_classes_barred=tuple(
+            draw(st.lists(st.sampled_from([c for c in range(16) if c != 10]), unique=True).map(sorted))
+        ),
         cbq=draw(st.booleans()),
         cro_db=draw(st.one_of(st.none(), st.integers(0, 63).map(lambda v: 2 * v))),
         temporary_offset_db=draw(st.one_of(st.none(), st.integers(0, 6).map(lambda v: 10 * v))),
@@ -114,7 +116,14 @@ def cell_params(draw) -> CellParams:
         band_indicator_1900=draw(st.booleans()),
         si2quater=draw(st.booleans()),
         utran_fdd=tuple(
-            draw(st.lists(st.tuples(st.integers(0, 16383), st.lists(st.integers(0, 1023), unique=True, max_size=4).map(tuple)), max_size=1))
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.integers(0, 16383), st.lists(st.integers(0, 1023), unique=True, max_size=4).map(tuple)
+                    ),
+                    max_size=1,
+                )
+            )
         ),
         eutran_earfcns=tuple(draw(st.lists(st.integers(0, 65535), unique=True, max_size=2))),
         eutran_priority=draw(st.one_of(st.none(), st.integers(0, 7))),

@@ -11,7 +11,7 @@ from sensor.sim.c0 import EMPTY_PAGING, C0Config
 
 def test_empty_page_is_the_idle_fill_seen_on_real_networks():
     # gr-gsm prints this block on every idle PCH: 15 06 21 00 01 f0 2b ...
-    assert paging_request_1(None).hex() == "15062100" "01f0" + "2b" * 17
+    assert paging_request_1(None).hex() == "1506210001f0" + "2b" * 17
     assert classify_ccch(paging_request_1(None)) == "paging_request_1_empty"
 
 

@@ -138,7 +138,12 @@ def test_range_1024_decoding_matches_the_spec_formula_by_hand():
 
     w = [0, 600, 300, 100, 200]
     got = range_tree_decode(w, 1024)
-    assert got == [600, smod(600 - 512 + 300, 1023), smod(600 + 100, 1023), smod(600 - 512 + smod(300 - 256 + 200, 511), 1023)]
+    assert got == [
+        600,
+        smod(600 - 512 + 300, 1023),
+        smod(600 + 100, 1023),
+        smod(600 - 512 + smod(300 - 256 + 200, 511), 1023),
+    ]
 
 
 def test_real_lists_decode():

@@ -17,7 +17,10 @@ from tests.l3.test_real_captures import VF_FILE, _frames
 
 ROOT = Path(__file__).resolve().parents[2]
 # modules that read cell params or CCCH counts by key
-READERS = sorted((ROOT / "sensor" / "detect").rglob("*.py")) + [ROOT / "sensor" / "cells.py", ROOT / "sensor" / "scan" / "scheduler.py"]
+READERS = sorted((ROOT / "sensor" / "detect").rglob("*.py")) + [
+    ROOT / "sensor" / "cells.py",
+    ROOT / "sensor" / "scan" / "scheduler.py",
+]
 DECLARED = {k for k in vars(keys) if k.isupper()}
 
 
@@ -59,11 +62,19 @@ def _reads(path: Path) -> list[tuple[int, str, str]]:
             owner = node.func.value
             owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
             arg = node.args[-1] if node.func.attr == "operator_median" else node.args[0]
-            if (node.func.attr == "operator_median" or (node.func.attr == "get" and owner_name in ("params", "ccch"))) \
-                    and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if (
+                (node.func.attr == "operator_median" or (node.func.attr == "get" and owner_name in ("params", "ccch")))
+                and isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+            ):
                 out.append((node.lineno, "literal", arg.value))
-        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "params" \
-                and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "params"
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
             out.append((node.lineno, "literal", node.slice.value))
     return out
 
@@ -79,7 +90,9 @@ def test_every_key_a_rule_reads_is_declared(path: Path):
 
 def test_the_scanner_catches_a_typo(tmp_path: Path):
     bad = tmp_path / "rule.py"
-    bad.write_text("def f(cell, ctx):\n    return cell.params.get('cro_bd'), keys.CRO_BD, ctx.operator_median(cell, 't3212')\n")
+    bad.write_text(
+        "def f(cell, ctx):\n    return cell.params.get('cro_bd'), keys.CRO_BD, ctx.operator_median(cell, 't3212')\n"
+    )
     names = {name for _, _, name in _reads(bad)}
     assert names == {"cro_bd", "CRO_BD", "t3212"}
     assert not names & (keys.PARAMS | DECLARED)

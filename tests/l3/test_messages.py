@@ -9,12 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sensor.errors import DecodeError
+from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
 from sensor.l3.cell import CellParams, build_all, build_si2quater, build_si3, build_si4
 from sensor.l3.errors import L3EncodeError, L3ParseError, NotSystemInformation, TruncatedMessage
 from sensor.l3.ie import ChannelDescription
-from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
-from sensor.l3.ts24007 import PD_RR
-from sensor.l3.ts44018 import L2_PSEUDO_LENGTH, MESSAGE_TYPE
 from sensor.l3.messages import (
     SIType,
     SystemInformation3,
@@ -22,9 +20,13 @@ from sensor.l3.messages import (
     parse_si,
     si_type_of,
 )
+from sensor.l3.ts24007 import PD_RR
+from sensor.l3.ts44018 import L2_PSEUDO_LENGTH, MESSAGE_TYPE
 from tests.l3.strategies import cell_params
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def _check_rach(si, p: CellParams):
@@ -106,10 +108,21 @@ def test_every_si_type_round_trips_through_build_and_parse(p):
     si3 = parse_si(frames[SIType.SI3])
     assert (si3.mcc, si3.mnc, si3.lac, si3.cell_id) == (p.mcc, p.mnc, p.lac, p.cell_id)
     ccd = si3.control_channel_description
-    assert (ccd.mscr, ccd.att, ccd.bs_ag_blks_res, ccd.ccch_conf, ccd.cbq3) == (p.mscr, p.att, p.bs_ag_blks_res, p.ccch_conf, p.cbq3)
+    assert (ccd.mscr, ccd.att, ccd.bs_ag_blks_res, ccd.ccch_conf, ccd.cbq3) == (
+        p.mscr,
+        p.att,
+        p.bs_ag_blks_res,
+        p.ccch_conf,
+        p.cbq3,
+    )
     assert (ccd.bs_pa_mfrms, ccd.t3212_min) == (p.bs_pa_mfrms, p.t3212_min)
     co = si3.cell_options
-    assert (co.dn_ind, co.pwrc, co.dtx, co.radio_link_timeout_blocks) == (p.dn_ind, p.pwrc, p.dtx, p.radio_link_timeout_blocks)
+    assert (co.dn_ind, co.pwrc, co.dtx, co.radio_link_timeout_blocks) == (
+        p.dn_ind,
+        p.pwrc,
+        p.dtx,
+        p.radio_link_timeout_blocks,
+    )
     for si in (si3, parse_si(frames[SIType.SI4])):
         csp = si.cell_selection_parameters
         assert csp.cell_reselect_hysteresis_db == p.cell_reselect_hysteresis_db
@@ -136,15 +149,26 @@ def test_every_si_type_round_trips_through_build_and_parse(p):
         ro = parse_si(frames[SIType.SI2QUATER]).rest_octets
         assert ro.complete
         if p.utran_fdd and frames is not None and ro.utran_neighbours:
-            assert [(u.uarfcn, u.cell_parameters) for u in ro.utran_neighbours] == [(u, tuple(sorted(c))) for u, c in p.utran_fdd]
+            assert [(u.uarfcn, u.cell_parameters) for u in ro.utran_neighbours] == [
+                (u, tuple(sorted(c))) for u, c in p.utran_fdd
+            ]
 
 
 def test_si2quater_carries_utran_and_eutran_neighbours():
-    p = CellParams(utran_fdd=((10700, (0, 5, 12, 300, 511)),), eutran_earfcns=(6300, 1300), eutran_priority=5, eutran_thresh_high=10)
+    p = CellParams(
+        utran_fdd=((10700, (0, 5, 12, 300, 511)),),
+        eutran_earfcns=(6300, 1300),
+        eutran_priority=5,
+        eutran_thresh_high=10,
+    )
     si = parse_si(build_si2quater(p))
     ro = si.rest_octets
     assert ro.uarfcns == (10700,) and ro.utran_neighbours[0].scrambling_codes == (0, 5, 12, 300, 511)
-    assert ro.earfcns == (1300, 6300) and ro.eutran_neighbours[0].priority == 5 and ro.eutran_neighbours[0].thresh_high == 10
+    assert (
+        ro.earfcns == (1300, 6300)
+        and ro.eutran_neighbours[0].priority == 5
+        and ro.eutran_neighbours[0].thresh_high == 10
+    )
     assert si.params()["utran_uarfcns"] == [10700] and si.params()["eutran_earfcns"] == [1300, 6300]
 
 
@@ -161,13 +185,23 @@ def test_si4_with_cbch_sets_the_pseudo_length():
     si = parse_si(l2)
     assert isinstance(si, SystemInformation4) and si.cbch_channel_description == cbch and si.params()["cbch"]
     hop = ChannelDescription(0b01000, tn=1, tsc=7, maio=33, hsn=12)
-    si = parse_si(SystemInformation4(si.lai, si.cell_selection_parameters, si.rach_control, si.rest_octets, hop, b"\x81\x02").to_l2())
+    si = parse_si(
+        SystemInformation4(
+            si.lai, si.cell_selection_parameters, si.rach_control, si.rest_octets, hop, b"\x81\x02"
+        ).to_l2()
+    )
     assert si.cbch_channel_description == hop and si.cbch_mobile_allocation == b"\x81\x02" and si.l2_pseudo_length == 20
 
 
 @pytest.mark.parametrize(
     ("mcc", "mnc", "octets"),
-    [("262", "02", "62f220"), ("272", "02", "72f220"), ("310", "260", "130062"), ("001", "001", "001100"), ("460", "00", "64f000")],
+    [
+        ("262", "02", "62f220"),
+        ("272", "02", "72f220"),
+        ("310", "260", "130062"),
+        ("001", "001", "001100"),
+        ("460", "00", "64f000"),
+    ],
 )
 def test_lai_bcd_rules(mcc, mnc, octets):
     l2 = build_si3(CellParams(mcc=mcc, mnc=mnc, lac=0x1234))
@@ -223,7 +257,12 @@ def test_random_octets_never_raise_anything_but_a_decode_error(octets, strict):
 
 
 @settings(max_examples=6000, deadline=None)
-@given(header=st.sampled_from(SI_HEADERS), body=st.binary(min_size=20, max_size=20), plen=st.integers(0, 63), strict=st.booleans())
+@given(
+    header=st.sampled_from(SI_HEADERS),
+    body=st.binary(min_size=20, max_size=20),
+    plen=st.integers(0, 63),
+    strict=st.booleans(),
+)
 def test_random_si_bodies_parse_or_raise_a_decode_error(header, body, plen, strict):
     """Valid SI headers with random bodies reach every IE and rest-octet parser."""
     if plen % 3 == 0:

@@ -31,7 +31,13 @@ def test_gsmsp_si3_from_the_readme():
     assert si.si_type is SIType.SI3
     assert (si.cell_id, si.mcc, si.mnc, si.lac) == (15149, "272", "02", 15016)
     ccd = si.control_channel_description
-    assert (ccd.ccch_conf, ccd.bs_ag_blks_res, ccd.bs_pa_mfrms, ccd.t3212_decihours, ccd.t3212_min) == (0, 2, 5, 60, 360)
+    assert (ccd.ccch_conf, ccd.bs_ag_blks_res, ccd.bs_pa_mfrms, ccd.t3212_decihours, ccd.t3212_min) == (
+        0,
+        2,
+        5,
+        60,
+        360,
+    )
     assert ccd.att and ccd.mscr and ccd.ccch_combined_with_sdcch is False
     csp = si.cell_selection_parameters
     assert (csp.cell_reselect_hysteresis_db, csp.ms_txpwr_max_cch, csp.rxlev_access_min_dbm) == (6, 5, -104)

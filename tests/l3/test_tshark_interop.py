@@ -56,9 +56,14 @@ def _random_list(rng: random.Random, fmt: FreqListFormat) -> list[int]:
         if fmt is F.BITMAP_0:
             vals = rng.sample(range(1, 125), rng.randint(1, 60))
         elif fmt is F.RANGE_1024:
-            vals = rng.sample(range(0, 1024), rng.randint(1, 17))
+            vals = rng.sample(range(1024), rng.randint(1, 17))
         else:
-            span, most = {F.RANGE_512: (512, 18), F.RANGE_256: (256, 22), F.RANGE_128: (128, 29), F.VARIABLE_BITMAP: (112, 112)}[fmt]
+            span, most = {
+                F.RANGE_512: (512, 18),
+                F.RANGE_256: (256, 22),
+                F.RANGE_128: (128, 29),
+                F.VARIABLE_BITMAP: (112, 112),
+            }[fmt]
             orig = rng.randrange(1024)
             vals = [(orig + o) % 1024 for o in rng.sample(range(span), rng.randint(1, most))]
         if fits(vals, fmt):
@@ -70,11 +75,21 @@ def _generated_frames(rng: random.Random) -> list[bytes]:
     for fmt in FreqListFormat:
         for _ in range(25):
             frames.append(build_si1(CellParams(cell_channels=tuple(_random_list(rng, fmt)), cell_channel_format=fmt)))
-            frames.append(build_si2(CellParams(neighbours=tuple(_random_list(rng, fmt)), neighbour_format=fmt, ba_ind=rng.randint(0, 1))))
-            frames.append(build_si2bis(CellParams(neighbours_bis=tuple(_random_list(rng, fmt)), neighbour_bis_format=fmt)))
+            frames.append(
+                build_si2(
+                    CellParams(neighbours=tuple(_random_list(rng, fmt)), neighbour_format=fmt, ba_ind=rng.randint(0, 1))
+                )
+            )
+            frames.append(
+                build_si2bis(CellParams(neighbours_bis=tuple(_random_list(rng, fmt)), neighbour_bis_format=fmt))
+            )
             frames.append(
                 build_si2ter(
-                    CellParams(neighbours_ter=tuple(_random_list(rng, fmt)), neighbour_ter_format=fmt, multiband_reporting=rng.randint(0, 3))
+                    CellParams(
+                        neighbours_ter=tuple(_random_list(rng, fmt)),
+                        neighbour_ter_format=fmt,
+                        multiband_reporting=rng.randint(0, 3),
+                    )
                 )
             )
     for i in range(150):
@@ -104,7 +119,9 @@ def _generated_frames(rng: random.Random) -> list[bytes]:
             rac=rng.randrange(256),
             nmo=rng.randrange(3),
             neighbours_ter=(10, 20) if rng.random() < 0.5 else (),
-            utran_fdd=((rng.randrange(16384), tuple(rng.sample(range(1024), rng.randint(1, 5)))),) if rng.random() < 0.5 else (),
+            utran_fdd=((rng.randrange(16384), tuple(rng.sample(range(1024), rng.randint(1, 5)))),)
+            if rng.random() < 0.5
+            else (),
             eutran_earfcns=tuple(rng.sample(range(65536), rng.randint(1, 2))) if rng.random() < 0.5 else (),
             eutran_priority=rng.choice([None, rng.randrange(8)]),
             eutran_thresh_high=rng.randrange(32),
@@ -112,13 +129,19 @@ def _generated_frames(rng: random.Random) -> list[bytes]:
         try:
             frames.extend(build_all(p).values())
         except L3EncodeError:  # SI2quater over 20 octets: drop the E-UTRAN list
-            frames.extend(build_all(CellParams(**{**{n: getattr(p, n) for n in p.__dataclass_fields__}, "eutran_earfcns": ()})).values())
+            frames.extend(
+                build_all(
+                    CellParams(**{**{n: getattr(p, n) for n in p.__dataclass_fields__}, "eutran_earfcns": ()})
+                ).values()
+            )
     return frames
 
 
 def _tshark_pdml(pcap: Path) -> list[dict[str, list[tuple[str, str]]]]:
     """Per packet: field name → [(show, showname), ...] in dissection order."""
-    out = subprocess.run([TSHARK, "-n", "-r", str(pcap), "-T", "pdml"], capture_output=True, check=True, timeout=300).stdout
+    out = subprocess.run(
+        [TSHARK, "-n", "-r", str(pcap), "-T", "pdml"], capture_output=True, check=True, timeout=300
+    ).stdout
     packets = []
     for packet in ET.fromstring(out).iter("packet"):
         fields: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -240,11 +263,19 @@ def _compare(si, fields) -> None:
             _eq("bs_ag_blks_res", ccd.bs_ag_blks_res, _int(fields, "gsm_a.rr.bs_ag_blks_res"))
             _eq("ccch_conf", ccd.ccch_conf, _int(fields, "gsm_a.rr.ccch_conf"))
             _eq("bs_pa_mfrms (mod 8, Wireshark quirk)", ccd.bs_pa_mfrms % 8, _int(fields, "gsm_a.rr.bs_pa_mfrms"))
-            _eq("si2quater_indicator", int(si.rest_octets.si2quater_indicator), _int(fields, "gsm_a.rr.si2quater_indicator"))
+            _eq(
+                "si2quater_indicator",
+                int(si.rest_octets.si2quater_indicator),
+                _int(fields, "gsm_a.rr.si2quater_indicator"),
+            )
     elif t is SIType.SI2QUATER:
         ro = si.rest_octets
         _eq("si2quater_index", ro.index, _int(fields, "gsm_a.rr.si2quater_index"))
-        _eq("fdd_uarfcns", [u.uarfcn for u in ro.utran_neighbours], [int(s) for s, _ in fields.get("gsm_a.rr.fdd_uarfcn", [])])
+        _eq(
+            "fdd_uarfcns",
+            [u.uarfcn for u in ro.utran_neighbours],
+            [int(s) for s, _ in fields.get("gsm_a.rr.fdd_uarfcn", [])],
+        )
         ours_sc = sorted(c for u in ro.utran_neighbours for c in u.scrambling_codes)
         _eq("scrambling_codes", ours_sc, sorted(int(s) for s, _ in fields.get("gsm_a.rr.scrambling_code", [])))
         _eq("earfcns", list(ro.earfcns or ()), sorted(int(s) for s, _ in fields.get("gsm_a.rr.earfcn", [])))
@@ -273,7 +304,9 @@ def test_tshark_dissects_what_we_parse(tmp_path):
         try:
             _compare(si, fields)
         except AssertionError as exc:
-            raise AssertionError(f"packet {i + 1} ({'real' if i < len(real) else 'generated'} SI{si.si_type.value}, {l2.hex()}): {exc}") from None
+            raise AssertionError(
+                f"packet {i + 1} ({'real' if i < len(real) else 'generated'} SI{si.si_type.value}, {l2.hex()}): {exc}"
+            ) from None
     types = {parse_si(f).si_type for f in frames}
     # SI7/SI8 (BCCH Ext, rare) are parsed with SI4's rest octets (tests/l3/test_messages.py), not yet in this corpus.
     assert types == set(SIType) - {SIType.SI7, SIType.SI8}

@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.gps.geodesy import distance_m
+from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.locate.estimate import Estimate, Refusal, location_object
 from sensor.locate.fit import locate
 from sensor.locate.model import LocateConfig, profile_rss
-from sensor.locate.observations import Reading
-from sensor.locate.observations import shadowing_whitener
 from sensor.locate.moving import track
+from sensor.locate.observations import Reading, shadowing_whitener
 from sensor.locate.region import region_contains
 from sensor.sim.propagation import PathLossModel
 
@@ -32,8 +31,15 @@ def along(points: list[tuple[float, float]], spacing_m: float) -> tuple[np.ndarr
     return np.column_stack((np.interp(s, cum, p[:, 0]), np.interp(s, cum, p[:, 1]))), s
 
 
-def drive_readings(tx: np.ndarray, routes: list[list[tuple[float, float]]], rng: np.random.Generator, *,
-                   spacing_m: float = 50.0, model: PathLossModel = MODEL, t0_s: float = 0.0) -> np.ndarray:
+def drive_readings(
+    tx: np.ndarray,
+    routes: list[list[tuple[float, float]]],
+    rng: np.random.Generator,
+    *,
+    spacing_m: float = 50.0,
+    model: PathLossModel = MODEL,
+    t0_s: float = 0.0,
+) -> np.ndarray:
     """Rows (lat, lon, power_dbm, t_s) of cars driving ``routes`` at 10 m/s past a transmitter at
     ``tx`` (east, north metres from LAT0/LON0): mean path loss plus shadowing along each route."""
     rows = []
@@ -129,7 +135,13 @@ def test_region_contains_the_truth_and_location_object() -> None:
     assert est.n_positions >= 80 and est.rejected == () and not est.mirror_ambiguous
     obj = location_object({"arfcn": 93, "bsic": 56, "cell_id": 15149, "mcc": "262"}, est)
     assert {k: obj[k] for k in ("type", "schema", "arfcn", "bsic", "cell_id", "n_positions")} == {
-        "type": "location", "schema": 1, "arfcn": 93, "bsic": 56, "cell_id": 15149, "n_positions": est.n_positions}
+        "type": "location",
+        "schema": 1,
+        "arfcn": 93,
+        "bsic": 56,
+        "cell_id": 15149,
+        "n_positions": est.n_positions,
+    }
     assert obj["radius_m"] == pytest.approx(est.radius_m, abs=0.1)
     ring = obj["region"]["coordinates"][0][0]
     assert ring[0] == ring[-1] and len(ring) >= 4  # closed GeoJSON ring of [lon, lat]
@@ -216,7 +228,9 @@ def test_refuses_too_few_distinct_positions() -> None:
 
 
 def test_refuses_positions_within_a_tiny_area() -> None:
-    rows = drive_readings(TX, [[(0.0, -150.0), (60.0, -150.0), (60.0, -120.0)]], np.random.default_rng(1), spacing_m=10.0)
+    rows = drive_readings(
+        TX, [[(0.0, -150.0), (60.0, -150.0), (60.0, -120.0)]], np.random.default_rng(1), spacing_m=10.0
+    )
     r = locate(rows, LocateConfig(min_separation_m=10.0))
     assert isinstance(r, Refusal) and "within" in r.reason and r.n_positions >= 3
 
@@ -284,8 +298,11 @@ def test_a_moving_transmitter_is_tracked_and_flagged() -> None:
     assert len(errs) >= 5
     assert np.median(errs) < 100.0
     # the track goes east with the van
-    east = [enu_from_lat_lon(p.result.lat_deg, p.result.lon_deg, LAT0, LON0)[0] for p in tr.points
-            if isinstance(p.result, Estimate)]
+    east = [
+        enu_from_lat_lon(p.result.lat_deg, p.result.lon_deg, LAT0, LON0)[0]
+        for p in tr.points
+        if isinstance(p.result, Estimate)
+    ]
     assert east[-1] - east[0] > 250.0
 
 

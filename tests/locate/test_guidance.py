@@ -30,9 +30,13 @@ def test_bearing_gap() -> None:
 def test_expected_spread_is_the_prior_spread_where_hypotheses_agree_and_zero_where_they_differ() -> None:
     hx, hy = np.array([-50.0, 50.0]), np.array([0.0, 0.0])  # two equally likely positions 100 m apart
     w = np.array([0.5, 0.5])
-    mean = np.array([[-80.0, -80.0],   # candidate 0: both predict the same power
-                     [-60.0, -100.0],  # candidate 1: 40 dB apart (20 σ)
-                     [-80.0, -82.0]])  # candidate 2: 2 dB apart (1 σ): in between
+    mean = np.array(
+        [
+            [-80.0, -80.0],  # candidate 0: both predict the same power
+            [-60.0, -100.0],  # candidate 1: 40 dB apart (20 σ)
+            [-80.0, -82.0],
+        ]
+    )  # candidate 2: 2 dB apart (1 σ): in between
     spread = _expected_spread_m2(mean, np.full(3, 2.0), w, hx, hy)
     assert abs(spread[0] - 2500.0) < 1e-6  # variance of ±50 m
     assert spread[1] < 1e-6
@@ -64,7 +68,15 @@ def test_next_look_in_the_location_object_and_words() -> None:
     est = locate(a)
     obj = location_object({"arfcn": 1, "bsic": 2, "cell_id": 3}, est)
     assert obj["next_look"] == look_object(est.next_look)
-    assert set(obj["next_look"]) == {"lat_deg", "lon_deg", "bearing_deg", "direction", "distance_m", "spread_db", "gap_deg"}
+    assert set(obj["next_look"]) == {
+        "lat_deg",
+        "lon_deg",
+        "bearing_deg",
+        "direction",
+        "distance_m",
+        "spread_db",
+        "gap_deg",
+    }
     words = look_words(est.next_look)
     assert words.startswith("next reading best ") and "of the estimate" in words
     assert look_object(None) is None and look_words(None) == ""

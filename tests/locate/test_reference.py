@@ -120,12 +120,14 @@ def test_bad_references_are_ignored():
 
 
 def test_pair_nearest_in_time_and_place():
-    ref = np.array([
-        [LAT0, LON0, -70.0, 100.0],
-        [LAT0, LON0, -71.0, 104.0],
-        [LAT0 + 0.001, LON0, -72.0, 101.0],  # 110 m away: too far
-        [LAT0, LON0, -73.0, 200.0],
-    ])
+    ref = np.array(
+        [
+            [LAT0, LON0, -70.0, 100.0],
+            [LAT0, LON0, -71.0, 104.0],
+            [LAT0 + 0.001, LON0, -72.0, 101.0],  # 110 m away: too far
+            [LAT0, LON0, -73.0, 200.0],
+        ]
+    )
     t = np.array([103.0, 101.0, 150.0, 205.0])
     e = np.zeros(4)
     pick = _pair(t, e, e, ref, LAT0, LON0, 10.0, 20.0)

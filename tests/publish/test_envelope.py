@@ -18,14 +18,15 @@ from sensor.publish.envelope import (
     utc_now_iso,
     validate,
 )
-
 from tests.publish.transport import REPO, cell_body, detection_body
 
 HEARTBEAT = {"uptime_s": 12.5, "outbox_depth": 3}
 
 
 def test_round_trip_is_compact_utf8_json():
-    env = make_envelope("observation", cell_body(7, band="DCS1800", params={"note": "Straße 伪基站"}), sensor="car-1", seq=42)
+    env = make_envelope(
+        "observation", cell_body(7, band="DCS1800", params={"note": "Straße 伪基站"}), sensor="car-1", seq=42
+    )
     data = encode(env)
     assert decode(data) == env
     assert b": " not in data and b", " not in data  # compact
@@ -34,7 +35,12 @@ def test_round_trip_is_compact_utf8_json():
 
 
 def test_every_kind_round_trips():
-    bodies = {"observation": cell_body(), "detection": detection_body(), "heartbeat": HEARTBEAT, "status": {"state": "scanning"}}
+    bodies = {
+        "observation": cell_body(),
+        "detection": detection_body(),
+        "heartbeat": HEARTBEAT,
+        "status": {"state": "scanning"},
+    }
     for seq, (kind, body) in enumerate(bodies.items()):
         env = make_envelope(kind, body, sensor="car1", seq=seq)
         assert decode(encode(env))["body"] == body
@@ -162,7 +168,13 @@ def test_schema_file_agrees_with_a_reference_validator():
     jsonschema.Draft7Validator.check_schema(schema())
     good = [make_envelope(k, b, sensor="car1", seq=0) for k, b in
             [("observation", cell_body()), ("detection", detection_body()), ("heartbeat", HEARTBEAT), ("status", {"state": "x"})]]  # fmt: skip
-    bad = [_env(v=2), _env(kind="detection"), _env(seq=True), _env(body={"type": "cell"}), {**good[1], "body": detection_body(mnc="1")}]
+    bad = [
+        _env(v=2),
+        _env(kind="detection"),
+        _env(seq=True),
+        _env(body={"type": "cell"}),
+        {**good[1], "body": detection_body(mnc="1")},
+    ]
     for env in good:
         assert ref.is_valid(env)
     for env in bad:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sensor.publish.outbox import Outbox
-
 from tests.publish.transport import (
     COLLECTOR_MAIN,
     PYTHON,
@@ -44,7 +43,9 @@ class CollectorProcess:
         self.runs += 1
         log = self.logs / f"collector-{self.runs}.log"
         with open(log, "w") as err:
-            self.proc = subprocess.Popen([PYTHON, "-c", COLLECTOR_MAIN, *self.args], cwd=REPO, stderr=err, stdout=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                [PYTHON, "-c", COLLECTOR_MAIN, *self.args], cwd=REPO, stderr=err, stdout=subprocess.DEVNULL
+            )
         wait_for_line(log, "listening on", timeout_s=60)
 
     def kill(self, in_flight: Callable[[], int] | None = None) -> None:
@@ -86,7 +87,10 @@ def test_collector_killed_and_restarted_at_random_moments_loses_nothing(tmp_path
 
         def produce() -> None:
             for b in range(150):  # 150 scan cycles of 20 messages, ~5 s
-                batch = [("detection", detection_body(b * 20 + k)) if k == 0 else ("observation", cell_body(b * 20 + k)) for k in range(20)]
+                batch = [
+                    ("detection", detection_body(b * 20 + k)) if k == 0 else ("observation", cell_body(b * 20 + k))
+                    for k in range(20)
+                ]
                 sent.extend(e["id"] for e in ob.publish_many(batch))
                 time.sleep(0.03)
 
@@ -142,7 +146,15 @@ def test_sensor_killed_with_sigkill_resends_its_outbox_after_restart(tmp_path):
     keys = make_keys(tmp_path / "keys")
     collector, store = start_collector(keys, tmp_path / "collector.sqlite")
     outbox = tmp_path / "car1.outbox"
-    argv = [PYTHON, "-c", SENSOR, str(outbox), collector.endpoint, str(keys.secret_file("car1")), str(keys.server_public_file)]
+    argv = [
+        PYTHON,
+        "-c",
+        SENSOR,
+        str(outbox),
+        collector.endpoint,
+        str(keys.secret_file("car1")),
+        str(keys.server_public_file),
+    ]
     try:
         first = subprocess.Popen([*argv, "2000"], cwd=REPO, stdout=subprocess.PIPE, text=True)
         put: list[str] = []

@@ -13,8 +13,15 @@ from sensor.errors import ConfigError
 from sensor.publish.link import Link, LinkState
 from sensor.publish.outbox import Outbox
 from sensor.publish.reply import Reply, encode_reply
-
-from tests.publish.transport import FAST_LINK, cell_body, detection_body, make_keys, open_link, start_collector, wait_until
+from tests.publish.transport import (
+    FAST_LINK,
+    cell_body,
+    detection_body,
+    make_keys,
+    open_link,
+    start_collector,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -197,7 +204,12 @@ def test_backoff_doubles_up_to_its_maximum_while_nobody_answers(outbox, scripted
     finally:
         link.close(flush_s=0)
     # jitter ±20 %: 0.1, 0.2, 0.4, 0.4
-    assert 0.08 <= delays[0] <= 0.12 and 0.16 <= delays[1] <= 0.24 and 0.32 <= delays[2] <= 0.48 and 0.32 <= delays[3] <= 0.48
+    assert (
+        0.08 <= delays[0] <= 0.12
+        and 0.16 <= delays[1] <= 0.24
+        and 0.32 <= delays[2] <= 0.48
+        and 0.32 <= delays[3] <= 0.48
+    )
 
 
 def test_heartbeats_when_idle(outbox, scripted):
@@ -220,7 +232,9 @@ def test_heartbeats_when_idle(outbox, scripted):
 
 
 def test_a_heartbeat_that_cannot_be_queued_does_not_stop_the_link(outbox, scripted):
-    link = plaintext_link(outbox, scripted.endpoint, heartbeat_interval_s=0.1, heartbeat_extra=lambda: {"uptime_s": "soon"})
+    link = plaintext_link(
+        outbox, scripted.endpoint, heartbeat_interval_s=0.1, heartbeat_extra=lambda: {"uptime_s": "soon"}
+    )
     try:
         pump(link, lambda: "cannot queue a heartbeat" in (link.status().last_error or ""), what="the refused heartbeat")
         assert "uptime_s" in link.status().last_error and outbox.depth() == 0
@@ -297,7 +311,9 @@ def test_collector_restart_loses_nothing(tmp_path, keys, outbox):
 def test_wrong_collector_key_fails_the_handshake(tmp_path, keys, outbox):
     collector, store = start_collector(keys, tmp_path / "collector.sqlite")
     impostor_view = keys.sensor("car2").public  # not the collector's public key
-    link = Link(outbox, collector.endpoint, client_keys=keys.sensor("car1"), server_public_key=impostor_view, **FAST_LINK)
+    link = Link(
+        outbox, collector.endpoint, client_keys=keys.sensor("car1"), server_public_key=impostor_view, **FAST_LINK
+    )
     try:
         outbox.publish("detection", detection_body(1))
         pump(link, lambda: link.status().last_error is not None and "handshake" in link.status().last_error,

@@ -11,7 +11,6 @@ import pytest
 from sensor.errors import SensorError
 from sensor.publish.envelope import EnvelopeError, decode, make_envelope
 from sensor.publish.outbox import Outbox, OutboxDiskFull, OutboxError
-
 from tests.publish.transport import cell_body, detection_body
 
 HB = {"uptime_s": 1.0, "outbox_depth": 0}
@@ -223,6 +222,7 @@ def test_a_real_full_database_behaves_the_same(path):
 
 def test_threads_share_one_outbox(path):
     with Outbox(path, sensor_id="car1") as ob:
+
         def produce(k):
             for i in range(50):
                 ob.publish("observation", cell_body(k * 100 + i))

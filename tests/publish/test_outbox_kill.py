@@ -11,7 +11,6 @@ import pytest
 
 from sensor.publish.envelope import decode
 from sensor.publish.outbox import Outbox
-
 from tests.publish.transport import PYTHON, REPO
 
 WRITER = textwrap.dedent(

@@ -14,7 +14,6 @@ from sensor.collector.store import StoreError
 from sensor.publish.keys import KeyPair, create_keypair, load_keypair, load_public_key
 from sensor.publish.link import Link
 from sensor.publish.outbox import Outbox
-
 from tests.gps.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,7 +108,17 @@ def start_collector(keys: Keys, db: Path, bind: str = "tcp://127.0.0.1:0") -> tu
 
 
 def collector_args(keys: Keys, db: Path, bind: str, *extra: str) -> list[str]:
-    return ["--bind", bind, "--db", str(db), "--keys-dir", str(keys.allowed_dir), "--secret-key", str(keys.server_secret_file), *extra]
+    return [
+        "--bind",
+        bind,
+        "--db",
+        str(db),
+        "--keys-dir",
+        str(keys.allowed_dir),
+        "--secret-key",
+        str(keys.server_secret_file),
+        *extra,
+    ]
 
 
 def wait_for_line(path: Path, text: str, timeout_s: float = 30.0) -> str:
@@ -123,8 +132,29 @@ def wait_for_line(path: Path, text: str, timeout_s: float = 30.0) -> str:
 
 
 def open_link(keys: Keys, outbox: Outbox, endpoint: str, name: str, **options: Any) -> Link:
-    return Link(outbox, endpoint, client_keys=keys.sensor(name), server_public_key=keys.server_public, **{**FAST_LINK, **options})
+    return Link(
+        outbox,
+        endpoint,
+        client_keys=keys.sensor(name),
+        server_public_key=keys.server_public,
+        **{**FAST_LINK, **options},
+    )
 
 
-__all__ = ["COLLECTOR_MAIN", "FAST_LINK", "FlakyStore", "Keys", "PYTHON", "REPO", "cell_body", "collector_args", "detection_body", "free_port", "make_keys", "open_link",
-           "start_collector", "wait_for_line", "wait_until"]  # fmt: skip
+__all__ = [
+    "COLLECTOR_MAIN",
+    "FAST_LINK",
+    "PYTHON",
+    "REPO",
+    "FlakyStore",
+    "Keys",
+    "cell_body",
+    "collector_args",
+    "detection_body",
+    "free_port",
+    "make_keys",
+    "open_link",
+    "start_collector",
+    "wait_for_line",
+    "wait_until",
+]  # fmt: skip

@@ -8,7 +8,6 @@ from sensor.coding.softbits import ubits_to_sbits
 from sensor.coding.xcch import encode_xcch
 from sensor.receiver.blocks import BlockAssembler, BurstQuality
 from sensor.sim.c0 import EMPTY_PAGING
-
 from tests.coding.capture import SUBTYPE_NORMAL, expected_bcch_ts0, load_bursts
 
 
@@ -80,13 +79,35 @@ def test_all_at_once_decoding_equals_the_assembler():
     for combined in (False, True):
         asm = BlockAssembler(arfcn=725, combined=combined, bsic=9, band="DCS1800", keep_frames=1 << 30)
         for k, fn in enumerate(fns):
-            asm.add(int(fn), sbits[k], BurstQuality(float(snr[k]), float(rssi[k]), 120.0, float(t[k]), 1e9 + float(t[k])))
+            asm.add(
+                int(fn), sbits[k], BurstQuality(float(snr[k]), float(rssi[k]), 120.0, float(t[k]), 1e9 + float(t[k]))
+            )
         want = asm.decode_ready()
-        got = decode_frames(fns, sbits, snr_db=snr, rssi_dbfs=rssi, freq_offset_hz=120.0, t_s=t, time_utc_s=1e9 + t,
-                            arfcn=725, combined=combined, bsic=9, band="DCS1800")
+        got = decode_frames(
+            fns,
+            sbits,
+            snr_db=snr,
+            rssi_dbfs=rssi,
+            freq_offset_hz=120.0,
+            t_s=t,
+            time_utc_s=1e9 + t,
+            arfcn=725,
+            combined=combined,
+            bsic=9,
+            band="DCS1800",
+        )
         assert len(got) == len(want) > 250
         for g, w in zip(got, want):
-            assert (g.fn, g.channel, g.octets, g.crc_ok, g.n_corrected, g.t_s, g.time_utc_s, g.bsic, g.band) == \
-                   (w.fn, w.channel, w.octets, w.crc_ok, w.n_corrected, w.t_s, w.time_utc_s, w.bsic, w.band)
+            assert (g.fn, g.channel, g.octets, g.crc_ok, g.n_corrected, g.t_s, g.time_utc_s, g.bsic, g.band) == (
+                w.fn,
+                w.channel,
+                w.octets,
+                w.crc_ok,
+                w.n_corrected,
+                w.t_s,
+                w.time_utc_s,
+                w.bsic,
+                w.band,
+            )
             assert g.snr_db == pytest.approx(w.snr_db) and g.rssi_dbfs == pytest.approx(w.rssi_dbfs)
             assert g.freq_offset_hz == w.freq_offset_hz

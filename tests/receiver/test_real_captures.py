@@ -57,8 +57,12 @@ def test_953_6_mhz_si3_without_being_told_the_offset(captures):
 def test_941_mhz_every_gr_gsm_block(captures):
     by_arfcn, _ = decode_file(captures / "gsmsp_941.0MHz_500ksps.cfile", 500e3, 941.0e6)
     got = ours(by_arfcn[30])
-    expected = [x for (n, _), b in grgsm_sections(captures / "expected" / "gsmsp.grgsm_decode.txt").items()
-                if n == "gsmsp_941.0MHz_500ksps.cfile" for x in b]
+    expected = [
+        x
+        for (n, _), b in grgsm_sections(captures / "expected" / "gsmsp.grgsm_decode.txt").items()
+        if n == "gsmsp_941.0MHz_500ksps.cfile"
+        for x in b
+    ]
     assert len(expected) == 5  # gr-gsm: four blocks without --ppm, one other with --ppm -9.1; we get all five
     for fn, octets in expected:
         assert got.get(fn) == octets, fn

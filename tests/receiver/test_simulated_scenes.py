@@ -6,16 +6,23 @@ import pytest
 
 from sensor.receiver.wideband import receive_wideband
 from sensor.sim.render import SceneRenderer, transmit_hz
-
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
 
 def ten_cells(extra_for=lambda i: ""):
     arfcns = [57, 58, 59, 60, 61, 62, 63, 64, 65, 66]  # ten adjacent channels: the whole usable passband
     return [
-        cell_toml(f"c{a}", a, (7 * i + 3) % 64, power_dbfs=-22.0 - 2.5 * i, lac=300 + i % 3, cell_id=1000 + i,
-                  mnc=f"0{i % 2}", neighbours=tuple(x for x in arfcns if x != a)[:6],
-                  extra=f"start_fn = {i * 12345}\ntiming_symbols = {(i * 211) % 1250}.25\n" + extra_for(i))
+        cell_toml(
+            f"c{a}",
+            a,
+            (7 * i + 3) % 64,
+            power_dbfs=-22.0 - 2.5 * i,
+            lac=300 + i % 3,
+            cell_id=1000 + i,
+            mnc=f"0{i % 2}",
+            neighbours=tuple(x for x in arfcns if x != a)[:6],
+            extra=f"start_fn = {i * 12345}\ntiming_symbols = {(i * 211) % 1250}.25\n" + extra_for(i),
+        )
         for i, a in enumerate(arfcns)
     ]
 
@@ -47,8 +54,15 @@ def check(scene, results, *, min_si=("3", "4")):
 @pytest.mark.slow
 @pytest.mark.parametrize("ppm", [-40.0, 40.0])
 def test_ten_cells_at_2_4_msps_with_an_uncalibrated_receiver(tmp_path, ppm):
-    text = scene_toml(947.4e6, 2.4e6, ten_cells(), duration_s=2.0, noise_dbfs=-60.0, seed=3,
-                      receiver_extra=f'ppm = {ppm}\ndatatype = "cu8"\n')
+    text = scene_toml(
+        947.4e6,
+        2.4e6,
+        ten_cells(),
+        duration_s=2.0,
+        noise_dbfs=-60.0,
+        seed=3,
+        receiver_extra=f'ppm = {ppm}\ndatatype = "cu8"\n',
+    )
     scene, results, est = run(tmp_path, text, 1.3)
     found = check(scene, results)
     assert est == pytest.approx(ppm, abs=0.1)
@@ -75,13 +89,28 @@ def test_sixty_cells_at_20_msps(tmp_path):
     skirt, as it would be on air (networks do not plan adjacent channels that way)."""
     arfcns = sorted({int(round(a)) for a in np.linspace(21, 103, 60)})
     cells = [
-        cell_toml(f"w{a}", a, (5 * i + 1) % 64, power_dbfs=-20.0 - (i * 7) % 11, lac=500 + i % 5, cell_id=2000 + i,
-                  mnc=f"0{i % 3}", neighbours=(arfcns[(i + 1) % 60], arfcns[(i + 7) % 60]),
-                  extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n")
+        cell_toml(
+            f"w{a}",
+            a,
+            (5 * i + 1) % 64,
+            power_dbfs=-20.0 - (i * 7) % 11,
+            lac=500 + i % 5,
+            cell_id=2000 + i,
+            mnc=f"0{i % 3}",
+            neighbours=(arfcns[(i + 1) % 60], arfcns[(i + 7) % 60]),
+            extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n",
+        )
         for i, a in enumerate(arfcns)
     ]
-    text = scene_toml(947.4e6, 20e6, cells, duration_s=2.0, noise_dbfs=-62.0, seed=60,
-                      receiver_extra='ppm = -25.0\ndatatype = "ci8"\n')
+    text = scene_toml(
+        947.4e6,
+        20e6,
+        cells,
+        duration_s=2.0,
+        noise_dbfs=-62.0,
+        seed=60,
+        receiver_extra='ppm = -25.0\ndatatype = "ci8"\n',
+    )
     scene, results, est = run(tmp_path, text, 1.2)
     check(scene, results)
     assert est == pytest.approx(-25.0, abs=0.1)

@@ -2,7 +2,6 @@
 
 from sensor.receiver.stream import StreamReceiver
 from sensor.sources.devices import open_device
-
 from tests.sim.scenes import cell_toml, scene_toml, write_scene
 
 

@@ -12,7 +12,6 @@ from sensor.dsp.spectrum import raster_contrast
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.receiver.stream import StreamReceiver
 from sensor.sim.render import SceneRenderer, transmit_hz
-
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
 
@@ -27,11 +26,29 @@ def decoded(rx, scene, seconds):
 @pytest.mark.slow
 def test_tracked_windows_decode_what_fresh_searches_do(tmp_path):
     arfcns = [57, 59, 60, 62, 63, 65, 66]
-    cells = [cell_toml(f"c{a}", a, (5 * i + 2) % 64, power_dbfs=-24.0 - 2.0 * i, cell_id=10 + i,
-                       extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 311) % 1250}.5\n")
-             for i, a in enumerate(arfcns)]
-    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=4.5, noise_dbfs=-58.0, seed=5,
-                                            receiver_extra='ppm = -37.0\ndatatype = "cu8"\n'))
+    cells = [
+        cell_toml(
+            f"c{a}",
+            a,
+            (5 * i + 2) % 64,
+            power_dbfs=-24.0 - 2.0 * i,
+            cell_id=10 + i,
+            extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 311) % 1250}.5\n",
+        )
+        for i, a in enumerate(arfcns)
+    ]
+    scene = scene_from(
+        tmp_path,
+        scene_toml(
+            947.4e6,
+            2.4e6,
+            cells,
+            duration_s=4.5,
+            noise_dbfs=-58.0,
+            seed=5,
+            receiver_extra='ppm = -37.0\ndatatype = "cu8"\n',
+        ),
+    )
     tracked, fresh = StreamReceiver(), StreamReceiver(track=False)
     got, want = decoded(tracked, scene, 4.5), decoded(fresh, scene, 4.5)
     assert fresh.stats.searches == fresh.stats.windows == 5
@@ -50,10 +67,12 @@ def test_tracked_windows_decode_what_fresh_searches_do(tmp_path):
 
 @pytest.mark.slow
 def test_a_transmitter_switching_on_and_off_while_others_are_tracked(tmp_path):
-    cells = [cell_toml("a", 60, 11, power_dbfs=-25.0, cell_id=1),
-             cell_toml("b", 64, 12, power_dbfs=-28.0, cell_id=2, extra="start_fn = 777\n"),
-             # switches on in the middle of the second window and off two windows later, then on again
-             cell_toml("late", 62, 13, power_dbfs=-30.0, cell_id=3, extra="start_fn = 5000\non_s = 1.45\noff_s = 3.2\n")]
+    cells = [
+        cell_toml("a", 60, 11, power_dbfs=-25.0, cell_id=1),
+        cell_toml("b", 64, 12, power_dbfs=-28.0, cell_id=2, extra="start_fn = 777\n"),
+        # switches on in the middle of the second window and off two windows later, then on again
+        cell_toml("late", 62, 13, power_dbfs=-30.0, cell_id=3, extra="start_fn = 5000\non_s = 1.45\noff_s = 3.2\n"),
+    ]
     scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=5.0, noise_dbfs=-58.0, seed=6))
     rx = StreamReceiver()
     got = decoded(rx, scene, 5.0)
@@ -69,8 +88,9 @@ def test_a_transmitter_switching_on_and_off_while_others_are_tracked(tmp_path):
 
 
 def test_searched_again_every_search_every_s(tmp_path):
-    scene = scene_from(tmp_path, scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-25.0)],
-                                            duration_s=5.0, noise_dbfs=-55.0))
+    scene = scene_from(
+        tmp_path, scene_toml(947.4e6, 1e6, [cell_toml("a", 62, 21, power_dbfs=-25.0)], duration_s=5.0, noise_dbfs=-55.0)
+    )
     rx = StreamReceiver(search_every_s=2.0)
     got = decoded(rx, scene, 5.0)
     # 1 s windows, 0.9 s of them new: searched in the first and when 2.7 s had passed since
@@ -82,8 +102,17 @@ def test_searched_again_every_search_every_s(tmp_path):
 
 def fcch_stream(tmp_path, snr_db, cfo_hz, seconds=6.0):
     fs = 2 * 1625e3 / 6
-    one = scene_from(tmp_path, scene_toml(947.4e6, fs, [cell_toml("a", 62, 21, power_dbfs=-20.0, extra=f"cfo_hz = {cfo_hz}\n")],
-                                          duration_s=seconds, noise_dbfs=-20.0 - snr_db, seed=int(snr_db) + 2))
+    one = scene_from(
+        tmp_path,
+        scene_toml(
+            947.4e6,
+            fs,
+            [cell_toml("a", 62, 21, power_dbfs=-20.0, extra=f"cfo_hz = {cfo_hz}\n")],
+            duration_s=seconds,
+            noise_dbfs=-20.0 - snr_db,
+            seed=int(snr_db) + 2,
+        ),
+    )
     x = np.concatenate([b.samples for b in SceneRenderer(one).blocks(duration_s=seconds)])
     return x, fs, transmit_hz(one.cells[0]) - 947.4e6
 
@@ -109,14 +138,24 @@ def test_fcch_at_places_where_there_is_none_gives_nothing(tmp_path):
     places = detect_fcch(x, sample_rate_hz=fs).start_sample
     wrong = places + 3 * 1250 * 2  # three frames later: normal bursts, not a tone
     assert len(measure_fcch_at(x, sample_rate_hz=fs, start_sample=wrong, carrier_offset_hz=truth)) == 0
-    assert len(measure_fcch_at(x, sample_rate_hz=fs, start_sample=places, carrier_offset_hz=truth + 5e3)) == 0  # too far
-    assert len(measure_fcch_at(x, sample_rate_hz=fs, start_sample=np.array([-500.0, len(x) + 10.0]),
-                               carrier_offset_hz=truth)) == 0  # outside the stream
+    assert (
+        len(measure_fcch_at(x, sample_rate_hz=fs, start_sample=places, carrier_offset_hz=truth + 5e3)) == 0
+    )  # too far
+    assert (
+        len(
+            measure_fcch_at(
+                x, sample_rate_hz=fs, start_sample=np.array([-500.0, len(x) + 10.0]), carrier_offset_hz=truth
+            )
+        )
+        == 0
+    )  # outside the stream
 
 
 def test_raster_contrast_sees_a_carrier_and_not_the_noise(tmp_path):
-    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, [cell_toml("a", 64, 21, power_dbfs=-50.0)],
-                                            duration_s=0.3, noise_dbfs=-50.0))
+    scene = scene_from(
+        tmp_path,
+        scene_toml(947.4e6, 2.4e6, [cell_toml("a", 64, 21, power_dbfs=-50.0)], duration_s=0.3, noise_dbfs=-50.0),
+    )
     x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=0.3)])
     offsets = np.array([400e3, -400e3, 0.0, 600e3, 1.15e6])  # ARFCN 64 (0 dB SNR), empty ones, beyond the band
     contrast, power = raster_contrast(x, 2.4e6, offsets)
@@ -131,8 +170,12 @@ def test_a_track_whose_timing_is_wrong_falls_back_to_the_whole_stream(tmp_path):
 
     from sensor.receiver.wideband import receive_wideband
 
-    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, [cell_toml("a", 62, 21, power_dbfs=-25.0, cell_id=7)],
-                                            duration_s=2.0, noise_dbfs=-55.0))
+    scene = scene_from(
+        tmp_path,
+        scene_toml(
+            947.4e6, 2.4e6, [cell_toml("a", 62, 21, power_dbfs=-25.0, cell_id=7)], duration_s=2.0, noise_dbfs=-55.0
+        ),
+    )
     x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=2.0)])
     half = len(x) // 2
     first, _ = receive_wideband(x[:half], sample_rate_hz=2.4e6, center_hz=947.4e6)
@@ -140,7 +183,9 @@ def test_a_track_whose_timing_is_wrong_falls_back_to_the_whole_stream(tmp_path):
     kw = dict(sample_rate_hz=2.4e6, center_hz=947.4e6, first_sample=half, search=False)
     good, _ = receive_wideband(x[half:], tracks=[track], **kw)
     # 400 symbols off: no SCH where the timing says, so the carrier is searched for afresh
-    bad, _ = receive_wideband(x[half:], tracks=[dataclasses.replace(track, sample0=track.sample0 + 400 * 2.4e6 / 270833.3)], **kw)
+    bad, _ = receive_wideband(
+        x[half:], tracks=[dataclasses.replace(track, sample0=track.sample0 + 400 * 2.4e6 / 270833.3)], **kw
+    )
     assert len(good[0].result.blocks) > 30
     assert {(b.fn, b.octets) for b in bad[0].result.blocks} == {(b.fn, b.octets) for b in good[0].result.blocks}
     g, b = good[0].track, bad[0].track
@@ -157,8 +202,10 @@ def test_a_stretch_end_is_searched_only_for_a_carrier_its_start_did_not_show(tmp
     import sensor.receiver.wideband as wideband
 
     extra = "" if late_on_s is None else f"on_s = {late_on_s}\n"
-    cells = [cell_toml("a", 60, 11, power_dbfs=-26.0, cell_id=1),
-             cell_toml("b", 64, 22, power_dbfs=-30.0, cell_id=2, extra="start_fn = 900\n" + extra)]
+    cells = [
+        cell_toml("a", 60, 11, power_dbfs=-26.0, cell_id=1),
+        cell_toml("b", 64, 22, power_dbfs=-30.0, cell_id=2, extra="start_fn = 900\n" + extra),
+    ]
     scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=1.2, noise_dbfs=-60.0, seed=9))
     x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=1.2)])
     searched = []

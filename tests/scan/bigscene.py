@@ -20,20 +20,26 @@ def cells() -> list[tuple[str, int, str, str | None]]:
 
 
 def write_big_scene(folder: Path, *, duration_s: float = 600.0, ppm: float = -40.0, fake: bool = True) -> Path:
-    lines = [f'name = "city-egsm-dcs"\nseed = 44\nduration_s = {duration_s}\n',
-             f'[receiver]\ncenter_hz = 947.4e6\nsample_rate_hz = 2.4e6\nppm = {ppm}\nnoise_dbfs = -62.0\n']
+    lines = [
+        f'name = "city-egsm-dcs"\nseed = 44\nduration_s = {duration_s}\n',
+        f"[receiver]\ncenter_hz = 947.4e6\nsample_rate_hz = 2.4e6\nppm = {ppm}\nnoise_dbfs = -62.0\n",
+    ]
     all_cells = cells()
     for i, (name, arfcn, mnc, band) in enumerate(all_cells):
         same = [a for n, a, m, b in all_cells if m == mnc and b == band and a != arfcn][:5]
-        lines.append(f'[[cells]]\nname = "{name}"\narfcn = {arfcn}\nbsic = {(i * 7) % 64}\n'
-                     + (f'band = "{band}"\n' if band else "")
-                     + f"power_dbfs = {-30.0 - (i % 5) * 4}\nstart_fn = {i * 9973 % 2715648}\n"
-                     f"timing_symbols = {(i * 131) % 1250}\n"
-                     f'[cells.params]\nmcc = "460"\nmnc = "{mnc}"\nlac = {41000 + (i // 6)}\ncell_id = {1000 + i}\n'
-                     f"neighbours = {same}\nt3212_min = 60\n")
+        lines.append(
+            f'[[cells]]\nname = "{name}"\narfcn = {arfcn}\nbsic = {(i * 7) % 64}\n'
+            + (f'band = "{band}"\n' if band else "")
+            + f"power_dbfs = {-30.0 - (i % 5) * 4}\nstart_fn = {i * 9973 % 2715648}\n"
+            f"timing_symbols = {(i * 131) % 1250}\n"
+            f'[cells.params]\nmcc = "460"\nmnc = "{mnc}"\nlac = {41000 + (i // 6)}\ncell_id = {1000 + i}\n'
+            f"neighbours = {same}\nt3212_min = 60\n"
+        )
     if fake:
-        lines.append(f'[[fakes]]\nimitate = "cm61"\narfcn = {FAKE_ARFCN}\nbsic = 17\npower_dbfs = -25.0\n'
-                     'behaviours = ["large_cfo", "empty_neighbours"]\ncfo_ppm = 5.0\n')
+        lines.append(
+            f'[[fakes]]\nimitate = "cm61"\narfcn = {FAKE_ARFCN}\nbsic = 17\npower_dbfs = -25.0\n'
+            'behaviours = ["large_cfo", "empty_neighbours"]\ncfo_ppm = 5.0\n'
+        )
     path = folder / "city.toml"
     path.write_text("\n".join(lines))
     return path

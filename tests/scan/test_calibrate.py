@@ -22,8 +22,9 @@ def seen_offset_hz(f_hz: float, receiver_ppm: float, transmitter_ppm: float = 0.
     return f_hz * (1 + transmitter_ppm * 1e-6) / (1 + receiver_ppm * 1e-6) - f_hz
 
 
-def synthetic(receiver_ppm: float, cells: dict[int, float], *, n: int = 5, noise_hz: float = 8.0,
-              seed: int = 1) -> list[OffsetMeasurement]:
+def synthetic(
+    receiver_ppm: float, cells: dict[int, float], *, n: int = 5, noise_hz: float = 8.0, seed: int = 1
+) -> list[OffsetMeasurement]:
     """``cells``: ARFCN → the transmitter's own error in ppm (0 for an operator's cell)."""
     rng = np.random.default_rng(seed)
     out = []
@@ -101,12 +102,32 @@ def test_wandering_and_implausible_cells_are_rejected() -> None:
 
 def test_measurements_from_blocks_count_each_window_once() -> None:
     def block(arfcn: int, off: float | None, crc: bool = True, bsic: int | None = 12) -> L2Block:
-        return L2Block(arfcn=arfcn, fn=0, tn=0, channel="BCCH", octets=bytes(23), crc_ok=crc, freq_offset_hz=off,
-                       bsic=bsic, band="P-GSM900")
+        return L2Block(
+            arfcn=arfcn,
+            fn=0,
+            tn=0,
+            channel="BCCH",
+            octets=bytes(23),
+            crc_ok=crc,
+            freq_offset_hz=off,
+            bsic=bsic,
+            band="P-GSM900",
+        )
 
-    blocks = [block(58, -100.0), block(58, -100.0), block(58, -101.5), block(58, None), block(58, -300.0, crc=False),
-              block(60, -100.0), block(58, -100.0, bsic=13)]
+    blocks = [
+        block(58, -100.0),
+        block(58, -100.0),
+        block(58, -101.5),
+        block(58, None),
+        block(58, -300.0, crc=False),
+        block(60, -100.0),
+        block(58, -100.0, bsic=13),
+    ]
     ms = measurements_from_blocks(blocks)
-    assert [(m.arfcn, m.bsic, m.offset_hz) for m in ms] == [(58, 12, -100.0), (58, 12, -101.5), (60, 12, -100.0),
-                                                            (58, 13, -100.0)]
+    assert [(m.arfcn, m.bsic, m.offset_hz) for m in ms] == [
+        (58, 12, -100.0),
+        (58, 12, -101.5),
+        (60, 12, -100.0),
+        (58, 13, -100.0),
+    ]
     assert ms[0].downlink_hz == 946.6e6

@@ -40,8 +40,9 @@ cfo_ppm = 5.0
 """
 
 
-def write_scene(path: Path, *, ppm: float, arfcns: list[int], fake_arfcn: int | None = None,
-                duration_s: float = 30.0) -> Path:
+def write_scene(
+    path: Path, *, ppm: float, arfcns: list[int], fake_arfcn: int | None = None, duration_s: float = 30.0
+) -> Path:
     text = f"""name = "{path.stem}"
 seed = 11
 duration_s = {duration_s}
@@ -66,8 +67,22 @@ datatype = "cu8"
 def test_calibrate_on_the_virtual_receiver(tmp_path: Path) -> None:
     scene = write_scene(tmp_path / "calib.toml", ppm=-40.0, arfcns=[58, 60, 61, 64, 66], fake_arfcn=63)
     out = tmp_path / "calibration"
-    result = CliRunner().invoke(cli, ["calibrate", "--device", f"sim:{scene}", "--arfcns", "50-75", "--seconds", "2",
-                                      "--out", str(out), "--temperature-note", "test bench"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "calibrate",
+            "--device",
+            f"sim:{scene}",
+            "--arfcns",
+            "50-75",
+            "--seconds",
+            "2",
+            "--out",
+            str(out),
+            "--temperature-note",
+            "test bench",
+        ],
+    )
     assert result.exit_code == 0, result.output
     path = out / "sim-calib.toml"
     cal = load_calibration(path, serial="sim-calib")
@@ -96,8 +111,9 @@ def test_sign_convention_through_the_receiver_chain(tmp_path: Path) -> None:
 def test_too_few_cells_is_refused_in_one_line(tmp_path: Path) -> None:
     scene = write_scene(tmp_path / "sparse.toml", ppm=3.0, arfcns=[60, 64])
     out = tmp_path / "calibration"
-    result = CliRunner().invoke(cli, ["calibrate", "--device", f"sim:{scene}", "--arfcns", "58-66", "--seconds", "1",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        cli, ["calibrate", "--device", f"sim:{scene}", "--arfcns", "58-66", "--seconds", "1", "--out", str(out)]
+    )
     assert result.exit_code == 2, result.output
     lines = [l for l in result.stderr.splitlines() if l.startswith("fbs-sensor: error: ")]
     assert len(lines) == 1 and "calibration refused: 2 usable cell(s), 3 needed" in lines[0], result.stderr
@@ -107,7 +123,10 @@ def test_too_few_cells_is_refused_in_one_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--bands", "dcs"], "band DCS1800 (1805.2-1879.8 MHz) is out of reach of rtlsdr-r820t (tuning range 24-1766 MHz)"),
+        (
+            ["--bands", "dcs"],
+            "band DCS1800 (1805.2-1879.8 MHz) is out of reach of rtlsdr-r820t (tuning range 24-1766 MHz)",
+        ),
         (["--bands", "gsm901"], "--bands: unknown band 'gsm901'"),
         (["--arfcns", "600"], "ARFCN 600 in none of the bands E-GSM900"),
     ],

@@ -33,19 +33,38 @@ def example(serial: str = "FBS0001") -> Calibration:
         spread_ppm=0.0123,
         measured_utc="2026-05-01T12:00:00Z",
         cells_used=[
-            CellRecord(arfcn=58, offset_hz=37868.25, ppm=-40.002, downlink_hz=946.6e6, band="P-GSM900", bsic=12,
-                       measurements=4, scatter_ppm=0.001),
+            CellRecord(
+                arfcn=58,
+                offset_hz=37868.25,
+                ppm=-40.002,
+                downlink_hz=946.6e6,
+                band="P-GSM900",
+                bsic=12,
+                measurements=4,
+                scatter_ppm=0.001,
+            ),
             CellRecord(arfcn=1000, offset_hz=37215.0, ppm=-40.01, downlink_hz=930.2e6, band="E-GSM900"),
         ],
         cells_rejected=[
-            CellRecord(arfcn=63, offset_hz=42646.0, ppm=-45.0, downlink_hz=947.6e6, band="P-GSM900", bsic=17,
-                       reason='-5.00 ppm from the other cells ("fake"?)\tünïcode \x7f'),
+            CellRecord(
+                arfcn=63,
+                offset_hz=42646.0,
+                ppm=-45.0,
+                downlink_hz=947.6e6,
+                band="P-GSM900",
+                bsic=17,
+                reason='-5.00 ppm from the other cells ("fake"?)\tünïcode \x7f',
+            ),
         ],
         temperature_note="in the car, 30 min after start",
         source_id="rtlsdr:FBS0001",
         profile="rtlsdr-r820t",
-        power=PowerCalibration(source="reference", full_scale_dbm=[(0.0, -12.0), (20.0, -31.0), (40.0, -52.5)],
-                               uncertainty_db=1.0, note="signal generator, 947 MHz"),
+        power=PowerCalibration(
+            source="reference",
+            full_scale_dbm=[(0.0, -12.0), (20.0, -31.0), (40.0, -52.5)],
+            uncertainty_db=1.0,
+            note="signal generator, 947 MHz",
+        ),
     )
 
 
@@ -57,8 +76,9 @@ def test_round_trip(tmp_path: Path) -> None:
     assert find_calibration("FBS0001", directory=tmp_path) == cal
     assert applied_ppm("FBS0001", directory=tmp_path) == cal.ppm
     assert not list(tmp_path.glob(".*.tmp"))
-    minimal = dataclasses.replace(cal, cells_used=[], cells_rejected=[], temperature_note=None, power=None,
-                                  source_id=None, profile=None)
+    minimal = dataclasses.replace(
+        cal, cells_used=[], cells_rejected=[], temperature_note=None, power=None, source_id=None, profile=None
+    )
     assert load_calibration(save_calibration(minimal, tmp_path)) == minimal
 
 
@@ -84,7 +104,9 @@ def test_bad_files_name_the_key(tmp_path: Path) -> None:
     path.write_text(text.replace("ppm = -40.0123456789", "ppm = -400.0"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"key 'ppm': -400.0 is below the minimum -200.0"):
         load_calibration(path)
-    path.write_text(text.replace('measured_utc = "2026-05-01T12:00:00Z"', 'measured_utc = "yesterday"'), encoding="utf-8")
+    path.write_text(
+        text.replace('measured_utc = "2026-05-01T12:00:00Z"', 'measured_utc = "yesterday"'), encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="not an ISO 8601 time"):
         load_calibration(path)
     path.write_text(text.replace('source = "reference"', 'source = "guess"'), encoding="utf-8")

@@ -57,7 +57,9 @@ def check_plan(plan: ScanPlan, profile: ReceiverProfile, bands: list[str], ppm: 
     assert centres == sorted(centres)
 
 
-def grid_cover_size(profile: ReceiverProfile, rate_hz: float, carriers_hz: np.ndarray, ppm: float, step_hz: float = 1e3) -> int:
+def grid_cover_size(
+    profile: ReceiverProfile, rate_hz: float, carriers_hz: np.ndarray, ppm: float, step_hz: float = 1e3
+) -> int:
     """The fewest centres on a ``step_hz`` grid covering all carriers (brute force over the
     distinct sets a grid centre covers)."""
     span = rate_hz / 2
@@ -178,8 +180,12 @@ def test_no_centre_in_a_tuning_gap() -> None:
 
 
 def test_too_narrow_a_passband() -> None:
-    profile = dataclasses.replace(load_profile("soapy-generic"), usable_bandwidth_fraction=0.3,
-                                  sample_rate_range_hz=(1e6, 20e6), default_sample_rate_hz=1e6)
+    profile = dataclasses.replace(
+        load_profile("soapy-generic"),
+        usable_bandwidth_fraction=0.3,
+        sample_rate_range_hz=(1e6, 20e6),
+        default_sample_rate_hz=1e6,
+    )
     with pytest.raises(ConfigError, match=r"usable 300 kHz cannot hold a 200 kHz channel"):
         plan_scan(profile, ["E-GSM900"])
     with pytest.raises(ConfigError, match="cannot run at 3 Msps"):
@@ -189,8 +195,12 @@ def test_too_narrow_a_passband() -> None:
 def test_arfcn_subsets_and_overlapping_bands() -> None:
     profile = load_profile("hackrf-one")
     plan = plan_scan(profile, ["P-GSM900", "E-GSM900"], arfcns=[1, 2, 3, 1000])
-    assert sorted((c.band, c.arfcn) for c in plan.channels) == [("E-GSM900", 1000), ("P-GSM900", 1),
-                                                                 ("P-GSM900", 2), ("P-GSM900", 3)]
+    assert sorted((c.band, c.arfcn) for c in plan.channels) == [
+        ("E-GSM900", 1000),
+        ("P-GSM900", 1),
+        ("P-GSM900", 2),
+        ("P-GSM900", 3),
+    ]
     assert len(plan.tunings) == 1 and plan.tuning_for(2) is plan.tunings[0] and plan.tuning_for(5) is None
     with pytest.raises(ConfigError, match="ARFCN 600 in none of the bands E-GSM900"):
         plan_scan(profile, ["E-GSM900"], arfcns=[1, 600])

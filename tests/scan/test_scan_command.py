@@ -33,11 +33,14 @@ def test_one_pass_finds_every_cell_of_the_patrol_scene_and_judges_them():
     assert summary["tunings"] >= 2 and summary["timed_out"] == 0 and 0 < summary["seconds"] < 5
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--bands", "gsm901"], "unknown band 'gsm901'"),
-    (["--bands", "dcs"], "out of reach"),  # the R820T ends at 1766 MHz
-    (["--goal", "everything"], "Invalid value for '--goal'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--bands", "gsm901"], "unknown band 'gsm901'"),
+        (["--bands", "dcs"], "out of reach"),  # the R820T ends at 1766 MHz
+        (["--goal", "everything"], "Invalid value for '--goal'"),
+    ],
+)
 def test_bad_input_one_line_exit_2(args, message):
     r = scan("--device", f"sim:{PATROL}", *args)
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
@@ -46,9 +49,11 @@ def test_bad_input_one_line_exit_2(args, message):
 def test_a_calibration_file_of_another_device_is_refused(tmp_path, monkeypatch):
     from sensor.scan import calibration
 
-    (tmp_path / "sim-patrol.toml").write_text((project_dir("calibration") / ".." / "recordings" / "scenes" / "patrol.toml")
-                                              .read_text()[:0] + 'serial = "FBS0002"\ndriver = "rtlsdr"\nppm = 3.0\n'
-                                              'spread_ppm = 0.01\nmeasured_utc = "2026-11-25T10:00:00Z"\n')
+    (tmp_path / "sim-patrol.toml").write_text(
+        (project_dir("calibration") / ".." / "recordings" / "scenes" / "patrol.toml").read_text()[:0]
+        + 'serial = "FBS0002"\ndriver = "rtlsdr"\nppm = 3.0\n'
+        'spread_ppm = 0.01\nmeasured_utc = "2026-11-25T10:00:00Z"\n'
+    )
     monkeypatch.setattr(calibration, "calibration_dir", lambda directory=None: tmp_path)
     r = scan("--device", f"sim:{PATROL}", "--arfcns", "60-64")
     assert r.exit_code == 2 and "FBS0002" in r.output and "Traceback" not in r.output

@@ -22,7 +22,9 @@ def test_frames_equal_continuous_modulation_of_the_same_bits():
         ts0, _ = ref_gen.ts0_burst(fn)
         for burst, n in zip([ts0] + [DUMMY_BURST_UBITS] * 7, SLOT_SYMBOLS):
             bits.append(np.concatenate([burst, np.ones(n - 148, np.uint8)]))
-    ref, _ = gmsk_modulate(np.concatenate(bits + [np.zeros(3, np.uint8)]), samples_per_symbol=4, state=GmskState(last_bit=1))
+    ref, _ = gmsk_modulate(
+        np.concatenate(bits + [np.zeros(3, np.uint8)]), samples_per_symbol=4, state=GmskState(last_bit=1)
+    )
     # Slot 0 starts half a symbol (2 samples) before the modulator's first sample time.
     x = got[2 : 2 + len(ref)]
     ref = ref[: len(x)]

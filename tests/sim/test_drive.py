@@ -38,8 +38,11 @@ def test_received_power_follows_distance_and_shadowing():
 
 
 def test_simulate_segments_writes_geotagged_recordings_and_nmea(tmp_path):
-    r = CliRunner().invoke(cli, ["simulate", str(default_scene_path()), "--out", str(tmp_path), "--segments", "1"],
-                           env={"XDG_CONFIG_HOME": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli,
+        ["simulate", str(default_scene_path()), "--out", str(tmp_path), "--segments", "1"],
+        env={"XDG_CONFIG_HOME": str(tmp_path)},
+    )
     assert r.exit_code == 0, r.output
     metas = sorted(tmp_path.glob("patrol_*.sigmf-meta"))
     assert len(metas) == 4

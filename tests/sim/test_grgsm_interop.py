@@ -11,7 +11,6 @@ from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.l3.messages import parse_si
 from sensor.sim.c0 import C0Config, sent_blocks
 from sensor.sim.output import write_cfile
-
 from tests import grgsm
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
@@ -22,7 +21,9 @@ FRAME_S = tdma.FRAME_DURATION_S
 
 def expected_blocks(cell, duration_s: float) -> dict[int, bytes]:
     """Every BCCH/CCCH block the cell sends whose four bursts lie inside the recording."""
-    return sent_blocks(C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic), cell.start_fn, int(duration_s / FRAME_S) - 1)
+    return sent_blocks(
+        C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic), cell.start_fn, int(duration_s / FRAME_S) - 1
+    )
 
 
 def check_decoded(decoded: list[tuple[int, bytes]], cell, duration_s: float, *, min_share: float = 0.9) -> None:
@@ -40,7 +41,11 @@ def check_decoded(decoded: list[tuple[int, bytes]], cell, duration_s: float, *, 
     assert "3" in sis, "no SI3 among the decoded blocks"
     si3 = sis["3"]
     assert (si3.lai.mcc, si3.lai.mnc, si3.lai.lac, si3.cell_identity) == (
-        cell.params.mcc, cell.params.mnc, cell.params.lac, cell.params.cell_id)
+        cell.params.mcc,
+        cell.params.mnc,
+        cell.params.lac,
+        cell.params.cell_id,
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,9 +58,26 @@ def check_decoded(decoded: list[tuple[int, bytes]], cell, duration_s: float, *, 
 def test_grgsm_decodes_single_cell(tmp_path, arfcn, band, rate, mnc, bsic):
     grgsm.require()
     fc = arfcn_to_downlink_hz(arfcn, band)
-    scene = scene_from(tmp_path, scene_toml(fc, rate, [cell_toml("a", arfcn, bsic, band=band, mnc=mnc, mcc="310",
-                                                                 neighbours=(arfcn + 2, arfcn + 5),
-                                                                 extra="start_fn = 123456\n")], duration_s=1.2))
+    scene = scene_from(
+        tmp_path,
+        scene_toml(
+            fc,
+            rate,
+            [
+                cell_toml(
+                    "a",
+                    arfcn,
+                    bsic,
+                    band=band,
+                    mnc=mnc,
+                    mcc="310",
+                    neighbours=(arfcn + 2, arfcn + 5),
+                    extra="start_fn = 123456\n",
+                )
+            ],
+            duration_s=1.2,
+        ),
+    )
     cfile = tmp_path / "a.cfile"
     write_cfile(scene, cfile)
     decoded = grgsm.decode(cfile, sample_rate_hz=rate, fc_hz=fc, tmp_dir=tmp_path)
@@ -74,11 +96,13 @@ def test_grgsm_decodes_every_cell_of_a_wideband_scene(tmp_path):
     wide = tmp_path / "wide.cfile"
     write_cfile(scene, wide)
     # grgsm_channelize decimates by a whole number: 2.4 Msps → 800 ksps per channel.
-    files = grgsm.channelize(wide, sample_rate_hz=2.4e6, fc_hz=fc, arfcns=[58, 62, 66], out_dir=tmp_path / "ch",
-                             out_rate_hz=800e3)
+    files = grgsm.channelize(
+        wide, sample_rate_hz=2.4e6, fc_hz=fc, arfcns=[58, 62, 66], out_dir=tmp_path / "ch", out_rate_hz=800e3
+    )
     for cell in scene.cells:
-        decoded = grgsm.decode(files[cell.arfcn], sample_rate_hz=800e3, fc_hz=arfcn_to_downlink_hz(cell.arfcn),
-                               tmp_dir=tmp_path)
+        decoded = grgsm.decode(
+            files[cell.arfcn], sample_rate_hz=800e3, fc_hz=arfcn_to_downlink_hz(cell.arfcn), tmp_dir=tmp_path
+        )
         check_decoded(decoded, cell, scene.duration_s)
 
 
@@ -104,12 +128,14 @@ def test_grgsm_decodes_a_wide_receiver_scene(tmp_path):
         cell_toml("b", 62, 8, power_dbfs=-30, cell_id=12, neighbours=(45, 80), extra="start_fn = 777\n"),
         cell_toml("c", 80, 9, power_dbfs=-20, cell_id=13, neighbours=(45, 62), extra="start_fn = 31000\n"),
     ]
-    scene = scene_from(tmp_path, scene_toml(fc, 8e6, cells, duration_s=1.2, noise_dbfs=-55,
-                                            receiver_extra='datatype = "ci8"\n'))
+    scene = scene_from(
+        tmp_path, scene_toml(fc, 8e6, cells, duration_s=1.2, noise_dbfs=-55, receiver_extra='datatype = "ci8"\n')
+    )
     wide = tmp_path / "wide8.cfile"
     write_cfile(scene, wide)
     files = grgsm.channelize(wide, sample_rate_hz=8e6, fc_hz=fc, arfcns=[45, 62, 80], out_dir=tmp_path / "ch8")
     for cell in scene.cells:
-        decoded = grgsm.decode(files[cell.arfcn], sample_rate_hz=1e6, fc_hz=arfcn_to_downlink_hz(cell.arfcn),
-                               tmp_dir=tmp_path)
+        decoded = grgsm.decode(
+            files[cell.arfcn], sample_rate_hz=1e6, fc_hz=arfcn_to_downlink_hz(cell.arfcn), tmp_dir=tmp_path
+        )
         check_decoded(decoded, cell, scene.duration_s)

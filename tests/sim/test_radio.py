@@ -6,9 +6,8 @@ import pytest
 from sensor.dsp.spectrum import raster_channel_powers, spectrum
 from sensor.errors import ConfigError
 from sensor.gsm.bands import arfcn_to_downlink_hz
-from sensor.sources.devices import open_device
 from sensor.sim.radio import default_scene_path
-
+from sensor.sources.devices import open_device
 from tests.sim.scenes import cell_toml, scene_toml, write_scene
 
 
@@ -19,7 +18,11 @@ def _powers(block, usable_hz):
 
 
 def test_tuning_shows_the_cells_of_the_passband(tmp_path):
-    cells = [cell_toml("a", 62, 1, power_dbfs=-20), cell_toml("b", 100, 2, power_dbfs=-30), cell_toml("c", 20, 3, power_dbfs=-25)]
+    cells = [
+        cell_toml("a", 62, 1, power_dbfs=-20),
+        cell_toml("b", 100, 2, power_dbfs=-30),
+        cell_toml("c", 20, 3, power_dbfs=-25),
+    ]
     path = write_scene(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=10.0, noise_dbfs=-80))
     src = open_device(f"sim:{path}", center_hz=947.4e6)
     assert src.info.driver == "sim" and src.info.sample_rate_hz == 2.4e6 and src.info.tunable

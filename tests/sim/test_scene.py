@@ -11,10 +11,11 @@ from sensor.errors import ConfigError
 from sensor.sim.render import SceneRenderer
 from sensor.sim.scene import load_scene
 from sensor.sources.open import open_recording
-
 from tests.sim.scenes import cell_toml, scene_from, scene_toml, write_scene
 
-BASE = scene_toml(947.4e6, 2.4e6, [cell_toml("a", 62, 21, neighbours=(60, 64)), cell_toml("b", 64, 22, lac=4322, cell_id=1002)])
+BASE = scene_toml(
+    947.4e6, 2.4e6, [cell_toml("a", 62, 21, neighbours=(60, 64)), cell_toml("b", 64, 22, lac=4322, cell_id=1002)]
+)
 
 
 def test_fake_station_takes_operator_and_behaviours(tmp_path):
@@ -33,7 +34,9 @@ def test_fake_station_takes_operator_and_behaviours(tmp_path):
 
 
 def test_cloned_identity_copies_lac_and_ci(tmp_path):
-    scene = scene_from(tmp_path, BASE + '[[fakes]]\nimitate = "b"\narfcn = 70\nbehaviours = ["cloned_identity"]\npower_dbfs = -20.0\n')
+    scene = scene_from(
+        tmp_path, BASE + '[[fakes]]\nimitate = "b"\narfcn = 70\nbehaviours = ["cloned_identity"]\npower_dbfs = -20.0\n'
+    )
     fake = scene.cells[-1]
     assert (fake.params.lac, fake.params.cell_id) == (4322, 1002) and fake.arfcn == 70
 
@@ -43,13 +46,22 @@ def test_cloned_identity_copies_lac_and_ci(tmp_path):
     [
         (lambda t: t.replace("seed = 1", "seed = 1\ncolour = 3"), "unknown key 'colour'"),
         (lambda t: t.replace("arfcn = 62", "arfcn = 300"), "ARFCN 300 is in no GSM band"),
-        (lambda t: t.replace('arfcn = 62\n', 'arfcn = 62\nband = "DCS1800"\n'), "ARFCN 62 is not in band DCS1800"),
+        (lambda t: t.replace("arfcn = 62\n", 'arfcn = 62\nband = "DCS1800"\n'), "ARFCN 62 is not in band DCS1800"),
         (lambda t: t.replace('mnc = "00"', 'mnc = "0001"', 1), "must be 2 or 3 digits"),
         (lambda t: t.replace("duration_s = 1.0", "duration_s = -2.0"), "duration_s': -2.0 is below the minimum"),
         (lambda t: t.replace("power_dbfs = -25.0", "", 1), "give power_dbfs"),
-        (lambda t: t + '[[fakes]]\nimitate = "zz"\narfcn = 66\nbehaviours = ["no_gprs"]\npower_dbfs = -20.0\n', "no cell named 'zz'"),
-        (lambda t: t + '[[fakes]]\nimitate = "a"\narfcn = 66\nbehaviours = ["teleport"]\npower_dbfs = -20.0\n', "unknown behaviour 'teleport'"),
-        (lambda t: t + '[[fakes]]\nimitate = "a"\narfcn = 66\nbehaviours = ["transient"]\npower_dbfs = -20.0\n', "transient needs"),
+        (
+            lambda t: t + '[[fakes]]\nimitate = "zz"\narfcn = 66\nbehaviours = ["no_gprs"]\npower_dbfs = -20.0\n',
+            "no cell named 'zz'",
+        ),
+        (
+            lambda t: t + '[[fakes]]\nimitate = "a"\narfcn = 66\nbehaviours = ["teleport"]\npower_dbfs = -20.0\n',
+            "unknown behaviour 'teleport'",
+        ),
+        (
+            lambda t: t + '[[fakes]]\nimitate = "a"\narfcn = 66\nbehaviours = ["transient"]\npower_dbfs = -20.0\n',
+            "transient needs",
+        ),
         (lambda t: t.replace('name = "b"', 'name = "a"'), "is used twice"),
     ],
 )
@@ -57,15 +69,20 @@ def test_invalid_scene_one_line_exit_2(tmp_path, mutate, message):
     path = write_scene(tmp_path, mutate(BASE))
     with pytest.raises(ConfigError, match=message):
         load_scene(path)
-    r = CliRunner().invoke(cli, ["simulate", str(path), "--out", str(tmp_path / "out")], env={"XDG_CONFIG_HOME": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli, ["simulate", str(path), "--out", str(tmp_path / "out")], env={"XDG_CONFIG_HOME": str(tmp_path)}
+    )
     assert r.exit_code == 2
     assert r.stderr.strip().startswith("fbs-sensor: error: ") and "\n" not in r.stderr.strip()
 
 
 def test_simulate_writes_sigmf_with_ground_truth(tmp_path):
     path = write_scene(tmp_path, BASE.replace("duration_s = 1.0", "duration_s = 0.2"))
-    r = CliRunner().invoke(cli, ["simulate", str(path), "--out", str(tmp_path / "out"), "--datatype", "ci8"],
-                           env={"XDG_CONFIG_HOME": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli,
+        ["simulate", str(path), "--out", str(tmp_path / "out"), "--datatype", "ci8"],
+        env={"XDG_CONFIG_HOME": str(tmp_path)},
+    )
     assert r.exit_code == 0, r.output
     meta = json.loads((tmp_path / "out" / "scene.sigmf-meta").read_text())
     truth = meta["global"]["fbs:scene"]
@@ -83,4 +100,4 @@ def test_rendering_is_deterministic_and_powers_are_right(tmp_path):
     b = np.concatenate([b.samples for b in SceneRenderer(scene).blocks()])
     np.testing.assert_array_equal(a, b)
     # Two cells at -25 dBFS each plus noise at -60 dBFS per 270 kHz: total about -22 dBFS.
-    assert 10 * np.log10(np.mean(np.abs(a) ** 2)) == pytest.approx(10 * np.log10(2 * 10 ** -2.5), abs=0.3)
+    assert 10 * np.log10(np.mean(np.abs(a) ** 2)) == pytest.approx(10 * np.log10(2 * 10**-2.5), abs=0.3)

@@ -30,10 +30,12 @@ power_dbfs = -30.0
 
 def test_extends_merges_tables_and_cells_by_name(tmp_path):
     (tmp_path / "base.toml").write_text(BASE)
-    (tmp_path / "v.toml").write_text('extends = "base.toml"\nname = "v"\n[receiver]\nppm = 5.0\n'
-                                     '[[cells]]\nname = "a"\n[cells.params]\nt3212_min = 6\n'
-                                     '[[cells]]\nname = "c"\narfcn = 64\npower_dbfs = -40.0\n'
-                                     '[evaluation]\nnot_in_baseline = ["c"]\n')
+    (tmp_path / "v.toml").write_text(
+        'extends = "base.toml"\nname = "v"\n[receiver]\nppm = 5.0\n'
+        '[[cells]]\nname = "a"\n[cells.params]\nt3212_min = 6\n'
+        '[[cells]]\nname = "c"\narfcn = 64\npower_dbfs = -40.0\n'
+        '[evaluation]\nnot_in_baseline = ["c"]\n'
+    )
     s = load_scene(tmp_path / "v.toml")
     assert s.name == "v" and s.duration_s == 2.0 and s.receiver.ppm == 5.0 and s.receiver.center_hz == 947.4e6
     cells = {c.name: c for c in s.cells}
@@ -46,10 +48,13 @@ def test_remove_cells_and_errors(tmp_path):
     (tmp_path / "base.toml").write_text(BASE)
     (tmp_path / "r.toml").write_text('extends = "base.toml"\nremove_cells = ["b"]\n')
     assert [c.name for c in load_scene(tmp_path / "r.toml").cells] == ["a"]
-    for text, msg in (('extends = "base.toml"\nremove_cells = ["zz"]\n', "no cell named 'zz'"),
-                      ('extends = "r2.toml"\n', "cycle"), ('extends = "missing.toml"\n', "no such file"),
-                      ('remove_cells = ["a"]\n', "remove_cells needs extends"),
-                      ('extends = "base.toml"\n[evaluation]\nnot_in_baseline = ["q"]\n', "no cell named 'q'")):
+    for text, msg in (
+        ('extends = "base.toml"\nremove_cells = ["zz"]\n', "no cell named 'zz'"),
+        ('extends = "r2.toml"\n', "cycle"),
+        ('extends = "missing.toml"\n', "no such file"),
+        ('remove_cells = ["a"]\n', "remove_cells needs extends"),
+        ('extends = "base.toml"\n[evaluation]\nnot_in_baseline = ["q"]\n', "no cell named 'q'"),
+    ):
         (tmp_path / "r2.toml").write_text(text)
         with pytest.raises(ConfigError, match=msg):
             load_scene(tmp_path / "r2.toml")

@@ -23,7 +23,9 @@ def test_integer_types_round_trip_exactly(name):
 
 @pytest.mark.parametrize("name", FLOAT_TYPES)
 def test_float_types_round_trip(name):
-    x = (np.random.default_rng(3).standard_normal(1000) + 1j * np.random.default_rng(4).standard_normal(1000)).astype(np.complex64)
+    x = (np.random.default_rng(3).standard_normal(1000) + 1j * np.random.default_rng(4).standard_normal(1000)).astype(
+        np.complex64
+    )
     stored = from_complex64(x, name)
     assert stored.dtype == parse_datatype(name).component_dtype
     np.testing.assert_array_equal(to_complex64(stored, name), x)

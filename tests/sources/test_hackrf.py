@@ -124,14 +124,25 @@ def test_samples_arrive_converted_with_bookkeeping(tools):
         info = src.info
         pid = src.pid
     assert [b.first_sample for b in blocks] == [0, 20_000, 40_000]
-    np.testing.assert_array_equal(np.concatenate([b.samples for b in blocks]), ci8_expected(np.arange(60_000), tag_of(F1)))
+    np.testing.assert_array_equal(
+        np.concatenate([b.samples for b in blocks]), ci8_expected(np.arange(60_000), tag_of(F1))
+    )
     b = blocks[1]
     assert (b.center_hz, b.sample_rate_hz, b.gain_db, b.dropped_before) == (F1, RATE, 40.0, 0)
     assert b.source_id == info.source_id == f"hackrf:{SERIAL}"  # the full serial, from hackrf_info
     assert (info.driver, info.serial, info.hw, info.native_datatype) == ("hackrf", SERIAL, "HackRF One", "ci8")
     assert info.usable_bandwidth_hz == pytest.approx(0.75 * RATE) and info.tuning_range_hz == (1e6, 6000e6)
     args = tools.last_args()
-    assert args == {"-r": "-", "-f": "935200000", "-s": "2000000", "-l": "32", "-g": "8", "-a": "0", "-p": "0", "-d": SERIAL}
+    assert args == {
+        "-r": "-",
+        "-f": "935200000",
+        "-s": "2000000",
+        "-l": "32",
+        "-g": "8",
+        "-a": "0",
+        "-p": "0",
+        "-d": SERIAL,
+    }
     assert "-B" in tools.runs()[-1]["argv"]
     assert_reaped(pid)
 
@@ -315,7 +326,9 @@ def test_soapysdr_is_used_when_it_finds_the_board(tools, soapy_hackrf):
     assert ("rate", pytest.approx(RATE * (1 - 10e-6))) in calls  # SoapyHackRF has no ppm correction
     assert ("freq", pytest.approx(F1 * (1 - 10e-6))) in calls
     k = np.arange(20_000)
-    expected = (((k & 0xFF).astype(np.uint8).view(np.int8) + 1j * (fake_soapysdr.tag_of(F1 * (1 - 10e-6)) % 128)) / 128).astype(np.complex64)
+    expected = (
+        ((k & 0xFF).astype(np.uint8).view(np.int8) + 1j * (fake_soapysdr.tag_of(F1 * (1 - 10e-6)) % 128)) / 128
+    ).astype(np.complex64)
     np.testing.assert_array_equal(np.concatenate([b.samples for b in blocks]), expected)
     assert blocks[0].source_id == info.source_id == f"hackrf:{SERIAL}" and info.native_datatype == "ci8"
     assert after.center_hz == F2 and src.restarts == 0 and soapy_hackrf.opened == 0

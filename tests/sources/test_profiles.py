@@ -38,14 +38,14 @@ def _write(tmp_path, text):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ('gains_steps_db = [1.0]\n', "unknown key 'gains_steps_db' (did you mean 'gain_steps_db'?)"),
+        ("gains_steps_db = [1.0]\n", "unknown key 'gains_steps_db' (did you mean 'gain_steps_db'?)"),
         ('driver = "usrp"\n', "key 'driver': 'usrp' is not one of"),
-        ('usable_bandwidth_fraction = 1.5\n', "key 'usable_bandwidth_fraction': 1.5 is above the maximum 1.0"),
-        ('tuning_range_hz = [24e6]\n', "key 'tuning_range_hz': expected 2 values"),
-        ('default_sample_rate_hz = 3.2e6\n', "default_sample_rate_hz 3.2e+06 is not a supported rate"),
+        ("usable_bandwidth_fraction = 1.5\n", "key 'usable_bandwidth_fraction': 1.5 is above the maximum 1.0"),
+        ("tuning_range_hz = [24e6]\n", "key 'tuning_range_hz': expected 2 values"),
+        ("default_sample_rate_hz = 3.2e6\n", "default_sample_rate_hz 3.2e+06 is not a supported rate"),
         ('native_datatype = "cf33"\n', "unknown SigMF datatype"),
         ('bias_tee = "yes"\n', "key 'bias_tee': expected true or false"),
-        ('default_gain_db = 99.0\n', "default_gain_db 99.0 is outside the gain range"),
+        ("default_gain_db = 99.0\n", "default_gain_db 99.0 is outside the gain range"),
     ],
 )
 def test_bad_profile_names_file_and_key(tmp_path, change, message):

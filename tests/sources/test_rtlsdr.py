@@ -63,7 +63,13 @@ def test_samples_arrive_converted_with_bookkeeping(dongles):
     assert x.dtype == np.complex64 and all(b.samples.flags.c_contiguous for b in blocks)
     np.testing.assert_array_equal(x, cu8_expected(np.arange(40_000), tag_of(F1)))
     b = blocks[1]
-    assert (b.center_hz, b.sample_rate_hz, b.gain_db, b.source_id, b.dropped_before) == (F1, RATE, 33.8, "rtlsdr:FBS0001", 0)
+    assert (b.center_hz, b.sample_rate_hz, b.gain_db, b.source_id, b.dropped_before) == (
+        F1,
+        RATE,
+        33.8,
+        "rtlsdr:FBS0001",
+        0,
+    )
     # One clock for the whole stream: block times advance by exactly their sample offsets.
     assert blocks[0].time_utc_s is not None and abs(blocks[0].time_utc_s - time.time()) < 5
     assert blocks[3].time_utc_s - blocks[0].time_utc_s == pytest.approx(30_000 / RATE, abs=1e-6)
@@ -222,7 +228,9 @@ def test_missing_pyrtlsdr_is_driver_unavailable_with_a_hint(monkeypatch):
 
 def test_pyrtlsdr_that_does_not_match_librtlsdr_is_driver_unavailable(monkeypatch, tmp_path):
     write_failing_package(
-        tmp_path, "rtlsdr", "AttributeError('/lib/x86_64-linux-gnu/librtlsdr.so.0: undefined symbol: rtlsdr_set_dithering')"
+        tmp_path,
+        "rtlsdr",
+        "AttributeError('/lib/x86_64-linux-gnu/librtlsdr.so.0: undefined symbol: rtlsdr_set_dithering')",
     )
     monkeypatch.delitem(sys.modules, "rtlsdr", raising=False)
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -255,7 +263,10 @@ def test_two_dongles_do_not_share_pyrtlsdr_read_counter(dongles):
     dongles[1].speed = 20.0
     with source() as a, source(serial="FBS0002") as b:
         assert a._sdr.num_bytes_read is not b._sdr.num_bytes_read
-        blocks = [next(a.blocks(block_samples=2000, max_samples=2000)), next(b.blocks(block_samples=2000, max_samples=2000))]
+        blocks = [
+            next(a.blocks(block_samples=2000, max_samples=2000)),
+            next(b.blocks(block_samples=2000, max_samples=2000)),
+        ]
     for blk in blocks:
         np.testing.assert_array_equal(blk.samples, cu8_expected(np.arange(2000), tag_of(F1)))
 

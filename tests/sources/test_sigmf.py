@@ -32,7 +32,12 @@ def _write_with_sigmf(tmp_path, name, datatype, samples, captures, extra_global=
         warnings.simplefilter("ignore", DeprecationWarning)
         meta = SigMFFile(
             data_file=str(data_path),
-            global_info={"core:datatype": datatype, "core:sample_rate": 2.4e6, "core:hw": "test rig", **(extra_global or {})},
+            global_info={
+                "core:datatype": datatype,
+                "core:sample_rate": 2.4e6,
+                "core:hw": "test rig",
+                **(extra_global or {}),
+            },
         )
         for start, freq, when in captures:
             md = {"core:frequency": freq}
@@ -95,7 +100,12 @@ def test_header_and_trailing_bytes_are_skipped(tmp_path):
     payload = from_complex64(x, "ci16_le").tobytes()
     (tmp_path / "ncd.sigmf-data").write_bytes(b"H" * 16 + payload[:400] + b"h" * 8 + payload[400:] + b"T" * 5)
     meta = {
-        "global": {"core:datatype": "ci16_le", "core:sample_rate": 1e6, "core:version": "1.2.0", "core:trailing_bytes": 5},
+        "global": {
+            "core:datatype": "ci16_le",
+            "core:sample_rate": 1e6,
+            "core:version": "1.2.0",
+            "core:trailing_bytes": 5,
+        },
         "captures": [
             {"core:sample_start": 0, "core:frequency": 9e8, "core:header_bytes": 16},
             {"core:sample_start": 100, "core:frequency": 9e8, "core:header_bytes": 8},
@@ -122,7 +132,10 @@ def test_multichannel_recording_selects_a_channel(tmp_path):
 
 def _meta(tmp_path, glob, captures=None, data=b"\0" * 64):
     (tmp_path / "bad.sigmf-data").write_bytes(data)
-    meta = {"global": glob, "captures": captures if captures is not None else [{"core:sample_start": 0, "core:frequency": 9e8}]}
+    meta = {
+        "global": glob,
+        "captures": captures if captures is not None else [{"core:sample_start": 0, "core:frequency": 9e8}],
+    }
     (tmp_path / "bad.sigmf-meta").write_text(json.dumps(meta))
     return tmp_path / "bad.sigmf-meta"
 
@@ -138,7 +151,12 @@ def _meta(tmp_path, glob, captures=None, data=b"\0" * 64):
         ({"core:datatype": "cf32_le", "core:sample_rate": 1e6}, None, b"\0" * 63, "truncated"),
         ({"core:datatype": "cf32_le", "core:sample_rate": 1e6}, None, b"", "no samples"),
         ({"core:datatype": "cf32_le", "core:sample_rate": 1e6}, [], b"\0" * 64, "no captures"),
-        ({"core:datatype": "cf32_le", "core:sample_rate": 1e6}, [{"core:sample_start": 0}], b"\0" * 64, "core:frequency"),
+        (
+            {"core:datatype": "cf32_le", "core:sample_rate": 1e6},
+            [{"core:sample_start": 0}],
+            b"\0" * 64,
+            "core:frequency",
+        ),
         (
             {"core:datatype": "cf32_le", "core:sample_rate": 1e6},
             [{"core:sample_start": 0, "core:frequency": 9e8}, {"core:sample_start": 100, "core:frequency": 9e8}],
@@ -184,7 +202,11 @@ def _block(samples, first, center=947.4e6, t=1.7e9, dropped=0):
 def test_writer_output_is_valid_sigmf_and_reads_back(tmp_path, datatype):
     x = _signal(6000)
     with SigMFWriter(
-        tmp_path / "out", datatype=datatype, sample_rate_hz=2.4e6, hw="RTL-SDR", extra_global={"core:geolocation": geolocation(52.5, 13.4, 40.0)}
+        tmp_path / "out",
+        datatype=datatype,
+        sample_rate_hz=2.4e6,
+        hw="RTL-SDR",
+        extra_global={"core:geolocation": geolocation(52.5, 13.4, 40.0)},
     ) as w:
         w.write(_block(x[:2000], 0))
         w.write(_block(x[2000:4000], 2000))
@@ -215,7 +237,7 @@ def test_writer_new_capture_on_retune_and_refuses_overwrite(tmp_path):
 def test_recording_interrupted_before_close_is_still_readable(tmp_path):
     w = SigMFWriter(tmp_path / "cut", datatype="cu8", sample_rate_hz=2.4e6)
     w.write(_block(_signal(1000), 0))  # first write also writes the metadata
-    w._fh.flush()  # noqa: SLF001 - simulate a crash: no close()
+    w._fh.flush()
     src = open_recording(tmp_path / "cut")
     assert src.n_samples == 1000
     assert to_complex64(np.fromfile(tmp_path / "cut.sigmf-data", np.uint8), "cu8").shape == (1000,)

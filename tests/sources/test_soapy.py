@@ -123,7 +123,9 @@ def test_timeout_is_source_timeout_and_streaming_resumes(radios):
     assert block.samples[0] == cf32_expected(8192)
 
 
-@pytest.mark.parametrize("event", [["error", -2], ["error", -3], ["raise", None]], ids=["stream-error", "corruption", "vanished"])
+@pytest.mark.parametrize(
+    "event", [["error", -2], ["error", -3], ["raise", None]], ids=["stream-error", "corruption", "vanished"]
+)
 def test_stream_errors_and_a_vanished_device_are_device_lost_and_reopen_works(radios, event):
     radios[0].events = [[6000, *event]]
     src = source()

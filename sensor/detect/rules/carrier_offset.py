@@ -40,8 +40,10 @@ class CarrierOffset(Rule):
         if abs(off) < self.t["weak_ppm"]:
             return None
         hz = off * (cell.downlink_hz or 0.0) / 1e6
-        detail = (f"its carrier is {off:+.2f} ppm ({hz:+.0f} Hz) off {basis}; operator cells are locked to "
-                  f"within 0.05 ppm, a cheap transmitter is not")
+        detail = (
+            f"its carrier is {off:+.2f} ppm ({hz:+.0f} Hz) off {basis}; operator cells are locked to "
+            f"within 0.05 ppm, a cheap transmitter is not"
+        )
         if abs(off) >= self.t["strong_ppm"]:
             return self.evidence(detail)
         span = self.t["strong_ppm"] - self.t["weak_ppm"]

@@ -39,9 +39,11 @@ class ClonedIdentity(Rule):
         twins_listed = [t for t in twins if t.arfcn in listed]
         others = ", ".join(t.label for t in twins)
         if twins_listed and not me_listed:
-            return self.evidence(f"it copies the identity of {where} on {others}, which the neighbouring cells list "
-                                 f"and it is not")
+            return self.evidence(
+                f"it copies the identity of {where} on {others}, which the neighbouring cells list and it is not"
+            )
         if me_listed and not twins_listed:
             return None
-        return self.evidence(f"the identity of {where} is also broadcast on {others}: one of them is a clone",
-                             self.t["ambiguous_scale"])
+        return self.evidence(
+            f"the identity of {where} is also broadcast on {others}: one of them is a clone", self.t["ambiguous_scale"]
+        )

@@ -25,5 +25,7 @@ class FewNeighbours(Rule):
         if n == 0:
             return self.evidence("it lists no neighbour cells, so a phone camped on it cannot move to another cell")
         if n <= self.t["max_weak"]:
-            return self.evidence(f"it lists only {n} neighbour cell{'s' if n != 1 else ''}", self.t["weak_scale"], strong=False)
+            return self.evidence(
+                f"it lists only {n} neighbour cell{'s' if n != 1 else ''}", self.t["weak_scale"], strong=False
+            )
         return None

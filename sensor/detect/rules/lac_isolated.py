@@ -27,6 +27,8 @@ class LacIsolated(Rule):
         op = f"{cell.mcc}-{cell.mnc}"
         if len(peers) >= self.t["min_operator_cells"]:
             lacs = ", ".join(str(x) for x in sorted({c.lac for c in peers}))  # type: ignore[type-var]
-            return self.evidence(f"its LAC {cell.lac} is used by none of the {len(peers)} other cells of {op} "
-                                 f"heard here (they use {lacs})")
+            return self.evidence(
+                f"its LAC {cell.lac} is used by none of the {len(peers)} other cells of {op} "
+                f"heard here (they use {lacs})"
+            )
         return self.evidence(f"its LAC {cell.lac} is used by no other cell of {op} heard here", self.t["weak_scale"])

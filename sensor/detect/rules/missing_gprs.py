@@ -19,5 +19,6 @@ class MissingGprs(Rule):
         with_gprs = [c for c in ctx.same_operator(cell) if c.params.get(keys.GPRS) is True]
         if len(with_gprs) < self.t["min_operator_cells"]:
             return None
-        return self.evidence(f"it offers no GPRS data service while {len(with_gprs)} other cells of "
-                             f"{cell.mcc}-{cell.mnc} heard here do")
+        return self.evidence(
+            f"it offers no GPRS data service while {len(with_gprs)} other cells of {cell.mcc}-{cell.mnc} heard here do"
+        )

@@ -28,5 +28,7 @@ class NeighboursUnheard(Rule):
         if len(checkable) < self.t["min_checkable"] or len(missing) < self.t["min_fraction"] * len(checkable):
             return None
         shown = ", ".join(str(a) for a in missing[:6]) + (" ..." if len(missing) > 6 else "")
-        return self.evidence(f"{len(missing)} of the {len(checkable)} neighbour ARFCNs it lists that could be checked "
-                             f"carry no cell here ({shown})")
+        return self.evidence(
+            f"{len(missing)} of the {len(checkable)} neighbour ARFCNs it lists that could be checked "
+            f"carry no cell here ({shown})"
+        )

@@ -25,5 +25,7 @@ class NotListedBack(Rule):
             return None
         if any(cell.arfcn in c.neighbours for c in listing):  # type: ignore[operator]
             return None
-        return self.evidence(f"none of the {len(listing)} other cells of {cell.mcc}-{cell.mnc} heard here lists "
-                             f"ARFCN {cell.arfcn} as a neighbour")
+        return self.evidence(
+            f"none of the {len(listing)} other cells of {cell.mcc}-{cell.mnc} heard here lists "
+            f"ARFCN {cell.arfcn} as a neighbour"
+        )

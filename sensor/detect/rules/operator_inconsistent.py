@@ -16,8 +16,15 @@ from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.evidence import Evidence, Rule
 from sensor.l3 import keys
 
-PARAMS = (keys.MS_TXPWR_MAX_CCH, keys.RXLEV_ACCESS_MIN_DBM, keys.BS_AG_BLKS_RES, keys.CCCH_CONF, keys.BS_PA_MFRMS, keys.NCC_PERMITTED,
-          keys.SI2QUATER_INDICATOR)
+PARAMS = (
+    keys.MS_TXPWR_MAX_CCH,
+    keys.RXLEV_ACCESS_MIN_DBM,
+    keys.BS_AG_BLKS_RES,
+    keys.CCCH_CONF,
+    keys.BS_PA_MFRMS,
+    keys.NCC_PERMITTED,
+    keys.SI2QUATER_INDICATOR,
+)
 
 
 class OperatorInconsistent(Rule):
@@ -35,12 +42,20 @@ class OperatorInconsistent(Rule):
             mine = cell.params.get(p)
             vals = [_h(c.params[p]) for c in peers if c.params.get(p) is not None]
             theirs = set(vals)
-            if mine is not None and len(vals) >= self.t["min_operator_cells"] and len(theirs) == 1 and _h(mine) not in theirs:
+            if (
+                mine is not None
+                and len(vals) >= self.t["min_operator_cells"]
+                and len(theirs) == 1
+                and _h(mine) not in theirs
+            ):
                 diffs.append(f"{p.replace('_', ' ')} {_show(mine)} (others {_show(next(iter(theirs)))})")
         if not diffs:
             return None
-        return self.evidence(f"its settings differ from the {len(peers)} other cells of {cell.mcc}-{cell.mnc} heard "
-                             f"here: {'; '.join(diffs)}", min(len(diffs), self.t["max_scale"]))
+        return self.evidence(
+            f"its settings differ from the {len(peers)} other cells of {cell.mcc}-{cell.mnc} heard "
+            f"here: {'; '.join(diffs)}",
+            min(len(diffs), self.t["max_scale"]),
+        )
 
 
 def _h(v: Any) -> Any:

@@ -29,5 +29,7 @@ class PagingBehaviour(Rule):
         paged = sum(v for k, v in ccch.items() if k in keys.PAGING_WITH_IDENTITY)
         if ia < self.t["min_assignments"] or paged > 0:
             return None
-        return self.evidence(f"it gave {ia} channel assignments while paging no phone in {sum(ccch.values())} "
-                             f"CCCH blocks: phones come to it, no network calls them")
+        return self.evidence(
+            f"it gave {ia} channel assignments while paging no phone in {sum(ccch.values())} "
+            f"CCCH blocks: phones come to it, no network calls them"
+        )

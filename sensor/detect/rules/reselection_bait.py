@@ -17,8 +17,14 @@ class ReselectionBait(Rule):
     title = "Cell reselection offset far above the operator's"
     weight = 0.5
     strong = True
-    thresholds = {"strong_cro_db": 60.0, "weak_cro_db": 25.0, "above_operator_db": 20.0, "weak_scale": 0.6,
-                  "max_hysteresis_db": 12.0, "hysteresis_scale": 0.2}
+    thresholds = {
+        "strong_cro_db": 60.0,
+        "weak_cro_db": 25.0,
+        "above_operator_db": 20.0,
+        "weak_scale": 0.6,
+        "max_hysteresis_db": 12.0,
+        "hysteresis_scale": 0.2,
+    }
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
         cro = cell.params.get(keys.CRO_DB)
@@ -27,13 +33,18 @@ class ReselectionBait(Rule):
         if isinstance(cro, (int, float)):
             above = "" if usual is None else f", where the operator's other cells use {usual:g} dB"
             if cro >= self.t["strong_cro_db"]:
-                return self.evidence(f"it adds {cro:g} dB to its own signal in the phones' cell choice (reselection "
-                                     f"offset){above}: a lure")
+                return self.evidence(
+                    f"it adds {cro:g} dB to its own signal in the phones' cell choice (reselection "
+                    f"offset){above}: a lure"
+                )
             if cro >= self.t["weak_cro_db"] and (usual is None or cro - usual >= self.t["above_operator_db"]):
                 return self.evidence(f"its cell reselection offset is {cro:g} dB{above}", self.t["weak_scale"])
         if isinstance(hyst, (int, float)) and hyst >= self.t["max_hysteresis_db"]:
             usual_h = ctx.operator_median(cell, keys.CELL_RESELECT_HYSTERESIS_DB)
             if usual_h is None or hyst > usual_h:
-                return self.evidence(f"its reselection hysteresis is {hyst:g} dB, which keeps phones from leaving it",
-                                   self.t["hysteresis_scale"], strong=False)
+                return self.evidence(
+                    f"its reselection hysteresis is {hyst:g} dB, which keeps phones from leaving it",
+                    self.t["hysteresis_scale"],
+                    strong=False,
+                )
         return None

@@ -26,4 +26,6 @@ class SiChanged(Rule):
         at = "" if when is None else f" at {when:.1f} s"
         if "identity" in what:
             return self.evidence(f"its identity (LAC or cell ID) changed on air{at}")
-        return self.evidence(f"its broadcast changed on air{at} ({', '.join(what)})", self.t["params_scale"], strong=False)
+        return self.evidence(
+            f"its broadcast changed on air{at} ({', '.join(what)})", self.t["params_scale"], strong=False
+        )

@@ -17,8 +17,13 @@ class Transient(Rule):
     id = "transient"
     title = "Switched on or off while observed"
     weight = 0.3
-    thresholds = {"appear_after_s": 1.0, "vanish_before_s": 1.0, "absent_before_s": 5.0, "min_snr_db": 12.0,
-                  "both_scale": 1.5}
+    thresholds = {
+        "appear_after_s": 1.0,
+        "vanish_before_s": 1.0,
+        "absent_before_s": 5.0,
+        "min_snr_db": 12.0,
+        "both_scale": 1.5,
+    }
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
         if cell.first_t_s is None or cell.last_t_s is None or cell.snr_db is None or cell.snr_db < self.t["min_snr_db"]:
@@ -34,5 +39,7 @@ class Transient(Rule):
             events.append(f"was not there when we listened to its channel {gap:.0f} s earlier")
         if not events:
             return None
-        return self.evidence(f"it {' and '.join(events)}, at {cell.snr_db:.0f} dB SNR: switched, not faded",
-                             1.0 if len(events) == 1 else self.t["both_scale"])
+        return self.evidence(
+            f"it {' and '.join(events)}, at {cell.snr_db:.0f} dB SNR: switched, not faded",
+            1.0 if len(events) == 1 else self.t["both_scale"],
+        )

@@ -21,5 +21,6 @@ class UnknownToBaseline(Rule):
             return None
         if not ctx.baseline.has_area(ctx.where(cell)):
             return None
-        return self.evidence(f"cell {ident[0]}-{ident[1]} LAC {ident[2]} CI {ident[3]} was never seen in this area "
-                             f"before")
+        return self.evidence(
+            f"cell {ident[0]}-{ident[1]} LAC {ident[2]} CI {ident[3]} was never seen in this area before"
+        )

@@ -157,7 +157,9 @@ def transfer(argv: list[str]) -> int:
         delay = t_next - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-    err.write("\nExiting...\nTotal time: 1.00000 s\nhackrf_stop_rx() done\nhackrf_close() done\nhackrf_exit() done\nexit\n")
+    err.write(
+        "\nExiting...\nTotal time: 1.00000 s\nhackrf_stop_rx() done\nhackrf_close() done\nhackrf_exit() done\nexit\n"
+    )
     err.flush()
     return 0
 

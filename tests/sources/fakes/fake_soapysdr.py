@@ -26,7 +26,7 @@ SOAPY_SDR_CS8 = "CS8"
 _ERRORS = {-1: "TIMEOUT", -2: "STREAM_ERROR", -3: "CORRUPTION", -4: "OVERFLOW", -5: "NOT_SUPPORTED", -6: "TIME_ERROR"}
 
 
-def errToStr(code):  # noqa: N802 - SoapySDR's name
+def errToStr(code):
     return _ERRORS.get(code, "UNKNOWN")
 
 
@@ -117,7 +117,7 @@ def _matches(radio: Radio, args: dict) -> bool:
 
 class Device:
     @staticmethod
-    def enumerate(args=None):  # noqa: A003 - SoapySDR's name
+    def enumerate(args=None):
         args = dict(args or {})
         return [r.enum() for r in RADIOS if _matches(r, args)]
 
@@ -148,80 +148,80 @@ class Device:
             self.r.opened -= 1
             self.r.calls.append(("close",))
 
-    def getDriverKey(self):  # noqa: N802
+    def getDriverKey(self):
         return self.r.driver.capitalize()
 
-    def getHardwareKey(self):  # noqa: N802
+    def getHardwareKey(self):
         return f"{self.r.driver.upper()} One"
 
-    def getFrequencyRange(self, direction, ch):  # noqa: N802
+    def getFrequencyRange(self, direction, ch):
         return [Range(*self.r.freq_range)]
 
-    def setSampleRate(self, direction, ch, rate):  # noqa: N802
+    def setSampleRate(self, direction, ch, rate):
         self._check()
         self.r.rate = float(rate)
         self.r.calls.append(("rate", float(rate)))
 
-    def getSampleRate(self, direction, ch):  # noqa: N802
+    def getSampleRate(self, direction, ch):
         return self.r.rate
 
-    def setFrequency(self, direction, ch, *args):  # noqa: N802
+    def setFrequency(self, direction, ch, *args):
         self._check()
         f = args[-1] if not isinstance(args[-1], dict) else args[-2]
         self.r.center_hz = float(f)
         self.r.calls.append(("freq", float(f)))
 
-    def hasFrequencyCorrection(self, direction, ch):  # noqa: N802
+    def hasFrequencyCorrection(self, direction, ch):
         return self.r.has_ppm
 
-    def setFrequencyCorrection(self, direction, ch, ppm):  # noqa: N802
+    def setFrequencyCorrection(self, direction, ch, ppm):
         self.r.calls.append(("ppm", float(ppm)))
 
-    def hasGainMode(self, direction, ch):  # noqa: N802
+    def hasGainMode(self, direction, ch):
         return self.r.has_agc
 
-    def setGainMode(self, direction, ch, automatic):  # noqa: N802
+    def setGainMode(self, direction, ch, automatic):
         if not self.r.has_agc:
             raise RuntimeError("no AGC")
         self.r.calls.append(("agc", bool(automatic)))
 
-    def getGainRange(self, direction, ch, name=None):  # noqa: N802
+    def getGainRange(self, direction, ch, name=None):
         return self.r.gain_range
 
-    def setGain(self, direction, ch, *args):  # noqa: N802
+    def setGain(self, direction, ch, *args):
         self._check()
         if len(args) == 2:
             self.r.calls.append(("gain", args[0], float(args[1])))
         else:
             self.r.calls.append(("gain", float(args[0])))
 
-    def getSettingInfo(self):  # noqa: N802
+    def getSettingInfo(self):
         return [ArgInfo(k) for k in self.r.settings]
 
-    def writeSetting(self, key, value):  # noqa: N802
+    def writeSetting(self, key, value):
         self.r.calls.append(("setting", key, value))
 
-    def setupStream(self, direction, fmt, channels=(), kwargs=None):  # noqa: N802
+    def setupStream(self, direction, fmt, channels=(), kwargs=None):
         if fmt not in self.r.formats:
             raise RuntimeError(f"setupStream invalid format {fmt}")
         self._fmt = fmt
         self.r.calls.append(("setup", fmt, list(channels)))
         return "rx-stream"
 
-    def activateStream(self, stream, flags=0, timeNs=0, numElems=0):  # noqa: N802,N803
+    def activateStream(self, stream, flags=0, timeNs=0, numElems=0):
         self.r.active = True
         self.r.calls.append(("activate",))
         return 0
 
-    def deactivateStream(self, stream, flags=0, timeNs=0):  # noqa: N802,N803
+    def deactivateStream(self, stream, flags=0, timeNs=0):
         self.r.active = False
         self.r.calls.append(("deactivate",))
         return 0
 
-    def closeStream(self, stream):  # noqa: N802
+    def closeStream(self, stream):
         self.r.calls.append(("closeStream",))
 
-    def readStream(self, stream, buffs, numElems, flags=0, timeoutUs=100000):  # noqa: N802,N803
+    def readStream(self, stream, buffs, numElems, flags=0, timeoutUs=100000):
         r = self.r
         if self._closed:
             raise RuntimeError("device closed")

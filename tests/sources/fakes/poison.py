@@ -28,6 +28,9 @@ def assert_imports_lazily(tmp_path: Path, backend: str, drivers: list[str]) -> N
     )
     env_path = f"{tmp_path}:{REPO}"
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"}
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0 and "lazy" in done.stdout, done.stderr
