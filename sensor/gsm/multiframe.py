@@ -1,10 +1,13 @@
-"""The 51-multiframe of timeslot 0 on the BCCH carrier, as data (TS 45.002 §7 Table 3, §6.3–6.5).
+"""The 51-multiframes of the control channels, as data (TS 45.002 §7 Table 3, §6.3–6.5).
 
 Two channel combinations can sit on timeslot 0 of the BCCH carrier (TS 45.002 §6.4.1):
 
 * combination IV, "non-combined": FCCH + SCH + BCCH + CCCH (nine CCCH blocks);
 * combination V, "combined": FCCH + SCH + BCCH + CCCH + SDCCH/4(0..3) + SACCH/C4(0..3) (three CCCH
   blocks). SI3's CCCH_CONF = 1 says a cell uses it.
+
+A cell with combination IV on timeslot 0 puts its dedicated control channels on another timeslot
+(usually 1) as combination VII, SDCCH/8(0..7) + SACCH/C8(0..7): ``sdcch8_frame_use``.
 
 Each 4-burst block is one ``Block``: its channel, its index (CCCH block number, SDCCH/4 sub-channel,
 or for SACCH/C4 the block's position 0/1, see ``sacch_c4_subchannel``) and the T3 = FN mod 51 of its
@@ -97,6 +100,15 @@ COMBINED_BLOCKS: tuple[Block, ...] = (
 # FN mod 102 = 42..45 → 0, 46..49 → 1, 93..96 → 2, 97..100 → 3.
 SACCH_C4_SUBCHANNELS = ((0, 1), (2, 3))
 
+# TS 45.002 §7 Table 3, channel combination VII (SDCCH/8 + SACCH/C8), downlink: eight SDCCH blocks,
+# then four SACCH blocks that carry sub-channels 0..3 in even and 4..7 in odd multiframes of the
+# 102-frame cycle (SACCH_C8_SUBCHANNELS); frames 48-50 idle.
+SDCCH8_BLOCKS: tuple[Block, ...] = tuple(Block(Channel.SDCCH, sub, 4 * sub) for sub in range(8)) + tuple(
+    Block(Channel.SACCH, pos, 32 + 4 * pos) for pos in range(4)
+)
+SDCCH8_IDLE_T3 = (48, 49, 50)
+SACCH_C8_SUBCHANNELS = ((0, 1, 2, 3), (4, 5, 6, 7))
+
 # First CCCH block, reused by the BCCH Ext when present (TS 45.002 §6.3.1.3).
 BCCH_EXT_FIRST_T3 = 6
 
@@ -110,14 +122,18 @@ def blocks(*, combined: bool) -> tuple[Block, ...]:
     return COMBINED_BLOCKS if combined else NON_COMBINED_BLOCKS
 
 
-def _expand(block_list: tuple[Block, ...]) -> tuple[FrameUse, ...]:
+def _expand(
+    block_list: tuple[Block, ...],
+    fixed: tuple[tuple[Channel, tuple[int, ...]], ...] = (
+        (Channel.FCCH, FCCH_T3),
+        (Channel.SCH, SCH_T3),
+        (Channel.IDLE, IDLE_T3),
+    ),
+) -> tuple[FrameUse, ...]:
     table: list[FrameUse | None] = [None] * FRAMES_PER_51_MULTIFRAME
-    for t in FCCH_T3:
-        table[t] = FrameUse(Channel.FCCH, None, None)
-    for t in SCH_T3:
-        table[t] = FrameUse(Channel.SCH, None, None)
-    for t in IDLE_T3:
-        table[t] = FrameUse(Channel.IDLE, None, None)
+    for channel, t3s in fixed:
+        for t in t3s:
+            table[t] = FrameUse(channel, None, None)
     for blk in block_list:
         for burst, t in enumerate(blk.t3s):
             if table[t] is not None:
@@ -130,6 +146,7 @@ def _expand(block_list: tuple[Block, ...]) -> tuple[FrameUse, ...]:
 
 NON_COMBINED_FRAMES: tuple[FrameUse, ...] = _expand(NON_COMBINED_BLOCKS)
 COMBINED_FRAMES: tuple[FrameUse, ...] = _expand(COMBINED_BLOCKS)
+SDCCH8_FRAMES: tuple[FrameUse, ...] = _expand(SDCCH8_BLOCKS, ((Channel.IDLE, SDCCH8_IDLE_T3),))
 
 _BLOCK_BY_FIRST_T3 = {
     False: {b.first_t3: b for b in NON_COMBINED_BLOCKS},
@@ -175,3 +192,16 @@ def is_agch_reserved(ccch_block: int, *, bs_ag_blks_res: int) -> bool:
     also carry AGCH when no paging is pending).
     """
     return 0 <= int(ccch_block) < int(bs_ag_blks_res)
+
+
+def sdcch8_frame_use(t3: int) -> FrameUse:
+    """What frame T3 (0..50) of the 51-multiframe carries on a timeslot with combination VII."""
+    return SDCCH8_FRAMES[int(t3) % FRAMES_PER_51_MULTIFRAME]
+
+
+def sacch_c8_subchannel(fn: int) -> int | None:
+    """The SACCH/C8 sub-channel (0..7) carried by frame ``fn`` in combination VII, or None if not SACCH."""
+    use = sdcch8_frame_use(int(fn) % FRAMES_PER_51_MULTIFRAME)
+    if use.channel is not Channel.SACCH or use.block is None:
+        return None
+    return SACCH_C8_SUBCHANNELS[(int(fn) // FRAMES_PER_51_MULTIFRAME) % 2][use.block.index]

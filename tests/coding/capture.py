@@ -87,3 +87,23 @@ def expected_bcch_ts0() -> dict[int, bytes]:
     """gr-gsm's decodes of timeslot 0: FN of the block's first burst → 23 octets."""
     require_captures()
     return _load_expected()
+
+
+EXPECTED_SDCCH8_TS1 = CAPTURES / "expected" / "vf_call6_arfcn725.grgsm_sdcch8_ts1.txt"
+
+
+def expected_sdcch8_ts1() -> dict[int, bytes]:
+    """gr-gsm's SDCCH/8 decodes of timeslot 1: FN of the block's first burst → 23 octets."""
+    require_captures()
+    out: dict[int, bytes] = {}
+    for line in EXPECTED_SDCCH8_TS1.read_text(encoding="ascii").splitlines():
+        if line.strip():
+            head, octets = line.split(":", 1)
+            out[int(head.split()[0])] = bytes.fromhex(octets.strip())
+    return out
+
+
+def timeslot_by_fn(tn: int) -> dict[int, np.ndarray]:
+    """The 148 ubits of timeslot ``tn`` keyed by FN (the file's repeated part collapses)."""
+    b = load_bursts()
+    return {int(b.fn[i]): b.ubits[i] for i in np.flatnonzero(b.timeslot == tn)}

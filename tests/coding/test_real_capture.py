@@ -12,7 +12,14 @@ from sensor.coding.xcch import decode_xcch_bursts, encode_xcch
 from sensor.gsm import multiframe, tdma
 from sensor.gsm.burst import sch_burst_training
 from sensor.gsm.training import SCH_TRAINING_UBITS
-from tests.coding.capture import SUBTYPE_SCH, expected_bcch_ts0, load_bursts, timeslot0_by_fn
+from tests.coding.capture import (
+    SUBTYPE_SCH,
+    expected_bcch_ts0,
+    expected_sdcch8_ts1,
+    load_bursts,
+    timeslot0_by_fn,
+    timeslot_by_fn,
+)
 
 EXPECTED_BLOCKS = 293
 CELL_BSIC = 48  # NCC 6, BCC 0: timeslot 0 uses TSC 0
@@ -129,3 +136,29 @@ def test_sch_encoder_reproduces_the_real_sch_bursts():
     clean = np.all(sch_burst_training(sch.ubits) == SCH_TRAINING_UBITS, axis=1)
     encoded = encode_sch_bursts(CELL_BSIC, sch.fn[clean])
     assert np.array_equal(encoded, sch.ubits[clean])
+
+
+def test_sdcch8_blocks_of_timeslot_1_decode_where_the_table_places_them():
+    """Combination VII (TS 45.002 §7 Table 3) on the real cell's timeslot 1: every block that starts
+    where the SDCCH/8 table puts a block and passes its Fire code is one gr-gsm decoded, and gr-gsm's
+    four blocks are all found; the SACCH block is sub-channel 1's, as the assignment on TS0 says."""
+    expected = expected_sdcch8_ts1()
+    ts1 = timeslot_by_fn(1)
+    starts = sorted(
+        fn
+        for fn in ts1
+        if (use := multiframe.sdcch8_frame_use(fn % 51)).burst == 0
+        and use.channel in (multiframe.Channel.SDCCH, multiframe.Channel.SACCH)
+        and all(fn + i in ts1 for i in range(4))
+    )
+    bursts = np.stack([[ts1[fn + i] for i in range(4)] for fn in starts])
+    result = decode_xcch_bursts(ubits_to_sbits(bursts, magnitude=1.0))
+    decoded = {fn: result.frame(i) for i, fn in enumerate(starts) if result.crc_ok[i]}
+    assert decoded == expected
+    subs = {
+        fn: multiframe.sacch_c8_subchannel(fn)
+        if multiframe.sdcch8_frame_use(fn % 51).channel is multiframe.Channel.SACCH
+        else multiframe.sdcch8_frame_use(fn % 51).block.index
+        for fn in decoded
+    }
+    assert set(subs.values()) == {1}

@@ -98,3 +98,12 @@ def test_tables_are_data(combined):
     for block in mf.blocks(combined=combined):
         assert [frames[t].burst for t in block.t3s] == [0, 1, 2, 3]
         assert all(frames[t].block == block for t in block.t3s)
+
+
+def test_sdcch8_table():
+    assert len(mf.SDCCH8_FRAMES) == 51
+    assert _counts(mf.SDCCH8_FRAMES) == {Channel.SDCCH: 32, Channel.SACCH: 16, Channel.IDLE: 3}
+    assert [b.first_t3 for b in mf.SDCCH8_BLOCKS if b.channel is Channel.SDCCH] == list(range(0, 32, 4))
+    # SACCH/C8: sub-channels 0..3 in the even multiframe of the 102-frame cycle, 4..7 in the odd one
+    assert [mf.sacch_c8_subchannel(fn) for fn in (32, 36, 40, 44, 51 + 32, 51 + 36, 51 + 40, 51 + 44)] == list(range(8))
+    assert mf.sacch_c8_subchannel(0) is None and mf.sacch_c8_subchannel(48) is None
