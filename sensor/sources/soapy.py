@@ -227,7 +227,8 @@ class SoapySource(RadioSource):
         wanted = format_device_args(self._args) or "any radio"
         if not matches:
             raise DeviceNotFound(
-                f"no SoapySDR device matches {wanted} (plugged in? its soapysdr-module installed? try SoapySDRUtil --find)"
+                f"no SoapySDR device matches {wanted} "
+                "(plugged in? its soapysdr-module installed? try SoapySDRUtil --find)"
             )
         found = matches[0]
         try:
