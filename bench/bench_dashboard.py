@@ -174,7 +174,7 @@ def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: 
                 )
             # live use: a refresh's worth of traffic (30 s of 20 sensors, ~2 readings/s each) between two
             scene = Scene(cells, suspects, seed=2)
-            for k in range(repeat):
+            for _ in range(repeat):
                 now = time.time()
                 store.save_many(
                     scene.envelopes(LIVE_READINGS, lambda i, now=now: now - 30.0 + 30.0 * i / LIVE_READINGS)

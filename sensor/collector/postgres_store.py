@@ -243,7 +243,7 @@ class PostgresStore(Store):
         n = len(first)
         positions = sorted(r[0] for r in conn.execute(
             "SELECT nextval(pg_get_serial_sequence('messages', 'pos')) FROM generate_series(1, %s)", (n,)))  # fmt: skip
-        pos_of = {i: p for i, p in zip(sorted(first.values()), positions, strict=True)}  # batch order
+        pos_of = dict(zip(sorted(first.values()), positions, strict=True))  # batch order
         order = sorted(first.items())  # id order: the lock order every writer shares
         rows = [envelopes[i] for _, i in order]
         new_ids = {r[0] for r in conn.execute(

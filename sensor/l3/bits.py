@@ -55,10 +55,9 @@ class BitReader:
 
     def is_padding_from_here(self) -> bool:
         """True when every remaining bit equals the spare padding pattern."""
-        for pos in range(self.pos, self._nbits):
-            if ((self._value >> (self._nbits - 1 - pos)) & 1) != _pad_bit(pos):
-                return False
-        return True
+        return all(
+            ((self._value >> (self._nbits - 1 - pos)) & 1) == _pad_bit(pos) for pos in range(self.pos, self._nbits)
+        )
 
 
 class BitWriter:

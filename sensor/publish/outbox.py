@@ -152,7 +152,7 @@ class Outbox:
     def _take_lock(self) -> Any:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            f = open(f"{self.path}.lock", "a+")
+            f = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held (and flocked) while the outbox is open
         except OSError as exc:
             raise OutboxError(f"cannot open outbox {self.path}: {exc.strerror or exc}") from None
         try:

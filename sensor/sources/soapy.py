@@ -104,7 +104,7 @@ def format_device_args(args: Mapping[str, str]) -> str:
 
 def _kwargs(result: Any) -> dict[str, str]:
     """A SoapySDRKwargs (or plain dict) as a dict of str."""
-    return {str(k): str(result[k]) for k in result.keys()}
+    return {str(k): str(result[k]) for k in result.keys()}  # noqa: SIM118 - SoapySDRKwargs is a SWIG map
 
 
 def _spec_args(found: Mapping[str, str]) -> dict[str, str]:
