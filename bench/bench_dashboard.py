@@ -4,8 +4,8 @@
                                     [--backend sqlite|postgres]
 
 The store (SQLite, the embedded default; or ``--backend postgres``: a throwaway PostgreSQL server
-started as the tests start one, vacuumed and analysed after the fill) holds --rows readings of an afternoon's patrols: 20
-sensors, --cells transmitters (identity, ARFCN, BSIC) of which --suspects are flagged (fake or
+started as the tests start one, vacuumed and analysed after the fill) holds --rows readings of an
+afternoon's patrols: 20 sensors, --cells transmitters (identity, ARFCN, BSIC) of which --suspects are flagged (fake or
 suspicious, with reasons, and a detection every 50 of their readings), every reading positioned in
 a 10 km × 10 km city, suspects heard within 1.5 km of where they stand. ``--db PATH``: fill PATH
 once and reuse it on the next run (filling 1e6 readings takes minutes).
@@ -73,9 +73,12 @@ class Scene:
         ]
         self.spots = [(self.rng.uniform(0, CITY_M), self.rng.uniform(0, CITY_M)) for _ in range(suspects)]
         self.template = make_envelope("observation", cell(0), sensor="car1", seq=0)
-        self.det_template = make_envelope("detection", {"type": "detection", "schema": 1, "arfcn": 1, "bsic": 0, "mcc": "460",
-                                                        "mnc": "00", "lac": 6170, "cell_id": 1, "verdict": "fake", "score": 0.9,
-                                                        "reasons": REASONS, "position": None, "t_s": 0.0}, sensor="car1", seq=0)  # fmt: skip
+        self.det_template = make_envelope(
+            "detection",
+            {"type": "detection", "schema": 1, "arfcn": 1, "bsic": 0, "mcc": "460", "mnc": "00", "lac": 6170,
+             "cell_id": 1, "verdict": "fake", "score": 0.9, "reasons": REASONS, "position": None, "t_s": 0.0},
+            sensor="car1", seq=0,
+        )  # fmt: skip
         self.seq = [0] * SENSORS
         self.detections = 0
 
@@ -171,7 +174,7 @@ def measure(open_store: Callable[[], Store], repeat: int, cells: int, suspects: 
                 )
             # live use: a refresh's worth of traffic (30 s of 20 sensors, ~2 readings/s each) between two
             scene = Scene(cells, suspects, seed=2)
-            for k in range(repeat):
+            for _ in range(repeat):
                 now = time.time()
                 store.save_many(
                     scene.envelopes(LIVE_READINGS, lambda i, now=now: now - 30.0 + 30.0 * i / LIVE_READINGS)

@@ -74,7 +74,7 @@ def ingest(open_store: Any, rows: int, threads: int, batch: int, shared: bool) -
                 new = stores[k].save_many(b)
                 mine.append(time.perf_counter() - t0)
                 assert all(new)
-        except BaseException as exc:  # reported in the result
+        except BaseException as exc:  # noqa: BLE001 - a writer thread's failure is reported in the result
             errors.append(exc)
         with lock:
             commits.extend(mine)
@@ -92,7 +92,8 @@ def ingest(open_store: Any, rows: int, threads: int, batch: int, shared: bool) -
     return {
         "rows": rows, "threads": threads, "batch": batch, "shared_store": shared, "seconds": round(elapsed, 1),
         "readings_per_s": round(rows / elapsed), "commit_ms_median": round(1e3 * statistics.median(commits), 1),
-        "commit_ms_p95": round(1e3 * commits[int(0.95 * (len(commits) - 1))], 1), "errors": [repr(e) for e in errors[:3]],
+        "commit_ms_p95": round(1e3 * commits[int(0.95 * (len(commits) - 1))], 1),
+        "errors": [repr(e) for e in errors[:3]],
     }  # fmt: skip
 
 
@@ -114,8 +115,8 @@ def queries(store: Store, n: int, label: str) -> dict[str, Any]:
     q_med, q_p95 = latency(lambda: sizes.append(len(store.readings(arfcn=(c := next(it))[0], bsic=c[1]))), n)
     c_med, c_p95 = latency(store.count, max(3, n // 10))
     return {"when": label, "readings_arfcn_bsic_ms_median": q_med, "readings_arfcn_bsic_ms_p95": q_p95,
-            "readings_per_query_mean": round(statistics.mean(sizes), 1), "count_ms_median": c_med, "count_ms_p95": c_p95,
-            "count": store.count()}  # fmt: skip
+            "readings_per_query_mean": round(statistics.mean(sizes), 1), "count_ms_median": c_med,
+            "count_ms_p95": c_p95, "count": store.count()}  # fmt: skip
 
 
 def run_sqlite(args: argparse.Namespace, work: Path) -> None:

@@ -6,7 +6,8 @@ Modulates --bursts random normal bursts (TSC 0) inside random guard bits at each
 adds Gaussian noise (Es/N0 8 dB) and times, best of --repeat, on all bursts at once: the channel
 estimate alone, the MLSE alone (max-log forward–backward, 16 states), and the whole
 ``equalize_normal_bursts`` (prefilter at sps > 1 + estimate + MLSE), plus the whole for a single
-burst, with two frequency-tracking passes, and the fractionally spaced variant at sps > 1. Prints one JSON line per measurement.
+burst, with two frequency-tracking passes, and the fractionally spaced variant at sps > 1. Prints one
+JSON line per measurement.
 """
 
 from __future__ import annotations

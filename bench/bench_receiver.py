@@ -147,9 +147,10 @@ def speed(seconds: float) -> None:
     )
     wide = tmp / "wide.cfile"
     write_cfile(scene, wide)
-    src = lambda: open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6).blocks(
-        block_samples=1 << 19
-    )  # noqa: E731
+
+    def src():
+        return open_recording(wide, fmt="cf32", sample_rate_hz=2.4e6, center_hz=947.4e6).blocks(block_samples=1 << 19)
+
     # Warm-up (compiled kernels loaded from numba's cache, FFT plans made, buffers faulted in): a
     # one-time cost per process (~0.5 s), measured on its own.
     t0 = time.perf_counter()

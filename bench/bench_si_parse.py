@@ -57,11 +57,14 @@ def mix(n_cells: int) -> list[bytes]:
         nb_fmt, nb = random_list(rng)
         cc_fmt, cc = random_list(rng)
         p = CellParams(
-            mcc=f"{rng.randrange(1000):03d}", mnc=f"{rng.randrange(100):02d}" if rng.random() < 0.7 else f"{rng.randrange(1000):03d}",
+            mcc=f"{rng.randrange(1000):03d}",
+            mnc=f"{rng.randrange(100):02d}" if rng.random() < 0.7 else f"{rng.randrange(1000):03d}",
             lac=rng.randrange(65536), cell_id=rng.randrange(65536), neighbours=tuple(nb), neighbour_format=nb_fmt,
-            cell_channels=tuple(cc), cell_channel_format=cc_fmt, neighbours_ter=(10, 20, 30) if rng.random() < 0.3 else (),
+            cell_channels=tuple(cc), cell_channel_format=cc_fmt,
+            neighbours_ter=(10, 20, 30) if rng.random() < 0.3 else (),
             cro_db=rng.choice([None, 2 * rng.randrange(64)]), t3212_min=6 * rng.randrange(256),
-            utran_fdd=((10700, (1, 2, 3)),) if rng.random() < 0.3 else (), eutran_earfcns=(6300,) if rng.random() < 0.3 else (),
+            utran_fdd=((10700, (1, 2, 3)),) if rng.random() < 0.3 else (),
+            eutran_earfcns=(6300,) if rng.random() < 0.3 else (),
         )  # fmt: skip
         try:
             frames.extend(build_all(p).values())

@@ -34,7 +34,10 @@ def grid_scene(path: Path, center_hz: float, rate_hz: float, arfcns: list[int]) 
             f'[cells.params]\nmcc = "460"\nmnc = "0{i % 2}"\nlac = {100 + i // 10}\ncell_id = {i + 1}\n'
             f"neighbours = {[x for x in arfcns if x != a][:8]}\n"
         )
-    text = f"seed = 1\nduration_s = 3600.0\n[receiver]\ncenter_hz = {center_hz}\nsample_rate_hz = {rate_hz}\nnoise_dbfs = -70.0\n"
+    text = (
+        f"seed = 1\nduration_s = 3600.0\n[receiver]\ncenter_hz = {center_hz}\n"
+        f"sample_rate_hz = {rate_hz}\nnoise_dbfs = -70.0\n"
+    )
     path.write_text(text + "".join(cells))
     return path
 

@@ -42,9 +42,11 @@ FILL_BATCH = 100
 def cell(i: int) -> dict[str, Any]:
     """A cell observation shaped like a real one (SI octets, neighbours, parameters, position)."""
     return {
-        "type": "cell", "schema": 1, "arfcn": 1 + i % 124, "band": "P-GSM900", "downlink_hz": 935.2e6 + 0.2e6 * (1 + i % 124),
+        "type": "cell", "schema": 1, "arfcn": 1 + i % 124, "band": "P-GSM900",
+        "downlink_hz": 935.2e6 + 0.2e6 * (1 + i % 124),
         "bsic": i % 64, "mcc": "460", "mnc": "00", "lac": 6170, "cell_id": i % 65536, "neighbours": [60, 62, 66, 70],
-        "cell_channels": [58], "si": dict.fromkeys(("1", "2", "3", "4", "13"), "49061b526d64f000181ac8030a274540b800008200006b"),
+        "cell_channels": [58],
+        "si": dict.fromkeys(("1", "2", "3", "4", "13"), "49061b526d64f000181ac8030a274540b800008200006b"),
         "params": {f"p{k}": k for k in range(40)}, "rssi_dbfs": -27.6, "rssi_dbm": None, "snr_db": 22.7,
         "freq_offset_hz": -11356.5, "freq_offset_ppm": -11.997, "first_t_s": 0.001, "last_t_s": 3.975,
         "position": {"lat_deg": 31.2304, "lon_deg": 121.4737, "alt_m": None, "fix": "3d", "hdop": 0.9, "age_s": 0.1},
@@ -138,7 +140,8 @@ def throughput(ctx: Any, sensors: int, messages: int, make_store: Callable[[Path
         per = b.finish(procs, sync)
         b.collector.stop()
         st = b.collector.status().intake
-        print(json.dumps({"bench": "throughput", "store": type(b.store).__name__, "sensors": sensors, "messages": sensors * messages,
+        print(json.dumps({"bench": "throughput", "store": type(b.store).__name__, "sensors": sensors,
+                          "messages": sensors * messages,
                           "seconds": round(t1 - t0, 2), "msgs_per_s": round(sensors * messages / (t1 - t0)),
                           "collector_bytes_per_msg": round(st.received_bytes / max(st.received, 1)),
                           "duplicates": st.duplicates, "outbox_fill_msgs_per_s": [r["fill_msgs_per_s"] for r in per],
@@ -164,11 +167,13 @@ def outage(ctx: Any, sensors: int, outage_s: float, rate: float, make_store: Cal
         t_done = b.wait_stored(total)
         per = b.finish(procs, sync)
         b.collector.stop()
-        print(json.dumps({"bench": "outage", "store": type(b.store).__name__, "sensors": sensors, "outage_s": outage_s, "backlog": total,
+        print(json.dumps({"bench": "outage", "store": type(b.store).__name__, "sensors": sensors, "outage_s": outage_s,
+                          "backlog": total,
                           "until_first_stored_s": round(t_first - t_up, 2), "drain_s": round(t_done - t_first, 2),
                           "drain_msgs_per_s": round(total / max(t_done - t_first, 1e-9)),
                           "duplicates": b.collector.status().intake.duplicates,
-                          "resends": sum(r["resends"] for r in per), "reconnects": sum(r["reconnects"] for r in per)}))  # fmt: skip
+                          "resends": sum(r["resends"] for r in per),
+                          "reconnects": sum(r["reconnects"] for r in per)}))  # fmt: skip
         b.store.close()
 
 

@@ -27,7 +27,7 @@ def _numba() -> Any | None:
         return None
     try:
         import numba
-    except Exception:  # not installed, or broken against this numpy: the reference path runs
+    except Exception:  # noqa: BLE001 - not installed, or broken against this numpy: the reference path runs
         return None
     return numba
 

@@ -1,9 +1,10 @@
 """Replaying recordings through the receiver: windows of IQ → blocks → cells, with positions.
 
 A recording is streamed block by block through the stream receiver (``receiver/stream.py``:
-overlapping windows, so no block is lost at a boundary, and blocks decoded twice kept once). Several recordings are one drive of one sensor: cells are merged across
-them. Positions come from the recording's ``core:geolocation`` (a fixed position), or from a GPS
-track (``--track`` or a sidecar ``NAME.nmea``/``NAME.gpx``) at each block's UTC time.
+overlapping windows, so no block is lost at a boundary, and blocks decoded twice kept once).
+Several recordings are one drive of one sensor: cells are merged across them. Positions come from
+the recording's ``core:geolocation`` (a fixed position), or from a GPS track (``--track`` or a
+sidecar ``NAME.nmea``/``NAME.gpx``) at each block's UTC time.
 """
 
 from __future__ import annotations

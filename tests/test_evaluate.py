@@ -58,7 +58,8 @@ def test_evaluation_of_the_library(capsys):
                 )
         for r in summary["rules"]:
             print(
-                f"  rule {r['rule']:22s} fires on {r['fires_on_fake']:2d} fake, {r['fires_on_legitimate']:2d} legit cells"
+                f"  rule {r['rule']:22s} fires on {r['fires_on_fake']:2d} fake, "
+                f"{r['fires_on_legitimate']:2d} legit cells"
             )
         print(f"  confusion: {summary['confusion']}")
         print(

@@ -171,7 +171,8 @@ class LiveSuspects:
 
     def _load(self, key: TransmitterKey) -> _Suspect:
         mcc, mnc, lac, cell_id, arfcn, bsic = key
-        rows = [(p, r) for p, r in self.store.positioned_readings(arfcn=arfcn, bsic=bsic, cell_id=cell_id, with_body=False)
+        rows = [(p, r)
+                for p, r in self.store.positioned_readings(arfcn=arfcn, bsic=bsic, cell_id=cell_id, with_body=False)
                 if r.key == key]  # fmt: skip
         self.queries += 1
         t = Transmitter(arfcn, bsic, mcc, mnc, lac, cell_id, [r for _, r in rows])

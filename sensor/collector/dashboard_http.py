@@ -179,7 +179,8 @@ class _Handler(BaseHTTPRequestHandler):
         if given and hmac.compare_digest(given.encode(), token.encode()):
             return True
         self._send_json({"error": "unauthorised: give Authorization: Bearer TOKEN or ?token=TOKEN"},
-                        HTTPStatus.UNAUTHORIZED, extra={"WWW-Authenticate": 'Bearer realm="fbs-dashboard"'})  # fmt: skip
+                        HTTPStatus.UNAUTHORIZED,
+                        extra={"WWW-Authenticate": 'Bearer realm="fbs-dashboard"'})  # fmt: skip
         return False
 
     # ----------------------------------------------------------------- responses
@@ -187,7 +188,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _security_headers(self, img_origin: str | None = None) -> dict[str, str]:
         img = "img-src 'self'" + (f" {img_origin}" if img_origin else "")
         return {
-            "Content-Security-Policy": f"default-src 'self'; {img}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+            "Content-Security-Policy": (
+                f"default-src 'self'; {img}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            ),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
             "X-Frame-Options": "DENY",

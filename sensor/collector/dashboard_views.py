@@ -72,6 +72,7 @@ def transmitter_view(
         "key": "/".join("-" if v is None else str(v) for v in s.key),
         "arfcn": s.arfcn, "bsic": s.bsic, "mcc": s.mcc, "mnc": s.mnc, "lac": s.lac, "cell_id": s.cell_id,
         "verdict": gravest(s.verdicts), "verdicts": dict(s.verdicts), "reasons": reasons,
-        "last_seen_utc": s.last_utc, "first_seen_utc": s.first_utc, "sensors": list(s.sensors), "n_readings": s.n_readings,
+        "last_seen_utc": s.last_utc, "first_seen_utc": s.first_utc, "sensors": list(s.sensors),
+        "n_readings": s.n_readings,
         **location_view(location),
     }  # fmt: skip

@@ -38,7 +38,8 @@ Result = Estimate | Refusal
 READING_FIELDS = ("sensor", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                   "rssi_dbfs", "rssi_dbm", "snr_db", "verdict", "score")  # fmt: skip
 CSV_FIELDS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
-              "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
+              "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
+              "verdict", "score")  # fmt: skip
 TIMELINE_FIELDS = ("time_utc", "sensor", "kind", "verdict", "score", "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm")
 # KML colours are aabbggrr.
 KML_COLOURS = {"normal": "ff33aa33", "suspicious": "ff00a5ff", "fake": "ff0000ff"}

@@ -63,7 +63,8 @@ class _Summary:
 
     def frozen(self) -> TransmitterSummary:
         order = ("normal", "suspicious", "fake")
-        return TransmitterSummary(*self.key, n_readings=self.n_readings, first_utc=self.first_utc, last_utc=self.last_utc,
+        return TransmitterSummary(*self.key, n_readings=self.n_readings,
+                                  first_utc=self.first_utc, last_utc=self.last_utc,
                                   verdicts={v: self.verdicts[v] for v in order if self.verdicts.get(v)},
                                   sensors=sorted(self.sensors), latest_reasons=self.latest_reasons,
                                   last_pos=self.last_pos)  # fmt: skip

@@ -89,7 +89,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         """
         CREATE INDEX readings_sensor_time ON readings (sensor, time_utc, pos);
         CREATE INDEX readings_transmitter ON readings (mcc, mnc, lac, cell_id, arfcn, bsic, verdict, sensor, time_utc, pos);
-        """,
+        """,  # noqa: E501 - a shipped migration's SQL text is kept as it was
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -243,7 +243,7 @@ class PostgresStore(Store):
         n = len(first)
         positions = sorted(r[0] for r in conn.execute(
             "SELECT nextval(pg_get_serial_sequence('messages', 'pos')) FROM generate_series(1, %s)", (n,)))  # fmt: skip
-        pos_of = {i: p for i, p in zip(sorted(first.values()), positions, strict=True)}  # batch order
+        pos_of = dict(zip(sorted(first.values()), positions, strict=True))  # batch order
         order = sorted(first.items())  # id order: the lock order every writer shares
         rows = [envelopes[i] for _, i in order]
         new_ids = {r[0] for r in conn.execute(
@@ -271,7 +271,8 @@ class PostgresStore(Store):
             names = ", ".join(READING_COLUMNS)
             casts = ", ".join(f"%b::{t}[]" for t in ("bigint", *_READING_TYPES, "text"))
             conn.execute(
-                f"INSERT INTO readings (pos, {names}, body) SELECT u.pos, {', '.join(f'u.{c}' for c in READING_COLUMNS)}, u.body::jsonb "
+                f"INSERT INTO readings (pos, {names}, body) "
+                f"SELECT u.pos, {', '.join(f'u.{c}' for c in READING_COLUMNS)}, u.body::jsonb "
                 f"FROM unnest({casts}) AS u(pos, {names}, body)",
                 columns,
             )
@@ -285,7 +286,8 @@ class PostgresStore(Store):
         names_sorted = sorted(per_sensor)
         conn.execute(
             """INSERT INTO sensors AS s (sensor, first_seen_utc, last_seen_utc, last_seq, messages)
-               SELECT u.sensor, %s, %s, u.seq, u.n FROM unnest(%b::text[], %b::bigint[], %b::bigint[]) AS u(sensor, seq, n)
+               SELECT u.sensor, %s, %s, u.seq, u.n """
+            """FROM unnest(%b::text[], %b::bigint[], %b::bigint[]) AS u(sensor, seq, n)
                ON CONFLICT (sensor) DO UPDATE SET last_seen_utc = excluded.last_seen_utc,
                    last_seq = GREATEST(s.last_seq, excluded.last_seq), messages = s.messages + excluded.messages""",
             (

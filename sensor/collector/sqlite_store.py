@@ -144,7 +144,8 @@ class SqliteStore(Store):
     def _insert(self, cur: sqlite3.Cursor, env: Mapping[str, Any], received_utc: str) -> bool:
         text = json.dumps(env, separators=(",", ":"), ensure_ascii=False)
         cur.execute(
-            "INSERT OR IGNORE INTO messages (id, sensor, seq, kind, sent_utc, received_utc, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO messages (id, sensor, seq, kind, sent_utc, received_utc, envelope) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (env["id"], env["sensor"], env["seq"], env["kind"], env["sent_utc"], received_utc, text),
         )
         if cur.rowcount != 1:
@@ -153,7 +154,8 @@ class SqliteStore(Store):
         if reading is not None:
             values = [getattr(reading, c) for c in READING_COLUMNS]
             cur.execute(
-                f"INSERT INTO readings ({', '.join(READING_COLUMNS)}, body) VALUES ({', '.join('?' * (len(values) + 1))})",
+                f"INSERT INTO readings ({', '.join(READING_COLUMNS)}, body) "
+                f"VALUES ({', '.join('?' * (len(values) + 1))})",
                 (*values, json.dumps(reading.body, separators=(",", ":"), ensure_ascii=False)),
             )
         cur.execute(

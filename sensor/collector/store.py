@@ -28,7 +28,8 @@ from sensor.errors import SensorError
 
 READING_KINDS = ("observation", "detection")
 READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
-                   "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz", "verdict", "score")  # fmt: skip
+                   "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
+                   "verdict", "score")  # fmt: skip
 IDENTITY_COLUMNS = ("mcc", "mnc", "lac", "cell_id", "arfcn", "bsic")  # a transmitter's key, in Transmitter.key order
 Box = tuple[float, float, float, float]  # lat_min, lon_min, lat_max, lon_max (degrees)
 TransmitterKey = tuple[Any, ...]  # (mcc, mnc, lac, cell_id, arfcn, bsic): IDENTITY_COLUMNS
@@ -256,7 +257,8 @@ class Store(abc.ABC):
         ident = ", ".join(IDENTITY_COLUMNS)
         where, args = ("", []) if up_to_pos is None else (f" WHERE pos <= {self._placeholder}", [up_to_pos])
         rows = self._query(
-            f"SELECT {ident}, COUNT(*), MIN(time_utc), MAX(time_utc), SUM(CASE WHEN verdict = 'fake' THEN 1 ELSE 0 END), "
+            f"SELECT {ident}, COUNT(*), MIN(time_utc), MAX(time_utc), "
+            "SUM(CASE WHEN verdict = 'fake' THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN verdict = 'suspicious' THEN 1 ELSE 0 END), MAX(pos) FROM readings{where} GROUP BY {ident}",
             args,
         )

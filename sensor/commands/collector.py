@@ -85,7 +85,8 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
     click.echo(f"fbs-sensor collector: listening on {collector.endpoint} ({mode}), store {db_path}", err=True)
     if dashboard is not None:
         click.echo(
-            f"fbs-sensor collector: dashboard on {dashboard.url_with_token if dashboard.token_generated else dashboard.url}",
+            "fbs-sensor collector: dashboard on "
+            f"{dashboard.url_with_token if dashboard.token_generated else dashboard.url}",
             err=True,
         )
     try:

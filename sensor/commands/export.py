@@ -80,7 +80,8 @@ def _umask() -> int:
 @click.option("--arfcn", type=click.IntRange(0, 1023), help="Only this ARFCN.")
 @click.option("--since", "since_text", metavar="ISO", help="Only readings measured at or after this UTC time.")
 @click.option("--verdict", "verdict", metavar="VERDICT",
-              help="Only transmitters at least this grave: normal, suspicious or fake (evidence: suspicious by default).")  # fmt: skip
+              help="Only transmitters at least this grave: normal, suspicious or fake "
+                   "(evidence: suspicious by default).")  # fmt: skip
 @click.option("--overwrite", is_flag=True, help="Replace existing output.")
 def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str | None, verdict: str | None,
             overwrite: bool) -> None:  # fmt: skip

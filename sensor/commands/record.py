@@ -170,7 +170,7 @@ class GpsTrack:
         self.gps = gps
         self.writer = writer
         self.path = writer.data_path.with_name(writer.data_path.name.removesuffix(".sigmf-data") + ".nmea")
-        self._fh = open(self.path, "w", encoding="ascii")
+        self._fh = open(self.path, "w", encoding="ascii")  # noqa: SIM115 - open while recording, closed by close()
         self._seq = 0
         self.n_fixes = 0
         self.geolocated = False

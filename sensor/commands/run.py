@@ -43,7 +43,9 @@ def _auto_device() -> tuple[str, str, float | None]:
     "--device",
     default="auto",
     show_default=True,
-    help="auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE].",
+    help=(
+        "auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE]."
+    ),
 )
 @click.option("--profile", help="Receiver profile.")
 @click.option("--bands", "bands_text", default="gsm900", show_default=True, help="Bands, aliases or a region.")

@@ -2,8 +2,9 @@
 
 A rule that raises, or that uses more than ``slow_rule_s`` of CPU time on one cell (CPU time of
 this thread, so that a machine busy with other work does not make a healthy rule "slow" and change
-verdicts), is logged and skipped for that cell; after ``max_failures`` such events it is switched off for the rest of the run (with
-a log line), so a broken or slow rule never stops the pipeline. Counts are kept for the metrics.
+verdicts), is logged and skipped for that cell; after ``max_failures`` such events it is switched
+off for the rest of the run (with a log line), so a broken or slow rule never stops the pipeline.
+Counts are kept for the metrics.
 """
 
 from __future__ import annotations

@@ -130,12 +130,13 @@ class ChannelEstimate:
     """Channel estimates for N bursts (see the module docstring for the model).
 
     ``taps`` (N, L, P) complex128 (P = sps if fractional else 1); ``first_tap_sample`` (N,) int64 —
-    the input sample holding tap 0 of symbol 0, phase 0; ``burst_start_sample`` (N,) int64 as given; ``timing_offset_samples``
-    (N,) int64 relative to the clean reference; ``noise_var`` (N,) — mean |residual|² per sample
-    on the training part (the equaliser's σ²); ``snr_db`` (N,) — Es/N0 estimate,
+    the input sample holding tap 0 of symbol 0, phase 0; ``burst_start_sample`` (N,) int64 as given;
+    ``timing_offset_samples`` (N,) int64 relative to the clean reference; ``noise_var`` (N,) — mean
+    |residual|² per sample on the training part (the equaliser's σ²); ``snr_db`` (N,) — Es/N0 estimate,
     (Σ|taps|² − their estimation noise) / noise_var: for white noise that is the symbol energy over
     the noise power in one symbol-rate bandwidth, in both modes (after ``prefilter`` when
-    symbol-spaced at sps > 1); it saturates near 25 dB, the linearisation error of GMSK; ``training_energy`` (N,) — Σ|taps|² at the chosen offset; ``toa_samples`` (N,) float —
+    symbol-spaced at sps > 1); it saturates near 25 dB, the linearisation error of GMSK;
+    ``training_energy`` (N,) — Σ|taps|² at the chosen offset; ``toa_samples`` (N,) float —
     time of arrival from the energy centroid of the taps, in samples relative to
     ``burst_start_sample`` and calibrated so a clean on-time burst gives ≈ 0 (a continuous, stable
     timing figure; ``timing_offset_samples`` is the discrete window choice, which may move by a

@@ -375,7 +375,8 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
 def padded_length(plan: ChannelizerPlan, n_samples: int) -> int:
     """The length of ``channelize_all``'s zero-padded copy of ``n_samples`` of input."""
     ratio = plan.rate_ratio
-    blocks = -(-(-(-n_samples * ratio.numerator // ratio.denominator)) // plan.hop_out)
+    n_out = -(-n_samples * ratio.numerator // ratio.denominator)  # output samples, rounded up
+    blocks = -(-n_out // plan.hop_out)  # ceiling division
     return max(plan.n_in + (blocks - 1) * plan.hop_in, plan.overlap_in // 2 + n_samples)
 
 

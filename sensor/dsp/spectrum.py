@@ -82,7 +82,7 @@ def carrier_contrast(
     if len(samples) < nfft:
         return 1.0
     power, _ = welch_power(np.asarray(samples[: min(len(samples), 256 * nfft)]), sample_rate_hz, nfft=nfft)
-    offsets, ratio, ok, _ = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
+    _offsets, ratio, ok, _ = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
     return float(ratio[ok].max()) if np.any(ok) else 1.0
 
 
@@ -109,7 +109,7 @@ def raster_contrast(
     take = np.unique(np.linspace(0, n - 1, min(n, frames)).astype(np.int64))
     picked = np.asarray(samples)[: n * nfft].reshape(n, nfft)[take].reshape(-1)
     power, _ = welch_power(picked, sample_rate_hz, nfft=nfft)
-    offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
+    _offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
     k = np.clip(np.round(offsets_hz / (sample_rate_hz / nfft)).astype(np.int64) + nfft // 2, 0, nfft - 1)
     return np.where(ok[k], ratio[k], np.nan), 10 * np.log10(np.maximum(inner[k], 1e-30))
 

@@ -205,9 +205,13 @@ class Aligner:
         best: tuple[float, Fix] | None = None
         if a is not None and t - a.time_utc_s <= cfg.max_age_s and not self._outage_in(a.time_utc_s, t, hi_open=False):
             best = (t - a.time_utc_s, a)
-        if b is not None and b.time_utc_s - t <= cfg.max_age_s and not self._outage_in(t, b.time_utc_s, lo_open=False):
-            if best is None or b.time_utc_s - t < best[0]:
-                best = (b.time_utc_s - t, b)
+        if (
+            b is not None
+            and b.time_utc_s - t <= cfg.max_age_s
+            and not self._outage_in(t, b.time_utc_s, lo_open=False)
+            and (best is None or b.time_utc_s - t < best[0])
+        ):
+            best = (b.time_utc_s - t, b)
         return None if best is None else _from_fix(best[1], best[0])
 
     def clock_offset(self) -> ClockOffsetEstimate | None:

@@ -23,7 +23,7 @@ def open_position_source(spec: str, *, align: AlignConfig | None = None) -> Posi
     low = s.lower()
     if low in ("", "none", "off"):
         return None
-    if low == "gpsd" or low.startswith("gpsd://") or low.startswith("gpsd:"):
+    if low == "gpsd" or low.startswith(("gpsd://", "gpsd:")):
         from sensor.gps.gpsd import DEFAULT_HOST, DEFAULT_PORT, GpsdSource
 
         rest = s.split(":", 1)[1].lstrip("/") if ":" in s else ""

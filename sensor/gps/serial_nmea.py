@@ -201,7 +201,7 @@ class SerialNmeaSource(PositionSource):
                 self._port = None
                 try:
                     port.close()
-                except Exception:  # closing a vanished device may fail: nothing left to do
+                except Exception:  # noqa: BLE001 - closing a vanished device may fail: nothing left to do
                     pass
             if self._wait(backoff):
                 return

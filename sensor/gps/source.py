@@ -24,7 +24,7 @@ from sensor.gps.stats import GeoStats
 log = logging.getLogger(__name__)
 
 
-class PositionSource(ABC):
+class PositionSource(ABC):  # noqa: B024 - no abstract methods: subclasses implement _run or override _start
     """Base of every position source; subclasses implement ``_run`` (threaded) or override ``_start``."""
 
     #: How many published fixes ``fixes()`` can still hand to a slow consumer.
@@ -78,7 +78,7 @@ class PositionSource(ABC):
         self._thread = threading.Thread(target=self._thread_main, name=f"geo-{self.name}", daemon=True)
         self._thread.start()
 
-    def _stop(self) -> None:
+    def _stop(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """Unblock the reader (close a socket, a port); the base class joins the thread."""
 
     def _thread_main(self) -> None:
@@ -132,7 +132,11 @@ class PositionSource(ABC):
         while True:
             with self._cond:
                 if self._seq < next_seq and not self._stopping.is_set():
-                    self._cond.wait_for(lambda: self._seq >= next_seq or self._stopping.is_set(), timeout=timeout_s)
+                    # the predicate runs only inside this wait, with this iteration's next_seq
+                    self._cond.wait_for(
+                        lambda: self._seq >= next_seq or self._stopping.is_set(),  # noqa: B023
+                        timeout=timeout_s,
+                    )
                 batch = [fix for seq, fix in self._recent if seq >= next_seq]
                 next_seq = self._seq + 1
             if not batch:

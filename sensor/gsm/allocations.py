@@ -149,7 +149,8 @@ class Allocations:
                     net = (op.mcc, mnc)
                     if net in self._by_network:
                         raise ConfigError(
-                            f"{self._where(region)}: {op.mcc}-{mnc} ({op.name}) is already defined in {self._where(where[net])}"
+                            f"{self._where(region)}: {op.mcc}-{mnc} ({op.name}) "
+                            f"is already defined in {self._where(where[net])}"
                         )
                     self._by_network[net] = op
                     where[net] = region

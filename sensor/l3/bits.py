@@ -1,9 +1,9 @@
 """Bit-level reading and writing of octet strings, MSB first, with CSN.1 L/H bits.
 
 CSN.1 (TS 24.007 §B and TS 44.018 §10.5.2.x rest octets) writes "L" as the bit value of the
-spare padding pattern (the fill octet 0x2B of TS 44.006 §5.2) at that bit position and "H" as its complement; literal 0/1 bits
-are written as they are. Rest octets are octet aligned in the message, so the padding phase
-is the bit position modulo 8.
+spare padding pattern (the fill octet 0x2B of TS 44.006 §5.2) at that bit position and "H" as its
+complement; literal 0/1 bits are written as they are. Rest octets are octet aligned in the
+message, so the padding phase is the bit position modulo 8.
 """
 
 from __future__ import annotations
@@ -55,10 +55,9 @@ class BitReader:
 
     def is_padding_from_here(self) -> bool:
         """True when every remaining bit equals the spare padding pattern."""
-        for pos in range(self.pos, self._nbits):
-            if ((self._value >> (self._nbits - 1 - pos)) & 1) != _pad_bit(pos):
-                return False
-        return True
+        return all(
+            ((self._value >> (self._nbits - 1 - pos)) & 1) == _pad_bit(pos) for pos in range(self.pos, self._nbits)
+        )
 
 
 class BitWriter:

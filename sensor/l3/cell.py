@@ -267,7 +267,7 @@ def build_si13(p: CellParams) -> bytes:
             bss_paging_coordination=False,
             ccn_active=False,
             nw_ext_utbf=False,
-        ),  # fmt: skip
+        ),
         gprs_power_control=GprsPowerControlParameters(alpha=0, t_avg_w=16, t_avg_t=16, pc_meas_chan=0, n_avg_i=15),
         sgsnr=True,
         si_status_ind=False,

@@ -321,7 +321,7 @@ def _header_octet_flags(ie: ListIE, ba_ind: int, ext_ind: bool, multiband_report
 
 
 def _normalise(arfcns: Iterable[int]) -> list[int]:
-    vals = sorted(set(int(a) for a in arfcns))
+    vals = sorted({int(a) for a in arfcns})
     if vals and (vals[0] < 0 or vals[-1] > MAX_ARFCN):
         raise FrequencyListEncodeError(f"ARFCNs must be in 0..{MAX_ARFCN}, got {vals}")
     return vals

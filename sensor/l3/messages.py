@@ -33,7 +33,7 @@ Example, a real SI3 (captures/README.md, vf_call6 ARFCN 725, MCC 262 MNC 02, as 
 
 from __future__ import annotations
 
-from typing import Any, Union, get_args
+from typing import Any, get_args
 
 from sensor.l2.ts44006 import FRAME_OCTETS
 
@@ -56,18 +56,18 @@ from .si_lists import (
 from .ts24007 import PD_RR
 from .ts44018 import L2_PSEUDO_LENGTH_BITS, SI_TYPE_OF_MESSAGE_TYPE, SIType
 
-SystemInformation = Union[
-    SystemInformation1,
-    SystemInformation2,
-    SystemInformation2bis,
-    SystemInformation2ter,
-    SystemInformation2quater,
-    SystemInformation3,
-    SystemInformation4,
-    SystemInformation7,
-    SystemInformation8,
-    SystemInformation13,
-]
+SystemInformation = (
+    SystemInformation1
+    | SystemInformation2
+    | SystemInformation2bis
+    | SystemInformation2ter
+    | SystemInformation2quater
+    | SystemInformation3
+    | SystemInformation4
+    | SystemInformation7
+    | SystemInformation8
+    | SystemInformation13
+)
 
 # TS 44.018 §10.4: message type → the class that declares the message
 MESSAGE_CLASSES: dict[int, Any] = {cls.SPEC.fields[3].const: cls for cls in get_args(SystemInformation)}

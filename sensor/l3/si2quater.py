@@ -171,9 +171,8 @@ class SI2quaterRestOctets:
             return cls(**kw)  # type: ignore[arg-type]
         if r.read_bool():
             r.skip(7)  # 3G Additional Measurement Parameters Description: FDD_Qmin_Offset, FDD_RSCPmin
-        if r.read_bool():
-            if r.read_bool():
-                r.skip(6)  # FDD_REPORTING_THRESHOLD_2
+        if r.read_bool() and r.read_bool():  # 3G Additional Measurement Parameters Description 2, and its field
+            r.skip(6)  # FDD_REPORTING_THRESHOLD_2
         if not r.read_lh():  # Additions in Rel-6
             return cls(**kw)  # type: ignore[arg-type]
         r.skip(1)  # 3G_CCN_ACTIVE

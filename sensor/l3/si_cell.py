@@ -111,7 +111,8 @@ class SystemInformation4(_Base):
         Field("lai", V, LAI),
         Field("cell_selection_parameters", V, CELL_SELECTION_PARAMETERS),
         Field("rach_control", V, RACH_CONTROL_PARAMETERS),
-        Field("cbch_channel_description", TV, CBCH_CHANNEL_DESCRIPTION, iei=IEI_CBCH_CHANNEL_DESCRIPTION, optional=True),
+        Field("cbch_channel_description", TV, CBCH_CHANNEL_DESCRIPTION, iei=IEI_CBCH_CHANNEL_DESCRIPTION,
+              optional=True),
         Field("cbch_mobile_allocation", TLV, CBCH_MOBILE_ALLOCATION, iei=IEI_CBCH_MOBILE_ALLOCATION, optional=True,
               requires="cbch_channel_description"),
         RestOctets("rest_octets", SI4RestOctets),  # §10.5.2.35, to the frame end

@@ -83,7 +83,8 @@ def encode(envelope: Mapping[str, Any]) -> bytes:
         raise EnvelopeError(f"message {envelope.get('id')!r} cannot be encoded as JSON: {exc}") from None
     if len(data) > MAX_MESSAGE_BYTES:
         raise EnvelopeError(
-            f"message {envelope.get('id')!r} ({envelope.get('kind')}) is {len(data)} bytes, more than the {MAX_MESSAGE_BYTES} allowed"
+            f"message {envelope.get('id')!r} ({envelope.get('kind')}) is {len(data)} bytes, "
+            f"more than the {MAX_MESSAGE_BYTES} allowed"
         )
     return data
 

@@ -124,7 +124,8 @@ class Link:
                 raise ConfigError("a CURVE link needs both the sensor's key pair and the collector's public key")
             if not allow_plaintext:
                 raise ConfigError(
-                    f"link to {endpoint}: no keys given (give the sensor's secret key and the collector's public key, or allow plaintext)"
+                    f"link to {endpoint}: no keys given "
+                    "(give the sensor's secret key and the collector's public key, or allow plaintext)"
                 )
             log.warning(
                 "link to %s is plaintext: anyone on the path can read and forge this sensor's messages", endpoint
@@ -216,8 +217,10 @@ class Link:
 
     def _declare_dead(self, now: float) -> None:
         delay = self._backoff_s * random.uniform(0.8, 1.2)
-        log.warning("collector %s silent for %.1f s: reconnecting in %.1f s (%d unacknowledged message(s) will be resent)",
-                    self.endpoint, now - max(self._waiting_since_s, self._last_heard_s), delay, self.outbox.depth())  # fmt: skip
+        log.warning("collector %s silent for %.1f s: reconnecting in %.1f s "
+                    "(%d unacknowledged message(s) will be resent)",
+                    self.endpoint, now - max(self._waiting_since_s, self._last_heard_s), delay,
+                    self.outbox.depth())  # fmt: skip
         self._disconnect()
         self._backoff_s = min(self._backoff_s * 2, self.backoff_max_s)
         self._reconnect_at_s = now + delay
@@ -301,8 +304,10 @@ class Link:
         if self._in_flight or self.outbox.depth() or now - self._last_activity_s < self.heartbeat_interval_s:
             return
         self._last_activity_s = now
-        body: dict[str, Any] = {"uptime_s": round(now - self._created_s, 3), "outbox_depth": self.outbox.depth(),
-                                "link": {k: self._counters[k] for k in ("sent", "resends", "acked", "reconnects")}}  # fmt: skip
+        body: dict[str, Any] = {
+            "uptime_s": round(now - self._created_s, 3), "outbox_depth": self.outbox.depth(),
+            "link": {k: self._counters[k] for k in ("sent", "resends", "acked", "reconnects")},
+        }  # fmt: skip
         if self.heartbeat_extra is not None:
             body.update(self.heartbeat_extra())
         try:

@@ -152,7 +152,7 @@ class Outbox:
     def _take_lock(self) -> Any:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            f = open(f"{self.path}.lock", "a+")
+            f = open(f"{self.path}.lock", "a+")  # noqa: SIM115 - held (and flocked) while the outbox is open
         except OSError as exc:
             raise OutboxError(f"cannot open outbox {self.path}: {exc.strerror or exc}") from None
         try:
@@ -260,7 +260,8 @@ class Outbox:
             cur.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", (str(next_seq),))
             count, nbytes, dropped = self._make_room(cur, count, nbytes)
             cur.executemany(
-                "INSERT INTO drops (kind, count) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET count = count + excluded.count",
+                "INSERT INTO drops (kind, count) VALUES (?, ?) "
+                "ON CONFLICT (kind) DO UPDATE SET count = count + excluded.count",
                 list(dropped.items()),
             )
         return count, nbytes, dropped, stored
@@ -272,8 +273,10 @@ class Outbox:
             marks = ",".join("?" * len(kinds))
             while count > self.max_messages or nbytes > self.max_bytes:
                 want = min(max(count - self.max_messages, 64), 10_000)
-                found = cur.execute(f"SELECT pos, kind, size_bytes FROM outbox WHERE kind IN ({marks}) ORDER BY pos LIMIT ?",
-                                    (*kinds, want)).fetchall()  # fmt: skip
+                found = cur.execute(
+                    f"SELECT pos, kind, size_bytes FROM outbox WHERE kind IN ({marks}) ORDER BY pos LIMIT ?",
+                    (*kinds, want),
+                ).fetchall()
                 if not found:
                     break
                 doomed = []
@@ -317,8 +320,11 @@ class Outbox:
                     chunk = ids[i : i + _SQL_CHUNK]
                     marks = ",".join("?" * len(chunk))
                     if dead_error is not None:
-                        cur.execute(f"INSERT OR REPLACE INTO dead_letters SELECT id, kind, seq, data, ?, ? FROM outbox WHERE id IN ({marks})",
-                                    (dead_error, utc_now_iso(), *chunk))  # fmt: skip
+                        cur.execute(
+                            "INSERT OR REPLACE INTO dead_letters SELECT id, kind, seq, data, ?, ? "
+                            f"FROM outbox WHERE id IN ({marks})",
+                            (dead_error, utc_now_iso(), *chunk),
+                        )
                     sizes = cur.execute(
                         f"DELETE FROM outbox WHERE id IN ({marks}) RETURNING size_bytes", chunk
                     ).fetchall()

@@ -26,6 +26,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,7 +67,7 @@ class PowerCalibration:
         if not self.full_scale_dbm:
             raise ValueError("full_scale_dbm needs at least one [gain_db, dBm] pair")
         gains = [g for g, _ in self.full_scale_dbm]
-        if any(b <= a for a, b in zip(gains, gains[1:])):
+        if any(b <= a for a, b in pairwise(gains)):
             raise ValueError("full_scale_dbm must be in ascending gain order, each gain once")
 
     def full_scale_at(self, gain_db: float) -> float | None:
@@ -74,7 +75,7 @@ class PowerCalibration:
         table = self.full_scale_dbm
         if not table[0][0] <= gain_db <= table[-1][0]:
             return None
-        for (g0, p0), (g1, p1) in zip(table, table[1:]):
+        for (g0, p0), (g1, p1) in pairwise(table):
             if g0 <= gain_db <= g1:
                 return p0 + (p1 - p0) * (gain_db - g0) / (g1 - g0)
         return table[0][1]  # a one-entry table at exactly that gain

@@ -398,7 +398,8 @@ def plan_scan(
         if chans and not any(reachable[index[c.downlink_hz]] for c in chans):
             b_lo, b_hi = chans[0].downlink_hz, chans[-1].downlink_hz
             raise ConfigError(
-                f"band {name} ({min(b_lo, b_hi) / 1e6:.1f}-{max(b_lo, b_hi) / 1e6:.1f} MHz) is out of reach of {profile.name} "
+                f"band {name} ({min(b_lo, b_hi) / 1e6:.1f}-{max(b_lo, b_hi) / 1e6:.1f} MHz) "
+                f"is out of reach of {profile.name} "
                 f"(tuning range {t_lo / 1e6:g}-{t_hi / 1e6:g} MHz)"
             )
     left_out = tuple(c for c, ok in zip(channels, reachable) if not ok)

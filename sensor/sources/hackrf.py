@@ -8,8 +8,9 @@ and its stdout (ci8) is drained by a reader thread (``sensor.sources.process_str
 
 hackrf_transfer cannot be retuned or re-gained while running: ``tune`` and ``set_gain`` restart it
 (``restarts`` counts them). After a gain-change restart (same tuning) the next block says
-``dropped_before=None``, the sample clock re-anchors and ``settle_s`` is discarded again. It runs in its own session: it signals its whole process group with
-SIGALRM when it stops (``kill(0, SIGALRM)``), which would otherwise kill us. ``close`` sends SIGINT
+``dropped_before=None``, the sample clock re-anchors and ``settle_s`` is discarded again. It runs in
+its own session: it signals its whole process group with SIGALRM when it stops
+(``kill(0, SIGALRM)``), which would otherwise kill us. ``close`` sends SIGINT
 (its clean stop: the board leaves receive mode), keeps draining stdout while it exits, kills it after
 ``stop_timeout_s`` and always reaps it (no zombie). The process exiting or its stdout ending
 mid-stream is ``DeviceLost``, with its first error line from stderr; no bytes for ``timeout_s`` is

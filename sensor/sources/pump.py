@@ -135,7 +135,7 @@ class BytePump:
     def _purge_stale(self) -> int:
         stale = 0
         while self._items and self._items[0][0] < self._gen:
-            gen, data, start, _ = self._items.popleft()
+            _gen, data, start, _ = self._items.popleft()
             if data is not None:
                 stale += len(data) - start
                 self._buffered -= len(data) - start

@@ -323,7 +323,7 @@ class RtlSdrSource(RadioSource):
             cause = end.cause
             if cause is not None and not isinstance(cause, OSError):
                 self._release()
-                raise cause  # not a driver failure: a bug, keep its traceback
+                raise cause  # noqa: B904 - not a driver failure: a bug, re-raised as it is with its traceback
             if cause is not None and _errno(cause) == LIBUSB_ERROR_TIMEOUT:
                 self.stats.timeouts += 1
                 self._reopen = True  # pyrtlsdr has closed the device; the next read reopens it

@@ -80,7 +80,8 @@ def _read_archive(path: Path) -> tuple[dict[str, Any], Path, int, int]:
             datas = [m for m in members if m.name.endswith(DATA_EXT) and m.isfile()]
             if len(metas) != 1 or len(datas) != 1:
                 raise InputError(
-                    f"{path}: expected one recording in the archive, found {len(metas)} metadata and {len(datas)} data files"
+                    f"{path}: expected one recording in the archive, "
+                    f"found {len(metas)} metadata and {len(datas)} data files"
                 )
             fileobj = tar.extractfile(metas[0])
             assert fileobj is not None

@@ -85,7 +85,7 @@ class SigMFWriter:
         self._last_meta_s = 0.0
         try:
             self.data_path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.data_path, "wb")
+            self._fh = open(self.data_path, "wb")  # noqa: SIM115 - written block by block, closed by close()
         except OSError as exc:
             raise InputError(f"{self.data_path}: cannot write: {exc.strerror}") from None
 

@@ -104,7 +104,7 @@ def format_device_args(args: Mapping[str, str]) -> str:
 
 def _kwargs(result: Any) -> dict[str, str]:
     """A SoapySDRKwargs (or plain dict) as a dict of str."""
-    return {str(k): str(result[k]) for k in result.keys()}
+    return {str(k): str(result[k]) for k in result.keys()}  # noqa: SIM118 - SoapySDRKwargs is a SWIG map
 
 
 def _spec_args(found: Mapping[str, str]) -> dict[str, str]:
@@ -227,7 +227,8 @@ class SoapySource(RadioSource):
         wanted = format_device_args(self._args) or "any radio"
         if not matches:
             raise DeviceNotFound(
-                f"no SoapySDR device matches {wanted} (plugged in? its soapysdr-module installed? try SoapySDRUtil --find)"
+                f"no SoapySDR device matches {wanted} "
+                "(plugged in? its soapysdr-module installed? try SoapySDRUtil --find)"
             )
         found = matches[0]
         try:

@@ -50,7 +50,8 @@ def _drive(seed: int, n: int) -> list[dict]:
                                                      "fix": "3d", "hdop": 1.0, "age_s": 0.1}  # fmt: skip
         reasons = [{"rule": "lac_mismatch", "weight": 0.6, "detail": f"reading {i}"}] if verdict != "normal" else []
         body = cell_body(0, **IDENTS[k], position=position, verdict=verdict, reasons=reasons,
-                         t_utc=datetime.fromtimestamp(t, tz=UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
+                         t_utc=datetime.fromtimestamp(t, tz=UTC).isoformat(timespec="microseconds")
+                         .replace("+00:00", "Z"),
                          rssi_dbfs=round(rng.uniform(-80, -30), 1))  # fmt: skip
         seq[car] += 1
         out.append(make_envelope("observation", body, sensor=car, seq=seq[car]))

@@ -119,8 +119,8 @@ def test_results_are_identical_to_sqlite(open_store, tmp_path):
     assert pg.messages(kind="detection", since_utc="2026-11-25T10:00:10.000000Z", limit=3) == lite.messages(
         kind="detection", since_utc="2026-11-25T10:00:10.000000Z", limit=3)  # fmt: skip
     assert pg.readings() == lite.readings() and len(pg.readings()) == 26
-    for query in ({"arfcn": 2}, {"arfcn": 2, "bsic": 1}, {"cell_id": 3}, {"bsic": 0, "cell_id": 0}, {"since_utc": "2026-11-25T09:59:40"},
-                  {"arfcn": 1, "limit": 2}, {"arfcn": 99}):  # fmt: skip
+    for query in ({"arfcn": 2}, {"arfcn": 2, "bsic": 1}, {"cell_id": 3}, {"bsic": 0, "cell_id": 0},
+                  {"since_utc": "2026-11-25T09:59:40"}, {"arfcn": 1, "limit": 2}, {"arfcn": 99}):  # fmt: skip
         assert pg.readings(**query) == lite.readings(**query), query
     assert pg.sensors() == lite.sensors() and [s.sensor for s in pg.sensors()] == ["car0", "car1", "car2", "car9"]
     lite.close()
@@ -306,8 +306,10 @@ def test_a_batch_committed_after_a_later_one_still_reaches_the_live_table(open_s
     position = {"lat_deg": 31.0, "lon_deg": 121.0, "alt_m": None, "fix": "3d", "hdop": 1.0, "age_s": 0.1}
 
     def obs(arfcn, sensor, second, seq, verdict="normal"):
-        return env("observation", cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, verdict=verdict,
-                                            t_utc=f"2026-11-25T10:00:{second:02d}.000000Z"), sensor=sensor, seq=seq)  # fmt: skip
+        return env("observation",
+                   cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, verdict=verdict,
+                             t_utc=f"2026-11-25T10:00:{second:02d}.000000Z"),
+                   sensor=sensor, seq=seq)  # fmt: skip
 
     a, b, watcher, naive = open_store(), open_store(), open_store(), open_store()
     naive.late_positions = 0

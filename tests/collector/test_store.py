@@ -116,7 +116,8 @@ def test_readings_flatten_observations_and_detections(open_store):
 def test_sensors_are_tracked(open_store):
     store = open_store()
     store.save_many([env("status", {"state": "a"}, seq=5), env("status", {"state": "b"}, seq=3),
-                     env("status", {"state": "c"}, sensor="car2", seq=0)], received_utc="2026-11-25T10:00:00.000000Z")  # fmt: skip
+                     env("status", {"state": "c"}, sensor="car2", seq=0)],
+                    received_utc="2026-11-25T10:00:00.000000Z")  # fmt: skip
     store.save(env("status", {"state": "d"}, seq=6), received_utc="2026-11-25T11:00:00.000000Z")
     car1, car2 = store.sensors()
     assert (car1.sensor, car1.messages, car1.last_seq) == ("car1", 3, 6)

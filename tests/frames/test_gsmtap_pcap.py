@@ -16,8 +16,8 @@ SI3 = bytes.fromhex("49061b3b2d72f2203aa8d0033c546506b900008020420b")
 
 
 def test_header_layout():
-    h = GsmtapHeader(arfcn=725, timeslot=3, frame_number=860933, sub_type=GsmtapChannel.CCCH, signal_dbm=-61.4, snr_db=18.6,
-                     uplink=True, pcs=True, antenna=1, sub_slot=2)  # fmt: skip
+    h = GsmtapHeader(arfcn=725, timeslot=3, frame_number=860933, sub_type=GsmtapChannel.CCCH,
+                     signal_dbm=-61.4, snr_db=18.6, uplink=True, pcs=True, antenna=1, sub_slot=2)  # fmt: skip
     raw = h.to_bytes()
     assert len(raw) == 16 == GSMTAP_HEADER.size
     assert struct.unpack("!BBBBHbbIBBBB", raw) == (2, 4, 1, 3, 725 | 0x8000 | 0x4000, -61, 19, 860933, 2, 1, 2, 0)

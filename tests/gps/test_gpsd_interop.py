@@ -51,7 +51,8 @@ def gpsfake(log: Path, port: int, *, once: bool = True) -> Iterator[subprocess.P
         args.append("-1")
     out = open(log.with_suffix(f".{port}.gpsfake.log"), "wb")
     proc = subprocess.Popen([*args, str(log)], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, env={**os.environ, "PATH": _PATH, "TMPDIR": str(log.parent)})  # fmt: skip
+                            start_new_session=True,
+                            env={**os.environ, "PATH": _PATH, "TMPDIR": str(log.parent)})  # fmt: skip
     try:
         yield proc
     finally:

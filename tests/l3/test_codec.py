@@ -77,8 +77,8 @@ class AllFormats(Message):
 nibbles = st.integers(0, 15)
 all_formats = st.builds(
     AllFormats, nibbles, nibbles, st.integers(0, 0xFFFF), st.binary(max_size=20), st.binary(max_size=300),
-    st.none() | nibbles, st.none() | st.just(True), st.none() | st.integers(0, 0xFFFF), st.none() | st.binary(max_size=30),
-    st.none() | st.binary(max_size=300),
+    st.none() | nibbles, st.none() | st.just(True), st.none() | st.integers(0, 0xFFFF),
+    st.none() | st.binary(max_size=30), st.none() | st.binary(max_size=300),
 )  # fmt: skip
 
 

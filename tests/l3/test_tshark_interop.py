@@ -336,7 +336,8 @@ def si2quater_with_every_gprs_description() -> bytes:
     bits = [
         (1, 1), (0b101, 3),  # Measurement_Parameters Description
         (1, 1), (1, 1), (1, 1), (3, 5),  # GPRS RTD: RTD6 list from BA_Index_Start_RTD 3
-        (0, 1), (17, 6), (0, 1), (5, 6), (1, 1), (0, 1), (0, 1), (9, 6), (1, 1), (1, 1), (0, 1),  # two RTD6 structs, no RTD12
+        # two RTD6 structs, no RTD12
+        (0, 1), (17, 6), (0, 1), (5, 6), (1, 1), (0, 1), (0, 1), (9, 6), (1, 1), (1, 1), (0, 1),
         (1, 1), (0, 1), (33, 6), (2, 7), (1, 1), (12, 6), (0, 1), (44, 6),  # GPRS BSIC Description
         (1, 1), (5, 7), (0b10110, 5),  # GPRS REPORT PRIORITY Description
         (0, 1),  # no GPRS_MEASUREMENT_Parameters Description

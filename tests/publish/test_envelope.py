@@ -167,7 +167,8 @@ def test_schema_file_agrees_with_a_reference_validator():
     ref = jsonschema.Draft7Validator(schema())
     jsonschema.Draft7Validator.check_schema(schema())
     good = [make_envelope(k, b, sensor="car1", seq=0) for k, b in
-            [("observation", cell_body()), ("detection", detection_body()), ("heartbeat", HEARTBEAT), ("status", {"state": "x"})]]  # fmt: skip
+            [("observation", cell_body()), ("detection", detection_body()), ("heartbeat", HEARTBEAT),
+             ("status", {"state": "x"})]]  # fmt: skip
     bad = [
         _env(v=2),
         _env(kind="detection"),

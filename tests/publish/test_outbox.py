@@ -107,8 +107,9 @@ def test_wrong_owner_or_file_is_one_line_error(path, tmp_path):
 
 def _fill(ob):
     """hb0 obs0 st0 det0 obs1 hb1 det1 obs2 (8 messages)."""
-    plan = [("heartbeat", HB), ("observation", cell_body(0)), ("status", {"state": "s"}), ("detection", detection_body(0)),
-            ("observation", cell_body(1)), ("heartbeat", HB), ("detection", detection_body(1)), ("observation", cell_body(2))]  # fmt: skip
+    plan = [("heartbeat", HB), ("observation", cell_body(0)), ("status", {"state": "s"}),
+            ("detection", detection_body(0)), ("observation", cell_body(1)), ("heartbeat", HB),
+            ("detection", detection_body(1)), ("observation", cell_body(2))]  # fmt: skip
     return [ob.publish(kind, body) for kind, body in plan]
 
 

@@ -21,7 +21,10 @@ PYTHON = sys.executable
 
 # `fbs-sensor collector` without importing the whole CLI (the receiver's imports take seconds):
 # a process the tests start, kill and restart quickly.
-COLLECTOR_MAIN = "import sys; from sensor.commands.collector import command; command.main(sys.argv[1:], prog_name='fbs-sensor collector')"
+COLLECTOR_MAIN = (
+    "import sys; from sensor.commands.collector import command; "
+    "command.main(sys.argv[1:], prog_name='fbs-sensor collector')"
+)
 
 # Quick timers for tests: a dead collector is noticed within a second, resends after half a second.
 FAST_LINK = dict(ack_timeout_s=0.5, heartbeat_interval_s=0.3, liveness_s=1.0, backoff_initial_s=0.05, backoff_max_s=0.4)
@@ -30,7 +33,8 @@ FAST_LINK = dict(ack_timeout_s=0.5, heartbeat_interval_s=0.3, liveness_s=1.0, ba
 def cell_body(i: int = 0, **changes: Any) -> dict[str, Any]:
     """A CONTRACT.md cell object (as cells.cell_object makes it), varied by ``i``."""
     body: dict[str, Any] = {
-        "type": "cell", "schema": 1, "arfcn": 1 + i % 124, "band": "P-GSM900", "downlink_hz": 935.2e6 + 0.2e6 * (1 + i % 124),
+        "type": "cell", "schema": 1, "arfcn": 1 + i % 124, "band": "P-GSM900",
+        "downlink_hz": 935.2e6 + 0.2e6 * (1 + i % 124),
         "bsic": i % 64, "mcc": "262", "mnc": "01", "lac": 1000 + i % 7, "cell_id": i % 65536,
         "neighbours": [3, 5, 7], "cell_channels": None, "si": {"3": "49061b3b2d72f2203aa8d0033c546506b900008020420b"},
         "params": {"t3212_min": 60}, "rssi_dbfs": -30.5, "rssi_dbm": None, "snr_db": 18.2, "freq_offset_hz": 812.0,

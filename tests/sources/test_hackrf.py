@@ -108,7 +108,8 @@ def test_gain_split_examples():
 def test_hackrf_info_parsing_handles_both_serial_formats():
     text = (
         "Found HackRF\nIndex: 0\nSerial number: 0000000000000000457863C82B2C5D1F\nBoard ID Number: 2 (HackRF One)\n"
-        "Found HackRF\nIndex: 1\nSerial number: 0x00000000 0x00000000 0x14d463dc 0x2f4c8ee3\nBoard ID Number: 4 (HackRF One)\n"
+        "Found HackRF\nIndex: 1\nSerial number: 0x00000000 0x00000000 0x14d463dc 0x2f4c8ee3\n"
+        "Board ID Number: 4 (HackRF One)\n"
     )
     assert [(d.spec, d.description) for d in parse_hackrf_info(text)] == [
         (f"hackrf:{SERIAL}", "HackRF One"),
