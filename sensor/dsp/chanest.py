@@ -46,6 +46,9 @@ the energy centroid of the response at full sample resolution (tap noise removed
 ``toa_samples`` and the window is moved (fractional: to any sample; symbol-spaced: by whole symbols,
 keeping the best phase) so the centroid sits ``CENTROID_IN_WINDOW_SYMBOLS`` into it, leaving room
 for delayed paths.
+
+One kernel family in one file: derotation, the prefilter, the least-squares estimate, fine timing
+and the noise estimate all work on the same derotated, gathered training observations (see above).
 """
 
 from __future__ import annotations

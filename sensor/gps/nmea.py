@@ -6,6 +6,10 @@ specification UBX-13003221 §31): ``$<talker 2><type 3>,<fields>*<XOR checksum, 
 Every parser checks field syntax strictly (no ``float()`` leniency: ``nan``, ``1e9``, ``inf`` are
 not NMEA numbers) and value ranges; anything wrong raises ``NmeaError``. The stream-level
 ``NmeaReader`` never raises: it counts bad input and moves on.
+
+One protocol in one file: the seven sentence parsers share the field readers (numbers, time, date,
+coordinates, mode indicators) and the framing above them; they are short, and together they are
+what a reader of NMEA looks for in one place.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ later write succeeds as soon as acknowledged messages have made room or the disk
 One process at a time: a lock file (``PATH.lock``) refuses a second opener, so the in-memory
 depth counters are exact. Inside one process the outbox is thread-safe (the daemon stores while
 the link thread sends and acknowledges).
+
+One concern in one file: storing, taking, acknowledging, dead-lettering and the back-pressure rules
+all work on the same table under the same write transaction and lock, and the counters must agree
+with it; split apart they would have to share that state.
 """
 
 from __future__ import annotations

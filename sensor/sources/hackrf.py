@@ -34,6 +34,9 @@ behind, the pump's bounded buffer drops whole chunks and counts them exactly. Wi
 when it grows, the next block gets ``dropped_before=None`` (an unknown number of samples was lost in
 the second before, not exactly there). Through SoapySDR, SoapyHackRF's overflow code is counted the
 same way (unknown amount).
+
+One device in one file, as every backend: the two transports share the device facts (gain split,
+``hackrf_info`` parsing, serial matching, the profile) and one ``HackRFSource`` chooses between them.
 """
 
 from __future__ import annotations

@@ -17,6 +17,9 @@ Streaming continues after an overflow. SOAPY_SDR_TIMEOUT (-1) is ``SourceTimeout
 CORRUPTION (-3), any other error code, or an exception from the driver (device unplugged) is
 ``DeviceLost`` (which closes the source: ``open()`` reconnects). Some drivers (SoapyRTLSDR) report an unplugged
 device only as endless timeouts: a supervisor should reopen after a few ``SourceTimeout`` in a row.
+
+One backend in one file: device arguments, enumeration and the stream with its drop accounting are
+all the SoapySDR driver boundary, which the tests replace by one fake.
 """
 
 from __future__ import annotations
