@@ -28,7 +28,7 @@ unless its mapping gives None a code.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .bits import BitReader, BitWriter
@@ -93,7 +93,8 @@ class Bits(_Element):
         return self.n
 
     def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        _fit(r, self.n, limit)
+        if limit is not None and r.pos + self.n > limit:
+            raise _PastLimit
         code = r.read(self.n)
         if self.boolean:
             kw[self.name] = bool(code)
@@ -168,6 +169,12 @@ class Opt(_Element):
     body: tuple[_Element, ...]
     lh: bool = True
     flag: str | None = None
+    # the body's size when every element has a fixed one (else 0), worked out once
+    body_bits: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        sizes = [el.fixed_bits() for el in self.body]
+        object.__setattr__(self, "body_bits", sum(s or 0 for s in sizes) if all(sizes) else 0)
 
     def names(self) -> tuple[str, ...]:
         return ((self.flag,) if self.flag else ()) + tuple(n for el in self.body for n in el.names())
@@ -177,8 +184,7 @@ class Opt(_Element):
         if self.flag:
             kw[self.flag] = present
         if present:
-            size = sum(el.fixed_bits() or 0 for el in self.body) if all(el.fixed_bits() for el in self.body) else 0
-            _fit(r, size, limit)  # in an extension, the whole body fits or none of it is read
+            _fit(r, self.body_bits, limit)  # in an extension, the whole body fits or none of it is read
             read_elements(self.body, r, kw, limit)
 
     def present(self, obj: Any) -> bool:
