@@ -190,7 +190,7 @@ def test_real_session_events():
 def test_undecodable_blocks_and_other_lpd_are_counted():
     links = Links()
     assert links.receive_block(bytes(23), Channel.SDCCH) == []
-    assert links.receive_block(bytes.fromhex("2303").ljust(23, b"\x2b"), Channel.SDCCH) == []
+    assert links.receive_block(bytes.fromhex("230301").ljust(23, b"\x2b"), Channel.SDCCH) == []
     discards, _ = links.totals()
     assert discards == Counter({Discard.SHORT_L2_HEADER: 1, Discard.LPD_NOT_NORMAL: 1})
 
