@@ -1,0 +1,1 @@
+"""SMS (placeholder docstring replaced below)."""
