@@ -19,13 +19,11 @@ from .alphabet import gsm7_char_septets, gsm7_fits, ucs2_units
 from .dcs import encode_dcs
 from .errors import SmsEncodeError
 from .timestamp import utc_now_scts
-from .ts23038 import Alphabet, MessageClass
-from .ts23040 import MAX_PARTS, PID_DEFAULT, PID_TYPE_0, UD_MAX_OCTETS, UD_MAX_SEPTETS
 from .tpdu import SmsDeliver
+from .ts23038 import UCS2_OCTETS, Alphabet, MessageClass
+from .ts23040 import MAX_PARTS, PID_DEFAULT, PID_TYPE_0, UD_MAX_OCTETS, UD_MAX_SEPTETS
 from .udh import Concat, UdhElement, encode_udh
 from .userdata import UserData, header_septets
-
-_UCS2_OCTETS = 2
 
 
 def choose_alphabet(text: str) -> Alphabet:
@@ -48,7 +46,7 @@ def capacity(alphabet: Alphabet, header: tuple[UdhElement, ...] = ()) -> int:
     header_octets = len(encode_udh(header)) if header else 0
     if alphabet is Alphabet.GSM7:
         return UD_MAX_SEPTETS - (header_septets(header_octets) if header else 0)
-    return (UD_MAX_OCTETS - header_octets) // _UCS2_OCTETS
+    return (UD_MAX_OCTETS - header_octets) // UCS2_OCTETS
 
 
 def split_text(
