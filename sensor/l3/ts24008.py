@@ -141,7 +141,7 @@ REJECT_CAUSE: dict[int, str] = {
     33: "Requested service option not subscribed",
     34: "Service option temporarily out of order",
     38: "Call cannot be identified",
-    **{c: "retry upon entry into a new cell" for c in range(48, 64)},
+    **dict.fromkeys(range(48, 64), "retry upon entry into a new cell"),
     95: "Semantically incorrect message",
     96: "Invalid mandatory information",
     97: "Message type non-existent or not implemented",

@@ -151,7 +151,7 @@ CHANNEL_TYPES: dict[int, tuple[str, int | None]] = {
 # §10.5.2.5a Table 10.5.2.5a.1: Channel Description 2 (Assignment Command), the same shape plus
 # TCH/F + FACCH/F and SACCH/M (00000) and the multislot configurations (1xxxx)
 CHANNEL_TYPES_2: dict[int, tuple[str, int | None]] = {
-    0b00000: ("TCH/F", None), **CHANNEL_TYPES, **{c: ("TCH/F multislot", None) for c in range(0b10000, 0b11000)},
+    0b00000: ("TCH/F", None), **CHANNEL_TYPES, **dict.fromkeys(range(16, 24), ("TCH/F multislot", None)),
 }  # fmt: skip
 
 
