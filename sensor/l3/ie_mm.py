@@ -41,7 +41,7 @@ _DIGIT_TYPES: dict[MobileIdentityType, tuple[int, int]] = {
     MobileIdentityType.IMEI: (1, 15),
     MobileIdentityType.IMEISV: (1, 16),
 }
-MOBILE_IDENTITY_MAX_OCTETS = 8  # §10.5.1.4: an IMEISV, 16 digits, is the longest
+MOBILE_IDENTITY_MAX_OCTETS = 9  # §10.5.1.4: an IMEISV, 16 digits + filler, is the longest
 
 
 def _check(cond: bool, message: str) -> None:
