@@ -15,12 +15,14 @@ Example, a real Paging Request Type 1 (captures/README.md, gsmsp 941.0 MHz, 2007
 
 from __future__ import annotations
 
-from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
-
 from . import keys
+from .ie import ChannelDescription
+from .ie_mm import MobileIdentity
+from .ie_rr import RequestReference
+from .rr_ccch import ImmediateAssignment, PagingRequest1
 from .ts24007 import PD_RR
 from .ts24008 import MobileIdentityType
-from .ts44018 import RRMessageType, l2_pseudo_length_octet
+from .ts44018 import RRMessageType
 
 NAMES = {
     RRMessageType.PAGING_REQUEST_1: keys.PAGING_REQUEST_1,
@@ -30,31 +32,19 @@ NAMES = {
     RRMessageType.IMMEDIATE_ASSIGNMENT_EXTENDED: keys.IMMEDIATE_ASSIGNMENT_EXTENDED,
     RRMessageType.IMMEDIATE_ASSIGNMENT_REJECT: keys.IMMEDIATE_ASSIGNMENT_REJECT,
 }
-
-
-def _frame(body: bytes) -> bytes:
-    """L2 pseudo length (§10.5.2.19: length << 2 | 0b01) + body, filled to 23 octets."""
-    if len(body) > FRAME_OCTETS - 1:
-        raise ValueError("CCCH message too long for one block")
-    return (bytes([l2_pseudo_length_octet(len(body))]) + body).ljust(FRAME_OCTETS, bytes([FILL_OCTET]))
+SDCCH8_SUB_0 = 0b01000  # TS 44.018 §10.5.2.5 Table 10.5.2.5.1: SDCCH/8 sub-channel 0
 
 
 def paging_request_1(tmsi: int | None) -> bytes:
     """Paging Request Type 1 (§9.1.22) for one TMSI; ``None``: the empty page an idle PCH carries."""
-    if tmsi is None:
-        mi = bytes([1, 0xF0 | MobileIdentityType.NONE])
-    else:
-        mi = bytes([5, 0xF0 | MobileIdentityType.TMSI]) + (tmsi & 0xFFFFFFFF).to_bytes(4, "big")
-    return _frame(bytes([PD_RR, RRMessageType.PAGING_REQUEST_1, 0x00]) + mi)
+    identity = MobileIdentity.none() if tmsi is None else MobileIdentity.of_tmsi(tmsi & 0xFFFFFFFF)
+    return PagingRequest1(identity).to_l2()
 
 
 def immediate_assignment(*, arfcn: int, tn: int, tsc: int, ra: int, fn: int, timing_advance: int = 0) -> bytes:
     """Immediate Assignment (§9.1.18) of an SDCCH/8 subchannel 0 on timeslot ``tn`` (no hopping)."""
-    chan = bytes([0b01000 << 3 | (tn & 7), (tsc & 7) << 5 | (arfcn >> 8 & 3), arfcn & 0xFF])  # §10.5.2.5
-    t1, t2, t3 = (fn // 1326) % 32, fn % 26, fn % 51  # §10.5.2.38 starting time fields of the request reference
-    req = bytes([ra & 0xFF, t1 << 3 | t3 >> 3, (t3 & 7) << 5 | t2])
-    body = bytes([PD_RR, RRMessageType.IMMEDIATE_ASSIGNMENT, 0x00]) + chan + req + bytes([timing_advance & 0x3F, 0x00])
-    return _frame(body)
+    channel = ChannelDescription(SDCCH8_SUB_0, tn & 7, tsc & 7, arfcn=arfcn & 0x3FF)
+    return ImmediateAssignment(channel, RequestReference.from_fn(ra & 0xFF, fn), timing_advance & 0x3F).to_l2()
 
 
 def classify_ccch(octets: bytes) -> str | None:

@@ -42,7 +42,23 @@ from typing import Any, ClassVar
 from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
 
 from .errors import L3EncodeError, L3ParseError, TruncatedMessage
-from .ts24007 import LENGTH_OCTETS, SKIP_INDICATOR, IEFormat, ProtocolDiscriminator
+from .ts24007 import (
+    IEI_COMPREHENSION_REQUIRED_HIGH_BITS,
+    IEI_ONE_OCTET_BIT,
+    LENGTH_OCTETS,
+    MESSAGE_TYPE_MASK_WITH_NSD,
+    NSD_SHIFT,
+    PD_WITH_SEND_SEQUENCE_NUMBER,
+    PD_WITH_TI,
+    SKIP_INDICATOR,
+    TI_EXTENDED_VALUE_MASK,
+    TI_EXTENSION_BIT,
+    TI_FLAG_BIT,
+    TI_VALUE_EXTENDED,
+    TI_VALUE_MASK,
+    IEFormat,
+    ProtocolDiscriminator,
+)
 from .ts44018 import L2_PSEUDO_LENGTH_MAX, l2_pseudo_length_octet
 
 V, T, TV, LV, TLV, LV_E, TLV_E = (IEFormat.V, IEFormat.T, IEFormat.TV, IEFormat.LV, IEFormat.TLV, IEFormat.LV_E,
@@ -111,7 +127,41 @@ class RestOctets:
     required: bool = False  # True: encoding a message without them is an error
 
 
-Element = Field | PseudoLength | RestOctets
+@dataclass(frozen=True, slots=True)
+class Header:
+    """The header of a standard L3 message (TS 24.007 §11.2.3): protocol discriminator, skip
+    indicator or transaction identifier, message type.
+
+    Bits 8-5 of octet 1 are the transaction identifier for the protocols of
+    :data:`~.ts24007.PD_WITH_TI` (§11.2.3.1.3: the message gets attributes ``ti_flag`` 0/1 and
+    ``ti_value`` 0..127; values from 7 take the extended TI octet), else the skip indicator, which
+    must be 0 (§11.2.3.1.2). In MM, CC and SS messages bits 8-7 of the message type are the send
+    sequence number N(SD) of a mobile station (§11.2.3.2.3: attribute ``send_sequence_number``
+    0..3): they are masked before the type is compared, so an LU Request 0x48 is an LU Request.
+    """
+
+    pd: ProtocolDiscriminator
+    message_type: int
+
+    @property
+    def ti(self) -> bool:
+        return self.pd in PD_WITH_TI
+
+    @property
+    def nsd(self) -> bool:
+        return self.pd in PD_WITH_SEND_SEQUENCE_NUMBER
+
+
+@dataclass(frozen=True, slots=True)
+class Remainder:
+    """The octets after the last IE, kept undecoded as ``bytes``: the body of a message whose IEs
+    we do not decode, or rest octets kept as octets. In a message that fills a frame the trailing
+    fill octets (0x2B) are dropped when decoding and written again when encoding."""
+
+    name: str
+
+
+Element = Field | PseudoLength | RestOctets | Header | Remainder
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +169,10 @@ class MessageSpec:
     name: str  # as the errors call the message, e.g. "SI4"
     fields: tuple[Element, ...]
     frame_octets: int = FRAME_OCTETS  # fill (0x2B) to this length; 0: no fill (messages in I frames)
+    # TS 24.007 §11.2.4, TS 24.008 §8.5/§8.6, TS 44.018 §8.5/§8.6: in the non-imperative part skip
+    # unknown IEs that are not "comprehension required", take known IEs in any order and only the
+    # first of a repeated IE. False (the System Information messages): every octet must be declared.
+    skip_unknown_ies: bool = False
 
 
 def rr_header(message_type: int) -> tuple[Field, Field, Field]:
@@ -137,9 +191,71 @@ def _length(data: bytes, pos: int, n: int) -> int:
     return int.from_bytes(data[pos : pos + n], "big")
 
 
+def _read_header(spec: MessageSpec, h: Header, data: bytes, pos: int, kw: dict[str, Any]) -> int:
+    """TS 24.007 §11.2.3: check the PD, read the skip indicator or TI and the message type (N(SD)
+    masked); the TI and N(SD) go into ``kw``. Returns where the message's IEs start."""
+    if pos + 2 > len(data):
+        raise TruncatedMessage(f"{spec.name} ends in its header")
+    octet = data[pos]
+    if octet & 0x0F != h.pd:
+        raise L3ParseError(f"{spec.name} protocol discriminator is {octet & 0x0F}, expected {int(h.pd)}")
+    high, pos = octet >> 4, pos + 1
+    if h.ti:
+        kw["ti_flag"] = int(bool(high & TI_FLAG_BIT))
+        value = high & TI_VALUE_MASK
+        if value == TI_VALUE_EXTENDED:
+            if pos + 2 > len(data):
+                raise TruncatedMessage(f"{spec.name} ends in its extended transaction identifier")
+            if not data[pos] & TI_EXTENSION_BIT:
+                raise L3ParseError(f"{spec.name} extended TI octet {data[pos]:#04x} has EXT bit 0 (§11.2.3.1.3)")
+            value, pos = data[pos] & TI_EXTENDED_VALUE_MASK, pos + 1
+        kw["ti_value"] = value
+    elif high != SKIP_INDICATOR:
+        raise L3ParseError(f"{spec.name} skip indicator {high} is not 0: the message is ignored (§11.2.3.1.2)")
+    message_type = data[pos]
+    if h.nsd:
+        kw["send_sequence_number"] = message_type >> NSD_SHIFT
+        message_type &= MESSAGE_TYPE_MASK_WITH_NSD
+    if message_type != h.message_type:
+        raise L3ParseError(f"{spec.name} message type is {message_type:#04x}, expected {h.message_type:#04x}")
+    return pos + 1
+
+
+def _optional_part(spec: MessageSpec, data: bytes, pos: int, end: int, limit: str, raws: list) -> int:
+    """The non-imperative part read as TS 24.007 §11.2.4 and TS 24.008 §8.6 say: known IEs in any
+    order (the first of a repeated one kept), unknown ones skipped by the format their IEI implies
+    (bit 8 = 1: one octet, type 1 or 2; else TLV), an unknown "comprehension required" IEI (bits
+    8-5 = 0000) an error. Returns the end of the part."""
+    fields = [f for f in spec.fields if isinstance(f, Field) and f.optional]
+    whole = {f.iei: f for f in fields if not f.ie.half}
+    halves = {f.iei: f for f in fields if f.ie.half}
+    seen: set[str] = set()
+    while pos < end:
+        iei = data[pos]
+        f = whole.get(iei) or halves.get(iei >> 4)
+        if f is None:
+            if iei >> 4 == IEI_COMPREHENSION_REQUIRED_HIGH_BITS:
+                raise L3ParseError(f"{spec.name}: unknown IE {iei:#04x} is comprehension required (§11.2.4)")
+            k, fixed = (0, 0) if iei & IEI_ONE_OCTET_BIT else (1, None)
+        elif f.ie.half:
+            k, fixed = 0, -1
+        else:
+            k, fixed = LENGTH_OCTETS[f.format], (f.ie.octets or 0)
+        if k and pos + 1 + k > end:
+            raise L3ParseError(f"{spec.name} IE {iei:#04x} runs past {limit}")
+        n = _length(data, pos + 1, k) if k else max(fixed or 0, 0)
+        if pos + 1 + k + n > end:
+            raise L3ParseError(f"{spec.name} IE {iei:#04x} runs past {limit}")
+        if f is not None and f.name not in seen:
+            seen.add(f.name)
+            raws.append((f, data[pos] & 0x0F if fixed == -1 else bytes(data[pos + 1 + k : pos + 1 + k + n])))
+        pos += 1 + k + n
+    return pos
+
+
 def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[Field, Any]], int]:
-    """Pass 1: where each element lies. Returns the pseudo length (if any), (field, raw value) pairs
-    of the fields present and where the rest octets start."""
+    """Pass 1: where each element lies. Returns the pseudo length and header values (if any),
+    (field, raw value) pairs of the fields present and where the rest octets start."""
     header: dict[str, Any] = {}
     raws: list[tuple[Field, Any]] = []
     pos, half, end, plen = 0, None, len(data), None
@@ -153,7 +269,10 @@ def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[
             header[el.name] = plen
             pos += 1
             continue
-        if isinstance(el, RestOctets):
+        if isinstance(el, Header):
+            pos = _read_header(spec, el, data, pos, header)
+            continue
+        if isinstance(el, (RestOctets, Remainder)):
             continue
         f = el
         if not f.optional:
@@ -178,6 +297,8 @@ def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[
             optionals = True
             if plen is not None:
                 end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
+            if spec.skip_unknown_ies:
+                return header, raws, _optional_part(spec, data, pos, end, limit, raws)
         if pos >= end:
             continue
         if f.ie.half:  # type 1 TV: IEI in bits 8-5
@@ -199,6 +320,11 @@ def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[
                 raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
         raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
         pos += 1 + k + n
+    if spec.skip_unknown_ies and (plen is not None or not any(isinstance(el, Remainder) for el in spec.fields)):
+        # no optional IE declared: what lies before the pseudo length end or the message end are unknown IEs
+        if plen is not None:
+            end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
+        return header, raws, _optional_part(spec, data, pos, end, limit, raws)
     if optionals and pos != end:
         if plen is not None:
             raise L3ParseError(
@@ -220,6 +346,9 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
                 if strict:
                     raise
                 kw[el.name], kw[el.error] = None, str(exc)
+        elif isinstance(el, Remainder):
+            tail = bytes(data[rest_at:])
+            kw[el.name] = tail.rstrip(bytes([FILL_OCTET])) if spec.frame_octets else tail
     for f, raw in raws:
         value = f.ie.decode(raw)
         if f.const is not None:
@@ -237,7 +366,33 @@ def _value_part(spec: MessageSpec, f: Field, value: Any) -> bytes:
     raw = f.ie.encode(value)
     if f.ie.octets is not None and len(raw) != f.ie.octets:
         raise L3EncodeError(f"{spec.name} {f.ie.title} must be {f.ie.octets} octets, got {len(raw)}")
+    k = LENGTH_OCTETS[f.format]
+    if k and len(raw) >= 1 << (8 * k):
+        raise L3EncodeError(f"{spec.name} {f.ie.title} of {len(raw)} octets does not fit its length indicator")
     return raw
+
+
+def _header_octets(spec: MessageSpec, h: Header, msg: Any) -> bytes:
+    """TS 24.007 §11.2.3: octet 1 (PD + skip indicator or TI, maybe the extended TI octet), message type."""
+    out = bytearray()
+    if h.ti:
+        flag, value = msg.ti_flag, msg.ti_value
+        if flag not in (0, 1) or not 0 <= value <= TI_EXTENDED_VALUE_MASK:
+            raise L3EncodeError(f"{spec.name} TI flag must be 0/1 and TI value 0..127, got {flag}, {value}")
+        if value < TI_VALUE_EXTENDED:
+            out.append(((flag << 3) | value) << 4 | h.pd)
+        else:
+            out += bytes([((flag << 3) | TI_VALUE_EXTENDED) << 4 | h.pd, TI_EXTENSION_BIT | value])
+    else:
+        out.append(SKIP_INDICATOR << 4 | h.pd)
+    message_type = h.message_type
+    if h.nsd:
+        nsd = msg.send_sequence_number
+        if not 0 <= nsd <= 3:
+            raise L3EncodeError(f"{spec.name} send sequence number must be 0..3, got {nsd}")
+        message_type |= nsd << NSD_SHIFT
+    out.append(message_type)
+    return bytes(out)
 
 
 def encode(msg: Any) -> bytes:
@@ -275,9 +430,16 @@ def encode(msg: Any) -> bytes:
         _check_pseudo_length(plen)
     body, half = bytearray(), None
     rest: RestOctets | None = None
+    remainder: Remainder | None = None
     for el in spec.fields:
         if isinstance(el, RestOctets):
             rest = el
+            continue
+        if isinstance(el, Remainder):
+            remainder = el
+            continue
+        if isinstance(el, Header):
+            body += _header_octets(spec, el, msg)
             continue
         if not isinstance(el, Field):
             continue
@@ -294,6 +456,8 @@ def encode(msg: Any) -> bytes:
                 half = None
             continue
         raw = _value_part(spec, el, value)
+        if el.ie.max_octets is not None and len(raw) > el.ie.max_octets:
+            raise L3EncodeError(f"{spec.name} {el.ie.title} must be at most {el.ie.max_octets} octets, got {len(raw)}")
         k = LENGTH_OCTETS[el.format]
         body += (len(raw).to_bytes(k, "big") if k else b"") + raw
     out = bytes(body)
@@ -305,6 +469,11 @@ def encode(msg: Any) -> bytes:
     if rest is not None:
         value = getattr(msg, rest.name)
         out += (value or rest.type()).to_bytes(spec.frame_octets - len(out))
+    if remainder is not None:
+        tail = getattr(msg, remainder.name)
+        if not isinstance(tail, (bytes, bytearray)):
+            raise L3EncodeError(f"{spec.name} {remainder.name} must be octets, got {type(tail).__name__}")
+        out += bytes(tail)
     if spec.frame_octets:
         if len(out) > spec.frame_octets:
             raise L3EncodeError(f"message of {len(out)} octets exceeds {spec.frame_octets}")
@@ -315,6 +484,16 @@ def encode(msg: Any) -> bytes:
 def _check_pseudo_length(plen: int) -> None:
     if not 0 <= plen <= L2_PSEUDO_LENGTH_MAX:
         raise L3EncodeError(f"L2 pseudo length must be 0..{L2_PSEUDO_LENGTH_MAX}, got {plen}")
+
+
+def message_key(spec: MessageSpec) -> tuple[int, int]:
+    """(protocol discriminator, message type) of a message declared with a :class:`Header` or with
+    :func:`rr_header` fields: the key of the dispatch registry."""
+    for el in spec.fields:
+        if isinstance(el, Header):
+            return int(el.pd), el.message_type
+    consts = {el.name: el.const for el in spec.fields if isinstance(el, Field) and el.const is not None}
+    return int(consts["protocol_discriminator"]), int(consts["message_type"])
 
 
 class Message:

@@ -19,10 +19,12 @@ Examples from a real SI3 (vf_call6 ARFCN 725, see :mod:`.messages`)::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .codec import IEType
 from .errors import L3EncodeError, L3ParseError, TruncatedMessage
 from .freqlist import IE_LENGTH, FrequencyList, ListIE, decode_frequency_list, encode_frequency_list
+from .ts44018 import CHANNEL_TYPES
 
 # --------------------------------------------------------------------------- tables
 
@@ -351,9 +353,24 @@ class ChannelDescription:
     maio: int | None = None
     hsn: int | None = None
 
+    # §10.5.2.5 Table 10.5.2.5.1 (Channel Description 2, §10.5.2.5a, has its own table)
+    CHANNEL_TYPES: ClassVar[dict[int, tuple[str, int | None]]] = CHANNEL_TYPES
+
     @property
     def hopping(self) -> bool:
         return self.arfcn is None
+
+    @property
+    def channel(self) -> str | None:
+        """The channel kind ("SDCCH/4", "SDCCH/8", "TCH/F", "TCH/H"), None for a reserved code."""
+        entry = self.CHANNEL_TYPES.get(self.channel_type_tdma_offset)
+        return None if entry is None else entry[0]
+
+    @property
+    def sub_channel(self) -> int | None:
+        """SDCCH/4 sub-channel 0-3, SDCCH/8 0-7, TCH/H 0-1; None for TCH/F or a reserved code."""
+        entry = self.CHANNEL_TYPES.get(self.channel_type_tdma_offset)
+        return None if entry is None else entry[1]
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ChannelDescription:

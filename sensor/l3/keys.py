@@ -84,6 +84,22 @@ NMO = "nmo"
 EGPRS = "egprs"
 SGSNR = "sgsnr"
 
+# --------------------------------------------------------------------------- SACCH SI (TS 44.018 §9.1.37-§9.1.40)
+# kept apart from the BCCH keys: a phone on a dedicated channel measures the SACCH lists, and a
+# cell whose SACCH contradicts its BCCH is itself a finding
+SACCH_NEIGHBOURS = "sacch_neighbours"  # SI5/SI5bis/SI5ter Neighbour Cell Description ARFCNs
+SACCH_BA_IND = "sacch_ba_ind"
+SACCH_EXT_IND = "sacch_ext_ind"
+SACCH_MULTIBAND_REPORTING = "sacch_multiband_reporting"
+SACCH_CELL_ID = "sacch_cell_id"  # SI6 Cell Identity
+SACCH_MCC = "sacch_mcc"  # SI6 LAI
+SACCH_MNC = "sacch_mnc"
+SACCH_LAC = "sacch_lac"
+SACCH_PWRC = "sacch_pwrc"  # SI6 Cell Options (SACCH) §10.5.2.3
+SACCH_DTX = "sacch_dtx"
+SACCH_RADIO_LINK_TIMEOUT_BLOCKS = "sacch_radio_link_timeout_blocks"
+SACCH_NCC_PERMITTED = "sacch_ncc_permitted"
+
 PARAMS: frozenset[str] = frozenset(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str))
 
 # --------------------------------------------------------------------------- cell.ccch (TS 44.018 §9.1)

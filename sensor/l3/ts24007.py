@@ -56,3 +56,31 @@ LENGTH_OCTETS: dict[IEFormat, int] = {
 }  # fmt: skip
 # §11.2.1.1: formats that start with their IEI (the optional ones)
 WITH_IEI: frozenset[IEFormat] = frozenset({IEFormat.T, IEFormat.TV, IEFormat.TLV, IEFormat.TLV_E})
+
+# §11.2.3.1.3: protocols whose messages carry a transaction identifier in bits 8-5 of octet 1 (not a
+# skip indicator): TI flag (bit 8: 0 = sent from the side that originated the transaction, 1 = sent
+# to it) and TI value (bits 7-5); TI value 7 announces the extended TI octet (EXT bit 8 = 1, TI value
+# bits 7-1)
+PD_WITH_TI: frozenset[int] = frozenset({
+    ProtocolDiscriminator.GCC, ProtocolDiscriminator.BCC, ProtocolDiscriminator.CC, ProtocolDiscriminator.SMS,
+    ProtocolDiscriminator.SM, ProtocolDiscriminator.SS, ProtocolDiscriminator.LCS,
+})  # fmt: skip
+TI_FLAG_BIT = 0x08  # of the half octet (bits 8-5 of octet 1)
+TI_VALUE_MASK = 0x07
+TI_VALUE_EXTENDED = 0b111  # §11.2.3.1.3: "the TI value is in the next octet"
+TI_EXTENSION_BIT = 0x80  # bit 8 of the extended TI octet, 1
+TI_EXTENDED_VALUE_MASK = 0x7F
+
+# §11.2.3.2.3: in MM, CC and SS messages sent by a mobile station bits 8-7 of the message type
+# octet hold the send sequence number N(SD) (R99: bit 7; earlier: bits 8-7); the message type is bits 6-1
+PD_WITH_SEND_SEQUENCE_NUMBER: frozenset[int] = frozenset({
+    ProtocolDiscriminator.MM, ProtocolDiscriminator.CC, ProtocolDiscriminator.SS,
+})  # fmt: skip
+MESSAGE_TYPE_MASK_WITH_NSD = 0x3F
+NSD_SHIFT = 6
+
+# §11.2.4: an IEI of the non-imperative part whose bit 8 is 1 is a type 1 (TV, half-octet IEI in
+# bits 8-5) or type 2 (T) element, one octet long; bit 8 0 means a type 4 (TLV) element. An unknown
+# IEI whose bits 8-5 are 0000 is "comprehension required": the message cannot be understood without it.
+IEI_ONE_OCTET_BIT = 0x80
+IEI_COMPREHENSION_REQUIRED_HIGH_BITS = 0b0000
