@@ -152,8 +152,8 @@ def _compare(msg: Any, octets: bytes, fields) -> None:
             tuple(_int(fields, f"gsm_a.rr.{n}") for n in ("T1prim", "T3", "T2")))  # fmt: skip
         _eq("fn mod 42432", ref.fn_mod_42432, _int(fields, "gsm_a.rr.rfn"))
         _eq("channel", (cd.channel, cd.sub_channel), ("SDCCH/8", _int(fields, "gsm_a.rr.tch_facch_sacchm")))
-        _eq("tn/tsc/arfcn", (cd.tn, cd.tsc, cd.arfcn),
-            tuple(_int(fields, f"gsm_a.rr.{n}") for n in ("timeslot", "training_sequence", "single_channel_arfcn")))  # fmt: skip
+        names = ("timeslot", "training_sequence", "single_channel_arfcn")
+        _eq("tn/tsc/arfcn", (cd.tn, cd.tsc, cd.arfcn), tuple(_int(fields, f"gsm_a.rr.{n}") for n in names))
         _eq("timing advance", msg.timing_advance, _int(fields, "gsm_a.rr.timing_adv"))
     elif isinstance(msg, LocationUpdatingRequest):
         _eq("N(SD)", msg.send_sequence_number, _int(fields, "gsm_a.dtap.seq_no"))
@@ -182,8 +182,8 @@ def _compare(msg: Any, octets: bytes, fields) -> None:
             if isinstance(rp, RPDataToMS):
                 oa = rp.originator_address
                 _eq("rp originator digits", oa.digits, fields["gsm_a.dtap.cld_party_bcd_num"][0])
-                _eq("rp originator ton/npi", (oa.ton, oa.npi),
-                    (_int(fields, "gsm_a.dtap.type_of_number"), _int(fields, "gsm_a.dtap.numbering_plan_id")))  # fmt: skip
+                ton_npi = (_int(fields, "gsm_a.dtap.type_of_number"), _int(fields, "gsm_a.dtap.numbering_plan_id"))
+                _eq("rp originator ton/npi", (oa.ton, oa.npi), ton_npi)
                 _eq(
                     "tpdu carried intact",
                     ("95588", "hello"),
