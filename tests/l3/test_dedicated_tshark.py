@@ -4,16 +4,18 @@ as we decode them.
 One capture holds one phone's session (DESIGN.md: tshark's LAPDm reassembly does not reset on a new
 SABM, so each session gets its own file): the Immediate Assignment on the CCCH (Bbis), then on the
 SDCCH the phone's SABM with its LU Request and the UA echoing it, Identity Request (IMSI) and
-Response, SI5/SI6 on the SACCH (L1 header + B4 frame), a SAPI 3 link carrying CP-DATA/RP-DATA with
-an SMS-DELIVER TPDU (segmented over two I frames, M bit), the phone's CP-ACK and CP-DATA/RP-ACK,
-the network's CP-ACK, LU Reject cause 13 and Channel Release. The LAPDm framing (address, control,
-length octet (L << 2) | M << 1 | 1, TS 44.006 §3) is built here, in the test only.
+Response, Ciphering Mode Command (A5/3, IMEISV asked) and Complete, SI5/SI6 on the SACCH (L1
+header + B4 frame), a SAPI 3 link carrying CP-DATA/RP-DATA with an SMS-DELIVER TPDU (segmented over
+two I frames, M bit), the phone's CP-ACK and CP-DATA/RP-ACK, the network's CP-ACK, LU Reject cause
+13 and Channel Release. The LAPDm framing (address, control, length octet (L << 2) | M << 1 | 1,
+TS 44.006 §3) is built here, in the test only.
 
 What tshark 4.0 agreed with, field by field: every message type (RR, MM, CP, RP), the request
 reference (RA, T1'/T3/T2 and the FN they name), the assigned channel, timing advance, N(SD), LU
-type, mobile identity types and the IMSI digits, identity type asked for, TI flag/value, RP
-message reference and originator address (TON, NPI, digits), the TPDU carried intact (TP-OA and
-text), the SI5 neighbour list, SI6 cell identity and LAI, reject cause, RR cause.
+type, mobile identity types, the IMSI and IMEISV digits, identity type asked for, cipher
+SC/algorithm/response, TI flag/value, RP message reference and originator address (TON, NPI,
+digits), the TPDU carried intact (TP-OA and text), the SI5 neighbour list, SI6 cell identity and
+LAI, reject cause, RR cause.
 """
 
 from __future__ import annotations
@@ -33,13 +35,13 @@ from sensor.l3.dispatch import decode_l3, message_key_of
 from sensor.l3.freqlist import FreqListFormat, ListIE, decode_frequency_list, encode_frequency_list
 from sensor.l3.ie import ChannelDescription, LocationAreaIdentification
 from sensor.l3.ie_mm import LocationUpdatingType, MobileIdentity, MobileStationClassmark1
-from sensor.l3.ie_rr import CellOptionsSacch, RequestReference
+from sensor.l3.ie_rr import CellOptionsSacch, CipherModeSetting, RequestReference
 from sensor.l3.mm import IdentityRequest, IdentityResponse, LocationUpdatingReject, LocationUpdatingRequest
 from sensor.l3.rp import RPAckToNetwork, RPAddress, RPDataToMS, decode_rp
 from sensor.l3.rr_ccch import ImmediateAssignment
-from sensor.l3.rr_dedicated import ChannelRelease
+from sensor.l3.rr_dedicated import ChannelRelease, CipheringModeCommand, CipheringModeComplete
 from sensor.l3.si_sacch import SystemInformation5, SystemInformation6
-from sensor.l3.ts24008 import IdentityType
+from sensor.l3.ts24008 import IdentityType, MobileIdentityType
 
 TSHARK = shutil.which("tshark")
 FILL = b"\x2b"
@@ -83,6 +85,8 @@ def _conversation() -> list[tuple[bytes, bool, int, Any]]:
     )  # fmt: skip
     id_req = IdentityRequest(IdentityType.IMSI)
     id_resp = IdentityResponse(MobileIdentity.imsi(IMSI), send_sequence_number=1)
+    cipher = CipheringModeCommand(CipherModeSetting(True, 2), cipher_response=1)  # A5/3, send the IMEISV
+    cipher_done = CipheringModeComplete(MobileIdentity(MobileIdentityType.IMEISV, digits="3534560123456701"))
     si5 = SystemInformation5(_neighbours())
     si6 = SystemInformation6(0x2BD9, LAI, CellOptionsSacch(True, 1, 24), (0, 1, 2, 3))
     rp_data = RPDataToMS(42, RPAddress(1, 1, "8613800250"), TPDU)
@@ -98,6 +102,8 @@ def _conversation() -> list[tuple[bytes, bool, int, Any]]:
         (_lapdm(0x01, 0x73, lu.to_l2()), False, sd, lu),  # UA, F=1, echoing it (TS 44.006 §8.4.1.1)
         *((b, False, sd, id_req) for b in _i_frames(0x03, 0, 0, id_req.to_l2())),
         *((b, True, sd, id_resp) for b in _i_frames(0x01, 0, 1, id_resp.to_l2())),
+        *((b, False, sd, cipher) for b in _i_frames(0x03, 1, 1, cipher.to_l2())),
+        *((b, True, sd, cipher_done) for b in _i_frames(0x01, 1, 2, cipher_done.to_l2())),
         (bytes([0, 2]) + bytes([0x03, 0x03]) + si5.to_l2(), False, sacch, si5),  # L1 header, B4 UI, SI5
         (bytes([0, 2]) + bytes([0x03, 0x03]) + si6.to_l2(), False, sacch, si6),
         (_lapdm(0x0F, 0x3F), False, sd, None),  # SABM on SAPI 3 for the SMS
@@ -109,8 +115,8 @@ def _conversation() -> list[tuple[bytes, bool, int, Any]]:
     blocks += [(b, True, sd, cp_ack_up) for b in _i_frames(0x0D, 0, 2, cp_ack_up.to_l2())]
     blocks += [(b, True, sd, cp_rp_ack) for b in _i_frames(0x0D, 1, 2, cp_rp_ack.to_l2())]
     blocks += [(b, False, sd, cp_ack_down) for b in _i_frames(0x0F, 2, 2, cp_ack_down.to_l2())]
-    blocks += [(b, False, sd, reject) for b in _i_frames(0x03, 1, 1, reject.to_l2())]
-    blocks += [(b, False, sd, release) for b in _i_frames(0x03, 2, 1, release.to_l2())]
+    blocks += [(b, False, sd, reject) for b in _i_frames(0x03, 2, 2, reject.to_l2())]
+    blocks += [(b, False, sd, release) for b in _i_frames(0x03, 3, 2, release.to_l2())]
     return blocks
 
 
@@ -189,6 +195,15 @@ def _compare(msg: Any, octets: bytes, fields) -> None:
                     ("95588", "hello"),
                     (fields["gsm_sms.tp-oa"][0], fields["gsm_sms.sms_text"][0]),
                 )
+    elif isinstance(msg, CipheringModeCommand):
+        cms = msg.cipher_mode_setting
+        _eq("cipher SC", int(cms.start_ciphering), _int(fields, "gsm_a.rr.SC"))
+        _eq("cipher algorithm A5/n", cms.a5, _int(fields, "gsm_a.rr.algorithm_identifier") + 1)
+        _eq("cipher response", msg.cipher_response, _int(fields, "gsm_a.rr.CR"))
+    elif isinstance(msg, CipheringModeComplete):
+        ident = msg.mobile_equipment_identity
+        _eq("mobile identity type", int(ident.type), _int(fields, "gsm_a.ie.mobileid.type"))
+        _eq("imeisv", ident.digits, fields["gsm_a.imeisv"][0])
     elif isinstance(msg, LocationUpdatingReject):
         _eq("reject cause", msg.reject_cause, _int(fields, "gsm_a.dtap.rej_cause"))
     elif isinstance(msg, ChannelRelease):
