@@ -2,7 +2,8 @@
 
 The sensor never keeps identities: it only classifies each CCCH block (``classify_ccch``), which is
 enough to tell a live network (pages that carry identities) from a catcher (immediate assignments
-with nobody paged). The builders are for the simulator and the tests.
+with nobody paged). The builders are for the simulator and the tests; they fill the messages
+declared in :mod:`.rr_ccch` (decode any CCCH block with ``dispatch.decode_l3(block, pseudo_length=True)``).
 
 Example, a real Paging Request Type 1 (captures/README.md, gsmsp 941.0 MHz, 2007)::
 

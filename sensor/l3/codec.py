@@ -10,7 +10,17 @@ in order of transmission,
   TV elements (§11.2.1.1.1) pack two to an octet, the first in bits 4-1;
 * :class:`PseudoLength` — the L2 pseudo length octet of messages sent in Bbis frames (TS 44.018
   §10.5.2.19): optional IEs end where it says, and it is computed when the message leaves it None;
-* :class:`RestOctets` — the CSN.1 rest octets, which fill the frame to its end (TS 44.018 §10.5.2).
+* :class:`RestOctets` — the CSN.1 rest octets, which fill the frame to its end (TS 44.018 §10.5.2);
+* :class:`Header` — the standard L3 header of §11.2.3 in one element: PD, skip indicator or
+  transaction identifier (TI flag, TI value, the extended TI octet), message type with the N(SD)
+  bits of a phone's MM/CC/SS messages masked; TI and N(SD) become message attributes;
+* :class:`Remainder` — the octets after the last IE kept as ``bytes`` (undecoded bodies, rest
+  octets kept as octets; fill octets dropped in frame-filling messages).
+
+A spec with ``skip_unknown_ies`` reads its non-imperative part as TS 24.007 §11.2.4 and TS 24.008
+§8.5-§8.6 say: known IEs in any order, the first of a repeated IE kept, unknown IEs skipped by the
+format their IEI implies (bit 8 = 1: one octet; else TLV), an unknown IEI with bits 8-5 = 0000
+("comprehension required") an error. The System Information messages keep the strict reading.
 
 :func:`decode` walks the spec over the octets in three passes — where each element lies (its
 IEI, length, the pseudo length), then the rest octets, then each element's value — and builds the

@@ -134,16 +134,26 @@ class LocationUpdatingAccept(Message):
 
 
 @dataclass(frozen=True, slots=True)
-class LocationUpdatingReject(_Cause, Message):
-    """§9.2.14 (network → MS)."""
+class _Reject(_Cause, Message):
+    """What LU Reject and CM Service Reject carry: the cause, maybe a back-off timer (T3246)."""
 
-    SPEC: ClassVar[MessageSpec] = _mm("Location Updating Reject", MM.LOCATION_UPDATING_REJECT,
-        Field("reject_cause", V, REJECT_CAUSE),
-        Field("t3246_value", TLV, IE_OCTETS, iei=IEI_T3246_VALUE, optional=True),
-    )  # fmt: skip
     reject_cause: int
     t3246_value: bytes | None = None
     send_sequence_number: int = 0
+
+
+def _reject(name: str, message_type: MMMessageType) -> MessageSpec:
+    return _mm(name, message_type,
+        Field("reject_cause", V, REJECT_CAUSE),
+        Field("t3246_value", TLV, IE_OCTETS, iei=IEI_T3246_VALUE, optional=True),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class LocationUpdatingReject(_Reject):
+    """§9.2.14 (network → MS)."""
+
+    SPEC: ClassVar[MessageSpec] = _reject("Location Updating Reject", MM.LOCATION_UPDATING_REJECT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,16 +242,10 @@ class CMServiceAccept(Message):
 
 
 @dataclass(frozen=True, slots=True)
-class CMServiceReject(_Cause, Message):
+class CMServiceReject(_Reject):
     """§9.2.6 (network → MS)."""
 
-    SPEC: ClassVar[MessageSpec] = _mm("CM Service Reject", MM.CM_SERVICE_REJECT,
-        Field("reject_cause", V, REJECT_CAUSE),
-        Field("t3246_value", TLV, IE_OCTETS, iei=IEI_T3246_VALUE, optional=True),
-    )  # fmt: skip
-    reject_cause: int
-    t3246_value: bytes | None = None
-    send_sequence_number: int = 0
+    SPEC: ClassVar[MessageSpec] = _reject("CM Service Reject", MM.CM_SERVICE_REJECT)
 
 
 @dataclass(frozen=True, slots=True)

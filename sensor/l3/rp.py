@@ -167,41 +167,44 @@ def _error(name: str, message_type: RPMessageType) -> MessageSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class RPAckToNetwork(Message):
-    """§7.3.3 RP-ACK MS → network (the phone took the SMS; maybe an SMS-DELIVER-REPORT)."""
-
-    SPEC: ClassVar[MessageSpec] = _ack("RP-ACK (MS to network)", RP.RP_ACK_MS_TO_NETWORK)
+class _RPAck(Message):
     message_reference: int
+    user_data: bytes | None = None  # e.g. an SMS-DELIVER-REPORT TPDU
+
+
+@dataclass(frozen=True, slots=True)
+class _RPError(Message):
+    message_reference: int
+    cause: RPCause
     user_data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class RPAckToMS(Message):
+class RPAckToNetwork(_RPAck):
+    """§7.3.3 RP-ACK MS → network (the phone took the SMS)."""
+
+    SPEC: ClassVar[MessageSpec] = _ack("RP-ACK (MS to network)", RP.RP_ACK_MS_TO_NETWORK)
+
+
+@dataclass(frozen=True, slots=True)
+class RPAckToMS(_RPAck):
     """§7.3.3 RP-ACK network → MS."""
 
     SPEC: ClassVar[MessageSpec] = _ack("RP-ACK (network to MS)", RP.RP_ACK_NETWORK_TO_MS)
-    message_reference: int
-    user_data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class RPErrorToNetwork(Message):
+class RPErrorToNetwork(_RPError):
     """§7.3.4 RP-ERROR MS → network."""
 
     SPEC: ClassVar[MessageSpec] = _error("RP-ERROR (MS to network)", RP.RP_ERROR_MS_TO_NETWORK)
-    message_reference: int
-    cause: RPCause
-    user_data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class RPErrorToMS(Message):
+class RPErrorToMS(_RPError):
     """§7.3.4 RP-ERROR network → MS."""
 
     SPEC: ClassVar[MessageSpec] = _error("RP-ERROR (network to MS)", RP.RP_ERROR_NETWORK_TO_MS)
-    message_reference: int
-    cause: RPCause
-    user_data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

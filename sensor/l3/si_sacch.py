@@ -46,8 +46,10 @@ def _sacch(t: SacchSIType, *fields) -> MessageSpec:
     )
 
 
+@dataclass(frozen=True, slots=True)
 class _NeighbourList(_Base):
-    __slots__ = ()
+    neighbour_cell_description: FrequencyList
+    l2_pseudo_length: int = SACCH_L2_PSEUDO_LENGTH[SacchSIType.SI5]  # 18 for all three (§9.1.37-§9.1.39)
 
     @property
     def neighbours(self) -> tuple[int, ...]:
@@ -66,8 +68,6 @@ class SystemInformation5(_NeighbourList):
     SPEC: ClassVar[MessageSpec] = _sacch(
         SacchSIType.SI5, Field("neighbour_cell_description", V, NEIGHBOUR_CELL_DESCRIPTION)
     )
-    neighbour_cell_description: FrequencyList
-    l2_pseudo_length: int = SACCH_L2_PSEUDO_LENGTH[SacchSIType.SI5]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +78,6 @@ class SystemInformation5bis(_NeighbourList):
     SPEC: ClassVar[MessageSpec] = _sacch(
         SacchSIType.SI5BIS, Field("neighbour_cell_description", V, NEIGHBOUR_CELL_DESCRIPTION)
     )
-    neighbour_cell_description: FrequencyList
-    l2_pseudo_length: int = SACCH_L2_PSEUDO_LENGTH[SacchSIType.SI5BIS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +88,6 @@ class SystemInformation5ter(_NeighbourList):
     SPEC: ClassVar[MessageSpec] = _sacch(
         SacchSIType.SI5TER, Field("neighbour_cell_description", V, NEIGHBOUR_CELL_DESCRIPTION_2)
     )
-    neighbour_cell_description: FrequencyList
-    l2_pseudo_length: int = SACCH_L2_PSEUDO_LENGTH[SacchSIType.SI5TER]
 
     def params(self) -> dict[str, Any]:
         fl = self.neighbour_cell_description

@@ -308,3 +308,15 @@ def test_si6_params_are_declared_keys():
     assert isinstance(si6, SystemInformation6) and si6.cell_id == 0x2BD9 and si6.mcc == "262"
     assert si6.cell_options.radio_link_timeout_blocks == 24 and si6.ncc_permitted == tuple(range(8))
     assert set(si6.params()) <= keys.PARAMS and si6.rest_octets == b""
+
+
+def test_assignment_command_says_where_the_phone_goes():
+    from sensor.l3.ie_rr import ChannelDescription2
+    from sensor.l3.rr_dedicated import AssignmentCommand
+
+    hopping = AssignmentCommand(ChannelDescription2(0b00001, 2, 5, maio=3, hsn=7), starting_time=StartingTime(1, 2, 3))
+    back = decode_l3(hopping.to_l2() + bytes.fromhex("f1"))  # plus an unknown type 2 IE
+    assert back.starting_time == StartingTime(1, 2, 3)
+    assert (back.channel, back.hopping, back.channel_description.maio) == ("TCH/F", True, 3)
+    plain = decode_l3(AssignmentCommand(ChannelDescription2(0b00000, 2, 5, arfcn=70)).to_l2())
+    assert (plain.channel, plain.hopping, plain.channel_description.arfcn) == ("TCH/F", False, 70)
