@@ -28,8 +28,8 @@ from sensor.sms.compose import compose_deliver
 from sensor.sms.errors import SmsEncodeError
 from sensor.sms.tpdu import SmsDeliver
 
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_GENERATOR = re.compile(r"\{(digits|letters):(\d{1,3})\}|\{amount\}")
+# one pass over a template: a literal brace, a generator, or a placeholder
+_TOKEN = re.compile(r"\{\{|\}\}|\{(digits|letters):(\d{1,3})\}|\{(amount)\}|\{([a-z_][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class CampaignSpec:
 
     def check(self, where: str) -> None:
         """The template's placeholders all have choices, and the longest filled text can be sent."""
-        missing = sorted(set(_PLACEHOLDER.findall(self.template.replace("{{", "").replace("}}", ""))) - set(self.fill))
+        missing = sorted({m.group(4) for m in _TOKEN.finditer(self.template) if m.group(4)} - set(self.fill))
         if missing:
             raise ConfigError(f"{where}: placeholders without choices in fill: {', '.join(missing)}")
         for name, choices in self.fill.items():
@@ -55,7 +55,7 @@ class CampaignSpec:
                 raise ConfigError(f"{where}: fill.{name} has no choices")
         try:
             longest = {n: max(c, key=len) for n, c in self.fill.items()}
-            compose_deliver(_expand_generators(self.template.format(**longest), None), self.sender)
+            compose_deliver(_expand(self.template, longest, None), self.sender)
         except SmsEncodeError as exc:
             raise ConfigError(f"{where}: {exc}") from None
 
@@ -70,24 +70,31 @@ class FilledSms:
     tpdus: tuple[SmsDeliver, ...]  # one, or the concatenated parts in order
 
 
-def _expand_generators(text: str, rng: np.random.Generator | None) -> str:
-    def one(m: re.Match[str]) -> str:
-        if m.group(0) == "{amount}":
-            cents = 10_000 * 99 if rng is None else int(rng.integers(10_000, 1_000_000))
-            return f"{cents // 100:,}.{cents % 100:02d}"
-        n = int(m.group(2))
-        alphabet = string.digits if m.group(1) == "digits" else string.ascii_lowercase
-        if rng is None:
-            return alphabet[-1] * n
-        return "".join(alphabet[i] for i in rng.integers(0, len(alphabet), n))
+def _expand(template: str, chosen: dict[str, str], rng: np.random.Generator | None) -> str:
+    """``template`` with its placeholders replaced by ``chosen`` and its generators run (without
+    ``rng``: the longest value each can give, to check a campaign's size)."""
 
-    return _GENERATOR.sub(one, text)
+    def one(m: re.Match[str]) -> str:
+        whole, kind, count, amount, name = m.group(0), m.group(1), m.group(2), m.group(3), m.group(4)
+        if whole in ("{{", "}}"):
+            return whole[0]
+        if name is not None:
+            return _expand(chosen[name], {}, rng)
+        if amount is not None:
+            cents = 999_999 if rng is None else int(rng.integers(10_000, 1_000_000))
+            return f"{cents // 100:,}.{cents % 100:02d}"
+        alphabet = string.digits if kind == "digits" else string.ascii_lowercase
+        if rng is None:
+            return alphabet[-1] * int(count)
+        return "".join(alphabet[i] for i in rng.integers(0, len(alphabet), int(count)))
+
+    return _TOKEN.sub(one, template)
 
 
 def fill(spec: CampaignSpec, rng: np.random.Generator) -> str:
     """The template with one choice per placeholder and its generators run."""
     chosen = {name: choices[int(rng.integers(0, len(choices)))] for name, choices in spec.fill.items()}
-    return _expand_generators(spec.template.format(**chosen), rng)
+    return _expand(spec.template, chosen, rng)
 
 
 def pick(campaigns: list[CampaignSpec], rng: np.random.Generator) -> int:

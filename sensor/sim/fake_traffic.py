@@ -1,5 +1,5 @@
 """A fake station at work over a scene: its phones (``sim.phones``) each answered, assigned and worked
-(``sim.procedure``) on the cell's dedicated channels (``sim.dedicated``), with every SMS of its
+(``sim.procedure``) on the cell's dedicated channels (``sim.allocation``), with every SMS of its
 campaigns (``sim.campaigns``); and the ground truth the sensor is measured against.
 
 Truth, per session: its index, the phone's identities (the simulator's own, made-up phones: the
@@ -23,7 +23,7 @@ from sensor.l3.cell import CellParams
 from sensor.l3.ie import LocationAreaIdentification
 from sensor.schema import bounded
 from sensor.sim.campaigns import CampaignSpec, message_for
-from sensor.sim.dedicated import REJECT_WAIT_S, Allocator, Layout, Schedule, assign, fn_at, frames_of, lay_session
+from sensor.sim.allocation import REJECT_WAIT_S, Allocator, Layout, Schedule, assign, fn_at, frames_of, lay_session
 from sensor.sim.phones import Phone
 from sensor.sim.procedure import DownlinkStep, ProcedureSpec, plan_session, timing_advance
 

@@ -2,7 +2,7 @@
 block by block: the procedure of the court records and the IMSI-catcher literature, with variants as
 scene data.
 
-The phone's random access is answered on the CCCH (``sim.dedicated``); then, on the assigned SDCCH
+The phone's random access is answered on the CCCH (``sim.allocation``); then, on the assigned SDCCH
 sub-channel, one LAPDm frame per downlink block (TS 44.006; window 1 on the SDCCH, so each I frame is
 acknowledged before the next):
 

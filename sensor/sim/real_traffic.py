@@ -27,7 +27,7 @@ from sensor.l3.mm import AuthenticationRequest, CMServiceRequest
 from sensor.l3.rr_ccch import ImmediateAssignment
 from sensor.l3.rr_dedicated import CipheringModeCommand, PagingResponse
 from sensor.schema import bounded
-from sensor.sim.dedicated import Allocator, Layout, Schedule, assign, fn_at, lay_session
+from sensor.sim.allocation import Allocator, Layout, Schedule, assign, fn_at, lay_session
 from sensor.sim.phones import Phone, arrivals
 from sensor.sim.procedure import lu_request
 from sensor.sim.traffic import ScheduledBlock
