@@ -3,6 +3,7 @@ generator puts in its slots, at its timeslot and FN; ciphered ones fail their Fi
 dedicated sub-channels carry dummy bursts; the waveform is the continuous GMSK of those bursts."""
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -156,3 +157,45 @@ def test_memory_stays_bounded_with_unique_blocks():
     for _ in range(51 * 40):
         own.frame()
     assert len(gen._cache) == len(own._cache)
+
+
+def test_scene_truth_lists_the_blocks_sent_during_the_recording(tmp_path):
+    from sensor.sim.output import write_sigmf
+    from sensor.sim.render import SceneRenderer
+    from tests.sim.scenes import cell_toml, scene_from, scene_toml
+
+    text = scene_toml(
+        947.4e6, 1e6, [cell_toml("a", 62, 21, extra="start_fn = 1020\n"), cell_toml("b", 64, 22)], duration_s=0.2
+    )
+    scene = scene_from(tmp_path, text)
+    assert scene.cells[0].sdcch8_timeslots == (1,)
+    inside = ScheduledBlock(1, 1020 + 4, "SDCCH", 1, _octets(1, 1), session=3)
+    ciphered = ScheduledBlock(1, 1020 + 32, "SACCH", 0, _octets(1, 2), session=3, keystream_seed=9)
+    late = ScheduledBlock(1, 1020 + 51, "SDCCH", 0, _octets(1, 3), session=4)  # after 0.2 s (43 frames)
+    traffic = {"a": Traffic([inside, ciphered, late])}
+    write_sigmf(scene, tmp_path / "t", traffic=traffic)
+    truth = json.loads((tmp_path / "t.sigmf-meta").read_text())["global"]["fbs:scene"]
+    a, b = truth["cells"]
+    assert (a["dedicated"], a["sdcch8_timeslot"], b["blocks"]) == ("sdcch8", 1, [])
+    assert a["blocks"] == [
+        {
+            "tn": 1,
+            "fn": 1024,
+            "channel": "SDCCH",
+            "sub": 1,
+            "octets": inside.octets.hex(),
+            "session": 3,
+            "ciphered": False,
+        },
+        {
+            "tn": 1,
+            "fn": 1052,
+            "channel": "SACCH",
+            "sub": 0,
+            "octets": ciphered.octets.hex(),
+            "session": 3,
+            "ciphered": True,
+        },
+    ]
+    with pytest.raises(ValueError, match="'zz'"):
+        SceneRenderer(scene, traffic={"zz": Traffic()})
