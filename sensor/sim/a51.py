@@ -1,5 +1,5 @@
-"""A5/1, the GSM air-interface stream cipher (TS 43.020 §C and TS 55.216's predecessor; the public
-description by Briceno, Goldberg and Wagner, 1999), for ciphered blocks in simulated scenes.
+"""A5/1, the GSM air-interface stream cipher (its interface in TS 43.020 Annex C; the algorithm as
+publicly described by Briceno, Goldberg and Wagner, 1999), for ciphered blocks in simulated scenes.
 
 Three LFSRs R1 (19 bits, feedback taps 13, 16, 17, 18), R2 (22 bits, taps 20, 21), R3 (23 bits,
 taps 7, 20, 21, 22), each clocked by shifting left and putting the taps' parity into bit 0:
@@ -12,7 +12,7 @@ taps 7, 20, 21, 22), each clocked by shifting left and putting the taps' parity 
   bits (R1 bit 18, R2 bit 21, R3 bit 22) after a clock: the first 114 cipher the network's burst
   (downlink), the next 114 the mobile's (uplink).
 
-COUNT is the TDMA frame number as T1 ‖ T3 ‖ T2 (11 + 6 + 5 bits, TS 43.020 §C.1.2).
+COUNT is the TDMA frame number as T1 ‖ T3 ‖ T2 (11 + 6 + 5 bits, TS 43.020 Annex C).
 
 Published vector (Briceno et al.): key 12 23 45 67 89 ab cd ef, COUNT 0x134 →
 downlink 534eaa582fe8151ab6e1855a728c00 (114 bits, first bit the MSB of the first octet),
@@ -41,7 +41,7 @@ def _parity(x: int) -> int:
 
 
 def count_of_fn(fn: int) -> int:
-    """COUNT = T1 ‖ T3 ‖ T2 of frame ``fn`` (TS 43.020 §C.1.2)."""
+    """COUNT = T1 ‖ T3 ‖ T2 of frame ``fn`` (TS 43.020 Annex C)."""
     fn = int(fn) % tdma.HYPERFRAME_FRAMES
     return (int(tdma.t1(fn)) << 11) | (int(tdma.t3(fn)) << 5) | int(tdma.t2(fn))
 
