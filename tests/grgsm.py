@@ -57,9 +57,10 @@ def decode(
     tmp_dir: Path,
     mode: str = "BCCH",
     ppm: float | None = None,
+    timeslot: int = 0,
     timeout_s: float = 300,
 ) -> list[tuple[int, bytes]]:
-    """``grgsm_decode -c FILE -s RATE -f FC -m MODE -t 0 -v``: the (FN, 23 octets) it prints."""
+    """``grgsm_decode -c FILE -s RATE -f FC -m MODE -t TIMESLOT -v``: the (FN, 23 octets) it prints."""
     cmd = [
         SYSTEM_PYTHON,
         str(patched_decode(tmp_dir)),
@@ -72,7 +73,7 @@ def decode(
         "-m",
         mode,
         "-t",
-        "0",
+        str(timeslot),
         "-v",
     ]
     if ppm is not None:

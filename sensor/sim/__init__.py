@@ -4,7 +4,9 @@ ground truth beside, so every receiver and detection claim is measured against t
 - ``specs``       the scene's dataclasses; ``scene`` its TOML format (documented there) and loading;
                   ``fakes`` the fake-station behaviours reported in the literature
 - ``c0``          one cell's BCCH carrier: 51-multiframe, channel coding, GMSK from cached slot
-                  waveforms
+                  waveforms; ``traffic`` the blocks a cell sends on its CCCH and dedicated channels,
+                  ``dedicated`` where they go on the carrier and their (ciphered) bursts, ``a51``
+                  the A5/1 keystream
 - ``render``      cells → channel → mixer → receiver front end, retunable; ``mixer`` the FFT
                   synthesis filter bank; ``propagation`` path loss, shadowing, TU6 fading, static
                   paths; ``frontend`` noise, DC, IQ imbalance, ADC; ``route`` drives

@@ -131,6 +131,8 @@ def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, inde
         on_s=fake.on_s,
         off_s=fake.off_s,
         ccch_traffic=spec_changes.get("ccch_traffic", "idle"),
+        dedicated=fake.dedicated,
+        sdcch8_timeslot=fake.sdcch8_timeslot,
         fake=True,
         behaviours=tuple(fake.behaviours),
     )

@@ -3,14 +3,18 @@
 
 The ground truth sits under the namespaced global key ``fbs:scene``: the receiver, and for every
 cell its ARFCN, band, BSIC, carrier and apparent offset, power, whether it is fake and why, its
-network parameters and the exact System Information octets it broadcasts (hex, by SI type).
+network parameters, the exact System Information octets it broadcasts (hex, by SI type), where its
+dedicated channels are (``dedicated``, ``sdcch8_timeslot``) and ``blocks``: the scheduled blocks
+(``traffic.py``) it sent during the recording, each ``{"tn", "fn", "channel", "sub", "octets"
+(hex), "session", "ciphered"}`` with ``fn`` the frame of its first burst, in time order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,11 +22,13 @@ from typing import Any
 from sensor.errors import InputError
 from sensor.gps.fix import Fix
 from sensor.gps.nmea_write import fix_sentences
+from sensor.gsm import tdma
 from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz
 from sensor.sim.route import Drive
 from sensor.sim.specs import CellSpec, Scene
+from sensor.sim.traffic import Traffic
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 
 Progress = Callable[[int, int], None]  # (samples done, samples total)
@@ -38,6 +44,33 @@ def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
         return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
+
+
+def blocks_truth(cell: CellSpec, traffic: Traffic | None, start_s: float, duration_s: float) -> list[dict[str, Any]]:
+    """The scheduled blocks ``cell`` sent whose four frames lie within scene time
+    ``start_s`` .. ``start_s + duration_s`` while its transmitter was on."""
+    if traffic is None:
+        return []
+    offset_s = cell.timing_symbols / tdma.SYMBOL_RATE_HZ  # the cell begins frame start_fn then
+    on_s = max(start_s, cell.on_s)
+    off_s = start_s + duration_s if cell.off_s is None else min(start_s + duration_s, cell.off_s)
+    k0 = math.ceil((on_s - offset_s) / tdma.FRAME_DURATION_S - 1e-9)
+    k1 = math.floor((off_s - offset_s) / tdma.FRAME_DURATION_S + 1e-9)
+    if k1 <= k0:
+        return []
+    blocks = traffic.between((cell.start_fn + k0) % tdma.HYPERFRAME_FRAMES, k1 - k0)
+    return [
+        {
+            "tn": b.tn,
+            "fn": b.first_fn % tdma.HYPERFRAME_FRAMES,
+            "channel": b.channel,
+            "sub": b.sub,
+            "octets": b.octets.hex(),
+            "session": b.session,
+            "ciphered": b.ciphered,
+        }
+        for b in blocks
+    ]
 
 
 def cell_truth(cell: CellSpec, scene: Scene, center_hz: float) -> dict[str, Any]:
@@ -65,15 +98,31 @@ def cell_truth(cell: CellSpec, scene: Scene, center_hz: float) -> dict[str, Any]
         "behaviours": list(cell.behaviours),
         "params": params,
         "si": {t.value: l2.hex() for t, l2 in build_all(cell.params).items()},
+        "dedicated": cell.dedicated_channels,
+        "sdcch8_timeslot": cell.sdcch8_timeslot if cell.dedicated_channels == "sdcch8" else None,
     }
 
 
-def scene_truth(scene: Scene, center_hz: float, sample_rate_hz: float) -> dict[str, Any]:
+def scene_truth(
+    scene: Scene,
+    center_hz: float,
+    sample_rate_hz: float,
+    *,
+    traffic: Mapping[str, Traffic] | None = None,
+    start_s: float = 0.0,
+    duration_s: float | None = None,
+) -> dict[str, Any]:
+    """The truth of a recording of scene time ``start_s`` .. ``start_s + duration_s`` (default: the scene's)."""
+    span = scene.duration_s if duration_s is None else duration_s
+    traffic = traffic or {}
     return {
         "name": scene.name,
         "seed": scene.seed,
         "receiver": {**_jsonable(scene.receiver), "center_hz": center_hz, "sample_rate_hz": sample_rate_hz},
-        "cells": [cell_truth(c, scene, center_hz) for c in scene.cells],
+        "cells": [
+            {**cell_truth(c, scene, center_hz), "blocks": blocks_truth(c, traffic.get(c.name), start_s, span)}
+            for c in scene.cells
+        ],
     }
 
 
@@ -88,11 +137,15 @@ def write_sigmf(
     start_utc_s: float | None = None,
     progress: Progress | None = None,
     overwrite: bool = False,
+    traffic: Mapping[str, Traffic] | None = None,
 ) -> SigMFWriter:
-    """Render ``scene`` to ``BASE.sigmf-meta``/``-data``; returns the closed writer."""
-    renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz, start_utc_s=start_utc_s)
+    """Render ``scene`` to ``BASE.sigmf-meta``/``-data``; returns the closed writer. ``traffic``: the
+    scheduled blocks of the cells that send any, by cell name."""
+    renderer = SceneRenderer(
+        scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz, start_utc_s=start_utc_s, traffic=traffic
+    )
     dtype = datatype or scene.receiver.datatype
-    truth = scene_truth(scene, renderer.center_hz, renderer.sample_rate_hz)
+    truth = scene_truth(scene, renderer.center_hz, renderer.sample_rate_hz, traffic=traffic, duration_s=duration_s)
     extra: dict[str, Any] = {"fbs:scene": truth}
     pos = renderer.position(0.0)
     if pos is not None:
@@ -123,9 +176,10 @@ def write_cfile(
     sample_rate_hz: float | None = None,
     duration_s: float | None = None,
     progress: Progress | None = None,
+    traffic: Mapping[str, Traffic] | None = None,
 ) -> int:
     """Render to a gr-gsm ``.cfile`` (cf32, no metadata). Returns the number of samples."""
-    renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz)
+    renderer = SceneRenderer(scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz, traffic=traffic)
     total = int(round((duration_s or scene.duration_s) * renderer.sample_rate_hz))
     n = 0
     try:
@@ -148,6 +202,7 @@ def write_drive(
     gap_s: float = 0.0,
     start_utc_s: float | None = None,
     progress: Progress | None = None,
+    traffic: Mapping[str, Traffic] | None = None,
 ) -> list[Path]:
     """A drive as short recordings ``NAME_000``, ``NAME_001``... each tagged with the receiver's
     position in its middle (``core:geolocation``) and its start time (``core:datetime``).
@@ -157,7 +212,7 @@ def write_drive(
     if scene.route is None:
         raise InputError(f"scene {scene.name}: a drive needs a [route]")
     start = start_utc_s if start_utc_s is not None else datetime(2026, 1, 1, tzinfo=UTC).timestamp()
-    renderer = SceneRenderer(scene, start_utc_s=start)
+    renderer = SceneRenderer(scene, start_utc_s=start, traffic=traffic)
     paths = []
     t = 0.0
     i = 0
@@ -167,7 +222,7 @@ def write_drive(
         seg = min(segment_s, scene.duration_s - t)
         base = out_dir / f"{scene.name}_{i:03d}"
         lat, lon = renderer.position(t + seg / 2)  # type: ignore[misc]
-        truth = scene_truth(scene, renderer.center_hz, fs)
+        truth = scene_truth(scene, renderer.center_hz, fs, traffic=traffic, start_s=t, duration_s=seg)
         truth["segment"] = {"index": i, "start_s": t, "duration_s": seg}
         with SigMFWriter(
             base,

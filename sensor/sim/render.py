@@ -16,11 +16,13 @@ folds back into the carrier's own band instead of reaching the neighbours, which
 notices and halves the cost.
 Time: sample 0 of the output is scene time 0, when each cell begins frame ``start_fn`` (delayed by
 its ``timing_symbols``).
+Traffic: ``traffic`` maps a cell's name to the blocks it sends on its CCCH and dedicated channels
+(``traffic.py``), placed on its SDCCH/4 or SDCCH/8 as the cell's ``dedicated`` says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +45,7 @@ from sensor.sim.propagation import (
 )
 from sensor.sim.route import Drive
 from sensor.sim.specs import CellSpec, Scene
+from sensor.sim.traffic import Traffic
 
 WIDE_RATE_HZ = 4e6  # above this the cells are generated at 2 samples per symbol (see the docstring)
 EDGE_MARGIN_HZ = 300e3  # a carrier this far outside the passband still leaks in; farther ones are skipped
@@ -52,6 +55,13 @@ SHADOW_GRID_M = 1.0
 def transmit_hz(cell: CellSpec) -> float:
     nominal = arfcn_to_downlink_hz(cell.arfcn, cell.band)
     return nominal * (1 + cell.cfo_ppm * 1e-6) + cell.cfo_hz
+
+
+def cell_config(cell: CellSpec, traffic: Traffic | None = None) -> c0.C0Config:
+    """What ``cell``'s C0 transmits, with ``traffic`` on its CCCH and dedicated channels."""
+    return c0.C0Config.from_params(
+        cell.bsic, cell.params, cell.ccch_traffic, traffic=traffic, sdcch8_timeslots=cell.sdcch8_timeslots
+    )
 
 
 @dataclass(slots=True)
@@ -80,8 +90,13 @@ class SceneRenderer:
         sample_rate_hz: float | None = None,
         start_utc_s: float | None = None,
         ppm_correction: float = 0.0,
+        traffic: Mapping[str, Traffic] | None = None,
     ) -> None:
         self.scene = scene
+        self.traffic = dict(traffic or {})
+        unknown = sorted(set(self.traffic) - {c.name for c in scene.cells})
+        if unknown:
+            raise ValueError(f"traffic for {unknown[0]!r}, a cell scene {scene.name} does not have")
         rx = scene.receiver
         self.sample_rate_hz = float(sample_rate_hz or rx.sample_rate_hz)
         self.center_hz = float(center_hz or rx.center_hz)
@@ -119,7 +134,7 @@ class SceneRenderer:
             # far ahead: its sample 0 is scene time (t_in + delay_in) / in_rate.
             s0 = t_in + delay_in - int(round(cell.timing_symbols * self.sps))
             frames, skip = divmod(s0, FRAME_SYMBOLS * self.sps)
-            config = c0.C0Config.from_params(cell.bsic, cell.params, cell.ccch_traffic)
+            config = cell_config(cell, self.traffic.get(cell.name))
             gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
             rng = np.random.default_rng(self._cell_seeds[2 * i])
             act = _Active(cell, gen, bins, residual)

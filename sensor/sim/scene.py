@@ -116,6 +116,13 @@ def _check_cell(c: CellSpec, key: str, fail, scene: Scene) -> None:  # type: ign
         fail(f"{key}.paths_delay_us: delays must be 0-20 µs")
     if c.off_s is not None and c.off_s <= c.on_s:
         fail(f"{key}: off_s must be after on_s")
+    conf = p.ccch_conf
+    if c.dedicated == "sdcch8" and conf == 1:
+        fail(f'{key} ({c.name}): dedicated = "sdcch8" but params.ccch_conf = 1 puts SDCCH/4 on timeslot 0')
+    if c.dedicated == "sdcch4" and conf != 1:
+        fail(f'{key} ({c.name}): dedicated = "sdcch4" needs params.ccch_conf = 1 (combined), not {conf}')
+    if not 1 <= c.sdcch8_timeslot <= 7:
+        fail(f"{key} ({c.name}).sdcch8_timeslot: {c.sdcch8_timeslot} is outside 1-7")
 
 
 def read_scene_table(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sensor.sim.propagation import PathLossModel
 
 Multipath = Literal["none", "tu", "static"]
 CcchTraffic = Literal["idle", "live", "catcher"]
+Dedicated = Literal["sdcch4", "sdcch8"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,22 @@ class CellSpec:
     on_s: float = bounded(0.0, min=0.0, doc="transmitter switches on at this time")
     off_s: float | None = bounded(None, min=0.0, doc="and off at this time (None: never)")
     ccch_traffic: CcchTraffic = "idle"  # "live": pages phones; "catcher": assignments, no pages
+    # Where its SDCCHs are: "sdcch4" on a combined timeslot 0 (CCCH_CONF 1), "sdcch8" on timeslot
+    # ``sdcch8_timeslot`` (CCCH_CONF 0); None: as CCCH_CONF says.
+    dedicated: Dedicated | None = None
+    sdcch8_timeslot: int = 1
     fake: bool = False  # ground truth, for evaluation
     behaviours: tuple[str, ...] = ()  # ground truth: which fake behaviours it shows
+
+    @property
+    def dedicated_channels(self) -> str:
+        """``dedicated``, or what CCCH_CONF implies: "sdcch4" when combined, else "sdcch8"."""
+        return self.dedicated or ("sdcch4" if self.params.ccch_conf == 1 else "sdcch8")
+
+    @property
+    def sdcch8_timeslots(self) -> tuple[int, ...]:
+        """The timeslots with SDCCH/8 + SACCH/C8 (C0Config.sdcch8_timeslots)."""
+        return (self.sdcch8_timeslot,) if self.dedicated_channels == "sdcch8" else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +84,8 @@ class FakeSpec:
     cfo_ppm: float | None = bounded(None, min=-50.0, max=50.0, doc="default: from behaviours")
     on_s: float = bounded(0.0, min=0.0)
     off_s: float | None = bounded(None, min=0.0)
+    dedicated: Dedicated | None = None  # as CellSpec
+    sdcch8_timeslot: int = 1
     params: dict[str, object] = field(default_factory=dict)  # CellParams overrides after the behaviours
 
 

@@ -63,6 +63,27 @@ def test_cloned_identity_copies_lac_and_ci(tmp_path):
             "transient needs",
         ),
         (lambda t: t.replace('name = "b"', 'name = "a"'), "is used twice"),
+        (
+            lambda t: t.replace('name = "a"\n', 'name = "a"\ndedicated = "sdcch8"\n').replace(
+                "lac = 4321\n", "lac = 4321\nccch_conf = 1\n", 1
+            ),
+            r'cells\[0\] \(a\): dedicated = "sdcch8" but params.ccch_conf = 1',
+        ),
+        (
+            lambda t: t.replace('name = "b"\n', 'name = "b"\ndedicated = "sdcch4"\n'),
+            r'cells\[1\] \(b\): dedicated = "sdcch4" needs params.ccch_conf = 1',
+        ),
+        (
+            lambda t: t.replace('name = "b"\n', 'name = "b"\nsdcch8_timeslot = 0\n'),
+            r"\(b\).sdcch8_timeslot: 0 is outside 1-7",
+        ),
+        (
+            lambda t: (
+                t + '[[fakes]]\nimitate = "a"\nname = "f"\narfcn = 66\nbehaviours = ["no_gprs"]\npower_dbfs = -20.0\n'
+                'dedicated = "sdcch4"\n'
+            ),
+            r'fakes\[0\] \(f\): dedicated = "sdcch4" needs',
+        ),
     ],
 )
 def test_invalid_scene_one_line_exit_2(tmp_path, mutate, message):
