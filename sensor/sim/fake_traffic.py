@@ -22,8 +22,8 @@ from sensor.gsm import tdma
 from sensor.l3.cell import CellParams
 from sensor.l3.ie import LocationAreaIdentification
 from sensor.schema import bounded
-from sensor.sim.campaigns import CampaignSpec, message_for
 from sensor.sim.allocation import REJECT_WAIT_S, Allocator, Layout, Schedule, assign, fn_at, frames_of, lay_session
+from sensor.sim.campaigns import CampaignSpec, message_for
 from sensor.sim.phones import Phone
 from sensor.sim.procedure import DownlinkStep, ProcedureSpec, plan_session, timing_advance
 

@@ -19,8 +19,8 @@ from sensor.l3.ie import LocationAreaIdentification
 from sensor.l3.mm import IdentityRequest, LocationUpdatingReject, LocationUpdatingRequest
 from sensor.l3.rr_ccch import ImmediateAssignment, ImmediateAssignmentReject
 from sensor.l3.rr_dedicated import ChannelRelease
-from sensor.sim.campaigns import CampaignSpec
 from sensor.sim.allocation import Layout
+from sensor.sim.campaigns import CampaignSpec
 from sensor.sim.fake_traffic import WorkSpec, schedule_fake
 from sensor.sim.phones import arrivals
 from sensor.sim.procedure import ProcedureSpec
