@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sensor.l3.cell import CellParams
+from sensor.sim.fake_traffic import WorkSpec
 from sensor.sim.specs import CellSpec, FakeSpec
 
 
@@ -93,6 +94,21 @@ BEHAVIOURS: dict[str, Behaviour] = {
 }
 
 
+def _with_home(works: WorkSpec | None, victim: CellSpec) -> WorkSpec | None:
+    """The phones a fake lures come from the network it imitates: their last location area is the
+    victim cell's unless the scene says otherwise."""
+    if works is None:
+        return None
+    ph = works.phones
+    home = dataclasses.replace(
+        ph,
+        home_mcc=ph.home_mcc or victim.params.mcc,
+        home_mnc=ph.home_mnc or victim.params.mnc,
+        home_lac=ph.home_lac or victim.params.lac,
+    )
+    return dataclasses.replace(works, phones=home)
+
+
 def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, index: int) -> CellSpec:
     """The ``CellSpec`` a fake station transmits."""
     unknown = [b for b in fake.behaviours if b not in BEHAVIOURS]
@@ -133,6 +149,7 @@ def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, inde
         ccch_traffic=spec_changes.get("ccch_traffic", "idle"),
         dedicated=fake.dedicated,
         sdcch8_timeslot=fake.sdcch8_timeslot,
+        works=_with_home(fake.works, victim),
         fake=True,
         behaviours=tuple(fake.behaviours),
     )

@@ -27,6 +27,7 @@ from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
 from sensor.sim.render import SceneRenderer, transmit_hz
 from sensor.sim.route import Drive
+from sensor.sim.scene_traffic import truth_window
 from sensor.sim.specs import CellSpec, Scene
 from sensor.sim.traffic import Traffic
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
@@ -111,18 +112,24 @@ def scene_truth(
     traffic: Mapping[str, Traffic] | None = None,
     start_s: float = 0.0,
     duration_s: float | None = None,
+    dedicated: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The truth of a recording of scene time ``start_s`` .. ``start_s + duration_s`` (default: the scene's)."""
+    """The truth of a recording of scene time ``start_s`` .. ``start_s + duration_s`` (default: the scene's).
+    ``dedicated``: each working cell's sessions and SMS (``scene_traffic``), kept for the same span."""
     span = scene.duration_s if duration_s is None else duration_s
     traffic = traffic or {}
+    dedicated = dedicated or {}
+    cells = []
+    for c in scene.cells:
+        entry = {**cell_truth(c, scene, center_hz), "blocks": blocks_truth(c, traffic.get(c.name), start_s, span)}
+        if c.name in dedicated:
+            entry.update(truth_window(dedicated[c.name], start_s, span))
+        cells.append(entry)
     return {
         "name": scene.name,
         "seed": scene.seed,
         "receiver": {**_jsonable(scene.receiver), "center_hz": center_hz, "sample_rate_hz": sample_rate_hz},
-        "cells": [
-            {**cell_truth(c, scene, center_hz), "blocks": blocks_truth(c, traffic.get(c.name), start_s, span)}
-            for c in scene.cells
-        ],
+        "cells": cells,
     }
 
 
@@ -145,7 +152,14 @@ def write_sigmf(
         scene, center_hz=center_hz, sample_rate_hz=sample_rate_hz, start_utc_s=start_utc_s, traffic=traffic
     )
     dtype = datatype or scene.receiver.datatype
-    truth = scene_truth(scene, renderer.center_hz, renderer.sample_rate_hz, traffic=traffic, duration_s=duration_s)
+    truth = scene_truth(
+        scene,
+        renderer.center_hz,
+        renderer.sample_rate_hz,
+        traffic=renderer.traffic,
+        duration_s=duration_s,
+        dedicated=renderer.scene_traffic.truth,
+    )
     extra: dict[str, Any] = {"fbs:scene": truth}
     pos = renderer.position(0.0)
     if pos is not None:
@@ -222,7 +236,15 @@ def write_drive(
         seg = min(segment_s, scene.duration_s - t)
         base = out_dir / f"{scene.name}_{i:03d}"
         lat, lon = renderer.position(t + seg / 2)  # type: ignore[misc]
-        truth = scene_truth(scene, renderer.center_hz, fs, traffic=traffic, start_s=t, duration_s=seg)
+        truth = scene_truth(
+            scene,
+            renderer.center_hz,
+            fs,
+            traffic=renderer.traffic,
+            start_s=t,
+            duration_s=seg,
+            dedicated=renderer.scene_traffic.truth,
+        )
         truth["segment"] = {"index": i, "start_s": t, "duration_s": seg}
         with SigMFWriter(
             base,

@@ -44,6 +44,7 @@ from sensor.sim.propagation import (
     static_multipath,
 )
 from sensor.sim.route import Drive
+from sensor.sim.scene_traffic import SceneTraffic, scene_traffic
 from sensor.sim.specs import CellSpec, Scene
 from sensor.sim.traffic import Traffic
 
@@ -93,7 +94,9 @@ class SceneRenderer:
         traffic: Mapping[str, Traffic] | None = None,
     ) -> None:
         self.scene = scene
-        self.traffic = dict(traffic or {})
+        # the dedicated traffic the scene's cells carry (sessions, SMS), unless the caller brings its own
+        self.scene_traffic = scene_traffic(scene) if traffic is None else SceneTraffic(dict(traffic))
+        self.traffic = self.scene_traffic.traffic
         unknown = sorted(set(self.traffic) - {c.name for c in scene.cells})
         if unknown:
             raise ValueError(f"traffic for {unknown[0]!r}, a cell scene {scene.name} does not have")

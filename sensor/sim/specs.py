@@ -9,7 +9,9 @@ from typing import Literal
 from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.l3.cell import CellParams
 from sensor.schema import bounded
+from sensor.sim.fake_traffic import WorkSpec
 from sensor.sim.propagation import PathLossModel
+from sensor.sim.real_traffic import RealTrafficSpec
 
 Multipath = Literal["none", "tu", "static"]
 CcchTraffic = Literal["idle", "live", "catcher"]
@@ -54,6 +56,9 @@ class CellSpec:
     # ``sdcch8_timeslot`` (CCCH_CONF 0); None: as CCCH_CONF says.
     dedicated: Dedicated | None = None
     sdcch8_timeslot: int = 1
+    # A real cell's own dedicated traffic (assignments, then ciphering); a fake station's work on phones
+    traffic: RealTrafficSpec | None = None
+    works: WorkSpec | None = None
     fake: bool = False  # ground truth, for evaluation
     behaviours: tuple[str, ...] = ()  # ground truth: which fake behaviours it shows
 
@@ -86,6 +91,7 @@ class FakeSpec:
     off_s: float | None = bounded(None, min=0.0)
     dedicated: Dedicated | None = None  # as CellSpec
     sdcch8_timeslot: int = 1
+    works: WorkSpec | None = None  # what it does to the phones it lures (sim.fake_traffic)
     params: dict[str, object] = field(default_factory=dict)  # CellParams overrides after the behaviours
 
 
