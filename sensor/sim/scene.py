@@ -26,6 +26,20 @@ Example (every key is optional but ``receiver.center_hz`` and the cells' ``arfcn
     lac = 4321
     cell_id = 1001
     neighbours = [64, 66, 70]
+
+Dedicated channels and their traffic (``recordings/scenes/fake-street-sdcch4.toml`` shows them all):
+a cell or fake says where its SDCCHs are with ``dedicated = "sdcch4"`` (combined timeslot 0, needs
+``params.ccch_conf = 1``) or ``"sdcch8"`` with ``sdcch8_timeslot`` (1..7); a real cell's own
+sessions, ciphered after the Ciphering Mode Command, come from ``[cells.traffic]``
+(``sessions_per_s``, ``ciphered_blocks``, ``hopping_share``: ``real_traffic.RealTrafficSpec``); what a
+fake does to phones from ``[fakes.works.phones]`` (``rate_per_s``, ``reach_m``, ``lure_share``,
+``tmsi_share``, ``home_mcc/mnc/lac``), ``[fakes.works.procedure]`` (``identity_requests``, ``result``
+"reject"/"accept", ``reject_cause``, ``sms_per_phone``, ``phone_response_blocks``, ``ack_loss``,
+``service_centre``) and ``[[fakes.works.campaigns]]`` (``sender``, ``template`` with ``{name}``
+placeholders, ``[fakes.works.campaigns.fill]`` choices with ``{digits:N}``/``{letters:N}``/``{amount}``,
+``weight``, ``flash``, ``silent``, ``reference_bits``): ``fake_traffic.WorkSpec``. Unknown keys, a
+sub-channel that does not exist, an unknown MM cause or an SMS longer than 255 parts are errors that
+name the key.
 """
 
 from __future__ import annotations
@@ -70,6 +84,11 @@ def validate_scene(scene: Scene, where: str) -> Scene:
         except (ValueError, TypeError) as exc:
             fail(f"{key}: {exc}")
         _check_cell(fake_cell, key, fail, scene)
+        if fake_cell.works is not None:
+            try:
+                fake_cell.works.check(f"{key}.works")
+            except ConfigError as exc:
+                fail(str(exc))
         if fake_cell.name in names:
             fail(f"{key}.name: {fake_cell.name!r} is used twice")
         names.add(fake_cell.name)

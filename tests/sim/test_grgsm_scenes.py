@@ -115,3 +115,24 @@ def test_grgsm_and_tshark_read_the_fake_stations_conversations(tmp_path, name, m
         assert senders == {m["sender"] for m in sms}
         parts = [int(v) for p in packets for v in p.get("gsm_sms.udh.mm.msg_parts", [])]
         assert parts == [m["parts"] for m in sms for _ in range(m["parts"]) if m["parts"] > 1]
+
+
+def test_grgsm_reads_a_real_cells_sessions_only_up_to_the_ciphering_mode_command(tmp_path):
+    """A real cell's sessions: assignment, UA, authentication and the Ciphering Mode Command decode;
+    every block after it (A5/1 on the air) gives gr-gsm nothing, as on a real network."""
+    grgsm.require()
+    scene = load_scene(SCENES / "fake-among-ciphering.toml")
+    real = next(c for c in scene.cells if c.name == "CM-Nanjing")
+    assert real.sdcch8_timeslots == (1,)
+    fc = arfcn_to_downlink_hz(real.arfcn)
+    cfile = tmp_path / "real.cfile"
+    write_cfile(scene, cfile, center_hz=fc, sample_rate_hz=RATE, duration_s=SECONDS)
+    traffic = scene_traffic(scene)
+    decoded = dict(grgsm.decode(cfile, sample_rate_hz=RATE, fc_hz=fc, tmp_dir=tmp_path, mode="SDCCH8", timeslot=1))
+    first, last = real.start_fn + SYNC_FRAMES, real.start_fn + int(SECONDS / 0.120 * 26) - 4
+    blocks = [b for b in traffic.traffic[real.name].between(first, last - first) if b.tn == 1]
+    clear = [b for b in blocks if not b.ciphered]
+    ciphered = [b for b in blocks if b.ciphered]
+    assert len(clear) > 20 and len(ciphered) > 40
+    assert all(decoded.get(b.first_fn) == b.octets for b in clear)
+    assert not any(b.first_fn in decoded for b in ciphered)

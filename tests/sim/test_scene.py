@@ -41,6 +41,9 @@ def test_cloned_identity_copies_lac_and_ci(tmp_path):
     assert (fake.params.lac, fake.params.cell_id) == (4322, 1002) and fake.arfcn == 70
 
 
+_WORKING_FAKE = '[[fakes]]\nimitate = "a"\nname = "f"\narfcn = 66\nbehaviours = ["high_cro"]\npower_dbfs = -20.0\n'
+
+
 @pytest.mark.parametrize(
     "mutate, message",
     [
@@ -84,6 +87,17 @@ def test_cloned_identity_copies_lac_and_ci(tmp_path):
             ),
             r'fakes\[0\] \(f\): dedicated = "sdcch4" needs',
         ),
+        (lambda t: t + _WORKING_FAKE + "[fakes.works.procedure]\nreject_cause = 200\n", "unknown MM reject cause 200"),
+        (lambda t: t + _WORKING_FAKE + '[fakes.works.procedure]\nidentity_requests = ["msisdn"]\n', "unknown identity"),
+        (
+            lambda t: (
+                t + _WORKING_FAKE + '[[fakes.works.campaigns]]\nsender = "95588"\ntemplate = "长{x}"\n'
+                '[fakes.works.campaigns.fill]\nx = ["' + "长" * 20_000 + '"]\n'
+            ),
+            "at most 255",
+        ),
+        (lambda t: t + _WORKING_FAKE + "[fakes.works.procedure]\nsms_per_phone = 2\n", "no campaign"),
+        (lambda t: t + _WORKING_FAKE + "[fakes.works.phones]\nrate_per_s = -1.0\n", "rate_per_s"),
     ],
 )
 def test_invalid_scene_one_line_exit_2(tmp_path, mutate, message):
