@@ -10,6 +10,11 @@ ground truth beside, so every receiver and detection claim is measured against t
 - ``render``      cells → channel → mixer → receiver front end, retunable; ``mixer`` the FFT
                   synthesis filter bank; ``propagation`` path loss, shadowing, TU6 fading, static
                   paths; ``frontend`` noise, DC, IQ imbalance, ADC; ``route`` drives
+- ``phones``      the phones around a fake (arrivals, the lure, identities); ``procedure`` what a fake
+                  does to one phone, frame by frame; ``campaigns`` its SMS templates filled per phone;
+                  ``allocation`` assignments and SDCCH sub-channels; ``fake_traffic`` and
+                  ``real_traffic`` a fake's and a real cell's sessions with their truth;
+                  ``scene_traffic`` all of a scene's, deterministic for its seed
 - ``output``      SigMF with the ground truth under ``fbs:scene``, .cfile, drive segments, NMEA track
 - ``radio``       the simulator as a tunable virtual radio (``--device sim``) and its GPS
 
