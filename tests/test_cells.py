@@ -55,3 +55,22 @@ def test_parameter_change_is_noticed_and_garbage_is_counted():
     )
     assert cell_object(cell)["lac"] == 11 and cell.parse_errors == 1 and cell.blocks_failed == 1
     assert cell_object(cell)["neighbours"] is None  # no SI2 seen yet
+
+
+def test_the_real_vodafone_cell_is_judged_normal_by_every_rule():
+    """vf_call6's cell sends CRO 80 dB with PENALTY_TIME 31, which subtracts the offset (TS 45.008 §6.4):
+    no lure. Judged alone, with the band plans loaded, it must come out normal with no reason at all."""
+    from sensor.detect.detector import Detector
+    from sensor.detect.judge import judge_cells
+    from sensor.gsm.allocations import load_allocations
+
+    tracker = CellTracker()
+    for fn, octets in sorted(expected_bcch_ts0().items()):
+        channel = multiframe.block_starting_at(fn, combined=False).channel.value
+        tracker.add_block(
+            _block(octets, fn, channel=channel, t_s=fn * 0.0046, snr_db=20.0, freq_offset_hz=-150.0, band="DCS1800")
+        )
+    (cell,) = tracker.cells.values()
+    assert cell_object(cell)["params"]["cro_db"] == 80 and cell_object(cell)["params"]["penalty_time_subtracts_cro"]
+    (judged,) = judge_cells([cell], Detector.from_config(), allocations=load_allocations())
+    assert (judged["verdict"], judged["reasons"]) == ("normal", [])

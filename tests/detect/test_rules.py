@@ -110,6 +110,9 @@ def test_reselection_bait():
     assert ev.strong and ev.weight == pytest.approx(0.5)
     assert judge("reselection_bait", cell(64, params={"cro_db": 30})).weight < 0.5
     assert judge("reselection_bait", cell(64, params={"cro_db": 20})) is None
+    # PENALTY_TIME 31: C2 = C1 - CRO, the offset pushes phones away (TS 45.008 §6.4; the real vf_call6 cell)
+    assert judge("reselection_bait", cell(64, params={"cro_db": 80, "penalty_time_subtracts_cro": True})) is None
+    assert judge("reselection_bait", cell(64, params={"cro_db": 80, "penalty_time_subtracts_cro": False}))
     assert (
         judge(
             "reselection_bait",

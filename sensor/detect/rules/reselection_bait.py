@@ -2,7 +2,10 @@
 prefer it whatever its real signal (TS 45.008 §6.4: C2 = C1 + CRO − TEMPORARY_OFFSET·H(...)).
 
 SnoopSnitch flags a raw CRO above 40 (above 80 dB); icc flags above 25 dB. Operators use a few dB.
-A CRO far above the same operator's other cells, or above the absolute limit, is the lure.
+A CRO far above the same operator's other cells, or above the absolute limit, is the lure. With
+PENALTY_TIME = 31 the offset is subtracted instead (TS 45.008 §6.4: C2 = C1 − CRO): such a cell asks
+phones to prefer it less, so its CRO is no lure whatever its size (real networks send this: the
+vf_call6 capture's Vodafone cell has CRO 80 dB with PENALTY_TIME 31).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ class ReselectionBait(Rule):
 
     def evaluate(self, cell: CellFacts, ctx: DetectContext) -> Evidence | None:
         cro = cell.params.get(keys.CRO_DB)
+        if cell.params.get(keys.PENALTY_TIME_SUBTRACTS_CRO) is True:
+            cro = None  # the offset makes the cell less attractive, not more
         hyst = cell.params.get(keys.CELL_RESELECT_HYSTERESIS_DB)
         usual = ctx.operator_median(cell, keys.CRO_DB)
         if isinstance(cro, (int, float)):
