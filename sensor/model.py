@@ -85,3 +85,4 @@ class L2Block:
     time_utc_s: float | None = None
     bsic: int | None = None
     band: str | None = None
+    sub: int | None = None  # SDCCH/SACCH sub-channel (TS 45.002 §7 Table 3); None on BCCH/CCCH
