@@ -226,8 +226,6 @@ class SessionTracker:
             session.blocks_ok += 1
             if not sdcch and session.readable:
                 session.timing_advance = decode_l1_header(block.octets).timing_advance_symbols
-        if session is not None and session.ciphering_seen:
-            return []  # TS 44.018 §3.4.7: ciphered from here on; nothing is read
         sub_channel = block.tn * SUBCHANNELS_PER_TN + block.sub
         before = self._discards(sub_channel)
         events = self.links.receive_block(block.octets, LAPDM_CHANNEL[block.channel], sub_channel)

@@ -4,6 +4,7 @@ FN order; and helpers to drop blocks and run a tracker over them."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from functools import cache
 from typing import Any
@@ -54,7 +55,7 @@ def damaged(blocks: list[L2Block], share: float, *, seed: int = 1) -> list[L2Blo
     out = []
     for b in blocks:
         if rng.random() < share:
-            b = L2Block(**{**b.__dict__, "octets": bytes(rng.randrange(256) for _ in range(23)), "crc_ok": False})
+            b = dataclasses.replace(b, octets=bytes(rng.randrange(256) for _ in range(23)), crc_ok=False)
         out.append(b)
     return out
 
