@@ -31,15 +31,16 @@ def _round(t_s: float | None) -> float | None:
     return None if t_s is None else round(t_s, 6)
 
 
+def _head(kind: str, record: Session | SmsRecord) -> dict[str, Any]:
+    """What every object of this module starts with: type, schema, carrier, time."""
+    return {"type": kind, "schema": SCHEMA, "arfcn": record.arfcn, "bsic": record.bsic, "t_s": _round(record.t_s)}
+
+
 def session_object(session: Session) -> dict[str, Any]:
     """CONTRACT.md ``session``."""
     return {
-        "type": "session",
-        "schema": SCHEMA,
+        **_head("session", session),
         "id": session.id,
-        "arfcn": session.arfcn,
-        "bsic": session.bsic,
-        "t_s": _round(session.t_s),
         "end_t_s": _round(session.end_t_s),
         "channel": session.channel,
         "tn": session.tn,
@@ -63,11 +64,7 @@ def session_object(session: Session) -> dict[str, Any]:
 def sms_object(sms: SmsRecord) -> dict[str, Any]:
     """CONTRACT.md ``sms``; the fields of the next stage (links, numbers, category ...) are None."""
     return {
-        "type": "sms",
-        "schema": SCHEMA,
-        "arfcn": sms.arfcn,
-        "bsic": sms.bsic,
-        "t_s": _round(sms.t_s),
+        **_head("sms", sms),
         "session": sms.session,
         "phone": sms.phone,
         "sender": sms.sender,
