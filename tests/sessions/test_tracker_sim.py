@@ -1,0 +1,145 @@
+"""The session tracker against the simulator's ground truth (its scheduled blocks as a receiver
+would deliver them): every session, phone, identity request, SMS, cause and TA of the fake
+stations; the real cells' sessions all ciphered with nothing read; damaged blocks give incomplete
+sessions and missing parts, never a crash; no raw identity anywhere in the outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.sessions.simblocks import TEST_KEY, cell_of, damaged, l2_blocks, run, run_cell, scene
+
+FAKE_SCENES = ("fake-street-sdcch4", "fake-street-sdcch8", "fake-among-ciphering")
+REAL_CELLS = ("CM-Nanjing", "CM-Renmin")
+
+
+@pytest.mark.parametrize("name", FAKE_SCENES)
+def test_fake_station_sessions_match_the_truth(name):
+    _, st = scene(name)
+    truth = st.truth["FAKE-street"]
+    sessions, sms, activity, _ = run_cell(name, "FAKE-street")
+    assert len(sessions) == len(truth["sessions"])
+    for got, want in zip(sessions, truth["sessions"], strict=True):
+        assert got["t_s"] == pytest.approx(want["t_s"], abs=1e-6)
+        assert got["end_t_s"] == pytest.approx(want["end_t_s"], abs=1e-6)
+        assert (got["channel"], got["tn"], got["sub"]) == (want["channel"], want["tn"], want["sub"])
+        assert got["followed"] and not got["hopping"]
+        assert got["procedure"] == want["procedure"] and got["identity_type"] == want["identity_type"]
+        assert got["phone"].startswith("k1:")
+        assert got["identity_requests"] == want["identity_requests"]
+        assert (got["auth"], got["ciphered"], got["sms"]) == (want["auth"], want["ciphered"], want["sms"])
+        assert (got["result"], got["cause"], got["timing_advance"]) == (
+            want["result"], want["cause"], want["timing_advance"],
+        )  # fmt: skip
+        assert got["complete"] is True
+    # every SMS with its exact sender and text, in its session
+    by_id = {s["id"]: i for i, s in enumerate(sessions)}
+    assert len(sms) == len(truth["sms"])
+    for got, want in zip(sorted(sms, key=lambda m: by_id[m["session"]]), truth["sms"], strict=True):
+        assert (got["sender"], got["text"]) == (want["sender"], want["text"])
+        assert by_id[got["session"]] == want["session"]
+        assert got["flash"] == want["flash"] and got["silent"] == want["silent"]
+        assert (got["of"], got["parts"]) == (
+            (want["parts"], list(range(1, want["parts"] + 1))) if want["parts"] > 1 else (None, None)
+        )
+        assert got["sc_timestamp"].endswith("+08:00")
+        assert got["urls"] is None and got["category"] is None and got["campaign"] is None
+    n = len(truth["sessions"])
+    assert activity["sessions"] == activity["assignments"] == n
+    assert activity["phones"] == len({s["phone"] for s in truth["sessions"]})
+    assert activity["sms"] == len(truth["sms"])
+    assert activity["identity_requests"] == dict.fromkeys(("imsi", "imei"), n)
+    assert activity["lu_rejects"] == {"13": n}
+    assert activity["ciphered_sessions"] == 0 and activity["sessions_in_part"] == 0
+    assert activity["assignment_rejects"] == len({(r["fn"], r["ra"]) for r in truth["assignment_rejects"]})
+
+
+@pytest.mark.parametrize("cell", REAL_CELLS)
+def test_real_cells_are_ciphered_and_unread(cell):
+    _, st = scene("fake-among-ciphering")
+    truth = st.truth[cell]["sessions"]
+    sessions, sms, activity, _ = run_cell("fake-among-ciphering", cell)
+    assert len(sessions) == len(truth) and sms == []
+    for got, want in zip(sessions, truth, strict=True):
+        if want["hopping"]:
+            assert (got["followed"], got["hopping"], got["channel"]) == (False, True, "TCH/F")
+            assert got["phone"] is None and got["result"] is None
+            continue
+        assert got["followed"] and got["ciphered"] and got["auth"]
+        assert got["procedure"] == want["procedure"] and (got["tn"], got["sub"]) == (want["tn"], want["sub"])
+        assert got["identity_requests"] == [] and got["sms"] == 0 and got["result"] is None
+        assert got["complete"] is False and got["phone"].startswith("k1:")
+    assert activity["sms"] == 0 and activity["ciphered_sessions"] == sum(not s["hopping"] for s in truth)
+
+
+def test_ciphering_judged_from_crc_failures_when_the_command_is_missed():
+    """Drop every Ciphering Mode Command: the blocks after it fail while the CCCH decodes."""
+    sc, st = scene("fake-among-ciphering")
+    spec = cell_of(sc, "CM-Nanjing")
+    ciphering = {s["ciphering_fn"] for s in st.truth["CM-Nanjing"]["sessions"] if not s["hopping"]}
+    blocks = [b for b in l2_blocks("fake-among-ciphering", "CM-Nanjing") if b.fn not in ciphering]
+    sessions, sms, _, _ = run(blocks, arfcn=spec.arfcn, bsic=spec.bsic)
+    followed = [s for s in sessions if s["followed"]]
+    assert followed and all(s["ciphered"] and s["result"] is None for s in followed) and sms == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("name,cell", [("fake-street-sdcch4", "FAKE-street"), ("fake-among-ciphering", "FAKE-street"),
+                                       ("fake-among-ciphering", "CM-Nanjing")])  # fmt: skip
+def test_damaged_blocks_give_incomplete_sessions_never_a_crash(name, cell, seed):
+    sc, st = scene(name)
+    truth = st.truth[cell]
+    spec = cell_of(sc, cell)
+    blocks = damaged(l2_blocks(name, cell), 0.05, seed=seed)
+    sessions, sms, activity, _ = run(blocks, arfcn=spec.arfcn, bsic=spec.bsic)
+    n = len(truth["sessions"])
+    assert abs(len(sessions) - n) <= max(1, 0.02 * n)  # an assignment lost: the UA opens the session
+    assert activity["phones"] <= n and len(sms) <= len(truth["sms"])
+    texts = {m["text"] for m in truth["sms"]}
+    for m in sms:
+        if m["of"] is not None and m["parts"] != list(range(1, m["of"] + 1)):
+            assert len(m["parts"]) < m["of"]  # parts missing, reported as such
+        else:
+            assert m["text"] in texts  # never a wrong text
+    damaged_sessions = [s for s in sessions if s["followed"] and not s["ciphered"] and not s["complete"]]
+    assert activity["sessions_in_part"] == len(damaged_sessions)
+    for s in damaged_sessions:
+        assert s["result"] in ("incomplete", "released", "lu_reject", "lu_accept")
+
+
+@pytest.mark.parametrize("name", FAKE_SCENES)
+def test_no_raw_identity_in_any_output(name):
+    _, st = scene(name)
+    outputs = []
+    for cell in st.traffic:
+        sessions, sms, activity, tracker = run_cell(name, cell)
+        outputs.append(json.dumps([sessions, sms, activity], ensure_ascii=False))
+        outputs.append(repr(tracker.take()))
+    text = "\n".join(outputs).lower()
+    raw = set()
+    for cell_truth in st.truth.values():
+        for s in cell_truth["sessions"]:
+            for key in ("imsi", "imei"):
+                if s.get(key):
+                    raw.add(s[key])
+            for key in ("tmsi", "new_tmsi"):
+                if s.get(key) is not None:
+                    raw |= {f"{s[key]:08x}", str(s[key])}
+    assert raw
+    assert not [r for r in raw if r.lower() in text]
+
+
+def test_keep_identities_shows_raw_values():
+    sessions, _, _, _ = run_cell("fake-street-sdcch4", "FAKE-street", keep_raw=True)
+    _, st = scene("fake-street-sdcch4")
+    first = st.truth["FAKE-street"]["sessions"][0]
+    want = f"imsi:{first['imsi']}" if first["tmsi"] is None else f"tmsi:{first['tmsi']:08x}"
+    assert sessions[0]["phone"] == want
+
+
+def test_another_key_gives_other_hashes():
+    a, _, _, _ = run_cell("fake-street-sdcch4", "FAKE-street")
+    b, _, _, _ = run_cell("fake-street-sdcch4", "FAKE-street", key=bytes(reversed(TEST_KEY)))
+    assert {s["phone"] for s in a}.isdisjoint({s["phone"] for s in b})
