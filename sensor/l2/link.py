@@ -105,6 +105,7 @@ class Link:
         self.retransmissions = 0
         self._rx = {False: _Reassembly(), True: _Reassembly()}
         self._echo: bytes | None = None  # information of the SABM or UA that established the link
+        self.implied = 0  # links taken as established from an I frame, their SABM and UA not heard
 
     def receive(self, frame: Frame, *, uplink: bool = False) -> list[Event]:
         """The one transition method: the events ``frame`` causes."""
@@ -205,6 +206,25 @@ class Link:
         self.state = LinkState.ESTABLISHED
         return TRANSITIONS[(self.state, frame.frame_type)](self, frame, uplink)
 
+    def _on_i_idle(self, frame: Frame, uplink: bool) -> list[Event]:
+        """An I frame with no link heard: the SABM and UA that set it up were lost (a block that failed
+        its CRC). The link is up (§5.4.1.4): take it from here, with no echo and no event of its own.
+        Its first I frame has N(S) = 0 (§5.4.1.2) and starts a message; any other may continue one
+        whose start was lost, so it and the rest of its message are dropped (a sequence error), never
+        delivered as a message of their own."""
+        self._reset()
+        self.state = LinkState.ESTABLISHED
+        self._echo = None
+        self.implied += 1
+        rx = self._rx[uplink]
+        if frame.ns == 0:
+            rx.expected_ns = 0
+            return self._on_i(frame, uplink)
+        rx.expected_ns = ((frame.ns or 0) + 1) % MODULUS
+        rx.last_ns = frame.ns
+        self._drop_message(rx, Discard.SEQUENCE_ERROR, frame.m)
+        return []
+
     def _on_i(self, frame: Frame, uplink: bool) -> list[Event]:
         """§5.5.2: take the I frame with N(S) = V(R); the last one again is a retransmission."""
         rx = self._rx[uplink]
@@ -243,7 +263,7 @@ _S = LinkState
 _F = FrameType
 _BY_STATE: dict[LinkState, dict[FrameType, Handler]] = {
     _S.IDLE: {
-        _F.I: Link._no_link,
+        _F.I: Link._on_i_idle,
         _F.RR: Link._no_link,
         _F.SABM: Link._on_sabm,
         _F.UA: Link._on_ua_idle,

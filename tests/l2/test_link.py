@@ -127,12 +127,31 @@ def test_a_message_over_251_octets_is_dropped():
     assert link.discards == Counter({Discard.MESSAGE_TOO_LONG: 1})
 
 
-def test_i_and_s_frames_with_no_link_are_counted():
+def test_s_frames_with_no_link_are_counted():
     link = Link(KEY)
     sender = DownlinkLink(Channel.SDCCH)
-    events = _feed(link, [*sender.send(b"\x06\x35\x11"), sender.ack(), sender.disc()])
+    events = _feed(link, [sender.ack(), sender.ack()])
     assert events == []
-    assert link.discards == Counter({Discard.NO_LINK: 3})
+    assert link.discards == Counter({Discard.NO_LINK: 2})
+
+
+def test_an_i_frame_whose_sabm_and_ua_were_lost_implies_the_link():
+    """The blocks that carried the SABM and UA failed their CRC: the I frames that follow still carry
+    whole messages (a CP-DATA of an SMS, the reject), so the link is taken as established from them."""
+    link = Link(KEY)
+    sender = DownlinkLink(Channel.SDCCH)
+    sender.ua(b"\x05\x08")  # not heard
+    long, short = bytes(range(30)), b"\x05\x04\x0d"
+    events = _feed(link, [*sender.send(long), *sender.send(short), sender.disc()])
+    assert _messages(events) == [long, short]
+    assert link.implied == 1 and not link.discards
+    assert not any(isinstance(e, LinkEstablished) for e in events)  # no echo, no new phone
+    # a continuation heard first (its first segment lost too) is never taken for a message
+    link2 = Link(KEY)
+    sender2 = DownlinkLink(Channel.SDCCH)
+    _first, second = sender2.send(long)
+    assert _messages(_feed(link2, [second, *sender2.send(short)])) == [short]
+    assert link2.implied == 1 and link2.discards == Counter({Discard.SEQUENCE_ERROR: 1})
 
 
 def test_network_sabm_then_i_frames_without_the_phone_ua():
