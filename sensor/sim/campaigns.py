@@ -10,7 +10,10 @@ the same texts every time. ``{{`` and ``}}`` stand for literal braces.
 
 A campaign sends from ``sender`` (digits: a numeric short code or number such as 95588, 10086 or
 +8613800138000; anything else: an alphanumeric name), as GSM 7-bit when the text fits the default
-alphabet, else UCS2 (``sms.compose``), optionally flash (class 0) or silent (type 0).
+alphabet, else UCS2 (``sms.compose``), optionally flash (class 0) or silent (type 0); or, with
+``coding = "8bit"``, as one 8-bit data message holding the text's UTF-8 octets, with WAP Push port
+addressing (destination 2948, TS 23.040 §9.2.3.24.4) when ``wap_push`` is set: the link inside an
+8-bit message that pushes malware.
 """
 
 from __future__ import annotations
@@ -24,9 +27,19 @@ import numpy as np
 
 from sensor.errors import ConfigError
 from sensor.schema import bounded
+from sensor.sms.address import Address
 from sensor.sms.compose import compose_deliver
+from sensor.sms.dcs import encode_dcs
 from sensor.sms.errors import SmsEncodeError
+from sensor.sms.timestamp import utc_now_scts
 from sensor.sms.tpdu import SmsDeliver
+from sensor.sms.ts23038 import Alphabet, MessageClass
+from sensor.sms.ts23040 import PID_DEFAULT, PID_TYPE_0, UD_MAX_OCTETS, WAP_PUSH_PORT
+from sensor.sms.udh import Ports, encode_udh
+from sensor.sms.userdata import UserData
+
+# the WAP connectionless session port a push comes from (WAP-259-WDP, registered port 9200)
+WAP_PUSH_SOURCE_PORT = 9200
 
 # one pass over a template: a literal brace, a generator, or a placeholder
 _TOKEN = re.compile(r"\{\{|\}\}|\{(digits|letters):(\d{1,3})\}|\{(amount)\}|\{([a-z_][a-z0-9_]*)\}")
@@ -43,6 +56,8 @@ class CampaignSpec:
     flash: bool = False  # message class 0: shown at once, not stored
     silent: bool = False  # TP-PID 0x40, short message type 0: the phone acknowledges and shows nothing
     reference_bits: int = bounded(8, choices=(8, 16), doc="concatenation reference of long texts")
+    coding: str = bounded("auto", choices=("auto", "gsm7", "ucs2", "8bit"), doc="the TP-DCS alphabet")
+    wap_push: bool = False  # 8bit only: WAP Push port addressing (destination 2948, source 9200)
     name: str = ""
 
     def check(self, where: str) -> None:
@@ -55,7 +70,7 @@ class CampaignSpec:
                 raise ConfigError(f"{where}: fill.{name} has no choices")
         try:
             longest = {n: max(c, key=len) for n, c in self.fill.items()}
-            compose_deliver(_expand(self.template, longest, None), self.sender)
+            _compose(self, _expand(self.template, longest, None), scts=None, reference=0)
         except SmsEncodeError as exc:
             raise ConfigError(f"{where}: {exc}") from None
 
@@ -110,13 +125,32 @@ def message_for(
     index = pick(campaigns, rng)
     spec = campaigns[index]
     text = fill(spec, rng)
-    tpdus = compose_deliver(
-        text,
-        spec.sender,
-        scts=scts,
-        flash=spec.flash,
-        silent=spec.silent,
-        reference=reference % (1 << spec.reference_bits),
-        reference_bits=spec.reference_bits,
+    return FilledSms(index, spec.sender, text, tuple(_compose(spec, text, scts=scts, reference=reference)))
+
+
+def _compose(spec: CampaignSpec, text: str, *, scts: datetime | None, reference: int) -> list[SmsDeliver]:
+    if spec.coding != "8bit":
+        return compose_deliver(
+            text,
+            spec.sender,
+            scts=scts,
+            alphabet=spec.coding,
+            flash=spec.flash,
+            silent=spec.silent,
+            reference=reference % (1 << spec.reference_bits),
+            reference_bits=spec.reference_bits,
+        )
+    header = (Ports(WAP_PUSH_PORT, WAP_PUSH_SOURCE_PORT),) if spec.wap_push else None
+    data = text.encode("utf-8")
+    room = UD_MAX_OCTETS - (len(encode_udh(header)) if header else 0)
+    if len(data) > room:
+        raise SmsEncodeError(f"an 8-bit message holds {room} octets here, the text has {len(data)}")
+    deliver = SmsDeliver(
+        Address.parse(spec.sender),
+        scts or utc_now_scts(),
+        UserData(data=data, udh=header),
+        pid=PID_TYPE_0 if spec.silent else PID_DEFAULT,
+        dcs=encode_dcs(Alphabet.EIGHT_BIT, MessageClass.CLASS_0 if spec.flash else None),
     )
-    return FilledSms(index, spec.sender, text, tuple(tpdus))
+    deliver.to_bytes()  # every field checked now
+    return [deliver]

@@ -138,3 +138,22 @@ def test_bad_scene_input_says_which():
         CampaignSpec(sender="95588", template="go to {url}").check("c")
     with pytest.raises(ConfigError, match="no campaign"):
         WorkSpec(procedure=ProcedureSpec(sms_per_phone=1)).check("fake 'x'")
+
+
+def test_an_8bit_wap_push_campaign_carries_its_link_as_data():
+    spec = CampaignSpec(
+        sender="10690000", template="http://apk-{letters:5}.example/a.apk", coding="8bit", wap_push=True
+    )
+    spec.check("c")
+    from datetime import UTC, datetime
+
+    from sensor.sim.campaigns import message_for
+    from sensor.sms.udh import Ports
+
+    sms = message_for([spec], np.random.default_rng(1), scts=datetime(2026, 1, 1, tzinfo=UTC), reference=0)
+    (tpdu,) = sms.tpdus
+    back = decode_tpdu(tpdu.to_bytes())
+    assert back.coding.alphabet.value == "8bit" and back.text is None
+    assert back.user_data.data == sms.text.encode() and back.udh == (Ports(2948, 9200),)
+    with pytest.raises(ConfigError, match="8-bit message holds"):
+        CampaignSpec(sender="1", template="x" * 200, coding="8bit").check("c")
