@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sensor.frames.gsmtap import GsmtapHeader, channel_for
+from sensor.frames.gsmtap import GSMTAP_CHANNEL_ACCH, GsmtapChannel, GsmtapHeader, channel_for
 from sensor.model import L2Block
 from sensor.utc import utc_iso
 
@@ -32,18 +32,31 @@ def block_object(b: L2Block) -> dict[str, Any]:
         "freq_offset_hz": _round(b.freq_offset_hz, 1),
         "t_s": _round(b.t_s, 4),
     }
+    if b.sub is not None:
+        obj["sub"] = b.sub
     if b.time_utc_s is not None:
         obj["t_utc"] = utc_iso(b.time_utc_s)
     return obj
 
 
+def _sub_type(b: L2Block) -> int:
+    """GSMTAP sub-type as gr-gsm sends it: an SDCCH/SACCH block of a known sub-channel is SDCCH/4's
+    on timeslot 0 (combination V) and SDCCH/8's elsewhere (VII), its SACCH with the ACCH flag."""
+    if b.sub is None or b.channel not in ("SDCCH", "SACCH"):
+        return channel_for(b.channel)
+    kind = GsmtapChannel.SDCCH4 if b.tn == 0 else GsmtapChannel.SDCCH8
+    return int(kind) | (GSMTAP_CHANNEL_ACCH if b.channel == "SACCH" else 0)
+
+
 def gsmtap_header(b: L2Block, *, signal_dbm: float | None = None) -> GsmtapHeader:
-    """The GSMTAP header gr-gsm would send for this block (sub-type by channel, FN of its first burst)."""
+    """The GSMTAP header gr-gsm would send for this block (sub-type by channel, sub-slot its
+    sub-channel, FN of its first burst)."""
     return GsmtapHeader(
         arfcn=b.arfcn,
         timeslot=b.tn,
         frame_number=b.fn,
-        sub_type=channel_for(b.channel),
+        sub_type=_sub_type(b),
+        sub_slot=0 if b.sub is None else b.sub,
         signal_dbm=signal_dbm,
         snr_db=b.snr_db,
         pcs=b.band == "PCS1900",

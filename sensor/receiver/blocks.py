@@ -1,4 +1,5 @@
-"""From timeslot-0 bursts to decoded blocks: the 51-multiframe demapping of TS 45.002 §7.
+"""From bursts to decoded blocks: the 51-multiframe demapping of TS 45.002 §7 (timeslot 0 with or
+without SDCCH/4, and combination VII, SDCCH/8 + SACCH/C8, on the timeslots a cell assigns).
 
 Bursts arrive one at a time with their frame number (in any order, with gaps and repeats, as a
 real receiver delivers them after fades and resyncs). A block is decoded when its four bursts are
@@ -37,6 +38,7 @@ class _Pending:
     channel: Channel
     sbits: np.ndarray  # (4, 114) data bits of the block's bursts
     have: np.ndarray  # (4,) which bursts arrived
+    sub: int | None  # SDCCH/SACCH sub-channel
     quality: list[BurstQuality | None] = field(default_factory=lambda: [None] * 4)
 
 
@@ -89,7 +91,7 @@ class BlockAssembler:
             return
         p = self._pending.get(first)
         if p is None:
-            p = _Pending(use.channel, np.zeros((4, 114), np.float32), np.zeros(4, bool))
+            p = _Pending(use.channel, np.zeros((4, 114), np.float32), np.zeros(4, bool), _sub(use, first, sdcch8=False))
             self._pending[first] = p
         if p.have[use.burst]:
             self.stats.bursts_repeated += 1
@@ -142,17 +144,33 @@ class BlockAssembler:
             time_utc_s=None if first_q is None else first_q.time_utc_s,
             bsic=self.bsic,
             band=self.band,
+            sub=p.sub,
         )
 
 
-@lru_cache(maxsize=2)
-def _frame_tables(combined: bool) -> tuple[np.ndarray, tuple[str, ...]]:
+def _use(t3: int, *, combined: bool, sdcch8: bool) -> multiframe.FrameUse:
+    return multiframe.sdcch8_frame_use(t3) if sdcch8 else multiframe.frame_use(t3, combined=combined)
+
+
+def _sub(use: multiframe.FrameUse, first_fn: int, *, sdcch8: bool) -> int | None:
+    """The sub-channel of the block starting at ``first_fn`` (TS 45.002 §7 Table 3): an SDCCH's is
+    its block index, a SACCH's depends on the 102-frame cycle too; None on BCCH/CCCH."""
+    if use.channel is Channel.SDCCH and use.block is not None:
+        return use.block.index
+    if use.channel is Channel.SACCH:
+        return multiframe.sacch_c8_subchannel(first_fn) if sdcch8 else multiframe.sacch_c4_subchannel(first_fn)
+    return None
+
+
+@lru_cache(maxsize=3)
+def _frame_tables(combined: bool, sdcch8: bool = False) -> tuple[np.ndarray, tuple[str, ...]]:
     """Per T3 (0..50): the burst number within a decoded block (−1: FCCH, SCH, idle or a channel
-    not decoded), and each T3's channel name."""
+    not decoded), and each T3's channel name; timeslot 0 (``combined``: with SDCCH/4) or
+    combination VII (``sdcch8``)."""
     burst = np.full(tdma.FRAMES_PER_51_MULTIFRAME, -1, np.int64)
     names = []
     for t3 in range(tdma.FRAMES_PER_51_MULTIFRAME):
-        use = multiframe.frame_use(t3, combined=combined)
+        use = _use(t3, combined=combined, sdcch8=sdcch8)
         names.append(use.channel.value)
         if use.block is not None and use.burst is not None and use.channel in DECODED_CHANNELS:
             burst[t3] = use.burst
@@ -173,13 +191,16 @@ def decode_frames(
     combined: bool,
     bsic: int | None = None,
     band: str | None = None,
+    tn: int = 0,
+    sdcch8: bool = False,
 ) -> list[L2Block]:
     """Every complete block among timeslot-0 bursts given all at once (distinct frame numbers
     ``fn`` reduced mod the hyperframe, ``sbits`` (N, 148)), decoded in one batch: what
     ``BlockAssembler`` gives for the same bursts added one by one, without its per-burst work.
-    Quality per block: means over its four bursts; times of its first burst."""
+    Quality per block: means over its four bursts; times of its first burst. ``sdcch8``: the
+    bursts are timeslot ``tn``'s, which carries combination VII (SDCCH/8 + SACCH/C8)."""
     fn = np.asarray(fn, np.int64)
-    burst_of, names = _frame_tables(bool(combined))
+    burst_of, names = _frame_tables(bool(combined), sdcch8)
     t3 = tdma.t3(fn)
     burst = burst_of[t3]
     use = np.flatnonzero(burst >= 0)
@@ -208,7 +229,7 @@ def decode_frames(
             L2Block(
                 arfcn=arfcn,
                 fn=f,
-                tn=0,
+                tn=tn,
                 channel=names[tdma.t3(f)],
                 octets=bytes(result.octets[i].tolist()),
                 crc_ok=bool(result.crc_ok[i]),
@@ -220,6 +241,7 @@ def decode_frames(
                 time_utc_s=None if utc_first is None else float(utc_first[i]),
                 bsic=bsic,
                 band=band,
+                sub=_sub(_use(tdma.t3(f), combined=combined, sdcch8=sdcch8), f, sdcch8=sdcch8),
             )
         )
     return out

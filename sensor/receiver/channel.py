@@ -1,5 +1,6 @@
 """One GSM carrier from its channel stream: FCCH → frequency → SCH → frame timing → every
-timeslot-0 burst equalised (soft MLSE) → blocks.
+timeslot-0 burst equalised (soft MLSE) → blocks → the bursts of the sub-channels the carrier
+assigns (``receiver.follow``) equalised on their timeslots → their blocks.
 
 Works on a stream at ``sps`` samples per symbol centred near the carrier (the channelizer's
 output). The frame timing is a straight line, sample position of frame FN = a + b·FN, fitted to
@@ -27,6 +28,7 @@ from sensor.l3 import SIType, parse_si, si_type_of
 from sensor.l3.messages import SystemInformation3
 from sensor.model import L2Block
 from sensor.receiver.blocks import decode_frames
+from sensor.receiver.follow import DedicatedBursts, Follower, decode_followed
 
 MARGIN_SYMBOLS = 10  # window around a predicted burst for the equaliser's timing search
 SCH_SEARCH_SYMBOLS = 8.0
@@ -56,6 +58,8 @@ class ChannelResult:
     sch_ok: int = 0
     bursts_equalised: int = 0
     combined: bool | None = None  # CCCH_CONF from SI3, None when no SI3 decoded
+    follower: Follower | None = None  # the sub-channels followed, as they stand after this stream
+    followed: set[tuple[int, int]] = field(default_factory=set)  # (tn, fn) of blocks on followed sub-channels
 
 
 def _rows(x: np.ndarray, starts: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +86,7 @@ def receive_channel(
     combined: bool | None = None,
     prefiltered: bool = False,
     whole: Callable[[], np.ndarray] | None = None,
+    follower: Follower | None = None,
 ) -> ChannelResult:
     """Decode every control block of the carrier near the centre of ``x`` (complex64 at sps·R).
 
@@ -97,8 +102,13 @@ def receive_channel(
     when no SI3 is decoded here. ``prefiltered``: ``x`` has been through the equaliser's receive
     low-pass already (``chanest.prefilter_taps``; the wideband receiver's channelizer does that).
     ``whole``: with a ``prior``, ``x`` may hold only the samples ``tracked_spans`` names (the rest
-    unspecified): ``whole()`` then gives the whole stream, for the search when the timing is lost.
+    unspecified): ``whole()`` then gives the whole stream, for the search when the timing is lost
+    and for the timeslots of sub-channels followed. ``follower``: the sub-channels the carrier's
+    Immediate Assignments gave phones (``receiver.follow``), carried over from the stream before;
+    a new one when not given. Their blocks on timeslots 1..7 are decoded too (failed ones
+    included: ``ChannelResult.followed``), and the follows updated (``ChannelResult.follower``).
     """
+    follower = Follower() if follower is None else follower
     sps = samples_per_symbol
     if prior is not None:
         res = _receive_tracked(x, sps, prior, prefiltered)
@@ -113,9 +123,11 @@ def receive_channel(
                 offset_base_hz=offset_base_hz,
                 combined=combined,
                 prefiltered=prefiltered,
+                follower=follower,
             )
     else:
         res = _receive_searched(x, sps, fcch, prefiltered)
+    res.follower = follower
     if res.sync is not None:
         res.blocks, res.combined = _decode_blocks(
             x,
@@ -129,6 +141,7 @@ def receive_channel(
             combined=combined,
             res=res,
             prefiltered=prefiltered,
+            whole=whole if prior is not None else None,
         )
     return res
 
@@ -295,13 +308,16 @@ def _decode_blocks(
     combined: bool | None,
     res: ChannelResult,
     prefiltered: bool,
+    whole: Callable[[], np.ndarray] | None = None,
 ) -> tuple[list[L2Block], bool | None]:
-    """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks."""
+    """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks; then
+    the blocks of the sub-channels followed (``_decode_followed``)."""
     fs = sps * SYMBOL_RATE_HZ
     margin = MARGIN_SYMBOLS * sps
     length = BURST_BITS * sps + 2 * margin
-    frames = _stream_frames(len(x), sps, sync.sample0, sync.samples_per_frame, sync.fn0)
-    t3 = tdma.t3(frames)
+    all_frames = _stream_frames(len(x), sps, sync.sample0, sync.samples_per_frame, sync.fn0)
+    t3 = tdma.t3(all_frames)
+    frames = all_frames
     frames = frames[~np.isin(t3, multiframe.FCCH_T3 + multiframe.SCH_T3 + multiframe.IDLE_T3)]
     if len(frames) == 0:
         return [], combined
@@ -338,7 +354,84 @@ def _decode_blocks(
     found = _ccch_combined(blocks)
     if found is not None and found != bool(combined):
         blocks = assemble(found)
-    return blocks, found if found is not None else combined
+    combined = found if found is not None else combined
+    if res.follower is not None:
+        blocks = _decode_followed(
+            x, sps, sync, res, blocks, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
+            offset_base_hz=offset_base_hz, combined=combined, prefiltered=prefiltered, whole=whole,
+        )  # fmt: skip
+    return blocks, combined
+
+
+def _decode_followed(
+    x: np.ndarray,
+    sps: int,
+    sync: ChannelSync,
+    res: ChannelResult,
+    blocks: list[L2Block],
+    *,
+    arfcn: int,
+    band: str | None,
+    t0_s: float,
+    time_utc_s: float | None,
+    offset_base_hz: float,
+    combined: bool | None,
+    prefiltered: bool,
+    whole: Callable[[], np.ndarray] | None,
+) -> list[L2Block]:
+    """Timeslot 0's ``blocks`` and those of the sub-channels followed on other timeslots, after
+    the follows took up what the Immediate Assignments among ``blocks`` assign. Timeslot n of a
+    frame starts n·156.25 symbols after its timeslot 0 (TS 45.002 §4.3; n/8 of the measured frame
+    length): only the frames of the followed blocks are equalised there, in one batch."""
+    follower = res.follower
+    assert follower is not None
+    follower.assign(blocks, arfcn=arfcn, combined=combined)
+    if not follower.channels:
+        return blocks
+    fs = sps * SYMBOL_RATE_HZ
+    margin = MARGIN_SYMBOLS * sps
+    length = BURST_BITS * sps + 2 * margin
+    # frames whose timeslot-7 window still lies wholly in the stream (a block cut at its end is the next one's)
+    last_slot = int(np.ceil(sync.samples_per_frame * 7 / 8))
+    frames = _stream_frames(len(x) - last_slot, sps, sync.sample0, sync.samples_per_frame, sync.fn0)
+    stream: list[np.ndarray] = []
+
+    def equalise(tn: np.ndarray, tsc: np.ndarray, fn: np.ndarray) -> DedicatedBursts:
+        if not stream:
+            stream.append(x if whole is None else whole())
+        centres = sync.burst_sample(fn) + sync.samples_per_frame * tn / 8
+        rows, _ = _windows(stream[0], sps, sync.freq_offset_hz)(centres - sps // 2 - margin, length)
+        eq = equalize_normal_bursts(
+            rows,
+            burst_start_sample=margin + sps // 2,
+            tsc=tsc,
+            samples_per_symbol=sps,
+            search_symbols=NORMAL_SEARCH_SYMBOLS,
+            prefiltered=prefiltered,
+        )
+        res.bursts_equalised += len(fn)
+        power = np.mean(np.abs(rows[:, margin : margin + BURST_BITS * sps]) ** 2, axis=1)
+        return DedicatedBursts(
+            eq.sbits,
+            eq.channel.snr_db,
+            10 * np.log10(np.maximum(power, 1e-20)),
+            t0_s + centres / fs,
+            None if time_utc_s is None else time_utc_s + centres / fs,
+        )
+
+    dedicated = decode_followed(
+        follower,
+        frames,
+        equalise,
+        arfcn=arfcn,
+        freq_offset_hz=offset_base_hz + sync.freq_offset_hz,
+        bsic=sync.bsic,
+        band=band,
+    )
+    ts0_dedicated = [b for b in blocks if b.sub is not None]
+    kept = follower.settle(ts0_dedicated + dedicated, last_fn=int(frames[-1]) if len(frames) else sync.fn0)
+    res.followed = {(b.tn, b.fn) for b in kept}
+    return sorted(blocks + [b for b in kept if b.tn != 0], key=lambda b: b.t_s or 0.0)
 
 
 def _fit_frames(fns: np.ndarray, pos: np.ndarray, fn0: int, nominal: float, sps: int) -> tuple[float, float, int]:

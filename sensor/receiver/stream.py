@@ -84,14 +84,15 @@ class StreamReceiver:
         self.carriers: dict[tuple[int, int | None], CarrierState] = {}
         self._buf: list[IQBlock] = []
         self._buf_n = 0
-        self._seen: dict[tuple[int, int | None, int], None] = {}
+        self._seen: dict[tuple[int, int | None, int, int], L2Block] = {}  # (arfcn, bsic, tn, fn) → as kept
         self._work = Workspace()  # channel streams of each window, reused
         self._pending: list[L2Block] = []
         # The last window's carriers: ARFCN → synchronised (SCH decoded) or only its FCCH found.
         self.last_window: dict[int, bool] = {}
 
     def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
-        """Decoded blocks (crc ok), in time order, as the stream goes; all of them by its end."""
+        """Decoded blocks (crc ok, and those of followed sub-channels that fail their Fire code:
+        ``receiver.follow``), in time order, as the stream goes; all of them by its end."""
         for blk in blocks:
             if self._buf and self._breaks(blk):
                 self.stats.discontinuities += 1
@@ -161,12 +162,18 @@ class StreamReceiver:
             for b in r.result.blocks:
                 if not b.crc_ok:
                     self.stats.blocks_failed += 1
-                    continue
-                heard.add((b.arfcn, b.bsic))
-                key = (b.arfcn, b.bsic, b.fn)
-                if key not in self._seen:
-                    self._seen[key] = None
+                    if (b.tn, b.fn) not in r.result.followed:
+                        continue
+                else:
+                    heard.add((b.arfcn, b.bsic))
+                key = (b.arfcn, b.bsic, b.tn, b.fn)
+                was = self._seen.get(key)
+                if was is None:
+                    self._seen[key] = b
                     self._pending.append(b)
+                elif b.crc_ok and not was.crc_ok and was in self._pending:  # decoded in the next window's overlap
+                    self._seen[key] = b
+                    self._pending[self._pending.index(was)] = b
         self._update_states(heard, t0 + len(x) / fs)
         if self.on_window:
             self.on_window(t0, t0 + len(x) / fs)

@@ -27,6 +27,7 @@ from sensor.dsp.spectrum import carrier_contrast
 from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.receiver.channel import TRACKED_SPAN_SYMBOLS, ChannelResult, ChannelSync, receive_channel, tracked_spans
+from sensor.receiver.follow import Follower
 from sensor.receiver.unexplained import unexplained_carrier
 
 SPS = 2
@@ -139,6 +140,12 @@ class Track:
     samples_per_frame: float = 0.0
     combined: bool | None = None
     unsynced_windows: int = 0  # stretches in a row in which it was found but did not synchronise
+    follower: Follower | None = None  # the sub-channels it assigned that are followed (receiver.follow)
+
+    @property
+    def following(self) -> bool:
+        """Whether a sub-channel on a timeslot other than 0 is followed (its stream is wanted whole)."""
+        return self.follower is not None and any(tn != 0 for tn, _ in self.follower.channels)
 
     @property
     def synchronised(self) -> bool:
@@ -304,8 +311,9 @@ def receive_wideband(
         for t, c in jobs
     ]
     # A synchronised track needs its stream only around timeslot 0 (``tracked_spans``; the whole
-    # of it only if its timing turns out lost); those go last, as ``channel_plan`` counts them.
-    follow = [t is not None and t.synchronised for t, _ in jobs]
+    # of it only if its timing turns out lost, or a sub-channel on another timeslot is followed);
+    # those go last, as ``channel_plan`` counts them.
+    follow = [t is not None and t.synchronised and not t.following for t, _ in jobs]
     order = sorted(range(len(jobs)), key=lambda i: follow[i])
     jobs, centres, follow = [jobs[i] for i in order], [centres[i] for i in order], [follow[i] for i in order]
     plan = channel_plan(sample_rate_hz, centres, tracked=sum(follow))
@@ -368,6 +376,7 @@ def receive_wideband(
             combined=None if track is None else track.combined,
             prefiltered=True,
             whole=whole,
+            follower=None if track is None else track.follower,
         )
         out.append(
             CarrierResult(
@@ -423,6 +432,7 @@ def _next_track(
             first_sample + s.sample0 / ratio,
             s.samples_per_frame / ratio,
             r.combined,
+            follower=r.follower,
         )
     if r.fcch_found == 0 and c is None:
         return None  # neither searched nor heard: gone

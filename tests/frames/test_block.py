@@ -110,3 +110,34 @@ def test_tshark_dissects_our_gsmtap_of_real_blocks(tmp_path):
         assert int(arfcn) == 725 and int(fn) == b.fn
         assert int(chan) == (1 if b.channel == "BCCH" else 2)
         assert msg and int(msg, 0) == b.octets[2]  # tshark read the RR message type we decoded
+
+
+def test_sdcch_and_sacch_blocks_carry_tn_and_sub_and_gr_gsm_s_gsmtap_sub_types():
+    ua = bytes.fromhex("017335062700035018a005f4015c57032b2b2b2b2b2b2b")  # real TS1 sub 1 (vf_call6)
+    sdcch8 = L2Block(arfcn=725, fn=862261, tn=1, channel="SDCCH", octets=ua, crc_ok=True, sub=1)
+    obj = block_object(sdcch8)
+    assert list(obj) == [*CONTRACT_KEYS, "sub"] and obj["tn"] == 1 and obj["sub"] == 1
+    h = gsmtap_header(sdcch8)
+    assert (h.sub_type, h.sub_slot, h.timeslot) == (0x08, 1, 1)  # SDCCH8
+    sacch8 = L2Block(arfcn=725, fn=862242, tn=1, channel="SACCH", octets=ua, crc_ok=True, sub=1)
+    assert (gsmtap_header(sacch8).sub_type, gsmtap_header(sacch8).sub_slot) == (0x88, 1)  # SDCCH8 | ACCH
+    sacch4 = L2Block(arfcn=64, fn=42, tn=0, channel="SACCH", octets=ua, crc_ok=False, sub=2)
+    assert (gsmtap_header(sacch4).sub_type, gsmtap_header(sacch4).sub_slot) == (0x87, 2)  # SDCCH4 | ACCH
+    assert block_object(sacch4)["crc_ok"] is False
+
+
+@pytest.mark.interop
+def test_tshark_shows_sdcch8_blocks_as_gr_gsm_sends_them(tmp_path):
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark is not installed")
+    ua = bytes.fromhex("017335062700035018a005f4015c57032b2b2b2b2b2b2b")
+    pcap = tmp_path / "sdcch8.pcap"
+    with PcapWriter(pcap) as w:
+        b = L2Block(arfcn=725, fn=862261, tn=1, channel="SDCCH", octets=ua, crc_ok=True, sub=1)
+        w.write_gsmtap(b.octets, gsmtap_header(b), t_s=0.0)
+    out = subprocess.run(
+        ["tshark", "-r", str(pcap), "-T", "fields", "-e", "gsmtap.ts", "-e", "gsmtap.chan_type",
+         "-e", "gsmtap.sub_slot", "-e", "gsm_a.dtap.msg_rr_type"],
+        capture_output=True, text=True, check=True, timeout=120,
+    ).stdout.split("\t")  # fmt: skip
+    assert [x.strip() for x in out] == ["1", "8", "1", "0x27"]  # SDCCH/8, sub-slot 1, Paging Response

@@ -1,0 +1,118 @@
+"""Following what a cell assigns (``receiver.follow``): the real DCS1800 capture at burst level
+(its Immediate Assignment on TS0 → SDCCH/8 sub-channel 1 on TS1), and the follow's lifetime."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sensor.coding.softbits import ubits_to_sbits
+from sensor.gsm import tdma
+from sensor.model import L2Block
+from sensor.receiver.blocks import decode_frames
+from sensor.receiver.follow import (
+    IDLE_FRAMES,
+    LOOKBACK_FRAMES,
+    DedicatedBursts,
+    Follower,
+    assignments,
+    decode_followed,
+)
+from tests.coding.capture import expected_sdcch8_ts1, load_bursts, timeslot0_by_fn, timeslot_by_fn
+
+ARFCN = 725
+IA_FN = 862212
+IA = bytes.fromhex("2d063f004902d52654c70100") + b"\x2b" * 11
+
+
+def _ts0_blocks() -> list[L2Block]:
+    ts0 = timeslot0_by_fn()
+    fns = np.array(sorted(ts0))
+    sbits = ubits_to_sbits(np.stack([ts0[f][1] for f in fns]), magnitude=1.0)
+    zeros = np.zeros(len(fns))
+    return decode_frames(
+        fns, sbits, snr_db=zeros, rssi_dbfs=zeros, freq_offset_hz=None, t_s=zeros, time_utc_s=None,
+        arfcn=ARFCN, combined=False,
+    )  # fmt: skip
+
+
+def _capture_bursts(tn: np.ndarray, tsc: np.ndarray, fn: np.ndarray) -> DedicatedBursts:
+    """The capture's demodulated bursts (gr-gsm's hard decisions) in place of an equaliser."""
+    by_tn = {int(t): timeslot_by_fn(int(t)) for t in np.unique(tn)}
+    ubits = np.stack(
+        [by_tn[int(t)].get(int(f) % tdma.HYPERFRAME_FRAMES, np.zeros(148, np.uint8)) for t, f in zip(tn, fn)]
+    )
+    have = np.array([int(f) % tdma.HYPERFRAME_FRAMES in by_tn[int(t)] for t, f in zip(tn, fn)])
+    sbits = ubits_to_sbits(ubits, magnitude=1.0) * have[:, None]
+    n = len(fn)
+    return DedicatedBursts(sbits, np.zeros(n), np.zeros(n), fn * tdma.FRAME_DURATION_S)
+
+
+def test_the_real_assignment_is_found_and_followed_to_sdcch8_sub_1_on_ts1():
+    ts0_blocks = _ts0_blocks()
+    ia = [b for b in ts0_blocks if b.fn == IA_FN]
+    assert ia and ia[0].crc_ok and ia[0].octets == IA
+    first, repeat = assignments(ts0_blocks, arfcn=ARFCN)  # the cell sends it twice
+    assert first.fn == IA_FN and (first.channel.channel, first.channel.tn, first.channel.sub_channel) == (
+        "SDCCH/8",
+        1,
+        1,
+    )
+    assert repeat.request_reference == first.request_reference and repeat.channel == first.channel
+    assert assignments(ts0_blocks, arfcn=ARFCN + 1) == []  # another carrier's: not followed
+
+    follower = Follower()
+    follower.assign(ts0_blocks, arfcn=ARFCN, combined=False)
+    assert set(follower.channels) == {(1, 1)} and follower.channels[(1, 1)].tsc == 0
+    assert follower.channels[(1, 1)].start_fn == IA_FN  # the repeat is the same assignment
+    b = load_bursts()
+    frames = np.arange(int(b.fn.min()), int(b.fn.max()) + 1)
+    wanted = follower.frames(frames)
+    assert [(tn, tsc) for tn, tsc, _ in wanted] == [(1, 0)]
+    per_mf = np.bincount(wanted[0][2] // 51)  # 4 SDCCH bursts every 51 frames, 4 SACCH every 102
+    assert set(per_mf[per_mf > 0][1:-1]) <= {4, 8}
+
+    blocks = decode_followed(follower, frames, _capture_bursts, arfcn=ARFCN, freq_offset_hz=None)
+    kept = follower.settle(ts0_blocks + blocks, last_fn=int(frames[-1]))
+    ok = {x.fn: x.octets for x in kept if x.crc_ok}
+    assert ok == expected_sdcch8_ts1()
+    assert all(x.tn == 1 and x.sub == 1 for x in kept)
+    assert any(not x.crc_ok for x in kept)  # ciphered after the Ciphering Mode Command: still given
+    assert min(x.fn for x in kept) >= IA_FN - LOOKBACK_FRAMES
+
+
+def _block(fn: int, *, ok: bool = True, sub: int = 1, l2: bytes = b"\x01\x03\x01" + b"\x2b" * 20) -> L2Block:
+    return L2Block(arfcn=ARFCN, fn=fn, tn=1, channel="SDCCH", octets=l2, crc_ok=ok, sub=sub)
+
+
+def _following(start: int) -> Follower:
+    f = Follower()
+    f.assign(
+        [L2Block(arfcn=ARFCN, fn=start, tn=0, channel="CCCH", octets=IA, crc_ok=True)], arfcn=ARFCN, combined=False
+    )
+    return f
+
+
+def test_a_follow_ends_after_its_blocks_stop_decoding():
+    f = _following(1000)
+    kept = f.settle([_block(1000 + 51 * i, ok=False) for i in range(3)], last_fn=1200)
+    assert len(kept) == 3 and (1, 1) in f.channels  # failing blocks are kept (ciphering or noise)
+    f.settle([_block(1000 + 51 * 4)], last_fn=1300)
+    assert f.channels[(1, 1)].until_fn == 1000 + 51 * 4 + IDLE_FRAMES
+    kept = f.settle([_block(1000 + 51 * 4 + IDLE_FRAMES + 51, ok=False)], last_fn=1000 + 51 * 4 + IDLE_FRAMES + 60)
+    assert kept == [] and f.channels == {}
+
+
+def test_a_channel_release_shortens_the_follow():
+    f = _following(1000)
+    release = bytes.fromhex("03030d060d00") + b"\x2b" * 17  # I-frame, RR Channel Release, cause 0
+    f.settle([_block(1051, l2=release)], last_fn=1060)
+    assert f.channels[(1, 1)].released
+    f.settle([], last_fn=1051 + 200)
+    assert f.channels == {}
+
+
+def test_the_same_assignment_seen_twice_is_one_follow():
+    f = _following(1000)
+    f.settle([_block(1051)], last_fn=1100)
+    f.assign([L2Block(arfcn=ARFCN, fn=1000, tn=0, channel="CCCH", octets=IA, crc_ok=True)], arfcn=ARFCN, combined=False)
+    assert f.channels[(1, 1)].last_fn == 1051
