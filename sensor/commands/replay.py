@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
+from sensor.sessions.pseudonym import Pseudonymizer
+from sensor.sessions.rewrite import rewrite_block
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind
 
@@ -83,9 +86,19 @@ def command(
         raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
     out = sys.stdout
 
+    # Frames leave with keyed pseudonyms of the same length in place of phones' identities (paging,
+    # UA echoes, identity responses): Wireshark still dissects them, and nothing raw is written.
+    names = Pseudonymizer() if (with_blocks and as_json) or sender is not None or pcap is not None else None
+
     def on_block(b: L2Block) -> None:
+        if names is None:
+            return
+        if b.crc_ok:
+            b = replace(b, octets=rewrite_block(b.octets, b.channel, names))
         if as_json and with_blocks:
             out.write(json.dumps(block_object(b)) + "\n")
+        if not b.crc_ok:  # GSMTAP and pcap carry decoded frames only, as gr-gsm sends them
+            return
         if sender is not None:
             sender.send(b.octets, gsmtap_header(b))
         if pcap is not None:
