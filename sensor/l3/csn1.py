@@ -70,8 +70,20 @@ def _read_nothing(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
 
 
 def sequence_reader(elements: Sequence[_Element]) -> Reader:
-    """One reader for ``elements`` read in order."""
-    readers = tuple(fn for el in elements if (fn := el.reader()) is not None)
+    """One reader for ``elements`` read in order; consecutive Bits and L/H elements are read together."""
+    readers: list[Reader] = []
+    run: list[Bits | LH] = []
+    for el in (*elements, None):
+        if isinstance(el, (Bits, LH)):
+            run.append(el)
+            continue
+        if len(run) > 1:
+            readers.append(_run_reader(run))
+        elif run:
+            readers.append(run[0].reader())
+        run = []
+        if el is not None and (fn := el.reader()) is not None:
+            readers.append(fn)
     if not readers:
         return _read_nothing
     if len(readers) == 1:
@@ -84,9 +96,43 @@ def sequence_reader(elements: Sequence[_Element]) -> Reader:
     return read
 
 
+def _run_reader(run: Sequence[Bits | LH]) -> Reader:
+    """Consecutive Bits and L/H elements read as one field of their total size when it lies before the
+    end and the limit; else one by one (which stops, or raises, where the element-wise reading does)."""
+    total = sum(el.n if isinstance(el, Bits) else 1 for el in run)
+    items: list[tuple[str, int, int, Callable[[int], Any] | None]] = []
+    pads = [0] * 8  # the spare padding under the L/H bits, by the run's first bit position modulo 8
+    at = 0
+    for el in run:
+        n = el.n if isinstance(el, Bits) else 1
+        shift = total - at - n
+        if isinstance(el, LH):
+            for phase in range(8):
+                pads[phase] |= PAD_BITS[(phase + at) & 7] << shift
+        items.append((el.name, shift, (1 << n) - 1, el.converter() if isinstance(el, Bits) else bool))
+        at += n
+    one_by_one, pad, mask_all = tuple(el.reader() for el in run), tuple(pads), (1 << total) - 1
+
+    def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        pos, nbits = r.pos, r.nbits
+        end = pos + total
+        if end > nbits or (limit is not None and end > limit):
+            for fn in one_by_one:
+                fn(r, kw, limit)
+            return
+        r.pos = end
+        bits = ((r.value >> (nbits - end)) & mask_all) ^ pad[pos & 7]  # L/H bits now 1 for H
+        for name, shift, mask, value in items:
+            code = (bits >> shift) & mask
+            kw[name] = code if value is None else value(code)
+
+    return read
+
+
 def _switch_reader(lh: bool, flag: str | None, zero: Reader, one: Reader, one_bits: int = 0) -> Reader:
     """``{ 0 <zero> | 1 <one> }`` (L/H with ``lh``; past the end an L/H bit reads L): the branch
     goes to ``flag``; in an extension the ``one_bits`` of a fixed-size ``one`` fit or none is read."""
+    read_zero = None if zero is _read_nothing else zero
 
     def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
         pos, nbits = r.pos, r.nbits
@@ -106,8 +152,8 @@ def _switch_reader(lh: bool, flag: str | None, zero: Reader, one: Reader, one_bi
             if limit is not None and r.pos + one_bits > limit:
                 raise _PastLimit
             one(r, kw, limit)
-        else:
-            zero(r, kw, limit)
+        elif read_zero is not None:
+            read_zero(r, kw, limit)
 
     return read
 
@@ -144,12 +190,21 @@ class Bits(_Element):
             return self.table[code]
         return (code + self.offset) * self.scale
 
+    def converter(self) -> Callable[[int], Any] | None:
+        """What maps a code to its value as :meth:`value` does (a C-level callable where one does it),
+        or None when the value is the code itself."""
+        if self.boolean:
+            return bool
+        if self.none_code is not None:
+            return self.value
+        if self.table is not None:
+            return self.table.__getitem__
+        if self.offset == 0:
+            return None if self.scale == 1 else self.scale.__mul__
+        return self.value
+
     def reader(self) -> Reader:
-        name, n, mask = self.name, self.n, (1 << self.n) - 1
-        plain = (
-            not self.boolean and self.none_code is None and self.table is None and (self.scale, self.offset) == (1, 0)
-        )
-        value = None if plain else self.value
+        name, n, mask, value = self.name, self.n, (1 << self.n) - 1, self.converter()
 
         def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
             end, nbits = r.pos + n, r.nbits
@@ -297,8 +352,13 @@ class Struct(_Element):
     def reader(self) -> Reader:
         name, struct = self.name, self.type
 
-        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-            kw[name] = struct.read(r, limit)
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:  # CsnStruct.read without its call
+            inner: dict[str, Any] = {}
+            try:
+                (_READERS.get(struct) or _struct_reader(struct))(r, inner, limit)
+            except _StopStruct:
+                pass
+            kw[name] = struct(**inner)
 
         return read
 
@@ -476,12 +536,9 @@ class CsnStruct:
 
     @classmethod
     def read(cls, r: BitReader, limit: int | None = None) -> Any:
-        reader = _READERS.get(cls)
-        if reader is None:
-            reader = _READERS[cls] = sequence_reader(cls.CSN)
         kw: dict[str, Any] = {}
         try:
-            reader(r, kw, limit)
+            (_READERS.get(cls) or _struct_reader(cls))(r, kw, limit)
         except _StopStruct:
             pass
         return cls(**kw)
@@ -504,3 +561,8 @@ class CsnStruct:
 
 # each structure's reader, made from its CSN on first use
 _READERS: dict[type, Reader] = {}
+
+
+def _struct_reader(cls: type) -> Reader:
+    reader = _READERS[cls] = sequence_reader(cls.CSN)  # type: ignore[attr-defined]
+    return reader
