@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import call, itemgetter
 from typing import Any, ClassVar
 
 from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
@@ -310,38 +311,60 @@ def _walk(
                 end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
             if spec.skip_unknown_ies:
                 return _optional_part(spec, data, pos, end, limit, raws)
-        if pos >= end:
-            continue
-        if f.ie.half:  # type 1 TV: IEI in bits 8-5
-            if data[pos] >> 4 != f.iei:
-                continue
-            raws.append((f, data[pos] & 0x0F))
-            pos += 1
-            continue
-        if data[pos] != f.iei:
-            continue
-        k = LENGTH_OCTETS[f.format]
-        if k:
-            if pos + 1 + k > end or pos + 1 + k + _length(data, pos + 1, k) > end:
-                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
-            n = _length(data, pos + 1, k)
-        else:
-            n = f.ie.octets or 0
-            if pos + 1 + n > end:
-                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
-        raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
-        pos += 1 + k + n
+        if pos < end and (data[pos] >> 4 if f.ie.half else data[pos]) == f.iei:  # type 1 TV: IEI in bits 8-5
+            pos = _optional_ie(spec, f, data, pos, end, limit, raws)
     if spec.skip_unknown_ies and (plen is not None or not any(isinstance(el, Remainder) for el in spec.fields)):
         # no optional IE declared: what lies before the pseudo length end or the message end are unknown IEs
         if plen is not None:
             end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
         return _optional_part(spec, data, pos, end, limit, raws)
     if optionals and pos != end:
-        if plen is not None:
-            raise L3ParseError(
-                f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})"
-            )
-        raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
+        _octets_left(spec, data, pos, plen)
+    return pos
+
+
+def _optional_ie(spec: MessageSpec, f: Field, data: bytes, pos: int, end: int, limit: str, raws: list) -> int:
+    """The optional IE ``f`` whose IEI is at ``pos``: its raw value goes to ``raws``; returns where it ends."""
+    if f.ie.half:
+        raws.append((f, data[pos] & 0x0F))
+        return pos + 1
+    k = LENGTH_OCTETS[f.format]
+    if k:
+        if pos + 1 + k > end or pos + 1 + k + _length(data, pos + 1, k) > end:
+            raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+        n = _length(data, pos + 1, k)
+    else:
+        n = f.ie.octets or 0
+        if pos + 1 + n > end:
+            raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+    raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
+    return pos + 1 + k + n
+
+
+def _octets_left(spec: MessageSpec, data: bytes, pos: int, plen: int | None) -> None:
+    """Octets after the last optional IE of a message that does not skip unknown IEs: an error."""
+    if plen is not None:
+        raise L3ParseError(f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})")
+    raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
+
+
+def _optionals(
+    spec: MessageSpec, fields: tuple[tuple[Field, int | None, bool], ...], data: bytes, pos: int, plen: int | None,
+    raws: list,
+) -> int:  # fmt: skip
+    """The optional IEs ``fields`` ((field, IEI, half octet)) of a message that does not skip unknown
+    IEs, from ``pos`` on, when nothing but optional IEs (and rest octets) follows: what :func:`_walk`
+    does from its first optional IE. Returns where they end."""
+    end, limit = len(data), "the end of the message"
+    if plen is not None:
+        end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
+    for f, iei, half in fields:
+        if pos >= end:
+            break
+        if (data[pos] >> 4 if half else data[pos]) == iei:
+            pos = _optional_ie(spec, f, data, pos, end, limit, raws)
+    if pos != end:
+        _octets_left(spec, data, pos, plen)
     return pos
 
 
@@ -350,17 +373,22 @@ class _Plan:
     """What :func:`decode` works out once per spec: the leading elements that lie at fixed offsets
     (the pseudo length, headers without TI, fixed-length mandatory fields, ``const`` fields whose
     octets are known), read by slicing when the message is long enough and its constant bits
-    (``mask``/``expect`` over octets ``0..octets``) are right; any other message is walked
-    element by element from the start, which reports what is wrong exactly as it always did."""
+    (``mask``/``expect`` over octets ``lo..hi``) are right; any other message is walked element by
+    element from the start, which reports what is wrong exactly as it always did."""
 
     spec: MessageSpec
     octets: int  # length of the fixed prefix
-    mask: int  # the constant bits of the prefix (headers, const fields), as one integer ...
+    lo: int  # the octets that hold the constant bits of the prefix (headers, const fields) ...
+    hi: int
+    mask: int  # ... the constant bits, as one integer ...
     expect: int  # ... and their values
     plen: tuple[int, str] | None  # (offset, name) of the pseudo length
     nsd: tuple[int, ...]  # offsets of message types whose bits 8-7 are N(SD)
-    values: tuple[tuple[str, Callable[[Any], Any], int, int, int | None], ...]  # name, decode, slice, nibble shift
+    names: tuple[str, ...]  # the other fields of the prefix, in order ...
+    decoders: tuple[Callable[[Any], Any], ...]  # ... what decodes each ...
+    raw: Callable[[bytes], tuple[Any, ...]] | None  # ... and the raw values of all of them from the octets
     tail: int  # index of the first element walked after the prefix
+    optionals: tuple[tuple[Field, int | None, bool], ...] | None  # all that follows: optional IEs (see _optionals)
     walk: bool  # whether anything is left to walk (fields, or the unknown IEs of skip_unknown_ies)
     rests: tuple[RestOctets | Remainder, ...]
 
@@ -376,6 +404,10 @@ def _folded_const(f: Field) -> Any:
     if f.ie.half:
         return raw if ok and isinstance(raw, int) and 0 <= raw <= 15 else None
     return raw if ok and isinstance(raw, bytes) and len(raw) == f.ie.octets else None
+
+
+def _nibble_decoder(value_of: Callable[[int], Any], shift: int) -> Callable[[int], Any]:
+    return lambda octet: value_of((octet >> shift) & 0x0F)
 
 
 def _compile(spec: MessageSpec) -> _Plan:
@@ -425,15 +457,30 @@ def _compile(spec: MessageSpec) -> _Plan:
         if half_at is None:
             safe = (len(spec.fields), pos, len(constant), len(values), len(nsd))
     tail, octets, n_constant, n_values, n_nsd = safe
-    for at, m, v in constant[:n_constant]:
-        shift = 8 * (octets - 1 - at)
+    constant, values = constant[:n_constant], values[:n_values]
+    lo, hi = min((at for at, _, _ in constant), default=0), max((at + 1 for at, _, _ in constant), default=0)
+    for at, m, v in constant:
+        shift = 8 * (hi - 1 - at)
         mask |= m << shift
         expect |= v << shift
     if plen is not None and plen[0] >= octets:
         plen = None
+    # a whole value part is a slice of the octets; a half octet is taken with its octet and shifted
+    getters = [slice(start, stop) if shift is None else start for _, _, start, stop, shift in values]
+    decoders = tuple(
+        value_of if shift is None else _nibble_decoder(value_of, shift) for _, value_of, _, _, shift in values
+    )
+    raw = None if not getters else itemgetter(*getters) if len(getters) > 1 else lambda data: (data[getters[0]],)
     rests = tuple(el for el in spec.fields if isinstance(el, (RestOctets, Remainder)))
     walk = spec.skip_unknown_ies or any(not isinstance(el, (RestOctets, Remainder)) for el in spec.fields[tail:])
-    plan = _Plan(spec, octets, mask, expect, plen, tuple(nsd[:n_nsd]), tuple(values[:n_values]), tail, walk, rests)
+    names = tuple(name for name, *_ in values)
+    after = [el for el in spec.fields[tail:] if not isinstance(el, (RestOctets, Remainder))]
+    optionals = None
+    if after and not spec.skip_unknown_ies and all(isinstance(el, Field) and el.optional for el in after):
+        optionals = tuple((el, el.iei, el.ie.half) for el in after)  # type: ignore[union-attr]
+    plan = _Plan(
+        spec, octets, lo, hi, mask, expect, plen, tuple(nsd[:n_nsd]), names, decoders, raw, tail, optionals, walk, rests
+    )
     _PLANS[id(spec)] = plan
     return plan
 
@@ -450,7 +497,11 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
     kw: dict[str, Any] = {}
     raws: list[tuple[Field, Any]] = []
     n = plan.octets
-    fast = type(data) is bytes and len(data) >= n and int.from_bytes(data[:n], "big") & plan.mask == plan.expect
+    fast = (
+        type(data) is bytes
+        and len(data) >= n
+        and int.from_bytes(data[plan.lo : plan.hi], "big") & plan.mask == plan.expect
+    )
     if fast:
         plen = None
         if plan.plen is not None:
@@ -458,7 +509,10 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
             kw[plan.plen[1]] = plen
         for at in plan.nsd:
             kw["send_sequence_number"] = data[at] >> NSD_SHIFT
-        rest_at = _walk(spec, data, plan.tail, n, plen, kw, raws) if plan.walk else n
+        if plan.optionals is not None:
+            rest_at = _optionals(spec, plan.optionals, data, n, plen, raws)
+        else:
+            rest_at = _walk(spec, data, plan.tail, n, plen, kw, raws) if plan.walk else n
     else:
         rest_at = _walk(spec, data, 0, 0, None, kw, raws)
     for el in plan.rests:
@@ -472,9 +526,8 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
         else:
             tail = bytes(data[rest_at:])
             kw[el.name] = tail.rstrip(bytes([FILL_OCTET])) if spec.frame_octets else tail
-    if fast:
-        for name, value_of, start, stop, shift in plan.values:
-            kw[name] = value_of(data[start:stop] if shift is None else (data[start] >> shift) & 0x0F)
+    if fast and plan.raw is not None:
+        kw.update(zip(plan.names, map(call, plan.decoders, plan.raw(data))))
     for f, raw in raws:
         value = f.ie.decode(raw)
         if f.const is not None:
