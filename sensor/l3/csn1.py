@@ -132,7 +132,7 @@ def _run_reader(run: Sequence[Bits | LH]) -> Reader:
 def _switch_reader(lh: bool, flag: str | None, zero: Reader, one: Reader, one_bits: int = 0) -> Reader:
     """``{ 0 <zero> | 1 <one> }`` (L/H with ``lh``; past the end an L/H bit reads L): the branch
     goes to ``flag``; in an extension the ``one_bits`` of a fixed-size ``one`` fit or none is read."""
-    read_zero = None if zero is _read_nothing else zero
+    read_zero, read_one = (None if fn is _read_nothing else fn for fn in (zero, one))
 
     def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
         pos, nbits = r.pos, r.nbits
@@ -151,7 +151,8 @@ def _switch_reader(lh: bool, flag: str | None, zero: Reader, one: Reader, one_bi
         if high:
             if limit is not None and r.pos + one_bits > limit:
                 raise _PastLimit
-            one(r, kw, limit)
+            if read_one is not None:
+                read_one(r, kw, limit)
         elif read_zero is not None:
             read_zero(r, kw, limit)
 
@@ -256,19 +257,7 @@ class LH(_Element):
         return 1
 
     def reader(self) -> Reader:
-        name = self.name
-
-        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-            pos, nbits = r.pos, r.nbits
-            if limit is not None and pos >= limit:
-                raise _PastLimit
-            if pos < nbits:
-                r.pos = pos + 1
-                kw[name] = (r.value >> (nbits - 1 - pos)) & 1 != PAD_BITS[pos & 7]
-            else:
-                kw[name] = False  # past the end: spare padding, L
-
-        return read
+        return _switch_reader(True, self.name, _read_nothing, _read_nothing)
 
     def write(self, w: BitWriter, obj: Any) -> None:
         w.write_lh(bool(getattr(obj, self.name)))
