@@ -17,47 +17,58 @@ def _pad_bit(pos: int) -> int:
     return (FILL_OCTET >> (7 - (pos & 7))) & 1
 
 
-class BitReader:
-    """Reads unsigned fields MSB first from ``data``; raises :class:`TruncatedMessage` past the end."""
+# the spare padding bit at each bit position modulo 8
+PAD_BITS: tuple[int, ...] = tuple(_pad_bit(pos) for pos in range(8))
 
-    __slots__ = ("_nbits", "_value", "pos")
+
+class BitReader:
+    """Reads unsigned fields MSB first from ``data``; raises :class:`TruncatedMessage` past the end.
+
+    ``value`` (the octets as one integer) and ``nbits`` are read-only; the CSN.1 readers of
+    :mod:`.csn1` read bits from them directly and move ``pos``."""
+
+    __slots__ = ("nbits", "pos", "value")
 
     def __init__(self, data: bytes, start_bit: int = 0) -> None:
-        self._value = int.from_bytes(data, "big")
-        self._nbits = len(data) * 8
+        self.value = int.from_bytes(data, "big")
+        self.nbits = len(data) * 8
         self.pos = start_bit
 
     @property
     def remaining(self) -> int:
-        return self._nbits - self.pos
+        return self.nbits - self.pos
 
     def read(self, nbits: int) -> int:
-        end = self.pos + nbits
-        if end > self._nbits:
-            raise TruncatedMessage(f"field of {nbits} bits at bit {self.pos} runs past the {self._nbits}-bit end")
+        pos, total = self.pos, self.nbits
+        end = pos + nbits
+        if end > total:
+            raise TruncatedMessage(f"field of {nbits} bits at bit {pos} runs past the {total}-bit end")
         self.pos = end
-        return (self._value >> (self._nbits - end)) & ((1 << nbits) - 1)
+        return (self.value >> (total - end)) & ((1 << nbits) - 1)
 
     def read_bool(self) -> bool:
-        return self.read(1) == 1
+        pos = self.pos
+        if pos >= self.nbits:
+            self.read(1)  # raises TruncatedMessage
+        self.pos = pos + 1
+        return (self.value >> (self.nbits - 1 - pos)) & 1 == 1
 
     def read_lh(self) -> bool:
         """A CSN.1 L/H bit: True for H. Past the end the message is implicitly spare padding (L)."""
-        if self.pos >= self._nbits:
-            return False
         pos = self.pos
-        return self.read(1) != _pad_bit(pos)
+        if pos >= self.nbits:
+            return False
+        self.pos = pos + 1
+        return (self.value >> (self.nbits - 1 - pos)) & 1 != PAD_BITS[pos & 7]
 
     def skip(self, nbits: int) -> None:
-        if self.pos + nbits > self._nbits:
-            raise TruncatedMessage(f"skipping {nbits} bits at bit {self.pos} runs past the {self._nbits}-bit end")
+        if self.pos + nbits > self.nbits:
+            raise TruncatedMessage(f"skipping {nbits} bits at bit {self.pos} runs past the {self.nbits}-bit end")
         self.pos += nbits
 
     def is_padding_from_here(self) -> bool:
         """True when every remaining bit equals the spare padding pattern."""
-        return all(
-            ((self._value >> (self._nbits - 1 - pos)) & 1) == _pad_bit(pos) for pos in range(self.pos, self._nbits)
-        )
+        return all(((self.value >> (self.nbits - 1 - pos)) & 1) == _pad_bit(pos) for pos in range(self.pos, self.nbits))
 
 
 class BitWriter:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import call, itemgetter
 from typing import Any, ClassVar
 
 from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
@@ -263,15 +264,16 @@ def _optional_part(spec: MessageSpec, data: bytes, pos: int, end: int, limit: st
     return pos
 
 
-def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[Field, Any]], int]:
-    """Pass 1: where each element lies. Returns the pseudo length and header values (if any),
-    (field, raw value) pairs of the fields present and where the rest octets start."""
-    header: dict[str, Any] = {}
-    raws: list[tuple[Field, Any]] = []
-    pos, half, end, plen = 0, None, len(data), None
+def _walk(
+    spec: MessageSpec, data: bytes, start: int, pos: int, plen: int | None, header: dict[str, Any], raws: list
+) -> int:
+    """Pass 1 from element ``start`` at octet ``pos`` (``plen``: the pseudo length read before it):
+    where each element lies. The pseudo length and header values go into ``header``, (field, raw
+    value) pairs of the fields present into ``raws``; returns where the rest octets start."""
+    half, end = None, len(data)
     limit = "the end of the message"
     optionals = False
-    for el in spec.fields:
+    for el in spec.fields[start:]:
         if isinstance(el, PseudoLength):
             if pos >= len(data):
                 raise TruncatedMessage(f"{spec.name} ends before its L2 pseudo length")
@@ -308,47 +310,212 @@ def _layout(spec: MessageSpec, data: bytes) -> tuple[dict[str, Any], list[tuple[
             if plen is not None:
                 end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
             if spec.skip_unknown_ies:
-                return header, raws, _optional_part(spec, data, pos, end, limit, raws)
-        if pos >= end:
-            continue
-        if f.ie.half:  # type 1 TV: IEI in bits 8-5
-            if data[pos] >> 4 != f.iei:
-                continue
-            raws.append((f, data[pos] & 0x0F))
-            pos += 1
-            continue
-        if data[pos] != f.iei:
-            continue
-        k = LENGTH_OCTETS[f.format]
-        if k:
-            if pos + 1 + k > end or pos + 1 + k + _length(data, pos + 1, k) > end:
-                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
-            n = _length(data, pos + 1, k)
-        else:
-            n = f.ie.octets or 0
-            if pos + 1 + n > end:
-                raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
-        raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
-        pos += 1 + k + n
+                return _optional_part(spec, data, pos, end, limit, raws)
+        if pos < end and (data[pos] >> 4 if f.ie.half else data[pos]) == f.iei:  # type 1 TV: IEI in bits 8-5
+            pos = _optional_ie(spec, f, data, pos, end, limit, raws)
     if spec.skip_unknown_ies and (plen is not None or not any(isinstance(el, Remainder) for el in spec.fields)):
         # no optional IE declared: what lies before the pseudo length end or the message end are unknown IEs
         if plen is not None:
             end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
-        return header, raws, _optional_part(spec, data, pos, end, limit, raws)
+        return _optional_part(spec, data, pos, end, limit, raws)
     if optionals and pos != end:
-        if plen is not None:
-            raise L3ParseError(
-                f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})"
-            )
-        raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
-    return header, raws, pos
+        _octets_left(spec, data, pos, plen)
+    return pos
+
+
+def _optional_ie(spec: MessageSpec, f: Field, data: bytes, pos: int, end: int, limit: str, raws: list) -> int:
+    """The optional IE ``f`` whose IEI is at ``pos``: its raw value goes to ``raws``; returns where it ends."""
+    if f.ie.half:
+        raws.append((f, data[pos] & 0x0F))
+        return pos + 1
+    k = LENGTH_OCTETS[f.format]
+    if k:
+        if pos + 1 + k > end or pos + 1 + k + _length(data, pos + 1, k) > end:
+            raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+        n = _length(data, pos + 1, k)
+    else:
+        n = f.ie.octets or 0
+        if pos + 1 + n > end:
+            raise L3ParseError(f"{spec.name} {f.ie.title} runs past {limit}")
+    raws.append((f, bytes(data[pos + 1 + k : pos + 1 + k + n])))
+    return pos + 1 + k + n
+
+
+def _octets_left(spec: MessageSpec, data: bytes, pos: int, plen: int | None) -> None:
+    """Octets after the last optional IE of a message that does not skip unknown IEs: an error."""
+    if plen is not None:
+        raise L3ParseError(f"{spec.name} L2 pseudo length {plen} does not match its optional IEs (end at octet {pos})")
+    raise L3ParseError(f"{spec.name}: octet {pos} ({data[pos]:#04x}) is no IE of the message")
+
+
+def _optionals(
+    spec: MessageSpec, fields: tuple[tuple[Field, int | None, bool], ...], data: bytes, pos: int, plen: int | None,
+    raws: list,
+) -> int:  # fmt: skip
+    """The optional IEs ``fields`` ((field, IEI, half octet)) of a message that does not skip unknown
+    IEs, from ``pos`` on, when nothing but optional IEs (and rest octets) follows: what :func:`_walk`
+    does from its first optional IE. Returns where they end."""
+    end, limit = len(data), "the end of the message"
+    if plen is not None:
+        end, limit = min(max(1 + plen, pos), len(data)), "the L2 pseudo length"
+    for f, iei, half in fields:
+        if pos >= end:
+            break
+        if (data[pos] >> 4 if half else data[pos]) == iei:
+            pos = _optional_ie(spec, f, data, pos, end, limit, raws)
+    if pos != end:
+        _octets_left(spec, data, pos, plen)
+    return pos
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What :func:`decode` works out once per spec: the leading elements that lie at fixed offsets
+    (the pseudo length, headers without TI, fixed-length mandatory fields, ``const`` fields whose
+    octets are known), read by slicing when the message is long enough and its constant bits
+    (``mask``/``expect`` over octets ``lo..hi``) are right; any other message is walked element by
+    element from the start, which reports what is wrong exactly as it always did."""
+
+    spec: MessageSpec
+    octets: int  # length of the fixed prefix
+    lo: int  # the octets that hold the constant bits of the prefix (headers, const fields) ...
+    hi: int
+    mask: int  # ... the constant bits, as one integer ...
+    expect: int  # ... and their values
+    plen: tuple[int, str] | None  # (offset, name) of the pseudo length
+    nsd: tuple[int, ...]  # offsets of message types whose bits 8-7 are N(SD)
+    names: tuple[str, ...]  # the other fields of the prefix, in order ...
+    decoders: tuple[Callable[[Any], Any], ...]  # ... what decodes each ...
+    raw: Callable[[bytes], tuple[Any, ...]] | None  # ... and the raw values of all of them from the octets
+    tail: int  # index of the first element walked after the prefix
+    optionals: tuple[tuple[Field, int | None, bool], ...] | None  # all that follows: optional IEs (see _optionals)
+    walk: bool  # whether anything is left to walk (fields, or the unknown IEs of skip_unknown_ies)
+    rests: tuple[RestOctets | Remainder, ...]
+
+
+def _folded_const(f: Field) -> Any:
+    """The raw value part of a ``const`` field (an int for half octets), or None when its IE type
+    does not give it back as ``const``: the field is then checked by decoding, not by comparing bits."""
+    try:
+        raw = f.ie.encode(f.const)
+        ok = f.ie.decode(raw) == f.const
+    except Exception:  # noqa: BLE001 - an encoder that cannot write the constant: no folding
+        return None
+    if f.ie.half:
+        return raw if ok and isinstance(raw, int) and 0 <= raw <= 15 else None
+    return raw if ok and isinstance(raw, bytes) and len(raw) == f.ie.octets else None
+
+
+def _nibble_decoder(value_of: Callable[[int], Any], shift: int) -> Callable[[int], Any]:
+    return lambda octet: value_of((octet >> shift) & 0x0F)
+
+
+def _compile(spec: MessageSpec) -> _Plan:
+    pos, half_at, plen, nsd = 0, None, None, []
+    mask = expect = 0  # bits indexed from the first octet, as in int.from_bytes(octets, "big")
+    constant: list[tuple[int, int, int]] = []  # (offset, mask, value) of one octet
+    values: list[tuple[str, Callable[[Any], Any], int, int, int | None]] = []
+    safe = (0, 0, 0, 0, 0)  # where the prefix may end: element, octets, len(constant), len(values), len(nsd)
+    for i, el in enumerate(spec.fields):
+        if half_at is None:
+            safe = (i, pos, len(constant), len(values), len(nsd))
+        if isinstance(el, (RestOctets, Remainder)):
+            continue
+        if isinstance(el, PseudoLength) and plen is None:
+            plen, pos = (pos, el.name), pos + 1
+        elif isinstance(el, Header) and not el.ti:
+            message_type_mask = MESSAGE_TYPE_MASK_WITH_NSD if el.nsd else 0xFF
+            constant += [(pos, 0xFF, SKIP_INDICATOR << 4 | el.pd), (pos + 1, message_type_mask, el.message_type)]
+            if el.nsd:
+                nsd.append(pos + 1)
+            pos += 2
+        elif not isinstance(el, Field) or el.optional:
+            break
+        elif el.ie.half:
+            if half_at is None:
+                at, shift, half_at, pos = pos, 0, pos, pos + 1
+            else:
+                at, shift, half_at = half_at, 4, None
+            if el.const is None:
+                values.append((el.name, el.ie.decode, at, at + 1, shift))
+            elif (raw := _folded_const(el)) is not None:
+                constant.append((at, 0x0F << shift, raw << shift))
+            else:
+                break
+        elif LENGTH_OCTETS[el.format] == 0 and el.ie.octets is not None:
+            n = el.ie.octets
+            if el.const is None:
+                values.append((el.name, el.ie.decode, pos, pos + n, None))
+            elif (raw := _folded_const(el)) is not None:
+                constant += [(pos + j, 0xFF, octet) for j, octet in enumerate(raw)]
+            else:
+                break
+            pos += n
+        else:
+            break
+    else:
+        if half_at is None:
+            safe = (len(spec.fields), pos, len(constant), len(values), len(nsd))
+    tail, octets, n_constant, n_values, n_nsd = safe
+    constant, values = constant[:n_constant], values[:n_values]
+    lo, hi = min((at for at, _, _ in constant), default=0), max((at + 1 for at, _, _ in constant), default=0)
+    for at, m, v in constant:
+        shift = 8 * (hi - 1 - at)
+        mask |= m << shift
+        expect |= v << shift
+    if plen is not None and plen[0] >= octets:
+        plen = None
+    # a whole value part is a slice of the octets; a half octet is taken with its octet and shifted
+    getters = [slice(start, stop) if shift is None else start for _, _, start, stop, shift in values]
+    decoders = tuple(
+        value_of if shift is None else _nibble_decoder(value_of, shift) for _, value_of, _, _, shift in values
+    )
+    raw = None if not getters else itemgetter(*getters) if len(getters) > 1 else lambda data: (data[getters[0]],)
+    rests = tuple(el for el in spec.fields if isinstance(el, (RestOctets, Remainder)))
+    walk = spec.skip_unknown_ies or any(not isinstance(el, (RestOctets, Remainder)) for el in spec.fields[tail:])
+    names = tuple(name for name, *_ in values)
+    after = [el for el in spec.fields[tail:] if not isinstance(el, (RestOctets, Remainder))]
+    optionals = None
+    if after and not spec.skip_unknown_ies and all(isinstance(el, Field) and el.optional for el in after):
+        optionals = tuple((el, el.iei, el.ie.half) for el in after)  # type: ignore[union-attr]
+    plan = _Plan(
+        spec, octets, lo, hi, mask, expect, plen, tuple(nsd[:n_nsd]), names, decoders, raw, tail, optionals, walk, rests
+    )
+    _PLANS[id(spec)] = plan
+    return plan
+
+
+_PLANS: dict[int, _Plan] = {}
 
 
 def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
     """``cls`` (a class with a ``SPEC``) from ``data``: layout, then rest octets, then each field's value."""
     spec: MessageSpec = cls.SPEC
-    kw, raws, rest_at = _layout(spec, data)
-    for el in spec.fields:
+    plan = _PLANS.get(id(spec))
+    if plan is None or plan.spec is not spec:
+        plan = _compile(spec)
+    kw: dict[str, Any] = {}
+    raws: list[tuple[Field, Any]] = []
+    n = plan.octets
+    fast = (
+        type(data) is bytes
+        and len(data) >= n
+        and int.from_bytes(data[plan.lo : plan.hi], "big") & plan.mask == plan.expect
+    )
+    if fast:
+        plen = None
+        if plan.plen is not None:
+            plen = data[plan.plen[0]] >> 2
+            kw[plan.plen[1]] = plen
+        for at in plan.nsd:
+            kw["send_sequence_number"] = data[at] >> NSD_SHIFT
+        if plan.optionals is not None:
+            rest_at = _optionals(spec, plan.optionals, data, n, plen, raws)
+        else:
+            rest_at = _walk(spec, data, plan.tail, n, plen, kw, raws) if plan.walk else n
+    else:
+        rest_at = _walk(spec, data, 0, 0, None, kw, raws)
+    for el in plan.rests:
         if isinstance(el, RestOctets):
             try:
                 kw[el.name], kw[el.error] = el.type.parse(bytes(data[rest_at:])), None
@@ -356,9 +523,11 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
                 if strict:
                     raise
                 kw[el.name], kw[el.error] = None, str(exc)
-        elif isinstance(el, Remainder):
+        else:
             tail = bytes(data[rest_at:])
             kw[el.name] = tail.rstrip(bytes([FILL_OCTET])) if spec.frame_octets else tail
+    if fast and plan.raw is not None:
+        kw.update(zip(plan.names, map(call, plan.decoders, plan.raw(data))))
     for f, raw in raws:
         value = f.ie.decode(raw)
         if f.const is not None:

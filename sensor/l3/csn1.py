@@ -27,11 +27,11 @@ unless its mapping gives None a code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .bits import BitReader, BitWriter
+from .bits import PAD_BITS, BitReader, BitWriter
 from .errors import L3EncodeError, TruncatedMessage
 
 
@@ -52,21 +52,111 @@ class _Element:
     def fixed_bits(self) -> int | None:
         return None
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+    def reader(self) -> Reader | None:
+        """The function that reads the element (None: it reads nothing), made once per structure."""
         raise NotImplementedError
 
     def write(self, w: BitWriter, obj: Any) -> None:
         raise NotImplementedError
 
 
-def _fit(r: BitReader, n: int, limit: int | None) -> None:
-    if limit is not None and r.pos + n > limit:
-        raise _PastLimit
+# reads one element or a sequence: (bit reader, the structure's keyword arguments so far, the bit
+# where an Extension's body ends or None); raises _PastLimit for an element past that bit
+Reader = Callable[[BitReader, dict[str, Any], int | None], None]
 
 
-def read_elements(elements: Sequence[_Element], r: BitReader, kw: dict[str, Any], limit: int | None = None) -> None:
-    for el in elements:
-        el.read(r, kw, limit)
+def _read_nothing(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+    return None
+
+
+def sequence_reader(elements: Sequence[_Element]) -> Reader:
+    """One reader for ``elements`` read in order; consecutive Bits and L/H elements are read together."""
+    readers: list[Reader] = []
+    run: list[Bits | LH] = []
+    for el in (*elements, None):
+        if isinstance(el, (Bits, LH)):
+            run.append(el)
+            continue
+        if len(run) > 1:
+            readers.append(_run_reader(run))
+        elif run:
+            readers.append(run[0].reader())
+        run = []
+        if el is not None and (fn := el.reader()) is not None:
+            readers.append(fn)
+    if not readers:
+        return _read_nothing
+    if len(readers) == 1:
+        return readers[0]
+
+    def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        for fn in readers:
+            fn(r, kw, limit)
+
+    return read
+
+
+def _run_reader(run: Sequence[Bits | LH]) -> Reader:
+    """Consecutive Bits and L/H elements read as one field of their total size when it lies before the
+    end and the limit; else one by one (which stops, or raises, where the element-wise reading does)."""
+    total = sum(el.n if isinstance(el, Bits) else 1 for el in run)
+    items: list[tuple[str, int, int, Callable[[int], Any] | None]] = []
+    pads = [0] * 8  # the spare padding under the L/H bits, by the run's first bit position modulo 8
+    at = 0
+    for el in run:
+        n = el.n if isinstance(el, Bits) else 1
+        shift = total - at - n
+        if isinstance(el, LH):
+            for phase in range(8):
+                pads[phase] |= PAD_BITS[(phase + at) & 7] << shift
+        items.append((el.name, shift, (1 << n) - 1, el.converter() if isinstance(el, Bits) else bool))
+        at += n
+    one_by_one, pad, mask_all = tuple(el.reader() for el in run), tuple(pads), (1 << total) - 1
+
+    def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        pos, nbits = r.pos, r.nbits
+        end = pos + total
+        if end > nbits or (limit is not None and end > limit):
+            for fn in one_by_one:
+                fn(r, kw, limit)
+            return
+        r.pos = end
+        bits = ((r.value >> (nbits - end)) & mask_all) ^ pad[pos & 7]  # L/H bits now 1 for H
+        for name, shift, mask, value in items:
+            code = (bits >> shift) & mask
+            kw[name] = code if value is None else value(code)
+
+    return read
+
+
+def _switch_reader(lh: bool, flag: str | None, zero: Reader, one: Reader, one_bits: int = 0) -> Reader:
+    """``{ 0 <zero> | 1 <one> }`` (L/H with ``lh``; past the end an L/H bit reads L): the branch
+    goes to ``flag``; in an extension the ``one_bits`` of a fixed-size ``one`` fit or none is read."""
+    read_zero, read_one = (None if fn is _read_nothing else fn for fn in (zero, one))
+
+    def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+        pos, nbits = r.pos, r.nbits
+        if limit is not None and pos >= limit:
+            raise _PastLimit
+        if pos < nbits:
+            r.pos = pos + 1
+            bit = (r.value >> (nbits - 1 - pos)) & 1
+            high = bit != PAD_BITS[pos & 7] if lh else bit == 1
+        elif lh:
+            high = False
+        else:
+            high = r.read_bool()  # raises TruncatedMessage
+        if flag is not None:
+            kw[flag] = high
+        if high:
+            if limit is not None and r.pos + one_bits > limit:
+                raise _PastLimit
+            if read_one is not None:
+                read_one(r, kw, limit)
+        elif read_zero is not None:
+            read_zero(r, kw, limit)
+
+    return read
 
 
 def write_elements(elements: Sequence[_Element], w: BitWriter, obj: Any) -> None:
@@ -92,18 +182,42 @@ class Bits(_Element):
     def fixed_bits(self) -> int | None:
         return self.n
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        if limit is not None and r.pos + self.n > limit:
-            raise _PastLimit
-        code = r.read(self.n)
+    def value(self, code: int) -> Any:
         if self.boolean:
-            kw[self.name] = bool(code)
-        elif self.none_code is not None and code == self.none_code:
-            kw[self.name] = None
-        elif self.table is not None:
-            kw[self.name] = self.table[code]
-        else:
-            kw[self.name] = (code + self.offset) * self.scale
+            return bool(code)
+        if self.none_code is not None and code == self.none_code:
+            return None
+        if self.table is not None:
+            return self.table[code]
+        return (code + self.offset) * self.scale
+
+    def converter(self) -> Callable[[int], Any] | None:
+        """What maps a code to its value as :meth:`value` does (a C-level callable where one does it),
+        or None when the value is the code itself."""
+        if self.boolean:
+            return bool
+        if self.none_code is not None:
+            return self.value
+        if self.table is not None:
+            return self.table.__getitem__
+        if self.offset == 0:
+            return None if self.scale == 1 else self.scale.__mul__
+        return self.value
+
+    def reader(self) -> Reader:
+        name, n, mask, value = self.name, self.n, (1 << self.n) - 1, self.converter()
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            end, nbits = r.pos + n, r.nbits
+            if limit is not None and end > limit:
+                raise _PastLimit
+            if end > nbits:
+                r.read(n)  # raises TruncatedMessage
+            r.pos = end
+            code = (r.value >> (nbits - end)) & mask
+            kw[name] = code if value is None else value(code)
+
+        return read
 
     def code(self, value: Any) -> int:
         if value is None:
@@ -142,17 +256,11 @@ class LH(_Element):
     def fixed_bits(self) -> int | None:
         return 1
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        _fit(r, 1, limit)
-        kw[self.name] = r.read_lh()
+    def reader(self) -> Reader:
+        return _switch_reader(True, self.name, _read_nothing, _read_nothing)
 
     def write(self, w: BitWriter, obj: Any) -> None:
         w.write_lh(bool(getattr(obj, self.name)))
-
-
-def _read_switch(lh: bool, r: BitReader, limit: int | None) -> bool:
-    _fit(r, 1, limit)
-    return r.read_lh() if lh else r.read_bool()
 
 
 def _write_switch(lh: bool, w: BitWriter, high: bool) -> None:
@@ -179,13 +287,9 @@ class Opt(_Element):
     def names(self) -> tuple[str, ...]:
         return ((self.flag,) if self.flag else ()) + tuple(n for el in self.body for n in el.names())
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        present = _read_switch(self.lh, r, limit)
-        if self.flag:
-            kw[self.flag] = present
-        if present:
-            _fit(r, self.body_bits, limit)  # in an extension, the whole body fits or none of it is read
-            read_elements(self.body, r, kw, limit)
+    def reader(self) -> Reader:
+        # in an extension, the whole body fits or none of it is read
+        return _switch_reader(self.lh, self.flag or None, _read_nothing, sequence_reader(self.body), self.body_bits)
 
     def present(self, obj: Any) -> bool:
         if self.flag:
@@ -211,11 +315,8 @@ class Choice(_Element):
     def names(self) -> tuple[str, ...]:
         return ((self.flag,) if self.flag else ()) + tuple(n for el in self.zero + self.one for n in el.names())
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        one = _read_switch(self.lh, r, limit)
-        if self.flag:
-            kw[self.flag] = one
-        read_elements(self.one if one else self.zero, r, kw, limit)
+    def reader(self) -> Reader:
+        return _switch_reader(self.lh, self.flag or None, sequence_reader(self.zero), sequence_reader(self.one))
 
     def write(self, w: BitWriter, obj: Any) -> None:
         one = bool(getattr(obj, self.flag)) if self.flag else False
@@ -237,8 +338,18 @@ class Struct(_Element):
         sizes = [el.fixed_bits() for el in self.type.CSN]
         return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        kw[self.name] = self.type.read(r, limit)
+    def reader(self) -> Reader:
+        name, struct = self.name, self.type
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:  # CsnStruct.read without its call
+            inner: dict[str, Any] = {}
+            try:
+                (_READERS.get(struct) or _struct_reader(struct))(r, inner, limit)
+            except _StopStruct:
+                pass
+            kw[name] = struct(**inner)
+
+        return read
 
     def write(self, w: BitWriter, obj: Any) -> None:
         value = getattr(obj, self.name)
@@ -259,16 +370,21 @@ class Extension(_Element):
     def names(self) -> tuple[str, ...]:
         return tuple(n for el in self.body for n in el.names())
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        length = r.read(self.length_bits) + 1
-        end = r.pos + length
-        try:
-            read_elements(self.body, r, kw, end)
-        except _PastLimit:
-            pass
-        r.pos = end
-        if r.remaining < 0:
-            raise TruncatedMessage(f"{self.what} of {length} bits runs past the end")
+    def reader(self) -> Reader:
+        what, length_bits, body = self.what, self.length_bits, sequence_reader(self.body)
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            length = r.read(length_bits) + 1
+            end = r.pos + length
+            try:
+                body(r, kw, end)
+            except _PastLimit:
+                pass
+            r.pos = end
+            if r.remaining < 0:
+                raise TruncatedMessage(f"{what} of {length} bits runs past the end")
+
+        return read
 
     def write(self, w: BitWriter, obj: Any) -> None:
         body = BitWriter()
@@ -283,8 +399,13 @@ class Skip(_Element):
 
     n: int
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        r.skip(self.n)
+    def reader(self) -> Reader:
+        n = self.n
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            r.skip(n)
+
+        return read
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,8 +415,13 @@ class SkipCounted(_Element):
     n: int
     plus: int = 0
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        r.skip(r.read(self.n) + self.plus)
+    def reader(self) -> Reader:
+        n, plus = self.n, self.plus
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            r.skip(r.read(n) + plus)
+
+        return read
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +430,14 @@ class Repeat(_Element):
 
     body: tuple[_Element, ...]
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        while r.read_bool():
-            read_elements(self.body, r, kw, limit)
+    def reader(self) -> Reader:
+        body = sequence_reader(self.body)
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            while r.read_bool():
+                body(r, kw, limit)
+
+        return read
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,11 +450,20 @@ class Presence(_Element):
     def names(self) -> tuple[str, ...]:
         return (self.name,)
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        kw[self.name] = r.read_bool() if r.remaining else None
+    def reader(self) -> Reader:
+        name = self.name
+
+        def read(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+            kw[name] = r.read_bool() if r.remaining else None
+
+        return read
 
     def write(self, w: BitWriter, obj: Any) -> None:
         w.write_bool(False)
+
+
+def _stop(r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+    raise _StopStruct
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +474,8 @@ class Stop(_Element):
     writes: tuple[tuple[int, int] | str, ...] = ()
     unbuildable: str | None = None
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
-        raise _StopStruct
+    def reader(self) -> Reader:
+        return _stop
 
     def write(self, w: BitWriter, obj: Any) -> None:
         if self.unbuildable:
@@ -354,7 +494,7 @@ class Needs(_Element):
     names_needed: tuple[str, ...]
     message: str
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+    def reader(self) -> None:
         return None
 
     def write(self, w: BitWriter, obj: Any) -> None:
@@ -368,7 +508,7 @@ class Unbuildable(_Element):
 
     message: str
 
-    def read(self, r: BitReader, kw: dict[str, Any], limit: int | None) -> None:
+    def reader(self) -> None:
         return None
 
     def write(self, w: BitWriter, obj: Any) -> None:
@@ -387,7 +527,7 @@ class CsnStruct:
     def read(cls, r: BitReader, limit: int | None = None) -> Any:
         kw: dict[str, Any] = {}
         try:
-            read_elements(cls.CSN, r, kw, limit)
+            (_READERS.get(cls) or _struct_reader(cls))(r, kw, limit)
         except _StopStruct:
             pass
         return cls(**kw)
@@ -406,3 +546,12 @@ class CsnStruct:
         w = BitWriter()
         self.write(w)
         return w.to_bytes(self.OCTETS if length is None else length)
+
+
+# each structure's reader, made from its CSN on first use
+_READERS: dict[type, Reader] = {}
+
+
+def _struct_reader(cls: type) -> Reader:
+    reader = _READERS[cls] = sequence_reader(cls.CSN)  # type: ignore[attr-defined]
+    return reader
