@@ -5,6 +5,10 @@ overlapping windows, so no block is lost at a boundary, and blocks decoded twice
 Several recordings are one drive of one sensor: cells are merged across them. Positions come from
 the recording's ``core:geolocation`` (a fixed position), or from a GPS track (``--track`` or a
 sidecar ``NAME.nmea``/``NAME.gpx``) at each block's UTC time.
+
+Given a :class:`~sensor.sessions.Pseudonymizer`, every block also goes (in time order) to the
+:class:`~sensor.sessions.SessionTracker` of its carrier (:class:`CarrierSessions`): the phone
+sessions and SMS of the fake stations' dedicated channels, identities as keyed hashes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sensor.locate.estimate import Estimate, location_object
 from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
+from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
 from sensor.sources.base import Source
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
@@ -67,6 +72,56 @@ def recording_position(path: Path) -> dict[str, Any] | None:
     }
 
 
+def _by_time(record: Session | SmsRecord) -> tuple[bool, float]:
+    return record.t_s is None, record.t_s or 0.0
+
+
+class CarrierSessions:
+    """One :class:`SessionTracker` per carrier, keyed by ARFCN + BSIC as the cell tracker keys cells
+    (a BSIC of None, before the SCH, is a carrier of its own), all sharing one pseudonymizer.
+
+    ``add`` takes the blocks in time order; ``finish`` closes what is open at the end of a recording
+    (nothing spans a break between recordings). ``sessions`` and ``sms`` are what closed so far.
+    """
+
+    def __init__(self, names: Pseudonymizer) -> None:
+        self.names = names
+        self.trackers: dict[tuple[int, int | None], SessionTracker] = {}
+        self._sessions: list[Session] = []
+        self._sms: list[SmsRecord] = []
+
+    def add(self, block: L2Block) -> None:
+        key = (block.arfcn, block.bsic)
+        tracker = self.trackers.get(key)
+        if tracker is None:
+            tracker = self.trackers[key] = SessionTracker(block.arfcn, block.bsic, self.names)
+        tracker.add(block)
+        self._collect(*tracker.take())
+
+    def finish(self) -> None:
+        for tracker in self.trackers.values():
+            self._collect(*tracker.finish())
+
+    def _collect(self, sessions: list[Session], sms: list[SmsRecord]) -> None:
+        self._sessions += sessions
+        self._sms += sms
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The sessions closed so far, in the time order of their assignments."""
+        return sorted(self._sessions, key=_by_time)
+
+    @property
+    def sms(self) -> list[SmsRecord]:
+        """The SMS completed so far, in time order."""
+        return sorted(self._sms, key=_by_time)
+
+    def activity(self, arfcn: int, bsic: int | None) -> dict[str, Any] | None:
+        """CONTRACT.md ``cell.activity`` of a carrier, None when it had no dedicated traffic."""
+        tracker = self.trackers.get((arfcn, bsic))
+        return None if tracker is None else activity(tracker)
+
+
 class Replayer:
     def __init__(
         self,
@@ -75,8 +130,11 @@ class Replayer:
         window_s: float = WINDOW_S,
         overlap_s: float = OVERLAP_S,
         progress: Callable[[float, float], None] | None = None,
+        pseudonymizer: Pseudonymizer | None = None,
     ) -> None:
         self.tracker = CellTracker()
+        # phone sessions and SMS, only when asked (identities need the deployment's key or --keep-identities)
+        self.sessions = None if pseudonymizer is None else CarrierSessions(pseudonymizer)
         self.stats = ReplayStats()
         self.on_block = on_block
         self.window_s = window_s
@@ -122,6 +180,8 @@ class Replayer:
         block_samples = max(1 << 16, int(0.25 * rate))
         for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
             self._emit(b, gps, fixed, drive_t0)
+        if self.sessions is not None:
+            self.sessions.finish()
         st = stream.stats
         self.stats.windows += st.windows
         self.stats.blocks_failed += st.blocks_failed
@@ -133,7 +193,10 @@ class Replayer:
         if self.on_block:
             self.on_block(b)
         position = gps.position_at(b.time_utc_s) if gps is not None else fixed
-        self.tracker.add_block(dataclasses.replace(b, t_s=None if b.t_s is None else drive_t0 + b.t_s), position)
+        b = dataclasses.replace(b, t_s=None if b.t_s is None else drive_t0 + b.t_s)
+        self.tracker.add_block(b, position)
+        if self.sessions is not None:
+            self.sessions.add(b)
 
 
 def tunings(recordings: list[Recording]) -> list[tuple[float, float, float, float]]:
