@@ -11,7 +11,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensor.commands.inspect import recording_options
-from sensor.commands.tables import print_cells
+from sensor.commands.tables import print_activity, print_cells
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
@@ -22,8 +22,7 @@ from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
-from sensor.sessions.pseudonym import Pseudonymizer
-from sensor.sessions.rewrite import rewrite_block
+from sensor.sessions import Pseudonymizer, rewrite_block, session_object, sms_object
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind
 
@@ -54,6 +53,12 @@ from sensor.units import parse_bind
     help="Area baseline database (SQLite) to judge against.",
 )
 @click.option("--learn", is_flag=True, help="Add the cells judged normal to the --baseline database.")
+@click.option(
+    "--keep-identities",
+    is_flag=True,
+    help="Report phones' raw IMSI/TMSI/IMEI instead of keyed hashes, in session/sms objects and in "
+    '--blocks/GSMTAP/pcap frames; warned about on standard error, and the summary says "identities": "raw".',
+)
 def command(
     recordings: tuple[str, ...],
     fmt: str | None,
@@ -68,8 +73,29 @@ def command(
     rules_path: str | None,
     baseline_path: str | None,
     learn: bool,
+    keep_identities: bool,
 ) -> None:
-    """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it."""
+    """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it.
+
+    \b
+    With --json, JSON lines (CONTRACT.md), in this order:
+      block    (with --blocks) one per decoded L2 block, in time order
+      cell     one per cell (ARFCN + BSIC); "activity" once dedicated traffic was
+               seen: assignments, sessions, phones, identity requests, SMS, rejects by cause
+      detection, location
+      session  one per phone taken onto a dedicated channel, in time order
+      sms      one per short message a cell delivered, in time order
+      summary  last: recordings, seconds, cells, blocks, detections, sessions, sms,
+               "identities": "keyed" or "raw"
+
+    \b
+    Phones' identities are personal data: "phone" in session and sms objects is a
+    keyed hash ("k1:..."; the key is made on first use, 0600, beside the sensor's
+    keys, or the file $FBS_SENSOR_IDENTITY_KEY), and frames (--blocks, GSMTAP,
+    pcap) carry same-length pseudonyms. --keep-identities keeps them raw: a warning
+    on standard error at start, "phone" becomes "imsi:<digits>" / "tmsi:<hex>",
+    and the summary says "identities": "raw".
+    """
     if learn and not baseline_path:
         raise ConfigError("--learn needs --baseline DB")
     detector = Detector.from_file(rules_path)
@@ -85,15 +111,21 @@ def command(
     except OSError as exc:
         raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
     out = sys.stdout
+    if keep_identities:
+        click.echo(
+            "warning: --keep-identities: phones' raw IMSI/TMSI/IMEI go into this output (personal data)", err=True
+        )
 
-    # Frames leave with keyed pseudonyms of the same length in place of phones' identities (paging,
-    # UA echoes, identity responses): Wireshark still dissects them, and nothing raw is written.
-    names = Pseudonymizer() if (with_blocks and as_json) or sender is not None or pcap is not None else None
+    # Sessions carry keyed hashes, and frames leave with keyed pseudonyms of the same length in place
+    # of phones' identities (paging, UA echoes, identity responses): Wireshark still dissects them,
+    # and nothing raw is written, unless --keep-identities.
+    names = Pseudonymizer(keep_raw=keep_identities)
+    frames = (with_blocks and as_json) or sender is not None or pcap is not None
 
     def on_block(b: L2Block) -> None:
-        if names is None:
+        if not frames:
             return
-        if b.crc_ok:
+        if b.crc_ok and not keep_identities:
             b = replace(b, octets=rewrite_block(b.octets, b.channel, names))
         if as_json and with_blocks:
             out.write(json.dumps(block_object(b)) + "\n")
@@ -115,7 +147,9 @@ def command(
     ) as progress:
         task = progress.add_task("replay", total=1.0, t=0.0)
         replayer = Replayer(
-            on_block=on_block, progress=lambda done, total: progress.update(task, completed=done, total=total, t=done)
+            on_block=on_block,
+            progress=lambda done, total: progress.update(task, completed=done, total=total, t=done),
+            pseudonymizer=names,
         )
         try:
             tracker = replayer.run(sources)
@@ -140,6 +174,14 @@ def command(
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects)
+    carriers = replayer.sessions
+    assert carriers is not None
+    for c, o in zip(cells, objects, strict=True):
+        act = carriers.activity(c.arfcn, c.bsic)
+        if act is not None:
+            o["activity"] = act
+    sessions = [session_object(s) for s in carriers.sessions]
+    sms = [sms_object(m) for m in carriers.sms]
     summary = {
         "type": "summary",
         "schema": 1,
@@ -148,11 +190,14 @@ def command(
         "cells": len(objects),
         "blocks": st.blocks,
         "detections": len(detections),
+        "sessions": len(sessions),
+        "sms": len(sms),
+        "identities": "raw" if keep_identities else "keyed",
     }
     if as_json:
         for o in objects:
             out.write(json.dumps(o) + "\n")
-        for d in (*detections, *locations):
+        for d in (*detections, *locations, *sessions, *sms):
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
@@ -164,6 +209,9 @@ def command(
             f"ARFCN {loc['arfcn']} BSIC {loc['bsic']}: transmitter at {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} "
             f"within {loc['radius_m']:.0f} m (95 %), from {loc['n_positions']} positions"
         )
+    print_activity(console, objects, sms)
+    if keep_identities:
+        console.print("identities: raw (--keep-identities)")
     console.print(
         f"{st.blocks} blocks decoded ({st.blocks_failed} failed the parity check)"
         + (

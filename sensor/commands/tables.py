@@ -1,10 +1,12 @@
-"""The human tables the commands print: judged cells and the reasons of each detection (``replay``, ``scan``)."""
+"""The human tables the commands print: judged cells and the reasons of each detection (``replay``, ``scan``),
+the phones a cell took onto its dedicated channels and the SMS it pushed (``replay``)."""
 
 from __future__ import annotations
 
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -36,3 +38,32 @@ def print_cells(objects: list[dict], detections: list[dict], *, title: str) -> C
         for r in d["reasons"]:
             console.print(f"  - {r['detail']} [dim]({r['rule']}, {r['weight']:.2f})[/]")
     return console
+
+
+def _plain(text: str) -> str:
+    """Attacker-controlled text (an SMS, its sender) for the terminal: rich markup escaped, and every
+    character that is not printable (newlines, ESC of terminal control sequences, bidi overrides)
+    written as its Python escape, so the text shows on one line and can steer nothing."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return escape(shown)
+
+
+def print_activity(console: Console, objects: list[dict], sms: list[dict]) -> None:
+    """A line per cell with dedicated traffic (sessions, distinct phones, SMS pushed, identity
+    requests, rejects by cause), then the SMS texts the cells pushed."""
+    for o in objects:
+        a = o.get("activity")
+        if a is None:
+            continue
+        asked = ", ".join(f"{kind} {n}" for kind, n in a["identity_requests"].items()) or "none"
+        rejects = ", ".join(f"{n}× cause {cause}" for cause, n in a["lu_rejects"].items()) or "none"
+        in_part = a.get("sessions_in_part")
+        console.print(
+            f"ARFCN {o['arfcn']} BSIC {o['bsic']}: {a['sessions']} session(s)"
+            + (f" ({in_part} seen only in part)" if in_part else "")
+            + f", {a['phones']} phone(s), {a['sms']} SMS pushed, identity requests: {asked}; rejects: {rejects}"
+            + (f"; {a['ciphered_sessions']} ciphered" if a["ciphered_sessions"] else "")
+        )
+    for m in sms:
+        text = "(8-bit data)" if m["text"] is None else _plain(m["text"])
+        console.print(f"  SMS on ARFCN {m['arfcn']} from {_plain(m['sender'] or '?')}: {text}")
