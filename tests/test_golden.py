@@ -26,7 +26,11 @@ TOLERANCE = {
     "freq_offset_ppm": 0.01,
     "first_t_s": 0.02,
     "last_t_s": 0.02,
+    "t_s": 0.02,
+    "end_t_s": 0.02,
 }
+# A fixed identity key: the golden sessions' keyed hashes are the same on every machine.
+IDENTITY_KEY = bytes(range(32))
 
 
 def _compare(got: dict, want: dict, where: str) -> None:
@@ -46,8 +50,13 @@ def _compare(got: dict, want: dict, where: str) -> None:
 def test_bundled_scene_replays_to_its_golden_output(tmp_path, request, scene_path):
     scene = load_scene(scene_path)
     write_sigmf(scene, tmp_path / scene.name)
+    key = tmp_path / "identity.key"
+    key.write_bytes(IDENTITY_KEY)
+    key.chmod(0o600)
     r = CliRunner().invoke(
-        cli, ["replay", str(tmp_path / f"{scene.name}.sigmf-meta"), "--json"], env={"XDG_CONFIG_HOME": str(tmp_path)}
+        cli,
+        ["replay", str(tmp_path / f"{scene.name}.sigmf-meta"), "--json"],
+        env={"XDG_CONFIG_HOME": str(tmp_path), "FBS_SENSOR_IDENTITY_KEY": str(key)},
     )
     assert r.exit_code == 0, r.output
     objs = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
@@ -61,6 +70,7 @@ def test_bundled_scene_replays_to_its_golden_output(tmp_path, request, scene_pat
     for i, (g, w) in enumerate(zip(objs, want)):
         if g["type"] == "summary":  # the block count may move by a few with numerics
             assert g["cells"] == w["cells"] and g["detections"] == w["detections"]
+            assert (g["sessions"], g["sms"], g["identities"]) == (w["sessions"], w["sms"], w["identities"])
             assert abs(g["blocks"] - w["blocks"]) <= max(3, w["blocks"] // 50)
             continue
         _compare(g, w, f"{scene.name}[{i}] arfcn {w.get('arfcn')}")
