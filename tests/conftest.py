@@ -34,3 +34,13 @@ def captures() -> Path:
     if not CAPTURES.is_dir():
         pytest.skip(f"real captures not found at {CAPTURES}")
     return CAPTURES
+
+
+@pytest.fixture(autouse=True)
+def _identity_key_in_tmp(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
+    """Replays and trackers load (or make) the deployment's identity key: in the tests it lives in a
+    temporary folder, never in the home directory of whoever runs them. A test that sets its own
+    ``FBS_SENSOR_IDENTITY_KEY`` (in a subprocess's or CliRunner's env) still wins."""
+    if "FBS_SENSOR_IDENTITY_KEY" not in os.environ:
+        key = tmp_path_factory.getbasetemp() / "identity.key"
+        monkeypatch.setenv("FBS_SENSOR_IDENTITY_KEY", str(key))
