@@ -6,30 +6,12 @@ Ctrl-C ends it with status 130 after the command has cleaned up.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from sensor import __version__
-from sensor.commands import (
-    baseline,
-    calibrate,
-    collector,
-    devices,
-    evaluate,
-    export,
-    gps,
-    inspect,
-    keys,
-    locate,
-    profiles,
-    record,
-    replay,
-    rules,
-    run,
-    scan,
-    simulate,
-)
 from sensor.config import load_config
 from sensor.errors import SensorError
 from sensor.logfmt import setup_logging
@@ -73,26 +55,13 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: boo
     ctx.default_map = load_config(cli, config_path)
 
 
-for _module in (
-    baseline,
-    calibrate,
-    collector,
-    devices,
-    evaluate,
-    export,
-    gps,
-    inspect,
-    keys,
-    locate,
-    profiles,
-    record,
-    replay,
-    rules,
-    run,
-    scan,
-    simulate,
-):
-    cli.add_command(_module.command)
+# One module a command in sensor/commands/, each with its click ``command``.
+COMMANDS = (
+    "baseline", "calibrate", "collector", "devices", "evaluate", "export", "gps", "inspect", "keys",
+    "locate", "profiles", "record", "replay", "rules", "run", "scan", "simulate",
+)  # fmt: skip
+for _name in COMMANDS:
+    cli.add_command(importlib.import_module(f"sensor.commands.{_name}").command)
 
 
 def main() -> None:

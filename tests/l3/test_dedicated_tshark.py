@@ -21,8 +21,6 @@ LAI, reject cause, RR cause.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Any
 
@@ -42,6 +40,7 @@ from sensor.l3.rr_ccch import ImmediateAssignment
 from sensor.l3.rr_dedicated import ChannelRelease, CipheringModeCommand, CipheringModeComplete
 from sensor.l3.si_sacch import SystemInformation5, SystemInformation6
 from sensor.l3.ts24008 import IdentityType, MobileIdentityType
+from tests.tshark import pdml
 
 TSHARK = shutil.which("tshark")
 FILL = b"\x2b"
@@ -118,19 +117,6 @@ def _conversation() -> list[tuple[bytes, bool, int, Any]]:
     blocks += [(b, False, sd, reject) for b in _i_frames(0x03, 2, 2, reject.to_l2())]
     blocks += [(b, False, sd, release) for b in _i_frames(0x03, 3, 2, release.to_l2())]
     return blocks
-
-
-def _pdml(pcap) -> list[dict[str, list[str]]]:
-    out = subprocess.run([TSHARK, "-n", "-r", str(pcap), "-T", "pdml"], capture_output=True, check=True, timeout=120)
-    packets = []
-    for packet in ET.fromstring(out.stdout).iter("packet"):
-        fields: dict[str, list[str]] = defaultdict(list)
-        for f in packet.iter("field"):
-            if f.get("name"):
-                fields[f.get("name")].append(f.get("show", ""))
-                fields["showname:" + f.get("name")].append(f.get("showname", ""))
-        packets.append(fields)
-    return packets
 
 
 def _int(fields, name: str) -> int:
@@ -241,7 +227,7 @@ def test_tshark_reads_a_fake_station_conversation(tmp_path):
                 sub_type=channel, uplink=uplink, sub_slot=0 if channel == GsmtapChannel.CCCH else 2,
             )  # fmt: skip
             w.write_gsmtap(block, header, 1_700_000_000 + i * 0.05)
-    packets = _pdml(pcap)
+    packets = pdml(pcap)
     assert len(packets) == len(blocks)
     AGREED.clear()
     reassembled = b""

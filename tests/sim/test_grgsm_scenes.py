@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import xml.etree.ElementTree as ET
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from sensor.sim.output import write_cfile
 from sensor.sim.scene import load_scene
 from sensor.sim.scene_traffic import scene_traffic
 from tests import grgsm
+from tests.tshark import pdml
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -41,19 +40,6 @@ def _render(tmp_path: Path, name: str):
     write_cfile(scene, cfile, center_hz=fc, sample_rate_hz=RATE, duration_s=SECONDS)
     traffic = scene_traffic(scene)
     return fake, fc, cfile, traffic
-
-
-def _pdml(pcap: Path) -> list[dict[str, list[str]]]:
-    out = subprocess.run([TSHARK, "-n", "-r", str(pcap), "-T", "pdml"], capture_output=True, check=True, timeout=120)
-    packets = []
-    for packet in ET.fromstring(out.stdout).iter("packet"):
-        fields: dict[str, list[str]] = defaultdict(list)
-        for f in packet.iter("field"):
-            if f.get("name"):
-                fields[f.get("name")].append(f.get("show", ""))
-                fields["showname:" + f.get("name")].append(f.get("showname", ""))
-        packets.append(fields)
-    return packets
 
 
 def _texts(pcap: Path) -> list[str]:
@@ -100,7 +86,7 @@ def test_grgsm_and_tshark_read_the_fake_stations_conversations(tmp_path, name, m
                     arfcn=fake.arfcn, timeslot=tn, frame_number=b.first_fn, sub_type=sdcch, sub_slot=s["sub"]
                 )
                 w.write_gsmtap(decoded[b.first_fn], header, 1_700_000_000 + i * 0.235)
-        packets = _pdml(pcap)
+        packets = pdml(pcap)
         assert not any("_ws.malformed" in p for p in packets)
         mm = [n for p in packets for n in p.get("showname:gsm_a.dtap.msg_mm_type", [])]
         assert sum("Identity Request" in n for n in mm) == len(s["identity_requests"])
