@@ -138,6 +138,10 @@ class SessionTracker:
         for session in list(self._by_place.values()):
             self._close(session)
         self._by_place.clear()
+        # a break in the recording: what comes after it starts afresh (an assignment heard again is
+        # a new one, the links' sequence numbers and partial messages are gone)
+        self._assignment.clear()
+        self.links = Links()
         self._emit_sms(self.sms.finish())
         return self.take()
 

@@ -60,3 +60,17 @@ def test_the_repeated_assignment_is_one_session(captures):
         tracker.add(block)
     sessions, _ = tracker.finish()
     assert len(sessions) == 1 and activity(tracker)["assignments"] == 1
+
+
+def test_a_break_between_recordings_starts_afresh(captures):
+    """finish() at the end of a recording: the same assignment heard in the next one is a new session,
+    and no link state (sequence numbers, half messages) carries over the break."""
+    tracker = SessionTracker(725, None, Pseudonymizer(KEY))
+    for block in _blocks(captures):
+        tracker.add(block)
+    first, _ = tracker.finish()
+    for block in _blocks(captures):
+        tracker.add(block)
+    second, _ = tracker.finish()
+    assert len(first) == len(second) == 1 and activity(tracker)["assignments"] == 2
+    assert session_object(second[0])["procedure"] == "paging_response"  # the UA echo read again
