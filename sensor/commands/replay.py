@@ -163,8 +163,15 @@ def command(
     st = replayer.stats
     baseline = Baseline(baseline_path) if baseline_path else None
     try:
+        carriers = replayer.sessions
+        assert carriers is not None
         objects = judge_cells(
-            cells, detector, baseline=baseline, allocations=load_allocations(), tunings=tunings(sources)
+            cells,
+            detector,
+            baseline=baseline,
+            allocations=load_allocations(),
+            tunings=tunings(sources),
+            activity={c.key: carriers.activity(c.arfcn, c.bsic) for c in cells},
         )
         if baseline is not None and learn:
             learned = sum(baseline.learn(o, o["position"]) for o in objects)
@@ -174,12 +181,6 @@ def command(
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects)
-    carriers = replayer.sessions
-    assert carriers is not None
-    for c, o in zip(cells, objects, strict=True):
-        act = carriers.activity(c.arfcn, c.bsic)
-        if act is not None:
-            o["activity"] = act
     sessions = [session_object(s) for s in carriers.sessions]
     sms = [sms_object(m) for m in carriers.sms]
     summary = {

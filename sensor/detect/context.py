@@ -44,6 +44,8 @@ class CellFacts:
     changes: tuple[tuple[float | None, str, tuple[str, ...]], ...] = ()
     blocks: int = 0
     readings: tuple[tuple[float, float, float, float], ...] = ()  # (lat, lon, rssi_dbfs, t_s) over time
+    # what the cell did on its dedicated channels (CONTRACT.md cell.activity); None: none seen
+    activity: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:
@@ -102,6 +104,7 @@ class CellFacts:
             first_t_s=obj.get("first_t_s"),
             last_t_s=obj.get("last_t_s"),
             position=obj.get("position"),
+            activity=obj.get("activity"),
             ccch=dict(ccch or {}),
             changes=changes,
             blocks=blocks,

@@ -60,11 +60,18 @@ def judge_cells(
     position: dict[str, Any] | None = None,
     rssi_dbm: dict[str, float | None] | None = None,
     appeared: dict[str, float] | None = None,
+    activity: dict[str, dict[str, Any] | None] | None = None,
 ) -> list[dict[str, Any]]:
     """Judged cell objects, in the order given. ``tunings`` are what the receiver listened on:
-    (centre Hz, sample rate Hz, start s, end s) (empty: unknown, and rules needing it do not judge)."""
+    (centre Hz, sample rate Hz, start s, end s) (empty: unknown, and rules needing it do not judge).
+    ``activity``: what each cell (by key) did on its dedicated channels, which the causal rules read;
+    the objects carry it."""
     cells = list(cells)
     objects = [cell_object(c, rssi_dbm=(rssi_dbm or {}).get(c.key)) for c in cells]
+    for c, o in zip(cells, objects, strict=True):
+        act = (activity or {}).get(c.key)
+        if act is not None:
+            o["activity"] = act
     facts = [CellFacts.from_observation(c, o) for c, o in zip(cells, objects, strict=True)]
     ctx = DetectContext(
         facts,

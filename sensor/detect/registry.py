@@ -6,6 +6,8 @@ from sensor.detect.evidence import Rule
 from sensor.detect.rules.carrier_offset import CarrierOffset
 from sensor.detect.rules.cloned_identity import ClonedIdentity
 from sensor.detect.rules.few_neighbours import FewNeighbours
+from sensor.detect.rules.foreign_reject import ForeignReject
+from sensor.detect.rules.imsi_without_auth import ImsiWithoutAuth
 from sensor.detect.rules.lac_isolated import LacIsolated
 from sensor.detect.rules.missing_gprs import MissingGprs
 from sensor.detect.rules.neighbours_unheard import NeighboursUnheard
@@ -17,6 +19,7 @@ from sensor.detect.rules.power_anomaly import PowerAnomaly
 from sensor.detect.rules.reselection_bait import ReselectionBait
 from sensor.detect.rules.short_t3212 import ShortT3212
 from sensor.detect.rules.si_changed import SiChanged
+from sensor.detect.rules.sms_unciphered import SmsUnciphered
 from sensor.detect.rules.transient import Transient
 from sensor.detect.rules.unknown_to_baseline import UnknownToBaseline
 
@@ -38,6 +41,9 @@ RULES: dict[str, type[Rule]] = {
         PowerAnomaly,
         Transient,
         PagingBehaviour,
+        ImsiWithoutAuth,
+        SmsUnciphered,
+        ForeignReject,
         SiChanged,
     )
 }

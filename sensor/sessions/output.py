@@ -88,7 +88,8 @@ def sms_object(sms: SmsRecord) -> dict[str, Any]:
 def activity(tracker: SessionTracker) -> dict[str, Any] | None:
     """CONTRACT.md ``cell.activity`` (None while no dedicated traffic was seen), counting the sessions
     closed so far; extended with ``assignment_rejects`` (Immediate Assignment Reject, one per request
-    reference) and ``sessions_in_part`` (followed, not ciphered, not complete: seen only in part)."""
+    reference), ``sessions_in_part`` (followed, not ciphered, not complete: seen only in part) and
+    ``imsi_requests_before_auth`` (IMSI asked for in a session before any authentication)."""
     if not tracker.active:
         return None
     return {
@@ -101,4 +102,5 @@ def activity(tracker: SessionTracker) -> dict[str, Any] | None:
         "ciphered_sessions": tracker.ciphered_sessions,
         "assignment_rejects": tracker.assignment_rejects,
         "sessions_in_part": tracker.sessions_in_part,
+        "imsi_requests_before_auth": tracker.imsi_requests_before_auth,
     }

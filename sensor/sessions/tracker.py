@@ -59,6 +59,7 @@ from sensor.l3.rp import RPDataToMS
 from sensor.l3.rr_ccch import ImmediateAssignment, ImmediateAssignmentExtended, ImmediateAssignmentReject
 from sensor.l3.rr_dedicated import ChannelRelease, CipheringModeCommand
 from sensor.l3.si_sacch import SystemInformation5, SystemInformation5bis, SystemInformation5ter, SystemInformation6
+from sensor.l3.ts24008 import IdentityType
 from sensor.model import L2Block
 from sensor.sms import SmsDeliver, decode_tpdu
 
@@ -111,6 +112,7 @@ class SessionTracker:
         self.ciphered_sessions = 0
         self.phones: set[str] = set()
         self.identity_requests: Counter[str] = Counter()
+        self.imsi_requests_before_auth = 0  # IMSI asked for with no Authentication Request before it
         self.lu_rejects: Counter[int] = Counter()
         self.sms_count = 0
 
@@ -307,6 +309,8 @@ class SessionTracker:
             name = names.IDENTITY_REQUEST_NAMES.get(message.identity_type, names.UNKNOWN_IDENTITY_REQUEST)
             session.identity_requests.append(name)
             self.identity_requests[name] += 1
+            if name == names.IDENTITY_REQUEST_NAMES.get(IdentityType.IMSI) and not session.auth:
+                self.imsi_requests_before_auth += 1
         elif isinstance(message, AuthenticationRequest):
             session.auth = True
         elif isinstance(message, CipheringModeCommand) and message.cipher_mode_setting.start_ciphering:

@@ -261,3 +261,29 @@ def test_power_anomaly_step_while_standing_still():
     assert judge("power_anomaly", cell(64, readings=steady)) is None
     driving = tuple((31.23 + 0.0003 * i, 121.47, p, t) for i, (_, _, p, t) in enumerate(still))  # 33 m per reading
     assert judge("power_anomaly", cell(64, readings=driving)) is None
+
+
+def test_imsi_without_auth():
+    asked = {"sessions": 4, "imsi_requests_before_auth": 3, "identity_requests": {"imsi": 3}}
+    ev = judge("imsi_without_auth", cell(64, activity=asked))
+    assert ev is not None and ev.strong and "asked 3 phone(s) for their IMSI" in ev.detail
+    authenticated = {"sessions": 4, "imsi_requests_before_auth": 0, "identity_requests": {"imsi": 3}}
+    assert judge("imsi_without_auth", cell(64, activity=authenticated)) is None
+    assert judge("imsi_without_auth", cell(64)) is None  # no dedicated traffic seen: nothing to say
+
+
+def test_sms_unciphered():
+    ev = judge("sms_unciphered", cell(64, activity={"sessions": 2, "sms": 2}))
+    assert ev is not None and "pushed 2 SMS" in ev.detail
+    assert judge("sms_unciphered", cell(64, activity={"sessions": 5, "sms": 0, "ciphered_sessions": 5})) is None
+
+
+def test_foreign_reject():
+    act = {"sessions": 10, "lu_rejects": {"13": 9, "17": 1}}
+    ev = judge("foreign_reject", cell(64, activity=act))
+    assert ev is not None and "9 of 10" in ev.detail and "Roaming not allowed" in ev.detail
+    assert judge("foreign_reject", cell(64, activity={"sessions": 40, "lu_rejects": {"13": 3}})) is None  # visitors
+    assert judge("foreign_reject", cell(64, activity={"sessions": 2, "lu_rejects": {"13": 2}})) is None  # too few
+    assert (
+        judge("foreign_reject", cell(64, activity={"sessions": 10, "lu_rejects": {"17": 9}})) is None
+    )  # network failure
