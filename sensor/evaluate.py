@@ -13,6 +13,7 @@ missed for a fake station; a decoded cell that is not in the scene is a phantom.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sensor.detect.judge import judge_cells
 from sensor.gsm.allocations import load_allocations
 from sensor.l3 import keys
 from sensor.replay import Replayer
+from sensor.sessions.pseudonym import KEY_OCTETS, Pseudonymizer
 from sensor.sim.scene import load_scene
 from sensor.sim.specs import CellSpec, Scene
 from sensor.sources.profiles import load_profile
@@ -198,7 +200,8 @@ def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> li
     sim.open()
     gps = SimGps(sim).start()
     try:
-        replayer = Replayer()
+        # phone sessions too (the causal rules read them); a throwaway key: no identity leaves here
+        replayer = Replayer(pseudonymizer=Pseudonymizer(os.urandom(KEY_OCTETS)))
         replayer.feed(sim, duration_s=scene.duration_s, gps=gps)
     finally:
         gps.stop()
@@ -212,8 +215,14 @@ def run_scene(path: str | Path, rules_table: dict[str, Any] | None = None) -> li
             baseline=baseline,
             allocations=load_allocations(),
             tunings=[(r.center_hz, r.sample_rate_hz, 0.0, scene.duration_s)],
+            activity=_activity(replayer, cells),
         )
     return _match(scene, objects)
+
+
+def _activity(replayer: Replayer, cells: list[Any]) -> dict[str, dict[str, Any] | None]:
+    sessions = replayer.sessions
+    return {} if sessions is None else {c.key: sessions.activity(c.arfcn, c.bsic) for c in cells}
 
 
 def _match(scene: Scene, objects: list[dict[str, Any]]) -> list[CellOutcome]:
