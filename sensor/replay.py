@@ -116,6 +116,21 @@ class CarrierSessions:
         """The SMS completed so far, in time order."""
         return sorted(self._sms, key=_by_time)
 
+    def take(self) -> tuple[list[Session], list[SmsRecord]]:
+        """The sessions and SMS closed since the last call (a long run hands them on and keeps none)."""
+        out = (self.sessions, self.sms)
+        self._sessions, self._sms = [], []
+        return out
+
+    @property
+    def phones(self) -> int:
+        """Distinct phones (keyed hashes) seen on every carrier."""
+        return len(set().union(*(t.phones for t in self.trackers.values()))) if self.trackers else 0
+
+    @property
+    def sms_count(self) -> int:
+        return sum(t.sms_count for t in self.trackers.values())
+
     def activity(self, arfcn: int, bsic: int | None) -> dict[str, Any] | None:
         """CONTRACT.md ``cell.activity`` of a carrier, None when it had no dedicated traffic."""
         tracker = self.trackers.get((arfcn, bsic))

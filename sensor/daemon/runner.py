@@ -36,8 +36,11 @@ from sensor.errors import ConfigError, SensorError, SourceError
 from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState
 from sensor.publish.outbox import Outbox
+from sensor.replay import CarrierSessions
 from sensor.scan.scheduler import TuningVisit
 from sensor.scan.session import ScanSession, open_session
+from sensor.sessions.pseudonym import KEY_FILE as IDENTITY_KEY_FILE
+from sensor.sessions.pseudonym import Pseudonymizer
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,8 @@ class Daemon:
         self._gps_fix: dict[str, Any] | None = None
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(cfg.state_dir / "outbox.sqlite", sensor_id=self.sensor_id)
+        # phones' sessions on the carriers heard (identities as keyed hashes, the key beside the others)
+        self.carriers = CarrierSessions(Pseudonymizer(path=cfg.state_dir / "keys" / IDENTITY_KEY_FILE))
         self.link = self._make_link()
 
     # -- set-up ------------------------------------------------------------------------------------
@@ -156,6 +161,7 @@ class Daemon:
                 try:
                     if self.session is None:
                         self.session = self._open()
+                        self.session.scanner.on_block = self.carriers.add
                         for n in self.session.notes:
                             log.info("%s", n)
                         if attempt:
@@ -222,7 +228,8 @@ class Daemon:
         if not v.cells:
             return
         context = [x for x in self._recent if x.center_hz != v.center_hz] + [v]
-        judged = self.session.judge(self.detector, context, baseline=self.baseline)
+        judged = self.session.judge(self.detector, context, baseline=self.baseline, activity_of=self.carriers.activity)
+        self.carriers.take()  # counted in the status line; nothing kept over a shift
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         items = []
         for obj in judged:
@@ -288,9 +295,13 @@ class Daemon:
             if self.session is None or not self.session.scanner.visits
             else f"{self.session.scanner.visits[-1].center_hz / 1e6:.1f} MHz"
         )
+        phones, sms = self.carriers.phones, self.carriers.sms_count
+        self.metrics.set("fbs_phones_reached", phones)
+        self.metrics.set("fbs_sms_pushed_total", sms)
         line = (
             f"{self.radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
             f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
+            + (f" | phones {phones}, SMS {sms}" if phones or sms else "")
             + (" | RECEIVER LOST" if self.session is None else "")
         )
         self.status(line)

@@ -12,6 +12,7 @@ dBFS into dBm.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,10 @@ class ScanSession:
         *,
         baseline: Baseline | None = None,
         cells: list[CellObservation] | None = None,
+        activity_of: Callable[[int, int | None], dict[str, Any] | None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Judged cell objects of what ``visits`` heard (by default every cell the scanner holds)."""
+        """Judged cell objects of what ``visits`` heard (by default every cell the scanner holds);
+        ``activity_of(arfcn, bsic)``: what a carrier did on its dedicated channels (the causal rules)."""
         if cells is None:
             heard = {k for v in visits for k in v.cells}
             cells = [c for k, c in self.scanner.tracker.cells.items() if k in heard and c.blocks > c.blocks_failed]
@@ -87,6 +90,7 @@ class ScanSession:
             tunings=[(v.center_hz, rate, v.started_s, v.started_s + v.dwell_s) for v in visits],
             rssi_dbm=dbm,
             appeared=appeared,
+            activity=None if activity_of is None else {c.key: activity_of(c.arfcn, c.bsic) for c in cells},
         )
 
 

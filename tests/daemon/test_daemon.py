@@ -38,6 +38,8 @@ def test_main_job_alerts_with_reasons_and_a_position(tmp_path):
     out = r.stdout
     assert "ALERT FAKE ARFCN 64 BSIC 17" in out
     assert "reselection offset" in out and "carrier is +2.50 ppm" in out
+    # the fake works the phones it lures: the status line counts the phones reached (keyed hashes)
+    assert re.search(r"\| phones [1-9]\d*, SMS \d+", r.stderr), r.stderr[-2000:]
     m = re.search(r"position: ([\d.]+), ([\d.]+) within (\d+) m", out)
     assert m, out
     lat, lon, radius = float(m[1]), float(m[2]), float(m[3])
