@@ -6,7 +6,9 @@ Modules:
 * :mod:`.ts24007`, :mod:`.ts24008`, :mod:`.ts24011`, :mod:`.ts44018` — spec constants (PDs, TI and
   N(SD) bits, message types, IEIs, cause tables, channel types ...);
 * :mod:`.keys` — every ``cell.params`` key (BCCH and SACCH) and CCCH class, declared once;
-* :mod:`.codec` — messages declared as data (TS 24.007 §11.2: V/T/TV/LV/TLV/LV-E/TLV-E, half
+* :mod:`.elements` — the vocabulary of the declarations; :mod:`.codec` — the decoder (and
+  ``Message``); :mod:`.encoder` — the encoder; messages declared as data (TS 24.007 §11.2:
+  V/T/TV/LV/TLV/LV-E/TLV-E, half
   octets, the §11.2.3 header with TI and N(SD), L2 pseudo length, rest octets, undecoded remainders,
   the §11.2.4 tolerant non-imperative part), one decoder and encoder;
 * :mod:`.csn1` — rest octets declared in CSN.1, one reader and writer;
@@ -37,7 +39,7 @@ Public API others call:
   RP-User Data (the TPDU, TS 23.040) stays octets for :mod:`sensor.sms`.
 * ``REGISTRY: dict[(pd, message_type), class]`` and ``message_key_of(octets, offset=0)``.
 * Every message class: frozen dataclass, ``SPEC`` (its declaration), ``to_l2() -> bytes``;
-  ``codec.decode(cls, octets)`` / ``codec.encode(msg)``. Header values are attributes:
+  ``codec.decode(cls, octets)`` / ``encoder.encode(msg)``. Header values are attributes:
   ``ti_flag``/``ti_value`` (CC, CP), ``send_sequence_number`` (MM, CC: N(SD) of a phone).
 * Views for the session tracker: ``ChannelDescription.channel`` ("SDCCH/4", "SDCCH/8", "TCH/F",
   "TCH/H") and ``.sub_channel``, ``.hopping``; ``RequestReference.fn_mod_42432`` and

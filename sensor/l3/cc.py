@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import Header, Message, MessageSpec, Remainder
+from .codec import Message
+from .elements import Header, MessageSpec, Remainder
 from .ts24007 import ProtocolDiscriminator
 from .ts24008 import CCMessageType
 

@@ -1,4 +1,6 @@
-"""One generic decoder and encoder for L3 messages declared as data (TS 24.007 §11.2).
+"""The one decoder of L3 messages declared as data (TS 24.007 §11.2), the ``Message`` base class and
+the dispatch key of a declaration. The declarations' vocabulary is in :mod:`.elements`, the encoder
+that walks them the other way in :mod:`.encoder`.
 
 A message class declares its layout once, as ``SPEC``: a :class:`MessageSpec` whose ``fields`` are,
 in order of transmission,
@@ -24,7 +26,9 @@ format their IEI implies (bit 8 = 1: one octet; else TLV), an unknown IEI with b
 
 :func:`decode` walks the spec over the octets in three passes — where each element lies (its
 IEI, length, the pseudo length), then the rest octets, then each element's value — and builds the
-class from keyword arguments; :func:`encode` walks it the other way. Errors are
+class from keyword arguments (a plan made once per spec reads the fixed-offset prefix by slicing,
+with the element walk as its reference and fallback); :func:`.encoder.encode` walks it the other
+way. Errors are
 :class:`L3ParseError` and :class:`L3EncodeError`, whatever the octets.
 
 Example: SI4 (TS 44.018 §9.1.36) is declared as::
@@ -50,150 +54,31 @@ from dataclasses import dataclass
 from operator import call, itemgetter
 from typing import Any, ClassVar
 
-from sensor.l2.ts44006 import FILL_OCTET, FRAME_OCTETS
+from sensor.l2.ts44006 import FILL_OCTET
 
-from .errors import L3EncodeError, L3ParseError, TruncatedMessage
+from .elements import (
+    Field,
+    Header,
+    MessageSpec,
+    PseudoLength,
+    Remainder,
+    RestOctets,
+)
+from .encoder import encode
+from .errors import L3ParseError, TruncatedMessage
 from .ts24007 import (
     IEI_COMPREHENSION_REQUIRED_HIGH_BITS,
     IEI_ONE_OCTET_BIT,
     LENGTH_OCTETS,
     MESSAGE_TYPE_MASK_WITH_NSD,
     NSD_SHIFT,
-    PD_WITH_SEND_SEQUENCE_NUMBER,
-    PD_WITH_TI,
     SKIP_INDICATOR,
     TI_EXTENDED_VALUE_MASK,
     TI_EXTENSION_BIT,
     TI_FLAG_BIT,
     TI_VALUE_EXTENDED,
     TI_VALUE_MASK,
-    IEFormat,
-    ProtocolDiscriminator,
 )
-from .ts44018 import L2_PSEUDO_LENGTH_MAX, l2_pseudo_length_octet
-
-V, T, TV, LV, TLV, LV_E, TLV_E = (IEFormat.V, IEFormat.T, IEFormat.TV, IEFormat.LV, IEFormat.TLV, IEFormat.LV_E,
-                                  IEFormat.TLV_E)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class IEType:
-    """How the value part of one information element reads and writes.
-
-    ``octets``: the fixed length of the value part (V and TV elements); None when a length
-    indicator gives it (LV, TLV, LV-E, TLV-E). ``half``: a half-octet value (type 1, §11.2.1.1.1);
-    ``decode`` then takes and ``encode`` returns an int 0..15 instead of octets. ``max_octets``
-    bounds a variable value part when encoding.
-    """
-
-    title: str  # the IE's name in its specification
-    decode: Callable[[Any], Any]
-    encode: Callable[[Any], Any]
-    octets: int | None = None
-    half: bool = False
-    max_octets: int | None = None
-
-
-def _nibble(v: int) -> int:
-    if not 0 <= v <= 15:
-        raise L3EncodeError(f"half-octet value must be 0..15, got {v}")
-    return v
-
-
-HALF_OCTET = IEType("half octet", int, _nibble, half=True)
-OCTET = IEType("octet", lambda b: b[0], lambda v: bytes([v]), octets=1)
-OCTETS = IEType("octets", bytes, bytes)  # a value part kept as octets, not decoded
-FLAG = IEType("flag", lambda b: True, lambda v: b"", octets=0)  # a type 2 (T only) element: present or not
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One information element of a message, TS 24.007 §11.2.1.1."""
-
-    name: str  # attribute of the message class (or of the header, for ``const`` fields)
-    format: IEFormat
-    ie: IEType
-    iei: int | None = None  # T, TV, TLV, TLV-E; 4 bits for a half-octet TV (type 1)
-    optional: bool = False
-    const: int | None = None  # every message of the type carries this value (PD, skip indicator, message type)
-    requires: str | None = None  # an optional IE that may only be sent together with this other one
-
-
-@dataclass(frozen=True, slots=True)
-class PseudoLength:
-    """The L2 pseudo length octet (TS 44.018 §10.5.2.19) of a message sent in a Bbis frame."""
-
-    name: str = "l2_pseudo_length"
-
-
-@dataclass(frozen=True, slots=True)
-class RestOctets:
-    """CSN.1 rest octets up to the frame end (TS 44.018 §10.5.2): a class with ``parse(octets)`` and
-    ``to_bytes(length)``. Malformed rest octets fail the message when decoding strictly; otherwise
-    the value is None and ``error`` (an attribute of the message) says why."""
-
-    name: str
-    type: Any
-    error: str = "rest_octets_error"
-    required: bool = False  # True: encoding a message without them is an error
-
-
-@dataclass(frozen=True, slots=True)
-class Header:
-    """The header of a standard L3 message (TS 24.007 §11.2.3): protocol discriminator, skip
-    indicator or transaction identifier, message type.
-
-    Bits 8-5 of octet 1 are the transaction identifier for the protocols of
-    :data:`~.ts24007.PD_WITH_TI` (§11.2.3.1.3: the message gets attributes ``ti_flag`` 0/1 and
-    ``ti_value`` 0..127; values from 7 take the extended TI octet), else the skip indicator, which
-    must be 0 (§11.2.3.1.2). In MM, CC and SS messages bits 8-7 of the message type are the send
-    sequence number N(SD) of a mobile station (§11.2.3.2.3: attribute ``send_sequence_number``
-    0..3): they are masked before the type is compared, so an LU Request 0x48 is an LU Request.
-    """
-
-    pd: ProtocolDiscriminator
-    message_type: int
-
-    @property
-    def ti(self) -> bool:
-        return self.pd in PD_WITH_TI
-
-    @property
-    def nsd(self) -> bool:
-        return self.pd in PD_WITH_SEND_SEQUENCE_NUMBER
-
-
-@dataclass(frozen=True, slots=True)
-class Remainder:
-    """The octets after the last IE, kept undecoded as ``bytes``: the body of a message whose IEs
-    we do not decode, or rest octets kept as octets. In a message that fills a frame the trailing
-    fill octets (0x2B) are dropped when decoding and written again when encoding."""
-
-    name: str
-
-
-Element = Field | PseudoLength | RestOctets | Header | Remainder
-
-
-@dataclass(frozen=True, slots=True)
-class MessageSpec:
-    name: str  # as the errors call the message, e.g. "SI4"
-    fields: tuple[Element, ...]
-    frame_octets: int = FRAME_OCTETS  # fill (0x2B) to this length; 0: no fill (messages in I frames)
-    # TS 24.007 §11.2.4, TS 24.008 §8.5/§8.6, TS 44.018 §8.5/§8.6: in the non-imperative part skip
-    # unknown IEs that are not "comprehension required", take known IEs in any order and only the
-    # first of a repeated IE. False (the System Information messages): every octet must be declared.
-    skip_unknown_ies: bool = False
-
-
-def rr_header(message_type: int) -> tuple[Field, Field, Field]:
-    """TS 24.007 §11.2.3.1: protocol discriminator RR, skip indicator 0, the RR message type (TS 44.018 §10.4)."""
-    return (
-        Field("protocol_discriminator", V, HALF_OCTET, const=ProtocolDiscriminator.RR),
-        Field("skip_indicator", V, HALF_OCTET, const=SKIP_INDICATOR),
-        Field("message_type", V, OCTET, const=message_type),
-    )
-
 
 # --------------------------------------------------------------------------- decoding
 
@@ -536,133 +421,6 @@ def decode(cls: Any, data: bytes, *, strict: bool = True) -> Any:
             continue
         kw[f.name] = value
     return cls(**kw)
-
-
-# --------------------------------------------------------------------------- encoding
-
-
-def _value_part(spec: MessageSpec, f: Field, value: Any) -> bytes:
-    raw = f.ie.encode(value)
-    if f.ie.octets is not None and len(raw) != f.ie.octets:
-        raise L3EncodeError(f"{spec.name} {f.ie.title} must be {f.ie.octets} octets, got {len(raw)}")
-    k = LENGTH_OCTETS[f.format]
-    if k and len(raw) >= 1 << (8 * k):
-        raise L3EncodeError(f"{spec.name} {f.ie.title} of {len(raw)} octets does not fit its length indicator")
-    return raw
-
-
-def _header_octets(spec: MessageSpec, h: Header, msg: Any) -> bytes:
-    """TS 24.007 §11.2.3: octet 1 (PD + skip indicator or TI, maybe the extended TI octet), message type."""
-    out = bytearray()
-    if h.ti:
-        flag, value = msg.ti_flag, msg.ti_value
-        if flag not in (0, 1) or not 0 <= value <= TI_EXTENDED_VALUE_MASK:
-            raise L3EncodeError(f"{spec.name} TI flag must be 0/1 and TI value 0..127, got {flag}, {value}")
-        if value < TI_VALUE_EXTENDED:
-            out.append(((flag << 3) | value) << 4 | h.pd)
-        else:
-            out += bytes([((flag << 3) | TI_VALUE_EXTENDED) << 4 | h.pd, TI_EXTENSION_BIT | value])
-    else:
-        out.append(SKIP_INDICATOR << 4 | h.pd)
-    message_type = h.message_type
-    if h.nsd:
-        nsd = msg.send_sequence_number
-        if not 0 <= nsd <= 3:
-            raise L3EncodeError(f"{spec.name} send sequence number must be 0..3, got {nsd}")
-        message_type |= nsd << NSD_SHIFT
-    out.append(message_type)
-    return bytes(out)
-
-
-def encode(msg: Any) -> bytes:
-    """The octets of ``msg`` (an instance of a class with a ``SPEC``), filled to the frame length.
-
-    Required rest octets are checked first, then the optional IEs are encoded (the pseudo length may
-    depend on them), then the pseudo length is checked, then the mandatory IEs and the rest octets."""
-    spec: MessageSpec = msg.SPEC
-    for el in spec.fields:
-        if isinstance(el, RestOctets) and el.required and getattr(msg, el.name) is None:
-            raise L3EncodeError(f"{spec.name} needs its rest octets")
-    optional: dict[str, bytes] = {}
-    for f in spec.fields:
-        if not isinstance(f, Field) or not f.optional:
-            continue
-        value = getattr(msg, f.name)
-        if value is None or (f.format is T and not value):
-            continue
-        raw = b"" if f.format is T else _value_part(spec, f, value)
-        if (f.requires is not None and getattr(msg, f.requires) is None) or (
-            f.ie.max_octets is not None and len(raw) > f.ie.max_octets
-        ):
-            if f.requires is None:
-                raise L3EncodeError(f"{f.ie.title} must be at most {f.ie.max_octets} octets")
-            required = next(g for g in spec.fields if isinstance(g, Field) and g.name == f.requires)
-            raise L3EncodeError(f"{f.ie.title} needs a {required.ie.title} and at most {f.ie.max_octets} octets")
-        if f.ie.half:
-            optional[f.name] = bytes([(f.iei or 0) << 4 | raw])
-        else:
-            k = LENGTH_OCTETS[f.format]
-            optional[f.name] = bytes([f.iei or 0]) + (len(raw).to_bytes(k, "big") if k else b"") + raw
-    plen_el = next((el for el in spec.fields if isinstance(el, PseudoLength)), None)
-    plen = None if plen_el is None else getattr(msg, plen_el.name)
-    if plen is not None:
-        _check_pseudo_length(plen)
-    body, half = bytearray(), None
-    rest: RestOctets | None = None
-    remainder: Remainder | None = None
-    for el in spec.fields:
-        if isinstance(el, RestOctets):
-            rest = el
-            continue
-        if isinstance(el, Remainder):
-            remainder = el
-            continue
-        if isinstance(el, Header):
-            body += _header_octets(spec, el, msg)
-            continue
-        if not isinstance(el, Field):
-            continue
-        if el.optional:
-            body += optional.get(el.name, b"")
-            continue
-        value = el.const if el.const is not None else getattr(msg, el.name)
-        if el.ie.half:
-            if half is None:
-                half = len(body)
-                body.append(el.ie.encode(value))
-            else:
-                body[half] |= el.ie.encode(value) << 4
-                half = None
-            continue
-        raw = _value_part(spec, el, value)
-        if el.ie.max_octets is not None and len(raw) > el.ie.max_octets:
-            raise L3EncodeError(f"{spec.name} {el.ie.title} must be at most {el.ie.max_octets} octets, got {len(raw)}")
-        k = LENGTH_OCTETS[el.format]
-        body += (len(raw).to_bytes(k, "big") if k else b"") + raw
-    out = bytes(body)
-    if plen_el is not None:
-        if plen is None:
-            plen = len(out)
-            _check_pseudo_length(plen)
-        out = bytes([l2_pseudo_length_octet(plen)]) + out
-    if rest is not None:
-        value = getattr(msg, rest.name)
-        out += (value or rest.type()).to_bytes(spec.frame_octets - len(out))
-    if remainder is not None:
-        tail = getattr(msg, remainder.name)
-        if not isinstance(tail, (bytes, bytearray)):
-            raise L3EncodeError(f"{spec.name} {remainder.name} must be octets, got {type(tail).__name__}")
-        out += bytes(tail)
-    if spec.frame_octets:
-        if len(out) > spec.frame_octets:
-            raise L3EncodeError(f"message of {len(out)} octets exceeds {spec.frame_octets}")
-        out += bytes([FILL_OCTET]) * (spec.frame_octets - len(out))
-    return out
-
-
-def _check_pseudo_length(plen: int) -> None:
-    if not 0 <= plen <= L2_PSEUDO_LENGTH_MAX:
-        raise L3EncodeError(f"L2 pseudo length must be 0..{L2_PSEUDO_LENGTH_MAX}, got {plen}")
 
 
 def message_key(spec: MessageSpec) -> tuple[int, int]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .codec import LV, Field, Header, IEType, Message, MessageSpec, V
+from .codec import Message
+from .elements import LV, Field, Header, IEType, MessageSpec, V
 from .errors import L3EncodeError
 from .rp import decode_rp
 from .ts24007 import ProtocolDiscriminator

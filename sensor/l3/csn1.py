@@ -23,6 +23,10 @@ A structure is a dataclass deriving from :class:`CsnStruct` whose ``CSN`` is a t
 raises :class:`TruncatedMessage` (an ``L | H`` bit past the end reads L, as spare padding);
 values out of range raise :class:`L3EncodeError`. A field the writer finds None is written as zeros
 unless its mapping gives None a code.
+
+One concern in one file, over 500 lines: each element class declares a CSN.1 construct together with
+its reader and its writer, and the reader compiler below (``sequence_reader``, runs of fixed fields,
+switches) knows the element classes it fuses; split apart, the two halves would import each other.
 """
 
 from __future__ import annotations

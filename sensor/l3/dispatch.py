@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cc import CC_MESSAGES
-from .codec import PseudoLength, decode, message_key
+from .codec import decode, message_key
 from .cp import CP_MESSAGES
+from .elements import PseudoLength
 from .errors import L3ParseError, TruncatedMessage
 from .messages import MESSAGE_CLASSES
 from .mm import MM_MESSAGES

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import IEType
+from .elements import IEType
 from .errors import L3EncodeError, L3ParseError, TruncatedMessage
 from .freqlist import IE_LENGTH, FrequencyList, ListIE, decode_frequency_list, encode_frequency_list
 from .ts44018 import CHANNEL_TYPES

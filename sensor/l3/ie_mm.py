@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codec import HALF_OCTET, OCTET, OCTETS, IEType
+from .elements import HALF_OCTET, OCTET, OCTETS, IEType
 from .errors import L3EncodeError, L3ParseError
 from .ts24008 import (
     AUTN_OCTETS,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import HALF_OCTET, OCTET, OCTETS, IEType
+from .elements import HALF_OCTET, OCTET, OCTETS, IEType
 from .errors import L3EncodeError
 from .ie import ChannelDescription
 from .ts44018 import (

@@ -25,7 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import FLAG, HALF_OCTET, LV, TLV, TV, Field, Header, Message, MessageSpec, Remainder, T, V
+from .codec import Message
+from .elements import FLAG, HALF_OCTET, LV, TLV, TV, Field, Header, MessageSpec, Remainder, T, V
 from .ie import LAI, LocationAreaIdentification
 from .ie_mm import (
     AUTN,

@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .codec import LV, TLV, Field, IEType, Message, MessageSpec, V, decode
+from .codec import Message, decode
+from .elements import LV, TLV, Field, IEType, MessageSpec, V
 from .errors import L3EncodeError, L3ParseError, TruncatedMessage
 from .ts24011 import (
     IEI_RP_USER_DATA,

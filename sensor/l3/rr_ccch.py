@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import LV, TLV, TV, Field, Header, Message, MessageSpec, PseudoLength, Remainder, V
+from .codec import Message
+from .elements import LV, TLV, TV, Field, Header, MessageSpec, PseudoLength, Remainder, V
 from .ie import ChannelDescription
 from .ie_mm import MOBILE_IDENTITY, MobileIdentity
 from .ie_rr import (

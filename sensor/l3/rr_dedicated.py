@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .codec import HALF_OCTET, LV, TLV, TV, Field, Header, IEType, Message, MessageSpec, V
+from .codec import Message
+from .elements import HALF_OCTET, LV, TLV, TV, Field, Header, IEType, MessageSpec, V
 from .ie_mm import CKSN, MOBILE_IDENTITY, MS_CLASSMARK_2, MS_CLASSMARK_3, MobileIdentity
 from .ie_rr import (
     CHANNEL_DESCRIPTION_2,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import keys
-from .codec import TLV, TV, Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
+from .elements import TLV, TV, Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
 from .ie import (
     CBCH_CHANNEL_DESCRIPTION,
     CBCH_MOBILE_ALLOCATION,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import keys
-from .codec import Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
+from .elements import Field, MessageSpec, PseudoLength, RestOctets, V, rr_header
 from .freqlist import FrequencyList
 from .ie import (
     CELL_CHANNEL_DESCRIPTION,

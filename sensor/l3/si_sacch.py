@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from sensor.l2.ts44006 import N201, ChannelGroup, FrameFormat
 
 from . import keys
-from .codec import Field, Header, MessageSpec, PseudoLength, Remainder, V
+from .elements import Field, Header, MessageSpec, PseudoLength, Remainder, V
 from .freqlist import FrequencyList
 from .ie import (
     CELL_IDENTITY,

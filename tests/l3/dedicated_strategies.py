@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sensor.l3 import cp, ie, ie_mm, ie_rr, rp, rr_dedicated
-from sensor.l3.codec import FLAG, HALF_OCTET, OCTETS, Field, Header, IEType, Remainder
+from sensor.l3.elements import FLAG, HALF_OCTET, OCTETS, Field, Header, IEType, Remainder
 from sensor.l3.freqlist import FreqListFormat, ListIE, decode_frequency_list, encode_frequency_list
 from sensor.l3.ts24008 import MobileIdentityType
 from sensor.l3.ts24011 import TBCD_DIGITS

@@ -12,24 +12,9 @@ from hypothesis import strategies as st
 
 from sensor.errors import DecodeError
 from sensor.l3.cell import build_all
-from sensor.l3.codec import (
-    FLAG,
-    HALF_OCTET,
-    LV,
-    LV_E,
-    OCTETS,
-    TLV,
-    TLV_E,
-    TV,
-    Field,
-    IEType,
-    Message,
-    MessageSpec,
-    T,
-    V,
-    decode,
-    encode,
-)
+from sensor.l3.codec import Message, decode
+from sensor.l3.elements import FLAG, HALF_OCTET, LV, LV_E, OCTETS, TLV, TLV_E, TV, Field, IEType, MessageSpec, T, V
+from sensor.l3.encoder import encode
 from sensor.l3.errors import L3ParseError
 from sensor.l3.messages import MESSAGE_CLASSES, parse_si
 from sensor.l3.ts24007 import ProtocolDiscriminator

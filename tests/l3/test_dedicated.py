@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from sensor.errors import DecodeError
 from sensor.l3 import keys
 from sensor.l3.ccch import immediate_assignment, paging_request_1
-from sensor.l3.codec import decode, encode
+from sensor.l3.codec import decode
 from sensor.l3.cp import CPAck, CPData
 from sensor.l3.dispatch import REGISTRY, UnknownMessage, decode_l3, message_key_of, with_pseudo_length
+from sensor.l3.encoder import encode
 from sensor.l3.errors import L3EncodeError, L3ParseError
 from sensor.l3.ie import ChannelDescription
 from sensor.l3.ie_mm import MobileIdentity
