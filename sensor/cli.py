@@ -1,5 +1,9 @@
 """The ``fbs-sensor`` command: a click group whose commands live in ``sensor/commands/``.
 
+A command's module (and the receiver, the collector, scipy ... behind it) is imported only when that
+command runs: ``fbs-sensor --help`` lists them from ``COMMANDS``, each with its one-line help, which
+``tests/test_cli.py`` holds equal to the commands' own.
+
 Every ``SensorError`` ends the program with one line on standard error and exit status 2;
 Ctrl-C ends it with status 130 after the command has cleaned up.
 """
@@ -10,14 +14,53 @@ import importlib
 import sys
 
 import click
+from click.utils import make_default_short_help
 
 from sensor import __version__
 from sensor.config import load_config
 from sensor.errors import SensorError
 from sensor.logfmt import setup_logging
 
+# sensor/commands/NAME.py → the one-line help ``fbs-sensor --help`` shows for it
+COMMANDS: dict[str, str] = {
+    "baseline": "The area baseline: cells known per area, from earlier drives and OpenCellID.",
+    "calibrate": "Measure the receiver's frequency error on nearby GSM cells and store it for the scanner.",
+    "collector": "Run the collector in the foreground: store every sensor message once, acknowledge it after the "
+    "commit.",
+    "devices": "List attached receivers (RTL-SDR, HackRF, SoapySDR devices) and the --device spec of each.",
+    "evaluate": "Run labelled SCENES (files or folders; default: the bundled library) and score the detector.",
+    "export": "Export readings and located transmitters from the collector's database.",
+    "gps": "Show what a GPS source delivers: fixes, fix losses, and the laptop clock's offset from GPS time.",
+    "inspect": "Summarise RECORDING and list the 200 kHz channels that carry power.",
+    "keys": "CurveZMQ key pairs: one per sensor (NAME = sensor id) and one for the collector.",
+    "locate": "Locate the suspicious and fake transmitters the collector has readings of.",
+    "profiles": "List the receiver profiles (firmware-config/receivers/*.toml), checking each one.",
+    "record": "Record IQ from a receiver to SigMF.",
+    "replay": "Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it.",
+    "rules": "List the detection rules (ids are stable: they appear in detections).",
+    "run": "Run the sensor: scan continuously, judge every cell, publish to the collector.",
+    "scan": "Scan the bands once: find every cell, decode what it broadcasts, judge it.",
+    "simulate": "Render SCENE.toml to IQ recordings, deterministically for its seed.",
+}
+
 
 class SensorGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return importlib.import_module(f"sensor.commands.{cmd_name}").command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS``, laid out as click lays it out, no module imported."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = [(n, make_default_short_help(COMMANDS[n], limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
@@ -53,15 +96,6 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: boo
     """Passive GSM fake-base-station (IMSI-catcher) sensor."""
     setup_logging(verbose, as_json=log_json)
     ctx.default_map = load_config(cli, config_path)
-
-
-# One module a command in sensor/commands/, each with its click ``command``.
-COMMANDS = (
-    "baseline", "calibrate", "collector", "devices", "evaluate", "export", "gps", "inspect", "keys",
-    "locate", "profiles", "record", "replay", "rules", "run", "scan", "simulate",
-)  # fmt: skip
-for _name in COMMANDS:
-    cli.add_command(importlib.import_module(f"sensor.commands.{_name}").command)
 
 
 def main() -> None:

@@ -69,7 +69,7 @@ def _convert(param: click.Parameter, value: Any, where: str, key: str) -> Any:
 
 def build_default_map(group: click.Group, table: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
     """Check ``table`` against ``group``'s commands and return click's ``default_map``."""
-    commands = group.commands
+    commands = {name: group.get_command(None, name) for name in group.list_commands(None)}  # type: ignore[arg-type]
     per_command: dict[str, dict[str, Any]] = {name: {} for name in commands}
     top_level: dict[str, Any] = {}
     for key, value in table.items():

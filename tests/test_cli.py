@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -243,3 +244,23 @@ def test_record_sim_gps_needs_the_sim_device(fake_radio, tmp_path):
     assert "--device sim" in one_line_error(
         run("record", "--center", "947.4M", "--gps", "sim", "--out", str(tmp_path / "q"))
     )
+
+
+def test_the_command_list_matches_the_commands_and_help_imports_none_of_them():
+    """``fbs-sensor --help`` lists the commands from a table, so it pays none of their imports;
+    the table must say what each command's own help says."""
+    import importlib
+    import subprocess
+    import sys
+
+    from sensor.cli import COMMANDS
+
+    found = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "sensor" / "commands").glob("*.py"))
+    assert sorted(COMMANDS) == [n for n in found if hasattr(importlib.import_module(f"sensor.commands.{n}"), "command")]
+    for name, short in COMMANDS.items():
+        assert importlib.import_module(f"sensor.commands.{name}").command.get_short_help_str(limit=10_000) == short
+    probe = "import sys; from sensor.cli import cli; cli(['--help'], standalone_mode=False); " + (
+        "print(sorted(m for m in sys.modules if m.startswith(('sensor.commands.', 'scipy', 'numba'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
