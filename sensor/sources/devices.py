@@ -111,4 +111,22 @@ def list_all_devices() -> tuple[list[DeviceListing], dict[str, str]]:
         except (DeviceNotFound, SourceError) as exc:
             problems[driver] = str(exc)
     unique = {d.spec: d for d in found}
-    return list(unique.values()), problems
+    native = [d for d in unique.values() if d.driver != "soapy"]
+    return [d for d in unique.values() if not _also_native(d, native)], problems
+
+
+def _also_native(listing: DeviceListing, native: list[DeviceListing]) -> bool:
+    """A SoapySDR listing of a radio that its own backend lists too (SoapySDR's rtlsdr and hackrf
+    modules see the same dongle): one radio, listed once, under the native spec. HackRF serials
+    are matched as libhackrf matches them (one may be the other's tail)."""
+    if listing.driver != "soapy":
+        return False
+    args = backend("soapy").parse_device_args(listing.spec.removeprefix("soapy:"))
+    driver, serial = args.get("driver"), (args.get("serial") or "").lower()
+    if driver not in ("rtlsdr", "hackrf") or not serial:
+        return False
+    return any(d.driver == driver and _same_serial(driver, (d.serial or "").lower(), serial) for d in native)
+
+
+def _same_serial(driver: str, a: str, b: str) -> bool:
+    return bool(a) and (a == b or (driver == "hackrf" and (a.endswith(b) or b.endswith(a))))
