@@ -122,41 +122,11 @@ class TransmitterSummary(Identified):
 
 
 @dataclass(frozen=True)
-class StoredSession(Identified):
-    """One ``session`` message, flattened: a row of the ``sessions`` table (``Store.sessions``).
-
-    ``time_utc`` is the body's ``t_utc`` (the assignment's time) when the sensor knew it, else the
-    envelope's ``sent_utc``; ``phone`` the keyed hash (raw only where ``identities`` is "raw");
-    ``n_sms`` how many SMS the session carried; the position is the sensor's at ``time_utc``.
-    """
-
-    message_id: str
-    sensor: str
-    session_id: str
-    time_utc: str
-    arfcn: int
-    bsic: int | None
-    mcc: str | None
-    mnc: str | None
-    lac: int | None
-    cell_id: int | None
-    phone: str | None
-    procedure: str | None
-    result: str | None
-    cause: int | None
-    ciphered: bool
-    complete: bool
-    n_sms: int
-    lat_deg: float | None
-    lon_deg: float | None
-    identities: str
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredSms(Identified):
-    """One ``sms`` message, flattened: a row of the ``sms`` table (``Store.sms``). ``text`` is the
-    text as the cell sent it (hostile input: whoever shows it escapes it)."""
+class PhoneRecord(Identified):
+    """What a stored session and a stored SMS share: the message, the sensor, the session's id, when
+    (the body's ``t_utc`` when the sensor knew it, else the envelope's ``sent_utc``), the carrier and
+    the cell's identity, the phone (keyed hash; raw only where ``identities`` is "raw"), where the
+    sensor was then, and the body."""
 
     message_id: str
     sensor: str
@@ -169,14 +139,38 @@ class StoredSms(Identified):
     lac: int | None
     cell_id: int | None
     phone: str | None
-    sender: str
-    sender_type: str
-    coding: str
-    text: str | None
     lat_deg: float | None
     lon_deg: float | None
     identities: str
     body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredSession(PhoneRecord):
+    """One ``session`` message, flattened: a row of the ``sessions`` table (``Store.sessions``);
+    ``time_utc`` is the assignment's, ``n_sms`` how many SMS the session carried."""
+
+    procedure: str | None
+    result: str | None
+    cause: int | None
+    ciphered: bool
+    complete: bool
+    n_sms: int
+
+    def __post_init__(self) -> None:  # SQLite gives its booleans back as 0/1
+        object.__setattr__(self, "ciphered", bool(self.ciphered))
+        object.__setattr__(self, "complete", bool(self.complete))
+
+
+@dataclass(frozen=True)
+class StoredSms(PhoneRecord):
+    """One ``sms`` message, flattened: a row of the ``sms`` table (``Store.sms``). ``text`` is the
+    text as the cell sent it (hostile input: whoever shows it escapes it)."""
+
+    sender: str
+    sender_type: str
+    coding: str
+    text: str | None
 
 
 @dataclass(frozen=True)
@@ -454,8 +448,18 @@ class Store(abc.ABC):
 
     # ----------------------------------------------------------------- phones' sessions and SMS
 
-    def sessions(
+    def sessions(self, **filters: Any) -> list[StoredSession]:
+        """Stored sessions, oldest first (by ``time_utc``, then arrival), filtered as
+        :meth:`phone_records` filters."""
+        return self.phone_records(StoredSession, **filters)  # type: ignore[return-value]
+
+    def sms(self, **filters: Any) -> list[StoredSms]:
+        """Stored SMS, oldest first, filtered as :meth:`phone_records` filters."""
+        return self.phone_records(StoredSms, **filters)  # type: ignore[return-value]
+
+    def phone_records(
         self,
+        kind: type[PhoneRecord],
         *,
         arfcn: int | None = None,
         bsic: int | None = None,
@@ -464,47 +468,20 @@ class Store(abc.ABC):
         since_utc: str | None = None,
         until_utc: str | None = None,
         limit: int | None = None,
-    ) -> list[StoredSession]:
-        """Stored sessions, oldest first (by ``time_utc``, then arrival): of a carrier, a sensor, a
-        phone (its keyed hash), with ``since_utc <= time_utc <= until_utc``; the first ``limit``."""
-        filters = {"arfcn =": arfcn, "bsic =": bsic, "sensor =": sensor, "phone =": phone,
-                   "time_utc >=": since_utc, "time_utc <=": until_utc}  # fmt: skip
-        rows = self._phone_rows("sessions", SESSION_COLUMNS, filters, limit)
-        n = len(SESSION_COLUMNS)
-        out = []
-        for row in rows:
-            values = dict(zip(SESSION_COLUMNS, row[:n], strict=True))
-            values["ciphered"], values["complete"] = bool(values["ciphered"]), bool(values["complete"])
-            out.append(StoredSession(**values, body=self._body(row[n])))
-        return out
-
-    def sms(
-        self,
-        *,
-        arfcn: int | None = None,
-        bsic: int | None = None,
-        sensor: str | None = None,
-        phone: str | None = None,
-        since_utc: str | None = None,
-        until_utc: str | None = None,
-        limit: int | None = None,
-    ) -> list[StoredSms]:
-        """Stored SMS, oldest first, filtered as :meth:`sessions` filters."""
-        filters = {"arfcn =": arfcn, "bsic =": bsic, "sensor =": sensor, "phone =": phone,
-                   "time_utc >=": since_utc, "time_utc <=": until_utc}  # fmt: skip
-        rows = self._phone_rows("sms", SMS_COLUMNS, filters, limit)
-        n = len(SMS_COLUMNS)
-        return [StoredSms(**dict(zip(SMS_COLUMNS, row[:n], strict=True)), body=self._body(row[n])) for row in rows]
-
-    def _phone_rows(
-        self, table: str, columns: Sequence[str], filters: Mapping[str, Any], limit: int | None
-    ) -> list[tuple[Any, ...]]:
-        where, args = self._where(filters)
-        return self._query(
+    ) -> list[PhoneRecord]:
+        """Stored sessions (``kind`` StoredSession) or SMS (StoredSms), oldest first: of a carrier,
+        a sensor, a phone (its keyed hash), with ``since_utc <= time_utc <= until_utc``; the first
+        ``limit``."""
+        table, columns = ("sessions", SESSION_COLUMNS) if kind is StoredSession else ("sms", SMS_COLUMNS)
+        where, args = self._where({"arfcn =": arfcn, "bsic =": bsic, "sensor =": sensor, "phone =": phone,
+                                   "time_utc >=": since_utc, "time_utc <=": until_utc})  # fmt: skip
+        rows = self._query(
             f"SELECT {', '.join(columns)}, body FROM {table}{where} ORDER BY time_utc, pos"
             f"{'' if limit is None else f' LIMIT {int(limit)}'}",
             args,
         )
+        n = len(columns)
+        return [kind(**dict(zip(columns, row[:n], strict=True)), body=self._body(row[n])) for row in rows]
 
     def activity(self, *, since_utc: str | None = None, sensor: str | None = None) -> list[CarrierActivity]:
         """Per transmitter (``IDENTITY_COLUMNS``): sessions, distinct phones (the keyed hashes its

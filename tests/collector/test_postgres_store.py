@@ -24,6 +24,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     _phone_traffic,
     check_upgrade_from_version_2,
     env,
+    opener_at_version,
     test_activity_per_transmitter,
     test_closed_store_refuses_with_a_store_error,
     test_concurrent_readers_while_saving,
@@ -156,15 +157,7 @@ def test_sessions_and_sms_are_identical_to_sqlite(open_store, tmp_path):
 
 
 def test_upgrades_a_version_2_store_in_place(pg_dsn, monkeypatch):
-    migrations = postgres_module.MIGRATIONS
-
-    def open_at(version):
-        upto = migrations if version is None else tuple(m for m in migrations if m[0] <= version)
-        monkeypatch.setattr(postgres_module, "MIGRATIONS", upto)
-        monkeypatch.setattr(postgres_module, "SCHEMA_VERSION", upto[-1][0])
-        return PostgresStore(pg_dsn)
-
-    check_upgrade_from_version_2(open_at)
+    check_upgrade_from_version_2(opener_at_version(monkeypatch, postgres_module, lambda: PostgresStore(pg_dsn)))
     with psycopg.connect(pg_dsn) as conn:
         indexes = {
             r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('sessions', 'sms')")

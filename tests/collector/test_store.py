@@ -427,17 +427,23 @@ def check_upgrade_from_version_2(open_at):
     again.close()
 
 
-def test_sqlite_upgrades_a_version_2_store_in_place(tmp_path, monkeypatch):
-    path = tmp_path / "c.sqlite"
-    migrations = sqlite_module.MIGRATIONS
+def opener_at_version(monkeypatch, module, make):
+    """``open_at(version)``: the store ``make()`` opens when ``module`` knows its migrations up to
+    ``version`` (None: all of them), as an older fbs-sensor would have made it."""
+    migrations = module.MIGRATIONS
 
     def open_at(version):
         upto = migrations if version is None else tuple(m for m in migrations if m[0] <= version)
-        monkeypatch.setattr(sqlite_module, "MIGRATIONS", upto)
-        monkeypatch.setattr(sqlite_module, "SCHEMA_VERSION", upto[-1][0])
-        return SqliteStore(path)
+        monkeypatch.setattr(module, "MIGRATIONS", upto)
+        monkeypatch.setattr(module, "SCHEMA_VERSION", upto[-1][0])
+        return make()
 
-    check_upgrade_from_version_2(open_at)
+    return open_at
+
+
+def test_sqlite_upgrades_a_version_2_store_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite"
+    check_upgrade_from_version_2(opener_at_version(monkeypatch, sqlite_module, lambda: SqliteStore(path)))
     with sqlite3.connect(path) as conn:
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"sessions_carrier", "sessions_phone", "sms_carrier", "sms_phone"} <= indexes
