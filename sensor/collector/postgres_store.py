@@ -1,9 +1,9 @@
 """The collector store on PostgreSQL (psycopg 3: ``pip install 'fbs-sensor[postgres]'``).
 
 Same tables and semantics as ``SqliteStore``: ``messages`` (every envelope once: UNIQUE id; the
-envelope as ``json``, which keeps its text exactly), ``readings`` (the flattened columns plus the
-body as ``jsonb``), ``sensors`` and ``schema_version``. Several collector processes, on several
-machines, may share one database:
+envelope as ``json``, which keeps its text exactly), ``readings``, ``sessions`` and ``sms`` (the
+flattened columns plus the body as ``jsonb``), ``sensors`` and ``schema_version``. Several
+collector processes, on several machines, may share one database:
 
 - Migrations run in one transaction under a transaction-level advisory lock, so processes
   starting together apply each migration once and the others wait, then see it applied.
@@ -28,7 +28,17 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sensor.collector.store import READING_COLUMNS, SensorRecord, Store, StoreError, reading_of
+from sensor.collector.store import (
+    READING_COLUMNS,
+    SESSION_COLUMNS,
+    SMS_COLUMNS,
+    SensorRecord,
+    Store,
+    StoreError,
+    reading_of,
+    session_of,
+    sms_of,
+)
 from sensor.publish.envelope import utc_now_iso
 
 # (version, statements). Append new versions; never edit an applied one.
@@ -91,15 +101,85 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX readings_transmitter ON readings (mcc, mnc, lac, cell_id, arfcn, bsic, verdict, sensor, time_utc, pos);
         """,  # noqa: E501 - a shipped migration's SQL text is kept as it was
     ),
+    (
+        3,
+        # phones' sessions and the SMS cells delivered (envelope kinds session and sms): a carrier's
+        # over time, one phone's (its keyed hash), and per-transmitter activity from the index
+        """
+        CREATE TABLE sessions (
+            pos BIGINT PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE REFERENCES messages (id),
+            sensor TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            time_utc TEXT NOT NULL,
+            arfcn INTEGER NOT NULL,
+            bsic INTEGER,
+            mcc TEXT,
+            mnc TEXT,
+            lac INTEGER,
+            cell_id INTEGER,
+            phone TEXT,
+            procedure TEXT,
+            result TEXT,
+            cause INTEGER,
+            ciphered BOOLEAN NOT NULL,
+            complete BOOLEAN NOT NULL,
+            n_sms INTEGER NOT NULL,
+            lat_deg DOUBLE PRECISION,
+            lon_deg DOUBLE PRECISION,
+            identities TEXT NOT NULL,
+            body JSONB NOT NULL
+        );
+        CREATE INDEX sessions_carrier ON sessions (arfcn, bsic, time_utc, pos);
+        CREATE INDEX sessions_phone ON sessions (phone, time_utc, pos);
+        CREATE INDEX sessions_time ON sessions (time_utc, pos);
+        CREATE INDEX sessions_transmitter ON sessions (mcc, mnc, lac, cell_id, arfcn, bsic, phone, time_utc);
+        CREATE TABLE sms (
+            pos BIGINT PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE REFERENCES messages (id),
+            sensor TEXT NOT NULL,
+            session_id TEXT,
+            time_utc TEXT NOT NULL,
+            arfcn INTEGER NOT NULL,
+            bsic INTEGER,
+            mcc TEXT,
+            mnc TEXT,
+            lac INTEGER,
+            cell_id INTEGER,
+            phone TEXT,
+            sender TEXT NOT NULL,
+            sender_type TEXT NOT NULL,
+            coding TEXT NOT NULL,
+            text TEXT,
+            lat_deg DOUBLE PRECISION,
+            lon_deg DOUBLE PRECISION,
+            identities TEXT NOT NULL,
+            body JSONB NOT NULL
+        );
+        CREATE INDEX sms_carrier ON sms (arfcn, bsic, time_utc, pos);
+        CREATE INDEX sms_phone ON sms (phone, time_utc, pos);
+        CREATE INDEX sms_time ON sms (time_utc, pos);
+        CREATE INDEX sms_transmitter ON sms (mcc, mnc, lac, cell_id, arfcn, bsic, time_utc);
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 MIGRATION_LOCK = 0x6662735F636F6C6C  # pg_advisory_xact_lock key ("fbs_coll"), shared by every collector
 
 _READING_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int",
                   "float8", "float8", "float8", "float8", "float8", "float8", "text", "float8")  # fmt: skip
+_SESSION_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int", "text", "text", "text",
+                  "int", "bool", "bool", "int", "float8", "float8", "text")  # fmt: skip
+_SMS_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int", "text", "text", "text",
+              "text", "text", "float8", "float8", "text")  # fmt: skip
+# the flattened tables: name, columns, their types, the row an envelope carries (None: not of this table)
+_TABLES = (("readings", READING_COLUMNS, _READING_TYPES, reading_of),
+           ("sessions", SESSION_COLUMNS, _SESSION_TYPES, session_of),
+           ("sms", SMS_COLUMNS, _SMS_TYPES, sms_of))  # fmt: skip
 _CONVERT = {
     "int": lambda v: None if v is None else int(v),
     "float8": lambda v: None if v is None else float(v),
+    "bool": lambda v: None if v is None else bool(v),
     "text": lambda v: v,
 }
 
@@ -258,21 +338,20 @@ class PostgresStore(Store):
         ).fetchall()}  # fmt: skip
         if not new_ids:
             return new_ids
-        readings = [
-            (pos_of[i], r) for (id_, i) in order if id_ in new_ids and (r := reading_of(envelopes[i])) is not None
-        ]
-        if readings:
-            columns = [[p for p, _ in readings]]
+        for table, table_columns, types, row_of in _TABLES:
+            rows_of = [(pos_of[i], r) for id_, i in order if id_ in new_ids and (r := row_of(envelopes[i])) is not None]
+            if not rows_of:
+                continue
+            columns = [[p for p, _ in rows_of]]
             columns += [
-                [_CONVERT[t](getattr(r, c)) for _, r in readings]
-                for c, t in zip(READING_COLUMNS, _READING_TYPES, strict=True)
+                [_CONVERT[t](getattr(r, c)) for _, r in rows_of] for c, t in zip(table_columns, types, strict=True)
             ]
-            columns.append([json.dumps(r.body, separators=(",", ":"), ensure_ascii=False) for _, r in readings])
-            names = ", ".join(READING_COLUMNS)
-            casts = ", ".join(f"%b::{t}[]" for t in ("bigint", *_READING_TYPES, "text"))
+            columns.append([json.dumps(r.body, separators=(",", ":"), ensure_ascii=False) for _, r in rows_of])
+            names = ", ".join(table_columns)
+            casts = ", ".join(f"%b::{t}[]" for t in ("bigint", *types, "text"))
             conn.execute(
-                f"INSERT INTO readings (pos, {names}, body) "
-                f"SELECT u.pos, {', '.join(f'u.{c}' for c in READING_COLUMNS)}, u.body::jsonb "
+                f"INSERT INTO {table} (pos, {names}, body) "
+                f"SELECT u.pos, {', '.join(f'u.{c}' for c in table_columns)}, u.body::jsonb "
                 f"FROM unnest({casts}) AS u(pos, {names}, body)",
                 columns,
             )

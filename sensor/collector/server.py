@@ -253,8 +253,13 @@ class Collector:
         i = s.intake
         rejected = sum(i.rejected.values())
         why = f" ({', '.join(f'{k} {n}' for k, n in sorted(i.rejected.items()))})" if rejected else ""
-        line = (f"collector {s.endpoint}: {i.stored} stored, {i.duplicates} duplicates, {rejected} rejected{why}, "
-                f"{len(s.active_sensors)} sensor(s) active")  # fmt: skip
+        phones = (
+            f" (phone sessions {i.by_kind['session']}, SMS {i.by_kind['sms']})"
+            if i.by_kind["session"] or i.by_kind["sms"]
+            else ""
+        )
+        line = (f"collector {s.endpoint}: {i.stored} stored{phones}, {i.duplicates} duplicates, "
+                f"{rejected} rejected{why}, {len(s.active_sensors)} sensor(s) active")  # fmt: skip
         if s.last_store_error:
             line += f"; STORE FAILING: {s.last_store_error}"
         if s.error:

@@ -1,7 +1,9 @@
 """The default collector store: one SQLite file in WAL mode.
 
 Tables: ``messages`` (every envelope once: UNIQUE id), ``readings`` (one row per observation or
-detection, the columns localisation and maps query, indexed by cell and by time), ``sensors``
+detection, the columns localisation and maps query, indexed by cell and by time), ``sessions``
+and ``sms`` (one row per phone session and per SMS, indexed by carrier and time and by phone:
+migration 3), ``sensors``
 (first/last seen, last seq, message count) and ``schema_version`` (one row per applied
 migration; ``MIGRATIONS`` lists them in order and a database made by a newer version is refused).
 
@@ -21,7 +23,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sensor.collector.store import READING_COLUMNS, SensorRecord, Store, StoreError, reading_of
+from sensor.collector.store import (
+    READING_COLUMNS,
+    SESSION_COLUMNS,
+    SMS_COLUMNS,
+    SensorRecord,
+    Store,
+    StoreError,
+    reading_of,
+    session_of,
+    sms_of,
+)
 from sensor.publish.envelope import utc_now_iso
 from sensor.publish.sqlite_tx import connect_wal, write_transaction
 
@@ -82,6 +94,67 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         """
         CREATE INDEX readings_sensor_time ON readings (sensor, time_utc);
         CREATE INDEX readings_transmitter ON readings (mcc, mnc, lac, cell_id, arfcn, bsic, verdict, sensor, time_utc);
+        """,
+    ),
+    (
+        3,
+        # phones' sessions and the SMS cells delivered (envelope kinds session and sms): a carrier's
+        # over time, one phone's (its keyed hash), and per-transmitter activity from the index
+        """
+        CREATE TABLE sessions (
+            pos INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE REFERENCES messages (id),
+            sensor TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            time_utc TEXT NOT NULL,
+            arfcn INTEGER NOT NULL,
+            bsic INTEGER,
+            mcc TEXT,
+            mnc TEXT,
+            lac INTEGER,
+            cell_id INTEGER,
+            phone TEXT,
+            procedure TEXT,
+            result TEXT,
+            cause INTEGER,
+            ciphered INTEGER NOT NULL,
+            complete INTEGER NOT NULL,
+            n_sms INTEGER NOT NULL,
+            lat_deg REAL,
+            lon_deg REAL,
+            identities TEXT NOT NULL,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX sessions_carrier ON sessions (arfcn, bsic, time_utc);
+        CREATE INDEX sessions_phone ON sessions (phone, time_utc);
+        CREATE INDEX sessions_time ON sessions (time_utc);
+        CREATE INDEX sessions_transmitter ON sessions (mcc, mnc, lac, cell_id, arfcn, bsic, phone, time_utc);
+        CREATE TABLE sms (
+            pos INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE REFERENCES messages (id),
+            sensor TEXT NOT NULL,
+            session_id TEXT,
+            time_utc TEXT NOT NULL,
+            arfcn INTEGER NOT NULL,
+            bsic INTEGER,
+            mcc TEXT,
+            mnc TEXT,
+            lac INTEGER,
+            cell_id INTEGER,
+            phone TEXT,
+            sender TEXT NOT NULL,
+            sender_type TEXT NOT NULL,
+            coding TEXT NOT NULL,
+            text TEXT,
+            lat_deg REAL,
+            lon_deg REAL,
+            identities TEXT NOT NULL,
+            body TEXT NOT NULL
+        );
+        CREATE INDEX sms_carrier ON sms (arfcn, bsic, time_utc);
+        CREATE INDEX sms_phone ON sms (phone, time_utc);
+        CREATE INDEX sms_time ON sms (time_utc);
+        CREATE INDEX sms_transmitter ON sms (mcc, mnc, lac, cell_id, arfcn, bsic, time_utc);
         """,
     ),
 )
@@ -150,14 +223,17 @@ class SqliteStore(Store):
         )
         if cur.rowcount != 1:
             return False
-        reading = reading_of(env)
-        if reading is not None:
-            values = [getattr(reading, c) for c in READING_COLUMNS]
-            cur.execute(
-                f"INSERT INTO readings ({', '.join(READING_COLUMNS)}, body) "
-                f"VALUES ({', '.join('?' * (len(values) + 1))})",
-                (*values, json.dumps(reading.body, separators=(",", ":"), ensure_ascii=False)),
-            )
+        for table, columns, row in (
+            ("readings", READING_COLUMNS, reading_of(env)),
+            ("sessions", SESSION_COLUMNS, session_of(env)),
+            ("sms", SMS_COLUMNS, sms_of(env)),
+        ):
+            if row is not None:
+                values = [getattr(row, c) for c in columns]
+                cur.execute(
+                    f"INSERT INTO {table} ({', '.join(columns)}, body) VALUES ({', '.join('?' * (len(values) + 1))})",
+                    (*values, json.dumps(row.body, separators=(",", ":"), ensure_ascii=False)),
+                )
         cur.execute(
             """INSERT INTO sensors (sensor, first_seen_utc, last_seen_utc, last_seq, messages) VALUES (?, ?, ?, ?, 1)
                ON CONFLICT (sensor) DO UPDATE SET last_seen_utc = excluded.last_seen_utc,

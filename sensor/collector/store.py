@@ -2,8 +2,10 @@
 
 A store keeps every accepted envelope once (by message id: sensors resend until acknowledged,
 so duplicates are normal and must be harmless), one *reading* per observation or detection
-(the columns localisation and maps need, flattened from the body), and per sensor when it was
-last heard from. ``SqliteStore`` is the default; another backend (PostgreSQL) implements the
+(the columns localisation and maps need, flattened from the body), one row per phone *session*
+and per *SMS* a cell delivered (the columns an analyst filters on: carrier, time, phone's keyed
+hash, procedure, result, sender, text...; schema migration 3), and per sensor when it was last
+heard from. ``SqliteStore`` is the default; another backend (PostgreSQL) implements the
 same abstract methods and passes the same tests (``tests/collector/test_store.py`` runs them
 against every implementation listed there).
 
@@ -30,6 +32,13 @@ READING_KINDS = ("observation", "detection")
 READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
                    "verdict", "score")  # fmt: skip
+# kind session: CONTRACT.md's session object; "n_sms" is its "sms" count, "session_id" its "id"
+SESSION_COLUMNS = ("message_id", "sensor", "session_id", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
+                   "phone", "procedure", "result", "cause", "ciphered", "complete", "n_sms", "lat_deg", "lon_deg",
+                   "identities")  # fmt: skip
+# kind sms: CONTRACT.md's sms object; "session_id" is its "session"
+SMS_COLUMNS = ("message_id", "sensor", "session_id", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
+               "phone", "sender", "sender_type", "coding", "text", "lat_deg", "lon_deg", "identities")  # fmt: skip
 IDENTITY_COLUMNS = ("mcc", "mnc", "lac", "cell_id", "arfcn", "bsic")  # a transmitter's key, in Transmitter.key order
 Box = tuple[float, float, float, float]  # lat_min, lon_min, lat_max, lon_max (degrees)
 TransmitterKey = tuple[Any, ...]  # (mcc, mnc, lac, cell_id, arfcn, bsic): IDENTITY_COLUMNS
@@ -110,6 +119,153 @@ class TransmitterSummary(Identified):
     sensors: list[str] = field(default_factory=list)
     latest_reasons: list[dict[str, Any]] = field(default_factory=list)
     last_pos: int = 0  # the storage position of the last reading received (whose reasons those are)
+
+
+@dataclass(frozen=True)
+class PhoneRecord(Identified):
+    """What a stored session and a stored SMS share: the message, the sensor, the session's id, when
+    (the body's ``t_utc`` when the sensor knew it, else the envelope's ``sent_utc``), the carrier and
+    the cell's identity, the phone (keyed hash; raw only where ``identities`` is "raw"), where the
+    sensor was then, and the body."""
+
+    message_id: str
+    sensor: str
+    session_id: str | None
+    time_utc: str
+    arfcn: int
+    bsic: int | None
+    mcc: str | None
+    mnc: str | None
+    lac: int | None
+    cell_id: int | None
+    phone: str | None
+    lat_deg: float | None
+    lon_deg: float | None
+    identities: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredSession(PhoneRecord):
+    """One ``session`` message, flattened: a row of the ``sessions`` table (``Store.sessions``);
+    ``time_utc`` is the assignment's, ``n_sms`` how many SMS the session carried."""
+
+    procedure: str | None
+    result: str | None
+    cause: int | None
+    ciphered: bool
+    complete: bool
+    n_sms: int
+
+    def __post_init__(self) -> None:  # SQLite gives its booleans back as 0/1
+        object.__setattr__(self, "ciphered", bool(self.ciphered))
+        object.__setattr__(self, "complete", bool(self.complete))
+
+
+@dataclass(frozen=True)
+class StoredSms(PhoneRecord):
+    """One ``sms`` message, flattened: a row of the ``sms`` table (``Store.sms``). ``text`` is the
+    text as the cell sent it (hostile input: whoever shows it escapes it)."""
+
+    sender: str
+    sender_type: str
+    coding: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class CarrierActivity(Identified):
+    """What one transmitter (``IDENTITY_COLUMNS``) did to phones, in figures (``Store.activity``):
+    sessions, distinct phones (by their keyed hash), SMS, and the first and last time of either.
+    Sessions and SMS published before the sensor decoded the cell's identity have a None identity:
+    they count under the same ARFCN + BSIC with None for MCC..cell_id."""
+
+    mcc: str | None
+    mnc: str | None
+    lac: int | None
+    cell_id: int | None
+    arfcn: int
+    bsic: int | None
+    sessions: int
+    phones: int
+    sms: int
+    first_utc: str
+    last_utc: str
+
+
+NUL_STANDIN = "\ufffd"  # U+0000 in a session's or an SMS's text columns and body (see _without_nul)
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with U+0000 replaced by U+FFFD in every string (keys included).
+
+    An SMS's text is whatever the cell sent, and UCS2 can carry U+0000; PostgreSQL's ``text`` and
+    ``jsonb`` cannot hold it (the batch would fail for ever and the sensor resend it for ever). Every
+    backend flattens the same way, so they answer alike; the envelope in ``messages`` keeps the
+    exact text (``\\u0000`` escaped in its JSON)."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_STANDIN) if "\x00" in value else value
+    if isinstance(value, Mapping):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _flat(envelope: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns sessions and SMS share (U+0000 replaced: :func:`_without_nul`)."""
+    body = _without_nul(envelope["body"])
+    position = body.get("position") or {}
+    return {
+        "message_id": envelope["id"],
+        "sensor": envelope["sensor"],
+        "time_utc": body.get("t_utc") or envelope["sent_utc"],
+        "arfcn": body["arfcn"],
+        "bsic": body.get("bsic"),
+        "mcc": body.get("mcc"),
+        "mnc": body.get("mnc"),
+        "lac": body.get("lac"),
+        "cell_id": body.get("cell_id"),
+        "phone": body.get("phone"),
+        "lat_deg": position.get("lat_deg"),
+        "lon_deg": position.get("lon_deg"),
+        "identities": body["identities"],
+        "body": dict(body),
+    }
+
+
+def session_of(envelope: Mapping[str, Any]) -> StoredSession | None:
+    """The session row a ``session`` envelope carries; None for other kinds."""
+    if envelope["kind"] != "session":
+        return None
+    flat = _flat(envelope)
+    body = flat["body"]
+    return StoredSession(
+        session_id=body["id"],
+        procedure=body.get("procedure"),
+        result=body.get("result"),
+        cause=body.get("cause"),
+        ciphered=bool(body.get("ciphered")),
+        complete=bool(body.get("complete")),
+        n_sms=int(body.get("sms") or 0),
+        **flat,
+    )
+
+
+def sms_of(envelope: Mapping[str, Any]) -> StoredSms | None:
+    """The SMS row an ``sms`` envelope carries; None for other kinds."""
+    if envelope["kind"] != "sms":
+        return None
+    flat = _flat(envelope)
+    body = flat["body"]
+    return StoredSms(
+        session_id=body.get("session"),
+        sender=body["sender"],
+        sender_type=body["sender_type"],
+        coding=body["coding"],
+        text=body.get("text"),
+        **flat,
+    )
 
 
 def reading_of(envelope: Mapping[str, Any]) -> Reading | None:
@@ -289,6 +445,67 @@ class Store(abc.ABC):
             for pos, body in self._query(f"SELECT pos, body FROM readings WHERE pos IN ({marks})", chunk):
                 out[int(pos)] = self._body(body)
         return out
+
+    # ----------------------------------------------------------------- phones' sessions and SMS
+
+    def sessions(self, **filters: Any) -> list[StoredSession]:
+        """Stored sessions, oldest first (by ``time_utc``, then arrival), filtered as
+        :meth:`phone_records` filters."""
+        return self.phone_records(StoredSession, **filters)  # type: ignore[return-value]
+
+    def sms(self, **filters: Any) -> list[StoredSms]:
+        """Stored SMS, oldest first, filtered as :meth:`phone_records` filters."""
+        return self.phone_records(StoredSms, **filters)  # type: ignore[return-value]
+
+    def phone_records(
+        self,
+        kind: type[PhoneRecord],
+        *,
+        arfcn: int | None = None,
+        bsic: int | None = None,
+        sensor: str | None = None,
+        phone: str | None = None,
+        since_utc: str | None = None,
+        until_utc: str | None = None,
+        limit: int | None = None,
+    ) -> list[PhoneRecord]:
+        """Stored sessions (``kind`` StoredSession) or SMS (StoredSms), oldest first: of a carrier,
+        a sensor, a phone (its keyed hash), with ``since_utc <= time_utc <= until_utc``; the first
+        ``limit``."""
+        table, columns = ("sessions", SESSION_COLUMNS) if kind is StoredSession else ("sms", SMS_COLUMNS)
+        where, args = self._where({"arfcn =": arfcn, "bsic =": bsic, "sensor =": sensor, "phone =": phone,
+                                   "time_utc >=": since_utc, "time_utc <=": until_utc})  # fmt: skip
+        rows = self._query(
+            f"SELECT {', '.join(columns)}, body FROM {table}{where} ORDER BY time_utc, pos"
+            f"{'' if limit is None else f' LIMIT {int(limit)}'}",
+            args,
+        )
+        n = len(columns)
+        return [kind(**dict(zip(columns, row[:n], strict=True)), body=self._body(row[n])) for row in rows]
+
+    def activity(self, *, since_utc: str | None = None, sensor: str | None = None) -> list[CarrierActivity]:
+        """Per transmitter (``IDENTITY_COLUMNS``): sessions, distinct phones (the keyed hashes its
+        sessions showed) and SMS stored, from
+        grouped queries over the indexed columns (no body read); optionally since a time, of one
+        sensor. In no particular order."""
+        ident = ", ".join(IDENTITY_COLUMNS)
+        where, args = self._where({"time_utc >=": since_utc, "sensor =": sensor})
+        figures: dict[tuple[Any, ...], list[Any]] = {}
+        for table, distinct_phones in (("sessions", True), ("sms", False)):
+            phones = "COUNT(DISTINCT phone)" if distinct_phones else "0"
+            rows = self._query(
+                f"SELECT {ident}, COUNT(*), {phones}, MIN(time_utc), MAX(time_utc) "
+                f"FROM {table}{where} GROUP BY {ident}",
+                args,
+            )
+            for row in rows:
+                key = tuple(row[:6])
+                entry = figures.setdefault(key, [0, 0, 0, row[8], row[9]])
+                entry[0 if distinct_phones else 2] += int(row[6])
+                entry[1] += int(row[7])
+                entry[3], entry[4] = min(entry[3], row[8]), max(entry[4], row[9])
+        return [CarrierActivity(*key, sessions=s, phones=p, sms=m, first_utc=first, last_utc=last)
+                for key, (s, p, m, first, last) in figures.items()]  # fmt: skip
 
     @abc.abstractmethod
     def sensors(self) -> list[SensorRecord]:

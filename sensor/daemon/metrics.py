@@ -15,6 +15,8 @@ HELP = {
     "fbs_cells": ("gauge", "cells heard in the last pass"),
     "fbs_detections_total": ("counter", "detections published (suspicious or fake)"),
     "fbs_observations_total": ("counter", "observations published"),
+    "fbs_sessions_published_total": ("counter", "phone sessions published (dedicated channels followed)"),
+    "fbs_sms_published_total": ("counter", "short messages a cell delivered, published"),
     "fbs_outbox_depth": ("gauge", "messages waiting for the collector's acknowledgement"),
     "fbs_outbox_dropped_total": ("counter", "messages dropped by the outbox's size limit"),
     "fbs_device_losses_total": ("counter", "times the receiver was lost"),

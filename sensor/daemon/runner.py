@@ -4,7 +4,10 @@ Loop: one tuning visit at a time (``scan/scheduler.py``); after each, the cells 
 against everything heard in the last pass (``ScanSession.judge``) and published through the
 durable outbox — an ``observation`` per cell with this visit's own power and position (a reading
 for localisation), a ``detection`` per suspicious or fake cell, whose tuning is then revisited
-often. A status line and the metrics file are refreshed every ``status_every_s``.
+often, and a ``session`` per phone session closed and an ``sms`` per short message completed on the
+carriers' dedicated channels (``daemon/phones.py``: phones as keyed hashes unless
+``keep_identities``; sessions still open at shutdown or when the receiver is lost are published as
+incomplete). A status line and the metrics file are refreshed every ``status_every_s``.
 
 It never exits on its own: a receiver that is unplugged (``SourceError``) is reopened with
 exponential backoff (1 s doubling to 30 s), a lost GPS only means positions are None, an
@@ -29,10 +32,13 @@ from typing import Any
 
 from sensor.daemon.embedded import Embedded, start_embedded
 from sensor.daemon.metrics import Metrics
+from sensor.daemon.phones import PhoneTraffic
 from sensor.daemon.sdnotify import notify
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.errors import ConfigError, SensorError, SourceError
+from sensor.model import L2Block
+from sensor.publish.envelope import EnvelopeError
 from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState
 from sensor.publish.outbox import Outbox
@@ -69,6 +75,7 @@ class DaemonConfig:
     duration_s: float | None = None
     status_every_s: float = 1.0
     metrics_path: Path | None = None
+    keep_identities: bool = False  # phones' raw IMSI/TMSI/IMEI in what is published (--keep-identities)
 
 
 @dataclass(slots=True)
@@ -99,7 +106,10 @@ class Daemon:
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(cfg.state_dir / "outbox.sqlite", sensor_id=self.sensor_id)
         # phones' sessions on the carriers heard (identities as keyed hashes, the key beside the others)
-        self.carriers = CarrierSessions(Pseudonymizer(path=cfg.state_dir / "keys" / IDENTITY_KEY_FILE))
+        self.carriers = CarrierSessions(
+            Pseudonymizer(keep_raw=cfg.keep_identities, path=cfg.state_dir / "keys" / IDENTITY_KEY_FILE)
+        )
+        self.phones = PhoneTraffic(keep_identities=cfg.keep_identities)  # their sessions and SMS, published
         self.link = self._make_link()
 
     # -- set-up ------------------------------------------------------------------------------------
@@ -161,7 +171,7 @@ class Daemon:
                 try:
                     if self.session is None:
                         self.session = self._open()
-                        self.session.scanner.on_block = self.carriers.add
+                        self.session.scanner.on_block = self._on_block
                         for n in self.session.notes:
                             log.info("%s", n)
                         if attempt:
@@ -195,6 +205,7 @@ class Daemon:
         self.device_losses += 1
         self.metrics.inc("fbs_device_losses_total")
         if self.session is not None:
+            self._publish_phones(finish=True)  # the stream breaks: no session spans it
             try:
                 self.session.close()
             except Exception:  # noqa: BLE001 - the handle is dead already
@@ -229,7 +240,7 @@ class Daemon:
             return
         context = [x for x in self._recent if x.center_hz != v.center_hz] + [v]
         judged = self.session.judge(self.detector, context, baseline=self.baseline, activity_of=self.carriers.activity)
-        self.carriers.take()  # counted in the status line; nothing kept over a shift
+        self._publish_phones()
         now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         items = []
         for obj in judged:
@@ -258,6 +269,44 @@ class Daemon:
             self.outbox.publish_many(items)
         except SensorError as exc:  # disk full (counted by the outbox) or a body the schema refuses: scanning goes on
             log.warning("outbox: %s", exc)
+
+    def _on_block(self, block: L2Block) -> None:
+        self.phones.clock.add(block)
+        self.carriers.add(block)
+
+    def _publish_phones(self, *, finish: bool = False) -> None:
+        """The sessions closed and SMS completed since the last call (with ``finish``: every open session
+        closed, as incomplete) go to the outbox; nothing of them is kept over a shift."""
+        if finish:
+            self.carriers.finish()
+        sessions, sms = self.carriers.take()
+        if not sessions and not sms:
+            return
+        scanner = None if self.session is None else self.session.scanner
+        items = self.phones.items(
+            sessions,
+            sms,
+            cells=None if scanner is None else scanner.tracker,
+            gps=None if self.session is None else self.session.gps,
+        )
+        try:
+            self.outbox.publish_many(items)
+        except EnvelopeError as exc:  # a body the schema refuses: the others still go, one by one
+            log.warning("outbox: %s", exc)
+            items = [item for item in items if self._publish_one(item)]
+        except SensorError as exc:  # disk full (counted by the outbox)
+            log.warning("outbox: %s", exc)
+            return
+        for kind, _ in items:
+            self.metrics.inc("fbs_sessions_published_total" if kind == "session" else "fbs_sms_published_total")
+
+    def _publish_one(self, item: tuple[str, dict[str, Any]]) -> bool:
+        try:
+            self.outbox.publish(*item)
+        except SensorError as exc:
+            log.warning("outbox: %s %s not published: %s", item[0], item[1].get("id") or item[1].get("session"), exc)
+            return False
+        return True
 
     def _reload(self) -> None:
         self.reload_requested = False
@@ -314,6 +363,7 @@ class Daemon:
 
     def shutdown(self) -> None:
         notify("STOPPING=1")
+        self._publish_phones(finish=True)  # sessions still open are published as incomplete
         if self.session is not None:
             self.session.close()
             self.session = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -26,10 +27,11 @@ from sensor.utc import utc_iso
 
 VERSION = 1
 MAX_MESSAGE_BYTES = 256 * 1024
-KINDS = ("observation", "detection", "heartbeat", "status")
+KINDS = ("observation", "detection", "heartbeat", "status", "session", "sms")
 SCHEMA_RESOURCE = f"data/schemas/envelope-{VERSION}.json"
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # a JSON escape of a UTF-16 surrogate (paired or not)
 
 
 class EnvelopeError(InputError):
@@ -99,6 +101,11 @@ def decode(data: bytes) -> dict[str, Any]:
         raise EnvelopeError(f"message is not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except json.JSONDecodeError as exc:
         raise EnvelopeError(f"message is not JSON ({exc.msg} at character {exc.pos})") from None
+    if _SURROGATE_ESCAPE.search(data) is not None:
+        try:  # "\ud800" alone is valid JSON but no text: no store could keep it, nor the next hop encode it
+            json.dumps(env, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise EnvelopeError(f"message holds an unpaired UTF-16 surrogate ({exc.object[exc.start]!r})") from None
     validate(env)
     return env
 

@@ -14,9 +14,9 @@ off. It costs one fsync per commit: the sensor makes a few messages per second, 
 
 Back-pressure: the outbox holds at most ``max_messages`` messages and ``max_bytes`` bytes of
 encoded messages. Storing past either limit first drops the oldest heartbeats and status
-messages, then the oldest observations. Detections are never dropped: when only detections are
-left the outbox grows past its limits and logs a warning (the disk is the last limit). Drops are
-counted per kind, persistently.
+messages, then the oldest observations. Detections are never dropped, nor phone sessions and SMS
+(evidence of what a fake station did): when only those are left the outbox grows past its limits
+and logs a warning (the disk is the last limit). Drops are counted per kind, persistently.
 
 Disk full: a write that fails because the disk (or the ``max_db_pages`` quota) is full raises
 ``OutboxDiskFull``; the outbox stays usable, counts the messages it could not store per kind and

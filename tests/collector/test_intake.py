@@ -10,7 +10,7 @@ import pytest
 from sensor.collector.intake import Frame, Intake
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.publish.envelope import MAX_MESSAGE_BYTES, encode, make_envelope
-from tests.publish.transport import FlakyStore, cell_body, detection_body
+from tests.publish.transport import FlakyStore, cell_body, detection_body, session_body, sms_body
 
 
 @pytest.fixture
@@ -94,3 +94,23 @@ def test_nothing_is_acked_when_the_store_fails(tmp_path, caplog):
     assert intake.handle([f])[b"P1"].acked == (env["id"],) and intake.last_store_error is None
     assert store.count() == 1
     store.close()
+
+
+def test_sessions_and_sms_are_counted_and_a_raw_phone_never_stored(store):
+    from sensor.collector.server import Collector
+
+    collector = Collector(store, "tcp://127.0.0.1:0", allow_plaintext=True)  # not started: its intake alone
+    good = [frame("session", session_body(i), seq=2 * i) for i in range(3)]
+    good += [frame("sms", sms_body(i), seq=2 * i + 1) for i in range(2)]
+    raw = dict(session_body(9), phone="imsi:460005456536583")  # --keep-identities not said: refused
+    bad_env, bad = frame("session", session_body(9), seq=9)
+    bad_env["body"] = raw
+    bad = Frame(peer=b"P1", data=json.dumps(bad_env).encode(), key_name="car1")
+    replies = collector.intake.handle([f for _, f in good] + [bad])
+    assert replies[b"P1"].acked == tuple(e["id"] for e, _ in good)
+    ((nacked_id, error),) = replies[b"P1"].nacked
+    assert nacked_id == bad_env["id"] and "body.phone" in error
+    assert dict(collector.intake.stats.by_kind) == {"session": 3, "sms": 2}
+    assert store.count("session") == 3 and "460005456536583" not in json.dumps(store.messages())
+    assert "5 stored (phone sessions 3, SMS 2)" in collector.status_line()
+    assert "phone sessions" not in Collector(store, "tcp://127.0.0.1:0", allow_plaintext=True).status_line()

@@ -21,9 +21,14 @@ from sensor.collector.store import StoreError
 from sensor.collector.transmitters import transmitters
 from tests.collector.test_alongside import Live, check_live_equals_a_full_read
 from tests.collector.test_store import (  # noqa: F401 - collected here against PostgreSQL
+    _phone_traffic,
+    check_upgrade_from_version_2,
     env,
+    opener_at_version,
+    test_activity_per_transmitter,
     test_closed_store_refuses_with_a_store_error,
     test_concurrent_readers_while_saving,
+    test_hostile_sms_text_is_stored_literally,
     test_messages_come_back_in_arrival_order_with_filters,
     test_messages_page_by_offset_and_limit,
     test_readings_by_time_window_box_newest_and_without_bodies,
@@ -31,12 +36,15 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_save_is_idempotent_by_message_id,
     test_save_many_reports_each_and_counts_by_kind_and_sensor,
     test_sensors_are_tracked,
+    test_sessions_and_sms_are_flattened_and_read_back,
+    test_sessions_and_sms_filters,
     test_transmitter_summaries_match_the_readings,
 )
 from tests.pgserver import PgServer, find_pg_bin
 from tests.publish.transport import cell_body, detection_body
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg 3 not installed (pip install 'fbs-sensor[postgres]')")
+import sensor.collector.postgres_store as postgres_module  # noqa: E402
 from sensor.collector.postgres_store import SCHEMA_VERSION, PostgresStore  # noqa: E402
 
 _names = itertools.count()
@@ -124,6 +132,51 @@ def test_results_are_identical_to_sqlite(open_store, tmp_path):
         assert pg.readings(**query) == lite.readings(**query), query
     assert pg.sensors() == lite.sensors() and [s.sensor for s in pg.sensors()] == ["car0", "car1", "car2", "car9"]
     lite.close()
+
+
+def test_sessions_and_sms_are_identical_to_sqlite(open_store, tmp_path):
+    pg, lite = open_store(), SqliteStore(tmp_path / "c.sqlite")
+    batch = _phone_traffic() + mixed_batch()[:8]
+    for store in (pg, lite):
+        assert store.save_many(batch) == [True] * len(batch)
+        assert store.save_many(batch[3:6]) == [False] * 3
+    assert pg.sessions() == lite.sessions() and pg.sms() == lite.sms() and len(pg.sessions()) == 6
+    for query in (
+        {"arfcn": 64},
+        {"arfcn": 64, "bsic": 17, "limit": 2},
+        {"phone": "k1:0000000000000001"},
+        {"since_utc": "2026-12-07T10:00:02.000000Z"},
+        {"sensor": "car2"},
+        {"arfcn": 99},
+    ):
+        assert pg.sessions(**query) == lite.sessions(**query), query
+        assert pg.sms(**query) == lite.sms(**query), query
+    key = lambda a: tuple("" if v is None else v for v in a.key)  # noqa: E731
+    assert sorted(pg.activity(), key=key) == sorted(lite.activity(), key=key)
+    lite.close()
+
+
+def test_upgrades_a_version_2_store_in_place(pg_dsn, monkeypatch):
+    check_upgrade_from_version_2(opener_at_version(monkeypatch, postgres_module, lambda: PostgresStore(pg_dsn)))
+    with psycopg.connect(pg_dsn) as conn:
+        indexes = {
+            r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename IN ('sessions', 'sms')")
+        }
+        assert {"sessions_carrier", "sessions_phone", "sms_carrier", "sms_phone"} <= indexes
+        types = dict(
+            conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sessions'"
+            ).fetchall()
+        )
+        assert (types["body"], types["ciphered"], types["complete"]) == ("jsonb", "boolean", "boolean")
+        conn.execute("SET enable_seqscan = off")
+        plan = "\n".join(
+            r[0]
+            for r in conn.execute(
+                "EXPLAIN SELECT * FROM sessions WHERE arfcn = 64 AND bsic = 17 ORDER BY time_utc, pos"
+            )
+        )
+        assert "sessions_carrier" in plan, plan
 
 
 def test_duplicates_within_and_across_batches_are_stored_once(open_store):

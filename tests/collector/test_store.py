@@ -7,11 +7,12 @@ import threading
 
 import pytest
 
+import sensor.collector.sqlite_store as sqlite_module
 from sensor.collector.sqlite_store import SCHEMA_VERSION, SqliteStore
-from sensor.collector.store import Reading, Store, StoreError
+from sensor.collector.store import CarrierActivity, Reading, Store, StoredSession, StoredSms, StoreError
 from sensor.errors import SensorError
-from sensor.publish.envelope import make_envelope
-from tests.publish.transport import cell_body, detection_body
+from sensor.publish.envelope import decode, encode, make_envelope
+from tests.publish.transport import cell_body, detection_body, session_body, sms_body
 
 
 def sqlite_store(tmp_path):
@@ -253,3 +254,205 @@ def test_transmitter_summaries_match_the_readings(open_store):
     fake = summaries[("262", "01", 1000, 64, 64, 17)]
     assert fake.verdicts == {"fake": 3, "suspicious": 1} and fake.sensors == ["car1", "car2"]
     assert fake.latest_reasons[0]["detail"] == "reading 6"
+
+
+# ------------------------------------------------------------------ phones' sessions and SMS (migration 3)
+
+
+def _phone_traffic():
+    """Two sensors' sessions and SMS: car1 on the fake 64/17 (phones 0-3, phone 1 twice), car2 on 64/17
+    before its identity was decoded and on another carrier 70/5."""
+    envs = []
+    for i in range(4):
+        envs.append(env("session", session_body(i), seq=2 * i))
+        envs.append(env("sms", sms_body(i), seq=2 * i + 1))
+    envs.append(
+        env(
+            "session",
+            session_body(4, phone="k1:0000000000000001", cause=None, result="incomplete", complete=False, sms=0),
+            seq=8,
+        )
+    )
+    envs.append(
+        env(
+            "session",
+            session_body(5, mcc=None, mnc=None, lac=None, cell_id=None, position=None, t_utc=None),
+            sensor="car2",
+            seq=0,
+            sent_utc="2026-12-07T11:00:00.000000Z",
+        )
+    )
+    envs.append(
+        env("sms", sms_body(6, arfcn=70, bsic=5, session=None, phone=None, coding="gsm7"), sensor="car2", seq=1)
+    )
+    return envs
+
+
+def test_sessions_and_sms_are_flattened_and_read_back(open_store):
+    store = open_store()
+    envs = _phone_traffic()
+    assert store.save_many(envs) == [True] * len(envs)
+    assert store.save_many(envs[:3]) == [False] * 3  # resends: stored once
+    assert store.count("session") == 6 and store.count("sms") == 5 and store.readings() == []
+    sessions = store.sessions()
+    assert len(sessions) == 6 and all(isinstance(s, StoredSession) for s in sessions)
+    first = sessions[0]
+    assert (first.message_id, first.sensor, first.session_id, first.time_utc) == (
+        envs[0]["id"],
+        "car1",
+        "01JEZ0RUN0000000000000000-64-17-0",
+        "2026-12-07T10:00:00.000000Z",
+    )
+    assert (first.arfcn, first.bsic, first.mcc, first.mnc, first.lac, first.cell_id) == (64, 17, "460", "00", 9999, 1)
+    assert (first.phone, first.procedure, first.result, first.cause, first.ciphered, first.complete, first.n_sms) == (
+        "k1:0000000000000000",
+        "location_update",
+        "lu_reject",
+        13,
+        False,
+        True,
+        1,
+    )
+    assert (first.lat_deg, first.lon_deg, first.identities, first.body) == (31.2304, 121.4737, "keyed", envs[0]["body"])
+    assert first.key == ("460", "00", 9999, 1, 64, 17)
+    late = sessions[-1]  # no t_utc: the sending time; unknown identity and position stay None
+    assert (late.sensor, late.time_utc, late.mcc, late.cell_id, late.lat_deg) == (
+        "car2",
+        "2026-12-07T11:00:00.000000Z",
+        None,
+        None,
+        None,
+    )
+    assert [s.complete for s in sessions] == [True, True, True, True, False, True]
+    assert isinstance(sessions[4].ciphered, bool) and isinstance(sessions[4].complete, bool)
+    sms = store.sms()
+    assert len(sms) == 5 and all(isinstance(m, StoredSms) for m in sms)
+    m = sms[1]
+    assert (m.message_id, m.session_id, m.phone, m.sender, m.sender_type, m.coding, m.time_utc) == (
+        envs[3]["id"],
+        "01JEZ0RUN0000000000000000-64-17-1",
+        "k1:0000000000000001",
+        "10086",
+        "national",
+        "ucs2",
+        "2026-12-07T10:00:01.500000Z",
+    )
+    assert (
+        m.text == "【中国移动】积分兑换 1: http://10086-jf.example/" and m.lat_deg is None and m.body == envs[3]["body"]
+    )
+    other = store.sms(arfcn=70)
+    assert [(o.bsic, o.session_id, o.phone, o.coding) for o in other] == [(5, None, None, "gsm7")]
+
+
+def test_sessions_and_sms_filters(open_store):
+    store = open_store()
+    envs = _phone_traffic()
+    store.save_many(envs)
+    ids = lambda rows: [r.message_id for r in rows]  # noqa: E731
+    assert ids(store.sessions(arfcn=64, bsic=17, since_utc="2026-12-07T10:00:02.000000Z")) == [
+        envs[4]["id"],
+        envs[6]["id"],
+        envs[8]["id"],
+        envs[9]["id"],
+    ]
+    window = {"since_utc": "2026-12-07T10:00:01.000000Z", "until_utc": "2026-12-07T10:00:02.000000Z"}
+    assert ids(store.sessions(**window)) == [envs[2]["id"], envs[4]["id"]]
+    assert ids(store.sessions(limit=2)) == [envs[0]["id"], envs[2]["id"]]
+    assert ids(store.sessions(phone="k1:0000000000000001")) == [envs[2]["id"], envs[8]["id"]]
+    assert ids(store.sessions(sensor="car2")) == [envs[9]["id"]]
+    assert store.sessions(arfcn=64, bsic=18) == [] and store.sessions(arfcn=70) == []
+    assert ids(store.sms(arfcn=64, bsic=17, limit=3)) == [envs[1]["id"], envs[3]["id"], envs[5]["id"]]
+    assert ids(store.sms(since_utc="2026-12-07T10:00:03.000000Z")) == [envs[7]["id"], envs[10]["id"]]
+    assert ids(store.sms(arfcn=70, bsic=5)) == [envs[10]["id"]] and store.sms(phone="k1:ffffffffffffffff") == []
+
+
+def test_activity_per_transmitter(open_store):
+    store = open_store()
+    store.save_many(_phone_traffic())
+    by_key = {a.key: a for a in store.activity()}
+    assert set(by_key) == {
+        ("460", "00", 9999, 1, 64, 17),
+        (None, None, None, None, 64, 17),
+        ("460", "00", 9999, 1, 70, 5),
+    }
+    fake = by_key[("460", "00", 9999, 1, 64, 17)]
+    assert isinstance(fake, CarrierActivity)
+    assert (fake.sessions, fake.phones, fake.sms) == (5, 4, 4)  # phone 1 twice: 4 distinct phones
+    assert (fake.first_utc, fake.last_utc) == ("2026-12-07T10:00:00.000000Z", "2026-12-07T10:00:04.000000Z")
+    unknown = by_key[(None, None, None, None, 64, 17)]
+    assert (unknown.sessions, unknown.phones, unknown.sms) == (1, 1, 0)
+    other = by_key[("460", "00", 9999, 1, 70, 5)]
+    assert (other.sessions, other.phones, other.sms) == (0, 0, 1)
+    recent = {a.key: a for a in store.activity(since_utc="2026-12-07T10:00:03.000000Z")}
+    assert (recent[fake.key].sessions, recent[fake.key].sms) == (2, 1)
+    assert {a.key for a in store.activity(sensor="car2")} == {unknown.key, other.key}
+    assert store.activity(since_utc="2027-01-01T00:00:00Z") == []
+
+
+def test_hostile_sms_text_is_stored_literally(open_store):
+    store = open_store()
+    text = '<script>alert("x")</script><img src=x onerror=alert(1)> &amp; \u202e\'; DROP TABLE sms; -- 伪基站 \\'
+    body = sms_body(0, text=text, sender="<b>BANK</b>", sender_type="alphanumeric")
+    nul = sms_body(1, text="before\x00after", sender="a\x00b")  # UCS2 can carry U+0000
+    envs = [env("sms", body, seq=0), env("sms", nul, seq=1)]
+    wire = [decode(encode(e)) for e in envs]  # as the collector receives them
+    assert store.save_many(wire) == [True, True]
+    first, second = store.sms()
+    assert first.text == text and first.sender == "<b>BANK</b>" and first.body == body
+    assert second.text == "before\ufffdafter" and second.sender == "a\ufffdb"  # no backend keeps U+0000 in a column
+    assert second.body["text"] == "before\ufffdafter"
+    assert store.messages(kind="sms") == envs  # the envelope itself keeps the exact text
+    assert store.count("sms") == 2
+
+
+def check_upgrade_from_version_2(open_at):
+    """A store made at schema version 2 (before sessions and SMS) is upgraded in place when opened by
+    this version: its messages and readings kept, the new tables usable; opening again changes nothing."""
+    old = open_at(2)
+    kept = [env("observation", cell_body(1), seq=1), env("detection", detection_body(1), seq=2)]
+    assert old.save_many(kept) == [True, True]
+    before = (old.messages(), old.readings(), old.sensors())
+    assert [v for (v,) in old._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2]
+    old.close()
+    new = open_at(None)
+    assert (new.messages(), new.readings(), new.sensors()) == before
+    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3]
+    phones = [env("session", session_body(1), seq=3), env("sms", sms_body(1), seq=4)]
+    assert new.save_many([*phones, kept[0]]) == [True, True, False]
+    assert [s.message_id for s in new.sessions()] == [phones[0]["id"]] and len(new.sms()) == 1
+    new.close()
+    again = open_at(None)  # idempotent: nothing applied twice, nothing lost
+    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3]
+    assert again.count() == 4 and len(again.sessions()) == 1 and len(again.readings()) == 2
+    again.close()
+
+
+def opener_at_version(monkeypatch, module, make):
+    """``open_at(version)``: the store ``make()`` opens when ``module`` knows its migrations up to
+    ``version`` (None: all of them), as an older fbs-sensor would have made it."""
+    migrations = module.MIGRATIONS
+
+    def open_at(version):
+        upto = migrations if version is None else tuple(m for m in migrations if m[0] <= version)
+        monkeypatch.setattr(module, "MIGRATIONS", upto)
+        monkeypatch.setattr(module, "SCHEMA_VERSION", upto[-1][0])
+        return make()
+
+    return open_at
+
+
+def test_sqlite_upgrades_a_version_2_store_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite"
+    check_upgrade_from_version_2(opener_at_version(monkeypatch, sqlite_module, lambda: SqliteStore(path)))
+    with sqlite3.connect(path) as conn:
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"sessions_carrier", "sessions_phone", "sms_carrier", "sms_phone"} <= indexes
+        plan = " ".join(
+            str(r)
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE arfcn = 64 AND bsic = 17 ORDER BY time_utc, pos"
+            )
+        )
+        assert "sessions_carrier" in plan, plan
+        plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN SELECT * FROM sms WHERE phone = 'k1:x'"))
+        assert "sms_phone" in plan, plan

@@ -50,6 +50,10 @@ def test_main_job_alerts_with_reasons_and_a_position(tmp_path):
     store = SqliteStore(tmp_path / "state" / "collector.sqlite")
     try:
         assert store.count("detection") >= 3 and store.count("observation") > 20
+        # and the phones it reached: their sessions, phones only as keyed hashes
+        sessions = store.sessions(arfcn=64, bsic=17)
+        assert sessions and store.count("session") == len(sessions)
+        assert all(re.fullmatch(r"k1:[0-9a-f]{16}", s.phone) for s in sessions if s.phone is not None)
     finally:
         store.close()
 

@@ -18,7 +18,7 @@ from sensor.publish.envelope import (
     utc_now_iso,
     validate,
 )
-from tests.publish.transport import REPO, cell_body, detection_body
+from tests.publish.transport import REPO, cell_body, detection_body, session_body, sms_body
 
 HEARTBEAT = {"uptime_s": 12.5, "outbox_depth": 3}
 
@@ -40,6 +40,8 @@ def test_every_kind_round_trips():
         "detection": detection_body(),
         "heartbeat": HEARTBEAT,
         "status": {"state": "scanning"},
+        "session": session_body(),
+        "sms": sms_body(),
     }
     for seq, (kind, body) in enumerate(bodies.items()):
         env = make_envelope(kind, body, sensor="car1", seq=seq)
@@ -166,15 +168,28 @@ def test_schema_file_agrees_with_a_reference_validator():
     jsonschema = pytest.importorskip("jsonschema")
     ref = jsonschema.Draft7Validator(schema())
     jsonschema.Draft7Validator.check_schema(schema())
-    good = [make_envelope(k, b, sensor="car1", seq=0) for k, b in
-            [("observation", cell_body()), ("detection", detection_body()), ("heartbeat", HEARTBEAT),
-             ("status", {"state": "x"})]]  # fmt: skip
+    good = [
+        make_envelope(k, b, sensor="car1", seq=0)
+        for k, b in [
+            ("observation", cell_body()),
+            ("detection", detection_body()),
+            ("heartbeat", HEARTBEAT),
+            ("status", {"state": "x"}),
+            ("session", session_body()),
+            ("sms", sms_body()),
+            ("session", session_body(phone="imsi:262011234567890", identities="raw")),
+        ]
+    ]
     bad = [
         _env(v=2),
         _env(kind="detection"),
         _env(seq=True),
         _env(body={"type": "cell"}),
         {**good[1], "body": detection_body(mnc="1")},
+        {**good[4], "body": session_body(phone="imsi:262011234567890")},
+        {**good[5], "body": sms_body(phone="tmsi:015c5703")},
+        {**good[4], "body": sms_body()},
+        {**good[4], "body": session_body(identities=None)},
     ]
     for env in good:
         assert ref.is_valid(env)
@@ -182,3 +197,140 @@ def test_schema_file_agrees_with_a_reference_validator():
         assert not ref.is_valid(env)
         with pytest.raises(EnvelopeError):
             validate(env)
+
+
+RAW_PHONES = [
+    "imsi:262011234567890",
+    "tmsi:015c5703",
+    "imei:490154203237518",
+    "262011234567890",
+    "015c5703",
+    "K1:0123456789abcdef",
+    "k1:0123456789ABCDEF",
+    "k1:0123456789abcde",
+    "k1:0123456789abcdef0",
+    "k1:0123456789abcdef\n",
+    "k0:0123456789abcdef",
+    "",
+]
+
+
+@pytest.mark.parametrize("kind, make", [("session", session_body), ("sms", sms_body)])
+@pytest.mark.parametrize("phone", RAW_PHONES)
+def test_a_phone_that_is_no_keyed_hash_is_refused_unless_the_body_says_raw(kind, make, phone):
+    with pytest.raises(EnvelopeError, match="body.phone"):
+        make_envelope(kind, make(phone=phone), sensor="car1", seq=0)
+    body = make(phone=phone, identities="raw")  # --keep-identities: said in the body, so said in the store
+    assert decode(encode(make_envelope(kind, body, sensor="car1", seq=0)))["body"] == body
+
+
+@pytest.mark.parametrize("kind, make", [("session", session_body), ("sms", sms_body)])
+def test_keyed_hashes_and_unknown_phones_pass(kind, make):
+    for phone in ("k1:0123456789abcdef", "k2:ffffffffffffffff", None):
+        make_envelope(kind, make(phone=phone), sensor="car1", seq=0)
+    body = make()
+    del body["identities"]  # how phones are named is never left out
+    with pytest.raises(EnvelopeError, match="identities"):
+        make_envelope(kind, body, sensor="car1", seq=0)
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda b: b.update(type="cell"), "body.type"),
+        (lambda b: b.update(tn=8), "body.tn"),
+        (lambda b: b.update(cause=256), "body.cause"),
+        (lambda b: b.update(sms=-1), "body.sms"),
+        (lambda b: b.update(ciphered=None), "body.ciphered"),
+        (lambda b: b.update(identity_type="msisdn"), "body.identity_type"),
+        (lambda b: b.update(t_utc="2026-12-07 10:00:00"), "body.t_utc"),
+        (lambda b: b.update(mcc=460), "body.mcc"),
+        (lambda b: b.update(id=""), "body.id"),
+        (lambda b: b.pop("complete"), "body"),
+        (lambda b: b.pop("position"), "body"),
+    ],
+)
+def test_session_schema_rejects(change, where):
+    body = session_body()
+    change(body)
+    with pytest.raises(EnvelopeError) as err:
+        make_envelope("session", body, sensor="car1", seq=0)
+    assert where in str(err.value), str(err.value)
+
+
+def test_hostile_sms_text_travels_literally():
+    text = '<script>alert("x")</script><img src=x onerror=alert(1)> &amp; \u202eevil\x00 {"kind":"status"} \\'
+    body = sms_body(text=text, sender="<b>BANK</b>", sender_type="alphanumeric")
+    data = encode(make_envelope("sms", body, sensor="car1", seq=0))
+    assert decode(data)["body"]["text"] == text and decode(data)["body"]["sender"] == "<b>BANK</b>"
+    with pytest.raises(EnvelopeError, match="body.parts"):
+        make_envelope("sms", sms_body(parts=[0]), sensor="car1", seq=0)
+
+
+def test_decode_refuses_an_unpaired_surrogate():
+    env = make_envelope("sms", sms_body(text="paired \U0001f600 ok"), sensor="car1", seq=0)
+    assert decode(encode(env)) == env
+    data = json.dumps(env).replace("paired", "\\ud800 alone").encode()  # valid JSON, no text
+    with pytest.raises(EnvelopeError, match="unpaired UTF-16 surrogate"):
+        decode(data)
+    assert decode(json.dumps(env).encode()) == env  # escaped pairs (ensure_ascii) are fine
+
+
+def test_the_daemons_bodies_of_tracker_records_are_valid():
+    """What ``daemon/phones.py`` makes of a tracker's Session and SmsRecord passes the schema, keyed and raw."""
+    from datetime import datetime, timedelta, timezone
+
+    from sensor.daemon.phones import PhoneTraffic
+    from sensor.model import L2Block
+    from sensor.sessions import Session, SmsRecord
+
+    session = Session(
+        "64-17-1",
+        64,
+        17,
+        10.0,
+        "SDCCH/8",
+        1,
+        3,
+        False,
+        True,
+        phone="k1:00112233445566aa",
+        procedure="location_update",
+        identity_type="imsi",
+        identity_requests=["imsi", "imei"],
+        sms=1,
+        result="lu_reject",
+        cause=13,
+        timing_advance=3,
+    )
+    sms = SmsRecord(
+        64,
+        17,
+        11.0,
+        "64-17-1",
+        "k1:00112233445566aa",
+        "95588",
+        "national",
+        "ucs2",
+        "尊敬的客户",
+        (1, 2),
+        2,
+        False,
+        False,
+        datetime(2026, 12, 7, 18, tzinfo=timezone(timedelta(hours=8))),
+    )
+    traffic = PhoneTraffic(run_id="01JEZ0RUN0000000000000000")
+    traffic.clock.add(L2Block(64, 0, 0, "CCCH", bytes(23), True, t_s=9.0, time_utc_s=1.8e9 + 9.0, bsic=17))
+    (k1, session_out), (k2, sms_out) = traffic.items([session], [sms], cells=None, gps=None)
+    for kind, body in ((k1, session_out), (k2, sms_out)):
+        make_envelope(kind, body, sensor="car1", seq=0)
+    assert session_out["id"] == sms_out["session"] == "01JEZ0RUN0000000000000000-64-17-1"
+    assert session_out["t_utc"] == "2027-01-15T08:00:10.000000Z" and session_out["identities"] == "keyed"
+    assert session_out["complete"] is False and session_out["result"] == "lu_reject"
+    raw = PhoneTraffic(keep_identities=True)
+    session.phone = "imsi:262011234567890"
+    ((kind, body),) = raw.items([session], [], cells=None, gps=None)
+    assert body["identities"] == "raw" and body["t_utc"] is None
+    make_envelope(kind, body, sensor="car1", seq=0)
+    with pytest.raises(EnvelopeError, match="body.phone"):
+        make_envelope(kind, {**body, "identities": "keyed"}, sensor="car1", seq=0)

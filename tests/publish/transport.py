@@ -58,6 +58,39 @@ def detection_body(i: int = 0, **changes: Any) -> dict[str, Any]:
     return body
 
 
+def session_body(i: int = 0, **changes: Any) -> dict[str, Any]:
+    """A session body as the daemon publishes it (CONTRACT.md session + t_utc, position, cell identity,
+    identities), varied by ``i``: phone ``i`` of a fake on ARFCN 64 BSIC 17, asked for its IMSI and
+    rejected with cause 13 after one SMS."""
+    body: dict[str, Any] = {
+        "type": "session", "schema": 1, "id": f"01JEZ0RUN0000000000000000-64-17-{i}", "arfcn": 64, "bsic": 17,
+        "t_s": 12.0 + i, "end_t_s": 14.5 + i, "channel": "SDCCH/8", "tn": 1, "sub": i % 8, "hopping": False,
+        "followed": True, "procedure": "location_update", "phone": f"k1:{i:016x}", "identity_type": "tmsi",
+        "identity_requests": ["imsi"], "auth": False, "ciphered": False, "sms": 1, "result": "lu_reject", "cause": 13,
+        "timing_advance": 2, "complete": True, "t_utc": f"2026-12-07T10:00:{i % 60:02d}.000000Z",
+        "position": {"lat_deg": 31.2304, "lon_deg": 121.4737 + 0.001 * i, "alt_m": None, "fix": "3d", "hdop": 1.0,
+                     "age_s": 0.3},
+        "mcc": "460", "mnc": "00", "lac": 9999, "cell_id": 1, "identities": "keyed",
+    }  # fmt: skip
+    body.update(changes)
+    return body
+
+
+def sms_body(i: int = 0, **changes: Any) -> dict[str, Any]:
+    """An sms body as the daemon publishes it, the SMS of :func:`session_body` ``i``."""
+    body: dict[str, Any] = {
+        "type": "sms", "schema": 1, "arfcn": 64, "bsic": 17, "t_s": 13.0 + i,
+        "session": f"01JEZ0RUN0000000000000000-64-17-{i}", "phone": f"k1:{i:016x}", "sender": "10086",
+        "sender_type": "national", "coding": "ucs2", "text": f"【中国移动】积分兑换 {i}: http://10086-jf.example/",
+        "parts": None, "of": None, "flash": False, "silent": False, "sc_timestamp": "2026-12-07T18:00:00+08:00",
+        "urls": None, "domains": None, "numbers": None, "category": None, "reasons": None, "campaign": None,
+        "t_utc": f"2026-12-07T10:00:{i % 60:02d}.500000Z", "position": None,
+        "mcc": "460", "mnc": "00", "lac": 9999, "cell_id": 1, "identities": "keyed",
+    }  # fmt: skip
+    body.update(changes)
+    return body
+
+
 @dataclass(frozen=True)
 class Keys:
     """A collector key pair, an allowed sensor ("car1", "car2") and a stranger ("intruder")."""
