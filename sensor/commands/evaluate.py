@@ -1,5 +1,6 @@
 """``fbs-sensor evaluate``: labelled scenes through the whole pipeline; precision, recall and
-false-alarm rate per rule and overall, with a confusion table (``sensor/evaluate.py``)."""
+false-alarm rate per rule and overall, with a confusion table (``sensor/evaluate.py``). With ``--sms``:
+the SMS classifier on the labelled corpus's held-out part (``sensor/intel/classify_eval.py``)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ def _scene_paths(args: tuple[str, ...]) -> list[Path]:
 @click.option(
     "--max-false-alarm-rate", type=click.FloatRange(0, 1), help="Exit 1 if the false-alarm rate is above this."
 )
+@click.option("--sms", is_flag=True, help="Score the SMS classifier on the labelled corpus's held-out part instead.")
+@click.option(
+    "--method",
+    type=click.Choice(["rules", "model", "rules+model"]),
+    default="rules",
+    show_default=True,
+    help="With --sms: the classifier measured.",
+)
 def command(
     scenes: tuple[str, ...],
     rules_path: str | None,
@@ -61,8 +70,15 @@ def command(
     as_json: bool,
     require_recall: float | None,
     max_false_alarm_rate: float | None,
+    sms: bool,
+    method: str,
 ) -> None:
     """Run labelled SCENES (files or folders; default: the bundled library) and score the detector."""
+    if sms:
+        if scenes or rules_path or max_false_alarm_rate is not None:
+            raise InputError("--sms takes no scenes, --rules or --max-false-alarm-rate")
+        _sms(method, as_json, require_recall)
+        return
     paths = _scene_paths(scenes)
     table = read_toml(Path(rules_path)) if rules_path else None
     try:
@@ -135,4 +151,57 @@ def _print(report: Report) -> None:
         f"{s['scenes']} scenes, {s['fake_cells']} fake and {s['legitimate_cells']} legitimate cells heard: "
         f"precision {_pct(report.precision)}, recall {_pct(report.recall)}, "
         f"false-alarm rate {_pct(report.false_alarm_rate)}"
+    )
+
+
+def _sms(method: str, as_json: bool, require_recall: float | None) -> None:
+    from sensor.intel.classify_eval import evaluate_sms
+
+    report = evaluate_sms(method)
+    summary = report.summary()
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        _print_sms(summary)
+    recall = summary["macro_recall"]
+    if require_recall is not None and (recall or 0.0) < require_recall:
+        click.echo(
+            f"fbs-sensor: evaluation failed: macro recall {_pct(recall)} is below {_pct(require_recall)}", err=True
+        )
+        sys.exit(1)
+
+
+def _print_sms(s: dict) -> None:
+    from sensor.commands.tables import _plain
+    from sensor.intel.corpus import CATEGORY_ZH
+
+    console = Console(width=None if sys.stdout.isatty() else 150)
+    cats = Table(
+        title=f"SMS classifier ({s['method']}) on the held-out part: {s['heldout']} texts, trained on {s['train']}"
+    )
+    for col in ("category", "", "held out", "predicted", "correct", "precision", "recall"):
+        cats.add_column(col)
+    for r in s["categories"]:
+        cats.add_row(
+            r["category"],
+            CATEGORY_ZH[r["category"]],
+            str(r["support"]),
+            str(r["predicted"]),
+            str(r["correct"]),
+            _pct(r["precision"]),
+            _pct(r["recall"]),
+        )
+    console.print(cats)
+    wrong = Table(title=f"misclassified ({len(s['mistakes'])})")
+    for col in ("id", "truth", "verdict", "text", "reasons"):
+        wrong.add_column(col)
+    for m in s["mistakes"]:
+        text = m["text"] if len(m["text"]) <= 60 else m["text"][:60] + "…"
+        wrong.add_row(
+            m["id"], m["truth"], m["verdict"], _plain(text), _plain(", ".join(r["rule"] for r in m["reasons"]))
+        )
+    console.print(wrong)
+    console.print(
+        f"macro over {', '.join(s['macro_over']) or 'no legal category'}: precision {_pct(s['macro_precision'])}, "
+        f"recall {_pct(s['macro_recall'])}; accuracy {_pct(s['accuracy'])}"
     )

@@ -1,0 +1,321 @@
+"""The phrase tables of the SMS classifier (``classify.py``): per category, the wordings that mark it,
+each with its weight and why it counts, as an analyst would read it.
+
+The wordings come from the typologies that police and anti-fraud centres publish (积分兑换现金,
+电子密码器失效, 假房东, 冒充领导换号, 中奖/幸运观众, 校讯通/成绩单 and 聚会照片 trojan links, 澳门赌场
+直营, the 360 reports' 色情服务/非法博彩 classes) and from the SMS providers' template rules
+(verification codes name 验证码/校验码/动态码/注册码; promotions end with an opt-out such as
+拒收请回复R or 回T退订). Text is matched after NFKC folding and case folding (``ｗｗｗ`` is ``www``,
+``TD`` is ``td``), so every phrase here is written folded.
+
+A cue fires when each of its groups has a phrase in the text (a group is an any-of); ``link`` says
+whether it needs a link in the text (True), needs none (False) or does not care (None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    rule: str  # stable id, shown in the reasons
+    category: str
+    groups: tuple[tuple[str, ...], ...]
+    weight: float
+    why: str  # the analyst's sentence; {0} is the phrase found (of the first group)
+    link: bool | None = None
+
+
+CUES: tuple[Cue, ...] = (
+    # --- fraud (诈骗): money sent to the sender under a pretext, no link needed
+    Cue(
+        "fraud_pay_account",
+        "fraud",
+        (("打到", "汇到", "存到", "转到", "打款", "汇款", "速汇", "转账", "打钱", "账户上", "卡里", "卡上"),),
+        1.0,
+        "asks for money to be paid in ({0})",
+    ),
+    Cue(
+        "fraud_landlord",
+        "fraud",
+        (("房东", "房租"),),
+        1.2,
+        "the landlord pretext ({0}): rent to a new account",
+    ),
+    Cue(
+        "fraud_new_number",
+        "fraud",
+        (("号码变更", "换了号", "换号", "惠存新号", "新号码", "原有号码"),),
+        1.2,
+        "announces a changed number ({0}), the opening of the fake-acquaintance scam",
+    ),
+    Cue(
+        "fraud_prize",
+        "fraud",
+        (("中奖", "幸运观众", "抽中", "二等奖", "一等奖", "栏目组", "领奖", "奖品"),),
+        1.5,
+        "a prize nobody entered for ({0})",
+    ),
+    Cue(
+        "fraud_arrest",
+        "fraud",
+        (("被抓", "警官", "留案底", "通缉", "涉嫌", "洗钱", "逮捕"),),
+        1.2,
+        "a relative or the police in trouble ({0})",
+    ),
+    Cue(
+        "fraud_task",
+        "fraud",
+        (("刷单", "好评", "报酬", "佣金", "返利", "日结"),),
+        1.0,
+        "a task or job that pays ({0})",
+    ),
+    Cue(
+        "fraud_forward_credit",
+        "fraud",
+        (("转发",), ("话费", "赠送")),
+        1.2,
+        "promises credit for forwarding ({0})",
+    ),
+    Cue(
+        "fraud_premium_lure",
+        "fraud",
+        (("聊天室", "发ok到", "发短信", "我等着你"),),
+        1.0,
+        "a lure to text a premium number ({0})",
+    ),
+    Cue(
+        "fraud_escort_job",
+        "fraud",
+        (("男公关", "借种", "富婆"),),
+        1.5,
+        "the paid-companion job lure ({0}): a deposit first, no job",
+    ),
+    # --- phishing (钓鱼网站链接): a page that asks for card, password and code
+    Cue(
+        "phish_points_cash",
+        "phishing",
+        (("积分",), ("兑换", "兑现", "现金", "提现", "清零")),
+        1.5,
+        "offers cash for points ({0}): operators and banks pay no points in cash",
+    ),
+    Cue(
+        "phish_token_expiry",
+        "phishing",
+        (("密码器", "网银", "手机银行", "身份信息"), ("过期", "失效", "升级", "到期", "认证")),
+        1.5,
+        "says a bank credential expires ({0}) and must be renewed online",
+    ),
+    Cue(
+        "phish_account_state",
+        "phishing",
+        (("失效", "停用", "暂停使用", "作废", "无法报销", "冻结", "已无效", "已过时", "过期"),),
+        1.0,
+        "threatens an account or card state ({0}) to make the reader act",
+    ),
+    Cue(
+        "phish_go_log_in",
+        "phishing",
+        (("登录", "登入", "登陆", "打开", "点击", "完善", "激活", "认证", "验证", "查询兑换"),),
+        0.6,
+        "asks the reader to go and log in or confirm ({0})",
+    ),
+    Cue(
+        "phish_public_service",
+        "phishing",
+        (("etc", "医保", "社保", "参保", "医用保险", "12333", "重疾保障", "违章记录"),),
+        0.6,
+        "a public service's account ({0}), the 2020s phishing pretexts",
+    ),
+    # --- malware (木马病毒): a link to an app, behind a personal lure
+    Cue(
+        "malware_photos",
+        "malware",
+        (("照片", "相片", "相册", "合照"),),
+        1.5,
+        "offers photos behind a link ({0}), the address-book worm's lure",
+    ),
+    Cue(
+        "malware_school",
+        "malware",
+        (("成绩单", "在校", "校讯通", "综合表现", "家长"),),
+        1.5,
+        "a school report for a parent ({0}), a known trojan lure",
+    ),
+    Cue(
+        "malware_install",
+        "malware",
+        (("客户端", "安装", "下载", ".apk", "手机软件"),),
+        2.0,
+        "asks to install an app ({0})",
+    ),
+    Cue(
+        "malware_install_link",
+        "malware",
+        (("客户端", "安装", "下载"),),
+        3.0,
+        "asks to install an app ({0}) from the link it carries: whatever the lure, the link delivers software",
+        link=True,
+    ),
+    Cue(
+        "malware_look",
+        "malware",
+        (("看这个", "快看看", "看看吧", "有空看看"),),
+        0.8,
+        "a personal 'look at this' ({0})",
+    ),
+    Cue(
+        "malware_violation",
+        "malware",
+        (("违章", "闯红灯", "交警", "12123"),),
+        0.8,
+        "a traffic ticket ({0}), whose links serve a 违章查询 app",
+    ),
+    # --- gambling (赌博)
+    Cue(
+        "gambling_casino",
+        "gambling",
+        (("赌场", "娱乐城", "葡京", "威尼斯人", "博彩", "赌博", "澳门"),),
+        1.5,
+        "promotes a casino ({0})",
+    ),
+    Cue(
+        "gambling_betting",
+        "gambling",
+        (("百家乐", "轮盘", "牛牛", "六合彩", "特码", "下注", "投注", "彩金", "开户", "真人"),),
+        1.2,
+        "betting terms ({0})",
+    ),
+    # --- prostitution (招嫖)
+    Cue(
+        "prostitution_offer",
+        "prostitution",
+        (
+            (
+                "学生妹",
+                "上门服务",
+                "包夜",
+                "小妹",
+                "援交",
+                "一夜情",
+                "特殊服务",
+                "莞式",
+                "寂寞少妇",
+                "美女服务",
+            ),
+        ),
+        2.0,
+        "offers sexual services ({0})",
+    ),
+    # --- advertising (广告)
+    Cue(
+        "ad_opt_out",
+        "advertising",
+        (("退订", "回t", "回td", "拒收请回复r", "回复td", "回n"),),
+        1.2,
+        "carries an opt-out ({0}), which promotions must",
+    ),
+    Cue(
+        "ad_promotion",
+        "advertising",
+        (
+            (
+                "优惠",
+                "促销",
+                "大促",
+                "特价",
+                "巨惠",
+                "均价",
+                "楼盘",
+                "别墅",
+                "现房",
+                "详情垂询",
+                "助你",
+                "提前抢",
+                "一锤定音",
+            ),
+        ),
+        1.0,
+        "promotional wording ({0})",
+    ),
+    # --- other: what legitimate notifications say
+    Cue(
+        "other_one_time_code",
+        "other",
+        (("验证码", "校验码", "动态码", "注册码", "检验码", "交易码", "动态密码", "verif", "code"),),
+        1.5,
+        "a one-time code message ({0}) without a link, as the providers' template rules require",
+        link=False,
+    ),
+    Cue(
+        "other_do_not_share",
+        "other",
+        (("请勿泄露", "请勿泄漏", "切勿", "请勿告知", "勿向任何人", "如非本人操作", "不要把", "don't forward"),),
+        0.8,
+        "tells the reader to keep it to themselves ({0}), as genuine code messages do",
+    ),
+    Cue(
+        "other_parcel",
+        "other",
+        (("取件码", "取货码", "提货码", "快递单号", "驿站", "配送中", "已打包", "您有包裹"),),
+        1.5,
+        "a parcel notice ({0})",
+    ),
+    Cue(
+        "other_account_movement",
+        "other",
+        (("尾号",), ("余额", "入账", "存入", "收入", "扣除", "消费")),
+        1.2,
+        "a bank account movement notice ({0})",
+    ),
+    Cue(
+        "other_service_notice",
+        "other",
+        (
+            (
+                "已受理",
+                "预约号",
+                "排队号",
+                "会议即将开始",
+                "审批通过",
+                "门票",
+                "售后人员",
+                "初始密码",
+                "重置为",
+                "用户名为",
+                "兑换码为",
+                "消费金额为",
+            ),
+        ),
+        1.2,
+        "a service notice ({0})",
+    ),
+)
+
+# Brands a text may claim and the domains that are really theirs (a link elsewhere while claiming
+# the brand is a phishing mark). Sources: the operator's and banks' own statements quoted in the
+# corpus reports (移动积分商城 jf.10086.cn, 工商银行 www.icbc.com.cn, 国家医保局 nhsa.gov.cn; 建设银行
+# said its 95533 messages carry no link at all).
+BRAND_DOMAINS: dict[str, tuple[str, ...]] = {
+    "中国移动": ("10086.cn",),
+    "10086": ("10086.cn",),
+    "移动积分": ("10086.cn",),
+    "移动商城": ("10086.cn",),
+    "中国联通": ("10010.com",),
+    "中国电信": ("189.cn",),
+    "工商银行": ("icbc.com.cn",),
+    "工行": ("icbc.com.cn",),
+    "工银": ("icbc.com.cn",),
+    "建设银行": ("ccb.com",),
+    "建行": ("ccb.com",),
+    "中国银行": ("boc.cn",),
+    "中行": ("boc.cn",),
+    "农业银行": ("abchina.com",),
+    "我行": (),
+    "银行": (),
+    "医保": ("nhsa.gov.cn",),
+    "12333": ("12333.gov.cn",),
+    "社保": (),
+    "etc": (),
+}

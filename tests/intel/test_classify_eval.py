@@ -1,0 +1,82 @@
+"""``fbs-sensor evaluate --sms``: the classifier on the corpus's held-out part. The corpus and the split
+are fixed, so the figures are too; they are asserted as measured (the issue's target of 0.9 macro
+precision and recall over the legal categories is not reached: see the corpus README)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from sensor.cli import cli
+from sensor.intel import classify_eval
+from sensor.intel.classify import METHOD
+from sensor.intel.classify_eval import evaluate_sms
+from sensor.intel.corpus import Entry
+
+
+def test_rules_on_the_held_out_part():
+    s = evaluate_sms("rules").summary()
+    assert (s["train"], s["heldout"]) == (88, 40)
+    assert s["accuracy"] == pytest.approx(34 / 40)
+    assert s["macro_over"] == ["fraud", "gambling", "prostitution", "malware", "phishing"]
+    assert s["macro_precision"] == pytest.approx((1 + 1 + 0 + 1 + 8 / 9) / 5)  # 0.778
+    assert s["macro_recall"] == pytest.approx((3 / 6 + 1 + 0 + 3 / 5 + 1) / 5)  # 0.620
+    assert {m["id"]: m["verdict"] for m in s["mistakes"]} == {
+        "sms-004": "phishing",
+        "sms-010": "other",
+        "sms-090": "other",
+        "sms-091": "other",
+        "sms-121": "other",
+        "sms-124": "other",
+    }
+
+
+def test_the_model_does_not_help_so_the_rules_decide():
+    rules = evaluate_sms("rules").summary()
+    model = evaluate_sms("model").summary()
+    both = evaluate_sms("rules+model").summary()
+    assert model["macro_precision"] < rules["macro_precision"]
+    assert model["macro_recall"] < rules["macro_recall"]
+    assert (both["macro_precision"], both["macro_recall"]) == (rules["macro_precision"], rules["macro_recall"])
+    assert METHOD == "rules"
+
+
+def test_the_report_lists_every_mistake_escaped(monkeypatch):
+    hostile = "[red]点我[/red]\x1b[2J\u202e中奖了，请到栏目组领奖 " + "长" * 100
+    entries = [
+        Entry("t1", "今晚一起吃饭吗", "other", "http://x", "news", "train"),
+        Entry("h1", hostile, "gambling", "http://y", "news", "heldout"),
+        Entry("h2", "【某银行】验证码:123456，请勿泄露。", "other", "http://z", "news", "heldout"),
+    ]
+    monkeypatch.setattr(classify_eval, "load", lambda: entries)
+    res = CliRunner().invoke(cli, ["evaluate", "--sms"])
+    assert res.exit_code == 0, res.output
+    assert "misclassified (1)" in res.output
+    assert "h1" in res.output and "[red]点我[/red]" in res.output  # markup shown, not applied
+    assert "\x1b" not in res.output and "\u202e" not in res.output
+    assert "\\x1b" in res.output and "…" in res.output  # escaped and shortened
+    res = CliRunner().invoke(cli, ["evaluate", "--sms", "--json", "--require-recall", "0.5"])
+    assert res.exit_code == 1
+    s = json.loads(res.stdout.splitlines()[0])
+    assert s["mistakes"][0]["text"] == hostile  # JSON keeps the text whole; json escapes it
+    assert "macro recall 0.0 % is below 50.0 %" in res.stderr
+
+
+def test_sms_mode_takes_no_scenes():
+    res = CliRunner().invoke(cli, ["evaluate", "--sms", "recordings"])
+    assert res.exit_code == 2
+    assert "--sms takes no scenes" in res.output
+
+
+def test_classifying_imports_no_scikit_learn():
+    code = (
+        "import sys, sensor.intel.classify, sensor.intel.classify_eval, sensor.commands.evaluate;"
+        "sensor.intel.classify.classify('中奖');"
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
