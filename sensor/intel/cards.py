@@ -31,10 +31,15 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def is_card(digits: str) -> bool:
+    """16-19 digits starting with 3-6, Luhn-valid, not one repeated digit."""
+    return 16 <= len(digits) <= 19 and digits[0] in "3456" and len(set(digits)) > 1 and luhn_ok(digits)
+
+
 def find_cards(f: Folded, original: str) -> Iterator[Finding]:
     for m in _CARD_RE.finditer(f.text):
         digits = _NOT_DIGIT.sub("", m.group(0))
-        if not luhn_ok(digits) or len(set(digits)) < 3:
+        if not is_card(digits):
             continue
         start, stop = f.span(m.start(), m.end())
         issuer = "unionpay" if digits.startswith("62") else "card"

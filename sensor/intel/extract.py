@@ -12,6 +12,7 @@ only the first :data:`MAX_CHARS` characters of a longer text are looked at.
 
 from __future__ import annotations
 
+import bisect
 import logging
 from collections.abc import Callable, Iterable, Iterator
 
@@ -48,14 +49,17 @@ def extract(text: str) -> list[Finding]:
     text = text[:MAX_CHARS]
     f = fold(text)
     found = sorted(_candidates(f, text), key=lambda x: (_PRIORITY[x.kind], x.start, -x.end))
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # the kept spans, disjoint, ordered by start
+    ends: list[int] = []
     kept: list[Finding] = []
     for item in found:
         if item.end <= item.start:
             continue
-        if any(item.start < e and s < item.end for s, e in taken):
+        i = bisect.bisect_left(starts, item.start)
+        if (i > 0 and ends[i - 1] > item.start) or (i < len(starts) and starts[i] < item.end):
             continue
-        taken.append((item.start, item.end))
+        starts.insert(i, item.start)
+        ends.insert(i, item.end)
         kept.append(item)
     kept.sort(key=lambda x: (x.start, x.end))
     return kept

@@ -66,7 +66,8 @@ _DOT_RE = re.compile(_DOT, re.IGNORECASE)
 _FILL = r"[ *_~^★☆]"
 _LABEL = r"(?:[a-z0-9](?:" + _FILL + r"{1,2}[a-z0-9-]){1,62}|[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9-])){0,62})"
 _ULABEL = r"(?:[\w](?:[\w-]{0,62}))"
-_IPV4 = r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = r"(?:" + _OCTET + r"(?:\.|\[\.\]|\(\.\)|。)){3}" + _OCTET
 _SCHEME = r"(?P<scheme>(?:h\s?[tx]\s?[tx]\s?p(?:\s?s)?|ftp)\s?:?\s?(?:[/\\]\s?){1,2})"
 _PORT = r"(?P<port>:\d{1,5})?"
 _PATH = r"(?P<path>[/?#][a-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*)?"
@@ -133,7 +134,7 @@ def find_links(f: Folded, original: str) -> Iterator[Finding]:
         path = _trim_path(m.group("path") or "")
         end = m.start("path") + len(path) if m.group("path") is not None else m.end("port") if port else None
         if m.group("ip"):
-            host = m.group("ip")
+            host = re.sub(r"[^0-9]+", ".", m.group("ip"))
             if not scheme and not port and not path:
                 continue  # a bare dotted quad is a version number as often as a host
             domain, kind = None, "ip"

@@ -2,8 +2,8 @@
 
 Candidates are digit runs in the folded text (full-width and circled digits are plain there),
 allowed to carry what spammers put inside: spaces, hyphens, dots, brackets (``(0755) 1234-5678``,
-``138 1234 5678``) and the letters that look like digits (``4OO-800-1234``: O for 0, l or I for 1,
-only between digits). Each run is typed by its digits, in this order:
+``138 1234 5678``) and the letters that look like digits (``4OO-800-1234``, ``138O0138OOO``: O
+for 0, also at the end; l or I for 1, between digits). Each run is typed by its digits, in this order:
 
 * ``foreign``/China by country code: ``+`` or ``00`` first (``+852 ...``, ``0086 138...``), or
   ``86`` before an 11-digit mobile; parsed and checked with ``phonenumbers``;
@@ -27,6 +27,7 @@ from collections.abc import Iterator
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from .cards import is_card
 from .finding import Finding
 from .textmap import Folded
 
@@ -34,7 +35,7 @@ _D = r"[0-9]"
 _DL = r"[0-9OoIl]"  # a digit, or a letter that stands for one between digits
 _SEP = r"[\s\-–—.·()/]{0,3}"
 _CANDIDATE = re.compile(
-    r"(?<![0-9a-z+])(?P<plus>\+\s?)?(?:\(\s?)?" + _D + r"(?:" + _SEP + _DL + r"){1,22}(?<=[0-9])(?![0-9a-z])",
+    r"(?<![0-9a-z+])(?P<plus>\+\s?)?(?:\(\s?)?" + _D + r"(?:" + _SEP + _DL + r"){1,22}(?<=[0-9Oo])(?![0-9a-z])",
     re.IGNORECASE,
 )
 _TO_DIGIT = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
@@ -108,6 +109,8 @@ def find_phones(f: Folded, original: str) -> Iterator[Finding]:
     text = f.text
     for m in _CANDIDATE.finditer(text):
         international = m.group("plus") is not None
+        if not international and is_card(_NOT_DIGIT.sub("", m.group(0))):
+            continue  # a bank card (found as one), not numbers to split
         got = _typed(m.group(0), international)
         if got is not None:
             yield from _finding(f, original, m.start(), m.end(), got)
@@ -117,7 +120,7 @@ def find_phones(f: Folded, original: str) -> Iterator[Finding]:
         while i < len(pieces):
             for j in range(min(len(pieces), i + _MAX_PIECES), i, -1):
                 start, end = pieces[i][0], pieces[j - 1][1]
-                if not text[start].isdigit() or not text[end - 1].isdigit():
+                if not text[start].isdigit() or not (text[end - 1].isdigit() or text[end - 1] in "Oo"):
                     continue
                 got = _typed(text[start:end], international and i == 0)
                 if got is not None:

@@ -14,6 +14,7 @@ characters); an ASCII text is its own fold.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Characters that render as nothing: inserted between letters to break a filter's match.
@@ -32,12 +33,33 @@ INVISIBLE = frozenset(
 )
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on demand: code point → its NFKC form ("" if invisible).
+    Characters that do not fold to exactly one character are noted in ``irregular``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set(INVISIBLE)
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp)
+        got = "" if ch in INVISIBLE else "".join(c for c in unicodedata.normalize("NFKC", ch) if c not in INVISIBLE)
+        if len(got) != 1:
+            self.irregular.add(ch)
+        if len(self) < 16384:
+            self[cp] = got
+        return got
+
+
+_TABLE = _FoldTable()
+
+
 @dataclass(frozen=True, slots=True)
 class Folded:
     """``text`` folded; ``origin[i]`` is the index in the text as written of folded character i."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
     length: int  # of the text as written
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -51,21 +73,15 @@ class Folded:
 def fold(text: str) -> Folded:
     """NFKC per character, invisible characters dropped, with the map back (see the module doc)."""
     if text.isascii():
-        return Folded(text, tuple(range(len(text))), len(text))
+        return Folded(text, range(len(text)), len(text))
+    folded = text.translate(_TABLE)
+    if _TABLE.irregular.isdisjoint(text):
+        return Folded(folded, range(len(text)), len(text))  # one character for one: most SMS
     out: list[str] = []
     origin: list[int] = []
-    normalize = unicodedata.normalize
     for i, ch in enumerate(text):
-        if ch.isascii():
-            out.append(ch)
-            origin.append(i)
-            continue
-        if ch in INVISIBLE:
-            continue
-        folded = normalize("NFKC", ch)
-        for c in folded:
-            if c in INVISIBLE:
-                continue
+        got = ch if ch.isascii() else _TABLE[ord(ch)]
+        for c in got:
             out.append(c)
             origin.append(i)
     return Folded("".join(out), tuple(origin), len(text))
