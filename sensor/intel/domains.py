@@ -3,7 +3,8 @@
 ``tldextract`` normally downloads the current list on first use and caches it under the user's
 home. A patrol laptop is offline and its home is not ours to write to, so the extractor here is
 built with no list URLs (nothing to fetch), no cache directory (nothing written) and the snapshot
-that ships inside the package. Private suffixes (``blogspot.com``, ``github.io``) are not used: a
+that ships inside the package. The reserved names of RFC 2606 (``.example``, ``.test``,
+``.invalid``) count as suffixes too. Private suffixes (``blogspot.com``, ``github.io``) are not used: a
 registered domain is what a registrar sold, the thing a block list names.
 
 The extractor is made on first use (importing tldextract costs ~100 ms, paid only by a run that
@@ -29,8 +30,16 @@ def _extractor() -> Any:
     )
 
 
+# Top-level names reserved for documentation and testing (RFC 2606 §2): not in the Public Suffix
+# List, but a host under them is a host (the contract's examples and the simulator's scenes use them).
+RESERVED_TLDS = frozenset({"example", "test", "invalid"})
+
+
 def split_host(host: str) -> tuple[str, str]:
     """``(domain label, public suffix)`` of a host name; either is "" when there is none."""
+    labels = host.rsplit(".", 2)
+    if len(labels) >= 2 and labels[-1] in RESERVED_TLDS:
+        return labels[-2], labels[-1]
     try:
         ext = _extractor()(host)
     except (ValueError, UnicodeError, IndexError):

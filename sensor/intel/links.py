@@ -60,7 +60,13 @@ SHORTENERS = frozenset(
     }
 )
 
-_DOT = r"(?:\s{0,2}(?:\.|。|点|點|dot|\(dot\)|\[dot\]|\[\.\]|\(\.\)|\{\.\}|·|,)\s{0,2})"
+# A dot written another way. Spaces may stand around a word-like dot (点, dot, [.]); around a
+# punctuation dot only on both sides ("x . com") or before it ("icbc-jf .com"): a space after it
+# alone is a sentence's end ("overdue. Pay" is not the host overdue.pay).
+_DOT = (
+    r"(?:\s{0,2}(?:点|點|dot|\(dot\)|\[dot\]|\[\.\]|\(\.\)|\{\.\})\s{0,2}"
+    r"|\s{1,2}[.。·,]\s{1,2}|\s{0,2}[.。·,])"
+)
 _DOT_RE = re.compile(_DOT, re.IGNORECASE)
 # A label as a registrar allows it, or spread out: one character, then 1-2 fillers, repeatedly.
 _FILL = r"[ *_~^★☆]"

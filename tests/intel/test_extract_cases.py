@@ -52,6 +52,7 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]]]] = [
     ),
     ("trailing-punct", "请访问(http://abc.com/a).", [(URL, "link", "http://abc.com/a")]),
     ("co-uk", "visit login.hsbc-secure.co.uk now", [(URL, "link", "login.hsbc-secure.co.uk")]),
+    ("sentence-not-host", "Your bill is overdue. Pay now. Call us", []),
     ("apk-not-tld", "请安装 update.apk 后登录", []),
     ("version-not-url", "版本 v1.2.3 已发布，额度3.5万", [(AMOUNT, "CNY", "35000")]),
     ("email-qq", "简历发至 123456789@qq.com 谢谢", [(EMAIL, None, "123456789@qq.com")]),
@@ -140,3 +141,13 @@ def test_adversarial_case(name: str, text: str, expected: list[tuple[str, str | 
 
 def test_enough_cases() -> None:
     assert len(CASES) >= 50
+
+
+def test_reserved_documentation_names_are_hosts() -> None:
+    # RFC 2606 names: CONTRACT.md's examples and the simulator's scenes use them
+    found = extract("请登录wap.icbc123.example兑换 或 http://icbc-abcd.example/ 或 icbc-jf.example/qwerty")
+    assert [(f.value, f.domain) for f in found] == [
+        ("wap.icbc123.example", "icbc123.example"),
+        ("http://icbc-abcd.example/", "icbc-abcd.example"),
+        ("icbc-jf.example/qwerty", "icbc-jf.example"),
+    ]
