@@ -14,14 +14,13 @@ this registered domain one of the brand's.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sensor.errors import ConfigError
-from sensor.resources import project_dir
+from sensor.resources import project_dir, site_config_dir
 from sensor.schema import load_dataclass, read_toml
 
 KINDS = ("bank", "operator", "payment", "government", "transport", "other")
@@ -58,11 +57,6 @@ class SenderTable:
 
 def shipped_dir() -> Path:
     return project_dir("firmware-config") / "senders"
-
-
-def user_dir() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "fbs-sensor" / "senders"
 
 
 def fold_name(s: str) -> str:
@@ -152,7 +146,7 @@ class Senders:
 def load(dirs: list[Path] | None = None) -> Senders:
     """Every region's table: the shipped folder, then the site's folder (same region replaces)."""
     files: dict[str, Path] = {}
-    for d in dirs if dirs is not None else [shipped_dir(), user_dir()]:
+    for d in dirs if dirs is not None else [shipped_dir(), site_config_dir("senders")]:
         if d.is_dir():
             for p in sorted(d.glob("*.toml")):
                 files[p.stem] = p
