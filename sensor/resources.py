@@ -21,3 +21,10 @@ def project_dir(name: str) -> Path:
         if path.is_dir():
             return path
     return candidates[0]
+
+
+def site_config_dir(name: str) -> Path:
+    """A site's own data folder ``name`` beside the shipped one: ``$XDG_CONFIG_HOME/fbs-sensor/NAME``
+    (default ``~/.config/fbs-sensor/NAME``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "fbs-sensor" / name

@@ -187,3 +187,23 @@ def test_sms_text_is_shown_never_interpreted():
     shown = console.file.getvalue()
     assert "[link=http://x.example]95588[/link]" in shown and "[bold red]pay[/]" in shown
     assert "\x1b[2J" not in shown and "\\x1b[2J" in shown and "\\nnow\\u202e" in shown
+
+
+def test_sms_objects_carry_their_links_numbers_and_sender_reasons(street):
+    (_, objs), _, _ = street
+    sms = [o for o in objs if o["type"] == "sms"]
+    assert sms
+    whole = [m for m in sms if m["text"] is not None and (m["of"] is None or m["parts"] == list(range(1, m["of"] + 1)))]
+    for m in sms:
+        assert m["category"] is None and m["campaign"] is None
+        assert isinstance(m["urls"], list) and isinstance(m["numbers"], list) and isinstance(m["reasons"], list)
+        assert m["urls"] == [f["raw"] for f in m["findings"] if f["kind"] == "url"]
+        assert all(m["text"][f["span"][0] : f["span"][1]] == f["raw"] for f in m["findings"])
+    linked = [m for m in whole if "http://" in m["text"]]
+    assert linked  # the scene's campaigns link to .example hosts (RFC 2606 names)
+    for m in linked:
+        assert m["domains"] and all(d.endswith(".example") for d in m["domains"]), m["text"]
+        assert all(u in m["text"] for u in m["urls"])
+    for m in whole:
+        if m["sender"] == "10086":  # "... or call 95xxx."
+            assert [n for n in m["numbers"] if n.startswith("95") and len(n) == 5], m["text"]

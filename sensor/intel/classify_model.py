@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sensor.errors import ConfigError
 from sensor.intel.classify import fold
 from sensor.intel.corpus import Entry
 
@@ -41,9 +42,14 @@ class Model:
 
 
 def train(entries: list[Entry]) -> Model:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+    except ImportError:
+        raise ConfigError(
+            "the learned SMS model needs scikit-learn: pip install 'fbs-sensor[model]' (the rules need nothing)"
+        ) from None
 
     pipeline = make_pipeline(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),

@@ -1,0 +1,57 @@
+"""Fill the intelligence fields of a CONTRACT.md ``sms`` object from its text and sender.
+
+``sensor.sessions.output.sms_object`` leaves ``urls``, ``domains``, ``numbers``, ``category``,
+``reasons`` and ``campaign`` null (not looked at yet); :func:`enrich_sms` looks. It sets
+
+* ``urls``: the links as written in the text (never fetched), in text order;
+* ``domains``: their registered domains, each once (IP hosts have none);
+* ``numbers``: the phone numbers found in the text, E.164 where they have one (service short
+  numbers and 106 ports as their digits), each once;
+* ``reasons``: the sender analysis (:mod:`.sender`);
+
+and the extensions (CHANGELOG.md) ``findings`` (every finding with kind, type, value, raw text and
+span: links, e-mail, phones, QQ and WeChat ids, bank cards, amounts), ``signature`` (the 【】 text
+at the start or end, or null), ``claimed_brand`` and ``sender_brand`` (brand ids of the sender
+table, or null). ``category`` and ``campaign`` are left as they are (classification and campaigns
+fill them). An object whose ``text`` is null (8-bit data) gets empty lists: looked at, nothing found.
+
+Called by the replay command on every ``sms`` object it prints; the daemon must call it wherever it
+comes to emit ``sms`` objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import senders as senders_mod
+from .extract import extract
+from .sender import analyse
+from .senders import Senders
+
+
+def enrich_sms(obj: dict[str, Any], senders: Senders | None = None) -> dict[str, Any]:
+    """Fill ``obj`` in place (see the module doc) and return it. ``senders``: the official-sender
+    tables (default: the shipped ones plus the site's)."""
+    table = senders if senders is not None else senders_mod.default()
+    text = obj.get("text")
+    findings = extract(text) if isinstance(text, str) else []
+    urls = [f.raw for f in findings if f.kind == "url"]
+    domains = list(dict.fromkeys(f.domain for f in findings if f.kind == "url" and f.domain))
+    numbers = list(dict.fromkeys(f.value for f in findings if f.kind == "phone"))
+    sender = obj.get("sender")
+    analysis = analyse(
+        sender if isinstance(sender, str) else None,
+        obj.get("sender_type") if isinstance(obj.get("sender_type"), str) else None,
+        text if isinstance(text, str) else None,
+        findings,
+        table,
+    )
+    obj["urls"] = urls
+    obj["domains"] = domains
+    obj["numbers"] = numbers
+    obj["reasons"] = analysis.reasons
+    obj["findings"] = [f.as_dict() for f in findings]
+    obj["signature"] = analysis.signature
+    obj["claimed_brand"] = analysis.claimed_brand.id if analysis.claimed_brand else None
+    obj["sender_brand"] = analysis.sender_brand.id if analysis.sender_brand else None
+    return obj
