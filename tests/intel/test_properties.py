@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,11 +78,8 @@ HOSTILE = [
 ]
 
 
-def test_hostile_64k_texts_finish_in_bounded_time() -> None:
-    # Not a speed target (bench/bench_intel.py measures that): a guard against a matcher whose
-    # time explodes with the text's length. Every one of these takes well under a second here.
+def test_hostile_64k_texts_are_extracted_whole() -> None:
+    # What they cost is measured by bench/bench_intel.py (the worst of such texts), not timed here.
     for text in HOSTILE:
-        t0 = time.perf_counter()
         found = extract(text)
-        assert time.perf_counter() - t0 < 10.0, text[:20]
         assert all(text[f.start : f.end] == f.raw for f in found)
