@@ -15,8 +15,8 @@ at the start or end, or null), ``claimed_brand`` and ``sender_brand`` (brand ids
 table, or null). ``category`` and ``campaign`` are left as they are (classification and campaigns
 fill them). An object whose ``text`` is null (8-bit data) gets empty lists: looked at, nothing found.
 
-Called by the replay command on every ``sms`` object it prints; the daemon must call it wherever it
-comes to emit ``sms`` objects.
+Called by the replay command on every ``sms`` object it prints and by the daemon on every ``sms`` body
+it publishes (``sensor/daemon/phones.py``).
 """
 
 from __future__ import annotations

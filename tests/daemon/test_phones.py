@@ -121,6 +121,9 @@ def test_sessions_and_sms_reach_the_collector_keyed(tmp_path, monkeypatch):
         assert len({s.phone for s in sessions}) == 2 and len({s.session_id for s in sessions}) == 2
         assert {(m.sender, m.text) for m in sms} == {(t["sender"], t["text"]) for t in truth["sms"]}
         assert {m.session_id for m in sms} == {s.session_id for s in sessions}
+        for m in sms:  # what anti-fraud teams act on, published with it: the link, and the spoofed bank number
+            assert m.body["urls"] and m.body["urls"][0].startswith("http://icbc-") and m.body["domains"]
+            assert "sms_spoofed_service_number" in {r["rule"] for r in m.body["reasons"]}
         assert {m.phone for m in sms} == {s.phone for s in sessions}
         (activity,) = [a for a in store.activity() if a.arfcn == 64]
         assert (activity.sessions, activity.phones, activity.sms) == (2, 2, 2)
