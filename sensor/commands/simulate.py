@@ -9,6 +9,7 @@ import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensor.errors import InputError
+from sensor.sim.levels import with_es_n0, working_cell
 from sensor.sim.output import nmea_track, write_cfile, write_drive, write_sigmf
 from sensor.sim.scene import load_scene
 from sensor.units import HZ
@@ -45,6 +46,14 @@ DATATYPES = click.Choice(["scene", "cf32_le", "ci16_le", "ci8", "cu8"])
     type=click.FloatRange(min=0, min_open=True),
     help="Drives: one recording per this many seconds, each geotagged, plus NAME.nmea.",
 )
+@click.option(
+    "--es-n0",
+    "es_n0",
+    type=float,
+    help="Set the noise so that the cell working phones has this Es/N0 (dB, per 270.833 ksym/s) at its weakest, "
+    "counting the ADC's own noise.",
+)
+@click.option("--es-n0-cell", help="The cell --es-n0 is for (default: the scene's one cell that works phones).")
 @click.option("--overwrite", is_flag=True, help="Replace recordings of the same name.")
 def command(
     scene_file: str,
@@ -55,10 +64,17 @@ def command(
     rate_hz: float | None,
     duration_s: float | None,
     segment_s: float | None,
+    es_n0: float | None,
+    es_n0_cell: str | None,
     overwrite: bool,
 ) -> None:
     """Render SCENE.toml to IQ recordings, deterministically for its seed."""
     scene = load_scene(scene_file)
+    if es_n0 is not None:
+        cell = es_n0_cell or working_cell(scene)
+        scene = with_es_n0(scene, cell, es_n0, sample_rate_hz=rate_hz, duration_s=duration_s)
+    elif es_n0_cell is not None:
+        raise InputError("--es-n0-cell needs --es-n0")
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,10 @@ A follow lasts while the sub-channel is in use (``Followed.until_fn``): ``IDLE_S
 block that decoded (the assignment counts as one), ``RELEASE_IDLE_S`` once a Channel Release
 (§9.1.7) went down it, and never longer than ``MAX_SESSION_S`` from the assignment. The network
 activates the channel before it sends the assignment (TS 48.058 §8.4.1), so the blocks of the
-sub-channel from ``LOOKBACK_FRAMES`` before the assignment are taken too.
+sub-channel from ``LOOKBACK_FRAMES`` before the assignment are taken too. A new assignment of a
+sub-channel still followed does not cut the follow before it short: the stretch that carries the
+new assignment often carries the old phone's last blocks too (its DISC and UA after the Channel
+Release), so the old follow goes on (``Follower.ending``) up to the new one's first frame.
 
 Example, the real DCS1800 capture ``vf_call6_arfcn725`` (FN 862212, CCCH)::
 
@@ -72,12 +75,14 @@ class Followed:
     start_fn: int  # the assignment's block
     last_fn: int  # the last block that decoded (the assignment's before any)
     released: bool = False  # a Channel Release went down it
+    cap_fn: int | None = None  # a newer assignment of the sub-channel: followed up to this frame at most
 
     @property
     def until_fn(self) -> int:
         """The last frame the sub-channel is still followed in (not reduced mod the hyperframe)."""
         idle = RELEASE_IDLE_FRAMES if self.released else IDLE_FRAMES
-        return min(self.last_fn + idle, self.start_fn + MAX_SESSION_FRAMES)
+        until = min(self.last_fn + idle, self.start_fn + MAX_SESSION_FRAMES)
+        return until if self.cap_fn is None else min(until, self.cap_fn)
 
 
 class Assignment(NamedTuple):
@@ -123,10 +128,12 @@ def _releases(b: L2Block) -> bool:
 
 
 class Follower:
-    """The sub-channels one carrier's receiver follows: ``channels`` (tn, sub) → ``Followed``."""
+    """The sub-channels one carrier's receiver follows: ``channels`` (tn, sub) → ``Followed``, and
+    ``ending``: follows a newer assignment of their sub-channel took over, up to its first frame."""
 
     def __init__(self) -> None:
         self.channels: dict[tuple[int, int], Followed] = {}
+        self.ending: list[Followed] = []
         self._acted: dict[tuple[int, int, RequestReference], None] = {}  # assignments taken (repeats are one)
 
     def assign(self, blocks: Iterable[L2Block], *, arfcn: int, combined: bool | None) -> None:
@@ -147,6 +154,8 @@ class Follower:
             now = self.channels.get((d.tn, sub))
             if now is None or tdma.fn_diff(fn, now.start_fn) > 0:
                 self.channels[(d.tn, sub)] = Followed(kind, d.tn, sub, d.tsc, fn, fn)
+                if now is not None:  # still followed: it ends as it would, or where the new one takes over
+                    self.ending.append(replace(now, cap_fn=fn - LOOKBACK_FRAMES - 1))
 
     def frames(self, frames: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
         """(tn, TSC, frames) to equalise on timeslots other than 0: of ``frames`` (the stretch's,
@@ -158,11 +167,13 @@ class Follower:
         cycle = (frames // tdma.FRAMES_PER_51_MULTIFRAME) % 2
         sacch_sub = _SACCH8_SUBS[cycle, np.clip((t3 - _SACCH8_T3[0]) // 4, 0, 3)]
         out: dict[tuple[int, int], np.ndarray] = {}
-        for f in self.channels.values():
+        for f in [*self.channels.values(), *self.ending]:
             if f.channel != "SDCCH/8":
                 continue
             since = tdma.fn_diff(frames, f.start_fn)
             live = (since >= -LOOKBACK_FRAMES) & (since <= MAX_SESSION_FRAMES)
+            if f.cap_fn is not None:
+                live &= tdma.fn_diff(frames, f.cap_fn) <= 0
             mine = live & (np.isin(t3, _SDCCH8_T3[f.sub]) | (np.isin(t3, _SACCH8_T3) & (sacch_sub == f.sub)))
             key = (f.tn, f.tsc)
             out[key] = mine if key not in out else out[key] | mine
@@ -172,26 +183,33 @@ class Follower:
         """The blocks of followed sub-channels among ``blocks`` (in FN order, one stretch's, up to
         frame ``last_fn``) that lie within their follow; the follows updated with what decoded on
         them, and ended when the stretch goes past their ``until_fn``."""
-        kept = []
+        kept: list[L2Block] = []
+        ending = [f for f in (self._settle_one(f, blocks, last_fn, kept) for f in self.ending) if f is not None]
+        self.ending = ending
         for key, f in list(self.channels.items()):
-            tn, sub = key
-            ended = False
-            for b in sorted((b for b in blocks if b.tn == tn and b.sub == sub), key=lambda b: b.fn):
-                if tdma.fn_diff(b.fn, f.start_fn) < -LOOKBACK_FRAMES:
-                    continue
-                if tdma.fn_diff(b.fn, f.until_fn) > 0:
-                    ended = True
-                    break
-                kept.append(b)
-                if b.crc_ok and tdma.fn_diff(b.fn, f.last_fn) > 0:
-                    f = replace(f, last_fn=b.fn)
-                if _releases(b):
-                    f = replace(f, released=True)
-            if ended or tdma.fn_diff(last_fn, f.until_fn) > 0:
+            now = self._settle_one(f, blocks, last_fn, kept)
+            if now is None:
                 del self.channels[key]
             else:
-                self.channels[key] = f
+                self.channels[key] = now
         return kept
+
+    @staticmethod
+    def _settle_one(f: Followed, blocks: list[L2Block], last_fn: int, kept: list[L2Block]) -> Followed | None:
+        """``f`` after ``blocks`` (its own appended to ``kept``); None once it ended."""
+        ended = False
+        for b in sorted((b for b in blocks if b.tn == f.tn and b.sub == f.sub), key=lambda b: b.fn):
+            if tdma.fn_diff(b.fn, f.start_fn) < -LOOKBACK_FRAMES:
+                continue
+            if tdma.fn_diff(b.fn, f.until_fn) > 0:
+                ended = True
+                break
+            kept.append(b)
+            if b.crc_ok and tdma.fn_diff(b.fn, f.last_fn) > 0:
+                f = replace(f, last_fn=b.fn)
+            if _releases(b):
+                f = replace(f, released=True)
+        return None if ended or tdma.fn_diff(last_fn, f.until_fn) > 0 else f
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +262,6 @@ def decode_followed(
             tn=int(t),
             sdcch8=True,
         )
-        subs = {s for (ft, s), f in follower.channels.items() if ft == t and f.channel == "SDCCH/8"}
+        subs = {f.sub for f in [*follower.channels.values(), *follower.ending] if f.tn == t and f.channel == "SDCCH/8"}
         out.extend(b for b in blocks if b.sub in subs)
     return out

@@ -218,15 +218,19 @@ class SessionTracker:
         session = self._by_place.get(place)
         sdcch = block.channel == "SDCCH"
         live = session is not None and session.followed and not session.closed
-        if live:
-            assert session is not None
-            session.end_t_s = _end_of(block)
         if not block.crc_ok:
             if live:
                 assert session is not None
                 session.blocks_failed += 1
-                session.sdcch_lost += int(sdcch and session.readable and not session.released)
+                # before the UA the network sends nothing of the session (fill frames); after the
+                # release only the link's end, which closes the session when it decodes
+                if not session.released:
+                    session.end_t_s = _end_of(block)
+                    session.sdcch_lost += int(sdcch and session.readable and session.established)
             return []
+        if live:
+            assert session is not None
+            session.end_t_s = _end_of(block)
         if live:
             assert session is not None
             session.blocks_ok += 1

@@ -116,3 +116,20 @@ def test_the_same_assignment_seen_twice_is_one_follow():
     f.settle([_block(1051)], last_fn=1100)
     f.assign([L2Block(arfcn=ARFCN, fn=1000, tn=0, channel="CCCH", octets=IA, crc_ok=True)], arfcn=ARFCN, combined=False)
     assert f.channels[(1, 1)].last_fn == 1051
+
+
+def test_a_new_assignment_lets_the_follow_before_it_take_its_last_blocks():
+    """The stretch that carries a sub-channel's next assignment also carries the old phone's last
+    blocks (its UA after the Channel Release): the old follow takes them, up to the new one's lookback."""
+    f = _following(1000)
+    release = bytes.fromhex("03030d060d00") + b"\x2b" * 17
+    f.settle([_block(1051, l2=release)], last_fn=1060)
+    new_ia = L2Block(arfcn=ARFCN, fn=1150, tn=0, channel="CCCH", octets=IA[:8] + b"\x55" + IA[9:], crc_ok=True)
+    f.assign([new_ia], arfcn=ARFCN, combined=False)
+    assert f.channels[(1, 1)].start_fn == 1150 and [e.start_fn for e in f.ending] == [1000]
+    wanted = f.frames(np.arange(1060, 1300))
+    frames = set(wanted[0][2].tolist())
+    assert {1075, 1126} <= frames  # sub-channel 1's SDCCH (T3 4..7) before the new assignment
+    kept = f.settle([_block(1075), _block(1126), _block(1145, ok=False), _block(1177)], last_fn=1300)
+    assert [b.fn for b in kept] == [1075, 1126, 1145, 1177]  # the old follow's, then the new one's
+    assert f.ending == [] and f.channels[(1, 1)].last_fn == 1177

@@ -5,6 +5,7 @@ sessions and missing parts, never a crash; no raw identity anywhere in the outpu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -83,6 +84,32 @@ def test_ciphering_judged_from_crc_failures_when_the_command_is_missed():
     sessions, sms, _, _ = run(blocks, arfcn=spec.arfcn, bsic=spec.bsic)
     followed = [s for s in sessions if s["followed"]]
     assert followed and all(s["ciphered"] and s["result"] is None for s in followed) and sms == []
+
+
+def test_fill_before_the_ua_and_noise_after_the_release_change_nothing():
+    """What a follow hands over besides the session's own frames: the sub-channel's blocks before the
+    phone's SABM (the network sends fill: they fail here) and after its release (idle: they fail) do
+    not make a session "seen in part" nor move its end."""
+    sc, st = scene("fake-street-sdcch8")
+    spec = cell_of(sc, "FAKE-street")
+    truth = st.truth["FAKE-street"]["sessions"]
+    blocks = l2_blocks("fake-street-sdcch8", "FAKE-street")
+    noise = bytes(range(23))
+    extra = []
+    for t in truth:
+        tmpl = next(b for b in blocks if (b.tn, b.sub, b.channel) == (t["tn"], t["sub"], "SDCCH"))
+        for fn, dt in ((t["assignment_fn"] - 4, -4), (t["end_fn"] + 51, 51)):
+            at = dataclasses.replace(tmpl, fn=fn, octets=noise, crc_ok=False)
+            extra.append(dataclasses.replace(at, t_s=(fn - spec.start_fn) * 0.120 / 26))
+    # the release's last frame (the UA to the phone's DISC) lost: the session stays open past it
+    last = {(t["tn"], t["sub"], t["end_fn"]) for t in truth}
+    kept = [b for b in blocks if (b.tn, b.sub, b.fn + 3) not in last and (b.tn, b.sub, b.fn) not in last]
+    sessions, _, activity, _ = run(sorted(kept + extra, key=lambda b: b.t_s), arfcn=spec.arfcn, bsic=spec.bsic)
+    assert len(sessions) == len(truth)
+    for got, want in zip(sessions, truth, strict=True):
+        assert got["result"] == want["result"] and got["complete"]  # every step to the release was read
+        assert want["end_t_s"] - 0.5 < got["end_t_s"] < want["end_t_s"]  # the release's block, not the noise after
+    assert activity["sessions_in_part"] == 0
 
 
 @pytest.mark.parametrize("seed", range(3))
