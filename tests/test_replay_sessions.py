@@ -16,9 +16,9 @@ from rich.console import Console
 from sensor.cli import cli
 from sensor.commands.tables import print_activity
 from sensor.gsm.tdma import FRAME_DURATION_S
-from sensor.l3.ie_mm import MobileIdentity
 from sensor.sim.scene import load_scene
 from sensor.sim.scene_traffic import scene_traffic
+from tests.identities import raw_identities
 
 SCENES = Path(__file__).resolve().parents[1] / "recordings" / "scenes"
 DURATION_S = 12.0
@@ -118,20 +118,10 @@ def test_complete_sessions_and_their_sms_are_reported_with_keyed_phones(street):
     assert summary["sms"] == sum(o["type"] == "sms" for o in objs) >= len(complete)
 
 
-def _raw_identities(truth: dict) -> list[str]:
-    """The truth's IMSIs, IMEIs and TMSIs as digit strings and as Mobile Identity encodings."""
-    out = []
-    for s in truth["sessions"]:
-        out += [s["imsi"], s["imei"], MobileIdentity.imsi(s["imsi"]).to_bytes().hex()]
-        if s["tmsi"] is not None:
-            out += [f"{s['tmsi']:08x}", MobileIdentity.of_tmsi(s["tmsi"]).to_bytes().hex()]
-    return out
-
-
 def test_no_raw_identity_leaves_without_keep_identities(street):
     (result, _), _, truth = street
     assert WARNING not in result.stderr
-    assert [r for r in _raw_identities(truth) if r in result.stdout] == []
+    assert [r for r in raw_identities(truth) if r in result.stdout] == []
 
 
 def test_keep_identities_is_warned_about_and_said_in_the_output(street):

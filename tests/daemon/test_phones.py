@@ -17,7 +17,7 @@ from sensor.model import L2Block
 from sensor.resources import project_dir
 from sensor.sim.scene import load_scene
 from sensor.sim.scene_traffic import scene_traffic
-from tests.test_replay_sessions import _raw_identities
+from tests.identities import raw_identities
 
 PATROL = project_dir("recordings") / "scenes" / "patrol.toml"
 KEYED = re.compile(r"k1:[0-9a-f]{16}")
@@ -129,7 +129,7 @@ def test_sessions_and_sms_reach_the_collector_keyed(tmp_path, monkeypatch):
         assert (activity.sessions, activity.phones, activity.sms) == (2, 2, 2)
         # no raw identity anywhere: not in a stored envelope, not in the collector's or the outbox's files
         stored = "\n".join(str(m) for m in store.messages())
-        raw = _raw_identities(truth)
+        raw = raw_identities(truth)
         assert [r for r in raw if r in stored] == []
     finally:
         store.close()
