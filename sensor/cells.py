@@ -3,9 +3,14 @@
 Every BCCH block that passes its Fire code is parsed; the latest octets of each SI type are kept,
 their parameters merged (SI3 over SI4 over SI1/2/13 where they overlap), and a change in what a
 cell broadcasts is noticed and recorded (fake stations change their parameters; operators rarely
-do). CCCH blocks are counted by message type (paging, immediate assignment), identities are never
-kept. Power, SNR and frequency offset are summarised as mean, spread and last value. A message that
-does not parse is counted and logged, never raised: a fake station may send anything.
+do). The System Information a cell sends on the SACCH of its dedicated channels (SI5, SI5bis,
+SI5ter, SI6, TS 44.018 §9.1.37-§9.1.40) is kept the same way under ``si`` "5", "5bis", "5ter",
+"6": the 21-octet B4 frame after the block's L1 header (the header orders one phone's power and
+timing advance: it belongs to that phone's session, not to the cell), its parameters under the
+``sacch_*`` keys, the SACCH neighbour list the union of SI5/5bis/5ter's. CCCH blocks are counted
+by message type (paging, immediate assignment), identities are never kept. Power, SNR and
+frequency offset are summarised as mean, spread and last value. A message that does not parse is
+counted and logged, never raised: a fake station may send anything.
 """
 
 from __future__ import annotations
@@ -17,17 +22,23 @@ from typing import Any
 
 from sensor.errors import DecodeError
 from sensor.gsm.bands import arfcn_to_downlink_hz
+from sensor.l2.ts44004 import SACCH_L1_HEADER_OCTETS
+from sensor.l3 import keys
 from sensor.l3.ccch import classify_ccch
 from sensor.l3.messages import SIType, SystemInformation, parse_si, si_type_of
+from sensor.l3.si_sacch import SacchSystemInformation, parse_sacch_si, sacch_si_type_of
+from sensor.l3.ts44018 import SacchSIType
 from sensor.model import L2Block
 
 log = logging.getLogger(__name__)
 
 SCHEMA = 1
 # Where SI types overlap in what they say, the later in this order wins (TS 44.018 §3.2.2.1:
-# SI3 is the reference for cell selection, SI4 repeats it).
-PARAM_PRECEDENCE = ("13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
+# SI3 is the reference for cell selection, SI4 repeats it). The SACCH types' keys are their own.
+PARAM_PRECEDENCE = ("6", "5ter", "5bis", "5", "13", "2quater", "2ter", "2bis", "2", "1", "4", "3")
 NEIGHBOUR_TYPES = ("2", "2bis", "2ter")
+SACCH_NEIGHBOUR_TYPES = ("5", "5bis", "5ter")  # §9.1.37-§9.1.39: the SACCH BA list, in parts
+IDENTITY_TYPES = ("3", "4", "6")  # the SI types that carry the LAI (and SI3, SI6 the cell identity)
 READING_EVERY_S = 0.25
 
 
@@ -71,7 +82,7 @@ class CellObservation:
     bsic: int | None
     band: str | None = None
     si_octets: dict[str, bytes] = field(default_factory=dict)
-    si: dict[str, SystemInformation] = field(default_factory=dict)
+    si: dict[str, SystemInformation | SacchSystemInformation] = field(default_factory=dict)
     rssi_dbfs: RunningStat = field(default_factory=RunningStat)
     snr_db: RunningStat = field(default_factory=RunningStat)
     freq_offset_hz: RunningStat = field(default_factory=RunningStat)
@@ -129,6 +140,9 @@ class CellObservation:
         for t in PARAM_PRECEDENCE:
             if t in self.si:
                 out.update(self.si[t].params())
+        sacch_lists = [self.si[t].neighbours for t in SACCH_NEIGHBOUR_TYPES if t in self.si]  # type: ignore[union-attr]
+        if sacch_lists:
+            out[keys.SACCH_NEIGHBOURS] = sorted({a for lst in sacch_lists for a in lst})
         return out
 
 
@@ -167,34 +181,37 @@ class CellTracker:
                 cell.readings.append((float(lat), float(lon), float(b.rssi_dbfs), float(b.t_s)))
         # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
         if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
-            self._add_si(cell, b)
+            self._add_si(cell, b, b.octets)
         elif b.channel == "CCCH" and (name := classify_ccch(b.octets)) is not None:
             cell.ccch[name] = cell.ccch.get(name, 0) + 1
+        elif b.channel == "SACCH" and sacch_si_type_of(frame := b.octets[SACCH_L1_HEADER_OCTETS:]) is not None:
+            self._add_si(cell, b, frame, sacch=True)
         return cell
 
-    def _add_si(self, cell: CellObservation, b: L2Block) -> None:
+    def _add_si(self, cell: CellObservation, b: L2Block, frame: bytes, *, sacch: bool = False) -> None:
+        """One SI message: ``frame`` is the BCCH block, or the SACCH block's frame after its L1 header."""
         try:
-            msg = parse_si(b.octets, strict=False)
+            msg = parse_sacch_si(frame) if sacch else parse_si(frame, strict=False)
         except DecodeError as exc:
             cell.parse_errors += 1
             self.parse_errors += 1
-            log.info("arfcn %d fn %d: unparsable BCCH message %s: %s", b.arfcn, b.fn, b.octets.hex(), exc)
+            log.info("arfcn %d fn %d: unparsable %s SI %s: %s", b.arfcn, b.fn, b.channel, frame.hex(), exc)
             return
         t = msg.si_type.value
         old_octets = cell.si_octets.get(t)
-        if old_octets is not None and old_octets != b.octets:
+        if old_octets is not None and old_octets != frame:
             old = cell.si[t]
             changed = sorted(k for k, v in msg.params().items() if old.params().get(k) != v)
-            if t in ("3", "4") and (
+            if t in IDENTITY_TYPES and (
                 getattr(old, "lai", None) != getattr(msg, "lai", None)
                 or getattr(old, "cell_identity", None) != getattr(msg, "cell_identity", None)
             ):
                 changed.insert(0, "identity")
-            if t in NEIGHBOUR_TYPES and old.neighbours != msg.neighbours:  # type: ignore[attr-defined]
+            if t in NEIGHBOUR_TYPES and old.neighbours != msg.neighbours:  # type: ignore[union-attr]
                 changed.insert(0, "neighbours")
             cell.changes.append(SiChange(b.t_s, t, changed or ["octets"]))
             log.info("arfcn %d bsic %s: SI%s changed (%s)", cell.arfcn, cell.bsic, t, ", ".join(changed or ["octets"]))
-        cell.si_octets[t] = b.octets
+        cell.si_octets[t] = frame
         cell.si[t] = msg
 
 
@@ -237,5 +254,5 @@ def _r(x: float | None, digits: int) -> float | None:
 
 
 def _si_order(t: str) -> int:
-    order = [s.value for s in SIType]
+    order = [s.value for s in SIType] + [s.value for s in SacchSIType]
     return order.index(t) if t in order else len(order)

@@ -1,5 +1,7 @@
 """The cell model: real SI messages merged into one cell, the contract's cell object, changes noticed."""
 
+import dataclasses
+
 import pytest
 
 from sensor.cells import CellTracker, cell_object
@@ -59,7 +61,8 @@ def test_parameter_change_is_noticed_and_garbage_is_counted():
 
 def test_the_real_vodafone_cell_is_judged_normal_by_every_rule():
     """vf_call6's cell sends CRO 80 dB with PENALTY_TIME 31, which subtracts the offset (TS 45.008 §6.4):
-    no lure. Judged alone, with the band plans loaded, it must come out normal with no reason at all."""
+    no lure. Judged alone, with the band plans loaded and its SACCH's SI5 merged in, it must come out
+    normal with no reason at all."""
     from sensor.detect.detector import Detector
     from sensor.detect.judge import judge_cells
     from sensor.gsm.allocations import load_allocations
@@ -70,7 +73,88 @@ def test_the_real_vodafone_cell_is_judged_normal_by_every_rule():
         tracker.add_block(
             _block(octets, fn, channel=channel, t_s=fn * 0.0046, snr_db=20.0, freq_offset_hz=-150.0, band="DCS1800")
         )
+    for b in _real_ts1_blocks():  # and its dedicated channel's SACCH (SI5)
+        tracker.add_block(b)
     (cell,) = tracker.cells.values()
+    assert "5" in cell_object(cell)["si"]
     assert cell_object(cell)["params"]["cro_db"] == 80 and cell_object(cell)["params"]["penalty_time_subtracts_cro"]
     (judged,) = judge_cells([cell], Detector.from_config(), allocations=load_allocations())
     assert (judged["verdict"], judged["reasons"]) == ("normal", [])
+
+
+def _real_ts1_blocks() -> list[L2Block]:
+    """gr-gsm's SDCCH/8 decodes of the real capture's TS1 (SDCCH and SACCH, sub-channel 1)."""
+    from tests.coding.capture import expected_sdcch8_ts1
+
+    out = []
+    for fn, octets in sorted(expected_sdcch8_ts1().items()):
+        channel = multiframe.sdcch8_frame_use(fn % 51).channel.value
+        out.append(L2Block(725, fn, 1, channel, octets, True, bsic=48, t_s=fn * 0.0046, sub=1, band="DCS1800"))
+    return out
+
+
+def test_the_real_sacch_si5_feeds_the_cell():
+    """The SI5 on the real cell's SACCH (TS 44.018 §9.1.37) joins its SI: the B4 frame without the L1
+    header (the phone's power and timing advance), its neighbour list under sacch_neighbours, as SI2's."""
+    tracker = CellTracker()
+    for fn, octets in sorted(expected_bcch_ts0().items()):
+        tracker.add_block(_block(octets, fn, channel=multiframe.block_starting_at(fn, combined=False).channel.value))
+    for b in _real_ts1_blocks():
+        tracker.add_block(b)
+    (cell,) = tracker.cells.values()
+    obj = cell_object(cell)
+    assert list(obj["si"]) == ["1", "2", "2ter", "2quater", "3", "4", "13", "5"]
+    assert obj["si"]["5"] == "030349061d9f6d1810800000000000000000000000"  # gr-gsm's block less "00 01"
+    assert obj["params"]["sacch_neighbours"] == [730, 733, 734, 741, 746] == sorted(cell.si["2"].neighbours)
+    # the operator tells the two lists apart with BA-IND (TS 44.018 §10.5.2.22): 0 on the BCCH, 1 on the SACCH
+    assert obj["params"]["sacch_ba_ind"] == 1 and obj["params"]["ba_ind"] == 0
+    assert tracker.parse_errors == 0 and cell.changes == []
+
+
+def _sacch(message: bytes, ta: int = 1, **kw) -> L2Block:
+    from sensor.sim.procedure import sacch_block
+
+    return _block(sacch_block(message, timing_advance_symbols=ta), 1000, arfcn=62, bsic=5, channel="SACCH", **kw)
+
+
+def test_si6_feeds_the_cell_and_an_identity_unlike_si3_is_a_fake_sign():
+    from sensor.detect.detector import Detector
+    from sensor.detect.judge import judge_cells
+    from sensor.sim.procedure import sacch_messages
+
+    p = CellParams(mcc="460", mnc="00", lac=10, cell_id=1, arfcn=62, neighbours=(60, 66))
+    si = build_all(p)
+    si5, si6 = sacch_messages(p)
+    tracker = CellTracker()
+    for t in ("1", "2", "3", "4"):
+        tracker.add_block(_block(next(v for k, v in si.items() if k.value == t), arfcn=62, bsic=5))
+    tracker.add_block(_sacch(si5, ta=3))
+    tracker.add_block(_sacch(si6, ta=3))
+    tracker.add_block(_sacch(si6, ta=9))  # another phone, farther: the same SI6, not a change
+    tracker.add_block(_sacch(b"\x00" * 19, crc_ok=False))  # a ciphered SACCH block: nothing read
+    cell = tracker.cells[(62, 5)]
+    obj = cell_object(cell)
+    assert obj["si"]["6"] == "0303" + si6.hex() and obj["si"]["5"] == "0303" + si5.hex()
+    params = obj["params"]
+    sacch_identity = (params["sacch_mcc"], params["sacch_mnc"], params["sacch_lac"], params["sacch_cell_id"])
+    assert sacch_identity == ("460", "00", 10, 1)
+    assert params["sacch_neighbours"] == [60, 66] and cell.changes == [] and cell.blocks_failed == 1
+    (judged,) = judge_cells([cell], Detector.from_config())
+    assert "sacch_identity" not in {r["rule"] for r in judged["reasons"]}
+
+    _, other = sacch_messages(dataclasses.replace(p, lac=11, cell_id=7))
+    tracker.add_block(_sacch(other, t_s=5.0))
+    assert cell.changes[-1].si_type == "6" and cell.changes[-1].changed[0] == "identity"
+    (judged,) = judge_cells([cell], Detector.from_config())
+    reason = next(r for r in judged["reasons"] if r["rule"] == "sacch_identity")
+    assert "460-00 LAC 10 CI 1" in reason["detail"] and "LAC 11 CI 7" in reason["detail"]
+    assert judged["verdict"] == "fake"
+
+
+def test_sacch_blocks_that_are_not_si_are_left_alone_and_bad_si_counted():
+    tracker = CellTracker()
+    tracker.add_block(_block(bytes.fromhex("0001030301") + b"\x2b" * 18, arfcn=62, bsic=5, channel="SACCH"))  # fill
+    tracker.add_block(_block(bytes.fromhex("00010f0349061d") + b"\x00" * 16, arfcn=62, bsic=5, channel="SACCH"))
+    assert tracker.parse_errors == 0 and tracker.cells[(62, 5)].si_octets == {}
+    tracker.add_block(_block(bytes.fromhex("0001030349061e") + b"\xff" * 16, arfcn=62, bsic=5, channel="SACCH"))
+    assert tracker.parse_errors == 1 and tracker.cells[(62, 5)].si_octets == {}

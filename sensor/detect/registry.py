@@ -17,6 +17,7 @@ from sensor.detect.rules.operator_inconsistent import OperatorInconsistent
 from sensor.detect.rules.paging_behaviour import PagingBehaviour
 from sensor.detect.rules.power_anomaly import PowerAnomaly
 from sensor.detect.rules.reselection_bait import ReselectionBait
+from sensor.detect.rules.sacch_identity import SacchIdentity
 from sensor.detect.rules.short_t3212 import ShortT3212
 from sensor.detect.rules.si_changed import SiChanged
 from sensor.detect.rules.sms_unciphered import SmsUnciphered
@@ -45,5 +46,6 @@ RULES: dict[str, type[Rule]] = {
         SmsUnciphered,
         ForeignReject,
         SiChanged,
+        SacchIdentity,
     )
 }

@@ -3,8 +3,9 @@ lists a phone on a dedicated channel measures) and SI6 (cell identity, LAI, cell
 sent in a B4 frame (TS 44.006: address, control, then the L3 message with its L2 pseudo length,
 19 octets, TS 44.006 §5.8.3 N201), after the 2-octet L1 header of the SACCH block.
 
-Example, the real SI5 of captures/expected/vf_call6_arfcn725.grgsm_sdcch8_ts1.txt (FN 1332356;
-the decoders take the octets after ``03 03``)::
+Example, the real SI5 of captures/expected/vf_call6_arfcn725.grgsm_sdcch8_ts1.txt (FN 862242;
+the message decoders take the octets after ``03 03``, :func:`parse_sacch_si` the 21-octet frame
+from ``03 03`` on, which is what a cell's ``si`` keeps: the L1 header is the phone's, not the cell's)::
 
     00 01           L1 header: MS power level 0, timing advance 1 (not part of the message)
     03 03           LAPDm B4: address SAPI 0, C/R 1, EA 1 | control UI (not part of the message)
@@ -19,10 +20,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sensor.l2.ts44006 import N201, ChannelGroup, FrameFormat
+from sensor.l2.errors import L2DecodeError
+from sensor.l2.frame import decode_frame
+from sensor.l2.ts44006 import (
+    ADDRESS_EA,
+    ADDRESS_SAPI_MASK,
+    ADDRESS_SAPI_SHIFT,
+    CONTROL_CODE,
+    CONTROL_U_MASK,
+    N201,
+    SAPI_SIGNALLING,
+    Channel,
+    ChannelGroup,
+    FrameFormat,
+    FrameType,
+)
 
 from . import keys
+from .codec import decode
 from .elements import Field, Header, MessageSpec, PseudoLength, Remainder, V
+from .errors import L3ParseError, NotSystemInformation
 from .freqlist import FrequencyList
 from .ie import (
     CELL_IDENTITY,
@@ -35,7 +52,7 @@ from .ie import (
 from .ie_rr import CELL_OPTIONS_SACCH, CellOptionsSacch
 from .si_common import _Base
 from .ts24007 import PD_RR
-from .ts44018 import SACCH_L2_PSEUDO_LENGTH, SACCH_MESSAGE_TYPE, SacchSIType
+from .ts44018 import L2_PSEUDO_LENGTH_BITS, SACCH_L2_PSEUDO_LENGTH, SACCH_MESSAGE_TYPE, SacchSIType
 
 B4_SACCH_OCTETS = N201[(FrameFormat.B4, ChannelGroup.SACCH)]  # 19: the L3 message in a B4 frame, fill included
 
@@ -138,3 +155,47 @@ class SystemInformation6(_Base):
 
 
 SACCH_MESSAGES = (SystemInformation5, SystemInformation5bis, SystemInformation5ter, SystemInformation6)
+
+SacchSystemInformation = SystemInformation5 | SystemInformation5bis | SystemInformation5ter | SystemInformation6
+# TS 44.018 §10.4: message type → the SACCH SI class that declares it
+SACCH_CLASSES: dict[int, Any] = {SACCH_MESSAGE_TYPE[cls.si_type].value: cls for cls in SACCH_MESSAGES}
+
+
+def sacch_si_type_of(frame: bytes) -> SacchSIType | None:
+    """The SACCH SI type of a 21-octet SACCH L2 frame (after the L1 header), or None when it is not
+    a B4 UI frame on SAPI 0 carrying one (cheap, never raises)."""
+    if len(frame) < 5 or frame[3] != PD_RR or frame[1] & CONTROL_U_MASK != CONTROL_CODE[FrameType.UI]:
+        return None
+    if not frame[0] & ADDRESS_EA or (frame[0] >> ADDRESS_SAPI_SHIFT) & ADDRESS_SAPI_MASK != SAPI_SIGNALLING:
+        return None
+    cls = SACCH_CLASSES.get(frame[4])
+    return None if cls is None else cls.si_type
+
+
+def parse_sacch_si(frame: bytes) -> SacchSystemInformation:
+    """The SI5/5bis/5ter/6 in a SACCH L2 frame: the 21 octets after the block's L1 header (TS 44.004
+    §7.2), a B4 UI frame on SAPI 0 (TS 44.006 §2.1) whose information field is the message with its
+    L2 pseudo length. Raises :class:`NotSystemInformation` for another frame or message and
+    :class:`L3ParseError` for malformed octets, nothing else."""
+    try:
+        f = decode_frame(bytes(frame), Channel.SACCH)
+    except L2DecodeError as exc:
+        raise L3ParseError(f"not a SACCH frame: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise L3ParseError(f"not an octet string: {exc}") from None
+    if f.frame_type is not FrameType.UI or f.sapi != SAPI_SIGNALLING:
+        raise NotSystemInformation(f"a {f.frame_type.value} frame on SAPI {f.sapi}, not a UI frame on SAPI 0")
+    info = f.info
+    if len(info) < 3 or info[0] & 0x03 != L2_PSEUDO_LENGTH_BITS:
+        raise L3ParseError("the information field does not start with an L2 pseudo length")
+    if info[1] != PD_RR:
+        raise NotSystemInformation(f"octet {info[1]:#04x} is not RR with skip indicator 0")
+    cls = SACCH_CLASSES.get(info[2])
+    if cls is None:
+        raise NotSystemInformation(f"RR message type {info[2]:#04x} is not a SACCH System Information type")
+    try:
+        return decode(cls, info)
+    except L3ParseError:
+        raise
+    except (IndexError, ValueError, KeyError, TypeError) as exc:  # defensive: keep the typed-error promise
+        raise L3ParseError(f"SI{cls.si_type.value} could not be decoded: {exc}") from exc

@@ -7,6 +7,11 @@ equalised with the channel description's TSC), or SDCCH/4 on a combined timeslot
 anyway; following it only keeps its blocks that fail their Fire code). TCH, hopping and
 other-carrier assignments are not followed (the session stage reports them).
 
+While a sub-channel is followed on a timeslot, the blocks of every SDCCH/8 sub-channel of that
+timeslot are decoded: one whose assignment was lost (a CCCH block in a fade, a recording that
+starts after it) is found by a block that passes its Fire code and followed from there, as gr-gsm
+decodes every sub-channel of the timeslot it is told.
+
 A follow lasts while the sub-channel is in use (``Followed.until_fn``): ``IDLE_S`` after the last
 block that decoded (the assignment counts as one), ``RELEASE_IDLE_S`` once a Channel Release
 (§9.1.7) went down it, and never longer than ``MAX_SESSION_S`` from the assignment. The network
@@ -35,7 +40,6 @@ import numpy as np
 
 from sensor.errors import DecodeError
 from sensor.gsm import multiframe, tdma
-from sensor.gsm.multiframe import Channel
 from sensor.l2.frame import decode_block
 from sensor.l2.ts44006 import Channel as L2Channel
 from sensor.l3.dispatch import decode_l3
@@ -58,10 +62,8 @@ REMEMBER_ASSIGNMENTS = 1000  # assignments already acted on (the stream's window
 
 FOLLOWED_CHANNELS = ("SDCCH/8", "SDCCH/4")
 _ASSIGNMENT_TYPES = (RRMessageType.IMMEDIATE_ASSIGNMENT, RRMessageType.IMMEDIATE_ASSIGNMENT_EXTENDED)
-# TS 45.002 §7 Table 3, combination VII: T3s of SDCCH/8 sub-channel s (4s..4s+3) and of the SACCH/C8.
-_SDCCH8_T3 = tuple(tuple(b.t3s) for b in multiframe.SDCCH8_BLOCKS if b.channel is Channel.SDCCH)
-_SACCH8_T3 = tuple(t for b in multiframe.SDCCH8_BLOCKS if b.channel is Channel.SACCH for t in b.t3s)
-_SACCH8_SUBS = np.array(multiframe.SACCH_C8_SUBCHANNELS)
+# TS 45.002 §7 Table 3, combination VII: the T3s of the SDCCH/8 (0..31) and SACCH/C8 (32..47) blocks
+_SDCCH8_ALL_T3 = np.array(sorted({t for b in multiframe.SDCCH8_BLOCKS for t in b.t3s}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +161,12 @@ class Follower:
 
     def frames(self, frames: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
         """(tn, TSC, frames) to equalise on timeslots other than 0: of ``frames`` (the stretch's,
-        not reduced), those of the followed SDCCH/8 sub-channels' SDCCH and SACCH blocks from
-        ``LOOKBACK_FRAMES`` before their assignment, for at most ``MAX_SESSION_FRAMES``."""
+        not reduced), those of every SDCCH/8 sub-channel's SDCCH and SACCH blocks on the timeslots
+        of followed sub-channels, from ``LOOKBACK_FRAMES`` before a follow's assignment for at most
+        ``MAX_SESSION_FRAMES``."""
         frames = np.asarray(frames, np.int64)
         t3 = tdma.t3(frames)
-        # TS 45.002 §7 Table 3: the SACCH/C8 block at T3 32 + 4i carries sub-channel [FN div 51 mod 2][i]
-        cycle = (frames // tdma.FRAMES_PER_51_MULTIFRAME) % 2
-        sacch_sub = _SACCH8_SUBS[cycle, np.clip((t3 - _SACCH8_T3[0]) // 4, 0, 3)]
+        dedicated = np.isin(t3, _SDCCH8_ALL_T3)  # every sub-channel's blocks: a lost assignment's too
         out: dict[tuple[int, int], np.ndarray] = {}
         for f in [*self.channels.values(), *self.ending]:
             if f.channel != "SDCCH/8":
@@ -174,10 +175,14 @@ class Follower:
             live = (since >= -LOOKBACK_FRAMES) & (since <= MAX_SESSION_FRAMES)
             if f.cap_fn is not None:
                 live &= tdma.fn_diff(frames, f.cap_fn) <= 0
-            mine = live & (np.isin(t3, _SDCCH8_T3[f.sub]) | (np.isin(t3, _SACCH8_T3) & (sacch_sub == f.sub)))
             key = (f.tn, f.tsc)
-            out[key] = mine if key not in out else out[key] | mine
-        return [(tn, tsc, frames[m]) for (tn, tsc), m in out.items() if m.any()]
+            out[key] = live if key not in out else out[key] | live
+        return [(tn, tsc, frames[m & dedicated]) for (tn, tsc), m in out.items() if (m & dedicated).any()]
+
+    def found(self, tn: int, sub: int, tsc: int, fn: int) -> None:
+        """Follow a sub-channel whose assignment was not read, from a block of it that decoded at ``fn``."""
+        if (tn, sub) not in self.channels:
+            self.channels[(tn, sub)] = Followed("SDCCH/8", tn, sub, tsc, fn, fn)
 
     def settle(self, blocks: list[L2Block], *, last_fn: int) -> list[L2Block]:
         """The blocks of followed sub-channels among ``blocks`` (in FN order, one stretch's, up to
@@ -234,7 +239,8 @@ def decode_followed(
     band: str | None = None,
 ) -> list[L2Block]:
     """The blocks of the SDCCH/8 sub-channels ``follower`` follows, in ``frames`` (a stretch's,
-    not reduced), their follows not yet settled (``Follower.settle``). ``bursts(tn, tsc, fn)``
+    not reduced), their follows not yet settled (``Follower.settle``), and of the others on their
+    timeslots that decode (``Follower.found``). ``bursts(tn, tsc, fn)``
     equalises the bursts of timeslots ``tn`` in frames ``fn`` with training sequences ``tsc``
     (arrays of one length, all in one batch: the kernels are batched)."""
     wanted = follower.frames(frames)
@@ -262,6 +268,13 @@ def decode_followed(
             tn=int(t),
             sdcch8=True,
         )
-        subs = {f.sub for f in [*follower.channels.values(), *follower.ending] if f.tn == t and f.channel == "SDCCH/8"}
-        out.extend(b for b in blocks if b.sub in subs)
+        followed = [*follower.channels.values(), *follower.ending]
+        subs = {f.sub for f in followed if f.tn == t and f.channel == "SDCCH/8"}
+        tsc_t = int(tsc[rows[0]])
+        for b in blocks:
+            if b.sub is not None and b.sub not in subs and b.crc_ok:  # its assignment was not read
+                follower.found(int(t), b.sub, tsc_t, b.fn)
+                subs.add(b.sub)
+            if b.sub in subs:
+                out.append(b)
     return out

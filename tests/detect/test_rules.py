@@ -287,3 +287,14 @@ def test_foreign_reject():
     assert (
         judge("foreign_reject", cell(64, activity={"sessions": 10, "lu_rejects": {"17": 9}})) is None
     )  # network failure
+
+
+def test_sacch_identity_differs_from_the_broadcast_one():
+    same = {"sacch_mcc": "460", "sacch_mnc": "00", "sacch_lac": 6170, "sacch_cell_id": 20064}
+    base = cell(64).params
+    assert judge("sacch_identity", cell(64, params={**base, **same})) is None
+    assert judge("sacch_identity", cell(64)) is None  # no SI6 decoded: nothing to compare
+    other = judge("sacch_identity", cell(64, params={**base, **same, "sacch_lac": 7171}))
+    assert other.strong and "460-00 LAC 6170 CI 20064" in other.detail and "LAC 7171" in other.detail
+    assert judge("sacch_identity", cell(64, params={**base, **same, "sacch_mnc": "02"})) is not None
+    assert judge("sacch_identity", cell(64, lac=None, params={**base, **same, "sacch_lac": 1})) is None  # no SI3

@@ -321,3 +321,35 @@ def test_assignment_command_says_where_the_phone_goes():
     assert (back.channel, back.hopping, back.channel_description.maio) == ("TCH/F", True, 3)
     plain = decode_l3(AssignmentCommand(ChannelDescription2(0b00000, 2, 5, arfcn=70)).to_l2())
     assert (plain.channel, plain.hopping, plain.channel_description.arfcn) == ("TCH/F", False, 70)
+
+
+def test_sacch_si_frames_as_a_cell_keeps_them(captures):
+    """``parse_sacch_si`` takes the 21-octet SACCH frame after the L1 header (what ``cell.si`` keeps)."""
+    from sensor.l3.si_sacch import parse_sacch_si, sacch_si_type_of
+    from sensor.l3.ts44018 import SacchSIType
+
+    sacch = dict(_sdcch_blocks(captures / SDCCH_FILE))[1332356]
+    si5 = parse_sacch_si(sacch[2:])
+    assert isinstance(si5, SystemInformation5) and si5.neighbours == (730, 733, 734, 741, 746)
+    assert sacch_si_type_of(sacch[2:]) is SacchSIType.SI5
+    six = bytes.fromhex("0303") + bytes.fromhex("2d061e2bd9") + _lai().to_bytes() + bytes.fromhex("25ff") + b"\x2b" * 7
+    assert sacch_si_type_of(six) is SacchSIType.SI6 and parse_sacch_si(six).cell_id == 0x2BD9
+    assert sacch_si_type_of(bytes.fromhex("0f03") + six[2:]) is None  # SAPI 3
+    assert sacch_si_type_of(bytes.fromhex("0373") + six[2:]) is None  # a UA, not a UI frame
+    with pytest.raises(L3ParseError):
+        parse_sacch_si(bytes.fromhex("0303") + bytes.fromhex("2d0621") + b"\x2b" * 16)  # paging on a SACCH
+    with pytest.raises(L3ParseError):
+        parse_sacch_si(six[:20])
+
+
+@SETTINGS
+@given(st.binary(min_size=0, max_size=24), st.sampled_from([0x1D, 0x05, 0x06, 0x1E, 0x21]))
+def test_random_sacch_frames_raise_only_decode_errors(octets, mt):
+    from sensor.l3.si_sacch import parse_sacch_si, sacch_si_type_of
+
+    for frame in (octets, bytes.fromhex("0303") + bytes([0x49, 0x06, mt]) + octets):
+        sacch_si_type_of(frame)
+        try:
+            parse_sacch_si(frame)
+        except DecodeError:
+            pass

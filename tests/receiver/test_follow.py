@@ -68,14 +68,15 @@ def test_the_real_assignment_is_found_and_followed_to_sdcch8_sub_1_on_ts1():
     frames = np.arange(int(b.fn.min()), int(b.fn.max()) + 1)
     wanted = follower.frames(frames)
     assert [(tn, tsc) for tn, tsc, _ in wanted] == [(1, 0)]
-    per_mf = np.bincount(wanted[0][2] // 51)  # 4 SDCCH bursts every 51 frames, 4 SACCH every 102
-    assert set(per_mf[per_mf > 0][1:-1]) <= {4, 8}
+    per_mf = np.bincount(wanted[0][2] // 51)  # every sub-channel's SDCCH (T3 0..31) and SACCH (32..47) frames
+    assert set(per_mf[per_mf > 0][1:-1]) == {48}
 
     blocks = decode_followed(follower, frames, _capture_bursts, arfcn=ARFCN, freq_offset_hz=None)
     kept = follower.settle(ts0_blocks + blocks, last_fn=int(frames[-1]))
     ok = {x.fn: x.octets for x in kept if x.crc_ok}
     assert ok == expected_sdcch8_ts1()
-    assert all(x.tn == 1 and x.sub == 1 for x in kept)
+    assert all(x.tn == 1 and x.sub == 1 for x in kept)  # nothing else on TS1 decodes: no sub-channel found
+    assert set(follower.channels) <= {(1, 1)}
     assert any(not x.crc_ok for x in kept)  # ciphered after the Ciphering Mode Command: still given
     assert min(x.fn for x in kept) >= IA_FN - LOOKBACK_FRAMES
 
@@ -133,3 +134,33 @@ def test_a_new_assignment_lets_the_follow_before_it_take_its_last_blocks():
     kept = f.settle([_block(1075), _block(1126), _block(1145, ok=False), _block(1177)], last_fn=1300)
     assert [b.fn for b in kept] == [1075, 1126, 1145, 1177]  # the old follow's, then the new one's
     assert f.ending == [] and f.channels[(1, 1)].last_fn == 1177
+
+
+def test_a_sub_channel_whose_assignment_was_lost_is_found_by_its_blocks():
+    """Sub-channel 1 followed from its assignment; sub-channel 2's assignment was not read (a fade):
+    its block that decodes starts a follow of it, its failing blocks before are not taken, and a
+    sub-channel with nothing decodable (3) is never followed."""
+    from sensor.coding.xcch import encode_xcch
+    from sensor.gsm import multiframe
+
+    start = 51 * 1000
+    f = _following(start)
+    ui = encode_xcch(b"\x03\x03\x01" + b"\x2b" * 20).bursts(tsc=0)[0]
+    sub2 = next(b for b in multiframe.SDCCH8_BLOCKS if b.channel is multiframe.Channel.SDCCH and b.index == 2)
+    sent = {start + 51 * 2 + sub2.first_t3 + i: ui[i] for i in range(4)}  # sub 2's block two multiframes on
+
+    def bursts(tn, tsc, fn):
+        have = np.array([int(x) in sent for x in fn])
+        bits = np.stack([sent.get(int(x), np.zeros(148, np.uint8)) for x in fn])
+        n = len(fn)
+        return DedicatedBursts(ubits_to_sbits(bits, magnitude=1.0) * have[:, None], np.zeros(n), np.zeros(n), fn * 0.0)
+
+    frames = np.arange(start, start + 51 * 4)
+    blocks = decode_followed(f, frames, bursts, arfcn=ARFCN, freq_offset_hz=None)
+    found = start + 102 + sub2.first_t3
+    others = [(b.sub, b.fn, b.crc_ok) for b in blocks if b.sub != 1]
+    assert others[0] == (2, found, True) and {s for s, _, _ in others} == {2}  # none of sub 2 before, none of 3
+    assert all(not ok for _, _, ok in others[1:])  # followed from then on: its failing blocks are kept too
+    assert set(f.channels) == {(1, 1), (1, 2)} and f.channels[(1, 2)].start_fn == found
+    kept = f.settle(blocks, last_fn=int(frames[-1]))
+    assert min(b.fn for b in kept if b.sub == 2) == found
