@@ -88,7 +88,7 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_escort_job",
         "fraud",
-        (("男公关", "借种", "富婆"),),
+        (("男公关", "借种", "富婆", "共孕"),),
         1.5,
         "the paid-companion job lure ({0}): a deposit first, no job",
     ),
@@ -157,6 +157,13 @@ CUES: tuple[Cue, ...] = (
         3.0,
         "asks to install an app ({0}) from the link it carries: whatever the lure, the link delivers software",
         link=True,
+    ),
+    Cue(
+        "malware_vote",
+        "malware",
+        (("投下票", "帮我投票", "帮忙投票"),),
+        1.5,
+        "asks a favour, a vote, behind a link ({0}): the 微投票 worm's lure",
     ),
     Cue(
         "malware_look",

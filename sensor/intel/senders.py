@@ -142,7 +142,6 @@ class Senders:
                 return brand
         return None
 
-
     def brands_in(self, folded_text: str) -> list[Brand]:
         """The brands a text names anywhere (not only in its signature), each once, in the order
         of their first mention. ``folded_text`` is compared as :func:`fold_name` folds (spaces

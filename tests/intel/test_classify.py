@@ -56,7 +56,9 @@ def test_a_link_to_the_brands_sourced_domain_is_no_brand_mark():
     assert "brand_link" not in rules_of(reasons)
     _, reasons = classify("【工商银行】积分商城上新，详情 https://icbc-jf.com/x")
     detail = {r["rule"]: r for r in reasons}["brand_link"]["detail"]
-    assert detail == "claims to be 中国工商银行 and links to icbc-jf[.]com, not a domain of 中国工商银行 (icbc[.]com[.]cn)"
+    assert detail == (
+        "claims to be 中国工商银行 and links to icbc-jf[.]com, not a domain of 中国工商银行 (icbc[.]com[.]cn)"
+    )
 
 
 def test_a_brand_without_a_sourced_domain_vouches_for_no_link():
