@@ -5,8 +5,8 @@ the worst of 64 KB hostile texts.
 
 The mix: five fraud texts of about 70 characters (a link spelt with 点com, a full-width link, a
 400 number written with letter O, QQ/WeChat ids, a bank card and amounts). "extract" is
-sensor.intel.extract alone; "enrich" is enrich_sms on an sms object (extraction plus sender
-analysis). Best of 3 passes, one core. The reference in the same run: the same texts through one
+sensor.intel.extract alone; "enrich" is enrich_sms on an sms object (extraction, sender
+analysis and classification). Best of 3 passes, one core. The reference in the same run: the same texts through one
 ``re.finditer`` of a plain URL pattern, the least any extractor does.
 """
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from sensor.cli import cli
 from sensor.commands.tables import print_activity
 from sensor.gsm.tdma import FRAME_DURATION_S
+from sensor.intel.corpus import CATEGORIES
 from sensor.sim.scene import load_scene
 from sensor.sim.scene_traffic import scene_traffic
 from tests.identities import raw_identities
@@ -185,7 +186,9 @@ def test_sms_objects_carry_their_links_numbers_and_sender_reasons(street):
     assert sms
     whole = [m for m in sms if m["text"] is not None and (m["of"] is None or m["parts"] == list(range(1, m["of"] + 1)))]
     for m in sms:
-        assert m["category"] is None and m["campaign"] is None
+        assert m["campaign"] is None
+        assert (m["category"] is None) == (m["text"] is None)  # every text classified, with its reasons
+        assert m["category"] is None or (m["category"] in CATEGORIES and m["reasons"])
         assert isinstance(m["urls"], list) and isinstance(m["numbers"], list) and isinstance(m["reasons"], list)
         assert m["urls"] == [f["raw"] for f in m["findings"] if f["kind"] == "url"]
         assert all(m["text"][f["span"][0] : f["span"][1]] == f["raw"] for f in m["findings"])

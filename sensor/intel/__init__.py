@@ -19,8 +19,9 @@ treats the text as hostile: matching is total and bounded, links are data and ar
 * ``senders``   the official-sender tables (``firmware-config/senders``), every entry with its source;
 * ``signature`` the brand a text signs with (【工商银行】 at the start or end);
 * ``sender``    sender analysis: spoofed service numbers and brand mismatches as reasons;
-* ``enrich``    ``enrich_sms``: fills an ``sms`` object's intelligence fields;
-* ``classify``  the legal category of a text with its reasons (``classify_rules``: the phrase tables
+* ``enrich``    ``enrich_sms``: fills an ``sms`` object's intelligence fields, category included;
+* ``classify``  the legal category of a text with its reasons, from the findings and the sender
+                analysis above (``classify_rules``: the phrase tables
                 and cues; ``classify_model``: the char n-gram model, measured and not used);
                 ``corpus`` and ``classify_eval``: the labelled corpus and ``evaluate --sms``.
 """

@@ -88,7 +88,7 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_escort_job",
         "fraud",
-        (("男公关", "借种", "富婆"),),
+        (("男公关", "借种", "富婆", "共孕"),),
         1.5,
         "the paid-companion job lure ({0}): a deposit first, no job",
     ),
@@ -157,6 +157,13 @@ CUES: tuple[Cue, ...] = (
         3.0,
         "asks to install an app ({0}) from the link it carries: whatever the lure, the link delivers software",
         link=True,
+    ),
+    Cue(
+        "malware_vote",
+        "malware",
+        (("投下票", "帮我投票", "帮忙投票"),),
+        1.5,
+        "asks a favour, a vote, behind a link ({0}): the 微投票 worm's lure",
     ),
     Cue(
         "malware_look",
@@ -293,29 +300,20 @@ CUES: tuple[Cue, ...] = (
     ),
 )
 
-# Brands a text may claim and the domains that are really theirs (a link elsewhere while claiming
-# the brand is a phishing mark). Sources: the operator's and banks' own statements quoted in the
-# corpus reports (移动积分商城 jf.10086.cn, 工商银行 www.icbc.com.cn, 国家医保局 nhsa.gov.cn; 建设银行
-# said its 95533 messages carry no link at all).
-BRAND_DOMAINS: dict[str, tuple[str, ...]] = {
-    "中国移动": ("10086.cn",),
-    "10086": ("10086.cn",),
-    "移动积分": ("10086.cn",),
-    "移动商城": ("10086.cn",),
-    "中国联通": ("10010.com",),
-    "中国电信": ("189.cn",),
-    "工商银行": ("icbc.com.cn",),
-    "工行": ("icbc.com.cn",),
-    "工银": ("icbc.com.cn",),
-    "建设银行": ("ccb.com",),
-    "建行": ("ccb.com",),
-    "中国银行": ("boc.cn",),
-    "中行": ("boc.cn",),
-    "农业银行": ("abchina.com",),
-    "我行": (),
-    "银行": (),
-    "医保": ("nhsa.gov.cn",),
-    "12333": ("12333.gov.cn",),
-    "社保": (),
-    "etc": (),
+# Words with which a text speaks for a bank, an operator or a public service without naming one
+# brand of the sender tables (those are found through the tables' aliases and numbers). With a link
+# to a domain no named brand lists, they are the ``brand_link`` phishing mark: none of them can
+# vouch for a link, since only the tables' sourced domains are a brand's own.
+INSTITUTION_WORDS: tuple[str, ...] = ("银行", "我行", "移动积分", "移动商城", "医保", "社保", "12333", "etc")
+
+# The sender analysis's reasons (``sender.RULES``) and the category each one marks; each counts
+# with the weight the sender analysis gave it. A brand's number linking elsewhere, a brand from an
+# ordinary number, one brand's text from another's number: the impersonation that carries a
+# phishing link. A call-back number that is not the brand's: the fake customer-service line (fraud).
+SENDER_RULES: dict[str, str] = {
+    "sms_spoofed_service_number": "phishing",
+    "sms_link_from_service_number": "phishing",
+    "sms_brand_sender_mismatch": "phishing",
+    "sms_brand_from_ordinary_number": "phishing",
+    "sms_callback_not_official": "fraud",
 }

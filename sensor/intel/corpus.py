@@ -47,7 +47,7 @@ class Entry:
     text: str
     label: str
     source: str  # the URL the text was copied from
-    source_kind: str  # news, government, vendor-doc, issue-tracker
+    source_kind: str  # news, government, vendor-doc, issue-tracker, blog
     split: str  # train or heldout
     note: str = ""
 

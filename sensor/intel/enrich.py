@@ -7,13 +7,17 @@
 * ``domains``: their registered domains, each once (IP hosts have none);
 * ``numbers``: the phone numbers found in the text, E.164 where they have one (service short
   numbers and 106 ports as their digits), each once;
-* ``reasons``: the sender analysis (:mod:`.sender`);
+* ``category``: the legal category (:func:`.classify.classify_sms`, fed with the findings and the
+  sender analysis made here);
+* ``reasons``: the sender analysis's reasons (:mod:`.sender`), then the classification's that are
+  not one of those (a sender reason that counted toward the category is listed once);
 
 and the extensions (CHANGELOG.md) ``findings`` (every finding with kind, type, value, raw text and
 span: links, e-mail, phones, QQ and WeChat ids, bank cards, amounts), ``signature`` (the 【】 text
 at the start or end, or null), ``claimed_brand`` and ``sender_brand`` (brand ids of the sender
-table, or null). ``category`` and ``campaign`` are left as they are (classification and campaigns
-fill them). An object whose ``text`` is null (8-bit data) gets empty lists: looked at, nothing found.
+table, or null). ``campaign`` is left as it is (campaigns fill it). An object whose ``text`` is
+null (8-bit data) gets empty lists and a null ``category``: looked at, nothing found, no text to
+classify.
 
 Called by the replay command on every ``sms`` object it prints and by the daemon on every ``sms`` body
 it publishes (``sensor/daemon/phones.py``).
@@ -24,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import senders as senders_mod
+from .classify import classify_sms
 from .extract import extract
 from .sender import analyse
 from .senders import Senders
@@ -49,7 +54,14 @@ def enrich_sms(obj: dict[str, Any], senders: Senders | None = None) -> dict[str,
     obj["urls"] = urls
     obj["domains"] = domains
     obj["numbers"] = numbers
-    obj["reasons"] = analysis.reasons
+    reasons = list(analysis.reasons)
+    category = None
+    if isinstance(text, str):
+        category, verdict_reasons = classify_sms(text, findings, analysis, table)
+        said = {r["rule"] for r in reasons}
+        reasons += [r for r in verdict_reasons if r["rule"] not in said]
+    obj["category"] = category
+    obj["reasons"] = reasons
     obj["findings"] = [f.as_dict() for f in findings]
     obj["signature"] = analysis.signature
     obj["claimed_brand"] = analysis.claimed_brand.id if analysis.claimed_brand else None

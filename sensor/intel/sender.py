@@ -12,6 +12,11 @@ detection rules write them), with a stable rule id:
 * ``sms_brand_from_ordinary_number`` (0.7): the text signs as a brand and comes from an ordinary
   subscriber: a mobile or landline number, a foreign number, or an alphanumeric name (Chinese
   networks deliver brands' messages from their service numbers or 106 SMS ports);
+* ``sms_link_from_service_number`` (0.8): the sender is a national service short number (95xxx,
+  96xxx, 100xx, 123xx: a bank's, an operator's, a public service's) whose brand lists no domain in
+  the table (or is not in it), and the text carries a link: the link cannot be checked against the
+  brand, and the banks and operators quoted in the corpus's reports tell customers that messages
+  from their service numbers carry none (the check above replaces this one where domains are listed);
 * ``sms_callback_not_official`` (0.5): the text signs as a brand (or comes from its number) and
   gives a number to call that is none of that brand's (mobile, landline, 400/800 or another
   brand's service number).
@@ -25,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .defang import defang
 from .finding import Finding
 from .phones import classify
 from .senders import Brand, Senders
@@ -33,6 +39,7 @@ from .signature import signatures
 RULES = {
     "sms_spoofed_service_number": 0.9,
     "sms_brand_sender_mismatch": 0.85,
+    "sms_link_from_service_number": 0.8,
     "sms_brand_from_ordinary_number": 0.7,
     "sms_callback_not_official": 0.5,
 }
@@ -111,9 +118,20 @@ def analyse(
                 _reason(
                     "sms_spoofed_service_number",
                     f"sender {shown} is {sender_brand.name}'s service number; the link goes to "
-                    f"{', '.join(d[:64] for d in foreign_domains[:3])}, not {', '.join(sender_brand.domains)}",
+                    f"{', '.join(defang(d[:64]) for d in foreign_domains[:3])}, "
+                    f"not {', '.join(defang(d) for d in sender_brand.domains)}",
                 )
             )
+    links = [f for f in findings if f.kind == "url"]
+    if typed == "cn_service_short" and links and (sender_brand is None or not sender_brand.domains):
+        whose = f"{sender_brand.name}'s service number, no domain listed" if sender_brand else "a service number"
+        reasons.append(
+            _reason(
+                "sms_link_from_service_number",
+                f"sender {shown} is {whose}; the text links to "
+                f"{', '.join(dict.fromkeys(defang((f.domain or f.value)[:64]) for f in links[:3]))}",
+            )
+        )
     if claimed is not None and sender_brand is not None and claimed.id != sender_brand.id:
         reasons.append(
             _reason(

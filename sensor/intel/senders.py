@@ -142,6 +142,35 @@ class Senders:
                 return brand
         return None
 
+    def brands_in(self, folded_text: str) -> list[Brand]:
+        """The brands a text names anywhere (not only in its signature), each once, in the order
+        of their first mention. ``folded_text`` is compared as :func:`fold_name` folds (spaces
+        removed); an alias of Latin script must stand alone (``ccb`` is not inside ``accbx``), and a
+        longer alias claims its characters first (``中国工商银行`` is ICBC, not also ``中国银行``'s ...)."""
+        text = fold_name(folded_text)
+        taken = [False] * len(text)
+        found: list[tuple[int, Brand]] = []
+        for alias, brand in self._aliases:  # longest first
+            start = text.find(alias)
+            while start >= 0:
+                end = start + len(alias)
+                free = not any(taken[start:end])
+                alone = not alias.isascii() or not (_latin(text, start - 1) or _latin(text, end))
+                if free and alone:
+                    for i in range(start, end):
+                        taken[i] = True
+                    found.append((start, brand))
+                start = text.find(alias, start + 1)
+        out: dict[str, Brand] = {}
+        for _, brand in sorted(found, key=lambda x: x[0]):
+            out.setdefault(brand.id, brand)
+        return list(out.values())
+
+
+def _latin(text: str, i: int) -> bool:
+    """Whether ``text[i]`` exists and is an ASCII letter or digit."""
+    return 0 <= i < len(text) and text[i].isascii() and text[i].isalnum()
+
 
 def load(dirs: list[Path] | None = None) -> Senders:
     """Every region's table: the shipped folder, then the site's folder (same region replaces)."""

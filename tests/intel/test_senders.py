@@ -130,7 +130,10 @@ SPOOFS = [
         "【工商银行】积分兑换 icbc-jf 点 com 或致电 4OO-800-1234",
         ["sms_brand_from_ordinary_number", "sms_callback_not_official"],
     ),
-    ("10086", "【中国移动】话费积分兑换 http://10086-jf.cc/a", []),  # no sourced China Mobile domain: not judged
+    # no sourced China Mobile domain: the link cannot be judged against the brand, only noted as a
+    # link from a service number
+    ("10086", "【中国移动】话费积分兑换 http://10086-jf.cc/a", ["sms_link_from_service_number"]),
+    ("95588", "【工商银行】您的积分已到账，详见 https://www.icbc.com.cn/jf", []),  # the brand's own domain
     ("95511", "您好，您的快递已到", []),  # no brand, unknown number
 ]
 
@@ -153,8 +156,12 @@ def test_enrich_fills_the_sms_object(senders) -> None:
     assert obj["urls"] == ["icbc-jf 点 com", "http://t.cn/A6x"]
     assert obj["domains"] == ["icbc-jf.com", "t.cn"]
     assert obj["numbers"] == ["+864008001234"]
-    assert [r["rule"] for r in obj["reasons"]] == ["sms_spoofed_service_number", "sms_callback_not_official"]
-    assert obj["category"] is None and obj["campaign"] is None
+    rules = [r["rule"] for r in obj["reasons"]]
+    assert rules[:2] == ["sms_spoofed_service_number", "sms_callback_not_official"]  # the sender analysis
+    assert obj["category"] == "phishing" and obj["campaign"] is None
+    assert {"phish_points_cash", "link"} <= set(rules[2:])  # then the classification's own
+    assert len(rules) == len(set(rules))  # the spoofed number counted toward phishing, listed once
+    assert "brand_link" not in rules  # ICBC's number linking to a foreign domain is one fact
     assert obj["signature"] == "工商银行" and obj["claimed_brand"] == "icbc" and obj["sender_brand"] == "icbc"
     kinds = [f["kind"] for f in obj["findings"]]
     assert kinds == ["url", "url", "phone", "qq"]
@@ -167,3 +174,4 @@ def test_enrich_without_text(senders) -> None:
     obj = enrich_sms({"sender": "95588", "sender_type": "national", "text": None}, senders)
     assert obj["urls"] == [] and obj["domains"] == [] and obj["numbers"] == [] and obj["reasons"] == []
     assert obj["findings"] == [] and obj["signature"] is None
+    assert obj["category"] is None  # no text, nothing to classify
