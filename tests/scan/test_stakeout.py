@@ -50,21 +50,22 @@ def test_a_stakeout_follows_more_whole_sessions_of_the_fake_than_usual_visits():
     daemon tells the scanner once it judged the cell fake)."""
     plain, plain_carriers = _session(SDCCH8, "56-70")
     try:
-        plain_visits = _scan_for(plain, 18.0)
+        plain_visits = _scan_for(plain, 14.0)
     finally:
         plain.close()
     staked, staked_carriers = _session(SDCCH8, "56-70")
     staked.scanner.suspect(FAKE)
     try:
-        staked_visits = _scan_for(staked, 18.0)
+        staked_visits = _scan_for(staked, 14.0)
     finally:
         staked.close()
     assert not any(v.stakeout for v in plain_visits)
     stakeouts = [v for v in staked_visits if v.stakeout]
     assert stakeouts and all(v.stakeout == (FAKE,) for v in stakeouts)
-    # it started only after a usual visit that saw the fake at work and decoding
+    # it started only after a usual visit of that tuning that saw the fake at work and decoding
     first = staked_visits.index(stakeouts[0])
-    assert first > 0 and FAKE in staked_visits[first - 1].active & staked_visits[first - 1].in_reach
+    before = [v for v in staked_visits[:first] if v.center_hz == stakeouts[0].center_hz]
+    assert before and not before[-1].stakeout and FAKE in before[-1].active & before[-1].in_reach
     whole_plain, sms_plain = _whole(plain_carriers)
     whole_staked, sms_staked = _whole(staked_carriers)
     print(f"whole sessions of the fake: {whole_plain} usual, {whole_staked} with stakeouts; "
