@@ -4,7 +4,12 @@ Loop: one tuning visit at a time (``scan/scheduler.py``); after each, the cells 
 against everything heard in the last pass (``ScanSession.judge``) and published through the
 durable outbox — an ``observation`` per cell with this visit's own power and position (a reading
 for localisation), a ``detection`` per suspicious or fake cell, whose tuning is then revisited
-often. A status line and the metrics file are refreshed every ``status_every_s``.
+often and whose carrier the scanner then stakes out while it works phones (``--watch`` pins
+carriers whatever their verdict; the scheduler's budget keeps the rest of the band revisited).
+A status line and the metrics file are refreshed every ``status_every_s``, between visits and
+after every window of a long one (``stakeout ARFCN N`` while one runs). Phones' identities are
+keyed hashes unless ``keep_identities`` (``--keep-identities``), which the status line and the
+link's heartbeats say.
 
 It never exits on its own: a receiver that is unplugged (``SourceError``) is reopened with
 exponential backoff (1 s doubling to 30 s), a lost GPS only means positions are None, an

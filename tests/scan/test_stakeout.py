@@ -150,3 +150,17 @@ def test_watch_must_be_in_the_plan_and_the_policy_checked():
     for bad in ({"share": 0.95}, {"min_s": 40.0}, {"idle_s": 0.0}):
         with pytest.raises(ConfigError, match="stakeout"):
             StakeoutPolicy(**bad)
+
+
+def test_a_stakeout_ends_once_the_car_moved_away_from_where_it_began():
+    """A visit is one reading (power and position) for localisation: in a car driving at 12 m/s,
+    a stakeout stops after move_m, not at its bound."""
+    s = open_session(
+        f"sim:{SCENES / 'patrol.toml'}", arfcns="62-66", gps="sim", watch=(FAKE,), stakeout=StakeoutPolicy(move_m=20.0)
+    )
+    try:
+        v = s.scanner.visit(s.plan.tuning_for(FAKE))
+    finally:
+        s.close()
+    assert v.stakeout == (FAKE,) and v.stakeout_end == "moved"
+    assert 20.0 / 12.0 <= v.dwell_s <= 20.0 / 12.0 + 1.5  # the route's fixes come once a second
