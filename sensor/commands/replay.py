@@ -23,7 +23,7 @@ from sensor.gsm.allocations import load_allocations
 from sensor.intel import enrich_sms
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
-from sensor.sessions import Pseudonymizer, rewrite_block, session_object, sms_object
+from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object, sms_object
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind
 
@@ -113,9 +113,7 @@ def command(
         raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
     out = sys.stdout
     if keep_identities:
-        click.echo(
-            "warning: --keep-identities: phones' raw IMSI/TMSI/IMEI go into this output (personal data)", err=True
-        )
+        click.echo(KEEP_RAW_WARNING, err=True)
 
     # Sessions carry keyed hashes, and frames leave with keyed pseudonyms of the same length in place
     # of phones' identities (paging, UA echoes, identity responses): Wireshark still dissects them,

@@ -4,6 +4,8 @@ With no radio attached it still does its whole job: the simulator's virtual rece
 bundled patrol scene (a fake station by the road) through scanning, judging and publishing to an
 embedded collector, and ends with the alert, its reasons and the fake station's estimated
 position. ``--device auto`` (the default) takes the first attached radio, else that.
+``--watch ARFCN`` pins a carrier for stakeouts (``scan/scheduler.py``); ``--keep-identities``
+keeps phones' identities raw, warned about at start and said in the status line and heartbeats.
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from pathlib import Path
 import click
 
 from sensor.collector.transmitters import transmitters
+from sensor.commands.scan import KEEP_IDENTITIES_HELP, WATCH_HELP
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
 from sensor.errors import ConfigError
 from sensor.gps.open import SPEC_HELP
 from sensor.locate.estimate import Estimate, location_object
 from sensor.resources import project_dir
-from sensor.scan.scheduler import GOALS
+from sensor.scan.scheduler import GOALS, STAKEOUT_MAX_S, STAKEOUT_MIN_S, STAKEOUT_SHARE, StakeoutPolicy
+from sensor.scan.session import check_watch_arfcns
+from sensor.sessions import KEEP_RAW_WARNING
 from sensor.sim.scene import load_scene
 from sensor.sources.devices import list_all_devices
 from sensor.units import GAIN, HZ
@@ -87,6 +92,27 @@ def _auto_device() -> tuple[str, str, float | None]:
 @click.option(
     "--metrics", "metrics_path", type=click.Path(dir_okay=False), help="Prometheus text file to keep current."
 )
+@click.option("--watch", "watch", type=click.IntRange(0, 1023), multiple=True, metavar="ARFCN", help=WATCH_HELP)
+@click.option(
+    "--stakeout-max",
+    "stakeout_max_s",
+    type=click.FloatRange(min=1.0),
+    default=STAKEOUT_MAX_S,
+    show_default=True,
+    help="Longest stakeout of an active suspect or watched carrier, in seconds.",
+)
+@click.option(
+    "--stakeout-share",
+    type=click.FloatRange(0.0, 0.9),
+    default=STAKEOUT_SHARE,
+    show_default=True,
+    help="Most of the radio time stakeouts may take (0: none).",
+)
+@click.option(
+    "--keep-identities",
+    is_flag=True,
+    help=KEEP_IDENTITIES_HELP + " (the status line and the heartbeats to the collector say so).",
+)
 @click.option("--json", "as_json", is_flag=True, help="At the end: detection and location objects as JSON lines.")
 def command(
     device: str,
@@ -108,6 +134,10 @@ def command(
     learn: bool,
     duration_s: float | None,
     metrics_path: str | None,
+    watch: tuple[int, ...],
+    stakeout_max_s: float,
+    stakeout_share: float,
+    keep_identities: bool,
     as_json: bool,
 ) -> None:
     """Run the sensor: scan continuously, judge every cell, publish to the collector."""
@@ -119,6 +149,10 @@ def command(
         gps_spec = auto_gps if gps_spec == "auto" else gps_spec
     elif gps_spec == "auto":
         gps_spec = "sim" if device.startswith("sim") else "gpsd"
+    stakeout = StakeoutPolicy(max_s=stakeout_max_s, min_s=min(STAKEOUT_MIN_S, stakeout_max_s), share=stakeout_share)
+    check_watch_arfcns(device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz, watch=watch)
+    if keep_identities:
+        click.echo(KEEP_RAW_WARNING, err=True)
     cfg = DaemonConfig(
         device=device,
         profile=profile,
@@ -137,8 +171,11 @@ def command(
         rules=rules_path,
         baseline=baseline_path,
         learn=learn,
+        keep_identities=keep_identities,
         duration_s=duration_s if duration_s is not None else default_duration,
         metrics_path=Path(metrics_path) if metrics_path else None,
+        watch=watch,
+        stakeout=stakeout,
     )
     if not as_json:
         click.echo(

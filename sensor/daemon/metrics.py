@@ -23,6 +23,8 @@ HELP = {
     "fbs_gps_fix": ("gauge", "1 when the last block had a valid position"),
     "fbs_link_up": ("gauge", "1 when the collector acknowledged recently"),
     "fbs_clipped_components_total": ("counter", "I/Q components at the ADC's full scale"),
+    "fbs_stakeouts_total": ("counter", "stakeout visits (staying on an active suspect or watched carrier)"),
+    "fbs_stakeout_seconds_total": ("counter", "radio time spent on stakeouts"),
 }
 
 

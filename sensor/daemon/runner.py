@@ -4,10 +4,14 @@ Loop: one tuning visit at a time (``scan/scheduler.py``); after each, the cells 
 against everything heard in the last pass (``ScanSession.judge``) and published through the
 durable outbox — an ``observation`` per cell with this visit's own power and position (a reading
 for localisation), a ``detection`` per suspicious or fake cell, whose tuning is then revisited
-often, and a ``session`` per phone session closed and an ``sms`` per short message completed on the
-carriers' dedicated channels (``daemon/phones.py``: phones as keyed hashes unless
-``keep_identities``; sessions still open at shutdown or when the receiver is lost are published as
-incomplete). A status line and the metrics file are refreshed every ``status_every_s``.
+often and whose carrier the scanner then stakes out while it works phones (``--watch`` pins
+carriers whatever their verdict; the scheduler's budget keeps the rest of the band revisited), and
+a ``session`` per phone session closed and an ``sms`` per short message completed on the carriers'
+dedicated channels (``daemon/phones.py``; sessions still open at shutdown or when the receiver is
+lost are published as incomplete). A status line and the metrics file are refreshed every
+``status_every_s``, between visits and after every window of a long one (``stakeout ARFCN N``
+while one runs). Phones' identities are keyed hashes unless ``keep_identities``
+(``--keep-identities``), which the published bodies, the status line and the link's heartbeats say.
 
 It never exits on its own: a receiver that is unplugged (``SourceError``) is reopened with
 exponential backoff (1 s doubling to 30 s), a lost GPS only means positions are None, an
@@ -43,7 +47,7 @@ from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState
 from sensor.publish.outbox import Outbox
 from sensor.replay import CarrierSessions
-from sensor.scan.scheduler import TuningVisit
+from sensor.scan.scheduler import StakeoutPolicy, TuningVisit
 from sensor.scan.session import ScanSession, open_session
 from sensor.sessions.pseudonym import KEY_FILE as IDENTITY_KEY_FILE
 from sensor.sessions.pseudonym import Pseudonymizer
@@ -72,10 +76,12 @@ class DaemonConfig:
     rules: str | None = None
     baseline: str | None = None
     learn: bool = False  # add the cells judged normal, where they were heard, to the baseline
+    keep_identities: bool = False  # phones' raw IMSI/TMSI/IMEI instead of keyed hashes (said in every output)
     duration_s: float | None = None
     status_every_s: float = 1.0
     metrics_path: Path | None = None
-    keep_identities: bool = False  # phones' raw IMSI/TMSI/IMEI in what is published (--keep-identities)
+    watch: tuple[int, ...] = ()  # carriers the officer pinned (--watch): staked out whatever their verdict
+    stakeout: StakeoutPolicy = field(default_factory=StakeoutPolicy)
 
 
 @dataclass(slots=True)
@@ -106,6 +112,8 @@ class Daemon:
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(cfg.state_dir / "outbox.sqlite", sensor_id=self.sensor_id)
         # phones' sessions on the carriers heard (identities as keyed hashes, the key beside the others)
+        # (raw with --keep-identities: the status line and the heartbeats say so)
+        self.identities = "raw" if cfg.keep_identities else "keyed"
         self.carriers = CarrierSessions(
             Pseudonymizer(keep_raw=cfg.keep_identities, path=cfg.state_dir / "keys" / IDENTITY_KEY_FILE)
         )
@@ -122,9 +130,10 @@ class Daemon:
                 self.embedded.endpoint,
                 client_keys=self.embedded.sensor_keys,
                 server_public_key=self.embedded.server_public,
+                heartbeat_extra=self._heartbeat,
             ).start()
         if cfg.allow_plaintext and not (cfg.sensor_key or cfg.collector_key):
-            return Link(self.outbox, cfg.collector, allow_plaintext=True).start()
+            return Link(self.outbox, cfg.collector, allow_plaintext=True, heartbeat_extra=self._heartbeat).start()
         if not cfg.sensor_key or not cfg.collector_key:
             raise ConfigError(
                 "--collector needs --sensor-key (this sensor's .key_secret) and --collector-key "
@@ -135,7 +144,12 @@ class Daemon:
             cfg.collector,
             client_keys=load_keypair(cfg.sensor_key),
             server_public_key=load_public_key(cfg.collector_key),
+            heartbeat_extra=self._heartbeat,
         ).start()
+
+    def _heartbeat(self) -> dict[str, Any]:
+        """What the link's heartbeats add: how phones' identities leave this sensor."""
+        return {"identities": self.identities}
 
     def _open(self) -> ScanSession:
         c = self.cfg
@@ -148,6 +162,8 @@ class Daemon:
             gain=c.gain,
             goal=c.goal,
             gps=c.gps,
+            watch=c.watch,
+            stakeout=c.stakeout,
         )
 
     def _signals(self) -> None:
@@ -172,6 +188,7 @@ class Daemon:
                     if self.session is None:
                         self.session = self._open()
                         self.session.scanner.on_block = self._on_block
+                        self.session.scanner.on_window = self._window
                         for n in self.session.notes:
                             log.info("%s", n)
                         if attempt:
@@ -228,7 +245,13 @@ class Daemon:
                 self._gps_fix = next((p for p in v.position.values() if p), None)
             self.radio_s += v.dwell_s + self.session.profile.settle_s
             self.metrics.inc("fbs_tunings_total")
+            if v.stakeout:
+                self.metrics.inc("fbs_stakeouts_total")
+                self.metrics.inc("fbs_stakeout_seconds_total", v.dwell_s)
             self._publish(v)
+            for key in v.cells:  # a carrier once judged suspicious or fake is staked out while it works
+                if f"{key}" in self.alerts:
+                    sc.suspect(key[0])
             self._tick(force=False)
         self.metrics.inc("fbs_passes_total")
         self._recent = pass_visits
@@ -308,6 +331,13 @@ class Daemon:
             return False
         return True
 
+    def _window(self, v: TuningVisit) -> None:
+        """After each window of a visit: a stop request ends the visit (a stakeout may last half a
+        minute), and the status line and the watchdog stay fresh."""
+        if self.stop_requested and self.session is not None:
+            self.session.scanner.leave()
+        self._tick(force=False)
+
     def _reload(self) -> None:
         self.reload_requested = False
         try:
@@ -339,18 +369,21 @@ class Daemon:
             fix = self._gps_fix
             gps = "no fix" if fix is None else str(fix.get("fix", "fix"))
             self.metrics.set("fbs_gps_fix", 0.0 if fix is None else 1.0)
-        tuning = (
-            "-"
-            if self.session is None or not self.session.scanner.visits
-            else f"{self.session.scanner.visits[-1].center_hz / 1e6:.1f} MHz"
-        )
+        sc = None if self.session is None else self.session.scanner
+        cur = None if sc is None else sc.current  # the visit in progress (status from a window of it)
+        shown = cur or (sc.visits[-1] if sc is not None and sc.visits else None)
+        tuning = "-" if shown is None else f"{shown.center_hz / 1e6:.1f} MHz"
+        if cur is not None and cur.stakeout and cur.stakeout_end is None:
+            tuning += f", stakeout ARFCN {','.join(map(str, cur.stakeout))} ({cur.dwell_s:.0f} s)"
+        radio_s = self.radio_s + (0.0 if cur is None else cur.dwell_s)
         phones, sms = self.carriers.phones, self.carriers.sms_count
         self.metrics.set("fbs_phones_reached", phones)
         self.metrics.set("fbs_sms_pushed_total", sms)
         line = (
-            f"{self.radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
+            f"{radio_s:6.1f} s | {tuning} | cells {int(self.metrics.values['fbs_cells'])} | "
             f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
             + (f" | phones {phones}, SMS {sms}" if phones or sms else "")
+            + (" | identities RAW" if self.cfg.keep_identities else "")
             + (" | RECEIVER LOST" if self.session is None else "")
         )
         self.status(line)

@@ -12,7 +12,7 @@ dBFS into dBm.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from sensor.cells import CellObservation
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector
 from sensor.detect.judge import judge_cells
+from sensor.errors import ConfigError
 from sensor.gps.open import open_gps
 from sensor.gps.source import PositionSource
 from sensor.gsm.allocations import Allocations, load_allocations
@@ -28,7 +29,7 @@ from sensor.scan.bands import parse_arfcns, resolve_bands
 from sensor.scan.calibration import Calibration, device_identity, find_calibration, load_nominal_power, rssi_dbm
 from sensor.scan.gain import GainControl
 from sensor.scan.plan import DEFAULT_PPM_UNCERTAINTY, ScanPlan, plan_scan
-from sensor.scan.scheduler import DwellPolicy, Scanner, TuningVisit
+from sensor.scan.scheduler import DwellPolicy, Scanner, StakeoutPolicy, TuningVisit, check_watch
 from sensor.sources.base import DeviceSource
 from sensor.sources.devices import open_device, parse_device_spec, resolve_profile
 from sensor.sources.profiles import ReceiverProfile
@@ -94,6 +95,24 @@ class ScanSession:
         )
 
 
+def check_watch_arfcns(
+    device: str,
+    *,
+    profile: str | None = None,
+    bands: str = "gsm900",
+    arfcns: str | None = None,
+    rate_hz: float | None = None,
+    watch: Sequence[int] = (),
+) -> None:
+    """``--watch`` checked before anything is opened: each ARFCN must be one the plan for these
+    options scans (``open_session`` checks again on the calibrated plan)."""
+    if not watch:
+        return
+    prof = resolve_profile(parse_device_spec(device), profile)
+    arfcn_list = parse_arfcns(arfcns) if arfcns else None
+    check_watch(plan_scan(prof, resolve_bands(bands), arfcns=arfcn_list, sample_rate_hz=rate_hz), watch)
+
+
 def open_session(
     device: str,
     *,
@@ -106,15 +125,19 @@ def open_session(
     gps: str = "none",
     calibration_dir: str | Path | None = None,
     ppm: float | None = None,
+    watch: Sequence[int] = (),
+    stakeout: StakeoutPolicy | None = None,
 ) -> ScanSession:
     """Everything a scan needs, opened. ``gain`` None: automatic control between tunings (gain.py);
     a number: fixed; ``"auto"``: the tuner's own AGC. ``ppm``: a correction that overrides the
-    calibration file."""
+    calibration file. ``watch``: carriers the officer pinned (staked out whatever their verdict),
+    checked against the plan before the receiver is opened."""
     prof = resolve_profile(parse_device_spec(device), profile)
     allocations = load_allocations()
     band_list = resolve_bands(bands, allocations=allocations)
     arfcn_list = parse_arfcns(arfcns) if arfcns else None
     first_plan = plan_scan(prof, band_list, arfcns=arfcn_list, sample_rate_hz=rate_hz)
+    check_watch(first_plan, watch)
     source = open_device(
         device,
         profile=profile,
@@ -151,5 +174,15 @@ def open_session(
     except Exception:
         source.close()
         raise
-    scanner = Scanner(source, plan, policy=DwellPolicy(goal=goal), gain=gc, gps=position)
+    scanner = Scanner(
+        source, plan, policy=DwellPolicy(goal=goal), gain=gc, gps=position, stakeout=stakeout or StakeoutPolicy()
+    )
+    try:
+        for a in watch:
+            scanner.watch(a)
+    except ConfigError:
+        scanner.source.close()
+        if position is not None:
+            position.stop()
+        raise
     return ScanSession(source, prof, plan, scanner, cal, allocations, position, identity, notes)

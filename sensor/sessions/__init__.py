@@ -26,13 +26,14 @@ Public API::
 """
 
 from .output import activity, session_object, sms_object
-from .pseudonym import Pseudonymizer, default_key_path, load_or_create_key
+from .pseudonym import KEEP_RAW_WARNING, Pseudonymizer, default_key_path, load_or_create_key
 from .rewrite import rewrite_block, rewrite_l3
 from .session import Session
 from .sms import SmsRecord
 from .tracker import SessionTracker
 
 __all__ = [
-    "Pseudonymizer", "Session", "SessionTracker", "SmsRecord", "activity", "default_key_path", "load_or_create_key",
+    "KEEP_RAW_WARNING", "Pseudonymizer", "Session", "SessionTracker", "SmsRecord", "activity", "default_key_path",
+    "load_or_create_key",
     "rewrite_block", "rewrite_l3", "session_object", "sms_object",
 ]  # fmt: skip

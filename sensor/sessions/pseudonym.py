@@ -46,6 +46,8 @@ KEY_VERSION = "k1"
 HASH_HEX_DIGITS = 16
 TMSI_KEEP_MASK = 0xC000_0000  # TS 23.003 §2.4: the top two bits say CS TMSI or P-TMSI: kept
 TMSI_INVALID = 0xFFFF_FFFF  # TS 23.003 §2.4: "no valid TMSI"
+# what every command says on standard error at start when it keeps identities raw (--keep-identities)
+KEEP_RAW_WARNING = "warning: --keep-identities: phones' raw IMSI/TMSI/IMEI go into this output (personal data)"
 
 # identity type → the name in outputs and in the hashed input
 IDENTITY_NAMES: dict[MobileIdentityType, str] = {
