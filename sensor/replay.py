@@ -23,8 +23,6 @@ from typing import Any
 from sensor.cells import CellObservation, CellTracker
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
-from sensor.locate.estimate import Estimate, location_object
-from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
@@ -227,11 +225,19 @@ def located(cells: list[CellObservation], objects: list[dict[str, Any]]) -> list
     """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
     positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
     receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``)."""
+    suspects = [
+        (c, o) for c, o in zip(cells, objects, strict=True) if o["verdict"] != "normal" and len(c.readings) >= 3
+    ]
+    if not suspects:
+        return []
+    # imported here: the fit's scipy.optimize/scipy.stats cost a replay 0.56 s of start-up (python -X
+    # importtime), and a recording without positions, or without a suspect, never needs them
+    from sensor.locate.estimate import Estimate, location_object
+    from sensor.locate.reference import locate_among
+
     real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
     out = []
-    for c, o in zip(cells, objects, strict=True):
-        if o["verdict"] == "normal" or len(c.readings) < 3:
-            continue
+    for c, o in suspects:
         est = locate_among(c.readings, real)
         if isinstance(est, Estimate):
             out.append(location_object(o, est))
