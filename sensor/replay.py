@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sensor.cells import CellObservation, CellTracker
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
-from sensor.locate.estimate import Estimate, location_object
-from sensor.locate.reference import locate_among
 from sensor.model import L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
@@ -223,15 +223,46 @@ def tunings(recordings: list[Recording]) -> list[tuple[float, float, float, floa
     return out
 
 
+SPREAD_MARGIN = 0.9  # below the fit's separation: its plane's origin and scale differ slightly from spread_m's
+
+
+def spread_m(readings: list[tuple[float, float, float, float]]) -> float:
+    """The diagonal of the box around the readings' positions (lat, lon, ...) on a local plane: no two
+    positions are further apart, so below the fit's ``min_separation_m`` they count as one."""
+    from sensor.locate.enu import enu_from_lat_lon
+
+    a = np.array([r[:2] for r in readings], np.float64).reshape(-1, 2)
+    a = a[np.all(np.isfinite(a), axis=1)]
+    if len(a) < 2:
+        return 0.0
+    east, north = enu_from_lat_lon(a[:, 0], a[:, 1], float(np.mean(a[:, 0])), float(a[0, 1]))
+    return float(np.hypot(np.ptp(east), np.ptp(north)))
+
+
 def located(cells: list[CellObservation], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
     positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
     receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``)."""
+    from sensor.locate.model import LocateConfig
+
+    # A cell heard from one place (a parked car, a recording's fixed position) is refused by the fit
+    # (fewer than min_positions distinct positions): it is not fitted, and the fit's scipy.optimize
+    # and scipy.stats (0.56 s of a replay's start-up, python -X importtime) are imported only for
+    # a suspect heard across more than min_separation_m.
+    apart_m = SPREAD_MARGIN * LocateConfig().min_separation_m
+    suspects = [
+        (c, o)
+        for c, o in zip(cells, objects, strict=True)
+        if o["verdict"] != "normal" and len(c.readings) >= 3 and spread_m(c.readings) >= apart_m
+    ]
+    if not suspects:
+        return []
+    from sensor.locate.estimate import Estimate, location_object
+    from sensor.locate.reference import locate_among
+
     real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
     out = []
-    for c, o in zip(cells, objects, strict=True):
-        if o["verdict"] == "normal" or len(c.readings) < 3:
-            continue
+    for c, o in suspects:
         est = locate_among(c.readings, real)
         if isinstance(est, Estimate):
             out.append(location_object(o, est))

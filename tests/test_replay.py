@@ -170,3 +170,37 @@ def test_a_drive_gives_the_fake_station_a_location(tmp_path):
     assert (loc["arfcn"], loc["bsic"], loc["schema"]) == (64, 17, 1) and loc["n_positions"] >= 3
     assert distance_m(loc["lat_deg"], loc["lon_deg"], *truth.position) <= loc["radius_m"] < 500
     assert not [o for o in objs if o["type"] == "location" and o["arfcn"] != 64]  # normal cells are not located
+
+
+def test_a_suspect_heard_from_one_place_is_not_fitted(monkeypatch):
+    """A parked car's suspect (every reading within a few metres) is refused by the fit (fewer than
+    three distinct positions): ``located`` gives no location without calling it (nor importing
+    its scipy), and does call it once the readings spread over more than min_separation_m."""
+    import numpy as np
+
+    import sensor.locate.reference as reference
+    from sensor.cells import CellObservation
+    from sensor.locate.enu import enu_from_lat_lon
+    from sensor.locate.fit import locate
+    from sensor.locate.model import LocateConfig
+    from sensor.locate.observations import distinct_positions
+    from sensor.replay import SPREAD_MARGIN, located, spread_m
+
+    calls = []
+    monkeypatch.setattr(reference, "locate_among", lambda target, refs: calls.append(len(target)))
+    rng = np.random.default_rng(3)
+    sep = LocateConfig().min_separation_m
+    for width_m in (0.0, 5.0, 30.0, 44.0, 60.0, 300.0):
+        lat = 31.2304 + rng.uniform(0, width_m, 40) / 111_195.0
+        lon = 121.4737 + rng.uniform(0, width_m, 40) / (111_195.0 * np.cos(np.radians(31.23)))
+        readings = [(a, o, -40.0 - i % 7, float(i)) for i, (a, o) in enumerate(zip(lat, lon, strict=True))]
+        suspect = CellObservation(64, 17, readings=readings)
+        normal = CellObservation(60, 13, readings=readings)
+        calls.clear()
+        assert located([suspect, normal], [{"verdict": "fake"}, {"verdict": "normal"}]) == []
+        spread = spread_m(readings)
+        assert bool(calls) == (spread >= SPREAD_MARGIN * sep)
+        e, n = enu_from_lat_lon(lat, lon, float(np.mean(lat)), float(lon[0]))
+        if not calls:  # what the fit would say: one distinct position, refused
+            assert distinct_positions(e, n, sep) == 1
+            assert type(locate(readings)).__name__ == "Refusal"

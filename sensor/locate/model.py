@@ -9,11 +9,14 @@ test) both search with these; the method as a whole is described in ``fit.py``'s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import optimize
 
 from sensor.locate.observations import Observations, on_plane
+
+if TYPE_CHECKING:
+    from scipy import optimize
 
 _LN10 = float(np.log(10.0))
 
@@ -188,6 +191,8 @@ def least_squares_fit(obs: Observations, start: np.ndarray, cfg: LocateConfig, l
         hi = lo + 1e-9
     x0 = np.array(start, dtype=np.float64)
     x0[3] = np.clip(x0[3], lo, hi)
+    from scipy import optimize  # here: a replay that locates nothing need not import it (~0.3 s)
+
     return optimize.least_squares(
         _residuals,
         x0,

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 
@@ -109,6 +108,8 @@ def shadowing_whitener(
     d = np.hypot(east_m[:, None] - east_m, north_m[:, None] - north_m)
     c = (1.0 - nugget) * np.exp(-d / decorrelation_m)
     c[np.diag_indices_from(c)] += nugget / weight
+    from scipy import linalg  # here: importing the readings' types need not import it
+
     low = linalg.cholesky(c, lower=True)
     return linalg.solve_triangular(low, np.eye(len(c)), lower=True)
 

@@ -86,6 +86,7 @@ def receive_channel(
     combined: bool | None = None,
     prefiltered: bool = False,
     whole: Callable[[], np.ndarray] | None = None,
+    slots: tuple[int, ...] | None = None,
     follower: Follower | None = None,
 ) -> ChannelResult:
     """Decode every control block of the carrier near the centre of ``x`` (complex64 at sps·R).
@@ -103,7 +104,8 @@ def receive_channel(
     low-pass already (``chanest.prefilter_taps``; the wideband receiver's channelizer does that).
     ``whole``: with a ``prior``, ``x`` may hold only the samples ``tracked_spans`` names (the rest
     unspecified): ``whole()`` then gives the whole stream, for the search when the timing is lost
-    and for the timeslots of sub-channels followed. ``follower``: the sub-channels the carrier's
+    and for sub-channels followed on timeslots other than ``slots`` (those ``x`` holds, as
+    ``tracked_spans`` was given them; None: timeslot 0 only). ``follower``: the sub-channels the carrier's
     Immediate Assignments gave phones (``receiver.follow``), carried over from the stream before;
     a new one when not given. Their blocks on timeslots 1..7 are decoded too (failed ones
     included: ``ChannelResult.followed``), and the follows updated (``ChannelResult.follower``).
@@ -142,6 +144,7 @@ def receive_channel(
             res=res,
             prefiltered=prefiltered,
             whole=whole if prior is not None else None,
+            slots=(0,) if slots is None else slots,
         )
     return res
 
@@ -194,15 +197,19 @@ _SPAN_HI = max(BURST_BITS + MARGIN_SYMBOLS, SEGMENT_SYMBOLS[1]) + TRACK_SLACK_SY
 TRACKED_SPAN_SYMBOLS = _SPAN_HI - _SPAN_LO  # of each frame's FRAME_SYMBOLS
 
 
-def tracked_spans(prior: ChannelSync, n_samples: int, sps: int) -> tuple[np.ndarray, np.ndarray]:
+def tracked_spans(
+    prior: ChannelSync, n_samples: int, sps: int, slots: tuple[int, ...] = (0,)
+) -> tuple[np.ndarray, np.ndarray]:
     """The samples [start, end) of a stream of ``n_samples`` that ``receive_channel`` reads when
     given ``prior`` and the carrier is where it says: around timeslot 0 of every frame, the
     equaliser's windows and the FCCH measurement's segments, with ``TRACK_SLACK_SYMBOLS`` for the
-    timing refined on the stretch's own SCHs (and a frame more at either end)."""
+    timing refined on the stretch's own SCHs (and a frame more at either end); the same around
+    each other timeslot of ``slots`` (those of the sub-channels followed: n/8 of a frame later)."""
     frames = _stream_frames(n_samples, sps, prior.sample0, prior.samples_per_frame, prior.fn0)
     if len(frames) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     centre = prior.burst_sample(np.arange(frames[0] - 1, frames[-1] + 2))
+    centre = np.concatenate([centre + prior.samples_per_frame * tn / 8 for tn in sorted(set(slots) | {0})])
     return (
         np.clip(np.floor(centre + _SPAN_LO * sps), 0, n_samples).astype(np.int64),
         np.clip(np.ceil(centre + _SPAN_HI * sps), 0, n_samples).astype(np.int64),
@@ -309,6 +316,7 @@ def _decode_blocks(
     res: ChannelResult,
     prefiltered: bool,
     whole: Callable[[], np.ndarray] | None = None,
+    slots: tuple[int, ...] = (0,),
 ) -> tuple[list[L2Block], bool | None]:
     """Every frame whose timeslot 0 lies in the stream, equalised together, then the blocks; then
     the blocks of the sub-channels followed (``_decode_followed``)."""
@@ -358,7 +366,7 @@ def _decode_blocks(
     if res.follower is not None:
         blocks = _decode_followed(
             x, sps, sync, res, blocks, arfcn=arfcn, band=band, t0_s=t0_s, time_utc_s=time_utc_s,
-            offset_base_hz=offset_base_hz, combined=combined, prefiltered=prefiltered, whole=whole,
+            offset_base_hz=offset_base_hz, combined=combined, prefiltered=prefiltered, whole=whole, slots=slots,
         )  # fmt: skip
     return blocks, combined
 
@@ -378,11 +386,13 @@ def _decode_followed(
     combined: bool | None,
     prefiltered: bool,
     whole: Callable[[], np.ndarray] | None,
+    slots: tuple[int, ...],
 ) -> list[L2Block]:
     """Timeslot 0's ``blocks`` and those of the sub-channels followed on other timeslots, after
     the follows took up what the Immediate Assignments among ``blocks`` assign. Timeslot n of a
     frame starts n·156.25 symbols after its timeslot 0 (TS 45.002 §4.3; n/8 of the measured frame
-    length): only the frames of the followed blocks are equalised there, in one batch."""
+    length): only the frames of the followed blocks are equalised there, in one batch. ``x``
+    holds the timeslots ``slots`` (``whole()`` gives the whole stream, when not None)."""
     follower = res.follower
     assert follower is not None
     follower.assign(blocks, arfcn=arfcn, combined=combined)
@@ -398,22 +408,30 @@ def _decode_followed(
 
     def equalise(tn: np.ndarray, tsc: np.ndarray, fn: np.ndarray) -> DedicatedBursts:
         if not stream:
-            stream.append(x if whole is None else whole())
+            held = whole is None or set(np.unique(tn).tolist()) <= set(slots)
+            stream.append(x if held else whole())  # type: ignore[misc]
         centres = sync.burst_sample(fn) + sync.samples_per_frame * tn / 8
         rows, _ = _windows(stream[0], sps, sync.freq_offset_hz)(centres - sps // 2 - margin, length)
-        eq = equalize_normal_bursts(
-            rows,
-            burst_start_sample=margin + sps // 2,
-            tsc=tsc,
-            samples_per_symbol=sps,
-            search_symbols=NORMAL_SEARCH_SYMBOLS,
-            prefiltered=prefiltered,
-        )
+        # One batch per training sequence (``tsc`` comes in runs, one per timeslot and TSC): with
+        # one TSC the equaliser's channel estimate and branch metrics run compiled, as timeslot 0's;
+        # with a TSC per burst they took the generic path, ~3x slower per burst.
+        runs = np.flatnonzero(np.diff(tsc)) + 1
+        eqs = [
+            equalize_normal_bursts(
+                rows[a:b],
+                burst_start_sample=margin + sps // 2,
+                tsc=int(tsc[a]),
+                samples_per_symbol=sps,
+                search_symbols=NORMAL_SEARCH_SYMBOLS,
+                prefiltered=prefiltered,
+            )
+            for a, b in zip([0, *runs], [*runs, len(fn)], strict=True)
+        ]
         res.bursts_equalised += len(fn)
         power = np.mean(np.abs(rows[:, margin : margin + BURST_BITS * sps]) ** 2, axis=1)
         return DedicatedBursts(
-            eq.sbits,
-            eq.channel.snr_db,
+            np.concatenate([e.sbits for e in eqs]),
+            np.concatenate([e.channel.snr_db for e in eqs]),
             10 * np.log10(np.maximum(power, 1e-20)),
             t0_s + centres / fs,
             None if time_utc_s is None else time_utc_s + centres / fs,

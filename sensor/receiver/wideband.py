@@ -143,9 +143,10 @@ class Track:
     follower: Follower | None = None  # the sub-channels it assigned that are followed (receiver.follow)
 
     @property
-    def following(self) -> bool:
-        """Whether a sub-channel on a timeslot other than 0 is followed (its stream is wanted whole)."""
-        return self.follower is not None and any(tn != 0 for tn, _ in self.follower.channels)
+    def slots(self) -> tuple[int, ...]:
+        """The timeslots its stream is wanted around: 0 and those of the sub-channels followed."""
+        followed = () if self.follower is None else (tn for tn, _ in self.follower.channels)
+        return tuple(sorted({0, *followed}))
 
     @property
     def synchronised(self) -> bool:
@@ -310,18 +311,20 @@ def receive_wideband(
         t.centre_hz if t is not None else round(c.carrier_offset_hz / grid_hz) * grid_hz  # type: ignore[union-attr]
         for t, c in jobs
     ]
-    # A synchronised track needs its stream only around timeslot 0 (``tracked_spans``; the whole
-    # of it only if its timing turns out lost, or a sub-channel on another timeslot is followed);
-    # those go last, as ``channel_plan`` counts them.
-    follow = [t is not None and t.synchronised and not t.following for t, _ in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: follow[i])
-    jobs, centres, follow = [jobs[i] for i in order], [centres[i] for i in order], [follow[i] for i in order]
-    plan = channel_plan(sample_rate_hz, centres, tracked=sum(follow))
+    # A synchronised track needs its stream only around timeslot 0 and the timeslots of the
+    # sub-channels it follows (``tracked_spans``; the whole of it only if its timing turns out
+    # lost, or a new assignment lies on another timeslot). Those around timeslot 0 alone go last,
+    # as ``channel_plan`` counts them; the block length is chosen as if a following carrier's
+    # stream were wanted whole (as it was before it was cut to its timeslots: the same streams).
+    slots = [t.slots if t is not None and t.synchronised else None for t, _ in jobs]
+    order = sorted(range(len(jobs)), key=lambda i: slots[i] == (0,))
+    jobs, centres, slots = [jobs[i] for i in order], [centres[i] for i in order], [slots[i] for i in order]
+    plan = channel_plan(sample_rate_hz, centres, tracked=sum(s == (0,) for s in slots))
     ratio = plan.out_rate_hz / sample_rate_hz  # the channelizer has no lag: same instants, other rate
     n_out = -(-len(samples) * plan.rate_ratio.numerator // plan.rate_ratio.denominator)
     x = np.asarray(samples, np.complex64)
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
-    spans = [tracked_spans(p, n_out, SPS) if f else None for p, f in zip(priors, follow)]  # type: ignore[arg-type]
+    spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
     n_blocks = -(-n_out // plan.hop_out)
     streams = channelize_all(
         plan,
@@ -332,7 +335,7 @@ def receive_wideband(
         scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
     ).samples
     out = []
-    for (track, c), centre_hz, y, prior, sp in zip(jobs, centres, streams, priors, spans):
+    for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):
         if c is not None:
             raster_rel = float(c.raster_hz) - center_hz  # type: ignore[arg-type]
             arfcn, band = int(c.arfcn), c.band  # type: ignore[arg-type]
@@ -376,6 +379,7 @@ def receive_wideband(
             combined=None if track is None else track.combined,
             prefiltered=True,
             whole=whole,
+            slots=held,
             follower=None if track is None else track.follower,
         )
         out.append(

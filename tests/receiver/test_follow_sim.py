@@ -61,3 +61,42 @@ def test_every_dedicated_block_of_the_truth_is_replayed(tmp_path, scene, tn):
     assert not [r for r in raw if r in rep.stdout]
     assert any(b.octets != rewrite_block(b.octets, b.channel, names) for b in truth)  # there were some
     assert all(b["sub"] is not None for b in blocks if b["channel"] in ("SDCCH", "SACCH"))
+
+
+def test_a_following_carrier_is_channelized_around_its_timeslots_only(tmp_path, monkeypatch):
+    """Once it follows SDCCH/8 sub-channels on TS1, a tracked carrier's stream is made around
+    timeslots 0 and 1 only (``tracked_spans`` with its slots), not whole: no window that holds TS1
+    needs the whole stream, and their TS1 blocks decode."""
+    import sensor.receiver.wideband as wideband
+    from sensor.receiver.stream import StreamReceiver
+    from sensor.sources.open import open_recording
+
+    path = SCENES / "fake-street-sdcch8.toml"
+    sim = CliRunner().invoke(
+        cli,
+        ["simulate", str(path), "--out", str(tmp_path), "--center", str(FAKE_HZ), "--rate", "1e6", "--duration", "6"],
+    )
+    assert sim.exit_code == 0, sim.output
+    windows = []
+    receive = wideband.receive_channel
+
+    def recorded(y, *, whole=None, slots=None, **kw):
+        w = {"slots": slots, "whole_calls": 0}
+        windows.append(w)
+
+        def counted():
+            w["whole_calls"] += 1
+            return whole()
+
+        r = receive(y, whole=None if whole is None else counted, slots=slots, **kw)
+        w["ts1_ok"] = sum(b.crc_ok for b in r.blocks if b.tn == 1)
+        return r
+
+    monkeypatch.setattr(wideband, "receive_channel", recorded)
+    src = open_recording(tmp_path / "fake-street-sdcch8.sigmf-meta")
+    blocks = list(StreamReceiver().process(src.blocks(block_samples=1 << 18)))
+    held = [w for w in windows if w["slots"] is not None and 1 in w["slots"]]
+    assert len(held) >= 3
+    assert all(w["whole_calls"] == 0 for w in held)
+    assert all(w["ts1_ok"] > 0 for w in held)
+    assert sum(b.tn == 1 and b.crc_ok for b in blocks) >= sum(w["ts1_ok"] for w in held) // 2

@@ -219,3 +219,40 @@ def test_a_stretch_end_is_searched_only_for_a_carrier_its_start_did_not_show(tmp
     assert len(b_times) >= (40 if late_on_s is None else 15)
     if late_on_s is not None:
         assert late_on_s <= min(b_times) < late_on_s + 0.1  # from where it came on, not from the next stretch
+
+
+@pytest.mark.parametrize("dc_dbfs", [None, -45.0])
+def test_a_quiet_tuning_centre_among_strong_carriers_is_not_a_new_carrier(tmp_path, dc_dbfs):
+    """The fake-street RTL-SDR tuning: four strong cells 400 and 800 kHz either side of an empty
+    centre raster point. The centre's DC guard takes the level beside it, not the whole crowded
+    spectrum's median (10 dB higher), which made a carrier of the centre and sent every window of
+    a stream to the costly search; a DC spike is no carrier either, and a real one at the centre is."""
+    from sensor.receiver.unexplained import NEW_CARRIER_CONTRAST, unexplained_carrier
+
+    cells = [
+        cell_toml(n, a, 10 + i, power_dbfs=p)
+        for i, (n, a, p) in enumerate([("a", 58, -22.0), ("b", 60, -35.0), ("c", 64, -38.0), ("d", 66, -28.0)])
+    ]
+    extra = "" if dc_dbfs is None else f"dc_dbfs = {dc_dbfs}\n"
+    rx = f'datatype = "cu8"\n{extra}'
+    scene = scene_from(tmp_path, scene_toml(947.4e6, 2.4e6, cells, duration_s=0.3, noise_dbfs=-70.0, receiver_extra=rx))
+    x = np.concatenate([b.samples for b in SceneRenderer(scene).blocks(duration_s=0.3)])
+    known = [-800e3, -400e3, 400e3, 800e3]
+    contrast, _ = raster_contrast(x, 2.4e6, np.array([0.0, 200e3, -200e3]))
+    assert np.all(contrast < 1.15)
+    assert not unexplained_carrier(x, 2.4e6, 947.4e6, known)
+    centre = scene_from(
+        tmp_path,
+        scene_toml(
+            947.4e6,
+            2.4e6,
+            [*cells, cell_toml("e", 62, 30, power_dbfs=-55.0)],
+            duration_s=0.3,
+            noise_dbfs=-70.0,
+            receiver_extra=rx,
+        ),
+        "centre",
+    )
+    y = np.concatenate([b.samples for b in SceneRenderer(centre).blocks(duration_s=0.3)])
+    assert raster_contrast(y, 2.4e6, np.array([0.0]))[0][0] > NEW_CARRIER_CONTRAST
+    assert unexplained_carrier(y, 2.4e6, 947.4e6, known)
