@@ -35,6 +35,7 @@ counts those whose truth ciphered inside the recording that we report without ``
 short before the command, nothing read: allowed, shown).
 
 Prints one JSON line per point (with ``in_part_at``: our sessions seen in part, [t_s, tn, sub];
+``ciphered_at``: the fake's sessions we judged ciphered (it never ciphers);
 ``partial_sms_at``: [session t_s, parts, of] of SMS with parts missing) and a table at the end. The
 recordings are deleted after each point (150 s of cu8 at 10 Msps is 3 GB) unless ``--keep DIR``.
 """
@@ -63,7 +64,7 @@ from sensor.sim.output import write_sigmf
 from sensor.sim.route import offset_position
 from sensor.sim.scene import load_scene
 from sensor.sim.specs import Scene
-from tests.sessions.against_truth import END_MARGIN_S, compare, match, truth_of
+from tests.sessions.against_truth import END_MARGIN_S, compare, match, span, truth_of
 
 SCENES = ROOT / "recordings" / "scenes"
 CENTER_HZ = 947.4e6  # ARFCN 62: the fake (64) and the real cells (60, 66) in the passband
@@ -185,9 +186,12 @@ def run_point(
         act = None if cell is None else cell.get("activity")
         row["activity_in_part"] = None if not act else act["sessions_in_part"]
         # where the losses are: our sessions in part (t_s, sub-channel) and SMS with parts missing
-        lo, hi = row["span_s"]
+        lo, hi = span(fake, seconds)
         mine = [o for o in objs if o["type"] == "session" and o["arfcn"] == fake["arfcn"] and lo <= o["t_s"] < hi]
-        row["in_part_at"] = [[o["t_s"], o["tn"], o["sub"]] for o in mine if o["followed"] and not o["complete"]]
+        row["in_part_at"] = [
+            [o["t_s"], o["tn"], o["sub"]] for o in mine if o["followed"] and not o["ciphered"] and not o["complete"]
+        ]
+        row["ciphered_at"] = [[o["t_s"], o["tn"], o["sub"]] for o in mine if o["ciphered"]]  # the fake never ciphers
         ids = {o["id"]: o["t_s"] for o in mine}
         row["partial_sms_at"] = [
             [ids[m["session"]], m["parts"], m["of"]]
