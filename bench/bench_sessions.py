@@ -144,7 +144,7 @@ def ciphering(meta: Path, objs: list[dict[str, Any]], seconds: float) -> dict[st
         for o in ours:  # anything read from what a real network's ciphering protects
             read = o["identity_requests"] or o["cause"] is not None or o["sms"]
             out["readable"] += bool(read or o["result"] in ("lu_reject", "lu_accept"))
-        # the TMSI of the phone's first message, sent before ciphering by design (TS 44.018 §3.1.5)
+        # the TMSI of the phone's first message, echoed in the UA before any ciphering (TS 44.006 §5.4.1.4)
         out["phones"] += len({o["phone"] for o in ours if o["phone"] is not None})
         for t in truth["sessions"]:
             if t.get("hopping") or t.get("ciphering_fn") is None:
@@ -219,17 +219,19 @@ def _ciphering_ok(c: dict[str, Any]) -> bool:
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        f"{'scene':<22}{'rate':>6} {'motion':<9}{'Es/N0':>6}{'med':>6} {'sessions':>9} {'phones':>9} {'sms':>9}"
-        f"{'exact':>6}{'part':>5}{'garb':>5}{'inpart':>7}{'false':>6}{'wrong':>6}{'snr':>6}  ok"
+        f"{'scene':<22}{'rate':>6} {'motion':<9}{'Es/N0':>6}{'med':>6}{'secs':>5} {'sessions':>9} {'phones':>9}"
+        f" {'sms':>9}{'exact':>6}{'part':>5}{'garb':>5}{'inpart':>7}{'false':>6}{'wrong':>6}{'snr':>6}"
+        f"{'sim s':>7}{'rep s':>7}  ok"
     )
     lines = [head]
     for r in rows:
         lines.append(
             f"{r['scene']:<22}{r['rate_hz'] / 1e6:>5.1f}M {r['motion']:<9}"
-            f"{r['es_n0_db']:>6.1f}{r['es_n0_median_db']:>6.1f} "
+            f"{r['es_n0_db']:>6.1f}{r['es_n0_median_db']:>6.1f}{r['seconds']:>5.0f} "
             f"{r['sessions'][0]:>4}/{r['sessions'][1]:<4}{r['phones'][0]:>4}/{r['phones'][1]:<4}{r['sms'][0]:>4}/{r['sms'][1]:<4}"
             f"{r['exact']:>6}{r['partial']:>5}{r['garbled']:>5}{r['in_part']:>7}{r['false']:>6}{r['wrong']:>6}"
-            f"{r['snr_db_reported'] if r['snr_db_reported'] is not None else '-':>6}  {'yes' if r['ok'] else 'NO'}"
+            f"{r['snr_db_reported'] if r['snr_db_reported'] is not None else '-':>6}"
+            f"{r['simulate_s']:>7.0f}{r['replay_s']:>7.0f}  {'yes' if r['ok'] else 'NO'}"
             + (f"  ciphering {r['ciphering']}" if "ciphering" in r else "")
         )
     return "\n".join(lines)
