@@ -17,6 +17,9 @@ One table, :data:`TRANSITIONS`, maps (state, frame type) to a handler. Events:
   frame's information;
 * :class:`LinkReleased` — on DISC, on DM, or on a failed contention resolution.
 
+After a sequence gap the message in part is dropped and the next I frame starts a message marked
+``after_gap`` (the frames lost may have ended the message before, or begun this one).
+
 A retransmitted I frame (N(S) equal to the last one taken: the network resends because the phone's
 acknowledgement was lost, §5.5.7) is counted in ``retransmissions`` once and not delivered again.
 Frames the link cannot use are counted in ``discards`` under a :class:`~.errors.Discard` reason
@@ -69,6 +72,10 @@ class L3Message:
     frame_type: FrameType  # I (acknowledged, reassembled) or UI
     l3: bytes = field(repr=False)  # may hold a phone's identity: kept out of logs
     segments: int = 1
+    # Reassembled from the first I frame after a sequence gap: a message of its own if the frames lost
+    # ended the one before (a lost single-frame CP-ACK), or the tail of one whose start was lost. L2
+    # cannot tell; the layer above takes it only if it proves whole (``SessionTracker``).
+    after_gap: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,7 @@ class _Reassembly:
     buffer: bytearray = field(default_factory=bytearray)
     segments: int = 0
     skipping: Discard | None = None  # the rest of a broken message is dropped under this reason
+    after_gap: bool = False  # the message in part began with the first frame after a sequence gap
 
 
 Handler = Callable[["Link", Frame, bool], list[Event]]
@@ -233,10 +241,10 @@ class Link:
         in_sequence = frame.ns == rx.expected_ns
         rx.expected_ns = ((frame.ns or 0) + 1) % MODULUS
         rx.last_ns = frame.ns
-        if not in_sequence:
-            self._drop_message(rx, Discard.SEQUENCE_ERROR, frame.m)
-            return []
-        if rx.skipping is not None:
+        if not in_sequence:  # frames were lost: what was in part goes; this one may start a message
+            self._drop_message(rx, Discard.SEQUENCE_ERROR, more=False)
+            rx.after_gap = True
+        elif rx.skipping is not None:
             self._drop_message(rx, rx.skipping, frame.m)
             return []
         rx.buffer += frame.info
@@ -246,9 +254,10 @@ class Link:
             return []
         if frame.m:
             return []
-        message = L3Message(self.key, uplink, FrameType.I, bytes(rx.buffer), rx.segments)
+        message = L3Message(self.key, uplink, FrameType.I, bytes(rx.buffer), rx.segments, rx.after_gap)
         rx.buffer.clear()
         rx.segments = 0
+        rx.after_gap = False
         return [message]
 
     def _drop_message(self, rx: _Reassembly, reason: Discard, more: bool) -> None:
@@ -257,6 +266,7 @@ class Link:
         rx.buffer.clear()
         rx.segments = 0
         rx.skipping = reason if more else None
+        rx.after_gap = False
 
 
 _S = LinkState

@@ -47,6 +47,7 @@ from sensor.l2.link import Event, L3Message, LinkEstablished, LinkReleased, Link
 from sensor.l2.ts44006 import SAPI_SIGNALLING, SAPI_SMS, Channel
 from sensor.l3 import decode_l3
 from sensor.l3.cp import CPData
+from sensor.l3.encoder import encode as encode_l3
 from sensor.l3.ie import ChannelDescription
 from sensor.l3.mm import (
     AuthenticationRequest,
@@ -62,6 +63,7 @@ from sensor.l3.si_sacch import SystemInformation5, SystemInformation5bis, System
 from sensor.l3.ts24008 import IdentityType
 from sensor.model import L2Block
 from sensor.sms import SmsDeliver, decode_tpdu
+from sensor.sms.tpdu import encode_tpdu
 
 from . import names
 from .pseudonym import Pseudonymizer, identity_name
@@ -84,6 +86,27 @@ def _ends_link(event: Event) -> bool:
     if event.key.sapi != SAPI_SIGNALLING or event.key.channel is not Channel.SDCCH:
         return False
     return isinstance(event, LinkReleased) or (isinstance(event, LinkEstablished) and event.echo is None)
+
+
+def proves_whole_sms(event: L3Message) -> bool:
+    """Whether a message reassembled after a LAPDm sequence gap is a whole SMS delivery, not the tail of
+    one whose start was lost: on SAPI 3, a CP-DATA carrying an RP-DATA carrying an SMS-DELIVER, each
+    layer's length fields accounting for exactly the octets received (each re-encodes to them). A tail
+    passing all three by chance would need its first octets to read as CP, RP and TPDU headers whose
+    lengths all agree with what follows; anything less is dropped, never reported in part as a whole."""
+    if event.key.sapi != SAPI_SMS:
+        return False
+    try:
+        cp = decode_l3(event.l3)
+        if not isinstance(cp, CPData) or encode_l3(cp) != event.l3:
+            return False
+        rp = cp.rp()
+        if not isinstance(rp, RPDataToMS) or encode_l3(rp) != cp.user_data:
+            return False
+        tpdu = decode_tpdu(rp.user_data, "mt")
+        return isinstance(tpdu, SmsDeliver) and encode_tpdu(tpdu) == rp.user_data
+    except (DecodeError, ValueError):
+        return False
 
 
 class SessionTracker:
@@ -300,6 +323,8 @@ class SessionTracker:
     def _message(self, event: L3Message, session: Session, block: L2Block) -> list[Any]:
         if event.key.channel is Channel.SACCH:
             return self._sacch_si(event)
+        if event.after_gap and not proves_whole_sms(event):
+            return []  # the tail of a message whose start was lost, as far as anyone can tell
         try:
             message = decode_l3(event.l3)
         except DecodeError:

@@ -95,24 +95,46 @@ def test_disc_drops_the_message_in_part(l3, data):
     assert _messages(events) == [b"\x06\x35\x11"]
 
 
+def _after_gap(events):  # type: ignore[no-untyped-def]
+    return [e.l3 for e in events if isinstance(e, L3Message) and e.after_gap]
+
+
+def _whole(events):  # type: ignore[no-untyped-def]
+    return [e.l3 for e in events if isinstance(e, L3Message) and not e.after_gap]
+
+
 def test_a_missed_segment_drops_that_message_only():
+    """Its segments after the gap come up as one message marked ``after_gap`` (L2 cannot tell a tail
+    from a message whose predecessor's end was lost); the message after it is whole."""
     sender = DownlinkLink(Channel.SDCCH)
     first = sender.send(bytes(range(50)))  # 3 segments
     second = sender.send(b"\x05\x18")
     link = Link(KEY)
     events = _feed(link, [DownlinkLink(Channel.SDCCH).ua(ECHO), first[0], first[2], *second])
-    assert _messages(events) == [b"\x05\x18"]
+    assert _whole(events) == [b"\x05\x18"]
+    assert _after_gap(events) == [first[2].info]
     assert link.discards == Counter({Discard.SEQUENCE_ERROR: 1})
 
 
-def test_a_gap_inside_a_message_drops_its_remaining_segments():
+def test_a_gap_inside_a_message_drops_what_came_before_it():
     sender = DownlinkLink(Channel.SDCCH)
-    first = sender.send(bytes(range(70)))  # 4 segments: lose the 2nd, the 3rd and 4th are dropped too
+    first = sender.send(bytes(range(70)))  # 4 segments: lose the 2nd; the 1st is dropped, the 3rd and 4th marked
     second = sender.send(b"\x05\x18")
     link = Link(KEY)
     events = _feed(link, [DownlinkLink(Channel.SDCCH).ua(ECHO), first[0], first[2], first[3], *second])
-    assert _messages(events) == [b"\x05\x18"]
-    assert link.discards == Counter({Discard.SEQUENCE_ERROR: 2})
+    assert _whole(events) == [b"\x05\x18"]
+    assert _after_gap(events) == [first[2].info + first[3].info]
+    assert link.discards == Counter({Discard.SEQUENCE_ERROR: 1})
+
+
+def test_a_lost_single_frame_message_leaves_the_next_message_whole_but_marked():
+    """The network's one-frame CP-ACK lost in a fade: the SMS after it arrives complete, after a gap."""
+    sender = DownlinkLink(Channel.SDCCH)
+    before, lost, after = sender.send(b"\x09\x01" + bytes(30)), sender.send(b"\x09\x04"), sender.send(bytes(range(60)))
+    link = Link(KEY)
+    events = _feed(link, [DownlinkLink(Channel.SDCCH).ua(ECHO), *before, *after])
+    assert len(lost) == 1 and _whole(events) == [b"\x09\x01" + bytes(30)]
+    assert _after_gap(events) == [bytes(range(60))]
 
 
 def test_a_message_over_251_octets_is_dropped():
