@@ -2,17 +2,19 @@
 
 Behaviour is set through module attributes (reset by the ``fake_radio`` fixture):
 ``FAIL_AFTER_BLOCKS`` raises KeyboardInterrupt (as Ctrl-C would) after that many blocks;
-``DEVICES`` is what ``list_devices`` returns.
+``DEVICES`` is what ``list_devices`` returns; ``ABSENT`` makes opening fail as with no radio plugged in.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sensor.errors import DeviceNotFound
 from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
 
 FAIL_AFTER_BLOCKS: int | None = None
 DEVICES: list[DeviceListing] = []
+ABSENT = False
 OPENED: list[FakeRadio] = []
 
 
@@ -42,6 +44,8 @@ class FakeRadio(DeviceSource):
         )
 
     def _open(self):
+        if ABSENT:
+            raise DeviceNotFound(f"{self._source_id}: no such receiver attached")
         OPENED.append(self)
 
     def _close(self):
