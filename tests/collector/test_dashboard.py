@@ -253,6 +253,41 @@ def test_collector_command_serves_the_dashboard_with_a_printed_token_and_stops_i
             proc.wait()
 
 
+DASHBOARD_MAIN = (
+    "import sys; from sensor.commands.dashboard import command; "
+    "command.main(sys.argv[1:], prog_name='fbs-sensor dashboard')"
+)
+
+
+def test_dashboard_command_serves_an_existing_database_and_stops_on_sigint(store, tmp_path):
+    log = tmp_path / "dashboard.log"
+    db = str(tmp_path / "collector.sqlite")
+    with open(log, "w") as err:
+        proc = subprocess.Popen([PYTHON, "-c", DASHBOARD_MAIN, "--db", db, "--bind", "127.0.0.1:0"], cwd=REPO,
+                                stderr=err, stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        line = wait_for_line(log, "fbs-sensor dashboard: http", timeout_s=60)
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/ ", line)[1]
+        txs = get_json(f"http://127.0.0.1:{port}/api/transmitters")["transmitters"]
+        assert [t["verdict"] for t in txs] == ["fake", "normal"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_dashboard_command_refuses_a_missing_database_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from sensor.cli import cli
+
+    r = CliRunner().invoke(cli, ["dashboard", "--db", str(tmp_path / "none.sqlite")], env={"XDG_CONFIG_HOME": "/x"})
+    assert r.exit_code == 2 and "no such database" in r.stderr and "Traceback" not in r.output
+    assert not (tmp_path / "none.sqlite").exists()  # never created
+
+
 # --------------------------------------------------------------------------- the page in a real browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
