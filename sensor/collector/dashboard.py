@@ -3,9 +3,11 @@
 Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static files from
 ``sensor/data/dashboard/`` and a small JSON API:
 
-- ``/api/transmitters``: one record per transmitter (the store's grouped summaries): identity,
-  verdict, verdicts by count, reasons, first/last seen, sensors; suspicious and fake ones with the
-  localisation (``estimate`` with the 95 % region polygons, or ``refusal`` with its reason), among
+- ``/api/transmitters``: one record per transmitter (the store's grouped summaries, a partial
+  identity merged into its completion): identity, verdict, verdicts by count, reasons, first/last
+  seen, sensors, ``activity`` (phones, sessions, SMS, the latest SMS with links defanged);
+  suspicious and fake ones with the localisation (``estimate`` with the 95 % region polygons, or
+  ``refusal`` with its reason), among
   the real cells heard where and when they were (``sensor/locate/reference.py``); normal cells are not
   located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored,
   the suspects and the cells alongside them brought up to date from what was stored since the last
@@ -29,9 +31,13 @@ static ``app.js``/``style.css`` hold no data and are served without it). Without
 is 405. Every response carries a ``default-src 'self'`` content security policy; ``?tiles=URL``
 (a slippy-map tile template) adds the tile server's origin to ``img-src`` for the page.
 
-``python -m sensor.collector.dashboard --db PATH --bind 127.0.0.1:8080`` serves an existing
-database on its own (for analysts); ``fbs-sensor collector --dashboard HOST:PORT`` next to the
-collector.
+``fbs-sensor dashboard --db PATH|URL --bind 127.0.0.1:8080`` (or ``python -m
+sensor.collector.dashboard --db PATH``) serves an existing database on its own (for analysts);
+``fbs-sensor collector --dashboard HOST:PORT`` next to the collector.
+
+The page (``sensor/data/dashboard/app.js``) shows one alert card per suspicious or fake
+transmitter of ``/api/transmitters``, updated in place; the detection stream only makes it look
+again sooner, and a new transmitter or a hardened verdict is announced once.
 
 This module starts and stops the pieces: ``dashboard_table.py`` (the transmitter table),
 ``dashboard_alerts.py`` (the live detections), ``dashboard_views.py`` (the JSON views) and
