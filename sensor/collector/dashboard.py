@@ -15,6 +15,9 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
   those alongside change.
 - ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
   ``limit``, oldest first).
+- ``/api/sensors``: what each sensor last said it covered (its newest ``status`` message: state,
+  "scanned N of M ARFCNs, S s received in W s"), so that no detection is read against what was
+  scanned.
 - ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
   ``limit``), with ``last_event_id`` to resume the event stream from.
 - ``/api/events?after=N``: server-sent events, one ``detection`` event per detection stored after
@@ -67,6 +70,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.5
 HEARTBEAT_S = 15.0
+STATUS_KEPT = 500  # the newest status messages read for /api/sensors (one per pass and sensor)
 
 
 # --------------------------------------------------------------------------- the dashboard
@@ -175,6 +179,20 @@ class Dashboard:
 
     def api_alerts(self, limit: int) -> dict[str, Any]:
         return self.alerts.alerts(limit)
+
+    def api_sensors(self) -> dict[str, Any]:
+        """What each sensor last said it covered (its newest ``status`` message among the last
+        ``STATUS_KEPT``): state, coverage figures and the phrase, so that "no detections" is read
+        against what was scanned."""
+        total = self.store.count("status")
+        latest: dict[str, dict[str, Any]] = {}
+        for env in self.store.messages(kind="status", offset=max(0, total - STATUS_KEPT)):
+            body = env.get("body") or {}
+            latest[str(env.get("sensor"))] = {
+                "sensor": env.get("sensor"), "sent_utc": env.get("sent_utc"), "state": body.get("state"),
+                "summary": body.get("summary"), "coverage": body.get("coverage"),
+            }  # fmt: skip
+        return {"sensors": [latest[k] for k in sorted(latest)]}
 
     def poll_once(self) -> int:
         return self.alerts.poll_once()

@@ -448,11 +448,18 @@ def _cards(chromium) -> list[dict[str, Any]]:
 def test_a_stream_of_1000_detections_of_one_fake_is_one_card_announced_once_per_hardening(tmp_path, chromium):
     with SqliteStore(tmp_path / "c.sqlite") as store:
         store.save(make_envelope("observation", cell_body(5, position=_position(*FAKE_AT)), sensor="car2", seq=1))
+        covered = {"state": "scanning", "summary": "scanned 174 of 174 ARFCNs, 38 s received in 40 s"}
+        store.save(make_envelope("status", covered, sensor="car2", seq=2))
         with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
             for domain in ("Runtime", "Log", "Page"):
                 chromium.call(f"{domain}.enable")
             chromium.call("Page.navigate", url=d.url)
             chromium.wait_for("document.getElementById('live').textContent === 'live'", 10)
+            # what was scanned stands beside the empty alert list
+            chromium.wait_for(
+                "document.getElementById('coverage').textContent.includes('car2: scanned 174 of 174')", 10
+            )
+            assert chromium.evaluate("document.getElementById('no-alerts').hidden") is False
             seq = 100
             for verdict in ("suspicious", "fake"):
                 for _ in range(10):  # 500 readings of each verdict, arriving in bursts as a stream

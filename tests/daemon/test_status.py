@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sensor.cli import cli
+from sensor.collector.dashboard import Dashboard
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.daemon.coverage import Coverage
 from sensor.daemon.runner import Daemon, DaemonConfig
@@ -46,7 +47,9 @@ def test_no_receiver_attached_says_nothing_was_scanned_and_exits_2(fake_radio, t
     # the collector was told too: the last status message says the run ended having received nothing
     with SqliteStore(tmp_path / "collector.sqlite") as store:
         states = [m["body"] for m in store.messages(kind="status")]
+        shown = Dashboard(store, "127.0.0.1", 0).api_sensors()["sensors"]  # and its dashboard says so
     assert [s["state"] for s in states] == ["no_receiver", "ended"]
+    assert len(shown) == 1 and shown[0]["state"] == "ended" and shown[0]["summary"].startswith("nothing received")
     assert states[-1]["coverage"]["received_s"] == 0 and states[-1]["summary"].startswith("nothing received")
 
 

@@ -209,6 +209,12 @@
     $("alert-count").textContent = `(${cards.size} transmitter${cards.size === 1 ? "" : "s"})`;
   }
 
+  function renderCoverage(sensors) {
+    const ul = $("coverage");
+    ul.replaceChildren(...sensors.map((s) =>
+      el("li", "state-" + String(s.state), `${s.sensor}: ${s.summary ?? "?"} (${String(s.state).replace("_", " ")}, ${fmtTime(s.sent_utc)} UTC)`)));
+  }
+
   async function loadAlerts() {
     const data = await api("/api/alerts?limit=1");
     lastEventId = data.last_event_id;
@@ -383,7 +389,8 @@
   async function refresh() {
     refreshTimer = null;
     try {
-      const [tx, rd] = await Promise.all([api("/api/transmitters"), api("/api/readings?limit=5000")]);
+      const [tx, rd, se] = await Promise.all([api("/api/transmitters"), api("/api/readings?limit=5000"), api("/api/sensors")]);
+      renderCoverage(se.sensors);
       renderAlerts(tx.transmitters, rd.readings);
       renderTable(tx.transmitters);
       renderMap(tx.transmitters, rd.readings);
