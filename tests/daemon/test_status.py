@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +16,6 @@ from sensor.daemon.coverage import Coverage
 from sensor.daemon.runner import Daemon, DaemonConfig
 from sensor.resources import project_dir
 from sensor.scan.plan import Channel, ScanPlan, Tuning
-from sensor.sources import devices as registry
 from tests.fakes import radio
 
 PATROL = project_dir("recordings") / "scenes" / "patrol.toml"
@@ -26,12 +24,7 @@ ENV = {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent"}
 
 @pytest.fixture
 def fake_radio(monkeypatch):
-    monkeypatch.setitem(sys.modules, "fake_radio_backend", radio)
-    for driver in registry.BACKENDS:
-        monkeypatch.setitem(registry.BACKENDS, driver, "fake_radio_backend")
-    monkeypatch.setattr(radio, "FAIL_AFTER_BLOCKS", None)
-    monkeypatch.setattr(radio, "ABSENT", False)
-    return radio
+    return radio.install(monkeypatch)
 
 
 def test_no_receiver_attached_says_nothing_was_scanned_and_exits_2(fake_radio, tmp_path):

@@ -7,6 +7,8 @@ Behaviour is set through module attributes (reset by the ``fake_radio`` fixture)
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from sensor.errors import DeviceNotFound
@@ -72,3 +74,18 @@ def from_profile(serial, profile, **kwargs):
 
 def list_devices():
     return list(DEVICES)
+
+
+def install(monkeypatch) -> object:
+    """Every driver of the device registry opens this fake (reset to its defaults) for the test."""
+    from sensor.sources import devices as registry
+
+    this = sys.modules[__name__]
+    monkeypatch.setitem(sys.modules, "fake_radio_backend", this)
+    for driver in registry.BACKENDS:
+        monkeypatch.setitem(registry.BACKENDS, driver, "fake_radio_backend")
+    monkeypatch.setattr(this, "FAIL_AFTER_BLOCKS", None)
+    monkeypatch.setattr(this, "DEVICES", [])
+    monkeypatch.setattr(this, "ABSENT", False)
+    OPENED.clear()
+    return this
