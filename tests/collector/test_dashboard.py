@@ -538,3 +538,22 @@ def test_hostile_sms_and_reason_text_is_shown_literally_and_runs_nothing(tmp_pat
         assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
         chromium.evaluate("1")
         assert chromium.problems() == []
+
+
+def test_a_fake_heard_before_its_si3_keeps_its_card_once_its_identity_is_decoded(tmp_path, chromium):
+    with SqliteStore(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.getElementById('live').textContent === 'live'", 10)
+        store.save_many(
+            [make_envelope("detection", detection(i, cell_id=None), sensor="car1", seq=i) for i in range(3)]
+        )
+        chromium.wait_for("document.querySelector('#alerts li.alert')?.textContent.includes('CI ?')", 10)
+        store.save_many([make_envelope("detection", detection(i), sensor="car1", seq=10 + i) for i in range(3)])
+        chromium.wait_for("document.querySelector('#alerts li.alert')?.textContent.includes('CI 29021')", 10)
+        cards = _cards(chromium)
+        assert len(cards) == 1 and "6 readings" in cards[0]["text"]
+        said = chromium.evaluate("document.querySelectorAll('#announce .announcement').length")
+        assert said == 1  # announced when it appeared, not again when its identity was decoded
+        assert chromium.problems() == []

@@ -174,6 +174,12 @@
     li.replaceChildren(...parts);
   }
 
+  function completes(partial, full) {  // keys "mcc/mnc/lac/ci/arfcn/bsic", "-" where unknown
+    const p = partial.split("/"), f = full.split("/");
+    return p.length === 6 && f.length === 6 && p[4] === f[4] && p[5] === f[5] && p[5] !== "-" &&
+      p.slice(0, 4).every((x, i) => x === "-" || x === f[i]);
+  }
+
   function renderAlerts(txs, readings) {
     const cars = carPositions(readings);
     const suspects = txs.filter((t) => t.verdict !== "normal")
@@ -181,9 +187,17 @@
         String(b.last_seen_utc).localeCompare(String(a.last_seen_utc)));
     const list = $("alerts");
     const seen = new Set();
+    const current = new Set(suspects.map((t) => t.key));
     for (const t of suspects) {
       seen.add(t.key);
       let card = cards.get(t.key), isNew = false;
+      const earlier = card ? null : [...cards.keys()].find((k) => !current.has(k) && completes(k, t.key));
+      if (earlier) {  // its identity decoded since (CI ? → CI 3301): the same transmitter, the same card
+        card = cards.get(earlier);
+        cards.delete(earlier);
+        card.li.dataset.key = t.key;
+        cards.set(t.key, card);
+      }
       if (!card) {
         card = { li: el("li"), verdict: t.verdict, changes: [] };
         card.li.dataset.key = t.key;
