@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "calibrate": "Measure the receiver's frequency error on nearby GSM cells and store it for the scanner.",
     "collector": "Run the collector in the foreground: store every sensor message once, acknowledge it after the "
     "commit.",
+    "dashboard": "Serve the read-only web dashboard of a collector database: alerts per transmitter, map, table.",
     "devices": "List attached receivers (RTL-SDR, HackRF, SoapySDR devices) and the --device spec of each.",
     "evaluate": "Run labelled SCENES (files or folders; default: the bundled library) and score the detector.",
     "export": "Export readings and located transmitters from the collector's database.",

@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from sensor.cli import cli
-from sensor.sources import devices as registry
 from sensor.sources.base import DeviceListing
 from sensor.sources.open import open_recording
 from tests.fakes import radio
@@ -21,13 +20,7 @@ from tests.fakes import radio
 
 @pytest.fixture
 def fake_radio(monkeypatch):
-    monkeypatch.setitem(sys.modules, "fake_radio_backend", radio)
-    for driver in registry.BACKENDS:
-        monkeypatch.setitem(registry.BACKENDS, driver, "fake_radio_backend")
-    monkeypatch.setattr(radio, "FAIL_AFTER_BLOCKS", None)
-    monkeypatch.setattr(radio, "DEVICES", [])
-    radio.OPENED.clear()
-    return radio
+    return radio.install(monkeypatch)
 
 
 def run(*args, env=None):

@@ -3,9 +3,11 @@
 Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static files from
 ``sensor/data/dashboard/`` and a small JSON API:
 
-- ``/api/transmitters``: one record per transmitter (the store's grouped summaries): identity,
-  verdict, verdicts by count, reasons, first/last seen, sensors; suspicious and fake ones with the
-  localisation (``estimate`` with the 95 % region polygons, or ``refusal`` with its reason), among
+- ``/api/transmitters``: one record per transmitter (the store's grouped summaries, a partial
+  identity merged into its completion): identity, verdict, verdicts by count, reasons, first/last
+  seen, sensors, ``activity`` (phones, sessions, SMS, the latest SMS with links defanged);
+  suspicious and fake ones with the localisation (``estimate`` with the 95 % region polygons, or
+  ``refusal`` with its reason), among
   the real cells heard where and when they were (``sensor/locate/reference.py``); normal cells are not
   located here (``fbs-sensor locate --arfcn`` does). Rebuilt only when new messages are stored,
   the suspects and the cells alongside them brought up to date from what was stored since the last
@@ -13,6 +15,9 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
   those alongside change.
 - ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
   ``limit``, oldest first).
+- ``/api/sensors``: what each sensor last said it covered (its newest ``status`` message: state,
+  "scanned N of M ARFCNs, S s received in W s"), so that no detection is read against what was
+  scanned.
 - ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
   ``limit``), with ``last_event_id`` to resume the event stream from.
 - ``/api/events?after=N``: server-sent events, one ``detection`` event per detection stored after
@@ -29,9 +34,13 @@ static ``app.js``/``style.css`` hold no data and are served without it). Without
 is 405. Every response carries a ``default-src 'self'`` content security policy; ``?tiles=URL``
 (a slippy-map tile template) adds the tile server's origin to ``img-src`` for the page.
 
-``python -m sensor.collector.dashboard --db PATH --bind 127.0.0.1:8080`` serves an existing
-database on its own (for analysts); ``fbs-sensor collector --dashboard HOST:PORT`` next to the
-collector.
+``fbs-sensor dashboard --db PATH|URL --bind 127.0.0.1:8080`` (or ``python -m
+sensor.collector.dashboard --db PATH``) serves an existing database on its own (for analysts);
+``fbs-sensor collector --dashboard HOST:PORT`` next to the collector.
+
+The page (``sensor/data/dashboard/app.js``) shows one alert card per suspicious or fake
+transmitter of ``/api/transmitters``, updated in place; the detection stream only makes it look
+again sooner, and a new transmitter or a hardened verdict is announced once.
 
 This module starts and stops the pieces: ``dashboard_table.py`` (the transmitter table),
 ``dashboard_alerts.py`` (the live detections), ``dashboard_views.py`` (the JSON views) and
@@ -61,6 +70,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 0.5
 HEARTBEAT_S = 15.0
+STATUS_KEPT = 500  # the newest status messages read for /api/sensors (one per pass and sensor)
 
 
 # --------------------------------------------------------------------------- the dashboard
@@ -169,6 +179,20 @@ class Dashboard:
 
     def api_alerts(self, limit: int) -> dict[str, Any]:
         return self.alerts.alerts(limit)
+
+    def api_sensors(self) -> dict[str, Any]:
+        """What each sensor last said it covered (its newest ``status`` message among the last
+        ``STATUS_KEPT``): state, coverage figures and the phrase, so that "no detections" is read
+        against what was scanned."""
+        total = self.store.count("status")
+        latest: dict[str, dict[str, Any]] = {}
+        for env in self.store.messages(kind="status", offset=max(0, total - STATUS_KEPT)):
+            body = env.get("body") or {}
+            latest[str(env.get("sensor"))] = {
+                "sensor": env.get("sensor"), "sent_utc": env.get("sent_utc"), "state": body.get("state"),
+                "summary": body.get("summary"), "coverage": body.get("coverage"),
+            }  # fmt: skip
+        return {"sensors": [latest[k] for k in sorted(latest)]}
 
     def poll_once(self) -> int:
         return self.alerts.poll_once()

@@ -55,6 +55,8 @@ class DashboardData(Protocol):
 
     def api_alerts(self, limit: int) -> dict[str, Any]: ...
 
+    def api_sensors(self) -> dict[str, Any]: ...
+
     def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]: ...
 
     def backlog(self, after: int) -> list[tuple[int, dict[str, Any]]]: ...
@@ -148,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             elif path == "/api/alerts":
                 self._send_json(self.dashboard.api_alerts(_int_arg(query, "limit", 500)))
+            elif path == "/api/sensors":
+                self._send_json(self.dashboard.api_sensors())
             elif path == "/api/events":
                 self._stream_events(query)
             else:

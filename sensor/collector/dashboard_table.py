@@ -7,6 +7,13 @@ The first build reads the summaries and the suspects in full; later ones add wha
 since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only when the store holds new messages,
 one build at a time; estimates cached per transmitter until its readings or those alongside
 change.
+
+One row per transmitter: a partial identity (heard before the cell's SI3 was decoded) is merged
+into its completion (``transmitters.merge_summaries``). Each row carries what the transmitter did
+to phones (``Store.activity``: sessions, phones reached, SMS pushed; the latest SMS of the suspects,
+links defanged), read again only when sessions or SMS were stored since; activity published before
+the sensor knew the cell's identity counts under the one transmitter of that ARFCN and BSIC whose
+known fields it matches.
 """
 
 from __future__ import annotations
@@ -16,13 +23,24 @@ import threading
 from typing import Any
 
 from sensor.collector.alongside import LiveSuspects
-from sensor.collector.dashboard_views import transmitter_view
+from sensor.collector.dashboard_views import activity_view, transmitter_view
 from sensor.collector.live import LiveSummaries, StoredSince
-from sensor.collector.store import Store, StoreError
-from sensor.collector.transmitters import Transmitter, gravest, table_order
+from sensor.collector.store import CarrierActivity, Store, StoredSms, StoreError, TransmitterKey
+from sensor.collector.transmitters import Transmitter, gravest, merge_summaries, table_order
 from sensor.locate.estimate import Estimate, Refusal
 
 log = logging.getLogger("sensor.collector.dashboard")
+
+LATEST_SMS = 3  # SMS texts shown per suspect
+
+
+def _owner(a: CarrierActivity, keys: list[TransmitterKey]) -> TransmitterKey | None:
+    """The transmitter an activity record belongs to: its own key, else the only one of the same
+    ARFCN and BSIC whose fields agree with every field the record knows."""
+    if a.key in keys:
+        return a.key
+    found = [k for k in keys if k[4:] == a.key[4:] and all(x is None or x == y for x, y in zip(a.key[:4], k[:4]))]
+    return found[0] if len(found) == 1 else None
 
 
 class TransmitterTable:
@@ -33,6 +51,8 @@ class TransmitterTable:
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._build_lock = threading.Lock()  # one build of the table at a time
+        self._activity: tuple[tuple[int, int], list[CarrierActivity]] | None = None  # (session, sms counts), figures
+        self._sms: dict[tuple[int, int | None], tuple[tuple[int, int], list[StoredSms]]] = {}
         self._start_live()
 
     def _start_live(self) -> None:
@@ -69,18 +89,49 @@ class TransmitterTable:
             except BaseException:  # the database went away mid-build: what was read since must not be lost
                 self._start_live()  # the next build reads everything afresh
                 raise
+            merged = merge_summaries(summaries)
+            activity = self._activity_of([s.key for s in merged])
             out = []
-            for s in sorted(summaries, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
+            for s in sorted(merged, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
+                act = activity.get(s.key)
+                latest = self._latest_sms(s.arfcn, s.bsic) if act is not None and act.sms and got is not None else []
                 if got is None or not got.transmitter.readings:
-                    out.append(transmitter_view(s, s.latest_reasons, None))  # a real cell: not located here
+                    out.append(transmitter_view(s, s.latest_reasons, None, activity_view(act, latest)))  # not located
                 else:
                     heard = sum(
                         len(o.readings) for o in got.among
                     )  # what the real cells alongside add changes the fit too
-                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard)))
+                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard),
+                                                activity_view(act, latest)))  # fmt: skip
             self._table = (count, {"transmitters": out})
             return self._table[1]
+
+    def _phone_counts(self) -> tuple[int, int]:
+        return self.store.count("session"), self.store.count("sms")
+
+    def _activity_of(self, keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:
+        """Per transmitter, what it did to phones (read again only when sessions or SMS were stored)."""
+        counts = self._phone_counts()
+        if self._activity is None or self._activity[0] != counts:
+            self._activity = (counts, self.store.activity() if any(counts) else [])
+        out: dict[TransmitterKey, CarrierActivity] = {}
+        for a in self._activity[1]:
+            owner = _owner(a, keys)
+            if owner is None:
+                continue
+            had = out.get(owner)
+            out[owner] = a if had is None else CarrierActivity(
+                *owner, sessions=had.sessions + a.sessions, phones=had.phones + a.phones, sms=had.sms + a.sms,
+                first_utc=min(had.first_utc, a.first_utc), last_utc=max(had.last_utc, a.last_utc))  # fmt: skip
+        return out
+
+    def _latest_sms(self, arfcn: int, bsic: int | None) -> list[StoredSms]:
+        counts = self._phone_counts()
+        cached = self._sms.get((arfcn, bsic))
+        if cached is None or cached[0] != counts:
+            cached = self._sms[(arfcn, bsic)] = (counts, self.store.sms(arfcn=arfcn, bsic=bsic, newest=LATEST_SMS))
+        return cached[1]
 
     def _locate(self, t: Transmitter, among: list[Transmitter], heard: int) -> Estimate | Refusal:
         """``t`` located, or its cached result while its readings and those alongside are as they were

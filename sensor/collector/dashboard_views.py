@@ -7,10 +7,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sensor.collector.store import Reading, TransmitterSummary
+from sensor.collector.store import CarrierActivity, Reading, StoredSms, TransmitterSummary
 from sensor.collector.transmitters import gravest
+from sensor.intel.defang import defang
+from sensor.intel.extract import extract
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import look_object
+
+SERIOUS_SMS = 5000  # 2017 SPC/SPP interpretation, Art. 2(6): ≥ 5,000 such messages from a 伪基站 is 情节严重
 
 
 def _finite(x: Any) -> Any:
@@ -65,14 +69,48 @@ def location_view(result: Estimate | Refusal | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def defanged_text(text: str) -> str:
+    """An SMS text as the page shows it: as sent, but every link in it defanged (``hxxp://a[.]b``), so
+    nothing in it can be followed by a click; the page inserts it as text (never as markup)."""
+    out, at = [], 0
+    for f in extract(text):
+        if f.kind in ("url", "email"):
+            out += [text[at : f.start], defang(f.raw)]
+            at = f.end
+    return "".join(out) + text[at:]
+
+
+def sms_view(m: StoredSms) -> dict[str, Any]:
+    body = m.body
+    return {
+        "time_utc": m.time_utc, "sensor": m.sensor, "sender": m.sender, "sender_type": m.sender_type,
+        "text": None if m.text is None else defanged_text(m.text), "category": body.get("category"),
+        "links": [defang(str(u)) for u in body.get("urls") or []],
+    }  # fmt: skip
+
+
+def activity_view(a: CarrierActivity | None, latest_sms: list[StoredSms]) -> dict[str, Any] | None:
+    """What a transmitter did to phones: sessions, phones reached, SMS pushed (and that count against
+    the 5,000 messages that make a case serious), the latest SMS; None when nothing was seen."""
+    if a is None:
+        return None
+    return {
+        "sessions": a.sessions, "phones": a.phones, "sms": a.sms, "sms_serious": SERIOUS_SMS,
+        "first_utc": a.first_utc, "last_utc": a.last_utc, "latest_sms": [sms_view(m) for m in latest_sms],
+    }  # fmt: skip
+
+
 def transmitter_view(
-    s: TransmitterSummary, reasons: list[dict[str, Any]], location: Estimate | Refusal | None
+    s: TransmitterSummary,
+    reasons: list[dict[str, Any]],
+    location: Estimate | Refusal | None,
+    activity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "key": "/".join("-" if v is None else str(v) for v in s.key),
         "arfcn": s.arfcn, "bsic": s.bsic, "mcc": s.mcc, "mnc": s.mnc, "lac": s.lac, "cell_id": s.cell_id,
         "verdict": gravest(s.verdicts), "verdicts": dict(s.verdicts), "reasons": reasons,
         "last_seen_utc": s.last_utc, "first_seen_utc": s.first_utc, "sensors": list(s.sensors),
-        "n_readings": s.n_readings,
+        "n_readings": s.n_readings, "activity": activity,
         **location_view(location),
     }  # fmt: skip

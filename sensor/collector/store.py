@@ -468,18 +468,23 @@ class Store(abc.ABC):
         since_utc: str | None = None,
         until_utc: str | None = None,
         limit: int | None = None,
+        newest: int | None = None,
     ) -> list[PhoneRecord]:
         """Stored sessions (``kind`` StoredSession) or SMS (StoredSms), oldest first: of a carrier,
         a sensor, a phone (its keyed hash), with ``since_utc <= time_utc <= until_utc``; the first
-        ``limit``."""
+        ``limit``, or the last ``newest``."""
         table, columns = ("sessions", SESSION_COLUMNS) if kind is StoredSession else ("sms", SMS_COLUMNS)
         where, args = self._where({"arfcn =": arfcn, "bsic =": bsic, "sensor =": sensor, "phone =": phone,
                                    "time_utc >=": since_utc, "time_utc <=": until_utc})  # fmt: skip
+        order = "time_utc, pos" if newest is None else "time_utc DESC, pos DESC"
+        count = limit if newest is None else newest
         rows = self._query(
-            f"SELECT {', '.join(columns)}, body FROM {table}{where} ORDER BY time_utc, pos"
-            f"{'' if limit is None else f' LIMIT {int(limit)}'}",
+            f"SELECT {', '.join(columns)}, body FROM {table}{where} ORDER BY {order}"
+            f"{'' if count is None else f' LIMIT {int(count)}'}",
             args,
         )
+        if newest is not None:
+            rows.reverse()
         n = len(columns)
         return [kind(**dict(zip(columns, row[:n], strict=True)), body=self._body(row[n])) for row in rows]
 

@@ -6,17 +6,23 @@ receiver-side shadowing the real cells heard alongside reveal taken off (``senso
 Power: calibrated dBm where every reading of the transmitter has it, else dBFS (the fit's unknown
 transmit term absorbs the receiver's offset; one sensor's gain must then not change between them,
 which the scanner's per-tuning gain memory makes likely but not certain).
+
+One record per transmitter even across its identity's decoding: a sensor may publish a cell heard
+before its SI3 was decoded ("460-01 LAC 9507 CI ?"); such a partial identity is merged
+(:func:`merge_map`) into the one complete identity with the same ARFCN, BSIC and operator (and
+every other field it knows) that the same sensor heard within ``MERGE_WINDOW_S`` of it; with
+none, or with several (a cloned identity: which one is unknown), it stays apart.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sensor.collector.store import Identified, Reading
+from sensor.collector.store import Identified, Reading, TransmitterKey, TransmitterSummary
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
 from sensor.locate.model import LocateConfig
@@ -24,6 +30,7 @@ from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
+MERGE_WINDOW_S = 300.0  # a partial identity and its completion heard by one sensor this close: one transmitter
 
 
 def gravest(verdicts: Iterable[str]) -> str:
@@ -101,7 +108,88 @@ def power_readings(readings: Iterable[Reading]) -> list[PowerReading]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """What :func:`merge_map` needs of a transmitter record: its key, who heard it, and when."""
+
+    key: TransmitterKey
+    sensors: frozenset[str]
+    first_utc: str
+    last_utc: str
+
+
+def completes(partial: TransmitterKey, full: TransmitterKey) -> bool:
+    """Whether ``full`` is ``partial`` with more of its identity known: the same ARFCN and BSIC, the
+    operator (MCC, MNC) known in both and equal, every other field ``partial`` knows equal, and at
+    least one it does not know known (``IDENTITY_COLUMNS`` order: mcc, mnc, lac, cell_id, arfcn, bsic)."""
+    if partial[4:] != full[4:] or partial[5] is None or None in (partial[0], partial[1]):
+        return False
+    if any(p is not None and p != f for p, f in zip(partial[:4], full[:4], strict=True)):
+        return False
+    return any(p is None and f is not None for p, f in zip(partial[:4], full[:4], strict=True))
+
+
+def merge_map(heard: Iterable[Heard], window_s: float = MERGE_WINDOW_S) -> dict[TransmitterKey, TransmitterKey]:
+    """Partial identity → the complete one it is (see the module docstring): the only record that
+    :func:`completes` it, shares a sensor with it, and was heard within ``window_s`` of it. Records
+    with a complete identity (LAC and cell id known) map to nothing."""
+    records = list(heard)
+    by_carrier: dict[tuple[Any, ...], list[Heard]] = {}
+    for h in records:
+        by_carrier.setdefault(h.key[4:], []).append(h)
+    out: dict[TransmitterKey, TransmitterKey] = {}
+    for h in records:
+        if h.key[2] is not None and h.key[3] is not None:
+            continue
+        first, last = time_s(h.first_utc), time_s(h.last_utc)
+        found = {
+            o.key
+            for o in by_carrier[h.key[4:]]
+            if o.key[2] is not None
+            and o.key[3] is not None
+            and completes(h.key, o.key)
+            and h.sensors & o.sensors
+            and first <= time_s(o.last_utc) + window_s
+            and last >= time_s(o.first_utc) - window_s
+        }
+        if len(found) == 1:
+            out[h.key] = found.pop()
+    return out
+
+
+def merge_summaries(summaries: Iterable[TransmitterSummary]) -> list[TransmitterSummary]:
+    """The summaries with each partial identity's merged into its completion (:func:`merge_map`):
+    counts and verdicts added, sensors joined, first/last widened, the reasons of the last received."""
+    every = list(summaries)
+    into = merge_map(Heard(s.key, frozenset(s.sensors), s.first_utc, s.last_utc) for s in every)
+    if not into:
+        return every
+    by_key: dict[TransmitterKey, TransmitterSummary] = {s.key: s for s in every if s.key not in into}
+    for s in every:
+        target = into.get(s.key)
+        if target is None:
+            continue
+        t = by_key[target]
+        verdicts = dict(t.verdicts)
+        for v, n in s.verdicts.items():
+            verdicts[v] = verdicts.get(v, 0) + n
+        newest = s if s.last_pos > t.last_pos else t
+        by_key[target] = replace(
+            t,
+            n_readings=t.n_readings + s.n_readings,
+            first_utc=min(t.first_utc, s.first_utc),
+            last_utc=max(t.last_utc, s.last_utc),
+            verdicts={v: verdicts[v] for v in ("normal", "suspicious", "fake") if verdicts.get(v)},
+            sensors=sorted(set(t.sensors) | set(s.sensors)),
+            latest_reasons=newest.latest_reasons,
+            last_pos=newest.last_pos,
+        )
+    return list(by_key.values())
+
+
 def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
+    """One record per transmitter, its readings in the order given; partial identities merged into
+    their completion (:func:`merge_map`)."""
     by_key: dict[tuple[Any, ...], Transmitter] = {}
     for r in readings:
         key = r.key
@@ -109,6 +197,15 @@ def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
         if t is None:
             t = by_key[key] = Transmitter(r.arfcn, r.bsic, r.mcc, r.mnc, r.lac, r.cell_id)
         t.readings.append(r)
+    if all(k[2] is not None and k[3] is not None for k in by_key):
+        return sorted(by_key.values(), key=lambda t: table_order(t.verdict, t.arfcn, t.bsic))
+    into = merge_map(
+        Heard(k, frozenset(t.sensors), min(r.time_utc for r in t.readings), max(r.time_utc for r in t.readings))
+        for k, t in by_key.items()
+    )
+    for partial, full in into.items():
+        t = by_key[full]
+        t.readings = sorted(t.readings + by_key.pop(partial).readings, key=lambda r: r.time_utc)
     return sorted(by_key.values(), key=lambda t: table_order(t.verdict, t.arfcn, t.bsic))
 
 

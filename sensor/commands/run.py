@@ -6,6 +6,11 @@ embedded collector, and ends with the alert, its reasons and the fake station's 
 position. ``--device auto`` (the default) takes the first attached radio, else that.
 ``--watch ARFCN`` pins a carrier for stakeouts (``scan/scheduler.py``); ``--keep-identities``
 keeps phones' identities raw, warned about at start and said in the status line and heartbeats.
+
+Honest about coverage: the end summary says how much of the band and of the time was received
+(``daemon/coverage.py``) and says "no suspicious or fake cell heard" only of what was scanned; a
+run that received nothing at all (no receiver attached, say) ends with one error line and exit
+status 2, never with an all-clear.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import click
 from sensor.collector.transmitters import transmitters
 from sensor.commands.scan import KEEP_IDENTITIES_HELP, WATCH_HELP
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
-from sensor.errors import ConfigError
+from sensor.errors import ConfigError, SourceError
 from sensor.gps.open import SPEC_HELP
 from sensor.locate.estimate import Estimate, location_object
 from sensor.resources import project_dir
@@ -189,6 +194,9 @@ def command(
         click.echo("", err=True)
         _report(daemon, as_json)
         daemon.close()
+    if not daemon.coverage.anything:
+        why = f" ({daemon.receiver_error})" if daemon.receiver_error else ""
+        raise SourceError(f"nothing was received{why}: no cell was scanned, so nothing can be said of this place")
 
 
 def _report(daemon: Daemon, as_json: bool) -> None:
@@ -229,5 +237,13 @@ def _report(daemon: Daemon, as_json: bool) -> None:
                 f"  position: {loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} within {loc['radius_m']:.0f} m (95 %), "
                 f"from {loc['n_positions']} positions"
             )
-    if not daemon.alerts and not as_json:
-        click.echo("no suspicious or fake cell heard")
+    cov = daemon.coverage
+    if as_json:
+        click.echo(json.dumps({"type": "coverage", "schema": 1, **cov.as_dict(), "summary": cov.words(),
+                               "ended": daemon.ended}))  # fmt: skip
+    elif not cov.anything:
+        pass  # the command ends with the error line: nothing may be said of any cell
+    elif not daemon.alerts:
+        click.echo(f"no suspicious or fake cell heard in what was scanned ({cov.words()})")
+    else:
+        click.echo(f"{len(daemon.alerts)} alert(s) in what was scanned ({cov.words()})")

@@ -19,6 +19,11 @@ unreachable collector only fills the outbox (the link reconnects by itself), a f
 logged and counted. SIGTERM/SIGINT stop it cleanly (the outbox is flushed within a deadline);
 SIGHUP reloads the rules and the baseline. ``duration_s`` bounds a run: radio time for the
 simulator (which runs faster than real time), wall time for a real receiver.
+
+Honest status (``daemon/coverage.py``): the status line, a ``status`` message to the collector at
+the end of every pass, on a lost receiver and at shutdown, and the end summary say how much of the
+band and of the time was received; a receiver that was never there is "NO RECEIVER, nothing scanned
+yet", one that went away "RECEIVER LOST", and the simulated drive's end "the simulated drive ended".
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sensor.daemon.coverage import Coverage
 from sensor.daemon.embedded import Embedded, start_embedded
 from sensor.daemon.metrics import Metrics
 from sensor.daemon.phones import PhoneTraffic
@@ -106,8 +112,12 @@ class Daemon:
         self.alerts: dict[str, Alert] = {}
         self.radio_s = 0.0
         self.device_losses = 0
+        self.coverage = Coverage()  # what was actually received: the status line, end summary, status messages
+        self.receiver_error: str | None = None  # why the receiver is not there (None while it is)
+        self.ended: str | None = None  # how the run ended, once it has
         self._recent: list[TuningVisit] = []
         self._last_status = 0.0
+        self._t0 = time.monotonic()
         self._gps_fix: dict[str, Any] | None = None
         cfg.state_dir.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(cfg.state_dir / "outbox.sqlite", sensor_id=self.sensor_id)
@@ -180,7 +190,7 @@ class Daemon:
     # -- the loop ----------------------------------------------------------------------------------
     def run(self) -> None:
         notify("READY=1")
-        t0 = time.monotonic()
+        t0 = self._t0 = time.monotonic()
         attempt = 0
         try:
             while not self._done(t0):
@@ -189,6 +199,8 @@ class Daemon:
                         self.session = self._open()
                         self.session.scanner.on_block = self._on_block
                         self.session.scanner.on_window = self._window
+                        self.coverage.plan(self.session.plan)
+                        self.receiver_error = None
                         for n in self.session.notes:
                             log.info("%s", n)
                         if attempt:
@@ -196,6 +208,7 @@ class Daemon:
                         attempt = 0
                     self._one_pass(t0)
                 except SourceError as exc:
+                    self.receiver_error = str(exc)
                     self._lost(exc)
                     delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
                     attempt += 1
@@ -214,11 +227,13 @@ class Daemon:
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
-        while not self.stop_requested and time.monotonic() < end:
+        while not self._done(self._t0) and time.monotonic() < end:
             time.sleep(min(0.2, end - time.monotonic()))
             self._tick(force=False)
 
     def _lost(self, exc: SensorError) -> None:
+        if self.device_losses == 0 or self.session is not None:  # once per loss, not per failed reopen
+            self._publish_status(self._receiver_state())
         self.device_losses += 1
         self.metrics.inc("fbs_device_losses_total")
         if self.session is not None:
@@ -234,6 +249,7 @@ class Daemon:
         sc = self.session.scanner
         k = int(self.metrics.values.get("fbs_passes_total", 0))
         pass_visits: list[TuningVisit] = []
+        self.coverage.start_pass()
         for tuning in sc.order(k):
             if self._done(t0):
                 return
@@ -244,6 +260,7 @@ class Daemon:
             if v.cells:  # the position of the last block heard: what the GPS said when it mattered
                 self._gps_fix = next((p for p in v.position.values() if p), None)
             self.radio_s += v.dwell_s + self.session.profile.settle_s
+            self.coverage.visited(tuning, v.dwell_s)
             self.metrics.inc("fbs_tunings_total")
             if v.stakeout:
                 self.metrics.inc("fbs_stakeouts_total")
@@ -254,6 +271,8 @@ class Daemon:
                     sc.suspect(key[0])
             self._tick(force=False)
         self.metrics.inc("fbs_passes_total")
+        self.coverage.end_pass()
+        self._publish_status("scanning")
         self._recent = pass_visits
         self.metrics.set("fbs_cells", len({c for v in pass_visits for c in v.cells}))
 
@@ -296,6 +315,44 @@ class Daemon:
     def _on_block(self, block: L2Block) -> None:
         self.phones.clock.add(block)
         self.carriers.add(block)
+
+    def _receiver_state(self) -> str:
+        """``receiving``, ``no_receiver`` (none received yet), ``receiver_lost``, or ``ended``."""
+        if self.ended is not None:
+            return "ended"
+        if self.receiver_error is None:
+            return "receiving"
+        return "receiver_lost" if self.coverage.anything else "no_receiver"
+
+    def _receiver_words(self) -> str:
+        """The status line's last field: how the run ended, or why nothing is being received."""
+        state = self._receiver_state()
+        if state == "ended":
+            return f" | {self.ended}"
+        if state == "no_receiver":
+            return f" | NO RECEIVER, nothing scanned yet: {self.receiver_error}"
+        return f" | RECEIVER LOST: {self.receiver_error}" if state == "receiver_lost" else ""
+
+    def _end_words(self) -> str:
+        """How the run ends (said once it has): the simulated drive's end is not a lost receiver."""
+        scene = getattr(None if self.session is None else self.session.source, "scene", None)
+        if not self.stop_requested and scene is not None and self.radio_s >= getattr(scene, "duration_s", float("inf")):
+            words = "the simulated drive ended"
+        elif self.stop_requested or self.cfg.duration_s is None:
+            words = "stopped"
+        else:
+            words = f"the run's {self.cfg.duration_s:g} s are over"
+        return words if self.coverage.anything else words + ": nothing was received"
+
+    def _publish_status(self, state: str) -> None:
+        """A ``status`` message: the receiver's state and what was covered, so the collector knows how
+        much of the band and of the time this sensor's silence stands for."""
+        body = {"state": state, "coverage": self.coverage.as_dict(), "summary": self.coverage.words(),
+                "receiver_error": self.receiver_error}  # fmt: skip
+        try:
+            self.outbox.publish("status", body)
+        except SensorError as exc:
+            log.warning("outbox: status not published: %s", exc)
 
     def _publish_phones(self, *, finish: bool = False) -> None:
         """The sessions closed and SMS completed since the last call (with ``finish``: every open session
@@ -384,7 +441,9 @@ class Daemon:
             f"detections {len(self.alerts)} | link {link.state.value}, outbox {st.depth} | GPS {gps}"
             + (f" | phones {phones}, SMS {sms}" if phones or sms else "")
             + (" | identities RAW" if self.cfg.keep_identities else "")
-            + (" | RECEIVER LOST" if self.session is None else "")
+            + f" | {self.coverage.words()}"
+            + ("" if self.session is None else f", {self.coverage.pass_words()}")
+            + self._receiver_words()
         )
         self.status(line)
         notify(f"WATCHDOG=1\nSTATUS={line.strip()}")
@@ -396,7 +455,9 @@ class Daemon:
 
     def shutdown(self) -> None:
         notify("STOPPING=1")
+        self.ended = self._end_words()
         self._publish_phones(finish=True)  # sessions still open are published as incomplete
+        self._publish_status("ended")
         if self.session is not None:
             self.session.close()
             self.session = None

@@ -23,6 +23,7 @@ import pytest
 from sensor.collector.dashboard import Dashboard
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.errors import ConfigError
+from sensor.gps.geodesy import distance_m
 from sensor.publish.envelope import make_envelope
 from tests.publish.transport import (
     COLLECTOR_MAIN,
@@ -30,6 +31,8 @@ from tests.publish.transport import (
     REPO,
     cell_body,
     detection_body,
+    session_body,
+    sms_body,
     wait_for_line,
 )
 
@@ -253,6 +256,41 @@ def test_collector_command_serves_the_dashboard_with_a_printed_token_and_stops_i
             proc.wait()
 
 
+DASHBOARD_MAIN = (
+    "import sys; from sensor.commands.dashboard import command; "
+    "command.main(sys.argv[1:], prog_name='fbs-sensor dashboard')"
+)
+
+
+def test_dashboard_command_serves_an_existing_database_and_stops_on_sigint(store, tmp_path):
+    log = tmp_path / "dashboard.log"
+    db = str(tmp_path / "collector.sqlite")
+    with open(log, "w") as err:
+        proc = subprocess.Popen([PYTHON, "-c", DASHBOARD_MAIN, "--db", db, "--bind", "127.0.0.1:0"], cwd=REPO,
+                                stderr=err, stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        line = wait_for_line(log, "fbs-sensor dashboard: http", timeout_s=60)
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/ ", line)[1]
+        txs = get_json(f"http://127.0.0.1:{port}/api/transmitters")["transmitters"]
+        assert [t["verdict"] for t in txs] == ["fake", "normal"]
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_dashboard_command_refuses_a_missing_database_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from sensor.cli import cli
+
+    r = CliRunner().invoke(cli, ["dashboard", "--db", str(tmp_path / "none.sqlite")], env={"XDG_CONFIG_HOME": "/x"})
+    assert r.exit_code == 2 and "no such database" in r.stderr and "Traceback" not in r.output
+    assert not (tmp_path / "none.sqlite").exists()  # never created
+
+
 # --------------------------------------------------------------------------- the page in a real browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -358,8 +396,17 @@ def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromiu
         for domain in ("Runtime", "Log", "Page"):
             chromium.call(f"{domain}.enable")
         chromium.call("Page.navigate", url=d.url)
-        chromium.wait_for("document.querySelectorAll('#alerts li.alert').length === 2", 10)
+        # two detections and 24 readings of one fake station: one card
+        chromium.wait_for("document.querySelectorAll('#alerts li.alert').length === 1", 10)
         chromium.wait_for("document.querySelector('#map .estimate') !== null", 10)
+        # the card says how far and which way the estimate is from where the car last was
+        card = _cards(chromium)[0]["text"]
+        m = re.search(r"drive (\d+) m ([NESW]{1,2}) \(bearing (\d+)°\) from car1's last position", card)
+        assert m, card
+        rs = [r for r in get_json(d.url + "api/readings?limit=5000")["readings"] if r["lat"] is not None]
+        last = max(reversed(rs), key=lambda r: r["time_utc"])  # car1's newest positioned reading (the last of equals)
+        est = get_json(d.url + "api/transmitters")["transmitters"][0]["estimate"]
+        assert abs(int(m[1]) - distance_m(last["lat"], last["lon"], est["lat"], est["lon"])) <= 1
         chromium.wait_for("document.getElementById('live').textContent === 'live'", 5)
 
         store.save(make_envelope("detection", detection(9, arfcn=77, bsic=3, cell_id=4242), sensor="car2", seq=9))
@@ -388,4 +435,125 @@ def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromiu
             shot = chromium.call("Page.captureScreenshot", format="png")["data"]
             Path(os.environ["FBS_DASHBOARD_SCREENSHOT"]).write_bytes(base64.b64decode(shot))
         chromium.evaluate("1")  # collect any late events
+        assert chromium.problems() == []
+
+
+def _cards(chromium) -> list[dict[str, Any]]:
+    return chromium.evaluate(
+        "Array.from(document.querySelectorAll('#alerts li.alert')).map(li => "
+        "({key: li.dataset.key, cls: li.className, text: li.textContent}))"
+    )
+
+
+def test_a_stream_of_1000_detections_of_one_fake_is_one_card_announced_once_per_hardening(tmp_path, chromium):
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        store.save(make_envelope("observation", cell_body(5, position=_position(*FAKE_AT)), sensor="car2", seq=1))
+        covered = {"state": "scanning", "summary": "scanned 174 of 174 ARFCNs, 38 s received in 40 s"}
+        store.save(make_envelope("status", covered, sensor="car2", seq=2))
+        with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
+            for domain in ("Runtime", "Log", "Page"):
+                chromium.call(f"{domain}.enable")
+            chromium.call("Page.navigate", url=d.url)
+            chromium.wait_for("document.getElementById('live').textContent === 'live'", 10)
+            # what was scanned stands beside the empty alert list
+            chromium.wait_for(
+                "document.getElementById('coverage').textContent.includes('car2: scanned 174 of 174')", 10
+            )
+            assert chromium.evaluate("document.getElementById('no-alerts').hidden") is False
+            seq = 100
+            for verdict in ("suspicious", "fake"):
+                for _ in range(10):  # 500 readings of each verdict, arriving in bursts as a stream
+                    envs = [make_envelope("detection", detection(i, verdict=verdict), sensor="car1", seq=seq + i)
+                            for i in range(50)]  # fmt: skip
+                    seq += 50
+                    store.save_many(envs)
+                    time.sleep(0.05)
+                chromium.wait_for(
+                    f"(() => {{ const a = document.querySelector('#alerts li.alert.{verdict}'); "
+                    f"return a && a.textContent.includes('{500 if verdict == 'suspicious' else 1000} readings'); }})()",
+                    20,
+                )
+            cards = _cards(chromium)
+            assert len(cards) == 1 and cards[0]["key"] == "262/01/7171/29021/64/17"
+            assert "verdict suspicious → fake" in cards[0]["text"] and "500 suspicious, 500 fake" in cards[0]["text"]
+            said = chromium.evaluate(
+                "Array.from(document.querySelectorAll('#announce .announcement')).map(e => e.textContent)"
+            )
+            assert len(said) == 2, said  # the new transmitter, then its verdict hardening: never per reading
+            assert "new suspicious transmitter: ARFCN 64 BSIC 17" in said[1] and "now judged fake" in said[0]
+            assert chromium.evaluate("document.getElementById('sound').checked") is False  # no sound unless allowed
+            chromium.evaluate("1")
+            assert chromium.problems() == []
+
+
+HOSTILE_TEXT = (
+    '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> 点击 http://evil.example/pay 领取'
+)
+HOSTILE_SENDER = "<b onmouseover=alert(1)>95588</b>"
+
+
+def _hostile_store(path: Path) -> SqliteStore:
+    s = SqliteStore(path)
+    envs = [make_envelope("observation", fake_observation(i), sensor="car1", seq=i) for i in range(24)]
+    hostile = [{"rule": "x", "weight": 0.5, "detail": "<script>window.__pwned=3</script>it lures"}]
+    envs.append(make_envelope("detection", detection(0, reasons=hostile), sensor="car1", seq=50))
+    ident = {k: FAKE[k] for k in ("mcc", "mnc", "lac", "cell_id")}
+    envs += [make_envelope("session", session_body(i, **ident), sensor="car1", seq=60 + i) for i in range(3)]
+    envs += [make_envelope("sms", sms_body(i, **ident, text=HOSTILE_TEXT if i == 2 else f"msg {i}",
+                                           sender=HOSTILE_SENDER, sender_type="alphanumeric"),
+                           sensor="car1", seq=70 + i) for i in range(3)]  # fmt: skip
+    # an SMS published before the sensor knew the cell's identity counts under the same transmitter
+    envs.append(make_envelope("sms", sms_body(3, mcc=None, mnc=None, lac=None, cell_id=None), sensor="car1", seq=80))
+    s.save_many(envs)
+    return s
+
+
+def test_transmitters_carry_activity_and_the_latest_sms_with_links_defanged(tmp_path):
+    with _hostile_store(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0) as d:
+        fake = get_json(d.url + "api/transmitters")["transmitters"][0]
+    a = fake["activity"]
+    assert (a["sessions"], a["phones"], a["sms"], a["sms_serious"]) == (3, 3, 4, 5000)
+    texts = [m["text"] for m in a["latest_sms"]]
+    assert len(texts) == 3 and texts[-1] == texts[-1].replace("http://evil.example", "")  # newest last, defanged
+    hostile = next(t for t in texts if "<img" in t)
+    assert "hxxp://evil[.]example/pay" in hostile and hostile.startswith('<img src=x onerror="window.__pwned=1">')
+
+
+def test_hostile_sms_and_reason_text_is_shown_literally_and_runs_nothing(tmp_path, chromium):
+    with _hostile_store(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0) as d:
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.querySelector('#alerts li.alert .sms') !== null", 10)
+        shown = chromium.evaluate("Array.from(document.querySelectorAll('#alerts .sms .text')).map(e => e.textContent)")
+        assert HOSTILE_TEXT.replace("http://evil.example", "hxxp://evil[.]example") in shown
+        senders = chromium.evaluate(
+            "Array.from(document.querySelectorAll('#alerts .sms .sender')).map(e => e.textContent)"
+        )
+        assert HOSTILE_SENDER in senders
+        card = _cards(chromium)[0]["text"]
+        assert "<script>window.__pwned=3</script>it lures" in card and "4 of 5,000 messages" in card
+        assert "phones reached 3" in card
+        assert chromium.evaluate("typeof window.__pwned") == "undefined"
+        assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
+        chromium.evaluate("1")
+        assert chromium.problems() == []
+
+
+def test_a_fake_heard_before_its_si3_keeps_its_card_once_its_identity_is_decoded(tmp_path, chromium):
+    with SqliteStore(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.getElementById('live').textContent === 'live'", 10)
+        store.save_many(
+            [make_envelope("detection", detection(i, cell_id=None), sensor="car1", seq=i) for i in range(3)]
+        )
+        chromium.wait_for("document.querySelector('#alerts li.alert')?.textContent.includes('CI ?')", 10)
+        store.save_many([make_envelope("detection", detection(i), sensor="car1", seq=10 + i) for i in range(3)])
+        chromium.wait_for("document.querySelector('#alerts li.alert')?.textContent.includes('CI 29021')", 10)
+        cards = _cards(chromium)
+        assert len(cards) == 1 and "6 readings" in cards[0]["text"]
+        said = chromium.evaluate("document.querySelectorAll('#announce .announcement').length")
+        assert said == 1  # announced when it appeared, not again when its identity was decoded
         assert chromium.problems() == []

@@ -364,6 +364,9 @@ def test_sessions_and_sms_filters(open_store):
     assert ids(store.sms(arfcn=64, bsic=17, limit=3)) == [envs[1]["id"], envs[3]["id"], envs[5]["id"]]
     assert ids(store.sms(since_utc="2026-12-07T10:00:03.000000Z")) == [envs[7]["id"], envs[10]["id"]]
     assert ids(store.sms(arfcn=70, bsic=5)) == [envs[10]["id"]] and store.sms(phone="k1:ffffffffffffffff") == []
+    # the newest N, still oldest first (the dashboard's latest SMS of a transmitter)
+    assert ids(store.sms(arfcn=64, bsic=17, newest=2)) == [envs[5]["id"], envs[7]["id"]]
+    assert ids(store.sessions(newest=1)) == [envs[9]["id"]]
 
 
 def test_activity_per_transmitter(open_store):

@@ -201,3 +201,61 @@ def test_heard_alongside_only_what_the_same_sensors_heard_then(tmp_path):
         chosen = [t for t in transmitters(store.readings()) if t.arfcn == 64]
         assert sorted(t.arfcn for t in heard_alongside(store, chosen)) == [10, 11, 64]
         assert [t.arfcn for t in heard_alongside(store, chosen, margin_s=3.0)] == [64]
+
+
+# --------------------------------------------------------------------------- one row per transmitter
+
+
+def _reading_env(seq: int, sensor: str, second: int, **ident):
+    body = cell_body(0, **ident, t_utc=f"2026-12-07T10:{second // 60:02d}:{second % 60:02d}.000Z")
+    return make_envelope("observation", body, sensor=sensor, seq=seq)
+
+
+CELL = {"arfcn": 93, "bsic": 56, "mcc": "460", "mnc": "01", "lac": 9507, "cell_id": 3301}
+BEFORE_SI3 = dict(CELL, cell_id=None)  # "460-01 LAC 9507 CI ?": heard before its SI3 was decoded
+
+
+def test_a_cell_heard_before_its_si3_is_one_transmitter_with_itself_afterwards(tmp_path):
+    from sensor.collector.dashboard import Dashboard
+
+    envs = [_reading_env(0, "car1", 0, **BEFORE_SI3), _reading_env(1, "car1", 1, **BEFORE_SI3)]
+    envs += [_reading_env(2 + k, "car1", 2 + k, **CELL) for k in range(3)]
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        store.save_many(envs)
+        ts = transmitters(store.readings())
+        views = Dashboard(store, "127.0.0.1", 0).api_transmitters()["transmitters"]
+    assert len(ts) == 1 and ts[0].cell_id == 3301 and len(ts[0].readings) == 5
+    assert [r.time_utc for r in ts[0].readings] == sorted(r.time_utc for r in ts[0].readings)
+    assert len(views) == 1 and views[0]["cell_id"] == 3301 and views[0]["n_readings"] == 5
+    assert views[0]["first_seen_utc"] == "2026-12-07T10:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    "partial_sensor, second, other",
+    [
+        ("car2", 1, None),  # another sensor heard the partial identity: not known to be the same cell
+        ("car1", 1800, None),  # half an hour apart: another scan
+        ("car1", 1, dict(CELL, cell_id=3302)),  # two cells complete it (a clone): which one is unknown
+    ],
+)
+def test_a_partial_identity_stays_apart_unless_one_cell_completes_it(tmp_path, partial_sensor, second, other):
+    envs = [_reading_env(0, "car1", 0, **CELL), _reading_env(1, partial_sensor, second, **BEFORE_SI3)]
+    if other is not None:
+        envs.append(_reading_env(2, "car1", 2, **other))
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        store.save_many(envs)
+        ts = transmitters(store.readings())
+    assert any(t.cell_id is None for t in ts) and len(ts) == (3 if other else 2)
+
+
+def test_merge_needs_the_operator_and_every_known_field_to_agree():
+    from sensor.collector.transmitters import completes
+
+    full = ("460", "01", 9507, 3301, 93, 56)
+    assert completes(("460", "01", 9507, None, 93, 56), full)
+    assert completes(("460", "01", None, None, 93, 56), full)
+    assert not completes((None, None, None, None, 93, 56), full)  # no operator
+    assert not completes(("460", "01", 9508, None, 93, 56), full)  # another LAC
+    assert not completes(("460", "00", 9507, None, 93, 56), full)  # another operator
+    assert not completes(("460", "01", 9507, None, 93, None), ("460", "01", 9507, 3301, 93, None))  # no BSIC
+    assert not completes(full, full)

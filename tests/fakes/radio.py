@@ -2,17 +2,21 @@
 
 Behaviour is set through module attributes (reset by the ``fake_radio`` fixture):
 ``FAIL_AFTER_BLOCKS`` raises KeyboardInterrupt (as Ctrl-C would) after that many blocks;
-``DEVICES`` is what ``list_devices`` returns.
+``DEVICES`` is what ``list_devices`` returns; ``ABSENT`` makes opening fail as with no radio plugged in.
 """
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
+from sensor.errors import DeviceNotFound
 from sensor.sources.base import DeviceListing, DeviceSource, SourceInfo
 
 FAIL_AFTER_BLOCKS: int | None = None
 DEVICES: list[DeviceListing] = []
+ABSENT = False
 OPENED: list[FakeRadio] = []
 
 
@@ -42,6 +46,8 @@ class FakeRadio(DeviceSource):
         )
 
     def _open(self):
+        if ABSENT:
+            raise DeviceNotFound(f"{self._source_id}: no such receiver attached")
         OPENED.append(self)
 
     def _close(self):
@@ -68,3 +74,18 @@ def from_profile(serial, profile, **kwargs):
 
 def list_devices():
     return list(DEVICES)
+
+
+def install(monkeypatch) -> object:
+    """Every driver of the device registry opens this fake (reset to its defaults) for the test."""
+    from sensor.sources import devices as registry
+
+    this = sys.modules[__name__]
+    monkeypatch.setitem(sys.modules, "fake_radio_backend", this)
+    for driver in registry.BACKENDS:
+        monkeypatch.setitem(registry.BACKENDS, driver, "fake_radio_backend")
+    monkeypatch.setattr(this, "FAIL_AFTER_BLOCKS", None)
+    monkeypatch.setattr(this, "DEVICES", [])
+    monkeypatch.setattr(this, "ABSENT", False)
+    OPENED.clear()
+    return this

@@ -9,7 +9,6 @@
   const token = params.get("token") || sessionStorage.getItem("fbs-dashboard-token") || "";
   if (params.get("token")) sessionStorage.setItem("fbs-dashboard-token", params.get("token"));
   const tiles = params.get("tiles") || "";
-  const alertsById = new Set();
   let lastEventId = 0;
   let refreshTimer = null;
   let source = null;
@@ -59,33 +58,180 @@
     return ul;
   }
 
-  // ------------------------------------------------------------------ alerts
+  // ------------------------------------------------------------------ alerts: one card per transmitter
+  // Cards are the suspicious and fake transmitters of /api/transmitters (partial identities already
+  // merged by the collector), updated in place and sorted by what needs action: fake before
+  // suspicious, then the most recently heard first. The detection stream only makes the page look
+  // again sooner. A transmitter that appears, or whose verdict hardens, is announced once (and with
+  // a tone only when the officer switched sound on: browsers allow sound after a click, never before).
 
-  function alertItem(a, isNew) {
-    const li = el("li", "alert " + verdictClass(a.verdict) + (isNew ? " new" : ""));
-    li.dataset.id = a.id;
-    const head = el("div", "head");
-    head.append(el("span", "badge " + verdictClass(a.verdict), a.verdict), " ",
-      `ARFCN ${a.arfcn} BSIC ${a.bsic ?? "?"} — ${cellName(a)}`);
-    const score = typeof a.score === "number" ? `, score ${a.score.toFixed(2)}` : "";
-    const where = a.position && a.position.lat != null ? ` at ${a.position.lat.toFixed(5)}, ${a.position.lon.toFixed(5)}` : "";
-    li.append(head, el("div", "meta", `${fmtTime(a.time_utc)} UTC, sensor ${a.sensor}${where}${score}`), reasonList(a.reasons));
-    return li;
+  const RANK = { normal: 0, suspicious: 1, fake: 2 };
+  const cards = new Map();  // key -> {li, verdict, changes: [{from, to, at}]}
+  let firstRender = true;
+  let audio = null;
+
+  function soundOn() { return localStorage.getItem("fbs-dashboard-sound") === "on"; }
+
+  function setupSound() {
+    const box = $("sound");
+    box.checked = soundOn();
+    box.addEventListener("change", () => {
+      localStorage.setItem("fbs-dashboard-sound", box.checked ? "on" : "off");
+      if (box.checked) {  // created on the officer's click: the only moment a browser lets a page make sound
+        audio = audio || new AudioContext();
+        audio.resume();
+      }
+    });
   }
 
-  function addAlert(a, isNew) {
-    if (alertsById.has(a.id)) return;
-    alertsById.add(a.id);
-    $("alerts").prepend(alertItem(a, isNew));  // newest first
-    $("no-alerts").hidden = true;
-    $("alert-count").textContent = `(${alertsById.size})`;
+  function beep() {
+    if (!soundOn() || !audio) return;
+    const osc = audio.createOscillator(), gain = audio.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.2, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.6);
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.6);
+  }
+
+  function announce(text) {
+    const box = $("announce");
+    const line = el("div", "announcement", `${new Date().toLocaleTimeString()}: ${text}`);
+    box.prepend(line);
+    while (box.children.length > 5) box.lastChild.remove();
+    beep();
+  }
+
+  // Great-circle distance (m) and initial bearing (degrees from north) from a to b.
+  function distanceBearing(lat1, lon1, lat2, lon2) {
+    const r = Math.PI / 180, R = 6371008.8;
+    const dLat = (lat2 - lat1) * r, dLon = (lon2 - lon1) * r;
+    const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.sin(dLon / 2) ** 2;
+    const y = Math.sin(dLon) * Math.cos(lat2 * r);
+    const x = Math.cos(lat1 * r) * Math.sin(lat2 * r) - Math.sin(lat1 * r) * Math.cos(lat2 * r) * Math.cos(dLon);
+    return [2 * R * Math.asin(Math.sqrt(h)), (Math.atan2(y, x) / r + 360) % 360];
+  }
+  const compass = (deg) => ["N", "NE", "E", "SE", "S", "SW", "W", "NW"][Math.round(deg / 45) % 8];
+
+  function carPositions(readings) {  // the newest positioned reading of each sensor: where that car last was
+    const out = new Map();
+    for (const r of readings) {
+      if (r.lat == null || r.lon == null) continue;
+      const had = out.get(r.sensor);
+      if (!had || String(r.time_utc) >= String(had.time_utc)) out.set(r.sensor, r);
+    }
+    return out;
+  }
+
+  function fromCar(t, cars) {
+    if (!t.estimate) return null;
+    let car = null;
+    for (const s of t.sensors) {
+      const c = cars.get(s);
+      if (c && (!car || String(c.time_utc) > String(car.time_utc))) car = c;
+    }
+    if (!car) return null;
+    const [d, b] = distanceBearing(car.lat, car.lon, t.estimate.lat, t.estimate.lon);
+    return `drive ${d >= 1000 ? (d / 1000).toFixed(1) + " km" : Math.round(d) + " m"} ${compass(b)} (bearing ${Math.round(b)}°) ` +
+      `from ${car.sensor}'s last position (${fmtTime(car.time_utc)} UTC) to the estimate (± ${Math.round(t.estimate.radius_m)} m)`;
+  }
+
+  function activityBlock(a) {
+    const box = el("div", "activity");
+    if (!a) return box;
+    const serious = a.sms >= a.sms_serious;
+    box.append(el("div", null, `phones reached ${a.phones}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
+      el("div", "threshold" + (serious ? " serious" : ""),
+        `${a.sms.toLocaleString("en")} of ${a.sms_serious.toLocaleString("en")} messages (情节严重 threshold)`));
+    if (a.latest_sms && a.latest_sms.length) {
+      const ul = el("ul", "sms");
+      for (const m of a.latest_sms) {
+        const li = el("li");
+        li.append(el("span", "sender", m.sender), ": ", el("span", "text", m.text ?? "(8-bit data)"),
+          el("span", "meta", ` — ${fmtTime(m.time_utc)} UTC${m.category ? ", " + m.category : ""}`));
+        ul.append(li);
+      }
+      box.append(ul);
+    }
+    return box;
+  }
+
+  function fillCard(card, t, cars, isNew) {
+    const li = card.li;
+    li.className = "alert " + verdictClass(t.verdict) + (isNew ? " new" : "");
+    const head = el("div", "head");
+    head.append(el("span", "badge " + verdictClass(t.verdict), t.verdict), " ",
+      `ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"} — ${cellName(t)}`);
+    const counts = Object.entries(t.verdicts).map(([k, n]) => `${n} ${k}`).join(", ");
+    const parts = [head,
+      el("div", "meta", `first seen ${fmtTime(t.first_seen_utc)}, last seen ${fmtTime(t.last_seen_utc)} UTC`),
+      el("div", "meta readings", `${t.n_readings} readings (${counts}) from ${t.sensors.join(", ")}`)];
+    for (const c of card.changes) parts.push(el("div", "change", `verdict ${c.from} → ${c.to} at ${c.at}`));
+    const where = fromCar(t, cars);
+    parts.push(el("div", "where", where || (t.refusal ? "not located yet: " + t.refusal.reason : "not located yet")));
+    parts.push(reasonList(t.reasons), activityBlock(t.activity));
+    li.replaceChildren(...parts);
+  }
+
+  function completes(partial, full) {  // keys "mcc/mnc/lac/ci/arfcn/bsic", "-" where unknown
+    const p = partial.split("/"), f = full.split("/");
+    return p.length === 6 && f.length === 6 && p[4] === f[4] && p[5] === f[5] && p[5] !== "-" &&
+      p.slice(0, 4).every((x, i) => x === "-" || x === f[i]);
+  }
+
+  function renderAlerts(txs, readings) {
+    const cars = carPositions(readings);
+    const suspects = txs.filter((t) => t.verdict !== "normal")
+      .sort((a, b) => (RANK[b.verdict] || 0) - (RANK[a.verdict] || 0) ||
+        String(b.last_seen_utc).localeCompare(String(a.last_seen_utc)));
+    const list = $("alerts");
+    const seen = new Set();
+    const current = new Set(suspects.map((t) => t.key));
+    for (const t of suspects) {
+      seen.add(t.key);
+      let card = cards.get(t.key), isNew = false;
+      const earlier = card ? null : [...cards.keys()].find((k) => !current.has(k) && completes(k, t.key));
+      if (earlier) {  // its identity decoded since (CI ? → CI 3301): the same transmitter, the same card
+        card = cards.get(earlier);
+        cards.delete(earlier);
+        card.li.dataset.key = t.key;
+        cards.set(t.key, card);
+      }
+      if (!card) {
+        card = { li: el("li"), verdict: t.verdict, changes: [] };
+        card.li.dataset.key = t.key;
+        cards.set(t.key, card);
+        isNew = !firstRender;
+        if (isNew) announce(`new ${t.verdict} transmitter: ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"} (${cellName(t)})`);
+      } else if ((RANK[t.verdict] || 0) > (RANK[card.verdict] || 0)) {
+        card.changes.push({ from: card.verdict, to: t.verdict, at: new Date().toLocaleTimeString() });
+        announce(`ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"} is now judged ${t.verdict} (was ${card.verdict})`);
+        card.verdict = t.verdict;
+        isNew = true;
+      } else {
+        card.verdict = t.verdict;
+      }
+      fillCard(card, t, cars, isNew);
+      list.append(card.li);  // moves it into sorted place; the same element, updated in place
+    }
+    for (const [key, card] of cards) {
+      if (!seen.has(key)) { card.li.remove(); cards.delete(key); }
+    }
+    firstRender = false;
+    $("no-alerts").hidden = cards.size > 0;
+    $("alert-count").textContent = `(${cards.size} transmitter${cards.size === 1 ? "" : "s"})`;
+  }
+
+  function renderCoverage(sensors) {
+    const ul = $("coverage");
+    ul.replaceChildren(...sensors.map((s) =>
+      el("li", "state-" + String(s.state), `${s.sensor}: ${s.summary ?? "?"} (${String(s.state).replace("_", " ")}, ${fmtTime(s.sent_utc)} UTC)`)));
   }
 
   async function loadAlerts() {
-    const data = await api("/api/alerts?limit=500");
-    for (const a of data.alerts) addAlert(a, false);
+    const data = await api("/api/alerts?limit=1");
     lastEventId = data.last_event_id;
-    if (!alertsById.size) $("no-alerts").hidden = false;
   }
 
   function openEvents() {
@@ -96,8 +242,7 @@
     source.addEventListener("error", () => { $("live").textContent = "reconnecting…"; $("live").className = "live off"; });
     source.addEventListener("detection", (ev) => {
       lastEventId = Number(ev.lastEventId) || lastEventId;
-      addAlert(JSON.parse(ev.data), true);
-      scheduleRefresh(1000);
+      scheduleRefresh(300);  // the cards come from the transmitters: one per transmitter, not per reading
     });
   }
 
@@ -123,9 +268,13 @@
       const reasons = el("td"); reasons.append(reasonList(t.reasons));
       tr.append(v, el("td", null, t.arfcn), el("td", null, t.bsic ?? "?"), el("td", null, cellName(t)),
         el("td", null, `${t.n_readings} (${counts}) from ${t.sensors.join(", ")}`), el("td", null, fmtTime(t.last_seen_utc)),
-        el("td", null, where), reasons);
+        el("td", null, where), el("td", null, activityWords(t.activity)), reasons);
       body.append(tr);
     }
+  }
+
+  function activityWords(a) {
+    return a ? `${a.phones} phones, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
   }
 
   function lookWords(k) {  // sensor/locate/guidance.look_words
@@ -254,7 +403,9 @@
   async function refresh() {
     refreshTimer = null;
     try {
-      const [tx, rd] = await Promise.all([api("/api/transmitters"), api("/api/readings?limit=5000")]);
+      const [tx, rd, se] = await Promise.all([api("/api/transmitters"), api("/api/readings?limit=5000"), api("/api/sensors")]);
+      renderCoverage(se.sensors);
+      renderAlerts(tx.transmitters, rd.readings);
       renderTable(tx.transmitters);
       renderMap(tx.transmitters, rd.readings);
       $("updated").textContent = "updated " + new Date().toLocaleTimeString();
@@ -269,6 +420,7 @@
   }
 
   async function start() {
+    setupSound();
     try {
       await loadAlerts();
     } catch (e) {

@@ -1,0 +1,59 @@
+"""``fbs-sensor dashboard``: the read-only web dashboard of a collector database, on its own.
+
+For the analysts' desks and a patrol laptop: serves an existing SQLite database (never creates
+one) or a PostgreSQL URL until SIGINT/SIGTERM (``sensor/collector/dashboard.py``: bound to
+127.0.0.1 by default; beyond loopback a token is required, generated and printed once when not
+given). The collector's ``--dashboard`` serves the same page next to a running collector.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+import click
+
+from sensor.units import parse_bind
+
+
+@click.command("dashboard")
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    metavar="PATH|URL",
+    help="The collector's SQLite database (must exist), or postgresql://USER@HOST/DB.",
+)
+@click.option("--bind", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
+              help="Address to serve on (port 0 picks a free one).")  # fmt: skip
+@click.option("--token", metavar="TOKEN", help="Token the page requires (generated and printed when bound beyond "
+              "loopback).")  # fmt: skip
+def command(db_path: str, bind: str, token: str | None) -> None:
+    """Serve the read-only web dashboard of a collector database: alerts per transmitter, map, table."""
+    from sensor.collector.dashboard import Dashboard
+    from sensor.collector.open_store import POSTGRES_SCHEMES, open_existing, store_from_url
+
+    host, port = parse_bind(bind, "dashboard address", example="127.0.0.1:8080")
+    store = store_from_url(db_path) if db_path.lower().startswith(POSTGRES_SCHEMES) else open_existing(db_path)
+    stop = threading.Event()
+    try:
+        dash = Dashboard(store, host, port, token).start()
+    except BaseException:
+        store.close()
+        raise
+
+    def on_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    click.echo(f"fbs-sensor dashboard: {dash.url_with_token if dash.token_generated else dash.url} "
+               f"(store {db_path}); Ctrl-C stops", err=True)  # fmt: skip
+    try:
+        stop.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        dash.stop()
+        store.close()
+    click.echo("fbs-sensor dashboard: stopped", err=True)
