@@ -69,6 +69,8 @@ def recording_position(path: Path) -> dict[str, Any] | None:
         "fix": "fixed",
         "hdop": None,
         "age_s": 0.0,
+        "speed_m_s": None,  # one position for the whole recording: how it moved is not known
+        "heading_deg": None,
     }
 
 
