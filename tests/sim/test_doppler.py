@@ -22,8 +22,9 @@ START_UTC_S = 1767225600.0
 
 
 def _track(drive, position, **kw):
+    still = np.zeros(int(np.ceil(20.0 / GRID_S)) + 2)  # the receiver's clock does not drift
     args = dict(drive=drive, position=position, carrier_hz=F_HZ, cell_drift_ppm_per_min=0.0,
-                receiver_drift_ppm=np.zeros(int(np.ceil(20.0 / GRID_S)) + 2), seed=1, cell_index=0, duration_s=20.0)  # fmt: skip
+                receiver_drift_ppm=still, seed=1, cell_index=0, duration_s=20.0)  # fmt: skip
     return offset_track(**{**args, **kw})
 
 
