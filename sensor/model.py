@@ -86,3 +86,20 @@ class L2Block:
     bsic: int | None = None
     band: str | None = None
     sub: int | None = None  # SDCCH/SACCH sub-channel (TS 45.002 §7 Table 3); None on BCCH/CCCH
+
+
+@dataclass(frozen=True, slots=True)
+class FcchEstimate:
+    """One FCCH burst's measurement of its carrier (TS 45.002 §5.2.4: the tone 1625/24 kHz above
+    it): ``offset_hz`` from the carrier's nominal ARFCN frequency, as seen on the receiver's clock,
+    with the 1-sigma of the burst's phase fit (``std_hz``: its noise alone; the spread of many
+    bursts is the honest figure). Times as ``L2Block``'s."""
+
+    arfcn: int
+    bsic: int | None
+    band: str | None
+    offset_hz: float
+    std_hz: float
+    snr_db: float
+    t_s: float
+    time_utc_s: float | None = None

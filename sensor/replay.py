@@ -69,6 +69,8 @@ def recording_position(path: Path) -> dict[str, Any] | None:
         "fix": "fixed",
         "hdop": None,
         "age_s": 0.0,
+        "speed_m_s": None,  # one position for the whole recording: how it moved is not known
+        "heading_deg": None,
     }
 
 
@@ -195,6 +197,10 @@ class Replayer:
         block_samples = max(1 << 16, int(0.25 * rate))
         for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
             self._emit(b, gps, fixed, drive_t0)
+        for e in stream.take_fcch():  # each FCCH burst's carrier, now that every cell's blocks are in
+            position = gps.position_at(e.time_utc_s) if gps is not None else fixed
+            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
+        self.tracker.finish_readings()
         if self.sessions is not None:
             self.sessions.finish()
         st = stream.stats

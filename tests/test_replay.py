@@ -2,12 +2,14 @@
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from sensor.cli import cli
 from sensor.sim.output import write_sigmf
 from sensor.sim.radio import default_scene_path
+from sensor.sim.render import scene_offsets, transmit_hz
 from sensor.sim.scene import load_scene
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
@@ -78,7 +80,11 @@ def test_simulated_scene_every_cell_no_phantom(tmp_path):
         assert c["position"] is not None  # core:geolocation of the recording
     fake = next(c for c in cells if c["arfcn"] == 64)
     assert fake["neighbours"] == [] and fake["params"]["t3212_min"] == 6 and fake["params"]["cro_db"] == 100
-    ppm_of = {c["arfcn"]: c["freq_offset_ppm"] for c in cells}
+    # the car drives at 12 m/s: each carrier is seen moved by its mean Doppler over the recording
+    tracks = scene_offsets(scene, 2.5)
+    doppler_ppm = {c.arfcn: float(np.mean(tracks[c.name].at(np.arange(0.0, 2.5, 0.05))[0])) / transmit_hz(c) * 1e6
+                   for c in scene.cells}  # fmt: skip
+    ppm_of = {c["arfcn"]: c["freq_offset_ppm"] - doppler_ppm[c["arfcn"]] for c in cells}
     assert ppm_of[58] == pytest.approx(-12.0, abs=0.05)  # the receiver's +12 ppm, seen on an operator cell
     assert ppm_of[64] - ppm_of[58] == pytest.approx(2.5, abs=0.05)  # the fake's own cheap clock
     # judged: the fake station with its reasons, every operator cell normal, one detection object

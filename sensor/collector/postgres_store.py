@@ -162,12 +162,24 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX sms_transmitter ON sms (mcc, mnc, lac, cell_id, arfcn, bsic, time_utc);
         """,
     ),
+    (
+        4,
+        # what a Doppler fit reads of each reading: the measured carrier and its standard error, and
+        # the receiver's velocity (NULL in readings stored before, and where the sensor did not know)
+        """
+        ALTER TABLE readings ADD COLUMN freq_hz DOUBLE PRECISION;
+        ALTER TABLE readings ADD COLUMN freq_sd_hz DOUBLE PRECISION;
+        ALTER TABLE readings ADD COLUMN speed_m_s DOUBLE PRECISION;
+        ALTER TABLE readings ADD COLUMN heading_deg DOUBLE PRECISION
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 MIGRATION_LOCK = 0x6662735F636F6C6C  # pg_advisory_xact_lock key ("fbs_coll"), shared by every collector
 
 _READING_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int",
-                  "float8", "float8", "float8", "float8", "float8", "float8", "text", "float8")  # fmt: skip
+                  "float8", "float8", "float8", "float8", "float8", "float8", "text", "float8",
+                  "float8", "float8", "float8", "float8")  # fmt: skip
 _SESSION_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int", "text", "text", "text",
                   "int", "bool", "bool", "int", "float8", "float8", "text")  # fmt: skip
 _SMS_TYPES = ("text", "text", "text", "text", "int", "int", "text", "text", "int", "int", "text", "text", "text",

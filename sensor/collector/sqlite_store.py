@@ -3,7 +3,7 @@
 Tables: ``messages`` (every envelope once: UNIQUE id), ``readings`` (one row per observation or
 detection, the columns localisation and maps query, indexed by cell and by time), ``sessions``
 and ``sms`` (one row per phone session and per SMS, indexed by carrier and time and by phone:
-migration 3), ``sensors``
+migration 3; migration 4 gave readings the measured carrier and the receiver's velocity), ``sensors``
 (first/last seen, last seq, message count) and ``schema_version`` (one row per applied
 migration; ``MIGRATIONS`` lists them in order and a database made by a newer version is refused).
 
@@ -155,6 +155,17 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX sms_phone ON sms (phone, time_utc);
         CREATE INDEX sms_time ON sms (time_utc);
         CREATE INDEX sms_transmitter ON sms (mcc, mnc, lac, cell_id, arfcn, bsic, time_utc);
+        """,
+    ),
+    (
+        4,
+        # what a Doppler fit reads of each reading: the measured carrier and its standard error, and
+        # the receiver's velocity (NULL in readings stored before, and where the sensor did not know)
+        """
+        ALTER TABLE readings ADD COLUMN freq_hz REAL;
+        ALTER TABLE readings ADD COLUMN freq_sd_hz REAL;
+        ALTER TABLE readings ADD COLUMN speed_m_s REAL;
+        ALTER TABLE readings ADD COLUMN heading_deg REAL
         """,
     ),
 )

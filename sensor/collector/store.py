@@ -31,7 +31,7 @@ from sensor.errors import SensorError
 READING_KINDS = ("observation", "detection")
 READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
-                   "verdict", "score")  # fmt: skip
+                   "verdict", "score", "freq_hz", "freq_sd_hz", "speed_m_s", "heading_deg")  # fmt: skip
 # kind session: CONTRACT.md's session object; "n_sms" is its "sms" count, "session_id" its "id"
 SESSION_COLUMNS = ("message_id", "sensor", "session_id", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                    "phone", "procedure", "result", "cause", "ciphered", "complete", "n_sms", "lat_deg", "lon_deg",
@@ -87,6 +87,12 @@ class Reading(Identified):
     verdict: str | None
     score: float | None
     body: dict[str, Any]
+    # schema migration 4, what a Doppler fit reads: the carrier as measured (absolute, from the
+    # reading's FCCH bursts) with its standard error, and the receiver's velocity then
+    freq_hz: float | None = None
+    freq_sd_hz: float | None = None
+    speed_m_s: float | None = None
+    heading_deg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +300,10 @@ def reading_of(envelope: Mapping[str, Any]) -> Reading | None:
         verdict=body.get("verdict"),
         score=body.get("score"),
         body=dict(body),
+        freq_hz=body.get("freq_hz"),
+        freq_sd_hz=body.get("freq_sd_hz"),
+        speed_m_s=position.get("speed_m_s"),
+        heading_deg=position.get("heading_deg"),
     )
 
 

@@ -12,6 +12,13 @@ Given the fixes of a drive (GPS time) and a sample time (UTC), the position is:
 
 ``age_s`` in the result is how far the sample time is from the nearest fix used.
 
+The velocity (``speed_m_s``, ``heading_deg``) is what the GPS reported (RMC/VTG speed and course,
+gpsd TPV ``speed``/``track``, GPX 1.0 ``speed``/``course``), interpolated like the position
+(the heading the short way round); where a fix did not report it (a GGA-only log, a GPX 1.1 track)
+it is the track's derivative: the central difference of the fixes either side (one-sided at an
+end), only across fixes the interpolation itself would join (at most ``max_span_s`` apart, no
+no-fix epoch between, a speed a car can drive). None when neither is there.
+
 Fixes are added in GPS-time order. A fix that would need an impossible speed from the previous
 accepted fix is a jump: it is logged, counted (``GeoStats.jumps``) and dropped. If the next
 ``relocate_after`` fixes all jump the same way and agree with each other, the earlier track was
@@ -30,7 +37,7 @@ from typing import Any
 
 from sensor.gps.clock import ClockOffset, ClockOffsetEstimate
 from sensor.gps.fix import Fix, position_dict
-from sensor.gps.geodesy import distance_m, lerp_lat_lon
+from sensor.gps.geodesy import bearing_deg, distance_m, lerp_lat_lon
 from sensor.gps.stats import GeoStats
 from sensor.schema import bounded
 
@@ -60,6 +67,8 @@ class AlignedPosition:
     hdop: float | None
     age_s: float
     interpolated: bool
+    speed_m_s: float | None = None
+    heading_deg: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The contract's ``position`` object."""
@@ -70,6 +79,8 @@ class AlignedPosition:
             mode=self.mode,
             hdop=self.hdop,
             age_s=self.age_s,
+            speed_m_s=self.speed_m_s,
+            heading_deg=self.heading_deg,
         )
 
 
@@ -193,26 +204,45 @@ class Aligner:
         a = self._fixes[i - 1] if i > 0 else None
         b = self._fixes[i] if i < len(self._fixes) else None
         if a is not None and t - a.time_utc_s <= _SAME_TIME_S:
-            return _from_fix(a, 0.0)
-        if (
-            a is not None
-            and b is not None
-            and b.time_utc_s - a.time_utc_s <= cfg.max_span_s
-            and not self._outage_in(a.time_utc_s, b.time_utc_s)
-            and self._plausible(a, b)
-        ):
-            return _interpolate(a, b, t)
-        best: tuple[float, Fix] | None = None
+            return _from_fix(a, 0.0, self._velocity_of(i - 1))
+        if a is not None and b is not None and self._joined(a, b):
+            return _interpolate(a, b, t, self._velocity_of(i - 1), self._velocity_of(i))
+        best: tuple[float, int] | None = None
         if a is not None and t - a.time_utc_s <= cfg.max_age_s and not self._outage_in(a.time_utc_s, t, hi_open=False):
-            best = (t - a.time_utc_s, a)
+            best = (t - a.time_utc_s, i - 1)
         if (
             b is not None
             and b.time_utc_s - t <= cfg.max_age_s
             and not self._outage_in(t, b.time_utc_s, lo_open=False)
             and (best is None or b.time_utc_s - t < best[0])
         ):
-            best = (b.time_utc_s - t, b)
-        return None if best is None else _from_fix(best[1], best[0])
+            best = (b.time_utc_s - t, i)
+        return None if best is None else _from_fix(self._fixes[best[1]], best[0], self._velocity_of(best[1]))
+
+    def _joined(self, a: Fix, b: Fix) -> bool:
+        """Whether the track runs from fix ``a`` to the later fix ``b`` (what interpolation may join)."""
+        return (
+            b.time_utc_s - a.time_utc_s <= self.config.max_span_s
+            and not self._outage_in(a.time_utc_s, b.time_utc_s)
+            and self._plausible(a, b)
+        )
+
+    def _velocity_of(self, k: int) -> tuple[float | None, float | None]:
+        """(speed_m_s, heading_deg) at fix ``k``: as reported, else the track's derivative there."""
+        fix = self._fixes[k]
+        speed, heading = fix.speed_m_s, fix.track_deg
+        if speed is not None and heading is not None:
+            return speed, heading
+        lo = k - 1 if k > 0 and self._joined(self._fixes[k - 1], fix) else k
+        hi = k + 1 if k + 1 < len(self._fixes) and self._joined(fix, self._fixes[k + 1]) else k
+        if lo == hi:
+            return speed, heading
+        p, q = self._fixes[lo], self._fixes[hi]
+        d_m = distance_m(p.lat_deg, p.lon_deg, q.lat_deg, q.lon_deg)
+        derived = d_m / (q.time_utc_s - p.time_utc_s)
+        if heading is None and d_m > 0.0:
+            heading = bearing_deg(p.lat_deg, p.lon_deg, q.lat_deg, q.lon_deg)
+        return (derived if speed is None else speed), heading
 
     def clock_offset(self) -> ClockOffsetEstimate | None:
         """Laptop clock minus GPS time (median; includes the receiver's output latency)."""
@@ -233,15 +263,24 @@ class Aligner:
             return (self._times[0], self._times[-1]) if self._times else None
 
 
-def _from_fix(fix: Fix, age_s: float) -> AlignedPosition:
-    return AlignedPosition(fix.lat_deg, fix.lon_deg, fix.alt_m, fix.mode, fix.hdop, age_s, False)
+Velocity = tuple[float | None, float | None]  # (speed_m_s, heading_deg)
 
 
-def _interpolate(a: Fix, b: Fix, t: float) -> AlignedPosition:
+def _from_fix(fix: Fix, age_s: float, velocity: Velocity) -> AlignedPosition:
+    return AlignedPosition(fix.lat_deg, fix.lon_deg, fix.alt_m, fix.mode, fix.hdop, age_s, False, *velocity)
+
+
+def _interpolate(a: Fix, b: Fix, t: float, va: Velocity, vb: Velocity) -> AlignedPosition:
     frac = (t - a.time_utc_s) / (b.time_utc_s - a.time_utc_s)
     lat, lon = lerp_lat_lon(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg, frac)
     alt = a.alt_m + frac * (b.alt_m - a.alt_m) if a.alt_m is not None and b.alt_m is not None else None
     mode = "3d" if a.mode == b.mode == "3d" else "2d"
     hdops = [h for h in (a.hdop, b.hdop) if h is not None]
     age_s = min(t - a.time_utc_s, b.time_utc_s - t)
-    return AlignedPosition(lat, lon, alt if mode == "3d" else None, mode, max(hdops) if hdops else None, age_s, True)
+    speed = None if va[0] is None or vb[0] is None else va[0] + frac * (vb[0] - va[0])
+    heading = None
+    if va[1] is not None and vb[1] is not None:
+        turn = (vb[1] - va[1] + 180.0) % 360.0 - 180.0  # the short way round
+        heading = (va[1] + frac * turn) % 360.0
+    hdop = max(hdops) if hdops else None
+    return AlignedPosition(lat, lon, alt if mode == "3d" else None, mode, hdop, age_s, True, speed, heading)

@@ -25,6 +25,7 @@ MAX_ALT_M = 20_000.0  # a patrol car's GPS does not fly; generous margin for bad
 MAX_SPEED_M_S = 500.0  # a receiver reporting more is broken or not in a car
 MAX_HDOP = 100.0
 MAX_SATELLITES = 255
+STANDING_M_S = 0.5  # below this a course over ground is noise: the heading is unknown
 MIN_TIME_UTC_S = 946_684_800.0  # 2000-01-01: older GPS times are a receiver without a clock
 MAX_TIME_UTC_S = 7_258_118_400.0  # 2200-01-01
 
@@ -54,7 +55,14 @@ class Fix:
         if age_s is None:
             age_s = 0.0 if at_utc_s is None or self.mode == "fixed" else abs(at_utc_s - self.time_utc_s)
         return position_dict(
-            lat_deg=self.lat_deg, lon_deg=self.lon_deg, alt_m=self.alt_m, mode=self.mode, hdop=self.hdop, age_s=age_s
+            lat_deg=self.lat_deg,
+            lon_deg=self.lon_deg,
+            alt_m=self.alt_m,
+            mode=self.mode,
+            hdop=self.hdop,
+            age_s=age_s,
+            speed_m_s=self.speed_m_s,
+            heading_deg=self.track_deg,
         )
 
 
@@ -70,9 +78,20 @@ class NoFix:
 
 
 def position_dict(
-    *, lat_deg: float, lon_deg: float, alt_m: float | None, mode: str, hdop: float | None, age_s: float
+    *,
+    lat_deg: float,
+    lon_deg: float,
+    alt_m: float | None,
+    mode: str,
+    hdop: float | None,
+    age_s: float,
+    speed_m_s: float | None = None,
+    heading_deg: float | None = None,
 ) -> dict[str, Any]:
-    """``{"lat_deg","lon_deg","alt_m","fix","hdop","age_s"}`` with tidy rounding (1 cm, 1 ms)."""
+    """``{"lat_deg","lon_deg","alt_m","fix","hdop","age_s","speed_m_s","heading_deg"}`` with tidy
+    rounding (1 cm, 1 ms, 1 cm/s, 0.1°). ``speed_m_s`` over ground and ``heading_deg`` (course over
+    ground, true north, [0, 360)) are the receiver's velocity then, None when unknown (a heading
+    also when the car stands: a course at rest is noise)."""
     return {
         "lat_deg": round(lat_deg, 7),
         "lon_deg": round(lon_deg, 7),
@@ -80,6 +99,10 @@ def position_dict(
         "fix": mode,
         "hdop": None if hdop is None else round(hdop, 2),
         "age_s": round(max(0.0, age_s), 3),
+        "speed_m_s": None if speed_m_s is None else round(speed_m_s, 2),
+        "heading_deg": None
+        if heading_deg is None or (speed_m_s is not None and speed_m_s < STANDING_M_S)
+        else round(heading_deg % 360.0, 1) % 360.0,
     }
 
 

@@ -41,7 +41,10 @@ class FixedSource(PositionSource):
 
     @staticmethod
     def _make(t: float, lat_deg: float, lon_deg: float, alt_m: float | None) -> Fix:
-        return Fix(time_utc_s=t, lat_deg=lat_deg, lon_deg=lon_deg, alt_m=alt_m, mode="fixed", source="fixed")
+        # a sensor at a configured place stands: its speed is known, and zero
+        return Fix(
+            time_utc_s=t, lat_deg=lat_deg, lon_deg=lon_deg, alt_m=alt_m, mode="fixed", speed_m_s=0.0, source="fixed"
+        )
 
     def _start(self) -> None:
         self.health.fix()

@@ -38,3 +38,12 @@ def lerp_lat_lon(
     elif lon < -180.0:
         lon += 360.0
     return lat1_deg + frac * (lat2_deg - lat1_deg), lon
+
+
+def bearing_deg(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:
+    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from true north, [0, 360)."""
+    p1, p2 = math.radians(lat1_deg), math.radians(lat2_deg)
+    dl = math.radians(lon2_deg - lon1_deg)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360.0

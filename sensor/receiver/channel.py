@@ -60,6 +60,7 @@ class ChannelResult:
     combined: bool | None = None  # CCCH_CONF from SI3, None when no SI3 decoded
     follower: Follower | None = None  # the sub-channels followed, as they stand after this stream
     followed: set[tuple[int, int]] = field(default_factory=set)  # (tn, fn) of blocks on followed sub-channels
+    fcch: FcchBursts | None = None  # the FCCH bursts measured (relative to the stream's centre): each its own estimate
 
 
 def _rows(x: np.ndarray, starts: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -230,6 +231,7 @@ def _receive_searched(x: np.ndarray, sps: int, fcch: FcchBursts | None, prefilte
     res.fcch_found = len(fb)
     if len(fb) == 0:
         return res
+    res.fcch = fb
     f_off, f_std = _frequency(fb)
     margin = MARGIN_SYMBOLS * sps
     nominal = FRAME_SYMBOLS * sps
@@ -280,6 +282,7 @@ def _receive_tracked(x: np.ndarray, sps: int, prior: ChannelSync, prefiltered: b
         carrier_offset_hz=prior.freq_offset_hz,
     )
     res.fcch_found = len(fb)
+    res.fcch = fb if len(fb) else None
     f_off, f_std = _frequency(fb) if len(fb) else (prior.freq_offset_hz, prior.freq_std_hz)
     sch_frames = frames[np.isin(t3, multiframe.SCH_T3)]
     if len(sch_frames) > 2 * TRACK_SCH_MIN:  # every other SCH is plenty to follow a known timing

@@ -21,6 +21,10 @@ on is searched for in the window it appears in — at the window's end only, onc
 known (it is on there; the first search looks at the start, and at the end too when the same
 test finds a carrier there that the start did not). A carrier whose FCCH shows but whose SCH does not
 decode is tried on its own channel for ``UNSYNCED_RETRIES`` windows, then only at searches.
+
+Every FCCH burst of a synchronised carrier is also a measurement of its frequency
+(``FcchEstimate``): collected once each (a burst in the overlap of two windows is measured twice
+and kept once) for ``take_fcch``, what a Doppler measurement is made of.
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sensor.model import IQBlock, L2Block
+from sensor.model import FcchEstimate, IQBlock, L2Block
 from sensor.receiver.unexplained import unexplained_carrier
-from sensor.receiver.wideband import Track, Workspace, receive_wideband
+from sensor.receiver.wideband import CarrierResult, Track, Workspace, receive_wideband
 
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
+SAME_BURST_S = 0.002  # two FCCH estimates this close in time are one burst measured in two windows
 SEARCH_EVERY_S = 8.0
 UNSYNCED_RETRIES = 3
 
@@ -89,6 +94,8 @@ class StreamReceiver:
         self._pending: list[L2Block] = []
         # The last window's carriers: ARFCN → synchronised (SCH decoded) or only its FCCH found.
         self.last_window: dict[int, bool] = {}
+        self._fcch: list[FcchEstimate] = []
+        self._fcch_last_t: dict[tuple[int, int | None], float] = {}
 
     def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
         """Decoded blocks (crc ok, and those of followed sub-channels that fail their Fire code:
@@ -174,6 +181,8 @@ class StreamReceiver:
                 elif b.crc_ok and not was.crc_ok and was in self._pending:  # decoded in the next window's overlap
                     self._seen[key] = b
                     self._pending[self._pending.index(was)] = b
+        for r in results:
+            self._collect_fcch(r, t0, first.time_utc_s)
         self._update_states(heard, t0 + len(x) / fs)
         if self.on_window:
             self.on_window(t0, t0 + len(x) / fs)
@@ -208,6 +217,37 @@ class StreamReceiver:
         while len(self._seen) > 100_000:
             del self._seen[next(iter(self._seen))]
         yield from out
+
+    def take_fcch(self) -> list[FcchEstimate]:
+        """The FCCH estimates of synchronised carriers collected since the last call, in time order."""
+        out, self._fcch = sorted(self._fcch, key=lambda e: e.t_s), []
+        return out
+
+    def _collect_fcch(self, r: CarrierResult, t0_s: float, time_utc_s: float | None) -> None:
+        sync, fb = r.result.sync, r.result.fcch
+        if sync is None or fb is None or not len(fb):
+            return
+        key = (int(r.arfcn), sync.bsic)
+        last = self._fcch_last_t.get(key, -np.inf)
+        start_s = fb.start_s
+        for k in np.argsort(start_s):
+            t = t0_s + float(start_s[k])
+            if t <= last + SAME_BURST_S:
+                continue
+            last = t
+            self._fcch.append(
+                FcchEstimate(
+                    arfcn=key[0],
+                    bsic=sync.bsic,
+                    band=r.band,
+                    offset_hz=r.offset_base_hz + float(fb.carrier_offset_hz[k]),
+                    std_hz=float(fb.freq_std_hz[k]),
+                    snr_db=float(fb.snr_db[k]),
+                    t_s=t,
+                    time_utc_s=None if time_utc_s is None else time_utc_s + float(start_s[k]),
+                )
+            )
+        self._fcch_last_t[key] = last
 
     def _new_carrier(self, x: np.ndarray, fs: float, tracks: list[Track]) -> bool:
         """Whether the window shows a carrier on a raster point that no known carrier (nor its I/Q

@@ -164,6 +164,7 @@ class CarrierResult:
     result: ChannelResult
     carrier: FcchCarrier | None = None  # the search's view of it (None: carried over, not searched)
     track: Track | None = None  # what the next stretch carries over (None: not found in this one)
+    offset_base_hz: float = 0.0  # where its channel stream's centre lies from its raster point
 
 
 class Workspace:
@@ -384,7 +385,12 @@ def receive_wideband(
         )
         out.append(
             CarrierResult(
-                arfcn, band, r, c, _next_track(track, c, r, arfcn, band, centre_hz, raster_rel, first_sample, ratio)
+                arfcn,
+                band,
+                r,
+                c,
+                _next_track(track, c, r, arfcn, band, centre_hz, raster_rel, first_sample, ratio),
+                centre_hz - raster_rel,
             )
         )
     if ppm is None:

@@ -371,6 +371,11 @@ class Scanner:
             if self.on_block is not None:
                 self.on_block(b)
         v.power_dbfs = {k: 10 * math.log10(sum(x) / len(x)) for k, x in sums.items() if sum(x) > 0}
+        # the carriers measured on this visit's FCCH bursts: the visit is each cell's reading
+        for e in stream.take_fcch():
+            pos = self.gps.position_at(e.time_utc_s) if self.gps is not None else None
+            self.tracker.add_fcch(e, pos, reading_start_t_s=v.started_s)
+        self.tracker.finish_readings()
         v.dwell_s = consumed / rate
         end_s = v.started_s + v.dwell_s
         v.active = {a for a, t in last_active.items() if end_s - t < self.stakeout.idle_s}

@@ -144,6 +144,7 @@ def expand_fake(fake: FakeSpec, victim: CellSpec, cells: list[CellSpec], *, inde
         position=fake.position,
         cfo_hz=0.0,
         cfo_ppm=spec_changes.get("cfo_ppm", fake.cfo_ppm or 0.0),
+        drift_ppm_per_min=fake.drift_ppm_per_min,
         on_s=fake.on_s,
         off_s=fake.off_s,
         ccch_traffic=spec_changes.get("ccch_traffic", "idle"),

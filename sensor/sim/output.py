@@ -7,6 +7,10 @@ network parameters, the exact System Information octets it broadcasts (hex, by S
 dedicated channels are (``dedicated``, ``sdcch8_timeslot``) and ``blocks``: the scheduled blocks
 (``traffic.py``) it sent during the recording, each ``{"tn", "fn", "channel", "sub", "octets"
 (hex), "session", "ciphered"}`` with ``fn`` the frame of its first burst, in time order.
+A cell whose carrier moves at the receiver (the car's Doppler, its own or the receiver's oscillator
+drift: ``offsets.py``) has ``offsets``: ``{"t_s": [...], "doppler_hz": [...], "oscillator_hz": [...],
+"receiver_hz": [...]}`` every ``OFFSETS_EVERY_S`` of scene time over the recording (the carrier at
+the receiver is ``apparent_offset_hz + doppler_hz + oscillator_hz − receiver_hz`` from the tuning).
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sensor.errors import InputError
 from sensor.gps.fix import Fix
 from sensor.gps.nmea_write import fix_sentences
 from sensor.gsm import tdma
 from sensor.gsm.bands import arfcn_to_downlink_hz, band_of_arfcn
 from sensor.l3.cell import build_all
+from sensor.sim.offsets import OffsetTrack, velocity_en
 from sensor.sim.render import SceneRenderer, transmit_hz
 from sensor.sim.route import Drive
 from sensor.sim.scene_traffic import truth_window
@@ -33,6 +40,7 @@ from sensor.sim.traffic import Traffic
 from sensor.sources.sigmf_writer import SigMFWriter, geolocation
 
 Progress = Callable[[int, int], None]  # (samples done, samples total)
+OFFSETS_EVERY_S = 0.25
 
 
 def _jsonable(value: Any) -> Any:
@@ -74,6 +82,18 @@ def blocks_truth(cell: CellSpec, traffic: Traffic | None, start_s: float, durati
     ]
 
 
+def offsets_truth(track: OffsetTrack, start_s: float, duration_s: float) -> dict[str, list[float]]:
+    """A cell's offset track every ``OFFSETS_EVERY_S`` from ``start_s`` to ``start_s + duration_s``."""
+    t = start_s + np.arange(int(np.floor(duration_s / OFFSETS_EVERY_S + 1e-9)) + 1) * OFFSETS_EVERY_S
+    doppler, osc, rx = track.at(t)
+    return {
+        "t_s": [round(float(x), 3) for x in t],
+        "doppler_hz": [round(float(x), 3) for x in doppler],
+        "oscillator_hz": [round(float(x), 3) for x in osc],
+        "receiver_hz": [round(float(x), 3) for x in rx],
+    }
+
+
 def cell_truth(cell: CellSpec, scene: Scene, center_hz: float) -> dict[str, Any]:
     eps = scene.receiver.ppm * 1e-6
     band = cell.band or band_of_arfcn(cell.arfcn).name
@@ -113,9 +133,11 @@ def scene_truth(
     start_s: float = 0.0,
     duration_s: float | None = None,
     dedicated: Mapping[str, dict[str, Any]] | None = None,
+    offsets: Mapping[str, OffsetTrack] | None = None,
 ) -> dict[str, Any]:
     """The truth of a recording of scene time ``start_s`` .. ``start_s + duration_s`` (default: the scene's).
-    ``dedicated``: each working cell's sessions and SMS (``scene_traffic``), kept for the same span."""
+    ``dedicated``: each working cell's sessions and SMS (``scene_traffic``), kept for the same span;
+    ``offsets``: each cell's Doppler and drift track (``SceneRenderer.offsets``)."""
     span = scene.duration_s if duration_s is None else duration_s
     traffic = traffic or {}
     dedicated = dedicated or {}
@@ -124,6 +146,9 @@ def scene_truth(
         entry = {**cell_truth(c, scene, center_hz), "blocks": blocks_truth(c, traffic.get(c.name), start_s, span)}
         if c.name in dedicated:
             entry.update(truth_window(dedicated[c.name], start_s, span))
+        track = (offsets or {}).get(c.name)
+        if track is not None and track.moves:
+            entry["offsets"] = offsets_truth(track, start_s, span)
         cells.append(entry)
     return {
         "name": scene.name,
@@ -159,6 +184,7 @@ def write_sigmf(
         traffic=renderer.traffic,
         duration_s=duration_s,
         dedicated=renderer.scene_traffic.truth,
+        offsets=renderer.offsets,
     )
     extra: dict[str, Any] = {"fbs:scene": truth}
     pos = renderer.position(0.0)
@@ -244,6 +270,7 @@ def write_drive(
             start_s=t,
             duration_s=seg,
             dedicated=renderer.scene_traffic.truth,
+            offsets=renderer.offsets,
         )
         truth["segment"] = {"index": i, "start_s": t, "duration_s": seg}
         with SigMFWriter(
@@ -280,6 +307,8 @@ def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fi
         raise InputError(f"scene {scene.name}: a GPS track needs a [route]")
     lat, lon = drive.position(t_s)
     moving = drive.travelled_m(t_s) < drive.length_m
+    v_east, v_north = velocity_en(drive, np.array([t_s]))
+    heading = math.degrees(math.atan2(float(v_east[0]), float(v_north[0]))) % 360.0 if moving else None
     return Fix(
         time_utc_s=start_utc_s + t_s,
         lat_deg=float(lat),
@@ -289,6 +318,7 @@ def route_fix(scene: Scene, t_s: float, *, start_utc_s: float, drive=None) -> Fi
         hdop=0.9,
         satellites=8,
         speed_m_s=scene.route.speed_m_s if moving and scene.route else 0.0,
+        track_deg=heading,
         source=f"sim:{scene.name}",
     )
 

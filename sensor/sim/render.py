@@ -6,6 +6,9 @@ route at that moment, switched on and off; then all cells at once through the sy
 (``mixer.py``) to the receiver's rate and tuning; then the receiver's noise, DC spike, IQ
 imbalance and ADC (``frontend.py``).
 
+Motion and drift: every cell's carrier also moves by the Doppler of the car's closing speed and
+by its own and the receiver's oscillator drift (``offsets.py``), as a continuous phase; a parked
+receiver with locked oscillators adds nothing (its samples are what they were without it).
 Frequencies: a transmitter at ``f`` (its nominal ARFCN frequency, off by its own ``cfo_ppm`` and
 ``cfo_hz``) appears to a receiver whose clock runs ``ppm`` fast at ``f / (1 + ppm·1e-6) − centre``:
 LO and ADC clock share one crystal, so every offset is seen through the same clock. (The symbol
@@ -34,6 +37,7 @@ from sensor.model import IQBlock
 from sensor.sim import c0
 from sensor.sim.frontend import NoiseSource, add_dc, iq_imbalance, quantise
 from sensor.sim.mixer import MixerState, initial_state, mix, plan_mixer
+from sensor.sim.offsets import OffsetTrack, offset_track, receiver_walk
 from sensor.sim.propagation import (
     FadingState,
     distance_m,
@@ -58,6 +62,26 @@ def transmit_hz(cell: CellSpec) -> float:
     return nominal * (1 + cell.cfo_ppm * 1e-6) + cell.cfo_hz
 
 
+def scene_offsets(scene: Scene, duration_s: float | None = None) -> dict[str, OffsetTrack]:
+    """Each cell's Doppler and oscillator track (``offsets.py``) over the scene (or ``duration_s``)."""
+    span = scene.duration_s if duration_s is None else duration_s
+    drive = Drive.from_points(scene.route.points, scene.route.speed_m_s) if scene.route else None
+    rx = receiver_walk(scene.receiver.drift_ppm_per_min, seed=scene.seed, duration_s=span)
+    return {
+        c.name: offset_track(
+            drive=drive,
+            position=c.position,
+            carrier_hz=transmit_hz(c),
+            cell_drift_ppm_per_min=c.drift_ppm_per_min,
+            receiver_drift_ppm=rx,
+            seed=scene.seed,
+            cell_index=i,
+            duration_s=span,
+        )
+        for i, c in enumerate(scene.cells)
+    }
+
+
 def cell_config(cell: CellSpec, traffic: Traffic | None = None) -> c0.C0Config:
     """What ``cell``'s C0 transmits, with ``traffic`` on its CCCH and dedicated channels."""
     return c0.C0Config.from_params(
@@ -76,6 +100,8 @@ class _Active:
     taps: np.ndarray | None = None  # static multipath
     taps_tail: np.ndarray | None = None
     shadow_db: np.ndarray | None = None  # shadowing along the route, one value per SHADOW_GRID_M
+    offsets: OffsetTrack | None = None  # Doppler and drift, when it moves at all
+    gen_start: int = 0  # scene time of the generator's next sample, in input samples
     base_rot: np.ndarray | None = field(default=None, repr=False)
 
 
@@ -120,6 +146,7 @@ class SceneRenderer:
         # Frequency correction applied by the driver (rtl_sdr -p): what is left of the clock error.
         self.ppm_correction = ppm_correction
         self._shadow_cache: dict[str, np.ndarray] = {}
+        self.offsets = scene_offsets(scene)
         self._select()
 
     # --- cells in the passband ----------------------------------------------------------------
@@ -140,7 +167,9 @@ class SceneRenderer:
             config = cell_config(cell, self.traffic.get(cell.name))
             gen = c0.C0Generator(config, first_fn=cell.start_fn + frames, skip_samples=skip, sps=self.sps)
             rng = np.random.default_rng(self._cell_seeds[2 * i])
-            act = _Active(cell, gen, bins, residual)
+            act = _Active(cell, gen, bins, residual, gen_start=t_in + delay_in)
+            track = self.offsets.get(cell.name)
+            act.offsets = track if track is not None and track.moves else None
             act.phase_rad = float(rng.uniform(-np.pi, np.pi))
             if cell.multipath == "tu":
                 fd = cell.doppler_hz
@@ -221,6 +250,10 @@ class SceneRenderer:
                 )
             x = x * act.base_rot * np.complex64(np.exp(1j * act.phase_rad))
             act.phase_rad = float((act.phase_rad + 2 * np.pi * act.residual_hz * n_in / self.in_rate_hz) % (2 * np.pi))
+            if act.offsets is not None:  # Doppler and drift: a phase that is a function of scene time alone
+                t_gen = (act.gen_start + np.arange(n_in, dtype=np.float64)) / self.in_rate_hz
+                x = x * np.exp(1j * act.offsets.phase(t_gen)).astype(np.complex64)
+            act.gen_start += n_in
             if act.fading is not None:
                 x, act.fading = faded_multipath(x, sample_rate_hz=self.in_rate_hz, state=act.fading)
             if act.taps is not None:

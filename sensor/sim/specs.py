@@ -29,6 +29,7 @@ class ReceiverSpec:
     iq_phase_deg: float = bounded(0.0, min=-20.0, max=20.0)
     datatype: str = bounded("cf32_le", choices=("cf32_le", "ci16_le", "ci8", "cu8"), doc="quantise like this ADC")
     full_scale_dbm: float = bounded(-20.0, doc="antenna power that reads 0 dBFS (for dBm transmitters)")
+    drift_ppm_per_min: float = bounded(0.0, min=0.0, max=10.0, doc="clock random walk, ppm per √minute (offsets.py)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class CellSpec:
     position: tuple[float, float] | None = None  # (lat_deg, lon_deg)
     cfo_hz: float = bounded(0.0, min=-100e3, max=100e3, doc="transmitter frequency error in Hz")
     cfo_ppm: float = bounded(0.0, min=-50.0, max=50.0, doc="transmitter frequency error in ppm")
+    # its oscillator's random walk (sim/offsets.py); 0: locked to the network's reference, as a real cell is
+    drift_ppm_per_min: float = bounded(0.0, min=0.0, max=10.0, doc="oscillator random walk, ppm per √minute")
     timing_symbols: float = bounded(0.0, min=0.0, max=float(FRAME_SYMBOLS), doc="start delay within the TDMA frame")
     start_fn: int = bounded(0, min=0, max=2715647)
     multipath: Multipath = "none"  # "tu": Rayleigh-faded TU6; "static": the fixed paths below
@@ -87,6 +90,7 @@ class FakeSpec:
     tx_power_dbm: float | None = bounded(None, min=-30.0, max=70.0)
     position: tuple[float, float] | None = None
     cfo_ppm: float | None = bounded(None, min=-50.0, max=50.0, doc="default: from behaviours")
+    drift_ppm_per_min: float = bounded(0.0, min=0.0, max=10.0, doc="its free-running crystal's random walk")
     on_s: float = bounded(0.0, min=0.0)
     off_s: float | None = bounded(None, min=0.0)
     dedicated: Dedicated | None = None  # as CellSpec

@@ -23,6 +23,7 @@ from tests.collector.test_alongside import Live, check_live_equals_a_full_read
 from tests.collector.test_store import (  # noqa: F401 - collected here against PostgreSQL
     _phone_traffic,
     check_upgrade_from_version_2,
+    check_upgrade_from_version_3,
     env,
     opener_at_version,
     test_activity_per_transmitter,
@@ -32,6 +33,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_messages_come_back_in_arrival_order_with_filters,
     test_messages_page_by_offset_and_limit,
     test_readings_by_time_window_box_newest_and_without_bodies,
+    test_readings_carry_the_measured_carrier_and_the_velocity,
     test_readings_flatten_observations_and_detections,
     test_save_is_idempotent_by_message_id,
     test_save_many_reports_each_and_counts_by_kind_and_sensor,
@@ -177,6 +179,10 @@ def test_upgrades_a_version_2_store_in_place(pg_dsn, monkeypatch):
             )
         )
         assert "sessions_carrier" in plan, plan
+
+
+def test_upgrades_a_version_3_store_in_place(pg_dsn, monkeypatch):
+    check_upgrade_from_version_3(opener_at_version(monkeypatch, postgres_module, lambda: PostgresStore(pg_dsn)))
 
 
 def test_duplicates_within_and_across_batches_are_stored_once(open_store):

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 import sensor.collector.sqlite_store as sqlite_module
+import sensor.collector.store as store_module
 from sensor.collector.sqlite_store import SCHEMA_VERSION, SqliteStore
 from sensor.collector.store import CarrierActivity, Reading, Store, StoredSession, StoredSms, StoreError
 from sensor.errors import SensorError
@@ -419,26 +420,88 @@ def check_upgrade_from_version_2(open_at):
     old.close()
     new = open_at(None)
     assert (new.messages(), new.readings(), new.sensors()) == before
-    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3]
+    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
     phones = [env("session", session_body(1), seq=3), env("sms", sms_body(1), seq=4)]
     assert new.save_many([*phones, kept[0]]) == [True, True, False]
     assert [s.message_id for s in new.sessions()] == [phones[0]["id"]] and len(new.sms()) == 1
     new.close()
     again = open_at(None)  # idempotent: nothing applied twice, nothing lost
-    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3]
+    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
     assert again.count() == 4 and len(again.sessions()) == 1 and len(again.readings()) == 2
     again.close()
 
 
+def doppler_body(i: int = 0) -> dict:
+    """An observation as a moving sensor publishes it: the measured carrier and the velocity."""
+    position = {**cell_body(i)["position"], "speed_m_s": 11.1, "heading_deg": 93.5}
+    return cell_body(i, freq_hz=935_400_123.4, freq_sd_hz=0.8, position=position)
+
+
+def test_readings_carry_the_measured_carrier_and_the_velocity(open_store):
+    store = open_store()
+    moving = env("observation", doppler_body(1), seq=1)
+    before = env("observation", cell_body(2), seq=2)  # a body from before: nothing of it known
+    store.save_many([moving, before])
+    r_moving, r_before = store.readings()
+    assert (r_moving.freq_hz, r_moving.freq_sd_hz, r_moving.speed_m_s, r_moving.heading_deg) == (
+        935_400_123.4, 0.8, 11.1, 93.5)  # fmt: skip
+    assert (r_before.freq_hz, r_before.freq_sd_hz, r_before.speed_m_s, r_before.heading_deg) == (None,) * 4
+    assert store.readings(with_body=False)[0].freq_hz == 935_400_123.4  # from the columns, not the body
+
+
+def check_upgrade_from_version_3(open_at):
+    """A store made at schema version 3 (before the Doppler columns) is upgraded in place: its
+    readings, sessions and SMS kept, the old readings' new columns NULL, new readings fill them;
+    opening again changes nothing."""
+    old = open_at(3)
+    kept = [env("observation", cell_body(1), seq=1), env("session", session_body(1), seq=2),
+            env("sms", sms_body(1), seq=3)]  # fmt: skip
+    assert old.save_many(kept) == [True, True, True]
+    before = (old.messages(), old.readings(), old.sessions(), old.sms(), old.sensors())
+    old.close()
+    new = open_at(None)
+    assert (new.messages(), new.readings(), new.sessions(), new.sms(), new.sensors()) == before
+    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert new.readings()[0].freq_hz is None and new.readings()[0].speed_m_s is None
+    moving = env("observation", doppler_body(2), seq=4)
+    assert new.save_many([moving, kept[0]]) == [True, False]
+    assert new.readings()[-1].freq_sd_hz == 0.8 and new.readings()[-1].heading_deg == 93.5
+    new.close()
+    again = open_at(None)
+    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert again.count() == 4 and len(again.readings()) == 2 and again.readings()[-1].freq_hz == 935_400_123.4
+    again.close()
+
+
+def test_sqlite_upgrades_a_version_3_store_in_place(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite"
+    check_upgrade_from_version_3(opener_at_version(monkeypatch, sqlite_module, lambda: SqliteStore(path)))
+
+
+# the reading columns each migration added (an older fbs-sensor wrote and read only the others)
+READING_COLUMNS_ADDED = {4: ("freq_hz", "freq_sd_hz", "speed_m_s", "heading_deg")}
+
+
 def opener_at_version(monkeypatch, module, make):
     """``open_at(version)``: the store ``make()`` opens when ``module`` knows its migrations up to
-    ``version`` (None: all of them), as an older fbs-sensor would have made it."""
+    ``version`` (None: all of them), as an older fbs-sensor would have made it: with the reading
+    columns of that version only."""
     migrations = module.MIGRATIONS
+    columns = store_module.READING_COLUMNS
+    tables = getattr(module, "_TABLES", None)  # PostgreSQL: the flattened tables' columns with their types
 
     def open_at(version):
         upto = migrations if version is None else tuple(m for m in migrations if m[0] <= version)
         monkeypatch.setattr(module, "MIGRATIONS", upto)
         monkeypatch.setattr(module, "SCHEMA_VERSION", upto[-1][0])
+        later = {c for v, added in READING_COLUMNS_ADDED.items() if version is not None and v > version for c in added}
+        kept = tuple(c for c in columns if c not in later)
+        monkeypatch.setattr(store_module, "READING_COLUMNS", kept)
+        monkeypatch.setattr(module, "READING_COLUMNS", kept)
+        if tables is not None:
+            table, cols, types, row_of = tables[0]
+            typed = tuple(t for c, t in zip(cols, types, strict=True) if c in kept)
+            monkeypatch.setattr(module, "_TABLES", ((table, kept, typed, row_of), *tables[1:]))
         return make()
 
     return open_at

@@ -31,8 +31,9 @@ def aligner_for(n: int = 10, **cfg: float) -> tuple[Aligner, list]:
 def test_exact_fix_time_gives_that_fix_with_age_zero() -> None:
     al, eps = aligner_for()
     p = al.position_at(eps[3].time_utc_s)
+    # the fixes carry no speed: the velocity is the track's derivative (15 m/s, heading 45°)
     assert p == {"lat_deg": round(eps[3].lat_deg, 7), "lon_deg": round(eps[3].lon_deg, 7), "alt_m": 500.0,
-                 "fix": "3d", "hdop": 1.0, "age_s": 0.0}  # fmt: skip
+                 "fix": "3d", "hdop": 1.0, "age_s": 0.0, "speed_m_s": 15.0, "heading_deg": 45.0}  # fmt: skip
 
 
 def test_interpolates_between_bracketing_fixes() -> None:

@@ -20,7 +20,11 @@ T = 1718452800.0
 def test_position_object_matches_the_contract() -> None:
     f = Fix(time_utc_s=T, lat_deg=48.123456789, lon_deg=11.5, alt_m=520.123, mode="3d", hdop=0.91)
     assert f.position(T + 0.25) == {"lat_deg": 48.1234568, "lon_deg": 11.5, "alt_m": 520.12, "fix": "3d",
-                                    "hdop": 0.91, "age_s": 0.25}  # fmt: skip
+                                    "hdop": 0.91, "age_s": 0.25, "speed_m_s": None, "heading_deg": None}  # fmt: skip
+    moving = Fix(time_utc_s=T, lat_deg=48.0, lon_deg=11.0, alt_m=None, mode="3d", speed_m_s=12.345, track_deg=359.96)
+    assert (moving.position(T)["speed_m_s"], moving.position(T)["heading_deg"]) == (12.35, 0.0)
+    standing = Fix(time_utc_s=T, lat_deg=48.0, lon_deg=11.0, alt_m=None, mode="3d", speed_m_s=0.1, track_deg=87.0)
+    assert (standing.position(T)["speed_m_s"], standing.position(T)["heading_deg"]) == (0.1, None)
     assert Fix(time_utc_s=T, lat_deg=1.0, lon_deg=2.0, alt_m=None, mode="2d").position(T)["alt_m"] is None
 
 
@@ -41,7 +45,8 @@ def test_fixed_source() -> None:
     with src:
         assert src.has_fix
         assert src.position_at(None) == {"lat_deg": 48.1, "lon_deg": 11.5, "alt_m": 520.0, "fix": "fixed",
-                                         "hdop": None, "age_s": 0.0}  # fmt: skip
+                                         "hdop": None, "age_s": 0.0, "speed_m_s": 0.0,
+                                         "heading_deg": None}  # fmt: skip
         assert src.position_at(T)["age_s"] == 0.0
         latest = src.latest()
         assert latest.mode == "fixed" and abs(latest.time_utc_s - time.time()) < 5

@@ -97,6 +97,10 @@ def _env(**changes):
         (lambda e: e["body"]["position"].update(lat_deg=91.0), "body.position.lat_deg"),
         (lambda e: e["body"]["position"].update(fix="4d"), "body.position.fix"),
         (lambda e: e["body"].update(reasons=[{"rule": "x"}]), "body.reasons"),
+        (lambda e: e["body"].update(freq_hz=-1.0), "body.freq_hz"),
+        (lambda e: e["body"].update(freq_sd_hz="1"), "body.freq_sd_hz"),
+        (lambda e: e["body"]["position"].update(speed_m_s=-3.0), "body.position.speed_m_s"),
+        (lambda e: e["body"]["position"].update(heading_deg=360.0), "body.position.heading_deg"),
     ],
 )
 def test_schema_rejects(change, where):
@@ -116,6 +120,15 @@ def test_detection_of_a_normal_cell_is_rejected():
         make_envelope("heartbeat", {"uptime_s": 1}, sensor="car1", seq=0)
     with pytest.raises(EnvelopeError, match="body"):
         make_envelope("status", {}, sensor="car1", seq=0)
+
+
+def test_a_moving_reading_with_its_measured_carrier_is_accepted():
+    position = {"lat_deg": 31.2, "lon_deg": 121.4, "alt_m": None, "fix": "3d", "hdop": 0.9, "age_s": 0.1,
+                "speed_m_s": 12.5, "heading_deg": 271.0}  # fmt: skip
+    body = cell_body(freq_hz=947_400_012.5, freq_sd_hz=0.7, position=position)
+    assert decode(encode(make_envelope("observation", body, sensor="car1", seq=0)))["body"] == body
+    unknown = cell_body(freq_hz=None, freq_sd_hz=None, position={**position, "speed_m_s": None, "heading_deg": None})
+    assert decode(encode(make_envelope("observation", unknown, sensor="car1", seq=0)))["body"] == unknown
 
 
 def test_unknown_values_are_null_and_extensions_are_allowed():
