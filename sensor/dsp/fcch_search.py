@@ -21,6 +21,7 @@ from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
+from sensor.gsm.bands import CHANNEL_SPACING_HZ
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 CANDIDATE_WINDOW_SYMBOLS = 96
@@ -169,6 +170,22 @@ def detect_fcch(
     return b.take(np.flatnonzero(np.abs(b.carrier_offset_hz) <= max_offset_hz))
 
 
+CHANNEL_HALF_WIDTH_HZ = CHANNEL_SPACING_HZ / 2  # TS 45.005 §2: a carrier owns ±100 kHz of the raster
+
+
+def tone_search_band_hz(sample_rate_hz: float, usable_fraction: float) -> tuple[float, float]:
+    """(lowest, highest) tone frequency, Hz from the tuning, the wideband search looks at: every
+    tone within ±``usable_fraction``/2 of the rate, and the tone (carrier + 67.7 kHz) of every
+    carrier whose channel, ±100 kHz around it, lies inside the recorded ±fs/2, wherever it is
+    seen (a receiver's clock error moves carriers, not the band: the search looks where they are).
+    Limiting the tone symmetrically, as before, left out carriers up to 168 kHz inside the upper
+    edge (at 2.4 Msps one 1.02 MHz above the centre, its channel 80 kHz inside) and, at rates
+    where ``usable_fraction`` cuts deeper than a channel, the lower edge's too."""
+    half = usable_fraction * sample_rate_hz / 2
+    edge = sample_rate_hz / 2 - CHANNEL_HALF_WIDTH_HZ  # the outermost carriers whose channel is inside
+    return min(-half, -edge + FCCH_TONE_HZ), max(half, edge + FCCH_TONE_HZ)
+
+
 def search_fcch_wideband(
     samples: np.ndarray,
     *,
@@ -177,12 +194,14 @@ def search_fcch_wideband(
     threshold_db: float = 12.0,
     image_rejection_db: float = 15.0,
 ) -> FcchBursts:
-    """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): tones within
-    ±``usable_fraction``/2 of the sample rate. ``carrier_offset_hz`` is each burst's carrier
-    relative to the tuning; ``fcch_carriers.group_carriers`` turns them into carriers."""
+    """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): the tones of
+    every carrier whose channel lies inside the recorded band, and any tone within
+    ±``usable_fraction``/2 of the sample rate (``tone_search_band_hz``). ``carrier_offset_hz`` is
+    each burst's carrier relative to the tuning; ``fcch_carriers.group_carriers`` turns them into
+    carriers."""
     x = np.asarray(samples, dtype=np.complex64)
-    half = usable_fraction * sample_rate_hz / 2
-    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=-half, f_hi_hz=half, threshold_db=threshold_db)
+    lo, hi = tone_search_band_hz(sample_rate_hz, usable_fraction)
+    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=lo, f_hi_hz=hi, threshold_db=threshold_db)
     if sample_rate_hz > 2 * _CHANNEL_SPS * SYMBOL_RATE_HZ and len(ws):
         b = _refine_on_channels(x, sample_rate_hz, ws, f_hz)
     else:
