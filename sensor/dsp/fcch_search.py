@@ -68,20 +68,29 @@ def _tone_candidates(
     lo, hi = max(0, pos.min() - k_side), min(nfft, pos.max() + k_side + 1)
     band = order[lo:hi]
     power = _band_power(x, win, hop, n_frames, nfft, band)
-    # Local mean over ±k_side bins without the main lobe: running sums.
+    # A bin's contrast: its power over the larger of its local mean (±k_side bins without the main
+    # lobe) and its median over time. Wanted only where a bin could pass: the local mean is made at
+    # those bins (and their neighbours') alone; a bin whose power does not stand thr above its
+    # median over time cannot pass whatever its local mean (the reference is never below it).
     nb = len(band)
     wide = 2 * k_side + 1
     lobe = 2 * _MAIN_LOBE_BINS + 1
-    local = (_running_mean(power, wide) * wide - _running_mean(power, lobe) * lobe) / (wide - lobe)
-    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)[None, :]
-    ref = np.maximum(np.maximum(local, temporal), _FLOOR)
-    contrast = power / ref
+    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)
+    floor = np.maximum(temporal, _FLOOR)
+
+    def contrast_at(t: np.ndarray, f: np.ndarray) -> np.ndarray:
+        local = (_mean_at(power, t, f, wide) * wide - _mean_at(power, t, f, lobe) * lobe) / (wide - lobe)
+        return power[t, f] / np.maximum(local, floor[f])
+
     thr = 10 ** (threshold_db / 10)
     in_search = np.zeros(nb, bool)
     in_search[pos - lo] = True
-    peak = np.zeros_like(contrast, dtype=bool)
+    peak = np.zeros_like(power, dtype=bool)
     peak[:, 1:-1] = (power[:, 1:-1] >= power[:, :-2]) & (power[:, 1:-1] >= power[:, 2:])
-    t_idx, f_idx = np.nonzero((contrast >= thr) & peak & in_search[None, :])
+    t_idx, f_idx = np.nonzero((power / floor[None, :] >= thr) & peak & in_search[None, :])
+    strength = contrast_at(t_idx, f_idx)
+    hit = strength >= thr
+    t_idx, f_idx, strength = t_idx[hit], f_idx[hit], strength[hit]
     # The neighbouring windows' contrast at the same bin ±1 (a peak is never at the band's edge,
     # so bin ±1 exist).
     near = np.zeros(len(t_idx), np.float32)
@@ -90,13 +99,13 @@ def _tone_candidates(
         ok = (t_n >= 0) & (t_n < n_frames)
         rows, cols = t_n[ok], f_idx[ok]
         near[ok] = np.maximum(
-            near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]), contrast[rows, cols + 1])
+            near[ok],
+            np.maximum(np.maximum(contrast_at(rows, cols - 1), contrast_at(rows, cols)), contrast_at(rows, cols + 1)),
         )
     repeated = near >= thr * _REPEAT_FRACTION
-    t_idx, f_idx = t_idx[repeated], f_idx[repeated]
+    t_idx, f_idx, strength = t_idx[repeated], f_idx[repeated], strength[repeated]
     if len(t_idx) == 0:
         return np.empty(0, np.int64), np.empty(0), np.empty(0)
-    strength = contrast[t_idx, f_idx]
     order_h = np.argsort(-strength, kind="stable")
     taken = np.zeros(len(t_idx), bool)
     keep = []
@@ -112,20 +121,17 @@ def _tone_candidates(
         np.log(np.maximum(power[ti, fi + 1], _FLOOR)),
     )
     f_hz = freqs[band[fi]] + delta * bin_hz
-    return ti * hop, f_hz, 10 * np.log10(contrast[ti, fi])
+    return ti * hop, f_hz, 10 * np.log10(strength[keep])
 
 
-def _running_mean(a: np.ndarray, size: int) -> np.ndarray:
-    """Mean of each row's ``size`` (odd) values centred on every column, the edge values repeated
-    beyond the ends (``scipy.ndimage.uniform_filter1d(a, size, axis=1, mode="nearest")``, whose
-    import a process would pay for this alone), from float64 prefix sums, in ``a``'s precision:
-    equal to ndimage's but for a few ulps where its sequential running sum loses them (a value
-    ~10⁹ larger leaving a 3-wide window; bench_follow's replay output is byte-identical)."""
+def _mean_at(a: np.ndarray, t: np.ndarray, f: np.ndarray, size: int) -> np.ndarray:
+    """Mean of the ``size`` (odd) values of row ``t`` of ``a`` centred on column ``f``, for each
+    (t, f), the edge values repeated beyond the row's ends: ``scipy.ndimage.uniform_filter1d(a,
+    size, axis=1, mode="nearest")[t, f]`` (summed in float64, in ``a``'s precision: equal to it but
+    for a few ulps where ndimage's sequential running sum loses them), made at those places only."""
     half = size // 2
-    padded = np.pad(a, ((0, 0), (half + 1, half)), mode="edge").astype(np.float64)
-    padded[:, 0] = 0.0
-    cs = np.cumsum(padded, axis=1)
-    return ((cs[:, size:] - cs[:, :-size]) / size).astype(a.dtype)
+    cols = np.clip(f[:, None] + np.arange(-half, half + 1)[None, :], 0, a.shape[1] - 1)
+    return (a[t[:, None], cols].sum(axis=1, dtype=np.float64) / size).astype(a.dtype)
 
 
 def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, band: np.ndarray) -> np.ndarray:
