@@ -57,8 +57,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import scipy.fft
 
-from sensor.dsp import fft
 from sensor.dsp.chanest_kernels import estimate_spaced
 from sensor.gsm.burst import (
     BURST_BITS,
@@ -134,12 +134,12 @@ def prefilter(samples: np.ndarray, *, samples_per_symbol: int) -> np.ndarray:
     # computed once per length.
     full = n + len(h) - 1
     real = not np.iscomplexobj(x)
-    nfft = fft.next_fast_len(full, real)
+    nfft = scipy.fft.next_fast_len(full, real)
     spec = _taps_spectrum(int(samples_per_symbol), nfft, single, real)
     if real:
-        y = fft.irfft(fft.rfft(x, nfft, axis=-1) * spec, nfft, axis=-1)
+        y = scipy.fft.irfft(scipy.fft.rfft(x, nfft, axis=-1) * spec, nfft, axis=-1)
     else:
-        y = fft.ifft(fft.fft(x, nfft, axis=-1) * spec, nfft, axis=-1)
+        y = scipy.fft.ifft(scipy.fft.fft(x, nfft, axis=-1) * spec, nfft, axis=-1)
     start = (full - n) // 2
     return y[..., start : start + n].astype(out_dtype)
 
@@ -148,7 +148,7 @@ def prefilter(samples: np.ndarray, *, samples_per_symbol: int) -> np.ndarray:
 def _taps_spectrum(samples_per_symbol: int, nfft: int, single: bool, real: bool) -> np.ndarray:
     """The spectrum of ``prefilter_taps`` over ``nfft`` points, in the input's precision."""
     h = prefilter_taps(samples_per_symbol).astype(np.float32 if single else np.float64)
-    spec = fft.rfft(h, nfft) if real else fft.fft(h, nfft)
+    spec = scipy.fft.rfft(h, nfft) if real else scipy.fft.fft(h, nfft)
     spec.setflags(write=False)
     return spec
 
