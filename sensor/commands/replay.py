@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sensor.commands.inspect import recording_options
-from sensor.commands.tables import print_activity, print_cells
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
@@ -135,21 +134,8 @@ def command(
         if pcap is not None:
             pcap.write_gsmtap(b.octets, gsmtap_header(b), t_s=b.time_utc_s or b.t_s or 0.0)
 
-    show_progress = sys.stderr.isatty()
-    with Progress(
-        TextColumn("[bold]replaying[/]"),
-        BarColumn(),
-        TextColumn("{task.fields[t]:.1f} s"),
-        TimeRemainingColumn(),
-        transient=True,
-        disable=not show_progress,
-    ) as progress:
-        task = progress.add_task("replay", total=1.0, t=0.0)
-        replayer = Replayer(
-            on_block=on_block,
-            progress=lambda done, total: progress.update(task, completed=done, total=total, t=done),
-            pseudonymizer=names,
-        )
+    with _progress_bar() as progress:
+        replayer = Replayer(on_block=on_block, progress=progress, pseudonymizer=names)
         try:
             tracker = replayer.run(sources)
         finally:
@@ -201,6 +187,8 @@ def command(
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
         return
+    from sensor.commands.tables import print_activity, print_cells  # rich's tables: for a terminal only
+
     console = print_cells(
         objects, detections, title=f"{len(objects)} cell(s) in {st.seconds:.1f} s of {st.recordings} recording(s)"
     )
@@ -220,3 +208,23 @@ def command(
             else ""
         )
     )
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A progress callback (done, total seconds): a bar on a terminal's standard error; otherwise
+    nothing (and rich.progress not imported: a piped or scripted replay starts sooner)."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]replaying[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[t]:.1f} s"),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("replay", total=1.0, t=0.0)
+        yield lambda done, total: progress.update(task, completed=done, total=total, t=done)

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.fft
-from scipy.ndimage import uniform_filter1d
 
 from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
+from sensor.gsm.bands import CHANNEL_SPACING_HZ
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
 CANDIDATE_WINDOW_SYMBOLS = 96
@@ -68,23 +68,29 @@ def _tone_candidates(
     lo, hi = max(0, pos.min() - k_side), min(nfft, pos.max() + k_side + 1)
     band = order[lo:hi]
     power = _band_power(x, win, hop, n_frames, nfft, band)
-    # Local mean over ±k_side bins without the main lobe: running sums.
+    # A bin's contrast: its power over the larger of its local mean (±k_side bins without the main
+    # lobe) and its median over time. Wanted only where a bin could pass: the local mean is made at
+    # those bins (and their neighbours') alone; a bin whose power does not stand thr above its
+    # median over time cannot pass whatever its local mean (the reference is never below it).
     nb = len(band)
     wide = 2 * k_side + 1
     lobe = 2 * _MAIN_LOBE_BINS + 1
-    local = (
-        uniform_filter1d(power, wide, axis=1, mode="nearest") * wide
-        - uniform_filter1d(power, lobe, axis=1, mode="nearest") * lobe
-    ) / (wide - lobe)
-    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)[None, :]
-    ref = np.maximum(np.maximum(local, temporal), _FLOOR)
-    contrast = power / ref
+    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)
+    floor = np.maximum(temporal, _FLOOR)
+
+    def contrast_at(t: np.ndarray, f: np.ndarray) -> np.ndarray:
+        local = (_mean_at(power, t, f, wide) * wide - _mean_at(power, t, f, lobe) * lobe) / (wide - lobe)
+        return power[t, f] / np.maximum(local, floor[f])
+
     thr = 10 ** (threshold_db / 10)
     in_search = np.zeros(nb, bool)
     in_search[pos - lo] = True
-    peak = np.zeros_like(contrast, dtype=bool)
+    peak = np.zeros_like(power, dtype=bool)
     peak[:, 1:-1] = (power[:, 1:-1] >= power[:, :-2]) & (power[:, 1:-1] >= power[:, 2:])
-    t_idx, f_idx = np.nonzero((contrast >= thr) & peak & in_search[None, :])
+    t_idx, f_idx = np.nonzero((power / floor[None, :] >= thr) & peak & in_search[None, :])
+    strength = contrast_at(t_idx, f_idx)
+    hit = strength >= thr
+    t_idx, f_idx, strength = t_idx[hit], f_idx[hit], strength[hit]
     # The neighbouring windows' contrast at the same bin ±1 (a peak is never at the band's edge,
     # so bin ±1 exist).
     near = np.zeros(len(t_idx), np.float32)
@@ -93,13 +99,13 @@ def _tone_candidates(
         ok = (t_n >= 0) & (t_n < n_frames)
         rows, cols = t_n[ok], f_idx[ok]
         near[ok] = np.maximum(
-            near[ok], np.maximum(np.maximum(contrast[rows, cols - 1], contrast[rows, cols]), contrast[rows, cols + 1])
+            near[ok],
+            np.maximum(np.maximum(contrast_at(rows, cols - 1), contrast_at(rows, cols)), contrast_at(rows, cols + 1)),
         )
     repeated = near >= thr * _REPEAT_FRACTION
-    t_idx, f_idx = t_idx[repeated], f_idx[repeated]
+    t_idx, f_idx, strength = t_idx[repeated], f_idx[repeated], strength[repeated]
     if len(t_idx) == 0:
         return np.empty(0, np.int64), np.empty(0), np.empty(0)
-    strength = contrast[t_idx, f_idx]
     order_h = np.argsort(-strength, kind="stable")
     taken = np.zeros(len(t_idx), bool)
     keep = []
@@ -115,7 +121,17 @@ def _tone_candidates(
         np.log(np.maximum(power[ti, fi + 1], _FLOOR)),
     )
     f_hz = freqs[band[fi]] + delta * bin_hz
-    return ti * hop, f_hz, 10 * np.log10(contrast[ti, fi])
+    return ti * hop, f_hz, 10 * np.log10(strength[keep])
+
+
+def _mean_at(a: np.ndarray, t: np.ndarray, f: np.ndarray, size: int) -> np.ndarray:
+    """Mean of the ``size`` (odd) values of row ``t`` of ``a`` centred on column ``f``, for each
+    (t, f), the edge values repeated beyond the row's ends: ``scipy.ndimage.uniform_filter1d(a,
+    size, axis=1, mode="nearest")[t, f]`` (summed in float64, in ``a``'s precision: equal to it but
+    for a few ulps where ndimage's sequential running sum loses them), made at those places only."""
+    half = size // 2
+    cols = np.clip(f[:, None] + np.arange(-half, half + 1)[None, :], 0, a.shape[1] - 1)
+    return (a[t[:, None], cols].sum(axis=1, dtype=np.float64) / size).astype(a.dtype)
 
 
 def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, band: np.ndarray) -> np.ndarray:
@@ -169,6 +185,22 @@ def detect_fcch(
     return b.take(np.flatnonzero(np.abs(b.carrier_offset_hz) <= max_offset_hz))
 
 
+CHANNEL_HALF_WIDTH_HZ = CHANNEL_SPACING_HZ / 2  # TS 45.005 §2: a carrier owns ±100 kHz of the raster
+
+
+def tone_search_band_hz(sample_rate_hz: float, usable_fraction: float) -> tuple[float, float]:
+    """(lowest, highest) tone frequency, Hz from the tuning, the wideband search looks at: every
+    tone within ±``usable_fraction``/2 of the rate, and the tone (carrier + 67.7 kHz) of every
+    carrier whose channel, ±100 kHz around it, lies inside the recorded ±fs/2, wherever it is
+    seen (a receiver's clock error moves carriers, not the band: the search looks where they are).
+    Limiting the tone symmetrically, as before, left out carriers up to 168 kHz inside the upper
+    edge (at 2.4 Msps one 1.02 MHz above the centre, its channel 80 kHz inside) and, at rates
+    where ``usable_fraction`` cuts deeper than a channel, the lower edge's too."""
+    half = usable_fraction * sample_rate_hz / 2
+    edge = sample_rate_hz / 2 - CHANNEL_HALF_WIDTH_HZ  # the outermost carriers whose channel is inside
+    return min(-half, -edge + FCCH_TONE_HZ), max(half, edge + FCCH_TONE_HZ)
+
+
 def search_fcch_wideband(
     samples: np.ndarray,
     *,
@@ -177,12 +209,14 @@ def search_fcch_wideband(
     threshold_db: float = 12.0,
     image_rejection_db: float = 15.0,
 ) -> FcchBursts:
-    """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): tones within
-    ±``usable_fraction``/2 of the sample rate. ``carrier_offset_hz`` is each burst's carrier
-    relative to the tuning; ``fcch_carriers.group_carriers`` turns them into carriers."""
+    """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): the tones of
+    every carrier whose channel lies inside the recorded band, and any tone within
+    ±``usable_fraction``/2 of the sample rate (``tone_search_band_hz``). ``carrier_offset_hz`` is
+    each burst's carrier relative to the tuning; ``fcch_carriers.group_carriers`` turns them into
+    carriers."""
     x = np.asarray(samples, dtype=np.complex64)
-    half = usable_fraction * sample_rate_hz / 2
-    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=-half, f_hi_hz=half, threshold_db=threshold_db)
+    lo, hi = tone_search_band_hz(sample_rate_hz, usable_fraction)
+    ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=lo, f_hi_hz=hi, threshold_db=threshold_db)
     if sample_rate_hz > 2 * _CHANNEL_SPS * SYMBOL_RATE_HZ and len(ws):
         b = _refine_on_channels(x, sample_rate_hz, ws, f_hz)
     else:

@@ -392,3 +392,38 @@ def test_wideband_candidates_refined_on_channel_streams_as_on_the_wideband_sampl
         assert via.power_dbfs[j] == pytest.approx(direct.power_dbfs[i], abs=0.3)
         assert via.snr_db[j] == pytest.approx(direct.snr_db[i], abs=1.5)
     assert abs(np.mean(starts)) < 0.5 and np.std(starts) < 0.6
+
+
+@pytest.mark.parametrize("size", [3, 7, 33])
+def test_the_local_mean_is_uniform_filter1d_nearest_where_it_is_made(size):
+    """The candidate stage's local mean, made at the bins that could pass only (``_mean_at``), is
+    what a running mean over every spectrum gave (scipy.ndimage, mode "nearest"), edges included."""
+    from scipy.ndimage import uniform_filter1d
+
+    rng = np.random.default_rng(3)
+    a = (rng.exponential(size=(40, 300)) * 10 ** rng.uniform(-9, 0, size=(40, 300))).astype(np.float32)
+    t, f = np.meshgrid(np.arange(40), np.arange(300), indexing="ij")
+    t, f = t.ravel(), f.ravel()
+    got = fcch_search._mean_at(a, t, f, size)
+    want = uniform_filter1d(a, size, axis=1, mode="nearest")[t, f]
+    assert got.dtype == np.float32
+    # Equal but for a few float32 ulps, where ndimage's running sum (sequential, with a value 10⁹
+    # larger leaving the window) rounds off what the float64 sums keep.
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=0)
+    assert np.mean(got == want) > 0.99
+
+
+def test_tone_candidates_find_each_tone_once_with_its_contrast():
+    """The candidate stage, its contrast made only where a bin could pass: five tones in noise,
+    each found once, at its frequency, standing at least the threshold out."""
+    rng = np.random.default_rng(5)
+    fs = 1e6
+    n = int(0.25 * fs)
+    x = ((rng.standard_normal(n) + 1j * rng.standard_normal(n)) * 0.05).astype(np.complex64)
+    sps = fs / SYMBOL_RATE_HZ
+    t = np.arange(int(142 * sps))
+    for start in range(3000, n - len(t), 50_000):  # FCCH-like tones at +67.7 kHz - 20 kHz
+        x[start : start + len(t)] += 0.2 * np.exp(2j * np.pi * (fcch.FCCH_TONE_HZ - 20e3) * t / fs)
+    ws, f_hz, c_db = fcch_search._tone_candidates(x, fs, f_lo_hz=-400e3, f_hi_hz=400e3, threshold_db=12.0)
+    assert len(ws) == 5 and np.all(np.abs(f_hz - (fcch.FCCH_TONE_HZ - 20e3)) < 2e3)
+    assert np.all(c_db >= 12.0)
