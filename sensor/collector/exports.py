@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sensor.collector.store import Reading
+from sensor.collector.store import READING_COLUMNS, Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
 from sensor.locate.estimate import Estimate, Refusal, location_object
@@ -37,9 +37,9 @@ Result = Estimate | Refusal
 
 READING_FIELDS = ("sensor", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                   "rssi_dbfs", "rssi_dbm", "snr_db", "verdict", "score")  # fmt: skip
-CSV_FIELDS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
-              "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
-              "verdict", "score")  # fmt: skip
+# every column of a reading, in the store's order: new columns (the measured carrier and the receiver's
+# velocity of migration 4, what a Doppler fit reads) come at the end, so readers by position still work
+CSV_FIELDS = READING_COLUMNS
 TIMELINE_FIELDS = ("time_utc", "sensor", "kind", "verdict", "score", "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm")
 # KML colours are aabbggrr.
 KML_COLOURS = {"normal": "ff33aa33", "suspicious": "ff00a5ff", "fake": "ff0000ff"}

@@ -181,6 +181,11 @@ def test_csv_has_a_header_and_one_row_per_reading(data):
     readings, _, _ = data
     rows = list(csv.reader(io.StringIO(exports.readings_csv(readings))))
     assert rows[0] == list(exports.CSV_FIELDS)
+    # the columns of 0.1.0 first, in their order; then what a Doppler fit reads (migration 4)
+    assert rows[0][:18] == ["message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac",
+                            "cell_id", "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
+                            "verdict", "score"]  # fmt: skip
+    assert rows[0][18:] == ["freq_hz", "freq_sd_hz", "speed_m_s", "heading_deg"]
     assert len(rows) == 1 + N_READINGS
     det = next(r for r in rows[1:] if r[2] == "detection")
     assert det[exports.CSV_FIELDS.index("lat_deg")] == "" and det[exports.CSV_FIELDS.index("rssi_dbfs")] == ""
