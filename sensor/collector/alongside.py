@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sensor.collector.store import Box, Reading, Store, TransmitterKey
+from sensor.collector.rows import Box, Reading, TransmitterKey
+from sensor.collector.store import Store
 from sensor.collector.transmitters import Transmitter, gravest_reading, time_s, transmitters
 from sensor.publish.envelope import utc_now_iso
 

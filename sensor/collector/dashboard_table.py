@@ -25,7 +25,8 @@ from typing import Any
 from sensor.collector.alongside import LiveSuspects
 from sensor.collector.dashboard_views import activity_view, transmitter_view
 from sensor.collector.live import LiveSummaries, StoredSince
-from sensor.collector.store import CarrierActivity, Store, StoredSms, StoreError, TransmitterKey
+from sensor.collector.rows import CarrierActivity, StoredSms, TransmitterKey
+from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, gravest, merge_summaries, table_order
 from sensor.locate.estimate import Estimate, Refusal
 

@@ -7,7 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from sensor.collector.store import CarrierActivity, Reading, StoredSms, TransmitterSummary
+from sensor.collector.rows import CarrierActivity, Reading, StoredSms, TransmitterSummary
 from sensor.collector.transmitters import gravest
 from sensor.intel.defang import defang
 from sensor.intel.extract import extract

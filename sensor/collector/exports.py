@@ -1,6 +1,6 @@
 """Exports of the collector's readings and located transmitters: GeoJSON, KML, CSV and evidence bundles.
 
-Pure functions: they take readings (``sensor.collector.store.Reading``), transmitters
+Pure functions: they take readings (``sensor.collector.rows.Reading``), transmitters
 (``sensor.collector.transmitters.Transmitter``) and the localisation results (a mapping from a
 transmitter's ``key`` to ``Estimate`` or ``Refusal``; :func:`locate_transmitters` makes one) and
 return documents (dicts, strings, bytes). Writing files is the caller's business
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sensor.collector.store import READING_COLUMNS, Reading
+from sensor.collector.rows import READING_COLUMNS, Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
 from sensor.locate.estimate import Estimate, Refusal, location_object

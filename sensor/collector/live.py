@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sensor.collector.store import Reading, Store, TransmitterKey, TransmitterSummary
+from sensor.collector.rows import Reading, TransmitterKey, TransmitterSummary
+from sensor.collector.store import Store
 
 
 class StoredSince:

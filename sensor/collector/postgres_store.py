@@ -28,17 +28,16 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sensor.collector.store import (
+from sensor.collector.rows import (
     READING_COLUMNS,
     SESSION_COLUMNS,
     SMS_COLUMNS,
     SensorRecord,
-    Store,
-    StoreError,
     reading_of,
     session_of,
     sms_of,
 )
+from sensor.collector.store import Store, StoreError
 from sensor.publish.envelope import utc_now_iso
 
 # (version, statements). Append new versions; never edit an applied one.

@@ -23,17 +23,16 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sensor.collector.store import (
+from sensor.collector.rows import (
     READING_COLUMNS,
     SESSION_COLUMNS,
     SMS_COLUMNS,
     SensorRecord,
-    Store,
-    StoreError,
     reading_of,
     session_of,
     sms_of,
 )
+from sensor.collector.store import Store, StoreError
 from sensor.publish.envelope import utc_now_iso
 from sensor.publish.sqlite_tx import connect_wal, write_transaction
 

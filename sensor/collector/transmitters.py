@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sensor.collector.store import Identified, Reading, TransmitterKey, TransmitterSummary
+from sensor.collector.rows import Identified, Reading, TransmitterKey, TransmitterSummary
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
 from sensor.locate.model import LocateConfig

@@ -180,7 +180,7 @@ def test_a_reading_in_two_windows_padding_reaches_both(store):
 
 
 def make_reading(sensor, t, lat, lon):
-    from sensor.collector.store import Reading
+    from sensor.collector.rows import Reading
 
     return Reading(message_id=f"{sensor}-{t}-{lat}", sensor=sensor, kind="observation", time_utc=t, arfcn=1, bsic=1,
                    mcc="460", mnc="00", lac=1, cell_id=1, lat_deg=lat, lon_deg=lon, rssi_dbfs=-50.0, rssi_dbm=None,

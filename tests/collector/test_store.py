@@ -7,10 +7,12 @@ import threading
 
 import pytest
 
+import sensor.collector.rows as rows_module
 import sensor.collector.sqlite_store as sqlite_module
 import sensor.collector.store as store_module
+from sensor.collector.rows import CarrierActivity, Reading, StoredSession, StoredSms
 from sensor.collector.sqlite_store import SCHEMA_VERSION, SqliteStore
-from sensor.collector.store import CarrierActivity, Reading, Store, StoredSession, StoredSms, StoreError
+from sensor.collector.store import Store, StoreError
 from sensor.errors import SensorError
 from sensor.publish.envelope import decode, encode, make_envelope
 from tests.publish.transport import cell_body, detection_body, session_body, sms_body
@@ -487,7 +489,7 @@ def opener_at_version(monkeypatch, module, make):
     ``version`` (None: all of them), as an older fbs-sensor would have made it: with the reading
     columns of that version only."""
     migrations = module.MIGRATIONS
-    columns = store_module.READING_COLUMNS
+    columns = rows_module.READING_COLUMNS
     tables = getattr(module, "_TABLES", None)  # PostgreSQL: the flattened tables' columns with their types
 
     def open_at(version):
