@@ -21,9 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of
-from sensor.dsp.chanest import estimate_normal_channel, prefilter
+from sensor.dsp.chanest import estimate_normal_channel
 from sensor.dsp.gmsk import gmsk_phase_rows
 from sensor.dsp.mlse import equalize_normal_bursts, known_bits_normal, mlse_equalize
+from sensor.dsp.prefilter import prefilter
 from sensor.gsm.burst import NORMAL_DATA_POSITIONS, assemble_normal_bursts
 
 GUARD = 8

@@ -11,6 +11,7 @@ config or global RNG). May import ``gsm`` and the foundation modules only.
                     wideband spectrum and the searches; ``fcch_refine`` a candidate → a burst, its
                     edges and frequency; ``fcch_carriers`` carriers, cadence and receiver ppm;
                     ``fcch_track`` the FCCH at known places of a tracked carrier
+- ``prefilter``     the receive low-pass before the equaliser (also the channelizer's channel response)
 - ``chanest``       derotation and least-squares channel estimate (``chanest_kernels`` compiled)
 - ``mlse``          soft-output max-log-MAP equaliser (``mlse_kernels`` compiled)
 

@@ -102,7 +102,7 @@ def plan_channelizer(
     length): larger wastes less on overlap but delays the output more.
 
     ``shape_taps``: an odd-length, symmetric (zero-phase) FIR at the output rate — e.g. the
-    equaliser's receive low-pass, ``dsp.chanest.prefilter_taps`` — whose response, scaled to unit
+    equaliser's receive low-pass, ``dsp.prefilter.prefilter_taps`` — whose response, scaled to unit
     gain at 0 Hz, replaces the raised cosine: each channel comes out as if filtered by it
     afterwards (``passband_hz`` is then unused; kept bins still end at ±``stopband_hz``, which
     must then lie within the output's Nyquist frequency, where the FIR should be negligible). Its

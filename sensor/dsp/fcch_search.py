@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
-from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
+from sensor.dsp.prefilter import prefilter_taps
 from sensor.gsm.bands import CHANNEL_SPACING_HZ
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 

@@ -42,10 +42,10 @@ from .chanest import (
     estimate_normal_channel,
     estimate_sch_channel,
     observations,
-    prefilter,
     quarter_turns,
 )
 from .mlse_kernels import branch_metrics, forward_backward
+from .prefilter import prefilter
 
 _FORBIDDEN = np.float32(1e9)
 _RENORMALISE_EVERY = 8  # symbols between subtracting the best metric (float32 stays exact enough)
@@ -322,14 +322,14 @@ def equalize_normal_bursts(
 ) -> MlseResult:
     """Channel estimate + soft MLSE for N normal bursts (rows of ``samples``).
 
-    At ``samples_per_symbol`` > 1 the rows are first low-pass filtered (``chanest.prefilter``) and
+    At ``samples_per_symbol`` > 1 the rows are first low-pass filtered (``prefilter.prefilter``) and
     equalised symbol-spaced at the best sampling phase, unless ``fractional`` (then all sps phases
     are used, each with its own taps, on the unfiltered samples). ``frequency_passes`` > 0: that
     many times, estimate each burst's residual carrier offset from the previous pass's decisions
     (``residual_frequency_hz``), remove it and equalise again (each pass costs one more
     equalisation). Without it a residual offset beyond ~200 Hz costs bit errors even at high SNR;
     two passes handle about ±600 Hz (±1 kHz only partly). ``prefiltered``: the rows have been
-    low-pass filtered already (a channelizer with ``chanest.prefilter_taps`` as its response).
+    low-pass filtered already (a channelizer with ``prefilter.prefilter_taps`` as its response).
     """
     x = _prepare(samples, samples_per_symbol, fractional, prefiltered)
     mask, bits = known_bits_normal(tsc)

@@ -102,7 +102,7 @@ def receive_channel(
     place; when too few of them decode (a fade, the timing lost), the carrier is searched for as
     without a prior. ``combined``: the CCCH_CONF already known (SI3 of an earlier stretch), used
     when no SI3 is decoded here. ``prefiltered``: ``x`` has been through the equaliser's receive
-    low-pass already (``chanest.prefilter_taps``; the wideband receiver's channelizer does that).
+    low-pass already (``prefilter.prefilter_taps``; the wideband receiver's channelizer does that).
     ``whole``: with a ``prior``, ``x`` may hold only the samples ``tracked_spans`` names (the rest
     unspecified): ``whole()`` then gives the whole stream, for the search when the timing is lost
     and for sub-channels followed on timeslots other than ``slots`` (those ``x`` holds, as

@@ -17,12 +17,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from sensor.dsp.chanest import prefilter_taps
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.fcch_search import search_fcch_wideband
 from sensor.dsp.fftsize import is_fast_fft_length
+from sensor.dsp.prefilter import prefilter_taps
 from sensor.dsp.spectrum import carrier_contrast
 from sensor.gsm.burst import FRAME_SYMBOLS
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
@@ -111,7 +111,7 @@ def _block_for(sample_rate_hz: float, n_ch: int, tracked: int) -> int:
 
 def channel_plan(sample_rate_hz: float, centres_hz: Sequence[float], tracked: int = 0) -> ChannelizerPlan:
     """The channelizer of the receiver: SPS samples per symbol, the equaliser's receive low-pass
-    (``chanest.prefilter_taps``) as its response, so the streams need no filtering after it.
+    (``prefilter.prefilter_taps``) as its response, so the streams need no filtering after it.
 
     Its block length is the one with the least FFT work (``_fft_s``) for the channels wanted
     whole and the last ``tracked`` of ``centres_hz``, wanted around timeslot 0 only

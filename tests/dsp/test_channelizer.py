@@ -143,7 +143,7 @@ def test_raster_offsets_follow_the_receiver_error():
 def test_spans_give_the_same_samples_as_the_whole_stream():
     rng = np.random.default_rng(3)
     x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
-    from sensor.dsp.chanest import prefilter_taps
+    from sensor.dsp.prefilter import prefilter_taps
 
     plan = plan_channelizer(
         2.4e6,
@@ -175,7 +175,7 @@ def test_blocks_no_channel_wants_are_not_transformed(monkeypatch):
     and inverse), and each channel's spans still come out as in the whole stream."""
     import scipy.fft
 
-    from sensor.dsp.chanest import prefilter_taps
+    from sensor.dsp.prefilter import prefilter_taps
 
     rng = np.random.default_rng(4)
     x = ((rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)) * 0.1).astype(np.complex64)
@@ -210,7 +210,7 @@ def test_blocks_no_channel_wants_are_not_transformed(monkeypatch):
 def test_shape_taps_are_the_channel_response():
     """With a FIR as its response, a tone at f comes out scaled by H(f)/H(0), and the overlap
     shrinks to the FIR's length."""
-    from sensor.dsp.chanest import prefilter_taps
+    from sensor.dsp.prefilter import prefilter_taps
 
     h = prefilter_taps(2)
     plan = plan_channelizer(2.4e6, [0.0], samples_per_symbol=2, shape_taps=h, stopband_hz=220e3, overlap_factor=1)
@@ -229,7 +229,7 @@ def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
     """``channelize_all`` given samples that lie in its scratch at the start's padding reads them
     in place, with the same output as from a copy."""
     import sensor.dsp.channelizer as ch
-    from sensor.dsp.chanest import prefilter_taps
+    from sensor.dsp.prefilter import prefilter_taps
 
     rng = np.random.default_rng(5)
     x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)

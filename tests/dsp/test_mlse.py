@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from sensor.coding.xcch import decode_xcch_bursts, encode_xcch
-from sensor.dsp.chanest import derotate, estimate_normal_channel, estimate_sch_channel, prefilter
+from sensor.dsp.chanest import derotate, estimate_normal_channel, estimate_sch_channel
 from sensor.dsp.gmsk import gmsk_modulate, gmsk_phase_rows
 from sensor.dsp.mlse import equalize_normal_bursts, equalize_sch_bursts, known_bits_normal, mlse_equalize
+from sensor.dsp.prefilter import prefilter
 from sensor.gsm.burst import (
     NORMAL_DATA_POSITIONS,
     STEALING_POSITIONS,
@@ -394,7 +395,7 @@ def test_prefilter_is_the_same_convolution_as_scipy_signal(sps, dtype, shape):
     gives scipy.signal.fftconvolve(mode="same")'s result bit for bit, in its precision and shape."""
     from scipy.signal import fftconvolve
 
-    from sensor.dsp.chanest import prefilter_taps
+    from sensor.dsp.prefilter import prefilter_taps
 
     rng = np.random.default_rng(sum(shape) + sps)
     x = rng.standard_normal(shape)
