@@ -19,10 +19,10 @@ from sensor.frames.block import block_object, gsmtap_header
 from sensor.frames.gsmtap import GsmtapSender
 from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
-from sensor.intel import enrich_sms
+from sensor.intel import analysed_sms
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
-from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object, sms_object
+from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind
 
@@ -167,7 +167,7 @@ def command(
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects)
     sessions = [session_object(s) for s in carriers.sessions]
-    sms = [enrich_sms(sms_object(m)) for m in carriers.sms]
+    sms = [analysed_sms(m) for m in carriers.sms]
     summary = {
         "type": "summary",
         "schema": 1,

@@ -21,10 +21,11 @@ from sensor.commands.tables import print_activity, print_cells
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.gps.open import SPEC_HELP
+from sensor.intel import analysed_sms
 from sensor.replay import CarrierSessions
 from sensor.scan.scheduler import GOALS
 from sensor.scan.session import open_session
-from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, session_object, sms_object
+from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, session_object
 from sensor.units import GAIN, HZ
 
 WATCH_HELP = (
@@ -152,7 +153,7 @@ def command(
     radio_s = sum(v.dwell_s for v in visits) + len(visits) * session.profile.settle_s
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     sessions = [session_object(x) for x in carriers.sessions]
-    sms = [sms_object(m) for m in carriers.sms]
+    sms = [analysed_sms(m) for m in carriers.sms]
     summary = {
         "type": "summary",
         "schema": 1,

@@ -26,10 +26,10 @@ from typing import Any
 
 from sensor.cells import CellTracker
 from sensor.gps.source import PositionSource
-from sensor.intel import enrich_sms
+from sensor.intel import analysed_sms
 from sensor.model import L2Block
 from sensor.publish.envelope import new_message_id
-from sensor.sessions import Session, SmsRecord, session_object, sms_object
+from sensor.sessions import Session, SmsRecord, session_object
 from sensor.utc import utc_iso
 
 CarrierKey = tuple[int, int | None]
@@ -102,7 +102,7 @@ class PhoneTraffic:
             body["id"] = self.global_id(s.id)
             out.append(("session", self._extend(body, cells, gps)))
         for m in sms:
-            body = enrich_sms(sms_object(m))  # links, numbers, sender analysis: what anti-fraud teams act on
+            body = analysed_sms(m)  # links, numbers, sender analysis: what anti-fraud teams act on
             body["session"] = self.global_id(m.session)
             out.append(("sms", self._extend(body, cells, gps)))
         return out

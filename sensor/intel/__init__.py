@@ -19,7 +19,8 @@ treats the text as hostile: matching is total and bounded, links are data and ar
 * ``senders``   the official-sender tables (``firmware-config/senders``), every entry with its source;
 * ``signature`` the brand a text signs with (【工商银行】 at the start or end);
 * ``sender``    sender analysis: spoofed service numbers and brand mismatches as reasons;
-* ``enrich``    ``enrich_sms``: fills an ``sms`` object's intelligence fields, category included;
+* ``enrich``    ``enrich_sms``: fills an ``sms`` object's intelligence fields, category included
+                (``analysed_sms``: a completed SMS's object, filled);
 * ``classify``  the legal category of a text with its reasons, from the findings and the sender
                 analysis above (``classify_rules``: the phrase tables
                 and cues; ``classify_model``: the char n-gram model, measured and not used);
@@ -27,8 +28,8 @@ treats the text as hostile: matching is total and bounded, links are data and ar
 """
 
 from .defang import defang
-from .enrich import enrich_sms
+from .enrich import analysed_sms, enrich_sms
 from .extract import extract
 from .finding import Finding
 
-__all__ = ["Finding", "defang", "enrich_sms", "extract"]
+__all__ = ["Finding", "analysed_sms", "defang", "enrich_sms", "extract"]

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sensor.sessions import SmsRecord, sms_object
+
 from . import senders as senders_mod
 from .classify import classify_sms
 from .extract import extract
@@ -67,3 +69,9 @@ def enrich_sms(obj: dict[str, Any], senders: Senders | None = None) -> dict[str,
     obj["claimed_brand"] = analysis.claimed_brand.id if analysis.claimed_brand else None
     obj["sender_brand"] = analysis.sender_brand.id if analysis.sender_brand else None
     return obj
+
+
+def analysed_sms(record: SmsRecord) -> dict[str, Any]:
+    """CONTRACT.md's ``sms`` object of a completed SMS with its intelligence fields filled: what
+    every output of the sensor (replay, scan, what the daemon publishes) carries."""
+    return enrich_sms(sms_object(record))

@@ -111,6 +111,7 @@ def test_scan_json_has_sessions_and_sms_with_keyed_phones_and_a_watched_stakeout
     assert summary["stakeouts"] == 1 and 3.0 < summary["stakeout_s"] < 15.0  # it ended when the fake went quiet
     assert summary["sessions"] == len(sessions) >= 1 and summary["sms"] == len(sms) >= 1
     assert any(o["complete"] for o in sessions if o["arfcn"] == 64)
+    assert all(m["category"] and m["urls"] is not None for m in sms if m["text"])  # analysed, as replay's
     phones = {o["phone"] for o in sessions + sms if o["phone"] is not None}
     assert phones and all(re.fullmatch(r"k1:[0-9a-f]{16}", p) for p in phones)
     (fake,) = [o for o in objs if o["type"] == "cell" and o["arfcn"] == 64]
