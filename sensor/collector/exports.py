@@ -15,7 +15,6 @@ order (RFC 7946), KML ``lon,lat,alt``. Confidence regions are the 95 % regions o
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -26,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sensor.collector.csvsafe import csv_text
 from sensor.collector.rows import READING_COLUMNS, Reading
 from sensor.collector.transmitters import VERDICT_RANK, Transmitter
 from sensor.errors import SensorError
@@ -328,23 +328,14 @@ def kml(
 # CSV
 
 
-def _csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    for row in rows:
-        w.writerow(["" if v is None else v for v in row])
-    return buf.getvalue()
-
-
 def readings_csv(readings: Iterable[Reading]) -> str:
     """One row per reading (header first); unknown values are empty cells."""
-    return _csv(([getattr(r, f) for f in CSV_FIELDS] for r in readings), CSV_FIELDS)
+    return csv_text(([getattr(r, f) for f in CSV_FIELDS] for r in readings), CSV_FIELDS)
 
 
 def timeline_csv(readings: Iterable[Reading]) -> str:
     """Time, sensor, verdict, score and position of each reading, in time order."""
-    return _csv(
+    return csv_text(
         ([getattr(r, f) for f in TIMELINE_FIELDS] for r in sorted(readings, key=lambda r: r.time_utc)), TIMELINE_FIELDS
     )
 

@@ -1,7 +1,11 @@
-"""``fbs-sensor export``: the collector's readings and located transmitters as GeoJSON, KML, CSV or evidence bundles.
+"""``fbs-sensor export``: the collector's readings and located transmitters as GeoJSON, KML, CSV or evidence
+bundles; what fake stations' SMS pointed at as a STIX 2.1 bundle or CSV block lists.
 
-The documents come from ``sensor/collector/exports.py``; this command selects, locates and writes
-them. Output is written to a temporary file next to the target and renamed into place, and an
+The documents come from ``sensor/collector/exports.py``, ``stix.py`` and ``blocklists.py`` (values
+gathered by ``indicators.py``); this command selects, locates and writes them. ``stix`` and the
+block lists cover suspicious and fake transmitters unless ``--verdict`` says otherwise.
+
+Output is written to a temporary file next to the target and renamed into place, and an
 existing output is never replaced without ``--overwrite``.
 """
 
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,7 +21,9 @@ import click
 from sensor.collector.open_store import open_existing
 from sensor.errors import InputError
 
-FORMATS = ("geojson", "kml", "csv", "evidence")
+BLOCKLISTS = ("blocklist-urls", "blocklist-domains", "blocklist-numbers")
+FORMATS = ("geojson", "kml", "csv", "evidence", "stix", *BLOCKLISTS)
+SHARED = ("evidence", "stix", *BLOCKLISTS)  # formats that default to --verdict suspicious
 VERDICTS = ("normal", "suspicious", "fake")
 
 
@@ -74,14 +80,15 @@ def _umask() -> int:
 
 @click.command("export")
 @click.option("--db", "db_path", required=True, metavar="PATH", help="Collector database (SQLite).")
-@click.option("--format", "fmt", required=True, metavar="FORMAT", help="geojson, kml, csv or evidence.")
+@click.option("--format", "fmt", required=True, metavar="FORMAT",
+              help="geojson, kml, csv, evidence, stix, blocklist-urls|domains|numbers.")  # fmt: skip
 @click.option("--out", "out", required=True, metavar="FILE_OR_DIR",
               help="Output file; for evidence a directory (one ZIP per transmitter).")  # fmt: skip
 @click.option("--arfcn", type=click.IntRange(0, 1023), help="Only this ARFCN.")
 @click.option("--since", "since_text", metavar="ISO", help="Only readings measured at or after this UTC time.")
 @click.option("--verdict", "verdict", metavar="VERDICT",
               help="Only transmitters at least this grave: normal, suspicious or fake "
-                   "(evidence: suspicious by default).")  # fmt: skip
+                   "(evidence, stix and block lists: suspicious by default).")  # fmt: skip
 @click.option("--overwrite", is_flag=True, help="Replace existing output.")
 def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str | None, verdict: str | None,
             overwrite: bool) -> None:  # fmt: skip
@@ -96,10 +103,12 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
     verdict = check_choice("--verdict", verdict, VERDICTS)
     since = parse_since(since_text)
     out_path = Path(out)
+    if fmt in SHARED and verdict is None:
+        verdict = "suspicious"
     if fmt == "evidence":
         if out_path.exists() and not out_path.is_dir():
             raise InputError(f"{out}: is a file, expected a directory for evidence bundles")
-        verdict = verdict if verdict is not None and verdict != "normal" else "suspicious"
+        verdict = verdict if verdict != "normal" else "suspicious"
     else:
         # checked before the (slow) localisation; write_bytes checks again when writing
         if out_path.is_dir():
@@ -114,9 +123,13 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
     with open_existing(db_path) as store:
         readings = exports.since(store.readings(arfcn=arfcn), since)
         chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
-        among = heard_alongside(store, chosen) if fmt != "csv" else []
+        among = heard_alongside(store, chosen) if fmt not in ("csv", *BLOCKLISTS) else []
+        sms = [m for m in store.sms(arfcn=arfcn) if since is None or exports.parse_utc(m.time_utc) >= since]
     n_readings = sum(len(t.readings) for t in chosen)
 
+    if fmt in ("stix", *BLOCKLISTS):
+        _shared(fmt, out_path, chosen, sms, among, overwrite=overwrite, generator=f"fbs-sensor {__version__}")
+        return
     if fmt == "csv":
         rows = sorted((r for t in chosen for r in t.readings), key=lambda r: r.time_utc)
         write_bytes(out_path, exports.readings_csv(rows).encode(), overwrite=overwrite)
@@ -161,3 +174,33 @@ def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, ge
         click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}", err=True)
     if not chosen:
         click.echo("fbs-sensor export: no suspicious or fake transmitter selected; no evidence written", err=True)
+
+
+def _shared(fmt: str, out: Path, chosen, sms, among, *, overwrite: bool, generator: str) -> None:  # type: ignore[no-untyped-def]
+    from sensor.collector import exports
+    from sensor.collector.indicators import gather
+    from sensor.intel import senders
+
+    gathered = gather(sms, chosen, label=exports.label, senders=senders.default())
+    held = sum(len(v) for v in gathered.held_back.values())
+    if fmt == "stix":
+        from sensor.collector.stix import bundle
+
+        located = exports.locate_transmitters(chosen, among=among)
+        doc = bundle(gathered, chosen, located, label=exports.label, parse_utc=exports.parse_utc,
+                     generated=datetime.now(UTC), generator=generator)  # fmt: skip
+        write_bytes(out, (doc.serialize(pretty=True, ensure_ascii=False) + "\n").encode(), overwrite=overwrite)
+        n = sum(len(v) for v in gathered.seen.values())
+        what = f"{len(chosen)} station(s), {n} indicator(s), {len(gathered.texts)} distinct text(s)"
+    else:
+        from sensor.collector.blocklists import KIND_OF, blocklist_csv
+
+        name = fmt.removeprefix("blocklist-")
+        write_bytes(out, blocklist_csv(name, gathered).encode(), overwrite=overwrite)
+        what = f"{len(gathered.seen[KIND_OF[name]])} {name}"
+    click.echo(
+        f"fbs-sensor export: {what} from {gathered.n_sms} SMS to {out}"
+        + (f"; {held} official number(s)/domain(s) held back" if held else "")
+        + (f"; {gathered.n_unmatched} SMS of unselected transmitters left out" if gathered.n_unmatched else ""),
+        err=True,
+    )
