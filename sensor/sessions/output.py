@@ -3,6 +3,15 @@
 Every object has ``type`` and ``schema: 1``; unknown values are ``None``. The fields of an ``sms``
 object that the next stage fills (``urls``, ``domains``, ``numbers``, ``category``, ``reasons``,
 ``campaign``) are ``None`` here: not looked at yet, which is not the same as "none found".
+
+Sizes are bounded (SMS text is hostile input): ``text`` holds at most :data:`SMS_TEXT_MAX_CHARS`
+characters, the most one concatenated message can carry (TS 23.040 §9.2.3.24.1: 255 parts of 153
+GSM 7-bit characters beside the concatenation header), so no genuine message is ever cut. A longer
+text (which only a forged or broken producer can make: the reassembler joins one message's parts
+and no more) keeps its head and ends with :data:`CUT_MARKER` saying how many characters were cut,
+the whole within the bound, and the object gains the ``text_cut`` extension, that number (only then:
+a text without it is whole; the marker alone proves nothing, since a text can spell it).
+The envelope schema (``sensor/data/schemas/envelope-1.json``) refuses a longer ``text``.
 ``phone`` is the keyed hash (:mod:`.pseudonym`); no raw identity reaches these objects unless the
 tracker's pseudonymizer keeps them raw (``--keep-identities``, which the caller records in every
 output's metadata).
@@ -20,11 +29,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from sensor.sms.ts23040 import MAX_PARTS, UD_MAX_SEPTETS
+
 from .session import Session
 from .sms import SmsRecord
 from .tracker import SessionTracker
 
 SCHEMA = 1
+SMS_TEXT_MAX_CHARS = MAX_PARTS * (UD_MAX_SEPTETS - 7)  # 39,015: 255 parts, 7 septets of each for the header
+CUT_MARKER = "…[fbs-sensor: {n} more characters cut]"
+
+
+def bounded_text(text: str) -> tuple[str, int]:
+    """``text`` within :data:`SMS_TEXT_MAX_CHARS` and how many characters were cut (module doc)."""
+    if len(text) <= SMS_TEXT_MAX_CHARS:
+        return text, 0
+    keep = SMS_TEXT_MAX_CHARS - len(CUT_MARKER.format(n=len(text)))  # the marker is never longer than this
+    cut = len(text) - keep
+    return text[:keep] + CUT_MARKER.format(n=cut), cut
 
 
 def _round(t_s: float | None) -> float | None:
@@ -62,15 +84,17 @@ def session_object(session: Session) -> dict[str, Any]:
 
 
 def sms_object(sms: SmsRecord) -> dict[str, Any]:
-    """CONTRACT.md ``sms``; the fields of the next stage (links, numbers, category ...) are None."""
-    return {
+    """CONTRACT.md ``sms``; the fields of the next stage (links, numbers, category ...) are None.
+    ``text`` bounded (:func:`bounded_text`); extension ``text_cut`` when it was cut."""
+    text, cut = (None, 0) if sms.text is None else bounded_text(sms.text)
+    obj = {
         **_head("sms", sms),
         "session": sms.session,
         "phone": sms.phone,
         "sender": sms.sender,
         "sender_type": sms.sender_type,
         "coding": sms.coding,
-        "text": sms.text,
+        "text": text,
         "parts": None if sms.parts is None else list(sms.parts),
         "of": sms.of,
         "flash": sms.flash,
@@ -83,6 +107,9 @@ def sms_object(sms: SmsRecord) -> dict[str, Any]:
         "reasons": None,
         "campaign": None,
     }
+    if cut:
+        obj["text_cut"] = cut
+    return obj
 
 
 def activity(tracker: SessionTracker) -> dict[str, Any] | None:
