@@ -7,13 +7,14 @@ SMS is matched to the transmitter that sent it (:func:`station_of`): by its full
 an SMS published before the sensor decoded the cell's identity, by ARFCN + BSIC when exactly one
 selected transmitter has them; an SMS of no selected transmitter is left out (and counted).
 
-The findings are the ones the sensor published with the SMS (the ``findings`` extension); an SMS
-stored without them (a sensor older than that field) is looked at again here
-(:func:`sensor.intel.extract.extract`). A number or domain that belongs to an official sender of
-the shipped or site tables (``firmware-config/senders``: the real bank's 95588, ``icbc.com.cn``)
-is *held back*, and so is a link to such a domain: fraud texts quote them to look genuine, and a
-block list must never cut the real bank. Links are kept as values (``http://`` put in front of a
-link written without scheme, which is what a phone opens); nothing is ever fetched or resolved.
+The findings are the ones the sensor published with the SMS (the ``findings`` extension, its
+first 100: ``sensor/intel/enrich.py``); an SMS stored without them (a sensor older than that
+field) is looked at again here (:func:`sensor.intel.extract.extract`). A number or domain that
+belongs to an official sender of the shipped or site tables (``firmware-config/senders``: the
+real bank's 95588, ``icbc.com.cn``) is *held back*, and so is a link to such a domain: fraud
+texts quote them to look genuine, and a block list must never cut the real bank. Links are kept
+as values (``http://`` put in front of a link written without scheme, which is what a phone
+opens); nothing is ever fetched or resolved.
 """
 
 from __future__ import annotations
