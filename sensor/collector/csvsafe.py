@@ -14,13 +14,12 @@ Unknown values (None) are empty cells.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED = (*FORMULA_STARTS, "'")
+_QUOTE_IF = (",", '"', "\r", "\n")
 
 
 def protect(value: Any) -> Any:
@@ -37,11 +36,20 @@ def unprotect(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] and cell[1] in _GUARDED else cell
 
 
+def _field(value: Any) -> str:
+    text = str(protect(value))
+    if any(c in text for c in _QUOTE_IF):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def csv_text(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> str:
-    """``header`` then ``rows`` as CSV (RFC 4180 quoting, ``\\n`` line ends), every cell :func:`protect`-ed."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([protect(h) for h in header])
-    for row in rows:
-        w.writerow([protect(v) for v in row])
-    return buf.getvalue()
+    """``header`` then ``rows`` as CSV, every cell :func:`protect`-ed: RFC 4180 quoting (a cell holding
+    ``,``, ``"``, CR or LF is quoted, ``"`` doubled), rows ending in ``\\n``. Written here rather than
+    with ``csv.writer``: with a ``\\n`` line end, Python 3.11's writer leaves a lone CR unquoted,
+    and an SMS text holding one would split its row for every reader."""
+    return "".join(_line([_field(v) for v in row]) for row in (header, *rows))
+
+
+def _line(fields: list[str]) -> str:
+    return ('""' if fields == [""] else ",".join(fields)) + "\n"  # one empty cell is not an empty line

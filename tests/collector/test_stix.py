@@ -209,3 +209,13 @@ def test_pattern_literals_escape_quote_and_backslash(value):
 
     ind = stix2.v21.Indicator(pattern=pattern("url", value), pattern_type="stix", valid_from="2026-12-07T00:00:00Z")
     assert _literal(stix2.parse(ind.serialize()).pattern) == ("url", value)
+
+
+def test_nothing_selected_is_a_valid_bundle_of_the_producer_alone(db, tmp_path):
+    from stix2validator import ValidationOptions, validate_string
+
+    out = tmp_path / "none.json"
+    r = run("export", "--db", str(db), "--format", "stix", "--arfcn", "500", "--out", str(out))
+    assert r.exit_code == 0 and "0 station(s), 0 indicator(s)" in r.stderr, r.output
+    assert [o.type for o in stix2.parse(out.read_text()).objects] == ["identity"]
+    assert validate_string(out.read_text(), ValidationOptions(version="2.1", strict=True)).is_valid
