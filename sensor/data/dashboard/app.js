@@ -141,7 +141,9 @@
     const box = el("div", "activity");
     if (!a) return box;
     const serious = a.sms >= a.sms_serious;
-    box.append(el("div", null, `phones reached ${a.phones}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
+    const rate = a.phones_per_hour == null ? "" : ` (${a.phones_per_hour} an hour while active` +
+      (a.phones_last_hour == null ? ")" : `; ${a.phones_last_hour} in the hour to ${fmtTime(a.last_hour_end_utc)} UTC)`);
+    box.append(el("div", "phones", `phones reached ${a.phones}${rate}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
       el("div", "threshold" + (serious ? " serious" : ""),
         `${a.sms.toLocaleString("en")} of ${a.sms_serious.toLocaleString("en")} messages (情节严重 threshold)`));
     if (a.latest_sms && a.latest_sms.length) {
@@ -273,7 +275,8 @@
   }
 
   function activityWords(a) {
-    return a ? `${a.phones} phones, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
+    return a ? `${a.phones} phones` + (a.phones_per_hour == null ? "" : ` (${a.phones_per_hour}/h)`) +
+      `, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
   }
 
   function lookWords(k) {  // sensor/locate/guidance.look_words
@@ -304,6 +307,8 @@
     map.setView([0, 0], 2);
     layers = { regions: L.layerGroup().addTo(map), readings: L.layerGroup().addTo(map),
       marks: L.layerGroup().addTo(map), car: L.layerGroup().addTo(map) };
+    // the panel's width follows the cards and the table as they fill: keep Leaflet's idea of its size true
+    new ResizeObserver(() => { map.invalidateSize({ pan: false }); followCar(true); }).observe($("map"));
     map.on("dragstart", () => setFollow(false));  // the officer looks elsewhere: stop pulling the map back
     const box = $("follow");
     box.checked = following;
@@ -435,8 +440,7 @@
     followCar(false);
   }
 
-  async function followPositions() {  // between full refreshes: the cars' newest positions only
-    if (!following || !map) return;
+  async function trackCars() {  // between full refreshes: the cars' newest positions only (the map follows if asked)
     try {
       updateCars((await api("/api/readings?limit=50")).readings);
       drawCar();
@@ -479,7 +483,7 @@
     openEvents();
     await refresh();
     setInterval(() => scheduleRefresh(0), 30000);
-    setInterval(followPositions, 3000);
+    setInterval(trackCars, 3000);
   }
 
   start();
