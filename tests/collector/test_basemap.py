@@ -366,3 +366,27 @@ def test_the_map_follows_the_car_until_told_not_to(store, archive, chromium):
         chromium.evaluate("document.getElementById('follow').click()")  # follow again: back on the car
         chromium.wait_for(centred, SLOW_S)
         assert json.loads(json.dumps(chromium.problems())) == []
+
+
+def test_the_vendored_files_are_the_recorded_ones_with_their_licences():
+    import hashlib
+    from importlib import resources
+
+    vendor = resources.files("sensor").joinpath("data", "dashboard", "vendor")
+    readme = vendor.joinpath("README.md").read_text()
+    for name in ("leaflet/leaflet.js", "leaflet/leaflet.css", "pmtiles/pmtiles.js"):
+        digest = hashlib.sha256(vendor.joinpath(*name.split("/")).read_bytes()).hexdigest()
+        assert digest in readme, name  # README.md records what fetch.sh copied
+    assert "Leaflet 1.9.4" in vendor.joinpath("leaflet", "leaflet.js").read_text()[:200]
+    assert (
+        "| leaflet | 1.9.4 |" in readme
+        and "| pmtiles | 4.5.0 |" in readme
+        and "PMTILES=4.5.0" in (vendor.joinpath("fetch.sh").read_text())
+    )
+    licences = {
+        "leaflet/LICENSE": "Volodymyr Agafonkin",
+        "pmtiles/LICENSE": "Protomaps LLC",
+        "pmtiles/LICENSE.fflate": "Arjun Barrett",
+    }
+    for name, holder in licences.items():
+        assert holder in vendor.joinpath(*name.split("/")).read_text(), name
