@@ -32,7 +32,8 @@ class Cdp:
     def __init__(self, ws_url: str) -> None:
         import websocket  # websocket-client, in the test extra
 
-        self.ws = websocket.create_connection(ws_url, timeout=10, suppress_origin=True)
+        # 30 s: a page's first load on a busy 2-core machine can hold an evaluate for more than 10 s
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
 

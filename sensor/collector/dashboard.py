@@ -15,6 +15,11 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
   those alongside change.
 - ``/api/readings?arfcn=&bsic=&limit=``: positions, power and verdict of readings (the newest
   ``limit``, oldest first).
+- ``/api/basemap``: the offline basemap (``--basemap FILE``, a raster PMTiles archive checked at
+  start: ``sensor/collector/basemap.py``): its URL ``/basemap.pmtiles``, tile type, zooms, bounds,
+  centre and attribution, or null; ``/basemap.pmtiles`` serves that one file in HTTP byte ranges
+  (206 with ``Content-Range``, 416 for a range it cannot serve), token-protected like the API. The
+  page draws it with the vendored Leaflet and pmtiles reader (``sensor/data/dashboard/vendor/``).
 - ``/api/sensors``: what each sensor last said it covered (its newest ``status`` message: state,
   "scanned N of M ARFCNs, S s received in W s"), so that no detection is read against what was
   scanned.
@@ -29,9 +34,10 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
 Security: bound to 127.0.0.1 by default. On any other address a token is required (given, or
 generated: ``Dashboard.token``, which the caller prints once); requests then need
 ``Authorization: Bearer TOKEN`` or ``?token=TOKEN`` (the page keeps it for its API calls; the
-static ``app.js``/``style.css`` hold no data and are served without it). Without a token the
+static ``app.js``/``style.css`` and ``/vendor/…`` hold no data and are served without it). Without a token the
 ``Host`` header must name a loopback address (no DNS rebinding). Only GET and HEAD: anything else
-is 405. Every response carries a ``default-src 'self'`` content security policy; ``?tiles=URL``
+is 405. Every response carries a ``default-src 'self'`` content security policy (images also from
+``blob:``: the basemap's tiles, read by the page from ``/basemap.pmtiles``); ``?tiles=URL``
 (a slippy-map tile template) adds the tile server's origin to ``img-src`` for the page.
 
 ``fbs-sensor dashboard --db PATH|URL --bind 127.0.0.1:8080`` (or ``python -m
@@ -51,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import socket
 import sys
@@ -58,6 +65,7 @@ import threading
 import time
 from typing import Any, Self
 
+from sensor.collector.basemap import BasemapInfo, open_basemap
 from sensor.collector.dashboard_alerts import AlertFeed
 from sensor.collector.dashboard_http import _Handler, _Server, _Server6, is_loopback
 from sensor.collector.dashboard_table import TransmitterTable
@@ -92,7 +100,9 @@ class Dashboard:
         *,
         poll_interval_s: float = POLL_INTERVAL_S,
         heartbeat_s: float = HEARTBEAT_S,
+        basemap: str | os.PathLike[str] | None = None,
     ) -> None:
+        self.basemap: BasemapInfo | None = None if basemap is None else open_basemap(basemap)  # checked first
         self.store = store
         self.host = host.strip("[]") or "127.0.0.1"
         self.port = port
@@ -219,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "--bind", default="127.0.0.1:8080", metavar="HOST:PORT", help="address (default 127.0.0.1:8080)"
     )
     parser.add_argument("--token", metavar="TOKEN", help="required token (generated when bound beyond loopback)")
+    parser.add_argument("--basemap", metavar="FILE", help="a raster PMTiles archive drawn under the map")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from pathlib import Path
@@ -231,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         host, port = parse_bind(args.bind, "dashboard address", example="127.0.0.1:8080")
         store = SqliteStore(args.db)
         try:
-            dash = Dashboard(store, host, port, args.token).start()
+            dash = Dashboard(store, host, port, args.token, basemap=args.basemap).start()
         except BaseException:
             store.close()
             raise

@@ -5,10 +5,12 @@ reaches it as ``server.dashboard``, through what ``DashboardData`` declares."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
 import logging
+import os
 import socket
 import time
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ from importlib import resources
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
+from sensor.collector.basemap import BasemapInfo, RangeNotSatisfiable, byte_range
 from sensor.collector.store import StoreError
 
 log = logging.getLogger("sensor.collector.dashboard")
@@ -33,6 +36,10 @@ STATIC = {
 }
 
 PUBLIC_PATHS = ("/app.js", "/style.css", "/favicon.ico")  # no data in them: served without the token
+VENDOR_PREFIX = "/vendor/"  # the vendored JavaScript (sensor/data/dashboard/vendor/): public like app.js
+VENDOR_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".png": "image/png"}
+BASEMAP_PATH = "/basemap.pmtiles"
+CHUNK_BYTES = 1 << 16  # a basemap range is copied to the socket in pieces of this size
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 
@@ -56,6 +63,9 @@ class DashboardData(Protocol):
     def api_alerts(self, limit: int) -> dict[str, Any]: ...
 
     def api_sensors(self) -> dict[str, Any]: ...
+
+    @property
+    def basemap(self) -> BasemapInfo | None: ...
 
     def events_after(self, after: int, timeout_s: float) -> list[tuple[int, dict[str, Any]]]: ...
 
@@ -82,6 +92,27 @@ class _Server6(_Server):
 
 class _BadRequest(Exception):
     pass
+
+
+def _vendor_files() -> dict[str, tuple[str, str]]:
+    """URL path → (path under sensor/data/dashboard/, content type) of every vendored file: the only
+    files of that directory served (no path from a request ever reaches the file system)."""
+    out: dict[str, tuple[str, str]] = {}
+    root = resources.files("sensor").joinpath("data", "dashboard", "vendor")
+
+    def walk(d: Any, rel: str) -> None:
+        for entry in d.iterdir():
+            if entry.is_dir():
+                walk(entry, f"{rel}{entry.name}/")
+            elif (kind := VENDOR_TYPES.get(entry.name[entry.name.rfind(".") :])) is not None:
+                out[f"{VENDOR_PREFIX}{rel}{entry.name}"] = (f"vendor/{rel}{entry.name}", kind)
+
+    if root.is_dir():
+        walk(root, "")
+    return out
+
+
+VENDOR = _vendor_files()
 
 
 def _tiles_origin(template: str | None) -> str | None:
@@ -139,6 +170,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if path in STATIC:
                 self._send_static(*STATIC[path], query=query)
+            elif path in VENDOR:
+                self._send_static(*VENDOR[path], query=query)
+            elif path == BASEMAP_PATH:
+                self._send_basemap()
+            elif path == "/api/basemap":
+                basemap = self.dashboard.basemap
+                self._send_json({"basemap": None if basemap is None else basemap.view()})
             elif path == "/favicon.ico":
                 self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon")
             elif path == "/api/transmitters":
@@ -172,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json({"error": "forbidden host"}, HTTPStatus.FORBIDDEN)
                 return False
             return True
-        if path in PUBLIC_PATHS:
+        if path in PUBLIC_PATHS or path in VENDOR:
             return True
         given = ""
         auth = self.headers.get("Authorization") or ""
@@ -190,7 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
     # ----------------------------------------------------------------- responses
 
     def _security_headers(self, img_origin: str | None = None) -> dict[str, str]:
-        img = "img-src 'self'" + (f" {img_origin}" if img_origin else "")
+        # blob: images are the basemap's tiles, which the page reads from /basemap.pmtiles itself
+        img = "img-src 'self' blob:" + (f" {img_origin}" if img_origin else "")
         return {
             "Content-Security-Policy": (
                 f"default-src 'self'; {img}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -217,9 +256,52 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, data, "application/json; charset=utf-8", extra)
 
     def _send_static(self, name: str, content_type: str, query: dict[str, list[str]]) -> None:
-        data = resources.files("sensor").joinpath("data", "dashboard", name).read_bytes()
+        data = resources.files("sensor").joinpath("data", "dashboard", *name.split("/")).read_bytes()
         origin = _tiles_origin(query.get("tiles", [""])[-1]) if name == "index.html" else None
         self._send(HTTPStatus.OK, data, content_type, img_origin=origin)
+
+    def _send_basemap(self) -> None:
+        """The basemap archive in byte ranges (206 + Content-Range; the whole file without a Range
+        header; 416 + ``Content-Range: bytes */SIZE`` for a range it cannot serve); 404 without one."""
+        basemap = self.dashboard.basemap
+        if basemap is None:
+            self._send_json({"error": "no basemap: start the dashboard with --basemap FILE"}, HTTPStatus.NOT_FOUND)
+            return
+        with contextlib.ExitStack() as stack:
+            try:
+                f = stack.enter_context(open(basemap.path, "rb"))
+            except OSError as exc:
+                self._send_json({"error": f"basemap unreadable: {exc.strerror}"}, HTTPStatus.SERVICE_UNAVAILABLE)
+                return
+            size = os.fstat(f.fileno()).st_size
+            try:
+                wanted = byte_range(self.headers.get("Range"), size)
+            except RangeNotSatisfiable:
+                self._send_json({"error": "range not satisfiable"}, HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                                extra={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"})  # fmt: skip
+                return
+            first, last = (0, size - 1) if wanted is None else wanted
+            length = last - first + 1
+            self.send_response(HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT)
+            self.send_header("Content-Type", "application/vnd.pmtiles")
+            self.send_header("Content-Length", str(length))
+            self.send_header("Accept-Ranges", "bytes")
+            if wanted is not None:
+                self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+            self.send_header("Cache-Control", "no-store")
+            for k, v in self._security_headers().items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self._head:
+                return
+            f.seek(first)
+            while length > 0:
+                piece = f.read(min(CHUNK_BYTES, length))
+                if not piece:  # the file shrank while being served: the client sees a short body
+                    self.close_connection = True
+                    return
+                self.wfile.write(piece)
+                length -= len(piece)
 
     def _stream_events(self, query: dict[str, list[str]]) -> None:
         dash = self.dashboard

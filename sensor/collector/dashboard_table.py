@@ -23,12 +23,13 @@ import threading
 from typing import Any
 
 from sensor.collector.alongside import LiveSuspects
-from sensor.collector.dashboard_views import activity_view, transmitter_view
+from sensor.collector.dashboard_views import HOUR_S, activity_view, transmitter_view, utc_seconds
 from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.rows import CarrierActivity, StoredSms, TransmitterKey
 from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, gravest, merge_summaries, table_order
 from sensor.locate.estimate import Estimate, Refusal
+from sensor.utc import utc_iso
 
 log = logging.getLogger("sensor.collector.dashboard")
 
@@ -52,7 +53,8 @@ class TransmitterTable:
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._build_lock = threading.Lock()  # one build of the table at a time
-        self._activity: tuple[tuple[int, int], list[CarrierActivity]] | None = None  # (session, sms counts), figures
+        # (session, sms counts), figures in all, figures in the hour up to the newest activity, its end
+        self._activity: tuple[tuple[int, int], list[CarrierActivity], list[CarrierActivity], str | None] | None = None
         self._sms: dict[tuple[int, int | None], tuple[tuple[int, int], list[StoredSms]]] = {}
         self._start_live()
 
@@ -91,33 +93,49 @@ class TransmitterTable:
                 self._start_live()  # the next build reads everything afresh
                 raise
             merged = merge_summaries(summaries)
-            activity = self._activity_of([s.key for s in merged])
+            activity, last_hour, hour_end = self._activity_of([s.key for s in merged])
             out = []
             for s in sorted(merged, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
                 act = activity.get(s.key)
+                hour = None if act is None or hour_end is None else (hour_end, last_hour.get(s.key, 0))
                 latest = self._latest_sms(s.arfcn, s.bsic) if act is not None and act.sms and got is not None else []
                 if got is None or not got.transmitter.readings:
-                    out.append(transmitter_view(s, s.latest_reasons, None, activity_view(act, latest)))  # not located
+                    located = None  # not located
+                    out.append(transmitter_view(s, s.latest_reasons, located, activity_view(act, latest, hour)))
                 else:
                     heard = sum(
                         len(o.readings) for o in got.among
                     )  # what the real cells alongside add changes the fit too
                     out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard),
-                                                activity_view(act, latest)))  # fmt: skip
+                                                activity_view(act, latest, hour)))  # fmt: skip
             self._table = (count, {"transmitters": out})
             return self._table[1]
 
     def _phone_counts(self) -> tuple[int, int]:
         return self.store.count("session"), self.store.count("sms")
 
-    def _activity_of(self, keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:
-        """Per transmitter, what it did to phones (read again only when sessions or SMS were stored)."""
+    def _activity_of(
+        self, keys: list[TransmitterKey]
+    ) -> tuple[dict[TransmitterKey, CarrierActivity], dict[TransmitterKey, int], str | None]:
+        """Per transmitter, what it did to phones; the phones it reached in the hour up to the newest
+        activity stored, and that time (read again only when sessions or SMS were stored)."""
         counts = self._phone_counts()
         if self._activity is None or self._activity[0] != counts:
-            self._activity = (counts, self.store.activity() if any(counts) else [])
+            figures = self.store.activity() if any(counts) else []
+            newest = max(
+                (utc_seconds(a.last_utc) for a in figures if utc_seconds(a.last_utc) is not None), default=None
+            )
+            recent = [] if newest is None else self.store.activity(since_utc=utc_iso(newest - HOUR_S))
+            self._activity = (counts, figures, recent, None if newest is None else utc_iso(newest))
+        _, figures, recent, end = self._activity
+        return self._by_owner(figures, keys), {k: a.phones for k, a in self._by_owner(recent, keys).items()}, end
+
+    @staticmethod
+    def _by_owner(figures: list[CarrierActivity], keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:
+        """Activity records summed per transmitter (those of a partial identity under its owner)."""
         out: dict[TransmitterKey, CarrierActivity] = {}
-        for a in self._activity[1]:
+        for a in figures:
             owner = _owner(a, keys)
             if owner is None:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from sensor.collector.rows import CarrierActivity, Reading, StoredSms, TransmitterSummary
@@ -14,6 +15,7 @@ from sensor.intel.extract import extract
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import look_object
 
+HOUR_S = 3600.0
 SERIOUS_SMS = 5000  # 2017 SPC/SPP interpretation, Art. 2(6): ≥ 5,000 such messages from a 伪基站 is 情节严重
 
 
@@ -89,14 +91,40 @@ def sms_view(m: StoredSms) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def activity_view(a: CarrierActivity | None, latest_sms: list[StoredSms]) -> dict[str, Any] | None:
-    """What a transmitter did to phones: sessions, phones reached, SMS pushed (and that count against
-    the 5,000 messages that make a case serious), the latest SMS; None when nothing was seen."""
+def utc_seconds(t_utc: str) -> float | None:
+    """A stored UTC time stamp as POSIX seconds (None if it is not one)."""
+    try:
+        t = datetime.fromisoformat(t_utc)
+    except (TypeError, ValueError):
+        return None
+    return (t if t.tzinfo is not None else t.replace(tzinfo=UTC)).timestamp()
+
+
+def phones_per_hour(a: CarrierActivity) -> float | None:
+    """Phones reached per hour over the transmitter's active span (first to last session or SMS),
+    the span counted as at least one hour: a ten-minute burst that reached 30 phones is 30 an hour,
+    not 180 extrapolated."""
+    first, last = utc_seconds(a.first_utc), utc_seconds(a.last_utc)
+    if first is None or last is None:
+        return None
+    return round(a.phones / max(1.0, (last - first) / HOUR_S), 1)
+
+
+def activity_view(
+    a: CarrierActivity | None, latest_sms: list[StoredSms], last_hour: tuple[str, int] | None = None
+) -> dict[str, Any] | None:
+    """What a transmitter did to phones: sessions, phones reached (in all, per hour of its activity,
+    and in the hour up to ``last_hour``'s time: the newest activity stored, so that a database
+    replayed later reads the same), SMS pushed (and that count against the 5,000 messages that make a
+    case serious), the latest SMS; None when nothing was seen."""
     if a is None:
         return None
     return {
-        "sessions": a.sessions, "phones": a.phones, "sms": a.sms, "sms_serious": SERIOUS_SMS,
-        "first_utc": a.first_utc, "last_utc": a.last_utc, "latest_sms": [sms_view(m) for m in latest_sms],
+        "sessions": a.sessions, "phones": a.phones, "phones_per_hour": phones_per_hour(a),
+        "phones_last_hour": None if last_hour is None else last_hour[1],
+        "last_hour_end_utc": None if last_hour is None else last_hour[0],
+        "sms": a.sms, "sms_serious": SERIOUS_SMS, "first_utc": a.first_utc, "last_utc": a.last_utc,
+        "latest_sms": [sms_view(m) for m in latest_sms],
     }  # fmt: skip
 
 

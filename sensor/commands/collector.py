@@ -39,8 +39,11 @@ from sensor.units import parse_bind
               help="Also serve the read-only web dashboard there (e.g. 127.0.0.1:8080; off by default).")  # fmt: skip
 @click.option("--dashboard-token", metavar="TOKEN",
               help="Token the dashboard requires (generated and printed when bound beyond loopback).")  # fmt: skip
+@click.option("--basemap", metavar="FILE", help="With --dashboard: a raster PMTiles archive drawn under its map "
+              "(docs/basemap.md; config key basemap).")  # fmt: skip
 def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | None, allow_plaintext: bool,
-            status_interval: float, dashboard_bind: str | None, dashboard_token: str | None) -> None:  # fmt: skip
+            status_interval: float, dashboard_bind: str | None, dashboard_token: str | None,
+            basemap: str | None) -> None:  # fmt: skip
     """Run the collector in the foreground: store every sensor message once, acknowledge it after the commit."""
     from sensor.collector.open_store import store_from_url
     from sensor.collector.server import Collector
@@ -50,6 +53,10 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
         raise ConfigError("--keys-dir and --secret-key go together")
     if keys_dir is None and not allow_plaintext:
         raise ConfigError("give --keys-dir and --secret-key (or --allow-plaintext for an unauthenticated test set-up)")
+    if basemap is not None and dashboard_bind is not None:
+        from sensor.collector.basemap import open_basemap
+
+        open_basemap(basemap)  # a bad archive stops here, before the collector listens
     server_keys = load_keypair(secret_key) if secret_key is not None else None
     store = store_from_url(db_path)
     stop = threading.Event()
@@ -62,7 +69,7 @@ def command(bind: str, db_path: str, keys_dir: str | None, secret_key: str | Non
 
             try:
                 host, port = parse_bind(dashboard_bind, "dashboard address", example="127.0.0.1:8080")
-                dashboard = Dashboard(store, host, port, dashboard_token).start()
+                dashboard = Dashboard(store, host, port, dashboard_token, basemap=basemap).start()
             except BaseException:
                 collector.stop()
                 raise

@@ -4,6 +4,8 @@ For the analysts' desks and a patrol laptop: serves an existing SQLite database 
 one) or a PostgreSQL URL until SIGINT/SIGTERM (``sensor/collector/dashboard.py``: bound to
 127.0.0.1 by default; beyond loopback a token is required, generated and printed once when not
 given). The collector's ``--dashboard`` serves the same page next to a running collector.
+``--basemap FILE`` (or the config key ``basemap``, which the collector's ``--basemap`` shares) draws a
+local raster PMTiles archive under the map (``docs/basemap.md``).
 """
 
 from __future__ import annotations
@@ -29,16 +31,21 @@ from sensor.units import parse_bind
               help="Address to serve on (port 0 picks a free one).")  # fmt: skip
 @click.option("--token", metavar="TOKEN", help="Token the page requires (generated and printed when bound beyond "
               "loopback).")  # fmt: skip
-def command(db_path: str, bind: str, token: str | None) -> None:
+@click.option("--basemap", metavar="FILE", help="A raster PMTiles archive of the patrol area drawn under the map, "
+              "served from this machine (docs/basemap.md; config key basemap).")  # fmt: skip
+def command(db_path: str, bind: str, token: str | None, basemap: str | None) -> None:
     """Serve the read-only web dashboard of a collector database: alerts per transmitter, map, table."""
+    from sensor.collector.basemap import open_basemap
     from sensor.collector.dashboard import Dashboard
     from sensor.collector.open_store import POSTGRES_SCHEMES, open_existing, store_from_url
 
     host, port = parse_bind(bind, "dashboard address", example="127.0.0.1:8080")
+    if basemap is not None:
+        open_basemap(basemap)  # a bad archive stops here, before the database is opened
     store = store_from_url(db_path) if db_path.lower().startswith(POSTGRES_SCHEMES) else open_existing(db_path)
     stop = threading.Event()
     try:
-        dash = Dashboard(store, host, port, token).start()
+        dash = Dashboard(store, host, port, token, basemap=basemap).start()
     except BaseException:
         store.close()
         raise

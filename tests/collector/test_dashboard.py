@@ -155,7 +155,7 @@ def test_static_files_and_security_headers(dashboard):
         assert status == 200 and kind in headers["Content-Type"] and body
         assert headers["Content-Security-Policy"].startswith("default-src 'self'")
     _, headers, _ = get(dashboard.url + "?tiles=https://tile.example.org/{z}/{x}/{y}.png")
-    assert "img-src 'self' https://tile.example.org;" in headers["Content-Security-Policy"]
+    assert "img-src 'self' blob: https://tile.example.org;" in headers["Content-Security-Policy"]
     assert get(dashboard.url + "nothing")[0] == 404
     status, headers, body = get(dashboard.url + "api/alerts", method="HEAD")
     assert status == 200 and body == b""
@@ -318,16 +318,16 @@ def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromiu
         assert "BSIC 3" in text and "it adds 100 dB" in text and "car2" in text  # newest first, reasons in words
 
         est = chromium.evaluate(
-            "(() => { const e = document.querySelector('#map g.estimate.v-fake'); "
-            "return e && {key: e.dataset.key, regions: document.querySelectorAll('#map polygon.region').length, "
-            "readings: document.querySelectorAll('#map circle.reading').length}; })()")  # fmt: skip
+            "(() => { const e = document.querySelector('#map .estimate.v-fake'); "
+            "return e && {key: e.dataset.key, regions: document.querySelectorAll('#map path.region').length, "
+            "readings: document.querySelectorAll('#map path.reading').length}; })()")  # fmt: skip
         assert est and est["key"] == "262/01/7171/29021/64/17" and est["regions"] >= 1 and est["readings"] >= 25
         rows = chromium.evaluate(
             "Array.from(document.querySelectorAll('#transmitters tbody tr')).map(r => r.textContent)"
         )
         assert any("fake" in r and "reselection" not in r and "100 dB" in r for r in rows)
         assert any("fake" in r and "next reading best" in r for r in rows)
-        look = chromium.evaluate("(() => { const g = document.querySelector('#map g.next-look.v-fake'); "
+        look = chromium.evaluate("(() => { const g = document.querySelector('#map .next-look.v-fake'); "
                                  "return g && g.dataset.key; })()")  # fmt: skip
         assert look == "262/01/7171/29021/64/17"
         chromium.wait_for(

@@ -1,10 +1,10 @@
-// fbs-sensor dashboard: alerts (live over server-sent events), transmitters, and an offline SVG map.
+// fbs-sensor dashboard: alerts (live over server-sent events), transmitters, and a map (Leaflet and
+// the pmtiles reader, vendored: /vendor/) over the dashboard's own offline basemap, if it has one.
 // No external resources (CSP default-src 'self'); data only ever goes into the page as text.
 "use strict";
 
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
-  const W = 800, H = 520;
   const params = new URLSearchParams(window.location.search);
   const token = params.get("token") || sessionStorage.getItem("fbs-dashboard-token") || "";
   if (params.get("token")) sessionStorage.setItem("fbs-dashboard-token", params.get("token"));
@@ -141,7 +141,9 @@
     const box = el("div", "activity");
     if (!a) return box;
     const serious = a.sms >= a.sms_serious;
-    box.append(el("div", null, `phones reached ${a.phones}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
+    const rate = a.phones_per_hour == null ? "" : ` (${a.phones_per_hour} an hour while active` +
+      (a.phones_last_hour == null ? ")" : `; ${a.phones_last_hour} in the hour to ${fmtTime(a.last_hour_end_utc)} UTC)`);
+    box.append(el("div", "phones", `phones reached ${a.phones}${rate}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
       el("div", "threshold" + (serious ? " serious" : ""),
         `${a.sms.toLocaleString("en")} of ${a.sms_serious.toLocaleString("en")} messages (情节严重 threshold)`));
     if (a.latest_sms && a.latest_sms.length) {
@@ -180,8 +182,7 @@
       p.slice(0, 4).every((x, i) => x === "-" || x === f[i]);
   }
 
-  function renderAlerts(txs, readings) {
-    const cars = carPositions(readings);
+  function renderAlerts(txs) {  // distances from the cars' last positions (updateCars)
     const suspects = txs.filter((t) => t.verdict !== "normal")
       .sort((a, b) => (RANK[b.verdict] || 0) - (RANK[a.verdict] || 0) ||
         String(b.last_seen_utc).localeCompare(String(a.last_seen_utc)));
@@ -274,7 +275,8 @@
   }
 
   function activityWords(a) {
-    return a ? `${a.phones} phones, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
+    return a ? `${a.phones} phones` + (a.phones_per_hour == null ? "" : ` (${a.phones_per_hour}/h)`) +
+      `, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
   }
 
   function lookWords(k) {  // sensor/locate/guidance.look_words
@@ -282,120 +284,170 @@
       (k.gap_deg >= 120 ? `; readings leave a ${Math.round(k.gap_deg)}° gap` : "");
   }
 
-  // ------------------------------------------------------------------ map (local equirectangular projection)
+  // ------------------------------------------------------------------ map (Leaflet, offline basemap)
+  // The basemap is the dashboard's own /basemap.pmtiles (a raster PMTiles archive read in byte
+  // ranges by the vendored pmtiles reader; /api/basemap says whether there is one); without it the
+  // plain background of today. Readings and regions are SVG paths in the overlay pane, estimates,
+  // next looks and the cars are markers above them: everything stays on top of the tiles.
 
-  function projection(points) {
-    let minLat = Infinity, maxLat = -Infinity, minLon = Infinity, maxLon = -Infinity;
-    for (const [lat, lon] of points) {
-      minLat = Math.min(minLat, lat); maxLat = Math.max(maxLat, lat);
-      minLon = Math.min(minLon, lon); maxLon = Math.max(maxLon, lon);
+  let map = null;
+  let layers = null;  // {regions, readings, marks, car}
+  let fitted = false;
+  const cars = new Map();  // sensor -> its newest positioned reading
+  let following = localStorage.getItem("fbs-dashboard-follow") !== "off";
+
+  const palette = () => {
+    const css = getComputedStyle(document.documentElement);
+    return Object.fromEntries(["normal", "suspicious", "fake"].map((v) => [v, css.getPropertyValue("--" + v).trim()]));
+  };
+
+  async function setupMap() {
+    map = L.map("map", { attributionControl: false, zoomSnap: 1, maxZoom: 20, worldCopyJump: false });
+    L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+    map.setView([0, 0], 2);
+    layers = { regions: L.layerGroup().addTo(map), readings: L.layerGroup().addTo(map),
+      marks: L.layerGroup().addTo(map), car: L.layerGroup().addTo(map) };
+    // the panel's width follows the cards and the table as they fill: keep Leaflet's idea of its size true
+    new ResizeObserver(() => { map.invalidateSize({ pan: false }); followCar(true); }).observe($("map"));
+    map.on("dragstart", () => setFollow(false));  // the officer looks elsewhere: stop pulling the map back
+    const box = $("follow");
+    box.checked = following;
+    box.addEventListener("change", () => setFollow(box.checked));
+    $("follow-sensor").addEventListener("change", () => { drawCar(); if (following) followCar(true); });
+    let info = null;
+    try {
+      info = (await api("/api/basemap")).basemap;
+    } catch (e) {
+      showError(e);
     }
-    const lat0 = (minLat + maxLat) / 2, lon0 = (minLon + maxLon) / 2;
-    const kx = 111320 * Math.cos(lat0 * Math.PI / 180), ky = 110540;  // metres per degree
-    const spanX = Math.max((maxLon - minLon) * kx, 200) * 1.15, spanY = Math.max((maxLat - minLat) * ky, 200) * 1.15;
-    const scale = Math.min(W / spanX, H / spanY);  // pixels per metre
-    return {
-      scale, lat0,
-      xy: (lat, lon) => [W / 2 + (lon - lon0) * kx * scale, H / 2 - (lat - lat0) * ky * scale],
-      ll: (x, y) => [lat0 - (y - H / 2) / scale / ky, lon0 + (x - W / 2) / scale / kx],
-    };
+    if (info) {
+      const source = new pmtiles.FetchSource(info.url, new Headers(token ? { Authorization: "Bearer " + token } : {}));
+      const b = info.bounds;
+      pmtiles.leafletRasterLayer(new pmtiles.PMTiles(source), {
+        minNativeZoom: info.min_zoom, maxNativeZoom: info.max_zoom, maxZoom: 20,
+        bounds: L.latLngBounds([b.south, b.west], [b.north, b.east]),
+      }).addTo(map);
+      map.setView([info.center.lat, info.center.lon], info.center.zoom);
+      $("attribution").textContent = `Basemap: ${info.name}${info.attribution ? " — " + info.attribution : ""} (Leaflet, PMTiles)`;
+      $("map").classList.add("with-basemap");
+    } else if (/^https?:\/\/[^\s"'<>]+$/.test(tiles) && tiles.includes("{z}")) {
+      L.tileLayer(tiles, { maxZoom: 19 }).addTo(map);  // ?tiles=URL: a tile server the officer named
+      $("attribution").textContent = "Tiles: " + new URL(tiles.replace(/[{}]/g, "")).host;
+    }
   }
 
-  function drawTiles(p, group) {
-    // Optional slippy-map tiles under the drawing (a small area is close enough to Mercator).
-    if (!/^https?:\/\/[^\s"'<>]+$/.test(tiles) || !tiles.includes("{z}")) return;
-    const z = Math.max(0, Math.min(19, Math.round(Math.log2(40075016.686 * Math.cos(p.lat0 * Math.PI / 180) * p.scale / 256))));
-    const n = 2 ** z;
-    const tx = (lon) => (lon + 180) / 360 * n;
-    const ty = (lat) => (1 - Math.asinh(Math.tan(lat * Math.PI / 180)) / Math.PI) / 2 * n;
-    const lonOf = (x) => x / n * 360 - 180;
-    const latOf = (y) => Math.atan(Math.sinh(Math.PI * (1 - 2 * y / n))) * 180 / Math.PI;
-    const [latTop, lonLeft] = p.ll(0, 0), [latBottom, lonRight] = p.ll(W, H);
-    const x0 = Math.floor(tx(lonLeft)), x1 = Math.floor(tx(lonRight)), y0 = Math.floor(ty(latTop)), y1 = Math.floor(ty(latBottom));
-    if ((x1 - x0 + 1) * (y1 - y0 + 1) > 64) return;
-    for (let x = x0; x <= x1; x++) {
-      for (let y = y0; y <= y1; y++) {
-        if (y < 0 || y >= n) continue;
-        const [ax, ay] = p.xy(latOf(y), lonOf(x)), [bx, by] = p.xy(latOf(y + 1), lonOf(x + 1));
-        const url = tiles.replace("{z}", z).replace("{x}", ((x % n) + n) % n).replace("{y}", y);
-        group.append(svg("image", { href: url, x: ax, y: ay, width: bx - ax, height: by - ay, preserveAspectRatio: "none" }));
-      }
-    }
-    $("attribution").textContent = "Tiles: " + new URL(tiles.replace(/[{}]/g, "")).host;
+  function setFollow(on) {
+    following = on;
+    $("follow").checked = on;
+    localStorage.setItem("fbs-dashboard-follow", on ? "on" : "off");
+    if (on) followCar(true);
   }
 
-  function drawScale(p, group) {
-    const target = W / 5 / p.scale;  // metres
-    const pow = 10 ** Math.floor(Math.log10(target));
-    const m = [1, 2, 5, 10].map((k) => k * pow).filter((d) => d <= target).pop() || pow;
-    const px = m * p.scale, x = 16, y = H - 16;
-    const g = svg("g", {}, "scale");
-    g.append(svg("path", { d: `M${x},${y - 5}V${y}H${x + px}V${y - 5}` }));
-    const label = svg("text", { x: x, y: y - 8 });
-    label.textContent = m >= 1000 ? `${m / 1000} km` : `${m} m`;
-    g.append(label);
-    group.append(g);
+  function followedSensor() { return $("follow-sensor").value; }
+
+  function updateCars(readings) {  // merge the newest positioned reading of each sensor (the cars' last positions)
+    for (const [s, r] of carPositions(readings)) {
+      const had = cars.get(s);
+      if (!had || String(r.time_utc) >= String(had.time_utc)) cars.set(s, r);
+    }
+    const select = $("follow-sensor");
+    const names = [...cars.keys()].sort();
+    if (names.join("\n") !== [...select.options].map((o) => o.value).join("\n")) {
+      const keep = select.value;
+      const newest = [...cars.values()].reduce((a, b) => (!a || String(b.time_utc) > String(a.time_utc) ? b : a), null);
+      select.replaceChildren(...names.map((n) => { const o = el("option", null, n); o.value = n; return o; }));
+      select.value = names.includes(keep) ? keep : (newest ? newest.sensor : "");
+    }
+  }
+
+  function drawCar() {
+    layers.car.clearLayers();
+    for (const [s, r] of cars) {
+      const chosen = s === followedSensor();
+      const icon = L.divIcon({ html: el("span", null, "▲"), className: "car" + (chosen ? " followed" : ""), iconSize: [16, 16] });
+      L.marker([r.lat, r.lon], { icon, title: `${s}: last position ${fmtTime(r.time_utc)} UTC`, keyboard: false,
+        zIndexOffset: chosen ? 1000 : 0 }).addTo(layers.car).getElement().dataset.sensor = s;
+    }
+  }
+
+  function followCar(now) {
+    const car = cars.get(followedSensor());
+    if (!following || !car || !map) return;
+    const here = map.getCenter();
+    if (now || here.distanceTo([car.lat, car.lon]) > 1) map.panTo([car.lat, car.lon], { animate: !now });
+  }
+
+  function svgIcon(cls, build, size, label) {
+    const s = svg("svg", { width: size, height: size, viewBox: `${-size / 2} ${-size / 2} ${size} ${size}` });
+    build(s);
+    const box = el("span");
+    box.append(s);
+    if (label) box.append(el("span", "label", label));
+    return L.divIcon({ html: box, className: cls, iconSize: [size, size], iconAnchor: [size / 2, size / 2] });
+  }
+
+  function mark(icon, at, title, key) {
+    const m = L.marker(at, { icon, title, keyboard: false }).addTo(layers.marks);
+    m.getElement().dataset.key = key;
+    return m;
   }
 
   function renderMap(txs, readings) {
-    const groups = ["map-tiles", "map-regions", "map-readings", "map-estimates", "map-overlay"].map((id) => $(id));
-    groups.forEach((g) => g.replaceChildren());
-    const [gTiles, gRegions, gReadings, gEstimates, gOverlay] = groups;
-    const points = readings.filter((r) => r.lat != null && r.lon != null).map((r) => [r.lat, r.lon]);
+    const colour = palette();
+    Object.values(layers).forEach((g) => g.clearLayers());
+    const positioned = readings.filter((r) => r.lat != null && r.lon != null);
+    const points = positioned.map((r) => [r.lat, r.lon]);
     for (const t of txs) {
       if (t.next_look) points.push([t.next_look.lat_deg, t.next_look.lon_deg]);
       if (!t.estimate) continue;
       points.push([t.estimate.lat, t.estimate.lon]);
       for (const poly of t.estimate.region) points.push(...poly);
     }
-    if (!points.length) {
-      const note = svg("text", { x: W / 2, y: H / 2, "text-anchor": "middle" }, "map-note");
-      note.textContent = "No positions yet.";
-      gOverlay.append(note);
-      return;
-    }
-    const p = projection(points);
-    drawTiles(p, gTiles);
+    $("map-note").hidden = points.length > 0;
     const rank = { normal: 0, suspicious: 1, fake: 2 };
-    const sorted = readings.filter((r) => r.lat != null && r.lon != null)
-      .sort((a, b) => (rank[a.verdict] || 0) - (rank[b.verdict] || 0));  // the grave ones on top
-    for (const r of sorted) {
-      const [x, y] = p.xy(r.lat, r.lon);
-      const c = svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 3.5 }, "reading v-" + verdictClass(r.verdict));
-      const title = svg("title");
-      title.textContent = `ARFCN ${r.arfcn} BSIC ${r.bsic ?? "?"}: ${r.verdict}, ${r.rssi_dbm ?? r.rssi_dbfs} ${r.rssi_dbm != null ? "dBm" : "dBFS"} (${r.sensor}, ${fmtTime(r.time_utc)})`;
-      c.append(title);
-      gReadings.append(c);
+    positioned.sort((a, b) => (rank[a.verdict] || 0) - (rank[b.verdict] || 0));  // the grave ones on top
+    for (const r of positioned) {
+      const v = verdictClass(r.verdict);
+      L.circleMarker([r.lat, r.lon], { radius: 3.5, className: "reading v-" + v, color: "#fff", weight: 0.5,
+        fillColor: colour[v], fillOpacity: 1 })
+        .bindTooltip(`ARFCN ${r.arfcn} BSIC ${r.bsic ?? "?"}: ${r.verdict}, ${r.rssi_dbm ?? r.rssi_dbfs} ` +
+          `${r.rssi_dbm != null ? "dBm" : "dBFS"} (${r.sensor}, ${fmtTime(r.time_utc)})`)
+        .addTo(layers.readings);
     }
     for (const t of txs) {
       if (!t.estimate) continue;
-      const cls = "v-" + verdictClass(t.verdict);
+      const v = verdictClass(t.verdict);
       for (const poly of t.estimate.region) {
-        const pts = poly.map(([lat, lon]) => p.xy(lat, lon).map((v) => v.toFixed(1)).join(",")).join(" ");
-        gRegions.append(svg("polygon", { points: pts, "data-key": t.key }, "region " + cls));
+        const p = L.polygon(poly, { className: "region v-" + v, color: colour[v], weight: 1.5, dashArray: "4 3",
+          fillColor: colour[v], fillOpacity: 0.15, interactive: false }).addTo(layers.regions);
+        p.getElement().dataset.key = t.key;
       }
-      const [x, y] = p.xy(t.estimate.lat, t.estimate.lon);
-      const g = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": t.key }, "estimate " + cls);
-      g.append(svg("circle", { r: 7 }), svg("path", { d: "M-4,-4L4,4M-4,4L4,-4" }));
-      const label = svg("text", { x: 10, y: 4 });
-      label.textContent = `ARFCN ${t.arfcn}`;
-      const title = svg("title");
-      title.textContent = `${t.verdict}: ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}, ± ${Math.round(t.estimate.radius_m)} m (95 %)`;
-      g.append(label, title);
-      gEstimates.append(g);
+      const icon = svgIcon("estimate v-" + v, (s) => s.append(svg("circle", { r: 7 }), svg("path", { d: "M-4,-4L4,4M-4,4L4,-4" })),
+        22, `ARFCN ${t.arfcn}`);
+      mark(icon, [t.estimate.lat, t.estimate.lon],
+        `${t.verdict}: ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}, ± ${Math.round(t.estimate.radius_m)} m (95 %)`, t.key);
     }
     for (const t of txs) {  // where one more reading would narrow the region most
       if (!t.next_look || t.verdict === "normal") continue;
-      const [x, y] = p.xy(t.next_look.lat_deg, t.next_look.lon_deg);
-      const g = svg("g", { transform: `translate(${x.toFixed(1)},${y.toFixed(1)})`, "data-key": t.key },
-        "next-look v-" + verdictClass(t.verdict));
-      g.append(svg("path", { d: "M0,-7L7,0L0,7L-7,0Z" }));
-      const title = svg("title");
-      title.textContent = `ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}: ${lookWords(t.next_look)}`;
-      g.append(title);
-      gEstimates.append(g);
+      const icon = svgIcon("next-look v-" + verdictClass(t.verdict), (s) => s.append(svg("path", { d: "M0,-7L7,0L0,7L-7,0Z" })), 18);
+      mark(icon, [t.next_look.lat_deg, t.next_look.lon_deg], `ARFCN ${t.arfcn} BSIC ${t.bsic ?? "?"}: ${lookWords(t.next_look)}`, t.key);
     }
-    drawScale(p, gOverlay);
+    drawCar();
+    if (!fitted && points.length) {  // the first view shows everything; then the followed car leads
+      map.fitBounds(L.latLngBounds(points), { maxZoom: 17, padding: [20, 20], animate: false });
+      fitted = true;
+    }
+    followCar(false);
+  }
+
+  async function trackCars() {  // between full refreshes: the cars' newest positions only (the map follows if asked)
+    try {
+      updateCars((await api("/api/readings?limit=50")).readings);
+      drawCar();
+      followCar(false);
+    } catch (e) {
+      showError(e);
+    }
   }
 
   // ------------------------------------------------------------------ refresh
@@ -405,7 +457,8 @@
     try {
       const [tx, rd, se] = await Promise.all([api("/api/transmitters"), api("/api/readings?limit=5000"), api("/api/sensors")]);
       renderCoverage(se.sensors);
-      renderAlerts(tx.transmitters, rd.readings);
+      updateCars(rd.readings);
+      renderAlerts(tx.transmitters);
       renderTable(tx.transmitters);
       renderMap(tx.transmitters, rd.readings);
       $("updated").textContent = "updated " + new Date().toLocaleTimeString();
@@ -421,6 +474,7 @@
 
   async function start() {
     setupSound();
+    await setupMap();
     try {
       await loadAlerts();
     } catch (e) {
@@ -429,6 +483,7 @@
     openEvents();
     await refresh();
     setInterval(() => scheduleRefresh(0), 30000);
+    setInterval(trackCars, 3000);
   }
 
   start();
