@@ -58,6 +58,15 @@ CUES: tuple[Cue, ...] = (
         "a prize nobody entered for ({0})",
     ),
     Cue(
+        # 恭喜您被…抽中, 祝贺您…获得二等奖 (the TV-show lures); with a link it is still the prize
+        # lure the reports file as 虚假中奖, not a credential page (labelling rule 2)
+        "fraud_congratulations",
+        "fraud",
+        (("恭喜", "祝贺"), ("获得", "抽中", "选为", "赢得")),
+        1.5,
+        "congratulates the reader on winning something ({0})",
+    ),
+    Cue(
         "fraud_arrest",
         "fraud",
         (("被抓", "警官", "留案底", "通缉", "涉嫌", "洗钱", "逮捕"),),
