@@ -32,7 +32,7 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_pay_account",
         "fraud",
-        (("打到", "汇到", "存到", "转到", "打款", "汇款", "速汇", "转账", "打钱", "账户上", "卡里", "卡上"),),
+        (("打到", "汇到", "存到", "转到", "打款", "汇款", "速汇", "转账", "打钱", "账户上", "卡里", "卡上", "充值卡"),),
         1.0,
         "asks for money to be paid in ({0})",
     ),
@@ -46,16 +46,25 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_new_number",
         "fraud",
-        (("号码变更", "换了号", "换号", "惠存新号", "新号码", "原有号码"),),
+        (("号码变更", "换了号", "换号", "惠存新号", "新号码", "原有号码", "我现在的手机号码"),),
         1.2,
         "announces a changed number ({0}), the opening of the fake-acquaintance scam",
     ),
     Cue(
         "fraud_prize",
         "fraud",
-        (("中奖", "幸运观众", "抽中", "二等奖", "一等奖", "栏目组", "领奖", "奖品"),),
+        (("中奖", "幸运观众", "幸运用户", "抽中", "二等奖", "一等奖", "栏目组", "领奖", "奖品"),),
         1.5,
         "a prize nobody entered for ({0})",
+    ),
+    Cue(
+        # 恭喜您被…抽中, 祝贺您…获得二等奖 (the TV-show lures); with a link it is still the prize
+        # lure the reports file as 虚假中奖, not a credential page (labelling rule 2)
+        "fraud_congratulations",
+        "fraud",
+        (("恭喜", "祝贺"), ("获得", "抽中", "选为", "赢得")),
+        1.5,
+        "congratulates the reader on winning something ({0})",
     ),
     Cue(
         "fraud_arrest",
@@ -88,7 +97,7 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_escort_job",
         "fraud",
-        (("男公关", "借种", "富婆", "共孕"),),
+        (("男公关", "男女公关", "情感陪护", "借种", "富婆", "共孕"),),
         1.5,
         "the paid-companion job lure ({0}): a deposit first, no job",
     ),

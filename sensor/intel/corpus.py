@@ -4,14 +4,18 @@ documentation, public issue trackers), each with its source, its legal category 
 train/held-out split. The README beside the file says where each kind of text comes from and how it
 was labelled.
 
-The split is stratified by category and grouped by source (every text of one article falls on the
-same side, so the near-identical variants an article quotes cannot sit on both sides), drawn with a
-fixed seed; it is written into the file so figures are reproducible, and :func:`assign_split`
-recomputes it (a test holds the file to it).
+The split is written into the file so figures are reproducible, and :func:`assign_split` recomputes
+it (a test holds the file to it). The first ``DRAWN_UP_TO`` texts were split stratified by category
+and grouped by source (every text of one article falls on the same side, so the near-identical
+variants an article quotes cannot sit on both sides), drawn with a fixed seed. Every text added after
+them takes its side by a rule fixed before any classifier output is seen: the side its source's
+earlier texts already have, else held out when ``sha256(source) mod 3 == 0`` — so adding texts never
+moves an old one, and no one chooses where a new one goes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import defaultdict
@@ -38,6 +42,7 @@ CATEGORY_ZH = {
 SPLITS = ("train", "heldout")
 SPLIT_SEED = 23
 HELDOUT_SHARE = 0.3
+DRAWN_UP_TO = 153  # sms-001 … sms-153: the seeded, grouped draw; later ids: the hash rule
 _FIELDS = {"id", "text", "label", "source", "source_kind", "split", "note"}
 
 
@@ -89,11 +94,45 @@ def load(path: Path | None = None) -> list[Entry]:
     return entries
 
 
+def _number(entry_id: str) -> int | None:
+    head, _, tail = entry_id.partition("-")
+    return int(tail) if head == "sms" and tail.isdigit() else None
+
+
+def _drawn(entry: Entry) -> bool:
+    n = _number(entry.id)
+    return n is not None and n <= DRAWN_UP_TO
+
+
+def hashed_side(source: str) -> str:
+    """A later text's side when its source has no earlier text: held out when the SHA-256 of the
+    source (UTF-8) is 0 modulo 3, about a third of the new sources."""
+    return "heldout" if int(hashlib.sha256(source.encode("utf-8")).hexdigest(), 16) % 3 == 0 else "train"
+
+
 def assign_split(entries: list[Entry], *, seed: int = SPLIT_SEED, share: float = HELDOUT_SHARE) -> dict[str, str]:
-    """Each entry's side, by id: per category, the source groups in a seeded shuffle go to held-out
-    until it holds about ``round(share × n)`` of the category's texts (at least one; a group that
-    would overshoot by more than a quarter is passed over). A category with a
-    single text is held out: the rules are what can recognise it, the model never sees it."""
+    """Each entry's side, by id. The first ``DRAWN_UP_TO`` texts: per category, the source groups in
+    a seeded shuffle go to held-out until it holds about ``round(share × n)`` of the category's texts
+    (at least one; a group that would overshoot by more than a quarter is passed over); a category
+    with a single text is held out (the rules are what can recognise it, the model never sees it).
+    Later texts: the side their source already has (among the drawn texts, or else among earlier
+    later texts by id), else :func:`hashed_side`."""
+    split = _draw([e for e in entries if _drawn(e)], seed=seed, share=share)
+    by_source: dict[str, str] = {}
+    for e in sorted(entries, key=_order):  # the earliest text of a source decides for its later ones
+        if e.id in split:
+            by_source.setdefault(e.source, split[e.id])
+    for e in sorted((e for e in entries if not _drawn(e)), key=_order):
+        split[e.id] = by_source.setdefault(e.source, hashed_side(e.source))
+    return split
+
+
+def _order(e: Entry) -> tuple[int, str]:
+    n = _number(e.id)
+    return (n if n is not None else 1 << 30, e.id)
+
+
+def _draw(entries: list[Entry], *, seed: int, share: float) -> dict[str, str]:
     by_label: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for e in entries:
         by_label[e.label][e.source].append(e.id)

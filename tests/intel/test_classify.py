@@ -12,7 +12,7 @@ from sensor.intel.classify_rules import CUES, INSTITUTION_WORDS, SENDER_RULES
 from sensor.intel.corpus import CATEGORIES
 from sensor.intel.extract import extract
 from sensor.intel.sender import RULES, analyse
-from sensor.intel.senders import default
+from sensor.intel.senders import default, load
 
 
 def rules_of(reasons):
@@ -46,7 +46,7 @@ def test_reasons_say_what_was_found():
     by_rule = {r["rule"]: r for r in reasons}
     assert "积分, 兑换" in by_rule["phish_points_cash"]["detail"]
     assert by_rule["brand_link"]["detail"] == (
-        "speaks for 中国移动 and links to 10086pyzxa[.]com, which no sourced domain of 中国移动 vouches for"
+        "claims to be 中国移动 and links to 10086pyzxa[.]com, not a domain of 中国移动 (10086[.]cn)"
     )
     assert reasons == sorted(reasons, key=lambda r: -r["weight"])
 
@@ -61,11 +61,31 @@ def test_a_link_to_the_brands_sourced_domain_is_no_brand_mark():
     )
 
 
-def test_a_brand_without_a_sourced_domain_vouches_for_no_link():
-    # China Mobile's table entry lists no domain (none with a checkable source): its own links are
-    # judged like any other. The cost is measured: one train text of the corpus (sms-101).
-    _, reasons = classify("【中国移动】积分商城上新，详情 jf.10086.cn")
+def test_a_brand_without_a_sourced_domain_vouches_for_no_link(tmp_path):
+    # a brand whose table entry lists no domain: its own links are judged like any other
+    (tmp_path / "cn.toml").write_text(
+        'region = "cn"\nname = "x"\ncalling_code = "86"\n[[brands]]\nid = "china_mobile"\nname = "中国移动"\n'
+        'kind = "operator"\naliases = ["中国移动"]\nnumbers = ["10086"]\ndomains = []\nsources = ["https://x"]\n',
+        encoding="utf-8",
+    )
+    table = load([tmp_path])
+    _, reasons = classify("【中国移动】积分商城上新，详情 jf.10086.cn", senders=table)
     assert "brand_link" in rules_of(reasons)
+
+
+def test_the_operators_and_ccb_genuine_links_are_no_phishing_mark():
+    # their domains are sourced now (10086.cn, 10010.com, 189.cn, ccb.com): a link to them from their
+    # number, under their name, is no brand or sender mark
+    for text, sender in [
+        ("【中国移动】积分商城上新，详情 jf.10086.cn", "10086"),
+        ("【中国联通】您的账单已出，详情 http://www.10010.com/bill", "10010"),
+        ("尊敬的客户，您的宽带即将到期，续费请登录 waphn.189.cn 【中国电信】", "10000"),
+        ("【建设银行】您的信用卡账单已出，详见 http://www.ccb.com/cn/x", "95533"),
+    ]:
+        _, reasons = classify(text, sender=sender)
+        assert not {"brand_link", "sms_spoofed_service_number", "sms_link_from_service_number"} & set(
+            rules_of(reasons)
+        ), reasons
 
 
 def test_brands_are_named_by_alias_by_number_and_not_inside_links():
@@ -89,7 +109,7 @@ def test_sender_reasons_count_once_with_their_own_weight():
     assert by_rule["sms_spoofed_service_number"]["weight"] == RULES["sms_spoofed_service_number"]
     assert "brand_link" not in by_rule  # the same fact, said once: ICBC's number linking elsewhere
     verdict, reasons = classify("您的账户已冻结，请登录 www.ccb-up.com 解冻", sender="95533")
-    assert verdict == "phishing" and "sms_link_from_service_number" in rules_of(reasons)
+    assert verdict == "phishing" and "sms_spoofed_service_number" in rules_of(reasons)
     _, reasons = classify("【工商银行】账户异常请登录核实", sender="13800138000")
     assert "sms_brand_from_ordinary_number" in rules_of(reasons)
     _, reasons = classify("【工商银行】账户异常请登录核实", sender="95588")

@@ -20,7 +20,7 @@ from sensor.intel.corpus import Entry
 
 def test_rules_on_the_held_out_part():
     s = evaluate_sms("rules").summary()
-    assert (s["train"], s["heldout"]) == (96, 57)
+    assert (s["train"], s["heldout"]) == (101, 57)
     assert s["accuracy"] == pytest.approx(45 / 57)
     assert s["macro_over"] == ["fraud", "gambling", "prostitution", "malware", "phishing"]
     assert s["macro_precision"] == pytest.approx((4 / 6 + 1 / 2 + 0 + 1 + 10 / 11) / 5)  # 0.615
@@ -86,3 +86,16 @@ def test_classifying_imports_no_scikit_learn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 23's target (macro precision and recall >= 0.9 over the legal categories on the held-out "
+    "part) is not reached: 61.5 % / 62.0 %, gambling and prostitution have one real text each (corpus README)",
+)
+def test_the_issues_target_on_the_held_out_part():
+    # the same evaluation CI prints; when it reaches the target this passes, the strict xfail fails,
+    # and the marker goes
+    p, r, over = evaluate_sms(METHOD).macro()
+    assert over == ["fraud", "gambling", "prostitution", "malware", "phishing"]
+    assert p >= 0.9 and r >= 0.9

@@ -1,5 +1,6 @@
 """The labelled SMS corpus: well formed, every category present, each text with its source, and the
-split in the file the one ``assign_split`` draws (stratified, grouped by source, seeded)."""
+split in the file the one ``assign_split`` gives (the first texts: stratified, grouped by source,
+seeded; later ones: their source's side, else a hash of the source)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import Counter
 import pytest
 
 from sensor.errors import InputError
-from sensor.intel.corpus import CATEGORIES, Entry, assign_split, by_split, load
+from sensor.intel.corpus import CATEGORIES, DRAWN_UP_TO, Entry, assign_split, by_split, hashed_side, load
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def entries() -> list[Entry]:
 def test_every_category_is_present_with_sources(entries):
     counts = Counter(e.label for e in entries)
     assert set(counts) == set(CATEGORIES)
-    assert len(entries) >= 153
+    assert len(entries) >= 158
     assert all(e.source.startswith(("http://", "https://")) for e in entries)
     assert all(e.source_kind in {"news", "government", "vendor-doc", "issue-tracker", "blog"} for e in entries)
     assert len({e.text for e in entries}) == len(entries)  # no text twice
@@ -41,6 +42,24 @@ def test_the_split_in_the_file_is_the_seeded_one(entries):
 
 def test_the_split_does_not_depend_on_file_order(entries):
     assert assign_split(list(reversed(entries))) == assign_split(entries)
+
+
+def test_added_texts_never_move_the_drawn_ones_and_take_their_side_by_rule(entries):
+    drawn = {e.id: e.split for e in entries if int(e.id[4:]) <= DRAWN_UP_TO}
+    assert len(drawn) == DRAWN_UP_TO
+    old = entries[0]
+    more = [
+        *entries,
+        Entry("sms-900", "新来源的短信", "fraud", "https://example.org/a", "news", "train"),
+        Entry("sms-901", "老来源的又一条短信", "gambling", old.source, "news", "train"),
+    ]
+    split = assign_split(more)
+    assert {i: split[i] for i in drawn} == drawn  # nothing drawn moves
+    assert split["sms-900"] == hashed_side("https://example.org/a")
+    assert split["sms-901"] == old.split  # an article's texts stay together
+    assert hashed_side("https://example.org/a") in ("train", "heldout")
+    sides = [hashed_side(f"https://example.org/{i}") for i in range(300)]
+    assert 70 < sides.count("heldout") < 130  # about a third
 
 
 @pytest.mark.parametrize(

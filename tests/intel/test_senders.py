@@ -27,9 +27,17 @@ def test_shipped_table_loads_and_every_brand_cites_a_source(senders) -> None:
         assert b.sources and all(s.strip() for s in b.sources), b.id
         # a source is an address someone can open (secondary ones say so first)
         assert all(s.removeprefix("secondary: ").startswith(("http://", "https://")) for s in b.sources), b.id
-        # a listed domain is shown by one of the brand's own sources
+        # a listed domain is shown by one of the brand's sources (a secondary one says so first)
         for d in b.domains:
-            assert any(d in s for s in b.sources if not s.startswith("secondary:")), (b.id, d)
+            assert any(d in s for s in b.sources), (b.id, d)
+    # the operators' and CCB's genuine links are theirs (their domains were once missing, so their
+    # own notices were marked phishing)
+    assert {k: senders.brands[k].domains for k in ("china_mobile", "china_unicom", "china_telecom", "ccb")} == {
+        "china_mobile": ["10086.cn"],
+        "china_unicom": ["10010.com"],
+        "china_telecom": ["189.cn"],
+        "ccb": ["ccb.com"],
+    }
     assert senders.brand_of_number("95588").id == "icbc"
     assert senders.brand_of_number("10086").id == "china_mobile"
     assert senders.brand_of_number("13812345678") is None
@@ -130,9 +138,10 @@ SPOOFS = [
         "【工商银行】积分兑换 icbc-jf 点 com 或致电 4OO-800-1234",
         ["sms_brand_from_ordinary_number", "sms_callback_not_official"],
     ),
-    # no sourced China Mobile domain: the link cannot be judged against the brand, only noted as a
-    # link from a service number
-    ("10086", "【中国移动】话费积分兑换 http://10086-jf.cc/a", ["sms_link_from_service_number"]),
+    # China Mobile's number linking to a domain that is not 10086.cn
+    ("10086", "【中国移动】话费积分兑换 http://10086-jf.cc/a", ["sms_spoofed_service_number"]),
+    ("10086", "【中国移动】您的积分可兑换话费，详见 http://jf.10086.cn", []),  # its own domain
+    ("10000", "【中国电信】您的账单已出，详见 http://waphn.189.cn/a", []),
     ("95588", "【工商银行】您的积分已到账，详见 https://www.icbc.com.cn/jf", []),  # the brand's own domain
     ("95511", "您好，您的快递已到", []),  # no brand, unknown number
 ]

@@ -1,0 +1,73 @@
+"""Extraction over the real corpus: every corpus text with a link or a number has its hand-checked
+findings in ``data/corpus_findings.jsonl`` (kind, type, value, and the registered domain of a link),
+and the extraction finds exactly those.
+
+A row marked ``defect`` is a text the extraction gets wrong today: ``expected`` is what the text
+really carries and the test holds that the extraction still differs, so a fix shows up here (move
+the row to the plain ones) and a regression elsewhere cannot hide. ``note`` says why a row expects
+less than a reader sees (numbers and links the source masked or cut are not findings)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from sensor.intel.corpus import load
+from sensor.intel.extract import extract
+
+ROWS = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "data" / "corpus_findings.jsonl").read_text(encoding="utf-8").splitlines()
+    if line.strip()
+]
+TEXTS = {e.id: e.text for e in load()}
+# what makes a text one "with a link or a number": a run of three digits, a scheme, www, a dotted name
+_LINK_OR_NUMBER = re.compile(r"\d{3,}|https?:|www|[a-z0-9]\.(?:com|cn|net|cc|im|pw|club|fyi|apk)", re.I)
+
+
+def _found(text: str, *, domains: bool = True) -> list[dict[str, str | None]]:
+    out = []
+    for f in extract(text):
+        d = {"kind": f.kind, "type": f.type, "value": f.value}
+        if f.kind == "url" and domains:
+            d["domain"] = f.domain
+        out.append(d)
+    return out
+
+
+def _pair(row: dict) -> tuple[list[dict], list[dict]]:
+    """(found, expected) in the same terms: a row whose links give no domain (a host without a
+    public suffix) compares links without it."""
+    expected = [{k: v for k, v in d.items() if k in ("kind", "type", "value", "domain")} for d in row["expected"]]
+    domains = all("domain" in d for d in expected if d["kind"] == "url")
+    return _found(TEXTS[row["id"]], domains=domains), expected
+
+
+def test_every_text_with_a_link_or_number_has_a_row():
+    rows = {r["id"] for r in ROWS}
+    assert len(rows) == len(ROWS)
+    assert rows <= set(TEXTS)
+    wanted = {i for i, t in TEXTS.items() if _LINK_OR_NUMBER.search(t) or extract(t)}
+    assert wanted <= rows, sorted(wanted - rows)
+    assert len(rows) >= 80
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "defect" not in r], ids=lambda r: r["id"])
+def test_the_extraction_finds_what_the_text_carries(row):
+    found, expected = _pair(row)
+    assert found == expected
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if "defect" in r], ids=lambda r: r["id"])
+def test_known_extraction_defects_are_still_there(row):
+    # if this fails, the extraction was fixed for this text: drop the row's "defect"
+    found, expected = _pair(row)
+    assert row["defect"] and found != expected
+
+
+def test_defects_are_few():
+    defects = [r["id"] for r in ROWS if "defect" in r]
+    assert defects == ["sms-010", "sms-023", "sms-087", "sms-123", "sms-129"]
