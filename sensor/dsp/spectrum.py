@@ -95,12 +95,15 @@ def raster_contrast(
     bin_hz: float = 2.4e3,
     frames: int = 128,
     dc_guard_hz: float = 15e3,
+    edge_hz: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``carrier_contrast`` at given frequencies (Hz from the tuning), NaN where its rings would
     leave the usable band: whether a carrier stands out there; and the power (dBFS) within ±60 kHz
     of each. The spectrum averages ``frames`` frames spread evenly over the whole of ``samples``
     (a carrier on for part of it shows in proportion), with about ``bin_hz`` of resolution at any
-    sample rate."""
+    sample rate. With ``edge_hz``, a frequency within ±``edge_hz`` whose outer ring would leave
+    the usable band is measured against its inner ring alone (the one towards the centre: a front
+    end's roll-off at the band's edge then lowers the contrast, never raises it)."""
     nfft = 1 << int(np.ceil(np.log2(sample_rate_hz / bin_hz)))
     n = len(samples) // nfft
     offsets_hz = np.atleast_1d(np.asarray(offsets_hz, np.float64))
@@ -109,16 +112,22 @@ def raster_contrast(
     take = np.unique(np.linspace(0, n - 1, min(n, frames)).astype(np.int64))
     picked = np.asarray(samples)[: n * nfft].reshape(n, nfft)[take].reshape(-1)
     power, _ = welch_power(picked, sample_rate_hz, nfft=nfft)
-    _offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz)
+    _offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz, edge_hz=edge_hz)
     k = np.clip(np.round(offsets_hz / (sample_rate_hz / nfft)).astype(np.int64) + nfft // 2, 0, nfft - 1)
     return np.where(ok[k], ratio[k], np.nan), 10 * np.log10(np.maximum(inner[k], 1e-30))
 
 
 def _contrast(
-    power: np.ndarray, sample_rate_hz: float, usable_fraction: float, dc_guard_hz: float
+    power: np.ndarray,
+    sample_rate_hz: float,
+    usable_fraction: float,
+    dc_guard_hz: float,
+    *,
+    edge_hz: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(bin offsets, contrast at every bin, where it is measurable, power within ±60 kHz) of a
-    centred power spectrum."""
+    centred power spectrum; within ±``edge_hz``, where the outer ring leaves the usable band,
+    the contrast against the inner ring alone."""
     nfft = len(power)
     bin_hz = sample_rate_hz / nfft
     offsets = (np.arange(nfft) - nfft // 2) * bin_hz
@@ -145,4 +154,13 @@ def _contrast(
     # Only positions whose rings lie inside the usable band.
     k = np.arange(nfft)
     ok = (np.abs(offsets) + 160e3 <= usable_fraction * sample_rate_hz / 2) & (k - r1 >= 0) & (k + r1 < nfft)
-    return offsets, (inner / n_in) / np.maximum(ring, 1e-30), ok, inner
+    ratio = (inner / n_in) / np.maximum(ring, 1e-30)
+    if edge_hz is not None:
+        # The inner ring (towards the centre) of a position near the edge; its inner band must fit.
+        edge = ~ok & (np.abs(offsets) <= edge_hz) & (k - inner_w >= 0) & (k + inner_w < nfft)
+        inward = np.where(offsets > 0, left / n_l, right / n_r)
+        inward_ok = np.where(offsets > 0, k - r1 >= 0, k + r1 < nfft)
+        edge &= inward_ok
+        ratio = np.where(edge, (inner / n_in) / np.maximum(inward, 1e-30), ratio)
+        ok = ok | edge
+    return offsets, ratio, ok, inner
