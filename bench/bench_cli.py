@@ -64,43 +64,54 @@ def _cells_single() -> list[tuple[str, dict]]:
     return [(cell_toml("a", 62, 21, power_dbfs=-20.0), truth)]
 
 
+def _cell(name: str, arfcn: int, bsic: int, power_dbfs: float, mnc: str, lac: int, cell_id: int, extra: str):
+    """One cell's scene TOML and its truth."""
+    t = {"arfcn": arfcn, "bsic": bsic, "mcc": "460", "mnc": mnc, "lac": lac, "cell_id": cell_id}
+    text = cell_toml(
+        name,
+        arfcn,
+        bsic,
+        power_dbfs=power_dbfs,
+        mnc=mnc,
+        lac=lac,
+        cell_id=cell_id,
+        extra=extra,
+    )
+    return text, t
+
+
 def _cells_rtlsdr() -> list[tuple[str, dict]]:
-    out = []
-    for i, a in enumerate([58, 59, 60, 61, 63, 64, 65, 66]):  # ±0.8 MHz; the tuning's centre (62) is empty
-        t = {"arfcn": a, "bsic": (7 * i + 3) % 64, "mcc": "460", "mnc": f"{i % 3:02d}", "lac": 4100 + i % 3}
-        t["cell_id"] = 300 + i
-        text = cell_toml(
+    arfcns = [58, 59, 60, 61, 63, 64, 65, 66]  # ±0.8 MHz; the tuning's centre (62) is empty
+    return [
+        _cell(
             f"c{a}",
             a,
-            t["bsic"],
-            power_dbfs=-18.0 - 2.0 * i,
-            mnc=t["mnc"],
-            lac=t["lac"],
-            cell_id=t["cell_id"],
-            extra=f"start_fn = {i * 999}\n",
+            (7 * i + 3) % 64,
+            -18.0 - 2.0 * i,
+            f"{i % 3:02d}",
+            4100 + i % 3,
+            300 + i,
+            f"start_fn = {i * 999}\n",
         )
-        out.append((text, t))
-    return out
+        for i, a in enumerate(arfcns)
+    ]
 
 
 def _cells_hackrf() -> list[tuple[str, dict]]:
-    out = []
     arfcns = sorted({int(round(a)) for a in np.linspace(21, 103, 60)})  # 943.2-959.6 MHz inside ±8.2 MHz
-    for i, a in enumerate(arfcns):
-        t = {"arfcn": a, "bsic": (5 * i + 1) % 64, "mcc": "460", "mnc": f"{i % 4:02d}", "lac": 5000 + i % 7}
-        t["cell_id"] = 2000 + i
-        text = cell_toml(
+    return [
+        _cell(
             f"w{a}",
             a,
-            t["bsic"],
-            power_dbfs=-14.0 - (i * 7) % 11,
-            mnc=t["mnc"],
-            lac=t["lac"],
-            cell_id=t["cell_id"],
-            extra=f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n",
+            (5 * i + 1) % 64,
+            -14.0 - (i * 7) % 11,
+            f"{i % 4:02d}",
+            5000 + i % 7,
+            2000 + i,
+            f"start_fn = {i * 4321}\ntiming_symbols = {(i * 97) % 1250}.5\n",
         )
-        out.append((text, t))
-    return out
+        for i, a in enumerate(arfcns)
+    ]
 
 
 CASES = {
@@ -161,19 +172,21 @@ class Recording:
         return signed, "ichar"
 
 
-def timed(cmd: list[str], **kw) -> tuple[float, float, subprocess.CompletedProcess]:
+def timed(cmd: list[str], env: dict | None = None, **kw) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall and CPU (user + sys of the child and its children) seconds of one whole process."""
     before = os.times()
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=ENV, **kw)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV, **kw)
     wall = time.perf_counter() - t0
     after = os.times()
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return wall, cpu, p
 
 
-def ours(rec: Recording) -> tuple[float, float, dict]:
-    wall, cpu, p = timed(SENSOR + ["replay", "--json", *rec.replay_args, str(rec.path)])
+def ours(rec: Recording, root: Path = ROOT) -> tuple[float, float, dict]:
+    """``fbs-sensor replay --json`` of ``rec`` by the checkout at ``root``: wall, CPU, checks."""
+    env = {**os.environ, "PYTHONPATH": str(root)}  # and run from there: ``python -m`` puts the cwd first
+    wall, cpu, p = timed(SENSOR + ["replay", "--json", *rec.replay_args, str(rec.path)], env=env, cwd=root)
     if p.returncode != 0:
         raise SystemExit(f"replay of {rec.path} failed: {p.stderr[-2000:]}")
     return wall, cpu, check(rec, [json.loads(line) for line in p.stdout.splitlines()])
@@ -240,6 +253,9 @@ def main() -> None:
     ap.add_argument("--cases", default="single,rtlsdr,hackrf")
     ap.add_argument("--grgsm-hackrf", action="store_true", help="Also run gr-gsm on the 60-cell file.")
     ap.add_argument("--no-grgsm", action="store_true")
+    ap.add_argument(
+        "--reference", type=Path, help="Another checkout (e.g. the commit before a change) replayed alternately."
+    )
     ap.add_argument("--no-first-run", dest="first_run", action="store_false")
     a = ap.parse_args()
     if a.repeat < 1:
@@ -247,7 +263,8 @@ def main() -> None:
     a.work.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="grgsm-", dir=a.work))
     # What an installed package has: its bytecode compiled (this machine may set PYTHONDONTWRITEBYTECODE).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "sensor")], check=True)
+    for root in (ROOT, a.reference) if a.reference else (ROOT,):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "sensor")], check=True)
     names = a.cases.split(",")
     recs = {n: Recording(n, a.work, a.hackrf_seconds if n == "hackrf" else CASES[n][2]) for n in names}
     use_grgsm = grgsm.available() and not a.no_grgsm
@@ -276,13 +293,17 @@ def main() -> None:
     print(json.dumps(rows[-1]), flush=True)
 
     for name, rec in recs.items():
-        ow, oc, tw, tc = [], [], [], []
-        ok = ref_blocks = None
+        ow, oc, tw, tc, rw, rc = [], [], [], [], [], []
+        ok = ref_blocks = ref_ok = None
         grgsm_here = use_grgsm and (name != "hackrf" or a.grgsm_hackrf)
         for _ in range(a.repeat):
             w, c, ok = ours(rec)
             ow.append(w)
             oc.append(c)
+            if a.reference:
+                w, c, ref_ok = ours(rec, a.reference)
+                rw.append(w)
+                rc.append(c)
             if grgsm_here:
                 w, c, ref_blocks = theirs(rec, tmp)
                 tw.append(w)
@@ -303,6 +324,13 @@ def main() -> None:
             "grgsm_blocks": ref_blocks,
             "speedup": statistics.median(tw) / statistics.median(ow) if tw else None,
         }
+        if a.reference:
+            row["reference"] = {
+                "wall_s": round(statistics.median(rw), 3),
+                "cpu_s": round(statistics.median(rc), 3),
+                "si3_right": ref_ok["si3_right"],
+                "blocks": ref_ok["blocks"],
+            }
         rows.append({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()})
         print(json.dumps(rows[-1]), flush=True)
 
@@ -325,6 +353,14 @@ def main() -> None:
             f"| {ref[0]} | {ref[1]} | {ref[2]} | {r['si3_right']}/{r['cells']} (+{r['extra_cells']}) "
             f"| {r['blocks']} / {'-' if r['grgsm_blocks'] is None else r['grgsm_blocks']} |"
         )
+    for r in rows:
+        if "reference" in r:
+            ref = r["reference"]
+            print(
+                f"reference checkout, {r['case']}: {ref['wall_s']:.2f} s wall, {ref['cpu_s']:.2f} s CPU "
+                f"(this one ÷ it: {r['ours_s'] / ref['wall_s']:.2f} wall, {r['ours_cpu_s'] / ref['cpu_s']:.2f} CPU), "
+                f"SI3 right {ref['si3_right']}, blocks {ref['blocks']}"
+            )
 
 
 if __name__ == "__main__":
