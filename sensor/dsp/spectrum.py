@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sensor.dsp import fft
+
 GSM_RASTER_HZ = 200e3  # every GSM carrier sits on a multiple of 200 kHz (TS 45.005 §2)
 
 
@@ -17,12 +19,16 @@ class Spectrum:
     n_averaged: int
 
 
-def welch_power(samples: np.ndarray, sample_rate_hz: float, *, nfft: int = 4096) -> tuple[np.ndarray, int]:
+def welch_power(
+    samples: np.ndarray, sample_rate_hz: float, *, nfft: int = 4096, single: bool = False
+) -> tuple[np.ndarray, int]:
     """Mean power per FFT bin (linear, full scale 1.0) of ``samples`` cut into Hann-windowed frames.
 
     The window is normalised for power (Σ w² = 1/nfft), so the bins of a band add up to the power
     in that band (Parseval) whatever the signal: a carrier's power is the sum over its bins.
-    Returns (power[nfft] in fftshift order, number of frames averaged).
+    Returns (power[nfft] in fftshift order, number of frames averaged). ``single``: transformed in
+    complex64 (numpy's FFT works in complex128: ~3 × the time on 128 frames of 8192 at 20 Msps),
+    the frames' powers averaged in float64.
     """
     n = len(samples) // nfft
     if n == 0:
@@ -30,6 +36,10 @@ def welch_power(samples: np.ndarray, sample_rate_hz: float, *, nfft: int = 4096)
     window = np.hanning(nfft).astype(np.float32)
     window /= np.sqrt(nfft * np.sum(window.astype(np.float64) ** 2))
     frames = samples[: n * nfft].reshape(n, nfft) * window
+    if single and frames.dtype == np.complex64:
+        spec = fft.fft(frames, axis=1, overwrite_x=True)
+        power = (spec.real**2 + spec.imag**2).mean(axis=0, dtype=np.float64)
+        return np.fft.fftshift(power), n
     power = np.abs(np.fft.fft(frames, axis=1)) ** 2
     return np.fft.fftshift(power.mean(axis=0)), n
 
@@ -111,7 +121,7 @@ def raster_contrast(
         return np.full(len(offsets_hz), np.nan), np.full(len(offsets_hz), np.nan)
     take = np.unique(np.linspace(0, n - 1, min(n, frames)).astype(np.int64))
     picked = np.asarray(samples)[: n * nfft].reshape(n, nfft)[take].reshape(-1)
-    power, _ = welch_power(picked, sample_rate_hz, nfft=nfft)
+    power, _ = welch_power(picked, sample_rate_hz, nfft=nfft, single=True)
     _offsets, ratio, ok, inner = _contrast(power, sample_rate_hz, usable_fraction, dc_guard_hz, edge_hz=edge_hz)
     k = np.clip(np.round(offsets_hz / (sample_rate_hz / nfft)).astype(np.int64) + nfft // 2, 0, nfft - 1)
     return np.where(ok[k], ratio[k], np.nan), 10 * np.log10(np.maximum(inner[k], 1e-30))
