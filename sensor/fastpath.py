@@ -15,8 +15,8 @@ is wanted, and that extension is loaded by every later process — a shared libr
 hundred kB that needs neither numba nor its compiler at run time (~1 ms, where importing numba
 and loading its on-disk cache took ~0.45 s of every process). The extension lives in the kernel
 module's ``__pycache__`` (or ``$XDG_CACHE_HOME/fbs-sensor`` where that is read-only), named by a
-hash of the kernel module's source, numba's and numpy's versions and the CPU's features (it is
-built for this CPU, as the just-in-time twins are), so an edit rebuilds it. Where
+hash of the kernel module's and this module's source, numba's and numpy's versions and the CPU's
+features (it is built for this CPU, as the just-in-time twins are), so an edit rebuilds it. Where
 it cannot be built (no C compiler: numba's pycc needs one), or with ``FBS_SENSOR_NUMBA=jit``, the
 twins are compiled just in time with ``numba.njit(cache=True)`` as before.
 """
@@ -179,6 +179,7 @@ def _key(module: ModuleType) -> str:
     import numpy
 
     h = hashlib.sha256(Path(module.__file__ or "").read_bytes())
+    h.update(Path(__file__).read_bytes())  # how it is built (_build) is part of what it is
     h.update(f"{_numba_version()} {numpy.__version__} {sys.version}".encode())
     h.update(_cpu_flags())  # built for this machine's CPU: a home folder shared with another rebuilds
     return h.hexdigest()[:16]
@@ -208,10 +209,10 @@ def _extension(module_name: str) -> ModuleType | None:
     name = _PREFIX + module_name.rsplit(".", 1)[-1]
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     file = f"{name}.{_key(module)}{suffix}"
-    for place in _places(module):
-        if (place / file).is_file():
-            return _load(name, place / file)
-    with _lock:
+    with _lock:  # one thread builds; the others wait for it (other processes may build it too)
+        for place in _places(module):
+            if (place / file).is_file():
+                return _load(name, place / file)
         for place in _places(module):
             try:
                 place.mkdir(parents=True, exist_ok=True)
