@@ -145,3 +145,53 @@ def test_the_whole_receiver_decodes_the_same_blocks_either_way(tmp_path, monkeyp
     monkeypatch.setattr(mlse, "branch_metrics", lambda: None)
     assert run() == fast and len(fast) > 4 * 80  # noisy enough (SNR ~10 dB) that Viterbi corrects bits
     assert sum(n for _, n in fast.values()) > 0
+
+
+def test_the_ahead_of_time_twins_load_without_numba(tmp_path):
+    """Once built (here, or by any earlier process), a process loads the twins from their
+    extension: numba is never imported, and they decode as the reference does."""
+    import subprocess
+    import sys
+
+    from sensor.coding import viterbi_kernels
+
+    if viterbi_kernels.viterbi() is None:
+        pytest.skip("numba not usable here")
+    code = (
+        "import sys, numpy as np\n"
+        "from sensor.coding.convolutional import GSM_K5, viterbi_decode\n"
+        "x = np.sign(np.random.default_rng(1).standard_normal((5, 456))).astype(np.float32)\n"
+        "viterbi_decode(x, GSM_K5)\n"
+        "sys.exit(10 if 'numba' in sys.modules else 0)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if fastpath._extension("sensor.coding.viterbi_kernels") is None:  # no C compiler: the JIT twins
+        pytest.skip("the ahead-of-time extension cannot be built here")
+    assert p.returncode == 0, p.stderr
+
+
+def test_an_argument_unlike_the_declared_signature_goes_to_the_jit_twin():
+    """The extension trusts its arguments' types (a float64 array where float32 is declared would
+    be read as garbage): the guard sends anything else to the just-in-time twin, same results."""
+    from sensor.coding import viterbi_kernels
+
+    checks = fastpath._arg_checks(viterbi_kernels.viterbi_signature)
+    assert checks == [("float32", 2, True), ("int64", 3, True), ("float32", 2, True), None, None, None]
+    assert fastpath._arg_checks("void(c8[:,::1], i8, c8[:,:,:])") == [
+        ("complex64", 2, True),
+        None,
+        ("complex64", 3, False),
+    ]
+    rng = np.random.default_rng(3)
+    u = rng.integers(0, 2, (20, 189)).astype(np.uint8)
+    soft = (1.0 - 2.0 * conv_encode(u, GSM_K5).astype(np.float32)) + rng.normal(0, 0.5, (20, 378)).astype(np.float32)
+    want = viterbi_decode(soft.astype(np.float32), GSM_K5)
+    got = viterbi_decode(np.asfortranarray(soft.astype(np.float32)), GSM_K5)  # not C-contiguous
+    assert np.array_equal(want.ubits, got.ubits)
+    calls = []
+    twin = fastpath._guarded(lambda *a: calls.append("aot"), "void(f4[::1])", lambda: lambda *a: calls.append("jit"))
+    twin(np.zeros(3, np.float32))
+    twin(np.zeros(3, np.float64))
+    twin(np.zeros(6, np.float32)[::2])
+    twin([0.0, 1.0])
+    assert calls == ["aot", "jit", "jit", "jit"]

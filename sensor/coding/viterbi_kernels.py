@@ -62,4 +62,5 @@ def _viterbi(
     return out
 
 
-viterbi = compiled(_viterbi)
+viterbi_signature = "u1[:,::1](f4[:,::1], i8[:,:,::1], f4[:,::1], i8, b1, f4)"
+viterbi = compiled(_viterbi, signature=viterbi_signature)

@@ -6,8 +6,6 @@ import datetime as dt
 
 import click
 import numpy as np
-from rich.console import Console
-from rich.table import Table
 
 from sensor.dsp.spectrum import raster_channel_powers, spectrum
 from sensor.sources.open import open_recording
@@ -35,6 +33,9 @@ def command(
     recording: str, fmt: str | None, rate_hz: float | None, center_hz: float | None, seconds: float, threshold_db: float
 ) -> None:
     """Summarise RECORDING and list the 200 kHz channels that carry power."""
+    from rich.console import Console  # here: replay and scan import this module for recording_options
+    from rich.table import Table
+
     src = open_recording(recording, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
     console = Console()
     rate = src.info.sample_rate_hz

@@ -19,7 +19,6 @@ from sensor.frames.block import block_object, gsmtap_header
 from sensor.frames.gsmtap import GsmtapSender
 from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
-from sensor.intel import analysed_sms
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
 from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object
@@ -167,7 +166,11 @@ def command(
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects)
     sessions = [session_object(s) for s in carriers.sessions]
-    sms = [analysed_sms(m) for m in carriers.sms]
+    sms = []
+    if carriers.sms:  # the analysis (phone numbers, links, classifier: ~0.1 s of imports) only when there are SMS
+        from sensor.intel import analysed_sms
+
+        sms = [analysed_sms(m) for m in carriers.sms]
     summary = {
         "type": "summary",
         "schema": 1,

@@ -101,4 +101,8 @@ def _estimate_spaced(
         centroid_out[n] = m + centroid
 
 
-estimate_spaced = compiled(_estimate_spaced)
+estimate_spaced = compiled(
+    _estimate_spaced,
+    signature="void(c8[:,::1], i8[::1], i8[:,::1], c16[:,::1], f8[:,::1], f8[:,::1], i8, i8, i8, f8, f8, "
+    "c16[:,::1], i8[::1], f8[::1], f8[::1])",
+)

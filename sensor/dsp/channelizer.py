@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-import scipy.fft
 
+from sensor.dsp import fft
 from sensor.dsp.channelizer_kernels import fill, scatter
 from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.gsm.tdma import SYMBOL_RATE_EXACT_HZ, SYMBOL_RATE_HZ
@@ -288,7 +288,7 @@ def channelize(
             wanted = None
         frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
         used = None if wanted is None else np.flatnonzero(wanted.any(axis=0))
-        spec = scipy.fft.fft(frames if used is None else frames[used], axis=1)  # (blocks transformed, n_in)
+        spec = fft.fft(frames if used is None else frames[used], axis=1)  # (blocks transformed, n_in)
         if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
             e = (spec.real**2 + spec.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
             energy = np.concatenate((e[plan.n_in - half :], e[: plan.n_in - half]))  # centred: signed −half.. first
@@ -319,7 +319,7 @@ def channelize(
         f = full.reshape(n_ch * nb_max, plan.n_out)[: len(cs)]  # type: ignore[union-attr]
         f[:, K + 1 : plan.n_out - K] = 0  # the bins no channel keeps (the transform below works in place)
         _fill_pairs(spec, plan, phase, cs, rows, f)
-        y = scipy.fft.ifft(f, axis=1, overwrite_x=True)  # (pairs, n_out): hop_out new samples from h0
+        y = fft.ifft(f, axis=1, overwrite_x=True)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
         if wanted is None:

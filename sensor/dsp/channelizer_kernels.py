@@ -45,7 +45,7 @@ def _fill(
             k += run
 
 
-fill = compiled(_fill)
+fill = compiled(_fill, signature="void(c8[:,::1], i8[:,::1], f4[:,::1], c8[:,::1], i8, i8[:], i8[:], c8[:,::1])")
 
 
 def _scatter(y: np.ndarray, h0: int, hop: int, cs: np.ndarray, bs: np.ndarray, b0: int, out3: np.ndarray) -> None:
@@ -57,4 +57,4 @@ def _scatter(y: np.ndarray, h0: int, hop: int, cs: np.ndarray, bs: np.ndarray, b
             dst[k] = src[h0 + k]
 
 
-scatter = compiled(_scatter)
+scatter = compiled(_scatter, signature="void(c8[:,::1], i8, i8, i8[:], i8[:], i8, c8[:,:,:])")

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
 
+from sensor.dsp import fft
 from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
 from sensor.gsm.multiframe import FCCH_T3, SCH_T3
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
@@ -158,9 +158,9 @@ def tone_lowpass(n: int, fs: float) -> tuple[np.ndarray, float]:
 def lowpass_rows(rows: np.ndarray, fs: float) -> tuple[np.ndarray, float]:
     """Each row through the tone low-pass (by FFT, zero-padded to a fast length); its noise bandwidth."""
     n = rows.shape[1]
-    nfft = scipy.fft.next_fast_len(n)
+    nfft = fft.next_fast_len(n)
     lp, enbw_hz = tone_lowpass(nfft, fs)
-    return scipy.fft.ifft(scipy.fft.fft(rows, n=nfft, axis=1) * lp, axis=1)[:, :n], enbw_hz
+    return fft.ifft(fft.fft(rows, n=nfft, axis=1) * lp, axis=1)[:, :n], enbw_hz
 
 
 def symbol_means(seg: np.ndarray, sps: float, n_symbols: int) -> np.ndarray:

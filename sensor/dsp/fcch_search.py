@@ -14,8 +14,8 @@ neighbouring window too. On a channel stream tones are searched only within ±``
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
+from sensor.dsp import fft
 from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
@@ -153,7 +153,7 @@ def _band_power(x: np.ndarray, win: int, hop: int, n_frames: int, nfft: int, ban
         if c0:  # the transform overwrote the padding
             rows[:, win:] = 0
         np.multiply(frames[c0:c1], window, out=rows[:, :win])
-        spec = scipy.fft.fft(rows, axis=1, overwrite_x=True)
+        spec = fft.fft(rows, axis=1, overwrite_x=True)
         for b0, b1, col in runs:
             seg = spec[:, b0:b1]
             dst = power[c0:c1, col : col + b1 - b0]

@@ -88,7 +88,7 @@ def _subtract_min(metrics: np.ndarray, lo: np.ndarray) -> None:
             row[n] = row[n] - lo[n]
 
 
-forward_backward = compiled(_forward_backward, _subtract_min)
+forward_backward = compiled(_forward_backward, _subtract_min, signature="f4[:,::1](f4[:,:,::1], i8, i8, i8)")
 
 
 def _branch_metrics(
@@ -141,4 +141,8 @@ def _branch_metrics(
                 row[n] = (row[n] + ej[n]) + p
 
 
-branch_metrics = compiled(_branch_metrics)
+branch_metrics = compiled(
+    _branch_metrics,
+    signature="void(c8[:,::1], i8[::1], i8[::1], i8, c16[::1], f4[:,::1], f4[:,::1], f4[:,::1], f4[:,::1], "
+    "f4[:,::1], f4[:,:,::1])",
+)

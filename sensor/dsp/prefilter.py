@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
+
+from sensor.dsp import fft
 
 PREFILTER_CUTOFF_SYMBOL_RATE = 0.5  # receive low-pass cut-off, × the symbol rate (Nyquist at 1 sps)
 PREFILTER_SPAN_SYMBOLS = 8
@@ -56,12 +57,12 @@ def prefilter(samples: np.ndarray, *, samples_per_symbol: int) -> np.ndarray:
     # computed once per length.
     full = n + len(h) - 1
     real = not np.iscomplexobj(x)
-    nfft = scipy.fft.next_fast_len(full, real)
+    nfft = fft.next_fast_len(full, real)
     spec = _taps_spectrum(int(samples_per_symbol), nfft, single, real)
     if real:
-        y = scipy.fft.irfft(scipy.fft.rfft(x, nfft, axis=-1) * spec, nfft, axis=-1)
+        y = fft.irfft(fft.rfft(x, nfft, axis=-1) * spec, nfft, axis=-1)
     else:
-        y = scipy.fft.ifft(scipy.fft.fft(x, nfft, axis=-1) * spec, nfft, axis=-1)
+        y = fft.ifft(fft.fft(x, nfft, axis=-1) * spec, nfft, axis=-1)
     start = (full - n) // 2
     return y[..., start : start + n].astype(out_dtype)
 
@@ -70,7 +71,7 @@ def prefilter(samples: np.ndarray, *, samples_per_symbol: int) -> np.ndarray:
 def _taps_spectrum(samples_per_symbol: int, nfft: int, single: bool, real: bool) -> np.ndarray:
     """The spectrum of ``prefilter_taps`` over ``nfft`` points, in the input's precision."""
     h = prefilter_taps(samples_per_symbol).astype(np.float32 if single else np.float64)
-    spec = scipy.fft.rfft(h, nfft) if real else scipy.fft.fft(h, nfft)
+    spec = fft.rfft(h, nfft) if real else fft.fft(h, nfft)
     spec.setflags(write=False)
     return spec
 
