@@ -165,7 +165,7 @@ def command(
         if baseline is not None:
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
-    locations = located(cells, objects)
+    locations = located(cells, objects, tunings(sources))
     sessions = [session_object(s) for s in carriers.sessions]
     sms = [analysed_sms(m) for m in carriers.sms]
     summary = {

@@ -350,6 +350,21 @@ def _fine_axes(ea: np.ndarray, na: np.ndarray, mask: np.ndarray, points: int = 1
     )
 
 
+def moving_rows(rows: np.ndarray, cfg: JointConfig) -> np.ndarray:
+    """Which suspect rows carry bearing information: a carrier with its sd, taken at ≥ ``min_speed_m_s``."""
+    return np.isfinite(rows[:, 5]) & (np.nan_to_num(rows[:, 6]) > 0) & (np.nan_to_num(rows[:, 7]) >= cfg.min_speed_m_s)
+
+
+def has_bearing_information(
+    readings: Sequence[Sequence[float]] | np.ndarray, config: JointConfig | None = None
+) -> bool:
+    """Whether :func:`locate_joint` would fit power and Doppler (else it is ``fit.locate``: parked)."""
+    cfg = config or JointConfig()
+    rows = _rows(readings, len(SUSPECT_COLUMNS), "readings")
+    rows = rows[np.all(np.isfinite(rows[:, :5]), axis=1) & (rows[:, 4] > 0)]
+    return int(moving_rows(rows, cfg).sum()) >= cfg.min_moving_readings
+
+
 def locate_joint(
     readings: Sequence[Sequence[float]] | np.ndarray,
     references: Sequence[Sequence[float]] | np.ndarray = (),
@@ -370,9 +385,7 @@ def locate_joint(
     refs = _rows(references, len(REFERENCE_COLUMNS) + 1, "references")
     miss = _rows(missed, len(MISSED_COLUMNS), "missed readings")
     sus = sus[np.all(np.isfinite(sus[:, :5]), axis=1) & (sus[:, 4] > 0)]
-    moving = (
-        np.isfinite(sus[:, 5]) & (np.nan_to_num(sus[:, 6]) > 0) & (np.nan_to_num(sus[:, 7]) >= cfg.min_speed_m_s)
-    )
+    moving = moving_rows(sus, cfg)
     if moving.sum() < cfg.min_moving_readings:
         out = locate(sus[:, :5], pc)
         if isinstance(out, Refusal):
@@ -467,7 +480,8 @@ def locate_joint(
         n_readings=len(sus),
         rejected=(),
         mirror_ambiguous=mirror,
-        method=method + ("; mirror ambiguity: the drive cannot tell the two sides of its main axis apart" if mirror else ""),
+        method=method
+        + ("; mirror ambiguity: the drive cannot tell the two sides of its main axis apart" if mirror else ""),
         next_look=look,
     )
 

@@ -50,7 +50,9 @@ def suspect_rows(
     f = f + rng.normal(0.0, 1.0, len(d))
     lat, lon = lat_lon_from_enu(xy[:, 0], xy[:, 1], LAT0, LON0)
     n = len(d)
-    return np.column_stack((lat, lon, power, t, np.ones(n), f, np.full(n, 1.5), np.full(n, speed), heading, np.zeros(n)))
+    return np.column_stack(
+        (lat, lon, power, t, np.ones(n), f, np.full(n, 1.5), np.full(n, speed), heading, np.zeros(n))
+    )
 
 
 def error_m(est: Estimate, tx: np.ndarray) -> float:
@@ -101,7 +103,9 @@ def _reference_rows(rng: np.random.Generator, xy, heading, speed, rx_hz, t, site
         f = fc + doppler_hz(site[0], site[1], xy[:, 0], xy[:, 1], v[:, 0], v[:, 1], fc) - rx_hz * fc / CARRIER_HZ
         f = f + rng.normal(0.0, 1.0, len(xy))
         n = len(xy)
-        out.append(np.column_stack((lat, lon, t, f, np.full(n, 1.5), np.full(n, speed), heading, np.zeros(n), np.full(n, j))))
+        out.append(
+            np.column_stack((lat, lon, t, f, np.full(n, 1.5), np.full(n, speed), heading, np.zeros(n), np.full(n, j)))
+        )
     return np.vstack(out)
 
 
@@ -115,7 +119,12 @@ def test_the_receivers_drift_is_taken_from_the_real_cells():
     t = np.arange(len(xy)) * 25.0 / speed
     rx_hz = np.cumsum(rng.normal(0.0, 6.0, len(xy)))  # a walk of 6 Hz per 2.5 s reading
     rows = suspect_rows(rng, xy, heading, tx, speed, rx_hz, t)
-    sites = [np.array([2000.0, 300.0]), np.array([-1500.0, -1200.0]), np.array([300.0, 2600.0]), np.array([-2500.0, 900.0])]
+    sites = [
+        np.array([2000.0, 300.0]),
+        np.array([-1500.0, -1200.0]),
+        np.array([300.0, 2600.0]),
+        np.array([-2500.0, 900.0]),
+    ]
     refs = _reference_rows(rng, xy, heading, speed, rx_hz, t, sites)
     cfg = JointConfig(receiver_drift_ppm_per_min=6.0 * np.sqrt(60.0 / 2.5) / CARRIER_HZ * 1e6)
     with_refs = locate_joint(rows, refs, config=cfg)
@@ -139,7 +148,9 @@ def test_a_parked_sensor_gets_the_power_only_fit_unchanged():
     assert locate_joint(rows) == locate(rows[:, :5])
     few = rows[:2]
     out = locate_joint(few)
-    assert isinstance(out, Refusal) and out.reason.startswith("no bearing information: parked; power only: measured from")
+    assert isinstance(out, Refusal) and out.reason.startswith(
+        "no bearing information: parked; power only: measured from"
+    )
 
 
 def test_censored_readings_exclude_where_it_would_have_been_heard():

@@ -1,0 +1,84 @@
+"""One receiver's cells (``sensor.cells.CellObservation``: a replay's or a live scan's) as the rows of
+the joint power + Doppler fit (``sensor/locate/joint.py``): the suspect's power readings with the
+carrier, its sd and the receiver's velocity of the frequency reading nearest each in time, and the
+real cells' carrier readings. One receiver: one run (0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sensor.cells import CellObservation
+from sensor.locate.joint import REFERENCE_COLUMNS, SUSPECT_COLUMNS
+
+NEAREST_S = 0.5  # a frequency reading (its bursts' mean time) this close to a power reading: the same reading
+
+
+def _num(v: object) -> float:
+    return float("nan") if v is None else float(v)  # type: ignore[arg-type]
+
+
+def suspect_rows(cell: CellObservation) -> np.ndarray:
+    """``locate_joint`` rows of ``cell``: every positioned power reading; those within ``NEAREST_S``
+    of a frequency reading carry its carrier, sd and the velocity then (NaN otherwise)."""
+    out = np.full((len(cell.readings), len(SUSPECT_COLUMNS)), np.nan)
+    if not len(out):
+        return out
+    out[:, :4] = np.array(cell.readings, dtype=np.float64)
+    out[:, 4] = 1.0
+    out[:, 9] = 0.0
+    t = out[:, 3]
+    for fr in cell.frequency_readings:
+        pos = fr.position or {}
+        i = int(np.argmin(np.abs(t - fr.t_s)))
+        if abs(t[i] - fr.t_s) <= NEAREST_S:
+            out[i, 5:9] = (fr.freq_hz, fr.freq_sd_hz, _num(pos.get("speed_m_s")), _num(pos.get("heading_deg")))
+    return out
+
+
+def reference_rows(cells: Iterable[CellObservation]) -> np.ndarray:
+    """``locate_joint`` reference rows of the real ``cells``: their positioned carrier readings."""
+    out = []
+    for j, c in enumerate(cells):
+        for fr in c.frequency_readings:
+            pos = fr.position or {}
+            if pos.get("lat_deg") is None or pos.get("lon_deg") is None:
+                continue
+            out.append((pos["lat_deg"], pos["lon_deg"], fr.t_s, fr.freq_hz, fr.freq_sd_hz,
+                        _num(pos.get("speed_m_s")), _num(pos.get("heading_deg")), 0.0, float(j)))  # fmt: skip
+    return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
+
+
+HEARD_GAP_S = 2.0  # the suspect unheard for this long on a tuning covering it: a censored reading
+BAND_SHARE = 0.8  # of a tuning's sample rate that its channelizer decodes
+
+
+def missed_rows(
+    cell: CellObservation, others: Iterable[CellObservation], tunings: Iterable[tuple[float, float, float, float]]
+) -> np.ndarray:
+    """``locate_joint`` censored rows ("searched, not heard") of ``cell``: where another cell was read
+    (its position and time) on a tuning ``(center_hz, sample_rate_hz, t_start_s, t_end_s)`` that covered
+    ``cell``'s carrier, more than ``HEARD_GAP_S`` from any reading of ``cell``, one per second; the
+    sensitivity is the weakest power any cell was read at."""
+    f = cell.downlink_hz
+    others = [c for c in others if c is not cell and c.readings]
+    if f is None or not others:
+        return np.empty((0, 4))
+    spans = [(t0, t1) for c_hz, rate, t0, t1 in tunings if abs(f - c_hz) <= BAND_SHARE * rate / 2]
+    heard = np.sort(np.array([r[3] for r in cell.readings], dtype=np.float64))
+    rows = np.array([r for c in others for r in c.readings], dtype=np.float64)
+    floor = float(min(rows[:, 2].min(), min((r[2] for r in cell.readings), default=np.inf)))
+    t = rows[:, 3]
+    inside = np.zeros(len(rows), dtype=bool)
+    for t0, t1 in spans:
+        inside |= (t >= t0) & (t <= t1)
+    if len(heard):
+        i = np.clip(np.searchsorted(heard, t), 1, len(heard) - 1) if len(heard) > 1 else np.zeros(len(t), int)
+        gap = np.minimum(np.abs(t - heard[i]), np.abs(t - heard[np.maximum(i - 1, 0)]))
+        inside &= gap > HEARD_GAP_S
+    rows = rows[inside]
+    _, first = np.unique(np.floor(rows[:, 3]), return_index=True)
+    rows = rows[first]
+    return np.column_stack((rows[:, 0], rows[:, 1], rows[:, 3], np.full(len(rows), floor)))
