@@ -74,7 +74,7 @@ import numpy as np
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.locate.estimate import Ellipse, Estimate, Refusal
 from sensor.locate.fit import locate
-from sensor.locate.guidance import NextLook, next_look
+from sensor.locate.guidance import NextLook
 from sensor.locate.model import LocateConfig, plane_observations, profile_at
 from sensor.locate.observations import distinct_positions
 from sensor.locate.region import region_ellipse, region_parts
@@ -101,8 +101,8 @@ class JointConfig:
     receiver_drift_ppm_per_min: float = 0.02  # the receiver's oscillator random walk, ppm per √minute
     fake_drift_ppm_per_min: float = 0.01  # the suspect's free-running crystal
     threshold_scale: float = 1.0  # on χ²₂(0.95): calibration of the joint region (bench/bench_locate.py)
-    reference_grid_bearings: int = 72
-    reference_grid_ranges_m: tuple[float, float, int] = (150.0, 8000.0, 24)
+    reference_grid_bearings: int = 36
+    reference_grid_ranges_m: tuple[float, float, int] = (150.0, 8000.0, 12)
 
 
 def _rows(a: Sequence[Sequence[float]] | np.ndarray, cols: int, name: str) -> np.ndarray:
@@ -161,18 +161,19 @@ def _freq_system(
 ) -> _FreqSystem:  # fmt: skip
     """The GLS system of frequency readings of cells ``cell`` (one free constant per cell and run),
     the receiver's walk (``q_rx``) common to a run, each row's own walk rate in ``drifts``."""
+    from scipy import linalg
+
     n = len(f_hz)
-    c = np.diag(sd_hz**2)
-    for k in np.unique(run):
+    k_mat = np.zeros((n, n))
+    for k in np.unique(run):  # runs are independent: K is block-diagonal, one block per run
         m = np.nonzero(run == k)[0]
         tau = t_s[m] - t_s[m].min()
         tmin = np.minimum(tau[:, None], tau[None, :])
         same_cell = cell[m][:, None] == cell[m][None, :]
-        c[np.ix_(m, m)] += q_rx * tmin + np.where(same_cell, np.sqrt(np.outer(drifts[m], drifts[m])), 0.0) * tmin
-    from scipy import linalg
-
-    low = linalg.cholesky(c + 1e-9 * np.eye(n), lower=True)
-    k_mat = linalg.solve_triangular(low, np.eye(n), lower=True)
+        c = q_rx * tmin + np.where(same_cell, np.sqrt(np.outer(drifts[m], drifts[m])), 0.0) * tmin
+        c[np.diag_indices_from(c)] += sd_hz[m] ** 2 + 1e-9
+        low = linalg.cholesky(c, lower=True)
+        k_mat[np.ix_(m, m)] = linalg.solve_triangular(low, np.eye(len(m)), lower=True)
     _, groups = np.unique(np.column_stack((cell, run)), axis=0, return_inverse=True)
     groups = groups.ravel()
     x = np.zeros((n, groups.max() + 1))
@@ -459,7 +460,8 @@ def locate_joint(
     clat, clon = lat_lon_from_enu(c[0], c[1], lat0, lon0)
     lat, lon = lat_lon_from_enu(x, y, lat0, lon0)
     _, _, expo, tx = joint.terms(np.array([x]), np.array([y]))
-    look = _look(obs, joint, fe, fn, fmask, jf, j_min, np.array([x, y]), s_p2)
+    look = _bearing_look(joint, fe, fn, fmask, jf, j_min, np.array([x, y]), float(expo[0]), obs.east_m, obs.north_m,
+                         (lat0, lon0))  # fmt: skip
     method = (
         f"joint power + Doppler fit of {len(sus)} readings ({int(np.isfinite(sus[:, 5]).sum())} with a carrier, "
         f"{int(moving.sum())} moving), the receiver's drift from {n_ref} real cell(s), the suspect's offset and "
@@ -502,32 +504,75 @@ def _polish(joint: _Joint, x0: float, y0: float) -> np.ndarray:
     return r.x if r.fun <= f(np.array([x0, y0])) else np.array([x0, y0])
 
 
-def _look(
-    obs: object, joint: _Joint, fe: np.ndarray, fn: np.ndarray, mask: np.ndarray, jf: np.ndarray, j_min: float,
-    theta: np.ndarray, s_p2: float,
+LEG_M = 300.0  # a candidate leg: this long, through a candidate point, east-west or north-south
+LEG_STEP_M = 25.0  # a reading every this many metres along it
+LEG_SPEED_M_S = 10.0
+LEG_SD_HZ = 1.5  # a clean carrier reading's stated sd (the FCCH floor)
+
+
+def leg_information(
+    x: float, y: float, e: np.ndarray, n: np.ndarray, heading_deg: float, *, carrier_hz: float,
+    exponent: float, sigma_db: float,
+) -> np.ndarray:  # fmt: skip
+    """Fisher information (2 × 2, about the transmitter's (x, y)) of one leg's readings at (e, n) driven
+    at ``heading_deg``: their Doppler (sd ``LEG_SD_HZ``, the leg's own carrier offset a nuisance:
+    the gradients' mean taken off) and their power (σ ``sigma_db``, independent)."""
+    h = np.radians(heading_deg)
+    ve, vn = LEG_SPEED_M_S * np.sin(h), LEG_SPEED_M_S * np.cos(h)
+    de, dn = x - e, y - n
+    d2 = np.maximum(de * de + dn * dn, 1.0)
+    d = np.sqrt(d2)
+    k = carrier_hz / SPEED_OF_LIGHT_M_S
+    vu = (ve * de + vn * dn) / d
+    g = np.column_stack(((ve - vu * de / d) / d, (vn - vu * dn / d) / d)) * k  # ∂f_d/∂(x, y)
+    g = g - g.mean(axis=0)
+    p = np.column_stack((de, dn)) * (-10.0 * exponent / (np.log(10.0) * d2))[:, None]  # ∂μ/∂(x, y)
+    return g.T @ g / LEG_SD_HZ**2 + p.T @ p / sigma_db**2
+
+
+def _bearing_look(
+    joint: _Joint, fe: np.ndarray, fn: np.ndarray, mask: np.ndarray, jf: np.ndarray, j_min: float,
+    theta: np.ndarray, exponent: float, reading_e: np.ndarray, reading_n: np.ndarray, origin: tuple[float, float],
 ) -> NextLook | None:  # fmt: skip
-    """``guidance.next_look`` over the joint region, its hypotheses weighted by the joint likelihood."""
+    """Where one more leg would add the most bearing information: over the candidate points of
+    ``guidance`` and two leg directions each, the leg minimising trace((I₀ + I_leg)⁻¹), I₀ the
+    inverse of the region's covariance (its grid points weighted by the joint likelihood)."""
+    from sensor.locate.guidance import bearing_gap_deg, candidates
+
     rows, cols = np.nonzero(mask)
-    _, _, expo, tx = joint.terms(fe[cols], fn[rows])
-    o = obs  # Observations
-    return next_look(
-        fe[cols],
-        fn[rows],
-        tx,
-        expo,
-        jf[rows, cols] * s_p2,
-        np.full(len(rows), (fe[1] - fe[0]) * (fn[1] - fn[0])),
-        rss_min=j_min * s_p2,
-        sigma_db=float(np.sqrt(s_p2)),
-        cell_east_m=o.cell_east_m,  # type: ignore[attr-defined]
-        cell_north_m=o.cell_north_m,  # type: ignore[attr-defined]
-        cell_power_db=o.cell_power_db,  # type: ignore[attr-defined]
-        whiten=o.whiten,  # type: ignore[attr-defined]
-        reading_east_m=o.east_m,  # type: ignore[attr-defined]
-        reading_north_m=o.north_m,  # type: ignore[attr-defined]
-        estimate_xy=(float(theta[0]), float(theta[1])),
-        decorrelation_m=joint.cfg.power.decorrelation_m,
-        nugget=joint.cfg.power.nugget_fraction,
-        min_distance_m=joint.cfg.power.min_distance_m,
-        origin=(o.lat0_deg, o.lon0_deg),  # type: ignore[attr-defined]
+    if len(rows) < 3:
+        return None
+    hx, hy = fe[cols], fn[rows]
+    w = np.exp(-(jf[rows, cols] - j_min) / 2.0)
+    w /= w.sum()
+    mx, my = w @ hx, w @ hy
+    cov = np.cov(np.vstack((hx - mx, hy - my)), aweights=w) + np.eye(2) * (np.gradient(fe)[0] ** 2 / 12.0)
+    i0 = np.linalg.inv(cov)
+    x0, y0 = float(theta[0]), float(theta[1])
+    cx, cy = candidates(x0, y0)
+    offs = np.arange(-LEG_M / 2, LEG_M / 2 + 1e-9, LEG_STEP_M)
+    carrier = float(np.median(joint.form.carrier_hz))
+    sigma = float(np.sqrt(joint.s_p2))
+    best, best_score = None, np.inf
+    for px, py in zip(cx, cy, strict=True):
+        for heading in (0.0, 90.0):
+            h = np.radians(heading)
+            e, n = px + offs * np.sin(h), py + offs * np.cos(h)
+            info = leg_information(x0, y0, e, n, heading, carrier_hz=carrier, exponent=exponent, sigma_db=sigma)
+            score = float(np.trace(np.linalg.inv(i0 + info)))
+            if score < best_score:
+                best, best_score = (px, py), score
+    assert best is not None
+    de, dn = best[0] - x0, best[1] - y0
+    lat, lon = lat_lon_from_enu(best[0], best[1], *origin)
+    _, _, expo, tx = joint.terms(hx, hy)
+    d2 = np.maximum((best[0] - hx) ** 2 + (best[1] - hy) ** 2, joint.cfg.power.min_distance_m**2)
+    mean = tx - 5.0 * expo * np.log10(d2)
+    return NextLook(
+        lat_deg=float(lat),
+        lon_deg=float(lon),
+        bearing_deg=float(np.degrees(np.arctan2(de, dn)) % 360.0),
+        distance_m=float(np.hypot(de, dn)),
+        spread_db=float(np.sqrt(w @ (mean - w @ mean) ** 2)),
+        gap_deg=bearing_gap_deg(reading_e, reading_n, x0, y0),
     )

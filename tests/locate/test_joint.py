@@ -180,3 +180,29 @@ def test_censored_readings_exclude_where_it_would_have_been_heard():
 def test_rows_of_the_wrong_shape_are_refused():
     with pytest.raises(ValueError, match="readings need 10 columns"):
         locate_joint(np.zeros((5, 4)))
+
+
+def test_a_leg_across_the_bearings_adds_doppler_information_and_one_towards_it_none():
+    """``leg_information`` (what next_look ranks legs by): a leg driven straight at the transmitter sees
+    a constant Doppler (no bearing change: nothing once the leg's own offset is unknown); a leg passing
+    it 100 m away sweeps the bearing (tens of Hz) and fixes it."""
+    from sensor.locate.joint import leg_information
+
+    y = np.arange(-600.0, -300.0, 25.0)
+    towards = leg_information(0.0, 0.0, np.zeros(len(y)), y, 0.0, carrier_hz=CARRIER_HZ, exponent=3.5, sigma_db=1e6)
+    x = np.arange(-150.0, 150.0, 25.0)
+    past = leg_information(
+        0.0, 0.0, x, np.full(len(x), -100.0), 90.0, carrier_hz=CARRIER_HZ, exponent=3.5, sigma_db=1e6
+    )
+    assert np.trace(towards) < 1e-9 and np.linalg.det(past) > 1e-4
+
+
+def test_the_joint_estimate_says_where_to_drive_next():
+    rng = np.random.default_rng(5)
+    tx = np.array([180.0, 140.0])
+    xy, heading = drive([(0.0, 0.0), (0.0, 400.0)])  # one straight street: the bearing's range is weak
+    rows = suspect_rows(rng, xy, heading, tx, 12.0, np.zeros(len(xy)), np.arange(len(xy)) * 20.0 / 12.0)
+    est = locate_joint(rows, config=JointConfig(receiver_drift_ppm_per_min=0.0, fake_drift_ppm_per_min=0.0))
+    assert isinstance(est, Estimate) and est.next_look is not None
+    e, _ = enu_from_lat_lon(est.next_look.lat_deg, est.next_look.lon_deg, LAT0, LON0)
+    assert abs(e) > 50.0  # off the street already driven: another leg along it would tell little new
