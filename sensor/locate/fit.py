@@ -98,7 +98,7 @@ error, or a fit wandering inside its region — does not flag a parked station).
 Assumptions and limits: one transmitter per call (the caller separates cells by ARFCN + BSIC);
 omnidirectional antenna (a sectored or directional fake station biases the estimate towards its
 main lobe); no censoring model (readings too weak to decode are simply missing, which flattens
-the fitted exponent for distant streets); the plane is good to ~0.1 % within 5 km. Shadowing
+the fitted exponent for distant streets; ``sensor/locate/joint.py`` takes them as censored); the plane is good to ~0.1 % within 5 km. Shadowing
 is taken as the transmitter's alone: the part the receiver's surroundings add to every
 transmitter heard at a place is taken off beforehand by ``sensor/locate/reference.py``
 (``locate_among``) when real cells were heard on the same scans.
