@@ -270,18 +270,19 @@ def located(
     ]
     if not suspects:
         return []
-    from sensor.locate.carriers import missed_rows, reference_rows, suspect_rows
+    from sensor.locate.carriers import missed_rows, reference_rows, suspect_rows, track_velocity
     from sensor.locate.estimate import Estimate, location_object
     from sensor.locate.joint import has_bearing_information, locate_joint
     from sensor.locate.reference import locate_among
 
     normal = [c for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal"]
     real = [c.readings for c in normal if c.readings]
+    track = track_velocity(cells)  # for positions without the GPS's speed and course
     out = []
     for c, o in suspects:
-        rows = suspect_rows(c)  # a moving receiver's carriers: power and Doppler together
+        rows = suspect_rows(c, track)  # a moving receiver's carriers: power and Doppler together
         est = (
-            locate_joint(rows, reference_rows(normal), missed_rows(c, cells, spans))
+            locate_joint(rows, reference_rows(normal, track), missed_rows(c, cells, spans))
             if has_bearing_information(rows)
             else locate_among(c.readings, real)
         )

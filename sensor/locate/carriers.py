@@ -6,23 +6,60 @@ real cells' carrier readings. One receiver: one run (0).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from sensor.cells import CellObservation
+from sensor.locate.enu import enu_from_lat_lon
 from sensor.locate.joint import REFERENCE_COLUMNS, SUSPECT_COLUMNS
 
 NEAREST_S = 0.5  # a frequency reading (its bursts' mean time) this close to a power reading: the same reading
 
 
-def _num(v: object) -> float:
-    return float("nan") if v is None else float(v)  # type: ignore[arg-type]
+TRACK_SPAN_S = (0.5, 5.0)  # a velocity from the track: positions at least / at most this far either side
 
 
-def suspect_rows(cell: CellObservation) -> np.ndarray:
+def track_velocity(cells: Iterable[CellObservation]) -> Callable[[float], tuple[float, float]]:
+    """The receiver's (speed_m_s, heading_deg) at a time from its track's derivative, for positions
+    that carry no velocity (a recorded track without speed and course): the positioned readings of
+    all ``cells`` (one receiver) as the track; the nearest positions at least ``TRACK_SPAN_S[0]``
+    before and after, each within ``TRACK_SPAN_S[1]`` (at the track's ends the one nearest the time
+    instead, the two at least ``TRACK_SPAN_S[0]`` apart); (NaN, NaN) without them."""
+    pts = np.array([r for c in cells for r in c.readings], dtype=np.float64).reshape(-1, 4)
+    pts = pts[np.argsort(pts[:, 3], kind="stable")]
+    t = pts[:, 3]
+    e, n = enu_from_lat_lon(pts[:, 0], pts[:, 1], float(np.mean(pts[:, 0])), float(pts[0, 1])) if len(pts) else (t, t)
+    lo, hi = TRACK_SPAN_S
+
+    def at(ts: float) -> tuple[float, float]:
+        i = int(np.searchsorted(t, ts - lo, side="right")) - 1
+        j = int(np.searchsorted(t, ts + lo, side="left"))
+        if i < 0 or ts - t[i] > hi:  # at the track's start: from the position nearest ts onwards
+            i = int(np.searchsorted(t, ts - lo, side="left"))
+        if j >= len(t) or t[j] - ts > hi:  # at its end: up to the position nearest ts
+            j = int(np.searchsorted(t, ts + lo, side="right")) - 1
+        if not (0 <= i < j < len(t)) or t[j] - t[i] < lo or abs(ts - t[i]) > hi or abs(t[j] - ts) > hi:
+            return float("nan"), float("nan")
+        ve, vn = (e[j] - e[i]) / (t[j] - t[i]), (n[j] - n[i]) / (t[j] - t[i])
+        return float(np.hypot(ve, vn)), float(np.degrees(np.arctan2(ve, vn)) % 360.0)
+
+    return at
+
+
+def _velocity(pos: dict, t_s: float, track: Callable[[float], tuple[float, float]] | None) -> tuple[float, float]:
+    speed, heading = pos.get("speed_m_s"), pos.get("heading_deg")
+    if speed is not None and heading is not None:
+        return float(speed), float(heading)
+    if speed is not None and float(speed) == 0.0:
+        return 0.0, float("nan")
+    return track(t_s) if track is not None else (float("nan"), float("nan"))
+
+
+def suspect_rows(cell: CellObservation, track: Callable[[float], tuple[float, float]] | None = None) -> np.ndarray:
     """``locate_joint`` rows of ``cell``: every positioned power reading; those within ``NEAREST_S``
-    of a frequency reading carry its carrier, sd and the velocity then (NaN otherwise)."""
+    of a frequency reading carry its carrier, sd and the velocity then (NaN otherwise): the
+    position's own, else ``track``'s (:func:`track_velocity`)."""
     out = np.full((len(cell.readings), len(SUSPECT_COLUMNS)), np.nan)
     if not len(out):
         return out
@@ -34,20 +71,25 @@ def suspect_rows(cell: CellObservation) -> np.ndarray:
         pos = fr.position or {}
         i = int(np.argmin(np.abs(t - fr.t_s)))
         if abs(t[i] - fr.t_s) <= NEAREST_S:
-            out[i, 5:9] = (fr.freq_hz, fr.freq_sd_hz, _num(pos.get("speed_m_s")), _num(pos.get("heading_deg")))
+            out[i, 5:9] = (fr.freq_hz, fr.freq_sd_hz, *_velocity(pos, fr.t_s, track))
     return out
 
 
-def reference_rows(cells: Iterable[CellObservation]) -> np.ndarray:
-    """``locate_joint`` reference rows of the real ``cells``: their positioned carrier readings."""
+def reference_rows(
+    cells: Iterable[CellObservation], track: Callable[[float], tuple[float, float]] | None = None
+) -> np.ndarray:
+    """``locate_joint`` reference rows of the real ``cells``: their positioned carrier readings (the
+    velocity as :func:`suspect_rows` takes it)."""
     out = []
     for j, c in enumerate(cells):
         for fr in c.frequency_readings:
             pos = fr.position or {}
             if pos.get("lat_deg") is None or pos.get("lon_deg") is None:
                 continue
-            out.append((pos["lat_deg"], pos["lon_deg"], fr.t_s, fr.freq_hz, fr.freq_sd_hz,
-                        _num(pos.get("speed_m_s")), _num(pos.get("heading_deg")), 0.0, float(j)))  # fmt: skip
+            speed, heading = _velocity(pos, fr.t_s, track)
+            out.append(
+                (pos["lat_deg"], pos["lon_deg"], fr.t_s, fr.freq_hz, fr.freq_sd_hz, speed, heading, 0.0, float(j))
+            )
     return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
 
 
