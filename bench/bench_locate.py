@@ -618,16 +618,49 @@ def doppler_search(
     return suspect, np.vstack(refs), missed
 
 
+def joint_crb_m(suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: PathLossModel) -> float:
+    """Cramér–Rao bound (RMS metres) of the joint model at the truth: the power part's Fisher
+    information about (x, y, A, n) (correlated shadowing, the exponent prior) plus the Doppler part's
+    about (x, y) (its whitened, projected form: the carrier constants, the receiver's and the fake's
+    walks as ``locate_joint`` has them, the real cells' positions taken as known: a slightly
+    optimistic bound)."""
+    from sensor.locate.joint import JointConfig, _doppler_form
+    from sensor.locate.model import _jacobian, plane_observations
+
+    cfg = JointConfig()
+    obs = plane_observations(suspect[:, :5], np.arange(len(suspect)), cfg.power)
+    lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+    x, y = enu_from_lat_lon(lat, lon, obs.lat0_deg, obs.lon0_deg)
+    re, rn = enu_from_lat_lon(refs[:, 0], refs[:, 1], obs.lat0_deg, obs.lon0_deg)
+    form, _ = _doppler_form(suspect, obs.east_m, obs.north_m, refs, re, rn, cfg)
+    a = TX_DBM - model.mean_loss_db(1.0)
+    jac = _jacobian(np.array([x, y, a, model.exponent]), obs, cfg.power)
+    info = jac.T @ jac / model.shadowing_sigma_db**2
+    eps = 0.5
+    g = np.column_stack([(form_doppler(form, x + dx, y + dy) - form_doppler(form, x - dx, y - dy)) / (2 * eps)
+                         for dx, dy in ((eps, 0.0), (0.0, eps))])  # fmt: skip
+    info[:2, :2] += g.T @ form.h @ g
+    cov = np.linalg.inv(info)
+    return float(np.sqrt(cov[0, 0] + cov[1, 1]))
+
+
+def form_doppler(form, x: float, y: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+    from sensor.locate.joint import doppler_hz as predicted
+
+    return predicted(x, y, form.east_m, form.north_m, form.ve, form.vn, form.carrier_hz)
+
+
 def run_doppler(trials: int, seed: int) -> dict:
     """The ``field`` searches (the fake's power readings unchanged) driven at 20-50 km/h with carrier
     readings: ``locate`` (power only) vs ``locate_joint`` (power + Doppler + censored readings), and
     ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures)."""
     out: dict[str, dict[str, list]] = {v: {"err": [], "cov": [], "radius": []} for v in ("power_only", "joint")}
     reasons: dict[str, dict[str, int]] = {v: {} for v in out}
-    parked_same, times = 0, []
+    parked_same, times, crb, ratio = 0, [], [], []
     for k in range(trials):
         a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
         suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a)
+        crb.append(joint_crb_m(suspect, refs, tx, search.model))
         power = locate(a)
         t0 = time.perf_counter()
         joint = locate_joint(suspect, refs, missed)
@@ -647,11 +680,15 @@ def run_doppler(trials: int, seed: int) -> dict:
             out[variant]["err"].append(float(np.hypot(e - tx[0], n - tx[1])))
             out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
             out[variant]["radius"].append(est.radius_m)
+            if variant == "joint":
+                ratio.append(out[variant]["err"][-1] / crb[-1])
     row: dict = {
         "case": "fixed transmitter, field shadowing, cars at 20-50 km/h: power only vs power + Doppler",
         "trials": trials,
         "parked_identical_share": round(parked_same / trials, 3),
         "joint_ms_per_fit_median": round(1e3 * float(np.median(times)), 1),
+        "joint_crb_rms_m": {"median": round(float(np.median(crb)), 1), "p90": round(float(np.percentile(crb, 90)), 1)},
+        "joint_error_over_crb_median": round(float(np.median(ratio)), 2),
     }
     for variant, v in out.items():
         e = np.array(v["err"])
