@@ -444,6 +444,17 @@ def run_fixed(trials: int, seed: int, mode: str) -> dict:
     }
 
 
+def located_figures(errors: list[float], covered: list[bool], refused: int, trials: int) -> dict:
+    """Median and 90th-percentile error, region coverage and refusal rate of one fit's trials."""
+    e = np.array(errors)
+    return {
+        "median_error_m": round(float(np.median(e)), 1),
+        "p90_error_m": round(float(np.percentile(e, 90)), 1),
+        "coverage_region": round(float(np.mean(covered)), 3),
+        "refusal_rate": round(refused / trials, 3),
+    }
+
+
 def run_guided(trials: int, seed: int) -> dict:
     """The same searches (field shadowing), each followed by one more car: driving from a random
     intersection of the search area, or from the one nearest the first fit's ``next_look`` (the
@@ -475,13 +486,7 @@ def run_guided(trials: int, seed: int) -> dict:
         "with_next_look": round(looks / trials, 3),
     }
     for variant, v in out.items():
-        e = np.array(v["err"])
-        row[variant] = {
-            "median_error_m": round(float(np.median(e)), 1),
-            "p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "coverage_region": round(float(np.mean(v["cov"])), 3),
-            "refusal_rate": round(refused[variant] / trials, 3),
-        }
+        row[variant] = located_figures(v["err"], v["cov"], refused[variant], trials)
     return row
 
 
@@ -519,13 +524,7 @@ def run_cells(trials: int, seed: int, common: float) -> dict:
         "readings_corrected_share": round(float(np.mean(corrected)), 3),
     }
     for variant, v in out.items():
-        e = np.array(v["err"])
-        row[variant] = {
-            "median_error_m": round(float(np.median(e)), 1),
-            "p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "coverage_region": round(float(np.mean(v["cov"])), 3),
-            "refusal_rate": round(refused[variant] / trials, 3),
-        }
+        row[variant] = located_figures(v["err"], v["cov"], refused[variant], trials)
     pair = np.array(both)
     row["located_by_both"] = {
         "trials": len(pair),
@@ -691,13 +690,8 @@ def run_doppler(trials: int, seed: int) -> dict:
         "joint_error_over_crb_median": round(float(np.median(ratio)), 2),
     }
     for variant, v in out.items():
-        e = np.array(v["err"])
-        row[variant] = {
-            "median_error_m": round(float(np.median(e)), 1),
-            "p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "coverage_region": round(float(np.mean(v["cov"])), 3),
+        row[variant] = located_figures(v["err"], v["cov"], sum(reasons[variant].values()), trials) | {
             "median_radius_m": round(float(np.median(v["radius"])), 1),
-            "refusal_rate": round(sum(reasons[variant].values()) / trials, 3),
             "refusals": reasons[variant],
         }
     return row

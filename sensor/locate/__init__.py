@@ -6,7 +6,8 @@ transmitter and its 95 % region (``fit``, with the region's geometry in ``region
 and their CONTRACT ``location`` object in ``estimate``), where one more reading would help most
 (``guidance``), moving transmitters (``moving``), the receiver-side shadowing shared with the
 real cells heard alongside (``reference``), and the joint fit of power and the Doppler a moving
-receiver measures (``joint``; a receiver's cells as its rows: ``carriers``). It may import the foundation modules and ``gps``
-(position geometry), never the collector, commands or anything above it; the collector,
-commands, run and replay import it.
+receiver measures (``joint``; a receiver's cells as its rows: ``carriers``). It may import the
+foundation modules, ``gps`` (position geometry) and ``cells`` (a receiver's cell observations, for
+``carriers``), never the collector, commands or anything above it; the collector, commands, run
+and replay import it.
 """

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from sensor.cells import CellObservation
+from sensor.cells import CellObservation, FrequencyReading
 from sensor.locate.enu import enu_from_lat_lon
 from sensor.locate.joint import REFERENCE_COLUMNS, SUSPECT_COLUMNS
 
@@ -20,15 +20,30 @@ NEAREST_S = 0.5  # a frequency reading (its bursts' mean time) this close to a p
 TRACK_SPAN_S = (0.5, 5.0)  # a velocity from the track: positions at least / at most this far either side
 
 
+def clock_s(fr: FrequencyReading) -> float:
+    """A carrier reading's time: UTC where the receiver knew it, else the scan's clock. A drive
+    replayed from segments runs the scan's clock only while recording; the car moved (and the
+    oscillators drifted) in the gaps too, so the velocity and the drift need the UTC time."""
+    return fr.time_utc_s if fr.time_utc_s is not None else fr.t_s
+
+
 def track_velocity(cells: Iterable[CellObservation]) -> Callable[[float], tuple[float, float]]:
-    """The receiver's (speed_m_s, heading_deg) at a time from its track's derivative, for positions
-    that carry no velocity (a recorded track without speed and course): the positioned readings of
-    all ``cells`` (one receiver) as the track; the nearest positions at least ``TRACK_SPAN_S[0]``
-    before and after, each within ``TRACK_SPAN_S[1]`` (at the track's ends the one nearest the time
-    instead, the two at least ``TRACK_SPAN_S[0]`` apart); (NaN, NaN) without them."""
-    pts = np.array([r for c in cells for r in c.readings], dtype=np.float64).reshape(-1, 4)
-    pts = pts[np.argsort(pts[:, 3], kind="stable")]
-    t = pts[:, 3]
+    """The receiver's (speed_m_s, heading_deg) at a time (:func:`clock_s`) from its track's derivative,
+    for positions that carry no velocity (a recorded track without speed and course): the positions
+    of all ``cells``' carrier readings (one receiver) as the track; the nearest positions at least
+    ``TRACK_SPAN_S[0]`` before and after, each within ``TRACK_SPAN_S[1]`` (at the track's ends the
+    one nearest the time instead, the two at least ``TRACK_SPAN_S[0]`` apart); (NaN, NaN) without."""
+    pts = np.array(
+        [
+            (fr.position["lat_deg"], fr.position["lon_deg"], clock_s(fr))
+            for c in cells
+            for fr in c.frequency_readings
+            if fr.position and fr.position.get("lat_deg") is not None and fr.position.get("lon_deg") is not None
+        ],
+        dtype=np.float64,
+    ).reshape(-1, 3)
+    pts = pts[np.argsort(pts[:, 2], kind="stable")]
+    t = pts[:, 2]
     e, n = enu_from_lat_lon(pts[:, 0], pts[:, 1], float(np.mean(pts[:, 0])), float(pts[0, 1])) if len(pts) else (t, t)
     lo, hi = TRACK_SPAN_S
 
@@ -59,7 +74,8 @@ def _velocity(pos: dict, t_s: float, track: Callable[[float], tuple[float, float
 def suspect_rows(cell: CellObservation, track: Callable[[float], tuple[float, float]] | None = None) -> np.ndarray:
     """``locate_joint`` rows of ``cell``: every positioned power reading; those within ``NEAREST_S``
     of a frequency reading carry its carrier, sd and the velocity then (NaN otherwise): the
-    position's own, else ``track``'s (:func:`track_velocity`)."""
+    position's own, else ``track``'s (:func:`track_velocity`); their time is the carrier reading's
+    :func:`clock_s` (what the fit's drift walks are timed by: it reads the time of those rows only)."""
     out = np.full((len(cell.readings), len(SUSPECT_COLUMNS)), np.nan)
     if not len(out):
         return out
@@ -71,7 +87,8 @@ def suspect_rows(cell: CellObservation, track: Callable[[float], tuple[float, fl
         pos = fr.position or {}
         i = int(np.argmin(np.abs(t - fr.t_s)))
         if abs(t[i] - fr.t_s) <= NEAREST_S:
-            out[i, 5:9] = (fr.freq_hz, fr.freq_sd_hz, *_velocity(pos, fr.t_s, track))
+            out[i, 3] = clock_s(fr)
+            out[i, 5:9] = (fr.freq_hz, fr.freq_sd_hz, *_velocity(pos, clock_s(fr), track))
     return out
 
 
@@ -86,9 +103,9 @@ def reference_rows(
             pos = fr.position or {}
             if pos.get("lat_deg") is None or pos.get("lon_deg") is None:
                 continue
-            speed, heading = _velocity(pos, fr.t_s, track)
+            speed, heading = _velocity(pos, clock_s(fr), track)
             out.append(
-                (pos["lat_deg"], pos["lon_deg"], fr.t_s, fr.freq_hz, fr.freq_sd_hz, speed, heading, 0.0, float(j))
+                (pos["lat_deg"], pos["lon_deg"], clock_s(fr), fr.freq_hz, fr.freq_sd_hz, speed, heading, 0.0, float(j))
             )
     return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
 

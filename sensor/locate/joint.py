@@ -72,12 +72,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
-from sensor.locate.estimate import Ellipse, Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
 from sensor.locate.guidance import NextLook
 from sensor.locate.model import LocateConfig, plane_observations, profile_at
 from sensor.locate.observations import distinct_positions
-from sensor.locate.region import region_ellipse, region_parts
+from sensor.locate.region import mapped_region
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 CHI2_2_95 = 5.991464547107979  # χ²₂ quantile at 0.95
@@ -452,12 +452,7 @@ def locate_joint(
     mx, my = _mirror(np.array([x, y]), centre, axis)
     jm = joint.terms(np.array([mx, (x + mx) / 2]), np.array([my, (y + my) / 2]))[0]
     mirror = bool(jm[0] <= bound and jm[1] > jm[0] and np.hypot(mx - x, my - y) > 2 * half)
-    parts = region_parts(fe, fn, fmask, jf)
-    region = tuple(
-        tuple(zip(*(np.round(v, 7).tolist() for v in lat_lon_from_enu(p[:, 0], p[:, 1], lat0, lon0)))) for p in parts
-    )
-    c, sa, sb, az = region_ellipse(fe, fn, fmask)
-    clat, clon = lat_lon_from_enu(c[0], c[1], lat0, lon0)
+    region, ellipse = mapped_region(fe, fn, fmask, jf, (lat0, lon0))
     lat, lon = lat_lon_from_enu(x, y, lat0, lon0)
     _, _, expo, tx = joint.terms(np.array([x]), np.array([y]))
     look = _bearing_look(joint, fe, fn, fmask, jf, j_min, np.array([x, y]), float(expo[0]), obs.east_m, obs.north_m,
@@ -467,18 +462,16 @@ def locate_joint(
         f"{int(moving.sum())} moving), the receiver's drift from {n_ref} real cell(s), the suspect's offset and "
         f"drift as nuisances, {len(miss)} censored (searched, not heard); shadowing correlated over "
         f"{pc.decorrelation_m:g} m (GLS); {pc.confidence:.0%} region by the joint likelihood "
-        f"(χ²₂ × {cfg.threshold_scale:g}), {len(parts)} part(s); Doppler scale {np.sqrt(s_d2):.2f}"
+        f"(χ²₂ × {cfg.threshold_scale:g}), {len(region)} part(s); Doppler scale {np.sqrt(s_d2):.2f}"
     )
+    point = {"lat_deg": float(lat), "lon_deg": float(lon), "radius_m": radius, "n_positions": k}
     return Estimate(
-        lat_deg=float(lat),
-        lon_deg=float(lon),
-        radius_m=radius,
-        n_positions=k,
+        **point,
         exponent=float(expo[0]),
         tx_term_db=float(tx[0]),
         sigma_db=sigma,
         region=region,
-        ellipse=Ellipse(float(clat), float(clon), sa, sb, az),
+        ellipse=ellipse,
         n_readings=len(sus),
         rejected=(),
         mirror_ambiguous=mirror,
