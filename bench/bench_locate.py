@@ -655,11 +655,12 @@ def run_doppler(trials: int, seed: int) -> dict:
     ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures)."""
     out: dict[str, dict[str, list]] = {v: {"err": [], "cov": [], "radius": []} for v in ("power_only", "joint")}
     reasons: dict[str, dict[str, int]] = {v: {} for v in out}
-    parked_same, times, crb, ratio = 0, [], [], []
+    parked_same, times, crb, ratio, gaps, joint_err = 0, [], [], [], [], []
     for k in range(trials):
         a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
         suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a)
         crb.append(joint_crb_m(suspect, refs, tx, search.model))
+        gaps.append(angular_gap_deg(a, tx))
         power = locate(a)
         t0 = time.perf_counter()
         joint = locate_joint(suspect, refs, missed)
@@ -681,6 +682,7 @@ def run_doppler(trials: int, seed: int) -> dict:
             out[variant]["radius"].append(est.radius_m)
             if variant == "joint":
                 ratio.append(out[variant]["err"][-1] / crb[-1])
+                joint_err.append((out[variant]["err"][-1], gaps[-1]))
     row: dict = {
         "case": "fixed transmitter, field shadowing, cars at 20-50 km/h: power only vs power + Doppler",
         "trials": trials,
@@ -689,6 +691,14 @@ def run_doppler(trials: int, seed: int) -> dict:
         "joint_crb_rms_m": {"median": round(float(np.median(crb)), 1), "p90": round(float(np.percentile(crb, 90)), 1)},
         "joint_error_over_crb_median": round(float(np.median(ratio)), 2),
     }
+    c, g, je = np.array(crb), np.array(gaps), np.array(joint_err).reshape(-1, 2)
+    for name, sel, jsel in (("surrounded", g < 120.0, je[:, 1] < 120.0), ("one_sided", g >= 120.0, je[:, 1] >= 120.0)):
+        row[f"joint_{name}"] = {
+            "share": round(float(np.mean(sel)), 3),
+            "crb_rms_median_m": round(float(np.median(c[sel])), 1),
+            "median_error_m": round(float(np.median(je[jsel, 0])), 1),
+            "p90_error_m": round(float(np.percentile(je[jsel, 0], 90)), 1),
+        }
     for variant, v in out.items():
         row[variant] = located_figures(v["err"], v["cov"], sum(reasons[variant].values()), trials) | {
             "median_radius_m": round(float(np.median(v["radius"])), 1),

@@ -115,9 +115,15 @@ def _rows(a: Sequence[Sequence[float]] | np.ndarray, cols: int, name: str) -> np
 
 
 def velocity_en(speed_m_s: np.ndarray, heading_deg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(east, north) velocity from speed and heading (clockwise from true north)."""
-    h = np.radians(heading_deg)
+    """(east, north) velocity from speed and heading (clockwise from true north); standing still
+    (speed 0) needs no heading."""
+    h = np.radians(np.where(speed_m_s == 0.0, 0.0, heading_deg))
     return speed_m_s * np.sin(h), speed_m_s * np.cos(h)
+
+
+def _known_velocity(speed_m_s: np.ndarray, heading_deg: np.ndarray) -> np.ndarray:
+    """Rows whose velocity is known: a speed, and a heading unless standing still."""
+    return np.isfinite(speed_m_s) & ((speed_m_s == 0.0) | np.isfinite(heading_deg))
 
 
 def doppler_hz(
@@ -258,14 +264,16 @@ def _doppler_form(
 ) -> tuple[_DopplerForm, int]:  # fmt: skip
     """The suspect's Doppler quadratic form, with the real cells' Doppler (fitted) and the
     receiver's walk taken off; and how many real cells it used."""
-    ok = np.isfinite(sus[:, 5]) & np.isfinite(sus[:, 6]) & (sus[:, 6] > 0) & np.isfinite(sus[:, 7])
-    s_ve, s_vn = velocity_en(np.where(ok, sus[:, 7], 0.0), np.nan_to_num(sus[:, 8]))
+    ok = np.isfinite(sus[:, 5]) & np.isfinite(sus[:, 6]) & (sus[:, 6] > 0) & _known_velocity(sus[:, 7], sus[:, 8])
+    s_ve, s_vn = velocity_en(np.where(ok, sus[:, 7], 0.0), np.where(ok, sus[:, 8], 0.0))
     carrier = float(np.nanmedian(sus[ok, 5]))
     q_rx = _walk_q(cfg.receiver_drift_ppm_per_min, carrier)
     q_fake = _walk_q(cfg.fake_drift_ppm_per_min, carrier)
     # rows: the suspect's (cell −1) then the real cells'; only runs the suspect has
     runs = np.unique(sus[ok, 9])
-    rok = np.isin(refs[:, 7], runs) & np.isfinite(refs[:, 3]) & (refs[:, 4] > 0) & np.isfinite(refs[:, 5])
+    rok = (
+        np.isin(refs[:, 7], runs) & np.isfinite(refs[:, 3]) & (refs[:, 4] > 0) & _known_velocity(refs[:, 5], refs[:, 6])
+    )
     rcell = refs[rok, 8].astype(np.int64) if len(refs) else np.empty(0, np.int64)
     # a real cell heard fewer than 4 times in all tells little and costs two unknowns
     keep = np.isin(rcell, [c for c in np.unique(rcell) if np.sum(rcell == c) >= 4])
@@ -352,8 +360,14 @@ def _fine_axes(ea: np.ndarray, na: np.ndarray, mask: np.ndarray, points: int = 1
 
 
 def moving_rows(rows: np.ndarray, cfg: JointConfig) -> np.ndarray:
-    """Which suspect rows carry bearing information: a carrier with its sd, taken at ≥ ``min_speed_m_s``."""
-    return np.isfinite(rows[:, 5]) & (np.nan_to_num(rows[:, 6]) > 0) & (np.nan_to_num(rows[:, 7]) >= cfg.min_speed_m_s)
+    """Which suspect rows carry bearing information: a carrier with its sd, taken at ≥ ``min_speed_m_s``
+    in a known direction."""
+    return (
+        np.isfinite(rows[:, 5])
+        & (np.nan_to_num(rows[:, 6]) > 0)
+        & (np.nan_to_num(rows[:, 7]) >= cfg.min_speed_m_s)
+        & np.isfinite(rows[:, 8])
+    )
 
 
 def has_bearing_information(

@@ -206,3 +206,24 @@ def test_the_joint_estimate_says_where_to_drive_next():
     assert isinstance(est, Estimate) and est.next_look is not None
     e, _ = enu_from_lat_lon(est.next_look.lat_deg, est.next_look.lon_deg, LAT0, LON0)
     assert abs(e) > 50.0  # off the street already driven: another leg along it would tell little new
+
+
+def test_readings_without_a_direction_are_left_out_of_the_doppler_and_standing_still_needs_none():
+    """A reading at speed 0 with no heading (a car at a light: the GPS gives no course) still counts
+    (no Doppler expected); a moving one with no heading has no known velocity and is left out; a
+    real cell's too. Neither turns the fit into NaN."""
+    rng = np.random.default_rng(5)
+    tx = np.array([180.0, 140.0])
+    xy, heading = drive([(0.0, 0.0), (0.0, 400.0), (400.0, 400.0)])
+    t = np.arange(len(xy)) * 20.0 / 12.0
+    rows = suspect_rows(rng, xy, heading, tx, 12.0, np.zeros(len(xy)), t)
+    steady = JointConfig(receiver_drift_ppm_per_min=0.0, fake_drift_ppm_per_min=0.0)
+    full = locate_joint(rows, config=steady)
+    rows[::5, 8] = np.nan  # moving, no heading
+    rows[1::5, 7:9] = (0.0, np.nan)  # standing still, no heading: its carrier is the fake's offset alone
+    rows[1::5, 5] = CARRIER_HZ + 50.0 + rng.normal(0.0, 1.0, len(rows[1::5]))
+    refs = _reference_rows(rng, xy, heading, 12.0, np.zeros(len(xy)), t, [np.array([2000.0, 300.0])])
+    refs[::3, 6] = np.nan
+    part = locate_joint(rows, refs, config=steady)
+    assert isinstance(full, Estimate) and isinstance(part, Estimate)
+    assert np.isfinite(part.lat_deg) and error_m(part, tx) < 10.0 and part.radius_m < 2 * full.radius_m
