@@ -117,7 +117,7 @@ from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import NextLook, next_look
 from sensor.locate.model import LocateConfig, least_squares_fit, plane_observations, profile_at, start_at
 from sensor.locate.observations import Observations, Reading, distinct_positions, readings_arrays
-from sensor.locate.region import mapped_region
+from sensor.locate.region import mapped_region, reaches_edge
 
 _N_PARAMS = 4  # x, y, A, n
 
@@ -320,9 +320,7 @@ def _final(
     rss_min = min(2.0 * best.cost, float(coarse.rss.min()))
     bound, _ = _threshold(rss_min, obs.n_cells, cfg)
     mask = _with_node(coarse, coarse.rss <= bound, best.x)
-    ring = np.ones_like(mask)
-    ring[1:-1, 1:-1] = False
-    if np.any(mask & ring):
+    if reaches_edge(mask):
         return Refusal(
             f"the data cannot bound the position: the {cfg.confidence:.0%} region reaches "
             f"beyond {cfg.max_radius_m:g} m",

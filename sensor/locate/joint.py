@@ -77,7 +77,7 @@ from sensor.locate.fit import locate
 from sensor.locate.guidance import NextLook
 from sensor.locate.model import LocateConfig, plane_observations, profile_at
 from sensor.locate.observations import distinct_positions
-from sensor.locate.region import mapped_region
+from sensor.locate.region import mapped_region, reaches_edge
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 CHI2_2_95 = 5.991464547107979  # χ²₂ quantile at 0.95
@@ -433,9 +433,7 @@ def locate_joint(
     j_min = min(float(joint.terms(np.array([best[0]]), np.array([best[1]]))[0][0]), float(jg.min()))
     bound = j_min + cfg.threshold_scale * CHI2_2_95
     mask = jg <= bound
-    ring = np.ones_like(mask)
-    ring[1:-1, 1:-1] = False
-    if np.any(mask & ring):
+    if reaches_edge(mask):
         return Refusal(
             f"region beyond {pc.max_radius_m:g} m: power and Doppler together ({n_ref} real cell(s) for the "
             f"receiver's drift) cannot bound the position",

@@ -12,6 +12,11 @@ from sensor.locate.estimate import Ellipse, Estimate
 Polygons = tuple[tuple[tuple[float, float], ...], ...]
 
 
+def reaches_edge(mask: np.ndarray) -> bool:
+    """Whether a region mask touches its grid's outer ring: the region is not bounded by the grid."""
+    return bool(mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any())
+
+
 def mapped_region(
     east_m: np.ndarray, north_m: np.ndarray, mask: np.ndarray, score: np.ndarray, origin: tuple[float, float]
 ) -> tuple[Polygons, Ellipse]:
