@@ -51,6 +51,15 @@ then fine grids, then Nelder–Mead); the 95 % region is every position with
 J ≤ J_min + ``threshold_scale`` · χ²₂(0.95), the scale calibrated on bench/bench_locate.py's
 searches (see bench/README.md); its parts, radius, ellipse and mirror flag as ``fit.py``.
 
+Guidance
+--------
+``next_look`` is the point where one more leg adds the most bearing information: for each of
+``guidance``'s candidate points and a leg of ``LEG_M`` through it east-west or north-south, the
+Fisher information about (x, y) of that leg's Doppler (its own carrier offset a nuisance) and power
+(:func:`leg_information`), added to the inverse of the region's covariance; the leg leaving the
+smallest trace of the inverse wins. A leg driven straight at the transmitter adds no Doppler
+information (its bearing does not change), one passing it near adds most.
+
 Refusals and fallback
 ---------------------
 No reading of the suspect taken while moving (speed ≥ ``min_speed_m_s``) with a frequency: there is
