@@ -27,7 +27,14 @@ import numpy as np
 from sensor.collector.rows import Identified, Reading, TransmitterKey, TransmitterSummary
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
-from sensor.locate.joint import REFERENCE_COLUMNS, SUSPECT_COLUMNS, JointConfig, has_bearing_information, locate_joint
+from sensor.locate.joint import (
+    MISSED_COLUMNS,
+    REFERENCE_COLUMNS,
+    SUSPECT_COLUMNS,
+    JointConfig,
+    has_bearing_information,
+    locate_joint,
+)
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among
@@ -88,11 +95,12 @@ class Transmitter(Identified):
         heard), the receiver-side shadowing that the real cells among them reveal is taken off
         first (``sensor/locate/reference.py``). When its readings carry the carrier measured while
         moving (schema migration 4), power and Doppler together (``sensor/locate/joint.py``), the
-        receivers' drift from the real cells among them; a parked sensor's readings as before."""
+        receivers' drift from the real cells among them, the visits that searched its ARFCN without
+        hearing it as censored readings (:func:`joint_missed`); a parked sensor's readings as before."""
         rows = joint_rows(self.readings)
         cfg = JointConfig(power=config or LocateConfig())
         if has_bearing_information(rows, cfg):
-            return locate_joint(rows, joint_references(among, self), (), cfg)
+            return locate_joint(rows, joint_references(among, self), joint_missed(among, self), cfg)
         refs = reference_readings(among, self)
         return (
             locate_among(power_readings(self.readings), refs, config)
@@ -259,6 +267,38 @@ def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.nd
             if r.sensor in runs and r.lat_deg is not None and r.lon_deg is not None and r.freq_hz is not None
         ]  # fmt: skip
     return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
+
+
+def joint_missed(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
+    """Censored readings of ``target`` (``joint.MISSED_COLUMNS``): visits of ``target``'s sensors that
+    searched its ARFCN (another transmitter's observation from that visit lists it in
+    ``searched_arfcns``: the daemon's extension) and published no reading of it, at that reading's
+    position and time; the sensitivity is the weakest power the sensor read anything at (in the unit
+    :func:`joint_rows` takes). Band-blind: an ARFCN number shared by two bands counts for both."""
+    own = [r for r in target.readings if r.lat_deg is not None and r.lon_deg is not None]
+    use_dbm = bool(own) and all(r.rssi_dbm is not None for r in own)
+    heard = {(r.sensor, r.time_utc) for r in target.readings}
+    sensors = {r.sensor for r in own}
+    others = [r for t in among if t is not target and t.key != target.key for r in t.readings if r.sensor in sensors]
+    floor: dict[str, float] = {}
+    for r in [*own, *others]:
+        p = r.rssi_dbm if use_dbm else r.rssi_dbfs
+        if p is not None:
+            floor[r.sensor] = min(floor.get(r.sensor, float(p)), float(p))
+    out: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+    for r in others:
+        visit = (r.sensor, r.time_utc)
+        if (
+            visit in heard
+            or visit in out
+            or r.lat_deg is None
+            or r.lon_deg is None
+            or r.sensor not in floor
+            or target.arfcn not in (r.body.get("searched_arfcns") or ())
+        ):
+            continue
+        out[visit] = (r.lat_deg, r.lon_deg, time_s(r.time_utc), floor[r.sensor])
+    return np.array(list(out.values()), dtype=np.float64).reshape(-1, len(MISSED_COLUMNS))
 
 
 def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:
