@@ -60,9 +60,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
-from sensor.locate.estimate import Estimate
+from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
 from sensor.locate.guidance import bearing_gap_deg
+from sensor.locate.joint import locate_joint
 from sensor.locate.model import LocateConfig
 from sensor.locate.moving import track
 from sensor.locate.reference import common_shadowing, locate_among
@@ -109,6 +110,14 @@ def sample(points: np.ndarray, spacing_m: float, rng: np.random.Generator) -> tu
     cum = np.concatenate(([0.0], np.cumsum(legs)))
     s = np.arange(rng.uniform(0, spacing_m), cum[-1], spacing_m)
     return np.column_stack((np.interp(s, cum, points[:, 0]), np.interp(s, cum, points[:, 1]))), s
+
+
+def leg_heading_deg(points: np.ndarray, travelled_m: np.ndarray) -> np.ndarray:
+    """Heading (clockwise from north) of the polyline's leg at each distance travelled."""
+    d = np.diff(points, axis=0)
+    cum = np.concatenate(([0.0], np.cumsum(np.hypot(*d.T))))
+    leg = np.clip(np.searchsorted(cum, travelled_m, side="right") - 1, 0, len(d) - 1)
+    return np.degrees(np.arctan2(d[leg, 0], d[leg, 1])) % 360.0
 
 
 def seg_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
@@ -214,6 +223,11 @@ class Search:
     cars: int
     fixes: tuple[np.ndarray, np.ndarray] | None = None  # the positions' GPS fixes (lat, lon)
     t_s: np.ndarray | None = None
+    car: np.ndarray | None = None  # per position: which car
+    travelled_m: np.ndarray | None = None  # per position: along its car's route
+    heading_deg: np.ndarray | None = None  # per position: of the street leg (clockwise from north)
+    stopped: np.ndarray | None = None  # per position: waiting at a light
+    heard: np.ndarray | None = None  # per position: the fake station was heard there
 
 
 def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarray, np.ndarray, float, Search]:
@@ -229,7 +243,7 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
         centre = tx + rng.uniform(-150.0, 150.0, 2)
         lo = np.maximum(np.ceil((centre - AREA_M / 2) / BLOCK_M), 0)
         hi = np.minimum(np.floor((centre + AREA_M / 2) / BLOCK_M), N_STREETS - 1)
-        xy, s, t, car, routes = [], [], [], [], []
+        xy, s, t, car, routes, heading, stopped = [], [], [], [], [], [], []
         for c in range(int(rng.integers(2, 5))):
             start = np.array([rng.integers(lo[0], hi[0] + 1), rng.integers(lo[1], hi[1] + 1)], dtype=np.float64)
             pts = route(rng, start, int(rng.integers(2, 5)), lo, hi)
@@ -238,11 +252,17 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
             routes.append(pts)
             cxy, cs = sample(pts, float(rng.uniform(*SPACING_M)), rng)
             ct = cs / 10.0 + 1000.0 * c
+            ch = leg_heading_deg(pts, cs)
+            cstop = np.zeros(len(cxy), dtype=bool)
             if rng.random() < 1 / 3 and len(cxy) > 2:  # stopped at a light: 10 more readings at one place
                 k = int(rng.integers(len(cxy)))
                 cxy = np.insert(cxy, k, np.repeat(cxy[k : k + 1], 10, axis=0), axis=0)
                 cs = np.insert(cs, k, np.full(10, cs[k]))
                 ct = np.insert(ct, k, ct[k] + 3.0 * np.arange(1, 11))
+                ch = np.insert(ch, k, np.full(10, ch[k]))
+                cstop = np.insert(cstop, k, np.ones(10, dtype=bool))
+            heading.append(ch)
+            stopped.append(cstop)
             xy.append(cxy)
             s.append(cs)
             t.append(ct)
@@ -259,8 +279,11 @@ def fixed_trial(rng: np.random.Generator, mode: str = "field") -> tuple[np.ndarr
                 rows[ok],
                 tx,
                 float(1.0 - ok.mean()),
-                Search(tx, model, lo, hi, rx_xy, shadow, len(routes), (rows[:, 0], rows[:, 1]), rows[:, 3]),
-            )
+                Search(
+                    tx, model, lo, hi, rx_xy, shadow, len(routes), (rows[:, 0], rows[:, 1]), rows[:, 3],
+                    np.concatenate(car), np.concatenate(s), np.concatenate(heading), np.concatenate(stopped), ok,
+                ),
+            )  # fmt: skip
 
 
 REAL_CELLS = (4, 8)  # real cells heard in the search area, drawn per trial
@@ -421,6 +444,17 @@ def run_fixed(trials: int, seed: int, mode: str) -> dict:
     }
 
 
+def located_figures(errors: list[float], covered: list[bool], refused: int, trials: int) -> dict:
+    """Median and 90th-percentile error, region coverage and refusal rate of one fit's trials."""
+    e = np.array(errors)
+    return {
+        "median_error_m": round(float(np.median(e)), 1),
+        "p90_error_m": round(float(np.percentile(e, 90)), 1),
+        "coverage_region": round(float(np.mean(covered)), 3),
+        "refusal_rate": round(refused / trials, 3),
+    }
+
+
 def run_guided(trials: int, seed: int) -> dict:
     """The same searches (field shadowing), each followed by one more car: driving from a random
     intersection of the search area, or from the one nearest the first fit's ``next_look`` (the
@@ -452,13 +486,7 @@ def run_guided(trials: int, seed: int) -> dict:
         "with_next_look": round(looks / trials, 3),
     }
     for variant, v in out.items():
-        e = np.array(v["err"])
-        row[variant] = {
-            "median_error_m": round(float(np.median(e)), 1),
-            "p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "coverage_region": round(float(np.mean(v["cov"])), 3),
-            "refusal_rate": round(refused[variant] / trials, 3),
-        }
+        row[variant] = located_figures(v["err"], v["cov"], refused[variant], trials)
     return row
 
 
@@ -496,13 +524,7 @@ def run_cells(trials: int, seed: int, common: float) -> dict:
         "readings_corrected_share": round(float(np.mean(corrected)), 3),
     }
     for variant, v in out.items():
-        e = np.array(v["err"])
-        row[variant] = {
-            "median_error_m": round(float(np.median(e)), 1),
-            "p90_error_m": round(float(np.percentile(e, 90)), 1),
-            "coverage_region": round(float(np.mean(v["cov"])), 3),
-            "refusal_rate": round(refused[variant] / trials, 3),
-        }
+        row[variant] = located_figures(v["err"], v["cov"], refused[variant], trials)
     pair = np.array(both)
     row["located_by_both"] = {
         "trials": len(pair),
@@ -511,6 +533,177 @@ def run_cells(trials: int, seed: int, common: float) -> dict:
         "changed_share": round(float(np.mean(changed := pair[:, 1] != pair[:, 0])), 3),
         "better_when_changed": round(float(np.mean((pair[:, 1] < pair[:, 0])[changed])), 3) if changed.any() else None,
     }
+    return row
+
+
+CAR_SPEED_KMH = (20.0, 50.0)  # drawn per car
+FAKE_CARRIER_HZ = 950.2e6
+REAL_CARRIERS_HZ = (935.2e6, 959.8e6)
+RX_DRIFT_PPM_PER_MIN = 0.02  # the patrol scene's receiver (bench_doppler.py)
+FAKE_DRIFT_PPM_PER_MIN = 0.01
+FADED_SHARE = 0.25  # of readings on a typical-urban faded channel (1 of the patrol scene's 4 real cells)
+SPEED_SIGMA_M_S = 0.2  # GPS velocity noise
+HEADING_SIGMA_DEG = 2.0
+
+
+def measured_hz(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(error, stated sd) of ``n`` 1-s carrier readings, bench_doppler.py's measured model: on a clean
+    channel the stated sd is the bursts' spread/√n (0.3-1.2 Hz) ⊕ the 1.5 Hz floor and the error
+    0.8 × that (median |error| 0.93 Hz where the stated sd is 1.74 Hz); on a faded one (FADED_SHARE
+    of readings) the stated sd is 5-11 Hz and the error as large (median |error| 7.7 Hz, sd 7.9 Hz)."""
+    faded = rng.random(n) < FADED_SHARE
+    sd = np.where(faded, rng.uniform(5.0, 11.0, n), np.hypot(1.5, rng.uniform(0.3, 1.2, n)))
+    return rng.standard_normal(n) * sd * np.where(faded, 1.0, 0.8), sd
+
+
+def walk_hz(rng: np.random.Generator, t_s: np.ndarray, ppm_per_min: float, carrier_hz: float) -> np.ndarray:
+    """A random walk of ``ppm_per_min`` ppm per √minute sampled at the sorted times ``t_s`` (from 0)."""
+    dt = np.diff(np.concatenate(([t_s[0]], t_s)))
+    return np.cumsum(rng.standard_normal(len(t_s)) * np.sqrt(dt / 60.0)) * ppm_per_min * 1e-6 * carrier_hz
+
+
+def doppler_hz(rx_xy: np.ndarray, v_xy: np.ndarray, tx_xy: np.ndarray, carrier_hz: float) -> np.ndarray:
+    d = np.asarray(tx_xy) - rx_xy
+    return np.einsum("ij,ij->i", v_xy, d) / np.maximum(np.hypot(*d.T), 1.0) * carrier_hz / 299_792_458.0
+
+
+def doppler_search(
+    rng: np.random.Generator, search: Search, rows: np.ndarray, moving: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same search driven at 20-50 km/h (per car): the fake's readings as ``locate_joint`` rows
+    (its heard positions: power as drawn, carrier with Doppler, both oscillators' walks and the
+    measured error model), the real cells' carrier readings at every position of the scans (4-8
+    cells 0.6-3 km away, locked), and the censored readings (positions where it was not heard).
+    ``moving=False``: the cars' speeds read 0 (a parked sensor: the power-only case)."""
+    n = len(search.rx_xy)
+    car = search.car
+    speed = np.array([rng.uniform(*CAR_SPEED_KMH) / 3.6 for _ in range(int(car.max()) + 1)])[car]
+    speed = np.where(search.stopped, 0.0, speed)
+    # time: along the route at the car's speed, 3 s between the readings at a light
+    t = np.empty(n)
+    for c in np.unique(car):
+        m = np.nonzero(car == c)[0]
+        ds = np.diff(search.travelled_m[m], prepend=0.0)
+        t[m] = 1000.0 * c + np.cumsum(np.where(search.stopped[m], 3.0, ds / speed[m].max()))
+    h = np.radians(search.heading_deg)
+    v = np.column_stack((np.sin(h), np.cos(h))) * speed[:, None]
+    rx_walk = np.empty(n)
+    fake_walk = walk_hz(rng, np.sort(t), FAKE_DRIFT_PPM_PER_MIN, FAKE_CARRIER_HZ)[np.argsort(np.argsort(t))]
+    rx_static = rng.normal(0.0, 0.5e-6 * FAKE_CARRIER_HZ, int(car.max()) + 1)
+    for c in np.unique(car):
+        m = np.nonzero(car == c)[0]
+        o = np.argsort(t[m])
+        w = np.empty(len(m))
+        w[o] = walk_hz(rng, t[m][o], RX_DRIFT_PPM_PER_MIN, FAKE_CARRIER_HZ)
+        rx_walk[m] = w + rx_static[c]
+    meas_speed = np.maximum(speed + rng.normal(0.0, SPEED_SIGMA_M_S, n) * (speed > 0), 0.0) if moving else 0 * speed
+    meas_heading = (search.heading_deg + rng.normal(0.0, HEADING_SIGMA_DEG, n)) % 360.0
+    err, sd = measured_hz(rng, n)
+    f = FAKE_CARRIER_HZ + 120.0 + doppler_hz(search.rx_xy, v, search.tx, FAKE_CARRIER_HZ) + fake_walk - rx_walk + err
+    ok = search.heard
+    lat, lon = search.fixes
+    suspect = np.column_stack((rows, np.ones(len(rows)), f[ok], sd[ok], meas_speed[ok], meas_heading[ok], car[ok]))
+    suspect[:, 3] = t[ok]
+    centre = 0.5 * (search.lo + search.hi) * BLOCK_M
+    refs = []
+    for j in range(int(rng.integers(REAL_CELLS[0], REAL_CELLS[1] + 1))):
+        bearing = rng.uniform(0.0, 2.0 * np.pi)
+        site = centre + rng.uniform(*REAL_CELL_M) * np.array([np.cos(bearing), np.sin(bearing)])
+        fc = float(rng.uniform(*REAL_CARRIERS_HZ))
+        e_j, sd_j = measured_hz(rng, n)
+        f_j = fc + doppler_hz(search.rx_xy, v, site, fc) - rx_walk * fc / FAKE_CARRIER_HZ + e_j
+        refs.append(np.column_stack((lat, lon, t, f_j, sd_j, meas_speed, meas_heading, car, np.full(n, j))))
+    missed = np.column_stack((lat[~ok], lon[~ok], t[~ok], np.full((~ok).sum(), SENSITIVITY_DBM)))
+    return suspect, np.vstack(refs), missed
+
+
+def joint_crb_m(suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: PathLossModel) -> float:
+    """Cramér–Rao bound (RMS metres) of the joint model at the truth: the power part's Fisher
+    information about (x, y, A, n) (correlated shadowing, the exponent prior) plus the Doppler part's
+    about (x, y) (its whitened, projected form: the carrier constants, the receiver's and the fake's
+    walks as ``locate_joint`` has them, the real cells' positions taken as known: a slightly
+    optimistic bound)."""
+    from sensor.locate.joint import JointConfig, _doppler_form
+    from sensor.locate.model import _jacobian, plane_observations
+
+    cfg = JointConfig()
+    obs = plane_observations(suspect[:, :5], np.arange(len(suspect)), cfg.power)
+    lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+    x, y = enu_from_lat_lon(lat, lon, obs.lat0_deg, obs.lon0_deg)
+    re, rn = enu_from_lat_lon(refs[:, 0], refs[:, 1], obs.lat0_deg, obs.lon0_deg)
+    form, _ = _doppler_form(suspect, obs.east_m, obs.north_m, refs, re, rn, cfg)
+    a = TX_DBM - model.mean_loss_db(1.0)
+    jac = _jacobian(np.array([x, y, a, model.exponent]), obs, cfg.power)
+    info = jac.T @ jac / model.shadowing_sigma_db**2
+    eps = 0.5
+    g = np.column_stack([(form_doppler(form, x + dx, y + dy) - form_doppler(form, x - dx, y - dy)) / (2 * eps)
+                         for dx, dy in ((eps, 0.0), (0.0, eps))])  # fmt: skip
+    info[:2, :2] += g.T @ form.h @ g
+    cov = np.linalg.inv(info)
+    return float(np.sqrt(cov[0, 0] + cov[1, 1]))
+
+
+def form_doppler(form, x: float, y: float) -> np.ndarray:  # type: ignore[no-untyped-def]
+    from sensor.locate.joint import doppler_hz as predicted
+
+    return predicted(x, y, form.east_m, form.north_m, form.ve, form.vn, form.carrier_hz)
+
+
+def run_doppler(trials: int, seed: int) -> dict:
+    """The ``field`` searches (the fake's power readings unchanged) driven at 20-50 km/h with carrier
+    readings: ``locate`` (power only) vs ``locate_joint`` (power + Doppler + censored readings), and
+    ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures)."""
+    out: dict[str, dict[str, list]] = {v: {"err": [], "cov": [], "radius": []} for v in ("power_only", "joint")}
+    reasons: dict[str, dict[str, int]] = {v: {} for v in out}
+    parked_same, times, crb, ratio, gaps, joint_err = 0, [], [], [], [], []
+    for k in range(trials):
+        a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
+        suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a)
+        crb.append(joint_crb_m(suspect, refs, tx, search.model))
+        gaps.append(angular_gap_deg(a, tx))
+        power = locate(a)
+        t0 = time.perf_counter()
+        joint = locate_joint(suspect, refs, missed)
+        times.append(time.perf_counter() - t0)
+        parked, _, _ = doppler_search(np.random.default_rng([seed, k, 13]), search, a, moving=False)
+        p_est = locate_joint(parked, refs, missed)
+        parked_same += (isinstance(p_est, Estimate) and isinstance(power, Estimate) and p_est == power) or (
+            isinstance(p_est, Refusal) and isinstance(power, Refusal) and p_est.reason.endswith(power.reason)
+        )
+        lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+        for variant, est in (("power_only", power), ("joint", joint)):
+            if not isinstance(est, Estimate):
+                key = est.reason.split(":")[0]
+                reasons[variant][key] = reasons[variant].get(key, 0) + 1
+                continue
+            e, n = enu_from_lat_lon(est.lat_deg, est.lon_deg, LAT0, LON0)
+            out[variant]["err"].append(float(np.hypot(e - tx[0], n - tx[1])))
+            out[variant]["cov"].append(region_contains(est, float(lat), float(lon)))
+            out[variant]["radius"].append(est.radius_m)
+            if variant == "joint":
+                ratio.append(out[variant]["err"][-1] / crb[-1])
+                joint_err.append((out[variant]["err"][-1], gaps[-1]))
+    row: dict = {
+        "case": "fixed transmitter, field shadowing, cars at 20-50 km/h: power only vs power + Doppler",
+        "trials": trials,
+        "parked_identical_share": round(parked_same / trials, 3),
+        "joint_ms_per_fit_median": round(1e3 * float(np.median(times)), 1),
+        "joint_crb_rms_m": {"median": round(float(np.median(crb)), 1), "p90": round(float(np.percentile(crb, 90)), 1)},
+        "joint_error_over_crb_median": round(float(np.median(ratio)), 2),
+    }
+    c, g, je = np.array(crb), np.array(gaps), np.array(joint_err).reshape(-1, 2)
+    for name, sel, jsel in (("surrounded", g < 120.0, je[:, 1] < 120.0), ("one_sided", g >= 120.0, je[:, 1] >= 120.0)):
+        row[f"joint_{name}"] = {
+            "share": round(float(np.mean(sel)), 3),
+            "crb_rms_median_m": round(float(np.median(c[sel])), 1),
+            "median_error_m": round(float(np.median(je[jsel, 0])), 1),
+            "p90_error_m": round(float(np.percentile(je[jsel, 0], 90)), 1),
+        }
+    for variant, v in out.items():
+        row[variant] = located_figures(v["err"], v["cov"], sum(reasons[variant].values()), trials) | {
+            "median_radius_m": round(float(np.median(v["radius"])), 1),
+            "refusals": reasons[variant],
+        }
     return row
 
 
@@ -575,7 +768,11 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--moving-trials", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--doppler-only", action="store_true", help="only the power-only vs joint comparison")
     args = ap.parse_args()
+    print(json.dumps(run_doppler(args.trials, args.seed)), flush=True)
+    if args.doppler_only:
+        return
     print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)
     print(json.dumps(run_fixed(args.trials, args.seed, "per-car")), flush=True)
     print(json.dumps(run_guided(args.trials, args.seed)), flush=True)

@@ -245,10 +245,17 @@ def spread_m(readings: list[tuple[float, float, float, float]]) -> float:
     return float(np.hypot(np.ptp(east), np.ptp(north)))
 
 
-def located(cells: list[CellObservation], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def located(
+    cells: list[CellObservation],
+    objects: list[dict[str, Any]],
+    spans: list[tuple[float, float, float, float]] = (),  # type: ignore[assignment]
+) -> list[dict[str, Any]]:
     """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
     positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
-    receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``)."""
+    receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``).
+    A moving receiver's carriers make it power and Doppler together (``sensor/locate/joint.py``),
+    with the receiver's drift from the normal cells and, given the recordings' ``spans``
+    (:func:`tunings`), the censored readings: where a tuning covered the suspect and it was not heard."""
     from sensor.locate.model import LocateConfig
 
     # A cell heard from one place (a parked car, a recording's fixed position) is refused by the fit
@@ -263,13 +270,22 @@ def located(cells: list[CellObservation], objects: list[dict[str, Any]]) -> list
     ]
     if not suspects:
         return []
+    from sensor.locate.carriers import missed_rows, reference_rows, suspect_rows, track_velocity
     from sensor.locate.estimate import Estimate, location_object
+    from sensor.locate.joint import has_bearing_information, locate_joint
     from sensor.locate.reference import locate_among
 
-    real = [c.readings for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c.readings]
+    normal = [c for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal"]
+    real = [c.readings for c in normal if c.readings]
+    track = track_velocity(cells)  # for positions without the GPS's speed and course
     out = []
     for c, o in suspects:
-        est = locate_among(c.readings, real)
+        rows = suspect_rows(c, track)  # a moving receiver's carriers: power and Doppler together
+        est = (
+            locate_joint(rows, reference_rows(normal, track), missed_rows(c, cells, spans))
+            if has_bearing_information(rows)
+            else locate_among(c.readings, real)
+        )
         if isinstance(est, Estimate):
             out.append(location_object(o, est))
     return out

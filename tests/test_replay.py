@@ -178,6 +178,34 @@ def test_a_drive_gives_the_fake_station_a_location(tmp_path):
     assert not [o for o in objs if o["type"] == "location" and o["arfcn"] != 64]  # normal cells are not located
 
 
+@pytest.mark.slow
+def test_a_drive_replayed_locates_the_fake_where_the_live_daemon_does(tmp_path):
+    """Replay = live: the patrol drive's recordings (SigMF segments with its track) replayed, and the
+    live daemon on the same scene (``fbs-sensor run`` with no radio: the simulated patrol drive), each
+    locate the fake station by power and Doppler (the car moves at 15 m/s); the two estimates fall
+    within each other's 95 % regions and both regions hold the truth."""
+    from sensor.gps.geodesy import distance_m
+    from sensor.resources import project_dir
+    from sensor.sim.output import write_drive
+
+    scene = load_scene(project_dir("recordings") / "scenes" / "patrol-drive.toml")
+    truth = next(c for c in scene.cells if c.fake)
+    paths = write_drive(scene, tmp_path / "rec", segment_s=1.0, gap_s=2.0)
+    r = replay(*[f"{p}.sigmf-meta" for p in paths], "--json")
+    assert r.exit_code == 0, r.output
+    (played,) = [o for o in lines(r) if o["type"] == "location"]
+    live_run = CliRunner().invoke(
+        cli, ["run", "--state-dir", str(tmp_path / "state"), "--json"], env={"XDG_CONFIG_HOME": "/nonexistent"}
+    )
+    assert live_run.exit_code == 0, live_run.output
+    objs = [json.loads(line) for line in live_run.stdout.splitlines() if line.startswith("{")]
+    (live,) = [o for o in objs if o.get("type") == "location" and o["arfcn"] == 64]
+    apart = distance_m(played["lat_deg"], played["lon_deg"], live["lat_deg"], live["lon_deg"])
+    assert apart <= min(played["radius_m"], live["radius_m"])
+    for loc in (played, live):
+        assert distance_m(loc["lat_deg"], loc["lon_deg"], *truth.position) <= loc["radius_m"] < 400
+
+
 def test_a_suspect_heard_from_one_place_is_not_fitted(monkeypatch):
     """A parked car's suspect (every reading within a few metres) is refused by the fit (fewer than
     three distinct positions): ``located`` gives no location without calling it (nor importing

@@ -22,9 +22,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from sensor.collector.rows import Identified, Reading, TransmitterKey, TransmitterSummary
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
+from sensor.locate.joint import (
+    MISSED_COLUMNS,
+    REFERENCE_COLUMNS,
+    SUSPECT_COLUMNS,
+    JointConfig,
+    has_bearing_information,
+    locate_joint,
+)
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among
@@ -83,7 +93,14 @@ class Transmitter(Identified):
     def locate(self, config: LocateConfig | None = None, among: Sequence[Transmitter] = ()) -> Estimate | Refusal:
         """Where it is from its readings; with ``among`` (the other transmitters the same sensors
         heard), the receiver-side shadowing that the real cells among them reveal is taken off
-        first (``sensor/locate/reference.py``)."""
+        first (``sensor/locate/reference.py``). When its readings carry the carrier measured while
+        moving (schema migration 4), power and Doppler together (``sensor/locate/joint.py``), the
+        receivers' drift from the real cells among them, the visits that searched its ARFCN without
+        hearing it as censored readings (:func:`joint_missed`); a parked sensor's readings as before."""
+        rows = joint_rows(self.readings)
+        cfg = JointConfig(power=config or LocateConfig())
+        if has_bearing_information(rows, cfg):
+            return locate_joint(rows, joint_references(among, self), joint_missed(among, self), cfg)
         refs = reference_readings(among, self)
         return (
             locate_among(power_readings(self.readings), refs, config)
@@ -207,6 +224,81 @@ def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
         t = by_key[full]
         t.readings = sorted(t.readings + by_key.pop(partial).readings, key=lambda r: r.time_utc)
     return sorted(by_key.values(), key=lambda t: table_order(t.verdict, t.arfcn, t.bsic))
+
+
+def _runs(readings: Iterable[Reading]) -> dict[str, int]:
+    """One receiver run per sensor (its own oscillator), numbered in name order."""
+    return {name: i for i, name in enumerate(sorted({r.sensor for r in readings}))}
+
+
+def _num(v: float | None) -> float:
+    return float("nan") if v is None else float(v)
+
+
+def joint_rows(readings: Sequence[Reading]) -> np.ndarray:
+    """The readings as ``locate_joint`` rows (``joint.SUSPECT_COLUMNS``): positioned readings with a
+    power (dBm where every one has it, else dBFS, as :func:`power_readings`); the carrier, its sd and
+    the velocity NaN where unknown; the sensor as the receiver run."""
+    rs = [r for r in readings if r.lat_deg is not None and r.lon_deg is not None]
+    use_dbm = bool(rs) and all(r.rssi_dbm is not None for r in rs)
+    runs = _runs(rs)
+    out = [
+        (r.lat_deg, r.lon_deg, float(p), time_s(r.time_utc), 1.0, _num(r.freq_hz), _num(r.freq_sd_hz),
+         _num(r.speed_m_s), _num(r.heading_deg), runs[r.sensor])
+        for r in rs
+        if (p := (r.rssi_dbm if use_dbm else r.rssi_dbfs)) is not None
+    ]  # fmt: skip
+    return np.array(out, dtype=np.float64).reshape(-1, len(SUSPECT_COLUMNS))
+
+
+def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
+    """The carrier readings of the real cells in ``among`` (normal for every sensor, not ``target``)
+    heard by ``target``'s sensors while they had a fix, as ``locate_joint`` reference rows (the
+    sensors numbered as :func:`joint_rows` numbers them; the cell's place in ``among`` as its id)."""
+    runs = _runs(r for r in target.readings if r.lat_deg is not None and r.lon_deg is not None)
+    out = []
+    for j, t in enumerate(among):
+        if t is target or t.key == target.key or t.verdict != "normal":
+            continue
+        out += [
+            (r.lat_deg, r.lon_deg, time_s(r.time_utc), r.freq_hz, _num(r.freq_sd_hz), _num(r.speed_m_s),
+             _num(r.heading_deg), runs[r.sensor], j)
+            for r in t.readings
+            if r.sensor in runs and r.lat_deg is not None and r.lon_deg is not None and r.freq_hz is not None
+        ]  # fmt: skip
+    return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
+
+
+def joint_missed(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
+    """Censored readings of ``target`` (``joint.MISSED_COLUMNS``): visits of ``target``'s sensors that
+    searched its ARFCN (another transmitter's observation from that visit lists it in
+    ``searched_arfcns``: the daemon's extension) and published no reading of it, at that reading's
+    position and time; the sensitivity is the weakest power the sensor read anything at (in the unit
+    :func:`joint_rows` takes). Band-blind: an ARFCN number shared by two bands counts for both."""
+    own = [r for r in target.readings if r.lat_deg is not None and r.lon_deg is not None]
+    use_dbm = bool(own) and all(r.rssi_dbm is not None for r in own)
+    heard = {(r.sensor, r.time_utc) for r in target.readings}
+    sensors = {r.sensor for r in own}
+    others = [r for t in among if t is not target and t.key != target.key for r in t.readings if r.sensor in sensors]
+    floor: dict[str, float] = {}
+    for r in [*own, *others]:
+        p = r.rssi_dbm if use_dbm else r.rssi_dbfs
+        if p is not None:
+            floor[r.sensor] = min(floor.get(r.sensor, float(p)), float(p))
+    out: dict[tuple[str, str], tuple[float, float, float, float]] = {}
+    for r in others:
+        visit = (r.sensor, r.time_utc)
+        if (
+            visit in heard
+            or visit in out
+            or r.lat_deg is None
+            or r.lon_deg is None
+            or r.sensor not in floor
+            or target.arfcn not in (r.body.get("searched_arfcns") or ())
+        ):
+            continue
+        out[visit] = (r.lat_deg, r.lon_deg, time_s(r.time_utc), floor[r.sensor])
+    return np.array(list(out.values()), dtype=np.float64).reshape(-1, len(MISSED_COLUMNS))
 
 
 def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:

@@ -164,7 +164,7 @@ def command(
         if baseline is not None:
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
-    locations = located(cells, objects)
+    locations = located(cells, objects, tunings(sources))
     sessions = [session_object(s) for s in carriers.sessions]
     sms = []
     if carriers.sms:  # the analysis (phone numbers, links, classifier: ~0.1 s of imports) only when there are SMS

@@ -265,7 +265,7 @@ class Daemon:
             if v.stakeout:
                 self.metrics.inc("fbs_stakeouts_total")
                 self.metrics.inc("fbs_stakeout_seconds_total", v.dwell_s)
-            self._publish(v)
+            self._publish(v, tuning.arfcns)
             for key in v.cells:  # a carrier once judged suspicious or fake is staked out while it works
                 if f"{key}" in self.alerts:
                     sc.suspect(key[0])
@@ -276,7 +276,10 @@ class Daemon:
         self._recent = pass_visits
         self.metrics.set("fbs_cells", len({c for v in pass_visits for c in v.cells}))
 
-    def _publish(self, v: TuningVisit) -> None:
+    def _publish(self, v: TuningVisit, searched: tuple[int, ...] = ()) -> None:
+        """The visit's cells as observations (and detections); each observation says which ARFCNs the
+        visit searched (``searched_arfcns``): a suspect searched for and not heard is a censored
+        reading for its localisation (``sensor/locate/joint.py``)."""
         assert self.session is not None
         if not v.cells:
             return
@@ -295,6 +298,7 @@ class Daemon:
             obj["position"] = v.position.get(key)
             obj["t_s"] = v.t_s.get(key)
             obj["t_utc"] = now
+            obj["searched_arfcns"] = sorted(searched)
             items.append(("observation", obj))
             self.metrics.inc("fbs_observations_total")
             if self.cfg.learn and self.baseline is not None:

@@ -96,12 +96,12 @@ radius of the segments' own estimates (so a statistically significant but small 
 error, or a fit wandering inside its region — does not flag a parked station).
 
 Assumptions and limits: one transmitter per call (the caller separates cells by ARFCN + BSIC);
-omnidirectional antenna (a sectored or directional fake station biases the estimate towards its
-main lobe); no censoring model (readings too weak to decode are simply missing, which flattens
-the fitted exponent for distant streets); the plane is good to ~0.1 % within 5 km. Shadowing
-is taken as the transmitter's alone: the part the receiver's surroundings add to every
-transmitter heard at a place is taken off beforehand by ``sensor/locate/reference.py``
-(``locate_among``) when real cells were heard on the same scans.
+omnidirectional antenna (a sectored or directional fake station biases the estimate towards its main
+lobe); no censoring model (readings too weak to decode are simply missing, which flattens the fitted
+exponent for distant streets; ``sensor/locate/joint.py`` takes them as censored); the plane is good
+to ~0.1 % within 5 km. Shadowing is taken as the transmitter's alone: the part the receiver's
+surroundings add to every transmitter heard at a place is taken off beforehand by
+``sensor/locate/reference.py`` (``locate_among``) when real cells were heard on the same scans.
 """
 
 from __future__ import annotations
@@ -113,11 +113,11 @@ import numpy as np
 from scipy import ndimage, optimize, spatial, stats
 
 from sensor.locate.enu import lat_lon_from_enu
-from sensor.locate.estimate import Ellipse, Estimate, Refusal
+from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import NextLook, next_look
 from sensor.locate.model import LocateConfig, least_squares_fit, plane_observations, profile_at, start_at
 from sensor.locate.observations import Observations, Reading, distinct_positions, readings_arrays
-from sensor.locate.region import region_ellipse, region_parts
+from sensor.locate.region import mapped_region, reaches_edge
 
 _N_PARAMS = 4  # x, y, A, n
 
@@ -320,9 +320,7 @@ def _final(
     rss_min = min(2.0 * best.cost, float(coarse.rss.min()))
     bound, _ = _threshold(rss_min, obs.n_cells, cfg)
     mask = _with_node(coarse, coarse.rss <= bound, best.x)
-    ring = np.ones_like(mask)
-    ring[1:-1, 1:-1] = False
-    if np.any(mask & ring):
+    if reaches_edge(mask):
         return Refusal(
             f"the data cannot bound the position: the {cfg.confidence:.0%} region reaches "
             f"beyond {cfg.max_radius_m:g} m",
@@ -420,13 +418,7 @@ def locate(
     mx, my = _mirror(np.array([x, y]), centre, axis)
     r_mirror, r_mid = profile_at(np.array([mx, (x + mx) / 2]), np.array([my, (y + my) / 2]), obs, cfg)[0]
     mirror = bool(r_mirror <= bound and r_mid > r_mirror)  # a second basin across the axis, not the same one
-    parts = region_parts(fine.east_m, fine.north_m, mask, fine.rss)
-    region = tuple(
-        tuple(zip(*(np.round(v, 7).tolist() for v in lat_lon_from_enu(p[:, 0], p[:, 1], obs.lat0_deg, obs.lon0_deg))))
-        for p in parts
-    )
-    c, sa, sb, az = region_ellipse(fine.east_m, fine.north_m, mask)
-    clat, clon = lat_lon_from_enu(c[0], c[1], obs.lat0_deg, obs.lon0_deg)
+    region, ellipse = mapped_region(fine.east_m, fine.north_m, mask, fine.rss, (obs.lat0_deg, obs.lon0_deg))
     lat, lon = lat_lon_from_enu(x, y, obs.lat0_deg, obs.lon0_deg)
     return Estimate(
         lat_deg=float(lat),
@@ -437,10 +429,10 @@ def locate(
         tx_term_db=float(theta[2]),
         sigma_db=sigma,
         region=region,
-        ellipse=Ellipse(float(clat), float(clon), sa, sb, az),
+        ellipse=ellipse,
         n_readings=len(obs.power_db),
         rejected=tuple(int(i) for i in np.sort(index[bad])) if len(bad) else (),
         mirror_ambiguous=mirror,
-        method=_method(obs, len(a), len(bad), len(parts), mirror, cfg),
+        method=_method(obs, len(a), len(bad), len(region), mirror, cfg),
         next_look=look,
     )

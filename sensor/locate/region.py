@@ -6,8 +6,30 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage, spatial
 
-from sensor.locate.enu import enu_from_lat_lon
-from sensor.locate.estimate import Estimate
+from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
+from sensor.locate.estimate import Ellipse, Estimate
+
+Polygons = tuple[tuple[tuple[float, float], ...], ...]
+
+
+def reaches_edge(mask: np.ndarray) -> bool:
+    """Whether a region mask touches its grid's outer ring: the region is not bounded by the grid."""
+    return bool(mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any())
+
+
+def mapped_region(
+    east_m: np.ndarray, north_m: np.ndarray, mask: np.ndarray, score: np.ndarray, origin: tuple[float, float]
+) -> tuple[Polygons, Ellipse]:
+    """The region ``mask`` (on the grid of axes ``east_m`` × ``north_m``, ``score`` the fit's figure on
+    it) as an :class:`Estimate` holds it: its parts' polygons in (lat, lon) around ``origin``, and its
+    moment ellipse."""
+    parts = region_parts(east_m, north_m, mask, score)
+    polygons = tuple(
+        tuple(zip(*(np.round(v, 7).tolist() for v in lat_lon_from_enu(p[:, 0], p[:, 1], *origin)))) for p in parts
+    )
+    c, sa, sb, az = region_ellipse(east_m, north_m, mask)
+    clat, clon = lat_lon_from_enu(c[0], c[1], *origin)
+    return polygons, Ellipse(float(clat), float(clon), sa, sb, az)
 
 
 def region_parts(east_m: np.ndarray, north_m: np.ndarray, mask: np.ndarray, rss: np.ndarray) -> list[np.ndarray]:

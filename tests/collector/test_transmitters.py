@@ -259,3 +259,83 @@ def test_merge_needs_the_operator_and_every_known_field_to_agree():
     assert not completes(("460", "00", 9507, None, 93, 56), full)  # another operator
     assert not completes(("460", "01", 9507, None, 93, None), ("460", "01", 9507, 3301, 93, None))  # no BSIC
     assert not completes(full, full)
+
+
+# --------------------------------------------------------------------------- power and Doppler
+
+
+def _stored(
+    rows: np.ndarray, ident: dict, verdict: str, sensor: str = "car1", *, is_reference: bool = False, body=None
+):
+    from sensor.collector.rows import Reading
+
+    out = []
+    for i, r in enumerate(rows):
+        lat, lon, p, t, f, sd, v, h = (r[0], r[1], r[2], r[3], r[5], r[6], r[7], r[8]) if not is_reference else (
+            r[0], r[1], -70.0, r[2], r[3], r[4], r[5], r[6])  # fmt: skip
+        utc = datetime.fromtimestamp(1796637600.0 + t, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        out.append(
+            Reading(f"{ident['arfcn']}-{i}", sensor, "observation", utc, ident["arfcn"], ident["bsic"], ident["mcc"],
+                    ident["mnc"], ident["lac"], ident["cell_id"], float(lat), float(lon), None, float(p), None, None,
+                    verdict, None, body or {}, float(f), float(sd), float(v), float(h))
+        )  # fmt: skip
+    return out
+
+
+def test_a_moving_sensors_carriers_locate_by_power_and_doppler():
+    """Readings stored with the carrier and the velocity (schema migration 4): Transmitter.locate is the
+    joint fit of them, with the real cells alongside for the receiver's drift; parked, as before."""
+    from sensor.collector.transmitters import joint_references, joint_rows
+    from sensor.locate.joint import locate_joint
+    from tests.locate.test_joint import _reference_rows, drive, error_m, suspect_rows
+
+    rng = np.random.default_rng(8)
+    tx = np.array([-150.0, 250.0])
+    xy, heading = drive([(0.0, 0.0), (0.0, 500.0), (-400.0, 500.0)], 25.0)
+    t = np.arange(len(xy)) * 2.5
+    rx_hz = np.cumsum(rng.normal(0.0, 1.0, len(xy)))
+    rows = suspect_rows(rng, xy, heading, tx, 10.0, rx_hz, t)
+    sites = [np.array([2000.0, 300.0]), np.array([-1500.0, -1200.0]), np.array([300.0, 2600.0])]
+    refs = _reference_rows(rng, xy, heading, 10.0, rx_hz, t, sites)
+    readings = _stored(rows, FAKE, "fake")
+    for j in range(len(sites)):
+        ident = {"arfcn": 10 + j, "bsic": j, "mcc": "262", "mnc": "01", "lac": 1000, "cell_id": 500 + j}
+        readings += _stored(refs[refs[:, 8] == j], ident, "normal", is_reference=True)
+    every = transmitters(readings)
+    (fake,) = [t for t in every if t.arfcn == 64]
+    est = fake.locate(among=every)
+    assert isinstance(est, Estimate) and "joint power + Doppler" in est.method and "from 3 real cell(s)" in est.method
+    assert error_m(est, tx) < 25.0
+    assert est == locate_joint(joint_rows(fake.readings), joint_references(every, fake))
+    assert np.allclose(joint_rows(fake.readings)[:, [2, 5, 6, 7, 8]], rows[:, [2, 5, 6, 7, 8]])
+    parked = transmitters(_stored(np.column_stack((rows[:, :7], np.zeros(len(rows)), rows[:, 8:])), FAKE, "fake"))
+    assert parked[0].locate() == locate(power_readings(parked[0].readings))
+
+
+def test_visits_that_searched_the_suspects_arfcn_without_hearing_it_are_censored_readings():
+    """The daemon lists each visit's searched ARFCNs in its observations; a visit of the suspect's
+    sensor that searched ARFCN 64 and published no reading of it is a censored reading there."""
+    from sensor.collector.transmitters import joint_missed
+    from tests.locate.test_joint import drive, suspect_rows
+
+    rng = np.random.default_rng(8)
+    tx = np.array([-150.0, 250.0])
+    xy, heading = drive([(0.0, 0.0), (0.0, 500.0), (-400.0, 500.0)], 25.0)
+    rows = suspect_rows(rng, xy, heading, tx, 10.0, np.zeros(len(xy)), np.arange(len(xy)) * 2.5)
+    real = {"arfcn": 10, "bsic": 1, "mcc": "262", "mnc": "01", "lac": 1000, "cell_id": 501}
+    searched = {"searched_arfcns": [10, 64, 66]}
+    along = _stored(rows, real, "normal", body=searched)  # the same visits: the fake was heard on them
+    south = rows[:8].copy()  # 8 more visits on a street 400 m south, 1000 s later: the fake not heard
+    south[:, 0] -= 400.0 / 111_195.0
+    south[:, 3] += 1000.0
+    away = _stored(south, real, "normal", body=searched)
+    elsewhere = _stored(
+        south[:3] + np.array([0, 0, 0, 5.0, 0, 0, 0, 0, 0, 0]), real, "normal", body={"searched_arfcns": [10]}
+    )
+    every = transmitters(_stored(rows, FAKE, "fake") + along + away + elsewhere)
+    (fake,) = [t for t in every if t.arfcn == 64]
+    missed = joint_missed(every, fake)
+    assert len(missed) == 8 and np.allclose(missed[:, 0], south[:, 0]) and np.all(missed[:, 3] == missed[0, 3])
+    assert missed[0, 3] == min(r.rssi_dbm for t in every for r in t.readings)
+    est = fake.locate(among=every)
+    assert isinstance(est, Estimate) and "8 censored" in est.method

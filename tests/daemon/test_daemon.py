@@ -53,6 +53,12 @@ def test_main_job_alerts_with_reasons_and_a_position(tmp_path):
     store = SqliteStore(tmp_path / "state" / "collector.sqlite")
     try:
         assert store.count("detection") >= 3 and store.count("observation") > 20
+        # each observation lists the ARFCNs its visit searched (censored readings for localisation),
+        # and the moving car's carriers reached the store (the joint power + Doppler fit reads them)
+        obs = [r for r in store.readings() if r.kind == "observation"]
+        assert all(r.body["searched_arfcns"] == sorted(set(r.body["searched_arfcns"])) for r in obs)
+        assert any(64 in r.body["searched_arfcns"] for r in obs if r.arfcn == 64)
+        assert any(r.freq_hz is not None and (r.speed_m_s or 0.0) > 1.0 for r in obs if r.arfcn == 64)
         # and the phones it reached: their sessions, phones only as keyed hashes
         sessions = store.sessions(arfcn=64, bsic=17)
         assert sessions and store.count("session") == len(sessions)
