@@ -213,6 +213,7 @@ def _extension(module_name: str) -> ModuleType | None:
         for place in _places(module):
             if (place / file).is_file():
                 return _load(name, place / file)
+        _tell_once()
         for place in _places(module):
             try:
                 place.mkdir(parents=True, exist_ok=True)
@@ -229,6 +230,17 @@ def _extension(module_name: str) -> ModuleType | None:
                     stale.unlink(missing_ok=True)
             return _load(name, final)
     return None
+
+
+@cache
+def _tell_once() -> None:
+    """Say on stderr, once a process, why this first command is slow: building the extensions takes
+    ~15-25 s of CPU, once a machine; an officer should not take the silence for a hang."""
+    print(
+        "fbs-sensor: compiling the receiver's fast kernels for this machine (once; about 20 s)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _load(name: str, path: Path) -> ModuleType | None:
