@@ -1,0 +1,194 @@
+"""A report's data: every figure the HTML page draws and ``--json`` writes, from one store and period.
+
+The schema (``"type": "report", "schema": 1``; documented for users in ``fbs-sensor report --help``
+and ``docs/report.md``) is what :func:`build_report` returns, JSON-ready: lists in the order they are
+shown, no NaN, times as stored (ISO-8601 UTC), coordinates in degrees. Attacker-controlled text
+(cell names, SMS senders, domains, numbers) is kept as received here, links and domains defanged;
+escaping is the page's job (``page.py``), JSON needs none.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from sensor.collector.rows import TransmitterKey
+from sensor.collector.store import Store
+from sensor.collector.transmitters import Transmitter, completes, gravest_reading, table_order, transmitters
+from sensor.intel.defang import defang
+from sensor.intel.sender import RULES as SENDER_RULES
+from sensor.locate.estimate import Estimate, Refusal
+from sensor.report import query
+from sensor.report.districts import District, district_of
+from sensor.report.hexes import hexagons
+from sensor.report.period import Period
+from sensor.utc import utc_iso
+
+log = logging.getLogger("sensor.report")
+
+SCHEMA = 1
+TOP = 10  # senders, domains and call-back numbers listed
+
+
+def _owner(key: TransmitterKey, stations: Sequence[TransmitterKey]) -> TransmitterKey | None:
+    """The station an activity record belongs to: its own key, else the one station its partial
+    identity completes into (activity published before the sensor knew the cell's identity)."""
+    if key in stations:
+        return key
+    found = [k for k in stations if completes(key, k)]
+    return found[0] if len(found) == 1 else None
+
+
+def _located(t: Transmitter) -> Estimate | Refusal:
+    try:
+        return t.locate()
+    except Exception as exc:  # one station's failed fit must not lose the report
+        log.exception("report: locating ARFCN %s failed", t.arfcn)
+        return Refusal(f"localisation failed: {type(exc).__name__}", 0)
+
+
+def _stations(store: Store, period: Period) -> list[tuple[Transmitter, Estimate | Refusal]]:
+    """The transmitters judged fake or suspicious in the period (partial identities merged into their
+    completion), each located from the period's readings."""
+    out = []
+    for arfcn, bsic in query.flagged_carriers(store, period):
+        readings = store.readings(arfcn=arfcn, bsic=bsic, since_utc=period.since_utc, until_utc=period.until_utc,
+                                  with_body=False)  # fmt: skip
+        out += [(t, _located(t)) for t in transmitters(readings) if t.verdict != "normal"]
+    out.sort(key=lambda p: table_order(p[0].verdict, p[0].arfcn, p[0].bsic))
+    return out
+
+
+def _sms_figures(store: Store, period: Period) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
+    """SMS categories, top spoofed senders, domains and call-back numbers, and the SMS positions."""
+    categories: Counter[str] = Counter()
+    senders: Counter[str] = Counter()
+    sender_rules: dict[str, Counter[str]] = {}
+    domains: Counter[str] = Counter()
+    numbers: Counter[str] = Counter()
+    where = []
+    for m in store.sms(since_utc=period.since_utc, until_utc=period.until_utc):
+        body = m.body
+        categories[str(body.get("category") or "unclassified")] += 1
+        rules = [r.get("rule") for r in body.get("reasons") or [] if isinstance(r, dict)]
+        spoofing = [str(r) for r in rules if r in SENDER_RULES]
+        if spoofing and m.sender:
+            senders[m.sender] += 1
+            sender_rules.setdefault(m.sender, Counter()).update(spoofing)
+        domains.update(defang(str(d)) for d in dict.fromkeys(body.get("domains") or []))
+        numbers.update(str(n) for n in dict.fromkeys(body.get("numbers") or []))
+        if m.lat_deg is not None and m.lon_deg is not None:
+            where.append((m.lat_deg, m.lon_deg))
+    cats = [{"category": c, "sms": n} for c, n in categories.most_common()]
+    top = {
+        "senders": [{"sender": s, "sms": n, "rules": sorted(sender_rules[s])} for s, n in senders.most_common(TOP)],
+        "domains": [{"domain": d, "sms": n} for d, n in domains.most_common(TOP)],
+        "numbers": [{"number": x, "sms": n} for x, n in numbers.most_common(TOP)],
+    }
+    return cats, top, np.array(where, dtype=float).reshape(-1, 2)
+
+
+def _timeline(store: Store, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per day of the period and per hour of day (UTC): readings, flagged readings, sessions, SMS."""
+    days = {d: {"date": d, "readings": 0, "flagged": 0, "sessions": 0, "sms": 0} for d in period.days()}
+    hours = [{"hour": h, "readings": 0, "flagged": 0, "sessions": 0, "sms": 0} for h in range(24)]
+    for table, graded, field in (("readings", True, "readings"), ("sessions", False, "sessions"),
+                                 ("sms", False, "sms")):  # fmt: skip
+        for stamp, grade, n in query.hourly(store, table, period, graded):
+            day, hour = days.get(stamp[:10]), int(stamp[11:13]) if stamp[11:13].isdigit() else None
+            for bucket in (day, hours[hour] if hour is not None and hour < 24 else None):
+                if bucket is not None:
+                    bucket[field] += n
+                    if grade:
+                        bucket["flagged"] += n
+    return list(days.values()), hours
+
+
+def _reasons(store: Store, t: Transmitter) -> list[dict[str, Any]]:
+    """The reasons (rule, detail) of the station's gravest, latest reading (its body read alone)."""
+    found = store.readings(message_id=gravest_reading(t.readings).message_id, limit=1)
+    reasons = found[0].body.get("reasons") if found else None
+    return [{"rule": str(r.get("rule")), "detail": str(r.get("detail") or "")}
+            for r in reasons or [] if isinstance(r, dict)]  # fmt: skip
+
+
+def _station_view(t: Transmitter, located: Estimate | Refusal, act: query.Activity | None,
+                  districts: list[District] | None, reasons: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+    location = None
+    if isinstance(located, Estimate):
+        location = {"lat_deg": round(located.lat_deg, 6), "lon_deg": round(located.lon_deg, 6),
+                    "radius_m": round(located.radius_m, 1)}  # fmt: skip
+    latest = max(t.readings, key=lambda r: r.time_utc)
+    return {
+        "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id, "arfcn": t.arfcn, "bsic": t.bsic,
+        "verdict": t.verdict, "readings": len(t.readings), "verdicts": dict(sorted(t.verdicts.items())),
+        "first_utc": min(r.time_utc for r in t.readings), "last_utc": latest.time_utc,
+        "sensors": len(t.sensors), "reasons": reasons, "location": location,
+        "not_located": located.reason if isinstance(located, Refusal) else None,
+        "district": (district_of(districts, location["lat_deg"], location["lon_deg"])
+                     if districts is not None and location else None),
+        "sessions": act.sessions if act else 0, "phones": act.phones if act else 0, "sms": act.sms if act else 0,
+    }  # fmt: skip
+
+
+def _districts(districts: list[District], pos: query.Positions, stations: list[dict[str, Any]],
+               sms_at: np.ndarray) -> list[dict[str, Any]]:  # fmt: skip
+    out = []
+    flagged = pos.grade > 0
+    for d in districts:
+        inside = d.contains(pos.lat_deg, pos.lon_deg)
+        out.append({
+            "name": d.name,
+            "readings": int(pos.count[inside].sum()),
+            "flagged": int(pos.count[inside & flagged].sum()),
+            "stations": sum(1 for s in stations if s["district"] == d.name),
+            "sms": int(d.contains(sms_at[:, 0], sms_at[:, 1]).sum()) if len(sms_at) else 0,
+        })  # fmt: skip
+    return out
+
+
+def build_report(store: Store, period: Period, *, resolution: int, districts: list[District] | None = None,
+                 now_s: float | None = None) -> dict[str, Any]:  # fmt: skip
+    """The report of ``store``'s readings, sessions and SMS of ``period`` (see the module doc)."""
+    pos = query.positions(store, period)
+    totals = query.totals(store, period)
+    located = _stations(store, period)
+    keys = [t.key for t, _ in located]
+    acts: dict[TransmitterKey, list[int]] = {}
+    for key, a in query.activity(store, period).items():
+        owner = _owner(key, keys)
+        if owner is not None:
+            entry = acts.setdefault(owner, [0, 0, 0])
+            entry[0], entry[1], entry[2] = entry[0] + a.sessions, entry[1] + a.phones, entry[2] + a.sms
+    stations = [_station_view(t, est, query.Activity(*acts[t.key]) if t.key in acts else None, districts,
+                              _reasons(store, t)) for t, est in located]  # fmt: skip
+    categories, top, sms_at = _sms_figures(store, period)
+    days, hours = _timeline(store, period)
+    hexes = hexagons(pos, resolution)
+    return {
+        "type": "report",
+        "schema": SCHEMA,
+        "from": period.first.isoformat(),
+        "to": period.last.isoformat(),
+        "generated_utc": utc_iso(time.time() if now_s is None else now_s),
+        "collected": totals.readings > 0 or totals.sessions > 0 or totals.sms > 0,
+        "totals": {
+            "readings": totals.readings, "positioned": totals.positioned, "flagged": totals.flagged,
+            "sensors": totals.sensors, "stations": len(stations),
+            "sessions": totals.sessions, "phones": totals.phones, "sms": totals.sms, "hexagons": len(hexes),
+        },  # fmt: skip
+        "h3_resolution": resolution,
+        "hexagons": [{"h3": h.cell, "readings": h.readings, "flagged": h.flagged, "fake": h.fake,
+                      "suspicious": h.suspicious, "boundary": [list(v) for v in h.boundary]} for h in hexes],  # fmt: skip
+        "days": days,
+        "hours": hours,
+        "districts": None if districts is None else _districts(districts, pos, stations, sms_at),
+        "stations": stations,
+        "sms_categories": categories,
+        "top": top,
+    }
