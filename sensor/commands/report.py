@@ -24,7 +24,7 @@ SCHEMA_HELP = """\b
 "sessions","phones","sms"}],
 "sms_categories":[{"category","sms"}],
 "top":{"senders":[{"sender","sms","rules"}],"domains":[{"domain" (defanged),"sms"}],
-"numbers":[{"number","sms"}]}}. "flagged": readings judged fake or suspicious.
+"numbers":[{"number","sms"}],"texts":[{"text" (links defanged),"category","sms"}]}}. "flagged": readings judged fake or suspicious.
 """
 
 

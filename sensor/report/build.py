@@ -64,13 +64,22 @@ def _stations(store: Store, period: Period) -> list[tuple[Transmitter, Estimate 
     return out
 
 
+def _defanged_text(text: str, urls: Sequence[Any]) -> str:
+    """The text with each of its links (as the sensor found them) defanged."""
+    for url in sorted({str(u) for u in urls if u}, key=len, reverse=True):
+        text = text.replace(url, defang(url))
+    return text
+
+
 def _sms_figures(store: Store, period: Period) -> tuple[list[dict[str, Any]], dict[str, Any], np.ndarray]:
-    """SMS categories, top spoofed senders, domains and call-back numbers, and the SMS positions."""
+    """SMS categories; top spoofed senders, domains, call-back numbers and texts (links defanged); the SMS
+    positions."""
     categories: Counter[str] = Counter()
     senders: Counter[str] = Counter()
     sender_rules: dict[str, Counter[str]] = {}
     domains: Counter[str] = Counter()
     numbers: Counter[str] = Counter()
+    texts: Counter[tuple[str, str]] = Counter()
     where = []
     for m in store.sms(since_utc=period.since_utc, until_utc=period.until_utc):
         body = m.body
@@ -82,6 +91,8 @@ def _sms_figures(store: Store, period: Period) -> tuple[list[dict[str, Any]], di
             sender_rules.setdefault(m.sender, Counter()).update(spoofing)
         domains.update(defang(str(d)) for d in dict.fromkeys(body.get("domains") or []))
         numbers.update(str(n) for n in dict.fromkeys(body.get("numbers") or []))
+        if isinstance(body.get("text"), str):
+            texts[(_defanged_text(body["text"], body.get("urls") or []), str(body.get("category") or ""))] += 1
         if m.lat_deg is not None and m.lon_deg is not None:
             where.append((m.lat_deg, m.lon_deg))
     cats = [{"category": c, "sms": n} for c, n in categories.most_common()]
@@ -89,6 +100,7 @@ def _sms_figures(store: Store, period: Period) -> tuple[list[dict[str, Any]], di
         "senders": [{"sender": s, "sms": n, "rules": sorted(sender_rules[s])} for s, n in senders.most_common(TOP)],
         "domains": [{"domain": d, "sms": n} for d, n in domains.most_common(TOP)],
         "numbers": [{"number": x, "sms": n} for x, n in numbers.most_common(TOP)],
+        "texts": [{"text": x, "category": c or None, "sms": n} for (x, c), n in texts.most_common(TOP)],
     }
     return cats, top, np.array(where, dtype=float).reshape(-1, 2)
 

@@ -28,7 +28,7 @@ polygon{stroke:#fff;stroke-width:.6}.clean{fill:#9fd3a0}.cov{fill:#2b6cb0}.key{s
 .label{font-weight:bold;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3}
 .b-flag{fill:#c0392b}.b-sms{fill:#8e44ad}.b-read{fill:#2b6cb0}.b-cat{fill:#8e44ad}.axis{stroke:#999}
 .tick{text-anchor:middle;fill:#555}.series{font-weight:bold}.max{fill:#555}
-.v-fake{color:#b00}.v-suspicious{color:#b36b00}code{font-size:12px;word-break:break-all}
+.sms{white-space:pre-wrap}.v-fake{color:#b00}.v-suspicious{color:#b36b00}code{font-size:12px;word-break:break-all}
 """
 
 
@@ -146,8 +146,11 @@ def _tops(report: dict[str, Any]) -> str:
     numbers = _table(["call-back number", "SMS"], [[f"<code>{esc(x['number'])}</code>", _n(x["sms"])]
                                                   for x in top["numbers"]], {1}) if top["numbers"] else (
         "<p>No call-back number in this period's SMS.</p>")  # fmt: skip
+    texts = _table(["text as received (links defanged)", "category", "SMS"], [
+        [f'<span class="sms">{esc(x["text"])}</span>', esc(x["category"] or "—"), _n(x["sms"])] for x in top["texts"]
+    ], {2}) if top["texts"] else "<p>No SMS text in this period.</p>"  # fmt: skip
     return (f"<h3>Top spoofed senders</h3>{senders}<h3>Top domains</h3>{domains}"
-            f"<h3>Top call-back numbers</h3>{numbers}")  # fmt: skip
+            f"<h3>Top call-back numbers</h3>{numbers}<h3>Most pushed texts</h3>{texts}")  # fmt: skip
 
 
 def render(report: dict[str, Any], basemap: Basemap | None = None) -> str:

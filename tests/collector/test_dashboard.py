@@ -8,7 +8,6 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -293,102 +292,7 @@ def test_dashboard_command_refuses_a_missing_database_in_one_line(tmp_path):
 
 # --------------------------------------------------------------------------- the page in a real browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Cdp:
-    """The smallest Chrome DevTools Protocol client: commands with ids, events collected."""
-
-    def __init__(self, ws_url: str) -> None:
-        import websocket  # websocket-client, in the test extra
-
-        self.ws = websocket.create_connection(ws_url, timeout=10, suppress_origin=True)
-        self.next_id = 0
-        self.events: list[dict[str, Any]] = []
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == self.next_id:
-                if "error" in msg:
-                    raise AssertionError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-            self.events.append(msg)
-
-    def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result["result"].get("value")
-
-    def wait_for(self, expression: str, timeout_s: float) -> Any:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
-
-    def problems(self) -> list[str]:
-        out = []
-        for e in self.events:
-            m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.exceptionThrown":
-                out.append(json.dumps(p["exceptionDetails"])[:500])
-            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert", "warning"):
-                out.append(f"console.{p['type']}: {json.dumps(p.get('args'))[:300]}")
-            elif m == "Log.entryAdded" and p["entry"].get("level") in ("error", "warning"):
-                out.append(f"log {p['entry'].get('source')}: {p['entry'].get('text')} {p['entry'].get('url', '')}")
-        return out
-
-    def close(self) -> None:
-        self.ws.close()
-
-
-@pytest.fixture
-def chromium(tmp_path: Path):
-    if CHROMIUM is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium) for the headless browser test")
-    pytest.importorskip("websocket", reason="websocket-client (the test extra) drives Chromium over CDP")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'chromium'}", f"--remote-debugging-port={port}",
-         "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        targets = None
-        while time.monotonic() < deadline and not targets:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=1) as r:
-                    targets = [t for t in json.load(r) if t.get("type") == "page"]
-            except OSError:
-                time.sleep(0.1)
-            if proc.poll() is not None:
-                pytest.fail(f"chromium exited with status {proc.returncode}")
-        assert targets, "chromium's DevTools endpoint did not come up"
-        cdp = _Cdp(targets[0]["webSocketDebuggerUrl"])
-        try:
-            yield cdp
-        finally:
-            cdp.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+# The browser: the ``chromium`` fixture (tests/conftest.py, tests/chromium.py).
 
 
 def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromium, tmp_path):

@@ -21,6 +21,7 @@ HOSTILE_SENDER = '<script>alert("s")</script>'
 HOSTILE_TEXT = ('【工商银行】</svg><img src=x onerror=alert(1)><script>alert(2)</script> =HYPERLINK("http://evil.example/x") '
                 "点击 http://icbc-safe.example/login 或致电 13800138000")  # fmt: skip
 HOSTILE_DETAIL = '"><svg onload=alert(3)> SI text </title></svg>'
+HOSTILE_CATEGORY = "<img src=x onerror=alert(4)>"
 KM = 1000.0 / 111_320.0  # degrees of latitude per km
 
 
@@ -71,7 +72,10 @@ def fill(path: Path, *, hostile: bool = False) -> dict[str, Any]:
         body = sms_body(i, t_utc=f"{DAYS[0]}T10:0{i}:30.000000Z", position=_position(*around(i)[:2]))
         if hostile and i < 2:
             body.update(sender=HOSTILE_SENDER, sender_type="alphanumeric", text=HOSTILE_TEXT)
-        add("sms", enrich_sms(body))
+        body = enrich_sms(body)
+        if hostile and i == 1:
+            body["category"] = HOSTILE_CATEGORY  # what a sensor sends is stored as sent
+        add("sms", body)
         sms += 1
     with SqliteStore(path) as store:
         store.save_many(envs)
