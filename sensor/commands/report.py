@@ -20,31 +20,70 @@ SCHEMA_HELP = """\b
 "hours":[{"hour" 0-23 UTC,"readings","flagged","sessions","sms"}],
 "districts": null without --area, else [{"name","readings","flagged","stations","sms"}],
 "stations":[{"mcc","mnc","lac","cell_id","arfcn","bsic","verdict","verdicts","readings","first_utc",
-"last_utc","sensors","reasons":[{"rule","detail"}] (of its gravest latest reading),"location":{"lat_deg","lon_deg","radius_m"}|null,"not_located","district",
+"last_utc","sensors","reasons":[{"rule","detail"}] (of its gravest latest reading),
+"location":{"lat_deg","lon_deg","radius_m"}|null,"not_located","district",
 "sessions","phones","sms"}],
 "sms_categories":[{"category","sms"}],
 "top":{"senders":[{"sender","sms","rules"}],"domains":[{"domain" (defanged),"sms"}],
-"numbers":[{"number","sms"}],"texts":[{"text" (links defanged),"category","sms"}]}}. "flagged": readings judged fake or suspicious.
+"numbers":[{"number","sms"}],"texts":[{"text" (links defanged),"category","sms"}]}}.
+"flagged": readings judged fake or suspicious.
 """
 
 
 @click.command("report", epilog=SCHEMA_HELP)
-@click.option("--db", "db_path", required=True, metavar="PATH|URL",
-              help="The collector's SQLite database (must exist), or postgresql://USER@HOST/DB.")  # fmt: skip
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    metavar="PATH|URL",
+    help="The collector's SQLite database (must exist), or postgresql://USER@HOST/DB.",
+)
 @click.option("--from", "from_date", required=True, metavar="DATE", help="First day, YYYY-MM-DD (UTC).")
 @click.option("--to", "to_date", required=True, metavar="DATE", help="Last day, included, YYYY-MM-DD (UTC).")
-@click.option("--area", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Districts as GeoJSON (Polygon/MultiPolygon features, named by their 'name' property).")  # fmt: skip
-@click.option("--basemap", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="A raster PMTiles archive drawn under the maps (tiles embedded; nothing fetched).")  # fmt: skip
-@click.option("--resolution", type=click.IntRange(5, 10), default=8, show_default=True,
-              help="H3 resolution of the hexagons (8: ~0.74 km² each).")  # fmt: skip
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="The HTML report to write.")  # fmt: skip
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Also write the report's data as JSON (schema below).")  # fmt: skip
-def command(db_path: str, from_date: str, to_date: str, area: Path | None, basemap: Path | None, resolution: int,
-            out_path: Path, json_path: Path | None) -> None:  # fmt: skip
+@click.option(
+    "--area",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Districts as GeoJSON (Polygon/MultiPolygon features, named by their 'name' property).",
+)
+@click.option(
+    "--basemap",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A raster PMTiles archive drawn under the maps (tiles embedded; nothing fetched).",
+)
+@click.option(
+    "--resolution",
+    type=click.IntRange(5, 10),
+    default=8,
+    show_default=True,
+    help="H3 resolution of the hexagons (8: ~0.74 km² each).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The HTML report to write.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the report's data as JSON (schema below).",
+)
+def command(
+    db_path: str,
+    from_date: str,
+    to_date: str,
+    area: Path | None,
+    basemap: Path | None,
+    resolution: int,
+    out_path: Path,
+    json_path: Path | None,
+) -> None:
     """A period's fake-station activity as one self-contained HTML report (and JSON)."""
     from sensor.collector.open_store import POSTGRES_SCHEMES, open_existing, store_from_url
     from sensor.report.basemap import Basemap
@@ -76,6 +115,12 @@ def command(db_path: str, from_date: str, to_date: str, area: Path | None, basem
         except OSError as exc:
             raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
     t = report["totals"]
-    click.echo(f"fbs-sensor report: {out_path}: " + (
-        f"{t['readings']:,} readings, {t['stations']} stations, {t['sms']:,} SMS, {t['hexagons']} hexagons"
-        if report["collected"] else f"nothing was collected from {period.first} to {period.last}"), err=True)  # fmt: skip
+    click.echo(
+        f"fbs-sensor report: {out_path}: "
+        + (
+            f"{t['readings']:,} readings, {t['stations']} stations, {t['sms']:,} SMS, {t['hexagons']} hexagons"
+            if report["collected"]
+            else f"nothing was collected from {period.first} to {period.last}"
+        ),
+        err=True,
+    )

@@ -33,14 +33,15 @@ class Basemap:
             self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
             self._reader = Reader(lambda offset, length: self._map[offset : offset + length])
             header = self._reader.header()
-        except Exception as exc:  # pmtiles raises its own and plain errors on a file that is not an archive
+        except Exception as exc:  # noqa: BLE001 - pmtiles raises its own and plain errors on a file that is no archive
             self._file.close()
             raise InputError(f"{path}: not a PMTiles archive ({type(exc).__name__})") from None
         mime = MIME.get(header["tile_type"])
         if mime is None:
             self.close()
-            raise InputError(f"{path}: a {header['tile_type'].name} archive; the report draws raster tiles "
-                             "(PNG, JPEG or WebP)")  # fmt: skip
+            raise InputError(
+                f"{path}: a {header['tile_type'].name} archive; the report draws raster tiles (PNG, JPEG or WebP)"
+            )
         self.mime = mime
         self.min_zoom, self.max_zoom = int(header["min_zoom"]), int(header["max_zoom"])
         self._gzip = header["tile_compression"] == Compression.GZIP

@@ -57,8 +57,9 @@ def _stations(store: Store, period: Period) -> list[tuple[Transmitter, Estimate 
     completion), each located from the period's readings."""
     out = []
     for arfcn, bsic in query.flagged_carriers(store, period):
-        readings = store.readings(arfcn=arfcn, bsic=bsic, since_utc=period.since_utc, until_utc=period.until_utc,
-                                  with_body=False)  # fmt: skip
+        readings = store.readings(
+            arfcn=arfcn, bsic=bsic, since_utc=period.since_utc, until_utc=period.until_utc, with_body=False
+        )
         out += [(t, _located(t)) for t in transmitters(readings) if t.verdict != "normal"]
     out.sort(key=lambda p: table_order(p[0].verdict, p[0].arfcn, p[0].bsic))
     return out
@@ -109,8 +110,11 @@ def _timeline(store: Store, period: Period) -> tuple[list[dict[str, Any]], list[
     """Per day of the period and per hour of day (UTC): readings, flagged readings, sessions, SMS."""
     days = {d: {"date": d, "readings": 0, "flagged": 0, "sessions": 0, "sms": 0} for d in period.days()}
     hours = [{"hour": h, "readings": 0, "flagged": 0, "sessions": 0, "sms": 0} for h in range(24)]
-    for table, graded, field in (("readings", True, "readings"), ("sessions", False, "sessions"),
-                                 ("sms", False, "sms")):  # fmt: skip
+    for table, graded, field in (
+        ("readings", True, "readings"),
+        ("sessions", False, "sessions"),
+        ("sms", False, "sms"),
+    ):
         for stamp, grade, n in query.hourly(store, table, period, graded):
             day, hour = days.get(stamp[:10]), int(stamp[11:13]) if stamp[11:13].isdigit() else None
             for bucket in (day, hours[hour] if hour is not None and hour < 24 else None):
@@ -125,47 +129,80 @@ def _reasons(store: Store, t: Transmitter) -> list[dict[str, Any]]:
     """The reasons (rule, detail) of the station's gravest, latest reading (its body read alone)."""
     found = store.readings(message_id=gravest_reading(t.readings).message_id, limit=1)
     reasons = found[0].body.get("reasons") if found else None
-    return [{"rule": str(r.get("rule")), "detail": str(r.get("detail") or "")}
-            for r in reasons or [] if isinstance(r, dict)]  # fmt: skip
+    return [
+        {"rule": str(r.get("rule")), "detail": str(r.get("detail") or "")} for r in reasons or [] if isinstance(r, dict)
+    ]
 
 
-def _station_view(t: Transmitter, located: Estimate | Refusal, act: query.Activity | None,
-                  districts: list[District] | None, reasons: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _station_view(
+    t: Transmitter,
+    located: Estimate | Refusal,
+    act: query.Activity | None,
+    districts: list[District] | None,
+    reasons: list[dict[str, Any]],
+) -> dict[str, Any]:
     location = None
     if isinstance(located, Estimate):
-        location = {"lat_deg": round(located.lat_deg, 6), "lon_deg": round(located.lon_deg, 6),
-                    "radius_m": round(located.radius_m, 1)}  # fmt: skip
+        location = {
+            "lat_deg": round(located.lat_deg, 6),
+            "lon_deg": round(located.lon_deg, 6),
+            "radius_m": round(located.radius_m, 1),
+        }
     latest = max(t.readings, key=lambda r: r.time_utc)
     return {
-        "mcc": t.mcc, "mnc": t.mnc, "lac": t.lac, "cell_id": t.cell_id, "arfcn": t.arfcn, "bsic": t.bsic,
-        "verdict": t.verdict, "readings": len(t.readings), "verdicts": dict(sorted(t.verdicts.items())),
-        "first_utc": min(r.time_utc for r in t.readings), "last_utc": latest.time_utc,
-        "sensors": len(t.sensors), "reasons": reasons, "location": location,
+        "mcc": t.mcc,
+        "mnc": t.mnc,
+        "lac": t.lac,
+        "cell_id": t.cell_id,
+        "arfcn": t.arfcn,
+        "bsic": t.bsic,
+        "verdict": t.verdict,
+        "readings": len(t.readings),
+        "verdicts": dict(sorted(t.verdicts.items())),
+        "first_utc": min(r.time_utc for r in t.readings),
+        "last_utc": latest.time_utc,
+        "sensors": len(t.sensors),
+        "reasons": reasons,
+        "location": location,
         "not_located": located.reason if isinstance(located, Refusal) else None,
-        "district": (district_of(districts, location["lat_deg"], location["lon_deg"])
-                     if districts is not None and location else None),
-        "sessions": act.sessions if act else 0, "phones": act.phones if act else 0, "sms": act.sms if act else 0,
-    }  # fmt: skip
+        "district": (
+            district_of(districts, location["lat_deg"], location["lon_deg"])
+            if districts is not None and location
+            else None
+        ),
+        "sessions": act.sessions if act else 0,
+        "phones": act.phones if act else 0,
+        "sms": act.sms if act else 0,
+    }
 
 
-def _districts(districts: list[District], pos: query.Positions, stations: list[dict[str, Any]],
-               sms_at: np.ndarray) -> list[dict[str, Any]]:  # fmt: skip
+def _districts(
+    districts: list[District], pos: query.Positions, stations: list[dict[str, Any]], sms_at: np.ndarray
+) -> list[dict[str, Any]]:
     out = []
     flagged = pos.grade > 0
     for d in districts:
         inside = d.contains(pos.lat_deg, pos.lon_deg)
-        out.append({
-            "name": d.name,
-            "readings": int(pos.count[inside].sum()),
-            "flagged": int(pos.count[inside & flagged].sum()),
-            "stations": sum(1 for s in stations if s["district"] == d.name),
-            "sms": int(d.contains(sms_at[:, 0], sms_at[:, 1]).sum()) if len(sms_at) else 0,
-        })  # fmt: skip
+        out.append(
+            {
+                "name": d.name,
+                "readings": int(pos.count[inside].sum()),
+                "flagged": int(pos.count[inside & flagged].sum()),
+                "stations": sum(1 for s in stations if s["district"] == d.name),
+                "sms": int(d.contains(sms_at[:, 0], sms_at[:, 1]).sum()) if len(sms_at) else 0,
+            }
+        )
     return out
 
 
-def build_report(store: Store, period: Period, *, resolution: int, districts: list[District] | None = None,
-                 now_s: float | None = None) -> dict[str, Any]:  # fmt: skip
+def build_report(
+    store: Store,
+    period: Period,
+    *,
+    resolution: int,
+    districts: list[District] | None = None,
+    now_s: float | None = None,
+) -> dict[str, Any]:
     """The report of ``store``'s readings, sessions and SMS of ``period`` (see the module doc)."""
     pos = query.positions(store, period)
     totals = query.totals(store, period)
@@ -177,8 +214,10 @@ def build_report(store: Store, period: Period, *, resolution: int, districts: li
         if owner is not None:
             entry = acts.setdefault(owner, [0, 0, 0])
             entry[0], entry[1], entry[2] = entry[0] + a.sessions, entry[1] + a.phones, entry[2] + a.sms
-    stations = [_station_view(t, est, query.Activity(*acts[t.key]) if t.key in acts else None, districts,
-                              _reasons(store, t)) for t, est in located]  # fmt: skip
+    stations = [
+        _station_view(t, est, query.Activity(*acts[t.key]) if t.key in acts else None, districts, _reasons(store, t))
+        for t, est in located
+    ]
     categories, top, sms_at = _sms_figures(store, period)
     days, hours = _timeline(store, period)
     hexes = hexagons(pos, resolution)
@@ -190,13 +229,28 @@ def build_report(store: Store, period: Period, *, resolution: int, districts: li
         "generated_utc": utc_iso(time.time() if now_s is None else now_s),
         "collected": totals.readings > 0 or totals.sessions > 0 or totals.sms > 0,
         "totals": {
-            "readings": totals.readings, "positioned": totals.positioned, "flagged": totals.flagged,
-            "sensors": totals.sensors, "stations": len(stations),
-            "sessions": totals.sessions, "phones": totals.phones, "sms": totals.sms, "hexagons": len(hexes),
-        },  # fmt: skip
+            "readings": totals.readings,
+            "positioned": totals.positioned,
+            "flagged": totals.flagged,
+            "sensors": totals.sensors,
+            "stations": len(stations),
+            "sessions": totals.sessions,
+            "phones": totals.phones,
+            "sms": totals.sms,
+            "hexagons": len(hexes),
+        },
         "h3_resolution": resolution,
-        "hexagons": [{"h3": h.cell, "readings": h.readings, "flagged": h.flagged, "fake": h.fake,
-                      "suspicious": h.suspicious, "boundary": [list(v) for v in h.boundary]} for h in hexes],  # fmt: skip
+        "hexagons": [
+            {
+                "h3": h.cell,
+                "readings": h.readings,
+                "flagged": h.flagged,
+                "fake": h.fake,
+                "suspicious": h.suspicious,
+                "boundary": [list(v) for v in h.boundary],
+            }
+            for h in hexes
+        ],
         "days": days,
         "hours": hours,
         "districts": None if districts is None else _districts(districts, pos, stations, sms_at),

@@ -36,8 +36,11 @@ class Hexagon:
 def cells(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution: int) -> np.ndarray:
     """The H3 cell (uint64) of each position."""
     to_cell = h3int.latlng_to_cell
-    return np.fromiter((to_cell(a, b, resolution) for a, b in zip(lat_deg.tolist(), lon_deg.tolist())),
-                       dtype=np.uint64, count=len(lat_deg))  # fmt: skip
+    return np.fromiter(
+        (to_cell(a, b, resolution) for a, b in zip(lat_deg.tolist(), lon_deg.tolist())),
+        dtype=np.uint64,
+        count=len(lat_deg),
+    )
 
 
 def hexagons(pos: Positions, resolution: int) -> list[Hexagon]:
@@ -50,7 +53,14 @@ def hexagons(pos: Positions, resolution: int) -> list[Hexagon]:
     out = []
     for k, cell in enumerate(unique.tolist()):
         name = h3.int_to_str(cell)
-        out.append(Hexagon(name, int(total[k]), int(per[2][k]), int(per[1][k]),
-                           tuple((round(a, 6), round(b, 6)) for a, b in h3.cell_to_boundary(name))))  # fmt: skip
+        out.append(
+            Hexagon(
+                name,
+                int(total[k]),
+                int(per[2][k]),
+                int(per[1][k]),
+                tuple((round(a, 6), round(b, 6)) for a, b in h3.cell_to_boundary(name)),
+            )
+        )
     out.sort(key=lambda h: (-h.flagged, -h.readings, h.cell))
     return out

@@ -47,50 +47,96 @@ def _maps(report: dict[str, Any], basemap: Basemap | None) -> tuple[str, str]:
     heat_layers, cover_layers = [], []
     for h in hexes:
         if h["flagged"]:
-            heat_layers.append(polygon(frame, h["boundary"], "hot",
-                                       f"{h['h3']}: {h['flagged']:,} fake-station readings of {h['readings']:,}",
-                                       heat(h["flagged"], top_flag)))  # fmt: skip
+            heat_layers.append(
+                polygon(
+                    frame,
+                    h["boundary"],
+                    "hot",
+                    f"{h['h3']}: {h['flagged']:,} fake-station readings of {h['readings']:,}",
+                    heat(h["flagged"], top_flag),
+                )
+            )
         else:
-            heat_layers.append(polygon(frame, h["boundary"], "clean",
-                                       f"{h['h3']}: covered ({h['readings']:,} readings), no fake-station reading"))  # fmt: skip
+            heat_layers.append(
+                polygon(
+                    frame,
+                    h["boundary"],
+                    "clean",
+                    f"{h['h3']}: covered ({h['readings']:,} readings), no fake-station reading",
+                )
+            )
         share = math.sqrt(h["readings"] / top_read) if top_read else 0
-        cover_layers.append(polygon(frame, h["boundary"], "cov", f"{h['h3']}: {h['readings']:,} readings",
-                                    f"fill-opacity:{0.15 + 0.8 * share:.2f}"))  # fmt: skip
+        cover_layers.append(
+            polygon(
+                frame,
+                h["boundary"],
+                "cov",
+                f"{h['h3']}: {h['readings']:,} readings",
+                f"fill-opacity:{0.15 + 0.8 * share:.2f}",
+            )
+        )
     for k, s in enumerate(stations, 1):
         loc = s["location"]
         if not loc:
             continue
         x, y = frame.px(loc["lat_deg"], loc["lon_deg"])
         r = frame.metres_px(loc["lat_deg"], loc["radius_m"])
-        heat_layers.append(f'<circle class="region" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
-                           f'<circle class="station" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>station {k}: '
-                           f'{esc(s["verdict"])}, ARFCN {esc(s["arfcn"])}</title></circle>'
-                           f'<text class="label" x="{x + 7:.1f}" y="{y - 7:.1f}">{k}</text>')  # fmt: skip
-    heat_svg = map_svg("heat-map", "Fake-station activity per hexagon", frame, heat_layers,
-                       [(heat(1, 1), "fake-station readings (darker: more)"),
-                        ("fill:#9fd3a0", "covered, no fake-station reading")], under)  # fmt: skip
-    cover_svg = map_svg("coverage-map", "Readings per hexagon", frame, cover_layers,
-                        [("fill:#2b6cb0", "readings (darker: more)")], under)  # fmt: skip
+        heat_layers.append(
+            f'<circle class="region" cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"/>'
+            f'<circle class="station" cx="{x:.1f}" cy="{y:.1f}" r="5"><title>station {k}: '
+            f"{esc(s['verdict'])}, ARFCN {esc(s['arfcn'])}</title></circle>"
+            f'<text class="label" x="{x + 7:.1f}" y="{y - 7:.1f}">{k}</text>'
+        )
+    heat_svg = map_svg(
+        "heat-map",
+        "Fake-station activity per hexagon",
+        frame,
+        heat_layers,
+        [(heat(1, 1), "fake-station readings (darker: more)"), ("fill:#9fd3a0", "covered, no fake-station reading")],
+        under,
+    )
+    cover_svg = map_svg(
+        "coverage-map",
+        "Readings per hexagon",
+        frame,
+        cover_layers,
+        [("fill:#2b6cb0", "readings (darker: more)")],
+        under,
+    )
     return heat_svg, cover_svg
 
 
 def _timeline(report: dict[str, Any]) -> tuple[str, str]:
     days, hours = report["days"], report["hours"]
-    rows = [("fake-station readings", "flagged", "b-flag"), ("SMS pushed", "sms", "b-sms"),
-            ("all readings (coverage)", "readings", "b-read")]  # fmt: skip
-    day_svg = bar_rows("days", "Activity per day", [d["date"][5:] for d in days],
-                       [(name, [d[f] for d in days], css) for name, f, css in rows],
-                       every=max(1, math.ceil(len(days) / 15)))  # fmt: skip
-    hour_svg = bar_rows("hours", "Activity by hour of day (UTC)", [f"{h['hour']:02d}" for h in hours],
-                        [(name, [h[f] for h in hours], css) for name, f, css in rows], every=2)  # fmt: skip
+    rows = [
+        ("fake-station readings", "flagged", "b-flag"),
+        ("SMS pushed", "sms", "b-sms"),
+        ("all readings (coverage)", "readings", "b-read"),
+    ]
+    day_svg = bar_rows(
+        "days",
+        "Activity per day",
+        [d["date"][5:] for d in days],
+        [(name, [d[f] for d in days], css) for name, f, css in rows],
+        every=max(1, math.ceil(len(days) / 15)),
+    )
+    hour_svg = bar_rows(
+        "hours",
+        "Activity by hour of day (UTC)",
+        [f"{h['hour']:02d}" for h in hours],
+        [(name, [h[f] for h in hours], css) for name, f, css in rows],
+        every=2,
+    )
     return day_svg, hour_svg
 
 
 def _table(head: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    th = "".join(f'<th{" class=n" if k in numeric else ""}>{esc(h)}</th>' for k, h in enumerate(head))
-    body = "".join("<tr>" + "".join(f'<td{" class=n" if k in numeric else ""}>{c}</td>' for k, c in enumerate(r))
-                   + "</tr>" for r in rows)  # fmt: skip
+    th = "".join(f"<th{' class=n' if k in numeric else ''}>{esc(h)}</th>" for k, h in enumerate(head))
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=n' if k in numeric else ''}>{c}</td>" for k, c in enumerate(r)) + "</tr>"
+        for r in rows
+    )
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -104,21 +150,54 @@ def _identity(s: dict[str, Any]) -> str:
 def _stations(report: dict[str, Any]) -> str:
     stations = report["stations"]
     if not stations:
-        return (f'<p>No fake or suspicious station in the {_n(report["totals"]["readings"])} readings collected: '
-                "only where the coverage map shows readings (elsewhere nobody looked).</p>")  # fmt: skip
+        return (
+            f"<p>No fake or suspicious station in the {_n(report['totals']['readings'])} readings collected: "
+            "only where the coverage map shows readings (elsewhere nobody looked).</p>"
+        )
     rows = []
     for k, s in enumerate(stations, 1):
         loc = s["location"]
-        where = (f"{loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} (± {loc['radius_m']:,.0f} m, 95 %)" if loc
-                 else f"not located: {s['not_located'] or 'no fit'}")  # fmt: skip
-        rows.append([str(k), f'<span class="v-{esc(s["verdict"])}">{esc(s["verdict"])}</span>', esc(_identity(s)),
-                     f"{esc(s['arfcn'])} / {esc('?' if s['bsic'] is None else s['bsic'])}", esc(where),
-                     esc(s["district"] or "—"), esc(s["first_utc"][:16].replace("T", " ")),
-                     esc(s["last_utc"][:16].replace("T", " ")), _n(s["readings"]), _n(s["sensors"]),
-                     _n(s["phones"]), _n(s["sms"]),
-                     "<br>".join(f"<code>{esc(r['rule'])}</code>: {esc(r['detail'])}" for r in s["reasons"])])  # fmt: skip
-    return _table(["#", "verdict", "identity", "ARFCN / BSIC", "location", "district", "first (UTC)", "last (UTC)",
-                   "readings", "sensors", "phones reached", "SMS pushed", "why"], rows, {8, 9, 10, 11})  # fmt: skip
+        where = (
+            f"{loc['lat_deg']:.5f}, {loc['lon_deg']:.5f} (± {loc['radius_m']:,.0f} m, 95 %)"
+            if loc
+            else f"not located: {s['not_located'] or 'no fit'}"
+        )
+        rows.append(
+            [
+                str(k),
+                f'<span class="v-{esc(s["verdict"])}">{esc(s["verdict"])}</span>',
+                esc(_identity(s)),
+                f"{esc(s['arfcn'])} / {esc('?' if s['bsic'] is None else s['bsic'])}",
+                esc(where),
+                esc(s["district"] or "—"),
+                esc(s["first_utc"][:16].replace("T", " ")),
+                esc(s["last_utc"][:16].replace("T", " ")),
+                _n(s["readings"]),
+                _n(s["sensors"]),
+                _n(s["phones"]),
+                _n(s["sms"]),
+                "<br>".join(f"<code>{esc(r['rule'])}</code>: {esc(r['detail'])}" for r in s["reasons"]),
+            ]
+        )
+    return _table(
+        [
+            "#",
+            "verdict",
+            "identity",
+            "ARFCN / BSIC",
+            "location",
+            "district",
+            "first (UTC)",
+            "last (UTC)",
+            "readings",
+            "sensors",
+            "phones reached",
+            "SMS pushed",
+            "why",
+        ],
+        rows,
+        {8, 9, 10, 11},
+    )
 
 
 def _districts(report: dict[str, Any]) -> str:
@@ -131,26 +210,56 @@ def _districts(report: dict[str, Any]) -> str:
             rows.append([esc(d["name"]), _n(d["readings"]), _n(d["flagged"]), _n(d["stations"]), _n(d["sms"])])
         else:
             rows.append([esc(d["name"]), "not covered", "—", "—", _n(d["sms"]) if d["sms"] else "—"])
-    return _table(["district", "readings", "fake-station readings", "stations located in it", "SMS"], rows,
-                  {1, 2, 3, 4})  # fmt: skip
+    return _table(
+        ["district", "readings", "fake-station readings", "stations located in it", "SMS"], rows, {1, 2, 3, 4}
+    )
 
 
 def _tops(report: dict[str, Any]) -> str:
     top = report["top"]
-    senders = _table(["spoofed sender", "SMS", "why"], [
-        [f"<code>{esc(s['sender'])}</code>", _n(s["sms"]), esc(", ".join(s["rules"]))] for s in top["senders"]
-    ], {1}) if top["senders"] else "<p>No spoofed sender in this period.</p>"  # fmt: skip
-    domains = _table(["domain (defanged)", "SMS"], [[f"<code>{esc(d['domain'])}</code>", _n(d["sms"])]
-                                                    for d in top["domains"]], {1}) if top["domains"] else (
-        "<p>No link in this period's SMS.</p>")  # fmt: skip
-    numbers = _table(["call-back number", "SMS"], [[f"<code>{esc(x['number'])}</code>", _n(x["sms"])]
-                                                  for x in top["numbers"]], {1}) if top["numbers"] else (
-        "<p>No call-back number in this period's SMS.</p>")  # fmt: skip
-    texts = _table(["text as received (links defanged)", "category", "SMS"], [
-        [f'<span class="sms">{esc(x["text"])}</span>', esc(x["category"] or "—"), _n(x["sms"])] for x in top["texts"]
-    ], {2}) if top["texts"] else "<p>No SMS text in this period.</p>"  # fmt: skip
-    return (f"<h3>Top spoofed senders</h3>{senders}<h3>Top domains</h3>{domains}"
-            f"<h3>Top call-back numbers</h3>{numbers}<h3>Most pushed texts</h3>{texts}")  # fmt: skip
+    senders = (
+        _table(
+            ["spoofed sender", "SMS", "why"],
+            [[f"<code>{esc(s['sender'])}</code>", _n(s["sms"]), esc(", ".join(s["rules"]))] for s in top["senders"]],
+            {1},
+        )
+        if top["senders"]
+        else "<p>No spoofed sender in this period.</p>"
+    )
+    domains = (
+        _table(
+            ["domain (defanged)", "SMS"],
+            [[f"<code>{esc(d['domain'])}</code>", _n(d["sms"])] for d in top["domains"]],
+            {1},
+        )
+        if top["domains"]
+        else ("<p>No link in this period's SMS.</p>")
+    )
+    numbers = (
+        _table(
+            ["call-back number", "SMS"],
+            [[f"<code>{esc(x['number'])}</code>", _n(x["sms"])] for x in top["numbers"]],
+            {1},
+        )
+        if top["numbers"]
+        else ("<p>No call-back number in this period's SMS.</p>")
+    )
+    texts = (
+        _table(
+            ["text as received (links defanged)", "category", "SMS"],
+            [
+                [f'<span class="sms">{esc(x["text"])}</span>', esc(x["category"] or "—"), _n(x["sms"])]
+                for x in top["texts"]
+            ],
+            {2},
+        )
+        if top["texts"]
+        else "<p>No SMS text in this period.</p>"
+    )
+    return (
+        f"<h3>Top spoofed senders</h3>{senders}<h3>Top domains</h3>{domains}"
+        f"<h3>Top call-back numbers</h3>{numbers}<h3>Most pushed texts</h3>{texts}"
+    )
 
 
 def render(report: dict[str, Any], basemap: Basemap | None = None) -> str:
@@ -168,12 +277,14 @@ def render(report: dict[str, Any], basemap: Basemap | None = None) -> str:
         "received; links and domains are defanged.</p>",
     ]
     if not report["collected"]:
-        out.append(f'<p class="empty" id="nothing-collected">Nothing was collected between {esc(report["from"])} '
-                   f"and {esc(report['to'])}: no reading, session or SMS is stored for these days. This says "
-                   "nothing about fake stations there: nobody was listening.</p></body></html>")  # fmt: skip
+        out.append(
+            f'<p class="empty" id="nothing-collected">Nothing was collected between {esc(report["from"])} '
+            f"and {esc(report['to'])}: no reading, session or SMS is stored for these days. This says "
+            "nothing about fake stations there: nobody was listening.</p></body></html>"
+        )
         return "".join(out)
     out.append(
-        f"<p id=\"summary\">{_n(t['readings'])} readings from {_n(t['sensors'])} sensors ({_n(t['positioned'])} "
+        f'<p id="summary">{_n(t["readings"])} readings from {_n(t["sensors"])} sensors ({_n(t["positioned"])} '
         f"with a position, over {_n(t['hexagons'])} hexagons); {_n(t['flagged'])} fake-station readings; "
         f"{_n(t['stations'])} fake or suspicious stations; {_n(t['phones'])} phones reached in "
         f"{_n(t['sessions'])} sessions; {_n(t['sms'])} SMS pushed.</p>"

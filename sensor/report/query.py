@@ -48,8 +48,9 @@ def positions(store: Store, period: Period) -> Positions:
         empty = np.zeros(0)
         return Positions(empty, empty, np.zeros(0, np.int8), np.zeros(0, np.int64))
     lat, lon, grade, count = zip(*rows)
-    return Positions(np.asarray(lat, float), np.asarray(lon, float), np.asarray(grade, np.int8),
-                     np.asarray(count, np.int64))  # fmt: skip
+    return Positions(
+        np.asarray(lat, float), np.asarray(lon, float), np.asarray(grade, np.int8), np.asarray(count, np.int64)
+    )
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,9 @@ def activity(store: Store, period: Period) -> dict[TransmitterKey, Activity]:
     where, args = _range(store, period)
     ident = ", ".join(IDENTITY_COLUMNS)
     out: dict[TransmitterKey, list[int]] = {}
-    for row in store.select(f"SELECT {ident}, COUNT(*), COUNT(DISTINCT phone) FROM sessions WHERE {where} "
-                            f"GROUP BY {ident}", args):  # fmt: skip
+    for row in store.select(
+        f"SELECT {ident}, COUNT(*), COUNT(DISTINCT phone) FROM sessions WHERE {where} GROUP BY {ident}", args
+    ):
         entry = out.setdefault(tuple(row[:6]), [0, 0, 0])
         entry[0] += int(row[6])
         entry[1] += int(row[7])

@@ -79,9 +79,11 @@ def tiles(frame: Frame, basemap: Basemap) -> list[str]:
             if data is None:
                 continue
             href = f"data:{basemap.mime};base64,{base64.b64encode(data).decode('ascii')}"
-            out.append(f'<image class="tile" href="{esc(href)}" x="{(x / n - frame.x0) * frame.scale:.1f}" '
-                       f'y="{(y / n - frame.y0) * frame.scale:.1f}" width="{size + 0.5:.1f}" height="{size + 0.5:.1f}" '
-                       'preserveAspectRatio="none"/>')  # fmt: skip
+            out.append(
+                f'<image class="tile" href="{esc(href)}" x="{(x / n - frame.x0) * frame.scale:.1f}" '
+                f'y="{(y / n - frame.y0) * frame.scale:.1f}" width="{size + 0.5:.1f}" height="{size + 0.5:.1f}" '
+                'preserveAspectRatio="none"/>'
+            )
     return out
 
 
@@ -98,8 +100,14 @@ def heat(value: float, top: float) -> str:
     return f"fill:rgb({r:.0f},{g:.0f},{b:.0f})"
 
 
-def map_svg(ident: str, title: str, frame: Frame, layers: Sequence[str], legend: Sequence[tuple[str, str]],
-            basemap: Sequence[str] = ()) -> str:  # fmt: skip
+def map_svg(
+    ident: str,
+    title: str,
+    frame: Frame,
+    layers: Sequence[str],
+    legend: Sequence[tuple[str, str]],
+    basemap: Sequence[str] = (),
+) -> str:
     """A map: hatched ground ("not covered"), the basemap under it when given, the layers on top, a legend
     of (css class or style, label)."""
     hatch = f"{ident}-hatch"
@@ -118,35 +126,49 @@ def map_svg(ident: str, title: str, frame: Frame, layers: Sequence[str], legend:
     x = 6
     for css, label in [(f"url(#{hatch})", "not covered (nobody drove here)"), *legend]:
         fill = f' fill="{esc(css)}"' if css.startswith("url(") else f' style="{esc(css)}"'
-        parts.append(f'<rect x="{x}" y="{frame.height + 8}" width="14" height="14" class="key"{fill}/>'
-                     f'<text x="{x + 18}" y="{frame.height + 20}">{esc(label)}</text>')  # fmt: skip
+        parts.append(
+            f'<rect x="{x}" y="{frame.height + 8}" width="14" height="14" class="key"{fill}/>'
+            f'<text x="{x + 18}" y="{frame.height + 20}">{esc(label)}</text>'
+        )
         x += 30 + 7 * len(label)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bar_rows(ident: str, title: str, labels: Sequence[str], rows: Sequence[tuple[str, Sequence[int], str]],
-             every: int = 1, width: int = 860) -> str:  # fmt: skip
+def bar_rows(
+    ident: str,
+    title: str,
+    labels: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[int], str]],
+    every: int = 1,
+    width: int = 860,
+) -> str:
     """Bar charts sharing one axis of ``labels``: one strip per (name, values, css class), each scaled
     to its own maximum (written beside it); every ``every``-th label shown."""
     strip, left, bottom = 70, 150, 22
     n = max(1, len(labels))
     step = (width - left - 10) / n
     height = strip * len(rows) + bottom
-    parts = [f'<svg id="{esc(ident)}" class="plot bars" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'aria-label="{esc(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']  # fmt: skip
+    parts = [
+        f'<svg id="{esc(ident)}" class="plot bars" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{esc(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+    ]
     for r, (name, values, css) in enumerate(rows):
         top = max(values, default=0)
         y0 = r * strip
-        parts.append(f'<text x="0" y="{y0 + 24}" class="series">{esc(name)}</text>'
-                     f'<text x="0" y="{y0 + 40}" class="max">max {top:,}</text>'
-                     f'<line x1="{left}" x2="{width - 10}" y1="{y0 + strip - 6}" y2="{y0 + strip - 6}" class="axis"/>')  # fmt: skip
+        parts.append(
+            f'<text x="0" y="{y0 + 24}" class="series">{esc(name)}</text>'
+            f'<text x="0" y="{y0 + 40}" class="max">max {top:,}</text>'
+            f'<line x1="{left}" x2="{width - 10}" y1="{y0 + strip - 6}" y2="{y0 + strip - 6}" class="axis"/>'
+        )
         for k, v in enumerate(values):
             if v <= 0:
                 continue
             h = (strip - 14) * v / top
-            parts.append(f'<rect class="{esc(css)}" x="{left + k * step + 1:.1f}" y="{y0 + strip - 6 - h:.1f}" '
-                         f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{esc(labels[k])}: {v:,}</title></rect>')  # fmt: skip
+            parts.append(
+                f'<rect class="{esc(css)}" x="{left + k * step + 1:.1f}" y="{y0 + strip - 6 - h:.1f}" '
+                f'width="{max(step - 2, 1):.1f}" height="{h:.1f}"><title>{esc(labels[k])}: {v:,}</title></rect>'
+            )
     for k, label in enumerate(labels):
         if k % every == 0:
             parts.append(f'<text x="{left + (k + 0.5) * step:.1f}" y="{height - 6}" class="tick">{esc(label)}</text>')
@@ -159,13 +181,17 @@ def hbars(ident: str, title: str, items: Sequence[tuple[str, int]], css: str, wi
     row, left = 22, 220
     top = max((v for _, v in items), default=0)
     height = row * max(1, len(items)) + 6
-    parts = [f'<svg id="{esc(ident)}" class="plot hbars" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'aria-label="{esc(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">']  # fmt: skip
+    parts = [
+        f'<svg id="{esc(ident)}" class="plot hbars" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{esc(title)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+    ]
     for k, (label, v) in enumerate(items):
         w = (width - left - 80) * v / top if top else 0
-        parts.append(f'<text x="0" y="{k * row + 16}">{esc(label)}</text>'
-                     f'<rect class="{esc(css)}" x="{left}" y="{k * row + 4}" width="{w:.1f}" height="{row - 6}"/>'
-                     f'<text x="{left + w + 6:.1f}" y="{k * row + 16}">{v:,}</text>')  # fmt: skip
+        parts.append(
+            f'<text x="0" y="{k * row + 16}">{esc(label)}</text>'
+            f'<rect class="{esc(css)}" x="{left}" y="{k * row + 4}" width="{w:.1f}" height="{row - 6}"/>'
+            f'<text x="{left + w + 6:.1f}" y="{k * row + 16}">{v:,}</text>'
+        )
     if not items:
         parts.append('<text x="0" y="18">none in this period</text>')
     parts.append("</svg>")

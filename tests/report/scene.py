@@ -18,8 +18,10 @@ FAKE_AT = (31.2304, 121.4737)
 FAKE = {"arfcn": 64, "bsic": 17, "mcc": "460", "mnc": "00", "lac": 9999, "cell_id": 1}
 DAYS = ("2026-12-05", "2026-12-06")
 HOSTILE_SENDER = '<script>alert("s")</script>'
-HOSTILE_TEXT = ('【工商银行】</svg><img src=x onerror=alert(1)><script>alert(2)</script> =HYPERLINK("http://evil.example/x") '
-                "点击 http://icbc-safe.example/login 或致电 13800138000")  # fmt: skip
+HOSTILE_TEXT = (
+    "【工商银行】</svg><img src=x onerror=alert(1)><script>alert(2)</script> "
+    '=HYPERLINK("http://evil.example/x") 点击 http://icbc-safe.example/login 或致电 13800138000'
+)
 HOSTILE_DETAIL = '"><svg onload=alert(3)> SI text </title></svg>'
 HOSTILE_CATEGORY = "<img src=x onerror=alert(4)>"
 KM = 1000.0 / 111_320.0  # degrees of latitude per km
@@ -48,23 +50,42 @@ def fill(path: Path, *, hostile: bool = False) -> dict[str, Any]:
         seq += 1
         envs.append(make_envelope(kind, body, sensor=sensor, seq=seq))
 
-    reasons = [{"rule": "lac_mismatch", "weight": 0.6,
-                "detail": HOSTILE_DETAIL if hostile else "LAC 9999 is not used by this operator here"}]  # fmt: skip
+    reasons = [
+        {
+            "rule": "lac_mismatch",
+            "weight": 0.6,
+            "detail": HOSTILE_DETAIL if hostile else "LAC 9999 is not used by this operator here",
+        }
+    ]
     fake_readings = 0
     for day_k, day in enumerate(DAYS):
         for i in range(36):
             lat, lon, d = around(i)
             hour = 9 + (i % 4) if day_k == 0 else 20
             ident = FAKE if i % 12 else {**FAKE, "lac": None, "cell_id": None}  # heard before SI3, sometimes
-            add("observation", cell_body(0, **ident, rssi_dbfs=-20.0 - 30.0 * math.log10(d) + (i % 5 - 2) * 0.5,
-                                         position=_position(lat, lon), verdict="fake", score=0.97, reasons=reasons,
-                                         t_utc=f"{day}T{hour:02d}:{i:02d}:00.000Z"), sensor=f"car{1 + i % 2}")  # fmt: skip
+            add(
+                "observation",
+                cell_body(
+                    0,
+                    **ident,
+                    rssi_dbfs=-20.0 - 30.0 * math.log10(d) + (i % 5 - 2) * 0.5,
+                    position=_position(lat, lon),
+                    verdict="fake",
+                    score=0.97,
+                    reasons=reasons,
+                    t_utc=f"{day}T{hour:02d}:{i:02d}:00.000Z",
+                ),
+                sensor=f"car{1 + i % 2}",
+            )
             fake_readings += 1
     normal = 0
     for i in range(40):  # real cells along a drive 3-7 km east of the fake
         lat, lon = FAKE_AT[0] + 0.01 * (i % 4), FAKE_AT[1] + 0.03 + 0.001 * i
-        add("observation", cell_body(i % 5, position=_position(lat, lon), rssi_dbfs=-50.0,
-                                     t_utc=f"{DAYS[1]}T11:{i:02d}:00.000Z"), sensor="car3")  # fmt: skip
+        add(
+            "observation",
+            cell_body(i % 5, position=_position(lat, lon), rssi_dbfs=-50.0, t_utc=f"{DAYS[1]}T11:{i:02d}:00.000Z"),
+            sensor="car3",
+        )
         normal += 1
     sms = 0
     for i in range(6):

@@ -35,25 +35,43 @@ def db(tmp_path: Path) -> tuple[Path, dict]:
 
 
 def _square(name: str, lat0: float, lon0: float, half_deg: float, hole: float = 0.0) -> dict:
-    ring = [[lon0 - half_deg, lat0 - half_deg], [lon0 + half_deg, lat0 - half_deg], [lon0 + half_deg, lat0 + half_deg],
-            [lon0 - half_deg, lat0 + half_deg], [lon0 - half_deg, lat0 - half_deg]]  # fmt: skip
+    ring = [
+        [lon0 - half_deg, lat0 - half_deg],
+        [lon0 + half_deg, lat0 - half_deg],
+        [lon0 + half_deg, lat0 + half_deg],
+        [lon0 - half_deg, lat0 + half_deg],
+        [lon0 - half_deg, lat0 - half_deg],
+    ]
     rings = [ring]
     if hole:
-        rings.append([[lon0 - hole, lat0 - hole], [lon0 - hole, lat0 + hole], [lon0 + hole, lat0 + hole],
-                      [lon0 + hole, lat0 - hole], [lon0 - hole, lat0 - hole]])  # fmt: skip
+        rings.append(
+            [
+                [lon0 - hole, lat0 - hole],
+                [lon0 - hole, lat0 + hole],
+                [lon0 + hole, lat0 + hole],
+                [lon0 + hole, lat0 - hole],
+                [lon0 - hole, lat0 - hole],
+            ]
+        )
     return {"type": "Feature", "properties": {"name": name}, "geometry": {"type": "Polygon", "coordinates": rings}}
 
 
 @pytest.fixture
 def area(tmp_path: Path) -> Path:
     lat, lon = FAKE_AT
-    doc = {"type": "FeatureCollection", "features": [
-        _square("Huangpu <b>centre</b>", lat, lon, 0.012),  # the fake and its rings (800 m < 0.012° ≈ 1.1 km)
-        _square("East", lat + 0.015, lon + 0.05, 0.03),  # the real cells' drive, 3-7 km east
-        _square("Nobody drove here", lat - 0.5, lon - 0.5, 0.01),
-        {"type": "Feature", "properties": {"name": "a road"}, "geometry": {"type": "LineString",
-                                                                          "coordinates": [[0, 0], [1, 1]]}},
-    ]}  # fmt: skip
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            _square("Huangpu <b>centre</b>", lat, lon, 0.012),  # the fake and its rings (800 m < 0.012° ≈ 1.1 km)
+            _square("East", lat + 0.015, lon + 0.05, 0.03),  # the real cells' drive, 3-7 km east
+            _square("Nobody drove here", lat - 0.5, lon - 0.5, 0.01),
+            {
+                "type": "Feature",
+                "properties": {"name": "a road"},
+                "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+            },
+        ],
+    }
     path = tmp_path / "districts.geojson"
     path.write_text(json.dumps(doc))
     return path
@@ -87,8 +105,9 @@ def parse(html: str) -> _Page:
 def test_report_figures_stations_activity_and_districts(db, area, tmp_path):
     path, truth = db
     out, js = tmp_path / "r.html", tmp_path / "r.json"
-    r = run("--db", str(path), "--from", DAYS[0], "--to", DAYS[1], "--area", str(area), "--out", str(out),
-            "--json", str(js))  # fmt: skip
+    r = run(
+        "--db", str(path), "--from", DAYS[0], "--to", DAYS[1], "--area", str(area), "--out", str(out), "--json", str(js)
+    )
     assert r.exit_code == 0, r.output
     assert "1 features that are not polygons skipped" in r.stderr
     rep = json.loads(js.read_text())
@@ -116,8 +135,13 @@ def test_report_figures_stations_activity_and_districts(db, area, tmp_path):
     assert sum(h["readings"] for h in rep["hours"]) == t["readings"]
     # districts by point in polygon; the one nobody drove is not covered (no readings), not "no station"
     by = {d["name"]: d for d in rep["districts"]}
-    assert by["Huangpu <b>centre</b>"] == {"name": "Huangpu <b>centre</b>", "readings": truth["fake_readings"],
-                                           "flagged": truth["fake_readings"], "stations": 1, "sms": 6}  # fmt: skip
+    assert by["Huangpu <b>centre</b>"] == {
+        "name": "Huangpu <b>centre</b>",
+        "readings": truth["fake_readings"],
+        "flagged": truth["fake_readings"],
+        "stations": 1,
+        "sms": 6,
+    }
     assert by["East"]["readings"] == truth["normal_readings"] and by["East"]["flagged"] == 0
     assert by["Nobody drove here"]["readings"] == 0
     page = parse(out.read_text())
@@ -125,8 +149,11 @@ def test_report_figures_stations_activity_and_districts(db, area, tmp_path):
     assert cells == ["Nobody drove here", "not covered"]
     # SMS: categories, spoofed senders, domains defanged, call-back numbers
     assert rep["sms_categories"] == [{"category": "phishing", "sms": 5}, {"category": HOSTILE_CATEGORY, "sms": 1}]
-    assert {"text": HOSTILE_TEXT.replace("http://", "hxxp://").replace(".example", "[.]example"), "sms": 1,
-            "category": "phishing"} in rep["top"]["texts"]
+    assert {
+        "text": HOSTILE_TEXT.replace("http://", "hxxp://").replace(".example", "[.]example"),
+        "sms": 1,
+        "category": "phishing",
+    } in rep["top"]["texts"]
     assert {x["sender"] for x in rep["top"]["senders"]} == {"10086", HOSTILE_SENDER}
     assert {"domain": "10086-jf[.]example", "sms": 4} in rep["top"]["domains"]
     assert all("[.]" in d["domain"] for d in rep["top"]["domains"])
@@ -156,7 +183,8 @@ def test_page_is_self_contained_every_plot_present_and_hostile_text_literal(db, 
     # the hostile texts shown as text, literally (links defanged), and nowhere as markup
     text = "".join(page.text)
     shown = HOSTILE_TEXT.replace("http://evil.example/x", "hxxp://evil[.]example/x").replace(
-        "http://icbc-safe.example/login", "hxxp://icbc-safe[.]example/login")
+        "http://icbc-safe.example/login", "hxxp://icbc-safe[.]example/login"
+    )
     for hostile in (HOSTILE_SENDER, HOSTILE_DETAIL, shown, HOSTILE_CATEGORY):
         assert hostile in text, hostile
     assert '=HYPERLINK("hxxp://evil[.]example/x")' in text
@@ -187,7 +215,7 @@ def test_basemap_tiles_are_embedded_under_the_hexagons(db, tmp_path):
     # in both maps, before (under) the first hexagon
     for svg_id in ("heat-map", "coverage-map"):
         seq = [t for t, _ in page.tags]
-        start = [k for k, (t, a) in enumerate(page.tags) if t == "svg" and a.get("id") == svg_id][0]
+        start = next(k for k, (t, a) in enumerate(page.tags) if t == "svg" and a.get("id") == svg_id)
         body = seq[start + 1 :]
         body = body[: body.index("svg")] if "svg" in body else body
         assert "image" in body and body.index("image") < body.index("polygon")
@@ -198,10 +226,23 @@ def test_a_vector_or_broken_basemap_is_one_line(db, tmp_path):
     vector = write_archive(tmp_path / "v.pmtiles", *FAKE_AT, zooms=range(12, 13), reach=1, tile_type=TileType.MVT)
     junk = tmp_path / "junk.pmtiles"
     junk.write_bytes(b"not an archive at all" * 10)
-    for bad, message in ((vector, "a MVT archive"), (junk, "not a PMTiles archive"),
-                         (tmp_path / "none.pmtiles", "cannot read the basemap")):  # fmt: skip
-        r = run("--db", str(path), "--from", DAYS[0], "--to", DAYS[1], "--basemap", str(bad),
-                "--out", str(tmp_path / "r.html"))  # fmt: skip
+    for bad, message in (
+        (vector, "a MVT archive"),
+        (junk, "not a PMTiles archive"),
+        (tmp_path / "none.pmtiles", "cannot read the basemap"),
+    ):
+        r = run(
+            "--db",
+            str(path),
+            "--from",
+            DAYS[0],
+            "--to",
+            DAYS[1],
+            "--basemap",
+            str(bad),
+            "--out",
+            str(tmp_path / "r.html"),
+        )
         assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
 
 
@@ -226,8 +267,7 @@ def test_bad_database_is_one_line(tmp_path):
     not_db.write_text("these are not the readings you are looking for\n" * 100)
     empty_dir = tmp_path / "dir.sqlite"
     empty_dir.mkdir()
-    for db, message in ((tmp_path / "none.sqlite", "no such database"), (empty_dir, "it is a directory"),
-                        (not_db, "")):  # fmt: skip
+    for db, message in ((tmp_path / "none.sqlite", "no such database"), (empty_dir, "it is a directory"), (not_db, "")):
         r = run("--db", str(db), "--from", DAYS[0], "--to", DAYS[1], "--out", str(tmp_path / "r.html"))
         assert r.exit_code == 2 and message in r.stderr, r.output
         assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
@@ -251,18 +291,30 @@ def test_bad_geojson_is_one_line(db, tmp_path, text, message):
     path, _ = db
     area = tmp_path / "a.geojson"
     area.write_text(text)
-    r = run("--db", str(path), "--from", DAYS[0], "--to", DAYS[1], "--area", str(area),
-            "--out", str(tmp_path / "r.html"))  # fmt: skip
+    r = run(
+        "--db", str(path), "--from", DAYS[0], "--to", DAYS[1], "--area", str(area), "--out", str(tmp_path / "r.html")
+    )
     assert r.exit_code == 2 and message in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.output
 
 
 def test_point_in_polygon_with_a_hole_and_a_multipolygon(tmp_path):
-    doc = {"type": "FeatureCollection", "features": [
-        _square("ring", 10.0, 20.0, 1.0, hole=0.5),
-        {"type": "Feature", "properties": {"code": "two squares"}, "geometry": {"type": "MultiPolygon", "coordinates": [
-            _square("", 0.0, 0.0, 1.0)["geometry"]["coordinates"], _square("", 0.0, 5.0, 1.0)["geometry"]["coordinates"],
-        ]}},
-    ]}  # fmt: skip
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            _square("ring", 10.0, 20.0, 1.0, hole=0.5),
+            {
+                "type": "Feature",
+                "properties": {"code": "two squares"},
+                "geometry": {
+                    "type": "MultiPolygon",
+                    "coordinates": [
+                        _square("", 0.0, 0.0, 1.0)["geometry"]["coordinates"],
+                        _square("", 0.0, 5.0, 1.0)["geometry"]["coordinates"],
+                    ],
+                },
+            },
+        ],
+    }
     path = tmp_path / "d.geojson"
     path.write_text(json.dumps(doc))
     (ring, two), skipped = load_districts(path)
@@ -291,8 +343,9 @@ def test_postgres_url_gives_the_same_report(db, tmp_path):
         reports = []
         for source in (str(path), dsn):
             js = tmp_path / "r.json"
-            r = run("--db", source, "--from", DAYS[0], "--to", DAYS[1], "--out", str(tmp_path / "r.html"),
-                    "--json", str(js))  # fmt: skip
+            r = run(
+                "--db", source, "--from", DAYS[0], "--to", DAYS[1], "--out", str(tmp_path / "r.html"), "--json", str(js)
+            )
             assert r.exit_code == 0, r.output
             rep = json.loads(js.read_text())
             rep.pop("generated_utc")

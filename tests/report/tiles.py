@@ -21,8 +21,12 @@ def png(rgb: tuple[int, int, int], size: int = 256) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     row = b"\x00" + bytes(rgb) * size
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(row * size)) + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
 
 
 def tile_xy(lat_deg: float, lon_deg: float, z: int) -> tuple[int, int]:
@@ -31,8 +35,14 @@ def tile_xy(lat_deg: float, lon_deg: float, z: int) -> tuple[int, int]:
     return int((lon_deg + 180) / 360 * n), int((0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * n)
 
 
-def write_archive(path: Path, lat_deg: float, lon_deg: float, zooms: range = range(10, 16), reach: int = 6,
-                  tile_type: TileType = TileType.PNG) -> Path:  # fmt: skip
+def write_archive(
+    path: Path,
+    lat_deg: float,
+    lon_deg: float,
+    zooms: range = range(10, 16),
+    reach: int = 6,
+    tile_type: TileType = TileType.PNG,
+) -> Path:
     """Tiles within ``reach`` of the point's tile at each zoom, all of ``TILE_COLOUR``."""
     data = png(TILE_COLOUR)
     entries = []
@@ -47,10 +57,19 @@ def write_archive(path: Path, lat_deg: float, lon_deg: float, zooms: range = ran
             w.write_tile(tile_id, blob)
         e7 = 10_000_000
         w.finalize(
-            {"tile_type": tile_type, "tile_compression": Compression.NONE, "min_zoom": zooms.start,
-             "max_zoom": zooms.stop - 1, "min_lon_e7": int((lon_deg - 1) * e7), "min_lat_e7": int((lat_deg - 1) * e7),
-             "max_lon_e7": int((lon_deg + 1) * e7), "max_lat_e7": int((lat_deg + 1) * e7), "center_zoom": zooms.start,
-             "center_lon_e7": int(lon_deg * e7), "center_lat_e7": int(lat_deg * e7)},
+            {
+                "tile_type": tile_type,
+                "tile_compression": Compression.NONE,
+                "min_zoom": zooms.start,
+                "max_zoom": zooms.stop - 1,
+                "min_lon_e7": int((lon_deg - 1) * e7),
+                "min_lat_e7": int((lat_deg - 1) * e7),
+                "max_lon_e7": int((lon_deg + 1) * e7),
+                "max_lat_e7": int((lat_deg + 1) * e7),
+                "center_zoom": zooms.start,
+                "center_lon_e7": int(lon_deg * e7),
+                "center_lat_e7": int(lat_deg * e7),
+            },
             {"name": "test basemap"},
-        )  # fmt: skip
+        )
     return path
