@@ -117,11 +117,14 @@ def map_svg(
         f'height="{frame.height + 28}">',
         f'<defs><pattern id="{esc(hatch)}" width="8" height="8" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="8" height="8" class="ground"/>'
-        '<line x1="0" y1="0" x2="0" y2="8" class="hatch"/></pattern></defs>',
+        '<line x1="0" y1="0" x2="0" y2="8" class="hatch"/></pattern>'
+        f'<clipPath id="{esc(ident)}-clip"><rect width="{frame.width}" height="{frame.height}"/></clipPath></defs>',
+        f'<g clip-path="url(#{esc(ident)}-clip)">',
         f'<rect class="ground" width="{frame.width}" height="{frame.height}"/>',
         *basemap,
         f'<rect class="uncovered" width="{frame.width}" height="{frame.height}" fill="url(#{esc(hatch)})"/>',
         *layers,
+        "</g>",
     ]
     x = 6
     for css, label in [(f"url(#{hatch})", "not covered (nobody drove here)"), *legend]:
