@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,16 +53,32 @@ def _located(t: Transmitter) -> Estimate | Refusal:
         return Refusal(f"localisation failed: {type(exc).__name__}", 0)
 
 
-def _stations(store: Store, period: Period) -> list[tuple[Transmitter, Estimate | Refusal]]:
+@dataclass
+class _Station:
+    transmitter: Transmitter
+    located: Estimate | Refusal
+    reasons: list[dict[str, Any]]
+
+
+def _stations(store: Store, period: Period) -> list[_Station]:
     """The transmitters judged fake or suspicious in the period (partial identities merged into their
-    completion), each located from the period's readings."""
+    completion), each located from the period's readings, with the reasons of its gravest latest
+    reading (that one body read by its storage position)."""
     out = []
     for arfcn, bsic in query.flagged_carriers(store, period):
-        readings = store.readings(
+        rows = store.positioned_readings(
             arfcn=arfcn, bsic=bsic, since_utc=period.since_utc, until_utc=period.until_utc, with_body=False
         )
-        out += [(t, _located(t)) for t in transmitters(readings) if t.verdict != "normal"]
-    out.sort(key=lambda p: table_order(p[0].verdict, p[0].arfcn, p[0].bsic))
+        pos_of = {r.message_id: pos for pos, r in rows}
+        for t in transmitters(r for _, r in rows):
+            if t.verdict != "normal":
+                pos = pos_of[gravest_reading(t.readings).message_id]
+                reasons = store.bodies([pos]).get(pos, {}).get("reasons")
+                out.append(_Station(t, _located(t), [
+                    {"rule": str(r.get("rule")), "detail": str(r.get("detail") or "")}
+                    for r in reasons or [] if isinstance(r, dict)
+                ]))  # fmt: skip
+    out.sort(key=lambda s: table_order(s.transmitter.verdict, s.transmitter.arfcn, s.transmitter.bsic))
     return out
 
 
@@ -123,15 +140,6 @@ def _timeline(store: Store, period: Period) -> tuple[list[dict[str, Any]], list[
                     if grade:
                         bucket["flagged"] += n
     return list(days.values()), hours
-
-
-def _reasons(store: Store, t: Transmitter) -> list[dict[str, Any]]:
-    """The reasons (rule, detail) of the station's gravest, latest reading (its body read alone)."""
-    found = store.readings(message_id=gravest_reading(t.readings).message_id, limit=1)
-    reasons = found[0].body.get("reasons") if found else None
-    return [
-        {"rule": str(r.get("rule")), "detail": str(r.get("detail") or "")} for r in reasons or [] if isinstance(r, dict)
-    ]
 
 
 def _station_view(
@@ -207,7 +215,7 @@ def build_report(
     pos = query.positions(store, period)
     totals = query.totals(store, period)
     located = _stations(store, period)
-    keys = [t.key for t, _ in located]
+    keys = [st.transmitter.key for st in located]
     acts: dict[TransmitterKey, list[int]] = {}
     for key, a in query.activity(store, period).items():
         owner = _owner(key, keys)
@@ -215,9 +223,10 @@ def build_report(
             entry = acts.setdefault(owner, [0, 0, 0])
             entry[0], entry[1], entry[2] = entry[0] + a.sessions, entry[1] + a.phones, entry[2] + a.sms
     stations = [
-        _station_view(t, est, query.Activity(*acts[t.key]) if t.key in acts else None, districts, _reasons(store, t))
-        for t, est in located
-    ]
+        _station_view(st.transmitter, st.located, query.Activity(*acts[st.transmitter.key])
+                      if st.transmitter.key in acts else None, districts, st.reasons)
+        for st in located
+    ]  # fmt: skip
     categories, top, sms_at = _sms_figures(store, period)
     days, hours = _timeline(store, period)
     hexes = hexagons(pos, resolution)
