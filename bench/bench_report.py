@@ -9,8 +9,8 @@ texts, one spoofing a bank's number). ``--backend postgres``: a throwaway Postgr
 tests start one, vacuumed and analysed after the fill. ``--db PATH`` (SQLite): fill once, reuse.
 
 Timed, --repeat times (first and best): the report of the whole period, as the command builds it
-(``build_report``, the HTML page and the JSON text), with where the time goes in the first run
-(cProfile shares of the grouped queries, the H3 cells, the stations' fits). One JSON object per
+(``build_report``, the HTML page and the JSON text); then one more run under cProfile for where the
+time goes (shares of the grouped queries, the H3 cells, the stations' readings and fits, the page). One JSON object per
 line. Target (issue 26): ≤ 30 s on SQLite and on PostgreSQL.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_dashboard import LAT0, LON0, Scene, emit, fill
+from bench.bench_dashboard import LAT0, LON0, Scene, emit, fill, on_postgres, store_arguments
 from sensor.collector.sqlite_store import SqliteStore
 from sensor.collector.store import Store
 from sensor.intel.enrich import enrich_sms
@@ -86,11 +86,11 @@ def period_of(store: Store) -> Period:
     return Period(datetime.fromisoformat(lo[:10]).date(), datetime.fromisoformat(hi[:10]).date())
 
 
-SHARES = {
-    "grouped queries": ("query.py",),
-    "H3 cells": ("hexes.py",),
-    "stations (readings + fits)": ("fit.py", "transmitters.py", "locate"),
-    "page": ("page.py", "svg.py"),
+SHARES = {  # (file, functions) whose cumulative time is each share of the first run
+    "grouped queries": ("query.py", {"positions", "totals", "hourly", "activity", "flagged_carriers"}),
+    "H3 cells": ("hexes.py", {"hexagons"}),
+    "stations (readings, fits)": ("build.py", {"_stations"}),
+    "page": ("page.py", {"render"}),
 }
 
 
@@ -99,50 +99,32 @@ def measure(open_store: Callable[[], Store], repeat: int, backend: str) -> None:
         count = store.count()
         period = period_of(store)
         times = []
-        for k in range(repeat):
-            prof = cProfile.Profile() if k == 0 else None
+        for _ in range(repeat):
             t0 = time.perf_counter()
-            if prof:
-                prof.enable()
             report = build_report(store, period, resolution=8)
             page = render(report)
             text = json.dumps(report, ensure_ascii=False)
-            if prof:
-                prof.disable()
             times.append(time.perf_counter() - t0)
-            if prof:
-                stats = pstats.Stats(prof)
-                total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
-                shares = {}
-                for name, files in SHARES.items():
-                    cum = max((v[3] for f, v in stats.stats.items()  # type: ignore[attr-defined]
-                               if any(s in f[0] for s in files) and f[2] in _ENTRY[name]), default=0.0)  # fmt: skip
-                    shares[name] = round(cum / total, 3)
-                emit(phase="profile", backend=backend, shares=shares)
+        prof = cProfile.Profile()  # one more run, profiled: where the time goes
+        prof.runcall(lambda: render(build_report(store, period, resolution=8)))
+        stats = pstats.Stats(prof)
+        total = max(stats.total_tt, 1e-9)  # type: ignore[attr-defined]
+        shares = {}
+        for name, (file, functions) in SHARES.items():
+            cum = max((v[3] for f, v in stats.stats.items()  # type: ignore[attr-defined]
+                       if f[0].endswith(file) and f[2] in functions), default=0.0)  # fmt: skip
+            shares[name] = round(cum / total, 3)
+        emit(phase="profile", backend=backend, shares=shares)
         t = report["totals"]
         emit(phase="report", backend=backend, messages=count, readings=t["readings"], stations=t["stations"],
              sms=t["sms"], hexagons=t["hexagons"], html_kb=round(len(page) / 1e3), json_kb=round(len(text) / 1e3),
              first_s=round(times[0], 2), best_s=round(min(times), 2), target_s=30.0)  # fmt: skip
 
 
-_ENTRY = {  # the functions whose cumulative time is each share
-    "grouped queries": {"positions", "totals", "hourly", "activity", "flagged_carriers"},
-    "H3 cells": {"hexagons"},
-    "stations (readings + fits)": {"_stations"},
-    "page": {"render"},
-}
-SHARES["grouped queries"] = ("query.py",)
-SHARES["stations (readings + fits)"] = ("build.py",)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=lambda s: int(float(s)), default=1_000_000)
-    ap.add_argument("--sms", type=int, default=20_000)
-    ap.add_argument("--suspects", type=int, default=5)
-    ap.add_argument("--db", type=Path, help="fill this SQLite file once, reuse it afterwards")
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    store_arguments(ap, repeat=2)
+    ap.add_argument("--sms", type=int, default=20_000, help="SMS (and their sessions) of the flagged transmitters")
     args = ap.parse_args()
     if args.backend == "postgres":
         run_postgres(args)
@@ -156,24 +138,11 @@ def main() -> None:
 
 
 def run_postgres(args: argparse.Namespace) -> None:
-    import psycopg
+    def fill_both(open_store: Callable[[], Store]) -> None:
+        emit(**fill(open_store, args.rows, 300, args.suspects), backend="postgres")
+        emit(**fill_sms(open_store, args.sms, args.suspects), backend="postgres")
 
-    from sensor.collector.postgres_store import PostgresStore
-    from tests.pgserver import PgServer, find_pg_bin
-
-    if find_pg_bin() is None:
-        emit(backend="postgres", skipped="PostgreSQL binaries not found (set PG_BIN)")
-        return
-    server = PgServer.start()
-    try:
-        dsn = server.create_database("bench")
-        emit(**fill(lambda: PostgresStore(dsn), args.rows, 300, args.suspects), backend="postgres")
-        emit(**fill_sms(lambda: PostgresStore(dsn), args.sms, args.suspects), backend="postgres")
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
-        measure(lambda: PostgresStore(dsn), args.repeat, "postgres")
-    finally:
-        server.destroy()
+    on_postgres(fill_both, lambda open_store: measure(open_store, args.repeat, "postgres"))
 
 
 if __name__ == "__main__":

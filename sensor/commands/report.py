@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from sensor.commands.stores import existing_db_option, open_to_read
 from sensor.errors import InputError
 
 SCHEMA_HELP = """\b
@@ -31,13 +32,7 @@ SCHEMA_HELP = """\b
 
 
 @click.command("report", epilog=SCHEMA_HELP)
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    metavar="PATH|URL",
-    help="The collector's SQLite database (must exist), or postgresql://USER@HOST/DB.",
-)
+@existing_db_option
 @click.option("--from", "from_date", required=True, metavar="DATE", help="First day, YYYY-MM-DD (UTC).")
 @click.option("--to", "to_date", required=True, metavar="DATE", help="Last day, included, YYYY-MM-DD (UTC).")
 @click.option(
@@ -85,7 +80,6 @@ def command(
     json_path: Path | None,
 ) -> None:
     """A period's fake-station activity as one self-contained HTML report (and JSON)."""
-    from sensor.collector.open_store import POSTGRES_SCHEMES, open_existing, store_from_url
     from sensor.report.basemap import Basemap
     from sensor.report.build import build_report
     from sensor.report.districts import load_districts
@@ -100,7 +94,7 @@ def command(
             click.echo(f"fbs-sensor report: {area}: {skipped} features that are not polygons skipped", err=True)
     tiles = Basemap(basemap) if basemap is not None else None
     try:
-        store = store_from_url(db_path) if db_path.lower().startswith(POSTGRES_SCHEMES) else open_existing(db_path)
+        store = open_to_read(db_path)
         with store:
             report = build_report(store, period, resolution=resolution, districts=districts)
         page = render(report, tiles)

@@ -217,49 +217,30 @@ def _districts(report: dict[str, Any]) -> str:
 
 def _tops(report: dict[str, Any]) -> str:
     top = report["top"]
-    senders = (
-        _table(
-            ["spoofed sender", "SMS", "why"],
-            [[f"<code>{esc(s['sender'])}</code>", _n(s["sms"]), esc(", ".join(s["rules"]))] for s in top["senders"]],
-            {1},
+
+    def code(v: Any) -> str:
+        return f"<code>{esc(v)}</code>"
+
+    # (title, list, column heads, cells of an entry, what to say when there is none)
+    lists = [
+        ("Top spoofed senders", "senders", ["spoofed sender", "SMS", "why"],
+         lambda s: [code(s["sender"]), _n(s["sms"]), esc(", ".join(s["rules"]))], "No spoofed sender"),
+        ("Top domains", "domains", ["domain (defanged)", "SMS"], lambda d: [code(d["domain"]), _n(d["sms"])],
+         "No link in the SMS"),
+        ("Top call-back numbers", "numbers", ["call-back number", "SMS"],
+         lambda x: [code(x["number"]), _n(x["sms"])], "No call-back number in the SMS"),
+        ("Most pushed texts", "texts", ["text as received (links defanged)", "category", "SMS"],
+         lambda x: [f'<span class="sms">{esc(x["text"])}</span>', esc(x["category"] or "—"), _n(x["sms"])],
+         "No SMS text"),
+    ]  # fmt: skip
+    out = []
+    for title, name, head, cells, none in lists:
+        entries = top[name]
+        body = (
+            _table(head, [cells(e) for e in entries], {len(head) - 1}) if entries else f"<p>{none} in this period.</p>"
         )
-        if top["senders"]
-        else "<p>No spoofed sender in this period.</p>"
-    )
-    domains = (
-        _table(
-            ["domain (defanged)", "SMS"],
-            [[f"<code>{esc(d['domain'])}</code>", _n(d["sms"])] for d in top["domains"]],
-            {1},
-        )
-        if top["domains"]
-        else ("<p>No link in this period's SMS.</p>")
-    )
-    numbers = (
-        _table(
-            ["call-back number", "SMS"],
-            [[f"<code>{esc(x['number'])}</code>", _n(x["sms"])] for x in top["numbers"]],
-            {1},
-        )
-        if top["numbers"]
-        else ("<p>No call-back number in this period's SMS.</p>")
-    )
-    texts = (
-        _table(
-            ["text as received (links defanged)", "category", "SMS"],
-            [
-                [f'<span class="sms">{esc(x["text"])}</span>', esc(x["category"] or "—"), _n(x["sms"])]
-                for x in top["texts"]
-            ],
-            {2},
-        )
-        if top["texts"]
-        else "<p>No SMS text in this period.</p>"
-    )
-    return (
-        f"<h3>Top spoofed senders</h3>{senders}<h3>Top domains</h3>{domains}"
-        f"<h3>Top call-back numbers</h3>{numbers}<h3>Most pushed texts</h3>{texts}"
-    )
+        out.append(f"<h3>{esc(title)}</h3>{body}")
+    return "".join(out)
 
 
 def render(report: dict[str, Any], basemap: Basemap | None = None) -> str:
