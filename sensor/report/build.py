@@ -62,8 +62,10 @@ class _Station:
 
 def _stations(store: Store, period: Period) -> list[_Station]:
     """The transmitters judged fake or suspicious in the period (partial identities merged into their
-    completion), each located from the period's readings, with the reasons of its gravest latest
-    reading (that one body read by its storage position)."""
+    completion), each located from the period's readings of it alone (the dashboard's and ``fbs-sensor
+    locate``'s correction by the real cells heard alongside is not made here: a report summarises, the
+    dashboard guides the patrol), with the reasons of its gravest latest reading (that one body read by
+    its storage position)."""
     out = []
     for arfcn, bsic in query.flagged_carriers(store, period):
         rows = store.positioned_readings(
