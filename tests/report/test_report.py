@@ -354,3 +354,30 @@ def test_postgres_url_gives_the_same_report(db, tmp_path):
         assert math.isclose(reports[1]["stations"][0]["location"]["lat_deg"], FAKE_AT[0], abs_tol=0.01)
     finally:
         server.destroy()
+
+
+def test_the_grouped_queries_read_the_covering_index_not_the_bodies(db, monkeypatch):
+    """At a million readings a scan of the table reads gigabytes of bodies: every query on the
+    readings of a period is answered from the report's covering index (migration 5)."""
+    from sensor.collector.sqlite_store import SqliteStore
+    from sensor.report import query
+    from sensor.report.period import parse_period
+
+    path, _ = db
+    with SqliteStore(path) as store:
+        plans: list[str] = []
+        select = store.select
+
+        def explained(sql, args=()):
+            if " FROM readings " in sql:
+                plans.extend(str(row[-1]) for row in select("EXPLAIN QUERY PLAN " + sql, args))
+            return select(sql, args)
+
+        monkeypatch.setattr(store, "select", explained)
+        period = parse_period(*DAYS)
+        query.positions(store, period)
+        query.totals(store, period)
+        query.hourly(store, "readings", period, graded=True)
+        query.flagged_carriers(store, period)
+    searches = [p for p in plans if p.startswith(("SEARCH", "SCAN"))]
+    assert len(searches) == 4 and all("COVERING INDEX readings_report" in p for p in searches), plans
