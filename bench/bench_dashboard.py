@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -266,6 +267,7 @@ def on_postgres(
         emit(backend="postgres", skipped="PostgreSQL binaries not found (set PG_BIN)")
         return
     server = PgServer.start()
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # killed: the finally below still runs
     try:
         dsn = server.create_database("bench")
         fill_store(lambda: PostgresStore(dsn))
