@@ -100,29 +100,31 @@ def _sms_figures(store: Store, period: Period) -> tuple[list[dict[str, Any]], di
     domains: Counter[str] = Counter()
     numbers: Counter[str] = Counter()
     texts: Counter[tuple[str, str]] = Counter()
-    where = []
-    for m in store.sms(since_utc=period.since_utc, until_utc=period.until_utc):
-        body = m.body
-        categories[str(body.get("category") or "unclassified")] += 1
+    for n, body in query.sms_groups(store, period):
+        categories[str(body.get("category") or "unclassified")] += n
+        sender = body.get("sender")
         rules = [r.get("rule") for r in body.get("reasons") or [] if isinstance(r, dict)]
         spoofing = [str(r) for r in rules if r in SENDER_RULES]
-        if spoofing and m.sender:
-            senders[m.sender] += 1
-            sender_rules.setdefault(m.sender, Counter()).update(spoofing)
-        domains.update(defang(str(d)) for d in dict.fromkeys(body.get("domains") or []))
-        numbers.update(str(n) for n in dict.fromkeys(body.get("numbers") or []))
+        if spoofing and isinstance(sender, str) and sender:
+            senders[sender] += n
+            sender_rules.setdefault(sender, Counter()).update(spoofing)
+        domains.update({defang(str(d)): n for d in dict.fromkeys(body.get("domains") or [])})
+        numbers.update({str(x): n for x in dict.fromkeys(body.get("numbers") or [])})
         if isinstance(body.get("text"), str):
-            texts[(_defanged_text(body["text"], body.get("urls") or []), str(body.get("category") or ""))] += 1
-        if m.lat_deg is not None and m.lon_deg is not None:
-            where.append((m.lat_deg, m.lon_deg))
-    cats = [{"category": c, "sms": n} for c, n in categories.most_common()]
+            texts[(_defanged_text(body["text"], body.get("urls") or []), str(body.get("category") or ""))] += n
+
+    def most(counter: Counter[Any], n: int | None = TOP) -> list[tuple[Any, int]]:
+        """The ``n`` largest counts, ties by value: the same on every backend."""
+        return sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]
+
+    cats = [{"category": c, "sms": n} for c, n in most(categories, None)]
     top = {
-        "senders": [{"sender": s, "sms": n, "rules": sorted(sender_rules[s])} for s, n in senders.most_common(TOP)],
-        "domains": [{"domain": d, "sms": n} for d, n in domains.most_common(TOP)],
-        "numbers": [{"number": x, "sms": n} for x, n in numbers.most_common(TOP)],
-        "texts": [{"text": x, "category": c or None, "sms": n} for (x, c), n in texts.most_common(TOP)],
+        "senders": [{"sender": s, "sms": n, "rules": sorted(sender_rules[s])} for s, n in most(senders)],
+        "domains": [{"domain": d, "sms": n} for d, n in most(domains)],
+        "numbers": [{"number": x, "sms": n} for x, n in most(numbers)],
+        "texts": [{"text": x, "category": c or None, "sms": n} for (x, c), n in most(texts)],
     }
-    return cats, top, np.array(where, dtype=float).reshape(-1, 2)
+    return cats, top, query.sms_positions(store, period)
 
 
 def _timeline(store: Store, period: Period) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

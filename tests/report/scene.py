@@ -94,8 +94,8 @@ def fill(path: Path, *, hostile: bool = False) -> dict[str, Any]:
         if hostile and i < 2:
             body.update(sender=HOSTILE_SENDER, sender_type="alphanumeric", text=HOSTILE_TEXT)
         body = enrich_sms(body)
-        if hostile and i == 1:
-            body["category"] = HOSTILE_CATEGORY  # what a sensor sends is stored as sent
+        if hostile and i == 1:  # what a sensor sends is stored as sent
+            body.update(text=HOSTILE_TEXT + " (2)", category=HOSTILE_CATEGORY)
         add("sms", body)
         sms += 1
     with SqliteStore(path) as store:
