@@ -8,6 +8,7 @@ not listed: nobody drove there, which says nothing about stations.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import h3
@@ -35,12 +36,8 @@ class Hexagon:
 
 def cells(lat_deg: np.ndarray, lon_deg: np.ndarray, resolution: int) -> np.ndarray:
     """The H3 cell (uint64) of each position."""
-    to_cell = h3int.latlng_to_cell
-    return np.fromiter(
-        (to_cell(a, b, resolution) for a, b in zip(lat_deg.tolist(), lon_deg.tolist())),
-        dtype=np.uint64,
-        count=len(lat_deg),
-    )
+    cells = map(h3int.latlng_to_cell, lat_deg.tolist(), lon_deg.tolist(), itertools.repeat(resolution))
+    return np.fromiter(cells, dtype=np.uint64, count=len(lat_deg))  # map: a third faster than a generator
 
 
 def hexagons(pos: Positions, resolution: int) -> list[Hexagon]:
