@@ -240,17 +240,30 @@ def main() -> None:
     args = ap.parse_args()
     if args.alerts:
         alerts(args.alerts, args.repeat)
+    on_backend(
+        args,
+        lambda open_store: emit(**fill(open_store, args.rows, args.cells, args.suspects), backend=args.backend),
+        lambda open_store: measure(open_store, args.repeat, args.cells, args.suspects),
+    )
+
+
+def on_backend(
+    args: argparse.Namespace,
+    fill_store: Callable[[Callable[[], Store]], None],
+    measure_store: Callable[[Callable[[], Store]], None],
+) -> None:
+    """The bench's store on ``args.backend``: a SQLite file (``args.db``, filled once and reused, or a
+    temporary one) or a throwaway PostgreSQL database (:func:`on_postgres`); ``fill_store`` fills a
+    new one, then ``measure_store`` measures it; both get the store's opener."""
     if args.backend == "postgres":
-        run_postgres(args)
+        on_postgres(fill_store, measure_store)
         return
-    with tempfile.TemporaryDirectory(prefix="fbs-dashboard-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fbs-bench-") as tmp:
         path = args.db or Path(tmp) / "collector.sqlite"
         if not path.exists():
-            emit(
-                **fill(lambda: SqliteStore(path), args.rows, args.cells, args.suspects),
-                db_mb=round(path.stat().st_size / 1e6),
-            )
-        measure(lambda: SqliteStore(path), args.repeat, args.cells, args.suspects)
+            fill_store(lambda: SqliteStore(path))
+            emit(phase="db", backend="sqlite", db_mb=round(path.stat().st_size / 1e6))
+        measure_store(lambda: SqliteStore(path))
 
 
 def on_postgres(
@@ -279,13 +292,6 @@ def on_postgres(
         measure_store(lambda: PostgresStore(dsn))
     finally:
         server.destroy()
-
-
-def run_postgres(args: argparse.Namespace) -> None:
-    on_postgres(
-        lambda open_store: emit(**fill(open_store, args.rows, args.cells, args.suspects), backend="postgres"),
-        lambda open_store: measure(open_store, args.repeat, args.cells, args.suspects),
-    )
 
 
 if __name__ == "__main__":

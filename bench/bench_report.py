@@ -22,7 +22,6 @@ import json
 import pstats
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,8 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_dashboard import LAT0, LON0, Scene, emit, fill, on_postgres, store_arguments
-from sensor.collector.sqlite_store import SqliteStore
+from bench.bench_dashboard import LAT0, LON0, Scene, emit, fill, on_backend, store_arguments
 from sensor.collector.store import Store
 from sensor.intel.enrich import enrich_sms
 from sensor.publish.envelope import make_envelope, new_message_id
@@ -126,23 +124,12 @@ def main() -> None:
     store_arguments(ap, repeat=2)
     ap.add_argument("--sms", type=int, default=20_000, help="SMS (and their sessions) of the flagged transmitters")
     args = ap.parse_args()
-    if args.backend == "postgres":
-        run_postgres(args)
-        return
-    with tempfile.TemporaryDirectory(prefix="fbs-report-") as tmp:
-        path = args.db or Path(tmp) / "collector.sqlite"
-        if not path.exists():
-            emit(**fill(lambda: SqliteStore(path), args.rows, 300, args.suspects))
-            emit(**fill_sms(lambda: SqliteStore(path), args.sms, args.suspects), db_mb=round(path.stat().st_size / 1e6))
-        measure(lambda: SqliteStore(path), args.repeat, "sqlite")
 
-
-def run_postgres(args: argparse.Namespace) -> None:
     def fill_both(open_store: Callable[[], Store]) -> None:
-        emit(**fill(open_store, args.rows, 300, args.suspects), backend="postgres")
-        emit(**fill_sms(open_store, args.sms, args.suspects), backend="postgres")
+        emit(**fill(open_store, args.rows, 300, args.suspects), backend=args.backend)
+        emit(**fill_sms(open_store, args.sms, args.suspects), backend=args.backend)
 
-    on_postgres(fill_both, lambda open_store: measure(open_store, args.repeat, "postgres"))
+    on_backend(args, fill_both, lambda open_store: measure(open_store, args.repeat, args.backend))
 
 
 if __name__ == "__main__":
