@@ -13,6 +13,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,13 +216,22 @@ def build_report(
     districts: list[District] | None = None,
     now_s: float | None = None,
 ) -> dict[str, Any]:
-    """The report of ``store``'s readings, sessions and SMS of ``period`` (see the module doc)."""
-    pos = query.positions(store, period)
-    totals = query.totals(store, period)
-    located = _stations(store, period)
+    """The report of ``store``'s readings, sessions and SMS of ``period`` (see the module doc). The
+    stations are read and located on a thread of their own while the grouped queries, the hexagons
+    and the SMS figures are made here: the fits' numpy and LAPACK work and the database's scans
+    release the interpreter, so the two overlap (stores are thread-safe)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="report-stations") as pool:
+        found = pool.submit(_stations, store, period)
+        pos = query.positions(store, period)
+        totals = query.totals(store, period)
+        hexes = hexagons(pos, resolution)
+        categories, top, sms_at = _sms_figures(store, period)
+        days, hours = _timeline(store, period)
+        activity = query.activity(store, period)
+        located = found.result()
     keys = [st.transmitter.key for st in located]
     acts: dict[TransmitterKey, list[int]] = {}
-    for key, a in query.activity(store, period).items():
+    for key, a in activity.items():
         owner = _owner(key, keys)
         if owner is not None:
             entry = acts.setdefault(owner, [0, 0, 0])
@@ -231,9 +241,6 @@ def build_report(
                       if st.transmitter.key in acts else None, districts, st.reasons)
         for st in located
     ]  # fmt: skip
-    categories, top, sms_at = _sms_figures(store, period)
-    days, hours = _timeline(store, period)
-    hexes = hexagons(pos, resolution)
     return {
         "type": "report",
         "schema": SCHEMA,
