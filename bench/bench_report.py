@@ -10,7 +10,8 @@ tests start one, vacuumed and analysed after the fill. ``--db PATH`` (SQLite): f
 
 Timed, --repeat times (first and best): the report of the whole period, as the command builds it
 (``build_report``, the HTML page and the JSON text); then one more run under cProfile for where the
-time goes (shares of the grouped queries, the H3 cells, the stations' readings and fits, the page). One JSON object per
+main thread's time goes (shares of the grouped queries, the H3 cells, the page; the stations are
+read and located on a thread of their own, which cProfile does not see: their share reads 0). One JSON object per
 line. Target (issue 26): ≤ 30 s on SQLite and on PostgreSQL.
 """
 
