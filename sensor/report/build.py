@@ -1,7 +1,7 @@
 """A report's data: every figure the HTML page draws and ``--json`` writes, from one store and period.
 
-The schema (``"type": "report", "schema": 1``; documented for users in ``fbs-sensor report --help``
-and ``docs/report.md``) is what :func:`build_report` returns, JSON-ready: lists in the order they are
+The schema (``"type": "report", "schema": 1``; documented for users in ``fbs-sensor report --help``,
+the README's "Fraud-heat reports") is what :func:`build_report` returns, JSON-ready: lists in the order they are
 shown, no NaN, times as stored (ISO-8601 UTC), coordinates in degrees. Attacker-controlled text
 (cell names, SMS senders, domains, numbers) is kept as received here, links and domains defanged;
 escaping is the page's job (``page.py``), JSON needs none.
@@ -10,6 +10,7 @@ escaping is the page's job (``page.py``), JSON needs none.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -155,7 +156,7 @@ def _station_view(
     reasons: list[dict[str, Any]],
 ) -> dict[str, Any]:
     location = None
-    if isinstance(located, Estimate):
+    if isinstance(located, Estimate) and all(map(math.isfinite, (located.lat_deg, located.lon_deg, located.radius_m))):
         location = {
             "lat_deg": round(located.lat_deg, 6),
             "lon_deg": round(located.lon_deg, 6),

@@ -38,9 +38,9 @@ class Positions:
 
 def positions(store: Store, period: Period) -> Positions:
     """Readings of the period with a position, grouped by (lat, lon, grade): cars report every cell
-    they hear from one fix, so many readings share a position. Grouped here with numpy: the rows come
-    from the covering index (migration 5) in its order, which a GROUP BY in SQL would sort again,
-    three times slower than ``a lexical sort here on SQLite."""
+    they hear from one fix, so many readings share a position. Grouped here by one lexical sort: the
+    rows come from the covering index (migration 5) in time order, and a GROUP BY in SQL (a sort in
+    the database, then the same rows to fetch) took three times as long on SQLite."""
     where, args = _range(store, period)
     rows = store.select(
         f"SELECT lat_deg, lon_deg, {GRADE} FROM readings WHERE {where} AND lat_deg IS NOT NULL AND lon_deg IS NOT NULL",
