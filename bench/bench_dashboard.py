@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -222,32 +223,54 @@ def alerts(n: int, repeat: int) -> None:
             )
 
 
+def store_arguments(ap: argparse.ArgumentParser, repeat: int) -> None:
+    """The bench store's options: its size, where it is kept, the backend, how many runs."""
+    ap.add_argument("--rows", type=lambda s: int(float(s)), default=1_000_000)
+    ap.add_argument("--suspects", type=int, default=5)
+    ap.add_argument("--db", type=Path, help="fill this SQLite file once, reuse it afterwards")
+    ap.add_argument("--repeat", type=int, default=repeat)
+    ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=lambda s: int(float(s)), default=1_000_000)
+    store_arguments(ap, repeat=3)
     ap.add_argument("--cells", type=int, default=300)
-    ap.add_argument("--suspects", type=int, default=5)
-    ap.add_argument("--db", type=Path, help="fill this file once, reuse it afterwards")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     ap.add_argument("--alerts", type=int, default=30_000, help="detections for the alert-log phase (0: skip it)")
     args = ap.parse_args()
     if args.alerts:
         alerts(args.alerts, args.repeat)
+    on_backend(
+        args,
+        lambda open_store: emit(**fill(open_store, args.rows, args.cells, args.suspects), backend=args.backend),
+        lambda open_store: measure(open_store, args.repeat, args.cells, args.suspects),
+    )
+
+
+def on_backend(
+    args: argparse.Namespace,
+    fill_store: Callable[[Callable[[], Store]], None],
+    measure_store: Callable[[Callable[[], Store]], None],
+) -> None:
+    """The bench's store on ``args.backend``: a SQLite file (``args.db``, filled once and reused, or a
+    temporary one) or a throwaway PostgreSQL database (:func:`on_postgres`); ``fill_store`` fills a
+    new one, then ``measure_store`` measures it; both get the store's opener."""
     if args.backend == "postgres":
-        run_postgres(args)
+        on_postgres(fill_store, measure_store)
         return
-    with tempfile.TemporaryDirectory(prefix="fbs-dashboard-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="fbs-bench-") as tmp:
         path = args.db or Path(tmp) / "collector.sqlite"
         if not path.exists():
-            emit(
-                **fill(lambda: SqliteStore(path), args.rows, args.cells, args.suspects),
-                db_mb=round(path.stat().st_size / 1e6),
-            )
-        measure(lambda: SqliteStore(path), args.repeat, args.cells, args.suspects)
+            fill_store(lambda: SqliteStore(path))
+            emit(phase="db", backend="sqlite", db_mb=round(path.stat().st_size / 1e6))
+        measure_store(lambda: SqliteStore(path))
 
 
-def run_postgres(args: argparse.Namespace) -> None:
+def on_postgres(
+    fill_store: Callable[[Callable[[], Store]], None], measure_store: Callable[[Callable[[], Store]], None]
+) -> None:
+    """A throwaway PostgreSQL server (as the tests start one): ``fill_store`` fills a new database,
+    which is vacuumed and analysed, then ``measure_store`` measures it; both get the store's opener."""
     import psycopg
 
     from sensor.collector.postgres_store import PostgresStore
@@ -257,15 +280,16 @@ def run_postgres(args: argparse.Namespace) -> None:
         emit(backend="postgres", skipped="PostgreSQL binaries not found (set PG_BIN)")
         return
     server = PgServer.start()
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # killed: the finally below still runs
     try:
         dsn = server.create_database("bench")
-        emit(**fill(lambda: PostgresStore(dsn), args.rows, args.cells, args.suspects), backend="postgres")
+        fill_store(lambda: PostgresStore(dsn))
         t0 = time.perf_counter()
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
             size = conn.execute("SELECT pg_database_size('bench')").fetchone()[0]
         emit(phase="vacuum", backend="postgres", seconds=round(time.perf_counter() - t0, 1), db_mb=round(size / 1e6))
-        measure(lambda: PostgresStore(dsn), args.repeat, args.cells, args.suspects)
+        measure_store(lambda: PostgresStore(dsn))
     finally:
         server.destroy()
 

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "profiles": "List the receiver profiles (firmware-config/receivers/*.toml), checking each one.",
     "record": "Record IQ from a receiver to SigMF.",
     "replay": "Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it.",
+    "report": "A period's fake-station activity as one self-contained HTML report (and JSON).",
     "rules": "List the detection rules (ids are stable: they appear in detections).",
     "run": "Run the sensor: scan continuously, judge every cell, publish to the collector.",
     "scan": "Scan the bands once: find every cell, decode what it broadcasts, judge it.",

@@ -1,8 +1,7 @@
-"""A real headless Chromium driven over the DevTools protocol, for the pages the project serves or
-writes (the dashboard, reports): the ``chromium`` fixture (skipped without chromium on PATH or
-websocket-client) yields a :class:`Cdp` client on a blank page; ``Cdp.problems`` lists script
-exceptions, console errors and warnings, and log errors the page caused. Test packages use it
-through their conftest (``from tests.chromium import chromium``)."""
+"""A headless Chromium for the tests that open a page in a real browser (the dashboard, the report):
+started on a free DevTools port with its own profile, driven over the Chrome DevTools Protocol by
+the smallest client (commands with ids, events collected); ``tests/conftest.py``'s ``chromium``
+fixture yields one."""
 
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +78,10 @@ class Cdp:
         self.ws.close()
 
 
-@pytest.fixture
-def chromium(tmp_path: Path):
+@contextmanager
+def headless(tmp_path: Path) -> Iterator[Cdp]:
+    """A headless Chromium on about:blank, driven over the DevTools protocol; skips the test when
+    Chromium or websocket-client is missing."""
     if CHROMIUM is None:
         pytest.skip("no chromium on PATH (Debian: apt-get install chromium) for the headless browser test")
     pytest.importorskip("websocket", reason="websocket-client (the test extra) drives Chromium over CDP")

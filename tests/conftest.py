@@ -44,3 +44,12 @@ def _identity_key_in_tmp(tmp_path_factory, monkeypatch):  # type: ignore[no-unty
     if "FBS_SENSOR_IDENTITY_KEY" not in os.environ:
         key = tmp_path_factory.getbasetemp() / "identity.key"
         monkeypatch.setenv("FBS_SENSOR_IDENTITY_KEY", str(key))
+
+
+@pytest.fixture
+def chromium(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A headless Chromium driven over the DevTools protocol (``tests/chromium.py``)."""
+    from tests.chromium import headless
+
+    with headless(tmp_path) as cdp:
+        yield cdp

@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("publish",),
     ("locate",),
     ("collector",),
+    ("report",),
     ("sim",),
     ("replay",),
     ("scan",),

@@ -172,6 +172,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE readings ADD COLUMN heading_deg DOUBLE PRECISION
         """,
     ),
+    (
+        5,
+        # the report's grouped queries over a period (sensor/report/query.py): positions, verdicts,
+        # sensors and carriers from this index alone, never a scan of the readings' bodies
+        """
+        CREATE INDEX readings_report ON readings (time_utc, verdict, lat_deg, lon_deg, sensor, arfcn, bsic)
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 MIGRATION_LOCK = 0x6662735F636F6C6C  # pg_advisory_xact_lock key ("fbs_coll"), shared by every collector

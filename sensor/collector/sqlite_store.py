@@ -3,9 +3,10 @@
 Tables: ``messages`` (every envelope once: UNIQUE id), ``readings`` (one row per observation or
 detection, the columns localisation and maps query, indexed by cell and by time), ``sessions``
 and ``sms`` (one row per phone session and per SMS, indexed by carrier and time and by phone:
-migration 3; migration 4 gave readings the measured carrier and the receiver's velocity), ``sensors``
-(first/last seen, last seq, message count) and ``schema_version`` (one row per applied
-migration; ``MIGRATIONS`` lists them in order and a database made by a newer version is refused).
+migration 3; migration 4 gave readings the measured carrier and the receiver's velocity; migration 5
+the report's covering index), ``sensors`` (first/last seen, last seq, message count) and
+``schema_version`` (one row per applied migration; ``MIGRATIONS`` lists them in order and a
+database made by a newer version is refused).
 
 ``synchronous=FULL``: the server acknowledges a message as soon as ``save_many`` returns and the
 sensor then deletes its copy, so a commit must survive a power cut, not only a crashed process.
@@ -165,6 +166,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         ALTER TABLE readings ADD COLUMN freq_sd_hz REAL;
         ALTER TABLE readings ADD COLUMN speed_m_s REAL;
         ALTER TABLE readings ADD COLUMN heading_deg REAL
+        """,
+    ),
+    (
+        5,
+        # the report's grouped queries over a period (sensor/report/query.py): positions, verdicts,
+        # sensors and carriers from this index alone, never a scan of the readings' bodies
+        """
+        CREATE INDEX readings_report ON readings (time_utc, verdict, lat_deg, lon_deg, sensor, arfcn, bsic)
         """,
     ),
 )

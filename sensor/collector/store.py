@@ -96,6 +96,16 @@ class Store(abc.ABC):
     def _query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
         """Rows of one read-only statement (``StoreError`` when the database fails)."""
 
+    def select(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement in the SQL every backend speaks, its parameters marked
+        :attr:`placeholder` (the report's grouped queries: ``sensor/report/query.py``)."""
+        return self._query(sql, args)
+
+    @property
+    def placeholder(self) -> str:
+        """The driver's parameter mark for :meth:`select`."""
+        return self._placeholder
+
     def _body(self, value: Any) -> dict[str, Any]:
         """A ``body`` or ``envelope`` column as the driver returns it, as a dict."""
         return dict(value)

@@ -16,17 +16,12 @@ from types import FrameType
 
 import click
 
+from sensor.commands.stores import existing_db_option, open_to_read
 from sensor.units import parse_bind
 
 
 @click.command("dashboard")
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    metavar="PATH|URL",
-    help="The collector's SQLite database (must exist), or postgresql://USER@HOST/DB.",
-)
+@existing_db_option
 @click.option("--bind", default="127.0.0.1:8080", show_default=True, metavar="HOST:PORT",
               help="Address to serve on (port 0 picks a free one).")  # fmt: skip
 @click.option("--token", metavar="TOKEN", help="Token the page requires (generated and printed when bound beyond "
@@ -37,12 +32,11 @@ def command(db_path: str, bind: str, token: str | None, basemap: str | None) -> 
     """Serve the read-only web dashboard of a collector database: alerts per transmitter, map, table."""
     from sensor.collector.basemap import open_basemap
     from sensor.collector.dashboard import Dashboard
-    from sensor.collector.open_store import POSTGRES_SCHEMES, open_existing, store_from_url
 
     host, port = parse_bind(bind, "dashboard address", example="127.0.0.1:8080")
     if basemap is not None:
         open_basemap(basemap)  # a bad archive stops here, before the database is opened
-    store = store_from_url(db_path) if db_path.lower().startswith(POSTGRES_SCHEMES) else open_existing(db_path)
+    store = open_to_read(db_path)
     stop = threading.Event()
     try:
         dash = Dashboard(store, host, port, token, basemap=basemap).start()

@@ -292,6 +292,8 @@ def test_dashboard_command_refuses_a_missing_database_in_one_line(tmp_path):
 
 # --------------------------------------------------------------------------- the page in a real browser
 
+# The browser: the ``chromium`` fixture (tests/conftest.py, tests/chromium.py).
+
 
 def test_page_in_headless_chromium_shows_a_live_alert_and_the_map(store, chromium, tmp_path):
     with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.1) as d:

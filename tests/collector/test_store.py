@@ -422,13 +422,17 @@ def check_upgrade_from_version_2(open_at):
     old.close()
     new = open_at(None)
     assert (new.messages(), new.readings(), new.sensors()) == before
-    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == list(
+        range(1, SCHEMA_VERSION + 1)
+    )
     phones = [env("session", session_body(1), seq=3), env("sms", sms_body(1), seq=4)]
     assert new.save_many([*phones, kept[0]]) == [True, True, False]
     assert [s.message_id for s in new.sessions()] == [phones[0]["id"]] and len(new.sms()) == 1
     new.close()
     again = open_at(None)  # idempotent: nothing applied twice, nothing lost
-    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == list(
+        range(1, SCHEMA_VERSION + 1)
+    )
     assert again.count() == 4 and len(again.sessions()) == 1 and len(again.readings()) == 2
     again.close()
 
@@ -463,14 +467,18 @@ def check_upgrade_from_version_3(open_at):
     old.close()
     new = open_at(None)
     assert (new.messages(), new.readings(), new.sessions(), new.sms(), new.sensors()) == before
-    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert [v for (v,) in new._query("SELECT version FROM schema_version ORDER BY version", [])] == list(
+        range(1, SCHEMA_VERSION + 1)
+    )
     assert new.readings()[0].freq_hz is None and new.readings()[0].speed_m_s is None
     moving = env("observation", doppler_body(2), seq=4)
     assert new.save_many([moving, kept[0]]) == [True, False]
     assert new.readings()[-1].freq_sd_hz == 0.8 and new.readings()[-1].heading_deg == 93.5
     new.close()
     again = open_at(None)
-    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == [1, 2, 3, 4]
+    assert [v for (v,) in again._query("SELECT version FROM schema_version ORDER BY version", [])] == list(
+        range(1, SCHEMA_VERSION + 1)
+    )
     assert again.count() == 4 and len(again.readings()) == 2 and again.readings()[-1].freq_hz == 935_400_123.4
     again.close()
 
