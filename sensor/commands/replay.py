@@ -20,6 +20,7 @@ from sensor.frames.gsmtap import GsmtapSender
 from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
 from sensor.intel import analysed_sms
+from sensor.intel.campaigns import fill_campaigns
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
 from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object
@@ -168,6 +169,7 @@ def command(
     locations = located(cells, objects)
     sessions = [session_object(s) for s in carriers.sessions]
     sms = [analysed_sms(m) for m in carriers.sms]
+    fill_campaigns(sms)  # the recording's texts grouped into campaigns, as one batch
     summary = {
         "type": "summary",
         "schema": 1,
