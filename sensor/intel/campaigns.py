@@ -17,8 +17,9 @@ How (pure, deterministic, batched):
    ``SIMILARITY`` (``SAME_SENDER_SIMILARITY`` when both came from the same sender: a filled-in
    prize phrase can be a third of a short text); else it founds a campaign. A name or a prize
    filled in is what remains different after masking. A text with parts missing (``of`` > parts
-   decoded) is compared by partial similarity (the best-matching stretch of the founder) and never
-   shapes a template while a whole text does.
+   decoded) is compared by partial similarity (the best-matching stretch of the founder; a fragment
+   shorter than ``MIN_PARTIAL`` only with campaigns of its sender) and never shapes a template while
+   a whole text does. Where several campaigns are like enough, those of the same sender come first.
 3. *Template* (:func:`template_of`): the founder aligned with every other skeleton of the campaign
    kept (the first ``MAX_EXAMPLES``; longest-common-subsequence alignment, RapidFuzz's Indel opcodes):
    what every one of them shares is fixed text, every stretch where one differs is a placeholder; a
@@ -57,6 +58,7 @@ SIMILARITY = 0.8  # normalised Indel similarity of two skeletons of one campaign
 SAME_SENDER_SIMILARITY = 0.65  # ... when both come from the same sender
 MAX_EXAMPLES = 32  # skeletons per campaign its template is aligned over
 MIN_ISLAND = 3  # shorter fixed text between two varying stretches varies with them
+MIN_PARTIAL = 12  # a shorter fragment of a text with parts missing joins only a campaign of its sender
 MAX_TEXT = 2_000  # characters of a text compared (hostile input: bounded work); concatenated SMS ≤ ~1,600
 
 # finding kind → placeholder name; digits nothing found: "number"; what varies otherwise: "name"
@@ -222,8 +224,13 @@ class CampaignBook:
             scores = process.cdist([skel], founders, scorer=fuzz.partial_ratio)[0] / 100.0
         same = np.array([sender is not None and c.sender == sender for c in self.campaigns])
         need = np.where(same, min(self.similarity, SAME_SENDER_SIMILARITY), self.similarity)
+        if not whole and len(skel) < MIN_PARTIAL:  # a fragment ("{number}。") says nothing: its sender does
+            need = np.where(same, need, np.inf)
         ok = np.flatnonzero(scores >= need)
-        return None if ok.size == 0 else self.campaigns[int(ok[np.argmax(scores[ok])])]
+        if ok.size == 0:
+            return None
+        ok = ok[same[ok]] if same[ok].any() else ok  # one sender's campaigns first
+        return self.campaigns[int(ok[np.argmax(scores[ok])])]
 
     def fill(self, objs: Sequence[dict[str, Any]]) -> None:
         """Set ``campaign`` (the id) and ``campaign_template`` of ``sms`` objects in place, as one batch;
