@@ -23,8 +23,9 @@ How (pure, deterministic, batched):
 3. *Template* (:func:`template_of`): the founder aligned with every other skeleton of the campaign
    kept (the first ``MAX_EXAMPLES``; longest-common-subsequence alignment, RapidFuzz's Indel opcodes):
    what every one of them shares is fixed text, every stretch where one differs is a placeholder; a
-   fixed island shorter than ``MIN_ISLAND`` characters between two varying stretches is part of them
-   (two names that share a space are not three placeholders). A placeholder is ``{link}``,
+   fixed island shorter than ``MIN_ISLAND`` characters, or made of Latin letters and digits only (a
+   piece of a word), between two varying stretches is part of them (two names that share a space or
+   a syllable are one placeholder). A placeholder is ``{link}``,
    ``{email}``, ``{number}``, ``{account}`` (QQ, WeChat), ``{card}`` or ``{amount}`` when what it
    stands for is one masked finding in the founder, else ``{name}`` (a filled-in word, name or
    phrase). Braces of the text itself are doubled (``{{``, ``}}``), as in a format string.
@@ -128,7 +129,7 @@ def template_of(founder: str, others: Iterable[str]) -> str:
     merged: list[list[Any]] = []  # fixed islands shorter than MIN_ISLAND between varying stretches vary
     for k, (var, text) in enumerate(tokens):
         inner = 0 < k < len(tokens) - 1 and tokens[k - 1][0] and tokens[k + 1][0]
-        _push(merged, var or (inner and len(text) < MIN_ISLAND), text)
+        _push(merged, var or (inner and (len(text) < MIN_ISLAND or _word_piece(text))), text)
     parts = []
     for var, text in merged:
         if not var:
@@ -138,6 +139,11 @@ def template_of(founder: str, others: Iterable[str]) -> str:
         else:
             parts.append("{name}")
     return "".join(parts)
+
+
+def _word_piece(text: str) -> bool:
+    """Latin letters and digits only: a piece of a word ("ang" of "Wang Li" and "Liu Yang")."""
+    return text.isascii() and text.isalnum()
 
 
 def _push(tokens: list[list[Any]], var: bool, text: str) -> None:

@@ -119,6 +119,9 @@ def test_template_marks_every_varying_stretch_once():
     a, b, c = skeleton("Hello Chen, code 1"), skeleton("Hello Li Wei, code 2"), skeleton("Hello Zhao Min, code 3")
     assert template_of(a, [b, c]) == "Hello {name}, code {number}"
     assert template_of(a, []) == render(a)
+    wang, liu = skeleton("VIP Wang Li: bonus"), skeleton("VIP Liu Yang: bonus")  # "ang" in both: not fixed
+    assert template_of(wang, [liu]) == "VIP {name}: bonus"
+    assert template_of(skeleton("Hi Li and Chen!"), [skeleton("Hi Zhao and Mei!")]) == "Hi {name} and {name}!"
 
 
 @settings(max_examples=60, deadline=None)
