@@ -63,3 +63,20 @@ def test_the_bundle_carries_sms_sessions_campaigns_and_evidence(tmp_path):
     assert evidence["sms"]["interval"][0] == 5 and evidence["sms"]["interval"][1] >= 6  # the session in part
     assert evidence["phones"]["interval"][0] == 6 and evidence["sessions"]["in_part"] == 1
     assert evidence["serious"]["shown"].startswith("4 of 5,000") and evidence["by_category"]["fraud"] == 4
+
+
+def test_the_dashboard_serves_campaigns_and_evidence(tmp_path):
+    import urllib.request
+
+    from sensor.collector.dashboard import Dashboard
+
+    with SqliteStore(tmp_path / "collector.sqlite") as store:
+        store.save_many([*_envelopes(), *_phone_envelopes()])
+        with Dashboard(store, "127.0.0.1", 0, poll_interval_s=0.05) as d:
+            with urllib.request.urlopen(d.url + "api/campaigns", timeout=10) as r:
+                campaigns = json.loads(r.read())["campaigns"]
+            with urllib.request.urlopen(d.url + "api/evidence", timeout=10) as r:
+                evidence = json.loads(r.read())["evidence"]
+    assert [c["sms"] for c in campaigns] == [4, 1, 1] and campaigns[0]["type"] == "campaign"
+    assert '=HYPERLINK("{link}")<script>alert({number})</script>' in {c["template"] for c in campaigns}  # as sent
+    assert [e["station"]["arfcn"] for e in evidence] == [64, 70] and evidence[0]["sms"]["interval"][0] == 5
