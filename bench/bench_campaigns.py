@@ -1,6 +1,6 @@
 """Campaigns recovered and evidence intervals through the whole receiver, over Es/N0.
 
-    python bench/bench_campaigns.py [--es-n0 2,4,10] [--seconds 60]
+    python bench/bench_campaigns.py [--es-n0 2,4,10] [--seconds 60] [--texts N]
 
 Each point: ``recordings/scenes/fake-campaigns.toml`` (four campaigns, names, links, numbers,
 amounts and QQ ids filled in per phone) lengthened to ``--seconds``, parked, the fake at the stated
@@ -9,7 +9,9 @@ Es/N0 (``sensor.sim.levels``), rendered at 1 Msps centred on the fake, replayed 
 (``tests/intel/campaign_truth.py``): ``recovered`` campaigns (every whole text of it under one id no
 other campaign's text has, with the truth's template; needs two texts of it decoded whole), the
 truth's SMS and phones of the span against the evidence's stated intervals, ``inside`` both.
-Prints one JSON line per point and a table.
+Prints one JSON line per point and a table. ``--texts N``: also N texts filled from the scene's
+campaigns (no radio) grouped by one ``CampaignBook.assign`` call: campaigns found, the share of texts
+in the campaign of their truth, texts per second (and the share of the time extraction takes).
 """
 
 from __future__ import annotations
@@ -80,11 +82,52 @@ def point(es_n0: float, seconds: float) -> dict:
     }
 
 
+def grouping(n: int) -> dict:
+    """``n`` texts of the scene's campaigns grouped in one batch."""
+    import cProfile
+    import pstats
+
+    import numpy as np
+
+    from sensor.intel.campaigns import CampaignBook
+    from sensor.sim.campaigns import fill, pick
+
+    specs = next(c for c in load_scene(SCENE).cells if c.name == FAKE).works.campaigns
+    rng = np.random.default_rng(23)
+    which = [pick(specs, rng) for _ in range(n)]
+    texts = [fill(specs[k], rng) for k in which]
+    book = CampaignBook()
+    t0 = time.perf_counter()
+    got = book.assign(texts, senders=[specs[k].sender for k in which])
+    elapsed = time.perf_counter() - t0
+    first = {}
+    right = sum(first.setdefault(k, c.id) == c.id for k, c in zip(which, got, strict=True))
+    prof = cProfile.Profile()
+    prof.enable()
+    CampaignBook().assign(texts[: min(n, 2000)], senders=[specs[k].sender for k in which[: min(n, 2000)]])
+    prof.disable()
+    st = pstats.Stats(prof)
+    total = st.total_tt
+    extract_s = next((v[3] for k, v in st.stats.items() if k[2] == "extract" and k[0].endswith("extract.py")), 0.0)
+    return {
+        "texts": n,
+        "campaigns": len(book.campaigns),
+        "truth_campaigns": len(set(which)),
+        "in_their_campaign": round(right / n, 4),
+        "templates": [c.template for c in book.campaigns],
+        "texts_per_s": round(n / elapsed),
+        "extract_share": round(extract_s / total, 3) if total else None,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--es-n0", default="2,4,10", help="Es/N0 of the fake, dB, comma-separated")
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--texts", type=int, default=0, help="also group this many filled texts (no radio)")
     args = ap.parse_args()
+    if args.texts:
+        print(json.dumps(grouping(args.texts), ensure_ascii=False), flush=True)
     rows = []
     for es in (float(x) for x in args.es_n0.split(",") if x):
         row = point(es, args.seconds)
