@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sensor.collector.rows import IDENTITY_COLUMNS, Reading, StoredSession, StoredSms, TransmitterKey
-from sensor.intel.campaigns import CampaignBook, is_whole
+from sensor.intel.campaigns import CampaignBook, findings_of, is_whole
 from sensor.intel.evidence import station_evidence
 
 
@@ -65,7 +65,8 @@ def campaigns_of(sms: Sequence[StoredSms]) -> list[CampaignRecord]:
     """The campaigns of stored SMS (oldest first, as ``Store.sms`` gives them), in the order they
     were first seen; SMS without text (8-bit data) belong to none."""
     book = CampaignBook()
-    got = book.assign([m.text for m in sms], senders=[m.sender for m in sms], whole=[is_whole(m.body) for m in sms])
+    got = book.assign([m.text for m in sms], senders=[m.sender for m in sms], whole=[is_whole(m.body) for m in sms],
+                      findings=[findings_of(m.body) for m in sms])  # fmt: skip
     members: dict[str, list[StoredSms]] = defaultdict(list)
     for m, c in zip(sms, got, strict=True):
         if c is not None:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,14 +242,36 @@ class CampaignBook:
         """Set ``campaign`` (the id) and ``campaign_template`` of ``sms`` objects in place, as one batch;
         an object without text gets None for both."""
         got = self.assign([o.get("text") for o in objs], senders=[o.get("sender") for o in objs],
-                          whole=[is_whole(o) for o in objs])  # fmt: skip
+                          whole=[is_whole(o) for o in objs], findings=[findings_of(o) for o in objs])  # fmt: skip
         for o, c in zip(objs, got, strict=True):
             o["campaign"] = None if c is None else c.id
         for o, c in zip(objs, got, strict=True):  # the templates once the whole batch has joined
             o["campaign_template"] = None if c is None else c.template
 
 
-def is_whole(obj: dict[str, Any]) -> bool:
+def findings_of(obj: Mapping[str, Any]) -> list[Finding] | None:
+    """The ``findings`` an ``sms`` object carries (``enrich_sms`` made them: extraction is not run
+    again), or None when it has none or they do not fit its text (a stored body is whatever a sensor
+    sent: then the text is extracted again)."""
+    text, found = obj.get("text"), obj.get("findings")
+    if not isinstance(text, str) or not isinstance(found, list):
+        return None
+    out = []
+    for f in found:
+        try:
+            start, end = (int(x) for x in f["span"])
+            finding = Finding(
+                str(f["kind"]), str(f["value"]), str(f["raw"]), start, end, f.get("type"), f.get("domain")
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not 0 <= start <= end <= len(text) or text[start:end] != finding.raw:
+            return None
+        out.append(finding)
+    return out
+
+
+def is_whole(obj: Mapping[str, Any]) -> bool:
     """An ``sms`` object with every part decoded (or not concatenated)."""
     of, parts = obj.get("of"), obj.get("parts")
     return of is None or (isinstance(parts, list) and len(parts) >= of)

@@ -141,3 +141,16 @@ def test_one_text_seen_n_times_is_one_campaign_with_its_own_template(n):
     book = CampaignBook()
     got = book.assign(["请登录 http://a.example 领取"] * n)
     assert len(book.campaigns) == 1 and got[0].template == "请登录 {link} 领取" and got[0].texts == n
+
+
+def test_the_findings_an_object_carries_are_used_when_they_fit_its_text():
+    from sensor.intel import enrich_sms
+    from sensor.intel.campaigns import findings_of
+    from sensor.intel.extract import extract
+
+    obj = enrich_sms({"text": "请登录 http://a.example 致电4001234567", "sender": "95588", "sender_type": "national"})
+    assert findings_of(obj) == extract(obj["text"])
+    forged = {**obj, "findings": [{**obj["findings"][0], "span": [0, 3]}]}  # a sensor's body that does not fit
+    assert findings_of(forged) is None and findings_of({**obj, "findings": [{"kind": "url"}]}) is None
+    fill_campaigns([forged])
+    assert forged["campaign_template"] == "请登录 {link} 致电{number}"
