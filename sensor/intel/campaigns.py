@@ -35,6 +35,10 @@ alone, so the same first text gives the same id on every sensor; the collector g
 sensors stored again (``Store.campaigns``), so the campaigns of different cars and days merge there
 whatever ids the sensors gave.
 
+Work is bounded whatever a station sends: texts are cut at ``MAX_TEXT`` characters, a new skeleton
+is compared with the founders of the newest ``MAX_COMPARED`` campaigns (campaigns run for days, not
+years), and at most ``MAX_SKELETONS`` are remembered for the exact lookup.
+
 ``CampaignBook`` keeps the campaigns of a run (explicit state): ``replay`` fills every ``sms`` object
 of a recording in one batch, the daemon each batch of SMS as it publishes them (an id once
 published never changes; the template carried is the one known then).
@@ -60,6 +64,8 @@ SAME_SENDER_SIMILARITY = 0.65  # ... when both come from the same sender
 MAX_EXAMPLES = 32  # skeletons per campaign its template is aligned over
 MIN_ISLAND = 3  # shorter fixed text between two varying stretches varies with them
 MIN_PARTIAL = 12  # a shorter fragment of a text with parts missing joins only a campaign of its sender
+MAX_COMPARED = 5_000  # a new skeleton is compared with the founders of the newest this many campaigns
+MAX_SKELETONS = 200_000  # skeletons remembered for the exact lookup (then only compared)
 MAX_TEXT = 2_000  # characters of a text compared (hostile input: bounded work); concatenated SMS ≤ ~1,600
 
 # finding kind → placeholder name; digits nothing found: "number"; what varies otherwise: "name"
@@ -184,6 +190,7 @@ class CampaignBook:
     def __init__(self, similarity: float = SIMILARITY) -> None:
         self.similarity = similarity
         self.campaigns: list[Campaign] = []
+        self._founders: list[str] = []  # campaigns[i].founder
         self._by_skeleton: dict[str, Campaign] = {}
 
     def assign(self, texts: Sequence[str | None], *, senders: Sequence[str | None] | None = None,
@@ -211,11 +218,14 @@ class CampaignBook:
             if found is None:
                 found = Campaign(campaign_id(skel), skel, sender, whole)
                 self.campaigns.append(found)
+                self._founders.append(skel)
             elif whole and not found.whole:  # a whole text takes over the template of a partial one
                 found.founder, found.whole, found.examples, found._template = skel, True, [], None
+                self._founders[self.campaigns.index(found)] = skel
             if whole or not found.whole:
                 found.add_example(skel)
-            self._by_skeleton[skel] = found
+            if len(self._by_skeleton) < MAX_SKELETONS:
+                self._by_skeleton[skel] = found
         found.texts += 1
         return found
 
@@ -223,12 +233,13 @@ class CampaignBook:
         """The campaign whose founder is most like ``skel`` (the first of equals), if like enough."""
         if not self.campaigns:
             return None
-        founders = [c.founder for c in self.campaigns]
+        first = max(0, len(self.campaigns) - MAX_COMPARED)
+        founders, campaigns = self._founders[first:], self.campaigns[first:]
         if whole:
             scores = process.cdist([skel], founders, scorer=Indel.normalized_similarity)[0]
         else:
             scores = process.cdist([skel], founders, scorer=fuzz.partial_ratio)[0] / 100.0
-        same = np.array([sender is not None and c.sender == sender for c in self.campaigns])
+        same = np.array([sender is not None and c.sender == sender for c in campaigns])
         need = np.where(same, min(self.similarity, SAME_SENDER_SIMILARITY), self.similarity)
         if not whole and len(skel) < MIN_PARTIAL:  # a fragment ("{number}。") says nothing: its sender does
             need = np.where(same, need, np.inf)
@@ -236,7 +247,7 @@ class CampaignBook:
         if ok.size == 0:
             return None
         ok = ok[same[ok]] if same[ok].any() else ok  # one sender's campaigns first
-        return self.campaigns[int(ok[np.argmax(scores[ok])])]
+        return campaigns[int(ok[np.argmax(scores[ok])])]
 
     def fill(self, objs: Sequence[dict[str, Any]]) -> None:
         """Set ``campaign`` (the id) and ``campaign_template`` of ``sms`` objects in place, as one batch;

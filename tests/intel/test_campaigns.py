@@ -154,3 +154,19 @@ def test_the_findings_an_object_carries_are_used_when_they_fit_its_text():
     assert findings_of(forged) is None and findings_of({**obj, "findings": [{"kind": "url"}]}) is None
     fill_campaigns([forged])
     assert forged["campaign_template"] == "请登录 {link} 致电{number}"
+
+
+def test_work_is_bounded_when_every_text_is_new(monkeypatch):
+    import sensor.intel.campaigns as campaigns
+
+    monkeypatch.setattr(campaigns, "MAX_COMPARED", 5)
+    monkeypatch.setattr(campaigns, "MAX_SKELETONS", 3)
+    rng = np.random.default_rng(1)
+    texts = ["".join(chr(0x4E00 + int(c)) for c in rng.integers(0, 20000, 30)) for _ in range(12)]
+    book = CampaignBook()
+    got = book.assign([*texts, texts[0]])
+    assert len(book.campaigns) == 12 and len(book._by_skeleton) == 3
+    assert got[-1] is got[0]  # remembered: found by its skeleton
+    (again,) = book.assign([texts[5]])  # neither remembered nor among the 5 newest: founded anew...
+    assert again is not got[5] and again.id == got[5].id and len(book.campaigns) == 13  # ...with the same id
+    assert book.assign([texts[11]])[0] is got[11]  # the newest are compared
