@@ -7,6 +7,7 @@ existing output is never replaced without ``--overwrite``.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from datetime import datetime
@@ -173,6 +174,12 @@ def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, ge
         files = exports.evidence_files(t, located.get(t.key), generated_utc=generated_utc, generator=generator,
                                        phone_files=phone.get(t.key))  # fmt: skip
         write_bytes(targets[t.key], exports.evidence_zip(files, folder=exports.slug(t)), overwrite=overwrite)
-        click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}", err=True)
+        said = ""
+        if phone.get(t.key):  # what it did to phones, in the figures a case is weighed by
+            e = json.loads(phone[t.key]["evidence.json"])
+            (s_lo, s_hi), (p_lo, p_hi) = e["sms"]["interval"], e["phones"]["interval"]
+            said = f": SMS {s_lo}-{s_hi}, phones {p_lo}-{p_hi}, serious {e['serious']['shown']}"
+        click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}{said}",
+                   err=True)  # fmt: skip
     if not chosen:
         click.echo("fbs-sensor export: no suspicious or fake transmitter selected; no evidence written", err=True)

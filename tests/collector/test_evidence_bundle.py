@@ -44,6 +44,7 @@ def test_the_bundle_carries_sms_sessions_campaigns_and_evidence(tmp_path):
     out = tmp_path / "evidence"
     result = run("export", "--db", str(db), "--format", "evidence", "--out", str(out))
     assert result.exit_code == 0, result.output
+    assert ": SMS 5-" in result.stderr and "serious 4 of 5,000" in result.stderr
     (bundle,) = sorted(out.iterdir())
     with zipfile.ZipFile(bundle) as z:
         files = {n.split("/", 1)[1]: z.read(n) for n in z.namelist()}
