@@ -186,7 +186,10 @@ def test_sms_objects_carry_their_links_numbers_and_sender_reasons(street):
     assert sms
     whole = [m for m in sms if m["text"] is not None and (m["of"] is None or m["parts"] == list(range(1, m["of"] + 1)))]
     for m in sms:
-        assert m["campaign"] is None
+        assert (m["campaign"] is None) == (
+            m["text"] is None
+        )  # every text in a campaign (tests/intel/test_campaign_scene.py)
+        assert m["campaign"] is None or (m["campaign"].startswith("cmp:") and "{" in m["campaign_template"])
         assert (m["category"] is None) == (m["text"] is None)  # every text classified, with its reasons
         assert m["category"] is None or (m["category"] in CATEGORIES and m["reasons"])
         assert isinstance(m["urls"], list) and isinstance(m["numbers"], list) and isinstance(m["reasons"], list)

@@ -23,6 +23,9 @@ Standard library only: ``http.server.ThreadingHTTPServer`` in a thread, static f
 - ``/api/sensors``: what each sensor last said it covered (its newest ``status`` message: state,
   "scanned N of M ARFCNs, S s received in W s"), so that no detection is read against what was
   scanned.
+- ``/api/campaigns``, ``/api/evidence``: ``Store.campaigns()`` (every sensor's SMS grouped into
+  campaigns with their templates, as sent: whoever shows them escapes them) and ``Store.evidence()``
+  (per transmitter: SMS and phones as intervals, by category, "N of 5,000").
 - ``/api/alerts?limit=``: the alert log, every stored detection in arrival order (the newest
   ``limit``), with ``last_event_id`` to resume the event stream from.
 - ``/api/events?after=N``: server-sent events, one ``detection`` event per detection stored after

@@ -190,6 +190,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(self.dashboard.api_alerts(_int_arg(query, "limit", 500)))
             elif path == "/api/sensors":
                 self._send_json(self.dashboard.api_sensors())
+            elif path == "/api/campaigns":  # every sensor's SMS grouped into campaigns (texts: hostile, as sent)
+                self._send_json({"campaigns": [c.as_dict() for c in self.dashboard.store.campaigns()]})
+            elif path == "/api/evidence":  # per transmitter: SMS and phones as intervals, the 5,000 threshold
+                self._send_json({"evidence": self.dashboard.store.evidence()})
             elif path == "/api/events":
                 self._stream_events(query)
             else:

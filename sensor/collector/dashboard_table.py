@@ -23,6 +23,7 @@ import threading
 from typing import Any
 
 from sensor.collector.alongside import LiveSuspects
+from sensor.collector.campaigns import owner_key
 from sensor.collector.dashboard_views import HOUR_S, activity_view, transmitter_view, utc_seconds
 from sensor.collector.live import LiveSummaries, StoredSince
 from sensor.collector.rows import CarrierActivity, StoredSms, TransmitterKey
@@ -39,10 +40,7 @@ LATEST_SMS = 3  # SMS texts shown per suspect
 def _owner(a: CarrierActivity, keys: list[TransmitterKey]) -> TransmitterKey | None:
     """The transmitter an activity record belongs to: its own key, else the only one of the same
     ARFCN and BSIC whose fields agree with every field the record knows."""
-    if a.key in keys:
-        return a.key
-    found = [k for k in keys if k[4:] == a.key[4:] and all(x is None or x == y for x, y in zip(a.key[:4], k[:4]))]
-    return found[0] if len(found) == 1 else None
+    return owner_key(a.key, keys)
 
 
 class TransmitterTable:

@@ -11,12 +11,12 @@ from typing import Any
 from sensor.collector.rows import CarrierActivity, Reading, StoredSms, TransmitterSummary
 from sensor.collector.transmitters import gravest
 from sensor.intel.defang import defang
+from sensor.intel.evidence import SERIOUS_SMS  # 法释〔2017〕11号 Art. 2(6): 情节严重 from 5,000
 from sensor.intel.extract import extract
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import look_object
 
 HOUR_S = 3600.0
-SERIOUS_SMS = 5000  # 2017 SPC/SPP interpretation, Art. 2(6): ≥ 5,000 such messages from a 伪基站 is 情节严重
 
 
 def _finite(x: Any) -> Any:

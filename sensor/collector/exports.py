@@ -380,8 +380,17 @@ def si_document(readings: Iterable[Reading]) -> dict[str, Any]:
     }
 
 
-def evidence_files(t: Transmitter, result: Result | None, *, generated_utc: str, generator: str) -> dict[str, bytes]:
-    """The files of one transmitter's evidence bundle, ``MANIFEST.sha256`` (sha256sum format) last."""
+def evidence_files(
+    t: Transmitter,
+    result: Result | None,
+    *,
+    generated_utc: str,
+    generator: str,
+    phone_files: Mapping[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """The files of one transmitter's evidence bundle, ``MANIFEST.sha256`` (sha256sum format) last;
+    ``phone_files``: what it did to phones (``evidence_bundle.phone_files``: SMS, sessions,
+    campaigns, evidence), listed in the manifest with the others."""
     summary = {
         "type": "evidence_summary", "schema": 1, "generated_utc": generated_utc, "generator": generator,
         "identity": identity(t), "label": label(t), "verdict": t.verdict,
@@ -397,6 +406,7 @@ def evidence_files(t: Transmitter, result: Result | None, *, generated_utc: str,
         "timeline.csv": timeline_csv(t.readings).encode(),
         "si.json": dumps_json(si_document(t.readings)).encode(),
         "map.geojson": dumps_json(geojson([t], {t.key: result} if result is not None else {})).encode(),
+        **(phone_files or {}),
     }
     files["MANIFEST.sha256"] = manifest(files).encode()
     return files

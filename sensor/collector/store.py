@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sensor.collector.campaigns import CampaignRecord, by_transmitter, campaigns_of, evidence_of
 from sensor.collector.rows import (
     IDENTITY_COLUMNS,
     READING_COLUMNS,
@@ -38,6 +39,8 @@ from sensor.collector.rows import (
     TransmitterSummary,
 )
 from sensor.errors import SensorError
+
+EVIDENCE_READINGS = 500  # newest readings of a carrier searched for its CCCH block counts
 
 
 class StoreError(SensorError):
@@ -268,6 +271,27 @@ class Store(abc.ABC):
                 entry[3], entry[4] = min(entry[3], row[8]), max(entry[4], row[9])
         return [CarrierActivity(*key, sessions=s, phones=p, sms=m, first_utc=first, last_utc=last)
                 for key, (s, p, m, first, last) in figures.items()]  # fmt: skip
+
+    def campaigns(self, *, since_utc: str | None = None, until_utc: str | None = None,
+                  sensor: str | None = None) -> list[CampaignRecord]:  # fmt: skip
+        """The campaigns of the stored SMS across every sensor and day (``collector/campaigns.py``),
+        in the order they were first seen; optionally of a time span, of one sensor."""
+        return campaigns_of(self.sms(since_utc=since_utc, until_utc=until_utc, sensor=sensor))
+
+    def evidence(self, *, since_utc: str | None = None, until_utc: str | None = None) -> list[dict[str, Any]]:
+        """Per transmitter that pushed SMS or took phones: the evidence object
+        (``sensor.intel.evidence``: SMS and phones as intervals, by category, against the 5,000
+        threshold) with its identity, first and last time and sensors; graver first (more SMS)."""
+        sessions = self.sessions(since_utc=since_utc, until_utc=until_utc)
+        sms = self.sms(since_utc=since_utc, until_utc=until_utc)
+        keys = sorted({r.key for r in (*sessions, *sms) if r.key[2] is not None and r.key[3] is not None}, key=str)
+        of_sessions, of_sms = by_transmitter(sessions, keys), by_transmitter(sms, keys)
+        out = []
+        for key in sorted({*of_sessions, *of_sms}, key=str):
+            readings = [r for r in self.readings(arfcn=key[4], bsic=key[5], since_utc=since_utc, until_utc=until_utc,
+                                                 newest=EVIDENCE_READINGS) if r.key == key]  # fmt: skip
+            out.append(evidence_of(key, of_sessions.get(key, []), of_sms.get(key, []), readings))
+        return sorted(out, key=lambda e: -e["sms"]["seen"])
 
     @abc.abstractmethod
     def sensors(self) -> list[SensorRecord]:

@@ -11,6 +11,7 @@ existing output is never replaced without ``--overwrite``.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -96,8 +97,10 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
     from sensor import __version__
     from sensor.collector import exports
     from sensor.collector.alongside import heard_alongside
+    from sensor.collector.evidence_bundle import phone_files_of
     from sensor.collector.transmitters import transmitters
     from sensor.publish.envelope import utc_now_iso
+    from sensor.utc import utc_iso
 
     fmt = check_choice("--format", fmt, FORMATS)  # type: ignore[assignment]
     verdict = check_choice("--verdict", verdict, VERDICTS)
@@ -125,6 +128,17 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
         chosen = exports.select(transmitters(readings), arfcn=arfcn, min_verdict=verdict)
         among = heard_alongside(store, chosen) if fmt not in ("csv", *BLOCKLISTS) else []
         sms = [m for m in store.sms(arfcn=arfcn) if since is None or exports.parse_utc(m.time_utc) >= since]
+        generated_utc = utc_now_iso()
+        phone = (
+            phone_files_of(
+                store,
+                chosen,
+                since_utc=None if since is None else utc_iso(since.timestamp()),
+                generated_utc=generated_utc,
+            )
+            if fmt == "evidence"
+            else {}
+        )
     n_readings = sum(len(t.readings) for t in chosen)
 
     if fmt in ("stix", *BLOCKLISTS):
@@ -150,14 +164,15 @@ def command(db_path: str, fmt: str, out: str, arfcn: int | None, since_text: str
             located,
             overwrite=overwrite,
             generator=f"fbs-sensor {__version__}",
-            generated_utc=utc_now_iso(),
+            generated_utc=generated_utc,
+            phone=phone,
         )
         return
     click.echo(f"fbs-sensor export: {n_readings} reading(s), {len(located)} transmitter(s) located or refused, "
                f"to {out}", err=True)  # fmt: skip
 
 
-def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, generated_utc: str) -> None:  # type: ignore[no-untyped-def]
+def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, generated_utc: str, phone) -> None:  # type: ignore[no-untyped-def]
     from sensor.collector import exports
 
     targets = {t.key: out / f"{exports.slug(t)}.zip" for t in chosen}
@@ -169,9 +184,16 @@ def _evidence(out: Path, chosen, located, *, overwrite: bool, generator: str, ge
     except OSError as exc:
         raise InputError(f"{out}: cannot create directory: {exc.strerror or exc}") from None
     for t in chosen:
-        files = exports.evidence_files(t, located.get(t.key), generated_utc=generated_utc, generator=generator)
+        files = exports.evidence_files(t, located.get(t.key), generated_utc=generated_utc, generator=generator,
+                                       phone_files=phone.get(t.key))  # fmt: skip
         write_bytes(targets[t.key], exports.evidence_zip(files, folder=exports.slug(t)), overwrite=overwrite)
-        click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}", err=True)
+        said = ""
+        if phone.get(t.key):  # what it did to phones, in the figures a case is weighed by
+            e = json.loads(phone[t.key]["evidence.json"])
+            (s_lo, s_hi), (p_lo, p_hi) = e["sms"]["interval"], e["phones"]["interval"]
+            said = f": SMS {s_lo}-{s_hi}, phones {p_lo}-{p_hi}, serious {e['serious']['shown']}"
+        click.echo(f"fbs-sensor export: evidence for {exports.label(t)} ({t.verdict}) in {targets[t.key]}{said}",
+                   err=True)  # fmt: skip
     if not chosen:
         click.echo("fbs-sensor export: no suspicious or fake transmitter selected; no evidence written", err=True)
 

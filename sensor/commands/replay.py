@@ -169,8 +169,10 @@ def command(
     sms = []
     if carriers.sms:  # the analysis (phone numbers, links, classifier: ~0.1 s of imports) only when there are SMS
         from sensor.intel import analysed_sms
+        from sensor.intel.campaigns import fill_campaigns
 
         sms = [analysed_sms(m) for m in carriers.sms]
+        fill_campaigns(sms)  # the recording's texts grouped into campaigns, as one batch
     summary = {
         "type": "summary",
         "schema": 1,

@@ -22,6 +22,7 @@ from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.gps.open import SPEC_HELP
 from sensor.intel import analysed_sms
+from sensor.intel.campaigns import fill_campaigns
 from sensor.replay import CarrierSessions
 from sensor.scan.scheduler import GOALS
 from sensor.scan.session import open_session
@@ -154,6 +155,7 @@ def command(
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     sessions = [session_object(x) for x in carriers.sessions]
     sms = [analysed_sms(m) for m in carriers.sms]
+    fill_campaigns(sms)
     summary = {
         "type": "summary",
         "schema": 1,

@@ -27,6 +27,7 @@ from typing import Any
 from sensor.cells import CellTracker
 from sensor.gps.source import PositionSource
 from sensor.intel import analysed_sms
+from sensor.intel.campaigns import CampaignBook
 from sensor.model import L2Block
 from sensor.publish.envelope import new_message_id
 from sensor.sessions import Session, SmsRecord, session_object
@@ -83,6 +84,7 @@ class PhoneTraffic:
         self.identities = "raw" if keep_identities else "keyed"
         self.run_id = run_id or new_message_id()
         self.clock = StreamClock()
+        self.campaigns = CampaignBook()  # the run's campaigns: an SMS published joins one, its id kept
 
     def global_id(self, local: str | None) -> str | None:
         """The tracker's session id made unique across runs and sensors."""
@@ -101,8 +103,9 @@ class PhoneTraffic:
             body = session_object(s)
             body["id"] = self.global_id(s.id)
             out.append(("session", self._extend(body, cells, gps)))
-        for m in sms:
-            body = analysed_sms(m)  # links, numbers, sender analysis: what anti-fraud teams act on
+        bodies = [analysed_sms(m) for m in sms]  # links, numbers, sender analysis: what anti-fraud teams act on
+        self.campaigns.fill(bodies)
+        for m, body in zip(sms, bodies, strict=True):
             body["session"] = self.global_id(m.session)
             out.append(("sms", self._extend(body, cells, gps)))
         return out

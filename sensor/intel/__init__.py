@@ -24,7 +24,10 @@ treats the text as hostile: matching is total and bounded, links are data and ar
 * ``classify``  the legal category of a text with its reasons, from the findings and the sender
                 analysis above (``classify_rules``: the phrase tables
                 and cues; ``classify_model``: the char n-gram model, measured and not used);
-                ``corpus`` and ``classify_eval``: the labelled corpus and ``evaluate --sms``.
+                ``corpus`` and ``classify_eval``: the labelled corpus and ``evaluate --sms``;
+* ``campaigns`` texts that differ only in filled-in parts grouped into campaigns with their template;
+* ``evidence``  a station's SMS pushed and phones reached as intervals, by category, against the
+                5,000-message threshold.
 """
 
 from .defang import defang

@@ -115,8 +115,10 @@ def sms_object(sms: SmsRecord) -> dict[str, Any]:
 def activity(tracker: SessionTracker) -> dict[str, Any] | None:
     """CONTRACT.md ``cell.activity`` (None while no dedicated traffic was seen), counting the sessions
     closed so far; extended with ``assignment_rejects`` (Immediate Assignment Reject, one per request
-    reference), ``sessions_in_part`` (followed, not ciphered, not complete: seen only in part) and
-    ``imsi_requests_before_auth`` (IMSI asked for in a session before any authentication)."""
+    reference), ``sessions_in_part`` (followed, not ciphered, not complete: seen only in part),
+    ``imsi_requests_before_auth`` (IMSI asked for in a session before any authentication) and
+    ``ccch_blocks_ok``/``ccch_blocks_failed`` (the carrier's CCCH blocks decoded and lost: the share of
+    Immediate Assignments the receiver may have missed, ``sensor.intel.evidence``)."""
     if not tracker.active:
         return None
     return {
@@ -130,4 +132,6 @@ def activity(tracker: SessionTracker) -> dict[str, Any] | None:
         "assignment_rejects": tracker.assignment_rejects,
         "sessions_in_part": tracker.sessions_in_part,
         "imsi_requests_before_auth": tracker.imsi_requests_before_auth,
+        "ccch_blocks_ok": tracker.ccch_ok,
+        "ccch_blocks_failed": tracker.ccch_failed,
     }

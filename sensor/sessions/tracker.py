@@ -73,6 +73,7 @@ from .sms import SmsAssembler, SmsRecord
 SACCH_SI = (SystemInformation5, SystemInformation5bis, SystemInformation5ter, SystemInformation6)
 BLOCK_FRAMES = 4  # a control-channel block spans four TDMA frames (TS 45.002 §7)
 SUBCHANNELS_PER_TN = 8  # Links sub-channel number = tn * 8 + sub (SDCCH/8 has the most, 8)
+CCCH_GAP_FRAMES = 2 * tdma.FRAMES_PER_51_MULTIFRAME  # longer without a CCCH block decoded: not listening
 LAPDM_CHANNEL = {"SDCCH": Channel.SDCCH, "SACCH": Channel.SACCH}
 
 
@@ -126,6 +127,11 @@ class SessionTracker:
         self._count = 0
         self.carrier_ok = 0  # BCCH/CCCH blocks decoded
         self.carrier_failed = 0
+        # CCCH blocks decoded, and missed: the share of Immediate Assignments the receiver may have lost
+        self.ccch_ok = 0
+        self.ccch_failed = 0
+        self._ccch_positions: set[int] = set()  # FN mod 51 where the carrier's CCCH blocks start
+        self._ccch_last_fn: int | None = None
         self.undecodable_blocks = 0
         # activity
         self.assignments = 0
@@ -183,6 +189,7 @@ class SessionTracker:
         self.carrier_ok += 1
         if block.channel != "CCCH":
             return
+        self._count_ccch(block.fn)
         message = decode_l3(block.octets, pseudo_length=True)
         if isinstance(message, ImmediateAssignment) and not message.assigns_tbf:
             self._assign(message.channel_description, message.request_reference, block)
@@ -191,6 +198,22 @@ class SessionTracker:
             self._assign(message.channel_description_2, message.request_reference_2, block)
         elif isinstance(message, ImmediateAssignmentReject):
             self.assignment_rejects += len({ref for ref, _ in message.rejected})
+
+    def _count_ccch(self, fn: int) -> None:
+        """One CCCH block decoded at ``fn``: the CCCH block starts since the last one decoded, within
+        ``CCCH_GAP_FRAMES`` (a longer gap: the receiver was tuned away or the recording broke, not
+        counted), that were not decoded are counted lost (the failed blocks themselves never reach
+        the tracker: the receiver drops them)."""
+        last, self._ccch_last_fn = self._ccch_last_fn, fn
+        self._ccch_positions.add(fn % tdma.FRAMES_PER_51_MULTIFRAME)
+        self.ccch_ok += 1
+        if last is None:
+            return
+        gap = tdma.fn_diff(fn, last)
+        if 0 < gap <= CCCH_GAP_FRAMES:
+            self.ccch_failed += sum(
+                (last + d) % tdma.FRAMES_PER_51_MULTIFRAME in self._ccch_positions for d in range(1, gap)
+            )
 
     def _assign(self, cd: ChannelDescription, reference: Any, block: L2Block) -> None:
         channel = cd.channel

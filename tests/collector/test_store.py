@@ -532,3 +532,58 @@ def test_sqlite_upgrades_a_version_2_store_in_place(tmp_path, monkeypatch):
         assert "sessions_carrier" in plan, plan
         plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN SELECT * FROM sms WHERE phone = 'k1:x'"))
         assert "sms_phone" in plan, plan
+
+
+def test_campaigns_merge_across_sensors_and_days(open_store):
+    """One campaign pushed by one fake, heard by car1 on one day and car2 on the next, and another
+    campaign from a second fake: two campaigns, the first with both sensors, both days and the ids
+    the sensors gave; a text with no text (8-bit data) belongs to none."""
+    store = open_store()
+
+    def parcel(i, name, day, sensor):
+        text = f"【顺丰速运】{name}您好，您的快递被退回，请登录 http://sf-{i}x.example/ 重新填写，客服400{i:07d}。"
+        return env("sms", sms_body(i, text=text, sender="95338", campaign=f"cmp:{sensor}",
+                                   t_utc=f"2026-12-0{day}T10:00:{i:02d}.000000Z"), sensor=sensor, seq=i)  # fmt: skip
+
+    envs = [parcel(i, name, 6, "car1") for i, name in enumerate(["张伟", "李娜", "王芳"])]
+    envs += [parcel(10 + i, name, 7, "car2") for i, name in enumerate(["刘洋", "陈静"])]
+    other = sms_body(20, text="VIP Chen: your 1,888.00 CNY bonus is ready at http://bet-a.example/vip", sender="VIP",
+                     arfcn=70, bsic=5, cell_id=2, t_utc="2026-12-07T11:00:00.000000Z")  # fmt: skip
+    envs += [env("sms", other, sensor="car2", seq=20), env("sms", sms_body(21, text=None, coding="8bit"), seq=21)]
+    store.save_many(envs)
+    first, second = store.campaigns()
+    assert first.template == "【顺丰速运】{name}您好，您的快递被退回，请登录 {link} 重新填写，客服{number}。"
+    assert (first.sms, first.phones, first.sensors, first.senders) == (5, 5, ["car1", "car2"], ["95338"])
+    assert (first.first_utc, first.last_utc) == ("2026-12-06T10:00:00.000000Z", "2026-12-07T10:00:11.000000Z")
+    assert first.reported_as == ["cmp:car1", "cmp:car2"]
+    assert first.stations == [{"mcc": "460", "mnc": "00", "lac": 9999, "cell_id": 1, "arfcn": 64, "bsic": 17, "sms": 5}]
+    assert second.template == "VIP Chen: your {amount} bonus is ready at {link}" and second.sensors == ["car2"]
+    assert first.as_dict()["type"] == "campaign"
+    assert [c.id for c in store.campaigns(sensor="car2")] == [c.id for c in store.campaigns(sensor="car2")]
+    assert [c.sms for c in store.campaigns(since_utc="2026-12-07T00:00:00Z")] == [2, 1]
+
+
+def test_evidence_per_transmitter_states_its_interval(open_store):
+    """Fake 64/17: three complete sessions with one SMS each, one seen in part without its SMS, one
+    complete with no identity and no SMS; its carrier lost 1 CCCH block in 100 (a reading's activity):
+    SMS 3 seen, at most 3 + 1 (the session in part) + 1 per session possibly missed; phones 4 seen,
+    1 more (the session without identity) and 1 per session possibly missed."""
+    store = open_store()
+    sessions = [session_body(i) for i in range(3)]
+    sessions += [session_body(3, complete=False, sms=0), session_body(4, phone=None, sms=0)]
+    sms = [sms_body(i, category="phishing") for i in range(3)]
+    activity = {"sessions": 5, "ccch_blocks_ok": 99, "ccch_blocks_failed": 1}
+    cell = cell_body(0, arfcn=64, bsic=17, mcc="460", mnc="00", lac=9999, cell_id=1, activity=activity,
+                     t_utc="2026-12-07T10:01:00.000000Z")  # fmt: skip
+    envs = [env("session", b, seq=i) for i, b in enumerate(sessions)]
+    envs += [env("sms", b, seq=10 + i) for i, b in enumerate(sms)] + [env("observation", cell, seq=30)]
+    store.save_many(envs)
+    (e,) = store.evidence()
+    assert e["station"] == {"mcc": "460", "mnc": "00", "lac": 9999, "cell_id": 1, "arfcn": 64, "bsic": 17}
+    missed = e["sessions"]["missed_max"]
+    assert missed >= 1 and e["sessions"]["ccch_loss"] == pytest.approx(0.01)
+    assert e["sms"]["interval"] == [3, 3 + 1 + missed]  # the session in part: 1 (the other is complete, SMS 0)
+    assert e["phones"]["interval"] == [4, 4 + 1 + missed]
+    assert e["by_category"] == {"phishing": 3}
+    assert e["serious"]["shown"] == f"3 of 5,000 (at most {e['sms']['interval'][1]:,})"
+    assert e["serious"]["status"] == "not reached" and e["sensors"] == ["car1"]

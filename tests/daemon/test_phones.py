@@ -125,6 +125,8 @@ def test_sessions_and_sms_reach_the_collector_keyed(tmp_path, monkeypatch):
             assert m.body["urls"] and m.body["urls"][0].startswith("http://icbc-") and m.body["domains"]
             assert "sms_spoofed_service_number" in {r["rule"] for r in m.body["reasons"]}
         assert {m.phone for m in sms} == {s.phone for s in sessions}
+        # one campaign (the bank's points text, another link to each phone), published in two batches
+        assert len({m.body["campaign"] for m in sms}) == 1 and sms[0].body["campaign"].startswith("cmp:")
         (activity,) = [a for a in store.activity() if a.arfcn == 64]
         assert (activity.sessions, activity.phones, activity.sms) == (2, 2, 2)
         # no raw identity anywhere: not in a stored envelope, not in the collector's or the outbox's files
