@@ -13,9 +13,10 @@ sessions and SMS of the fake stations' dedicated channels, identities as keyed h
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from sensor.cells import CellObservation, CellTracker
+from sensor.errors import SensorError
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
-from sensor.model import L2Block
+from sensor.model import FcchEstimate, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
 from sensor.sources.base import Source
@@ -139,6 +141,36 @@ class CarrierSessions:
         return None if tracker is None else activity(tracker)
 
 
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What the receiver made of one recording beside its blocks, once they are all out: the FCCH
+    bursts of its synchronised carriers (in time order) and its figures."""
+
+    fcch: list[FcchEstimate]
+    windows: int
+    blocks_failed: int
+    receiver_ppm: list[float]
+
+
+def receive(
+    src: Source,
+    duration_s: float,
+    *,
+    window_s: float = WINDOW_S,
+    overlap_s: float = OVERLAP_S,
+    on_window: Callable[[float, float], None] | None = None,
+) -> Iterator[L2Block | Received]:
+    """``duration_s`` seconds of ``src`` through a fresh stream receiver: its blocks in time order,
+    then one :class:`Received`. Nothing carries over from another recording, so recordings can be
+    received apart (``replay.jobs``) and absorbed in order."""
+    stream = StreamReceiver(window_s=window_s, overlap_s=overlap_s, on_window=on_window)
+    rate = src.info.sample_rate_hz
+    block_samples = max(1 << 16, int(0.25 * rate))
+    yield from stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate))))
+    st = stream.stats
+    yield Received(stream.take_fcch(), st.windows, st.blocks_failed, list(st.receiver_ppm))
+
+
 class Replayer:
     def __init__(
         self,
@@ -157,23 +189,71 @@ class Replayer:
         self.window_s = window_s
         self.overlap_s = overlap_s
         self.progress = progress
+        self.clock_s = 0.0  # the drive's clock: the recordings absorbed so far, failed ones too
 
-    def run(self, recordings: list[Recording]) -> CellTracker:
+    def run(
+        self,
+        recordings: list[Recording],
+        *,
+        jobs: int = 1,
+        on_error: Callable[[Recording, SensorError], None] | None = None,
+    ) -> CellTracker:
+        """Replay ``recordings`` as one drive, in their order. With ``jobs`` > 1 they are received on
+        that many processes (``replay.jobs``) and absorbed here in their order: the same result as
+        one process. A recording that fails (a ``SensorError``: truncated data, a bad track) keeps
+        what it gave before the error, is not counted, and goes to ``on_error``; the replay goes on
+        with the next one (without ``on_error`` the error is raised)."""
         total_s = sum(r.source.duration_s for r in recordings)
-        for rec in recordings:
-            self._one(rec, total_s)
-            self.stats.recordings += 1
+        starts = np.cumsum([0.0] + [r.source.duration_s for r in recordings])
+
+        def on_window(k: int, t1: float) -> None:
+            if self.progress is not None:
+                self.progress(float(starts[k]) + t1, total_s)
+
+        with contextlib.ExitStack() as stack:
+            if jobs == 1:
+                receptions: Iterable[Iterable[L2Block | Received]] = (
+                    receive(
+                        r.source,
+                        r.source.duration_s,
+                        window_s=self.window_s,
+                        overlap_s=self.overlap_s,
+                        on_window=lambda t0, t1, k=k: on_window(k, t1),
+                    )
+                    for k, r in enumerate(recordings)
+                )
+            else:
+                from sensor.replay.jobs import received_apart
+
+                receptions = stack.enter_context(
+                    received_apart(
+                        recordings, jobs, window_s=self.window_s, overlap_s=self.overlap_s, on_window=on_window
+                    )
+                )
+            for rec, received in zip(recordings, receptions, strict=True):
+                try:
+                    self._one(rec, received)
+                except SensorError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(rec, exc)
+                else:
+                    self.stats.recordings += 1
         return self.tracker
 
-    def _one(self, rec: Recording, total_s: float) -> None:
-        fixed = recording_position(rec.path)
-        track_path = rec.track or sidecar_track(rec.path)
-        gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+    def _one(self, rec: Recording, received: Iterable[L2Block | Received]) -> None:
+        end_s = self.clock_s + rec.source.duration_s
         try:
-            self.feed(rec.source, duration_s=rec.source.duration_s, gps=gps, fixed=fixed, total_s=total_s)
+            fixed = recording_position(rec.path)
+            track_path = rec.track or sidecar_track(rec.path)
+            gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+            try:
+                self.absorb(received, duration_s=rec.source.duration_s, gps=gps, fixed=fixed)
+            finally:
+                if gps is not None:
+                    gps.stop()
         finally:
-            if gps is not None:
-                gps.stop()
+            self.clock_s = end_s  # the next recording's blocks at their place on the drive's clock, whatever happened
 
     def feed(
         self,
@@ -186,27 +266,45 @@ class Replayer:
     ) -> None:
         """Stream ``duration_s`` seconds of any source (a recording, the simulator's virtual radio)
         through the receiver into the cell tracker, positions from ``gps`` or a ``fixed`` one."""
-        drive_t0 = self.stats.seconds
+        drive_t0 = self.clock_s
         total = duration_s if total_s is None else total_s
-        stream = StreamReceiver(
-            window_s=self.window_s,
-            overlap_s=self.overlap_s,
-            on_window=None if self.progress is None else (lambda t0, t1: self.progress(drive_t0 + t1, total)),
-        )  # type: ignore[misc]
-        rate = src.info.sample_rate_hz
-        block_samples = max(1 << 16, int(0.25 * rate))
-        for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
-            self._emit(b, gps, fixed, drive_t0)
-        for e in stream.take_fcch():  # each FCCH burst's carrier, now that every cell's blocks are in
+        on_window = None if self.progress is None else (lambda t0, t1: self.progress(drive_t0 + t1, total))  # type: ignore[misc]
+        self.absorb(
+            receive(src, duration_s, window_s=self.window_s, overlap_s=self.overlap_s, on_window=on_window),
+            duration_s=duration_s,
+            gps=gps,
+            fixed=fixed,
+        )
+
+    def absorb(
+        self,
+        received: Iterable[L2Block | Received],
+        *,
+        duration_s: float,
+        gps: PositionSource | None = None,
+        fixed: dict[str, Any] | None = None,
+    ) -> None:
+        """One recording's reception (:func:`receive`'s items, here or from another process) into the
+        cell tracker and the sessions, on the drive's clock. Raises what the reception raised, after
+        the drive's clock has moved past the recording: what came before the error stays."""
+        drive_t0 = self.clock_s
+        self.clock_s += duration_s
+        done: Received | None = None
+        for item in received:
+            if isinstance(item, Received):
+                done = item
+            else:
+                self._emit(item, gps, fixed, drive_t0)
+        assert done is not None, "a reception ends with its Received"
+        for e in done.fcch:  # each FCCH burst's carrier, now that every cell's blocks are in
             position = gps.position_at(e.time_utc_s) if gps is not None else fixed
             self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
         self.tracker.finish_readings()
         if self.sessions is not None:
             self.sessions.finish()
-        st = stream.stats
-        self.stats.windows += st.windows
-        self.stats.blocks_failed += st.blocks_failed
-        self.stats.receiver_ppm += st.receiver_ppm
+        self.stats.windows += done.windows
+        self.stats.blocks_failed += done.blocks_failed
+        self.stats.receiver_ppm += done.receiver_ppm
         self.stats.seconds += duration_s
 
     def _emit(self, b: L2Block, gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float) -> None:
