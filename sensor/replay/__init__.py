@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from sensor.cells import CellObservation, CellTracker
+from sensor.cells import FCCH_KEEP, CellObservation, CellTracker
 from sensor.errors import SensorError
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
@@ -142,6 +142,18 @@ class CarrierSessions:
 
 
 @dataclass(frozen=True, slots=True)
+class Bursts:
+    """FCCH bursts of synchronised carriers, in time order, handed on while a recording is received."""
+
+    fcch: list[FcchEstimate]
+
+
+# A carrier's bursts wait for its first decoded block (the cell they belong to) for at most this
+# many bursts (about 3 minutes); those of a carrier never decoded are dropped at the recording's end.
+PENDING_BURSTS_KEEP = FCCH_KEEP
+
+
+@dataclass(frozen=True, slots=True)
 class Received:
     """What the receiver made of one recording beside its blocks, once they are all out: the FCCH
     bursts of its synchronised carriers (in time order) and its figures."""
@@ -159,14 +171,29 @@ def receive(
     window_s: float = WINDOW_S,
     overlap_s: float = OVERLAP_S,
     on_window: Callable[[float, float], None] | None = None,
-) -> Iterator[L2Block | Received]:
+) -> Iterator[L2Block | Bursts | Received]:
     """``duration_s`` seconds of ``src`` through a fresh stream receiver: its blocks in time order,
-    then one :class:`Received`. Nothing carries over from another recording, so recordings can be
-    received apart (``replay.jobs``) and absorbed in order."""
-    stream = StreamReceiver(window_s=window_s, overlap_s=overlap_s, on_window=on_window)
+    the FCCH bursts collected so far after each window's blocks (a long recording's bursts are not
+    held to its end), then one :class:`Received`. Nothing carries over from another recording, so
+    recordings can be received apart (``replay.jobs``) and absorbed in order."""
+    windows = 0
+
+    def window_done(t0_s: float, t1_s: float) -> None:
+        nonlocal windows
+        windows += 1
+        if on_window is not None:
+            on_window(t0_s, t1_s)
+
+    stream = StreamReceiver(window_s=window_s, overlap_s=overlap_s, on_window=window_done)
     rate = src.info.sample_rate_hz
     block_samples = max(1 << 16, int(0.25 * rate))
-    yield from stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate))))
+    taken = 0
+    for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
+        yield b
+        if windows > taken:
+            taken = windows
+            if fcch := stream.take_fcch():
+                yield Bursts(fcch)
     st = stream.stats
     yield Received(stream.take_fcch(), st.windows, st.blocks_failed, list(st.receiver_ppm))
 
@@ -212,7 +239,7 @@ class Replayer:
 
         with contextlib.ExitStack() as stack:
             if jobs == 1:
-                receptions: Iterable[Iterable[L2Block | Received]] = (
+                receptions: Iterable[Iterable[L2Block | Bursts | Received]] = (
                     receive(
                         r.source,
                         r.source.duration_s,
@@ -241,7 +268,7 @@ class Replayer:
                     self.stats.recordings += 1
         return self.tracker
 
-    def _one(self, rec: Recording, received: Iterable[L2Block | Received]) -> None:
+    def _one(self, rec: Recording, received: Iterable[L2Block | Bursts | Received]) -> None:
         end_s = self.clock_s + rec.source.duration_s
         try:
             fixed = recording_position(rec.path)
@@ -278,7 +305,7 @@ class Replayer:
 
     def absorb(
         self,
-        received: Iterable[L2Block | Received],
+        received: Iterable[L2Block | Bursts | Received],
         *,
         duration_s: float,
         gps: PositionSource | None = None,
@@ -290,15 +317,16 @@ class Replayer:
         drive_t0 = self.clock_s
         self.clock_s += duration_s
         done: Received | None = None
+        pending: dict[tuple[int, int | None], list[FcchEstimate]] = {}  # bursts of carriers without a cell yet
         for item in received:
-            if isinstance(item, Received):
-                done = item
-            else:
+            if isinstance(item, L2Block):
                 self._emit(item, gps, fixed, drive_t0)
+            elif isinstance(item, Bursts):
+                self._bursts(item.fcch, pending, gps, fixed, drive_t0)
+            else:
+                done = item
         assert done is not None, "a reception ends with its Received"
-        for e in done.fcch:  # each FCCH burst's carrier, now that every cell's blocks are in
-            position = gps.position_at(e.time_utc_s) if gps is not None else fixed
-            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
+        self._bursts(done.fcch, pending, gps, fixed, drive_t0)
         self.tracker.finish_readings()
         if self.sessions is not None:
             self.sessions.finish()
@@ -306,6 +334,35 @@ class Replayer:
         self.stats.blocks_failed += done.blocks_failed
         self.stats.receiver_ppm += done.receiver_ppm
         self.stats.seconds += duration_s
+
+    def _bursts(
+        self,
+        fcch: list[FcchEstimate],
+        pending: dict[tuple[int, int | None], list[FcchEstimate]],
+        gps: PositionSource | None,
+        fixed: dict[str, Any] | None,
+        drive_t0: float,
+    ) -> None:
+        """Each FCCH burst's carrier into its cell, in time order per cell (a carrier's bursts come in
+        time order batch after batch); a carrier whose cell has no decoded block yet keeps its
+        bursts in ``pending`` until it has, as when every burst was added after the last block."""
+        for key in [k for k in pending if k in self.tracker.cells]:
+            self._add_bursts(pending.pop(key), gps, fixed, drive_t0)
+        here = [e for e in fcch if (e.arfcn, e.bsic) in self.tracker.cells]
+        for e in fcch:
+            if (e.arfcn, e.bsic) not in self.tracker.cells:
+                waiting = pending.setdefault((e.arfcn, e.bsic), [])
+                waiting.append(e)
+                if len(waiting) > PENDING_BURSTS_KEEP:
+                    del waiting[0]
+        self._add_bursts(here, gps, fixed, drive_t0)
+
+    def _add_bursts(
+        self, fcch: list[FcchEstimate], gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float
+    ) -> None:
+        for e in fcch:
+            position = gps.position_at(e.time_utc_s) if gps is not None else fixed
+            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
 
     def _emit(self, b: L2Block, gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float) -> None:
         self.stats.blocks += 1

@@ -40,7 +40,7 @@ from sensor.errors import SensorError
 
 if TYPE_CHECKING:
     from sensor.model import L2Block
-    from sensor.replay import Received, Recording
+    from sensor.replay import Bursts, Received, Recording
     from sensor.sources.base import Source
 
 _HEADER = struct.Struct("<Q")  # the frame's length in bytes
@@ -99,7 +99,7 @@ def _receive_to(source: Source, duration_s: float, window_s: float, overlap_s: f
 
 def _spooled(
     spool: Path, workers: list[BaseProcess], on_window: Callable[[float], None]
-) -> Iterator[L2Block | Received]:
+) -> Iterator[L2Block | Bursts | Received]:
     """In the parent: one recording's items as its worker writes them (``on_window`` for each window)."""
     from sensor.replay import Received
 
@@ -147,7 +147,7 @@ def received_apart(
     window_s: float,
     overlap_s: float,
     on_window: Callable[[int, float], None],
-) -> Iterator[Iterator[Iterator[L2Block | Received]]]:
+) -> Iterator[Iterator[Iterator[L2Block | Bursts | Received]]]:
     """The receptions of ``recordings`` on ``jobs`` worker processes, one iterator per recording in
     their order (``on_window(k, t1_s)`` as recording k's windows are read). Leaving the context
     terminates the workers, done or not, and removes their spool."""
