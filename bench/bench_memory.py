@@ -14,10 +14,12 @@ segment (its duplicate-block memory is bounded at 100,000 blocks, and the FCCH b
 are handed on per window: see sensor/replay/__init__.py), and the page cache (one segment, read
 again and again, stays in it).
 
-The replay's RSS is sampled every second from /proc/PID/status (VmRSS; VmHWM at the end is the
-kernel's own peak); printed: the peak, the RSS at 10 % and at the end, and the slope of a
-least-squares line through the second half's samples (MB per hour of input; flat: within a few MB
-over the hour). With --jobs N the workers' RSS is summed with the parent's.
+The replay's RSS is sampled every second from /proc/PID/status (VmRSS; VmHWM is the kernel's own
+peak); printed: the peak, each quarter's peak and median (the RSS rises and falls with every
+window's work arrays and every recording's first, searching, window: growth shows as later
+quarters above earlier ones; flat: within a few MB), and the slope of a least-squares line through
+the second half's samples (MB per hour of input: only meaningful over many recordings, the
+sawtooth dominates a short run). With --jobs N the workers' RSS is summed with the parent's.
 """
 
 from __future__ import annotations
@@ -101,6 +103,8 @@ def measure(meta: Path, copies: int, segment_s: float, jobs: int) -> dict[str, o
     input_s = copies * segment_s
     half = t >= wall_s / 2
     slope_mb_per_wall_s = float(np.polyfit(t[half], mb[half], 1)[0]) if half.sum() >= 3 else math.nan
+    # RSS rises and falls with each window's work arrays: growth shows as quarters' peaks and medians
+    quarters = [mb[(t >= wall_s * q / 4) & (t < wall_s * (q + 1) / 4)] for q in range(4)]
     return {
         "input_min": round(input_s / 60, 2),
         "wall_s": round(wall_s, 1),
@@ -108,10 +112,10 @@ def measure(meta: Path, copies: int, segment_s: float, jobs: int) -> dict[str, o
         "samples": len(samples),
         "peak_rss_mb": round(float(mb.max()), 1),
         "vmhwm_mb": round(hwm_kb / 1024, 1),
-        "rss_at_10pct_mb": round(float(mb[int(len(mb) * 0.1)]), 1),
-        "rss_end_mb": round(float(mb[-1]), 1),
+        "quarter_peak_mb": [round(float(q.max()), 1) if len(q) else None for q in quarters],
+        "quarter_median_mb": [round(float(np.median(q)), 1) if len(q) else None for q in quarters],
         "second_half_range_mb": round(float(mb[half].max() - mb[half].min()), 1) if half.any() else None,
-        # the line through the second half, per hour of input (wall seconds scaled by the speed)
+        # the line through the second half's samples, per hour of input (wall seconds scaled by the speed)
         "slope_mb_per_input_hour": round(slope_mb_per_wall_s * 3600 * wall_s / input_s, 1),
         "cells": summary["cells"],
         "blocks": summary["blocks"],
@@ -137,9 +141,9 @@ def main() -> None:
     print(json.dumps(r))
     print(
         f"{a.scene.name} {a.rate / 1e6:g} Msps {a.datatype}, {r['input_min']} min of input in {r['wall_s']} s "
-        f"({r['x_real_time']}x real time): peak RSS {r['peak_rss_mb']} MB (VmHWM {r['vmhwm_mb']} MB), "
-        f"{r['rss_at_10pct_mb']} MB at 10 %, {r['rss_end_mb']} MB at the end; second half: range "
-        f"{r['second_half_range_mb']} MB, slope {r['slope_mb_per_input_hour']} MB per hour of input"
+        f"({r['x_real_time']}x real time): peak RSS {r['peak_rss_mb']} MB (VmHWM {r['vmhwm_mb']} MB); "
+        f"by quarter, peak {r['quarter_peak_mb']} MB, median {r['quarter_median_mb']} MB; second half: "
+        f"range {r['second_half_range_mb']} MB, slope {r['slope_mb_per_input_hour']} MB per hour of input"
     )
 
 

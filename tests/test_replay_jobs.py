@@ -138,3 +138,9 @@ def test_ctrl_c_stops_every_worker(recordings, tmp_path):
         time.sleep(0.05)
     assert _processes_with(marker) == []
     assert not any(tmp_path.glob("fbs-sensor-replay-*"))  # the spool is gone
+
+
+def test_a_directory_without_recordings_is_a_one_line_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("no IQ here")
+    r = replay("--json", tmp_path)
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "no SigMF recording" in r.stderr
