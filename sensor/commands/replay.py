@@ -110,10 +110,11 @@ def command(
     name. --jobs N receives N recordings at once, each in a process of its own
     (one recording's captures stay in order in one process), and merges them in
     their order: the output is byte for byte what --jobs 1 prints, and --blocks
-    streams as it comes. A recording that cannot be opened or read gives its one
-    error line on standard error when its turn comes; the others are replayed and
-    reported as usual, without it (what it gave before a read error stays), and
-    the exit status is 2. Ctrl-C stops every process and exits with 130.
+    streams as it comes. A recording that cannot be opened gives its one error
+    line on standard error at the start, one that fails while read when its turn
+    comes; the others are replayed and reported as usual, without it (what it gave
+    before a read error stays), and the exit status is 2. Ctrl-C stops every
+    process and exits with 130.
     """
     if learn and not baseline_path:
         raise ConfigError("--learn needs --baseline DB")

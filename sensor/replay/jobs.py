@@ -137,6 +137,8 @@ def _spooled(
     finally:
         if fd is not None:
             os.close(fd)
+        if spool.exists():  # read (or abandoned): its disk goes now; the empty file stays claimed
+            os.truncate(spool, 0)
 
 
 @contextlib.contextmanager
