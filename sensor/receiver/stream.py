@@ -121,7 +121,7 @@ class StreamReceiver:
         fs = blk.sample_rate_hz
         if self._staged != self._buf_n:  # something not staged before (a window's first block is)
             return blk
-        room = self._work.stretch(fs, self._window_samples(blk) + max(len(blk), self._buf_n))
+        room = self._work.stretch(fs, self._window_samples(blk) + len(blk))  # more than a window can hold
         if self._buf and not np.may_share_memory(self._buf[0].samples, room):
             return blk  # the workspace moved (grown): this window is joined as before
         room[self._buf_n : self._buf_n + len(blk)] = blk.samples
