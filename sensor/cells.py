@@ -56,6 +56,17 @@ FREQ_READING_S = 1.0  # FCCH bursts of this span (about 21) make one frequency r
 # the readings' errors against the truth have an rms of 1.4 Hz where their spread says 0.5-1.2 Hz.
 FCCH_SYSTEMATIC_HZ = 1.5
 FCCH_KEEP = 4096  # the cell object's frequency: over at most this many latest bursts (about 3 minutes)
+# What a cell keeps for as long as it is tracked is bounded: an hour's drive or a day's replay ends
+# with the memory a few minutes' took. Readings and frequency readings are thinned, not cut: at the
+# bound every other one goes and the spacing of those to come doubles, so the whole drive stays
+# covered evenly (localisation and a Doppler fit see every place, at a coarser step); below the
+# bound (17 minutes of a cell at 0.25 s, 17 minutes of frequency readings) nothing changes.
+READINGS_KEEP = 4096
+FREQUENCY_READINGS_KEEP = 1024
+# SI changes: the first CHANGES_KEEP, then only a change of an SI type's parameter not yet seen
+# changing (what the si_changed rule reports, the names and the first time, stays exact); a fake
+# station alternating its SI every multiframe would otherwise add one a quarter second.
+CHANGES_KEEP = 64
 
 
 @dataclass(slots=True)
@@ -134,6 +145,10 @@ class CellObservation:
     reading_start_t_s: float | None = None
     frequency_readings: list[FrequencyReading] = field(default_factory=list)
     _window: list[tuple[FcchEstimate, dict[str, Any] | None]] = field(default_factory=list)
+    reading_every_s: float = READING_EVERY_S  # doubles each time ``readings`` is thinned
+    changes_seen: int = 0  # SI changes noticed, those not kept in ``changes`` too
+    _frequency_stride: int = 1  # every how many-th frequency reading is kept (doubles with each thinning)
+    _frequency_closed: int = 0
 
     def carrier(self) -> tuple[float, float] | None:
         """(freq_hz, freq_sd_hz) over the current reading's bursts, None when too few or no ARFCN table."""
@@ -147,9 +162,15 @@ class CellObservation:
         f_hz = self.downlink_hz
         if est is None or f_hz is None:
             return
+        self._frequency_closed += 1
+        if (self._frequency_closed - 1) % self._frequency_stride:
+            return
         times = np.array([e.t_s for e, _ in window])
         mid = int(np.argmin(np.abs(times - times.mean())))
         utc = window[mid][0].time_utc_s
+        if len(self.frequency_readings) >= FREQUENCY_READINGS_KEEP:
+            _thin(self.frequency_readings)
+            self._frequency_stride *= 2
         self.frequency_readings.append(
             FrequencyReading(
                 t_s=float(times.mean()),
@@ -237,8 +258,11 @@ class CellTracker:
                 and lon is not None
                 and b.rssi_dbfs is not None
                 and b.t_s is not None
-                and (not cell.readings or b.t_s - cell.readings[-1][3] >= READING_EVERY_S)
+                and (not cell.readings or b.t_s - cell.readings[-1][3] >= cell.reading_every_s)
             ):
+                if len(cell.readings) >= READINGS_KEEP:
+                    _thin(cell.readings)
+                    cell.reading_every_s *= 2
                 cell.readings.append((float(lat), float(lon), float(b.rssi_dbfs), float(b.t_s)))
         # SI messages come on BCCH Norm, and on BCCH Ext, which is the first CCCH block (TS 45.002 §6.3.1.3).
         if b.channel == "BCCH" or (b.channel == "CCCH" and si_type_of(b.octets) is not None):
@@ -300,10 +324,20 @@ class CellTracker:
                 changed.insert(0, "identity")
             if t in NEIGHBOUR_TYPES and old.neighbours != msg.neighbours:  # type: ignore[union-attr]
                 changed.insert(0, "neighbours")
-            cell.changes.append(SiChange(b.t_s, t, changed or ["octets"]))
+            cell.changes_seen += 1
+            names = changed or ["octets"]
+            if len(cell.changes) < CHANGES_KEEP or not {(t, n) for n in names} <= {
+                (c.si_type, n) for c in cell.changes for n in c.changed
+            }:
+                cell.changes.append(SiChange(b.t_s, t, names))
             log.info("arfcn %d bsic %s: SI%s changed (%s)", cell.arfcn, cell.bsic, t, ", ".join(changed or ["octets"]))
         cell.si_octets[t] = frame
         cell.si[t] = msg
+
+
+def _thin(items: list[Any]) -> None:
+    """Every other item goes, the first kept: the same span at half the density."""
+    del items[1::2]
 
 
 def cell_object(cell: CellObservation, *, rssi_dbm: float | None = None) -> dict[str, Any]:

@@ -158,3 +158,41 @@ def test_sacch_blocks_that_are_not_si_are_left_alone_and_bad_si_counted():
     assert tracker.parse_errors == 0 and tracker.cells[(62, 5)].si_octets == {}
     tracker.add_block(_block(bytes.fromhex("0001030349061e") + b"\xff" * 16, arfcn=62, bsic=5, channel="SACCH"))
     assert tracker.parse_errors == 1 and tracker.cells[(62, 5)].si_octets == {}
+
+
+def test_what_a_cell_keeps_is_bounded_over_a_long_drive(monkeypatch):
+    """Readings and frequency readings are thinned at their bound (the whole drive kept, evenly, at a
+    coarser step); SI changes beyond CHANGES_KEEP are kept only when they change something new,
+    so the si_changed rule's names and first time stay exact."""
+    import numpy as np
+
+    from sensor import cells
+    from sensor.model import FcchEstimate
+
+    monkeypatch.setattr(cells, "READINGS_KEEP", 64)
+    monkeypatch.setattr(cells, "FREQUENCY_READINGS_KEEP", 16)
+    a = build_all(CellParams(mcc="460", mnc="00", lac=10, cell_id=1, arfcn=62, t3212_min=60))
+    b = build_all(CellParams(mcc="460", mnc="00", lac=10, cell_id=1, arfcn=62, t3212_min=6))
+    si3 = [next(v for k, v in p.items() if k.value == "3") for p in (a, b)]
+    c = build_all(CellParams(mcc="460", mnc="00", lac=10, cell_id=1, arfcn=62, t3212_min=6, cro_db=40))
+    si3c = next(v for k, v in c.items() if k.value == "3")
+    tracker = CellTracker()
+    n = 2000  # a block every 0.25 s: 500 s, SI3 alternating between two versions
+    for k in range(n):
+        pos = {"lat_deg": 31.0 + k * 1e-5, "lon_deg": 121.0}
+        octets = si3c if k == n - 10 else si3[k % 2]
+        tracker.add_block(_block(octets, arfcn=62, bsic=5, t_s=k * 0.25, rssi_dbfs=-40.0), pos)
+    rng = np.random.default_rng(1)
+    for k in range(int(500 / 0.047)):  # FCCH bursts every 47 ms, 1-s frequency readings
+        e = FcchEstimate(62, 5, "GSM900", float(rng.normal(100.0, 5.0)), 5.0, 20.0, k * 0.047, None)
+        tracker.add_fcch(e, None)
+    tracker.finish_readings()
+    cell = tracker.cells[(62, 5)]
+    assert len(cell.readings) <= 64 and cell.readings[0][3] == 0.0 and cell.readings[-1][3] >= 500 - 8
+    steps = np.diff([r[3] for r in cell.readings])
+    assert steps.max() <= cell.reading_every_s + 0.25 and cell.reading_every_s >= 8.0  # even, coarser
+    fr = cell.frequency_readings
+    assert len(fr) <= 16 and fr[0].t_s < 1.0 and fr[-1].t_s > 450 and all(r.n_bursts >= 3 for r in fr)
+    assert cell.changes_seen == n - 1 and len(cell.changes) <= cells.CHANGES_KEEP + 2
+    names = {name for ch in cell.changes for name in ch.changed}
+    assert {"t3212_min", "cro_db"} <= names and cell.changes[0].t_s == 0.25  # the CRO change late in the drive kept

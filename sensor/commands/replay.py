@@ -14,7 +14,7 @@ from sensor.commands.inspect import recording_options
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
-from sensor.errors import ConfigError, InputError
+from sensor.errors import ConfigError, InputError, SensorError
 from sensor.frames.block import block_object, gsmtap_header
 from sensor.frames.gsmtap import GsmtapSender
 from sensor.frames.pcap import PcapWriter
@@ -27,8 +27,16 @@ from sensor.units import parse_bind
 
 
 @click.command("replay")
-@click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("recordings", nargs=-1, required=True, type=click.Path())
 @recording_options
+@click.option(
+    "--jobs",
+    "-j",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Receive this many recordings at once, each in a process of its own; the output is the same.",
+)
 @click.option(
     "--ppm", type=float, help="Accepted for compatibility and ignored: the receiver measures its error itself."
 )
@@ -73,6 +81,7 @@ def command(
     baseline_path: str | None,
     learn: bool,
     keep_identities: bool,
+    jobs: int,
 ) -> None:
     """Decode every GSM cell in RECORDING(s) (SigMF, or raw with --format/--rate/--center) and judge it.
 
@@ -94,16 +103,41 @@ def command(
     pcap) carry same-length pseudonyms. --keep-identities keeps them raw: a warning
     on standard error at start, "phone" becomes "imsi:<digits>" / "tmsi:<hex>",
     and the summary says "identities": "raw".
+
+    \b
+    A DIR stands for the SigMF recordings in it (NAME.sigmf-meta, NAME.sigmf), by
+    name. --jobs N receives N recordings at once, each in a process of its own
+    (one recording's captures stay in order in one process), and merges them in
+    their order: the output is byte for byte what --jobs 1 prints, and --blocks
+    streams as it comes. A recording that cannot be opened gives its one error
+    line on standard error at the start, one that fails while read when its turn
+    comes; the others are replayed and reported as usual, without it (what it gave
+    before a read error stays), and the exit status is 2. Ctrl-C stops every
+    process and exits with 130.
     """
     if learn and not baseline_path:
         raise ConfigError("--learn needs --baseline DB")
+    if jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: give 1 or more processes")
     detector = Detector.from_file(rules_path)
-    sources = []
-    for r in recordings:
-        src = open_recording(r, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
-        sources.append(Recording(src, Path(r), Path(track) if track else None))
     if track and not Path(track).is_file():
         raise InputError(f"{track}: no such track file")
+    failed: list[SensorError] = []
+
+    def report(exc: SensorError) -> None:
+        failed.append(exc)
+        click.echo(f"fbs-sensor: error: {exc}", err=True)
+
+    sources = []
+    for r in recording_paths(recordings):
+        try:
+            src = open_recording(r, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
+        except SensorError as exc:
+            report(exc)
+            continue
+        sources.append(Recording(src, r, Path(track) if track else None))
+    if not sources:
+        _exit_if(failed)  # each has said why, in one line
     sender = GsmtapSender(*parse_bind(gsmtap, "--gsmtap", example="127.0.0.1:4729", min_port=1)) if gsmtap else None
     try:
         pcap = PcapWriter(pcap_path) if pcap_path else None
@@ -136,7 +170,7 @@ def command(
     with _progress_bar() as progress:
         replayer = Replayer(on_block=on_block, progress=progress, pseudonymizer=names)
         try:
-            tracker = replayer.run(sources)
+            tracker = replayer.run(sources, jobs=jobs, on_error=lambda rec, exc: report(exc))
         finally:
             if sender is not None:
                 sender.close()
@@ -191,6 +225,7 @@ def command(
         for d in (*detections, *locations, *sessions, *sms):
             out.write(json.dumps(d) + "\n")
         out.write(json.dumps(summary) + "\n")
+        _exit_if(failed)
         return
     from sensor.commands.tables import print_activity, print_cells  # rich's tables: for a terminal only
 
@@ -213,6 +248,28 @@ def command(
             else ""
         )
     )
+    _exit_if(failed)
+
+
+def _exit_if(failed: list[SensorError]) -> None:
+    """Exit status 2 after the output of the recordings that worked, when any did not (each has said why)."""
+    if failed:
+        click.get_current_context().exit(failed[-1].exit_code)
+
+
+def recording_paths(args: tuple[str, ...]) -> list[Path]:
+    """The recordings named: a file as given, a directory as the SigMF recordings in it, by name."""
+    out: list[Path] = []
+    for a in args:
+        p = Path(a)
+        if not p.is_dir():
+            out.append(p)
+            continue
+        found = sorted(q for q in p.iterdir() if q.suffix in (".sigmf-meta", ".sigmf") and q.is_file())
+        if not found:
+            raise InputError(f"{p}: no SigMF recording (NAME.sigmf-meta or NAME.sigmf) in this directory")
+        out += found
+    return out
 
 
 @contextlib.contextmanager

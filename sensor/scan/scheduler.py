@@ -71,6 +71,9 @@ MULTIFRAME_S = 51 * 120e-3 / 26  # 235.4 ms
 STAKEOUT_MAX_S = 30.0
 STAKEOUT_MIN_S = 8.0
 STAKEOUT_SHARE = 0.5
+# Visits kept (what the status line shows is the latest): a run that lasts for ever keeps a bounded
+# history; one pass of the widest plan (GSM900 + DCS1800 at 2.4 Msps) is well under it.
+VISITS_KEEP = 1024
 # TS 44.018 §9.1.18, §9.1.19: what a cell sends on its CCCH to take a phone onto a dedicated channel
 _ASSIGNMENTS = frozenset((RRMessageType.IMMEDIATE_ASSIGNMENT, RRMessageType.IMMEDIATE_ASSIGNMENT_EXTENDED))
 
@@ -196,7 +199,8 @@ class Scanner:
     empty_every: int = 3
     revisit_every: int = 4
     stakeout: StakeoutPolicy = field(default_factory=StakeoutPolicy)
-    visits: list[TuningVisit] = field(default_factory=list)
+    visits: list[TuningVisit] = field(default_factory=list)  # the latest VISITS_KEEP (a run lasts for ever)
+    visits_made: int = 0
     blocks: int = 0
     current: TuningVisit | None = None  # the visit in progress (what a status line shows)
     stakeout_s: float = 0.0  # radio time spent on stakeouts
@@ -386,6 +390,8 @@ class Scanner:
         self._compare(v)
         self._account(v, responsible)
         self.visits.append(v)
+        self.visits_made += 1
+        del self.visits[:-VISITS_KEEP]
         self.current = None
         return v
 

@@ -13,19 +13,21 @@ sessions and SMS of the fake stations' dedicated channels, identities as keyed h
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sensor.cells import CellObservation, CellTracker
+from sensor.cells import FCCH_KEEP, CellObservation, CellTracker
+from sensor.errors import SensorError
 from sensor.gps.source import PositionSource
 from sensor.gps.track import TrackSource, sidecar_track
-from sensor.model import L2Block
+from sensor.model import FcchEstimate, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
 from sensor.sources.base import Source
@@ -139,6 +141,63 @@ class CarrierSessions:
         return None if tracker is None else activity(tracker)
 
 
+@dataclass(frozen=True, slots=True)
+class Bursts:
+    """FCCH bursts of synchronised carriers, in time order, handed on while a recording is received."""
+
+    fcch: list[FcchEstimate]
+
+
+# A carrier's bursts wait for its first decoded block (the cell they belong to) for at most this
+# many bursts (about 3 minutes); those of a carrier never decoded are dropped at the recording's end.
+PENDING_BURSTS_KEEP = FCCH_KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What the receiver made of one recording beside its blocks, once they are all out: the FCCH
+    bursts of its synchronised carriers (in time order) and its figures."""
+
+    fcch: list[FcchEstimate]
+    windows: int
+    blocks_failed: int
+    receiver_ppm: list[float]
+
+
+def receive(
+    src: Source,
+    duration_s: float,
+    *,
+    window_s: float = WINDOW_S,
+    overlap_s: float = OVERLAP_S,
+    on_window: Callable[[float, float], None] | None = None,
+) -> Iterator[L2Block | Bursts | Received]:
+    """``duration_s`` seconds of ``src`` through a fresh stream receiver: its blocks in time order,
+    the FCCH bursts collected so far after each window's blocks (a long recording's bursts are not
+    held to its end), then one :class:`Received`. Nothing carries over from another recording, so
+    recordings can be received apart (``replay.jobs``) and absorbed in order."""
+    windows = 0
+
+    def window_done(t0_s: float, t1_s: float) -> None:
+        nonlocal windows
+        windows += 1
+        if on_window is not None:
+            on_window(t0_s, t1_s)
+
+    stream = StreamReceiver(window_s=window_s, overlap_s=overlap_s, on_window=window_done)
+    rate = src.info.sample_rate_hz
+    block_samples = max(1 << 16, int(0.25 * rate))
+    taken = 0
+    for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
+        yield b
+        if windows > taken:
+            taken = windows
+            if fcch := stream.take_fcch():
+                yield Bursts(fcch)
+    st = stream.stats
+    yield Received(stream.take_fcch(), st.windows, st.blocks_failed, list(st.receiver_ppm))
+
+
 class Replayer:
     def __init__(
         self,
@@ -157,23 +216,71 @@ class Replayer:
         self.window_s = window_s
         self.overlap_s = overlap_s
         self.progress = progress
+        self.clock_s = 0.0  # the drive's clock: the recordings absorbed so far, failed ones too
 
-    def run(self, recordings: list[Recording]) -> CellTracker:
+    def run(
+        self,
+        recordings: list[Recording],
+        *,
+        jobs: int = 1,
+        on_error: Callable[[Recording, SensorError], None] | None = None,
+    ) -> CellTracker:
+        """Replay ``recordings`` as one drive, in their order. With ``jobs`` > 1 they are received on
+        that many processes (``replay.jobs``) and absorbed here in their order: the same result as
+        one process. A recording that fails (a ``SensorError``: truncated data, a bad track) keeps
+        what it gave before the error, is not counted, and goes to ``on_error``; the replay goes on
+        with the next one (without ``on_error`` the error is raised)."""
         total_s = sum(r.source.duration_s for r in recordings)
-        for rec in recordings:
-            self._one(rec, total_s)
-            self.stats.recordings += 1
+        starts = np.cumsum([0.0] + [r.source.duration_s for r in recordings])
+
+        def on_window(k: int, t1: float) -> None:
+            if self.progress is not None:
+                self.progress(float(starts[k]) + t1, total_s)
+
+        with contextlib.ExitStack() as stack:
+            if jobs == 1:
+                receptions: Iterable[Iterable[L2Block | Bursts | Received]] = (
+                    receive(
+                        r.source,
+                        r.source.duration_s,
+                        window_s=self.window_s,
+                        overlap_s=self.overlap_s,
+                        on_window=lambda t0, t1, k=k: on_window(k, t1),
+                    )
+                    for k, r in enumerate(recordings)
+                )
+            else:
+                from sensor.replay.jobs import received_apart
+
+                receptions = stack.enter_context(
+                    received_apart(
+                        recordings, jobs, window_s=self.window_s, overlap_s=self.overlap_s, on_window=on_window
+                    )
+                )
+            for rec, received in zip(recordings, receptions, strict=True):
+                try:
+                    self._one(rec, received)
+                except SensorError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(rec, exc)
+                else:
+                    self.stats.recordings += 1
         return self.tracker
 
-    def _one(self, rec: Recording, total_s: float) -> None:
-        fixed = recording_position(rec.path)
-        track_path = rec.track or sidecar_track(rec.path)
-        gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+    def _one(self, rec: Recording, received: Iterable[L2Block | Bursts | Received]) -> None:
+        end_s = self.clock_s + rec.source.duration_s
         try:
-            self.feed(rec.source, duration_s=rec.source.duration_s, gps=gps, fixed=fixed, total_s=total_s)
+            fixed = recording_position(rec.path)
+            track_path = rec.track or sidecar_track(rec.path)
+            gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+            try:
+                self.absorb(received, duration_s=rec.source.duration_s, gps=gps, fixed=fixed)
+            finally:
+                if gps is not None:
+                    gps.stop()
         finally:
-            if gps is not None:
-                gps.stop()
+            self.clock_s = end_s  # the next recording's blocks at their place on the drive's clock, whatever happened
 
     def feed(
         self,
@@ -186,28 +293,76 @@ class Replayer:
     ) -> None:
         """Stream ``duration_s`` seconds of any source (a recording, the simulator's virtual radio)
         through the receiver into the cell tracker, positions from ``gps`` or a ``fixed`` one."""
-        drive_t0 = self.stats.seconds
+        drive_t0 = self.clock_s
         total = duration_s if total_s is None else total_s
-        stream = StreamReceiver(
-            window_s=self.window_s,
-            overlap_s=self.overlap_s,
-            on_window=None if self.progress is None else (lambda t0, t1: self.progress(drive_t0 + t1, total)),
-        )  # type: ignore[misc]
-        rate = src.info.sample_rate_hz
-        block_samples = max(1 << 16, int(0.25 * rate))
-        for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
-            self._emit(b, gps, fixed, drive_t0)
-        for e in stream.take_fcch():  # each FCCH burst's carrier, now that every cell's blocks are in
-            position = gps.position_at(e.time_utc_s) if gps is not None else fixed
-            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
+        on_window = None if self.progress is None else (lambda t0, t1: self.progress(drive_t0 + t1, total))  # type: ignore[misc]
+        self.absorb(
+            receive(src, duration_s, window_s=self.window_s, overlap_s=self.overlap_s, on_window=on_window),
+            duration_s=duration_s,
+            gps=gps,
+            fixed=fixed,
+        )
+
+    def absorb(
+        self,
+        received: Iterable[L2Block | Bursts | Received],
+        *,
+        duration_s: float,
+        gps: PositionSource | None = None,
+        fixed: dict[str, Any] | None = None,
+    ) -> None:
+        """One recording's reception (:func:`receive`'s items, here or from another process) into the
+        cell tracker and the sessions, on the drive's clock. Raises what the reception raised, after
+        the drive's clock has moved past the recording: what came before the error stays."""
+        drive_t0 = self.clock_s
+        self.clock_s += duration_s
+        done: Received | None = None
+        pending: dict[tuple[int, int | None], list[FcchEstimate]] = {}  # bursts of carriers without a cell yet
+        for item in received:
+            if isinstance(item, L2Block):
+                self._emit(item, gps, fixed, drive_t0)
+            elif isinstance(item, Bursts):
+                self._bursts(item.fcch, pending, gps, fixed, drive_t0)
+            else:
+                done = item
+        assert done is not None, "a reception ends with its Received"
+        self._bursts(done.fcch, pending, gps, fixed, drive_t0)
         self.tracker.finish_readings()
         if self.sessions is not None:
             self.sessions.finish()
-        st = stream.stats
-        self.stats.windows += st.windows
-        self.stats.blocks_failed += st.blocks_failed
-        self.stats.receiver_ppm += st.receiver_ppm
+        self.stats.windows += done.windows
+        self.stats.blocks_failed += done.blocks_failed
+        self.stats.receiver_ppm += done.receiver_ppm
         self.stats.seconds += duration_s
+
+    def _bursts(
+        self,
+        fcch: list[FcchEstimate],
+        pending: dict[tuple[int, int | None], list[FcchEstimate]],
+        gps: PositionSource | None,
+        fixed: dict[str, Any] | None,
+        drive_t0: float,
+    ) -> None:
+        """Each FCCH burst's carrier into its cell, in time order per cell (a carrier's bursts come in
+        time order batch after batch); a carrier whose cell has no decoded block yet keeps its
+        bursts in ``pending`` until it has, as when every burst was added after the last block."""
+        for key in [k for k in pending if k in self.tracker.cells]:
+            self._add_bursts(pending.pop(key), gps, fixed, drive_t0)
+        here = [e for e in fcch if (e.arfcn, e.bsic) in self.tracker.cells]
+        for e in fcch:
+            if (e.arfcn, e.bsic) not in self.tracker.cells:
+                waiting = pending.setdefault((e.arfcn, e.bsic), [])
+                waiting.append(e)
+                if len(waiting) > PENDING_BURSTS_KEEP:
+                    del waiting[0]
+        self._add_bursts(here, gps, fixed, drive_t0)
+
+    def _add_bursts(
+        self, fcch: list[FcchEstimate], gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float
+    ) -> None:
+        for e in fcch:
+            position = gps.position_at(e.time_utc_s) if gps is not None else fixed
+            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
 
     def _emit(self, b: L2Block, gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float) -> None:
         self.stats.blocks += 1
