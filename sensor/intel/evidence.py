@@ -42,7 +42,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from .campaigns import is_whole
 from .corpus import LEGAL_CATEGORIES
@@ -71,6 +70,8 @@ def missed_sessions_bound(seen: int, loss: float, confidence: float = CONFIDENCE
         raise ValueError(f"a share of blocks lost in [0, 1) bounds the sessions missed, not {loss}")
     if loss == 0.0:
         return 0
+    from scipy import stats  # here: scipy.stats costs ~0.5 s of imports, and the dashboard imports this module
+
     q = 1.0 - loss
     top = int(math.ceil((seen + 10) / q * 4)) + 10  # P(<= seen) is far below 1 - confidence there
     n = np.arange(seen, top + 1)
