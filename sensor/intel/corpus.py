@@ -10,7 +10,9 @@ and grouped by source (every text of one article falls on the same side, so the 
 variants an article quotes cannot sit on both sides), drawn with a fixed seed. Every text added after
 them takes its side by a rule fixed before any classifier output is seen: the side its source's
 earlier texts already have, else held out when ``sha256(source) mod 3 == 0`` — so adding texts never
-moves an old one, and no one chooses where a new one goes.
+moves an old one, and no one chooses where a new one goes. A line of a large data set
+(``source_kind`` ``dataset``) is grouped with the other lines of its file that share its template
+(:func:`split_group`), so a campaign's copies fall on one side.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ def test_every_category_is_present_with_sources(entries):
     assert len(entries) >= 300  # the issue's floor
     assert all(counts[c] >= 20 for c in LEGAL_CATEGORIES)
     assert all(e.source.startswith(("http://", "https://")) for e in entries)
-    assert all(e.source_kind in {"news", "government", "vendor-doc", "issue-tracker", "blog", "dataset"} for e in entries)
+    kinds = {"news", "government", "vendor-doc", "issue-tracker", "blog", "dataset"}
+    assert all(e.source_kind in kinds for e in entries)
     assert len({e.text for e in entries}) == len(entries)  # no text twice
 
 
@@ -75,8 +76,9 @@ def test_added_texts_never_move_the_drawn_ones_and_take_their_side_by_rule(entri
 
 def test_a_data_sets_copies_of_one_template_share_a_side():
     url = "https://example.org/spam.txt"
-    a = Entry("sms-901", "}朋友｜最近好吗？有上好的茶叶，还是原来的味道。", "prostitution", f"{url}#L5", "dataset", "train")
-    b = Entry("sms-902", ";朋友！最近好吗？有 上 好 的 茶 叶，还是原来", "prostitution", f"{url}#L9", "dataset", "train")
+    tea = "prostitution"
+    a = Entry("sms-901", "}朋友｜最近好吗？有上好的茶叶，还是原来的味道。", tea, f"{url}#L5", "dataset", "train")
+    b = Entry("sms-902", ";朋友！最近好吗？有 上 好 的 茶 叶，还是原来", tea, f"{url}#L9", "dataset", "train")
     c = Entry("sms-903", "澳门欢迎您！携手四大赌场联合经营", "gambling", f"{url}#L7", "dataset", "train")
     short = Entry("sms-904", "嫩模 xxxxxxxxxxx", "prostitution", f"{url}#L8", "dataset", "train")
     assert split_group(a) == split_group(b) == f"{url}#朋友最近好吗有上好的茶叶"
