@@ -158,12 +158,13 @@ def score(
 ) -> dict[str, list[dict[str, Any]]]:
     """Every reason that fired, by category."""
     folded = fold(text)
+    squeezed = "".join(folded.split())  # 上 好 的 茶 叶: spaces put between characters to dodge filters
     has_link = any(f.kind == "url" for f in findings)
     fired: dict[str, list[dict[str, Any]]] = {c: [] for c in CATEGORIES}
     for cue in CUES:
         if cue.link is not None and has_link != cue.link:
             continue
-        found = _match(cue, folded)
+        found = _match(cue, folded) or _match(cue, squeezed)
         if found is not None:
             fired[cue.category].append(_reason(cue.rule, cue.weight, cue.why.format(found)))
     for category, reason in _structural(text, folded, findings, analysis, table):

@@ -10,7 +10,9 @@ and grouped by source (every text of one article falls on the same side, so the 
 variants an article quotes cannot sit on both sides), drawn with a fixed seed. Every text added after
 them takes its side by a rule fixed before any classifier output is seen: the side its source's
 earlier texts already have, else held out when ``sha256(source) mod 3 == 0`` — so adding texts never
-moves an old one, and no one chooses where a new one goes.
+moves an old one, and no one chooses where a new one goes. A line of a large data set
+(``source_kind`` ``dataset``) is grouped with the other lines of its file that share its template
+(:func:`split_group`), so a campaign's copies fall on one side.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from importlib import resources
@@ -52,7 +55,7 @@ class Entry:
     text: str
     label: str
     source: str  # the URL the text was copied from
-    source_kind: str  # news, government, vendor-doc, issue-tracker, blog
+    source_kind: str  # news, government, vendor-doc, issue-tracker, blog, dataset
     split: str  # train or heldout
     note: str = ""
 
@@ -110,20 +113,41 @@ def hashed_side(source: str) -> str:
     return "heldout" if int(hashlib.sha256(source.encode("utf-8")).hexdigest(), 16) % 3 == 0 else "train"
 
 
+_HAN = re.compile("[\u4e00-\u9fff]")
+TEMPLATE_CHARS = 12  # a dataset line's template: its first 12 Chinese characters
+
+
+def split_group(entry: Entry) -> str:
+    """What keeps texts together across the split. For a text from a news page or an issue its
+    source (an article's variants stay together). For a line of a large data set (``source_kind``
+    ``dataset``, the source a file URL with ``#L<line>``) the file and the line's template — its
+    first :data:`TEMPLATE_CHARS` Chinese characters, so a campaign's copies that differ only in a
+    filter-dodging symbol or a masked number fall on one side; a line with fewer Chinese
+    characters is its own group."""
+    if entry.source_kind != "dataset":
+        return entry.source
+    han = "".join(_HAN.findall(entry.text))
+    if len(han) < TEMPLATE_CHARS:
+        return entry.source
+    return f"{entry.source.split('#', 1)[0]}#{han[:TEMPLATE_CHARS]}"
+
+
 def assign_split(entries: list[Entry], *, seed: int = SPLIT_SEED, share: float = HELDOUT_SHARE) -> dict[str, str]:
     """Each entry's side, by id. The first ``DRAWN_UP_TO`` texts: per category, the source groups in
     a seeded shuffle go to held-out until it holds about ``round(share × n)`` of the category's texts
     (at least one; a group that would overshoot by more than a quarter is passed over); a category
     with a single text is held out (the rules are what can recognise it, the model never sees it).
-    Later texts: the side their source already has (among the drawn texts, or else among earlier
-    later texts by id), else :func:`hashed_side`."""
+    Later texts: the side their group (:func:`split_group`: the source, or a data set's template)
+    already has (among the drawn texts, or else among earlier later texts by id), else
+    :func:`hashed_side` of the group."""
     split = _draw([e for e in entries if _drawn(e)], seed=seed, share=share)
     by_source: dict[str, str] = {}
     for e in sorted(entries, key=_order):  # the earliest text of a source decides for its later ones
         if e.id in split:
-            by_source.setdefault(e.source, split[e.id])
+            by_source.setdefault(split_group(e), split[e.id])
     for e in sorted((e for e in entries if not _drawn(e)), key=_order):
-        split[e.id] = by_source.setdefault(e.source, hashed_side(e.source))
+        group = split_group(e)
+        split[e.id] = by_source.setdefault(group, hashed_side(group))
     return split
 
 

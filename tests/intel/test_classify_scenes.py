@@ -20,6 +20,9 @@ KINDS = {
     "【工商银行】": "phishing",  # 积分 … 兑换 with a link in the bank's name (rule 2: credential page)
     "Dear customer, your bill": "phishing",  # the operator's number, pay at a look-alike page
     "恭喜！": "fraud",  # a prize nobody entered for (rule 2: prize lure → fraud even with a link)
+    "【顺丰速运】": "phishing",  # a returned parcel: log in at a link to re-enter the address (rule 2)
+    "VIP ": "gambling",  # a casino's welcome bonus, play at a link (rule 3)
+    "【平安普惠】": "phishing",  # a loan 'approved' in a lender's name, withdraw at a link (rules 2 and 7)
 }
 
 
