@@ -231,7 +231,8 @@ def test_a_suspect_heard_from_one_place_is_not_fitted(monkeypatch):
         suspect = CellObservation(64, 17, readings=readings)
         normal = CellObservation(60, 13, readings=readings)
         calls.clear()
-        assert located([suspect, normal], [{"verdict": "fake"}, {"verdict": "normal"}]) == []
+        spans = [(900e6, 2e6, i - 0.5, i + 0.5) for i in range(40)]  # 40 one-second recordings
+        assert located([suspect, normal], [{"verdict": "fake"}, {"verdict": "normal"}], spans) == []
         spread = spread_m(readings)
         assert bool(calls) == (spread >= SPREAD_MARGIN * sep)
         e, n = enu_from_lat_lon(lat, lon, float(np.mean(lat)), float(lon[0]))
