@@ -287,7 +287,7 @@ def visits_of(
 ) -> list[tuple[float, float, tuple[int, ...]]]:
     """The recordings' ``spans`` (:func:`tunings`) as visits ``(t0_s, t1_s, searched ARFCNs)``: the
     ARFCNs of the ``cells`` whose carrier lies in the band the tuning decodes (``BAND_SHARE``)."""
-    from sensor.locate.carriers import BAND_SHARE
+    from sensor.locate.visits import BAND_SHARE
 
     out = []
     for f_hz, rate, t0, t1 in spans:
@@ -307,18 +307,16 @@ def locate_visits(
     ``visits`` ``(t0_s, t1_s, searched ARFCNs)``: each cell's reading per visit
     (``sensor/locate/visits.py``, what the live daemon publishes), then the fit the collector makes of
     them (power + Doppler while moving, else power alone with the real cells' shadowing taken off)."""
-    from sensor.locate.carriers import track_velocity
     from sensor.locate.joint import has_bearing_information, locate_joint
     from sensor.locate.reference import locate_among
     from sensor.locate.visits import joint_inputs, power_readings, utc_offset_s, visit_reading
 
-    track = track_velocity(cells)  # for positions without the GPS's speed and course
     offsets = [utc_offset_s(cells, t0, t1) for t0, t1, _ in visits]
 
     def read(c: CellObservation) -> list[Any]:
         out = []
         for (t0, t1, searched), off in zip(visits, offsets, strict=True):
-            vr = visit_reading(c, t0, t1, offset_s=off, receiver=receiver, searched=searched, track=track)
+            vr = visit_reading(c, t0, t1, offset_s=off, receiver=receiver, searched=searched)
             if vr is not None:
                 out.append(vr)
         return out

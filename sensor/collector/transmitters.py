@@ -238,10 +238,8 @@ def visit_readings(readings: Iterable[Reading], use_dbm: bool) -> list[VisitRead
         if r.lat_deg is None or r.lon_deg is None:
             continue
         searched = tuple(int(a) for a in (r.body.get("searched_arfcns") or ()))
-        out.append(
-            VisitReading(r.lat_deg, r.lon_deg, float(p), time_s(r.time_utc), _num(r.freq_hz), _num(r.freq_sd_hz),
-                         _num(r.speed_m_s), _num(r.heading_deg), r.sensor, searched)  # fmt: skip
-        )
+        signal = (_num(r.freq_hz), _num(r.freq_sd_hz), _num(r.speed_m_s), _num(r.heading_deg))
+        out.append(VisitReading(r.lat_deg, r.lon_deg, p, time_s(r.time_utc), *signal, r.sensor, searched))
     return out
 
 
@@ -262,9 +260,7 @@ def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.nd
     (``visits.reference_rows``; the cell's place in ``among`` as its id)."""
     own = visit_readings(target.readings, _unit(target.readings))
     cells = [
-        visit_readings(t.readings, False)
-        if t is not target and t.key != target.key and t.verdict == "normal"
-        else []
+        visit_readings(t.readings, False) if t is not target and t.key != target.key and t.verdict == "normal" else []
         for t in among
     ]
     return reference_rows(own, cells)

@@ -40,17 +40,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sensor.cells import CellObservation
 from sensor.daemon.coverage import Coverage
 from sensor.daemon.embedded import Embedded, start_embedded
 from sensor.daemon.metrics import Metrics
 from sensor.daemon.phones import PhoneTraffic
 from sensor.daemon.sdnotify import notify
-from sensor.cells import CellObservation
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.errors import ConfigError, SensorError, SourceError
-from sensor.model import L2Block
 from sensor.locate.visits import utc_offset_s, visit_reading
+from sensor.model import L2Block
 from sensor.publish.envelope import EnvelopeError
 from sensor.publish.keys import load_keypair, load_public_key
 from sensor.publish.link import Link, LinkState

@@ -14,11 +14,12 @@ drive gives the same rows replayed as live.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sensor.cells import CellObservation, FrequencyReading
+from sensor.locate.enu import enu_from_lat_lon
 from sensor.locate.observations import Reading as PowerReading
 
 # the fit's row widths (``joint.SUSPECT_COLUMNS``, ``REFERENCE_COLUMNS`` + the cell id,
@@ -26,7 +27,8 @@ from sensor.locate.observations import Reading as PowerReading
 # (0.9 s), which a daemon forming its observations (:func:`visit_reading`) never needs
 SUSPECT_WIDTH, REFERENCE_WIDTH, MISSED_WIDTH = 10, 9, 4
 
-Velocity = Callable[[float], tuple[float, float]]
+BAND_SHARE = 0.8  # of a tuning's sample rate that its channelizer decodes (what a replayed recording searched)
+TRACK_SPAN_S = (0.5, 5.0)  # a velocity from the track: positions at least / at most this far either side
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +78,15 @@ def utc_offset_s(cells: Iterable[CellObservation], t0_s: float, t1_s: float) -> 
     return None
 
 
-def _velocity(fr: FrequencyReading, utc_s: float, track: Velocity | None) -> tuple[float, float]:
+def _velocity(fr: FrequencyReading) -> tuple[float, float]:
+    """The GPS's (speed_m_s, heading_deg) at a carrier reading: (0, NaN) parked, NaN unknown."""
     pos = fr.position or {}
     speed, heading = pos.get("speed_m_s"), pos.get("heading_deg")
     if speed is not None and heading is not None:
         return float(speed), float(heading)
     if speed is not None and float(speed) == 0.0:
         return 0.0, float("nan")
-    return track(utc_s) if track is not None else (float("nan"), float("nan"))
+    return float("nan"), float("nan")
 
 
 def visit_reading(
@@ -94,13 +97,12 @@ def visit_reading(
     offset_s: float | None,
     receiver: str = "",
     searched: tuple[int, ...] = (),
-    track: Velocity | None = None,
 ) -> VisitReading | None:
     """What ``cell`` measured on the visit ``[t0_s, t1_s]`` (the receiver's clock; ``offset_s`` to
     UTC, :func:`utc_offset_s`): the linear mean of its power readings in it, at the last one's
-    position; the carrier of its carrier readings in it (:func:`combined_carrier`), with the
-    receiver's velocity at the one nearest their time (the position's own, else ``track``'s at that
-    UTC time). Its time is the visit's middle, the same for every cell read on the visit (what
+    position; the carrier of its carrier readings in it (:func:`combined_carrier`), with the GPS's
+    velocity at the one nearest their time (NaN where it gave none: :func:`with_track_velocity`
+    fills it in). Its time is the visit's middle, the same for every cell read on the visit (what
     tells a visit that did not hear a suspect, :func:`missed_rows`; the oscillators drift far too
     slowly for the second between it and the carrier's own time to matter). None when the cell has
     no positioned power reading in the visit."""
@@ -117,8 +119,61 @@ def visit_reading(
     if carrier is None:
         return VisitReading(lat, lon, power, when, receiver=receiver, searched=searched)
     fr = frs[int(carrier[2])]
-    speed, heading = _velocity(fr, fr.time_utc_s if fr.time_utc_s is not None else fr.t_s + shift, track)
+    speed, heading = _velocity(fr)
     return VisitReading(lat, lon, power, when, carrier[0], carrier[1], speed, heading, receiver, searched)
+
+
+Track = Callable[[float, str], tuple[float, float]]  # (time_s, receiver) → (speed_m_s, heading_deg)
+
+
+def track_velocity(readings: Iterable[VisitReading]) -> Track:
+    """A receiver's (speed_m_s, heading_deg) at a time from its track's derivative, for readings whose
+    GPS gave no velocity (a recorded track without speed and course, a receiver without one): the
+    positions of all the receiver's ``readings`` (every cell's) as its track; the nearest positions
+    at least ``TRACK_SPAN_S[0]`` before and after, each within ``TRACK_SPAN_S[1]`` (at the track's
+    ends the one nearest the time instead, the two at least ``TRACK_SPAN_S[0]`` apart); (NaN, NaN)
+    without."""
+    by: dict[str, list[tuple[float, float, float]]] = {}
+    for r in readings:
+        if np.isfinite(r.lat_deg) and np.isfinite(r.lon_deg):
+            by.setdefault(r.receiver, []).append((r.lat_deg, r.lon_deg, r.time_s))
+    tracks = {}
+    for name, pts in by.items():
+        a = np.array(sorted(set(pts), key=lambda p: p[2]), dtype=np.float64)
+        e, n = enu_from_lat_lon(a[:, 0], a[:, 1], float(np.mean(a[:, 0])), float(a[0, 1]))
+        tracks[name] = (a[:, 2], e, n)
+    lo, hi = TRACK_SPAN_S
+    unknown = (float("nan"), float("nan"))
+
+    def at(ts: float, receiver: str) -> tuple[float, float]:
+        if receiver not in tracks:
+            return unknown
+        t, e, n = tracks[receiver]
+        i = int(np.searchsorted(t, ts - lo, side="right")) - 1
+        j = int(np.searchsorted(t, ts + lo, side="left"))
+        if i < 0 or ts - t[i] > hi:  # at the track's start: from the position nearest ts onwards
+            i = int(np.searchsorted(t, ts - lo, side="left"))
+        if j >= len(t) or t[j] - ts > hi:  # at its end: up to the position nearest ts
+            j = int(np.searchsorted(t, ts + lo, side="right")) - 1
+        if not (0 <= i < j < len(t)) or t[j] - t[i] < lo or abs(ts - t[i]) > hi or abs(t[j] - ts) > hi:
+            return unknown
+        ve, vn = (e[j] - e[i]) / (t[j] - t[i]), (n[j] - n[i]) / (t[j] - t[i])
+        return float(np.hypot(ve, vn)), float(np.degrees(np.arctan2(ve, vn)) % 360.0)
+
+    return at
+
+
+def with_track_velocity(
+    readings: Sequence[VisitReading], track: Callable[[float, str], tuple[float, float]]
+) -> list[VisitReading]:
+    """``readings`` with the carrier readings that have no velocity given ``track``'s."""
+    out = []
+    for r in readings:
+        if np.isfinite(r.freq_hz) and np.isnan(r.speed_m_s):
+            speed, heading = track(r.time_s, r.receiver)
+            r = replace(r, speed_m_s=speed, heading_deg=heading)
+        out.append(r)
+    return out
 
 
 def _runs(readings: Iterable[VisitReading]) -> dict[str, int]:
@@ -191,8 +246,13 @@ def joint_inputs(
     others: Sequence[VisitReading],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``locate_joint``'s (rows, reference rows, censored rows) of the transmitter on ``arfcn`` read
-    as ``own``, with the real cells' readings ``references`` and every other cell's ``others``."""
-    return suspect_rows(own), reference_rows(own, references), missed_rows(arfcn, own, others)
+    as ``own``, with the real cells' readings ``references`` and every other cell's ``others``; a
+    carrier reading without the GPS's velocity takes its receiver's track's (:func:`track_velocity`
+    over every reading given)."""
+    track = track_velocity([*own, *others, *(r for rs in references for r in rs)])
+    refs = [with_track_velocity(rs, track) for rs in references]
+    own = with_track_velocity(own, track)
+    return suspect_rows(own), reference_rows(own, refs), missed_rows(arfcn, own, others)
 
 
 def power_readings(own: Iterable[VisitReading]) -> list[PowerReading]:
