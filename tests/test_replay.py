@@ -289,8 +289,9 @@ def test_the_live_daemons_receiver_output_replayed_gives_the_live_estimate(tmp_p
     """Replay = live, from the same receiver output: the daemon publishes each cell's reading on a
     visit as ``sensor/locate/visits.py`` forms it, and a replay forms the same from its cells and
     recordings, so the collector's estimate and the replay's are the same number. Driving with the
-    GPS's velocity (power + Doppler), with a GPS that gives none (the track's derivative, formed
-    alike on both sides), and with one that says the car is at rest (the power-only fit)."""
+    GPS's velocity (power + Doppler), with a GPS that gives no speed or course (the velocity the
+    position aligner takes from successive fixes), and with one that says the car is at rest (the
+    power-only fit)."""
     import dataclasses
 
     from sensor.gps.geodesy import distance_m

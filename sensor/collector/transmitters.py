@@ -31,7 +31,7 @@ from sensor.locate.joint import JointConfig, has_bearing_information, locate_joi
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among
-from sensor.locate.visits import VisitReading, missed_rows, reference_rows, suspect_rows
+from sensor.locate.visits import VisitReading, joint_inputs
 from sensor.locate.visits import power_readings as visit_power
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
@@ -92,14 +92,13 @@ class Transmitter(Identified):
         moving (schema migration 4), power and Doppler together (``sensor/locate/joint.py``), the
         receivers' drift from the real cells among them, the visits that searched its ARFCN without
         hearing it as censored readings (:func:`joint_missed`); a parked sensor's readings as before."""
-        use_dbm = _unit(self.readings)
-        own = visit_readings(self.readings, use_dbm)
-        rows = suspect_rows(own)
+        rows, references, missed = joint_inputs_of(among, self)
         cfg = JointConfig(power=config or LocateConfig())
         if has_bearing_information(rows, cfg):
-            return locate_joint(rows, joint_references(among, self), joint_missed(among, self), cfg)
+            return locate_joint(rows, references, missed, cfg)
+        own = visit_power(visit_readings(self.readings, _unit(self.readings)))
         refs = reference_readings(among, self)
-        return locate_among(visit_power(own), refs, config) if refs else locate(visit_power(own), config)
+        return locate_among(own, refs, config) if refs else locate(own, config)
 
 
 def time_s(time_utc: str) -> float:
@@ -248,32 +247,37 @@ def _others(among: Iterable[Transmitter], target: Transmitter) -> list[Transmitt
     return [t for t in among if t is not target and t.key != target.key]
 
 
-def joint_rows(readings: Sequence[Reading]) -> np.ndarray:
-    """The readings as ``locate_joint`` rows (``joint.SUSPECT_COLUMNS``, ``visits.suspect_rows``):
-    power in dBm where every one has it, else dBFS, as :func:`power_readings`."""
-    return suspect_rows(visit_readings(readings, _unit(readings)))
-
-
-def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
-    """The carrier readings of the real cells in ``among`` (normal for every sensor, not ``target``)
-    heard by ``target``'s sensors while they had a fix, as ``locate_joint`` reference rows
-    (``visits.reference_rows``; the cell's place in ``among`` as its id)."""
-    own = visit_readings(target.readings, _unit(target.readings))
+def joint_inputs_of(among: Iterable[Transmitter], target: Transmitter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``locate_joint``'s (rows, reference rows, censored rows) of ``target`` (``visits.joint_inputs``):
+    its readings (power in dBm where every one has it, else dBFS, as :func:`power_readings`); the
+    carrier readings of the real cells in ``among`` (normal for every sensor, not ``target``) by
+    ``target``'s sensors, each cell's place in ``among`` as its id; and the visits of its sensors that
+    searched its ARFCN (another transmitter's observation from that visit lists it in
+    ``searched_arfcns``: the daemon's extension) and published no reading of it."""
+    use_dbm = _unit(target.readings)
+    own = visit_readings(target.readings, use_dbm)
     cells = [
         visit_readings(t.readings, False) if t is not target and t.key != target.key and t.verdict == "normal" else []
         for t in among
     ]
-    return reference_rows(own, cells)
+    others = visit_readings([r for t in _others(among, target) for r in t.readings], use_dbm)
+    return joint_inputs(target.arfcn, own, cells, others)
+
+
+def joint_rows(readings: Sequence[Reading]) -> np.ndarray:
+    """The readings alone as ``locate_joint`` rows (:func:`joint_inputs_of`'s first, no other cell)."""
+    own = visit_readings(readings, _unit(readings))
+    return joint_inputs(readings[0].arfcn if readings else 0, own, [], own)[0]
+
+
+def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
+    """:func:`joint_inputs_of`'s reference rows."""
+    return joint_inputs_of(among, target)[1]
 
 
 def joint_missed(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
-    """Censored readings of ``target`` (``visits.missed_rows``): visits of ``target``'s sensors that
-    searched its ARFCN (another transmitter's observation from that visit lists it in
-    ``searched_arfcns``: the daemon's extension) and published no reading of it; the sensitivity in
-    the unit :func:`joint_rows` takes."""
-    use_dbm = _unit(target.readings)
-    others = [r for t in _others(among, target) for r in t.readings]
-    return missed_rows(target.arfcn, visit_readings(target.readings, use_dbm), visit_readings(others, use_dbm))
+    """:func:`joint_inputs_of`'s censored rows."""
+    return joint_inputs_of(among, target)[2]
 
 
 def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:
