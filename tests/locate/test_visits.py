@@ -72,9 +72,11 @@ def test_a_visit_reading_is_the_mean_power_the_combined_carrier_and_the_visits_t
     powers = [r[2] for r in cell.readings if r[3] <= 1.9]
     assert vr.power_db == pytest.approx(10 * np.log10(np.mean(10 ** (np.array(powers) / 10))))
     assert (vr.lat_deg, vr.lon_deg) == cell.readings[7][:2]  # the last power reading's position (t = 1.75 s)
-    # two carrier readings: weights 1/1.6² and 1/3.2², the sd of their weighted mean
-    assert vr.freq_hz == pytest.approx(947.8e6 + 64.0 + 6.0 * (1 / 3.2**2) / (1 / 1.6**2 + 1 / 3.2**2))
-    assert vr.freq_sd_hz == pytest.approx((1 / 1.6**2 + 1 / 3.2**2) ** -0.5)
+    # two carrier readings, sd 1.6 and 3.2 Hz of which 1.5 Hz is the error a reading's bursts share:
+    # weighted by their own parts; the shared part stays in the mean's sd
+    w1, w2 = 1 / (1.6**2 - 1.5**2), 1 / (3.2**2 - 1.5**2)
+    assert vr.freq_hz == pytest.approx(947.8e6 + 64.0 + 6.0 * w2 / (w1 + w2))
+    assert vr.freq_sd_hz == pytest.approx(np.sqrt(1 / (w1 + w2) + 1.5**2)) and vr.freq_sd_hz > 1.5
     assert (vr.speed_m_s, vr.heading_deg) == (12.0, 0.0)  # the GPS's, at the reading nearest their time
     assert vr.time_s == pytest.approx(UTC0 + 0.95) and vr.searched == (64,)
     assert visit_reading(cell, 10.0, 11.0, offset_s=UTC0) is None  # not read on that visit
