@@ -231,10 +231,82 @@ def test_a_suspect_heard_from_one_place_is_not_fitted(monkeypatch):
         suspect = CellObservation(64, 17, readings=readings)
         normal = CellObservation(60, 13, readings=readings)
         calls.clear()
-        assert located([suspect, normal], [{"verdict": "fake"}, {"verdict": "normal"}]) == []
+        spans = [(900e6, 2e6, i - 0.5, i + 0.5) for i in range(40)]  # 40 one-second recordings
+        assert located([suspect, normal], [{"verdict": "fake"}, {"verdict": "normal"}], spans) == []
         spread = spread_m(readings)
         assert bool(calls) == (spread >= SPREAD_MARGIN * sep)
         e, n = enu_from_lat_lon(lat, lon, float(np.mean(lat)), float(lon[0]))
         if not calls:  # what the fit would say: one distinct position, refused
             assert distinct_positions(e, n, sep) == 1
             assert type(locate(readings)).__name__ == "Refusal"
+
+
+def _live_and_replayed(tmp_path, fix=None):
+    """The live daemon over the simulated patrol drive (``fbs-sensor run`` with no radio), ``fix``
+    (if given) rewriting its GPS's fixes: the fake's estimate from its embedded collector
+    (``Transmitter.locate``), and from the daemon's own receiver output (its scanner's cells, each
+    visit as a recording: ``sensor.replay.locate_visits``, what ``fbs-sensor replay`` runs)."""
+    from sensor.collector.transmitters import transmitters
+    from sensor.daemon.runner import Daemon, DaemonConfig
+    from sensor.replay import locate_visits
+    from sensor.resources import project_dir
+
+    scene_path = project_dir("recordings") / "scenes" / "patrol-drive.toml"
+    daemon = Daemon(
+        DaemonConfig(
+            device=f"sim:{scene_path}", gps="sim", state_dir=tmp_path, duration_s=load_scene(scene_path).duration_s
+        )
+    )
+    sessions = []
+    opened = daemon._open
+    daemon._open = lambda: sessions.append(opened()) or sessions[-1]
+    if fix is not None:
+        import sensor.sim.output as output
+
+        route_fix = output.route_fix
+        output.route_fix = lambda *a, **k: fix(route_fix(*a, **k))
+    try:
+        daemon.run()
+    finally:
+        if fix is not None:
+            output.route_fix = route_fix
+    every = transmitters(daemon.embedded.store.readings())
+    daemon.close()
+    (fake,) = [t for t in every if t.arfcn == 64]
+    (session,) = sessions
+    tunings = {t.center_hz: t.arfcns for t in session.plan.tunings}
+    visits = [(v.started_s, v.started_s + v.dwell_s, tunings[v.center_hz]) for v in session.scanner.visits]
+    cells = list(session.scanner.tracker.cells.values())
+    verdict = {(t.arfcn, t.bsic): t.verdict for t in every}
+    objects = [{"verdict": verdict.get((c.arfcn, c.bsic), "normal")} for c in cells]
+    cell = session.scanner.tracker.cells[(fake.arfcn, fake.bsic)]
+    return fake.locate(among=every), locate_visits(cell, cells, objects, visits, receiver=fake.readings[0].sensor)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gps", ["velocity", "no velocity", "at rest"])
+def test_the_live_daemons_receiver_output_replayed_gives_the_live_estimate(tmp_path, gps):
+    """Replay = live, from the same receiver output: the daemon publishes each cell's reading on a
+    visit as ``sensor/locate/visits.py`` forms it, and a replay forms the same from its cells and
+    recordings, so the collector's estimate and the replay's are the same number. Driving with the
+    GPS's velocity (power + Doppler), with a GPS that gives no speed or course (the velocity the
+    position aligner takes from successive fixes), and with one that says the car is at rest (the
+    power-only fit)."""
+    import dataclasses
+
+    from sensor.gps.geodesy import distance_m
+    from sensor.locate.estimate import Estimate
+    from sensor.resources import project_dir
+
+    fixes = {
+        "velocity": None,
+        "no velocity": lambda f: dataclasses.replace(f, speed_m_s=None, track_deg=None),
+        "at rest": lambda f: dataclasses.replace(f, speed_m_s=0.0, track_deg=None),
+    }
+    live, played = _live_and_replayed(tmp_path, fixes[gps])
+    assert isinstance(live, Estimate) and isinstance(played, Estimate), (live, played)
+    assert distance_m(live.lat_deg, live.lon_deg, played.lat_deg, played.lon_deg) <= 1.0
+    assert played.radius_m == pytest.approx(live.radius_m, rel=0.02) and played.method == live.method
+    assert ("Doppler" in live.method) == (gps != "at rest")
+    truth = next(c for c in load_scene(project_dir("recordings") / "scenes" / "patrol-drive.toml").cells if c.fake)
+    assert distance_m(live.lat_deg, live.lon_deg, *truth.position) <= live.radius_m

@@ -27,17 +27,12 @@ import numpy as np
 from sensor.collector.rows import Identified, Reading, TransmitterKey, TransmitterSummary
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
-from sensor.locate.joint import (
-    MISSED_COLUMNS,
-    REFERENCE_COLUMNS,
-    SUSPECT_COLUMNS,
-    JointConfig,
-    has_bearing_information,
-    locate_joint,
-)
+from sensor.locate.joint import JointConfig, has_bearing_information, locate_joint
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among
+from sensor.locate.visits import VisitReading, joint_inputs
+from sensor.locate.visits import power_readings as visit_power
 
 VERDICT_RANK = {"normal": 0, "suspicious": 1, "fake": 2}
 MERGE_WINDOW_S = 300.0  # a partial identity and its completion heard by one sensor this close: one transmitter
@@ -97,16 +92,13 @@ class Transmitter(Identified):
         moving (schema migration 4), power and Doppler together (``sensor/locate/joint.py``), the
         receivers' drift from the real cells among them, the visits that searched its ARFCN without
         hearing it as censored readings (:func:`joint_missed`); a parked sensor's readings as before."""
-        rows = joint_rows(self.readings)
+        rows, references, missed = joint_inputs_of(among, self)
         cfg = JointConfig(power=config or LocateConfig())
         if has_bearing_information(rows, cfg):
-            return locate_joint(rows, joint_references(among, self), joint_missed(among, self), cfg)
+            return locate_joint(rows, references, missed, cfg)
+        own = visit_power(visit_readings(self.readings, _unit(self.readings)))
         refs = reference_readings(among, self)
-        return (
-            locate_among(power_readings(self.readings), refs, config)
-            if refs
-            else locate(power_readings(self.readings), config)
-        )
+        return locate_among(own, refs, config) if refs else locate(own, config)
 
 
 def time_s(time_utc: str) -> float:
@@ -226,79 +218,66 @@ def transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
     return sorted(by_key.values(), key=lambda t: table_order(t.verdict, t.arfcn, t.bsic))
 
 
-def _runs(readings: Iterable[Reading]) -> dict[str, int]:
-    """One receiver run per sensor (its own oscillator), numbered in name order."""
-    return {name: i for i, name in enumerate(sorted({r.sensor for r in readings}))}
+def _unit(readings: Iterable[Reading]) -> bool:
+    """Whether a transmitter's power is in dBm: every positioned reading of it has it."""
+    rs = [r for r in readings if r.lat_deg is not None and r.lon_deg is not None]
+    return bool(rs) and all(r.rssi_dbm is not None for r in rs)
 
 
 def _num(v: float | None) -> float:
     return float("nan") if v is None else float(v)
 
 
+def visit_readings(readings: Iterable[Reading], use_dbm: bool) -> list[VisitReading]:
+    """Positioned readings as ``sensor/locate/visits.py``'s visit readings (power in dBm or dBFS,
+    NaN without): what the daemon published from its visit, the sensor as the receiver."""
+    out = []
+    for r in readings:
+        p = _num(r.rssi_dbm if use_dbm else r.rssi_dbfs)
+        if r.lat_deg is None or r.lon_deg is None:
+            continue
+        searched = tuple(int(a) for a in (r.body.get("searched_arfcns") or ()))
+        signal = (_num(r.freq_hz), _num(r.freq_sd_hz), _num(r.speed_m_s), _num(r.heading_deg))
+        out.append(VisitReading(r.lat_deg, r.lon_deg, p, time_s(r.time_utc), *signal, r.sensor, searched))
+    return out
+
+
+def _others(among: Iterable[Transmitter], target: Transmitter) -> list[Transmitter]:
+    """The transmitters of ``among`` other than ``target``."""
+    return [t for t in among if t is not target and t.key != target.key]
+
+
+def joint_inputs_of(among: Iterable[Transmitter], target: Transmitter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``locate_joint``'s (rows, reference rows, censored rows) of ``target`` (``visits.joint_inputs``):
+    its readings (power in dBm where every one has it, else dBFS, as :func:`power_readings`); the
+    carrier readings of the real cells in ``among`` (normal for every sensor, not ``target``) by
+    ``target``'s sensors, each cell's place in ``among`` as its id; and the visits of its sensors that
+    searched its ARFCN (another transmitter's observation from that visit lists it in
+    ``searched_arfcns``: the daemon's extension) and published no reading of it."""
+    use_dbm = _unit(target.readings)
+    own = visit_readings(target.readings, use_dbm)
+    cells = [
+        visit_readings(t.readings, False) if t is not target and t.key != target.key and t.verdict == "normal" else []
+        for t in among
+    ]
+    others = visit_readings([r for t in _others(among, target) for r in t.readings], use_dbm)
+    return joint_inputs(target.arfcn, own, cells, others)
+
+
 def joint_rows(readings: Sequence[Reading]) -> np.ndarray:
-    """The readings as ``locate_joint`` rows (``joint.SUSPECT_COLUMNS``): positioned readings with a
-    power (dBm where every one has it, else dBFS, as :func:`power_readings`); the carrier, its sd and
-    the velocity NaN where unknown; the sensor as the receiver run."""
-    rs = [r for r in readings if r.lat_deg is not None and r.lon_deg is not None]
-    use_dbm = bool(rs) and all(r.rssi_dbm is not None for r in rs)
-    runs = _runs(rs)
-    out = [
-        (r.lat_deg, r.lon_deg, float(p), time_s(r.time_utc), 1.0, _num(r.freq_hz), _num(r.freq_sd_hz),
-         _num(r.speed_m_s), _num(r.heading_deg), runs[r.sensor])
-        for r in rs
-        if (p := (r.rssi_dbm if use_dbm else r.rssi_dbfs)) is not None
-    ]  # fmt: skip
-    return np.array(out, dtype=np.float64).reshape(-1, len(SUSPECT_COLUMNS))
+    """The readings alone as ``locate_joint`` rows (:func:`joint_inputs_of`'s first, no other cell)."""
+    own = visit_readings(readings, _unit(readings))
+    return joint_inputs(readings[0].arfcn if readings else 0, own, [], own)[0]
 
 
 def joint_references(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
-    """The carrier readings of the real cells in ``among`` (normal for every sensor, not ``target``)
-    heard by ``target``'s sensors while they had a fix, as ``locate_joint`` reference rows (the
-    sensors numbered as :func:`joint_rows` numbers them; the cell's place in ``among`` as its id)."""
-    runs = _runs(r for r in target.readings if r.lat_deg is not None and r.lon_deg is not None)
-    out = []
-    for j, t in enumerate(among):
-        if t is target or t.key == target.key or t.verdict != "normal":
-            continue
-        out += [
-            (r.lat_deg, r.lon_deg, time_s(r.time_utc), r.freq_hz, _num(r.freq_sd_hz), _num(r.speed_m_s),
-             _num(r.heading_deg), runs[r.sensor], j)
-            for r in t.readings
-            if r.sensor in runs and r.lat_deg is not None and r.lon_deg is not None and r.freq_hz is not None
-        ]  # fmt: skip
-    return np.array(out, dtype=np.float64).reshape(-1, len(REFERENCE_COLUMNS) + 1)
+    """:func:`joint_inputs_of`'s reference rows."""
+    return joint_inputs_of(among, target)[1]
 
 
 def joint_missed(among: Iterable[Transmitter], target: Transmitter) -> np.ndarray:
-    """Censored readings of ``target`` (``joint.MISSED_COLUMNS``): visits of ``target``'s sensors that
-    searched its ARFCN (another transmitter's observation from that visit lists it in
-    ``searched_arfcns``: the daemon's extension) and published no reading of it, at that reading's
-    position and time; the sensitivity is the weakest power the sensor read anything at (in the unit
-    :func:`joint_rows` takes). Band-blind: an ARFCN number shared by two bands counts for both."""
-    own = [r for r in target.readings if r.lat_deg is not None and r.lon_deg is not None]
-    use_dbm = bool(own) and all(r.rssi_dbm is not None for r in own)
-    heard = {(r.sensor, r.time_utc) for r in target.readings}
-    sensors = {r.sensor for r in own}
-    others = [r for t in among if t is not target and t.key != target.key for r in t.readings if r.sensor in sensors]
-    floor: dict[str, float] = {}
-    for r in [*own, *others]:
-        p = r.rssi_dbm if use_dbm else r.rssi_dbfs
-        if p is not None:
-            floor[r.sensor] = min(floor.get(r.sensor, float(p)), float(p))
-    out: dict[tuple[str, str], tuple[float, float, float, float]] = {}
-    for r in others:
-        visit = (r.sensor, r.time_utc)
-        if (
-            visit in heard
-            or visit in out
-            or r.lat_deg is None
-            or r.lon_deg is None
-            or r.sensor not in floor
-            or target.arfcn not in (r.body.get("searched_arfcns") or ())
-        ):
-            continue
-        out[visit] = (r.lat_deg, r.lon_deg, time_s(r.time_utc), floor[r.sensor])
-    return np.array(list(out.values()), dtype=np.float64).reshape(-1, len(MISSED_COLUMNS))
+    """:func:`joint_inputs_of`'s censored rows."""
+    return joint_inputs_of(among, target)[2]
 
 
 def reference_readings(among: Iterable[Transmitter], target: Transmitter | None = None) -> list[list[PowerReading]]:

@@ -403,14 +403,16 @@ def spread_m(readings: list[tuple[float, float, float, float]]) -> float:
 def located(
     cells: list[CellObservation],
     objects: list[dict[str, Any]],
-    spans: list[tuple[float, float, float, float]] = (),  # type: ignore[assignment]
+    spans: list[tuple[float, float, float, float]],
 ) -> list[dict[str, Any]]:
     """CONTRACT.md's location objects: suspicious and fake cells heard from at least three distinct
-    positions (``geo/locate.py`` refuses otherwise, and then there is no object), with the
-    receiver-side shadowing the normal cells heard alongside reveal taken off (``geo/reference.py``).
-    A moving receiver's carriers make it power and Doppler together (``sensor/locate/joint.py``),
-    with the receiver's drift from the normal cells and, given the recordings' ``spans``
-    (:func:`tunings`), the censored readings: where a tuning covered the suspect and it was not heard."""
+    positions (``sensor/locate/fit.py`` refuses otherwise, and then there is no object), with the
+    receiver-side shadowing the normal cells heard alongside reveal taken off (``sensor/locate/reference.py``).
+    Each recording of ``spans`` (:func:`tunings`) is one visit: every cell's reading on it is formed
+    as the live daemon forms its observation (:func:`locate_visits`), so a drive replayed is located
+    as the collector locates it live. A moving receiver's carriers make it power and Doppler together
+    (``sensor/locate/joint.py``), with the receiver's drift from the normal cells and the censored
+    readings: where a recording covered the suspect and it was not heard."""
     from sensor.locate.model import LocateConfig
 
     # A cell heard from one place (a parked car, a recording's fixed position) is refused by the fit
@@ -425,22 +427,59 @@ def located(
     ]
     if not suspects:
         return []
-    from sensor.locate.carriers import missed_rows, reference_rows, suspect_rows, track_velocity
     from sensor.locate.estimate import Estimate, location_object
-    from sensor.locate.joint import has_bearing_information, locate_joint
-    from sensor.locate.reference import locate_among
 
-    normal = [c for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal"]
-    real = [c.readings for c in normal if c.readings]
-    track = track_velocity(cells)  # for positions without the GPS's speed and course
     out = []
     for c, o in suspects:
-        rows = suspect_rows(c, track)  # a moving receiver's carriers: power and Doppler together
-        est = (
-            locate_joint(rows, reference_rows(normal, track), missed_rows(c, cells, spans))
-            if has_bearing_information(rows)
-            else locate_among(c.readings, real)
-        )
+        est = locate_visits(c, cells, objects, visits_of(cells, spans))
         if isinstance(est, Estimate):
             out.append(location_object(o, est))
     return out
+
+
+def visits_of(
+    cells: list[CellObservation], spans: list[tuple[float, float, float, float]]
+) -> list[tuple[float, float, tuple[int, ...]]]:
+    """The recordings' ``spans`` (:func:`tunings`) as visits ``(t0_s, t1_s, searched ARFCNs)``: the
+    ARFCNs of the ``cells`` whose carrier lies in the band the tuning decodes (``BAND_SHARE``)."""
+    from sensor.locate.visits import BAND_SHARE
+
+    out = []
+    for f_hz, rate, t0, t1 in spans:
+        band = {c.arfcn for c in cells if c.downlink_hz and abs(c.downlink_hz - f_hz) <= BAND_SHARE * rate / 2}
+        out.append((t0, t1, tuple(sorted(band))))
+    return out
+
+
+def locate_visits(
+    cell: CellObservation,
+    cells: list[CellObservation],
+    objects: list[dict[str, Any]],
+    visits: list[tuple[float, float, tuple[int, ...]]],
+    receiver: str = "",
+) -> Any:
+    """Where ``cell`` is from one receiver's ``cells`` (their verdicts in ``objects``) read over
+    ``visits`` ``(t0_s, t1_s, searched ARFCNs)``: each cell's reading per visit
+    (``sensor/locate/visits.py``, what the live daemon publishes), then the fit the collector makes of
+    them (power + Doppler while moving, else power alone with the real cells' shadowing taken off)."""
+    from sensor.locate.joint import has_bearing_information, locate_joint
+    from sensor.locate.reference import locate_among
+    from sensor.locate.visits import joint_inputs, power_readings, utc_offset_s, visit_reading
+
+    offsets = [utc_offset_s(cells, t0, t1) for t0, t1, _ in visits]
+
+    def read(c: CellObservation) -> list[Any]:
+        out = []
+        for (t0, t1, searched), off in zip(visits, offsets, strict=True):
+            vr = visit_reading(c, t0, t1, offset_s=off, receiver=receiver, searched=searched)
+            if vr is not None:
+                out.append(vr)
+        return out
+
+    own = read(cell)
+    normal = [read(c) for c, o in zip(cells, objects, strict=True) if o["verdict"] == "normal" and c is not cell]
+    others = [r for c in cells if c is not cell for r in read(c)]
+    rows, refs, missed = joint_inputs(cell.arfcn, own, normal, others)
+    if has_bearing_information(rows):
+        return locate_joint(rows, refs, missed)
+    return locate_among(power_readings(own), [power_readings(rs) for rs in normal if rs])
