@@ -195,12 +195,14 @@ class SessionTracker:
         if block.channel != "CCCH":
             return
         self._count_ccch(block.fn)
-        message = self._ccch_decoded.get(block.octets)
+        key = block.octets if type(block.octets) is bytes else None  # anything else: decode_l3 judges it
+        message = self._ccch_decoded.get(key)
         if message is None:
             message = decode_l3(block.octets, pseudo_length=True)
-            if len(self._ccch_decoded) >= CCCH_DECODED_KEEP:
-                self._ccch_decoded.clear()
-            self._ccch_decoded[bytes(block.octets)] = message
+            if key is not None:
+                if len(self._ccch_decoded) >= CCCH_DECODED_KEEP:
+                    self._ccch_decoded.clear()
+                self._ccch_decoded[key] = message
         if isinstance(message, ImmediateAssignment) and not message.assigns_tbf:
             self._assign(message.channel_description, message.request_reference, block)
         elif isinstance(message, ImmediateAssignmentExtended):
