@@ -26,7 +26,9 @@ truth, no other cell reported, and the blocks decoded against gr-gsm's count. Un
 extensions and numba's cache) are removed once before the repeats and the first-ever replay of the
 rtlsdr file is timed on its own (the twins built and stored).
 
-Prints one JSON object per measurement and a table at the end.
+Prints one JSON object per measurement, a table of the figures and then the issue's acceptance
+table (each criterion's target, what was measured by wall and by CPU time, met or not; the band-edge
+test run by pytest unless ``--no-edge-test``).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -236,6 +239,77 @@ def theirs(rec: Recording, tmp: Path) -> tuple[float, float, int]:
     return wall, cpu, blocks
 
 
+def edge_tests() -> dict:
+    """The issue's edge-of-band acceptance test (``tests/receiver/test_band_edges.py``): cells at the
+    recorded band's edges at 2.4, 10 and 20 Msps, found and decoded. Passed and failed counts."""
+    p = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/receiver/test_band_edges.py"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
+    )
+    tail = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else p.stderr[-200:]
+    counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|error)", tail)}
+    return {
+        "passed": counts.get("passed", 0),
+        "failed": counts.get("failed", 0) + counts.get("error", 0),
+        "ok": p.returncode == 0,
+    }
+
+
+def _met(ok: bool | None) -> str:
+    return "-" if ok is None else ("yes" if ok else "**no**")
+
+
+def acceptance(rows: list[dict], edges: dict | None) -> list[str]:
+    """The issue's acceptance criteria, each with its target, what this run measured and whether it
+    is met: by wall time (what a user waits) and by CPU time (the same on a core of its own)."""
+    by = {r["case"]: r for r in rows}
+    out = []
+    h = next((r for r in rows if "seconds" not in r), None)
+    if h is not None:
+        out.append(
+            f"| `fbs-sensor --help` ÷ `python -c 'import numpy, click'` | ≤ 2 × | {h['ratio']:.2f} × "
+            f"| {_met(h['ratio'] <= 2)} |"
+        )
+    if (r := by.get("single")) is not None:
+        ok_si3 = r["si3_right"] == r["cells"] and not r["extra_cells"]
+        out.append(
+            f"| single channel: SI3 right | all | {r['si3_right']}/{r['cells']} (+{r['extra_cells']}) "
+            f"| {_met(ok_si3)} |"
+        )
+        if r["speedup"] is not None:
+            cpu_speedup = r["grgsm_cpu_s"] / r["ours_cpu_s"]
+            out.append(
+                f"| single channel ({r['seconds']:g} s): grgsm_decode ÷ ours | ≥ 3 × | {r['speedup']:.2f} ×; "
+                f"{cpu_speedup:.2f} × | {_met(r['speedup'] >= 3)} / {_met(cpu_speedup >= 3)} |"
+            )
+        out.append(
+            f"| single channel ({r['seconds']:g} s): whole process | ≤ 1.0 s | {r['ours_s']:.2f} s; "
+            f"{r['ours_cpu_s']:.2f} s "
+            f"| {_met(r['ours_s'] <= 1.0)} / {_met(r['ours_cpu_s'] <= 1.0)} |"
+        )
+    for name, target in (("rtlsdr", 10.0), ("hackrf", 1.5)):
+        if (r := by.get(name)) is None:
+            continue
+        ok_si3 = r["si3_right"] == r["cells"] and not r["extra_cells"]
+        label = f"{r['seconds']:g} s {r['rate_hz'] / 1e6:.4g} Msps {r['datatype']}, {r['cells']} cells"
+        out.append(
+            f"| {label}: SI3 right | all | {r['si3_right']}/{r['cells']} (+{r['extra_cells']}) | {_met(ok_si3)} |"
+        )
+        out.append(
+            f"| {label}: × real time | ≥ {target:g} × (≤ {r['seconds'] / target:.2f} s) | {r['x_realtime']:.2f} ×; "
+            f"{r['x_realtime_cpu']:.2f} × | {_met(r['x_realtime'] >= target)} / {_met(r['x_realtime_cpu'] >= target)} |"
+        )
+    if edges is not None:
+        out.append(
+            f"| edge-of-band test (`tests/receiver/test_band_edges.py`) | passes | {edges['passed']} passed, "
+            f"{edges['failed']} failed | {_met(edges['ok'])} |"
+        )
+    return out
+
+
 def _compiled_cache_files() -> list[Path]:
     """numba's on-disk cache and the ahead-of-time twins' extensions of this checkout."""
     return [
@@ -257,6 +331,7 @@ def main() -> None:
         "--reference", type=Path, help="Another checkout (e.g. the commit before a change) replayed alternately."
     )
     ap.add_argument("--no-first-run", dest="first_run", action="store_false")
+    ap.add_argument("--no-edge-test", dest="edge_test", action="store_false", help="Skip the band-edge tests.")
     a = ap.parse_args()
     if a.repeat < 1:
         ap.error("--repeat must be at least 1")
@@ -268,7 +343,8 @@ def main() -> None:
     names = a.cases.split(",")
     recs = {n: Recording(n, a.work, a.hackrf_seconds if n == "hackrf" else CASES[n][2]) for n in names}
     use_grgsm = grgsm.available() and not a.no_grgsm
-    print(json.dumps({"load_average": os.getloadavg(), "cpus": os.cpu_count(), "repeat": a.repeat}), flush=True)
+    start_load = os.getloadavg()
+    print(json.dumps({"load_average": start_load, "cpus": os.cpu_count(), "repeat": a.repeat}), flush=True)
 
     if a.first_run and "rtlsdr" in recs:
         for p in _compiled_cache_files():
@@ -334,7 +410,8 @@ def main() -> None:
         rows.append({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()})
         print(json.dumps(rows[-1]), flush=True)
 
-    print(json.dumps({"load_average_end": os.getloadavg()}))
+    edges = edge_tests() if a.edge_test else None
+    print(json.dumps({"load_average_end": os.getloadavg(), "edge_tests": edges}))
     print()
     print(
         "| case | ours wall (median) | CPU | × real time (wall / CPU) | gr-gsm wall | CPU | gr-gsm ÷ ours "
@@ -361,6 +438,13 @@ def main() -> None:
                 f"(this one ÷ it: {r['ours_s'] / ref['wall_s']:.2f} wall, {r['ours_cpu_s'] / ref['cpu_s']:.2f} CPU), "
                 f"SI3 right {ref['si3_right']}, blocks {ref['blocks']}"
             )
+    print()
+    print(f"Acceptance (issue 24), load average {start_load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end:")
+    print()
+    print("| criterion | target | measured (wall; CPU) | met (wall / CPU) |")
+    print("|---|---|---|---|")
+    for line in acceptance(rows, edges):
+        print(line)
 
 
 if __name__ == "__main__":

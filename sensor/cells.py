@@ -305,6 +305,11 @@ class CellTracker:
 
     def _add_si(self, cell: CellObservation, b: L2Block, frame: bytes, *, sacch: bool = False) -> None:
         """One SI message: ``frame`` is the BCCH block, or the SACCH block's frame after its L1 header."""
+        kind = sacch_si_type_of(frame) if sacch else si_type_of(frame)
+        if kind is not None and cell.si_octets.get(kind.value) == frame:
+            # The same octets as the message kept: parsing is a pure function of them, so nothing
+            # would change (a cell repeats its SI all the time: 60 cells, 10 s: 2,547 parses, 0.8 s)
+            return
         try:
             msg = parse_sacch_si(frame) if sacch else parse_si(frame, strict=False)
         except DecodeError as exc:

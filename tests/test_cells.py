@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from sensor import cells
 from sensor.cells import CellTracker, cell_object
 from sensor.gsm import multiframe
 from sensor.l3.cell import CellParams, build_all
@@ -57,6 +58,28 @@ def test_parameter_change_is_noticed_and_garbage_is_counted():
     )
     assert cell_object(cell)["lac"] == 11 and cell.parse_errors == 1 and cell.blocks_failed == 1
     assert cell_object(cell)["neighbours"] is None  # no SI2 seen yet
+
+
+def test_an_si_repeated_is_parsed_once_and_a_change_after_it_still_noticed(monkeypatch):
+    tracker = CellTracker()
+    a = build_all(CellParams(mcc="460", mnc="00", lac=10, cell_id=1, arfcn=62, t3212_min=60))
+    b = build_all(CellParams(mcc="460", mnc="00", lac=11, cell_id=1, arfcn=62, t3212_min=6))
+    si3, si3b = (next(v for k, v in m.items() if k.value == "3") for m in (a, b))
+    parsed = []
+    real = cells.parse_si
+    monkeypatch.setattr(cells, "parse_si", lambda frame, **kw: parsed.append(frame) or real(frame, **kw))
+    for t in range(5):
+        tracker.add_block(_block(si3, arfcn=62, bsic=5, t_s=float(t)))
+    cell = tracker.cells[(62, 5)]
+    kept = cell.si["3"]
+    assert parsed == [si3] and cell_object(cell)["lac"] == 10 and cell.changes == []
+    garbage = bytes.fromhex("5506ff") + b"\x00" * 20  # not a parseable SI: counted each time it comes
+    tracker.add_block(_block(garbage, arfcn=62, bsic=5))
+    tracker.add_block(_block(garbage, arfcn=62, bsic=5))
+    tracker.add_block(_block(si3b, arfcn=62, bsic=5, t_s=9.0))
+    tracker.add_block(_block(si3, arfcn=62, bsic=5, t_s=10.0))  # and back: a change again
+    assert cell.parse_errors == 2 and [c.t_s for c in cell.changes] == [9.0, 10.0]
+    assert cell_object(cell)["lac"] == 10 and cell.si["3"] == kept and len(parsed) == 5
 
 
 def test_the_real_vodafone_cell_is_judged_normal_by_every_rule():

@@ -362,14 +362,17 @@ class Replayer:
     ) -> None:
         for e in fcch:
             position = gps.position_at(e.time_utc_s) if gps is not None else fixed
-            self.tracker.add_fcch(dataclasses.replace(e, t_s=drive_t0 + e.t_s), position)
+            self.tracker.add_fcch(
+                dataclasses.replace(e, t_s=drive_t0 + e.t_s) if drive_t0 or e.t_s == 0.0 else e, position
+            )
 
     def _emit(self, b: L2Block, gps: PositionSource | None, fixed: dict[str, Any] | None, drive_t0: float) -> None:
         self.stats.blocks += 1
         if self.on_block:
             self.on_block(b)
         position = gps.position_at(b.time_utc_s) if gps is not None else fixed
-        b = dataclasses.replace(b, t_s=None if b.t_s is None else drive_t0 + b.t_s)
+        if drive_t0 or b.t_s == 0.0:  # 0.0 + t is t (but for -0.0): the drive's first recording keeps its blocks
+            b = dataclasses.replace(b, t_s=None if b.t_s is None else drive_t0 + b.t_s)
         self.tracker.add_block(b, position)
         if self.sessions is not None:
             self.sessions.add(b)

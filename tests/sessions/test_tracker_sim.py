@@ -218,3 +218,24 @@ def test_a_lost_first_segment_never_makes_a_tail_into_an_sms():
     texts = {m["text"] for m in truth["sms"]}
     for m in sms:
         assert m["of"] is not None and len(m["parts"] or []) < m["of"] and m["text"] not in texts
+
+
+def test_a_carriers_repeated_ccch_blocks_are_decoded_once_and_judged_alike(monkeypatch):
+    from sensor.sessions import tracker as tracker_module
+
+    blocks = l2_blocks("fake-street-sdcch8", "FAKE-street")
+    spec = cell_of(scene("fake-street-sdcch8")[0], "FAKE-street")
+    want = run(blocks, arfcn=spec.arfcn, bsic=spec.bsic)
+    decoded = []
+    real = tracker_module.decode_l3
+    monkeypatch.setattr(tracker_module, "decode_l3", lambda o, **kw: decoded.append(bytes(o)) or real(o, **kw))
+    ccch = {b.octets for b in blocks if b.channel == "CCCH" and b.crc_ok}
+    tracker = want[3]  # the recording again, on the same carrier's tracker: its CCCH blocks are known
+    for block in blocks:
+        tracker.add(block)
+    assert ccch and not [o for o in decoded if o in ccch]
+    assert tracker.assignments == 2 * want[2]["assignments"] and tracker.ccch_ok == 2 * len(ccch)
+    # octets that are not bytes (no key for the map) are decoded each time, with the same result
+    as_bytearray = [dataclasses.replace(b, octets=bytearray(b.octets)) if b.channel == "CCCH" else b for b in blocks]
+    assert run(as_bytearray, arfcn=spec.arfcn, bsic=spec.bsic)[:3] == want[:3]
+    assert sorted(o for o in decoded if o in ccch) == sorted(ccch)

@@ -66,3 +66,16 @@ def test_quantisation_error_is_bounded(values):
         back = to_complex64(from_complex64(x, name), name)
         err = np.abs((back - x).view(np.float32)).max()
         assert err <= lsb / 2 + 1e-6
+
+
+@pytest.mark.parametrize("name", ["cu8", "ci8"])
+def test_every_8_bit_pair_exactly_its_value(name):
+    # every (I, Q) byte pair, compared bit for bit with the value worked out in float64 (exact here:
+    # the offset is a half and the scale a power of two, so float32 holds each value exactly)
+    dt = parse_datatype(name)
+    raw = np.arange(65536, dtype=np.uint16).view(np.uint8)
+    comp = raw.view(dt.component_dtype).astype(np.float64)
+    want = ((comp - dt.offset) / dt.full_scale).astype(np.float32).view(np.complex64)
+    got = to_complex64(raw, name)
+    assert got.dtype == np.complex64 and got.flags.c_contiguous
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64))
