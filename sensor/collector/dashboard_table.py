@@ -13,7 +13,11 @@ into its completion (``transmitters.merge_summaries``). Each row carries what th
 to phones (``Store.activity``: sessions, phones reached, SMS pushed; the latest SMS of the suspects,
 links defanged), read again only when sessions or SMS were stored since; activity published before
 the sensor knew the cell's identity counts under the one transmitter of that ARFCN and BSIC whose
-known fields it matches.
+known fields it matches. With it, the transmitter's campaigns (``Store.campaigns``: every stored SMS
+grouped once, each campaign under the transmitters that pushed it) and its evidence
+(``Store.evidence``: SMS, phones and serious SMS as intervals against the 5,000 threshold), both
+computed once per change of the stored sessions and SMS (not per poll, not per transmitter); the
+CCCH losses the evidence counts from the readings are those of that time.
 """
 
 from __future__ import annotations
@@ -24,9 +28,16 @@ from typing import Any
 
 from sensor.collector.alongside import LiveSuspects
 from sensor.collector.campaigns import owner_key
-from sensor.collector.dashboard_views import HOUR_S, activity_view, transmitter_view, utc_seconds
+from sensor.collector.dashboard_views import (
+    HOUR_S,
+    activity_view,
+    campaign_view,
+    evidence_view,
+    transmitter_view,
+    utc_seconds,
+)
 from sensor.collector.live import LiveSummaries, StoredSince
-from sensor.collector.rows import CarrierActivity, StoredSms, TransmitterKey
+from sensor.collector.rows import IDENTITY_COLUMNS, CarrierActivity, StoredSms, TransmitterKey
 from sensor.collector.store import Store, StoreError
 from sensor.collector.transmitters import Transmitter, gravest, merge_summaries, table_order
 from sensor.locate.estimate import Estimate, Refusal
@@ -54,6 +65,9 @@ class TransmitterTable:
         # (session, sms counts), figures in all, figures in the hour up to the newest activity, its end
         self._activity: tuple[tuple[int, int], list[CarrierActivity], list[CarrierActivity], str | None] | None = None
         self._sms: dict[tuple[int, int | None], tuple[tuple[int, int], list[StoredSms]]] = {}
+        # (session, sms counts), every campaign (its stations' keys and SMS, its view), every evidence record
+        self._intel: tuple[tuple[int, int], list[tuple[list[tuple[TransmitterKey, int]], dict[str, Any]]],
+                           list[dict[str, Any]]] | None = None  # fmt: skip
         self._start_live()
 
     def _start_live(self) -> None:
@@ -92,21 +106,19 @@ class TransmitterTable:
                 raise
             merged = merge_summaries(summaries)
             activity, last_hour, hour_end = self._activity_of([s.key for s in merged])
+            campaigns, evidence = self._intel_of([s.key for s in merged])
             out = []
             for s in sorted(merged, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
                 act = activity.get(s.key)
                 hour = None if act is None or hour_end is None else (hour_end, last_hour.get(s.key, 0))
                 latest = self._latest_sms(s.arfcn, s.bsic) if act is not None and act.sms and got is not None else []
+                did = activity_view(act, latest, hour, campaigns.get(s.key), evidence_view(evidence.get(s.key, [])))
                 if got is None or not got.transmitter.readings:
-                    located = None  # not located
-                    out.append(transmitter_view(s, s.latest_reasons, located, activity_view(act, latest, hour)))
+                    out.append(transmitter_view(s, s.latest_reasons, None, did))  # not located
                 else:
-                    heard = sum(
-                        len(o.readings) for o in got.among
-                    )  # what the real cells alongside add changes the fit too
-                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard),
-                                                activity_view(act, latest, hour)))  # fmt: skip
+                    heard = sum(len(o.readings) for o in got.among)  # the real cells alongside change the fit too
+                    out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard), did))
             self._table = (count, {"transmitters": out})
             return self._table[1]
 
@@ -128,6 +140,43 @@ class TransmitterTable:
             self._activity = (counts, figures, recent, None if newest is None else utc_iso(newest))
         _, figures, recent, end = self._activity
         return self._by_owner(figures, keys), {k: a.phones for k, a in self._by_owner(recent, keys).items()}, end
+
+    def _intel_of(
+        self, keys: list[TransmitterKey]
+    ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, list[dict[str, Any]]]]:
+        """Per transmitter, its campaigns (``campaign_view``s with the SMS of each it pushed) and its
+        ``Store.evidence`` records, each under its owner among ``keys`` (:func:`owner_key`); the store
+        read again only when sessions or SMS were stored since."""
+        counts = self._phone_counts()
+        if self._intel is None or self._intel[0] != counts:
+            every = self.store.campaigns() if any(counts) else []
+            # each campaign's view (its template defanged) made once: (the stations' keys and SMS, view)
+            views = [([(tuple(st[k] for k in IDENTITY_COLUMNS), int(st["sms"])) for st in c.stations],
+                      campaign_view(c, 0)) for c in every]  # fmt: skip
+            self._intel = (counts, views, self.store.evidence() if any(counts) else [])
+        _, views, every_evidence = self._intel
+        owners: dict[TransmitterKey, TransmitterKey | None] = {}
+
+        def owner_of(key: TransmitterKey) -> TransmitterKey | None:  # one search of ``keys`` per station
+            if key not in owners:
+                owners[key] = owner_key(key, keys)
+            return owners[key]
+
+        campaigns: dict[TransmitterKey, list[dict[str, Any]]] = {}
+        for stations, view in views:
+            pushed: dict[TransmitterKey, int] = {}
+            for key, n in stations:
+                owner = owner_of(key)
+                if owner is not None:
+                    pushed[owner] = pushed.get(owner, 0) + n
+            for owner, n in pushed.items():
+                campaigns.setdefault(owner, []).append({**view, "sms": n})
+        evidence: dict[TransmitterKey, list[dict[str, Any]]] = {}
+        for e in every_evidence:
+            owner = owner_of(tuple(e["station"][k] for k in IDENTITY_COLUMNS))
+            if owner is not None:
+                evidence.setdefault(owner, []).append(e)
+        return campaigns, evidence
 
     @staticmethod
     def _by_owner(figures: list[CarrierActivity], keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:

@@ -8,15 +8,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sensor.collector.campaigns import CampaignRecord
 from sensor.collector.rows import CarrierActivity, Reading, StoredSms, TransmitterSummary
 from sensor.collector.transmitters import gravest
 from sensor.intel.defang import defang
-from sensor.intel.evidence import SERIOUS_SMS  # 法释〔2017〕11号 Art. 2(6): 情节严重 from 5,000
+from sensor.intel.evidence import SERIOUS_SMS, threshold_status  # 法释〔2017〕11号 Art. 2(6): 情节严重 from 5,000
 from sensor.intel.extract import extract
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.guidance import look_object
 
 HOUR_S = 3600.0
+TOP_CAMPAIGNS = 3  # campaigns shown per transmitter (most SMS first), the rest counted as "+N more"
 
 
 def _finite(x: Any) -> Any:
@@ -110,21 +112,57 @@ def phones_per_hour(a: CarrierActivity) -> float | None:
     return round(a.phones / max(1.0, (last - first) / HOUR_S), 1)
 
 
+def campaign_view(c: CampaignRecord, sms: int) -> dict[str, Any]:
+    """A campaign as a transmitter's card shows it: its template as sent (placeholders ``{link}``...,
+    links it still holds defanged; the page inserts it as text), the SMS of it this transmitter
+    pushed, and the campaign's own SMS, phones, first and last time and number of sensors."""
+    return {
+        "id": c.id, "template": defanged_text(c.template), "sms": sms, "sms_all": c.sms, "phones": c.phones,
+        "first_utc": c.first_utc, "last_utc": c.last_utc, "sensors": len(c.sensors),
+    }  # fmt: skip
+
+
+def evidence_view(records: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The SMS, phones and the serious SMS (the five legal categories) as ``[seen, at most]`` intervals
+    and the threshold's status, from the ``Store.evidence`` records of one transmitter (several when
+    records of a partial identity were grouped apart: their intervals add); None without any."""
+    if not records:
+        return None
+
+    def total(path: tuple[str, str]) -> list[int]:
+        return [sum(int(r[path[0]][path[1]][i]) for r in records) for i in (0, 1)]
+
+    serious = total(("serious", "interval"))
+    return {
+        "sms": total(("sms", "interval")), "phones": total(("phones", "interval")), "serious": serious,
+        "threshold": SERIOUS_SMS, "status": threshold_status(serious[0], serious[1]),
+    }  # fmt: skip
+
+
 def activity_view(
-    a: CarrierActivity | None, latest_sms: list[StoredSms], last_hour: tuple[str, int] | None = None
+    a: CarrierActivity | None,
+    latest_sms: list[StoredSms],
+    last_hour: tuple[str, int] | None = None,
+    campaigns: list[dict[str, Any]] | None = None,
+    evidence: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """What a transmitter did to phones: sessions, phones reached (in all, per hour of its activity,
     and in the hour up to ``last_hour``'s time: the newest activity stored, so that a database
     replayed later reads the same), SMS pushed (and that count against the 5,000 messages that make a
-    case serious), the latest SMS; None when nothing was seen."""
+    case serious), the latest SMS, its campaigns (``campaign_view``s, the ``TOP_CAMPAIGNS`` with most
+    SMS first, how many more) and the evidence intervals (``evidence_view``); None when nothing was
+    seen."""
     if a is None:
         return None
+    ranked = sorted(campaigns or [], key=lambda c: (-c["sms"], c["first_utc"], c["id"]))
     return {
         "sessions": a.sessions, "phones": a.phones, "phones_per_hour": phones_per_hour(a),
         "phones_last_hour": None if last_hour is None else last_hour[1],
         "last_hour_end_utc": None if last_hour is None else last_hour[0],
         "sms": a.sms, "sms_serious": SERIOUS_SMS, "first_utc": a.first_utc, "last_utc": a.last_utc,
         "latest_sms": [sms_view(m) for m in latest_sms],
+        "campaigns": ranked[:TOP_CAMPAIGNS], "campaigns_more": max(0, len(ranked) - TOP_CAMPAIGNS),
+        "evidence": evidence,
     }  # fmt: skip
 
 

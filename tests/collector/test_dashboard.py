@@ -436,8 +436,9 @@ def test_hostile_sms_and_reason_text_is_shown_literally_and_runs_nothing(tmp_pat
         )
         assert HOSTILE_SENDER in senders
         card = _cards(chromium)[0]["text"]
-        assert "<script>window.__pwned=3</script>it lures" in card and "4 of 5,000 messages" in card
-        assert "phones reached 3" in card
+        assert "<script>window.__pwned=3</script>it lures" in card
+        assert "SMS 4 (serious: 0 of 5,000, not reached; 情节严重 threshold)" in card  # the evidence interval
+        assert "phones reached 4" in card  # 3 sessions' phones and the phone of the SMS heard before SI3
         assert chromium.evaluate("typeof window.__pwned") == "undefined"
         assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
         chromium.evaluate("1")
@@ -460,4 +461,86 @@ def test_a_fake_heard_before_its_si3_keeps_its_card_once_its_identity_is_decoded
         assert len(cards) == 1 and "6 readings" in cards[0]["text"]
         said = chromium.evaluate("document.querySelectorAll('#announce .announcement').length")
         assert said == 1  # announced when it appeared, not again when its identity was decoded
+        assert chromium.problems() == []
+
+
+CAMPAIGN_TEXTS = [  # (text, SMS of it): five campaigns on the fake, the hostile one with its link kept
+    ('<img src=x onerror="window.__pwned=5"> 登录 http://evil.example/login 核实 ]]> & [bold]', 4),
+    ("【中国移动】积分兑换即将清零，请回复", 3),
+    ("您的包裹地址有误，请联系客服处理", 2),
+    ("恭喜您获得年终抽奖资格，请尽快领取", 1),
+    ("贵宾您好，本店新到一批商品欢迎选购", 1),
+]
+
+
+def _campaign_store(path: Path) -> SqliteStore:
+    """The located fake with five campaigns; the first one's SMS carry ``findings`` of nothing (as a
+    sensor that found no link in them publishes them), so its template keeps the link as sent."""
+    s = SqliteStore(path)
+    envs = [make_envelope("observation", fake_observation(i), sensor="car1", seq=i) for i in range(24)]
+    envs.append(make_envelope("detection", detection(0), sensor="car1", seq=50))
+    ident = {k: FAKE[k] for k in ("mcc", "mnc", "lac", "cell_id")}
+    i = 0
+    for n, (text, count) in enumerate(CAMPAIGN_TEXTS):
+        for _ in range(count):
+            extra = {"findings": []} if n == 0 else {}
+            envs.append(make_envelope("session", session_body(i, **ident), sensor="car1", seq=100 + i))
+            envs.append(make_envelope("sms", sms_body(i, **ident, text=text, category="phishing", **extra),
+                                      sensor="car2" if n == 0 and i else "car1", seq=200 + i))  # fmt: skip
+            i += 1
+    s.save_many(envs)
+    return s
+
+
+def test_a_card_carries_its_top_campaigns_literally_links_defanged_and_the_evidence_interval(tmp_path):
+    with _campaign_store(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0) as d:
+        fake = get_json(d.url + "api/transmitters")["transmitters"][0]
+        raw = get_json(d.url + "api/campaigns")["campaigns"]
+    a = fake["activity"]
+    assert len(raw) == 5 and a["campaigns_more"] == 2  # the top three shown, two counted
+    shown = a["campaigns"]
+    assert [c["sms"] for c in shown] == [4, 3, 2] and [c["sms_all"] for c in shown] == [4, 3, 2]
+    hostile = shown[0]
+    assert hostile["template"] == (
+        '<img src=x onerror="window.__pwned={number}"> 登录 hxxp://evil[.]example/login 核实 ]]> & [bold]'
+    )  # kept as sent (no escaping, nothing cut), the link that survived in the template defanged
+    assert "http://evil.example" in next(c["template"] for c in raw if "evil" in c["template"])  # the raw API's
+    assert (hostile["sensors"], hostile["phones"]) == (2, 4)
+    assert (hostile["first_utc"], hostile["last_utc"]) == ("2026-12-07T10:00:00.500000Z", "2026-12-07T10:00:03.500000Z")
+    assert shown[1]["template"] == "【中国移动】积分兑换即将清零，请回复"
+    ev = a["evidence"]  # every session complete and decoded: seen is all there was
+    assert ev == {"sms": [11, 11], "phones": [11, 11], "serious": [11, 11], "threshold": 5000, "status": "not reached"}
+
+
+def test_evidence_of_a_transmitter_grouped_apart_adds_and_is_judged_against_the_threshold():
+    from sensor.collector.dashboard_views import evidence_view
+
+    def record(sms: tuple[int, int], serious: tuple[int, int]) -> dict[str, Any]:
+        return {"sms": {"interval": list(sms)}, "phones": {"interval": [1, 2]}, "serious": {"interval": list(serious)}}
+
+    assert evidence_view([]) is None
+    got = evidence_view([record((3000, 3100), (2900, 3000)), record((2000, 2400), (2000, 2300))])
+    assert got == {"sms": [5000, 5500], "phones": [2, 4], "serious": [4900, 5300], "threshold": 5000,
+                   "status": "may be reached"}  # fmt: skip
+
+
+def test_campaigns_on_the_page_are_text_defanged_and_the_rest_counted(tmp_path, chromium):
+    with _campaign_store(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0) as d:
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.querySelector('#alerts .campaigns .template') !== null", 20)
+        templates = chromium.evaluate(
+            "Array.from(document.querySelectorAll('#alerts .campaigns .template')).map(e => e.textContent)"
+        )
+        assert templates[0] == (
+            '<img src=x onerror="window.__pwned={number}"> 登录 hxxp://evil[.]example/login 核实 ]]> & [bold]'
+        )
+        assert templates[1:] == ["【中国移动】积分兑换即将清零，请回复", "您的包裹地址有误，请联系客服处理"]
+        card = _cards(chromium)[0]["text"]
+        assert "+2 more" in card and "4 SMS, first 2026-12-07 10:00:00" in card and "2 sensors" in card
+        assert "SMS 11 (serious: 11 of 5,000, not reached" in card
+        assert chromium.evaluate("typeof window.__pwned") == "undefined"
+        assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
+        chromium.evaluate("1")
         assert chromium.problems() == []

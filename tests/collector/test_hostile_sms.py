@@ -153,6 +153,29 @@ def test_the_dashboard_shows_it_literally_and_runs_nothing(hostile, texts, chrom
         assert chromium.problems() == []
 
 
+def test_the_dashboard_shows_its_campaigns_templates_literally_and_runs_nothing(hostile, chromium):
+    with SqliteStore(hostile[0]) as store, Dashboard(store, "127.0.0.1", 0) as d:
+        expected = [defanged_text(c.template) for c in sorted(store.campaigns(), key=lambda c: -c.sms)]
+        for domain in ("Runtime", "Log", "Page"):
+            chromium.call(f"{domain}.enable")
+        chromium.call("Page.navigate", url=d.url)
+        chromium.wait_for("document.querySelector('#alerts .campaigns .template') !== null", 20)
+        shown = chromium.evaluate(
+            "Array.from(document.querySelectorAll('#alerts .campaigns .template')).map(e => e.textContent)"
+        )
+        # the over-the-air text's campaign (7 SMS) and the two long messages' (2): templates as the
+        # collector grouped them, placeholders for the link and numbers, nothing escaped or cut
+        assert shown == expected and len(shown) == 2
+        assert _is_template_of(shown[0], {HOSTILE_TEXT}) and '<img src=x onerror="window.__pwned=' in shown[0]
+        assert all("http://" not in t for t in shown)
+        card = chromium.evaluate("document.querySelector('#alerts li.alert').textContent")
+        assert "SMS 9–10 (serious: 3–4 of 5,000, not reached" in card  # the evidence interval, not a bare count
+        assert chromium.evaluate("typeof window.__pwned") == "undefined"
+        assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
+        chromium.evaluate("1")
+        assert chromium.problems() == []
+
+
 def _export(db: Path, fmt: str, out: Path) -> Path:
     r = CliRunner().invoke(cli, ["export", "--db", str(db), "--format", fmt, "--out", str(out)], env=ENV)
     assert r.exit_code == 0, r.output

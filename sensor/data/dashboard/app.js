@@ -137,15 +137,42 @@
       `from ${car.sensor}'s last position (${fmtTime(car.time_utc)} UTC) to the estimate (± ${Math.round(t.estimate.radius_m)} m)`;
   }
 
+  function span(iv) {  // an evidence interval [seen, at most] as "40–50" (or "40" when known exactly)
+    const [lo, hi] = iv.map((n) => n.toLocaleString("en"));
+    return iv[0] === iv[1] ? lo : `${lo}–${hi}`;
+  }
+
+  function campaignList(a) {  // templates as text (textContent), links already defanged by the collector
+    const ul = el("ul", "campaigns");
+    for (const c of a.campaigns) {
+      const li = el("li", "campaign");
+      const all = c.sms_all !== c.sms ? ` (${c.sms_all.toLocaleString("en")} in all)` : "";
+      li.append(el("span", "template", c.template),
+        el("span", "meta", ` — ${c.sms.toLocaleString("en")} SMS${all}, first ${fmtTime(c.first_utc)}, ` +
+          `last ${fmtTime(c.last_utc)} UTC, ${c.sensors} sensor${c.sensors === 1 ? "" : "s"}`));
+      ul.append(li);
+    }
+    if (a.campaigns_more) ul.append(el("li", "more", `+${a.campaigns_more} more`));
+    return ul;
+  }
+
   function activityBlock(a) {
     const box = el("div", "activity");
     if (!a) return box;
-    const serious = a.sms >= a.sms_serious;
+    const ev = a.evidence;
     const rate = a.phones_per_hour == null ? "" : ` (${a.phones_per_hour} an hour while active` +
       (a.phones_last_hour == null ? ")" : `; ${a.phones_last_hour} in the hour to ${fmtTime(a.last_hour_end_utc)} UTC)`);
-    box.append(el("div", "phones", `phones reached ${a.phones}${rate}, sessions ${a.sessions}, SMS pushed ${a.sms}`),
-      el("div", "threshold" + (serious ? " serious" : ""),
+    const phones = ev ? span(ev.phones) : String(a.phones), sms = ev ? span(ev.sms) : String(a.sms);
+    box.append(el("div", "phones", `phones reached ${phones}${rate}, sessions ${a.sessions}, SMS pushed ${sms}`));
+    if (ev) {  // seen, and at most what the receiver may have missed (sensor/intel/evidence.py)
+      box.append(el("div", "threshold" + (ev.status === "not reached" ? "" : " serious"),
+        `SMS ${span(ev.sms)} (serious: ${span(ev.serious)} of ${ev.threshold.toLocaleString("en")}, ${ev.status}; ` +
+        "情节严重 threshold)"));
+    } else {
+      box.append(el("div", "threshold" + (a.sms >= a.sms_serious ? " serious" : ""),
         `${a.sms.toLocaleString("en")} of ${a.sms_serious.toLocaleString("en")} messages (情节严重 threshold)`));
+    }
+    if (a.campaigns && a.campaigns.length) box.append(el("div", "label", "campaigns"), campaignList(a));
     if (a.latest_sms && a.latest_sms.length) {
       const ul = el("ul", "sms");
       for (const m of a.latest_sms) {
@@ -275,8 +302,12 @@
   }
 
   function activityWords(a) {
-    return a ? `${a.phones} phones` + (a.phones_per_hour == null ? "" : ` (${a.phones_per_hour}/h)`) +
-      `, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})` : "–";
+    if (!a) return "–";
+    const ev = a.evidence, rate = a.phones_per_hour == null ? "" : ` (${a.phones_per_hour}/h)`;
+    return ev ? `${span(ev.phones)} phones${rate}, ${a.sessions} sessions, SMS ${span(ev.sms)} ` +
+      `(serious ${span(ev.serious)} of ${ev.threshold.toLocaleString("en")}, ${ev.status})` +
+      (a.campaigns && a.campaigns.length ? `, ${a.campaigns.length + a.campaigns_more} campaigns` : "") :
+      `${a.phones} phones${rate}, ${a.sessions} sessions, ${a.sms} SMS (of ${a.sms_serious.toLocaleString("en")})`;
   }
 
   function lookWords(k) {  // sensor/locate/guidance.look_words
