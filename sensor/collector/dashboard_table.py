@@ -16,14 +16,19 @@ the sensor knew the cell's identity counts under the one transmitter of that ARF
 known fields it matches. With it, the transmitter's campaigns (``Store.campaigns``: every stored SMS
 grouped once, each campaign under the transmitters that pushed it) and its evidence
 (``Store.evidence``: SMS, phones and serious SMS as intervals against the 5,000 threshold), both
-computed once per change of the stored sessions and SMS (not per poll, not per transmitter); the
-CCCH losses the evidence counts from the readings are those of that time.
+computed once per change of the stored sessions and SMS (not per poll, not per transmitter), and
+while SMS stream in at most every ``INTEL_DUTY`` times their last cost (at least ``INTEL_MIN_S``
+apart): grouping every stored SMS costs ~0.25 ms an SMS (``bench/bench_cards.py``), seconds at
+10,000, so a busy collector spends at most about a tenth of a core on it; until then the table
+shows the last ones and is built again at the next poll. The CCCH losses the evidence counts from
+the readings are those of that time.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from sensor.collector.alongside import LiveSuspects
@@ -46,6 +51,8 @@ from sensor.utc import utc_iso
 log = logging.getLogger("sensor.collector.dashboard")
 
 LATEST_SMS = 3  # SMS texts shown per suspect
+INTEL_MIN_S = 2.0  # campaigns and evidence read again at most this often while sessions or SMS arrive...
+INTEL_DUTY = 10.0  # ... and at most every this many times what reading them last took
 
 
 def _owner(a: CarrierActivity, keys: list[TransmitterKey]) -> TransmitterKey | None:
@@ -68,6 +75,7 @@ class TransmitterTable:
         # (session, sms counts), every campaign (its stations' keys and SMS, its view), every evidence record
         self._intel: tuple[tuple[int, int], list[tuple[list[tuple[TransmitterKey, int]], dict[str, Any]]],
                            list[dict[str, Any]]] | None = None  # fmt: skip
+        self._intel_at, self._intel_cost = 0.0, 0.0  # when (time.monotonic) and in how many seconds last read
         self._start_live()
 
     def _start_live(self) -> None:
@@ -106,7 +114,7 @@ class TransmitterTable:
                 raise
             merged = merge_summaries(summaries)
             activity, last_hour, hour_end = self._activity_of([s.key for s in merged])
-            campaigns, evidence = self._intel_of([s.key for s in merged])
+            campaigns, evidence, stale = self._intel_of([s.key for s in merged])
             out = []
             for s in sorted(merged, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
@@ -119,7 +127,7 @@ class TransmitterTable:
                 else:
                     heard = sum(len(o.readings) for o in got.among)  # the real cells alongside change the fit too
                     out.append(transmitter_view(s, got.reasons, self._locate(got.transmitter, got.among, heard), did))
-            self._table = (count, {"transmitters": out})
+            self._table = (-1 if stale else count, {"transmitters": out})  # stale: built again at the next poll
             return self._table[1]
 
     def _phone_counts(self) -> tuple[int, int]:
@@ -143,18 +151,23 @@ class TransmitterTable:
 
     def _intel_of(
         self, keys: list[TransmitterKey]
-    ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, list[dict[str, Any]]]]:
+    ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, list[dict[str, Any]]], bool]:
         """Per transmitter, its campaigns (``campaign_view``s with the SMS of each it pushed) and its
-        ``Store.evidence`` records, each under its owner among ``keys`` (:func:`owner_key`); the store
-        read again only when sessions or SMS were stored since."""
+        ``Store.evidence`` records, each under its owner among ``keys`` (:func:`owner_key`), and
+        whether sessions or SMS were stored since they were read: the store is read again when they
+        were, unless it was read less than ``INTEL_MIN_S`` or ``INTEL_DUTY`` times its cost ago."""
         counts = self._phone_counts()
-        if self._intel is None or self._intel[0] != counts:
+        now = time.monotonic()
+        due = now - self._intel_at >= max(INTEL_MIN_S, INTEL_DUTY * self._intel_cost)
+        if self._intel is None or (self._intel[0] != counts and due):
             every = self.store.campaigns() if any(counts) else []
             # each campaign's view (its template defanged) made once: (the stations' keys and SMS, view)
             views = [([(tuple(st[k] for k in IDENTITY_COLUMNS), int(st["sms"])) for st in c.stations],
                       campaign_view(c, 0)) for c in every]  # fmt: skip
             self._intel = (counts, views, self.store.evidence() if any(counts) else [])
-        _, views, every_evidence = self._intel
+            self._intel_at = time.monotonic()
+            self._intel_cost = self._intel_at - now
+        read, views, every_evidence = self._intel
         owners: dict[TransmitterKey, TransmitterKey | None] = {}
 
         def owner_of(key: TransmitterKey) -> TransmitterKey | None:  # one search of ``keys`` per station
@@ -176,7 +189,7 @@ class TransmitterTable:
             owner = owner_of(tuple(e["station"][k] for k in IDENTITY_COLUMNS))
             if owner is not None:
                 evidence.setdefault(owner, []).append(e)
-        return campaigns, evidence
+        return campaigns, evidence, read != counts
 
     @staticmethod
     def _by_owner(figures: list[CarrierActivity], keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:

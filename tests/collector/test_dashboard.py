@@ -544,3 +544,26 @@ def test_campaigns_on_the_page_are_text_defanged_and_the_rest_counted(tmp_path, 
         assert chromium.evaluate("document.querySelectorAll('main img, main script, main b').length") == 0
         chromium.evaluate("1")
         assert chromium.problems() == []
+
+
+def test_campaigns_and_evidence_are_read_again_only_when_due_and_a_stale_table_is_rebuilt(tmp_path, monkeypatch):
+    from sensor.collector import dashboard_table
+    from sensor.collector.dashboard_table import TransmitterTable
+
+    ident = {k: FAKE[k] for k in ("mcc", "mnc", "lac", "cell_id")}
+    with _campaign_store(tmp_path / "c.sqlite") as store:
+        table = TransmitterTable(store)
+        first = table.build()["transmitters"][0]["activity"]
+        assert first["campaigns"][0]["sms"] == 4 and first["evidence"]["sms"] == [11, 11]
+        reads = []
+        monkeypatch.setattr(store, "campaigns", lambda real=store.campaigns: reads.append(1) or real())
+        assert table.build()["transmitters"][0]["activity"] == first and not reads  # nothing new: not read
+        monkeypatch.setattr(dashboard_table, "INTEL_MIN_S", 3600.0)
+        store.save_many([make_envelope("sms", sms_body(50, **ident, text=CAMPAIGN_TEXTS[0][0], findings=[],
+                                                        category="phishing"), sensor="car1", seq=999)])  # fmt: skip
+        stale = table.build()["transmitters"][0]["activity"]
+        assert not reads and stale["campaigns"] == first["campaigns"] and stale["sms"] == 12  # the last ones shown
+        monkeypatch.setattr(dashboard_table, "INTEL_MIN_S", 0.0)
+        monkeypatch.setattr(dashboard_table, "INTEL_DUTY", 0.0)
+        fresh = table.build()["transmitters"][0]["activity"]  # same store count: not served from the cache
+        assert reads == [1] and fresh["campaigns"][0]["sms"] == 5 and fresh["evidence"]["sms"] == [12, 12]
