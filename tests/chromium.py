@@ -62,6 +62,17 @@ class Cdp:
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {expression}")
 
+    def open(self, url: str, ready: str, timeout_s: float) -> None:
+        """Open ``url`` with script errors, console and log collected; wait until ``ready`` holds."""
+        for domain in ("Runtime", "Log", "Page"):
+            self.call(f"{domain}.enable")
+        self.call("Page.navigate", url=url)
+        self.wait_for(ready, timeout_s)
+
+    def texts(self, selector: str) -> list[str]:
+        """The ``textContent`` of every element ``selector`` matches, in document order."""
+        return self.evaluate(f"Array.from(document.querySelectorAll({json.dumps(selector)})).map(e => e.textContent)")
+
     def problems(self) -> list[str]:
         out = []
         for e in self.events:

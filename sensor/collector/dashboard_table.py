@@ -18,9 +18,10 @@ grouped once, each campaign under the transmitters that pushed it) and its evide
 (``Store.evidence``: SMS, phones and serious SMS as intervals against the 5,000 threshold), both
 computed once per change of the stored sessions and SMS (not per poll, not per transmitter), and
 while SMS stream in at most every ``INTEL_DUTY`` times their last cost (at least ``INTEL_MIN_S``
-apart): grouping every stored SMS costs ~0.25 ms an SMS (``bench/bench_cards.py``), seconds at
-10,000, so a busy collector spends at most about a tenth of a core on it; until then the table
-shows the last ones and is built again at the next poll. The CCCH losses the evidence counts from
+apart): both read every stored session and SMS, ~1.8 s at 10,000 SMS (``bench/bench_cards.py``),
+so a busy collector spends at most about a tenth of a core on them and the cards' campaigns and
+intervals lag by up to ~20 s there; until then the table shows the last ones and is built again at
+the next poll. The CCCH losses the evidence counts from
 the readings are those of that time.
 """
 

@@ -526,13 +526,8 @@ def test_evidence_of_a_transmitter_grouped_apart_adds_and_is_judged_against_the_
 
 def test_campaigns_on_the_page_are_text_defanged_and_the_rest_counted(tmp_path, chromium):
     with _campaign_store(tmp_path / "c.sqlite") as store, Dashboard(store, "127.0.0.1", 0) as d:
-        for domain in ("Runtime", "Log", "Page"):
-            chromium.call(f"{domain}.enable")
-        chromium.call("Page.navigate", url=d.url)
-        chromium.wait_for("document.querySelector('#alerts .campaigns .template') !== null", 20)
-        templates = chromium.evaluate(
-            "Array.from(document.querySelectorAll('#alerts .campaigns .template')).map(e => e.textContent)"
-        )
+        chromium.open(d.url, "document.querySelector('#alerts .campaigns .template') !== null", 20)
+        templates = chromium.texts("#alerts .campaigns .template")
         assert templates[0] == (
             '<img src=x onerror="window.__pwned={number}"> 登录 hxxp://evil[.]example/login 核实 ]]> & [bold]'
         )

@@ -156,13 +156,8 @@ def test_the_dashboard_shows_it_literally_and_runs_nothing(hostile, texts, chrom
 def test_the_dashboard_shows_its_campaigns_templates_literally_and_runs_nothing(hostile, chromium):
     with SqliteStore(hostile[0]) as store, Dashboard(store, "127.0.0.1", 0) as d:
         expected = [defanged_text(c.template) for c in sorted(store.campaigns(), key=lambda c: -c.sms)]
-        for domain in ("Runtime", "Log", "Page"):
-            chromium.call(f"{domain}.enable")
-        chromium.call("Page.navigate", url=d.url)
-        chromium.wait_for("document.querySelector('#alerts .campaigns .template') !== null", 20)
-        shown = chromium.evaluate(
-            "Array.from(document.querySelectorAll('#alerts .campaigns .template')).map(e => e.textContent)"
-        )
+        chromium.open(d.url, "document.querySelector('#alerts .campaigns .template') !== null", 20)
+        shown = chromium.texts("#alerts .campaigns .template")
         # the over-the-air text's campaign (7 SMS) and the two long messages' (2): templates as the
         # collector grouped them, placeholders for the link and numbers, nothing escaped or cut
         assert shown == expected and len(shown) == 2
