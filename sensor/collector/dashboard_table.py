@@ -114,14 +114,16 @@ class TransmitterTable:
                 self._start_live()  # the next build reads everything afresh
                 raise
             merged = merge_summaries(summaries)
-            activity, last_hour, hour_end = self._activity_of([s.key for s in merged])
-            campaigns, evidence, stale = self._intel_of([s.key for s in merged])
+            counts = self._phone_counts()  # sessions and SMS stored: what the activity and campaigns depend on
+            activity, last_hour, hour_end = self._activity_of([s.key for s in merged], counts)
+            campaigns, evidence, stale = self._intel_of([s.key for s in merged], counts)
             out = []
             for s in sorted(merged, key=lambda s: table_order(gravest(s.verdicts), s.arfcn, s.bsic)):
                 got = suspects.get(s.key)
                 act = activity.get(s.key)
                 hour = None if act is None or hour_end is None else (hour_end, last_hour.get(s.key, 0))
-                latest = self._latest_sms(s.arfcn, s.bsic) if act is not None and act.sms and got is not None else []
+                shows_sms = act is not None and act.sms and got is not None
+                latest = self._latest_sms(s.arfcn, s.bsic, counts) if shows_sms else []
                 did = activity_view(act, latest, hour, campaigns.get(s.key), evidence_view(evidence.get(s.key, [])))
                 if got is None or not got.transmitter.readings:
                     out.append(transmitter_view(s, s.latest_reasons, None, did))  # not located
@@ -135,11 +137,10 @@ class TransmitterTable:
         return self.store.count("session"), self.store.count("sms")
 
     def _activity_of(
-        self, keys: list[TransmitterKey]
+        self, keys: list[TransmitterKey], counts: tuple[int, int]
     ) -> tuple[dict[TransmitterKey, CarrierActivity], dict[TransmitterKey, int], str | None]:
         """Per transmitter, what it did to phones; the phones it reached in the hour up to the newest
         activity stored, and that time (read again only when sessions or SMS were stored)."""
-        counts = self._phone_counts()
         if self._activity is None or self._activity[0] != counts:
             figures = self.store.activity() if any(counts) else []
             newest = max(
@@ -151,13 +152,12 @@ class TransmitterTable:
         return self._by_owner(figures, keys), {k: a.phones for k, a in self._by_owner(recent, keys).items()}, end
 
     def _intel_of(
-        self, keys: list[TransmitterKey]
+        self, keys: list[TransmitterKey], counts: tuple[int, int]
     ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, list[dict[str, Any]]], bool]:
         """Per transmitter, its campaigns (``campaign_view``s with the SMS of each it pushed) and its
         ``Store.evidence`` records, each under its owner among ``keys`` (:func:`owner_key`), and
         whether sessions or SMS were stored since they were read: the store is read again when they
         were, unless it was read less than ``INTEL_MIN_S`` or ``INTEL_DUTY`` times its cost ago."""
-        counts = self._phone_counts()
         now = time.monotonic()
         due = now - self._intel_at >= max(INTEL_MIN_S, INTEL_DUTY * self._intel_cost)
         if self._intel is None or (self._intel[0] != counts and due):
@@ -206,8 +206,7 @@ class TransmitterTable:
                 first_utc=min(had.first_utc, a.first_utc), last_utc=max(had.last_utc, a.last_utc))  # fmt: skip
         return out
 
-    def _latest_sms(self, arfcn: int, bsic: int | None) -> list[StoredSms]:
-        counts = self._phone_counts()
+    def _latest_sms(self, arfcn: int, bsic: int | None, counts: tuple[int, int]) -> list[StoredSms]:
         cached = self._sms.get((arfcn, bsic))
         if cached is None or cached[0] != counts:
             cached = self._sms[(arfcn, bsic)] = (counts, self.store.sms(arfcn=arfcn, bsic=bsic, newest=LATEST_SMS))
