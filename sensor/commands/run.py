@@ -32,7 +32,7 @@ from sensor.scan.scheduler import GOALS, STAKEOUT_MAX_S, STAKEOUT_MIN_S, STAKEOU
 from sensor.scan.session import check_watch_arfcns
 from sensor.sessions import KEEP_RAW_WARNING
 from sensor.sim.scene import load_scene
-from sensor.sources.devices import list_all_devices
+from sensor.sources.devices import list_all_devices, parse_device_spec, resolve_profile
 from sensor.units import GAIN, HZ
 
 log = logging.getLogger(__name__)
@@ -156,6 +156,8 @@ def command(
     elif gps_spec == "auto":
         gps_spec = "sim" if device.startswith("sim") else "none" if device.startswith("file") else "gpsd"
     stakeout = StakeoutPolicy(max_s=stakeout_max_s, min_s=min(STAKEOUT_MIN_S, stakeout_max_s), share=stakeout_share)
+    if parse_device_spec(device).driver == "file":  # a missing or bad recording: said before anything starts
+        resolve_profile(parse_device_spec(device), profile)
     check_watch_arfcns(device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz, watch=watch)
     if keep_identities:
         click.echo(KEEP_RAW_WARNING, err=True)

@@ -25,7 +25,7 @@ from sensor.errors import ConfigError, SourceError
 from sensor.model import IQBlock
 from sensor.sources.base import DEFAULT_BLOCK_SAMPLES, DeviceListing, DeviceSource, SourceInfo, _Clock
 from sensor.sources.open import open_recording
-from sensor.sources.profiles import ReceiverProfile, all_profiles
+from sensor.sources.profiles import DEFAULT_PROFILE, ReceiverProfile, all_profiles
 from sensor.sources.recording import RecordingSource
 
 # Without a receiver profile that records in this datatype at this rate: the part of the band worth
@@ -56,13 +56,12 @@ def open_file(arg: str | None) -> RecordingSource:
 def recording_profile(arg: str | None) -> ReceiverProfile:
     """The receiver profile of the recording ``arg``: its centre the only tuning (a 2 Hz range, as a
     profile's range is an interval), its rate the only rate; the usable bandwidth, DC spike and tuner
-    of the first bundled profile whose radio records in that datatype at that rate."""
+    of the first bundled profile (a driver's default first) whose radio records in that datatype at that rate."""
     rec = open_file(arg)
     rate = rec.info.sample_rate_hz
-    like = next(
-        (p for p in all_profiles() if p.native_datatype == rec.datatype.name and p.rate_supported(rate)),
-        None,
-    )
+    defaults = list(DEFAULT_PROFILE.values())  # each driver's default profile before the others
+    ordered = sorted(all_profiles(), key=lambda p: defaults.index(p.name) if p.name in defaults else len(defaults))
+    like = next((p for p in ordered if p.native_datatype == rec.datatype.name and p.rate_supported(rate)), None)
     c = rec.center_hz
     return ReceiverProfile(
         name="recording",
@@ -127,11 +126,12 @@ class FileDevice(DeviceSource):
         self.recording.close()
 
     def _tune(self, center_hz: float) -> None:
+        pass  # the same centre (``tune`` has checked): the reading goes on where it was
+
+    def tune(self, center_hz: float) -> None:
         lo, hi = self.profile.tuning_range_hz
         if not lo <= center_hz <= hi:
             raise SourceError(f"{self._source_id}: a recording cannot be retuned to {center_hz / 1e6:.3f} MHz")
-
-    def tune(self, center_hz: float) -> None:
         super().tune(center_hz)
         self._center_hz = self.recording.center_hz  # the blocks carry the recorded centre
 
