@@ -238,8 +238,10 @@ def _needed_blocks(
 
 
 def batch_blocks(plan: ChannelizerPlan) -> int:
-    """Blocks transformed together by default: ~4 MB of output spectra (the cache)."""
-    return int(np.clip((1 << 19) // max(1, plan.n_channels * plan.n_out), 1, 512))
+    """Blocks transformed together by default: ~4 MB of output spectra (the cache), and at most
+    ~8 MB of input spectra (at 20 Msps a block's input is 37 times its output: with few channels
+    the input side was 30 MB, and as much again for the blocks picked out for it)."""
+    return int(np.clip(min((1 << 19) // max(1, plan.n_channels * plan.n_out), (1 << 20) // plan.n_in), 1, 512))
 
 
 def select_channels(plan: ChannelizerPlan, index: Sequence[int] | np.ndarray) -> ChannelizerPlan:

@@ -381,11 +381,7 @@ def receive_wideband(
         whole = (
             None
             if sp is None
-            else (
-                lambda centre_hz=centre_hz: channelize_all(
-                    channel_plan(sample_rate_hz, [centre_hz]), x, with_power=False
-                ).samples[0]
-            )
+            else (lambda centre_hz=centre_hz: _whole_stream(channel_plan(sample_rate_hz, [centre_hz]), x, work))
         )
         # The blocks' offsets are from the carrier's raster point: where this stream's centre lies from it.
         r = receive_channel(
@@ -423,6 +419,13 @@ def receive_wideband(
             ]
         )
     return out, ppm
+
+
+def _whole_stream(plan: ChannelizerPlan, x: np.ndarray, work: Workspace | None) -> np.ndarray:
+    """One carrier's whole stream, padded where the window already lies (``Workspace.stretch``
+    leaves room for any plan's padding), not in a copy of the window (at 20 Msps 176 MB)."""
+    scratch = None if work is None else work.flat(PADDED, padded_length(plan, len(x)))
+    return channelize_all(plan, x, with_power=False, scratch=scratch).samples[0]
 
 
 def _prior(track: Track, first_sample: int, ratio: float) -> ChannelSync:
