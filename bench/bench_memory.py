@@ -101,11 +101,13 @@ def repeated(meta: Path, copies: int, out_dir: Path) -> Path:
     return name.with_suffix(".sigmf-meta")
 
 
-def measure(meta: Path, copies: int, segment_s: float, jobs: int, command: str = "replay") -> dict[str, object]:
+def measure(
+    meta: Path, copies: int, segment_s: float, jobs: int, command: str = "replay", bands: str = "gsm900"
+) -> dict[str, object]:
     if command == "run":
         state = meta.parent / "state"  # the daemon's outbox, keys and embedded collector
         cmd = [sys.executable, "-m", "sensor.cli", "run", "--device", f"file:{meta}", "--json"]
-        cmd += ["--state-dir", str(state), "--gps", "none"]
+        cmd += ["--state-dir", str(state), "--gps", "none", "--bands", bands]
     else:
         cmd = [sys.executable, "-m", "sensor.cli", "replay", "--json", "--jobs", str(jobs)] + [str(meta)] * copies
     load_before = os.getloadavg()
@@ -176,6 +178,7 @@ def main() -> None:
     ap.add_argument("--segment-s", type=float, default=10.0, help="seconds of the rendered segment")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--command", choices=("replay", "run"), default="replay", help="what is measured (default replay)")
+    ap.add_argument("--bands", default="gsm900", help="run's --bands: the scene's (dcs1800 for dcs-hackrf)")
     ap.add_argument("--dir", type=Path, default=None, help="where to render (default: a temporary directory)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=a.dir) as tmp:
@@ -183,7 +186,7 @@ def main() -> None:
         copies = max(1, round(a.minutes * 60 / a.segment_s))
         if a.command == "run":
             meta = repeated(meta, copies, Path(tmp))
-        r = measure(meta, copies, a.segment_s, a.jobs, a.command)
+        r = measure(meta, copies, a.segment_s, a.jobs, a.command, a.bands)
     r = {
         "command": a.command,
         "scene": a.scene.name,
