@@ -27,7 +27,7 @@ Pure numpy/scipy; the streaming state (the input not yet consumed, the block cou
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -446,6 +446,41 @@ def channelize_all(
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
         power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs
     return ChannelOutput(res.samples[:, :total_out], 0, power)
+
+
+def channelize_groups(
+    plan: ChannelizerPlan,
+    samples: np.ndarray,
+    *,
+    max_bytes: int,
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    rows: Callable[[int, int], np.ndarray] | None = None,
+    scratch: np.ndarray | None = None,
+) -> Iterator[np.ndarray]:
+    """``channelize_all``'s streams one channel after the other, made a group of channels at a time
+    (as many as ``max_bytes`` of complex64 streams hold), so that a caller that consumes each before
+    asking for the next never holds every channel's stream at once. The groups use ``plan``'s blocks
+    and batches: each stream is what ``channelize_all`` makes with all of them. ``rows(n_channels,
+    n_samples)``: where a group's streams are written (reused); ``scratch``: as ``channelize_all``'s
+    (made once here when there are several groups and none is given: one padded copy, not one a group)."""
+    ratio = plan.rate_ratio
+    n_out = -(-len(samples) * ratio.numerator // ratio.denominator)
+    n_blocks = -(-n_out // plan.hop_out)
+    per = max(1, max_bytes // max(1, n_blocks * plan.hop_out * np.dtype(np.complex64).itemsize))
+    n = plan.n_channels
+    if scratch is None and n > per:
+        scratch = np.empty(padded_length(plan, len(samples)), np.complex64)
+    for g0 in range(0, n, per):
+        g = range(g0, min(n, g0 + per))
+        yield from channelize_all(
+            plan if len(g) == n else select_channels(plan, g),
+            samples,
+            with_power=False,
+            spans=None if spans is None else spans[g.start : g.stop],
+            out=None if rows is None else rows(len(g), n_blocks * plan.hop_out),
+            scratch=scratch,
+            max_blocks_per_batch=batch_blocks(plan),
+        ).samples
 
 
 def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:

@@ -18,11 +18,8 @@ import numpy as np
 from sensor.dsp import fft
 from sensor.dsp.channelizer import (
     ChannelizerPlan,
-    batch_blocks,
-    channelize_all,
-    padded_length,
+    channelize_groups,
     plan_channelizer,
-    select_channels,
 )
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
@@ -288,29 +285,13 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
     lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
     spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
-    # The streams a group of centres at a time (as many as _STREAMS_MAX_BYTES hold: at 20 Msps 0.3 s
-    # of 120 centres would be 190 MB), from one padded copy of the input; the same plan and batches,
-    # so each stream is what it would be made with all the others.
-    per = max(1, _STREAMS_MAX_BYTES // max(1, n_out * np.dtype(np.complex64).itemsize))
-    scratch = np.empty(padded_length(plan_c, len(x)), np.complex64) if len(uniq) > per else None
-    streams: list[np.ndarray] = []
+    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB).
+    streams = channelize_groups(plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans)
     parts = []
-    for i, c in enumerate(uniq):
-        if i % per == 0:
-            g = range(i, min(len(uniq), i + per))
-            streams = list(
-                channelize_all(
-                    plan_c if len(g) == len(uniq) else select_channels(plan_c, g),
-                    x,
-                    with_power=False,
-                    spans=spans[g.start : g.stop],
-                    scratch=scratch,
-                    max_blocks_per_batch=batch_blocks(plan_c),
-                ).samples
-            )
+    for i, (c, y) in enumerate(zip(uniq, streams)):
         sel = np.flatnonzero(group == i)
         b = refine_fcch(
-            streams[i % per], sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c
+            y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c
         )
         parts.append(
             FcchBursts(

@@ -19,11 +19,10 @@ import numpy as np
 
 from sensor.dsp.channelizer import (
     ChannelizerPlan,
-    batch_blocks,
     channelize_all,
+    channelize_groups,
     padded_length,
     plan_channelizer,
-    select_channels,
 )
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
@@ -336,28 +335,18 @@ def receive_wideband(
     x = np.asarray(samples, np.complex64)
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
-    n_blocks = -(-n_out // plan.hop_out)
-    # The streams are made a group of carriers at a time, as many as STREAMS_MAX_BYTES hold (at
-    # 20 Msps 60 carriers' streams of a 1.1 s window are 290 MB): the same plan and batches, so
-    # each stream is what it would be made with all the others.
-    group = max(1, STREAMS_MAX_BYTES // (n_blocks * plan.hop_out * np.dtype(np.complex64).itemsize))
-    streams: list[np.ndarray] = []
+    # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
+    # are 290 MB), each received before the next group is made.
+    streams = channelize_groups(
+        plan,
+        x,
+        max_bytes=STREAMS_MAX_BYTES,
+        spans=spans,
+        rows=None if work is None else work.rows,
+        scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
+    )
     out = []
-    for k, ((track, c), centre_hz, prior, sp, held) in enumerate(zip(jobs, centres, priors, spans, slots)):
-        if k % group == 0:
-            g = range(k, min(len(jobs), k + group))
-            streams = list(
-                channelize_all(
-                    plan if len(g) == len(jobs) else select_channels(plan, g),
-                    x,
-                    with_power=False,
-                    spans=spans[g.start : g.stop],
-                    out=None if work is None else work.rows(len(g), n_blocks * plan.hop_out),
-                    scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
-                    max_blocks_per_batch=batch_blocks(plan),
-                ).samples
-            )
-        y = streams[k % group]
+    for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):
         if c is not None:
             raster_rel = float(c.raster_hz) - center_hz  # type: ignore[arg-type]
             arfcn, band = int(c.arfcn), c.band  # type: ignore[arg-type]

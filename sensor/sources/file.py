@@ -162,17 +162,9 @@ class FileDevice(DeviceSource):
         return blk.samples, 0
 
 
-def from_profile(
-    arg: str | None,
-    profile: ReceiverProfile,
-    *,
-    center_hz: float,
-    sample_rate_hz: float,
-    gain_db: float | None,
-    ppm: float,
-    bias_tee: bool,
-) -> FileDevice:
-    """The recording ``arg`` as a receiver; ``center_hz`` and ``sample_rate_hz`` must be its own
-    (the profile allows nothing else), the gain is the recorded one, a frequency correction is not
-    applied (the recording holds what its radio received)."""
+def from_profile(arg: str | None, profile: ReceiverProfile, **tuning: object) -> FileDevice:
+    """The recording ``arg`` as a receiver. The tuning a backend is given (``center_hz``,
+    ``sample_rate_hz``, ``gain_db``, ``ppm``, ``bias_tee``) is the recording's own or refused by its
+    profile before this; a frequency correction is not applied (the recording holds what its radio
+    received)."""
     return FileDevice(open_file(arg), profile=profile)
