@@ -290,9 +290,7 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     parts = []
     for i, (c, y) in enumerate(zip(uniq, streams)):
         sel = np.flatnonzero(group == i)
-        b = refine_fcch(
-            y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c
-        )
+        b = refine_fcch(y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
         parts.append(
             FcchBursts(
                 b.start_sample / ratio,
