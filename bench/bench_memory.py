@@ -112,8 +112,10 @@ def measure(
         cmd = [sys.executable, "-m", "sensor.cli", "replay", "--json", "--jobs", str(jobs)] + [str(meta)] * copies
     load_before = os.getloadavg()
     t0 = time.monotonic()
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env())
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errors:
+        # stderr to a file, not a pipe: the daemon's status lines fill a pipe read only at the end
+        # and block it (a 10 min run stalled after 13 min of wall time)
+        p = subprocess.Popen(cmd, stdout=out, stderr=errors, env=env())
         samples: list[tuple[float, float]] = []  # (seconds since start, RSS MB)
         hwm_kb = 0
         while p.poll() is None:
@@ -124,7 +126,8 @@ def measure(
                 samples.append((time.monotonic() - t0, sum(r for r in rss if r) / 1024))
             time.sleep(1.0)
         wall_s = time.monotonic() - t0
-        err = p.stderr.read().decode() if p.stderr else ""
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")[-2000:]
         if p.returncode != 0:
             raise SystemExit(f"replay failed ({p.returncode}): {err}")
         out.seek(0)
