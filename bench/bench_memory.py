@@ -1,7 +1,16 @@
-"""Resident memory of a whole `fbs-sensor replay` process over a long input: peak, and flat or not.
+"""Resident memory of a whole `fbs-sensor replay` or `fbs-sensor run` process over a long input:
+peak, and flat or not.
 
     python bench/bench_memory.py [--minutes 60] [--rate 2.4e6 --datatype cu8 | --rate 20e6 --datatype ci8]
                                  [--scene recordings/scenes/patrol.toml] [--segment-s 10] [--jobs 1]
+                                 [--command replay|run]
+
+``--command run``: the live sensor (`fbs-sensor run --device file:REC --json`, the daemon's whole
+receive path: scanner, receiver, cell tracker, detection, the embedded collector) on one recording
+as long as --minutes: the rendered segment's samples written --minutes·60/segment times one after
+the other into one SigMF recording (at each joint the signal jumps back to the segment's start:
+the receiver loses its carriers there and finds them again, as after a fade). The recording is
+read as fast as the receiver takes it.
 
 An hour of input without an hour of disk: a short segment of the scene is rendered once (SigMF,
 the given rate and datatype, as an RTL-SDR or a HackRF writes it), and `fbs-sensor replay --json`
@@ -79,25 +88,63 @@ def env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CONFIG_HOME": "/nonexistent"}
 
 
-def measure(meta: Path, copies: int, segment_s: float, jobs: int) -> dict[str, object]:
-    cmd = [sys.executable, "-m", "sensor.cli", "replay", "--json", "--jobs", str(jobs)] + [str(meta)] * copies
+def repeated(meta: Path, copies: int, out_dir: Path) -> Path:
+    """One SigMF recording of ``meta``'s samples ``copies`` times over (for ``--command run``)."""
+    data = meta.with_suffix(".sigmf-data")
+    name = out_dir / f"long-{meta.stem}"
+    with open(name.with_suffix(".sigmf-data"), "wb") as dst:
+        for _ in range(copies):
+            with open(data, "rb") as src:
+                while chunk := src.read(1 << 24):
+                    dst.write(chunk)
+    name.with_suffix(".sigmf-meta").write_text(meta.read_text())
+    return name.with_suffix(".sigmf-meta")
+
+
+def measure(
+    meta: Path, copies: int, segment_s: float, jobs: int, command: str = "replay", bands: str = "gsm900"
+) -> dict[str, object]:
+    if command == "run":
+        state = meta.parent / "state"  # the daemon's outbox, keys and embedded collector
+        cmd = [sys.executable, "-m", "sensor.cli", "run", "--device", f"file:{meta}", "--json"]
+        cmd += ["--state-dir", str(state), "--gps", "none", "--bands", bands]
+    else:
+        cmd = [sys.executable, "-m", "sensor.cli", "replay", "--json", "--jobs", str(jobs)] + [str(meta)] * copies
+    load_before = os.getloadavg()
     t0 = time.monotonic()
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env())
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errors:
+        # stderr to a file, not a pipe: the daemon's status lines fill a pipe read only at the end
+        # and block it (a 10 min run stalled after 13 min of wall time)
+        p = subprocess.Popen(cmd, stdout=out, stderr=errors, env=env())
         samples: list[tuple[float, float]] = []  # (seconds since start, RSS MB)
         hwm_kb = 0
         while p.poll() is None:
             pids = descendants(p.pid) if jobs > 1 else [p.pid]
             rss = [status_kb(q, "VmRSS") for q in pids]
             hwm_kb = max(hwm_kb, status_kb(p.pid, "VmHWM") or 0)
-            samples.append((time.monotonic() - t0, sum(r for r in rss if r) / 1024))
+            if any(rss):  # not once the process has gone
+                samples.append((time.monotonic() - t0, sum(r for r in rss if r) / 1024))
             time.sleep(1.0)
         wall_s = time.monotonic() - t0
-        err = p.stderr.read().decode() if p.stderr else ""
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")[-2000:]
         if p.returncode != 0:
             raise SystemExit(f"replay failed ({p.returncode}): {err}")
         out.seek(0)
-        summary = json.loads(out.read().splitlines()[-1])
+        lines = [json.loads(x) for x in out.read().splitlines() if x.strip()]
+    if command == "run":
+        cov = next(x for x in lines if x.get("type") == "coverage")
+        summary = {
+            "cells": None,  # the daemon prints its detections, not every cell
+            "detections": sum(x.get("type") == "detection" for x in lines),
+            "blocks": None,
+            "sessions": None,
+            "received_s": cov["received_s"],
+            "arfcns_received": cov["arfcns_received"],
+            "ended": cov["ended"],
+        }
+    else:
+        summary = lines[-1]
     t = np.array([s[0] for s in samples])
     mb = np.array([s[1] for s in samples])
     input_s = copies * segment_s
@@ -120,6 +167,8 @@ def measure(meta: Path, copies: int, segment_s: float, jobs: int) -> dict[str, o
         "cells": summary["cells"],
         "blocks": summary["blocks"],
         "sessions": summary["sessions"],
+        **{k: summary[k] for k in ("detections", "received_s", "arfcns_received", "ended") if k in summary},
+        "load_avg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],  # at the start and the end
     }
 
 
@@ -131,17 +180,28 @@ def main() -> None:
     ap.add_argument("--scene", type=Path, default=ROOT / "recordings" / "scenes" / "patrol.toml")
     ap.add_argument("--segment-s", type=float, default=10.0, help="seconds of the rendered segment")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--command", choices=("replay", "run"), default="replay", help="what is measured (default replay)")
+    ap.add_argument("--bands", default="gsm900", help="run's --bands: the scene's (dcs1800 for dcs-hackrf)")
     ap.add_argument("--dir", type=Path, default=None, help="where to render (default: a temporary directory)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=a.dir) as tmp:
         meta = render(a.scene, Path(tmp), a.rate, a.datatype, a.segment_s)
         copies = max(1, round(a.minutes * 60 / a.segment_s))
-        r = measure(meta, copies, a.segment_s, a.jobs)
-    r = {"scene": a.scene.name, "rate_msps": a.rate / 1e6, "datatype": a.datatype, "jobs": a.jobs, **r}
+        if a.command == "run":
+            meta = repeated(meta, copies, Path(tmp))
+        r = measure(meta, copies, a.segment_s, a.jobs, a.command, a.bands)
+    r = {
+        "command": a.command,
+        "scene": a.scene.name,
+        "rate_msps": a.rate / 1e6,
+        "datatype": a.datatype,
+        "jobs": a.jobs,
+        **r,
+    }
     print(json.dumps(r))
     print(
-        f"{a.scene.name} {a.rate / 1e6:g} Msps {a.datatype}, {r['input_min']} min of input in {r['wall_s']} s "
-        f"({r['x_real_time']}x real time): peak RSS {r['peak_rss_mb']} MB (VmHWM {r['vmhwm_mb']} MB); "
+        f"{a.command}: {a.scene.name} {a.rate / 1e6:g} Msps {a.datatype}, {r['input_min']} min of input in "
+        f"{r['wall_s']} s ({r['x_real_time']}x real time): peak RSS {r['peak_rss_mb']} MB (VmHWM {r['vmhwm_mb']} MB); "
         f"by quarter, peak {r['quarter_peak_mb']} MB, median {r['quarter_median_mb']} MB; second half: "
         f"range {r['second_half_range_mb']} MB, slope {r['slope_mb_per_input_hour']} MB per hour of input"
     )

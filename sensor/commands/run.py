@@ -32,7 +32,7 @@ from sensor.scan.scheduler import GOALS, STAKEOUT_MAX_S, STAKEOUT_MIN_S, STAKEOU
 from sensor.scan.session import check_watch_arfcns
 from sensor.sessions import KEEP_RAW_WARNING
 from sensor.sim.scene import load_scene
-from sensor.sources.devices import list_all_devices
+from sensor.sources.devices import list_all_devices, parse_device_spec, resolve_profile
 from sensor.units import GAIN, HZ
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def _auto_device() -> tuple[str, str, float | None]:
     default="auto",
     show_default=True,
     help=(
-        "auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, sim[:SCENE]."
+        "auto (an attached radio, else the simulator's patrol drive), rtlsdr[:SERIAL], hackrf, soapy:ARGS, "
+        "sim[:SCENE], file:RECORDING (a SigMF recording as the receiver, read as fast as it is taken, to its end)."
     ),
 )
 @click.option("--profile", help="Receiver profile.")
@@ -153,8 +154,10 @@ def command(
         device, auto_gps, default_duration = _auto_device()
         gps_spec = auto_gps if gps_spec == "auto" else gps_spec
     elif gps_spec == "auto":
-        gps_spec = "sim" if device.startswith("sim") else "gpsd"
+        gps_spec = "sim" if device.startswith("sim") else "none" if device.startswith("file") else "gpsd"
     stakeout = StakeoutPolicy(max_s=stakeout_max_s, min_s=min(STAKEOUT_MIN_S, stakeout_max_s), share=stakeout_share)
+    if parse_device_spec(device).driver == "file":  # a missing or bad recording: said before anything starts
+        resolve_profile(parse_device_spec(device), profile)
     check_watch_arfcns(device, profile=profile, bands=bands_text, arfcns=arfcns_text, rate_hz=rate_hz, watch=watch)
     if keep_identities:
         click.echo(KEEP_RAW_WARNING, err=True)

@@ -221,12 +221,16 @@ class Daemon:
             self.shutdown()
 
     def _done(self, t0: float) -> bool:
-        if self.stop_requested:
+        if self.stop_requested or self._recording_ended():
             return True
         if self.cfg.duration_s is None:
             return False
-        sim = self.cfg.device.startswith("sim")
+        sim = self.cfg.device.startswith(("sim", "file"))  # radio time: the scene's, or the recording's
         return (self.radio_s if sim else time.monotonic() - t0) >= self.cfg.duration_s
+
+    def _recording_ended(self) -> bool:
+        """A recording read as the receiver (``--device file:PATH``) has been read to its end."""
+        return bool(getattr(None if self.session is None else self.session.source, "exhausted", False))
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
@@ -348,6 +352,8 @@ class Daemon:
         scene = getattr(None if self.session is None else self.session.source, "scene", None)
         if not self.stop_requested and scene is not None and self.radio_s >= getattr(scene, "duration_s", float("inf")):
             words = "the simulated drive ended"
+        elif not self.stop_requested and self._recording_ended():
+            words = "the recording ended"
         elif self.stop_requested or self.cfg.duration_s is None:
             words = "stopped"
         else:

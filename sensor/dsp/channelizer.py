@@ -26,7 +26,8 @@ Pure numpy/scipy; the streaming state (the input not yet consumed, the block cou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -236,6 +237,31 @@ def _needed_blocks(
     return np.cumsum(need, axis=1)[:, :k_blocks] > 0
 
 
+def batch_blocks(plan: ChannelizerPlan) -> int:
+    """Blocks transformed together by default: ~4 MB of output spectra (the cache), and at most
+    ~8 MB of input spectra (at 20 Msps a block's input is 37 times its output: with few channels
+    the input side was 30 MB, and as much again for the blocks picked out for it)."""
+    return int(np.clip(min((1 << 19) // max(1, plan.n_channels * plan.n_out), (1 << 20) // plan.n_in), 1, 512))
+
+
+def select_channels(plan: ChannelizerPlan, index: Sequence[int] | np.ndarray) -> ChannelizerPlan:
+    """The plan for channels ``index`` of ``plan`` only: the same blocks and filter, so each of
+    them comes out as it does from ``plan`` (a caller that cannot hold every channel's stream at
+    once makes them a group at a time)."""
+    i = np.asarray(index, dtype=np.intp)
+    return dataclasses.replace(
+        plan,
+        offsets_hz=plan.offsets_hz[i],
+        bins=plan.bins[i],
+        residual_hz=plan.residual_hz[i],
+        gather=plan.gather[i],
+        weights=plan.weights[i],
+        power_lo=plan.power_lo[i],
+        power_hi=plan.power_hi[i],
+        rotation=plan.rotation[i],
+    )
+
+
 def channelize(
     plan: ChannelizerPlan,
     samples: np.ndarray,
@@ -260,8 +286,8 @@ def channelize(
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
     n_ch = plan.n_channels
-    if max_blocks_per_batch is None:  # blocks transformed together: ~4 MB of output spectra (cache)
-        max_blocks_per_batch = int(np.clip((1 << 19) // max(1, n_ch * plan.n_out), 1, 512))
+    if max_blocks_per_batch is None:
+        max_blocks_per_batch = batch_blocks(plan)
     n_total = k_blocks * plan.hop_out
     if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
         out = np.empty((n_ch, n_total), np.complex64)
@@ -388,13 +414,15 @@ def channelize_all(
     out: np.ndarray | None = None,
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     scratch: np.ndarray | None = None,
+    max_blocks_per_batch: int | None = None,
 ) -> ChannelOutput:
     """A whole recording at once: every output sample of its duration (starting at sample 0), or
     of each channel's ``spans`` only (see ``channelize``; no power then).
 
     The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
     call with no copy of it afterwards. ``scratch``: a complex64 buffer of ``padded_length``
-    samples to pad into (reused across calls: no fresh memory).
+    samples to pad into (reused across calls: no fresh memory). ``max_blocks_per_batch``: as
+    ``channelize``'s.
     """
     ratio = plan.rate_ratio
     total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
@@ -405,11 +433,54 @@ def channelize_all(
     if not _in_place(np.asarray(samples), x, lead):  # a caller may have put them there already
         x[lead : lead + len(samples)] = samples  # one copy, padding included
     x[lead + len(samples) :] = 0
-    res, _ = channelize(plan, x, ChannelizerState(x[:0]), with_power=False, out=out, spans=spans)
+    res, _ = channelize(
+        plan,
+        x,
+        ChannelizerState(x[:0]),
+        with_power=False,
+        out=out,
+        spans=spans,
+        max_blocks_per_batch=max_blocks_per_batch,
+    )
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
         power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs
     return ChannelOutput(res.samples[:, :total_out], 0, power)
+
+
+def channelize_groups(
+    plan: ChannelizerPlan,
+    samples: np.ndarray,
+    *,
+    max_bytes: int,
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    rows: Callable[[int, int], np.ndarray] | None = None,
+    scratch: np.ndarray | None = None,
+) -> Iterator[np.ndarray]:
+    """``channelize_all``'s streams one channel after the other, made a group of channels at a time
+    (as many as ``max_bytes`` of complex64 streams hold), so that a caller that consumes each before
+    asking for the next never holds every channel's stream at once. The groups use ``plan``'s blocks
+    and batches: each stream is what ``channelize_all`` makes with all of them. ``rows(n_channels,
+    n_samples)``: where a group's streams are written (reused); ``scratch``: as ``channelize_all``'s
+    (made once here when there are several groups and none is given: one padded copy, not one a group)."""
+    ratio = plan.rate_ratio
+    n_out = -(-len(samples) * ratio.numerator // ratio.denominator)
+    n_blocks = -(-n_out // plan.hop_out)
+    per = max(1, max_bytes // max(1, n_blocks * plan.hop_out * np.dtype(np.complex64).itemsize))
+    n = plan.n_channels
+    if scratch is None and n > per:
+        scratch = np.empty(padded_length(plan, len(samples)), np.complex64)
+    for g0 in range(0, n, per):
+        g = range(g0, min(n, g0 + per))
+        yield from channelize_all(
+            plan if len(g) == n else select_channels(plan, g),
+            samples,
+            with_power=False,
+            spans=None if spans is None else spans[g.start : g.stop],
+            out=None if rows is None else rows(len(g), n_blocks * plan.hop_out),
+            scratch=scratch,
+            max_blocks_per_batch=batch_blocks(plan),
+        ).samples
 
 
 def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:

@@ -16,7 +16,11 @@ from __future__ import annotations
 import numpy as np
 
 from sensor.dsp import fft
-from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, plan_channelizer
+from sensor.dsp.channelizer import (
+    ChannelizerPlan,
+    channelize_groups,
+    plan_channelizer,
+)
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
 from sensor.dsp.prefilter import prefilter_taps
@@ -36,7 +40,7 @@ _REPEAT_FRACTION = 0.25
 # Hits closer than this (windows, bins) are one burst: the strongest stands for it.
 _CLUSTER_WINDOWS = 3
 _CLUSTER_BINS = 6
-_FFT_CHUNK_ELEMENTS = 1 << 22  # spectra transformed together (complex64: 32 MB)
+_FFT_CHUNK_ELEMENTS = 1 << 20  # spectra transformed together (complex64: 8 MB; the power kept is what matters)
 _FLOOR = 1e-30
 
 
@@ -85,9 +89,7 @@ def _tone_candidates(
     thr = 10 ** (threshold_db / 10)
     in_search = np.zeros(nb, bool)
     in_search[pos - lo] = True
-    peak = np.zeros_like(power, dtype=bool)
-    peak[:, 1:-1] = (power[:, 1:-1] >= power[:, :-2]) & (power[:, 1:-1] >= power[:, 2:])
-    t_idx, f_idx = np.nonzero((power / floor[None, :] >= thr) & peak & in_search[None, :])
+    t_idx, f_idx = _peaks_above(power, floor, thr, in_search)
     strength = contrast_at(t_idx, f_idx)
     hit = strength >= thr
     t_idx, f_idx, strength = t_idx[hit], f_idx[hit], strength[hit]
@@ -122,6 +124,29 @@ def _tone_candidates(
     )
     f_hz = freqs[band[fi]] + delta * bin_hz
     return ti * hop, f_hz, 10 * np.log10(strength[keep])
+
+
+_MASK_ROWS = 128  # rows of the power at a time whose peaks are marked: the temporaries stay a few MB
+
+
+def _peaks_above(
+    power: np.ndarray, floor: np.ndarray, thr: float, in_search: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every local maximum along a row of ``power`` (not at a row's ends) that
+    stands ``thr`` above ``floor`` in a column of ``in_search``, in row-major order. Made
+    ``_MASK_ROWS`` rows at a time: over the whole of it at once, the quotient and the boolean masks
+    would be ~2.5 times the power array (at 20 Msps 0.3 s of it is 55 MB: 140 MB more at the peak)."""
+    ts, fs = [], []
+    for r0 in range(0, len(power), _MASK_ROWS):
+        p = power[r0 : r0 + _MASK_ROWS]
+        peak = np.zeros(p.shape, dtype=bool)
+        peak[:, 1:-1] = (p[:, 1:-1] >= p[:, :-2]) & (p[:, 1:-1] >= p[:, 2:])
+        t, f = np.nonzero((p / floor[None, :] >= thr) & peak & in_search[None, :])
+        ts.append(t + r0)
+        fs.append(f)
+    if not ts:
+        return np.empty(0, np.intp), np.empty(0, np.intp)
+    return np.concatenate(ts), np.concatenate(fs)
 
 
 def _mean_at(a: np.ndarray, t: np.ndarray, f: np.ndarray, size: int) -> np.ndarray:
@@ -225,6 +250,7 @@ def search_fcch_wideband(
 
 
 _CHANNEL_SPS = 2
+_STREAMS_MAX_BYTES = 32 << 20  # the candidates' channel streams held at once
 _CHANNEL_GRID_HZ = 25e3
 
 
@@ -259,11 +285,12 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
     lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
     spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
-    streams = channelize_all(plan_c, x, with_power=False, spans=spans).samples
+    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB).
+    streams = channelize_groups(plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans)
     parts = []
-    for i, c in enumerate(uniq):
+    for i, (c, y) in enumerate(zip(uniq, streams)):
         sel = np.flatnonzero(group == i)
-        b = refine_fcch(streams[i], sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
+        b = refine_fcch(y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
         parts.append(
             FcchBursts(
                 b.start_sample / ratio,

@@ -244,6 +244,17 @@ class StreamReceiver:
             del self._seen[next(iter(self._seen))]
         yield from out
 
+    def close(self) -> None:
+        """Let go of the window's buffers (at 20 Msps ~300 MB: the staged window, the channel
+        streams) and of ``on_window``, once the stream is over. A caller's ``on_window`` that refers
+        back to this receiver makes a reference cycle, which Python frees only at its next full
+        collection: the daemon's visits, one receiver each, held a workspace apiece until then
+        (2.4 Msps: 16 visits' 133 MB after a minute)."""
+        self._work = Workspace()
+        self._buf, self._buf_n, self._staged = [], 0, 0
+        self._tracks = []
+        self.on_window = None
+
     def take_fcch(self) -> list[FcchEstimate]:
         """The FCCH estimates of synchronised carriers collected since the last call, in time order."""
         out, self._fcch = sorted(self._fcch, key=lambda e: e.t_s), []

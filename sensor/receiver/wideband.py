@@ -17,7 +17,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from sensor.dsp.channelizer import ChannelizerPlan, channelize_all, padded_length, plan_channelizer
+from sensor.dsp.channelizer import (
+    ChannelizerPlan,
+    channelize_all,
+    channelize_groups,
+    padded_length,
+    plan_channelizer,
+)
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.fcch_search import search_fcch_wideband
@@ -31,6 +37,9 @@ from sensor.receiver.follow import Follower
 from sensor.receiver.unexplained import unexplained_carrier
 
 SPS = 2
+# Channel streams held at once: carriers beyond it are channelized a group at a time (each group
+# transforms the window again: at 20 Msps with 60 carriers 3 groups, the forward FFTs 3 times).
+STREAMS_MAX_BYTES = 96 << 20
 PADDED = "padded"  # the Workspace buffer of the channelizer's padded input
 SEARCH_S = 0.3
 PRESCREEN_CONTRAST = 1.2  # noise alone: 1.05; a carrier at -2 dB SNR: 1.6 (dsp/spectrum.py)
@@ -326,15 +335,16 @@ def receive_wideband(
     x = np.asarray(samples, np.complex64)
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
-    n_blocks = -(-n_out // plan.hop_out)
-    streams = channelize_all(
+    # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
+    # are 290 MB), each received before the next group is made.
+    streams = channelize_groups(
         plan,
         x,
-        with_power=False,
+        max_bytes=STREAMS_MAX_BYTES,
         spans=spans,
-        out=None if work is None else work.rows(len(centres), n_blocks * plan.hop_out),
+        rows=None if work is None else work.rows,
         scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
-    ).samples
+    )
     out = []
     for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):
         if c is not None:
@@ -360,11 +370,7 @@ def receive_wideband(
         whole = (
             None
             if sp is None
-            else (
-                lambda centre_hz=centre_hz: channelize_all(
-                    channel_plan(sample_rate_hz, [centre_hz]), x, with_power=False
-                ).samples[0]
-            )
+            else (lambda centre_hz=centre_hz: _whole_stream(channel_plan(sample_rate_hz, [centre_hz]), x, work))
         )
         # The blocks' offsets are from the carrier's raster point: where this stream's centre lies from it.
         r = receive_channel(
@@ -402,6 +408,13 @@ def receive_wideband(
             ]
         )
     return out, ppm
+
+
+def _whole_stream(plan: ChannelizerPlan, x: np.ndarray, work: Workspace | None) -> np.ndarray:
+    """One carrier's whole stream, padded where the window already lies (``Workspace.stretch``
+    leaves room for any plan's padding), not in a copy of the window (at 20 Msps 176 MB)."""
+    scratch = None if work is None else work.flat(PADDED, padded_length(plan, len(x)))
+    return channelize_all(plan, x, with_power=False, scratch=scratch).samples[0]
 
 
 def _prior(track: Track, first_sample: int, ratio: float) -> ChannelSync:

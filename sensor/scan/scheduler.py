@@ -379,6 +379,7 @@ class Scanner:
         for e in stream.take_fcch():
             pos = self.gps.position_at(e.time_utc_s) if self.gps is not None else None
             self.tracker.add_fcch(e, pos, reading_start_t_s=v.started_s)
+        stream.close()  # its buffers go now, not at the next full garbage collection
         self.tracker.finish_readings()
         v.dwell_s = consumed / rate
         end_s = v.started_s + v.dwell_s

@@ -2,7 +2,8 @@
 
 A spec is ``DRIVER[:ARG]``: ``rtlsdr`` (first dongle), ``rtlsdr:FBS0001`` (by serial),
 ``hackrf``/``hackrf:SERIAL``, ``soapy:driver=airspy,serial=...`` (SoapySDR keyword arguments),
-``sim``/``sim:SCENE.toml`` (the simulator as a virtual receiver, emulating its profile's radio).
+``sim``/``sim:SCENE.toml`` (the simulator as a virtual receiver, emulating its profile's radio),
+``file:RECORDING`` (a SigMF recording read as the receiver, as fast as it is taken: ``sources.file``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ BACKENDS = {
     "hackrf": "sensor.sources.hackrf",
     "soapy": "sensor.sources.soapy",
     "sim": "sensor.sim.radio",
+    "file": "sensor.sources.file",
 }
 
 
@@ -45,6 +47,12 @@ def backend(driver: str) -> ModuleType:
 
 
 def resolve_profile(spec: DeviceSpec, profile: str | None) -> ReceiverProfile:
+    if spec.driver == "file":  # the recording is its own receiver: its centre, its rate
+        if profile:
+            raise ConfigError("--profile is for radios: a recording (--device file:PATH) brings its own")
+        from sensor.sources.file import recording_profile
+
+        return recording_profile(spec.arg)
     prof = load_profile(profile or DEFAULT_PROFILE[spec.driver])
     if prof.driver != spec.driver and spec.driver not in ("soapy", "sim"):
         raise ConfigError(f"profile {prof.name!r} is for {prof.driver} receivers, not {spec.driver}")

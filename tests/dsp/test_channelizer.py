@@ -11,6 +11,7 @@ import pytest
 from sensor.dsp.channelizer import (
     channelize,
     channelize_all,
+    channelize_groups,
     flush,
     initial_state,
     plan_channelizer,
@@ -254,3 +255,22 @@ def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
     got = channelize_all(plan, x, with_power=False, scratch=scratch).samples  # elsewhere: copied in
     np.testing.assert_array_equal(got, want)
     assert seen == [True, False]
+
+
+def test_channels_made_a_group_at_a_time_are_those_made_together():
+    """``channelize_groups``: a few channels' streams at a time (bounded memory), each exactly what
+    ``channelize_all`` makes with all of them, whole or only around the spans asked for."""
+    rng = np.random.default_rng(7)
+    fs = 2.4e6
+    x = (rng.standard_normal(240_000) + 1j * rng.standard_normal(240_000)).astype(np.complex64)
+    plan = plan_channelizer(fs, [-800e3, -400e3, 0.0, 200e3, 600e3], samples_per_symbol=2)
+    together = channelize_all(plan, x, with_power=False).samples
+    one = together.shape[1] * 8  # bytes of one stream: two to a group, three groups
+    got = list(channelize_groups(plan, x, max_bytes=2 * one + 8))
+    assert len(got) == 5
+    for a, b in zip(got, together):
+        np.testing.assert_array_equal(a, b)
+    spans = [(np.array([1000]), np.array([3000]))] * 5
+    sparse = channelize_all(plan, x, with_power=False, spans=spans).samples
+    for a, b in zip(channelize_groups(plan, x, max_bytes=one, spans=spans), sparse):
+        np.testing.assert_array_equal(a[1000:3000], b[1000:3000])

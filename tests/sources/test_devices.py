@@ -33,7 +33,7 @@ def attached(monkeypatch):  # type: ignore[no-untyped-def]
         DeviceListing("soapy", "soapy:driver=airspy,serial=a1b2", "a1b2", "Airspy R2"),
     ]
     fakes = {"rtlsdr": _Backend(native_rtl), "hackrf": _Backend(native_hackrf), "soapy": _Backend(soapy),
-             "sim": _Backend([])}  # fmt: skip
+             "sim": _Backend([]), "file": _Backend([])}  # fmt: skip
     monkeypatch.setattr(devices, "backend", lambda driver: fakes[driver])
 
 
