@@ -623,7 +623,7 @@ def joint_crb_m(suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: Pa
     about (x, y) (its whitened, projected form: the carrier constants, the receiver's and the fake's
     walks as ``locate_joint`` has them, the real cells' positions taken as known: a slightly
     optimistic bound)."""
-    from sensor.locate.joint import JointConfig, _doppler_form
+    from sensor.locate.doppler import JointConfig, _doppler_form
     from sensor.locate.model import _jacobian, plane_observations
 
     cfg = JointConfig()
@@ -644,7 +644,7 @@ def joint_crb_m(suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: Pa
 
 
 def form_doppler(form, x: float, y: float) -> np.ndarray:  # type: ignore[no-untyped-def]
-    from sensor.locate.joint import doppler_hz as predicted
+    from sensor.locate.doppler import doppler_hz as predicted
 
     return predicted(x, y, form.east_m, form.north_m, form.ve, form.vn, form.carrier_hz)
 

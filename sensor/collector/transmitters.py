@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 
 from sensor.collector.rows import Identified, Reading, TransmitterKey, TransmitterSummary
+from sensor.locate.doppler import JointConfig
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
-from sensor.locate.joint import JointConfig, has_bearing_information, locate_joint
+from sensor.locate.joint import has_bearing_information, locate_joint
 from sensor.locate.model import LocateConfig
 from sensor.locate.observations import Reading as PowerReading
 from sensor.locate.reference import locate_among

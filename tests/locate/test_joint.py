@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sensor.locate.doppler import JointConfig, doppler_hz
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
-from sensor.locate.joint import JointConfig, doppler_hz, locate_joint
+from sensor.locate.joint import locate_joint
 from sensor.locate.region import region_contains
 
 LAT0, LON0 = 48.137154, 11.576124
