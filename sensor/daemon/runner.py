@@ -29,7 +29,6 @@ yet", one that went away "RECEIVER LOST", and the simulated drive's end "the sim
 from __future__ import annotations
 
 import logging
-import math
 import signal
 import socket
 import sys
@@ -40,16 +39,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sensor.cells import CellObservation
 from sensor.daemon.coverage import Coverage
 from sensor.daemon.embedded import Embedded, start_embedded
 from sensor.daemon.metrics import Metrics
 from sensor.daemon.phones import PhoneTraffic
 from sensor.daemon.sdnotify import notify
+from sensor.daemon.visits import visit_observation
 from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.errors import ConfigError, SensorError, SourceError
-from sensor.locate.visits import utc_offset_s, visit_reading
+from sensor.locate.visits import utc_offset_s
 from sensor.model import L2Block
 from sensor.publish.envelope import EnvelopeError
 from sensor.publish.keys import load_keypair, load_public_key
@@ -490,34 +489,6 @@ class Daemon:
     def close(self) -> None:
         if self.embedded is not None:
             self.embedded.store.close()
-
-
-def visit_observation(
-    obj: dict[str, Any], cell: CellObservation | None, v: TuningVisit, searched: tuple[int, ...], offset_s: float | None
-) -> None:
-    """An observation's localisation fields as the cell's reading on the visit ``v``
-    (``sensor/locate/visits.py``: what a replay of the same drive forms from its recordings): the
-    power (dBm shifted by as much), the position and the carrier with the velocity then, the time on
-    the UTC clock. Unchanged when the cell has no positioned reading in the visit."""
-    if cell is None:
-        return
-    vr = visit_reading(cell, v.started_s, v.started_s + v.dwell_s, offset_s=offset_s, searched=searched)
-    if vr is None:
-        return
-    if obj.get("rssi_dbm") is not None and cell.rssi_dbfs.value is not None:
-        obj["rssi_dbm"] = obj["rssi_dbm"] + vr.power_db - cell.rssi_dbfs.value
-    obj["rssi_dbfs"] = vr.power_db
-    known = math.isfinite(vr.freq_hz)
-    obj["freq_hz"], obj["freq_sd_hz"] = (vr.freq_hz, vr.freq_sd_hz) if known else (None, None)
-    obj["position"] = {
-        **(obj["position"] or {}),
-        "lat_deg": vr.lat_deg,
-        "lon_deg": vr.lon_deg,
-        "speed_m_s": vr.speed_m_s if math.isfinite(vr.speed_m_s) else None,
-        "heading_deg": vr.heading_deg if math.isfinite(vr.heading_deg) else None,
-    }
-    if offset_s is not None:
-        obj["t_utc"] = datetime.fromtimestamp(vr.time_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def print_status_line(line: str) -> None:
