@@ -49,7 +49,7 @@ def test_the_split_in_the_file_is_the_seeded_one(entries):
     assert all(len(s) == 1 for s in sides.values())
     held = Counter(e.label for e in by_split(entries, "heldout"))
     assert all(held[c] >= 1 for c in CATEGORIES)
-    assert len(by_split(entries, "heldout")) == 208
+    assert len(by_split(entries, "heldout")) == 209
 
 
 def test_the_split_does_not_depend_on_file_order(entries):
