@@ -58,10 +58,15 @@ def _scene_paths(args: tuple[str, ...]) -> list[Path]:
 @click.option("--sms", is_flag=True, help="Score the SMS classifier on the labelled corpus's held-out part instead.")
 @click.option(
     "--method",
-    type=click.Choice(["rules", "model", "rules+model"]),
+    type=click.Choice(["rules", "model", "rules+model", "rules>model"]),
     default="rules",
     show_default=True,
     help="With --sms: the classifier measured.",
+)
+@click.option(
+    "--cv",
+    is_flag=True,
+    help="With --sms: grouped cross-validation on the train split instead of the held-out part.",
 )
 def command(
     scenes: tuple[str, ...],
@@ -72,12 +77,13 @@ def command(
     max_false_alarm_rate: float | None,
     sms: bool,
     method: str,
+    cv: bool,
 ) -> None:
     """Run labelled SCENES (files or folders; default: the bundled library) and score the detector."""
     if sms:
         if scenes or rules_path or max_false_alarm_rate is not None:
             raise InputError("--sms takes no scenes, --rules or --max-false-alarm-rate")
-        _sms(method, as_json, require_recall)
+        _sms(method, as_json, require_recall, cv)
         return
     paths = _scene_paths(scenes)
     table = read_toml(Path(rules_path)) if rules_path else None
@@ -154,10 +160,15 @@ def _print(report: Report) -> None:
     )
 
 
-def _sms(method: str, as_json: bool, require_recall: float | None) -> None:
+def _sms(method: str, as_json: bool, require_recall: float | None, cv: bool = False) -> None:
     from sensor.intel.classify_eval import evaluate_sms
 
-    report = evaluate_sms(method)
+    if cv:
+        from sensor.intel.classify_cv import cross_validate
+
+        report = cross_validate(method)
+    else:
+        report = evaluate_sms(method)
     summary = report.summary()
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
@@ -176,9 +187,11 @@ def _print_sms(s: dict) -> None:
     from sensor.intel.corpus import CATEGORY_ZH
 
     console = Console(width=None if sys.stdout.isatty() else 150)
-    cats = Table(
-        title=f"SMS classifier ({s['method']}) on the held-out part: {s['heldout']} texts, trained on {s['train']}"
-    )
+    if s["part"] == "heldout":
+        title = f"SMS classifier ({s['method']}) on the held-out part: {s['heldout']} texts, trained on {s['train']}"
+    else:
+        title = f"SMS classifier ({s['method']}): {s['heldout']} train texts, each scored by the folds without it"
+    cats = Table(title=title)
     for col in ("category", "", "held out", "predicted", "correct", "precision", "recall"):
         cats.add_column(col)
     for r in s["categories"]:

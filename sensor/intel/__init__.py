@@ -25,6 +25,7 @@ treats the text as hostile: matching is total and bounded, links are data and ar
                 analysis above (``classify_rules``: the phrase tables
                 and cues; ``classify_model``: the char n-gram model, measured and not used);
                 ``corpus`` and ``classify_eval``: the labelled corpus and ``evaluate --sms``;
+                ``classify_cv``: grouped cross-validation on its train split (``--cv``);
 * ``campaigns`` texts that differ only in filled-in parts grouped into campaigns with their template;
 * ``evidence``  a station's SMS pushed and phones reached as intervals, by category, against the
                 5,000-message threshold.

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sensor.intel import senders as senders_mod
-from sensor.intel.classify_rules import CUES, INSTITUTION_WORDS, SENDER_RULES, Cue
+from sensor.intel.classify_rules import BANK_WORDS, CUES, INSTITUTION_WORDS, SENDER_RULES, Cue
 from sensor.intel.corpus import CATEGORIES
 from sensor.intel.defang import defang
 from sensor.intel.extract import extract
@@ -143,6 +143,10 @@ def _structural(
     if any(f.value.casefold().split("?")[0].endswith(".apk") for f in links) or ".apk" in folded:
         out.append(("malware", _reason("apk_link", 2.5, "links to an Android package (.apk)")))
     prose = _prose(text, findings)
+    banks = [w for w in BANK_WORDS if w in prose]
+    cards = [f for f in findings if f.kind == "bank_card"]
+    if banks and cards:  # the real-digit twin of the fraud_bare_card cue
+        out.append(("fraud", _reason("fraud_bank_card", 1.5, f"a bank ({banks[0]}) and a card number to pay into")))
     got = _brand_link(folded, prose, links, named_brands(text, findings, analysis, table), analysis)
     if got is not None:
         out.append(("phishing", got))
@@ -210,6 +214,14 @@ def classify(
     ``sender`` is the originating address as decoded (digits, perhaps ``+86``); ``urls`` links known
     besides the text (a WAP push's, say): each is extracted like the text's links and counted with
     them (their spans are in the link, not the text)."""
+    return decide(rule_scores(text, sender, urls, senders))
+
+
+def rule_scores(
+    text: str, sender: str | None = None, urls: Iterable[str] = (), senders: Senders | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every reason the rules fire for ``text``, by category (what :func:`classify` decides from:
+    ``decide(rule_scores(...))``); the arguments are :func:`classify`'s."""
     table = senders if senders is not None else senders_mod.default()
     text = text[:MAX_TEXT_CHARS]
     findings = extract(text)
@@ -219,4 +231,4 @@ def classify(
         seen.update(f.value for f in findings if f.kind == "url")
     sender_type = "international" if sender and sender.strip().startswith("+") else "national"
     analysis = analyse(sender, sender_type if sender else None, text, findings, table)
-    return classify_sms(text, findings, analysis, table)
+    return score(text, findings, analysis, table)

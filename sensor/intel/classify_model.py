@@ -40,6 +40,19 @@ class Model:
         best = int(proba.argmax())
         return str(self.classes[best]), float(proba[best])
 
+    def top_ngrams(self, text: str, label: str, k: int = 4) -> list[str]:
+        """The character n-grams of ``text`` that push it most toward ``label`` (their TF-IDF weight
+        in the text times the model's coefficient for the label), strongest first: the model's
+        reasons, as the rules give their words."""
+        vectorizer, linear = self.pipeline[0], self.pipeline[-1]
+        row = vectorizer.transform([features_text(text)]).tocoo()
+        coef = linear.coef_[self.classes.index(label)] if len(self.classes) > 2 else linear.coef_[0]
+        if len(self.classes) == 2 and label == self.classes[0]:
+            coef = -coef
+        names = vectorizer.get_feature_names_out()
+        pushes = sorted(((v * coef[j], str(names[j])) for j, v in zip(row.col, row.data)), reverse=True)
+        return [g for w, g in pushes if w > 0 and g.strip()][:k]
+
 
 def train(entries: list[Entry]) -> Model:
     try:

@@ -27,6 +27,9 @@ class Cue:
     link: bool | None = None
 
 
+# The banks a pay-into-this-account text names (labelling rule 7).
+BANK_WORDS: tuple[str, ...] = ("银行", "建行", "工行", "农行", "中行", "交行", "招行", "邮政", "信用社", "农信")
+
 CUES: tuple[Cue, ...] = (
     # --- fraud (诈骗): money sent to the sender under a pretext, no link needed
     Cue(
@@ -40,12 +43,19 @@ CUES: tuple[Cue, ...] = (
         # 建行 … 户名 … 打到这个账户: an account and its holder sent to a stranger (labelling rule 7)
         "fraud_bare_account",
         "fraud",
-        (
-            ("银行", "建行", "工行", "农行", "交行", "招行", "邮政", "信用社", "农信"),
-            ("户名", "卡号", "帐号", "账号", "打到这个", "打款后"),
-        ),
+        (BANK_WORDS, ("户名", "卡号", "帐号", "账号", "打到这个", "打款后")),
         1.5,
         "a bank account and its holder ({0}) for a stranger to pay into",
+    ),
+    Cue(
+        # (fifth pass, from train errors) "xxxxxxxxxxxxxxxxxxx余夭玉工行": a bank and a card-length
+        # number with nothing else. The data set masks digits as x, so a masked run of 16 counts
+        # here; a real card number is the structural ``fraud_bank_card`` reason of classify.py
+        "fraud_bare_card",
+        "fraud",
+        (BANK_WORDS, ("x" * 16,)),
+        1.5,
+        "a bank ({0}) and a card-length number for a stranger to pay into",
     ),
     Cue(
         "fraud_landlord",
@@ -64,7 +74,22 @@ CUES: tuple[Cue, ...] = (
     Cue(
         "fraud_prize",
         "fraud",
-        (("中奖", "幸运观众", "幸运用户", "抽中", "二等奖", "一等奖", "栏目组", "领奖", "奖品", "奖项", "已抽取为"),),
+        (
+            (
+                "中奖",
+                "幸运观众",
+                "幸运用户",
+                "抽中",
+                "二等奖",
+                "一等奖",
+                "栏目组",
+                "领奖",
+                "奖品",
+                "奖项",
+                "已抽取为",
+                "抽选为",
+            ),
+        ),
         1.5,
         "a prize nobody entered for ({0})",
     ),
@@ -186,6 +211,16 @@ CUES: tuple[Cue, ...] = (
         (("客户端", "安装", "下载"),),
         3.0,
         "asks to install an app ({0}) from the link it carries: whatever the lure, the link delivers software",
+        link=True,
+    ),
+    Cue(
+        # (fifth pass, from train errors) 积分 … 登录 <link> 按提示安装领取: the points lure that has the
+        # reader install something is the 积分 trojan (labelling rule 2), not a credential page
+        "malware_points_install",
+        "malware",
+        (("积分",), ("安装", "下载客户端", "客户端下载")),
+        2.0,
+        "points for cash ({0}) collected by installing what the link serves: the 积分 trojan",
         link=True,
     ),
     Cue(
@@ -391,10 +426,30 @@ CUES: tuple[Cue, ...] = (
                 "助你",
                 "提前抢",
                 "一锤定音",
+                # (fifth pass, from train errors: advertisements that named no shop word)
+                "好消息",
+                "钜惠",
+                "极限价",
+                "出售",
+                "专业办理",
+                "诚聘",
+                "高价回收",
+                "详情咨询",
+                "联系方式",
             ),
         ),
         1.0,
         "promotional wording ({0})",
+    ),
+    Cue(
+        # (fifth pass, from train errors) a brand's own app with a discount (下载布丁酒店APP专享 … 折起,
+        # 下载掌上生活，每周三x折): a download that sells something, which the 积分 and photo trojans'
+        # lures never price
+        "ad_app",
+        "advertising",
+        (("app", "下载掌上"), ("折", "特价", "代金券", "抵扣券", "最低价", "专享")),
+        2.5,
+        "promotes a brand's app ({0}) with a discount",
     ),
     # --- other: what legitimate notifications say
     Cue(

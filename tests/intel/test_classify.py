@@ -173,3 +173,34 @@ def test_the_rule_table_is_well_formed():
         for group in c.groups:
             assert all(p == fold(p) for p in group), c.rule  # written folded, or they never match
         c.why.format("x")
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "rule"),
+    [
+        # a bank and a card-length number, nothing else: the data set's masked form and real digits
+        ("xxxxxxxxxxxxxxxxxxx张三农行", "fraud", "fraud_bare_card"),
+        ("工行 6222 0212 3456 7890 128 李四", "fraud", "fraud_bank_card"),  # Luhn-valid, as the extraction wants
+        # points for cash collected by installing: the 积分 trojan, not a credential page
+        ("您的话费积分可兑换300元，请登录 abcjf.pw 按提示安装领取【中国移动】", "malware", "malware_points_install"),
+        # a brand's own app with a discount is an advertisement, though it says 下载 beside a link
+        ("下载某某酒店APP专享夜宵x折起，详情 down.example-hotel.com", "advertising", "ad_app"),
+    ],
+)
+def test_the_fifth_pass_cues(text, category, rule):
+    verdict, reasons = classify(text)
+    assert verdict == category
+    assert rule in rules_of(reasons)
+
+
+def test_a_card_number_without_a_bank_is_no_bare_account():
+    verdict, reasons = classify("6222 0212 3456 7890 128")
+    assert "fraud_bank_card" not in rules_of(reasons)
+    assert verdict != "fraud"
+
+
+def test_rule_scores_are_what_classify_decides_from():
+    text = "您的话费积分可兑换300元，请登录 abcjf.pw 按提示安装领取【中国移动】"
+    fired = classify_mod.rule_scores(text)
+    assert set(fired) == set(CATEGORIES)
+    assert classify_mod.decide(fired) == classify(text)
