@@ -20,11 +20,11 @@ from sensor.intel.corpus import Entry
 
 def test_rules_on_the_held_out_part():
     s = evaluate_sms("rules").summary()
-    assert (s["train"], s["heldout"]) == (273, 163)
-    assert s["accuracy"] == pytest.approx(130 / 163)
+    assert (s["train"], s["heldout"]) == (349, 209)
+    assert s["accuracy"] == pytest.approx(165 / 209)
     assert s["macro_over"] == ["fraud", "gambling", "prostitution", "malware", "phishing"]
-    assert s["macro_precision"] == pytest.approx((9 / 15 + 13 / 14 + 5 / 6 + 8 / 10 + 10 / 12) / 5)  # 0.799
-    assert s["macro_recall"] == pytest.approx((9 / 13 + 1 + 5 / 9 + 8 / 14 + 1) / 5)  # 0.764
+    assert s["macro_precision"] == pytest.approx((12 / 18 + 14 / 15 + 5 / 6 + 8 / 11 + 11 / 17) / 5)  # 0.762
+    assert s["macro_recall"] == pytest.approx((12 / 17 + 14 / 16 + 5 / 9 + 8 / 14 + 1) / 5)  # 0.742
     assert {m["id"]: m["verdict"] for m in s["mistakes"]} == {
         "sms-010": "other",
         "sms-024": "other",
@@ -55,20 +55,37 @@ def test_rules_on_the_held_out_part():
         "sms-318": "malware",
         "sms-332": "phishing",
         "sms-336": "other",
-        "sms-341": "other",
         "sms-346": "prostitution",
         "sms-362": "malware",
         "sms-394": "other",
+        "sms-470": "phishing",
+        "sms-481": "other",
+        "sms-490": "other",
+        "sms-494": "other",
+        "sms-497": "malware",
+        "sms-501": "other",
+        "sms-508": "phishing",
+        "sms-518": "other",
+        "sms-522": "phishing",
+        "sms-526": "phishing",
+        "sms-535": "other",
+        "sms-538": "other",
     }
 
 
 def test_the_model_does_not_help_so_the_rules_decide():
+    # chosen by grouped cross-validation on train (classify_cv), where the hybrids tie the rules within
+    # one text; on the held-out part the model alone is far worse, the fallback changes no legal
+    # figure, and the rules>model hybrid trades recall for precision (77.1 % / 73.6 %)
     rules = evaluate_sms("rules").summary()
     model = evaluate_sms("model").summary()
     both = evaluate_sms("rules+model").summary()
+    over = evaluate_sms("rules>model").summary()
     assert model["macro_precision"] < rules["macro_precision"]
     assert model["macro_recall"] < rules["macro_recall"]
     assert (both["macro_precision"], both["macro_recall"]) == (rules["macro_precision"], rules["macro_recall"])
+    assert over["macro_precision"] > rules["macro_precision"] and over["macro_recall"] < rules["macro_recall"]
+    assert over["accuracy"] == pytest.approx(181 / 209)
     assert METHOD == "rules"
 
 
@@ -112,7 +129,7 @@ def test_classifying_imports_no_scikit_learn():
 @pytest.mark.xfail(
     strict=True,
     reason="issue 23's target (macro precision and recall >= 0.9 over the legal categories on the held-out "
-    "part) is not reached: 79.9 % / 76.4 % on 163 held-out texts (corpus README)",
+    "part) is not reached: 76.2 % / 74.2 % on 209 held-out texts (corpus README)",
 )
 def test_the_issues_target_on_the_held_out_part():
     # the same evaluation CI prints; when it reaches the target this passes, the strict xfail fails,
