@@ -182,14 +182,20 @@ class Workspace:
     stretch would cost its page faults (at 20 Msps ~0.1 s a window)."""
 
     def __init__(self) -> None:
-        self._buf = np.empty((0, 0), np.complex64)
+        self._bufs = [np.empty((0, 0), np.complex64), np.empty((0, 0), np.complex64)]
         self._flat: dict[str, np.ndarray] = {}
 
-    def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
-        rows, cols = self._buf.shape
+    def rows(self, n_rows: int, n_samples: int, which: int = 0) -> np.ndarray:
+        """``n_rows`` channel streams of ``n_samples`` (contents unspecified); ``which`` 1: a second
+        such place, for the group of streams made while this one is decoded (``rows_ahead``)."""
+        rows, cols = self._bufs[which].shape
         if rows < n_rows or cols < n_samples:  # with room for a stream's longer later windows (overlap)
-            self._buf = np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
-        return self._buf[:n_rows, :n_samples]
+            shape = (max(rows, n_rows), max(cols, n_samples + n_samples // 4))
+            self._bufs[which] = np.empty(shape, np.complex64)
+        return self._bufs[which][:n_rows, :n_samples]
+
+    def rows_ahead(self, n_rows: int, n_samples: int) -> np.ndarray:
+        return self.rows(n_rows, n_samples, 1)
 
     def flat(self, name: str, n_samples: int) -> np.ndarray:
         """A complex64 buffer of ``n_samples`` (contents unspecified), one per ``name``."""
@@ -336,7 +342,8 @@ def receive_wideband(
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
     # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
-    # are 290 MB), each received before the next group is made.
+    # are 290 MB), each received before the next group is made — on another thread, while this
+    # one is received, where there are cores for it (two groups' streams held then).
     streams = channelize_groups(
         plan,
         x,
@@ -344,6 +351,7 @@ def receive_wideband(
         spans=spans,
         rows=None if work is None else work.rows,
         scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
+        rows_ahead=None if work is None else work.rows_ahead,
     )
     out = []
     for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):
