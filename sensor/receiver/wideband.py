@@ -176,26 +176,34 @@ class CarrierResult:
     offset_base_hz: float = 0.0  # where its channel stream's centre lies from its raster point
 
 
+def _room(buf: np.ndarray, n_rows: int, n_samples: int) -> np.ndarray:
+    """``buf``, or a larger one where it has fewer rows or samples (contents unspecified), with room
+    for a stream's longer later windows (the overlap)."""
+    rows, cols = buf.shape
+    if rows < n_rows or cols < n_samples:
+        return np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
+    return buf
+
+
 class Workspace:
     """Buffers kept from one stretch to the next and grown to the most needed — the channel
     streams, the channelizer's padded input, a stream's window — since fresh memory for every
     stretch would cost its page faults (at 20 Msps ~0.1 s a window)."""
 
     def __init__(self) -> None:
-        self._bufs = [np.empty((0, 0), np.complex64), np.empty((0, 0), np.complex64)]
+        self._buf = np.empty((0, 0), np.complex64)
+        self._buf_ahead = np.empty((0, 0), np.complex64)
         self._flat: dict[str, np.ndarray] = {}
 
-    def rows(self, n_rows: int, n_samples: int, which: int = 0) -> np.ndarray:
-        """``n_rows`` channel streams of ``n_samples`` (contents unspecified); ``which`` 1: a second
-        such place, for the group of streams made while this one is decoded (``rows_ahead``)."""
-        rows, cols = self._bufs[which].shape
-        if rows < n_rows or cols < n_samples:  # with room for a stream's longer later windows (overlap)
-            shape = (max(rows, n_rows), max(cols, n_samples + n_samples // 4))
-            self._bufs[which] = np.empty(shape, np.complex64)
-        return self._bufs[which][:n_rows, :n_samples]
+    def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
+        self._buf = _room(self._buf, n_rows, n_samples)
+        return self._buf[:n_rows, :n_samples]
 
     def rows_ahead(self, n_rows: int, n_samples: int) -> np.ndarray:
-        return self.rows(n_rows, n_samples, 1)
+        """As ``rows``, a second place: for the group of streams made while the one in ``rows`` is
+        decoded (``channelize_groups``)."""
+        self._buf_ahead = _room(self._buf_ahead, n_rows, n_samples)
+        return self._buf_ahead[:n_rows, :n_samples]
 
     def flat(self, name: str, n_samples: int) -> np.ndarray:
         """A complex64 buffer of ``n_samples`` (contents unspecified), one per ``name``."""
