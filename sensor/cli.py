@@ -20,6 +20,7 @@ from sensor import __version__
 from sensor.config import load_config
 from sensor.errors import SensorError
 from sensor.logfmt import setup_logging
+from sensor.threads import set_threads
 
 # sensor/commands/NAME.py → the one-line help ``fbs-sensor --help`` shows for it
 COMMANDS: dict[str, str] = {
@@ -93,10 +94,21 @@ class SensorGroup(click.Group):
     envvar="FBS_SENSOR_LOG_JSON",
     help="Log lines as JSON objects (for journald, Loki, ELK).",
 )
+@click.option(
+    "--threads",
+    "n_threads",
+    type=click.IntRange(min=1),
+    metavar="N",
+    envvar="FBS_SENSOR_THREADS",
+    show_envvar=True,
+    help="Threads the receiver may use (default: the cores this process may run on; 1 keeps it on one core). "
+    "The output is the same with any number.",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: int, log_json: bool, n_threads: int | None) -> None:
     """Passive GSM fake-base-station (IMSI-catcher) sensor."""
     setup_logging(verbose, as_json=log_json)
+    set_threads(n_threads)
     ctx.default_map = load_config(cli, config_path)
 
 

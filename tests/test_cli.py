@@ -257,3 +257,24 @@ def test_the_command_list_matches_the_commands_and_help_imports_none_of_them():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_threads_option_and_variable_set_the_receivers_threads(monkeypatch):
+    """``--threads N`` (or FBS_SENSOR_THREADS) says how many threads the receiver may use; a count
+    below 1 or not a number is a usage error (exit 2); without either the process's cores."""
+    from sensor import threads
+
+    monkeypatch.delenv(threads.ENV, raising=False)
+    try:
+        assert run("--threads", "1", "rules").exit_code == 0
+        assert threads.threads() == 1
+        env = {"FBS_SENSOR_CONFIG": None, "XDG_CONFIG_HOME": "/nonexistent", "FBS_SENSOR_THREADS": "3"}
+        assert run("rules", env=env).exit_code == 0
+        assert threads.threads() == 3
+        for bad in ("0", "many"):
+            r = run("--threads", bad, "rules")
+            assert r.exit_code == 2 and "--threads" in r.output
+        assert run("rules").exit_code == 0
+        assert threads.threads() == len(os.sched_getaffinity(0))
+    finally:
+        threads.set_threads(None)

@@ -37,6 +37,7 @@ from sensor.dsp import fft
 from sensor.dsp.channelizer_kernels import fill, scatter
 from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.gsm.tdma import SYMBOL_RATE_EXACT_HZ, SYMBOL_RATE_HZ
+from sensor.threads import threads
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -271,6 +272,7 @@ def channelize(
     with_power: bool = True,
     out: np.ndarray | None = None,
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
+    workers: int | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
@@ -314,7 +316,10 @@ def channelize(
             wanted = None
         frames = np.lib.stride_tricks.sliding_window_view(stream, plan.n_in)[b0 * plan.hop_in :: plan.hop_in][:nb]
         used = None if wanted is None else np.flatnonzero(wanted.any(axis=0))
-        spec = fft.fft(frames if used is None else frames[used], axis=1)  # (blocks transformed, n_in)
+        if used is None:  # (blocks transformed, n_in)
+            spec = fft.fft(frames, axis=1, workers=workers)
+        else:  # the blocks picked out are a copy already: transformed where they are
+            spec = fft.fft(frames[used], axis=1, overwrite_x=True, workers=workers)
         if with_power:  # power within ±power_half_width_hz of each channel: one cumulative sum per block
             e = (spec.real**2 + spec.imag**2).sum(axis=0, dtype=np.float64)  # summed over the blocks
             energy = np.concatenate((e[plan.n_in - half :], e[: plan.n_in - half]))  # centred: signed −half.. first
@@ -345,7 +350,7 @@ def channelize(
         f = full.reshape(n_ch * nb_max, plan.n_out)[: len(cs)]  # type: ignore[union-attr]
         f[:, K + 1 : plan.n_out - K] = 0  # the bins no channel keeps (the transform below works in place)
         _fill_pairs(spec, plan, phase, cs, rows, f)
-        y = fft.ifft(f, axis=1, overwrite_x=True)  # (pairs, n_out): hop_out new samples from h0
+        y = fft.ifft(f, axis=1, overwrite_x=True, workers=workers)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
         if wanted is None:
@@ -415,14 +420,15 @@ def channelize_all(
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     scratch: np.ndarray | None = None,
     max_blocks_per_batch: int | None = None,
+    workers: int | None = None,
 ) -> ChannelOutput:
     """A whole recording at once: every output sample of its duration (starting at sample 0), or
     of each channel's ``spans`` only (see ``channelize``; no power then).
 
     The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
     call with no copy of it afterwards. ``scratch``: a complex64 buffer of ``padded_length``
-    samples to pad into (reused across calls: no fresh memory). ``max_blocks_per_batch``: as
-    ``channelize``'s.
+    samples to pad into (reused across calls: no fresh memory). ``max_blocks_per_batch``,
+    ``workers``: as ``channelize``'s.
     """
     ratio = plan.rate_ratio
     total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
@@ -441,6 +447,7 @@ def channelize_all(
         out=out,
         spans=spans,
         max_blocks_per_batch=max_blocks_per_batch,
+        workers=workers,
     )
     power = None
     if with_power:  # from the blocks of real input only (the zero padding would lower it)
@@ -456,13 +463,19 @@ def channelize_groups(
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     rows: Callable[[int, int], np.ndarray] | None = None,
     scratch: np.ndarray | None = None,
+    rows_ahead: Callable[[int, int], np.ndarray] | None = None,
 ) -> Iterator[np.ndarray]:
     """``channelize_all``'s streams one channel after the other, made a group of channels at a time
     (as many as ``max_bytes`` of complex64 streams hold), so that a caller that consumes each before
     asking for the next never holds every channel's stream at once. The groups use ``plan``'s blocks
     and batches: each stream is what ``channelize_all`` makes with all of them. ``rows(n_channels,
     n_samples)``: where a group's streams are written (reused); ``scratch``: as ``channelize_all``'s
-    (made once here when there are several groups and none is given: one padded copy, not one a group)."""
+    (made once here when there are several groups and none is given: one padded copy, not one a group).
+
+    ``rows_ahead``: a second place for a group's streams; given, and with more than one group and
+    ``sensor.threads.threads()`` above 1, each next group is made on another thread while the
+    caller consumes the current one (the transforms release Python's lock): two groups' streams
+    are held then, the same streams come out in the same order."""
     ratio = plan.rate_ratio
     n_out = -(-len(samples) * ratio.numerator // ratio.denominator)
     n_blocks = -(-n_out // plan.hop_out)
@@ -470,17 +483,41 @@ def channelize_groups(
     n = plan.n_channels
     if scratch is None and n > per:
         scratch = np.empty(padded_length(plan, len(samples)), np.complex64)
-    for g0 in range(0, n, per):
-        g = range(g0, min(n, g0 + per))
-        yield from channelize_all(
+    pipelined = rows_ahead is not None and n > per and threads() > 1
+    groups = [range(g0, min(n, g0 + per)) for g0 in range(0, n, per)]
+
+    def make(g: range, where: Callable[[int, int], np.ndarray] | None, workers: int | None) -> np.ndarray:
+        return channelize_all(
             plan if len(g) == n else select_channels(plan, g),
             samples,
             with_power=False,
             spans=None if spans is None else spans[g.start : g.stop],
-            out=None if rows is None else rows(len(g), n_blocks * plan.hop_out),
+            out=None if where is None else where(len(g), n_blocks * plan.hop_out),
             scratch=scratch,
             max_blocks_per_batch=batch_blocks(plan),
+            workers=workers,
         ).samples
+
+    if not pipelined:
+        for g in groups:
+            yield from make(g, rows, None)
+        return
+    from concurrent.futures import ThreadPoolExecutor  # only here: start-up pays for it only when used
+
+    places = (rows, rows_ahead)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="channelize") as pool:
+        nxt = None
+        try:
+            current = make(groups[0], places[0], None)  # the caller waits for it: all threads on it
+            for i in range(len(groups)):
+                if i + 1 < len(groups):  # into the other place, while this group is consumed here
+                    nxt = pool.submit(make, groups[i + 1], places[(i + 1) % 2], 1)
+                yield from current
+                if nxt is not None:
+                    current, nxt = nxt.result(), None
+        finally:
+            if nxt is not None:  # the caller stopped early: let the group in the making finish
+                nxt.cancel() or nxt.exception()
 
 
 def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:

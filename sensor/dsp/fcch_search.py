@@ -254,6 +254,10 @@ _STREAMS_MAX_BYTES = 32 << 20  # the candidates' channel streams held at once
 _CHANNEL_GRID_HZ = 25e3
 
 
+def _fresh_rows(n_rows: int, n_samples: int) -> np.ndarray:
+    return np.empty((n_rows, n_samples), np.complex64)
+
+
 def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarray) -> FcchBursts:
     """``refine_fcch`` of wideband candidates, each on a channel stream (2 samples per symbol)
     centred on the ``_CHANNEL_GRID_HZ`` point nearest its tone, rather than on the wideband
@@ -286,7 +290,8 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
     spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
     # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB).
-    streams = channelize_groups(plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans)
+    # (The next group made on another thread while this one is refined, where there are cores: two held then.)
+    streams = channelize_groups(plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans, rows_ahead=_fresh_rows)
     parts = []
     for i, (c, y) in enumerate(zip(uniq, streams)):
         sel = np.flatnonzero(group == i)

@@ -6,6 +6,9 @@ pocketfft module. That module is loaded here from scipy's installed files by its
 exactly as ``scipy.fft`` calls it (the same arguments: the same results, bit for bit,
 ``tests/dsp/test_fft.py``): ``fft``, ``ifft``, ``rfft``, ``irfft`` along one axis, with
 ``n`` (zero-padding or cutting that axis) and the default normalisation, and ``next_fast_len``.
+A large batch (``PARALLEL_MIN`` values or more, several transforms) is split between
+``sensor.threads.threads()`` threads (pocketfft's own; each transform is computed as on one, so
+the results are the same bit for bit); ``workers`` says how many for one call.
 Where the module is not where it is expected (another scipy layout), ``scipy.fft`` itself is used.
 """
 
@@ -17,6 +20,10 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
+
+from sensor.threads import threads
+
+PARALLEL_MIN = 1 << 18  # values in a batch worth handing to several threads (smaller: the hand-off costs more)
 
 
 def _load_pocketfft() -> ModuleType | None:
@@ -74,7 +81,13 @@ def _fit(x: np.ndarray, n: int, axis: int) -> tuple[np.ndarray, bool]:
     return z, True
 
 
-def _c2c(forward: bool, x: np.ndarray, n: int | None, axis: int, overwrite_x: bool) -> np.ndarray:
+def _nthreads(x: np.ndarray, axis: int, workers: int | None) -> int:
+    if x.ndim < 2 or x.size < PARALLEL_MIN or x.shape[axis] == x.size:
+        return 1
+    return threads() if workers is None else max(1, workers)
+
+
+def _c2c(forward: bool, x: np.ndarray, n: int | None, axis: int, overwrite_x: bool, workers: int | None) -> np.ndarray:
     tmp = _as_float(x)
     overwrite_x = overwrite_x or (tmp is not x and tmp.base is None)
     if n is not None:
@@ -83,19 +96,24 @@ def _c2c(forward: bool, x: np.ndarray, n: int | None, axis: int, overwrite_x: bo
     elif tmp.shape[axis] < 1:
         raise ValueError(f"invalid number of data points ({tmp.shape[axis]}) specified")
     out = tmp if overwrite_x and tmp.dtype.kind == "c" else None
-    return _pf.c2c(tmp, (axis,), forward, 0 if forward else 2, out, 1)  # type: ignore[union-attr]
+    nthreads = _nthreads(tmp, axis, workers)
+    return _pf.c2c(tmp, (axis,), forward, 0 if forward else 2, out, nthreads)  # type: ignore[union-attr]
 
 
-def fft(x: np.ndarray, n: int | None = None, axis: int = -1, *, overwrite_x: bool = False) -> np.ndarray:
+def fft(
+    x: np.ndarray, n: int | None = None, axis: int = -1, *, overwrite_x: bool = False, workers: int | None = None
+) -> np.ndarray:
     if _scipy_fft is not None:  # pragma: no cover
-        return _scipy_fft.fft(x, n, axis=axis, overwrite_x=overwrite_x)
-    return _c2c(True, x, n, axis, overwrite_x)
+        return _scipy_fft.fft(x, n, axis=axis, overwrite_x=overwrite_x, workers=workers)
+    return _c2c(True, x, n, axis, overwrite_x, workers)
 
 
-def ifft(x: np.ndarray, n: int | None = None, axis: int = -1, *, overwrite_x: bool = False) -> np.ndarray:
+def ifft(
+    x: np.ndarray, n: int | None = None, axis: int = -1, *, overwrite_x: bool = False, workers: int | None = None
+) -> np.ndarray:
     if _scipy_fft is not None:  # pragma: no cover
-        return _scipy_fft.ifft(x, n, axis=axis, overwrite_x=overwrite_x)
-    return _c2c(False, x, n, axis, overwrite_x)
+        return _scipy_fft.ifft(x, n, axis=axis, overwrite_x=overwrite_x, workers=workers)
+    return _c2c(False, x, n, axis, overwrite_x, workers)
 
 
 def rfft(x: np.ndarray, n: int | None = None, axis: int = -1) -> np.ndarray:

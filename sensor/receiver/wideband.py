@@ -176,6 +176,15 @@ class CarrierResult:
     offset_base_hz: float = 0.0  # where its channel stream's centre lies from its raster point
 
 
+def _room(buf: np.ndarray, n_rows: int, n_samples: int) -> np.ndarray:
+    """``buf``, or a larger one where it has fewer rows or samples (contents unspecified), with room
+    for a stream's longer later windows (the overlap)."""
+    rows, cols = buf.shape
+    if rows < n_rows or cols < n_samples:
+        return np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
+    return buf
+
+
 class Workspace:
     """Buffers kept from one stretch to the next and grown to the most needed — the channel
     streams, the channelizer's padded input, a stream's window — since fresh memory for every
@@ -183,13 +192,18 @@ class Workspace:
 
     def __init__(self) -> None:
         self._buf = np.empty((0, 0), np.complex64)
+        self._buf_ahead = np.empty((0, 0), np.complex64)
         self._flat: dict[str, np.ndarray] = {}
 
     def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
-        rows, cols = self._buf.shape
-        if rows < n_rows or cols < n_samples:  # with room for a stream's longer later windows (overlap)
-            self._buf = np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
+        self._buf = _room(self._buf, n_rows, n_samples)
         return self._buf[:n_rows, :n_samples]
+
+    def rows_ahead(self, n_rows: int, n_samples: int) -> np.ndarray:
+        """As ``rows``, a second place: for the group of streams made while the one in ``rows`` is
+        decoded (``channelize_groups``)."""
+        self._buf_ahead = _room(self._buf_ahead, n_rows, n_samples)
+        return self._buf_ahead[:n_rows, :n_samples]
 
     def flat(self, name: str, n_samples: int) -> np.ndarray:
         """A complex64 buffer of ``n_samples`` (contents unspecified), one per ``name``."""
@@ -336,7 +350,8 @@ def receive_wideband(
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
     # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
-    # are 290 MB), each received before the next group is made.
+    # are 290 MB), each received before the next group is made — on another thread, while this
+    # one is received, where there are cores for it (two groups' streams held then).
     streams = channelize_groups(
         plan,
         x,
@@ -344,6 +359,7 @@ def receive_wideband(
         spans=spans,
         rows=None if work is None else work.rows,
         scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
+        rows_ahead=None if work is None else work.rows_ahead,
     )
     out = []
     for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):

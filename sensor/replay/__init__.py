@@ -30,9 +30,11 @@ from sensor.gps.track import TrackSource, sidecar_track
 from sensor.model import FcchEstimate, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
+from sensor.sources.ahead import read_ahead
 from sensor.sources.base import Source
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
+from sensor.threads import threads
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +190,10 @@ def receive(
     rate = src.info.sample_rate_hz
     block_samples = max(1 << 16, int(0.25 * rate))
     taken = 0
-    for b in stream.process(src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))):
+    blocks = src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))
+    if threads() > 1:  # the next block read and converted on another core while this one is received
+        blocks = read_ahead(blocks)
+    for b in stream.process(blocks):
         yield b
         if windows > taken:
             taken = windows

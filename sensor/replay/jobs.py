@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sensor.errors import SensorError
+from sensor.threads import set_threads, threads
 
 if TYPE_CHECKING:
     from sensor.model import L2Block
@@ -54,10 +55,13 @@ class _Failed:
     traceback: str
 
 
-def _worker(tasks: list[tuple[Source, float, float, float, str]]) -> None:
+def _worker(tasks: list[tuple[Source, float, float, float, str]], threads_each: int = 1) -> None:
     """A worker process: it claims the next recording nobody has claimed (its spool file created
-    exclusively: no lock, no queue), in the recordings' order, until none is left."""
+    exclusively: no lock, no queue), in the recordings' order, until none is left. It uses
+    ``threads_each`` threads (``sensor.threads``): the parent's share of them, so the workers
+    together do not ask for more threads than there are cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    set_threads(threads_each)
     for task in tasks:
         try:
             os.close(os.open(task[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -166,8 +170,9 @@ def received_apart(
         masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             try:
-                for _ in range(max(1, min(jobs, len(recordings)))):
-                    w = ctx.Process(target=_worker, args=(tasks,), daemon=True)
+                n_workers = max(1, min(jobs, len(recordings)))
+                for _ in range(n_workers):
+                    w = ctx.Process(target=_worker, args=(tasks, max(1, threads() // n_workers)), daemon=True)
                     w.start()
                     workers.append(w)
             finally:

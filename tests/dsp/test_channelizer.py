@@ -274,3 +274,41 @@ def test_channels_made_a_group_at_a_time_are_those_made_together():
     sparse = channelize_all(plan, x, with_power=False, spans=spans).samples
     for a, b in zip(channelize_groups(plan, x, max_bytes=one, spans=spans), sparse):
         np.testing.assert_array_equal(a[1000:3000], b[1000:3000])
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_groups_made_ahead_on_another_thread_are_those_made_together(monkeypatch, n_threads):
+    """With a second place for streams (``rows_ahead``) and threads to spare, the next group is made
+    on another thread while the current one is consumed: the same streams, in the same order, the
+    groups alternating between the two places; a caller that stops early leaves no thread behind."""
+    import threading
+
+    from sensor import threads
+
+    monkeypatch.setattr(threads, "_override", n_threads)
+    rng = np.random.default_rng(8)
+    fs = 2.4e6
+    x = (rng.standard_normal(240_000) + 1j * rng.standard_normal(240_000)).astype(np.complex64)
+    plan = plan_channelizer(fs, [-800e3, -400e3, 0.0, 200e3, 600e3], samples_per_symbol=2)
+    together = channelize_all(plan, x, with_power=False).samples
+    one = -(-together.shape[1] // plan.hop_out) * plan.hop_out * 8  # one stream's room, whole blocks
+    places = [np.empty((2, one // 8), np.complex64), np.empty((2, one // 8), np.complex64)]
+    used = []
+
+    def place(k):
+        def rows(n_rows, n_samples):
+            used.append(k)
+            return places[k][:n_rows, :n_samples]
+
+        return rows
+
+    got = [y.copy() for y in channelize_groups(plan, x, max_bytes=2 * one + 8, rows=place(0), rows_ahead=place(1))]
+    assert len(got) == 5
+    for a, b in zip(got, together):
+        np.testing.assert_array_equal(a, b)
+    assert used == ([0, 1, 0] if n_threads > 1 else [0, 0, 0])
+    before = threading.active_count()
+    streams = channelize_groups(plan, x, max_bytes=one, rows=place(0), rows_ahead=place(1))
+    np.testing.assert_array_equal(next(streams), together[0])
+    streams.close()  # stopped with the next group in the making
+    assert threading.active_count() == before

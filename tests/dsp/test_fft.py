@@ -56,3 +56,41 @@ def test_the_replay_command_does_not_import_scipy():
     replay ~0.25 s of start-up; none of scipy is imported by the replay command's module."""
     code = "import sys, sensor.commands.replay; sys.exit(int(any(m.split('.')[0] == 'scipy' for m in sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+@pytest.mark.parametrize("n", [546, 2592, 20160])
+@pytest.mark.parametrize("rows", [5, 13, 37])
+def test_a_batch_on_several_threads_is_the_same_bit_for_bit(n, rows):
+    """A large batch is split between threads (rows a thread gets may go through pocketfft's
+    one-transform path rather than its vectorised one): every value as on one thread."""
+    rng = np.random.default_rng(rows)
+    x = (rng.standard_normal((rows, n)) + 1j * rng.standard_normal((rows, n))).astype(np.complex64)
+    for transform in (fft.fft, fft.ifft):
+        one = transform(x, axis=1, workers=1)
+        for workers in (2, 3):
+            got = transform(x, axis=1, workers=workers)
+            assert got.tobytes() == one.tobytes()
+
+
+def test_the_thread_count_comes_from_the_variable_or_the_cores(monkeypatch):
+    from sensor import threads
+    from sensor.errors import ConfigError
+
+    monkeypatch.setenv(threads.ENV, "3")
+    threads.set_threads(None)
+    assert threads.threads() == 3
+    threads.set_threads(1)
+    assert threads.threads() == 1
+    monkeypatch.delenv(threads.ENV)
+    threads.set_threads(None)
+    assert threads.threads() >= 1
+    monkeypatch.setenv(threads.ENV, "none")
+    threads.set_threads(None)
+    with pytest.raises(ConfigError, match="FBS_SENSOR_THREADS"):
+        threads.threads()
+    monkeypatch.delenv(threads.ENV)
+    threads.set_threads(None)
+    # A batch below PARALLEL_MIN values stays on the calling thread, whatever the count.
+    assert fft._nthreads(np.zeros((4, 100), np.complex64), 1, 8) == 1
+    assert fft._nthreads(np.zeros((64, 8192), np.complex64), 1, 8) == 8
+    assert fft._nthreads(np.zeros((1, 1 << 20), np.complex64), 1, 8) == 1
