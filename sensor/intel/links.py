@@ -243,6 +243,8 @@ def _joined_pieces(text: str, at: int, host: str) -> tuple[int, str] | None:
     if any(p.lower() in _ENGLISH_WORDS for p in pieces):
         return None
     before = text[m.start() - 1] if m.start() > 0 else ""
+    if before and before in ".-@_/":
+        return None  # the pieces would start inside another host or address (abc.xyz*efg.cn)
     glued = bool(before) and not before.isspace() and (not before.isascii() or before == ":")
     if not glued and " " in m.group("pieces"):
         return None

@@ -6,9 +6,9 @@ Chinese numerals (``伍万元``, ``五千元``, ``三百万``). ``万`` (10^4), 
 (10^3) and ``w`` (spam shorthand for 万) multiply. A bare ``N万`` (no currency, no 元) followed by a
 counting word (``5万人``, ``3万次``, ``10万积分``) or after a counted noun and a verb of reaching
 (``短信突破1亿``, ``用户已达5万``) is a count, not money. ``块`` is the colloquial yuan and also the
-measure word for a piece (``鲜花饼一块``): one to nine 块 is money only followed by ``钱`` or after a
-price word (``只要一块``, ``仅需3块``); more is money (``五百块``). The value is the amount in the currency's unit
-without exponent or trailing zeros: ``3.5万`` → ``"35000"``.
+measure word for a piece (``鲜花饼一块``): a whole one to nine 块 is money only followed by ``钱`` or
+after a price word (``只要一块``, ``仅需3块``); more is money (``五百块``). The value is the amount
+in the currency's unit without exponent or trailing zeros: ``3.5万`` → ``"35000"``.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def find_amounts(f: Folded, original: str) -> Iterator[Finding]:
                 and not mult
                 and not groups.get("cur")
                 and amount < 10
+                and amount == amount.to_integral_value()  # 9.9块 is a price; pieces are whole
                 and not text.startswith("钱", m.end())
                 and not _PRICE_BEFORE.search(text, max(0, m.start() - 4), m.start())
             ):

@@ -121,6 +121,7 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]]]] = [
     ("english-glued-to-cjk", "点击go to shop.cn", [(URL, "link", "shop.cn")]),
     ("letters-after-space", "see ab cd.com", [(URL, "link", "cd.com")]),
     ("pieces-not-into-subdomain", "刻tj bq www.q.cn", [(URL, "link", "www.q.cn")]),
+    ("pieces-not-from-a-host", "登录abc.xyz*efg.cn", [(URL, "link", "abc.xyz"), (URL, "link", "efg.cn")]),
     # a scheme makes a link of a host without a public suffix (sms-123); without one it is not
     ("scheme-apk-host", "照片地址http://XXshenqi.apk", [(URL, "link", "http://xxshenqi.apk")]),
     ("scheme-apk-host-path", "下载 https://update.apk/x", [(URL, "link", "https://update.apk/x")]),
@@ -156,6 +157,8 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]]]] = [
     ("kuai-many", "日赚五百块", [(AMOUNT, "CNY", "500")]),
     ("two-watches", "两块手表", []),
     ("digit-pieces", "买1块送1块", []),
+    ("decimal-kuai", "包邮仅9.9块", [(AMOUNT, "CNY", "9.9")]),
+    ("decimal-kuai-bare", "鲜花饼9.9块一个", [(AMOUNT, "CNY", "9.9")]),
     # --- mixed -------------------------------------------------------------------------------------------
     (
         "mixed-fraud",
