@@ -8,6 +8,8 @@ Spans are checked for every finding: ``text[start:end] == raw``.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensor.intel import extract
 
@@ -199,3 +201,14 @@ def test_reserved_documentation_names_are_hosts() -> None:
         ("http://icbc-abcd.example/", "icbc-abcd.example"),
         ("icbc-jf.example/qwerty", "icbc-jf.example"),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.from_regex(r"[A-Za-z]{2,9}", fullmatch=True), min_size=1, max_size=6),
+    st.sampled_from(["", "Hello, ", "请 ", "12 ", "(", "\n"]),
+)
+def test_words_after_a_space_or_the_start_never_join_a_host(words: list[str], lead: str) -> None:
+    # prose before a link stays prose: only pieces glued to non-ASCII text (or a colon) join
+    text = lead + " ".join(words) + " shop.cn now"
+    assert [f.value for f in extract(text) if f.kind == "url"] == ["shop.cn"]
