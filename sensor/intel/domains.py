@@ -35,8 +35,11 @@ def _extractor() -> Any:
 RESERVED_TLDS = frozenset({"example", "test", "invalid"})
 
 
+@functools.lru_cache(maxsize=4096)
 def split_host(host: str) -> tuple[str, str]:
-    """``(domain label, public suffix)`` of a host name; either is "" when there is none."""
+    """``(domain label, public suffix)`` of a host name; either is "" when there is none.
+    Remembered for the last 4,096 hosts: a link is looked up more than once (is it a host, its
+    registered domain, a host cut at 。) and a campaign repeats its links."""
     labels = host.rsplit(".", 2)
     if len(labels) >= 2 and labels[-1] in RESERVED_TLDS:
         return labels[-2], labels[-1]

@@ -7,12 +7,18 @@ gone) so that all of these are found:
   ``http//``, ``http:\\``;
 * dots written another way: ``。``, ``点``/``點``, ``dot``, ``(dot)``, ``[.]``, ``,``, ``·``, with
   spaces around: ``icbc-jf 点 com``, ``icbc-jf .com``;
-* letters spread out with spaces or symbols: ``w w w . x x . c o m``, ``i*c*b*c.com``;
+* letters spread out with spaces or symbols: ``w w w . x x . c o m``, ``i*c*b*c.com``; a label
+  written in letter runs (``…那一刻tj bq q.cn``, ``gs*yh*vip.cn``) where the pieces cannot be prose
+  (:func:`_joined_pieces`);
 * IP-address hosts (``http://1.2.3.4:8080/a``; without a scheme only with a port or a path);
 * IDN hosts: punycode (``xn--...``) as is, Unicode labels after a scheme.
 
 A host without a scheme counts only when its last label is a public suffix with a name under it
-(tldextract's bundled list, :mod:`.domains`): that keeps ``3.5万``, ``v1.2`` or ``a.b`` out.
+(tldextract's bundled list, :mod:`.domains`): that keeps ``3.5万``, ``v1.2`` or ``a.b`` out, and
+only when it is not all x's and digits (``xx.xxxx.xxx``, ``x.xxx%``: figures a corpus masked, though
+``xxx`` is a suffix). After a scheme any dotted name ending in letters is a link (``http://x.apk``;
+its domain None when there is no public suffix). An ideographic full stop is a dot only where that
+makes a host: ``www.abc.com。bbin 技术`` is ``www.abc.com``.
 The value reported is the link normalised (scheme lower case, ``hxxp`` read as ``http``, the host
 lower case in ASCII/punycode, separators gone); the raw text and its span are the text as written.
 Links are data: nothing here or anywhere in the project fetches them.
@@ -105,6 +111,19 @@ _EMAIL_RE = re.compile(
     re.IGNORECASE,
 )
 _FILLERS = re.compile(_FILL)
+_FILL_RUN = re.compile(_FILL + r"{1,2}")
+# A link's label written in ASCII letter runs with fillers between, ending where the host starts.
+_PIECES_BEFORE = re.compile(r"(?<![a-z0-9])(?P<pieces>(?:[a-z]{1,16}" + _FILL + r"{1,2}){1,6})\Z", re.IGNORECASE)
+# Words that are prose, not pieces of a host name (``visit our shop.cn``, ``go to abc.com``).
+_ENGLISH_WORDS = frozenset({
+    "a", "an", "the", "to", "at", "on", "in", "of", "or", "and", "for", "from", "by", "via", "with", "is",
+    "are", "be", "it", "this", "that", "go", "visit", "see", "click", "tap", "open", "log", "login", "sign",
+    "up", "now", "here", "our", "your", "my", "me", "us", "we", "you", "pls", "please", "check", "get",
+    "new", "app", "web", "site", "url", "link", "www", "http", "https", "ftp", "com", "net", "org", "cn",
+    "dot",
+})  # fmt: skip
+_MASKED = re.compile(r"[x0-9]+(?:\.[x0-9]+)+", re.IGNORECASE)  # figures whose digits are masked as x
+_LOOSE_LAST = re.compile(r"\.[a-z]{2,24}\Z")  # a dotted name ending in letters (``.apk``, ``.bbin``)
 _TRAILING = ".,;:!?'\")]}"
 
 
@@ -139,6 +158,7 @@ def find_links(f: Folded, original: str) -> Iterator[Finding]:
         port = m.group("port") or ""
         path = _trim_path(m.group("path") or "")
         end = m.start("path") + len(path) if m.group("path") is not None else m.end("port") if port else None
+        start = m.start()
         if m.group("ip"):
             host = re.sub(r"[^0-9]+", ".", m.group("ip"))
             if not scheme and not port and not path:
@@ -146,23 +166,92 @@ def find_links(f: Folded, original: str) -> Iterator[Finding]:
             domain, kind = None, "ip"
         else:
             if m.group("host"):
-                host = _clean_host(m.group("host"))
+                got = _written_host(m.group("host"), bool(scheme))
+                if got is None:
+                    continue
+                host, cut = got
+                if cut is not None:  # the host ended at a 。: what came after is not part of it
+                    port = path = ""
+                    end = m.start("host") + cut
             else:
-                host = m.group("uhost").lower()
-            ascii_host = _to_ascii(host)
-            if ascii_host is None or len(ascii_host) > 253:
-                continue
-            label, suffix = split_host(ascii_host)
-            if not label or not suffix:
-                continue
-            host = ascii_host
+                got = _valid_host(m.group("uhost").lower(), bool(scheme))
+                if got is None:
+                    continue
+                host = got
             domain = registered_domain(host)
+            if not scheme and m.group("host") and domain == host:
+                joined = _joined_pieces(f.text, m.start("host"), host)
+                if joined is not None:
+                    start, host = joined
+                    domain = host
             kind = "short_link" if domain in SHORTENERS else "link"
         if end is None:
             end = m.end("ip") if m.group("ip") else m.end("host") if m.group("host") else m.end("uhost")
-        start, stop = f.span(m.start(), end)
+        a, b = f.span(start, end)
         value = (_scheme_value(scheme) + "://" if scheme else "") + host + port + path
-        yield Finding("url", value, original[start:stop], start, stop, type=kind, domain=domain)
+        yield Finding("url", value, original[a:b], a, b, type=kind, domain=domain)
+
+
+def _valid_host(host: str, scheme: bool, *, loose: bool = False) -> str | None:
+    """The host in ASCII when it is one: a name under a public suffix, or (``loose``, only after a
+    scheme) any dotted name ending in letters (``http://xxshenqi.apk``: a scheme makes it a link).
+    Without a scheme, a host of only x's and digits is a masked figure (``xx.xxxx.xxx``, ``x.xxx%``:
+    corpora write hidden digits as x, and ``xxx`` is a public suffix), not a link."""
+    ascii_host = _to_ascii(host)
+    if ascii_host is None or len(ascii_host) > 253:
+        return None
+    if not scheme and _MASKED.fullmatch(ascii_host):
+        return None
+    label, suffix = split_host(ascii_host)
+    if label and suffix:
+        return ascii_host
+    if loose and scheme and _LOOSE_LAST.search(ascii_host):
+        return ascii_host
+    return None
+
+
+def _written_host(written: str, scheme: bool) -> tuple[str, int | None] | None:
+    """``(host, cut)`` for the host as matched: the whole of it (``cut`` None), else the longest part
+    before an ideographic full stop that is a host (``cut``: its length in ``written``): 。 is read as
+    a dot only where that makes a host (``abc123。com``), else it ends the sentence
+    (``www.xxxxxx.com。bbin 技术``). A scheme with no such host takes the whole (``_valid_host``)."""
+    host = _valid_host(_clean_host(written), scheme)
+    if host is not None:
+        return host, None
+    for i in range(len(written) - 1, 0, -1):
+        if written[i] == "。":
+            head = written[:i].rstrip()
+            host = _valid_host(_clean_host(head), scheme) if _DOT_RE.search(head) else None
+            if host is not None:
+                return host, len(head)
+    host = _valid_host(_clean_host(written), scheme, loose=True)
+    return None if host is None else (host, None)
+
+
+def _joined_pieces(text: str, at: int, host: str) -> tuple[int, str] | None:
+    """A registered domain whose label was written in pieces (``…那一刻tj bq q.cn`` →
+    ``tjbqq.cn``): ``(start, host)`` with the pieces before ``at`` joined to it, or None.
+
+    Joined only what cannot be prose: ASCII letter runs separated by one or two spaces or filler
+    symbols, the first glued to a non-ASCII character (Chinese text; a colon too) or all separated by
+    symbols (``tj*bq*q.cn``), none an English word (``visit our shop.cn`` stays ``shop.cn``), and the
+    result a registered domain itself (the pieces join its label, not a subdomain's)."""
+    m = _PIECES_BEFORE.search(text, max(0, at - 120), at)
+    if m is None:
+        return None
+    pieces = _FILL_RUN.split(m.group("pieces").strip(" *_~^★☆"))
+    if any(p.lower() in _ENGLISH_WORDS for p in pieces):
+        return None
+    before = text[m.start() - 1] if m.start() > 0 else ""
+    if before and before in ".-@_/":
+        return None  # the pieces would start inside another host or address (abc.xyz*efg.cn)
+    glued = bool(before) and not before.isspace() and (not before.isascii() or before == ":")
+    if not glued and " " in m.group("pieces"):
+        return None
+    joined = "".join(pieces).lower() + host
+    if len(joined.split(".", 1)[0]) > 63 or registered_domain(joined) != joined:
+        return None
+    return m.start(), joined
 
 
 def _scheme_value(scheme: str) -> str:

@@ -3,9 +3,12 @@
 Written with a currency sign or word before (``¥5000``, ``￥5,000.00``, ``RMB 3000``, ``人民币2万``,
 ``$100``) or a unit after (``5000元``, ``5万``, ``3.5万元``, ``2w``, ``500块``, ``10亿``), digits or
 Chinese numerals (``伍万元``, ``五千元``, ``三百万``). ``万`` (10^4), ``亿`` (10^8), ``千``/``k``
-(10^3) and ``w`` (spam shorthand for 万) multiply. A bare ``N万`` followed by a counting word
-(``5万人``, ``3万次``) is a count, not money. The value is the amount in the currency's unit
-without exponent or trailing zeros: ``3.5万`` → ``"35000"``.
+(10^3) and ``w`` (spam shorthand for 万) multiply. A bare ``N万`` (no currency, no 元) followed by a
+counting word (``5万人``, ``3万次``, ``10万积分``) or after a counted noun and a verb of reaching
+(``短信突破1亿``, ``用户已达5万``) is a count, not money. ``块`` is the colloquial yuan and also the
+measure word for a piece (``鲜花饼一块``): a whole one to nine 块 is money only followed by ``钱`` or
+after a price word (``只要一块``, ``仅需3块``); more is money (``五百块``). The value is the amount
+in the currency's unit without exponent or trailing zeros: ``3.5万`` → ``"35000"``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ _CUR_BEFORE = r"(?P<cur>¥|\$|rmb|cny|usd|人民币)"
 _UNIT_AFTER = r"(?P<unit>元|圆|块|rmb|cny|美元|美金|刀)"
 
 # after a bare N万: a counting word makes it a count (5万人), not money
-_NOT_COUNTED = r"(?![a-z人次个個条條名户戶家位天年件份])"
+_NOT_COUNTED = r"(?![a-z人次个個条條名户戶家位天年件份积積粉票张張台步倍单單遍])"
+# before a bare N万/N亿: a counted noun, then at most a verb of reaching, makes it a count
+_COUNTED_BEFORE = re.compile(
+    r"(?:短信|信息|消息|积分|積分|用户|用戶|人数|人數|粉丝|粉絲|会员|會員|次数|次數|访问|訪問|下载|下載|点击|點擊"
+    r"|注册|註冊|转发|轉發|播放|阅读|閱讀)"
+    r"(?:突破|达到|達到|超过|超過|累计|累計|已达|已達|已有|已经|已經|达|達|超|逾|过|過|近|约|約|共|已|有)?\s{0,2}\Z"
+)
+# before a few 块: a price word makes it yuan (只要一块), else it may be a piece (鲜花饼一块)
+_PRICE_BEFORE = re.compile(
+    r"(?:价|價|仅|僅|只要|只需|只收|需|花|付|赚|賺|返|充|红包|紅包|现金|現金|奖励|獎勵|¥|￥)\s{0,2}\Z"
+)
 
 _PATTERNS = (
     re.compile(_CUR_BEFORE + r"\s{0,2}" + _NUM + r"\s{0,2}" + _MULT + r"(?:\s{0,2}(?:元|圆|块))?", re.IGNORECASE),
@@ -98,9 +111,26 @@ def find_amounts(f: Folded, original: str) -> Iterator[Finding]:
             except InvalidOperation:
                 continue
             mult = (groups.get("mult") or "").lower()
+            if (
+                groups.get("unit") is None
+                and groups.get("cur") is None
+                and _COUNTED_BEFORE.search(text, max(0, m.start() - 8), m.start())
+            ):
+                continue  # 短信突破1亿: a count of messages
+            if (
+                groups.get("unit") == "块"
+                and not mult
+                and not groups.get("cur")
+                and amount < 10
+                and amount == amount.to_integral_value()  # 9.9块 is a price; pieces are whole
+                and not text.startswith("钱", m.end())
+                and not _PRICE_BEFORE.search(text, max(0, m.start() - 4), m.start())
+            ):
+                continue  # 一块: a piece
             if mult:
                 amount *= _MULTIPLIER[mult]
             marks = ((groups.get("cur") or "") + (groups.get("unit") or "")).lower()
             currency = "USD" if any(k in marks for k in ("$", "usd", "美", "刀")) else "CNY"
-            start, stop = f.span(m.start(), m.end())
+            end = m.end() + (1 if groups.get("unit") == "块" and text.startswith("钱", m.end()) else 0)
+            start, stop = f.span(m.start(), end)
             yield Finding("amount", _plain(amount), original[start:stop], start, stop, type=currency)

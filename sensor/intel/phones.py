@@ -12,7 +12,8 @@ for 0, also at the end; l or I for 1, between digits). Each run is typed by its 
 * ``cn_400`` / ``cn_800``: 10 digits from 400 or 800, the shared-cost and toll-free service numbers;
 * ``cn_service_short``: 95xxx and 96xxx (5 digits, or 8 digits 95xxxxxx), 100xx (10086, 10010,
   10000) and 123xx (12306, 12315, 12345): the national service short numbers (value: the digits,
-  they have no E.164 form), not when a money unit follows (``12345元``);
+  they have no E.164 form), not when a money unit follows (``12345元``) nor a count word
+  (``满10000积分``, ``10086条``: a count of points or messages, :data:`COUNT_AFTER`);
 * ``cn_landline``: 0, an area code and a subscriber number that ``phonenumbers`` takes as a valid
   fixed line of China (E.164).
 
@@ -40,7 +41,13 @@ _CANDIDATE = re.compile(
 )
 _TO_DIGIT = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
 _NOT_DIGIT = re.compile(r"[^0-9]")
-_MONEY_AFTER = re.compile(r"\s{0,2}(?:元|块|万|千|亿|角|分|%|rmb|cny|w\b)", re.IGNORECASE)
+# A count word right after a number: the number counts points, messages, people... (a measure word
+# or counted noun), it is not dialled.
+COUNT_AFTER = re.compile(
+    r"\s{0,2}(?:积分|積分|分(?![机機行])|条|條|人(?!工)|次|个(?!人)|個(?!人)|名(?!下)|位|户(?!名)|戶(?!名)|件|份"
+    r"|张|張|台|倍|步|小时|小時|秒|元|块|万|千|亿|角|%|rmb|cny|w\b)",
+    re.IGNORECASE,
+)  # not 人工 (拨打10086人工服务), 个人, 分机/分行, 名下, 户名
 _MONEY_BEFORE = re.compile(r"(?:¥|\$|rmb|cny|人民币)\s{0,2}$", re.IGNORECASE)
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -142,7 +149,7 @@ def _finding(f: Folded, original: str, start: int, end: int, got: tuple[str, str
     kind, value = got
     text = f.text
     if kind == "cn_service_short" and (
-        _MONEY_AFTER.match(text, end) or _MONEY_BEFORE.search(text, max(0, start - 6), start)
+        COUNT_AFTER.match(text, end) or _MONEY_BEFORE.search(text, max(0, start - 6), start)
     ):
         return
     a, b = f.span(start, end)

@@ -47,11 +47,12 @@ def test_cross_validation_reads_only_train_texts(train):
 
 def test_the_rules_figures_in_cross_validation_as_measured():
     # the rules need no fit, so these are the rules on the train texts (optimistic: the tables were
-    # written from these texts' errors); 349 texts, 35 wrong
+    # written from these texts' errors); 349 texts, 35 wrong (phishing 20 / 22: sms-469's masked account
+    # number xx.xxxx.xxx is no link since the extraction knows x-masked figures, it was 20 / 23)
     s = cross_validate("rules").summary()
     assert (s["part"], s["heldout"]) == ("train-cv", 349)
     assert len(s["mistakes"]) == 35
-    assert s["macro_precision"] == pytest.approx((33 / 38 + 18 / 18 + 24 / 24 + 19 / 22 + 20 / 23) / 5)
+    assert s["macro_precision"] == pytest.approx((33 / 38 + 18 / 18 + 24 / 24 + 19 / 22 + 20 / 22) / 5)
     assert s["macro_recall"] == pytest.approx((33 / 36 + 18 / 19 + 24 / 24 + 19 / 21 + 20 / 21) / 5)
 
 

@@ -23,7 +23,9 @@ def test_rules_on_the_held_out_part():
     assert (s["train"], s["heldout"]) == (349, 209)
     assert s["accuracy"] == pytest.approx(165 / 209)
     assert s["macro_over"] == ["fraud", "gambling", "prostitution", "malware", "phishing"]
-    assert s["macro_precision"] == pytest.approx((12 / 18 + 14 / 15 + 5 / 6 + 8 / 11 + 11 / 17) / 5)  # 0.762
+    # phishing 11 / 16: sms-470's masked rate x.xxx% is no link since the extraction knows x-masked
+    # figures (it was 11 / 17, 0.762)
+    assert s["macro_precision"] == pytest.approx((12 / 18 + 14 / 15 + 5 / 6 + 8 / 11 + 11 / 16) / 5)  # 0.770
     assert s["macro_recall"] == pytest.approx((12 / 17 + 14 / 16 + 5 / 9 + 8 / 14 + 1) / 5)  # 0.742
     assert {m["id"]: m["verdict"] for m in s["mistakes"]} == {
         "sms-010": "other",
@@ -58,7 +60,7 @@ def test_rules_on_the_held_out_part():
         "sms-346": "prostitution",
         "sms-362": "malware",
         "sms-394": "other",
-        "sms-470": "phishing",
+        "sms-470": "other",
         "sms-481": "other",
         "sms-490": "other",
         "sms-494": "other",
@@ -75,17 +77,18 @@ def test_rules_on_the_held_out_part():
 
 def test_the_model_does_not_help_so_the_rules_decide():
     # chosen by grouped cross-validation on train (classify_cv), where the hybrids tie the rules within
-    # one text; on the held-out part the model alone is far worse, the fallback changes no legal
-    # figure, and the rules>model hybrid trades recall for precision (77.1 % / 73.6 %)
+    # one text; on the held-out part the model alone is far worse, the fallback costs precision (75.8 %:
+    # sms-481, a masked card number the rules leave unmarked, becomes "gambling") for no recall, and
+    # the rules>model hybrid trades recall for precision (78.4 % / 73.6 %)
     rules = evaluate_sms("rules").summary()
     model = evaluate_sms("model").summary()
     both = evaluate_sms("rules+model").summary()
     over = evaluate_sms("rules>model").summary()
     assert model["macro_precision"] < rules["macro_precision"]
     assert model["macro_recall"] < rules["macro_recall"]
-    assert (both["macro_precision"], both["macro_recall"]) == (rules["macro_precision"], rules["macro_recall"])
+    assert both["macro_precision"] < rules["macro_precision"] and both["macro_recall"] == rules["macro_recall"]
     assert over["macro_precision"] > rules["macro_precision"] and over["macro_recall"] < rules["macro_recall"]
-    assert over["accuracy"] == pytest.approx(181 / 209)
+    assert over["accuracy"] == pytest.approx(182 / 209)
     assert METHOD == "rules"
 
 
@@ -129,7 +132,7 @@ def test_classifying_imports_no_scikit_learn():
 @pytest.mark.xfail(
     strict=True,
     reason="issue 23's target (macro precision and recall >= 0.9 over the legal categories on the held-out "
-    "part) is not reached: 76.2 % / 74.2 % on 209 held-out texts (corpus README)",
+    "part) is not reached: 77.0 % / 74.2 % on 209 held-out texts (bench README, SMS extraction)",
 )
 def test_the_issues_target_on_the_held_out_part():
     # the same evaluation CI prints; when it reaches the target this passes, the strict xfail fails,

@@ -69,17 +69,8 @@ def test_known_extraction_defects_are_still_there(row):
 
 
 def test_defects_are_few():
+    # the eleven recorded before (sms-010 spaced link, -023 突破1亿, -087 满10000积分, -123 http://….apk,
+    # -129 dotted card, -172/-469/-470/-481 masked x figures, -296 host ended by 。, -433 一块 a piece)
+    # are fixed by general rules, each with its hand-written cases in test_extract_cases.py
     defects = [r["id"] for r in ROWS if "defect" in r]
-    assert defects == [
-        "sms-010",
-        "sms-023",
-        "sms-087",
-        "sms-123",
-        "sms-129",
-        "sms-172",
-        "sms-296",
-        "sms-433",
-        "sms-469",
-        "sms-470",
-        "sms-481",
-    ]
+    assert defects == []

@@ -8,6 +8,8 @@ Spans are checked for every finding: ``text[start:end] == raw``.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensor.intel import extract
 
@@ -111,6 +113,54 @@ CASES: list[tuple[str, str, list[tuple[str, str | None, str]]]] = [
     ("rmb", "RMB 3000 到账", [(AMOUNT, "CNY", "3000")]),
     ("dollar", "win $100 now", [(AMOUNT, "USD", "100")]),
     ("decimal-wan", "贷款3.5万元", [(AMOUNT, "CNY", "35000")]),
+    # --- the corpus's former defects, as general rules (tests/intel/data/corpus_findings.jsonl) --------
+    # a link's label written in ASCII letter runs with spaces or symbols between (sms-010)
+    ("pieces-glued-to-cjk", "这是照片tj bq q.cn请收藏", [(URL, "link", "tjbqq.cn")]),
+    ("pieces-after-colon", "网址:ab cd ef.com 登录", [(URL, "link", "abcdef.com")]),
+    ("pieces-with-symbols", "请登录 gs*yh*vip.cn", [(URL, "link", "gsyhvip.cn")]),
+    ("english-words-stay-apart", "Visit our new shop.cn today", [(URL, "link", "shop.cn")]),
+    ("english-at-start", "Go to shop.cn now", [(URL, "link", "shop.cn")]),
+    ("english-glued-to-cjk", "点击go to shop.cn", [(URL, "link", "shop.cn")]),
+    ("letters-after-space", "see ab cd.com", [(URL, "link", "cd.com")]),
+    ("pieces-not-into-subdomain", "刻tj bq www.q.cn", [(URL, "link", "www.q.cn")]),
+    ("pieces-not-from-a-host", "登录abc.xyz*efg.cn", [(URL, "link", "abc.xyz"), (URL, "link", "efg.cn")]),
+    # a scheme makes a link of a host without a public suffix (sms-123); without one it is not
+    ("scheme-apk-host", "照片地址http://XXshenqi.apk", [(URL, "link", "http://xxshenqi.apk")]),
+    ("scheme-apk-host-path", "下载 https://update.apk/x", [(URL, "link", "https://update.apk/x")]),
+    # an ideographic full stop ends a host unless reading it as a dot makes one (sms-296)
+    ("stop-ends-host", "【赌城】www.abc123.com。bbin 技术", [(URL, "link", "www.abc123.com")]),
+    ("stop-ends-host-scheme", "http://www.abc.com。bbin", [(URL, "link", "http://www.abc.com")]),
+    # figures masked as x are no link (sms-172, -469, -470, -481); x's under a real suffix are
+    ("masked-account", "账号xx.xxxx.xxx. 农业银行", []),
+    ("masked-rate", "存款利率x.xxx%", []),
+    ("masked-comma", "xx#xxx，xxx平全能x房", []),
+    ("masked-card", "农行：xxxx.xxxx.xxxx.xxxx.xxx.谢", []),
+    ("masked-label-real-suffix", "网址 xxx.com", [(URL, "link", "xxx.com")]),
+    ("masked-with-scheme", "http://xxx.xxx/a", [(URL, "link", "http://xxx.xxx/a")]),
+    # a number followed by a count word is a count (sms-087), not a service number or money
+    ("count-points", "您的账户已满10000积分", []),
+    ("count-messages", "已发送10086条", []),
+    ("service-then-rengong", "拨打10086人工服务", [(PHONE, "cn_service_short", "10086")]),
+    ("count-points-wan", "送10万积分", []),
+    # a counted noun and a verb of reaching before a bare 亿/万 (sms-023)
+    ("count-messages-yi", "今天短信突破1亿，快转", []),
+    ("count-users-wan", "用户已达5万，快来", []),
+    ("user-may-borrow", "尊敬的用户可借50万", [(AMOUNT, "CNY", "500000")]),
+    # card digits grouped with dots, Luhn-valid, of their issuer's length (sms-129)
+    ("card-dotted", "工行 621226.240200.6159780 李敏", [(CARD, "unionpay", "6212262402006159780")]),
+    ("card-dotted-fours", "卡号 4111.1111.1111.1111", [(CARD, "card", "4111111111111111")]),
+    ("card-dotted-bad-luhn", "卡号6222.0202.0000.1234.567", []),
+    ("card-dotted-visa-17", "卡号41111.1111.1111.1113", []),
+    ("dotted-version", "版本 4.111.111.111.111.1111 已发布", []),
+    # 一块: a piece, unless 钱 follows or a price word comes before (sms-433)
+    ("piece-not-yuan", "凡进店购买鲜花饼一块即可赠送奶茶", []),
+    ("kuai-qian", "只需一块钱", [(AMOUNT, "CNY", "1")]),
+    ("kuai-price", "只要一块", [(AMOUNT, "CNY", "1")]),
+    ("kuai-many", "日赚五百块", [(AMOUNT, "CNY", "500")]),
+    ("two-watches", "两块手表", []),
+    ("digit-pieces", "买1块送1块", []),
+    ("decimal-kuai", "包邮仅9.9块", [(AMOUNT, "CNY", "9.9")]),
+    ("decimal-kuai-bare", "鲜花饼9.9块一个", [(AMOUNT, "CNY", "9.9")]),
     # --- mixed -------------------------------------------------------------------------------------------
     (
         "mixed-fraud",
@@ -151,3 +201,14 @@ def test_reserved_documentation_names_are_hosts() -> None:
         ("http://icbc-abcd.example/", "icbc-abcd.example"),
         ("icbc-jf.example/qwerty", "icbc-jf.example"),
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.from_regex(r"[A-Za-z]{2,9}", fullmatch=True), min_size=1, max_size=6),
+    st.sampled_from(["", "Hello, ", "请 ", "12 ", "(", "\n"]),
+)
+def test_words_after_a_space_or_the_start_never_join_a_host(words: list[str], lead: str) -> None:
+    # prose before a link stays prose: only pieces glued to non-ASCII text (or a colon) join
+    text = lead + " ".join(words) + " shop.cn now"
+    assert [f.value for f in extract(text) if f.kind == "url"] == ["shop.cn"]
