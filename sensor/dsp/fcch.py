@@ -49,6 +49,14 @@ SCH_DELAY_FRAMES = SCH_T3[0] - FCCH_T3[0]  # TS 45.002 §7 Table 3: SCH at T3 = 
 # (200 kHz − 67.7 kHz) and the GMSK of the surrounding bursts do not swamp the per-symbol samples.
 TONE_LOWPASS_PASS_HZ = 10e3
 TONE_LOWPASS_STOP_HZ = 25e3
+# The symbols of the tone a burst's frequency is fitted over: bits 1 + 28 .. 120 (of bits 1..147).
+# The low-pass's response to the burst's edges (bit 0's −π/2, the guard period, the neighbouring
+# timeslots' bursts) reaches ~25 symbols into the tone and turns the phase there: fitted over bits
+# 12..136, a noise-free FCCH burst between two normal bursts read +0.55 Hz high (+0.44 Hz alone),
+# over 20..128 −0.25 Hz; over 28..120 within ±0.02 Hz for any timing error up to ±4 symbols
+# (tests/dsp/test_fcch_track.py). 92 symbols instead of 124 cost (124/92)^1.5 = 1.56 × the
+# slope's noise: a burst's noise is averaged over a reading's bursts, a bias is not.
+FREQ_FIT_TONE_SYMBOLS = (28, 120)
 # The phase fit's residuals are correlated over ~Rs/ENBW symbols (the low-pass): the white-noise
 # slope error understates the true one by about sqrt(Rs / ENBW); this factor more, measured on
 # simulated bursts at 5-20 dB SNR, makes the claimed 1-sigma match the scatter.

@@ -5,7 +5,7 @@ Table 3: timeslot 0 of the frames with FN mod 51 ∈ {0, 10, 20, 30, 40}) need n
 a pure tone ``FCCH_TONE_HZ`` above the carrier (TS 45.004 §2) at a known sample, and the
 carrier's current offset is known to within the drift since the last measurement. This measures
 each burst's tone from its interior only (symbols ``_FIRST``..``_LAST`` of the 147 that carry
-it, so a timing error of a few symbols does no harm), at a small fraction of the cost of
+it, so a timing error of a few symbols does no harm and the edges do not bias it), at a small fraction of the cost of
 ``fcch_search.search_fcch_wideband`` / ``fcch_refine.refine_fcch``:
 
 1. the segment around the burst, turned down by the tone guess, through the search's tone
@@ -27,6 +27,7 @@ import numpy as np
 from sensor.dsp.fcch import (
     FCCH_TONE_HZ,
     FCCH_TONE_SYMBOLS,
+    FREQ_FIT_TONE_SYMBOLS,
     FcchBursts,
     derotate,
     line_fit,
@@ -39,8 +40,7 @@ from sensor.dsp.fcch import (
 )
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
-_FIRST = 12  # interior tone symbols used (of bits 1..147): clear of a ±4-symbol timing error
-_LAST = 136
+_FIRST, _LAST = FREQ_FIT_TONE_SYMBOLS  # the interior tone symbols used (``fcch.FREQ_FIT_TONE_SYMBOLS``)
 _PAD = 24  # symbols of context either side for the low-pass's transients
 # The symbols of the stream a measurement reads, relative to a burst's start (bit 0's leading edge).
 SEGMENT_SYMBOLS = (1 + _FIRST - _PAD, 1 + _LAST + _PAD + 1)
