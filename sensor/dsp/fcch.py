@@ -30,6 +30,7 @@ as in the simulator, which does not scale symbol timing either.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,6 +81,12 @@ class FcchBursts:
     coherence: np.ndarray  # |coherent sum|² / (n · energy) over the burst (1 = pure tone)
     power_dbfs: np.ndarray  # the tone's power (0 dBFS = a full-scale complex tone)
     sample_rate_hz: float
+    # Where the frame timing placed the burst (``fcch_track``; None from the search): the carrier's
+    # phase at tone bit ``PHASE_BIT`` — the stream turned down by ``FCCH_TONE_HZ`` from sample 0,
+    # at sample ``start_sample + (PHASE_BIT + 1/2)·sps`` — and its 1-sigma (rad). Successive
+    # bursts' phases are what ``fcch_coherent`` measures a carrier's frequency from.
+    carrier_phase_rad: np.ndarray | None = None
+    phase_std_rad: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.start_sample)
@@ -99,6 +106,7 @@ class FcchBursts:
         return self.start_sample + SCH_DELAY_FRAMES * FRAME_SYMBOLS * self.sample_rate_hz / SYMBOL_RATE_HZ
 
     def take(self, idx: np.ndarray) -> FcchBursts:
+        phased = self.carrier_phase_rad is not None and self.phase_std_rad is not None
         return FcchBursts(
             self.start_sample[idx],
             self.duration_symbols[idx],
@@ -109,6 +117,8 @@ class FcchBursts:
             self.coherence[idx],
             self.power_dbfs[idx],
             self.sample_rate_hz,
+            self.carrier_phase_rad[idx] if phased else None,  # type: ignore[index]
+            self.phase_std_rad[idx] if phased else None,  # type: ignore[index]
         )
 
 
@@ -126,7 +136,12 @@ def concat_bursts(parts: list[FcchBursts], fs: float) -> FcchBursts:
         "coherence",
         "power_dbfs",
     )
-    return FcchBursts(*(np.concatenate([getattr(p, k) for p in parts]) for k in names), fs)  # type: ignore[arg-type]
+    joined = FcchBursts(*(np.concatenate([getattr(p, k) for p in parts]) for k in names), fs)  # type: ignore[arg-type]
+    if all(p.carrier_phase_rad is not None and p.phase_std_rad is not None for p in parts):
+        phase = np.concatenate([p.carrier_phase_rad for p in parts])  # type: ignore[misc]
+        std = np.concatenate([p.phase_std_rad for p in parts])  # type: ignore[misc]
+        return dataclasses.replace(joined, carrier_phase_rad=phase, phase_std_rad=std)
+    return joined
 
 
 def dedupe_bursts(b: FcchBursts) -> FcchBursts:
