@@ -64,6 +64,11 @@ FCCH_SYSTEMATIC_HZ = 0.3
 # scene 111 of 112 readings were, and erred by 0.9 mHz rms (at most 3.2 mHz) where their phases'
 # scatter said 0.6 mHz (median).
 FCCH_COHERENT_SYSTEMATIC_HZ = 0.001
+# Coherent readings only where the receiver is known to stand still (a fixed position, or a GPS
+# speed at most this): on the simulated drive with no oscillator drift at all, a few readings'
+# phases fitted a line far (5 Hz) from their bursts' mean frequency with a sd of 0.02 Hz (their
+# errors 5 × their sd, rms): not explained yet, so a moving receiver keeps the incoherent mean.
+COHERENT_MAX_SPEED_M_S = 0.5
 FCCH_KEEP = 4096  # the cell object's frequency: over at most this many latest bursts (about 3 minutes)
 # What a cell keeps for as long as it is tracked is bounded: an hour's drive or a day's replay ends
 # with the memory a few minutes' took. Readings and frequency readings are thinned, not cut: at the
@@ -103,6 +108,14 @@ class RunningStat:
     @property
     def std(self) -> float | None:
         return None if self.n < 2 else math.sqrt(self.m2 / (self.n - 1))
+
+
+def _at_rest(position: dict[str, Any] | None) -> bool:
+    """Whether a position object says the receiver stood still (``COHERENT_MAX_SPEED_M_S``)."""
+    if position is None:
+        return False
+    speed = position.get("speed_m_s")
+    return position.get("fix") == "fixed" or (speed is not None and float(speed) <= COHERENT_MAX_SPEED_M_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,13 +185,16 @@ class CellObservation:
     def _close_window(self) -> None:
         window, self._window = self._window, []
         bursts = [e for e, _ in window]
+        at_rest = all(_at_rest(p) for _, p in window)
         est = reading_carrier(
             np.array([e.offset_hz for e in bursts]),
             np.array([e.t_s for e in bursts]),
             np.array([np.nan if e.phase_rad is None else e.phase_rad for e in bursts]),
             np.array([np.nan if e.phase_std_rad is None else e.phase_std_rad for e in bursts]),
             np.array([e.phase_base_hz for e in bursts]),
-            np.array([-1 if e.stream_id is None or e.phase_rad is None else e.stream_id for e in bursts]),
+            np.array(
+                [-1 if e.stream_id is None or e.phase_rad is None or not at_rest else e.stream_id for e in bursts]
+            ),
             systematic_hz=FCCH_SYSTEMATIC_HZ,
             coherent_systematic_hz=FCCH_COHERENT_SYSTEMATIC_HZ,
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sensor.cells import CellObservation, CellTracker
 from sensor.dsp import fcch_search
 from sensor.dsp.carrier_mean import carrier_mean
 from sensor.dsp.channelizer import channelize_all, plan_channelizer
@@ -18,6 +19,7 @@ from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
 from sensor.gsm.multiframe import FCCH_T3
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
+from sensor.model import FcchEstimate
 
 SPS = 2
 FS = SPS * SYMBOL_RATE_HZ
@@ -146,3 +148,34 @@ def test_real_captures_phases_cohere_no_better_than_their_receivers_oscillator()
         best = min(best, float(np.sum((r / sd2) ** 2)))
     assert 0.02 < float(np.median(sd2)) < 0.05
     assert 10.0 < best < 400.0  # χ² for 2 degrees of freedom: the phases scatter beyond their fits' sd
+
+
+@pytest.mark.parametrize(
+    ("position", "coherent"),
+    [({"speed_m_s": 0.0}, True), ({"fix": "fixed"}, True), ({"speed_m_s": 12.0}, False), (None, False)],
+)
+def test_a_cells_reading_is_coherent_only_where_the_receiver_stands_still(position, coherent):
+    """``cells``: a reading's bursts measured coherently only when the receiver is known at rest
+    (on the simulated drive a few coherent readings erred by 5 × their sd, unexplained)."""
+    rng = np.random.default_rng(9)
+    b = _bursts(rng, 40.0, 25.0, n_frames=216)
+    tracker = CellTracker()
+    cell = tracker.cells.setdefault((62, 13), CellObservation(62, 13))
+    for k in range(len(b)):
+        e = FcchEstimate(
+            62,
+            13,
+            None,
+            float(b.carrier_offset_hz[k]),
+            float(b.freq_std_hz[k]),
+            25.0,
+            float(b.start_sample[k] / FS),
+            phase_rad=float(b.carrier_phase_rad[k]),
+            phase_std_rad=float(b.phase_std_rad[k]),
+            stream_id=1,
+        )
+        tracker.add_fcch(e, position)
+    tracker.finish_readings()
+    (r,) = cell.frequency_readings
+    assert r.coherent is coherent and len(b) - 2 <= r.n_bursts <= len(b)
+    assert abs(r.freq_hz - (cell.downlink_hz + 40.0)) < (0.01 if coherent else 4 * r.freq_sd_hz)
