@@ -544,16 +544,26 @@ FAKE_DRIFT_PPM_PER_MIN = 0.01
 FADED_SHARE = 0.25  # of readings on a typical-urban faded channel (1 of the patrol scene's 4 real cells)
 SPEED_SIGMA_M_S = 0.2  # GPS velocity noise
 HEADING_SIGMA_DEG = 2.0
+# bench_doppler.py --duration 20 (2026-12-07 night): the clean channel's stated sd, deciles (Hz),
+# and the rms of error / stated sd there (against the truth's mean over each reading's span); the
+# faded channel's
+CLEAN_SD_DECILES_HZ = (0.38, 0.51, 0.7, 0.9, 1.1, 1.36, 1.68, 2.41, 3.92, 6.75, 44.21)
+CLEAN_ERROR_PER_SD = 0.83
+FADED_ERROR_PER_SD = 1.20
 
 
 def measured_hz(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(error, stated sd) of ``n`` 1-s carrier readings, bench_doppler.py's measured model: on a clean
-    channel the stated sd is the bursts' spread/√n (0.3-1.2 Hz) ⊕ the 1.5 Hz floor and the error
-    0.8 × that (median |error| 0.93 Hz where the stated sd is 1.74 Hz); on a faded one (FADED_SHARE
-    of readings) the stated sd is 5-11 Hz and the error as large (median |error| 7.7 Hz, sd 7.9 Hz)."""
+    """(error, stated sd) of ``n`` 1-s carrier readings, bench_doppler.py's measured model (2026-12-07
+    night, after the edge-bias fix): on a clean channel (the real cells and the fake) the stated sd
+    is drawn from the deciles measured there (``CLEAN_SD_DECILES_HZ``, median 1.36 Hz) and the
+    error is ``CLEAN_ERROR_PER_SD`` × that (the rms of error / stated sd); on a faded one
+    (FADED_SHARE of readings) the stated sd is 5.3-13.7 Hz (its 10th-90th percentiles) and the
+    error ``FADED_ERROR_PER_SD`` × that. (On the drive no reading is coherent, ``fcch_coherent``:
+    the receiver's drift walk bends the bursts' phases within a second.)"""
     faded = rng.random(n) < FADED_SHARE
-    sd = np.where(faded, rng.uniform(5.0, 11.0, n), np.hypot(1.5, rng.uniform(0.3, 1.2, n)))
-    return rng.standard_normal(n) * sd * np.where(faded, 1.0, 0.8), sd
+    clean_sd = np.interp(rng.random(n), np.linspace(0.0, 1.0, len(CLEAN_SD_DECILES_HZ)), CLEAN_SD_DECILES_HZ)
+    sd = np.where(faded, rng.uniform(5.3, 13.7, n), clean_sd)
+    return rng.standard_normal(n) * sd * np.where(faded, FADED_ERROR_PER_SD, CLEAN_ERROR_PER_SD), sd
 
 
 def walk_hz(rng: np.random.Generator, t_s: np.ndarray, ppm_per_min: float, carrier_hz: float) -> np.ndarray:

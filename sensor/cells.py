@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from sensor.dsp.carrier_mean import carrier_mean
+from sensor.dsp.fcch_coherent import reading_carrier
 from sensor.errors import DecodeError
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.l2.ts44004 import SACCH_L1_HEADER_OCTETS
@@ -51,10 +52,23 @@ SACCH_NEIGHBOUR_TYPES = ("5", "5bis", "5ter")  # §9.1.37-§9.1.39: the SACCH BA
 IDENTITY_TYPES = ("3", "4", "6")  # the SI types that carry the LAI (and SI3, SI6 the cell identity)
 READING_EVERY_S = 0.25
 FREQ_READING_S = 1.0  # FCCH bursts of this span (about 21) make one frequency reading
-# The error a reading's bursts share, added to the spread's standard error: measured on the parked
-# patrol scene (no Doppler, no drift; 6 s, 1-s readings of its three clean real cells and the fake):
-# the readings' errors against the truth have an rms of 1.4 Hz where their spread says 0.5-1.2 Hz.
-FCCH_SYSTEMATIC_HZ = 1.5
+# The error a reading's bursts share, added to the spread's standard error. It was 1.5 Hz while
+# each burst's tone was fitted up to 12 symbols from its edges, where the low-pass's response to
+# them turns the phase: every burst read ~+0.55 Hz high (the parked patrol scene's +0.8 Hz mean,
+# 1.4 Hz rms). Fitted over ``dsp.fcch.FREQ_FIT_TONE_SYMBOLS``, the parked patrol scene's clean
+# cells and fake (30 s, 112 1-s readings, no Doppler, no drift) err by +0.14 ± 0.10 Hz on average
+# and 1.09 Hz rms where their spread alone says 1.22 Hz (median): chi²/n 1.04, 95 % inside 2 sd.
+# What is left shared (the IQ image of the mirrored cells, the mean's +0.14 Hz) is bounded here.
+FCCH_SYSTEMATIC_HZ = 0.3
+# The same for a reading measured from its bursts' phases (``dsp/fcch_coherent.py``): on the same
+# scene 111 of 112 readings were, and erred by 0.9 mHz rms (at most 3.2 mHz) where their phases'
+# scatter said 0.6 mHz (median).
+FCCH_COHERENT_SYSTEMATIC_HZ = 0.001
+# Coherent readings only where the receiver is known to stand still (a fixed position, or a GPS
+# speed at most this): on the simulated drive with no oscillator drift at all, a few readings'
+# phases fitted a line far (5 Hz) from their bursts' mean frequency with a sd of 0.02 Hz (their
+# errors 5 × their sd, rms): not explained yet, so a moving receiver keeps the incoherent mean.
+COHERENT_MAX_SPEED_M_S = 0.5
 FCCH_KEEP = 4096  # the cell object's frequency: over at most this many latest bursts (about 3 minutes)
 # What a cell keeps for as long as it is tracked is bounded: an hour's drive or a day's replay ends
 # with the memory a few minutes' took. Readings and frequency readings are thinned, not cut: at the
@@ -96,11 +110,21 @@ class RunningStat:
         return None if self.n < 2 else math.sqrt(self.m2 / (self.n - 1))
 
 
+def _at_rest(position: dict[str, Any] | None) -> bool:
+    """Whether a position object says the receiver stood still (``COHERENT_MAX_SPEED_M_S``)."""
+    if position is None:
+        return False
+    speed = position.get("speed_m_s")
+    return position.get("fix") == "fixed" or (speed is not None and float(speed) <= COHERENT_MAX_SPEED_M_S)
+
+
 @dataclass(frozen=True, slots=True)
 class FrequencyReading:
     """The carrier measured over ``FREQ_READING_S`` of FCCH bursts: ``freq_hz`` absolute (on the
     receiver's clock) with its standard error, at ``t_s`` (the bursts' mean time), and the
-    receiver's ``position`` object then (with ``speed_m_s``/``heading_deg``), None without a fix."""
+    receiver's ``position`` object then (with ``speed_m_s``/``heading_deg``), None without a fix.
+    From the bursts' phases where they cohere (``coherent``: the mean frequency over ``span_s``),
+    else from the mean of their own frequencies."""
 
     t_s: float
     time_utc_s: float | None
@@ -108,6 +132,8 @@ class FrequencyReading:
     freq_sd_hz: float
     n_bursts: int
     position: dict[str, Any] | None
+    span_s: float = 0.0  # from its first burst to its last
+    coherent: bool = False  # measured from its bursts' phases (dsp/fcch_coherent.py), not their mean
 
 
 @dataclass(slots=True)
@@ -158,7 +184,20 @@ class CellObservation:
 
     def _close_window(self) -> None:
         window, self._window = self._window, []
-        est = carrier_mean(np.array([e.offset_hz for e, _ in window]), systematic_hz=FCCH_SYSTEMATIC_HZ)
+        bursts = [e for e, _ in window]
+        at_rest = all(_at_rest(p) for _, p in window)
+        est = reading_carrier(
+            np.array([e.offset_hz for e in bursts]),
+            np.array([e.t_s for e in bursts]),
+            np.array([np.nan if e.phase_rad is None else e.phase_rad for e in bursts]),
+            np.array([np.nan if e.phase_std_rad is None else e.phase_std_rad for e in bursts]),
+            np.array([e.phase_base_hz for e in bursts]),
+            np.array(
+                [-1 if e.stream_id is None or e.phase_rad is None or not at_rest else e.stream_id for e in bursts]
+            ),
+            systematic_hz=FCCH_SYSTEMATIC_HZ,
+            coherent_systematic_hz=FCCH_COHERENT_SYSTEMATIC_HZ,
+        )
         f_hz = self.downlink_hz
         if est is None or f_hz is None:
             return
@@ -179,6 +218,8 @@ class CellObservation:
                 freq_sd_hz=est[1],
                 n_bursts=est[2],
                 position=window[mid][1],
+                span_s=float(times.max() - times.min()),
+                coherent=est[3] > 0,
             )
         )
 

@@ -93,7 +93,11 @@ class FcchEstimate:
     """One FCCH burst's measurement of its carrier (TS 45.002 §5.2.4: the tone 1625/24 kHz above
     it): ``offset_hz`` from the carrier's nominal ARFCN frequency, as seen on the receiver's clock,
     with the 1-sigma of the burst's phase fit (``std_hz``: its noise alone; the spread of many
-    bursts is the honest figure). Times as ``L2Block``'s."""
+    bursts is the honest figure). Times as ``L2Block``'s. A burst measured where the frame timing
+    put it also has its tone's phase (``phase_rad`` ± ``phase_std_rad``, in the frame where the
+    carrier is at ``offset_hz − phase_base_hz``, at time ``t_s``): the bursts of one ``stream_id``
+    (one continuous channel stream) are coherent, and their phases give the carrier far more
+    finely than the mean of their ``offset_hz`` (``dsp/fcch_coherent.py``)."""
 
     arfcn: int
     bsic: int | None
@@ -103,3 +107,7 @@ class FcchEstimate:
     snr_db: float
     t_s: float
     time_utc_s: float | None = None
+    phase_rad: float | None = None
+    phase_std_rad: float | None = None
+    phase_base_hz: float = 0.0
+    stream_id: int | None = None

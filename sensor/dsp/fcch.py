@@ -30,6 +30,7 @@ as in the simulator, which does not scale symbol timing either.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,6 +50,14 @@ SCH_DELAY_FRAMES = SCH_T3[0] - FCCH_T3[0]  # TS 45.002 §7 Table 3: SCH at T3 = 
 # (200 kHz − 67.7 kHz) and the GMSK of the surrounding bursts do not swamp the per-symbol samples.
 TONE_LOWPASS_PASS_HZ = 10e3
 TONE_LOWPASS_STOP_HZ = 25e3
+# The symbols of the tone a burst's frequency is fitted over: bits 1 + 28 .. 120 (of bits 1..147).
+# The low-pass's response to the burst's edges (bit 0's −π/2, the guard period, the neighbouring
+# timeslots' bursts) reaches ~25 symbols into the tone and turns the phase there: fitted over bits
+# 12..136, a noise-free FCCH burst between two normal bursts read +0.55 Hz high (+0.44 Hz alone),
+# over 20..128 −0.25 Hz; over 28..120 within ±0.02 Hz for any timing error up to ±4 symbols
+# (tests/dsp/test_fcch_track.py). 92 symbols instead of 124 cost (124/92)^1.5 = 1.56 × the
+# slope's noise: a burst's noise is averaged over a reading's bursts, a bias is not.
+FREQ_FIT_TONE_SYMBOLS = (28, 120)
 # The phase fit's residuals are correlated over ~Rs/ENBW symbols (the low-pass): the white-noise
 # slope error understates the true one by about sqrt(Rs / ENBW); this factor more, measured on
 # simulated bursts at 5-20 dB SNR, makes the claimed 1-sigma match the scatter.
@@ -72,6 +81,12 @@ class FcchBursts:
     coherence: np.ndarray  # |coherent sum|² / (n · energy) over the burst (1 = pure tone)
     power_dbfs: np.ndarray  # the tone's power (0 dBFS = a full-scale complex tone)
     sample_rate_hz: float
+    # Where the frame timing placed the burst (``fcch_track``; None from the search): the carrier's
+    # phase at tone bit ``PHASE_BIT`` — the stream turned down by ``FCCH_TONE_HZ`` from sample 0,
+    # at sample ``start_sample + (PHASE_BIT + 1/2)·sps`` — and its 1-sigma (rad). Successive
+    # bursts' phases are what ``fcch_coherent`` measures a carrier's frequency from.
+    carrier_phase_rad: np.ndarray | None = None
+    phase_std_rad: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.start_sample)
@@ -91,6 +106,7 @@ class FcchBursts:
         return self.start_sample + SCH_DELAY_FRAMES * FRAME_SYMBOLS * self.sample_rate_hz / SYMBOL_RATE_HZ
 
     def take(self, idx: np.ndarray) -> FcchBursts:
+        phased = self.carrier_phase_rad is not None and self.phase_std_rad is not None
         return FcchBursts(
             self.start_sample[idx],
             self.duration_symbols[idx],
@@ -101,6 +117,8 @@ class FcchBursts:
             self.coherence[idx],
             self.power_dbfs[idx],
             self.sample_rate_hz,
+            self.carrier_phase_rad[idx] if phased else None,  # type: ignore[index]
+            self.phase_std_rad[idx] if phased else None,  # type: ignore[index]
         )
 
 
@@ -118,7 +136,12 @@ def concat_bursts(parts: list[FcchBursts], fs: float) -> FcchBursts:
         "coherence",
         "power_dbfs",
     )
-    return FcchBursts(*(np.concatenate([getattr(p, k) for p in parts]) for k in names), fs)  # type: ignore[arg-type]
+    joined = FcchBursts(*(np.concatenate([getattr(p, k) for p in parts]) for k in names), fs)  # type: ignore[arg-type]
+    if all(p.carrier_phase_rad is not None and p.phase_std_rad is not None for p in parts):
+        phase = np.concatenate([p.carrier_phase_rad for p in parts])  # type: ignore[misc]
+        std = np.concatenate([p.phase_std_rad for p in parts])  # type: ignore[misc]
+        return dataclasses.replace(joined, carrier_phase_rad=phase, phase_std_rad=std)
+    return joined
 
 
 def dedupe_bursts(b: FcchBursts) -> FcchBursts:

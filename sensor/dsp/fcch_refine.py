@@ -28,6 +28,7 @@ import numpy as np
 
 from sensor.dsp.fcch import (
     FCCH_TONE_HZ,
+    FREQ_FIT_TONE_SYMBOLS,
     FcchBursts,
     concat_bursts,
     dedupe_bursts,
@@ -132,8 +133,17 @@ def refine_fcch(
     )
     z, fit_offset_hz, slope_std = _phase_fit(q_tone, phase, interior)
     n_fit, tone_amplitude, noise_power, coherence = _tone_quality(q_tone, z, interior)
+    # The frequency from the symbols well inside the tone only (``fcch.FREQ_FIT_TONE_SYMBOLS`` of
+    # the burst placed by its leading edge), where neither edge leaks through the low-pass.
+    bit0 = first - _START_CAL_SYMBOLS
+    lo, hi = FREQ_FIT_TONE_SYMBOLS
+    freq_interior = interior & (symbol >= bit0[:, None] + 1 + lo) & (symbol < bit0[:, None] + 1 + hi)
+    _, freq_offset_hz, freq_slope_std = _phase_fit(q_tone, phase, freq_interior)
+    narrow = freq_interior.sum(axis=1) > _MIN_FIT_SYMBOLS
+    fit_offset_hz = np.where(narrow, freq_offset_hz, fit_offset_hz)
+    slope_std = np.where(narrow, freq_slope_std, slope_std)
     tone = tone_guess_hz + coarse_offset_hz + fit_offset_hz
-    start = segment_start + (first - _START_CAL_SYMBOLS) * sps
+    start = segment_start + bit0 * sps
     ok = (
         (duration_symbols >= min_duration_symbols)
         & (duration_symbols <= max_duration_symbols)

@@ -5,7 +5,7 @@ Table 3: timeslot 0 of the frames with FN mod 51 ∈ {0, 10, 20, 30, 40}) need n
 a pure tone ``FCCH_TONE_HZ`` above the carrier (TS 45.004 §2) at a known sample, and the
 carrier's current offset is known to within the drift since the last measurement. This measures
 each burst's tone from its interior only (symbols ``_FIRST``..``_LAST`` of the 147 that carry
-it, so a timing error of a few symbols does no harm), at a small fraction of the cost of
+it, so a timing error of a few symbols does no harm and the edges do not bias it), at a small fraction of the cost of
 ``fcch_search.search_fcch_wideband`` / ``fcch_refine.refine_fcch``:
 
 1. the segment around the burst, turned down by the tone guess, through the search's tone
@@ -27,6 +27,8 @@ import numpy as np
 from sensor.dsp.fcch import (
     FCCH_TONE_HZ,
     FCCH_TONE_SYMBOLS,
+    FREQ_FIT_TONE_SYMBOLS,
+    FREQ_STD_CALIBRATION,
     FcchBursts,
     derotate,
     line_fit,
@@ -39,8 +41,7 @@ from sensor.dsp.fcch import (
 )
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 
-_FIRST = 12  # interior tone symbols used (of bits 1..147): clear of a ±4-symbol timing error
-_LAST = 136
+_FIRST, _LAST = FREQ_FIT_TONE_SYMBOLS  # the interior tone symbols used (``fcch.FREQ_FIT_TONE_SYMBOLS``)
 _PAD = 24  # symbols of context either side for the low-pass's transients
 # The symbols of the stream a measurement reads, relative to a burst's start (bit 0's leading edge).
 SEGMENT_SYMBOLS = (1 + _FIRST - _PAD, 1 + _LAST + _PAD + 1)
@@ -95,6 +96,15 @@ def measure_fcch_at(
     tone = tone_guess + f_fit
     std = tone_freq_std_hz(sig_b, enbw_hz)
     ok = (coherence >= _MIN_COHERENCE) & (np.abs(f_fit) <= max_error_hz) & np.isfinite(std) & (A > 0)
+    # The tone's phase in the stream at the fit's centre symbol, placed by the frame timing (not by
+    # the rounding of ``first``): successive bursts' tones at the same bit differ by the carrier's
+    # phase alone (the modulation from each burst's start is the same: TS 45.004 §2.3).
+    at = starts + (1 + _FIRST + (m - 1) / 2 + 0.5) * sps  # sample of the centre symbol's middle
+    j = (at - first) / sps - _PAD - 0.5  # continuous symbol index of q there
+    phase = theta + 2 * np.pi * f_fit * j / SYMBOL_RATE_HZ + 2 * np.pi * np.mod(tone_guess * (at - first) / fs, 1.0)
+    # its 1-sigma: the fit's residual scatter over √m, corrected like the slope's for the residuals
+    # the low-pass correlates (fcch.tone_freq_std_hz)
+    phase_std = FREQ_STD_CALIBRATION * sig_b * np.sqrt((m * m - 1) / 12) * np.sqrt(SYMBOL_RATE_HZ / enbw_hz)
     res = FcchBursts(
         starts,
         np.full(len(starts), float(FCCH_TONE_SYMBOLS)),
@@ -105,5 +115,7 @@ def measure_fcch_at(
         coherence,
         tone_power_dbfs(A),
         fs,
+        np.angle(np.exp(1j * phase)),
+        phase_std,
     )
     return res.take(np.flatnonzero(ok))

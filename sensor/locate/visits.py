@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from sensor.cells import FCCH_SYSTEMATIC_HZ, CellObservation, FrequencyReading
+from sensor.cells import FCCH_COHERENT_SYSTEMATIC_HZ, FCCH_SYSTEMATIC_HZ, CellObservation, FrequencyReading
 from sensor.locate.enu import enu_from_lat_lon
 from sensor.locate.observations import Reading as PowerReading
 
@@ -58,14 +58,15 @@ def combined_carrier(readings: Sequence[FrequencyReading]) -> tuple[float, float
     """(freq_hz, freq_sd_hz, index of the reading nearest their weighted time) of carrier readings
     on one visit: their mean weighted by each one's own error (the Doppler hardly moves within a visit's
     second or two); None without any. Each reading's sd is its bursts' spread over √n with
-    ``cells.FCCH_SYSTEMATIC_HZ`` in quadrature, an error all the bursts of a reading share: it is not
-    averaged down across the readings of one visit either (their errors share it: the clean cells'
-    1-s readings err by +0.8 Hz on average, ``bench/README.md``), only the spread's part is."""
+    ``cells.FCCH_SYSTEMATIC_HZ`` in quadrature (``FCCH_COHERENT_SYSTEMATIC_HZ`` for one measured from
+    its bursts' phases), an error all the bursts of a reading share: it is not averaged down across
+    the readings of one visit either (their errors may share it), only the rest is."""
     good = [fr for fr in readings if np.isfinite(fr.freq_hz) and fr.freq_sd_hz > 0]
     if not good:
         return None
     sd = np.array([fr.freq_sd_hz for fr in good])
-    shared = min(FCCH_SYSTEMATIC_HZ, float(sd.min()))
+    floors = [FCCH_COHERENT_SYSTEMATIC_HZ if fr.coherent else FCCH_SYSTEMATIC_HZ for fr in good]
+    shared = min(min(floors), float(sd.min()))
     w = 1.0 / np.maximum(sd**2 - shared**2, 1e-6)  # each reading's own part: the weights of the mean
     f = np.array([fr.freq_hz for fr in good])
     t = np.array([fr.t_s for fr in good])

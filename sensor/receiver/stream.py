@@ -24,12 +24,14 @@ decode is tried on its own channel for ``UNSYNCED_RETRIES`` windows, then only a
 
 Every FCCH burst of a synchronised carrier is also a measurement of its frequency
 (``FcchEstimate``): collected once each (a burst in the overlap of two windows is measured twice
-and kept once) for ``take_fcch``, what a Doppler measurement is made of.
+and kept once) for ``take_fcch``, what a Doppler measurement is made of; those tracked in one
+window carry their phase and the window's ``stream_id`` (``dsp/fcch_coherent.py`` reads them).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -42,6 +44,9 @@ from sensor.receiver.wideband import CarrierResult, Track, Workspace, receive_wi
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
 SAME_BURST_S = 0.002  # two FCCH estimates this close in time are one burst measured in two windows
+# Each window's channel stream of a carrier is numbered (unique in the process, whatever receiver
+# made it): the FCCH phases measured on one stream are coherent, those of two are not.
+_STREAM_IDS = itertools.count(1)
 SEARCH_EVERY_S = 8.0
 UNSYNCED_RETRIES = 3
 
@@ -267,6 +272,8 @@ class StreamReceiver:
         key = (int(r.arfcn), sync.bsic)
         last = self._fcch_last_t.get(key, -np.inf)
         start_s = fb.start_s
+        phased = fb.carrier_phase_rad is not None and fb.phase_std_rad is not None
+        stream_id = next(_STREAM_IDS)  # this window's channel stream of this carrier: its phases cohere
         for k in np.argsort(start_s):
             t = t0_s + float(start_s[k])
             if t <= last + SAME_BURST_S:
@@ -282,6 +289,10 @@ class StreamReceiver:
                     snr_db=float(fb.snr_db[k]),
                     t_s=t,
                     time_utc_s=None if time_utc_s is None else time_utc_s + float(start_s[k]),
+                    phase_rad=float(fb.carrier_phase_rad[k]) if phased else None,  # type: ignore[index]
+                    phase_std_rad=float(fb.phase_std_rad[k]) if phased else None,  # type: ignore[index]
+                    phase_base_hz=r.offset_base_hz,
+                    stream_id=stream_id if phased else None,
                 )
             )
         self._fcch_last_t[key] = last

@@ -144,7 +144,9 @@ def test_channel_streams_give_the_same_bursts_and_ignore_neighbours(gsm900_scene
         assert len(b) >= 30
         assert np.all(np.abs(b.carrier_offset_hz - truth) < 300)  # its own FCCHs, never a neighbour's
         w = 1 / b.freq_std_hz**2
-        assert abs(np.sum(w * b.carrier_offset_hz) / np.sum(w) - truth) < 10.0
+        # the bursts' weighted mean within 3 of its standard errors (~6 Hz at 10 dB: each burst's
+        # frequency is fitted over its 92 interior tone symbols, fcch.FREQ_FIT_TONE_SYMBOLS)
+        assert abs(np.sum(w * b.carrier_offset_hz) / np.sum(w) - truth) < 3 / np.sqrt(np.sum(w))
         cad = fcch_carriers.fcch_cadence(b.start_sample, sample_rate_hz=plan.out_rate_hz)
         assert cad.confirmed and cad.t3 is not None
         # the SCH follows one frame after each FCCH, on timeslot 0: its extended training sequence
@@ -212,7 +214,11 @@ def test_rtl_sdr_front_end_dc_spike_and_iq_image_make_no_phantom_carrier(tmp_pat
         receiver_extra='ppm = 12.0\ndc_dbfs = -20.0\niq_gain_db = 0.8\niq_phase_deg = 4.0\ndatatype = "cu8"\n',
     )
     scene, r, x = _render(tmp_path, text)
-    _check_carriers(scene, r, x, max_err_hz=25.0)
+    # (the weak cell: six bursts at 6 dB SNR, its offset's stated 1-sigma ~27 Hz; the strong one's
+    # error 0.2 Hz, stated 0.2 Hz: fitted over bits 12..136 it read 2.7 Hz high, stated 0.8 Hz)
+    _, _, results = _check_carriers(scene, r, x, max_err_hz=60.0)
+    strong, err = results["strong"]
+    assert abs(err) < 3 * strong.offset_std_hz + 0.1
 
 
 def test_noise_alone_and_normal_bursts_give_no_fcch():
@@ -231,7 +237,7 @@ def test_noise_alone_and_normal_bursts_give_no_fcch():
 def test_fine_estimate_single_bursts_near_cramer_rao_at_10_db():
     """200 FCCH bursts framed as on a C0 (dummy burst, guard bits, FCCH, guard bits, dummy burst)
     between random data at +5.3 kHz, 10 dB SNR per 270.833 kHz: unbiased, RMS error within 1.25×
-    the Cramér-Rao bound for a 140-symbol tone, honest 1-sigma."""
+    the Cramér-Rao bound for the tone symbols fitted (``fcch.FREQ_FIT_TONE_SYMBOLS``), honest 1-sigma."""
     rng = np.random.default_rng(21)
     sps = 4
     fs = sps * SYMBOL_RATE_HZ
@@ -257,8 +263,9 @@ def test_fine_estimate_single_bursts_near_cramer_rao_at_10_db():
     err = b.carrier_offset_hz - off_hz
     snr = 10.0
     # complex tone in complex white noise: var(f) ≥ 6 / ((2π)² · (A²/N0) · T³)
-    crlb_hz = np.sqrt(6 / ((2 * np.pi) ** 2 * 10 ** (snr / 10) * SYMBOL_RATE_HZ * (140 / SYMBOL_RATE_HZ) ** 3))
-    assert abs(np.mean(err)) < 3 * crlb_hz / np.sqrt(n_bursts) + 1.0
+    n_fit = fcch.FREQ_FIT_TONE_SYMBOLS[1] - fcch.FREQ_FIT_TONE_SYMBOLS[0]
+    crlb_hz = np.sqrt(6 / ((2 * np.pi) ** 2 * 10 ** (snr / 10) * SYMBOL_RATE_HZ * (n_fit / SYMBOL_RATE_HZ) ** 3))
+    assert abs(np.mean(err)) < 3 * crlb_hz / np.sqrt(n_bursts)
     assert np.sqrt(np.mean(err**2)) < 1.25 * crlb_hz
     assert 0.7 < np.std(err / b.freq_std_hz) < 1.4
     assert np.median(b.snr_db) == pytest.approx(10.0, abs=1.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sensor.cells import CellObservation, FrequencyReading
+from sensor.cells import FCCH_SYSTEMATIC_HZ, CellObservation, FrequencyReading
 from sensor.locate.enu import lat_lon_from_enu
 from sensor.locate.joint import MISSED_COLUMNS, REFERENCE_COLUMNS, SUSPECT_COLUMNS
 from sensor.locate.visits import (
@@ -72,11 +72,12 @@ def test_a_visit_reading_is_the_mean_power_the_combined_carrier_and_the_visits_t
     powers = [r[2] for r in cell.readings if r[3] <= 1.9]
     assert vr.power_db == pytest.approx(10 * np.log10(np.mean(10 ** (np.array(powers) / 10))))
     assert (vr.lat_deg, vr.lon_deg) == cell.readings[7][:2]  # the last power reading's position (t = 1.75 s)
-    # two carrier readings, sd 1.6 and 3.2 Hz of which 1.5 Hz is the error a reading's bursts share:
-    # weighted by their own parts; the shared part stays in the mean's sd
-    w1, w2 = 1 / (1.6**2 - 1.5**2), 1 / (3.2**2 - 1.5**2)
+    # two carrier readings, sd 1.6 and 3.2 Hz of which FCCH_SYSTEMATIC_HZ is the error a reading's
+    # bursts share: weighted by their own parts; the shared part stays in the mean's sd
+    floor = FCCH_SYSTEMATIC_HZ
+    w1, w2 = 1 / (1.6**2 - floor**2), 1 / (3.2**2 - floor**2)
     assert vr.freq_hz == pytest.approx(947.8e6 + 64.0 + 6.0 * w2 / (w1 + w2))
-    assert vr.freq_sd_hz == pytest.approx(np.sqrt(1 / (w1 + w2) + 1.5**2)) and vr.freq_sd_hz > 1.5
+    assert vr.freq_sd_hz == pytest.approx(np.sqrt(1 / (w1 + w2) + floor**2)) and vr.freq_sd_hz > floor
     assert (vr.speed_m_s, vr.heading_deg) == (12.0, 0.0)  # the GPS's, at the reading nearest their time
     assert vr.time_s == pytest.approx(UTC0 + 0.95) and vr.searched == (64,)
     assert visit_reading(cell, 10.0, 11.0, offset_s=UTC0) is None  # not read on that visit

@@ -1,0 +1,217 @@
+"""A carrier's frequency from the phases of its successive FCCH bursts (coherent across bursts).
+
+Each burst measured where the frame timing puts it (``fcch_track``) also gives the phase of its
+tone at the same bit (``FcchBursts.carrier_phase_rad``): the modulation since the burst's start is
+the same in every FCCH burst (TS 45.004 §2.3), so from one burst to the next the phase moves by
+the carrier's alone, 2π·f·Δt (modulo π: ``FOLD``). The bursts of one cell come 10 or 11 TDMA frames apart (46.2 or
+50.8 ms, TS 45.002 §7 Table 3): a phase known to a few hundredths of a radian at each, over a
+second, fixes f to a few thousandths of a hertz at 20 dB SNR, where the mean of the bursts' own
+frequencies (each from 92 symbols, 0.34 ms) is good to about a hertz.
+
+The phase is known modulo π only (``FOLD``): a step of 46 ms is unambiguous for a frequency
+known to better than ±5.4 Hz (1 / 4Δt), and a multiframe's steps nearly line up again 10.6 Hz
+away. The start is the frequency at which the bursts' phases fit a line best (weighted by their
+precision), searched around ``prior_hz`` (the mean of the bursts' own frequencies); the bursts
+are unwrapped in time order, each step predicted by the line through those unwrapped so far;
+then a weighted line is fitted to phase against time.
+
+It is refused (None: the caller keeps the incoherent estimate with its honest sd) when
+
+* there are fewer than ``MIN_BURSTS`` bursts, or they span less than ``MIN_SPAN_S``;
+* the best line leaves more than ``MAX_SCATTER`` times the scatter the bursts' phase errors
+  allow (a carrier wandering within the span, fading, noise beyond the fits' own account);
+* the phases fit nearly as well at another frequency beyond the main lobe (χ² within
+  ``ALIAS_MIN_CHI2``, in units of the best line's scatter): the start may be an alias;
+* a residual's second difference exceeds ``MAX_STEP_RESIDUAL_RAD`` (a slip of the unwrap, a
+  fade, a burst that is not this carrier's) — a carrier whose frequency wanders (an oscillator's
+  random walk) bends the residuals smoothly and passes;
+* the scatter is beyond ``MAX_RESIDUAL_RMS_RAD`` (multipath fading: the channel's phase turns
+  between bursts; noise at low SNR);
+* the result disagrees with ``prior_hz`` by more than ``PRIOR_SIGMAS`` of their combined sd.
+
+The stated sd is the line's slope error from the residuals' own scatter (white-noise formula, the
+scatter scaled up where it exceeds the bursts' stated phase errors, never down), inflated where
+successive residuals run together (their lag-1 autocorrelation ρ: × √((1 + ρ)/(1 − ρ))). It is the error
+of the mean frequency over the bursts' span; an oscillator that wanders within the span moves
+the instantaneous frequency away from it, which is the oscillator's, not the measurement's.
+Pure numpy, one carrier's bursts of one continuous stream at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sensor.dsp.carrier_mean import carrier_mean
+
+# The phases are compared modulo 2π / FOLD. A transmitter that modulates continuously (as the
+# simulator does, and any whose GMSK runs on between bursts) enters each FCCH burst with the
+# phase its data left, +π/2 per 1 bit and −π/2 per 0 (TS 45.004 §2.3): over the 12,500 or 13,750
+# symbols between two FCCH bursts (even counts: 1250 per frame) a multiple of π, unknown. One that
+# starts every burst afresh adds nothing. Doubled, both are the carrier's phase alone.
+FOLD = 2
+MIN_BURSTS = 6
+MIN_SPAN_S = 0.2
+MAX_STEP_RESIDUAL_RAD = 1.2  # of a residual's second difference (doubled phase)
+MAX_RESIDUAL_RMS_RAD = 0.8
+PRIOR_SIGMAS = 4.0
+MAX_RHO = 0.95
+# The doubled phases of a multiframe's bursts (4 steps of 10 frames, 1 of 11: 235.4 ms) line up
+# again 5 / (2 · 235.4 ms) = 10.62 Hz away but for 0.02 cycles a step (the sum of phasors there
+# is 0.95 of the truth's, noise-free): told apart by the fit's χ², not by the prior. The start is
+# searched within ±PRIOR_SIGMAS prior sd (MIN_SEARCH_HZ..MAX_SEARCH_HZ), and must beat any other
+# frequency there beyond the main lobe by ALIAS_MIN_CHI2.
+MIN_SEARCH_HZ = 12.0  # beyond the exact alias of bursts 10 frames apart (10.8 Hz): always tested
+MAX_SEARCH_HZ = 40.0
+LOBE_SPANS = 0.7  # the main lobe: ±this / span Hz
+ALIAS_MIN_CHI2 = 25.0
+# A carrier whose frequency wanders within the span (an oscillator's random walk: on the
+# simulated drive, 0.02 ppm/√min, the residuals bend by a radian over a second) fits no line: its
+# slope's error is not what the residuals say (readings so measured held 77 % of their errors
+# within 2 stated sd), and the near-alias 10.6 Hz away can no longer be told apart. Refused
+# beyond MAX_SCATTER times the bursts' stated phase variance.
+MAX_SCATTER = 9.0
+SEARCH_STEP_HZ = 0.05  # (the sum's main lobe is ~1/(2·span) wide: 0.5 Hz over a second)
+
+
+@dataclass(frozen=True, slots=True)
+class CoherentCarrier:
+    freq_hz: float
+    freq_sd_hz: float
+    n_bursts: int
+    residual_rms_rad: float
+    t_mean_s: float  # the weighted mean time of the bursts: where the fitted line's frequency applies
+
+
+def _line(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Weighted least squares y = a + b·(t − t̄): (a, b, Σw(t − t̄)²) with t̄ the weighted mean."""
+    tm = float(np.sum(w * t) / np.sum(w))
+    dt = t - tm
+    stt = float(np.sum(w * dt * dt))
+    b = float(np.sum(w * dt * (y - np.sum(w * y) / np.sum(w))) / stt) if stt > 0 else 0.0
+    return float(np.sum(w * y) / np.sum(w)), b, stt
+
+
+def coherent_carrier(
+    t_s: np.ndarray,
+    phase_rad: np.ndarray,
+    phase_std_rad: np.ndarray,
+    *,
+    prior_hz: float,
+    prior_sd_hz: float,
+    min_bursts: int = MIN_BURSTS,
+    min_span_s: float = MIN_SPAN_S,
+) -> CoherentCarrier | None:
+    """The carrier's frequency (Hz, in the frame its phases are measured in) from bursts at times
+    ``t_s`` with tone phases ``phase_rad`` (±``phase_std_rad``), or None (see the module)."""
+    t = np.asarray(t_s, dtype=np.float64)
+    ph = np.asarray(phase_rad, dtype=np.float64)
+    sd = np.asarray(phase_std_rad, dtype=np.float64)
+    good = np.isfinite(t) & np.isfinite(ph) & np.isfinite(sd) & (sd > 0)
+    t, ph, sd = t[good], ph[good], sd[good]
+    if len(t) < min_bursts or not np.isfinite(prior_hz) or not np.isfinite(prior_sd_hz):
+        return None
+    order = np.argsort(t, kind="stable")
+    t, ph, sd = t[order], ph[order], sd[order]
+    t0 = float(t[0])
+    t = t - t0
+    if t[-1] < min_span_s:
+        return None
+    # twice the phase: the modulation's π between bursts (see the module) is gone, 2·2π·f·Δt stays
+    ph, sd = np.angle(np.exp(1j * FOLD * ph)), FOLD * sd
+    w = 1.0 / sd**2
+    # The frequency the bursts' phases fit best at, within the prior's reach: the start of the
+    # unwrap (see MIN_SEARCH_HZ for the near-alias 10.6 Hz away).
+    reach = min(max(PRIOR_SIGMAS * float(prior_sd_hz), MIN_SEARCH_HZ), MAX_SEARCH_HZ)
+    grid = prior_hz + np.arange(-reach, reach + SEARCH_STEP_HZ / 2, SEARCH_STEP_HZ)
+    # S(f) = max over a common phase of Σ w·cos(residual): −χ²/2 up to a constant for small residuals
+    score = np.abs(np.exp(1j * (ph[None, :] - 2 * np.pi * FOLD * grid[:, None] * t[None, :])) @ w)
+    f = float(grid[int(np.argmax(score))])
+    unwrapped = np.empty_like(ph)
+    unwrapped[0] = ph[0]
+    for k in range(1, len(ph)):
+        if k >= 2:
+            _, slope, _ = _line(t[:k], unwrapped[:k], w[:k])
+            f = slope / (2 * np.pi * FOLD)
+        pred = unwrapped[k - 1] + 2 * np.pi * FOLD * f * (t[k] - t[k - 1])
+        unwrapped[k] = pred + np.angle(np.exp(1j * (ph[k] - pred)))
+    a, slope, stt = _line(t, unwrapped, w)
+    tm = float(np.sum(w * t) / np.sum(w))
+    res = unwrapped - a - slope * (t - tm)
+    if np.max(np.abs(np.diff(res, n=2))) > MAX_STEP_RESIDUAL_RAD:
+        return None
+    rms = float(np.sqrt(np.mean(res**2)))
+    if rms > MAX_RESIDUAL_RMS_RAD:
+        return None
+    dof = len(t) - 2
+    scale = max(1.0, float(np.sum(w * res**2)) / dof) if dof > 0 else 1.0
+    if scale > MAX_SCATTER:
+        return None
+    # The fitted line must beat any frequency beyond its main lobe by ALIAS_MIN_CHI2 (in units of
+    # the scatter it leaves), or the steps cannot tell it from an alias
+    freq = slope / (2 * np.pi * FOLD)
+    fitted = float(np.abs(np.sum(w * np.exp(1j * (ph - 2 * np.pi * FOLD * freq * t)))))
+    beyond = np.abs(grid - freq) > LOBE_SPANS / t[-1]
+    if beyond.any() and 2 * (fitted - float(score[beyond].max())) / scale < ALIAS_MIN_CHI2:
+        return None
+    # residuals that run together (a carrier wandering within the span) carry less information
+    # than as many independent ones: the slope's variance × (1 + ρ)/(1 − ρ), ρ their lag-1
+    # autocorrelation (the effective number of independent residuals of an AR(1) series)
+    rho = float(np.sum(res[1:] * res[:-1]) / np.sum(res * res)) if np.any(res) else 0.0
+    rho = min(max(rho, 0.0), MAX_RHO)
+    scale *= (1 + rho) / (1 - rho)
+    freq_sd = float(np.sqrt(scale / stt) / (2 * np.pi * FOLD))
+    if abs(freq - prior_hz) > PRIOR_SIGMAS * float(np.hypot(prior_sd_hz, freq_sd)):
+        return None
+    return CoherentCarrier(freq, freq_sd, int(len(t)), rms, t0 + tm)
+
+
+def reading_carrier(
+    offset_hz: np.ndarray,
+    t_s: np.ndarray,
+    phase_rad: np.ndarray,
+    phase_std_rad: np.ndarray,
+    phase_base_hz: np.ndarray,
+    stream_id: np.ndarray,
+    *,
+    systematic_hz: float,
+    coherent_systematic_hz: float,
+) -> tuple[float, float, int, int] | None:
+    """One reading's carrier from its bursts (arrays of equal length; a burst without a phase has
+    NaN ``phase_rad`` and ``stream_id`` −1): (offset Hz, sd Hz, bursts used, bursts measured
+    coherently), or None. Each stream's bursts are measured coherently where they can be
+    (``coherent_carrier``, the prior the mean of all the reading's bursts' own frequencies), the
+    streams combined by their sd (scaled up by their scatter where it exceeds it) with
+    ``coherent_systematic_hz`` in quadrature; no stream coherent: the incoherent mean
+    (``carrier_mean``) with ``systematic_hz``."""
+    offsets = np.asarray(offset_hz, dtype=np.float64)
+    inc = carrier_mean(offsets)
+    if inc is None:
+        return None
+    prior_sd = float(np.hypot(inc[1], systematic_hz))
+    streams = np.asarray(stream_id)
+    freqs, sds, used = [], [], 0
+    for sid in np.unique(streams[streams >= 0]):
+        g = streams == sid
+        base = float(np.asarray(phase_base_hz, dtype=np.float64)[g][0])
+        c = coherent_carrier(
+            np.asarray(t_s, dtype=np.float64)[g],
+            np.asarray(phase_rad, dtype=np.float64)[g],
+            np.asarray(phase_std_rad, dtype=np.float64)[g],
+            prior_hz=inc[0] - base,
+            prior_sd_hz=prior_sd,
+        )
+        if c is not None:
+            freqs.append(base + c.freq_hz)
+            sds.append(c.freq_sd_hz)
+            used += c.n_bursts
+    if not freqs:
+        est = carrier_mean(offsets, systematic_hz=systematic_hz)
+        return None if est is None else (est[0], est[1], est[2], 0)
+    f, s = np.array(freqs), np.array(sds)
+    w = 1.0 / s**2
+    mean = float(np.sum(w * f) / np.sum(w))
+    scale = max(1.0, float(np.sum(w * (f - mean) ** 2)) / (len(f) - 1)) if len(f) > 1 else 1.0
+    sd = float(np.sqrt(scale / np.sum(w)))
+    return mean, float(np.hypot(sd, coherent_systematic_hz)), used, used
