@@ -109,7 +109,9 @@ class StreamReceiver:
             self._buf.append(self._stage(blk))
             self._buf_n += len(blk)
             self.stats.samples += len(blk)
-            if self._buf_n >= self._window_samples(blk):
+            full = self._buf_n >= self._window_samples(blk)
+            del blk  # staged: its own array is not held while the window is received (20 Msps: 40 MB)
+            if full:
                 yield from self._run(final=False)
         if self._buf:
             yield from self._run(final=True)
