@@ -206,6 +206,10 @@ class Workspace:
             buf = self._flat[name] = np.empty(n_samples + n_samples // 4, np.complex64)
         return buf[:n_samples]
 
+    def padded(self) -> np.ndarray | None:
+        """The whole buffer ``stretch`` assembles stretches in (None before the first)."""
+        return self._flat.get(PADDED)
+
     def stretch(self, sample_rate_hz: float, n_samples: int) -> np.ndarray:
         """Where to assemble a stretch of ``n_samples`` (contents unspecified): inside the
         channelizer's padded input, at the offset ``receive_wideband``'s channelizer pads it to,
@@ -222,10 +226,12 @@ def _search(
     usable_fraction: float,
     search_s: float | None,
     end_only: bool,
+    room: np.ndarray | None = None,
 ) -> tuple[list[FcchCarrier], float | None]:
     """Carriers whose FCCH shows in the first ``search_s`` seconds (None: all) and in the last
     ``search_s`` (searched only when the rest of the stretch shows a carrier the first did not
-    explain: ``receiver.unexplained``), or in the last only."""
+    explain: ``receiver.unexplained``), or in the last only. ``room``: the buffer the stretch
+    lies in (``Workspace.padded``), where the search may pad a piece of it in place."""
     n = len(samples)
     n_search = n if search_s is None else int(search_s * sample_rate_hz)
     if n <= (1 if end_only else 2) * n_search:
@@ -246,7 +252,9 @@ def _search(
                 receiver_ppm=0.0 if ppm is None else ppm,
             ):
                 return carriers, ppm
-        f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+        f = search_fcch_wideband(
+            samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction, room=room
+        )
         found.append(dataclasses.replace(f, start_sample=f.start_sample + a))
     return _carriers(concat_bursts(found, sample_rate_hz), center_hz)
 
@@ -307,7 +315,8 @@ def receive_wideband(
     if search:
         if work is not None:
             work.drop_rows()
-        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only)
+        room = None if work is None else work.padded()
+        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only, room)
         for c in carriers:
             same = [
                 i

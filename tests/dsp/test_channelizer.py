@@ -274,3 +274,36 @@ def test_channels_made_a_group_at_a_time_are_those_made_together():
     sparse = channelize_all(plan, x, with_power=False, spans=spans).samples
     for a, b in zip(channelize_groups(plan, x, max_bytes=one, spans=spans), sparse):
         np.testing.assert_array_equal(a[1000:3000], b[1000:3000])
+
+
+def test_padding_in_place_gives_the_copy_s_streams_and_puts_the_room_back():
+    """``padded_in_place``: samples lying inside a larger buffer are padded there (the zeros written
+    over their neighbours, which are put back afterwards), not copied; the streams are those of a
+    copy. Without room before them for the half overlap, it declines (None: a copy as before)."""
+    from sensor.dsp.channelizer import padded_in_place
+    from sensor.dsp.prefilter import prefilter_taps
+
+    rng = np.random.default_rng(9)
+    room = (rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)).astype(np.complex64)
+    before = room.copy()
+    plan = plan_channelizer(
+        2.4e6,
+        [-300e3, 500e3],
+        samples_per_symbol=2,
+        shape_taps=prefilter_taps(2),
+        stopband_hz=220e3,
+        overlap_factor=1,
+        min_block=2400,
+    )
+    for a, b in [(1000, 101_000), (150_000, 290_000)]:
+        x = room[a:b]
+        want = channelize_all(plan, x.copy(), with_power=False).samples
+        with padded_in_place(plan, x, room) as scratch:
+            assert scratch is not None and np.shares_memory(scratch, room)
+            got = [s.copy() for s in channelize_groups(plan, x, max_bytes=1, scratch=scratch)]
+        np.testing.assert_array_equal(np.array(got), want)
+        np.testing.assert_array_equal(room, before)
+    with padded_in_place(plan, room[: plan.overlap_in // 2 - 1], room) as scratch:
+        assert scratch is None
+    with padded_in_place(plan, room[1000:2000].copy(), room) as scratch:
+        assert scratch is None
