@@ -29,6 +29,11 @@ window's work arrays and every recording's first, searching, window: growth show
 quarters above earlier ones; flat: within a few MB), and the slope of a least-squares line through
 the second half's samples (MB per hour of input: only meaningful over many recordings, the
 sawtooth dominates a short run). With --jobs N the workers' RSS is summed with the parent's.
+
+``--max-wall-s S``: the command is stopped after S seconds (a long input on a loaded machine) and
+the figures are those of the input read by then: the recording's bytes the process has read
+(``rchar`` in /proc/PID/io) over the recording's bytes per second. A line to stderr every minute
+tells how far it has got.
 """
 
 from __future__ import annotations
@@ -101,8 +106,27 @@ def repeated(meta: Path, copies: int, out_dir: Path) -> Path:
     return name.with_suffix(".sigmf-meta")
 
 
+def read_bytes(pid: int) -> int | None:
+    """Bytes the process has read through read() and its kin (``rchar``: the recording, from the
+    page cache or not, and its few small files besides)."""
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
 def measure(
-    meta: Path, copies: int, segment_s: float, jobs: int, command: str = "replay", bands: str = "gsm900"
+    meta: Path,
+    copies: int,
+    segment_s: float,
+    jobs: int,
+    command: str = "replay",
+    bands: str = "gsm900",
+    max_wall_s: float | None = None,
+    bytes_per_input_s: float | None = None,
 ) -> dict[str, object]:
     if command == "run":
         state = meta.parent / "state"  # the daemon's outbox, keys and embedded collector
@@ -118,21 +142,41 @@ def measure(
         p = subprocess.Popen(cmd, stdout=out, stderr=errors, env=env())
         samples: list[tuple[float, float]] = []  # (seconds since start, RSS MB)
         hwm_kb = 0
+        stopped = False
+        rchar = 0
+        next_note = 60.0
         while p.poll() is None:
             pids = descendants(p.pid) if jobs > 1 else [p.pid]
             rss = [status_kb(q, "VmRSS") for q in pids]
             hwm_kb = max(hwm_kb, status_kb(p.pid, "VmHWM") or 0)
+            rchar = read_bytes(p.pid) or rchar
+            now = time.monotonic() - t0
             if any(rss):  # not once the process has gone
-                samples.append((time.monotonic() - t0, sum(r for r in rss if r) / 1024))
+                samples.append((now, sum(r for r in rss if r) / 1024))
+            if now >= next_note:  # progress, for a run that may be stopped
+                next_note += 60.0
+                done = f", ~{rchar / bytes_per_input_s / 60:.1f} min of input read" if bytes_per_input_s else ""
+                print(f"{now:.0f} s: RSS {samples[-1][1]:.1f} MB, VmHWM {hwm_kb / 1024:.1f} MB{done}", file=sys.stderr)
+            if max_wall_s is not None and now >= max_wall_s:
+                p.terminate()  # stopped: the figures are those of the input read so far
+                p.wait()
+                stopped = True
+                break
             time.sleep(1.0)
         wall_s = time.monotonic() - t0
         errors.seek(0)
         err = errors.read().decode(errors="replace")[-2000:]
-        if p.returncode != 0:
+        if p.returncode != 0 and not stopped:
             raise SystemExit(f"replay failed ({p.returncode}): {err}")
         out.seek(0)
         lines = [json.loads(x) for x in out.read().splitlines() if x.strip()]
-    if command == "run":
+    if stopped:
+        # What was received: the recording's bytes read (rchar; the segment's own few files besides)
+        # at the given bytes per second of input; nothing is printed by a command cut short.
+        summary = {"cells": None, "blocks": None, "sessions": None, "stopped": True}
+        copies = 1
+        segment_s = rchar / bytes_per_input_s if bytes_per_input_s else wall_s
+    elif command == "run":
         cov = next(x for x in lines if x.get("type") == "coverage")
         summary = {
             "cells": None,  # the daemon prints its detections, not every cell
@@ -167,7 +211,7 @@ def measure(
         "cells": summary["cells"],
         "blocks": summary["blocks"],
         "sessions": summary["sessions"],
-        **{k: summary[k] for k in ("detections", "received_s", "arfcns_received", "ended") if k in summary},
+        **{k: summary[k] for k in ("detections", "received_s", "arfcns_received", "ended", "stopped") if k in summary},
         "load_avg_1min": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],  # at the start and the end
     }
 
@@ -183,13 +227,20 @@ def main() -> None:
     ap.add_argument("--command", choices=("replay", "run"), default="replay", help="what is measured (default replay)")
     ap.add_argument("--bands", default="gsm900", help="run's --bands: the scene's (dcs1800 for dcs-hackrf)")
     ap.add_argument("--dir", type=Path, default=None, help="where to render (default: a temporary directory)")
+    ap.add_argument(
+        "--max-wall-s",
+        type=float,
+        default=None,
+        help="stop the command after this long and report the input read so far (default: to its end)",
+    )
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(dir=a.dir) as tmp:
         meta = render(a.scene, Path(tmp), a.rate, a.datatype, a.segment_s)
         copies = max(1, round(a.minutes * 60 / a.segment_s))
         if a.command == "run":
             meta = repeated(meta, copies, Path(tmp))
-        r = measure(meta, copies, a.segment_s, a.jobs, a.command, a.bands)
+        per_s = meta.with_suffix(".sigmf-data").stat().st_size / (copies if a.command == "run" else 1) / a.segment_s
+        r = measure(meta, copies, a.segment_s, a.jobs, a.command, a.bands, a.max_wall_s, per_s)
     r = {
         "command": a.command,
         "scene": a.scene.name,

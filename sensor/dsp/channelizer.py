@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -518,6 +519,40 @@ def channelize_groups(
         finally:
             if nxt is not None:  # the caller stopped early: let the group in the making finish
                 nxt.cancel() or nxt.exception()
+
+
+@contextmanager
+def padded_in_place(plan: ChannelizerPlan, samples: np.ndarray, room: np.ndarray | None) -> Iterator[np.ndarray | None]:
+    """``channelize_all``'s padded input (its ``scratch``) made around ``samples`` where they lie
+    inside ``room`` rather than in a copy of them: the half overlap before them and the padding
+    after them are zeroed in ``room``, and what was there is put back on leaving. None (a copy is
+    made as usual) when they do not lie in ``room`` with that much of it either side. At 20 Msps
+    the FCCH search's 0.3 s is 48 MB of copy."""
+    lead, n_pad = plan.overlap_in // 2, padded_length(plan, len(samples))
+    off = _offset_in(np.asarray(samples), room)
+    if room is None or off is None or off < lead or off - lead + n_pad > len(room):
+        yield None
+        return
+    scratch = room[off - lead : off - lead + n_pad]
+    end = lead + len(samples)
+    head, tail = scratch[:lead].copy(), scratch[end:].copy()
+    try:
+        yield scratch
+    finally:
+        scratch[:lead] = head
+        scratch[end:] = tail
+
+
+def _offset_in(samples: np.ndarray, room: np.ndarray | None) -> int | None:
+    """Where ``samples`` begin inside ``room`` (both 1-D, contiguous, complex64), or None."""
+    if room is None or samples.dtype != room.dtype or samples.ndim != 1 or room.ndim != 1 or len(samples) == 0:
+        return None
+    if not (samples.flags.c_contiguous and room.flags.c_contiguous):
+        return None
+    d = samples.__array_interface__["data"][0] - room.__array_interface__["data"][0]
+    if d < 0 or d % room.itemsize or d // room.itemsize + len(samples) > len(room):
+        return None
+    return d // room.itemsize
 
 
 def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:

@@ -19,6 +19,7 @@ from sensor.dsp import fft
 from sensor.dsp.channelizer import (
     ChannelizerPlan,
     channelize_groups,
+    padded_in_place,
     plan_channelizer,
 )
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
@@ -79,7 +80,7 @@ def _tone_candidates(
     nb = len(band)
     wide = 2 * k_side + 1
     lobe = 2 * _MAIN_LOBE_BINS + 1
-    temporal = np.median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1], axis=0)
+    temporal = _column_median(power[:: _MEDIAN_EVERY if n_frames >= _MEDIAN_EVERY_FROM else 1])
     floor = np.maximum(temporal, _FLOOR)
 
     def contrast_at(t: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -127,6 +128,18 @@ def _tone_candidates(
 
 
 _MASK_ROWS = 128  # rows of the power at a time whose peaks are marked: the temporaries stay a few MB
+_MEDIAN_COLUMNS = 512  # columns of the power at a time whose median is taken
+
+
+def _column_median(a: np.ndarray) -> np.ndarray:
+    """``np.median(a, axis=0)``, ``_MEDIAN_COLUMNS`` columns at a time: each column's median is its
+    own, and the partitioned copy numpy makes is then a few MB, not all of ``a`` (at 20 Msps 0.3 s
+    sampled every fourth spectrum: 13 MB more at the search's peak)."""
+    if a.shape[1] <= _MEDIAN_COLUMNS:
+        return np.median(a, axis=0)
+    return np.concatenate(
+        [np.median(a[:, c : c + _MEDIAN_COLUMNS], axis=0) for c in range(0, a.shape[1], _MEDIAN_COLUMNS)]
+    )
 
 
 def _peaks_above(
@@ -233,17 +246,20 @@ def search_fcch_wideband(
     usable_fraction: float = 0.9,
     threshold_db: float = 12.0,
     image_rejection_db: float = 15.0,
+    room: np.ndarray | None = None,
 ) -> FcchBursts:
     """FCCH bursts anywhere in a wideband stream (raw IQ, before channelisation): the tones of
     every carrier whose channel lies inside the recorded band, and any tone within
     ±``usable_fraction``/2 of the sample rate (``tone_search_band_hz``). ``carrier_offset_hz`` is
     each burst's carrier relative to the tuning; ``fcch_carriers.group_carriers`` turns them into
-    carriers."""
+    carriers. ``room``: a buffer ``samples`` lie in, which may be written around them while the
+    search runs (given back as it was): the candidates' channelizer pads them there
+    (``channelizer.padded_in_place``), not in a copy."""
     x = np.asarray(samples, dtype=np.complex64)
     lo, hi = tone_search_band_hz(sample_rate_hz, usable_fraction)
     ws, f_hz, _ = _tone_candidates(x, sample_rate_hz, f_lo_hz=lo, f_hi_hz=hi, threshold_db=threshold_db)
     if sample_rate_hz > 2 * _CHANNEL_SPS * SYMBOL_RATE_HZ and len(ws):
-        b = _refine_on_channels(x, sample_rate_hz, ws, f_hz)
+        b = _refine_on_channels(x, sample_rate_hz, ws, f_hz, room)
     else:
         b = refine_fcch(x, sample_rate_hz=sample_rate_hz, window_start=ws, tone_hz=f_hz)
     return drop_images(b, image_rejection_db=image_rejection_db)
@@ -258,7 +274,9 @@ def _fresh_rows(n_rows: int, n_samples: int) -> np.ndarray:
     return np.empty((n_rows, n_samples), np.complex64)
 
 
-def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarray) -> FcchBursts:
+def _refine_on_channels(
+    x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarray, room: np.ndarray | None = None
+) -> FcchBursts:
     """``refine_fcch`` of wideband candidates, each on a channel stream (2 samples per symbol)
     centred on the ``_CHANNEL_GRID_HZ`` point nearest its tone, rather than on the wideband
     samples: the refinement's cost grows with the rate (every candidate's segment is mixed,
@@ -289,26 +307,30 @@ def _refine_on_channels(x: np.ndarray, fs: float, ws: np.ndarray, f_hz: np.ndarr
     n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
     lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
     spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
-    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB).
-    # (The next group made on another thread while this one is refined, where there are cores: two held then.)
-    streams = channelize_groups(plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans, rows_ahead=_fresh_rows)
+    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB),
+    # from the samples padded where they lie in ``room`` when they do. (The next group made on
+    # another thread while this one is refined, where there are cores: two held then.)
     parts = []
-    for i, (c, y) in enumerate(zip(uniq, streams)):
-        sel = np.flatnonzero(group == i)
-        b = refine_fcch(y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
-        parts.append(
-            FcchBursts(
-                b.start_sample / ratio,
-                b.duration_symbols,
-                b.tone_hz + c,
-                b.carrier_offset_hz + c,
-                b.freq_std_hz,
-                b.snr_db,
-                b.coherence,
-                b.power_dbfs,
-                fs,
-            )
+    with padded_in_place(plan_c, x, room) as scratch:
+        streams = channelize_groups(
+            plan_c, x, max_bytes=_STREAMS_MAX_BYTES, spans=spans, scratch=scratch, rows_ahead=_fresh_rows
         )
+        for i, (c, y) in enumerate(zip(uniq, streams)):
+            sel = np.flatnonzero(group == i)
+            b = refine_fcch(y, sample_rate_hz=plan_c.out_rate_hz, window_start=starts[sel], tone_hz=f_hz[sel] - c)
+            parts.append(
+                FcchBursts(
+                    b.start_sample / ratio,
+                    b.duration_symbols,
+                    b.tone_hz + c,
+                    b.carrier_offset_hz + c,
+                    b.freq_std_hz,
+                    b.snr_db,
+                    b.coherence,
+                    b.power_dbfs,
+                    fs,
+                )
+            )
     return dedupe_bursts(concat_bursts(parts, fs))
 
 

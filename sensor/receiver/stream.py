@@ -114,7 +114,9 @@ class StreamReceiver:
             self._buf.append(self._stage(blk))
             self._buf_n += len(blk)
             self.stats.samples += len(blk)
-            if self._buf_n >= self._window_samples(blk):
+            full = self._buf_n >= self._window_samples(blk)
+            del blk  # staged: its own array is not held while the window is received (20 Msps: 40 MB)
+            if full:
                 yield from self._run(final=False)
         if self._buf:
             yield from self._run(final=True)
@@ -245,6 +247,10 @@ class StreamReceiver:
                 )
             ]
             self._buf_n = keep
+        # A block is decoded twice only in an overlap: one that began before this window cannot
+        # come again (at 20 Msps with 60 carriers, 2,500 blocks a second, the 100,000 kept until
+        # then grew a long recording's memory by ~40 MB).
+        self._seen = {k: b for k, b in self._seen.items() if b.t_s is None or b.t_s >= t0}
         while len(self._seen) > 100_000:
             del self._seen[next(iter(self._seen))]
         yield from out

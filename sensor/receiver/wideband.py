@@ -23,6 +23,7 @@ from sensor.dsp.channelizer import (
     channelize_groups,
     padded_length,
     plan_channelizer,
+    select_channels,
 )
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
@@ -39,8 +40,10 @@ from sensor.receiver.unexplained import unexplained_carrier
 SPS = 2
 # Channel streams held at once: carriers beyond it are channelized a group at a time (each group
 # transforms the window again: at 20 Msps with 60 carriers 3 groups, the forward FFTs 3 times).
-STREAMS_MAX_BYTES = 96 << 20
+STREAMS_MAX_BYTES = 64 << 20
 PADDED = "padded"  # the Workspace buffer of the channelizer's padded input
+ROWS = "rows"  # the Workspace buffer of the channel streams
+ROWS_AHEAD = "rows ahead"  # its second place: the next group of streams, made on another thread
 SEARCH_S = 0.3
 PRESCREEN_CONTRAST = 1.2  # noise alone: 1.05; a carrier at -2 dB SNR: 1.6 (dsp/spectrum.py)
 SAME_CARRIER_HZ = 2e3  # a carrier found by a search within this of a track's is that track's carrier
@@ -176,34 +179,32 @@ class CarrierResult:
     offset_base_hz: float = 0.0  # where its channel stream's centre lies from its raster point
 
 
-def _room(buf: np.ndarray, n_rows: int, n_samples: int) -> np.ndarray:
-    """``buf``, or a larger one where it has fewer rows or samples (contents unspecified), with room
-    for a stream's longer later windows (the overlap)."""
-    rows, cols = buf.shape
-    if rows < n_rows or cols < n_samples:
-        return np.empty((max(rows, n_rows), max(cols, n_samples + n_samples // 4)), np.complex64)
-    return buf
-
-
 class Workspace:
     """Buffers kept from one stretch to the next and grown to the most needed — the channel
     streams, the channelizer's padded input, a stream's window — since fresh memory for every
     stretch would cost its page faults (at 20 Msps ~0.1 s a window)."""
 
     def __init__(self) -> None:
-        self._buf = np.empty((0, 0), np.complex64)
-        self._buf_ahead = np.empty((0, 0), np.complex64)
         self._flat: dict[str, np.ndarray] = {}
 
     def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
-        self._buf = _room(self._buf, n_rows, n_samples)
-        return self._buf[:n_rows, :n_samples]
+        """``n_rows`` channel streams of ``n_samples`` (contents unspecified), one block of memory
+        reused for any shape that fits in it: a recording's last, short, window asks for all its
+        carriers at once (60 rows of 0.1 s at 20 Msps), which as rows of the widest window seen
+        took a 341 MB buffer (and 26 MB of it touched) on top of the streams' 96 MB."""
+        return self.flat(ROWS, n_rows * n_samples).reshape(n_rows, n_samples)
+
+    def drop_rows(self) -> None:
+        """Let go of the channel streams' buffer (made again by the next ``rows``): before a
+        search, whose work arrays would otherwise come on top of it (at 20 Msps up to 96 MB of
+        streams and ~90 MB of the search's spectra and candidate streams)."""
+        self._flat.pop(ROWS, None)
+        self._flat.pop(ROWS_AHEAD, None)
 
     def rows_ahead(self, n_rows: int, n_samples: int) -> np.ndarray:
         """As ``rows``, a second place: for the group of streams made while the one in ``rows`` is
         decoded (``channelize_groups``)."""
-        self._buf_ahead = _room(self._buf_ahead, n_rows, n_samples)
-        return self._buf_ahead[:n_rows, :n_samples]
+        return self.flat(ROWS_AHEAD, n_rows * n_samples).reshape(n_rows, n_samples)
 
     def flat(self, name: str, n_samples: int) -> np.ndarray:
         """A complex64 buffer of ``n_samples`` (contents unspecified), one per ``name``."""
@@ -211,6 +212,10 @@ class Workspace:
         if buf is None or len(buf) < n_samples:
             buf = self._flat[name] = np.empty(n_samples + n_samples // 4, np.complex64)
         return buf[:n_samples]
+
+    def padded(self) -> np.ndarray | None:
+        """The whole buffer ``stretch`` assembles stretches in (None before the first)."""
+        return self._flat.get(PADDED)
 
     def stretch(self, sample_rate_hz: float, n_samples: int) -> np.ndarray:
         """Where to assemble a stretch of ``n_samples`` (contents unspecified): inside the
@@ -228,10 +233,12 @@ def _search(
     usable_fraction: float,
     search_s: float | None,
     end_only: bool,
+    room: np.ndarray | None = None,
 ) -> tuple[list[FcchCarrier], float | None]:
     """Carriers whose FCCH shows in the first ``search_s`` seconds (None: all) and in the last
     ``search_s`` (searched only when the rest of the stretch shows a carrier the first did not
-    explain: ``receiver.unexplained``), or in the last only."""
+    explain: ``receiver.unexplained``), or in the last only. ``room``: the buffer the stretch
+    lies in (``Workspace.padded``), where the search may pad a piece of it in place."""
     n = len(samples)
     n_search = n if search_s is None else int(search_s * sample_rate_hz)
     if n <= (1 if end_only else 2) * n_search:
@@ -252,7 +259,9 @@ def _search(
                 receiver_ppm=0.0 if ppm is None else ppm,
             ):
                 return carriers, ppm
-        f = search_fcch_wideband(samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction)
+        f = search_fcch_wideband(
+            samples[a:b], sample_rate_hz=sample_rate_hz, usable_fraction=usable_fraction, room=room
+        )
         found.append(dataclasses.replace(f, start_sample=f.start_sample + a))
     return _carriers(concat_bursts(found, sample_rate_hz), center_hz)
 
@@ -311,7 +320,10 @@ def receive_wideband(
     jobs: list[tuple[Track | None, FcchCarrier | None]] = [(t, None) for t in tracks]
     ppm = None
     if search:
-        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only)
+        if work is not None:
+            work.drop_rows()
+        room = None if work is None else work.padded()
+        carriers, ppm = _search(samples, sample_rate_hz, center_hz, usable_fraction, search_s, search_end_only, room)
         for c in carriers:
             same = [
                 i
@@ -351,18 +363,22 @@ def receive_wideband(
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
     # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
     # are 290 MB), each received before the next group is made — on another thread, while this
-    # one is received, where there are cores for it (two groups' streams held then).
+    # one is received, where there are cores for it (two groups' streams held then) — in the order
+    # ``_making_order`` gives (a group's forward transforms are made for the blocks its carriers
+    # want); the results are put back in the carriers' order.
+    make = _making_order(priors)
     streams = channelize_groups(
-        plan,
+        select_channels(plan, make),
         x,
         max_bytes=STREAMS_MAX_BYTES,
-        spans=spans,
+        spans=[spans[i] for i in make],
         rows=None if work is None else work.rows,
         scratch=None if work is None else work.flat(PADDED, padded_length(plan, len(x))),
         rows_ahead=None if work is None else work.rows_ahead,
     )
-    out = []
-    for (track, c), centre_hz, y, prior, sp, held in zip(jobs, centres, streams, priors, spans, slots):
+    made: list[CarrierResult | None] = [None] * len(jobs)
+    for i, y in zip(make, streams):
+        (track, c), centre_hz, prior, sp, held = jobs[i], centres[i], priors[i], spans[i], slots[i]
         if c is not None:
             raster_rel = float(c.raster_hz) - center_hz  # type: ignore[arg-type]
             arfcn, band = int(c.arfcn), c.band  # type: ignore[arg-type]
@@ -405,16 +421,15 @@ def receive_wideband(
             slots=held,
             follower=None if track is None else track.follower,
         )
-        out.append(
-            CarrierResult(
-                arfcn,
-                band,
-                r,
-                c,
-                _next_track(track, c, r, arfcn, band, centre_hz, raster_rel, first_sample, ratio),
-                centre_hz - raster_rel,
-            )
+        made[i] = CarrierResult(
+            arfcn,
+            band,
+            r,
+            c,
+            _next_track(track, c, r, arfcn, band, centre_hz, raster_rel, first_sample, ratio),
+            centre_hz - raster_rel,
         )
+    out = [r for r in made if r is not None]
     if ppm is None:
         ppm = median_receiver_ppm(
             [
@@ -424,6 +439,21 @@ def receive_wideband(
             ]
         )
     return out, ppm
+
+
+def _making_order(priors: Sequence[ChannelSync | None]) -> list[int]:
+    """The order carriers' streams are made in: those wanted whole first (as they come), then the
+    synchronised ones by where timeslot 0 lies in their frame. A group of carriers is
+    transformed only in the blocks one of them wants (around its timeslot 0, ~15 % of a frame
+    each): carriers whose timeslot 0 falls alike want the same blocks, so at 20 Msps with 60
+    carriers groups of ~10 cost the window's forward transforms about what groups of 20 in
+    the carriers' own order did (in which every group wanted nearly every block)."""
+
+    def key(i: int) -> tuple[bool, float]:
+        p = priors[i]
+        return (p is not None, 0.0 if p is None else p.sample0 % p.samples_per_frame)
+
+    return sorted(range(len(priors)), key=key)
 
 
 def _whole_stream(plan: ChannelizerPlan, x: np.ndarray, work: Workspace | None) -> np.ndarray:

@@ -155,11 +155,14 @@ class RecordingSource(Source):
                 pos = seg.first_sample
                 end = seg.first_sample + seg.n_samples
                 while pos < end and left > 0:
-                    block = self.read(pos, min(block_samples, end - pos, left), buffer)
-                    pos += len(block)
-                    left -= len(block)
-                    self.stats.samples += len(block)
-                    yield block
+                    # Counted before it is read, and yielded without a name: a generator's local
+                    # would hold each block (at 20 Msps ci8 40 MB of complex64) until the next one
+                    # is asked for, i.e. while its consumer works on it and on the window it joined.
+                    n = min(block_samples, end - pos, left)  # within the segment: read returns all n
+                    pos += n
+                    left -= n
+                    self.stats.samples += n
+                    yield self.read(pos - n, n, buffer)
         finally:
             if opened_here:
                 self.close()

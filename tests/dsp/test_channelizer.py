@@ -225,15 +225,11 @@ def test_shape_taps_are_the_channel_response():
         plan_channelizer(2.4e6, [0.0], shape_taps=h[:-1])  # even length: not zero-phase
 
 
-def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
-    """``channelize_all`` given samples that lie in its scratch at the start's padding reads them
-    in place, with the same output as from a copy."""
-    import sensor.dsp.channelizer as ch
+def _receiver_like_plan():
+    """Two channels at 2.4 Msps with the receiver's response and short blocks."""
     from sensor.dsp.prefilter import prefilter_taps
 
-    rng = np.random.default_rng(5)
-    x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)
-    plan = plan_channelizer(
+    return plan_channelizer(
         2.4e6,
         [-300e3, 500e3],
         samples_per_symbol=2,
@@ -242,6 +238,16 @@ def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
         overlap_factor=1,
         min_block=2400,
     )
+
+
+def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
+    """``channelize_all`` given samples that lie in its scratch at the start's padding reads them
+    in place, with the same output as from a copy."""
+    import sensor.dsp.channelizer as ch
+
+    rng = np.random.default_rng(5)
+    x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)
+    plan = _receiver_like_plan()
     want = channelize_all(plan, x, with_power=False).samples
     scratch = np.full(ch.padded_length(plan, len(x)), np.nan, np.complex64)
     lead = plan.overlap_in // 2
@@ -312,3 +318,27 @@ def test_groups_made_ahead_on_another_thread_are_those_made_together(monkeypatch
     np.testing.assert_array_equal(next(streams), together[0])
     streams.close()  # stopped with the next group in the making
     assert threading.active_count() == before
+
+
+def test_padding_in_place_gives_the_copy_s_streams_and_puts_the_room_back():
+    """``padded_in_place``: samples lying inside a larger buffer are padded there (the zeros written
+    over their neighbours, which are put back afterwards), not copied; the streams are those of a
+    copy. Without room before them for the half overlap, it declines (None: a copy as before)."""
+    from sensor.dsp.channelizer import padded_in_place
+
+    rng = np.random.default_rng(9)
+    room = (rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)).astype(np.complex64)
+    before = room.copy()
+    plan = _receiver_like_plan()
+    for a, b in [(1000, 101_000), (150_000, 290_000)]:
+        x = room[a:b]
+        want = channelize_all(plan, x.copy(), with_power=False).samples
+        with padded_in_place(plan, x, room) as scratch:
+            assert scratch is not None and np.shares_memory(scratch, room)
+            got = [s.copy() for s in channelize_groups(plan, x, max_bytes=1, scratch=scratch)]
+        np.testing.assert_array_equal(np.array(got), want)
+        np.testing.assert_array_equal(room, before)
+    with padded_in_place(plan, room[: plan.overlap_in // 2 - 1], room) as scratch:
+        assert scratch is None
+    with padded_in_place(plan, room[1000:2000].copy(), room) as scratch:
+        assert scratch is None

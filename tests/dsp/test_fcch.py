@@ -434,3 +434,12 @@ def test_tone_candidates_find_each_tone_once_with_its_contrast():
     ws, f_hz, c_db = fcch_search._tone_candidates(x, fs, f_lo_hz=-400e3, f_hi_hz=400e3, threshold_db=12.0)
     assert len(ws) == 5 and np.all(np.abs(f_hz - (fcch.FCCH_TONE_HZ - 20e3)) < 2e3)
     assert np.all(c_db >= 12.0)
+
+
+def test_the_search_s_median_over_time_taken_a_few_columns_at_a_time_is_numpy_s():
+    from sensor.dsp.fcch_search import _column_median
+
+    rng = np.random.default_rng(1)
+    for shape in [(423, 1500), (10, 513), (64, 2), (5, 512)]:
+        a = rng.standard_normal(shape).astype(np.float32) ** 2
+        np.testing.assert_array_equal(_column_median(a[::2]), np.median(a[::2], axis=0))
