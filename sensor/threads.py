@@ -1,10 +1,13 @@
-"""How many threads the receive path may use: the cores this process may run on, or ``FBS_SENSOR_THREADS``.
+"""How many threads the receive path may use: one, unless ``FBS_SENSOR_THREADS`` or ``--threads`` say more.
 
-The receiver's costly numpy work releases Python's lock (pocketfft's transforms, large array
-operations), so a second core can take the large forward FFT batches (``dsp.fft``) and make the
-next group of channel streams while the current one is decoded (``dsp.channelizer``); the output
-is the same with any number. ``replay --jobs N`` runs its workers at one thread each (the N
-processes already share the cores). ``FBS_SENSOR_THREADS=1`` keeps a process on one core.
+With more than one, a second thread takes the large forward FFT batches (``dsp.fft``), makes the
+next group of channel streams while the current one is decoded (``dsp.channelizer``) and reads a
+replay's next block ahead; the output is the same with any number. One is the default because
+more did not pay where it was measured: on an idle 2-core machine the 10-s 20-Msps 60-cell replay
+took 10.9-11.8 s wall with one thread and 11.5-11.9 s with two, holding 517 MB against 357 MB
+(bench/README.md, "Whole processes against gr-gsm": the compiled kernels and the per-burst Python
+hold Python's lock, so the threads mostly take turns). ``replay --jobs N`` runs N processes,
+which do use N cores; its workers get ``threads // N`` each (at least one).
 """
 
 from __future__ import annotations
@@ -18,13 +21,6 @@ _override: int | None = None
 _from_env: int | None = None
 
 
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - no affinity on this platform
-        return max(1, os.cpu_count() or 1)
-
-
 def _parse(text: str) -> int:
     try:
         n = int(text.strip())
@@ -36,13 +32,13 @@ def _parse(text: str) -> int:
 
 
 def threads() -> int:
-    """The threads to use: as ``set_threads`` last said, else ``FBS_SENSOR_THREADS``, else the cores."""
+    """The threads to use: as ``set_threads`` last said, else ``FBS_SENSOR_THREADS``, else one."""
     global _from_env
     if _override is not None:
         return _override
     if _from_env is None:
         text = os.environ.get(ENV, "").strip()
-        _from_env = _parse(text) if text else _cores()
+        _from_env = _parse(text) if text else 1
     return _from_env
 
 
