@@ -416,6 +416,9 @@ class PostgresStore(Store):
             self._closed = True
             self._drop()
 
+    def _body_subset(self, keys: Sequence[str]) -> str:
+        return "jsonb_build_object(" + ", ".join(f"'{k}', body->'{k}'" for k in keys) + ")"
+
     def _query(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
         with self._lock:
             conn = self._connect()

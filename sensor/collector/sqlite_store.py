@@ -266,6 +266,9 @@ class SqliteStore(Store):
     def _body(self, value: Any) -> dict[str, Any]:
         return json.loads(value)
 
+    def _body_subset(self, keys: Sequence[str]) -> str:
+        return "json_object(" + ", ".join(f"'{k}', json_extract(body, '$.{k}')" for k in keys) + ")"
+
     def sensors(self) -> list[SensorRecord]:
         rows = self._query(
             "SELECT sensor, first_seen_utc, last_seen_utc, last_seq, messages FROM sensors ORDER BY sensor", []

@@ -19,6 +19,7 @@ Contract for implementations:
 from __future__ import annotations
 
 import abc
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -113,6 +114,11 @@ class Store(abc.ABC):
         """A ``body`` or ``envelope`` column as the driver returns it, as a dict."""
         return dict(value)
 
+    def _body_subset(self, keys: Sequence[str]) -> str:
+        """SQL for an object of ``keys`` of each row's ``body`` (each key's value, JSON null where it
+        has none), in place of the whole body."""
+        raise NotImplementedError
+
     def readings(self, **filters: Any) -> list[Reading]:
         """Readings, oldest first, filtered as :meth:`positioned_readings` filters them."""
         return [r for _, r in self.positioned_readings(**filters)]
@@ -132,13 +138,17 @@ class Store(abc.ABC):
         limit: int | None = None,
         newest: int | None = None,
         with_body: bool = True,
+        body_keys: Sequence[str] | None = None,
         by_position: bool = False,
     ) -> list[tuple[int, Reading]]:
         """(storage position, reading) pairs, oldest first: of a cell (any of arfcn/bsic/cell_id
         given narrows the search), of a sensor, of one message, with ``since_utc <= time_utc <=
         until_utc``, positioned ``within`` a box, stored at a position after ``after_pos``; the
         oldest ``limit`` or the newest ``newest`` of them; ``with_body=False``: ``body`` left empty
-        (no decoding: what localisation and maps need is all in the columns); ``by_position``: in
+        (no decoding: what power maps need is all in the columns); ``body_keys``: ``body`` holds only
+        these of its keys (those it has), picked out by the database: what a localisation needs
+        (``transmitters.LOCATE_BODY_KEYS``) of an hour's readings without their whole bodies, which
+        held 300 MB at the end of an hour's live run; ``by_position``: in
         storage order instead (what came after a position: the primary key's range, where ordering by
         time would walk the time index over the whole table)."""
         conditions: dict[str, Any] = {"arfcn =": arfcn, "bsic =": bsic, "cell_id =": cell_id, "sensor =": sensor,
@@ -148,7 +158,10 @@ class Store(abc.ABC):
             lat_min, lon_min, lat_max, lon_max = within
             conditions |= {"lat_deg >=": lat_min, "lat_deg <=": lat_max, "lon_deg >=": lon_min, "lon_deg <=": lon_max}
         where, args = self._where(conditions)
-        columns = ", ".join(("pos", *READING_COLUMNS)) + (", body" if with_body else "")
+        if body_keys is not None and not all(re.fullmatch(r"[a-z_]+", k) for k in body_keys):
+            raise ValueError(f"body keys must be plain names: {body_keys!r}")
+        body = "body" if body_keys is None else f"{self._body_subset(body_keys)} AS body"
+        columns = ", ".join(("pos", *READING_COLUMNS)) + (f", {body}" if with_body else "")
         order = " ORDER BY time_utc DESC, pos DESC" if newest is not None else " ORDER BY time_utc, pos"
         if by_position:
             order = " ORDER BY pos DESC" if newest is not None else " ORDER BY pos"
@@ -159,8 +172,15 @@ class Store(abc.ABC):
         if newest is not None:
             rows.reverse()
         n = len(READING_COLUMNS) + 1
-        return [(int(row[0]), Reading(**dict(zip(READING_COLUMNS, row[1:n], strict=True)),
-                                      body=self._body(row[n]) if with_body else {})) for row in rows]  # fmt: skip
+
+        def body_of(row: tuple[Any, ...]) -> dict[str, Any]:
+            if not with_body:
+                return {}
+            b = self._body(row[n])
+            return b if body_keys is None else {k: v for k, v in b.items() if v is not None}
+
+        return [(int(row[0]), Reading(**dict(zip(READING_COLUMNS, row[1:n], strict=True)), body=body_of(row)))
+                for row in rows]  # fmt: skip
 
     def last_position(self) -> int:
         """The highest storage position of a reading (0 when there is none)."""

@@ -229,6 +229,11 @@ def _num(v: float | None) -> float:
     return float("nan") if v is None else float(v)
 
 
+# What a localisation reads of a reading's body (the rest is in its columns): the ARFCNs its
+# visit searched (the daemon's extension), for the readings where a suspect was not heard.
+LOCATE_BODY_KEYS = ("searched_arfcns",)
+
+
 def visit_readings(readings: Iterable[Reading], use_dbm: bool) -> list[VisitReading]:
     """Positioned readings as ``sensor/locate/visits.py``'s visit readings (power in dBm or dBFS,
     NaN without): what the daemon published from its visit, the sensor as the receiver."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from sensor.collector.transmitters import transmitters
+from sensor.collector.transmitters import LOCATE_BODY_KEYS, transmitters
 from sensor.commands.scan import KEEP_IDENTITIES_HELP, WATCH_HELP
 from sensor.daemon.runner import Daemon, DaemonConfig, print_status_line
 from sensor.errors import ConfigError, SourceError
@@ -206,7 +206,7 @@ def _report(daemon: Daemon, as_json: bool) -> None:
     """The alerts of this run; with the embedded collector, where each suspect transmitter is."""
     located: dict[tuple[int, int | None], dict] = {}
     if daemon.embedded is not None:
-        every = transmitters(daemon.embedded.store.readings())
+        every = transmitters(daemon.embedded.store.readings(body_keys=LOCATE_BODY_KEYS))
         for t in every:
             if t.verdict == "normal":
                 continue

@@ -134,6 +134,9 @@ def test_results_are_identical_to_sqlite(open_store, tmp_path):
     for query in ({"arfcn": 2}, {"arfcn": 2, "bsic": 1}, {"cell_id": 3}, {"bsic": 0, "cell_id": 0},
                   {"since_utc": "2026-11-25T09:59:40"}, {"arfcn": 1, "limit": 2}, {"arfcn": 99}):  # fmt: skip
         assert pg.readings(**query) == lite.readings(**query), query
+    keys = ("verdict", "reasons", "searched_arfcns", "rssi_dbm")  # the body's subset, as the run's report reads it
+    assert pg.readings(body_keys=keys) == lite.readings(body_keys=keys)
+    assert all(set(r.body) <= set(keys) and "verdict" in r.body for r in pg.readings(body_keys=keys))
     assert pg.sensors() == lite.sensors() and [s.sensor for s in pg.sensors()] == ["car0", "car1", "car2", "car9"]
     lite.close()
 

@@ -239,6 +239,30 @@ def test_readings_by_time_window_box_newest_and_without_bodies(open_store):
         (r.message_id, r.lat_deg, r.rssi_dbfs, r.verdict) for r in full]  # fmt: skip
 
 
+def test_readings_with_some_body_keys_carry_only_those_the_body_has(open_store):
+    """``body_keys``: the database picks the keys out of each body (the run's final localisation
+    over an hour's readings without their whole bodies); a key a body lacks is left out, values
+    come back as stored (lists, numbers, text with quotes and backslashes), and only plain names
+    are accepted as keys."""
+    store = open_store()
+    envs = []
+    for i, extra in enumerate([{"searched_arfcns": [64, 10, 975]}, {}, {"searched_arfcns": []}]):
+        body = cell_body(0, arfcn=64, bsic=17, cell_id=64, t_utc=f"2026-11-25T10:00:0{i}.000Z", verdict="fake")
+        body |= extra | {"note": 'a "quoted" \\ text'}
+        envs.append(env("observation", body, sensor="car1", seq=i))
+    store.save_many(envs)
+    full = store.readings()
+    some = store.readings(body_keys=("searched_arfcns", "note", "verdict"))
+    assert [r.body for r in some] == [
+        {k: r.body[k] for k in ("searched_arfcns", "note", "verdict") if k in r.body} for r in full
+    ]
+    assert some[0].body["searched_arfcns"] == [64, 10, 975] and "searched_arfcns" not in some[1].body
+    assert some[2].body["searched_arfcns"] == []
+    assert [(r.message_id, r.rssi_dbfs) for r in some] == [(r.message_id, r.rssi_dbfs) for r in full]
+    with pytest.raises(ValueError, match="plain names"):
+        store.readings(body_keys=("x') OR 1=1 --",))
+
+
 def test_transmitter_summaries_match_the_readings(open_store):
     from sensor.collector.transmitters import transmitters
 
