@@ -27,8 +27,7 @@ Pure numpy/scipy; the streaming state (the input not yet consumed, the block cou
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,7 +37,6 @@ from sensor.dsp import fft
 from sensor.dsp.channelizer_kernels import fill, scatter
 from sensor.dsp.fftsize import is_fast_fft_length
 from sensor.gsm.tdma import SYMBOL_RATE_EXACT_HZ, SYMBOL_RATE_HZ
-from sensor.threads import threads
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -402,168 +400,6 @@ def flush(plan: ChannelizerPlan, state: ChannelizerState) -> tuple[ChannelOutput
     res, st = channelize(plan, np.zeros(pad, np.complex64), state)
     st = ChannelizerState(st.pending, st.blocks_done, state.input_samples)
     return ChannelOutput(res.samples[:, :need], res.first_sample, res.power_dbfs), st
-
-
-def padded_length(plan: ChannelizerPlan, n_samples: int) -> int:
-    """The length of ``channelize_all``'s zero-padded copy of ``n_samples`` of input."""
-    ratio = plan.rate_ratio
-    n_out = -(-n_samples * ratio.numerator // ratio.denominator)  # output samples, rounded up
-    blocks = -(-n_out // plan.hop_out)  # ceiling division
-    return max(plan.n_in + (blocks - 1) * plan.hop_in, plan.overlap_in // 2 + n_samples)
-
-
-def channelize_all(
-    plan: ChannelizerPlan,
-    samples: np.ndarray,
-    *,
-    with_power: bool = True,
-    out: np.ndarray | None = None,
-    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-    scratch: np.ndarray | None = None,
-    max_blocks_per_batch: int | None = None,
-    workers: int | None = None,
-) -> ChannelOutput:
-    """A whole recording at once: every output sample of its duration (starting at sample 0), or
-    of each channel's ``spans`` only (see ``channelize``; no power then).
-
-    The input is padded with zeros in one go (as ``flush`` would), so the output is made in one
-    call with no copy of it afterwards. ``scratch``: a complex64 buffer of ``padded_length``
-    samples to pad into (reused across calls: no fresh memory). ``max_blocks_per_batch``,
-    ``workers``: as ``channelize``'s.
-    """
-    ratio = plan.rate_ratio
-    total_out = -(-len(samples) * ratio.numerator // ratio.denominator)
-    lead = plan.overlap_in // 2  # the half overlap of zeros ``initial_state`` starts with
-    n_pad = padded_length(plan, len(samples))
-    x = np.empty(n_pad, np.complex64) if scratch is None or len(scratch) != n_pad else scratch
-    x[:lead] = 0
-    if not _in_place(np.asarray(samples), x, lead):  # a caller may have put them there already
-        x[lead : lead + len(samples)] = samples  # one copy, padding included
-    x[lead + len(samples) :] = 0
-    res, _ = channelize(
-        plan,
-        x,
-        ChannelizerState(x[:0]),
-        with_power=False,
-        out=out,
-        spans=spans,
-        max_blocks_per_batch=max_blocks_per_batch,
-        workers=workers,
-    )
-    power = None
-    if with_power:  # from the blocks of real input only (the zero padding would lower it)
-        power = channelize(plan, np.asarray(samples, np.complex64), initial_state(plan))[0].power_dbfs
-    return ChannelOutput(res.samples[:, :total_out], 0, power)
-
-
-def channelize_groups(
-    plan: ChannelizerPlan,
-    samples: np.ndarray,
-    *,
-    max_bytes: int,
-    spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
-    rows: Callable[[int, int], np.ndarray] | None = None,
-    scratch: np.ndarray | None = None,
-    rows_ahead: Callable[[int, int], np.ndarray] | None = None,
-) -> Iterator[np.ndarray]:
-    """``channelize_all``'s streams one channel after the other, made a group of channels at a time
-    (as many as ``max_bytes`` of complex64 streams hold), so that a caller that consumes each before
-    asking for the next never holds every channel's stream at once. The groups use ``plan``'s blocks
-    and batches: each stream is what ``channelize_all`` makes with all of them. ``rows(n_channels,
-    n_samples)``: where a group's streams are written (reused); ``scratch``: as ``channelize_all``'s
-    (made once here when there are several groups and none is given: one padded copy, not one a group).
-
-    ``rows_ahead``: a second place for a group's streams; given, and with more than one group and
-    ``sensor.threads.threads()`` above 1, each next group is made on another thread while the
-    caller consumes the current one (the transforms release Python's lock): two groups' streams
-    are held then, the same streams come out in the same order."""
-    ratio = plan.rate_ratio
-    n_out = -(-len(samples) * ratio.numerator // ratio.denominator)
-    n_blocks = -(-n_out // plan.hop_out)
-    per = max(1, max_bytes // max(1, n_blocks * plan.hop_out * np.dtype(np.complex64).itemsize))
-    n = plan.n_channels
-    if scratch is None and n > per:
-        scratch = np.empty(padded_length(plan, len(samples)), np.complex64)
-    pipelined = rows_ahead is not None and n > per and threads() > 1
-    groups = [range(g0, min(n, g0 + per)) for g0 in range(0, n, per)]
-
-    def make(g: range, where: Callable[[int, int], np.ndarray] | None, workers: int | None) -> np.ndarray:
-        return channelize_all(
-            plan if len(g) == n else select_channels(plan, g),
-            samples,
-            with_power=False,
-            spans=None if spans is None else spans[g.start : g.stop],
-            out=None if where is None else where(len(g), n_blocks * plan.hop_out),
-            scratch=scratch,
-            max_blocks_per_batch=batch_blocks(plan),
-            workers=workers,
-        ).samples
-
-    if not pipelined:
-        for g in groups:
-            yield from make(g, rows, None)
-        return
-    from concurrent.futures import ThreadPoolExecutor  # only here: start-up pays for it only when used
-
-    places = (rows, rows_ahead)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="channelize") as pool:
-        nxt = None
-        try:
-            current = make(groups[0], places[0], None)  # the caller waits for it: all threads on it
-            for i in range(len(groups)):
-                if i + 1 < len(groups):  # into the other place, while this group is consumed here
-                    nxt = pool.submit(make, groups[i + 1], places[(i + 1) % 2], 1)
-                yield from current
-                if nxt is not None:
-                    current, nxt = nxt.result(), None
-        finally:
-            if nxt is not None:  # the caller stopped early: let the group in the making finish
-                nxt.cancel() or nxt.exception()
-
-
-@contextmanager
-def padded_in_place(plan: ChannelizerPlan, samples: np.ndarray, room: np.ndarray | None) -> Iterator[np.ndarray | None]:
-    """``channelize_all``'s padded input (its ``scratch``) made around ``samples`` where they lie
-    inside ``room`` rather than in a copy of them: the half overlap before them and the padding
-    after them are zeroed in ``room``, and what was there is put back on leaving. None (a copy is
-    made as usual) when they do not lie in ``room`` with that much of it either side. At 20 Msps
-    the FCCH search's 0.3 s is 48 MB of copy."""
-    lead, n_pad = plan.overlap_in // 2, padded_length(plan, len(samples))
-    off = _offset_in(np.asarray(samples), room)
-    if room is None or off is None or off < lead or off - lead + n_pad > len(room):
-        yield None
-        return
-    scratch = room[off - lead : off - lead + n_pad]
-    end = lead + len(samples)
-    head, tail = scratch[:lead].copy(), scratch[end:].copy()
-    try:
-        yield scratch
-    finally:
-        scratch[:lead] = head
-        scratch[end:] = tail
-
-
-def _offset_in(samples: np.ndarray, room: np.ndarray | None) -> int | None:
-    """Where ``samples`` begin inside ``room`` (both 1-D, contiguous, complex64), or None."""
-    if room is None or samples.dtype != room.dtype or samples.ndim != 1 or room.ndim != 1 or len(samples) == 0:
-        return None
-    if not (samples.flags.c_contiguous and room.flags.c_contiguous):
-        return None
-    d = samples.__array_interface__["data"][0] - room.__array_interface__["data"][0]
-    if d < 0 or d % room.itemsize or d // room.itemsize + len(samples) > len(room):
-        return None
-    return d // room.itemsize
-
-
-def _in_place(samples: np.ndarray, x: np.ndarray, offset: int) -> bool:
-    """Whether ``samples`` are ``x[offset : offset + len(samples)]`` itself (the same memory)."""
-    return (
-        samples.dtype == x.dtype
-        and samples.ndim == 1
-        and samples.flags.c_contiguous
-        and len(samples) > 0
-        and samples.__array_interface__["data"][0] == x.__array_interface__["data"][0] + offset * x.itemsize
-    )
 
 
 def output_rate_hz(samples_per_symbol: int) -> float:

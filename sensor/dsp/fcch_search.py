@@ -16,12 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from sensor.dsp import fft
-from sensor.dsp.channelizer import (
-    ChannelizerPlan,
-    channelize_groups,
-    padded_in_place,
-    plan_channelizer,
-)
+from sensor.dsp.channel_window import channelize_groups, padded_in_place
+from sensor.dsp.channelizer import ChannelizerPlan, plan_channelizer
 from sensor.dsp.fcch import FCCH_TONE_HZ, FcchBursts, concat_bursts, dedupe_bursts, parabolic_offset
 from sensor.dsp.fcch_refine import refine_fcch, refine_segment
 from sensor.dsp.prefilter import prefilter_taps

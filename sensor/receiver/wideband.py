@@ -17,14 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from sensor.dsp.channelizer import (
-    ChannelizerPlan,
-    channelize_all,
-    channelize_groups,
-    padded_length,
-    plan_channelizer,
-    select_channels,
-)
+from sensor.dsp.channel_window import channelize_all, channelize_groups, padded_length
+from sensor.dsp.channelizer import ChannelizerPlan, plan_channelizer, select_channels
 from sensor.dsp.fcch import FcchBursts, concat_bursts
 from sensor.dsp.fcch_carriers import FcchCarrier, estimate_receiver_ppm, group_carriers, median_receiver_ppm
 from sensor.dsp.fcch_search import search_fcch_wideband

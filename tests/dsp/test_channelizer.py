@@ -8,15 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sensor.dsp.channelizer import (
-    channelize,
-    channelize_all,
-    channelize_groups,
-    flush,
-    initial_state,
-    plan_channelizer,
-    raster_offsets_hz,
-)
+from sensor.dsp.channel_window import channelize_all, channelize_groups
+from sensor.dsp.channelizer import channelize, flush, initial_state, plan_channelizer, raster_offsets_hz
 from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.tdma import SYMBOL_RATE_HZ
 from sensor.sim import c0
@@ -243,18 +236,18 @@ def _receiver_like_plan():
 def test_samples_already_in_the_padded_scratch_are_not_copied(monkeypatch):
     """``channelize_all`` given samples that lie in its scratch at the start's padding reads them
     in place, with the same output as from a copy."""
-    import sensor.dsp.channelizer as ch
+    from sensor.dsp import channel_window as cw
 
     rng = np.random.default_rng(5)
     x = ((rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1).astype(np.complex64)
     plan = _receiver_like_plan()
     want = channelize_all(plan, x, with_power=False).samples
-    scratch = np.full(ch.padded_length(plan, len(x)), np.nan, np.complex64)
+    scratch = np.full(cw.padded_length(plan, len(x)), np.nan, np.complex64)
     lead = plan.overlap_in // 2
     scratch[lead : lead + len(x)] = x
     seen = []
-    in_place = ch._in_place
-    monkeypatch.setattr(ch, "_in_place", lambda s, buf, off: seen.append(in_place(s, buf, off)) or seen[-1])
+    in_place = cw._in_place
+    monkeypatch.setattr(cw, "_in_place", lambda s, buf, off: seen.append(in_place(s, buf, off)) or seen[-1])
     got = channelize_all(plan, scratch[lead : lead + len(x)], with_power=False, scratch=scratch).samples
     np.testing.assert_array_equal(got, want)
     assert seen == [True]
@@ -324,7 +317,7 @@ def test_padding_in_place_gives_the_copy_s_streams_and_puts_the_room_back():
     """``padded_in_place``: samples lying inside a larger buffer are padded there (the zeros written
     over their neighbours, which are put back afterwards), not copied; the streams are those of a
     copy. Without room before them for the half overlap, it declines (None: a copy as before)."""
-    from sensor.dsp.channelizer import padded_in_place
+    from sensor.dsp.channel_window import padded_in_place
 
     rng = np.random.default_rng(9)
     room = (rng.standard_normal(300_000) + 1j * rng.standard_normal(300_000)).astype(np.complex64)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from sensor.dsp import fcch, fcch_carriers, fcch_refine, fcch_search
-from sensor.dsp.channelizer import channelize_all, plan_channelizer
+from sensor.dsp.channel_window import channelize_all
+from sensor.dsp.channelizer import plan_channelizer
 from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.bands import arfcn_to_downlink_hz
 from sensor.gsm.burst import DUMMY_BURST_UBITS

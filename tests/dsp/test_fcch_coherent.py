@@ -12,7 +12,8 @@ import pytest
 from sensor.cells import CellObservation, CellTracker
 from sensor.dsp import fcch_search
 from sensor.dsp.carrier_mean import carrier_mean
-from sensor.dsp.channelizer import channelize_all, plan_channelizer
+from sensor.dsp.channel_window import channelize_all
+from sensor.dsp.channelizer import plan_channelizer
 from sensor.dsp.fcch_coherent import MIN_BURSTS, coherent_carrier, reading_carrier
 from sensor.dsp.fcch_track import measure_fcch_at
 from sensor.dsp.gmsk import gmsk_modulate
