@@ -4,7 +4,9 @@ shadowing the real cells among them reveal off the suspect's power).
 
 A :class:`Window` is one sensor's readings within ``margin_s`` of its positioned readings of the
 suspect (the same scan cycles; overlapping windows merged) and inside the box of those readings
-widened by ``margin_deg`` (~50 m): one indexed query (sensor, time) each, bodies not decoded.
+widened by ``margin_deg`` (~50 m): one indexed query (sensor, time) each, of each body only what a
+localisation reads (``LOCATE_BODY_KEYS``: the ARFCNs a visit searched, whose silence about the suspect
+is a censored reading of it).
 
 - :func:`heard_alongside`: the cells alongside some transmitters, read afresh (``fbs-sensor locate``
   and ``export``).
@@ -24,7 +26,7 @@ from typing import Any
 
 from sensor.collector.rows import Box, Reading, TransmitterKey
 from sensor.collector.store import Store
-from sensor.collector.transmitters import Transmitter, gravest_reading, time_s, transmitters
+from sensor.collector.transmitters import LOCATE_BODY_KEYS, Transmitter, gravest_reading, time_s, transmitters
 from sensor.publish.envelope import utc_now_iso
 
 MARGIN_S = 12.0  # a scan cycle either side of a reading of the suspect
@@ -49,7 +51,7 @@ class Window:
 
     def read(self, store: Store) -> list[Reading]:
         return store.readings(sensor=self.sensor, since_utc=self.since_utc, until_utc=self.until_utc, within=self.box,
-                              with_body=False)  # fmt: skip
+                              body_keys=LOCATE_BODY_KEYS)  # fmt: skip
 
 
 def windows(t: Transmitter, sensor: str, margin_s: float = MARGIN_S, margin_deg: float = MARGIN_DEG) -> list[Window]:
@@ -94,8 +96,8 @@ def _as_transmitters(readings: Iterable[Reading]) -> list[Transmitter]:
 
 @dataclass
 class Located:
-    """A suspect as the dashboard shows it: its readings (bodies not decoded), the transmitters heard
-    alongside it, and the reasons of its gravest latest reading."""
+    """A suspect as the dashboard shows it: its readings (of their bodies only ``LOCATE_BODY_KEYS``),
+    the transmitters heard alongside it, and the reasons of its gravest latest reading."""
 
     transmitter: Transmitter
     among: list[Transmitter]
@@ -172,9 +174,8 @@ class LiveSuspects:
 
     def _load(self, key: TransmitterKey) -> _Suspect:
         mcc, mnc, lac, cell_id, arfcn, bsic = key
-        rows = [(p, r)
-                for p, r in self.store.positioned_readings(arfcn=arfcn, bsic=bsic, cell_id=cell_id, with_body=False)
-                if r.key == key]  # fmt: skip
+        stored = self.store.positioned_readings(arfcn=arfcn, bsic=bsic, cell_id=cell_id, body_keys=LOCATE_BODY_KEYS)
+        rows = [(p, r) for p, r in stored if r.key == key]
         self.queries += 1
         t = Transmitter(arfcn, bsic, mcc, mnc, lac, cell_id, [r for _, r in rows])
         s = _Suspect(t, {r.message_id: p for p, r in rows})

@@ -19,10 +19,12 @@ from typing import Any
 
 from sensor.collector.rows import Reading, TransmitterKey, TransmitterSummary
 from sensor.collector.store import Store
+from sensor.collector.transmitters import LOCATE_BODY_KEYS
 
 
 class StoredSince:
-    """The readings (bodies not decoded) stored since the previous :meth:`read`."""
+    """The readings stored since the previous :meth:`read`, of each body only what a localisation
+    reads (``LOCATE_BODY_KEYS``)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -42,7 +44,7 @@ class StoredSince:
             self.floor = self._high = max(0, self.store.last_position() - late)
             self.queries += 1
         rows = self.store.positioned_readings(
-            after_pos=max(self.floor, self._high - late), with_body=False, by_position=True
+            after_pos=max(self.floor, self._high - late), body_keys=LOCATE_BODY_KEYS, by_position=True
         )
         self.queries += 1
         fresh = [(p, r) for p, r in rows if p not in self._seen]

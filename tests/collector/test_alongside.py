@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 
 from sensor.collector.alongside import LiveSuspects, Window, heard_alongside, windows
@@ -210,3 +211,39 @@ def test_a_build_the_database_fails_midway_loses_nothing(store, monkeypatch):
     got = dashboard.api_transmitters()
     assert got == Dashboard(store, "127.0.0.1", 0).api_transmitters()
     assert sum(t["n_readings"] for t in got["transmitters"]) == 500
+
+
+def test_visits_that_searched_the_suspect_and_did_not_hear_it_reach_every_localisation(store):
+    """A real cell's reading lists the ARFCNs its visit searched (the daemon's ``searched_arfcns``):
+    where the suspect's ARFCN is among them and the suspect was not heard, that visit is a censored
+    reading of it. ``fbs-sensor locate``/``export`` (``heard_alongside``) and the dashboard
+    (``LiveSuspects``) read the windows without whole bodies: they must still see those lists, and
+    so censor what a full read censors."""
+    from sensor.collector.transmitters import joint_missed
+
+    def env(arfcn, i, verdict, searched):
+        t = f"2026-11-25T10:00:{2 * i:02d}.500000Z"
+        position = {"lat_deg": 31.0 + 0.00005 * i, "lon_deg": 121.0, "alt_m": None, "fix": "3d", "hdop": 1.0,
+                    "age_s": 0.1}  # fmt: skip
+        body = cell_body(0, arfcn=arfcn, bsic=1, cell_id=arfcn, position=position, t_utc=t, verdict=verdict,
+                         rssi_dbfs=-40.0 - i, searched_arfcns=searched)  # fmt: skip
+        return make_envelope("observation", body, sensor="car1", seq=2 * i + (arfcn == 64))
+
+    envs = []
+    for i in range(12):  # a visit every 2 s; the fake on ARFCN 64 heard on even visits only
+        envs.append(env(10, i, "normal", [10, 64]))
+        if i % 2 == 0:
+            envs.append(env(64, i, "fake", [10, 64]))
+    store.save_many(envs)
+    (fake_full,) = [t for t in transmitters(store.readings()) if t.arfcn == 64]
+    full = joint_missed(transmitters(store.readings()), fake_full)
+    assert len(full) == 6  # the odd visits
+    among = heard_alongside(store, [fake_full])
+    (fake,) = [t for t in among if t.arfcn == 64]
+    assert all(r.body == {"searched_arfcns": [10, 64]} for t in among for r in t.readings)
+    assert np.array_equal(joint_missed(among, fake), full)
+    live = Live(store)
+    (key,) = _suspect_keys(store)
+    located = live.refresh()[1][key]
+    assert np.array_equal(joint_missed(located.among, located.transmitter), full)
+    assert located.transmitter.locate(among=located.among) == fake.locate(among=among)
