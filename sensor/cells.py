@@ -123,8 +123,9 @@ class FrequencyReading:
     """The carrier measured over ``FREQ_READING_S`` of FCCH bursts: ``freq_hz`` absolute (on the
     receiver's clock) with its standard error, at ``t_s`` (the bursts' mean time), and the
     receiver's ``position`` object then (with ``speed_m_s``/``heading_deg``), None without a fix.
-    From the bursts' phases where they cohere (``coherent``: the mean frequency over ``span_s``),
-    else from the mean of their own frequencies."""
+    From the bursts' phases where they cohere (``coherent``: the frequency at ``t_s``, the mean
+    time of the bursts so measured, through a frequency changing linearly over ``span_s``), else
+    from the mean of their own frequencies (at the bursts' mean time ``t_s``)."""
 
     t_s: float
     time_utc_s: float | None
@@ -205,15 +206,16 @@ class CellObservation:
         if (self._frequency_closed - 1) % self._frequency_stride:
             return
         times = np.array([e.t_s for e, _ in window])
-        mid = int(np.argmin(np.abs(times - times.mean())))
+        at = est[4]  # where the reading's frequency applies (a coherent one's: its streams' mean time)
+        mid = int(np.argmin(np.abs(times - at)))
         utc = window[mid][0].time_utc_s
         if len(self.frequency_readings) >= FREQUENCY_READINGS_KEEP:
             _thin(self.frequency_readings)
             self._frequency_stride *= 2
         self.frequency_readings.append(
             FrequencyReading(
-                t_s=float(times.mean()),
-                time_utc_s=None if utc is None else utc + float(times.mean() - times[mid]),
+                t_s=at,
+                time_utc_s=None if utc is None else utc + float(at - times[mid]),
                 freq_hz=f_hz + est[0],
                 freq_sd_hz=est[1],
                 n_bursts=est[2],
