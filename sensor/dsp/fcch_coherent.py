@@ -14,8 +14,8 @@ away. The start is the frequency and rate of change at which the bursts' phases 
 (weighted by their precision), searched around ``prior_hz`` (the mean of the bursts' own
 frequencies) and within ±``MAX_RATE_HZ_PER_S``: a moving receiver's Doppler changes within a
 second, and its doubled phases bend away from any line. The bursts are unwrapped about that
-curve, a weighted quadratic in time is fitted (phase, frequency at the bursts' mean time, rate),
-and they are unwrapped and fitted once more about the fit.
+curve, a weighted cubic in time is fitted (phase, frequency at the bursts' mean time, rate,
+its change: ``POLY_TERMS``), and they are unwrapped and fitted once more about the fit.
 
 It is refused (None: the caller keeps the incoherent estimate with its honest sd) when
 
@@ -47,6 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sensor.dsp.carrier_mean import carrier_mean
+from sensor.dsp.fcch_track import PHASE_READ_S
 
 # The phases are compared modulo 2π / FOLD. A transmitter that modulates continuously (as the
 # simulator does, and any whose GMSK runs on between bursts) enters each FCCH burst with the
@@ -84,6 +85,11 @@ SEARCH_STEP_HZ = 0.05  # (the sum's main lobe is ~1/(2·span) wide: 0.5 Hz over 
 # doubled phase is π·0.125·0.25 ≈ 0.1 rad at ±0.5 s).
 MAX_RATE_HZ_PER_S = 10.0
 RATE_STEP_HZ_PER_S = 0.25
+# The rate itself changes near a transmitter (the drive's fake 95 m off the street: by 0.3-1 Hz/s²
+# over its last 10 s): a quadratic phase's slope is then the frequency 0.025·(d²f/dt²)·span² off
+# the one at the mean time (14-18 mHz there, 3-7 stated sd). A cubic term takes it: the frequency's
+# sd grows by 2.5 (u and u³ over a span are 0.92 correlated), a few mHz still.
+POLY_TERMS = 4  # phase, frequency, rate, and the rate's change
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +101,13 @@ class CoherentCarrier:
     t_mean_s: float  # the weighted mean time of the bursts: where the fitted frequency applies
     rate_hz_per_s: float = 0.0  # the frequency's rate of change over the span (a moving receiver's Doppler)
     rate_sd_hz_per_s: float = 0.0
+    scatter: float = 1.0  # the residuals' χ² per degree of freedom against the bursts' stated phase errors
+    rho: float = 0.0  # the residuals' lag-1 autocorrelation (clipped to 0..MAX_RHO)
 
 
 def _fit(u: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted least squares y = c0 + c1·u + c2·u²: (coefficients, their unscaled covariance)."""
-    x = np.stack([np.ones_like(u), u, u * u], axis=1)
+    """Weighted least squares y = c0 + c1·u + c2·u² + c3·u³: (coefficients, their unscaled covariance)."""
+    x = np.stack([u**p for p in range(POLY_TERMS)], axis=1)
     cov = np.linalg.inv(x.T @ (w[:, None] * x))
     return cov @ (x.T @ (w * y)), cov
 
@@ -145,28 +153,29 @@ def coherent_carrier(
     chirped = w[None, :] * np.exp(1j * (ph[None, :] - 0.5 * k * rates[:, None] * (u * u)[None, :]))
     score = np.abs(chirped @ np.exp(-1j * k * u[:, None] * grid[None, :]))  # (rates, frequencies)
     ir, jf = np.unravel_index(int(np.argmax(score)), score.shape)
-    coef = np.array([0.0, k * grid[jf], 0.5 * k * rates[ir]])
+    coef = np.array([0.0, k * grid[jf], 0.5 * k * rates[ir], 0.0])
     # unwrapped about the best model, refitted, unwrapped about the fit (a grid step's phase error
     # is ~0.2 rad at most: the second pass settles every burst on the fit's own turn)
     for _ in range(2):
-        model = coef[1] * u + coef[2] * u * u
+        model = coef[1] * u + coef[2] * u**2 + coef[3] * u**3
         common = float(np.angle(np.sum(w * np.exp(1j * (ph - model)))))
         unwrapped = model + common + np.angle(np.exp(1j * (ph - model - common)))
         coef, cov = _fit(u, unwrapped, w)
-    res = unwrapped - (coef[0] + coef[1] * u + coef[2] * u * u)
+    res = unwrapped - (coef[0] + coef[1] * u + coef[2] * u**2 + coef[3] * u**3)
     if len(res) >= 3 and np.max(np.abs(np.diff(res, n=2))) > MAX_STEP_RESIDUAL_RAD:
         return None
     rms = float(np.sqrt(np.mean(res**2)))
     if rms > MAX_RESIDUAL_RMS_RAD:
         return None
-    dof = len(t) - 3
-    scale = max(1.0, float(np.sum(w * res**2)) / dof) if dof > 0 else 1.0
+    dof = len(t) - POLY_TERMS
+    chi2 = float(np.sum(w * res**2)) / dof if dof > 0 else 1.0
+    scale = max(1.0, chi2)
     if scale > MAX_SCATTER:
         return None
     # The fitted curve must beat any frequency beyond its main lobe (at any rate) by ALIAS_MIN_CHI2
     # (in units of the scatter it leaves), or the steps cannot tell it from an alias
     freq, rate = float(coef[1] / k), float(2 * coef[2] / k)
-    fitted = float(np.abs(np.sum(w * np.exp(1j * (ph - coef[1] * u - coef[2] * u * u)))))
+    fitted = float(np.abs(np.sum(w * np.exp(1j * (ph - coef[1] * u - coef[2] * u**2 - coef[3] * u**3)))))
     beyond = np.abs(grid - freq) > LOBE_SPANS / t[-1]
     if beyond.any() and 2 * (fitted - float(score[:, beyond].max())) / scale < ALIAS_MIN_CHI2:
         return None
@@ -180,7 +189,7 @@ def coherent_carrier(
     rate_sd = float(2 * np.sqrt(scale * cov[2, 2]) / k)
     if abs(freq - prior_hz) > PRIOR_SIGMAS * float(np.hypot(prior_sd_hz, freq_sd)):
         return None
-    return CoherentCarrier(freq, freq_sd, int(len(t)), rms, t0 + tm, rate, rate_sd)
+    return CoherentCarrier(freq, freq_sd, int(len(t)), rms, t0 + tm, rate, rate_sd, chi2, rho)
 
 
 def reading_carrier(
@@ -196,15 +205,17 @@ def reading_carrier(
 ) -> tuple[float, float, int, int, float] | None:
     """One reading's carrier from its bursts (arrays of equal length; a burst without a phase has
     NaN ``phase_rad`` and ``stream_id`` −1): (offset Hz, sd Hz, bursts used, bursts measured
-    coherently, time s the offset applies at), or None. Each stream's bursts are measured
+    coherently, time s the offset applies at: a coherent one's is where its phases were read,
+    ``fcch_track.PHASE_READ_S`` after the bursts' starts), or None. Each stream's bursts are measured
     coherently where they can be (``coherent_carrier``, the prior the mean of all the reading's
     bursts' own frequencies); the streams' frequencies, each at its own bursts' mean time, are
-    combined by their sd (scaled up by their scatter about the streams' common rate where it
-    exceeds it) at their weighted mean time, with ``coherent_systematic_hz`` in quadrature. (A
+    carried by their own rates to the finest stream's time and combined there by their sd (scaled
+    up by their scatter where it exceeds it), with ``coherent_systematic_hz`` in quadrature. (A
     second window's few bursts at the end of a reading measure the carrier there: with the Doppler
     changing by a hertz a second, placing it at the reading's mean time erred by 0.1 Hz, ten times
-    its sd.) No stream coherent: the incoherent mean (``carrier_mean``) with ``systematic_hz``, at
-    the bursts' mean time."""
+    its sd; a weighted mean of two streams' frequencies at their weighted mean time, where the rate
+    itself changes by 0.3-1 Hz/s², by 10-20 mHz, 2-4 sd.) No stream coherent: the incoherent mean
+    (``carrier_mean``) with ``systematic_hz``, at the bursts' mean time."""
     offsets = np.asarray(offset_hz, dtype=np.float64)
     times = np.asarray(t_s, dtype=np.float64)
     inc = carrier_mean(offsets)
@@ -217,7 +228,7 @@ def reading_carrier(
         g = streams == sid
         base = float(np.asarray(phase_base_hz, dtype=np.float64)[g][0])
         c = coherent_carrier(
-            times[g],
+            times[g] + PHASE_READ_S,  # the bursts' phases are read this long after their start
             np.asarray(phase_rad, dtype=np.float64)[g],
             np.asarray(phase_std_rad, dtype=np.float64)[g],
             prior_hz=inc[0] - base,
@@ -228,15 +239,14 @@ def reading_carrier(
     if not fits:
         est = carrier_mean(offsets, systematic_hz=systematic_hz)
         return None if est is None else (est[0], est[1], est[2], 0, float(np.mean(times)))
-    f = np.array([x for x, _ in fits])
-    w = 1.0 / np.array([c.freq_sd_hz for _, c in fits]) ** 2
-    at = np.array([c.t_mean_s for _, c in fits])
-    mean, t_mean = float(np.sum(w * f) / np.sum(w)), float(np.sum(w * at) / np.sum(w))
-    scale = 1.0
-    if len(f) > 1:
-        wr = 1.0 / np.array([c.rate_sd_hz_per_s for _, c in fits]) ** 2
-        rate = float(np.sum(wr * [c.rate_hz_per_s for _, c in fits]) / np.sum(wr))
-        scale = max(1.0, float(np.sum(w * (f - mean - rate * (at - t_mean)) ** 2)) / (len(f) - 1))
+    # each stream's frequency carried by its own rate to the time of the finest one's
+    best = min(fits, key=lambda x: x[1].freq_sd_hz)[1]
+    at = np.array([best.t_mean_s - c.t_mean_s for _, c in fits])
+    f = np.array([x + c.rate_hz_per_s * dt for (x, c), dt in zip(fits, at, strict=True)])
+    var = np.array([c.freq_sd_hz**2 + (c.rate_sd_hz_per_s * dt) ** 2 for (_, c), dt in zip(fits, at, strict=True)])
+    w = 1.0 / var
+    mean = float(np.sum(w * f) / np.sum(w))
+    scale = max(1.0, float(np.sum(w * (f - mean) ** 2)) / (len(f) - 1)) if len(f) > 1 else 1.0
     sd = float(np.sqrt(scale / np.sum(w)))
     used = sum(c.n_bursts for _, c in fits)
-    return mean, float(np.hypot(sd, coherent_systematic_hz)), used, used, t_mean
+    return mean, float(np.hypot(sd, coherent_systematic_hz)), used, used, best.t_mean_s

@@ -14,9 +14,8 @@ from sensor.dsp import fcch_search
 from sensor.dsp.carrier_mean import carrier_mean
 from sensor.dsp.channel_window import channelize_all
 from sensor.dsp.channelizer import plan_channelizer
-from sensor.dsp.fcch import FREQ_FIT_TONE_SYMBOLS
 from sensor.dsp.fcch_coherent import MIN_BURSTS, coherent_carrier, reading_carrier
-from sensor.dsp.fcch_track import measure_fcch_at
+from sensor.dsp.fcch_track import PHASE_READ_S, measure_fcch_at
 from sensor.dsp.gmsk import gmsk_modulate
 from sensor.gsm.burst import BURST_BITS, FRAME_SYMBOLS
 from sensor.gsm.multiframe import FCCH_T3
@@ -91,8 +90,7 @@ def test_a_moving_receivers_changing_doppler_is_measured_at_the_bursts_mean_time
     rng = np.random.default_rng(25)
     # the phase is read at the fit's centre symbol, 75 symbols (0.28 ms) after the burst's start
     # (its time): 2 mHz at 8 Hz/s, twice the sd
-    first, last = FREQ_FIT_TONE_SYMBOLS
-    read_s = (1 + first + (last - first - 1) / 2 + 0.5) / SYMBOL_RATE_HZ
+    read_s = PHASE_READ_S
     errs, sds, rate_z = [], [], []
     for _ in range(30):
         off, rate = rng.uniform(-400.0, 400.0), rng.choice([-1, 1]) * rng.uniform(0.2, 8.0)
@@ -114,9 +112,9 @@ def test_a_moving_receivers_changing_doppler_is_measured_at_the_bursts_mean_time
 
 def test_a_readings_streams_are_combined_at_their_own_times():
     """Two receiver windows' streams in one reading, 15 bursts and 7, the carrier changing at
-    2 Hz/s: the reading's frequency is at the weighted mean time of its streams' bursts (it returns
-    that time), not at the mean of all bursts' times; the second stream's phases do not cohere with
-    the first's (a fresh phase: each stream is fitted on its own)."""
+    2 Hz/s: the reading's frequency is at the finer stream's time (it returns that time; the other
+    stream's carried there by its own rate), not at the mean of all bursts' times; the second
+    stream's phases do not cohere with the first's (a fresh phase: each stream is fitted on its own)."""
     rng = np.random.default_rng(26)
     b = _bursts(rng, 75.0, 20.0, rate_hz_per_s=2.0)
     t, phase, std = b.start_sample / FS, b.carrier_phase_rad.copy(), b.phase_std_rad
@@ -128,7 +126,9 @@ def test_a_readings_streams_are_combined_at_their_own_times():
     )
     assert coherent == used == n and sd < 0.01
     assert abs(f - (75.0 + 2.0 * at)) < 3 * sd
-    assert abs(at - np.mean(t)) < 0.2  # (the frequency at the bursts' mean time is 2 Hz/s × this away)
+    # at the finer stream's time (its 15 bursts' weighted mean), 0.2 s before all 22 bursts' mean:
+    # 0.4 Hz from the frequency there
+    assert abs(at - np.mean(t[split == 1])) < 0.06 and np.mean(t) - at > 0.12
 
 
 def test_a_fading_channel_or_a_slip_is_refused_and_the_reading_keeps_the_incoherent_mean():
