@@ -2,14 +2,19 @@
 bursts, ``cells.FrequencyReading``), less the nominal carrier and the receiver's own offset (static
 and drift, from the scene's truth), minus the truth's Doppler.
 
-    python bench/bench_doppler.py [--duration 20] [--fake-drift 0.01] [--parked]
+    python bench/bench_doppler.py [--duration 20] [--fake-drift 0.01] [--receiver-drift PPM]
+                                  [--parked] [--coherent-moving]
 
 The patrol drive (recordings/scenes/patrol-drive.toml: 15 m/s, 350 m north then east, the
-receiver's clock drifting 0.02 ppm/√min), the fake's crystal drifting ``--fake-drift`` ppm/√min.
+receiver's clock drifting 0.02 ppm/√min, or ``--receiver-drift``), the fake's crystal drifting
+``--fake-drift`` ppm/√min. ``--coherent-moving``: the readings of the moving receiver measured
+from the bursts' phases where they cohere (``cells.COHERENT_MAX_SPEED_M_S`` lifted for the run).
 ``--parked``: the patrol scene (recordings/scenes/patrol.toml) at its route's first point, nothing
 drifting: what is left is the measurement's own error. Figures per cell class: readings, the share
 measured coherently, median and 90th-percentile |error|, the stated sd (median, 10-90 %), the rms
-of error / stated sd and the share inside 2 sd. The faded cell (A-Nanjing, typical urban) is shown apart.
+of error / stated sd and the share inside 2 sd; then the coherent readings alone against the
+truth at their time (what they measure: the frequency then). The faded cell (A-Nanjing, typical
+urban) is shown apart.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sensor import cells as cell_model
 from sensor.replay import Recording, Replayer
 from sensor.resources import project_dir
 from sensor.sim.output import nmea_track, write_sigmf
@@ -39,8 +45,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--fake-drift", type=float, default=0.01)
+    ap.add_argument("--receiver-drift", type=float, default=None, help="ppm/√min (default: the scene's)")
     ap.add_argument("--parked", action="store_true", help="the patrol scene parked: no Doppler, no drift")
+    ap.add_argument("--coherent-moving", action="store_true", help="coherent readings on the moving receiver too")
     args = ap.parse_args()
+    if args.coherent_moving:
+        cell_model.COHERENT_MAX_SPEED_M_S = float("inf")
     if args.parked:  # patrol.toml at its route's first point (its receiver and cells do not drift)
         scene = load_scene(project_dir("recordings") / "scenes" / "patrol.toml")
         assert scene.route is not None
@@ -49,6 +59,9 @@ def main() -> None:
         scene = load_scene(project_dir("recordings") / "scenes" / "patrol-drive.toml")
         cells = [dataclasses.replace(c, drift_ppm_per_min=args.fake_drift) if c.fake else c for c in scene.cells]
         scene = dataclasses.replace(scene, cells=cells)
+        if args.receiver_drift is not None:
+            receiver = dataclasses.replace(scene.receiver, drift_ppm_per_min=args.receiver_drift)
+            scene = dataclasses.replace(scene, receiver=receiver)
     scene = dataclasses.replace(scene, duration_s=args.duration)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as d:
@@ -78,6 +91,8 @@ def main() -> None:
                 (base - float(np.mean(truth_hz)), r.freq_sd_hz, base - float(truth_hz[20]), r.coherent)
             )
     what = "patrol scene parked" if args.parked else "patrol drive, 15 m/s"
+    if not args.parked:
+        what += f", receiver drift {scene.receiver.drift_ppm_per_min} ppm/√min, fake's {args.fake_drift}"
     print(f"{what}, {args.duration:.0f} s, render + replay {elapsed:.1f} s")
     print("error against the truth's mean over each reading's span (at its mean time in brackets)")
     print(f"{'cells':<13} {'readings':>8} {'coherent':>8} {'median |err|':>13} {'p90 |err|':>10} "
@@ -94,6 +109,16 @@ def main() -> None:
               f"{np.sqrt(np.mean((err / sd) ** 2)):>10.2f} "
               f"{np.mean(err < 2 * sd):>7.0%} "
               f"({np.median(at_t):.3f} Hz, {np.mean(at_t < 2 * sd):.0%})")  # fmt: skip
+    print("coherent readings alone, against the truth at their time")
+    for group in ("real, clean", "fake", "real, faded"):
+        e = np.array(rows.get(group, []))
+        coh = e[e[:, 3] > 0] if len(e) else e
+        if not len(coh):
+            continue
+        at_t, sd = np.abs(coh[:, 2]), coh[:, 1]
+        print(f"{group:<13} {len(coh):>8} {np.median(at_t):>10.4f} Hz {np.percentile(at_t, 90):>7.4f} Hz "
+              f"{np.median(sd):>7.4f} Hz {np.sqrt(np.mean((at_t / sd) ** 2)):>10.2f} "
+              f"{np.mean(at_t < 2 * sd):>7.0%} mean error {np.mean(coh[:, 2]):+.4f} Hz")  # fmt: skip
     # what bench_locate.py's error model draws a clean channel's readings from (CLEAN_SD_DECILES_HZ)
     clean = np.array(rows.get("real, clean", []) + rows.get("fake", []))
     if len(clean):
