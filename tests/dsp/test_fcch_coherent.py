@@ -202,45 +202,9 @@ def test_real_captures_phases_cohere_no_better_than_their_receivers_oscillator()
     assert 10.0 < best < 400.0  # χ² for 2 degrees of freedom: the phases scatter beyond their fits' sd
 
 
-@pytest.mark.parametrize(
-    ("position", "coherent"),
-    [({"speed_m_s": 0.0}, True), ({"fix": "fixed"}, True), ({"speed_m_s": 12.0}, False), (None, False)],
-)
-def test_a_cells_reading_is_coherent_only_where_the_receiver_stands_still(position, coherent):
-    """``cells``: a reading's bursts measured coherently only when the receiver is known at rest
-    (on the simulated drive the receiver's and the fake's oscillator walks leave the few readings
-    that cohere 5 × their sd off: ``cells.COHERENT_MAX_SPEED_M_S``)."""
-    rng = np.random.default_rng(9)
-    b = _bursts(rng, 40.0, 25.0, n_frames=216)
-    tracker = CellTracker()
-    cell = tracker.cells.setdefault((62, 13), CellObservation(62, 13))
-    for k in range(len(b)):
-        e = FcchEstimate(
-            62,
-            13,
-            None,
-            float(b.carrier_offset_hz[k]),
-            float(b.freq_std_hz[k]),
-            25.0,
-            float(b.start_sample[k] / FS),
-            phase_rad=float(b.carrier_phase_rad[k]),
-            phase_std_rad=float(b.phase_std_rad[k]),
-            stream_id=1,
-        )
-        tracker.add_fcch(e, position)
-    tracker.finish_readings()
-    (r,) = cell.frequency_readings
-    assert r.coherent is coherent and len(b) - 2 <= r.n_bursts <= len(b)
-    assert abs(r.freq_hz - (cell.downlink_hz + 40.0)) < (0.01 if coherent else 4 * r.freq_sd_hz)
-
-
-def test_a_moving_cells_reading_is_at_the_time_its_frequency_applies(monkeypatch):
-    """``cells`` with the at-rest gate lifted: a reading of a carrier changing at 3 Hz/s over two
-    streams (15 bursts, then 7) gives the frequency at its ``t_s`` (the finer stream's time, not
-    all the bursts' mean: 0.6 Hz apart here), and the position and UTC of its burst nearest then."""
-    monkeypatch.setattr("sensor.cells.COHERENT_MAX_SPEED_M_S", float("inf"))
-    rng = np.random.default_rng(27)
-    b = _bursts(rng, 40.0, 20.0, rate_hz_per_s=3.0)
+def _one_reading(b, position, streams=None):
+    """A cell (ARFCN 62) that took bursts ``b`` as FcchEstimates (the receiver's ``position(k)`` at
+    the k-th, UTC 1000 s + its time, all of stream 1 or of ``streams``), its reading closed."""
     tracker = CellTracker()
     cell = tracker.cells.setdefault((62, 13), CellObservation(62, 13))
     t = b.start_sample / FS
@@ -256,10 +220,38 @@ def test_a_moving_cells_reading_is_at_the_time_its_frequency_applies(monkeypatch
             time_utc_s=1000.0 + float(t[k]),
             phase_rad=float(b.carrier_phase_rad[k]),
             phase_std_rad=float(b.phase_std_rad[k]),
-            stream_id=1 if k < 15 else 2,
+            stream_id=1 if streams is None else int(streams[k]),
         )
-        tracker.add_fcch(e, {"speed_m_s": 12.0, "k": k})
+        tracker.add_fcch(e, position(k))
     tracker.finish_readings()
+    return cell
+
+
+@pytest.mark.parametrize(
+    ("position", "coherent"),
+    [({"speed_m_s": 0.0}, True), ({"fix": "fixed"}, True), ({"speed_m_s": 12.0}, False), (None, False)],
+)
+def test_a_cells_reading_is_coherent_only_where_the_receiver_stands_still(position, coherent):
+    """``cells``: a reading's bursts measured coherently only when the receiver is known at rest
+    (on the simulated drive the receiver's and the fake's oscillator walks leave the few readings
+    that cohere 5 × their sd off: ``cells.COHERENT_MAX_SPEED_M_S``)."""
+    rng = np.random.default_rng(9)
+    b = _bursts(rng, 40.0, 25.0, n_frames=216)
+    cell = _one_reading(b, lambda k: position)
+    (r,) = cell.frequency_readings
+    assert r.coherent is coherent and len(b) - 2 <= r.n_bursts <= len(b)
+    assert abs(r.freq_hz - (cell.downlink_hz + 40.0)) < (0.01 if coherent else 4 * r.freq_sd_hz)
+
+
+def test_a_moving_cells_reading_is_at_the_time_its_frequency_applies(monkeypatch):
+    """``cells`` with the at-rest gate lifted: a reading of a carrier changing at 3 Hz/s over two
+    streams (15 bursts, then 7) gives the frequency at its ``t_s`` (the finer stream's time, not
+    all the bursts' mean: 0.6 Hz apart here), and the position and UTC of its burst nearest then."""
+    monkeypatch.setattr("sensor.cells.COHERENT_MAX_SPEED_M_S", float("inf"))
+    rng = np.random.default_rng(27)
+    b = _bursts(rng, 40.0, 20.0, rate_hz_per_s=3.0)
+    t = b.start_sample / FS
+    cell = _one_reading(b, lambda k: {"speed_m_s": 12.0, "k": k}, streams=np.where(np.arange(len(b)) < 15, 1, 2))
     (r,) = cell.frequency_readings
     assert r.coherent and r.n_bursts == len(b) and r.freq_sd_hz < 0.01
     assert abs(r.freq_hz - (cell.downlink_hz + 40.0 + 3.0 * r.t_s)) < 3 * r.freq_sd_hz
