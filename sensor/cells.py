@@ -65,9 +65,14 @@ FCCH_SYSTEMATIC_HZ = 0.3
 # scatter said 0.6 mHz (median).
 FCCH_COHERENT_SYSTEMATIC_HZ = 0.001
 # Coherent readings only where the receiver is known to stand still (a fixed position, or a GPS
-# speed at most this): on the simulated drive with no oscillator drift at all, a few readings'
-# phases fitted a line far (5 Hz) from their bursts' mean frequency with a sd of 0.02 Hz (their
-# errors 5 × their sd, rms): not explained yet, so a moving receiver keeps the incoherent mean.
+# speed at most this). Motion itself is measured right since the fit follows the Doppler's rate
+# (dsp/fcch_coherent.py: on the simulated drive with steady oscillators, 90 % of the clean cells'
+# and the fake's 1-s readings coherent, errors of 2-3 mHz, 91-94 % inside 2 sd; before, 22 % were,
+# erring by 0.1-0.2 Hz at 10-16 sd). What the gate still keeps out is an oscillator that walks
+# within the reading (the drive's receiver at 0.02 ppm/√min, the fake's at 0.01): the phases stay
+# smooth, so no test on them sees it, but their curve no longer gives the frequency at its time
+# (the few readings that pass err by 0.1-0.5 Hz at 5 × their sd). A parked receiver whose own
+# oscillator walks so is not kept out: the parked scenes' receivers do not drift.
 COHERENT_MAX_SPEED_M_S = 0.5
 FCCH_KEEP = 4096  # the cell object's frequency: over at most this many latest bursts (about 3 minutes)
 # What a cell keeps for as long as it is tracked is bounded: an hour's drive or a day's replay ends
@@ -123,8 +128,9 @@ class FrequencyReading:
     """The carrier measured over ``FREQ_READING_S`` of FCCH bursts: ``freq_hz`` absolute (on the
     receiver's clock) with its standard error, at ``t_s`` (the bursts' mean time), and the
     receiver's ``position`` object then (with ``speed_m_s``/``heading_deg``), None without a fix.
-    From the bursts' phases where they cohere (``coherent``: the mean frequency over ``span_s``),
-    else from the mean of their own frequencies."""
+    From the bursts' phases where they cohere (``coherent``: the frequency at ``t_s``, the mean
+    time of the bursts so measured, through a frequency changing linearly over ``span_s``), else
+    from the mean of their own frequencies (at the bursts' mean time ``t_s``)."""
 
     t_s: float
     time_utc_s: float | None
@@ -205,15 +211,16 @@ class CellObservation:
         if (self._frequency_closed - 1) % self._frequency_stride:
             return
         times = np.array([e.t_s for e, _ in window])
-        mid = int(np.argmin(np.abs(times - times.mean())))
+        at = est[4]  # where the reading's frequency applies (a coherent one's: its streams' mean time)
+        mid = int(np.argmin(np.abs(times - at)))
         utc = window[mid][0].time_utc_s
         if len(self.frequency_readings) >= FREQUENCY_READINGS_KEEP:
             _thin(self.frequency_readings)
             self._frequency_stride *= 2
         self.frequency_readings.append(
             FrequencyReading(
-                t_s=float(times.mean()),
-                time_utc_s=None if utc is None else utc + float(times.mean() - times[mid]),
+                t_s=at,
+                time_utc_s=None if utc is None else utc + float(at - times[mid]),
                 freq_hz=f_hz + est[0],
                 freq_sd_hz=est[1],
                 n_bursts=est[2],

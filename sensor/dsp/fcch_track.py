@@ -45,6 +45,9 @@ _FIRST, _LAST = FREQ_FIT_TONE_SYMBOLS  # the interior tone symbols used (``fcch.
 _PAD = 24  # symbols of context either side for the low-pass's transients
 # The symbols of the stream a measurement reads, relative to a burst's start (bit 0's leading edge).
 SEGMENT_SYMBOLS = (1 + _FIRST - _PAD, 1 + _LAST + _PAD + 1)
+# Where a burst's tone phase is read (``measure_fcch_at``): the fit's centre symbol, this long after
+# the burst's start (its ``start_sample``, an ``FcchEstimate``'s time): 75 symbols, 0.28 ms.
+PHASE_READ_S = (1 + _FIRST + (_LAST - _FIRST - 1) / 2 + 0.5) / SYMBOL_RATE_HZ
 _MIN_COHERENCE = 0.8  # a tone at -3 dB SNR per 270.833 kHz: ~0.85; normal bursts at 20 dB: at most 0.7
 
 
