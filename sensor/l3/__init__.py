@@ -37,7 +37,8 @@ Public API others call:
   :class:`L3ParseError` (a :class:`~sensor.errors.DecodeError`), never another exception.
 * ``decode_rp(octets) -> RP message`` — the RPDU in ``CPData.user_data`` (also ``CPData.rp()``);
   RP-User Data (the TPDU, TS 23.040) stays octets for :mod:`sensor.sms`.
-* ``REGISTRY: dict[(pd, message_type), class]`` and ``message_key_of(octets, offset=0)``.
+* ``REGISTRY: Mapping[(pd, message_type), class]`` (a class's module imported when first read) and
+  ``message_key_of(octets, offset=0)``.
 * Every message class: frozen dataclass, ``SPEC`` (its declaration), ``to_l2() -> bytes``;
   ``codec.decode(cls, octets)`` / ``encoder.encode(msg)``. Header values are attributes:
   ``ti_flag``/``ti_value`` (CC, CP), ``send_sequence_number`` (MM, CC: N(SD) of a phone).
@@ -48,14 +49,57 @@ Public API others call:
   ``LocationUpdatingReject.cause_name`` / ``CMServiceReject.cause_name``; ``ChannelRelease.cause_name``;
   ``SystemInformation5.params()`` / ``SystemInformation6.params()`` (``keys.SACCH_*``).
 * BCCH: ``parse_si(l2, *, strict=True)``, ``si_type_of(l2)``, ``build_all(params)``.
+
+The names above are imported from their modules when first used (``from sensor.l3 import X``
+imports only X's module), and the registry imports a message's module when one is first decoded.
 """
 
-from .cell import CellParams, build_all
-from .dispatch import REGISTRY, UnknownMessage, decode_l3, message_key_of
-from .errors import FrequencyListEncodeError, L3EncodeError, L3ParseError, NotSystemInformation, TruncatedMessage
-from .freqlist import FreqListFormat, FrequencyList, ListIE, choose_format, decode_frequency_list, encode_frequency_list
-from .messages import SIType, SystemInformation, parse_si, si_type_of
-from .rp import decode_rp
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# name → the module of this package that defines it, imported when the name is first asked for: a
+# replay of cells without dedicated channels never needs the simulator's cell builders or the
+# dedicated channels' messages (bench/README.md, "Fourth round: start-up")
+_LAZY: dict[str, str] = {
+    "CellParams": "cell",
+    "build_all": "cell",
+    "REGISTRY": "dispatch",
+    "UnknownMessage": "dispatch",
+    "decode_l3": "dispatch",
+    "message_key_of": "dispatch",
+    "FrequencyListEncodeError": "errors",
+    "L3EncodeError": "errors",
+    "L3ParseError": "errors",
+    "NotSystemInformation": "errors",
+    "TruncatedMessage": "errors",
+    "FreqListFormat": "freqlist",
+    "FrequencyList": "freqlist",
+    "ListIE": "freqlist",
+    "choose_format": "freqlist",
+    "decode_frequency_list": "freqlist",
+    "encode_frequency_list": "freqlist",
+    "SIType": "messages",
+    "SystemInformation": "messages",
+    "parse_si": "messages",
+    "si_type_of": "messages",
+    "decode_rp": "rp",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = [
     "REGISTRY",

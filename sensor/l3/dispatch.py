@@ -3,6 +3,9 @@ type), and :func:`decode_l3`, total over any octets.
 
 Covered: RR (the BCCH and SACCH System Information, the CCCH assignments and pages, the dedicated
 RR messages), MM, CC (header only) and SMS CP; RP lives inside CP-DATA (:func:`.rp.decode_rp`).
+The registry is a table of (PD, message type) → (module, class name): a module is imported when a
+message of it is first decoded (:func:`class_of`), so that a replay of cells that never assign a
+dedicated channel does not build the dedicated channels' classes at start-up.
 
 Design choice for unknown messages: a well-formed header whose (PD, type) has no class gives an
 :class:`UnknownMessage` (pd, message_type, octets), not an error, so that a session tracker can
@@ -18,19 +21,14 @@ Example: ``decode_l3(bytes.fromhex("05040d"))`` is ``LocationUpdatingReject(reje
 from __future__ import annotations
 
 import functools
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .cc import CC_MESSAGES
-from .codec import decode, message_key
-from .cp import CP_MESSAGES
+from .codec import decode
 from .elements import PseudoLength
 from .errors import L3ParseError, TruncatedMessage
-from .messages import MESSAGE_CLASSES
-from .mm import MM_MESSAGES
-from .rr_ccch import CCCH_MESSAGES
-from .rr_dedicated import DCCH_RR_MESSAGES
-from .si_sacch import SACCH_MESSAGES
 from .ts24007 import (
     MESSAGE_TYPE_MASK_WITH_NSD,
     PD_WITH_SEND_SEQUENCE_NUMBER,
@@ -39,15 +37,136 @@ from .ts24007 import (
     TI_VALUE_MASK,
     ProtocolDiscriminator,
 )
-from .ts44018 import L2_PSEUDO_LENGTH_BITS
+from .ts24008 import CCMessageType, MMMessageType
+from .ts24011 import CPMessageType
+from .ts44018 import L2_PSEUDO_LENGTH_BITS, RRMessageType
 
-MESSAGES: tuple[Any, ...] = (
-    *MESSAGE_CLASSES.values(), *SACCH_MESSAGES, *CCCH_MESSAGES, *DCCH_RR_MESSAGES, *MM_MESSAGES, *CC_MESSAGES,
-    *CP_MESSAGES,
-)  # fmt: skip
-# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → the class that declares it
-REGISTRY: dict[tuple[int, int], Any] = {message_key(cls.SPEC): cls for cls in MESSAGES}
-assert len(REGISTRY) == len(MESSAGES), "two classes declare the same (PD, message type)"
+PD, RR, MM, CC, CP = ProtocolDiscriminator, RRMessageType, MMMessageType, CCMessageType, CPMessageType
+
+# Module of this package → the messages it declares, (protocol discriminator, message type, class).
+# A module is imported when a message of it is first decoded: a replay of cells that assign no
+# dedicated channel never builds the MM, CC, CP/RP and dedicated RR classes. tests/l3/test_dispatch.py
+# holds this table equal to the classes' own declarations (each class's SPEC gives its key).
+DECLARED_IN: dict[str, tuple[tuple[int, int, str], ...]] = {
+    "si_lists": (  # TS 44.018 §9.1.31-§9.1.34: the BCCH's lists
+        (PD.RR, RR.SYSTEM_INFORMATION_1, "SystemInformation1"),
+        (PD.RR, RR.SYSTEM_INFORMATION_2, "SystemInformation2"),
+        (PD.RR, RR.SYSTEM_INFORMATION_2BIS, "SystemInformation2bis"),
+        (PD.RR, RR.SYSTEM_INFORMATION_2TER, "SystemInformation2ter"),
+        (PD.RR, RR.SYSTEM_INFORMATION_2QUATER, "SystemInformation2quater"),
+    ),
+    "si_cell": (  # §9.1.35-§9.1.43a: the BCCH's cell messages
+        (PD.RR, RR.SYSTEM_INFORMATION_3, "SystemInformation3"),
+        (PD.RR, RR.SYSTEM_INFORMATION_4, "SystemInformation4"),
+        (PD.RR, RR.SYSTEM_INFORMATION_7, "SystemInformation7"),
+        (PD.RR, RR.SYSTEM_INFORMATION_8, "SystemInformation8"),
+        (PD.RR, RR.SYSTEM_INFORMATION_13, "SystemInformation13"),
+    ),
+    "si_sacch": (  # §9.1.37-§9.1.40: the SACCH's
+        (PD.RR, RR.SYSTEM_INFORMATION_5, "SystemInformation5"),
+        (PD.RR, RR.SYSTEM_INFORMATION_5BIS, "SystemInformation5bis"),
+        (PD.RR, RR.SYSTEM_INFORMATION_5TER, "SystemInformation5ter"),
+        (PD.RR, RR.SYSTEM_INFORMATION_6, "SystemInformation6"),
+    ),
+    "rr_ccch": (  # §9.1.18-§9.1.24: assignments and pages
+        (PD.RR, RR.IMMEDIATE_ASSIGNMENT, "ImmediateAssignment"),
+        (PD.RR, RR.IMMEDIATE_ASSIGNMENT_EXTENDED, "ImmediateAssignmentExtended"),
+        (PD.RR, RR.IMMEDIATE_ASSIGNMENT_REJECT, "ImmediateAssignmentReject"),
+        (PD.RR, RR.PAGING_REQUEST_1, "PagingRequest1"),
+        (PD.RR, RR.PAGING_REQUEST_2, "PagingRequest2"),
+        (PD.RR, RR.PAGING_REQUEST_3, "PagingRequest3"),
+    ),
+    "rr_dedicated": (  # the dedicated RR messages
+        (PD.RR, RR.PAGING_RESPONSE, "PagingResponse"),
+        (PD.RR, RR.CHANNEL_RELEASE, "ChannelRelease"),
+        (PD.RR, RR.CIPHERING_MODE_COMMAND, "CipheringModeCommand"),
+        (PD.RR, RR.CIPHERING_MODE_COMPLETE, "CipheringModeComplete"),
+        (PD.RR, RR.CLASSMARK_CHANGE, "ClassmarkChange"),
+        (PD.RR, RR.ASSIGNMENT_COMMAND, "AssignmentCommand"),
+    ),
+    "mm": (  # TS 24.008 §9.2
+        (PD.MM, MM.LOCATION_UPDATING_REQUEST, "LocationUpdatingRequest"),
+        (PD.MM, MM.LOCATION_UPDATING_ACCEPT, "LocationUpdatingAccept"),
+        (PD.MM, MM.LOCATION_UPDATING_REJECT, "LocationUpdatingReject"),
+        (PD.MM, MM.IDENTITY_REQUEST, "IdentityRequest"),
+        (PD.MM, MM.IDENTITY_RESPONSE, "IdentityResponse"),
+        (PD.MM, MM.TMSI_REALLOCATION_COMMAND, "TmsiReallocationCommand"),
+        (PD.MM, MM.TMSI_REALLOCATION_COMPLETE, "TmsiReallocationComplete"),
+        (PD.MM, MM.CM_SERVICE_REQUEST, "CMServiceRequest"),
+        (PD.MM, MM.CM_SERVICE_ACCEPT, "CMServiceAccept"),
+        (PD.MM, MM.CM_SERVICE_REJECT, "CMServiceReject"),
+        (PD.MM, MM.AUTHENTICATION_REQUEST, "AuthenticationRequest"),
+        (PD.MM, MM.AUTHENTICATION_RESPONSE, "AuthenticationResponse"),
+        (PD.MM, MM.AUTHENTICATION_REJECT, "AuthenticationReject"),
+        (PD.MM, MM.IMSI_DETACH_INDICATION, "ImsiDetachIndication"),
+        (PD.MM, MM.MM_STATUS, "MMStatus"),
+        (PD.MM, MM.MM_INFORMATION, "MMInformation"),
+    ),
+    "cc": (  # TS 24.008 §9.3 (header only)
+        (PD.CC, CC.SETUP, "Setup"),
+        (PD.CC, CC.CALL_PROCEEDING, "CallProceeding"),
+        (PD.CC, CC.ALERTING, "Alerting"),
+        (PD.CC, CC.CONNECT, "Connect"),
+        (PD.CC, CC.CONNECT_ACKNOWLEDGE, "ConnectAcknowledge"),
+        (PD.CC, CC.CALL_CONFIRMED, "CallConfirmed"),
+        (PD.CC, CC.PROGRESS, "Progress"),
+        (PD.CC, CC.DISCONNECT, "Disconnect"),
+        (PD.CC, CC.RELEASE, "Release"),
+        (PD.CC, CC.RELEASE_COMPLETE, "ReleaseComplete"),
+    ),
+    "cp": (  # TS 24.011 §7.2
+        (PD.SMS, CP.CP_DATA, "CPData"),
+        (PD.SMS, CP.CP_ACK, "CPAck"),
+        (PD.SMS, CP.CP_ERROR, "CPError"),
+    ),
+}
+# The BCCH System Information: their malformed rest octets may be let through (``strict=False``)
+LENIENT_MODULES = frozenset({"si_lists", "si_cell"})
+# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → (module, class name)
+DECLARED: dict[tuple[int, int], tuple[str, str]] = {
+    (int(pd), int(message_type)): (module, name)
+    for module, messages in DECLARED_IN.items()
+    for pd, message_type, name in messages
+}
+assert len(DECLARED) == sum(map(len, DECLARED_IN.values())), "two classes declare the same (PD, message type)"
+
+_LOADED: dict[tuple[int, int], Any] = {}  # the classes of DECLARED imported so far
+_LENIENT: set[Any] = set()
+
+
+def class_of(key: tuple[int, int]) -> Any:
+    """The class that declares (PD, message type) ``key``, its module imported on first use; None
+    for a message not declared."""
+    cls = _LOADED.get(key)
+    if cls is None and key in DECLARED:
+        module, name = DECLARED[key]
+        cls = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+        if module in LENIENT_MODULES:
+            _LENIENT.add(cls)
+        _LOADED[key] = cls
+    return cls
+
+
+class _Registry(Mapping[tuple[int, int], Any]):
+    """(PD, message type) → class, as a read-only mapping whose values import their modules when read."""
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        cls = class_of(key)
+        if cls is None:
+            raise KeyError(key)
+        return cls
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(DECLARED)
+
+    def __len__(self) -> int:
+        return len(DECLARED)
+
+    def __contains__(self, key: object) -> bool:
+        return key in DECLARED
+
+
+REGISTRY: Mapping[tuple[int, int], Any] = _Registry()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +225,14 @@ def decode_l3(octets: bytes, *, pseudo_length: bool = False, strict: bool = True
             raise L3ParseError("the first octet is not an L2 pseudo length (bits 2-1 must be 01)")
         offset = 1
     key = message_key_of(data, offset)
-    cls = REGISTRY.get(key)
+    cls = class_of(key)
     if cls is None:
         return UnknownMessage(key[0], key[1], data)
     if with_pseudo_length(cls) != pseudo_length:
         need = "with" if with_pseudo_length(cls) else "without"
         raise L3ParseError(f"{cls.SPEC.name} is sent {need} an L2 pseudo length")
     try:
-        if cls in MESSAGE_CLASSES.values():
+        if cls in _LENIENT:
             return decode(cls, data, strict=strict)
         return decode(cls, data)
     except L3ParseError:
