@@ -56,50 +56,27 @@ imports only X's module), and the registry imports a message's module when one i
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sensor import lazy
 
-# name → the module of this package that defines it, imported when the name is first asked for: a
-# replay of cells without dedicated channels never needs the simulator's cell builders or the
-# dedicated channels' messages (bench/README.md, "Fourth round: start-up")
-_LAZY: dict[str, str] = {
-    "CellParams": "cell",
-    "build_all": "cell",
-    "REGISTRY": "dispatch",
-    "UnknownMessage": "dispatch",
-    "decode_l3": "dispatch",
-    "message_key_of": "dispatch",
-    "FrequencyListEncodeError": "errors",
-    "L3EncodeError": "errors",
-    "L3ParseError": "errors",
-    "NotSystemInformation": "errors",
-    "TruncatedMessage": "errors",
-    "FreqListFormat": "freqlist",
-    "FrequencyList": "freqlist",
-    "ListIE": "freqlist",
-    "choose_format": "freqlist",
-    "decode_frequency_list": "freqlist",
-    "encode_frequency_list": "freqlist",
-    "SIType": "messages",
-    "SystemInformation": "messages",
-    "parse_si": "messages",
-    "si_type_of": "messages",
-    "decode_rp": "rp",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
+# module → the names it defines, imported when first asked for: a replay of cells without dedicated
+# channels never needs the simulator's cell builders or the dedicated channels' messages
+# (bench/README.md, "Fourth round: start-up")
+__getattr__, __dir__ = lazy.exports(
+    __name__,
+    {
+        "cell": ("CellParams", "build_all"),
+        "dispatch": ("REGISTRY", "UnknownMessage", "decode_l3", "message_key_of"),
+        "errors": (
+            "FrequencyListEncodeError", "L3EncodeError", "L3ParseError", "NotSystemInformation", "TruncatedMessage",
+        ),
+        "freqlist": (
+            "FreqListFormat", "FrequencyList", "ListIE", "choose_format", "decode_frequency_list",
+            "encode_frequency_list",
+        ),
+        "messages": ("SIType", "SystemInformation", "parse_si", "si_type_of"),
+        "rp": ("decode_rp",),
+    },
+)  # fmt: skip
 
 __all__ = [
     "REGISTRY",
