@@ -21,7 +21,8 @@ UNUSED = (
     "sensor.l3.mm", "sensor.l3.cc", "sensor.l3.cp", "sensor.l3.rp", "sensor.l3.rr_dedicated", "sensor.l3.si_sacch",
     "sensor.l3.cell", "sensor.l2.link", "sensor.sessions.rewrite", "sensor.sessions.sms", "sensor.sms.tpdu",
     "sensor.sms.concat", "sensor.sms.compose", "sensor.frames.block", "sensor.frames.gsmtap", "sensor.frames.pcap",
-    "sensor.locate.model", "sensor.intel",
+    "sensor.locate.model", "sensor.intel", "sensor.gps.track", "sensor.gps.nmea", "sensor.gps.gpx", "sensor.gps.align",
+    "sensor.l2.frame",
 )  # fmt: skip
 
 

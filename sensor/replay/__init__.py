@@ -25,8 +25,7 @@ import numpy as np
 
 from sensor.cells import FCCH_KEEP, CellObservation, CellTracker
 from sensor.errors import SensorError
-from sensor.gps.source import PositionSource
-from sensor.gps.track import TrackSource, sidecar_track
+from sensor.gps.sidecar import sidecar_track
 from sensor.model import FcchEstimate, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions.output import activity
@@ -39,6 +38,7 @@ from sensor.sources.sigmf import read_metadata
 from sensor.threads import threads
 
 if TYPE_CHECKING:
+    from sensor.gps.source import PositionSource
     from sensor.sessions.session import Session
     from sensor.sessions.sms import SmsRecord
 
@@ -284,7 +284,11 @@ class Replayer:
         try:
             fixed = recording_position(rec.path)
             track_path = rec.track or sidecar_track(rec.path)
-            gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+            gps: PositionSource | None = None
+            if track_path:  # the track readers (NMEA, GPX) only for a recording with a track
+                from sensor.gps.track import TrackSource
+
+                gps = TrackSource(track_path).start()
             try:
                 self.absorb(received, duration_s=rec.source.duration_s, gps=gps, fixed=fixed)
             finally:
