@@ -16,13 +16,13 @@ from sensor.sim.output import write_sigmf
 from tests.sim.scenes import cell_toml, scene_from, scene_toml
 
 ROOT = Path(__file__).resolve().parents[1]
-# modules a replay of broadcast-only cells must not import
+# modules a replay of broadcast-only cells (no --baseline) must not import
 UNUSED = (
     "sensor.l3.mm", "sensor.l3.cc", "sensor.l3.cp", "sensor.l3.rp", "sensor.l3.rr_dedicated", "sensor.l3.si_sacch",
     "sensor.l3.cell", "sensor.l2.link", "sensor.sessions.rewrite", "sensor.sessions.sms", "sensor.sms.tpdu",
     "sensor.sms.concat", "sensor.sms.compose", "sensor.frames.block", "sensor.frames.gsmtap", "sensor.frames.pcap",
     "sensor.locate.model", "sensor.intel", "sensor.gps.track", "sensor.gps.nmea", "sensor.gps.gpx", "sensor.gps.align",
-    "sensor.l2.frame",
+    "sensor.l2.frame", "sensor.detect.baseline", "sqlite3",
 )  # fmt: skip
 
 

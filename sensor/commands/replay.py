@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from sensor.commands.inspect import recording_options
-from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError, SensorError
@@ -188,7 +187,11 @@ def command(
     cells = sorted(tracker.cells.values(), key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic))
     cells = [c for c in cells if c.blocks > c.blocks_failed]
     st = replayer.stats
-    baseline = Baseline(baseline_path) if baseline_path else None
+    baseline = None
+    if baseline_path:
+        from sensor.detect.baseline import Baseline
+
+        baseline = Baseline(baseline_path)
     try:
         carriers = replayer.sessions
         assert carriers is not None
