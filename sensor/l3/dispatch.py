@@ -24,9 +24,10 @@ import functools
 import importlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
-from .codec import decode
+from .codec import Message, decode, message_key
 from .elements import PseudoLength
 from .errors import L3ParseError, TruncatedMessage
 from .ts24007 import (
@@ -43,95 +44,67 @@ from .ts44018 import L2_PSEUDO_LENGTH_BITS, RRMessageType
 
 PD, RR, MM, CC, CP = ProtocolDiscriminator, RRMessageType, MMMessageType, CCMessageType, CPMessageType
 
-# Module of this package → the messages it declares, (protocol discriminator, message type, class).
-# A module is imported when a message of it is first decoded: a replay of cells that assign no
-# dedicated channel never builds the MM, CC, CP/RP and dedicated RR classes. tests/l3/test_dispatch.py
-# holds this table equal to the classes' own declarations (each class's SPEC gives its key).
-DECLARED_IN: dict[str, tuple[tuple[int, int, str], ...]] = {
-    "si_lists": (  # TS 44.018 §9.1.31-§9.1.34: the BCCH's lists
-        (PD.RR, RR.SYSTEM_INFORMATION_1, "SystemInformation1"),
-        (PD.RR, RR.SYSTEM_INFORMATION_2, "SystemInformation2"),
-        (PD.RR, RR.SYSTEM_INFORMATION_2BIS, "SystemInformation2bis"),
-        (PD.RR, RR.SYSTEM_INFORMATION_2TER, "SystemInformation2ter"),
-        (PD.RR, RR.SYSTEM_INFORMATION_2QUATER, "SystemInformation2quater"),
-    ),
-    "si_cell": (  # §9.1.35-§9.1.43a: the BCCH's cell messages
-        (PD.RR, RR.SYSTEM_INFORMATION_3, "SystemInformation3"),
-        (PD.RR, RR.SYSTEM_INFORMATION_4, "SystemInformation4"),
-        (PD.RR, RR.SYSTEM_INFORMATION_7, "SystemInformation7"),
-        (PD.RR, RR.SYSTEM_INFORMATION_8, "SystemInformation8"),
-        (PD.RR, RR.SYSTEM_INFORMATION_13, "SystemInformation13"),
-    ),
-    "si_sacch": (  # §9.1.37-§9.1.40: the SACCH's
-        (PD.RR, RR.SYSTEM_INFORMATION_5, "SystemInformation5"),
-        (PD.RR, RR.SYSTEM_INFORMATION_5BIS, "SystemInformation5bis"),
-        (PD.RR, RR.SYSTEM_INFORMATION_5TER, "SystemInformation5ter"),
-        (PD.RR, RR.SYSTEM_INFORMATION_6, "SystemInformation6"),
-    ),
-    "rr_ccch": (  # §9.1.18-§9.1.24: assignments and pages
-        (PD.RR, RR.IMMEDIATE_ASSIGNMENT, "ImmediateAssignment"),
-        (PD.RR, RR.IMMEDIATE_ASSIGNMENT_EXTENDED, "ImmediateAssignmentExtended"),
-        (PD.RR, RR.IMMEDIATE_ASSIGNMENT_REJECT, "ImmediateAssignmentReject"),
-        (PD.RR, RR.PAGING_REQUEST_1, "PagingRequest1"),
-        (PD.RR, RR.PAGING_REQUEST_2, "PagingRequest2"),
-        (PD.RR, RR.PAGING_REQUEST_3, "PagingRequest3"),
-    ),
-    "rr_dedicated": (  # the dedicated RR messages
-        (PD.RR, RR.PAGING_RESPONSE, "PagingResponse"),
-        (PD.RR, RR.CHANNEL_RELEASE, "ChannelRelease"),
-        (PD.RR, RR.CIPHERING_MODE_COMMAND, "CipheringModeCommand"),
-        (PD.RR, RR.CIPHERING_MODE_COMPLETE, "CipheringModeComplete"),
-        (PD.RR, RR.CLASSMARK_CHANGE, "ClassmarkChange"),
-        (PD.RR, RR.ASSIGNMENT_COMMAND, "AssignmentCommand"),
-    ),
-    "mm": (  # TS 24.008 §9.2
-        (PD.MM, MM.LOCATION_UPDATING_REQUEST, "LocationUpdatingRequest"),
-        (PD.MM, MM.LOCATION_UPDATING_ACCEPT, "LocationUpdatingAccept"),
-        (PD.MM, MM.LOCATION_UPDATING_REJECT, "LocationUpdatingReject"),
-        (PD.MM, MM.IDENTITY_REQUEST, "IdentityRequest"),
-        (PD.MM, MM.IDENTITY_RESPONSE, "IdentityResponse"),
-        (PD.MM, MM.TMSI_REALLOCATION_COMMAND, "TmsiReallocationCommand"),
-        (PD.MM, MM.TMSI_REALLOCATION_COMPLETE, "TmsiReallocationComplete"),
-        (PD.MM, MM.CM_SERVICE_REQUEST, "CMServiceRequest"),
-        (PD.MM, MM.CM_SERVICE_ACCEPT, "CMServiceAccept"),
-        (PD.MM, MM.CM_SERVICE_REJECT, "CMServiceReject"),
-        (PD.MM, MM.AUTHENTICATION_REQUEST, "AuthenticationRequest"),
-        (PD.MM, MM.AUTHENTICATION_RESPONSE, "AuthenticationResponse"),
-        (PD.MM, MM.AUTHENTICATION_REJECT, "AuthenticationReject"),
-        (PD.MM, MM.IMSI_DETACH_INDICATION, "ImsiDetachIndication"),
-        (PD.MM, MM.MM_STATUS, "MMStatus"),
-        (PD.MM, MM.MM_INFORMATION, "MMInformation"),
-    ),
-    "cc": (  # TS 24.008 §9.3 (header only)
-        (PD.CC, CC.SETUP, "Setup"),
-        (PD.CC, CC.CALL_PROCEEDING, "CallProceeding"),
-        (PD.CC, CC.ALERTING, "Alerting"),
-        (PD.CC, CC.CONNECT, "Connect"),
-        (PD.CC, CC.CONNECT_ACKNOWLEDGE, "ConnectAcknowledge"),
-        (PD.CC, CC.CALL_CONFIRMED, "CallConfirmed"),
-        (PD.CC, CC.PROGRESS, "Progress"),
-        (PD.CC, CC.DISCONNECT, "Disconnect"),
-        (PD.CC, CC.RELEASE, "Release"),
-        (PD.CC, CC.RELEASE_COMPLETE, "ReleaseComplete"),
-    ),
-    "cp": (  # TS 24.011 §7.2
-        (PD.SMS, CP.CP_DATA, "CPData"),
-        (PD.SMS, CP.CP_ACK, "CPAck"),
-        (PD.SMS, CP.CP_ERROR, "CPError"),
-    ),
-}
+# Module of this package → (protocol discriminator, the message types it declares). A module is
+# imported when a message of it is first decoded, and its classes found by their own declarations
+# (each class's SPEC gives its key): a replay of cells that assign no dedicated channel never builds
+# the MM, CC, CP/RP and dedicated RR classes. tests/l3/test_dispatch.py holds this table equal to
+# the classes the modules declare.
+DECLARED_IN: dict[str, tuple[int, tuple[int, ...]]] = {
+    "si_lists": (PD.RR, (  # TS 44.018 §9.1.31-§9.1.34: the BCCH's lists
+        RR.SYSTEM_INFORMATION_1, RR.SYSTEM_INFORMATION_2, RR.SYSTEM_INFORMATION_2BIS, RR.SYSTEM_INFORMATION_2TER,
+        RR.SYSTEM_INFORMATION_2QUATER,
+    )),
+    "si_cell": (PD.RR, (  # §9.1.35-§9.1.43a: the BCCH's cell messages
+        RR.SYSTEM_INFORMATION_3, RR.SYSTEM_INFORMATION_4, RR.SYSTEM_INFORMATION_7, RR.SYSTEM_INFORMATION_8,
+        RR.SYSTEM_INFORMATION_13,
+    )),
+    "si_sacch": (PD.RR, (  # §9.1.37-§9.1.40: the SACCH's
+        RR.SYSTEM_INFORMATION_5, RR.SYSTEM_INFORMATION_5BIS, RR.SYSTEM_INFORMATION_5TER, RR.SYSTEM_INFORMATION_6,
+    )),
+    "rr_ccch": (PD.RR, (  # §9.1.18-§9.1.24: assignments and pages
+        RR.IMMEDIATE_ASSIGNMENT, RR.IMMEDIATE_ASSIGNMENT_EXTENDED, RR.IMMEDIATE_ASSIGNMENT_REJECT,
+        RR.PAGING_REQUEST_1, RR.PAGING_REQUEST_2, RR.PAGING_REQUEST_3,
+    )),
+    "rr_dedicated": (PD.RR, (  # the dedicated RR messages
+        RR.PAGING_RESPONSE, RR.CHANNEL_RELEASE, RR.CIPHERING_MODE_COMMAND, RR.CIPHERING_MODE_COMPLETE,
+        RR.CLASSMARK_CHANGE, RR.ASSIGNMENT_COMMAND,
+    )),
+    "mm": (PD.MM, (  # TS 24.008 §9.2
+        MM.LOCATION_UPDATING_REQUEST, MM.LOCATION_UPDATING_ACCEPT, MM.LOCATION_UPDATING_REJECT, MM.IDENTITY_REQUEST,
+        MM.IDENTITY_RESPONSE, MM.TMSI_REALLOCATION_COMMAND, MM.TMSI_REALLOCATION_COMPLETE, MM.CM_SERVICE_REQUEST,
+        MM.CM_SERVICE_ACCEPT, MM.CM_SERVICE_REJECT, MM.AUTHENTICATION_REQUEST, MM.AUTHENTICATION_RESPONSE,
+        MM.AUTHENTICATION_REJECT, MM.IMSI_DETACH_INDICATION, MM.MM_STATUS, MM.MM_INFORMATION,
+    )),
+    "cc": (PD.CC, (  # TS 24.008 §9.3 (header only)
+        CC.SETUP, CC.CALL_PROCEEDING, CC.ALERTING, CC.CONNECT, CC.CONNECT_ACKNOWLEDGE, CC.CALL_CONFIRMED,
+        CC.PROGRESS, CC.DISCONNECT, CC.RELEASE, CC.RELEASE_COMPLETE,
+    )),
+    "cp": (PD.SMS, (CP.CP_DATA, CP.CP_ACK, CP.CP_ERROR)),  # TS 24.011 §7.2
+}  # fmt: skip
 # The BCCH System Information: their malformed rest octets may be let through (``strict=False``)
 LENIENT_MODULES = frozenset({"si_lists", "si_cell"})
-# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → (module, class name)
-DECLARED: dict[tuple[int, int], tuple[str, str]] = {
-    (int(pd), int(message_type)): (module, name)
-    for module, messages in DECLARED_IN.items()
-    for pd, message_type, name in messages
+# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → the module declaring it
+DECLARED: dict[tuple[int, int], str] = {
+    (int(pd), int(message_type)): module
+    for module, (pd, message_types) in DECLARED_IN.items()
+    for message_type in message_types
 }
-assert len(DECLARED) == sum(map(len, DECLARED_IN.values())), "two classes declare the same (PD, message type)"
+assert len(DECLARED) == sum(len(types) for _, types in DECLARED_IN.values()), "a (PD, message type) twice"
 
-_LOADED: dict[tuple[int, int], Any] = {}  # the classes of DECLARED imported so far
+_LOADED: dict[tuple[int, int], Any] = {}  # the classes of the modules imported so far, by key
 _LENIENT: set[Any] = set()
+
+
+def declared_by(module: ModuleType) -> dict[tuple[int, int], Any]:
+    """(PD, message type) → class of the messages with a standard L3 header a module defines."""
+    found = {}
+    for cls in vars(module).values():
+        if isinstance(cls, type) and issubclass(cls, Message) and cls.__module__ == module.__name__:
+            try:
+                found[message_key(cls.SPEC)] = cls
+            except (AttributeError, KeyError):  # no SPEC, or no PD in it (RP: inside CP-DATA, rp.RP_REGISTRY)
+                continue
+    return found
 
 
 def class_of(key: tuple[int, int]) -> Any:
@@ -139,11 +112,12 @@ def class_of(key: tuple[int, int]) -> Any:
     for a message not declared."""
     cls = _LOADED.get(key)
     if cls is None and key in DECLARED:
-        module, name = DECLARED[key]
-        cls = getattr(importlib.import_module(f"{__package__}.{module}"), name)
+        module = DECLARED[key]
+        classes = declared_by(importlib.import_module(f"{__package__}.{module}"))
         if module in LENIENT_MODULES:
-            _LENIENT.add(cls)
-        _LOADED[key] = cls
+            _LENIENT.update(classes.values())
+        _LOADED.update(classes)
+        cls = _LOADED.get(key)
     return cls
 
 
