@@ -3,8 +3,8 @@ type), and :func:`decode_l3`, total over any octets.
 
 Covered: RR (the BCCH and SACCH System Information, the CCCH assignments and pages, the dedicated
 RR messages), MM, CC (header only) and SMS CP; RP lives inside CP-DATA (:func:`.rp.decode_rp`).
-The registry is a table of (PD, message type) → (module, class name): a module is imported when a
-message of it is first decoded (:func:`class_of`), so that a replay of cells that never assign a
+The registry is a table of (PD, message type) → the module declaring it: a module is imported when
+a message of it is first decoded (:func:`class_of`), so that a replay of cells that never assign a
 dedicated channel does not build the dedicated channels' classes at start-up.
 
 Design choice for unknown messages: a well-formed header whose (PD, type) has no class gives an
