@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,9 +37,11 @@ from sensor.l2.ts44004 import SACCH_L1_HEADER_OCTETS
 from sensor.l3 import keys
 from sensor.l3.ccch import classify_ccch
 from sensor.l3.messages import SIType, SystemInformation, parse_si, si_type_of
-from sensor.l3.si_sacch import SacchSystemInformation, parse_sacch_si, sacch_si_type_of
 from sensor.l3.ts44018 import SacchSIType
 from sensor.model import FcchEstimate, L2Block
+
+if TYPE_CHECKING:
+    from sensor.l3.si_sacch import SacchSystemInformation
 
 log = logging.getLogger(__name__)
 
@@ -317,8 +319,11 @@ class CellTracker:
             self._add_si(cell, b, b.octets)
         elif b.channel == "CCCH" and (name := classify_ccch(b.octets)) is not None:
             cell.ccch[name] = cell.ccch.get(name, 0) + 1
-        elif b.channel == "SACCH" and sacch_si_type_of(frame := b.octets[SACCH_L1_HEADER_OCTETS:]) is not None:
-            self._add_si(cell, b, frame, sacch=True)
+        elif b.channel == "SACCH":  # only a followed dedicated channel's: its SI imported with the first
+            from sensor.l3.si_sacch import sacch_si_type_of
+
+            if sacch_si_type_of(frame := b.octets[SACCH_L1_HEADER_OCTETS:]) is not None:
+                self._add_si(cell, b, frame, sacch=True)
         return cell
 
     def add_fcch(
@@ -353,6 +358,8 @@ class CellTracker:
 
     def _add_si(self, cell: CellObservation, b: L2Block, frame: bytes, *, sacch: bool = False) -> None:
         """One SI message: ``frame`` is the BCCH block, or the SACCH block's frame after its L1 header."""
+        if sacch:
+            from sensor.l3.si_sacch import parse_sacch_si, sacch_si_type_of
         kind = sacch_si_type_of(frame) if sacch else si_type_of(frame)
         if kind is not None and cell.si_octets.get(kind.value) == frame:
             # The same octets as the message kept: parsing is a pure function of them, so nothing

@@ -202,7 +202,8 @@ def test_no_receiver_attached_is_one_line_exit_2(tmp_path, device):
 
 def test_record_with_the_virtual_receivers_gps(tmp_path):
     """`--device sim --gps sim`: core:geolocation and a sidecar NMEA track of the scene's route."""
-    from sensor.gps.track import read_nmea_log, sidecar_track
+    from sensor.gps.sidecar import sidecar_track
+    from sensor.gps.track import read_nmea_log
 
     out = tmp_path / "drive.v1"
     r = run("record", "--device", "sim", "--center", "947.4M", "--duration", "2.5", "--gps", "sim", "--out", str(out))

@@ -7,7 +7,6 @@ import datetime as dt
 import click
 import numpy as np
 
-from sensor.dsp.spectrum import raster_channel_powers, spectrum
 from sensor.sources.open import open_recording
 from sensor.units import HZ
 
@@ -35,6 +34,8 @@ def command(
     """Summarise RECORDING and list the 200 kHz channels that carry power."""
     from rich.console import Console  # here: replay and scan import this module for recording_options
     from rich.table import Table
+
+    from sensor.dsp.spectrum import raster_channel_powers, spectrum  # likewise
 
     src = open_recording(recording, fmt=fmt, sample_rate_hz=rate_hz, center_hz=center_hz)
     console = Console()

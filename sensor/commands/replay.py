@@ -11,17 +11,13 @@ from pathlib import Path
 import click
 
 from sensor.commands.inspect import recording_options
-from sensor.detect.baseline import Baseline
 from sensor.detect.detector import Detector, detection_object
 from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError, SensorError
-from sensor.frames.block import block_object, gsmtap_header
-from sensor.frames.gsmtap import GsmtapSender
-from sensor.frames.pcap import PcapWriter
 from sensor.gsm.allocations import load_allocations
 from sensor.model import L2Block
 from sensor.replay import Recording, Replayer, located, tunings
-from sensor.sessions import KEEP_RAW_WARNING, Pseudonymizer, rewrite_block, session_object
+from sensor.sessions.pseudonym import KEEP_RAW_WARNING, Pseudonymizer
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind
 
@@ -138,11 +134,20 @@ def command(
         sources.append(Recording(src, r, Path(track) if track else None))
     if not sources:
         _exit_if(failed)  # each has said why, in one line
-    sender = GsmtapSender(*parse_bind(gsmtap, "--gsmtap", example="127.0.0.1:4729", min_port=1)) if gsmtap else None
-    try:
-        pcap = PcapWriter(pcap_path) if pcap_path else None
-    except OSError as exc:
-        raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
+    # the frames' machinery is imported only when frames are asked for (bench/README.md, "Fourth round: start-up")
+    sender = None
+    if gsmtap:
+        from sensor.frames.gsmtap import GsmtapSender
+
+        sender = GsmtapSender(*parse_bind(gsmtap, "--gsmtap", example="127.0.0.1:4729", min_port=1))
+    pcap = None
+    if pcap_path:
+        from sensor.frames.pcap import PcapWriter
+
+        try:
+            pcap = PcapWriter(pcap_path)
+        except OSError as exc:
+            raise InputError(f"{pcap_path}: cannot write: {exc.strerror}") from None
     out = sys.stdout
     if keep_identities:
         click.echo(KEEP_RAW_WARNING, err=True)
@@ -152,6 +157,9 @@ def command(
     # and nothing raw is written, unless --keep-identities.
     names = Pseudonymizer(keep_raw=keep_identities)
     frames = (with_blocks and as_json) or sender is not None or pcap is not None
+    if frames:
+        from sensor.frames.block import block_object, gsmtap_header
+        from sensor.sessions.rewrite import rewrite_block
 
     def on_block(b: L2Block) -> None:
         if not frames:
@@ -179,7 +187,11 @@ def command(
     cells = sorted(tracker.cells.values(), key=lambda c: (c.arfcn, -1 if c.bsic is None else c.bsic))
     cells = [c for c in cells if c.blocks > c.blocks_failed]
     st = replayer.stats
-    baseline = Baseline(baseline_path) if baseline_path else None
+    baseline = None
+    if baseline_path:
+        from sensor.detect.baseline import Baseline
+
+        baseline = Baseline(baseline_path)
     try:
         carriers = replayer.sessions
         assert carriers is not None
@@ -199,7 +211,11 @@ def command(
             baseline.close()
     detections = [detection_object(o) for o in objects if o["verdict"] != "normal"]
     locations = located(cells, objects, tunings(sources))
-    sessions = [session_object(s) for s in carriers.sessions]
+    sessions = []
+    if carriers.sessions:
+        from sensor.sessions.output import session_object
+
+        sessions = [session_object(s) for s in carriers.sessions]
     sms = []
     if carriers.sms:  # the analysis (phone numbers, links, classifier: ~0.1 s of imports) only when there are SMS
         from sensor.intel import analysed_sms

@@ -8,15 +8,17 @@ CONTRACT.md cell objects with their verdict, score and reasons filled in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sensor.cells import CellObservation, cell_object
-from sensor.detect.baseline import Baseline
 from sensor.detect.context import CellFacts, DetectContext
 from sensor.detect.detector import Detector, apply
 from sensor.gsm.bands import BANDS
+
+if TYPE_CHECKING:
+    from sensor.detect.baseline import Baseline  # the store (sqlite3): the caller's, when it has one
 
 CHANNEL_HALF_WIDTH_HZ = 100e3
 DEFAULT_PASSBAND_FRACTION = 0.8  # of the sample rate: the receiver decodes carriers inside it

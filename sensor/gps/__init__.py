@@ -1,7 +1,8 @@
 """Where the SENSOR is: positions from the GPS receivers field officers plug in, time-aligned to IQ samples.
 
 This package owns the sensor's own position: NMEA 0183 (``nmea``, ``epoch``, ``nmea_write``), one
-source per file (``serial_nmea``, ``gpsd``, ``fixed``, ``track`` + ``gpx``) behind ``source``, the
+source per file (``serial_nmea``, ``gpsd``, ``fixed``, ``track`` + ``gpx``; ``sidecar``: the track
+file beside a recording) behind ``source``, the
 ``--gps`` specs (``open``), alignment to sample time (``align``, ``clock``, ``health``, ``utc``),
 u-blox set-up (``ubx``, ``ubx_profile``) and the small position geometry others share
 (``geodesy``, ``geohash``). ``open_position_source("gpsd")`` (or ``serial:/dev/ttyACM0``,
@@ -13,11 +14,20 @@ imports only the foundation modules (errors, schema, resources): never ``sources
 
 from __future__ import annotations
 
-from sensor.gps.align import AlignConfig, AlignedPosition, Aligner
-from sensor.gps.fix import Fix, NoFix
-from sensor.gps.open import open_position_source
-from sensor.gps.source import PositionSource
-from sensor.gps.stats import GeoStats
+from sensor import lazy
+
+# module → the names it defines, imported when first asked for: ``from sensor.gps import geohash``
+# (the baseline's) imports only that module (bench/README.md, "Fourth round: start-up")
+__getattr__, __dir__ = lazy.exports(
+    __name__,
+    {
+        "align": ("AlignConfig", "AlignedPosition", "Aligner"),
+        "fix": ("Fix", "NoFix"),
+        "open": ("open_position_source",),
+        "source": ("PositionSource",),
+        "stats": ("GeoStats",),
+    },
+)
 
 __all__ = [
     "AlignConfig",

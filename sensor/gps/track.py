@@ -14,14 +14,11 @@ from pathlib import Path
 
 from sensor.errors import InputError
 from sensor.gps.align import AlignConfig
-from sensor.gps.epoch import NmeaFixDecoder
 from sensor.gps.fix import Fix, NoFix
-from sensor.gps.gpx import read_gpx
 from sensor.gps.source import PositionSource
 from sensor.gps.stats import GeoStats
 
 TRACK_SUFFIXES = (".nmea", ".gpx", ".log", ".txt")
-_SIGMF_SUFFIXES = (".sigmf-meta", ".sigmf-data", ".sigmf")
 
 
 def read_nmea_log(path: str | Path, *, date: dt.date | None = None, stats: GeoStats | None = None) -> list[Fix | NoFix]:
@@ -33,6 +30,10 @@ def read_nmea_log(path: str | Path, *, date: dt.date | None = None, stats: GeoSt
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    from sensor.gps.epoch import (
+        NmeaFixDecoder,
+    )  # the NMEA parser: only when a track is read (every replay imports this module)
+
     decoder = NmeaFixDecoder(f"track:{path.name}", stats=stats, date=date)
     lines = [line for line in data.splitlines() if not line.lstrip().startswith(b"#")]
     out: list[Fix | NoFix] = []
@@ -48,6 +49,8 @@ def read_track(path: str | Path, *, date: dt.date | None = None, stats: GeoStats
     """Fixes and no-fix epochs of a GPX file (by suffix or content) or an NMEA log."""
     path = Path(path)
     if path.suffix.lower() == ".gpx" or _looks_like_xml(path):
+        from sensor.gps.gpx import read_gpx
+
         return read_gpx(path, stats=stats)
     return read_nmea_log(path, date=date, stats=stats)
 
@@ -58,23 +61,6 @@ def _looks_like_xml(path: Path) -> bool:
             return fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
     except OSError:
         return False
-
-
-def sidecar_track(recording: str | Path) -> Path | None:
-    """``NAME.nmea`` or ``NAME.gpx`` beside a recording ``NAME.sigmf-meta`` (or ``.sigmf-data``, ``.sigmf``, raw)."""
-    recording = Path(recording)
-    name = recording.name
-    for suffix in _SIGMF_SUFFIXES:
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    else:
-        name = recording.stem
-    for suffix in (".nmea", ".gpx"):
-        candidate = recording.with_name(name + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 class TrackSource(PositionSource):

@@ -37,7 +37,8 @@ Public API others call:
   :class:`L3ParseError` (a :class:`~sensor.errors.DecodeError`), never another exception.
 * ``decode_rp(octets) -> RP message`` — the RPDU in ``CPData.user_data`` (also ``CPData.rp()``);
   RP-User Data (the TPDU, TS 23.040) stays octets for :mod:`sensor.sms`.
-* ``REGISTRY: dict[(pd, message_type), class]`` and ``message_key_of(octets, offset=0)``.
+* ``REGISTRY: Mapping[(pd, message_type), class]`` (a class's module imported when first read) and
+  ``message_key_of(octets, offset=0)``.
 * Every message class: frozen dataclass, ``SPEC`` (its declaration), ``to_l2() -> bytes``;
   ``codec.decode(cls, octets)`` / ``encoder.encode(msg)``. Header values are attributes:
   ``ti_flag``/``ti_value`` (CC, CP), ``send_sequence_number`` (MM, CC: N(SD) of a phone).
@@ -48,14 +49,34 @@ Public API others call:
   ``LocationUpdatingReject.cause_name`` / ``CMServiceReject.cause_name``; ``ChannelRelease.cause_name``;
   ``SystemInformation5.params()`` / ``SystemInformation6.params()`` (``keys.SACCH_*``).
 * BCCH: ``parse_si(l2, *, strict=True)``, ``si_type_of(l2)``, ``build_all(params)``.
+
+The names above are imported from their modules when first used (``from sensor.l3 import X``
+imports only X's module), and the registry imports a message's module when one is first decoded.
 """
 
-from .cell import CellParams, build_all
-from .dispatch import REGISTRY, UnknownMessage, decode_l3, message_key_of
-from .errors import FrequencyListEncodeError, L3EncodeError, L3ParseError, NotSystemInformation, TruncatedMessage
-from .freqlist import FreqListFormat, FrequencyList, ListIE, choose_format, decode_frequency_list, encode_frequency_list
-from .messages import SIType, SystemInformation, parse_si, si_type_of
-from .rp import decode_rp
+from __future__ import annotations
+
+from sensor import lazy
+
+# module → the names it defines, imported when first asked for: a replay of cells without dedicated
+# channels never needs the simulator's cell builders or the dedicated channels' messages
+# (bench/README.md, "Fourth round: start-up")
+__getattr__, __dir__ = lazy.exports(
+    __name__,
+    {
+        "cell": ("CellParams", "build_all"),
+        "dispatch": ("REGISTRY", "UnknownMessage", "decode_l3", "message_key_of"),
+        "errors": (
+            "FrequencyListEncodeError", "L3EncodeError", "L3ParseError", "NotSystemInformation", "TruncatedMessage",
+        ),
+        "freqlist": (
+            "FreqListFormat", "FrequencyList", "ListIE", "choose_format", "decode_frequency_list",
+            "encode_frequency_list",
+        ),
+        "messages": ("SIType", "SystemInformation", "parse_si", "si_type_of"),
+        "rp": ("decode_rp",),
+    },
+)  # fmt: skip
 
 __all__ = [
     "REGISTRY",

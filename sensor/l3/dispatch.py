@@ -3,6 +3,9 @@ type), and :func:`decode_l3`, total over any octets.
 
 Covered: RR (the BCCH and SACCH System Information, the CCCH assignments and pages, the dedicated
 RR messages), MM, CC (header only) and SMS CP; RP lives inside CP-DATA (:func:`.rp.decode_rp`).
+The registry is a table of (PD, message type) → the module declaring it: a module is imported when
+a message of it is first decoded (:func:`class_of`), so that a replay of cells that never assign a
+dedicated channel does not build the dedicated channels' classes at start-up.
 
 Design choice for unknown messages: a well-formed header whose (PD, type) has no class gives an
 :class:`UnknownMessage` (pd, message_type, octets), not an error, so that a session tracker can
@@ -18,19 +21,15 @@ Example: ``decode_l3(bytes.fromhex("05040d"))`` is ``LocationUpdatingReject(reje
 from __future__ import annotations
 
 import functools
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
-from .cc import CC_MESSAGES
-from .codec import decode, message_key
-from .cp import CP_MESSAGES
+from .codec import Message, decode, message_key
 from .elements import PseudoLength
 from .errors import L3ParseError, TruncatedMessage
-from .messages import MESSAGE_CLASSES
-from .mm import MM_MESSAGES
-from .rr_ccch import CCCH_MESSAGES
-from .rr_dedicated import DCCH_RR_MESSAGES
-from .si_sacch import SACCH_MESSAGES
 from .ts24007 import (
     MESSAGE_TYPE_MASK_WITH_NSD,
     PD_WITH_SEND_SEQUENCE_NUMBER,
@@ -39,15 +38,109 @@ from .ts24007 import (
     TI_VALUE_MASK,
     ProtocolDiscriminator,
 )
-from .ts44018 import L2_PSEUDO_LENGTH_BITS
+from .ts24008 import CCMessageType, MMMessageType
+from .ts24011 import CPMessageType
+from .ts44018 import L2_PSEUDO_LENGTH_BITS, RRMessageType
 
-MESSAGES: tuple[Any, ...] = (
-    *MESSAGE_CLASSES.values(), *SACCH_MESSAGES, *CCCH_MESSAGES, *DCCH_RR_MESSAGES, *MM_MESSAGES, *CC_MESSAGES,
-    *CP_MESSAGES,
-)  # fmt: skip
-# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → the class that declares it
-REGISTRY: dict[tuple[int, int], Any] = {message_key(cls.SPEC): cls for cls in MESSAGES}
-assert len(REGISTRY) == len(MESSAGES), "two classes declare the same (PD, message type)"
+PD, RR, MM, CC, CP = ProtocolDiscriminator, RRMessageType, MMMessageType, CCMessageType, CPMessageType
+
+# Module of this package → (protocol discriminator, the message types it declares). A module is
+# imported when a message of it is first decoded, and its classes found by their own declarations
+# (each class's SPEC gives its key): a replay of cells that assign no dedicated channel never builds
+# the MM, CC, CP/RP and dedicated RR classes. tests/l3/test_dispatch.py holds this table equal to
+# the classes the modules declare.
+DECLARED_IN: dict[str, tuple[int, tuple[int, ...]]] = {
+    "si_lists": (PD.RR, (  # TS 44.018 §9.1.31-§9.1.34: the BCCH's lists
+        RR.SYSTEM_INFORMATION_1, RR.SYSTEM_INFORMATION_2, RR.SYSTEM_INFORMATION_2BIS, RR.SYSTEM_INFORMATION_2TER,
+        RR.SYSTEM_INFORMATION_2QUATER,
+    )),
+    "si_cell": (PD.RR, (  # §9.1.35-§9.1.43a: the BCCH's cell messages
+        RR.SYSTEM_INFORMATION_3, RR.SYSTEM_INFORMATION_4, RR.SYSTEM_INFORMATION_7, RR.SYSTEM_INFORMATION_8,
+        RR.SYSTEM_INFORMATION_13,
+    )),
+    "si_sacch": (PD.RR, (  # §9.1.37-§9.1.40: the SACCH's
+        RR.SYSTEM_INFORMATION_5, RR.SYSTEM_INFORMATION_5BIS, RR.SYSTEM_INFORMATION_5TER, RR.SYSTEM_INFORMATION_6,
+    )),
+    "rr_ccch": (PD.RR, (  # §9.1.18-§9.1.24: assignments and pages
+        RR.IMMEDIATE_ASSIGNMENT, RR.IMMEDIATE_ASSIGNMENT_EXTENDED, RR.IMMEDIATE_ASSIGNMENT_REJECT,
+        RR.PAGING_REQUEST_1, RR.PAGING_REQUEST_2, RR.PAGING_REQUEST_3,
+    )),
+    "rr_dedicated": (PD.RR, (  # the dedicated RR messages
+        RR.PAGING_RESPONSE, RR.CHANNEL_RELEASE, RR.CIPHERING_MODE_COMMAND, RR.CIPHERING_MODE_COMPLETE,
+        RR.CLASSMARK_CHANGE, RR.ASSIGNMENT_COMMAND,
+    )),
+    "mm": (PD.MM, (  # TS 24.008 §9.2
+        MM.LOCATION_UPDATING_REQUEST, MM.LOCATION_UPDATING_ACCEPT, MM.LOCATION_UPDATING_REJECT, MM.IDENTITY_REQUEST,
+        MM.IDENTITY_RESPONSE, MM.TMSI_REALLOCATION_COMMAND, MM.TMSI_REALLOCATION_COMPLETE, MM.CM_SERVICE_REQUEST,
+        MM.CM_SERVICE_ACCEPT, MM.CM_SERVICE_REJECT, MM.AUTHENTICATION_REQUEST, MM.AUTHENTICATION_RESPONSE,
+        MM.AUTHENTICATION_REJECT, MM.IMSI_DETACH_INDICATION, MM.MM_STATUS, MM.MM_INFORMATION,
+    )),
+    "cc": (PD.CC, (  # TS 24.008 §9.3 (header only)
+        CC.SETUP, CC.CALL_PROCEEDING, CC.ALERTING, CC.CONNECT, CC.CONNECT_ACKNOWLEDGE, CC.CALL_CONFIRMED,
+        CC.PROGRESS, CC.DISCONNECT, CC.RELEASE, CC.RELEASE_COMPLETE,
+    )),
+    "cp": (PD.SMS, (CP.CP_DATA, CP.CP_ACK, CP.CP_ERROR)),  # TS 24.011 §7.2
+}  # fmt: skip
+# The BCCH System Information: their malformed rest octets may be let through (``strict=False``)
+LENIENT_MODULES = frozenset({"si_lists", "si_cell"})
+# TS 24.007 §11.2.3: (protocol discriminator, message type without N(SD)) → the module declaring it
+DECLARED: dict[tuple[int, int], str] = {
+    (int(pd), int(message_type)): module
+    for module, (pd, message_types) in DECLARED_IN.items()
+    for message_type in message_types
+}
+assert len(DECLARED) == sum(len(types) for _, types in DECLARED_IN.values()), "a (PD, message type) twice"
+
+_LOADED: dict[tuple[int, int], Any] = {}  # the classes of the modules imported so far, by key
+_LENIENT: set[Any] = set()
+
+
+def declared_by(module: ModuleType) -> dict[tuple[int, int], Any]:
+    """(PD, message type) → class of the messages with a standard L3 header a module defines."""
+    found = {}
+    for cls in vars(module).values():
+        if isinstance(cls, type) and issubclass(cls, Message) and cls.__module__ == module.__name__:
+            try:
+                found[message_key(cls.SPEC)] = cls
+            except (AttributeError, KeyError):  # no SPEC, or no PD in it (RP: inside CP-DATA, rp.RP_REGISTRY)
+                continue
+    return found
+
+
+def class_of(key: tuple[int, int]) -> Any:
+    """The class that declares (PD, message type) ``key``, its module imported on first use; None
+    for a message not declared."""
+    cls = _LOADED.get(key)
+    if cls is None and key in DECLARED:
+        module = DECLARED[key]
+        classes = declared_by(importlib.import_module(f"{__package__}.{module}"))
+        if module in LENIENT_MODULES:
+            _LENIENT.update(classes.values())
+        _LOADED.update(classes)
+        cls = _LOADED.get(key)
+    return cls
+
+
+class _Registry(Mapping[tuple[int, int], Any]):
+    """(PD, message type) → class, as a read-only mapping whose values import their modules when read."""
+
+    def __getitem__(self, key: tuple[int, int]) -> Any:
+        cls = class_of(key)
+        if cls is None:
+            raise KeyError(key)
+        return cls
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(DECLARED)
+
+    def __len__(self) -> int:
+        return len(DECLARED)
+
+    def __contains__(self, key: object) -> bool:
+        return key in DECLARED
+
+
+REGISTRY: Mapping[tuple[int, int], Any] = _Registry()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +199,14 @@ def decode_l3(octets: bytes, *, pseudo_length: bool = False, strict: bool = True
             raise L3ParseError("the first octet is not an L2 pseudo length (bits 2-1 must be 01)")
         offset = 1
     key = message_key_of(data, offset)
-    cls = REGISTRY.get(key)
+    cls = class_of(key)
     if cls is None:
         return UnknownMessage(key[0], key[1], data)
     if with_pseudo_length(cls) != pseudo_length:
         need = "with" if with_pseudo_length(cls) else "without"
         raise L3ParseError(f"{cls.SPEC.name} is sent {need} an L2 pseudo length")
     try:
-        if cls in MESSAGE_CLASSES.values():
+        if cls in _LENIENT:
             return decode(cls, data, strict=strict)
         return decode(cls, data)
     except L3ParseError:

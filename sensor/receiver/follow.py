@@ -40,7 +40,6 @@ import numpy as np
 
 from sensor.errors import DecodeError
 from sensor.gsm import multiframe, tdma
-from sensor.l2.frame import decode_block
 from sensor.l2.ts44006 import Channel as L2Channel
 from sensor.l3.dispatch import decode_l3
 from sensor.l3.ie import ChannelDescription
@@ -122,6 +121,8 @@ def _releases(b: L2Block) -> bool:
     """Whether an SDCCH block carries a Channel Release (TS 44.018 §9.1.7) in its I-frame."""
     if not b.crc_ok or b.channel != "SDCCH":
         return False
+    from sensor.l2.frame import decode_block  # LAPDm frames: imported with a followed channel's first block
+
     try:
         info = decode_block(b.octets, L2Channel.SDCCH).frame.info
     except DecodeError:

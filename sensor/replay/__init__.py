@@ -19,22 +19,28 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sensor.cells import FCCH_KEEP, CellObservation, CellTracker
 from sensor.errors import SensorError
-from sensor.gps.source import PositionSource
-from sensor.gps.track import TrackSource, sidecar_track
+from sensor.gps.sidecar import sidecar_track
 from sensor.model import FcchEstimate, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
-from sensor.sessions import Pseudonymizer, Session, SessionTracker, SmsRecord, activity
+from sensor.sessions.output import activity
+from sensor.sessions.pseudonym import Pseudonymizer
+from sensor.sessions.tracker import SessionTracker
 from sensor.sources.ahead import read_ahead
 from sensor.sources.base import Source
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
 from sensor.threads import threads
+
+if TYPE_CHECKING:
+    from sensor.gps.source import PositionSource
+    from sensor.sessions.session import Session
+    from sensor.sessions.sms import SmsRecord
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +284,11 @@ class Replayer:
         try:
             fixed = recording_position(rec.path)
             track_path = rec.track or sidecar_track(rec.path)
-            gps: PositionSource | None = TrackSource(track_path).start() if track_path else None
+            gps: PositionSource | None = None
+            if track_path:  # the track readers (NMEA, GPX) only for a recording with a track
+                from sensor.gps.track import TrackSource
+
+                gps = TrackSource(track_path).start()
             try:
                 self.absorb(received, duration_s=rec.source.duration_s, gps=gps, fixed=fixed)
             finally:
@@ -421,18 +431,18 @@ def located(
     as the collector locates it live. A moving receiver's carriers make it power and Doppler together
     (``sensor/locate/joint.py``), with the receiver's drift from the normal cells and the censored
     readings: where a recording covered the suspect and it was not heard."""
-    from sensor.locate.model import LocateConfig
-
     # A cell heard from one place (a parked car, a recording's fixed position) is refused by the fit
     # (fewer than min_positions distinct positions): it is not fitted, and the fit's scipy.optimize
     # and scipy.stats (0.56 s of a replay's start-up, python -X importtime) are imported only for
-    # a suspect heard across more than min_separation_m.
+    # a suspect heard across more than min_separation_m; the fit's settings only for a suspect heard
+    # at three readings or more.
+    heard = [(c, o) for c, o in zip(cells, objects, strict=True) if o["verdict"] != "normal" and len(c.readings) >= 3]
+    if not heard:
+        return []
+    from sensor.locate.model import LocateConfig
+
     apart_m = SPREAD_MARGIN * LocateConfig().min_separation_m
-    suspects = [
-        (c, o)
-        for c, o in zip(cells, objects, strict=True)
-        if o["verdict"] != "normal" and len(c.readings) >= 3 and spread_m(c.readings) >= apart_m
-    ]
+    suspects = [(c, o) for c, o in heard if spread_m(c.readings) >= apart_m]
     if not suspects:
         return []
     from sensor.locate.estimate import Estimate, location_object

@@ -6,9 +6,12 @@ Values are wire names of the outside contract and must not change.
 
 from __future__ import annotations
 
-from sensor.l3.mm import CMServiceRequest, ImsiDetachIndication, LocationUpdatingRequest
-from sensor.l3.rr_dedicated import PagingResponse
-from sensor.l3.ts24008 import IdentityType
+from typing import Any
+
+from sensor.l3.codec import message_key
+from sensor.l3.ts24007 import ProtocolDiscriminator
+from sensor.l3.ts24008 import IdentityType, MMMessageType
+from sensor.l3.ts44018 import RRMessageType
 from sensor.sms.ts23040 import TypeOfNumber
 
 # session.procedure: the phone's first message on the channel (TS 44.018 §3.1.5, the SABM's L3
@@ -17,12 +20,20 @@ LOCATION_UPDATE = "location_update"
 PAGING_RESPONSE = "paging_response"
 CM_SERVICE = "cm_service"
 IMSI_DETACH = "imsi_detach"
-PROCEDURE_OF: dict[type, str] = {
-    LocationUpdatingRequest: LOCATION_UPDATE,  # TS 24.008 §9.2.15
-    PagingResponse: PAGING_RESPONSE,  # TS 44.018 §9.1.25
-    CMServiceRequest: CM_SERVICE,  # TS 24.008 §9.2.9
-    ImsiDetachIndication: IMSI_DETACH,  # TS 24.008 §9.2.12
+# (keyed by the message's (PD, message type): the messages' modules are imported when one is decoded)
+PROCEDURE_OF: dict[tuple[int, int], str] = {
+    (ProtocolDiscriminator.MM, MMMessageType.LOCATION_UPDATING_REQUEST): LOCATION_UPDATE,  # TS 24.008 §9.2.15
+    (ProtocolDiscriminator.RR, RRMessageType.PAGING_RESPONSE): PAGING_RESPONSE,  # TS 44.018 §9.1.25
+    (ProtocolDiscriminator.MM, MMMessageType.CM_SERVICE_REQUEST): CM_SERVICE,  # TS 24.008 §9.2.9
+    (ProtocolDiscriminator.MM, MMMessageType.IMSI_DETACH_INDICATION): IMSI_DETACH,  # TS 24.008 §9.2.12
 }
+
+
+def procedure_of(message: Any) -> str | None:
+    """The procedure a phone's first message starts (None: another message, or an undeclared one)."""
+    spec = getattr(type(message), "SPEC", None)
+    return None if spec is None else PROCEDURE_OF.get(message_key(spec))
+
 
 # session.result
 LU_ACCEPT = "lu_accept"

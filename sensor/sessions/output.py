@@ -27,13 +27,14 @@ Example session (a phone a fake station rejected after asking for its IMSI and I
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sensor.sms.ts23040 import MAX_PARTS, UD_MAX_SEPTETS
 
-from .session import Session
-from .sms import SmsRecord
-from .tracker import SessionTracker
+if TYPE_CHECKING:
+    from .session import Session
+    from .sms import SmsRecord
+    from .tracker import SessionTracker
 
 SCHEMA = 1
 SMS_TEXT_MAX_CHARS = MAX_PARTS * (UD_MAX_SEPTETS - 7)  # 39,015: 255 parts, 7 septets of each for the header

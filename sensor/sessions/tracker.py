@@ -38,39 +38,31 @@ give one session: SDCCH/8, tn 1, sub 1, paging_response, a TMSI as ``k1:…``, T
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sensor.errors import DecodeError
 from sensor.gsm import tdma
-from sensor.l2.l1header import decode_l1_header
-from sensor.l2.link import Event, L3Message, LinkEstablished, LinkReleased, Links
 from sensor.l2.ts44006 import SAPI_SIGNALLING, SAPI_SMS, Channel
-from sensor.l3 import decode_l3
-from sensor.l3.cp import CPData
-from sensor.l3.encoder import encode as encode_l3
+from sensor.l3.dispatch import decode_l3
 from sensor.l3.ie import ChannelDescription
-from sensor.l3.mm import (
-    AuthenticationRequest,
-    CMServiceReject,
-    IdentityRequest,
-    LocationUpdatingAccept,
-    LocationUpdatingReject,
-)
-from sensor.l3.rp import RPDataToMS
 from sensor.l3.rr_ccch import ImmediateAssignment, ImmediateAssignmentExtended, ImmediateAssignmentReject
-from sensor.l3.rr_dedicated import ChannelRelease, CipheringModeCommand
-from sensor.l3.si_sacch import SystemInformation5, SystemInformation5bis, SystemInformation5ter, SystemInformation6
 from sensor.l3.ts24008 import IdentityType
 from sensor.model import L2Block
-from sensor.sms import SmsDeliver, decode_tpdu
-from sensor.sms.tpdu import encode_tpdu
 
 from . import names
 from .pseudonym import Pseudonymizer, identity_name
 from .session import Session, looks_ciphered
-from .sms import SmsAssembler, SmsRecord
 
-SACCH_SI = (SystemInformation5, SystemInformation5bis, SystemInformation5ter, SystemInformation6)
+if TYPE_CHECKING:
+    from sensor.l2.link import Event, L3Message, LinkEstablished, Links
+    from sensor.l3.cp import CPData
+
+    from .sms import SmsAssembler, SmsRecord
+
+# What only a followed dedicated channel needs (LAPDm links, the MM, RR, CP/RP and SACCH SI messages,
+# SMS) is imported by the methods that handle one, when the first such block comes: a carrier whose
+# cells assign no dedicated channel never builds those classes (bench/README.md, "Fourth round: start-up").
+
 BLOCK_FRAMES = 4  # a control-channel block spans four TDMA frames (TS 45.002 §7)
 SUBCHANNELS_PER_TN = 8  # Links sub-channel number = tn * 8 + sub (SDCCH/8 has the most, 8)
 CCCH_GAP_FRAMES = 2 * tdma.FRAMES_PER_51_MULTIFRAME  # longer without a CCCH block decoded: not listening
@@ -85,6 +77,8 @@ def _end_of(block: L2Block) -> float | None:
 
 def _ends_link(event: Event) -> bool:
     """The SAPI 0 link of the SDCCH ends: DISC or DM, or a UA without the echo of a new phone."""
+    from sensor.l2.link import LinkEstablished, LinkReleased
+
     if event.key.sapi != SAPI_SIGNALLING or event.key.channel is not Channel.SDCCH:
         return False
     return isinstance(event, LinkReleased) or (isinstance(event, LinkEstablished) and event.echo is None)
@@ -96,6 +90,12 @@ def proves_whole_sms(event: L3Message) -> bool:
     layer's length fields accounting for exactly the octets received (each re-encodes to them). A tail
     passing all three by chance would need its first octets to read as CP, RP and TPDU headers whose
     lengths all agree with what follows; anything less is dropped, never reported in part as a whole."""
+    from sensor.l3.cp import CPData
+    from sensor.l3.encoder import encode as encode_l3
+    from sensor.l3.rp import RPDataToMS
+    from sensor.sms import SmsDeliver, decode_tpdu
+    from sensor.sms.tpdu import encode_tpdu
+
     if event.key.sapi != SAPI_SMS:
         return False
     try:
@@ -118,8 +118,8 @@ class SessionTracker:
         self.arfcn = arfcn
         self.bsic = bsic
         self.names = pseudonymizer
-        self.links = Links()
-        self.sms = SmsAssembler(arfcn, bsic)
+        self._links: Links | None = None  # made when the first dedicated block comes
+        self._sms: SmsAssembler | None = None  # made when the first SMS-DELIVER comes
         self.sacch_si: dict[str, Any] = {}  # SACCH SI type ("5", "5bis", "5ter", "6") → last message
         self._by_place: dict[tuple[int, int], Session] = {}  # (tn, sub) → the session holding it
         self._assignment: dict[tuple[int, int], tuple[ChannelDescription, Any]] = {}
@@ -177,9 +177,28 @@ class SessionTracker:
         # a break in the recording: what comes after it starts afresh (an assignment heard again is
         # a new one, the links' sequence numbers and partial messages are gone)
         self._assignment.clear()
-        self.links = Links()
-        self._emit_sms(self.sms.finish())
+        self._links = None
+        if self._sms is not None:
+            self._emit_sms(self._sms.finish())
         return self.take()
+
+    @property
+    def links(self) -> Links:
+        """The carrier's LAPDm links (:class:`sensor.l2.link.Links`), made on first use."""
+        if self._links is None:
+            from sensor.l2.link import Links
+
+            self._links = Links()
+        return self._links
+
+    @property
+    def sms(self) -> SmsAssembler:
+        """The carrier's SMS reassembly (:class:`.sms.SmsAssembler`), made on first use."""
+        if self._sms is None:
+            from .sms import SmsAssembler
+
+            self._sms = SmsAssembler(self.arfcn, self.bsic)
+        return self._sms
 
     @property
     def active(self) -> bool:
@@ -258,10 +277,10 @@ class SessionTracker:
             self._close(old)
         self._by_place[place] = session
         self._assignment.pop(place, None)
-        if not reset_links:
+        if not reset_links or self._links is None:
             return
         sub_channel = place[0] * SUBCHANNELS_PER_TN + place[1]
-        for key in [k for k in self.links.links if k.sub_channel == sub_channel]:
+        for key in [k for k in self._links.links if k.sub_channel == sub_channel]:
             del self.links.links[key]
 
     def _discards(self, sub_channel: int) -> tuple[int, int]:
@@ -271,6 +290,9 @@ class SessionTracker:
         return discards, sum(link.retransmissions for link in links)
 
     def _dedicated(self, block: L2Block) -> list[Any]:
+        from sensor.l2.l1header import decode_l1_header
+        from sensor.l2.link import L3Message, LinkEstablished
+
         assert block.sub is not None
         place = (block.tn, block.sub)
         session = self._by_place.get(place)
@@ -334,7 +356,7 @@ class SessionTracker:
         except DecodeError:
             session.undecodable_messages += 1
             return session
-        session.procedure = names.PROCEDURE_OF.get(type(first))
+        session.procedure = names.procedure_of(first)
         identity = getattr(first, "mobile_identity", None)
         if identity is not None:
             session.phone = self.names.phone(identity)
@@ -344,18 +366,30 @@ class SessionTracker:
         return session
 
     def _sacch_si(self, event: L3Message) -> list[Any]:
+        from sensor.l3.si_sacch import SACCH_MESSAGES
+
         if event.key.sapi != SAPI_SIGNALLING:
             return []
         try:
             message = decode_l3(event.l3, pseudo_length=True)
         except DecodeError:
             return []
-        if isinstance(message, SACCH_SI):
+        if isinstance(message, SACCH_MESSAGES):
             self.sacch_si[message.si_type.value] = message
             return [message]
         return []
 
     def _message(self, event: L3Message, session: Session, block: L2Block) -> list[Any]:
+        from sensor.l3.cp import CPData
+        from sensor.l3.mm import (
+            AuthenticationRequest,
+            CMServiceReject,
+            IdentityRequest,
+            LocationUpdatingAccept,
+            LocationUpdatingReject,
+        )
+        from sensor.l3.rr_dedicated import ChannelRelease, CipheringModeCommand
+
         if event.key.channel is Channel.SACCH:
             return self._sacch_si(event)
         if event.after_gap and not proves_whole_sms(event):
@@ -391,6 +425,9 @@ class SessionTracker:
 
     def _cp_data(self, message: CPData, session: Session, block: L2Block) -> None:
         """CP-DATA → RP-DATA (network to MS) → SMS-DELIVER; anything else on SAPI 3 is not an SMS."""
+        from sensor.l3.rp import RPDataToMS
+        from sensor.sms import SmsDeliver, decode_tpdu
+
         try:
             rp = message.rp()
             if not isinstance(rp, RPDataToMS):

@@ -35,30 +35,28 @@ Public API::
     ucs2_encode/ucs2_decode, decode_scts/encode_scts
 """
 
-from .address import Address, decode_address, encode_address
-from .alphabet import gsm7_decode, gsm7_encode, pack_septets, ucs2_decode, ucs2_encode, unpack_septets
-from .compose import compose_deliver, split_text
-from .concat import Incomplete, JoinedMessage, Reassembler
-from .dcs import DataCoding, MessageWaiting, decode_dcs, encode_dcs
-from .errors import SmsDecodeError, SmsEncodeError, UnsupportedTpdu
-from .timestamp import decode_scts, encode_scts
-from .tpdu import (
-    SmsDeliver,
-    SmsStatusReport,
-    SmsSubmit,
-    Tpdu,
-    decode_deliver,
-    decode_status_report,
-    decode_submit,
-    decode_tpdu,
-    encode_deliver,
-    encode_status_report,
-    encode_submit,
-)
-from .ts23038 import Alphabet, Language, MessageClass
-from .ts23040 import Direction, NumberingPlan, TypeOfNumber, ValidityPeriodFormat
-from .udh import Concat, LanguageShift, OtherIe, Ports, UdhElement
-from .userdata import UserData
+from sensor import lazy
+
+# module → the names it defines, imported when first asked for (a replay whose cells send no SMS
+# imports none of this package; bench/README.md, "Fourth round: start-up")
+__getattr__, __dir__ = lazy.exports(
+    __name__,
+    {
+        "address": ("Address", "decode_address", "encode_address"),
+        "alphabet": ("gsm7_decode", "gsm7_encode", "pack_septets", "ucs2_decode", "ucs2_encode", "unpack_septets"),
+        "compose": ("compose_deliver", "split_text"),
+        "concat": ("Incomplete", "JoinedMessage", "Reassembler"),
+        "dcs": ("DataCoding", "MessageWaiting", "decode_dcs", "encode_dcs"),
+        "errors": ("SmsDecodeError", "SmsEncodeError", "UnsupportedTpdu"),
+        "timestamp": ("decode_scts", "encode_scts"),
+        "tpdu": ("SmsDeliver", "SmsStatusReport", "SmsSubmit", "Tpdu", "decode_deliver", "decode_status_report",
+            "decode_submit", "decode_tpdu", "encode_deliver", "encode_status_report", "encode_submit"),
+        "ts23038": ("Alphabet", "Language", "MessageClass"),
+        "ts23040": ("Direction", "NumberingPlan", "TypeOfNumber", "ValidityPeriodFormat"),
+        "udh": ("Concat", "LanguageShift", "OtherIe", "Ports", "UdhElement"),
+        "userdata": ("UserData",),
+    },
+)  # fmt: skip
 
 __all__ = [
     "Address", "Alphabet", "Concat", "DataCoding", "Direction", "Incomplete", "JoinedMessage", "Language",

@@ -11,7 +11,8 @@ from sensor.errors import InputError
 from sensor.gps.fix import Fix, NoFix
 from sensor.gps.geodesy import distance_m
 from sensor.gps.gpx import read_gpx
-from sensor.gps.track import TrackSource, read_nmea_log, sidecar_track
+from sensor.gps.sidecar import sidecar_track
+from sensor.gps.track import TrackSource, read_nmea_log
 from tests.gps.drive import START, drive, gpx, nmea_log
 
 T0 = START.timestamp()
