@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sensor.errors import InputError
+from sensor.sources import recording
 from sensor.sources.convert import from_complex64, parse_datatype, to_complex64
 from sensor.sources.deferred import DeferredBlock
 from sensor.sources.open import open_recording
@@ -97,10 +98,15 @@ def _write(tmp_path, name: str, datatype: str, channels: int, captures: list[tup
 
 @pytest.mark.parametrize("datatype", ["cu8", "ci8", "ci16_le", "ci16_be", "cf32_le", "cf32_be", "cf64_le"])
 @pytest.mark.parametrize("channels", [1, 2])
-def test_deferred_blocks_read_into_place_hold_what_blocks_hold(tmp_path, datatype, channels):
+@pytest.mark.parametrize("read_bytes", [None, 100])
+def test_deferred_blocks_read_into_place_hold_what_blocks_hold(tmp_path, monkeypatch, datatype, channels, read_bytes):
+    """(``read_bytes`` 100: a block read and converted in many pieces, none a whole number of
+    samples' bytes by itself.)"""
     meta, stored = _write(tmp_path, "r", datatype, channels, [(0, 935e6), (2500, 940e6)], 7000)
     channel = channels - 1
     eager = list(open_sigmf(meta, channel=channel).blocks(block_samples=1000))
+    if read_bytes is not None:
+        monkeypatch.setattr(recording, "READ_BYTES", read_bytes)
     src = open_sigmf(meta, channel=channel)
     room = np.zeros(7000, np.complex64)
     staged = []
