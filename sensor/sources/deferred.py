@@ -8,9 +8,9 @@ and reads them when asked: ``read(into=place)`` converts them straight into ``pl
 recording is read straight into its bytes), ``read()`` into a new array. Either gives the
 ``IQBlock``.
 
-It holds no view of a reused buffer: its source's read buffer is used only within one ``read``
-(under the source's lock), so a deferred block read late, twice, after later ones or on another
-thread gives the same samples. It is read from its source where the source is then: a recording's
+It holds no view of a reused buffer: the read buffer its blocks share is used only within one
+``read`` (under that buffer's lock), so a deferred block read late, twice, after later ones or on
+another thread gives the same samples. It is read from its source where the source is then: a recording's
 file stays open while its ``deferred_blocks`` iteration goes on (read after the file was closed,
 it is opened again).
 """
