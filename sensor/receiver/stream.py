@@ -40,6 +40,7 @@ import numpy as np
 from sensor.model import FcchEstimate, IQBlock, L2Block
 from sensor.receiver.unexplained import unexplained_carrier
 from sensor.receiver.wideband import CarrierResult, Track, Workspace, receive_wideband
+from sensor.sources.deferred import DeferredBlock
 
 WINDOW_S = 1.0
 OVERLAP_S = 0.1
@@ -104,16 +105,19 @@ class StreamReceiver:
         self._fcch: list[FcchEstimate] = []
         self._fcch_last_t: dict[tuple[int, int | None], float] = {}
 
-    def process(self, blocks: Iterable[IQBlock]) -> Iterator[L2Block]:
+    def process(self, blocks: Iterable[IQBlock | DeferredBlock]) -> Iterator[L2Block]:
         """Decoded blocks (crc ok, and those of followed sub-channels that fail their Fire code:
-        ``receiver.follow``), in time order, as the stream goes; all of them by its end."""
+        ``receiver.follow``), in time order, as the stream goes; all of them by its end. A
+        ``DeferredBlock`` (a recording's ``deferred_blocks``) is read straight into the window's
+        place, an ``IQBlock`` copied there."""
         for blk in blocks:
             if self._buf and self._breaks(blk):
                 self.stats.discontinuities += 1
                 yield from self._run(final=True)
+            n = len(blk)
             self._buf.append(self._stage(blk))
-            self._buf_n += len(blk)
-            self.stats.samples += len(blk)
+            self._buf_n += n
+            self.stats.samples += n
             full = self._buf_n >= self._window_samples(blk)
             del blk  # staged: its own array is not held while the window is received (20 Msps: 40 MB)
             if full:
@@ -121,24 +125,33 @@ class StreamReceiver:
         if self._buf:
             yield from self._run(final=True)
 
-    def _stage(self, blk: IQBlock) -> IQBlock:
-        """The block copied into the window's place in the workspace (where ``_run`` hands the
-        window to the channelizer), its own array let go: the window is held once, not twice
-        (at 20 Msps a 1.1 s window is 176 MB of complex64). ``_staged`` counts the samples there."""
+    def _stage(self, blk: IQBlock | DeferredBlock) -> IQBlock:
+        """The block in the window's place in the workspace (where ``_run`` hands the window to
+        the channelizer): a deferred block read there, an ``IQBlock``'s samples copied there and
+        its own array let go. The window is held once, not twice (at 20 Msps a 1.1 s window is
+        176 MB of complex64), and a deferred block's samples are written once, into memory
+        already touched (a fresh 40 MB array a block cost its page faults). ``_staged`` counts
+        the samples there."""
         fs = blk.sample_rate_hz
         if self._staged != self._buf_n:  # something not staged before (a window's first block is)
-            return blk
+            return blk.read() if isinstance(blk, DeferredBlock) else blk
         room = self._work.stretch(fs, self._window_samples(blk) + len(blk))  # more than a window can hold
         if self._buf and not np.may_share_memory(self._buf[0].samples, room):
-            return blk  # the workspace moved (grown): this window is joined as before
-        room[self._buf_n : self._buf_n + len(blk)] = blk.samples
+            # the workspace moved (grown): this window is joined as before
+            return blk.read() if isinstance(blk, DeferredBlock) else blk
+        place = room[self._buf_n : self._buf_n + len(blk)]
+        if isinstance(blk, DeferredBlock):
+            staged = blk.read(into=place)
+        else:
+            place[:] = blk.samples
+            staged = dataclasses.replace(blk, samples=place)
         self._staged += len(blk)
-        return dataclasses.replace(blk, samples=room[self._buf_n : self._buf_n + len(blk)])
+        return staged
 
-    def _window_samples(self, blk: IQBlock) -> int:
+    def _window_samples(self, blk: IQBlock | DeferredBlock) -> int:
         return max(1, int(self.window_s * blk.sample_rate_hz))
 
-    def _breaks(self, blk: IQBlock) -> bool:
+    def _breaks(self, blk: IQBlock | DeferredBlock) -> bool:
         last = self._buf[-1]
         return (
             blk.center_hz != last.center_hz

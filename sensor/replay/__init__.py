@@ -26,13 +26,14 @@ import numpy as np
 from sensor.cells import FCCH_KEEP, CellObservation, CellTracker
 from sensor.errors import SensorError
 from sensor.gps.sidecar import sidecar_track
-from sensor.model import FcchEstimate, L2Block
+from sensor.model import FcchEstimate, IQBlock, L2Block
 from sensor.receiver.stream import OVERLAP_S, WINDOW_S, StreamReceiver
 from sensor.sessions.output import activity
 from sensor.sessions.pseudonym import Pseudonymizer
 from sensor.sessions.tracker import SessionTracker
 from sensor.sources.ahead import read_ahead
 from sensor.sources.base import Source
+from sensor.sources.deferred import DeferredBlock
 from sensor.sources.recording import RecordingSource
 from sensor.sources.sigmf import read_metadata
 from sensor.threads import threads
@@ -196,9 +197,14 @@ def receive(
     rate = src.info.sample_rate_hz
     block_samples = max(1 << 16, int(0.25 * rate))
     taken = 0
-    blocks = src.blocks(block_samples=block_samples, max_samples=int(round(duration_s * rate)))
+    max_samples = int(round(duration_s * rate))
+    blocks: Iterator[IQBlock | DeferredBlock]
     if threads() > 1:  # the next block read and converted on another core while this one is received
-        blocks = read_ahead(blocks)
+        blocks = read_ahead(src.blocks(block_samples=block_samples, max_samples=max_samples))
+    elif isinstance(src, RecordingSource):  # each block read and converted straight into the window
+        blocks = src.deferred_blocks(block_samples=block_samples, max_samples=max_samples)
+    else:
+        blocks = src.blocks(block_samples=block_samples, max_samples=max_samples)
     for b in stream.process(blocks):
         yield b
         if windows > taken:

@@ -8,7 +8,9 @@
                       a tool whose stdout is the stream (``hackrf_transfer``)
 - ``recording``, ``sigmf``, ``raw``, ``open``   recordings as sources (SigMF captures and archives,
                       raw files), streamed with ``preadv`` into one buffer; ``convert`` SigMF
-                      datatypes ↔ complex64; ``sigmf_writer`` writes SigMF, valid at every moment
+                      datatypes ↔ complex64 (into a new array or a place given); ``deferred`` a
+                      block whose samples are read when its consumer says where (the stream
+                      receiver's window); ``sigmf_writer`` writes SigMF, valid at every moment
 - ``profiles``        receiver profiles from ``firmware-config/receivers/*.toml``
 
 May import the foundation modules only: nothing here knows GSM, positions or the simulator.

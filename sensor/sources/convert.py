@@ -68,10 +68,12 @@ def parse_datatype(name: str) -> DataType:
     return DataType(name=name, complex=cplx == "c", kind=base[0], bits=bits, big_endian=endian == "_be")
 
 
-def to_complex64(raw: np.ndarray, datatype: str | DataType) -> np.ndarray:
+def to_complex64(raw: np.ndarray, datatype: str | DataType, *, out: np.ndarray | None = None) -> np.ndarray:
     """Convert interleaved I/Q components (any array whose bytes are the stored samples) to complex64.
 
-    ``raw`` may be a memory map or a bytes-backed array; the result is a new C-contiguous array.
+    ``raw`` may be a memory map or a bytes-backed array. The result is a new C-contiguous array, or
+    ``out`` (1-D C-contiguous complex64 of exactly the samples' length) written in place and
+    returned: the same bits either way. Where ``out`` is given, nothing of ``raw`` is kept.
     """
     dt = parse_datatype(datatype) if isinstance(datatype, str) else datatype
     if not dt.complex:
@@ -79,26 +81,28 @@ def to_complex64(raw: np.ndarray, datatype: str | DataType) -> np.ndarray:
     buf = np.ascontiguousarray(raw).view(np.uint8).reshape(-1)
     if buf.size % dt.bytes_per_sample:
         raise InputError(f"{buf.size} bytes is not a whole number of {dt.name} samples")
+    n = buf.size // dt.bytes_per_sample
+    if out is None:
+        out = np.empty(n, np.complex64)
+    elif out.dtype != np.complex64 or out.shape != (n,) or not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError(f"out must be a writeable 1-D C-contiguous complex64 array of {n} samples")
+    comp = buf.view(dt.component_dtype)
+    flat = out.view(np.float32)
     if dt.bits == 8:
         # One pass of a ufunc converting as it goes (8-bit components to float32, the offset and the
         # power-of-two scale exact), the same bits as a 65,536-entry table of byte pairs, whose
         # look-ups miss the cache: ci8 2-5 x faster (6.6-7.0 ms against 13-33 per 5 M samples).
-        comp = buf.view(dt.component_dtype)
-        out = np.empty(comp.size, np.float32)
         if dt.offset:
-            np.subtract(comp, np.float32(dt.offset), out=out, dtype=np.float32)
-            out *= np.float32(1.0 / dt.full_scale)
+            np.subtract(comp, np.float32(dt.offset), out=flat, dtype=np.float32)
+            flat *= np.float32(1.0 / dt.full_scale)
         else:
-            np.multiply(comp, np.float32(1.0 / dt.full_scale), out=out, dtype=np.float32)
-        return out.view(np.complex64)
-    comp = buf.view(dt.component_dtype)
-    if dt.name == "cf32_le" and np.little_endian:
-        return comp.view(np.complex64).copy()
-    out = comp.astype(np.float32)
+            np.multiply(comp, np.float32(1.0 / dt.full_scale), out=flat, dtype=np.float32)
+        return out
+    np.copyto(flat, comp, casting="unsafe")  # what ``astype(float32)`` does: cf32_le a plain copy
     if dt.kind != "f":
-        out -= np.float32(dt.offset)
-        out *= np.float32(1.0 / dt.full_scale)
-    return out.view(np.complex64)
+        flat -= np.float32(dt.offset)
+        flat *= np.float32(1.0 / dt.full_scale)
+    return out
 
 
 def from_complex64(samples: np.ndarray, datatype: str | DataType) -> np.ndarray:
