@@ -217,7 +217,7 @@ class ChannelOutput:
     power_dbfs: np.ndarray | None  # (n_ch,) mean power within ±power_half_width_hz; None when no block ended
 
 
-def _needed_blocks(
+def needed_blocks(
     plan: ChannelizerPlan, spans: Sequence[tuple[np.ndarray, np.ndarray] | None], first_block: int, k_blocks: int
 ) -> np.ndarray | None:
     """(n_ch, k_blocks) bool: the blocks whose output overlaps one of a channel's spans (None: all)."""
@@ -272,6 +272,7 @@ def channelize(
     out: np.ndarray | None = None,
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     workers: int | None = None,
+    layout: np.ndarray | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
@@ -282,7 +283,13 @@ def channelize(
     ``spans``: per channel, None (all of it) or the output samples wanted, as arrays of starts and
     ends [start, end) in output samples from the stream's start: only the blocks holding them are
     transformed for that channel (a receiver following known bursts needs an eighth of the
-    stream), and the channel's other samples are left unspecified (whatever ``out`` held)."""
+    stream), and the channel's other samples are left unspecified (whatever ``out`` held).
+
+    ``layout``: instead of ``spans``, the streams stored compactly, only the (channel, block) pairs
+    wanted: (n_channels, blocks of this call) int64, the row of ``out`` (C-contiguous, rows of
+    ``hop_out``) each pair's ``hop_out`` new samples go to, −1 for a pair not wanted (not
+    transformed). The result's samples are then ``out`` itself (``channel_window.channelize_groups``
+    puts a channel's rows back into a stream)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
@@ -290,12 +297,19 @@ def channelize(
     if max_blocks_per_batch is None:
         max_blocks_per_batch = batch_blocks(plan)
     n_total = k_blocks * plan.hop_out
-    if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
-        out = np.empty((n_ch, n_total), np.complex64)
-    out = out[:, :n_total]
-    out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
+    if layout is not None:  # the pairs' rows as one (1, rows, hop_out) plane: ``scatter``'s target
+        if spans is not None or out is None or layout.shape != (n_ch, k_blocks):
+            raise ValueError("a layout needs ``out`` and one row index per channel and block, and no spans")
+        need = layout >= 0
+        out3 = out.reshape(1, -1, plan.hop_out)
+        pair_of = layout.ravel()
+    else:
+        if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
+            out = np.empty((n_ch, n_total), np.complex64)
+        out = out[:, :n_total]
+        out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
+        need = None if spans is None else needed_blocks(plan, spans, state.blocks_done, k_blocks)
     assert np.shares_memory(out3, out) or out3.size == 0
-    need = None if spans is None else _needed_blocks(plan, spans, state.blocks_done, k_blocks)
     if with_power and need is not None:
         raise ValueError("the per-channel power needs every block: give spans or with_power, not both")
     has_residual = bool(np.any(plan.residual_hz != 0))
@@ -352,12 +366,15 @@ def channelize(
         y = fft.ifft(f, axis=1, overwrite_x=True, workers=workers)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
-        if wanted is None:
+        at = b0  # pair i goes to out3[cs[i], at + bs[i]]
+        if layout is not None:  # to its row of the one plane
+            cs, bs, at = np.zeros_like(cs), pair_of[cs * k_blocks + b0 + bs], 0
+        if wanted is None and layout is None:
             out3[:, b0 : b0 + nb, :] = y[:, h0 : h0 + plan.hop_out].reshape(n_ch, nb, plan.hop_out)
         elif (kernel := scatter()) is not None:  # the compiled twin of the line below
-            kernel(y, h0, plan.hop_out, cs, bs, b0, out3)
+            kernel(y, h0, plan.hop_out, cs, bs, at, out3)
         else:
-            out3[cs, b0 + bs, :] = y[:, h0 : h0 + plan.hop_out]
+            out3[cs, at + bs, :] = y[:, h0 : h0 + plan.hop_out]
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(
