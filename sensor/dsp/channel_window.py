@@ -6,9 +6,9 @@ samples in memory (the receiver's stretches, the FCCH search's candidates).
 lie: ``padded_in_place``) and returns every channel's stream; ``channelize_groups`` yields them one
 channel after the other, made a group at a time so that only a group's streams are held (and, with
 ``rows_ahead`` and more than one thread, the next group made on another thread). A group stores
-only the blocks its channels want (``spans``: a receiver following known bursts wants a third of
-a window's blocks), so a group holds that many more channels, and every group transforms the
-window's blocks again: one group, one forward transform of each block.
+only the samples its channels want, in pieces of a block (``spans``: a receiver following known
+bursts wants ~15 % of a window's samples), so it holds that many more channels; every group
+transforms the window's blocks again, so fewer groups, fewer forward transforms.
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ from sensor.dsp.channelizer import (
     batch_blocks,
     channelize,
     initial_state,
-    needed_blocks,
+    needed_pieces,
     select_channels,
 )
 from sensor.threads import threads
+
+PIECES_MAX = 32  # a block's new samples stored in at most this many pieces (``pieces_per_block``)
+PIECE_MIN = 16  # of at least this many samples each
 
 
 def padded_length(plan: ChannelizerPlan, n_samples: int) -> int:
@@ -90,11 +93,19 @@ def _padded(plan: ChannelizerPlan, samples: np.ndarray, scratch: np.ndarray | No
     return x
 
 
-def channel_groups(need: np.ndarray, hop_out: int, max_bytes: int) -> list[range]:
-    """Consecutive channels, as many to a group as ``max_bytes`` of their wanted blocks hold
-    (``need``: (n_channels, blocks) bool; a block is ``hop_out`` complex64 samples), at least one;
-    a group that stores a channel only in part also holds one whole stream to put it back in."""
-    row = hop_out * np.dtype(np.complex64).itemsize
+def pieces_per_block(hop_out: int) -> int:
+    """How many pieces a block's ``hop_out`` new samples are stored in when a channel is wanted at
+    spans only: the most, up to ``PIECES_MAX``, of at least ``PIECE_MIN`` samples that divide it
+    (1 when none do). At 20 Msps a block is 494 samples and a tracked carrier's span ~370 (a
+    third of its blocks, but 15 % of its samples): 26 pieces of 19."""
+    return max(m for m in range(1, PIECES_MAX + 1) if hop_out % m == 0 and hop_out // m >= min(PIECE_MIN, hop_out))
+
+
+def channel_groups(need: np.ndarray, piece: int, max_bytes: int) -> list[range]:
+    """Consecutive channels, as many to a group as ``max_bytes`` of their wanted pieces hold
+    (``need``: (n_channels, pieces) bool; a piece is ``piece`` complex64 samples), at least one; a
+    group that stores a channel only in part also holds one whole stream to put it back in."""
+    row = piece * np.dtype(np.complex64).itemsize
     cost = need.sum(axis=1) * row
     whole = need.shape[1] * row  # the stream a channel stored in part is put back in
     groups, g0, total, partial = [], 0, 0, False
@@ -123,18 +134,19 @@ def channelize_groups(
 ) -> Iterator[np.ndarray]:
     """``channelize_all``'s streams one channel after the other, made a group of channels at a time
     so that a caller that consumes each before asking for the next never holds every channel's
-    stream at once. A group stores only the blocks (``hop_out`` samples each) its channels want
-    (``spans``, as ``channelize``'s: the blocks holding them; None: all), one row each, and is as
-    many channels as ``max_bytes`` of those rows hold (``channel_groups``): its forward transforms
-    are made once for all of them. A channel wanted whole comes out as its rows, in place; one
-    wanted at its spans only is put back into one stream of the window's length (reused: each is
-    overwritten by the next; samples outside its blocks unspecified). The groups use ``plan``'s
-    blocks and batches: each stream is what ``channelize_all`` makes with all of them (at the spans).
+    stream at once. A group stores only what its channels want: a channel wanted whole as its
+    stream, one wanted at ``spans`` (as ``channelize``'s) in the pieces of blocks that hold them
+    (``pieces_per_block``), and is as many channels as ``max_bytes`` of those hold
+    (``channel_groups``): its forward transforms are made once for all of them. A channel wanted
+    whole comes out in place; one wanted at its spans is put back into one stream of the window's
+    length (reused: each such channel overwrites the one before; samples outside its pieces
+    unspecified). The groups use ``plan``'s blocks and batches: each stream is what
+    ``channelize_all`` makes with all of them (at the spans).
 
     ``rows(n_rows, n_samples)``: a C-contiguous complex64 place of that shape (contents
-    unspecified) where a group's rows are written (reused; asked with ``n_samples`` = ``hop_out``);
-    ``scratch``: as ``channelize_all``'s (made once here when there are several groups and none is
-    given: one padded copy, not one a group).
+    unspecified) where a group's rows (a piece each) are written, reused; ``scratch``: as
+    ``channelize_all``'s (made once here when there are several groups and none is given: one
+    padded copy, not one a group).
 
     ``rows_ahead``: a second place for a group's rows; given, and with more than one group and
     ``sensor.threads.threads()`` above 1, each next group is made on another thread while the
@@ -145,9 +157,10 @@ def channelize_groups(
     n_blocks = (padded_length(plan, len(samples)) - plan.n_in) // plan.hop_in + 1  # the blocks ``channelize`` makes
     n = plan.n_channels
     sp = [None] * n if spans is None else list(spans)
-    need = needed_blocks(plan, sp, 0, n_blocks)
-    need = np.ones((n, n_blocks), bool) if need is None else need
-    groups = channel_groups(need, plan.hop_out, max_bytes)
+    m = 1 if all(s is None for s in sp) else pieces_per_block(plan.hop_out)
+    piece = plan.hop_out // m
+    need = needed_pieces(sp, piece, 0, n_blocks * m)
+    groups = channel_groups(need, piece, max_bytes)
     if scratch is None and len(groups) > 1:
         scratch = np.empty(padded_length(plan, len(samples)), np.complex64)
     pipelined = rows_ahead is not None and len(groups) > 1 and threads() > 1
@@ -155,13 +168,15 @@ def channelize_groups(
     def make(g: range, where: Callable[[int, int], np.ndarray] | None, workers: int | None) -> Iterator[np.ndarray]:
         wanted = need[g.start : g.stop]
         count = wanted.sum(axis=1)
-        partial = bool((count < n_blocks).any())
-        n_rows = int(count.sum()) + (n_blocks if partial else 0)
-        place = np.empty((n_rows, plan.hop_out), np.complex64) if where is None else where(n_rows, plan.hop_out)
-        if place.shape != (n_rows, plan.hop_out) or not place.flags.c_contiguous:
+        n_rows = int(count.sum()) + (n_blocks * m if (count < n_blocks * m).any() else 0)
+        place = np.empty((n_rows, piece), np.complex64) if where is None else where(n_rows, piece)
+        if place.shape != (n_rows, piece) or not place.flags.c_contiguous:
             raise ValueError("rows() must give a C-contiguous place of the shape asked")
-        layout = np.full(wanted.shape, -1, np.int64)
-        layout[wanted] = np.arange(int(count.sum()))  # row-major: each channel's rows in a run, in block order
+        # Each wanted piece's row, row-major (each channel's rows in a run, in stream order); −1 for
+        # the others. int32: at 20 Msps with 60 channels in 26 pieces a block, 7.5 MB.
+        layout = np.cumsum(wanted, dtype=np.int32).reshape(wanted.shape)
+        layout -= 1
+        layout[~wanted] = -1
         x = _padded(plan, samples, scratch)
         channelize(
             plan if len(g) == n else select_channels(plan, g),
@@ -169,7 +184,7 @@ def channelize_groups(
             ChannelizerState(x[:0]),
             with_power=False,
             out=place,
-            layout=layout,
+            layout=layout.reshape(len(g), n_blocks, m),
             max_blocks_per_batch=batch_blocks(plan),
             workers=workers,
         )
@@ -199,13 +214,13 @@ def channelize_groups(
 
 def _streams(place: np.ndarray, wanted: np.ndarray, count: np.ndarray, n_out: int) -> Iterator[np.ndarray]:
     """Each channel's stream from a group's rows (``channelize_groups``): its rows themselves when
-    it has every block, else its rows put into the stream held in the place's last rows."""
-    n_blocks = wanted.shape[1]
-    stream = place[len(place) - n_blocks :] if (count < n_blocks).any() else None
+    it has every piece, else its rows put into the stream held in the place's last rows."""
+    n_pieces = wanted.shape[1]
+    stream = place[len(place) - n_pieces :] if (count < n_pieces).any() else None
     r0 = 0
     for c in range(len(wanted)):
         r1 = r0 + int(count[c])
-        if count[c] == n_blocks:
+        if count[c] == n_pieces:
             yield place[r0:r1].reshape(-1)[:n_out]
         else:
             assert stream is not None

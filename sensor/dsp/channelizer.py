@@ -223,18 +223,28 @@ def needed_blocks(
     """(n_ch, k_blocks) bool: the blocks whose output overlaps one of a channel's spans (None: all)."""
     if all(sp is None for sp in spans):
         return None
-    need = np.zeros((plan.n_channels, k_blocks + 1), np.int32)
+    return needed_pieces(spans, plan.hop_out, first_block, k_blocks)
+
+
+def needed_pieces(
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None], length: int, first: int, count: int
+) -> np.ndarray:
+    """(channels, count) bool: which of the consecutive pieces of ``length`` output samples, the
+    ``first`` to the ``first + count``-th, overlap one of a channel's spans (every one for None)."""
+    need = np.ones((len(spans), count), bool)
+    edges = np.zeros(count + 1, np.int32)  # one channel's at a time: at 20 Msps 60 channels' are 8 MB
     for c, sp in enumerate(spans):
         if sp is None:
-            need[c, 0] = 1
             continue
         lo, hi = (np.asarray(v, dtype=np.int64) for v in sp)
         keep = hi > lo
-        b_lo = np.clip(lo[keep] // plan.hop_out - first_block, 0, k_blocks)
-        b_hi = np.clip(-(-hi[keep] // plan.hop_out) - first_block, 0, k_blocks)  # one past the last
-        np.add.at(need[c], b_lo, 1)
-        np.add.at(need[c], b_hi, -1)
-    return np.cumsum(need, axis=1)[:, :k_blocks] > 0
+        b_lo = np.clip(lo[keep] // length - first, 0, count)
+        b_hi = np.clip(-(-hi[keep] // length) - first, 0, count)  # one past the last
+        edges[:] = 0
+        np.add.at(edges, b_lo, 1)
+        np.add.at(edges, b_hi, -1)
+        np.greater(np.cumsum(edges[:count], out=edges[:count]), 0, out=need[c])
+    return need
 
 
 def batch_blocks(plan: ChannelizerPlan) -> int:
@@ -285,11 +295,12 @@ def channelize(
     transformed for that channel (a receiver following known bursts needs an eighth of the
     stream), and the channel's other samples are left unspecified (whatever ``out`` held).
 
-    ``layout``: instead of ``spans``, the streams stored compactly, only the (channel, block) pairs
-    wanted: (n_channels, blocks of this call) int64, the row of ``out`` (C-contiguous, rows of
-    ``hop_out``) each pair's ``hop_out`` new samples go to, −1 for a pair not wanted (not
-    transformed). The result's samples are then ``out`` itself (``channel_window.channelize_groups``
-    puts a channel's rows back into a stream)."""
+    ``layout``: instead of ``spans``, the streams stored compactly, only the pieces wanted: each
+    block's ``hop_out`` new samples cut into m pieces of ``hop_out / m``, and layout (n_channels,
+    blocks of this call, m) integers, the row of ``out`` (C-contiguous, rows of a piece) each piece of
+    each channel goes to, −1 for a piece not wanted (a block none of whose pieces a channel wants is
+    not transformed for it). The result's samples are then ``out`` itself
+    (``channel_window.channelize_groups`` puts a channel's rows back into a stream)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
@@ -297,12 +308,13 @@ def channelize(
     if max_blocks_per_batch is None:
         max_blocks_per_batch = batch_blocks(plan)
     n_total = k_blocks * plan.hop_out
-    if layout is not None:  # the pairs' rows as one (1, rows, hop_out) plane: ``scatter``'s target
-        if spans is not None or out is None or layout.shape != (n_ch, k_blocks):
-            raise ValueError("a layout needs ``out`` and one row index per channel and block, and no spans")
-        need = layout >= 0
-        out3 = out.reshape(1, -1, plan.hop_out)
-        pair_of = layout.ravel()
+    if layout is not None:  # the pieces' rows, as one (1, rows, piece) plane: ``scatter``'s target
+        m = layout.shape[2] if layout.ndim == 3 else 0
+        if spans is not None or out is None or layout.shape[:2] != (n_ch, k_blocks) or not m or plan.hop_out % m:
+            raise ValueError("a layout needs ``out`` and a row index per channel, block and piece, and no spans")
+        piece = plan.hop_out // m
+        need = (layout >= 0).any(axis=2)
+        out3 = out.reshape(1, -1, piece)
     else:
         if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
             out = np.empty((n_ch, n_total), np.complex64)
@@ -366,9 +378,14 @@ def channelize(
         y = fft.ifft(f, axis=1, overwrite_x=True, workers=workers)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
+        if layout is not None and m > 1:  # each piece wanted to its row
+            rows_of = layout[cs, b0 + bs]  # (pairs, m)
+            i, j = np.nonzero(rows_of >= 0)
+            out3[0, rows_of[i, j]] = y[:, h0 : h0 + plan.hop_out].reshape(len(cs), m, piece)[i, j]
+            continue
         at = b0  # pair i goes to out3[cs[i], at + bs[i]]
-        if layout is not None:  # to its row of the one plane
-            cs, bs, at = np.zeros_like(cs), pair_of[cs * k_blocks + b0 + bs], 0
+        if layout is not None:  # whole blocks: each to its row of the one plane
+            cs, bs, at = np.zeros_like(cs), layout[cs, b0 + bs, 0].astype(np.int64), 0
         if wanted is None and layout is None:
             out3[:, b0 : b0 + nb, :] = y[:, h0 : h0 + plan.hop_out].reshape(n_ch, nb, plan.hop_out)
         elif (kernel := scatter()) is not None:  # the compiled twin of the line below

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 from sensor.dsp import fft as dsp_fft
-from sensor.dsp.channel_window import channel_groups, channelize_all, channelize_groups, padded_length
-from sensor.dsp.channelizer import ChannelizerState, channelize, needed_blocks, plan_channelizer
+from sensor.dsp.channel_window import (
+    channel_groups,
+    channelize_all,
+    channelize_groups,
+    padded_length,
+    pieces_per_block,
+)
+from sensor.dsp.channelizer import ChannelizerState, channelize, needed_pieces, plan_channelizer
 from sensor.dsp.prefilter import prefilter_taps
 
 OFFSETS_HZ = [-900e3, -600e3, -300e3, 0.0, 200e3, 500e3, 800e3]
@@ -46,39 +52,52 @@ def _counting(monkeypatch):
     return rows
 
 
-def test_a_layout_puts_each_wanted_pair_in_its_row_and_transforms_nothing_else(monkeypatch):
-    """``channelize(..., layout=...)``: pair (c, b) lands in its own row of ``out``, equal to block
-    b of channel c's full stream; rows of unwanted pairs are never written, and a block no channel
-    wants is not transformed."""
+@pytest.mark.parametrize("m", [1, 5])
+def test_a_layout_puts_each_wanted_piece_in_its_row_and_transforms_nothing_else(monkeypatch, m):
+    """``channelize(..., layout=...)``: piece j of block b of channel c (``hop_out / m`` samples)
+    lands in its own row of ``out``, equal to those samples of the channel's full stream; rows
+    no piece is given are never written, and a block no channel wants is not transformed."""
     plan = _plan()
+    assert plan.hop_out % 5 == 0
+    piece = plan.hop_out // m
     x = _noise(120_000, 1)
     full = channelize_all(plan, x, with_power=False).samples
     n_blocks = (padded_length(plan, len(x)) - plan.n_in) // plan.hop_in + 1
     rng = np.random.default_rng(2)
-    wanted = rng.random((plan.n_channels, n_blocks)) < 0.2
+    wanted = rng.random((plan.n_channels, n_blocks, m)) < 0.2
     wanted[3] = True  # a channel wanted (nearly) whole
     wanted[:, 5] = False  # a block no one wants
     layout = np.full(wanted.shape, -1, np.int64)
-    order = rng.permutation(int(wanted.sum()))  # any row for any pair
+    order = rng.permutation(int(wanted.sum()))  # any row for any piece
     layout[wanted] = order
-    out = np.full((len(order) + 3, plan.hop_out), np.nan, np.complex64)
+    out = np.full((len(order) + 3, piece), np.nan, np.complex64)
     lead = plan.overlap_in // 2
     padded = np.zeros(padded_length(plan, len(x)), np.complex64)
     padded[lead : lead + len(x)] = x
     rows = _counting(monkeypatch)
     res, _ = channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, layout=layout)
     assert res.samples is out
-    full3 = np.zeros((plan.n_channels, n_blocks * plan.hop_out), np.complex64)
-    full3[:, : full.shape[1]] = full
-    full3 = full3.reshape(plan.n_channels, n_blocks, plan.hop_out)
-    for c, b in zip(*np.nonzero(wanted)):
-        got = out[layout[c, b]]
-        if (b + 1) * plan.hop_out <= full.shape[1]:  # the last block runs past the stream's end
-            np.testing.assert_array_equal(got, full3[c, b])
-    assert np.isnan(out[len(order) :]).all()  # no pair's row beyond them
     assert sum(rows) == n_blocks - 1  # every block but the one no one wants, once
+    whole = np.zeros((plan.n_channels, n_blocks * plan.hop_out), np.complex64)
+    whole[:, : full.shape[1]] = full  # (the last block runs past the stream's end: compared where it has one)
+    whole = whole.reshape(plan.n_channels, n_blocks, m, piece)
+    for c, b, j in zip(*np.nonzero(wanted)):
+        if b * plan.hop_out + (j + 1) * piece <= full.shape[1]:
+            np.testing.assert_array_equal(out[layout[c, b, j]], whole[c, b, j])
+    assert not np.isnan(out[: len(order)]).any()
+    assert np.isnan(out[len(order) :]).all()  # no piece's row beyond them
     with pytest.raises(ValueError):
         channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, layout=layout)  # no out
+    with pytest.raises(ValueError):  # pieces that do not divide a block
+        channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, layout=layout[:, :, :0])
+
+
+def test_pieces_divide_a_block_into_at_most_32_of_16_samples_or_more():
+    assert pieces_per_block(494) == 26  # 20 Msps: 19 samples each
+    assert pieces_per_block(1000) == 25
+    assert pieces_per_block(64) == 4
+    assert pieces_per_block(97) == 1  # a prime: the block whole
+    assert pieces_per_block(8) == 1
 
 
 def test_groups_hold_as_many_channels_as_their_wanted_blocks_fit():
@@ -89,19 +108,20 @@ def test_groups_hold_as_many_channels_as_their_wanted_blocks_fit():
     need = np.zeros((6, n_blocks), bool)
     need[:2] = True  # two wanted whole: 10 rows each
     need[2:, ::5] = True  # four at spans: 2 rows each, plus one stream (10 rows) for the group
-    assert channel_groups(need, hop, 20 * row) == [range(0, 2), range(2, 6)]  # 20; 8 + 10
-    assert channel_groups(need, hop, 19 * row) == [range(0, 1), range(1, 2), range(2, 6)]
-    assert channel_groups(need, hop, 10 * row) == [range(0, 1), range(1, 2), range(2, 3), range(3, 4), range(4, 5), range(5, 6)]
+    assert channel_groups(need, hop, 20 * row) == [range(2), range(2, 6)]  # 20; 8 + 10
+    assert channel_groups(need, hop, 19 * row) == [range(1), range(1, 2), range(2, 6)]
+    assert channel_groups(need, hop, 10 * row) == [range(c, c + 1) for c in range(6)]
     assert channel_groups(need, hop, 1) == [range(c, c + 1) for c in range(6)]  # at least one each
-    assert channel_groups(need, hop, 30 * row) == [range(0, 2), range(2, 6)]  # a stream for the partial
-    assert channel_groups(need, hop, 38 * row) == [range(0, 6)]
+    assert channel_groups(need, hop, 30 * row) == [range(2), range(2, 6)]  # a stream for the partial
+    assert channel_groups(need, hop, 38 * row) == [range(6)]
     assert channel_groups(need[:0], hop, row) == []
 
 
 def test_tracked_channels_fit_one_group_where_full_rows_need_several(monkeypatch):
     """Channels wanted around a short span of every "frame" (a tracked carrier's timeslot 0): in
-    the memory of two full streams all seven come out of one group, every block transformed once,
-    and each stream equals the full one at its spans (and a whole one whole)."""
+    the memory of 2.5 full streams all seven come out of one group, every block transformed once,
+    and each stream equals the full one at its spans (and a whole one whole). Stored as whole
+    blocks they would not have fitted: the pieces of blocks do."""
     plan = _plan()
     x = _noise(240_000, 3)
     full = channelize_all(plan, x, with_power=False).samples
@@ -111,11 +131,15 @@ def test_tracked_channels_fit_one_group_where_full_rows_need_several(monkeypatch
     spans[2] = None  # and one wanted whole
     n_blocks = (padded_length(plan, len(x)) - plan.n_in) // plan.hop_in + 1
     one = n_blocks * plan.hop_out * 8  # one full stream
-    need = needed_blocks(plan, spans, 0, n_blocks)
-    assert need.sum() * plan.hop_out * 8 + one <= 3 * one  # all of them in what three full streams take
+    budget = 5 * one // 2
+    m = pieces_per_block(plan.hop_out)
+    need = needed_pieces(spans, plan.hop_out // m, 0, n_blocks * m)
+    assert need.sum() * plan.hop_out // m * 8 + one <= budget  # the wanted pieces and one stream to put them in
+    blocks = needed_pieces(spans, plan.hop_out, 0, n_blocks)
+    assert blocks.sum() * plan.hop_out * 8 + one > budget  # the wanted blocks: more
     rows = _counting(monkeypatch)
-    got = [y.copy() for y in channelize_groups(plan, x, max_bytes=3 * one, spans=spans)]
-    assert sum(rows) == np.count_nonzero(need.any(axis=0))  # one group: each block wanted, once
+    got = [y.copy() for y in channelize_groups(plan, x, max_bytes=budget, spans=spans)]
+    assert sum(rows) == np.count_nonzero(blocks.any(axis=0))  # one group: each block wanted, once
     assert len(got) == plan.n_channels
     for c, sp in enumerate(spans):
         assert len(got[c]) == n_out
@@ -124,9 +148,9 @@ def test_tracked_channels_fit_one_group_where_full_rows_need_several(monkeypatch
             continue
         for a, b in zip(*sp):
             np.testing.assert_array_equal(got[c][a:b], full[c][a:b])
-    rows.clear()  # full rows in the same memory: three groups, each transforming its blocks again
-    list(channelize_groups(plan, x, max_bytes=3 * one))
-    assert sum(rows) == 3 * n_blocks
+    rows.clear()  # full streams in the same memory: four groups, each transforming its blocks again
+    list(channelize_groups(plan, x, max_bytes=budget))
+    assert sum(rows) == 4 * n_blocks
 
 
 def test_streams_from_rows_in_a_workspace_like_place():
@@ -156,6 +180,6 @@ def test_streams_from_rows_in_a_workspace_like_place():
     for y, c in ((kept, 1), (third, 2)):
         for a, b in zip(*spans[c]):
             np.testing.assert_array_equal(y[a:b], full[c][a:b])
-    assert len(asked) == 1 and asked[0][1] == plan.hop_out
+    assert len(asked) == 1 and asked[0][1] == plan.hop_out // pieces_per_block(plan.hop_out)  # rows of a piece
     with pytest.raises(ValueError):  # a place of another shape is refused, not written past
         next(channelize_groups(plan, x, max_bytes=1 << 30, spans=spans, rows=lambda r, n: flat[: r * n]))
