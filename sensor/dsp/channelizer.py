@@ -282,7 +282,7 @@ def channelize(
     out: np.ndarray | None = None,
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     workers: int | None = None,
-    layout: np.ndarray | None = None,
+    pieces: np.ndarray | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
@@ -295,12 +295,13 @@ def channelize(
     transformed for that channel (a receiver following known bursts needs an eighth of the
     stream), and the channel's other samples are left unspecified (whatever ``out`` held).
 
-    ``layout``: instead of ``spans``, the streams stored compactly, only the pieces wanted: each
-    block's ``hop_out`` new samples cut into m pieces of ``hop_out / m``, and layout (n_channels,
-    blocks of this call, m) integers, the row of ``out`` (C-contiguous, rows of a piece) each piece of
-    each channel goes to, −1 for a piece not wanted (a block none of whose pieces a channel wants is
-    not transformed for it). The result's samples are then ``out`` itself
-    (``channel_window.channelize_groups`` puts a channel's rows back into a stream)."""
+    ``pieces``: instead of ``spans``, the streams stored compactly, only the pieces wanted: each
+    block's ``hop_out`` new samples cut into m pieces of ``hop_out / m``, and ``pieces``
+    (n_channels, blocks of this call, m) bool the ones wanted, written to ``out`` (C-contiguous,
+    rows of a piece): each channel's in stream order in consecutive rows, the channels one after
+    the other (a block none of whose pieces a channel wants is not transformed for it). The
+    result's samples are then ``out`` itself (``channel_window.channelize_groups`` puts a
+    channel's rows back into a stream)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
@@ -308,12 +309,14 @@ def channelize(
     if max_blocks_per_batch is None:
         max_blocks_per_batch = batch_blocks(plan)
     n_total = k_blocks * plan.hop_out
-    if layout is not None:  # the pieces' rows, as one (1, rows, piece) plane: ``scatter``'s target
-        m = layout.shape[2] if layout.ndim == 3 else 0
-        if spans is not None or out is None or layout.shape[:2] != (n_ch, k_blocks) or not m or plan.hop_out % m:
-            raise ValueError("a layout needs ``out`` and a row index per channel, block and piece, and no spans")
+    if pieces is not None:  # the pieces' rows, as one (1, rows, piece) plane: ``scatter``'s target
+        m = pieces.shape[2] if pieces.ndim == 3 else 0
+        if spans is not None or out is None or pieces.shape[:2] != (n_ch, k_blocks) or not m or plan.hop_out % m:
+            raise ValueError("pieces need ``out``, a flag per channel, block and piece, and no spans")
         piece = plan.hop_out // m
-        need = (layout >= 0).any(axis=2)
+        need = pieces.any(axis=2)
+        counts = pieces.sum(axis=(1, 2))
+        next_row = np.cumsum(counts) - counts  # each channel's next row: its run's first, then on
         out3 = out.reshape(1, -1, piece)
     else:
         if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
@@ -378,15 +381,19 @@ def channelize(
         y = fft.ifft(f, axis=1, overwrite_x=True, workers=workers)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
-        if layout is not None and m > 1:  # each piece wanted to its row
-            rows_of = layout[cs, b0 + bs]  # (pairs, m)
-            i, j = np.nonzero(rows_of >= 0)
-            out3[0, rows_of[i, j]] = y[:, h0 : h0 + plan.hop_out].reshape(len(cs), m, piece)[i, j]
-            continue
-        at = b0  # pair i goes to out3[cs[i], at + bs[i]]
-        if layout is not None:  # whole blocks: each to its row of the one plane
-            cs, bs, at = np.zeros_like(cs), layout[cs, b0 + bs, 0].astype(np.int64), 0
-        if wanted is None and layout is None:
+        if pieces is not None:  # each piece wanted to the next row of its channel's run
+            i, j = np.nonzero(pieces[cs, b0 + bs])  # pairs' pieces: by channel, in stream order
+            ci = cs[i]
+            per = np.bincount(ci, minlength=n_ch)
+            dst = next_row[ci] + np.arange(len(i)) - (np.cumsum(per) - per)[ci]
+            next_row += per
+            if m > 1:
+                out3[0, dst] = y[:, h0 : h0 + plan.hop_out].reshape(len(cs), m, piece)[i, j]
+                continue
+            cs, bs, at = np.zeros_like(cs), dst, 0  # whole blocks: as below, in the one plane
+        else:
+            at = b0  # pair i goes to out3[cs[i], at + bs[i]]
+        if wanted is None and pieces is None:
             out3[:, b0 : b0 + nb, :] = y[:, h0 : h0 + plan.hop_out].reshape(n_ch, nb, plan.hop_out)
         elif (kernel := scatter()) is not None:  # the compiled twin of the line below
             kernel(y, h0, plan.hop_out, cs, bs, at, out3)

@@ -53,10 +53,10 @@ def _counting(monkeypatch):
 
 
 @pytest.mark.parametrize("m", [1, 5])
-def test_a_layout_puts_each_wanted_piece_in_its_row_and_transforms_nothing_else(monkeypatch, m):
-    """``channelize(..., layout=...)``: piece j of block b of channel c (``hop_out / m`` samples)
-    lands in its own row of ``out``, equal to those samples of the channel's full stream; rows
-    no piece is given are never written, and a block no channel wants is not transformed."""
+def test_pieces_wanted_come_out_in_their_rows_and_nothing_else_is_transformed(monkeypatch, m):
+    """``channelize(..., pieces=...)``: piece j of block b of channel c (``hop_out / m`` samples)
+    lands in the next row of the channel's run in ``out``, equal to those samples of its full
+    stream; no row beyond the pieces is written, and a block no channel wants is not transformed."""
     plan = _plan()
     assert plan.hop_out % 5 == 0
     piece = plan.hop_out // m
@@ -67,29 +67,27 @@ def test_a_layout_puts_each_wanted_piece_in_its_row_and_transforms_nothing_else(
     wanted = rng.random((plan.n_channels, n_blocks, m)) < 0.2
     wanted[3] = True  # a channel wanted (nearly) whole
     wanted[:, 5] = False  # a block no one wants
-    layout = np.full(wanted.shape, -1, np.int64)
-    order = rng.permutation(int(wanted.sum()))  # any row for any piece
-    layout[wanted] = order
-    out = np.full((len(order) + 3, piece), np.nan, np.complex64)
+    n_rows = int(wanted.sum())
+    out = np.full((n_rows + 3, piece), np.nan, np.complex64)
     lead = plan.overlap_in // 2
     padded = np.zeros(padded_length(plan, len(x)), np.complex64)
     padded[lead : lead + len(x)] = x
     rows = _counting(monkeypatch)
-    res, _ = channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, layout=layout)
+    res, _ = channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, pieces=wanted)
     assert res.samples is out
     assert sum(rows) == n_blocks - 1  # every block but the one no one wants, once
     whole = np.zeros((plan.n_channels, n_blocks * plan.hop_out), np.complex64)
     whole[:, : full.shape[1]] = full  # (the last block runs past the stream's end: compared where it has one)
     whole = whole.reshape(plan.n_channels, n_blocks, m, piece)
-    for c, b, j in zip(*np.nonzero(wanted)):
+    for row, (c, b, j) in enumerate(zip(*np.nonzero(wanted))):  # channel by channel, in stream order
         if b * plan.hop_out + (j + 1) * piece <= full.shape[1]:
-            np.testing.assert_array_equal(out[layout[c, b, j]], whole[c, b, j])
-    assert not np.isnan(out[: len(order)]).any()
-    assert np.isnan(out[len(order) :]).all()  # no piece's row beyond them
+            np.testing.assert_array_equal(out[row], whole[c, b, j])
+    assert not np.isnan(out[:n_rows]).any()
+    assert np.isnan(out[n_rows:]).all()  # no row beyond them
     with pytest.raises(ValueError):
-        channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, layout=layout)  # no out
+        channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, pieces=wanted)  # no out
     with pytest.raises(ValueError):  # pieces that do not divide a block
-        channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, layout=layout[:, :, :0])
+        channelize(plan, padded, ChannelizerState(padded[:0]), with_power=False, out=out, pieces=wanted[:, :, :0])
 
 
 def test_pieces_divide_a_block_into_at_most_32_of_16_samples_or_more():
