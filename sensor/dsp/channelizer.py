@@ -217,24 +217,34 @@ class ChannelOutput:
     power_dbfs: np.ndarray | None  # (n_ch,) mean power within ±power_half_width_hz; None when no block ended
 
 
-def _needed_blocks(
+def needed_blocks(
     plan: ChannelizerPlan, spans: Sequence[tuple[np.ndarray, np.ndarray] | None], first_block: int, k_blocks: int
 ) -> np.ndarray | None:
     """(n_ch, k_blocks) bool: the blocks whose output overlaps one of a channel's spans (None: all)."""
     if all(sp is None for sp in spans):
         return None
-    need = np.zeros((plan.n_channels, k_blocks + 1), np.int32)
+    return needed_pieces(spans, plan.hop_out, first_block, k_blocks)
+
+
+def needed_pieces(
+    spans: Sequence[tuple[np.ndarray, np.ndarray] | None], length: int, first: int, count: int
+) -> np.ndarray:
+    """(channels, count) bool: which of the consecutive pieces of ``length`` output samples, the
+    ``first`` to the ``first + count``-th, overlap one of a channel's spans (every one for None)."""
+    need = np.ones((len(spans), count), bool)
+    edges = np.zeros(count + 1, np.int32)  # one channel's at a time: at 20 Msps 60 channels' are 8 MB
     for c, sp in enumerate(spans):
         if sp is None:
-            need[c, 0] = 1
             continue
         lo, hi = (np.asarray(v, dtype=np.int64) for v in sp)
         keep = hi > lo
-        b_lo = np.clip(lo[keep] // plan.hop_out - first_block, 0, k_blocks)
-        b_hi = np.clip(-(-hi[keep] // plan.hop_out) - first_block, 0, k_blocks)  # one past the last
-        np.add.at(need[c], b_lo, 1)
-        np.add.at(need[c], b_hi, -1)
-    return np.cumsum(need, axis=1)[:, :k_blocks] > 0
+        b_lo = np.clip(lo[keep] // length - first, 0, count)
+        b_hi = np.clip(-(-hi[keep] // length) - first, 0, count)  # one past the last
+        edges[:] = 0
+        np.add.at(edges, b_lo, 1)
+        np.add.at(edges, b_hi, -1)
+        np.greater(np.cumsum(edges[:count], out=edges[:count]), 0, out=need[c])
+    return need
 
 
 def batch_blocks(plan: ChannelizerPlan) -> int:
@@ -272,6 +282,7 @@ def channelize(
     out: np.ndarray | None = None,
     spans: Sequence[tuple[np.ndarray, np.ndarray] | None] | None = None,
     workers: int | None = None,
+    pieces: np.ndarray | None = None,
 ) -> tuple[ChannelOutput, ChannelizerState]:
     """Feed ``samples`` (complex64, any length) and return every channel's output that is now
     complete. Consecutive calls join seamlessly: the outputs of many calls equal one call's.
@@ -282,7 +293,15 @@ def channelize(
     ``spans``: per channel, None (all of it) or the output samples wanted, as arrays of starts and
     ends [start, end) in output samples from the stream's start: only the blocks holding them are
     transformed for that channel (a receiver following known bursts needs an eighth of the
-    stream), and the channel's other samples are left unspecified (whatever ``out`` held)."""
+    stream), and the channel's other samples are left unspecified (whatever ``out`` held).
+
+    ``pieces``: instead of ``spans``, the streams stored compactly, only the pieces wanted: each
+    block's ``hop_out`` new samples cut into m pieces of ``hop_out / m``, and ``pieces``
+    (n_channels, blocks of this call, m) bool the ones wanted, written to ``out`` (C-contiguous,
+    rows of a piece): each channel's in stream order in consecutive rows, the channels one after
+    the other (a block none of whose pieces a channel wants is not transformed for it). The
+    result's samples are then ``out`` itself (``channel_window.channelize_groups`` puts a
+    channel's rows back into a stream)."""
     x = np.asarray(samples, dtype=np.complex64)
     stream = np.concatenate((state.pending, x)) if len(state.pending) else x
     k_blocks = max(0, (len(stream) - plan.n_in) // plan.hop_in + 1) if len(stream) >= plan.n_in else 0
@@ -290,12 +309,22 @@ def channelize(
     if max_blocks_per_batch is None:
         max_blocks_per_batch = batch_blocks(plan)
     n_total = k_blocks * plan.hop_out
-    if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
-        out = np.empty((n_ch, n_total), np.complex64)
-    out = out[:, :n_total]
-    out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
+    if pieces is not None:  # the pieces' rows, as one (1, rows, piece) plane: ``scatter``'s target
+        m = pieces.shape[2] if pieces.ndim == 3 else 0
+        if spans is not None or out is None or pieces.shape[:2] != (n_ch, k_blocks) or not m or plan.hop_out % m:
+            raise ValueError("pieces need ``out``, a flag per channel, block and piece, and no spans")
+        piece = plan.hop_out // m
+        need = pieces.any(axis=2)
+        counts = pieces.sum(axis=(1, 2))
+        next_row = np.cumsum(counts) - counts  # each channel's next row: its run's first, then on
+        out3 = out.reshape(1, -1, piece)
+    else:
+        if out is None or out.shape[0] != n_ch or out.shape[1] < n_total or out.dtype != np.complex64:
+            out = np.empty((n_ch, n_total), np.complex64)
+        out = out[:, :n_total]
+        out3 = out.reshape(n_ch, k_blocks, plan.hop_out)  # a view (rows split in place): blocks land in ``out``
+        need = None if spans is None else needed_blocks(plan, spans, state.blocks_done, k_blocks)
     assert np.shares_memory(out3, out) or out3.size == 0
-    need = None if spans is None else _needed_blocks(plan, spans, state.blocks_done, k_blocks)
     if with_power and need is not None:
         raise ValueError("the per-channel power needs every block: give spans or with_power, not both")
     has_residual = bool(np.any(plan.residual_hz != 0))
@@ -352,12 +381,24 @@ def channelize(
         y = fft.ifft(f, axis=1, overwrite_x=True, workers=workers)  # (pairs, n_out): hop_out new samples from h0
         if has_residual:  # offsets off the bin grid turn on within the block
             y[:, h0 : h0 + plan.hop_out] *= plan.rotation[cs]
-        if wanted is None:
+        if pieces is not None:  # each piece wanted to the next row of its channel's run
+            i, j = np.nonzero(pieces[cs, b0 + bs])  # pairs' pieces: by channel, in stream order
+            ci = cs[i]
+            per = np.bincount(ci, minlength=n_ch)
+            dst = next_row[ci] + np.arange(len(i)) - (np.cumsum(per) - per)[ci]
+            next_row += per
+            if m > 1:
+                out3[0, dst] = y[:, h0 : h0 + plan.hop_out].reshape(len(cs), m, piece)[i, j]
+                continue
+            cs, bs, at = np.zeros_like(cs), dst, 0  # whole blocks: as below, in the one plane
+        else:
+            at = b0  # pair i goes to out3[cs[i], at + bs[i]]
+        if wanted is None and pieces is None:
             out3[:, b0 : b0 + nb, :] = y[:, h0 : h0 + plan.hop_out].reshape(n_ch, nb, plan.hop_out)
         elif (kernel := scatter()) is not None:  # the compiled twin of the line below
-            kernel(y, h0, plan.hop_out, cs, bs, b0, out3)
+            kernel(y, h0, plan.hop_out, cs, bs, at, out3)
         else:
-            out3[cs, b0 + bs, :] = y[:, h0 : h0 + plan.hop_out]
+            out3[cs, at + bs, :] = y[:, h0 : h0 + plan.hop_out]
     first = state.blocks_done * plan.hop_out
     power = 10 * np.log10(np.maximum(power_sum / k_blocks, 1e-30)) if k_blocks and with_power else None
     new_state = ChannelizerState(

@@ -303,7 +303,8 @@ def _refine_on_channels(
     n_out = -(-len(x) * plan_c.rate_ratio.numerator // plan_c.rate_ratio.denominator)
     lo, hi = refine_segment(starts, float(_CHANNEL_SPS))
     spans = [(np.clip(lo[group == i] - 4, 0, n_out), np.clip(hi[group == i] + 4, 0, n_out)) for i in range(len(uniq))]
-    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB),
+    # The streams a group of centres at a time (at 20 Msps 0.3 s of 120 centres would be 190 MB;
+    # only the pieces of blocks around the segments are stored, so most searches make one group),
     # from the samples padded where they lie in ``room`` when they do. (The next group made on
     # another thread while this one is refined, where there are cores: two held then.)
     parts = []

@@ -32,8 +32,10 @@ from sensor.receiver.follow import Follower
 from sensor.receiver.unexplained import unexplained_carrier
 
 SPS = 2
-# Channel streams held at once: carriers beyond it are channelized a group at a time (each group
-# transforms the window again: at 20 Msps with 60 carriers 3 groups, the forward FFTs 3 times).
+# Channel streams held at once (a tracked carrier's counted by the pieces of blocks around its
+# spans, ~15 % of its stream): carriers beyond it are channelized a group at a time, and each group
+# transforms the window again. At 20 Msps with 60 carriers a window of 1.1 s: the first after a
+# search (streams wanted whole, 4.5 MB each) 4 groups; tracked ones 1 group of 42 MB + one stream.
 STREAMS_MAX_BYTES = 64 << 20
 PADDED = "padded"  # the Workspace buffer of the channelizer's padded input
 ROWS = "rows"  # the Workspace buffer of the channel streams
@@ -182,8 +184,9 @@ class Workspace:
         self._flat: dict[str, np.ndarray] = {}
 
     def rows(self, n_rows: int, n_samples: int) -> np.ndarray:
-        """``n_rows`` channel streams of ``n_samples`` (contents unspecified), one block of memory
-        reused for any shape that fits in it: a recording's last, short, window asks for all its
+        """``n_rows`` channel streams of ``n_samples``, or rows of the pieces of them
+        ``channelize_groups`` stores (contents unspecified), one block of memory reused for any
+        shape that fits in it: a recording's last, short, window asks for all its
         carriers at once (60 rows of 0.1 s at 20 Msps), which as rows of the widest window seen
         took a 341 MB buffer (and 26 MB of it touched) on top of the streams' 96 MB."""
         return self.flat(ROWS, n_rows * n_samples).reshape(n_rows, n_samples)
@@ -355,11 +358,12 @@ def receive_wideband(
     x = np.asarray(samples, np.complex64)
     priors = [_prior(t, first_sample, ratio) if t is not None and t.synchronised else None for t, _ in jobs]
     spans = [None if s is None else tracked_spans(p, n_out, SPS, s) for p, s in zip(priors, slots)]  # type: ignore[arg-type]
-    # The streams a group of carriers at a time (at 20 Msps 60 carriers' streams of a 1.1 s window
-    # are 290 MB), each received before the next group is made — on another thread, while this
-    # one is received, where there are cores for it (two groups' streams held then) — in the order
-    # ``_making_order`` gives (a group's forward transforms are made for the blocks its carriers
-    # want); the results are put back in the carriers' order.
+    # The streams a group of carriers at a time (at 20 Msps 60 carriers' whole streams of a 1.1 s
+    # window are 290 MB; tracked ones are stored only around their spans, so all 60 make one group
+    # and each block is transformed once), each received before the next group is made — on
+    # another thread, while this one is received, where there are cores for it (two groups'
+    # streams held then) — in the order ``_making_order`` gives (a group's forward transforms are
+    # made for the blocks its carriers want); the results are put back in the carriers' order.
     make = _making_order(priors)
     streams = channelize_groups(
         select_channels(plan, make),
@@ -439,9 +443,10 @@ def _making_order(priors: Sequence[ChannelSync | None]) -> list[int]:
     """The order carriers' streams are made in: those wanted whole first (as they come), then the
     synchronised ones by where timeslot 0 lies in their frame. A group of carriers is
     transformed only in the blocks one of them wants (around its timeslot 0, ~15 % of a frame
-    each): carriers whose timeslot 0 falls alike want the same blocks, so at 20 Msps with 60
-    carriers groups of ~10 cost the window's forward transforms about what groups of 20 in
-    the carriers' own order did (in which every group wanted nearly every block)."""
+    each): carriers whose timeslot 0 falls alike want the same blocks, so where the tracked
+    carriers need more than one group (more of them, or followed timeslots widening their
+    spans), each group wants fewer blocks than in the carriers' own order, in which every group
+    wanted nearly every block. (At 20 Msps 60 tracked carriers fit one group.)"""
 
     def key(i: int) -> tuple[bool, float]:
         p = priors[i]

@@ -291,13 +291,13 @@ def test_groups_made_ahead_on_another_thread_are_those_made_together(monkeypatch
     plan = plan_channelizer(fs, [-800e3, -400e3, 0.0, 200e3, 600e3], samples_per_symbol=2)
     together = channelize_all(plan, x, with_power=False).samples
     one = -(-together.shape[1] // plan.hop_out) * plan.hop_out * 8  # one stream's room, whole blocks
-    places = [np.empty((2, one // 8), np.complex64), np.empty((2, one // 8), np.complex64)]
+    places = [np.empty(2 * one // 8, np.complex64), np.empty(2 * one // 8, np.complex64)]
     used = []
 
     def place(k):
         def rows(n_rows, n_samples):
             used.append(k)
-            return places[k][:n_rows, :n_samples]
+            return places[k][: n_rows * n_samples].reshape(n_rows, n_samples)
 
         return rows
 
