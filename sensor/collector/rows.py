@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sensor.utc import canonical_utc
+
 READING_KINDS = ("observation", "detection")
 READING_COLUMNS = ("message_id", "sensor", "kind", "time_utc", "arfcn", "bsic", "mcc", "mnc", "lac", "cell_id",
                    "lat_deg", "lon_deg", "rssi_dbfs", "rssi_dbm", "snr_db", "freq_offset_hz",
@@ -208,7 +210,7 @@ def _flat(envelope: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "message_id": envelope["id"],
         "sensor": envelope["sensor"],
-        "time_utc": body.get("t_utc") or envelope["sent_utc"],
+        "time_utc": canonical_utc(body.get("t_utc") or envelope["sent_utc"]),
         "arfcn": body["arfcn"],
         "bsic": body.get("bsic"),
         "mcc": body.get("mcc"),
@@ -267,7 +269,7 @@ def reading_of(envelope: Mapping[str, Any]) -> Reading | None:
         message_id=envelope["id"],
         sensor=envelope["sensor"],
         kind=envelope["kind"],
-        time_utc=body.get("t_utc") or envelope["sent_utc"],
+        time_utc=canonical_utc(body.get("t_utc") or envelope["sent_utc"]),
         arfcn=body["arfcn"],
         bsic=body.get("bsic"),
         mcc=body.get("mcc"),

@@ -35,7 +35,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,7 @@ from sensor.scan.scheduler import StakeoutPolicy, TuningVisit
 from sensor.scan.session import ScanSession, open_session
 from sensor.sessions.pseudonym import KEY_FILE as IDENTITY_KEY_FILE
 from sensor.sessions.pseudonym import Pseudonymizer
+from sensor.utc import utc_iso
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,7 @@ class Daemon:
         context = [x for x in self._recent if x.center_hz != v.center_hz] + [v]
         judged = self.session.judge(self.detector, context, baseline=self.baseline, activity_of=self.carriers.activity)
         self._publish_phones()
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = utc_iso(time.time())
         cells = self.session.scanner.tracker.cells
         offset = utc_offset_s(cells.values(), v.started_s, v.started_s + v.dwell_s)
         items = []

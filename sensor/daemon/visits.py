@@ -5,12 +5,12 @@ same drive fits."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from sensor.cells import CellObservation
 from sensor.locate.visits import visit_reading
 from sensor.scan.scheduler import TuningVisit
+from sensor.utc import utc_iso
 
 
 def visit_observation(
@@ -38,4 +38,4 @@ def visit_observation(
         "heading_deg": vr.heading_deg if math.isfinite(vr.heading_deg) else None,
     }
     if offset_s is not None:
-        obj["t_utc"] = datetime.fromtimestamp(vr.time_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        obj["t_utc"] = utc_iso(vr.time_s)

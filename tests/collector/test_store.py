@@ -611,3 +611,19 @@ def test_evidence_per_transmitter_states_its_interval(open_store):
     assert e["by_category"] == {"phishing": 3}
     assert e["serious"]["shown"] == f"3 of 5,000 (at most {e['sms']['interval'][1]:,})"
     assert e["serious"]["status"] == "not reached" and e["sensors"] == ["car1"]
+
+
+def test_times_of_any_precision_are_stored_in_one_form_and_read_in_time_order(open_store):
+    """The envelope allows 0 to 9 digits of fraction; the store keeps six, so that a reading at
+    .5 s sorts before one at .500001 s (as strings ".5Z" sorted after ".500001Z") and a window's
+    bounds (``since_utc``/``until_utc``) take what lies inside them."""
+    store = open_store()
+    times = ["2026-11-25T10:00:02.500001Z", "2026-11-25T10:00:02.5Z", "2026-11-25T10:00:02Z",
+             "2026-11-25T10:00:02.499999999Z"]  # fmt: skip
+    store.save_many([make_envelope("observation", cell_body(i, t_utc=t), sensor="car1", seq=i + 1)
+                     for i, t in enumerate(times)])  # fmt: skip
+    got = [r.time_utc for r in store.readings()]
+    assert got == ["2026-11-25T10:00:02.000000Z", "2026-11-25T10:00:02.499999Z", "2026-11-25T10:00:02.500000Z",
+                   "2026-11-25T10:00:02.500001Z"]  # fmt: skip
+    inside = store.readings(since_utc="2026-11-25T10:00:02.500000Z", until_utc="2026-11-25T10:00:02.600000Z")
+    assert [r.time_utc for r in inside] == got[2:]
