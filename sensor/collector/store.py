@@ -40,6 +40,7 @@ from sensor.collector.rows import (
     TransmitterSummary,
 )
 from sensor.errors import SensorError
+from sensor.utc import canonical_utc
 
 EVIDENCE_READINGS = 500  # newest readings of a carrier searched for its CCCH block counts
 
@@ -85,8 +86,11 @@ class Store(abc.ABC):
         return [self._body(envelope) for (envelope,) in rows]
 
     def _where(self, conditions: Mapping[str, Any]) -> tuple[str, list[Any]]:
-        """`` WHERE a = ? AND b >= ?`` of the conditions (column and operator) that are not None."""
-        used = {k: v for k, v in conditions.items() if v is not None}
+        """`` WHERE a = ? AND b >= ?`` of the conditions (column and operator) that are not None; a
+        bound on a stored time in the form the times are stored in (``canonical_utc``: ``…:20Z``
+        and ``…:20.000Z`` bound ``…:20.000000Z`` as the time they say)."""
+        used = {k: canonical_utc(v) if k.startswith(("time_utc ", "sent_utc ")) and isinstance(v, str) else v
+                for k, v in conditions.items() if v is not None}  # fmt: skip
         return (" WHERE " + " AND ".join(f"{k} {self._placeholder}" for k in used)) if used else "", list(used.values())
 
     # Backends give the two hooks below; ``readings`` and ``transmitter_summaries`` are the same SQL

@@ -115,7 +115,7 @@ def test_transmitters_have_identity_verdicts_reasons_and_a_located_fake(dashboar
     fake, normal = txs  # gravest first
     assert (fake["arfcn"], fake["bsic"], fake["cell_id"], fake["verdict"]) == (64, 17, 29021, "fake")
     assert fake["verdicts"] == {"fake": 26} and fake["n_readings"] == 26 and fake["sensors"] == ["car1"]
-    assert fake["reasons"][0]["rule"] == "reselection_bait" and fake["first_seen_utc"] == "2026-11-25T10:00:00.000Z"
+    assert fake["reasons"][0]["rule"] == "reselection_bait" and fake["first_seen_utc"] == "2026-11-25T10:00:00.000000Z"
     est = fake["estimate"]
     assert fake["refusal"] is None and est["radius_m"] > 0 and est["region"] and len(est["region"][0][0]) == 2
     km = (

@@ -211,8 +211,8 @@ def test_evidence_bundle_manifest_matches_the_files(data):
     assert summary["verdicts_by_sensor"] == {"car1": {"fake": 7}, "car2": {"fake": 6}}
     assert summary["location"]["type"] == "location" and summary["refusal"] is None
     assert (
-        summary["first_seen_utc"] == "2026-11-25T10:00:00.000Z"
-        and summary["last_seen_utc"] == "2026-11-25T10:30:00.000Z"
+        summary["first_seen_utc"] == "2026-11-25T10:00:00.000000Z"
+        and summary["last_seen_utc"] == "2026-11-25T10:30:00.000000Z"
     )
     si = json.loads(files["si.json"])["si"]
     assert si["3"][0]["l2"] == SI3 and si["3"][0]["count"] == N_FAKE_POSITIONS and si["3"][0]["decoded"]["t3212_min"]

@@ -625,5 +625,7 @@ def test_times_of_any_precision_are_stored_in_one_form_and_read_in_time_order(op
     got = [r.time_utc for r in store.readings()]
     assert got == ["2026-11-25T10:00:02.000000Z", "2026-11-25T10:00:02.499999Z", "2026-11-25T10:00:02.500000Z",
                    "2026-11-25T10:00:02.500001Z"]  # fmt: skip
-    inside = store.readings(since_utc="2026-11-25T10:00:02.500000Z", until_utc="2026-11-25T10:00:02.600000Z")
-    assert [r.time_utc for r in inside] == got[2:]
+    for since in ("2026-11-25T10:00:02.500000Z", "2026-11-25T10:00:02.5Z", "2026-11-25T10:00:02.500Z"):
+        inside = store.readings(since_utc=since, until_utc="2026-11-25T10:00:02.6Z")
+        assert [r.time_utc for r in inside] == got[2:]
+    assert [r.time_utc for r in store.readings(until_utc="2026-11-25T10:00:02Z")] == got[:1]

@@ -227,7 +227,7 @@ def test_a_cell_heard_before_its_si3_is_one_transmitter_with_itself_afterwards(t
     assert len(ts) == 1 and ts[0].cell_id == 3301 and len(ts[0].readings) == 5
     assert [r.time_utc for r in ts[0].readings] == sorted(r.time_utc for r in ts[0].readings)
     assert len(views) == 1 and views[0]["cell_id"] == 3301 and views[0]["n_readings"] == 5
-    assert views[0]["first_seen_utc"] == "2026-12-07T10:00:00.000Z"
+    assert views[0]["first_seen_utc"] == "2026-12-07T10:00:00.000000Z"
 
 
 @pytest.mark.parametrize(
