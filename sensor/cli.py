@@ -47,6 +47,20 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def _handled_interrupt() -> None:
+    """Tell CPython the KeyboardInterrupt was handled. A Ctrl-C that lands while Python runs code
+    compiled from a string (``exec``: a dataclass's generated methods, as a module imported when
+    first used builds them) sets the interpreter's "unhandled KeyboardInterrupt" flag even when the
+    exception is caught, and at exit CPython then kills the process with SIGINT (status -2) instead
+    of exiting with the 130 this command chose. Without the flag (another interpreter), nothing."""
+    import ctypes
+
+    try:
+        ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt").value = 0
+    except (ValueError, AttributeError, OSError):
+        pass
+
+
 class SensorGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -71,6 +85,7 @@ class SensorGroup(click.Group):
             click.echo(f"fbs-sensor: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
+            _handled_interrupt()
             click.echo("fbs-sensor: interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:
