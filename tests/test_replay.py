@@ -220,7 +220,7 @@ def test_a_suspect_heard_from_one_place_is_not_fitted(monkeypatch):
     from sensor.locate.fit import locate
     from sensor.locate.model import LocateConfig
     from sensor.locate.observations import distinct_positions
-    from sensor.replay import SPREAD_MARGIN, located, spread_m
+    from sensor.replay.location import SPREAD_MARGIN, located, spread_m
 
     calls = []
     monkeypatch.setattr(reference, "locate_among", lambda target, refs: calls.append(len(target)))
@@ -247,10 +247,10 @@ def _live_and_replayed(tmp_path, fix=None):
     """The live daemon over the simulated patrol drive (``fbs-sensor run`` with no radio), ``fix``
     (if given) rewriting its GPS's fixes: the fake's estimate from its embedded collector
     (``Transmitter.locate``), and from the daemon's own receiver output (its scanner's cells, each
-    visit as a recording: ``sensor.replay.locate_visits``, what ``fbs-sensor replay`` runs)."""
+    visit as a recording: ``sensor.replay.location.locate_visits``, what ``fbs-sensor replay`` runs)."""
     from sensor.collector.transmitters import transmitters
     from sensor.daemon.runner import Daemon, DaemonConfig
-    from sensor.replay import locate_visits
+    from sensor.replay.location import locate_visits
     from sensor.resources import project_dir
 
     scene_path = project_dir("recordings") / "scenes" / "patrol-drive.toml"

@@ -16,7 +16,8 @@ from sensor.detect.judge import judge_cells
 from sensor.errors import ConfigError, InputError, SensorError
 from sensor.gsm.allocations import load_allocations
 from sensor.model import L2Block
-from sensor.replay import Recording, Replayer, located, tunings
+from sensor.replay import Recording, Replayer, tunings
+from sensor.replay.location import located
 from sensor.sessions.pseudonym import KEEP_RAW_WARNING, Pseudonymizer
 from sensor.sources.open import open_recording
 from sensor.units import parse_bind

@@ -133,11 +133,11 @@ class StreamReceiver:
         already touched (a fresh 40 MB array a block cost its page faults). ``_staged`` counts
         the samples there."""
         fs = blk.sample_rate_hz
-        if self._staged != self._buf_n:  # something not staged before (a window's first block is)
-            return blk.read() if isinstance(blk, DeferredBlock) else blk
-        room = self._work.stretch(fs, self._window_samples(blk) + len(blk))  # more than a window can hold
-        if self._buf and not np.may_share_memory(self._buf[0].samples, room):
-            # the workspace moved (grown): this window is joined as before
+        staging = self._staged == self._buf_n  # all before it staged (a window's first block is)
+        room = self._work.stretch(fs, self._window_samples(blk) + len(blk)) if staging else None  # > a window
+        if room is None or (self._buf and not np.may_share_memory(self._buf[0].samples, room)):
+            # something before it not staged, or the workspace moved
+            # (grown): this window is joined as before
             return blk.read() if isinstance(blk, DeferredBlock) else blk
         place = room[self._buf_n : self._buf_n + len(blk)]
         if isinstance(blk, DeferredBlock):
