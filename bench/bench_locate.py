@@ -48,17 +48,19 @@ the false-alarm rate of the same patrols around a parked van. Prints one JSON li
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.timing import best_of
+from sensor.locate.doppler import JointConfig
 from sensor.locate.enu import enu_from_lat_lon, lat_lon_from_enu
 from sensor.locate.estimate import Estimate, Refusal
 from sensor.locate.fit import locate
@@ -577,14 +579,71 @@ def doppler_hz(rx_xy: np.ndarray, v_xy: np.ndarray, tx_xy: np.ndarray, carrier_h
     return np.einsum("ij,ij->i", v_xy, d) / np.maximum(np.hypot(*d.T), 1.0) * carrier_hz / 299_792_458.0
 
 
+def denser_search(rng: np.random.Generator, search: Search, rows: np.ndarray, k: int) -> tuple[np.ndarray, Search]:
+    """``search`` with ``k`` - 1 more positions evenly between each two successive positions of a car
+    that is driving (not at a light): the readings of a scan that came back to the fake's tuning
+    ``k`` times as often along the same routes. Their shadowing is drawn given what was drawn
+    (the field's Gaussian conditional), their power, GPS fixes and loss below sensitivity as
+    ``scanned``'s. Returns the heard readings (as ``fixed_trial``'s) and the new search."""
+    xy, s, car, head = [], [], [], []
+    for c in np.unique(search.car):
+        m = np.nonzero(search.car == c)[0]
+        for i, j in itertools.pairwise(m):
+            if search.stopped[i] or search.stopped[j]:
+                continue
+            for f in np.arange(1, k) / k:
+                xy.append(search.rx_xy[i] + f * (search.rx_xy[j] - search.rx_xy[i]))
+                s.append(search.travelled_m[i] + f * (search.travelled_m[j] - search.travelled_m[i]))
+                car.append(c)
+                head.append(search.heading_deg[j])
+    if not xy:
+        return rows, search
+    new_xy = np.array(xy)
+    sigma2, d_c = search.model.shadowing_sigma_db**2, search.model.decorrelation_m
+
+    def cov(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        return sigma2 * np.exp(-np.hypot(p[:, None, 0] - q[None, :, 0], p[:, None, 1] - q[None, :, 1]) / d_c)
+
+    c_nb = cov(new_xy, search.rx_xy)
+    gain = np.linalg.solve(cov(search.rx_xy, search.rx_xy) + 1e-6 * np.eye(len(search.rx_xy)), c_nb.T).T
+    w, v = np.linalg.eigh(cov(new_xy, new_xy) - gain @ c_nb.T)
+    shadow = gain @ search.shadow_db + v @ (np.sqrt(np.maximum(w, 0.0)) * rng.standard_normal(len(new_xy)))
+    s_new, car_new = np.array(s), np.array(car)
+    new_rows, ok = scanned(new_xy, search.tx, shadow, s_new / 10.0 + 1000.0 * car_new, search.model, rng)
+    old_rows = np.column_stack((search.fixes[0], search.fixes[1], np.full(len(search.rx_xy), -np.inf), search.t_s))
+    old_rows[search.heard, 2] = rows[:, 2]
+    travelled = np.concatenate((search.travelled_m, s_new))
+    cars = np.concatenate((search.car, car_new))
+    order = np.lexsort((travelled, cars))
+    all_rows = np.vstack((old_rows, new_rows))[order]
+    heard = np.concatenate((search.heard, ok))[order]
+    return all_rows[heard], replace(
+        search,
+        rx_xy=np.vstack((search.rx_xy, new_xy))[order],
+        shadow_db=np.concatenate((search.shadow_db, shadow))[order],
+        fixes=(all_rows[:, 0], all_rows[:, 1]),
+        t_s=all_rows[:, 3],
+        car=cars[order],
+        travelled_m=travelled[order],
+        heading_deg=np.concatenate((search.heading_deg, head))[order],
+        stopped=np.concatenate((search.stopped, np.zeros(len(new_xy), dtype=bool)))[order],
+        heard=heard,
+    )
+
+
 def doppler_search(
-    rng: np.random.Generator, search: Search, rows: np.ndarray, moving: bool = True
+    rng: np.random.Generator,
+    search: Search,
+    rows: np.ndarray,
+    moving: bool = True,
+    fake_drift_ppm_per_min: float = FAKE_DRIFT_PPM_PER_MIN,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The same search driven at 20-50 km/h (per car): the fake's readings as ``locate_joint`` rows
     (its heard positions: power as drawn, carrier with Doppler, both oscillators' walks and the
     measured error model), the real cells' carrier readings at every position of the scans (4-8
     cells 0.6-3 km away, locked), and the censored readings (positions where it was not heard).
-    ``moving=False``: the cars' speeds read 0 (a parked sensor: the power-only case)."""
+    ``moving=False``: the cars' speeds read 0 (a parked sensor: the power-only case);
+    ``fake_drift_ppm_per_min``: the fake's crystal's random walk (ppm per √minute)."""
     n = len(search.rx_xy)
     car = search.car
     speed = np.array([rng.uniform(*CAR_SPEED_KMH) / 3.6 for _ in range(int(car.max()) + 1)])[car]
@@ -598,7 +657,7 @@ def doppler_search(
     h = np.radians(search.heading_deg)
     v = np.column_stack((np.sin(h), np.cos(h))) * speed[:, None]
     rx_walk = np.empty(n)
-    fake_walk = walk_hz(rng, np.sort(t), FAKE_DRIFT_PPM_PER_MIN, FAKE_CARRIER_HZ)[np.argsort(np.argsort(t))]
+    fake_walk = walk_hz(rng, np.sort(t), fake_drift_ppm_per_min, FAKE_CARRIER_HZ)[np.argsort(np.argsort(t))]
     rx_static = rng.normal(0.0, 0.5e-6 * FAKE_CARRIER_HZ, int(car.max()) + 1)
     for c in np.unique(car):
         m = np.nonzero(car == c)[0]
@@ -627,16 +686,18 @@ def doppler_search(
     return suspect, np.vstack(refs), missed
 
 
-def joint_crb_m(suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: PathLossModel) -> float:
+def joint_crb_m(
+    suspect: np.ndarray, refs: np.ndarray, tx: np.ndarray, model: PathLossModel, cfg: JointConfig | None = None
+) -> float:
     """Cramér–Rao bound (RMS metres) of the joint model at the truth: the power part's Fisher
     information about (x, y, A, n) (correlated shadowing, the exponent prior) plus the Doppler part's
     about (x, y) (its whitened, projected form: the carrier constants, the receiver's and the fake's
     walks as ``locate_joint`` has them, the real cells' positions taken as known: a slightly
     optimistic bound)."""
-    from sensor.locate.doppler import JointConfig, _doppler_form
+    from sensor.locate.doppler import _doppler_form
     from sensor.locate.model import _jacobian, plane_observations
 
-    cfg = JointConfig()
+    cfg = cfg or JointConfig()
     obs = plane_observations(suspect[:, :5], np.arange(len(suspect)), cfg.power)
     lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
     x, y = enu_from_lat_lon(lat, lon, obs.lat0_deg, obs.lon0_deg)
@@ -659,24 +720,33 @@ def form_doppler(form, x: float, y: float) -> np.ndarray:  # type: ignore[no-unt
     return predicted(x, y, form.east_m, form.north_m, form.ve, form.vn, form.carrier_hz)
 
 
-def run_doppler(trials: int, seed: int) -> dict:
+def run_doppler(trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_MIN, denser: int = 1) -> dict:
     """The ``field`` searches (the fake's power readings unchanged) driven at 20-50 km/h with carrier
     readings: ``locate`` (power only) vs ``locate_joint`` (power + Doppler + censored readings), and
-    ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures)."""
+    ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures).
+
+    What-ifs of the information (the figures the acceptance is read on take the defaults):
+    ``fake_drift``: the fake's crystal's walk in ppm per √minute, in the drive and in the fit's model
+    (the issue's example 0.01); ``denser``: the fake's tuning read ``denser`` times as often along
+    the same routes (``denser_search``: what a scan that came back to the suspect's tuning more
+    often would read; the power-only fit then sees those readings too)."""
     out: dict[str, dict[str, list]] = {v: {"err": [], "cov": [], "radius": []} for v in ("power_only", "joint")}
     reasons: dict[str, dict[str, int]] = {v: {} for v in out}
     parked_same, times, crb, ratio, gaps, joint_err = 0, [], [], [], [], []
+    cfg = JointConfig(fake_drift_ppm_per_min=fake_drift)
     for k in range(trials):
         a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
-        suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a)
-        crb.append(joint_crb_m(suspect, refs, tx, search.model))
+        if denser > 1:
+            a, search = denser_search(np.random.default_rng([seed, k, 17]), search, a, denser)
+        suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a, True, fake_drift)
+        crb.append(joint_crb_m(suspect, refs, tx, search.model, cfg))
         gaps.append(angular_gap_deg(a, tx))
         power = locate(a)
         t0 = time.perf_counter()
-        joint = locate_joint(suspect, refs, missed)
+        joint = locate_joint(suspect, refs, missed, cfg)
         times.append(time.perf_counter() - t0)
-        parked, _, _ = doppler_search(np.random.default_rng([seed, k, 13]), search, a, moving=False)
-        p_est = locate_joint(parked, refs, missed)
+        parked, _, _ = doppler_search(np.random.default_rng([seed, k, 13]), search, a, False, fake_drift)
+        p_est = locate_joint(parked, refs, missed, cfg)
         parked_same += (isinstance(p_est, Estimate) and isinstance(power, Estimate) and p_est == power) or (
             isinstance(p_est, Refusal) and isinstance(power, Refusal) and p_est.reason.endswith(power.reason)
         )
@@ -696,6 +766,8 @@ def run_doppler(trials: int, seed: int) -> dict:
     row: dict = {
         "case": "fixed transmitter, field shadowing, cars at 20-50 km/h: power only vs power + Doppler",
         "trials": trials,
+        "fake_drift_ppm_per_sqrt_min": fake_drift,
+        "denser": denser,
         "parked_identical_share": round(parked_same / trials, 3),
         "joint_ms_per_fit_median": round(1e3 * float(np.median(times)), 1),
         "joint_crb_rms_m": {"median": round(float(np.median(crb)), 1), "p90": round(float(np.percentile(crb, 90)), 1)},
@@ -779,8 +851,22 @@ def main() -> None:
     ap.add_argument("--moving-trials", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--doppler-only", action="store_true", help="only the power-only vs joint comparison")
+    ap.add_argument(
+        "--fake-drift",
+        type=float,
+        default=FAKE_DRIFT_PPM_PER_MIN,
+        help="the Doppler comparison's fake crystal walk, ppm per √minute (what-if; default 0.01)",
+    )
+    ap.add_argument(
+        "--denser",
+        type=int,
+        default=1,
+        help="the Doppler comparison with the fake's tuning read this many times as often (what-if)",
+    )
     args = ap.parse_args()
-    print(json.dumps(run_doppler(args.trials, args.seed)), flush=True)
+    if args.fake_drift < 0 or args.denser < 1:
+        ap.error("--fake-drift must be ≥ 0 and --denser ≥ 1")
+    print(json.dumps(run_doppler(args.trials, args.seed, args.fake_drift, args.denser)), flush=True)
     if args.doppler_only:
         return
     print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)
