@@ -8,21 +8,25 @@ since (``live.py``, ``alongside.LiveSuspects``). Rebuilt only when the store hol
 one build at a time; estimates cached per transmitter until its readings or those alongside
 change.
 
-One row per transmitter: a partial identity (heard before the cell's SI3 was decoded) is merged
-into its completion (``transmitters.merge_summaries``). Each row carries what the transmitter did
-to phones (``Store.activity``: sessions, phones reached, SMS pushed; the latest SMS of the suspects,
+One row per transmitter: a partial identity (heard before the cell's SI3 was decoded) is merged into
+its completion (``transmitters.merge_summaries``). Each row carries what the transmitter did to
+phones (``Store.activity``: sessions, phones reached, SMS pushed; the latest SMS of the suspects,
 links defanged), read again only when sessions or SMS were stored since; activity published before
 the sensor knew the cell's identity counts under the one transmitter of that ARFCN and BSIC whose
-known fields it matches. With it, the transmitter's campaigns (``Store.campaigns``: every stored SMS
-grouped once, each campaign under the transmitters that pushed it) and its evidence
-(``Store.evidence``: SMS, phones and serious SMS as intervals against the 5,000 threshold), both
-computed once per change of the stored sessions and SMS (not per poll, not per transmitter), and
-while SMS stream in at most every ``INTEL_DUTY`` times their last cost (at least ``INTEL_MIN_S``
-apart): both read every stored session and SMS, ~1.8 s at 10,000 SMS (``bench/bench_cards.py``),
-so a busy collector spends at most about a tenth of a core on them and the cards' campaigns and
-intervals lag by up to ~20 s there; until then the table shows the last ones and is built again at
-the next poll. The CCCH losses the evidence counts from
-the readings are those of that time.
+known fields it matches: its sessions and SMS add, its phones do not (a phone seen before the SI3
+was decoded and again after is one phone: ``Store.phones_of`` counts the keyed hashes over the union
+of the transmitter's identities, asked only for transmitters with phones under more than one, and
+once per change of the stored sessions and SMS). With it, the transmitter's campaigns
+(``Store.campaigns``: every stored SMS grouped once, each campaign under the transmitters that
+pushed it) and its evidence (``Store.evidence`` with the table's transmitters as its keys: one
+record a transmitter, made from the rows of all its identities; SMS, phones and serious SMS as
+intervals against the 5,000 threshold), both computed once per change of the stored sessions and SMS
+or of the transmitters on carriers that have them (not per poll, not per transmitter), and while SMS
+stream in at most every ``INTEL_DUTY`` times their last cost (at least ``INTEL_MIN_S`` apart): both
+read every stored session and SMS, ~1.8 s at 10,000 SMS (``bench/bench_cards.py``), so a busy
+collector spends at most about a tenth of a core on them and the cards' campaigns and intervals lag
+by up to ~20 s there; until then the table shows the last ones and is built again at the next poll.
+The CCCH losses the evidence counts from the readings are those of that time.
 """
 
 from __future__ import annotations
@@ -70,11 +74,16 @@ class TransmitterTable:
         self._locations: dict[tuple[Any, ...], tuple[tuple[int, str, int], Estimate | Refusal]] = {}
         self._table: tuple[int, dict[str, Any]] | None = None  # (messages stored, /api/transmitters) last built
         self._build_lock = threading.Lock()  # one build of the table at a time
-        # (session, sms counts), figures in all, figures in the hour up to the newest activity, its end
-        self._activity: tuple[tuple[int, int], list[CarrierActivity], list[CarrierActivity], str | None] | None = None
+        # (session, sms counts), figures in all, figures in the hour up to the newest activity, its start and end
+        self._activity: tuple[tuple[int, int], list[CarrierActivity], list[CarrierActivity], str | None,
+                              str | None] | None = None  # fmt: skip
+        # distinct phones over several identities of one transmitter (since when, the identities): of those counts
+        self._phones: dict[tuple[str | None, frozenset[TransmitterKey]], int] = {}
         self._sms: dict[tuple[int, int | None], tuple[tuple[int, int], list[StoredSms]]] = {}
-        # (session, sms counts), every campaign (its stations' keys and SMS, its view), every evidence record
-        self._intel: tuple[tuple[int, int], list[tuple[list[tuple[TransmitterKey, int]], dict[str, Any]]],
+        # ((session, sms counts), the transmitters on carriers with sessions or SMS), every campaign (its
+        # stations' keys and SMS, its view), every evidence record
+        self._intel: tuple[tuple[tuple[int, int], frozenset[TransmitterKey]],
+                           list[tuple[list[tuple[TransmitterKey, int]], dict[str, Any]]],
                            list[dict[str, Any]]] | None = None  # fmt: skip
         self._intel_at, self._intel_cost = 0.0, 0.0  # when (time.monotonic) and in how many seconds last read
         self._start_live()
@@ -124,7 +133,7 @@ class TransmitterTable:
                 hour = None if act is None or hour_end is None else (hour_end, last_hour.get(s.key, 0))
                 shows_sms = act is not None and act.sms and got is not None
                 latest = self._latest_sms(s.arfcn, s.bsic, counts) if shows_sms else []
-                did = activity_view(act, latest, hour, campaigns.get(s.key), evidence_view(evidence.get(s.key, [])))
+                did = activity_view(act, latest, hour, campaigns.get(s.key), evidence_view(evidence.get(s.key)))
                 if got is None or not got.transmitter.readings:
                     out.append(transmitter_view(s, s.latest_reasons, None, did))  # not located
                 else:
@@ -146,26 +155,33 @@ class TransmitterTable:
             newest = max(
                 (utc_seconds(a.last_utc) for a in figures if utc_seconds(a.last_utc) is not None), default=None
             )
-            recent = [] if newest is None else self.store.activity(since_utc=utc_iso(newest - HOUR_S))
-            self._activity = (counts, figures, recent, None if newest is None else utc_iso(newest))
-        _, figures, recent, end = self._activity
-        return self._by_owner(figures, keys), {k: a.phones for k, a in self._by_owner(recent, keys).items()}, end
+            since = None if newest is None else utc_iso(newest - HOUR_S)
+            recent = [] if since is None else self.store.activity(since_utc=since)
+            self._activity = (counts, figures, recent, since, None if newest is None else utc_iso(newest))
+            self._phones = {}
+        _, figures, recent, since, end = self._activity
+        hour = {k: a.phones for k, a in self._by_owner(recent, keys, since).items()}
+        return self._by_owner(figures, keys, None), hour, end
 
     def _intel_of(
         self, keys: list[TransmitterKey], counts: tuple[int, int]
-    ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, list[dict[str, Any]]], bool]:
+    ) -> tuple[dict[TransmitterKey, list[dict[str, Any]]], dict[TransmitterKey, dict[str, Any]], bool]:
         """Per transmitter, its campaigns (``campaign_view``s with the SMS of each it pushed) and its
-        ``Store.evidence`` records, each under its owner among ``keys`` (:func:`owner_key`), and
-        whether sessions or SMS were stored since they were read: the store is read again when they
-        were, unless it was read less than ``INTEL_MIN_S`` or ``INTEL_DUTY`` times its cost ago."""
+        ``Store.evidence`` record (the store asked with ``keys`` as its transmitters), each under its
+        owner among ``keys`` (:func:`owner_key`), and whether sessions or SMS were stored, or the
+        transmitters on their carriers changed, since they were read: the store is read again when
+        they were, unless it was read less than ``INTEL_MIN_S`` or ``INTEL_DUTY`` times its cost ago."""
         now = time.monotonic()
         due = now - self._intel_at >= max(INTEL_MIN_S, INTEL_DUTY * self._intel_cost)
-        if self._intel is None or (self._intel[0] != counts and due):
+        carriers = {a.key[4:] for a in self._activity[1]} if self._activity is not None else set()
+        # the transmitters the stored rows can belong to (``owner_key`` looks only at a row's carrier)
+        state = (counts, frozenset(k for k in keys if k[4:] in carriers))
+        if self._intel is None or (self._intel[0] != state and due):
             every = self.store.campaigns() if any(counts) else []
             # each campaign's view (its template defanged) made once: (the stations' keys and SMS, view)
             views = [([(tuple(st[k] for k in IDENTITY_COLUMNS), int(st["sms"])) for st in c.stations],
                       campaign_view(c, 0)) for c in every]  # fmt: skip
-            self._intel = (counts, views, self.store.evidence() if any(counts) else [])
+            self._intel = (state, views, self.store.evidence(keys=sorted(state[1], key=str)) if any(counts) else [])
             self._intel_at = time.monotonic()
             self._intel_cost = self._intel_at - now
         read, views, every_evidence = self._intel
@@ -185,25 +201,42 @@ class TransmitterTable:
                     pushed[owner] = pushed.get(owner, 0) + n
             for owner, n in pushed.items():
                 campaigns.setdefault(owner, []).append({**view, "sms": n})
-        evidence: dict[TransmitterKey, list[dict[str, Any]]] = {}
+        # One record a transmitter (``Store.evidence`` was given the table's transmitters). While the
+        # records are older than the table (not due yet) a transmitter may own several: its own is
+        # shown, never a sum (a phone under two identities would count twice).
+        evidence: dict[TransmitterKey, dict[str, Any]] = {}
         for e in every_evidence:
-            owner = owner_of(tuple(e["station"][k] for k in IDENTITY_COLUMNS))
-            if owner is not None:
-                evidence.setdefault(owner, []).append(e)
-        return campaigns, evidence, read != counts
+            key = tuple(e["station"][k] for k in IDENTITY_COLUMNS)
+            owner = owner_of(key)
+            if owner is not None and (owner not in evidence or key == owner):
+                evidence[owner] = e
+        return campaigns, evidence, read != state
 
-    @staticmethod
-    def _by_owner(figures: list[CarrierActivity], keys: list[TransmitterKey]) -> dict[TransmitterKey, CarrierActivity]:
-        """Activity records summed per transmitter (those of a partial identity under its owner)."""
-        out: dict[TransmitterKey, CarrierActivity] = {}
+    def _by_owner(
+        self, figures: list[CarrierActivity], keys: list[TransmitterKey], since_utc: str | None
+    ) -> dict[TransmitterKey, CarrierActivity]:
+        """Activity records (those stored ``since_utc``) per transmitter, those of a partial identity
+        under its owner: sessions and SMS added (each stored once), first and last widened, phones
+        the distinct keyed hashes over the union of its identities' sessions (``Store.phones_of``,
+        asked only where phones were seen under more than one; cached until the stored sessions or
+        SMS change): a phone seen under two identities of one transmitter is one phone."""
+        parts: dict[TransmitterKey, list[CarrierActivity]] = {}
         for a in figures:
             owner = _owner(a, keys)
-            if owner is None:
-                continue
-            had = out.get(owner)
-            out[owner] = a if had is None else CarrierActivity(
-                *owner, sessions=had.sessions + a.sessions, phones=had.phones + a.phones, sms=had.sms + a.sms,
-                first_utc=min(had.first_utc, a.first_utc), last_utc=max(had.last_utc, a.last_utc))  # fmt: skip
+            if owner is not None:
+                parts.setdefault(owner, []).append(a)
+        several = {owner: frozenset(a.key for a in got if a.phones) for owner, got in parts.items()}
+        several = {owner: ids for owner, ids in several.items() if len(ids) > 1}
+        asked = [ids for ids in several.values() if (since_utc, ids) not in self._phones]
+        for ids, n in zip(asked, self.store.phones_of([sorted(ids, key=str) for ids in asked], since_utc=since_utc),
+                          strict=True):  # fmt: skip
+            self._phones[(since_utc, ids)] = n
+        out: dict[TransmitterKey, CarrierActivity] = {}
+        for owner, got in parts.items():
+            phones = self._phones[(since_utc, several[owner])] if owner in several else max(a.phones for a in got)
+            out[owner] = CarrierActivity(
+                *owner, sessions=sum(a.sessions for a in got), phones=phones, sms=sum(a.sms for a in got),
+                first_utc=min(a.first_utc for a in got), last_utc=max(a.last_utc for a in got))  # fmt: skip
         return out
 
     def _latest_sms(self, arfcn: int, bsic: int | None, counts: tuple[int, int]) -> list[StoredSms]:

@@ -122,20 +122,18 @@ def campaign_view(c: CampaignRecord, sms: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def evidence_view(records: list[Mapping[str, Any]]) -> dict[str, Any] | None:
+def evidence_view(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """The SMS, phones and the serious SMS (the five legal categories) as ``[seen, at most]`` intervals
-    and the threshold's status, from the ``Store.evidence`` records of one transmitter (several when
-    records of a partial identity were grouped apart: their intervals add); None without any."""
-    if not records:
+    and the threshold's status, from the one ``Store.evidence`` record of a transmitter (made from the
+    rows of all its identities: a partial one's and its completion's); None without one. Never a sum
+    of records: a phone seen under two identities would count twice (``Store.evidence`` says why one
+    record keeps both ends of the interval honest)."""
+    if record is None:
         return None
-
-    def total(path: tuple[str, str]) -> list[int]:
-        return [sum(int(r[path[0]][path[1]][i]) for r in records) for i in (0, 1)]
-
-    serious = total(("serious", "interval"))
+    serious = [int(x) for x in record["serious"]["interval"]]
     return {
-        "sms": total(("sms", "interval")), "phones": total(("phones", "interval")), "serious": serious,
-        "threshold": SERIOUS_SMS, "status": threshold_status(serious[0], serious[1]),
+        "sms": [int(x) for x in record["sms"]["interval"]], "phones": [int(x) for x in record["phones"]["interval"]],
+        "serious": serious, "threshold": SERIOUS_SMS, "status": threshold_status(serious[0], serious[1]),
     }  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sensor.collector.campaigns import CampaignRecord, by_transmitter, campaigns_of, evidence_of
+from sensor.collector.campaigns import CampaignRecord, by_transmitter, campaigns_of, evidence_of, owner_key
 from sensor.collector.rows import (
     IDENTITY_COLUMNS,
     READING_COLUMNS,
@@ -37,6 +37,7 @@ from sensor.collector.rows import (
     SensorRecord,
     StoredSession,
     StoredSms,
+    TransmitterKey,
     TransmitterSummary,
 )
 from sensor.errors import SensorError
@@ -47,6 +48,21 @@ EVIDENCE_READINGS = 500  # newest readings of a carrier searched for its CCCH bl
 
 class StoreError(SensorError):
     """The store cannot be opened, or a read or write failed."""
+
+
+def identities_where(keys: Sequence[TransmitterKey], mark: str) -> tuple[str, list[Any]]:
+    """SQL true for a row stored under any of ``keys`` (``IDENTITY_COLUMNS``), and its parameters
+    (marked ``mark``): a field a key does not know matches only an unknown one (``col IS NULL``), a
+    known one by ``col = mark``. Plain SQL on SQLite and PostgreSQL alike (no ``IS`` / ``IS NOT
+    DISTINCT FROM`` dialects), each term an equality the ``*_transmitter`` indexes answer."""
+    terms, args = [], []
+    for key in keys:
+        parts = []
+        for column, value in zip(IDENTITY_COLUMNS, key, strict=True):
+            parts.append(f"{column} IS NULL" if value is None else f"{column} = {mark}")
+            args += [] if value is None else [value]
+        terms.append("(" + " AND ".join(parts) + ")")
+    return ("(" + " OR ".join(terms) + ")") if terms else "(1 = 0)", args
 
 
 class Store(abc.ABC):
@@ -296,24 +312,62 @@ class Store(abc.ABC):
         return [CarrierActivity(*key, sessions=s, phones=p, sms=m, first_utc=first, last_utc=last)
                 for key, (s, p, m, first, last) in figures.items()]  # fmt: skip
 
+    def phones_of(
+        self, transmitters: Sequence[Sequence[TransmitterKey]], *, since_utc: str | None = None,
+        sensor: str | None = None,
+    ) -> list[int]:  # fmt: skip
+        """Per transmitter, given as the identities its rows are stored under (a partial one heard
+        before the cell's SI3 was decoded and its completion: one transmitter), the distinct phones
+        (keyed hashes) its sessions showed over the union of those identities' rows: a phone seen
+        before the SI3 was decoded and again after is one phone. :meth:`activity` counts per stored
+        identity; adding its counts would count that phone twice. One ``COUNT(DISTINCT phone)`` a
+        transmitter, over the indexed identity columns; optionally since a time, of one sensor."""
+        where, args = self._where({"time_utc >=": since_utc, "sensor =": sensor})
+        out = []
+        for keys in transmitters:
+            which, which_args = identities_where(keys, self._placeholder)
+            rows = self._query(
+                f"SELECT COUNT(DISTINCT phone) FROM sessions WHERE {which}{where.replace(' WHERE ', ' AND ', 1)}",
+                [*which_args, *args],
+            )
+            out.append(int(rows[0][0]))
+        return out
+
     def campaigns(self, *, since_utc: str | None = None, until_utc: str | None = None,
                   sensor: str | None = None) -> list[CampaignRecord]:  # fmt: skip
         """The campaigns of the stored SMS across every sensor and day (``collector/campaigns.py``),
         in the order they were first seen; optionally of a time span, of one sensor."""
         return campaigns_of(self.sms(since_utc=since_utc, until_utc=until_utc, sensor=sensor))
 
-    def evidence(self, *, since_utc: str | None = None, until_utc: str | None = None) -> list[dict[str, Any]]:
+    def evidence(
+        self, *, since_utc: str | None = None, until_utc: str | None = None,
+        keys: Sequence[TransmitterKey] | None = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
         """Per transmitter that pushed SMS or took phones: the evidence object
         (``sensor.intel.evidence``: SMS and phones as intervals, by category, against the 5,000
-        threshold) with its identity, first and last time and sensors; graver first (more SMS)."""
+        threshold) with its identity, first and last time and sensors; graver first (more SMS).
+
+        A transmitter is one of ``keys`` (the dashboard's table: partial identities merged into
+        their completion), else each complete identity its sessions and SMS were stored under; the
+        rows of an identity that is not one of them go under the one of them that
+        ``campaigns.owner_key`` gives (else stand as their own). One record a transmitter, made
+        from all its rows together, is what keeps the figures honest when a phone was seen under
+        a partial identity and again under its completion: *seen* counts the distinct keyed phones
+        over the union of its rows (that phone once), and *at most* adds to it, once, the sessions
+        without an identity and the sessions the receiver may have missed on that one carrier
+        (one binomial bound over all its sessions, with the CCCH losses of its readings of every
+        identity: each sensor's newest). Records made per identity and added would count that
+        phone twice at both ends."""
         sessions = self.sessions(since_utc=since_utc, until_utc=until_utc)
         sms = self.sms(since_utc=since_utc, until_utc=until_utc)
-        keys = sorted({r.key for r in (*sessions, *sms) if r.key[2] is not None and r.key[3] is not None}, key=str)
+        if keys is None:
+            keys = sorted({r.key for r in (*sessions, *sms) if r.key[2] is not None and r.key[3] is not None}, key=str)
         of_sessions, of_sms = by_transmitter(sessions, keys), by_transmitter(sms, keys)
         out = []
         for key in sorted({*of_sessions, *of_sms}, key=str):
             readings = [r for r in self.readings(arfcn=key[4], bsic=key[5], since_utc=since_utc, until_utc=until_utc,
-                                                 newest=EVIDENCE_READINGS) if r.key == key]  # fmt: skip
+                                                 newest=EVIDENCE_READINGS)
+                        if (owner_key(r.key, keys) or r.key) == key]  # fmt: skip
             out.append(evidence_of(key, of_sessions.get(key, []), of_sms.get(key, []), readings))
         return sorted(out, key=lambda e: -e["sms"]["seen"])
 

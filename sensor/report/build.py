@@ -232,11 +232,19 @@ def build_report(
         located = found.result()
     keys = [st.transmitter.key for st in located]
     acts: dict[TransmitterKey, list[int]] = {}
+    with_phones: dict[TransmitterKey, list[TransmitterKey]] = {}  # the identities a station's phones were seen under
     for key, a in activity.items():
         owner = _owner(key, keys)
         if owner is not None:
             entry = acts.setdefault(owner, [0, 0, 0])
-            entry[0], entry[1], entry[2] = entry[0] + a.sessions, entry[1] + a.phones, entry[2] + a.sms
+            entry[0], entry[1], entry[2] = entry[0] + a.sessions, max(entry[1], a.phones), entry[2] + a.sms
+            if a.phones:
+                with_phones.setdefault(owner, []).append(key)
+    # sessions and SMS add; phones seen under several identities of one station (a partial one and its
+    # completion) are counted over their union: a phone seen under both is one phone
+    several = {owner: ids for owner, ids in with_phones.items() if len(ids) > 1}
+    for owner, n in zip(several, query.phones_over(store, period, list(several.values())), strict=True):
+        acts[owner][1] = n
     stations = [
         _station_view(st.transmitter, st.located, query.Activity(*acts[st.transmitter.key])
                       if st.transmitter.key in acts else None, districts, st.reasons)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sensor.collector.rows import IDENTITY_COLUMNS, TransmitterKey
-from sensor.collector.store import Store
+from sensor.collector.store import Store, identities_where
 from sensor.report.period import Period
 
 GRADE = "CASE verdict WHEN 'fake' THEN 2 WHEN 'suspicious' THEN 1 ELSE 0 END"
@@ -123,6 +123,22 @@ def activity(store: Store, period: Period) -> dict[TransmitterKey, Activity]:
     for row in store.select(f"SELECT {ident}, COUNT(*) FROM sms WHERE {where} GROUP BY {ident}", args):
         out.setdefault(tuple(row[:6]), [0, 0, 0])[2] += int(row[6])
     return {k: Activity(*v) for k, v in out.items()}
+
+
+def phones_over(store: Store, period: Period, transmitters: list[list[TransmitterKey]]) -> list[int]:
+    """Per transmitter given as the identities its rows are stored under (a partial one and its
+    completion), the distinct phones (keyed hashes) of the period's sessions over the union of them:
+    a phone seen under both is one phone, where :func:`activity`'s per-identity counts would add it
+    twice."""
+    where, args = _range(store, period)
+    out = []
+    for keys in transmitters:
+        which, which_args = identities_where(keys, store.placeholder)
+        rows = store.select(
+            f"SELECT COUNT(DISTINCT phone) FROM sessions WHERE {where} AND {which}", [*args, *which_args]
+        )
+        out.append(int(rows[0][0]))
+    return out
 
 
 def sms_groups(store: Store, period: Period) -> list[tuple[int, dict[str, Any]]]:

@@ -512,16 +512,17 @@ def test_a_card_carries_its_top_campaigns_literally_links_defanged_and_the_evide
     assert ev == {"sms": [11, 11], "phones": [11, 11], "serious": [11, 11], "threshold": 5000, "status": "not reached"}
 
 
-def test_evidence_of_a_transmitter_grouped_apart_adds_and_is_judged_against_the_threshold():
+def test_evidence_of_a_transmitter_is_its_one_record_judged_against_the_threshold():
     from sensor.collector.dashboard_views import evidence_view
 
     def record(sms: tuple[int, int], serious: tuple[int, int]) -> dict[str, Any]:
         return {"sms": {"interval": list(sms)}, "phones": {"interval": [1, 2]}, "serious": {"interval": list(serious)}}
 
-    assert evidence_view([]) is None
-    got = evidence_view([record((3000, 3100), (2900, 3000)), record((2000, 2400), (2000, 2300))])
-    assert got == {"sms": [5000, 5500], "phones": [2, 4], "serious": [4900, 5300], "threshold": 5000,
+    assert evidence_view(None) is None
+    got = evidence_view(record((5000, 5500), (4900, 5300)))
+    assert got == {"sms": [5000, 5500], "phones": [1, 2], "serious": [4900, 5300], "threshold": 5000,
                    "status": "may be reached"}  # fmt: skip
+    assert evidence_view(record((5000, 5000), (5000, 5000)))["status"] == "reached"
 
 
 def test_campaigns_on_the_page_are_text_defanged_and_the_rest_counted(tmp_path, chromium):
@@ -562,3 +563,34 @@ def test_campaigns_and_evidence_are_read_again_only_when_due_and_a_stale_table_i
         monkeypatch.setattr(dashboard_table, "INTEL_DUTY", 0.0)
         fresh = table.build()["transmitters"][0]["activity"]  # same store count: not served from the cache
         assert reads == [1] and fresh["campaigns"][0]["sms"] == 5 and fresh["evidence"]["sms"] == [12, 12]
+
+
+def test_evidence_read_before_two_identities_merged_is_not_added_while_stale(tmp_path, monkeypatch):
+    """car1 hears the fake only before its SI3 is decoded, car2 only after: two rows (no sensor heard
+    both). Their evidence is read; then car1 hears it complete too and the rows merge. Until the
+    evidence is read again (not due yet) the merged row shows the complete identity's own record,
+    never the sum of both (phone 0 twice); read again, the one record over both identities."""
+    from sensor.collector import dashboard_table
+    from sensor.collector.dashboard_table import TransmitterTable
+    from tests.collector.test_store import COMPLETE, _ident, _one_phone_under_two_identities
+
+    with SqliteStore(tmp_path / "c.sqlite") as store:
+        envs = _one_phone_under_two_identities()
+        for e in envs:  # what was heard with the identity complete: car2's
+            if e["body"].get("cell_id") == COMPLETE[3]:
+                e["sensor"] = "car2"
+        store.save_many([make_envelope(e["kind"], e["body"], sensor=e["sensor"], seq=e["seq"]) for e in envs])
+        table = TransmitterTable(store)
+        rows = {t["key"]: t for t in table.build()["transmitters"] if t["arfcn"] == 64}
+        assert set(rows) == {"460/01/9507/-/64/17", "460/01/9507/4242/64/17"}
+        assert rows["460/01/9507/4242/64/17"]["activity"]["evidence"]["phones"] == [2, 2]
+        monkeypatch.setattr(dashboard_table, "INTEL_MIN_S", 3600.0)
+        heard = cell_body(0, arfcn=64, bsic=17, **_ident(COMPLETE), t_utc="2026-12-07T10:00:30.000000Z")
+        store.save_many([make_envelope("observation", heard, sensor="car1", seq=500)])
+        (row,) = [t for t in table.build()["transmitters"] if t["arfcn"] == 64]
+        assert row["key"] == "460/01/9507/4242/64/17" and row["activity"]["phones"] == 2
+        assert row["activity"]["evidence"]["phones"] == [2, 2]  # its own record ([3, 4] if added)
+        monkeypatch.setattr(dashboard_table, "INTEL_MIN_S", 0.0)
+        monkeypatch.setattr(dashboard_table, "INTEL_DUTY", 0.0)
+        (row,) = [t for t in table.build()["transmitters"] if t["arfcn"] == 64]
+        assert row["activity"]["evidence"]["phones"] == [2, 3]

@@ -81,3 +81,27 @@ def test_the_dashboard_serves_campaigns_and_evidence(tmp_path):
     assert [c["sms"] for c in campaigns] == [4, 1, 1] and campaigns[0]["type"] == "campaign"
     assert '=HYPERLINK("{link}")<script>alert({number})</script>' in {c["template"] for c in campaigns}  # as sent
     assert [e["station"]["arfcn"] for e in evidence] == [64, 70] and evidence[0]["sms"]["interval"][0] == 5
+
+
+def test_a_phone_seen_before_and_after_si3_is_one_phone_in_the_bundle(tmp_path):
+    """A session the fake took before its SI3 was decoded (cell id unknown) of phone 0, which it also
+    took after: the bundle's sessions hold both, its evidence counts phone 0 once (6 phones seen, as
+    without that session), and the export's line says so."""
+    from sensor.publish.envelope import make_envelope
+
+    db = tmp_path / "collector.sqlite"
+    before_si3 = session_body(10, **{**IDENTITY, "cell_id": None}, phone="k1:0000000000000000")
+    with SqliteStore(db) as store:
+        store.save_many(
+            [*_envelopes(), *_phone_envelopes(), make_envelope("session", before_si3, sensor="car1", seq=900)]
+        )
+    out = tmp_path / "evidence"
+    result = run("export", "--db", str(db), "--format", "evidence", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert ", phones 6-" in result.stderr
+    (bundle,) = sorted(out.iterdir())
+    with zipfile.ZipFile(bundle) as z:
+        files = {n.split("/", 1)[1]: z.read(n) for n in z.namelist()}
+    assert len(files["sessions.jsonl"].decode().splitlines()) == 7
+    evidence = json.loads(files["evidence.json"])
+    assert evidence["phones"]["seen"] == 6 and evidence["sessions"]["seen"] == 7

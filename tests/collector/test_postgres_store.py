@@ -30,10 +30,12 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_campaigns_merge_across_sensors_and_days,
     test_closed_store_refuses_with_a_store_error,
     test_concurrent_readers_while_saving,
+    test_evidence_of_a_transmitter_is_one_record_over_all_its_identities,
     test_evidence_per_transmitter_states_its_interval,
     test_hostile_sms_text_is_stored_literally,
     test_messages_come_back_in_arrival_order_with_filters,
     test_messages_page_by_offset_and_limit,
+    test_phones_of_a_transmitter_are_counted_over_the_union_of_its_identities,
     test_readings_by_time_window_box_newest_and_without_bodies,
     test_readings_carry_the_measured_carrier_and_the_velocity,
     test_readings_flatten_observations_and_detections,
@@ -42,6 +44,7 @@ from tests.collector.test_store import (  # noqa: F401 - collected here against 
     test_sensors_are_tracked,
     test_sessions_and_sms_are_flattened_and_read_back,
     test_sessions_and_sms_filters,
+    test_the_dashboard_counts_a_phone_seen_before_and_after_si3_once,
     test_transmitter_summaries_match_the_readings,
 )
 from tests.pgserver import PgServer, find_pg_bin

@@ -613,6 +613,91 @@ def test_evidence_per_transmitter_states_its_interval(open_store):
     assert e["serious"]["status"] == "not reached" and e["sensors"] == ["car1"]
 
 
+PARTIAL = ("460", "01", 9507, None, 64, 17)  # the fake heard before its SI3 was decoded: "LAC 9507 CI ?"
+COMPLETE = ("460", "01", 9507, 4242, 64, 17)  # ... and after
+ELSEWHERE = ("460", "01", 9507, 4243, 64, 17)  # another identity on its carrier, no reading of it stored
+
+
+def _ident(key):
+    return dict(zip(("mcc", "mnc", "lac", "cell_id"), key[:4], strict=False))
+
+
+def _one_phone_under_two_identities():
+    """car1 hears the fake on 64/17 before its SI3 is decoded, then a minute later (within the merge
+    window) with its identity complete: phone 0 in a session under each identity, phone 1 under the
+    complete one only, a session without an identity under the partial one, one SMS under each; car2
+    stores phone 2's session under a third identity of the carrier that no reading has (the partial
+    identity's rows are ambiguous on their own then: ``Store.evidence`` without keys leaves them apart)."""
+    at = "2026-12-07T10:0{}.000000Z".format
+    envs = [env("observation", cell_body(0, arfcn=64, bsic=17, **_ident(key), verdict="fake", score=0.9,
+                                         t_utc=at(f"{m}:0{i}")), seq=10 * m + i)
+            for m, key in ((0, PARTIAL), (1, COMPLETE)) for i in range(3)]  # fmt: skip
+    sessions = [(PARTIAL, "k1:0000000000000000", "0:01"), (PARTIAL, None, "0:02"),
+                (COMPLETE, "k1:0000000000000000", "1:01"), (COMPLETE, "k1:0000000000000001", "1:02")]  # fmt: skip
+    for i, (key, phone, t) in enumerate(sessions):
+        body = session_body(i, **_ident(key), phone=phone, sms=0 if phone is None else 1, t_utc=at(t))
+        envs.append(env("session", body, seq=100 + i))
+    for i, key in ((0, PARTIAL), (2, COMPLETE)):
+        body = sms_body(i, **_ident(key), phone=sessions[i][1], t_utc=f"2026-12-07T10:0{i // 2}:01.500000Z")
+        envs.append(env("sms", body, seq=200 + i))
+    envs.append(env("session", session_body(9, **_ident(ELSEWHERE), phone="k1:0000000000000002", t_utc=at("2:00")),
+                    sensor="car2", seq=1))  # fmt: skip
+    return envs
+
+
+def test_phones_of_a_transmitter_are_counted_over_the_union_of_its_identities(open_store):
+    """Phone 0 seen under the partial identity and again under the complete one is one phone:
+    ``phones_of`` counts the keyed hashes over the union of the identities' rows; an unknown field
+    of a key matches only unknown fields of a row."""
+    store = open_store()
+    store.save_many(_one_phone_under_two_identities())
+    by_key = {a.key: a for a in store.activity()}
+    assert (by_key[PARTIAL].phones, by_key[COMPLETE].phones, by_key[ELSEWHERE].phones) == (1, 2, 1)  # 4 if added
+    assert store.phones_of([[PARTIAL, COMPLETE], [COMPLETE], [PARTIAL], [COMPLETE, PARTIAL, ELSEWHERE], []]) == [
+        2, 2, 1, 3, 0
+    ]  # fmt: skip
+    assert store.phones_of([[("460", "01", None, None, 64, 17)], [("460", "01", 9507, None, 64, 18)]]) == [0, 0]
+    assert store.phones_of([[PARTIAL, COMPLETE]], since_utc="2026-12-07T10:01:01.5Z") == [1]
+    assert store.phones_of([[PARTIAL, COMPLETE]], sensor="car2") == [0]
+    assert store.phones_of([[PARTIAL, COMPLETE, ELSEWHERE]], sensor="car2") == [1]
+
+
+def test_evidence_of_a_transmitter_is_one_record_over_all_its_identities(open_store):
+    """Given the transmitters (``keys``), the partial identity's rows are read with its completion's:
+    phones 2 seen (phone 0 once), at most 3 (the session without an identity), SMS 2; the identity
+    no transmitter owns stands apart. Without keys the ambiguous partial rows stand apart."""
+    store = open_store()
+    store.save_many(_one_phone_under_two_identities())
+    by_station = {tuple(e["station"].values()): e for e in store.evidence(keys=[COMPLETE])}
+    assert set(by_station) == {COMPLETE, ELSEWHERE}
+    e = by_station[COMPLETE]
+    assert (e["phones"]["interval"], e["sms"]["interval"], e["sessions"]["seen"]) == ([2, 3], [2, 2], 4)
+    assert (e["first_utc"], e["last_utc"]) == ("2026-12-07T10:00:01.000000Z", "2026-12-07T10:01:02.000000Z")
+    assert by_station[ELSEWHERE]["phones"]["interval"] == [1, 1]
+    assert {tuple(e["station"].values()) for e in store.evidence()} == {PARTIAL, COMPLETE, ELSEWHERE}
+
+
+def test_the_dashboard_counts_a_phone_seen_before_and_after_si3_once(open_store):
+    """The table's one row for the fake (its partial identity merged into the complete one): phones
+    reached 2 in all, per hour and in the last hour, sessions 4 and SMS 2 added, and the evidence
+    interval of phones [2, 3] (not 3 and [3, 4]: phone 0 twice)."""
+    from sensor.collector.dashboard_table import TransmitterTable
+
+    store = open_store()
+    store.save_many(_one_phone_under_two_identities())
+    table = TransmitterTable(store)
+    (row,) = [t for t in table.build()["transmitters"] if t["arfcn"] == 64]
+    assert row["key"] == "460/01/9507/4242/64/17" and row["n_readings"] == 6
+    a = row["activity"]
+    assert (a["sessions"], a["phones"], a["sms"]) == (4, 2, 2)
+    assert (a["phones_per_hour"], a["phones_last_hour"]) == (2.0, 2)
+    assert a["evidence"]["phones"] == [2, 3] and a["evidence"]["sms"] == [2, 2]
+    store.save_many([env("session", session_body(20, **_ident(PARTIAL), phone="k1:0000000000000001",
+                                                 t_utc="2026-12-07T10:00:03.000000Z"), seq=300)])  # fmt: skip
+    (row,) = [t for t in table.build()["transmitters"] if t["arfcn"] == 64]  # phone 1 under both now: still 2
+    assert (row["activity"]["sessions"], row["activity"]["phones"], row["activity"]["phones_last_hour"]) == (5, 2, 2)
+
+
 def test_times_of_any_precision_are_stored_in_one_form_and_read_in_time_order(open_store):
     """The envelope allows 0 to 9 digits of fraction; the store keeps six, so that a reading at
     .5 s sorts before one at .500001 s (as strings ".5Z" sorted after ".500001Z") and a window's

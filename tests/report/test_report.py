@@ -356,6 +356,49 @@ def test_postgres_url_gives_the_same_report(db, tmp_path):
         server.destroy()
 
 
+def test_a_phone_seen_before_and_after_si3_is_one_phone_of_the_station(db, tmp_path):
+    """Sessions the fake took before its SI3 was decoded (LAC and cell id unknown): phone 0 again and
+    a new phone. The station's phones are the distinct keyed hashes over both identities (7, not 8:
+    phone 0 once); its sessions add (8); the same on PostgreSQL."""
+    from sensor.collector.sqlite_store import SqliteStore
+    from sensor.publish.envelope import make_envelope
+    from tests.publish.transport import session_body
+
+    path, _ = db
+    before_si3 = {"lac": None, "cell_id": None, "t_utc": f"{DAYS[0]}T09:59:00.000000Z"}
+    with SqliteStore(path) as store:
+        store.save_many([make_envelope("session", session_body(i, phone=phone, **before_si3), sensor="car1",
+                                       seq=900 + i)
+                         for i, phone in ((10, "k1:0000000000000000"), (11, "k1:00000000000000aa"))])  # fmt: skip
+    sources = [str(path)]
+    server = None
+    from tests.pgserver import PgServer, find_pg_bin
+
+    if find_pg_bin() is not None:
+        from sensor.collector.postgres_store import PostgresStore
+
+        with sqlite3.connect(path) as c:
+            envelopes = [json.loads(e) for (e,) in c.execute("SELECT envelope FROM messages ORDER BY pos")]
+        server = PgServer.start()
+        sources.append(server.create_database("report"))
+        with PostgresStore(sources[-1]) as pg:
+            pg.save_many(envelopes)
+    try:
+        for source in sources:
+            js = tmp_path / "r.json"
+            r = run(
+                "--db", source, "--from", DAYS[0], "--to", DAYS[1], "--out", str(tmp_path / "r.html"), "--json", str(js)
+            )
+            assert r.exit_code == 0, r.output
+            rep = json.loads(js.read_text())
+            (s,) = rep["stations"]
+            assert (s["phones"], s["sessions"], s["sms"]) == (7, 8, 6), source
+            assert (rep["totals"]["phones"], rep["totals"]["sessions"]) == (7, 8)
+    finally:
+        if server is not None:
+            server.destroy()
+
+
 def test_the_grouped_queries_read_the_covering_index_not_the_bodies(db, monkeypatch):
     """At a million readings a scan of the table reads gigabytes of bodies: every query on the
     readings of a period is answered from the report's covering index (migration 5)."""
