@@ -38,6 +38,10 @@ of the 6 dB; the fake's shadowing stays the one drawn before, the receiver's par
 (sensor/locate/reference.py), with the common share 0.5 and 0 (no common part: the correction must
 do no harm), the common σ estimated, and the medians over the trials both located.
 
+What-ifs of the Doppler comparison (``--doppler-only`` prints it alone): ``--fake-drift`` the fake
+crystal's walk, ``--denser K`` the fake's tuning read K times as often, ``--together`` the cars
+searching at the same time rather than one after another.
+
 Moving transmitter: a van drives 1 m/s along an L of streets for 20 minutes (1.2 km) while three
 cars patrol the whole grid at random (a reading every 4 s each); ``track`` with 240 s windows every
 120 s. Figures: median and 90th-percentile track error (window estimate against the van's position
@@ -539,6 +543,7 @@ def run_cells(trials: int, seed: int, common: float) -> dict:
 
 
 CAR_SPEED_KMH = (20.0, 50.0)  # drawn per car
+TOGETHER_START_S = 60.0  # --together: each car starts its search within this of the first
 FAKE_CARRIER_HZ = 950.2e6
 REAL_CARRIERS_HZ = (935.2e6, 959.8e6)
 RX_DRIFT_PPM_PER_MIN = 0.02  # the patrol scene's receiver (bench_doppler.py)
@@ -637,23 +642,28 @@ def doppler_search(
     rows: np.ndarray,
     moving: bool = True,
     fake_drift_ppm_per_min: float = FAKE_DRIFT_PPM_PER_MIN,
+    together: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The same search driven at 20-50 km/h (per car): the fake's readings as ``locate_joint`` rows
     (its heard positions: power as drawn, carrier with Doppler, both oscillators' walks and the
     measured error model), the real cells' carrier readings at every position of the scans (4-8
     cells 0.6-3 km away, locked), and the censored readings (positions where it was not heard).
     ``moving=False``: the cars' speeds read 0 (a parked sensor: the power-only case);
-    ``fake_drift_ppm_per_min``: the fake's crystal's random walk (ppm per √minute)."""
+    ``fake_drift_ppm_per_min``: the fake's crystal's random walk (ppm per √minute); ``together``: the
+    cars search at the same time (each starts within the first ``TOGETHER_START_S``) rather than
+    one after the other (1000 s apart)."""
     n = len(search.rx_xy)
     car = search.car
     speed = np.array([rng.uniform(*CAR_SPEED_KMH) / 3.6 for _ in range(int(car.max()) + 1)])[car]
     speed = np.where(search.stopped, 0.0, speed)
     # time: along the route at the car's speed, 3 s between the readings at a light
+    n_cars = int(car.max()) + 1
+    starts = rng.uniform(0.0, TOGETHER_START_S, n_cars) if together else 1000.0 * np.arange(n_cars)
     t = np.empty(n)
     for c in np.unique(car):
         m = np.nonzero(car == c)[0]
         ds = np.diff(search.travelled_m[m], prepend=0.0)
-        t[m] = 1000.0 * c + np.cumsum(np.where(search.stopped[m], 3.0, ds / speed[m].max()))
+        t[m] = starts[c] + np.cumsum(np.where(search.stopped[m], 3.0, ds / speed[m].max()))
     h = np.radians(search.heading_deg)
     v = np.column_stack((np.sin(h), np.cos(h))) * speed[:, None]
     rx_walk = np.empty(n)
@@ -720,7 +730,9 @@ def form_doppler(form, x: float, y: float) -> np.ndarray:  # type: ignore[no-unt
     return predicted(x, y, form.east_m, form.north_m, form.ve, form.vn, form.carrier_hz)
 
 
-def run_doppler(trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_MIN, denser: int = 1) -> dict:
+def run_doppler(
+    trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_MIN, denser: int = 1, together: bool = False
+) -> dict:
     """The ``field`` searches (the fake's power readings unchanged) driven at 20-50 km/h with carrier
     readings: ``locate`` (power only) vs ``locate_joint`` (power + Doppler + censored readings), and
     ``locate_joint`` with the cars' speeds reading 0 (parked: must give ``locate``'s figures).
@@ -729,7 +741,8 @@ def run_doppler(trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_M
     ``fake_drift``: the fake's crystal's walk in ppm per √minute, in the drive and in the fit's model
     (the issue's example 0.01); ``denser``: the fake's tuning read ``denser`` times as often along
     the same routes (``denser_search``: what a scan that came back to the suspect's tuning more
-    often would read; the power-only fit then sees those readings too)."""
+    often would read; the power-only fit then sees those readings too); ``together``: the cars search
+    at the same time (``doppler_search``)."""
     out: dict[str, dict[str, list]] = {v: {"err": [], "cov": [], "radius": []} for v in ("power_only", "joint")}
     reasons: dict[str, dict[str, int]] = {v: {} for v in out}
     parked_same, times, crb, ratio, gaps, joint_err = 0, [], [], [], [], []
@@ -738,14 +751,15 @@ def run_doppler(trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_M
         a, tx, _, search = fixed_trial(np.random.default_rng([seed, k]), "field")
         if denser > 1:
             a, search = denser_search(np.random.default_rng([seed, k, 17]), search, a, denser)
-        suspect, refs, missed = doppler_search(np.random.default_rng([seed, k, 13]), search, a, True, fake_drift)
+        drive_rng = np.random.default_rng([seed, k, 13])
+        suspect, refs, missed = doppler_search(drive_rng, search, a, True, fake_drift, together)
         crb.append(joint_crb_m(suspect, refs, tx, search.model, cfg))
         gaps.append(angular_gap_deg(a, tx))
         power = locate(a)
         t0 = time.perf_counter()
         joint = locate_joint(suspect, refs, missed, cfg)
         times.append(time.perf_counter() - t0)
-        parked, _, _ = doppler_search(np.random.default_rng([seed, k, 13]), search, a, False, fake_drift)
+        parked, _, _ = doppler_search(np.random.default_rng([seed, k, 13]), search, a, False, fake_drift, together)
         p_est = locate_joint(parked, refs, missed, cfg)
         parked_same += (isinstance(p_est, Estimate) and isinstance(power, Estimate) and p_est == power) or (
             isinstance(p_est, Refusal) and isinstance(power, Refusal) and p_est.reason.endswith(power.reason)
@@ -768,6 +782,7 @@ def run_doppler(trials: int, seed: int, fake_drift: float = FAKE_DRIFT_PPM_PER_M
         "trials": trials,
         "fake_drift_ppm_per_sqrt_min": fake_drift,
         "denser": denser,
+        "cars_together": together,
         "parked_identical_share": round(parked_same / trials, 3),
         "joint_ms_per_fit_median": round(1e3 * float(np.median(times)), 1),
         "joint_crb_rms_m": {"median": round(float(np.median(crb)), 1), "p90": round(float(np.percentile(crb, 90)), 1)},
@@ -863,10 +878,15 @@ def main() -> None:
         default=1,
         help="the Doppler comparison with the fake's tuning read this many times as often (what-if)",
     )
+    ap.add_argument(
+        "--together",
+        action="store_true",
+        help="the Doppler comparison with the cars searching at the same time (what-if)",
+    )
     args = ap.parse_args()
     if args.fake_drift < 0 or args.denser < 1:
         ap.error("--fake-drift must be ≥ 0 and --denser ≥ 1")
-    print(json.dumps(run_doppler(args.trials, args.seed, args.fake_drift, args.denser)), flush=True)
+    print(json.dumps(run_doppler(args.trials, args.seed, args.fake_drift, args.denser, args.together)), flush=True)
     if args.doppler_only:
         return
     print(json.dumps(run_fixed(args.trials, args.seed, "field")), flush=True)

@@ -88,20 +88,30 @@ def _freq_system(
     ve: np.ndarray, vn: np.ndarray, run: np.ndarray, cell: np.ndarray, drifts: np.ndarray, q_rx: float,
 ) -> _FreqSystem:  # fmt: skip
     """The GLS system of frequency readings of cells ``cell`` (one free constant per cell and run),
-    the receiver's walk (``q_rx``) common to a run, each row's own walk rate in ``drifts``."""
+    the receiver's walk (``q_rx``) common to a run, each row's own walk rate in ``drifts``.
+
+    A run's receiver walks on its own (one car's crystal): covariance q_rx·min(τ_i, τ_j) within the
+    run, τ from its first reading, none between runs. A cell's own walk (the suspect's crystal) is
+    one process whatever car listens: q·min(t_i, t_j) on the readings' common clock, across runs.
+    Runs one after the other gain nothing from that (each run's free constant takes up where the
+    walk had gone by its start); runs at the same time see the same wander, which the fit then
+    tells from their different Doppler."""
     from scipy import linalg
 
     n = len(f_hz)
-    k_mat = np.zeros((n, n))
-    for k in np.unique(run):  # runs are independent: K is block-diagonal, one block per run
-        m = np.nonzero(run == k)[0]
-        tau = t_s[m] - t_s[m].min()
-        tmin = np.minimum(tau[:, None], tau[None, :])
-        same_cell = cell[m][:, None] == cell[m][None, :]
-        c = q_rx * tmin + np.where(same_cell, np.sqrt(np.outer(drifts[m], drifts[m])), 0.0) * tmin
-        c[np.diag_indices_from(c)] += sd_hz[m] ** 2 + 1e-9
-        low = linalg.cholesky(c, lower=True)
-        k_mat[np.ix_(m, m)] = linalg.solve_triangular(low, np.eye(len(m)), lower=True)
+    _, run_i = np.unique(run, return_inverse=True)
+    run_i = run_i.ravel()
+    run_start = np.full(run_i.max() + 1, np.inf)
+    np.minimum.at(run_start, run_i, t_s)
+    tau = t_s - run_start[run_i]
+    same_run = run_i[:, None] == run_i[None, :]
+    c = np.where(same_run, q_rx * np.minimum(tau[:, None], tau[None, :]), 0.0)
+    tg = t_s - t_s.min()
+    own = np.where(cell[:, None] == cell[None, :], np.sqrt(np.outer(drifts, drifts)), 0.0)
+    c += own * np.minimum(tg[:, None], tg[None, :])
+    c[np.diag_indices_from(c)] += sd_hz**2 + 1e-9
+    low = linalg.cholesky(c, lower=True)
+    k_mat = linalg.solve_triangular(low, np.eye(n), lower=True)
     _, groups = np.unique(np.column_stack((cell, run)), axis=0, return_inverse=True)
     groups = groups.ravel()
     x = np.zeros((n, groups.max() + 1))

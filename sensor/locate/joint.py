@@ -19,8 +19,11 @@ free constant per cell and run), r_k the receiver's oscillator drift (a random w
 ``receiver_drift_ppm_per_min`` ppm per √minute, common to every cell that run hears), w_j the
 cell's own drift: none for a real operator's cell (locked to 0.05 ppm), a random walk of
 ``fake_drift_ppm_per_min`` for the suspect's free-running crystal. The walks are marginalised
-(Brownian covariance q·min(τ_i, τ_j) within a run, τ from the run's first reading; with a free
-constant per run the runs' walks are independent), the constants profiled out by generalised least
+(Brownian covariance: the receiver's q·min(τ_i, τ_j) within a run, τ from the run's first reading,
+the runs' receivers independent; the suspect's q·min(t_i, t_j) on the readings' common clock across
+runs, one crystal whatever car listens: cars searching at the same time see the same wander, and
+their different Doppler tells it apart, while a run after another gains nothing from it, its free
+constant taking up where the walk had gone), the constants profiled out by generalised least
 squares: whitening K (K·C·Kᵀ = I for the readings' covariance C) and projection orthogonal to the
 whitened constants. What is left of the frequencies is a quadratic form in the predicted Doppler.
 

@@ -228,3 +228,33 @@ def test_readings_without_a_direction_are_left_out_of_the_doppler_and_standing_s
     part = locate_joint(rows, refs, config=steady)
     assert isinstance(full, Estimate) and isinstance(part, Estimate)
     assert np.isfinite(part.lat_deg) and error_m(part, tx) < 10.0 and part.radius_m < 2 * full.radius_m
+
+
+def test_cars_searching_at_the_same_time_see_one_crystal_wander_and_tell_it_from_their_doppler():
+    """The fake's crystal wanders (a random walk of 0.05 ppm per √minute here: tens of Hz over the
+    drive, as large as the Doppler) whatever car listens. Two cars that drive at the same time on
+    either side of it hear the same wander, and their different Doppler tells it apart; the same
+    readings from cars an hour apart (the second car's clock moved on) cannot be told from a
+    Doppler that changes, and say much less."""
+    rng = np.random.default_rng(11)
+    tx = np.array([150.0, 180.0])
+    speed = 12.0
+    a_xy, a_head = drive([(0.0, 0.0), (0.0, 400.0), (300.0, 400.0)])
+    b_xy, b_head = drive([(400.0, 0.0), (400.0, 350.0), (100.0, 350.0)])
+    n = min(len(a_xy), len(b_xy))
+    t = np.arange(n) * 20.0 / speed
+    q = (0.05e-6 * CARRIER_HZ) ** 2 / 60.0
+    wander = np.cumsum(rng.normal(0.0, np.sqrt(q * 20.0 / speed), n))  # one crystal, on one clock
+    a = suspect_rows(rng, a_xy[:n], a_head[:n], tx, speed, -wander, t)
+    b = suspect_rows(rng, b_xy[:n], b_head[:n], tx, speed, -wander, t)
+    b[:, 9] = 1.0  # the second car: its own receiver, its own constant
+    cfg = JointConfig(receiver_drift_ppm_per_min=0.0, fake_drift_ppm_per_min=0.05)
+    together = locate_joint(np.vstack((a, b)), config=cfg)
+    b_later = b.copy()
+    b_later[:, 3] += 3600.0
+    apart = locate_joint(np.vstack((a, b_later)), config=cfg)
+    assert isinstance(together, Estimate) and isinstance(apart, Estimate)
+    lat, lon = lat_lon_from_enu(tx[0], tx[1], LAT0, LON0)
+    assert region_contains(together, float(lat), float(lon))
+    assert error_m(together, tx) < 15.0
+    assert together.radius_m < 0.6 * apart.radius_m
