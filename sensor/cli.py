@@ -16,7 +16,7 @@ import sys
 import click
 from click.utils import make_default_short_help
 
-from sensor import __version__
+from sensor import __version__, interrupt
 from sensor.config import load_config
 from sensor.errors import SensorError
 from sensor.logfmt import setup_logging
@@ -79,18 +79,26 @@ class SensorGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
-        try:
-            return super().invoke(ctx)
-        except SensorError as exc:
-            click.echo(f"fbs-sensor: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            _handled_interrupt()
-            click.echo("fbs-sensor: interrupted", err=True)
-            ctx.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()  # reader went away (| head): stop quietly
-            ctx.exit(0)
+        with interrupt.watching():
+            try:
+                done = super().invoke(ctx)
+            except SensorError as exc:
+                click.echo(f"fbs-sensor: error: {exc}", err=True)
+                ctx.exit(exc.exit_code)
+            except KeyboardInterrupt:
+                self._interrupted(ctx)
+            except BrokenPipeError:
+                sys.stderr.close()  # reader went away (| head): stop quietly
+                ctx.exit(0)
+            if interrupt.pressed():  # Ctrl-C swallowed where Python could not raise it (sensor/interrupt.py)
+                self._interrupted(ctx)
+            return done
+
+    @staticmethod
+    def _interrupted(ctx: click.Context) -> None:
+        _handled_interrupt()
+        click.echo("fbs-sensor: interrupted", err=True)
+        ctx.exit(130)
 
 
 @click.group(cls=SensorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

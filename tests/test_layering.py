@@ -23,7 +23,7 @@ SENSOR = Path(__file__).resolve().parents[1] / "sensor"
 # docs/architecture.md, which says what each one owns).
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",),
-    ("model", "units", "utc", "schema", "resources", "logfmt", "fastpath", "threads", "lazy"),
+    ("model", "units", "utc", "schema", "resources", "logfmt", "fastpath", "threads", "lazy", "interrupt"),
     ("config",),
     ("gsm",),
     ("sources",),

@@ -116,7 +116,7 @@ def test_ctrl_c_stops_every_worker(recordings, tmp_path):
     marker = f"FBS_TEST_JOBS_{uuid.uuid4().hex}"
     env = {**os.environ, **ENV, marker: "1", "TMPDIR": str(tmp_path)}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
-    many = [*recordings] * 3
+    many = [*recordings] * 12  # ~15 s of work: the press lands inside it however loaded the machine
     p = subprocess.Popen(
         [sys.executable, "-m", "sensor.cli", "replay", "--json", "--jobs", "2", *map(str, many)],
         env=env,

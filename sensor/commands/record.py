@@ -8,6 +8,7 @@ import time
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from sensor import interrupt
 from sensor.errors import SourceTimeout
 from sensor.gps.nmea_write import fix_sentences
 from sensor.gps.open import SPEC_HELP, open_gps
@@ -125,6 +126,7 @@ def command(
                 try:
                     for block in source.blocks(max_samples=left):
                         writer.write(block)
+                        interrupt.check()  # a press Python swallowed where it landed ends it here
                         if track is not None:
                             track.update(block)
                         timeouts = 0
@@ -141,6 +143,7 @@ def command(
                         raise
     except KeyboardInterrupt:
         interrupted = True
+        interrupt.handled()  # Ctrl-C is how a recording without --duration ends
     finally:
         if track is not None:
             track.close()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sensor import interrupt
 from sensor.cells import FCCH_KEEP, CellTracker
 from sensor.errors import SensorError
 from sensor.gps.sidecar import sidecar_track
@@ -207,6 +208,7 @@ def receive(
         blocks = src.blocks(block_samples=block_samples, max_samples=max_samples)
     for b in stream.process(blocks):
         yield b
+        interrupt.check()  # a Ctrl-C Python could not raise where it landed stops the replay here
         if windows > taken:
             taken = windows
             if fcch := stream.take_fcch():

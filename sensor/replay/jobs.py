@@ -36,6 +36,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sensor import interrupt
 from sensor.errors import SensorError
 from sensor.threads import set_threads, threads
 
@@ -137,6 +138,7 @@ def _spooled(
             if not got and not alive:
                 raise RuntimeError(f"the replay workers ended before finishing {spool.name}")
             if not got:
+                interrupt.check()  # a Ctrl-C Python could not raise where it landed stops the wait here
                 time.sleep(POLL_S)
     finally:
         if fd is not None:

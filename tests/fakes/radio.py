@@ -1,12 +1,14 @@
 """A fake radio backend for CLI tests: the registry's backend interface, no driver behind it.
 
 Behaviour is set through module attributes (reset by the ``fake_radio`` fixture):
-``FAIL_AFTER_BLOCKS`` raises KeyboardInterrupt (as Ctrl-C would) after that many blocks;
+``FAIL_AFTER_BLOCKS`` sends this process SIGINT after that many blocks (a Ctrl-C: whatever handler is
+in place, Python's or the CLI's, raises KeyboardInterrupt there);
 ``DEVICES`` is what ``list_devices`` returns; ``ABSENT`` makes opening fail as with no radio plugged in.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import numpy as np
@@ -62,7 +64,8 @@ class FakeRadio(DeviceSource):
     def _read(self, n):
         self.reads += 1
         if FAIL_AFTER_BLOCKS is not None and self.reads > FAIL_AFTER_BLOCKS:
-            raise KeyboardInterrupt
+            signal.raise_signal(signal.SIGINT)  # its handler runs before this returns
+            raise AssertionError("SIGINT did not interrupt the read")
         k = np.arange(self._phase, self._phase + n)
         self._phase += n
         return (0.5 * np.exp(2j * np.pi * 0.05 * k)).astype(np.complex64), 0
