@@ -83,6 +83,22 @@ class _FreqSystem:
         return v - self.basis @ (self.basis.T @ v)
 
 
+def _overlapping_runs(t_s: np.ndarray, run: np.ndarray) -> list[np.ndarray]:
+    """The rows of each set of runs whose time spans overlap (chained), in time order of their
+    starts. Runs apart in time share nothing a fit can use (``_freq_system``): their blocks of the
+    covariance are kept apart, as cheap as one block per run."""
+    ids = np.unique(run)
+    spans = sorted((float(t_s[run == k].min()), float(t_s[run == k].max()), k) for k in ids)
+    sets: list[list[float]] = []
+    end = -np.inf
+    for start, stop, k in spans:
+        if not sets or start > end:
+            sets.append([])
+        sets[-1].append(k)
+        end = max(end, stop) if len(sets[-1]) > 1 else stop
+    return [np.nonzero(np.isin(run, ks))[0] for ks in sets]
+
+
 def _freq_system(
     east_m: np.ndarray, north_m: np.ndarray, t_s: np.ndarray, f_hz: np.ndarray, sd_hz: np.ndarray,
     ve: np.ndarray, vn: np.ndarray, run: np.ndarray, cell: np.ndarray, drifts: np.ndarray, q_rx: float,
@@ -94,24 +110,27 @@ def _freq_system(
     run, τ from its first reading, none between runs. A cell's own walk (the suspect's crystal) is
     one process whatever car listens: q·min(t_i, t_j) on the readings' common clock, across runs.
     Runs one after the other gain nothing from that (each run's free constant takes up where the
-    walk had gone by its start); runs at the same time see the same wander, which the fit then
-    tells from their different Doppler."""
+    walk had gone by its start), so sets of runs apart in time are kept in blocks of their own
+    (``_overlapping_runs``); runs at the same time see the same wander, which the fit then tells
+    from their different Doppler."""
     from scipy import linalg
 
     n = len(f_hz)
-    _, run_i = np.unique(run, return_inverse=True)
-    run_i = run_i.ravel()
-    run_start = np.full(run_i.max() + 1, np.inf)
-    np.minimum.at(run_start, run_i, t_s)
-    tau = t_s - run_start[run_i]
-    same_run = run_i[:, None] == run_i[None, :]
-    c = np.where(same_run, q_rx * np.minimum(tau[:, None], tau[None, :]), 0.0)
-    tg = t_s - t_s.min()
-    own = np.where(cell[:, None] == cell[None, :], np.sqrt(np.outer(drifts, drifts)), 0.0)
-    c += own * np.minimum(tg[:, None], tg[None, :])
-    c[np.diag_indices_from(c)] += sd_hz**2 + 1e-9
-    low = linalg.cholesky(c, lower=True)
-    k_mat = linalg.solve_triangular(low, np.eye(n), lower=True)
+    k_mat = np.zeros((n, n))
+    for m in _overlapping_runs(t_s, run):  # K is block-diagonal, one block per set of overlapping runs
+        _, run_i = np.unique(run[m], return_inverse=True)
+        run_i = run_i.ravel()
+        t = t_s[m]
+        run_start = np.full(run_i.max() + 1, np.inf)
+        np.minimum.at(run_start, run_i, t)
+        tau = t - run_start[run_i]
+        c = np.where(run_i[:, None] == run_i[None, :], q_rx * np.minimum(tau[:, None], tau[None, :]), 0.0)
+        tg = t - t.min()
+        own = np.where(cell[m][:, None] == cell[m][None, :], np.sqrt(np.outer(drifts[m], drifts[m])), 0.0)
+        c += own * np.minimum(tg[:, None], tg[None, :])
+        c[np.diag_indices_from(c)] += sd_hz[m] ** 2 + 1e-9
+        low = linalg.cholesky(c, lower=True)
+        k_mat[np.ix_(m, m)] = linalg.solve_triangular(low, np.eye(len(m)), lower=True)
     _, groups = np.unique(np.column_stack((cell, run)), axis=0, return_inverse=True)
     groups = groups.ravel()
     x = np.zeros((n, groups.max() + 1))
