@@ -258,3 +258,11 @@ def test_cars_searching_at_the_same_time_see_one_crystal_wander_and_tell_it_from
     assert region_contains(together, float(lat), float(lon))
     assert error_m(together, tx) < 15.0
     assert together.radius_m < 0.6 * apart.radius_m
+
+
+def test_runs_share_a_covariance_block_only_where_their_times_overlap():
+    from sensor.locate.doppler import _overlapping_runs
+
+    t = np.array([0.0, 50.0, 40.0, 90.0, 80.0, 120.0, 500.0, 600.0])
+    run = np.array([0, 0, 1, 1, 2, 2, 3, 3])  # 0 overlaps 1, 1 overlaps 2 (chained), 3 alone
+    assert [list(m) for m in _overlapping_runs(t, run)] == [[0, 1, 2, 3, 4, 5], [6, 7]]
