@@ -59,7 +59,10 @@ def watching() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or (
         signal.getsignal(signal.SIGINT) is not signal.default_int_handler
     ):
-        yield
+        try:
+            yield
+        finally:
+            _pressed = False
         return
     previous_hook = sys.unraisablehook
 
@@ -71,6 +74,7 @@ def watching() -> Iterator[None]:
     sys.unraisablehook = hook
     try:
         yield
-    finally:
+    finally:  # a press belongs to the command it reached: later code in this process starts afresh
+        _pressed = False
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.unraisablehook = previous_hook

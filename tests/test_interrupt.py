@@ -45,6 +45,8 @@ def test_a_swallowed_ctrl_c_is_remembered_and_raised_again_where_the_loop_checks
         with pytest.raises(KeyboardInterrupt):
             interrupt.check()
     assert "KeyboardInterrupt" not in capsys.readouterr().err  # not printed as an ignored exception
+    assert not interrupt.pressed()  # the press belonged to that block: later code starts afresh
+    interrupt.check()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
     with interrupt.watching():
         assert not interrupt.pressed()  # each command starts afresh
