@@ -92,10 +92,12 @@ def _overlapping_runs(t_s: np.ndarray, run: np.ndarray) -> list[np.ndarray]:
     sets: list[list[float]] = []
     end = -np.inf
     for start, stop, k in spans:
-        if not sets or start > end:
-            sets.append([])
-        sets[-1].append(k)
-        end = max(end, stop) if len(sets[-1]) > 1 else stop
+        if start > end:  # after every run so far: a set of its own
+            sets.append([k])
+            end = stop
+        else:
+            sets[-1].append(k)
+            end = max(end, stop)
     return [np.nonzero(np.isin(run, ks))[0] for ks in sets]
 
 

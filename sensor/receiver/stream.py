@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensor.model import FcchEstimate, IQBlock, L2Block
+from sensor.receiver.channel_plan import Workspace
 from sensor.receiver.unexplained import unexplained_carrier
-from sensor.receiver.wideband import CarrierResult, Track, Workspace, receive_wideband
+from sensor.receiver.wideband import CarrierResult, Track, receive_wideband
 from sensor.sources.deferred import DeferredBlock
 
 WINDOW_S = 1.0
@@ -136,8 +137,7 @@ class StreamReceiver:
         staging = self._staged == self._buf_n  # all before it staged (a window's first block is)
         room = self._work.stretch(fs, self._window_samples(blk) + len(blk)) if staging else None  # > a window
         if room is None or (self._buf and not np.may_share_memory(self._buf[0].samples, room)):
-            # something before it not staged, or the workspace moved
-            # (grown): this window is joined as before
+            # something before it not staged, or the workspace moved (grown): joined as before
             return blk.read() if isinstance(blk, DeferredBlock) else blk
         place = room[self._buf_n : self._buf_n + len(blk)]
         if isinstance(blk, DeferredBlock):

@@ -113,7 +113,7 @@ def test_channel_streams_reuse_one_buffer_for_any_shape_that_fits():
     asks for all its carriers at once) fit in the same memory; ``drop_rows`` lets it go."""
     import numpy as np
 
-    from sensor.receiver.wideband import Workspace
+    from sensor.receiver.channel_plan import Workspace
 
     w = Workspace()
     long = w.rows(10, 100_000)
