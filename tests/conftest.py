@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,19 @@ def _identity_key_in_tmp(tmp_path_factory, monkeypatch):  # type: ignore[no-unty
     if "FBS_SENSOR_IDENTITY_KEY" not in os.environ:
         key = tmp_path_factory.getbasetemp() / "identity.key"
         monkeypatch.setenv("FBS_SENSOR_IDENTITY_KEY", str(key))
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_as_they_were():  # type: ignore[no-untyped-def]
+    """A daemon built in the test's process installs its SIGINT/SIGTERM/SIGHUP handlers (``run``'s,
+    for the whole process) and a test need not close it: the next test starts with the handlers
+    the process had, so a Ctrl-C there is Python's (or the CLI's) again."""
+    names = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {sig: signal.getsignal(sig) for sig in names}
+    yield
+    for sig, handler in before.items():
+        if signal.getsignal(sig) is not handler and handler is not None:
+            signal.signal(sig, handler)
 
 
 @pytest.fixture

@@ -28,15 +28,6 @@ def _swallowed_press() -> None:
     assert ref() is None
 
 
-@pytest.fixture(autouse=True)
-def pythons_own_handler():
-    """Python's own SIGINT handler in place, as when a command starts (a daemon run in this process
-    by another test leaves its own)."""
-    before = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, before)
-
-
 def test_a_swallowed_ctrl_c_is_remembered_and_raised_again_where_the_loop_checks(capsys):
     with interrupt.watching():
         assert not interrupt.pressed()

@@ -185,9 +185,10 @@ class Daemon:
         def hup(signum: int, frame: object) -> None:
             self.reload_requested = True
 
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGHUP, hup)
+        self._handlers_before = {
+            sig: signal.signal(sig, handler)
+            for sig, handler in ((signal.SIGTERM, stop), (signal.SIGINT, stop), (signal.SIGHUP, hup))
+        }
 
     # -- the loop ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -489,6 +490,9 @@ class Daemon:
     def close(self) -> None:
         if self.embedded is not None:
             self.embedded.store.close()
+        for sig, handler in self._handlers_before.items():  # the process's own again
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def print_status_line(line: str) -> None:

@@ -223,3 +223,11 @@ def test_sighup_reloads_the_rules_and_json_logs(tmp_path):
     assert det["arfcn"] == 64 and "carrier_offset" not in {
         r["rule"] for r in det["reasons"]
     }  # the latest, after reload
+
+
+def test_a_closed_daemon_gives_the_process_its_signal_handlers_back(tmp_path):
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    d = Daemon(DaemonConfig(device="sim", state_dir=tmp_path))
+    assert signal.getsignal(signal.SIGINT) is not before[signal.SIGINT]  # the run's: a Ctrl-C stops it cleanly
+    d.close()
+    assert {sig: signal.getsignal(sig) for sig in before} == before
