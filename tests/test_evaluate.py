@@ -45,7 +45,8 @@ def test_evaluation_of_the_library(capsys):
     runner = CliRunner()
     res = runner.invoke(cli, ["evaluate", "--jobs", "2", "--json", *map(str, scenes())])
     assert res.exit_code == 0, res.output
-    lines = [json.loads(x) for x in res.output.splitlines()]
+    # the JSON lines are stdout's (a loaded machine may log a collector link's reconnect on stderr)
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
     summary = lines[-1]
     cells = [x for x in lines if x["type"] == "evaluation_cell"]
     with capsys.disabled():
